@@ -1,0 +1,84 @@
+/*
+ * mechanism.h - the primitives every option is built from.
+ *
+ * A mechanism is a cost formula over the model parameters and the message:
+ * how long a stage takes when nothing contends, which bandwidth resource it
+ * streams the payload through (for bottleneck attribution and contention),
+ * and what it counts (VM exits, doorbells, DMA transactions, packets).
+ * Options (models/options/ *.yaml) are lists of stages naming these.
+ */
+#ifndef MDL_MECHANISM_H
+#define MDL_MECHANISM_H
+
+#include "models/params.h"
+
+typedef enum mdl_mechanism {
+	MECH_CPU,                /* software work on a CPU; cost from a parameter */
+	MECH_DOORBELL_TRAP,      /* guest writes a doorbell register: the write traps (VM exit) */
+	MECH_VM_ENTRY,           /* hypervisor resumes the guest after a trap */
+	MECH_MMIO_DOORBELL,      /* posted MMIO doorbell write to the HCA (may carry a BlueFlame WQE) */
+	MECH_WQE_FETCH,          /* HCA reads the WQE from host memory by DMA (skipped with BlueFlame) */
+	MECH_PAYLOAD_DMA_READ,   /* HCA reads the payload by DMA (skipped when inline) */
+	MECH_HCA_TX,             /* HCA schedules the QP, parses the WQE, builds the first packet */
+	MECH_WIRE,               /* the two cables host-switch-host: propagation */
+	MECH_SWITCH,             /* the switch, cut-through */
+	MECH_HCA_RX,             /* receiving HCA checks and steers the last packet */
+	MECH_PAYLOAD_DMA_WRITE,  /* receiving HCA writes the payload into memory (posted) */
+	MECH_ACK_RETURN,         /* responder HCA acknowledges; the ACK crosses back */
+	MECH_CQE_DMA_WRITE,      /* requester HCA writes the CQE into memory */
+	MECH_COUNT
+} mdl_mechanism;
+
+/* Which host's parameters a stage uses. */
+typedef enum mdl_side { SIDE_REQUESTER, SIDE_RESPONDER, SIDE_FABRIC } mdl_side;
+
+/* Bandwidth resources a stage can stream payload through. */
+typedef enum mdl_resource { RES_NONE, RES_PCIE, RES_HCA, RES_WIRE, RES_SWITCH } mdl_resource;
+
+/* Per-operation event counts (averages per operation; doubles so that
+ * batching can make them fractional later). */
+typedef struct mdl_counters {
+	double vm_exits, doorbells, interrupts, dma_reads, dma_writes, wire_packets;
+} mdl_counters;
+
+/* What a message looks like to the mechanisms. */
+typedef struct mdl_message {
+	double size_bytes;       /* payload */
+	double packets;          /* after MTU segmentation, at least 1 */
+	double wire_bytes;       /* payload plus per-packet headers */
+	double pages;            /* guest pages the payload spans */
+	int inline_payload;      /* payload travels inside the WQE */
+	int blueflame;           /* WQE pushed with the doorbell write */
+} mdl_message;
+
+/* The uncontended cost of one stage. */
+typedef struct mdl_cost {
+	double fixed_ns;         /* latency with no queueing, excluding serialization */
+	mdl_resource resource;   /* where the payload streams, or RES_NONE */
+	int software;            /* runs on a CPU: subject to jitter */
+	mdl_counters counts;
+} mdl_cost;
+
+typedef struct mdl_mechanism_info {
+	const char *name;        /* as written in option files */
+	mdl_side side;           /* whose parameters (MECH_CPU: set per stage) */
+	const char *meaning;
+} mdl_mechanism_info;
+
+extern const mdl_mechanism_info mdl_mechanisms[MECH_COUNT];
+
+/* Describe a message of SIZE_BYTES as sent by a host with PARAMS. */
+mdl_message mdl_message_make(const mdl_params *params, double size_bytes);
+
+/* The cost of MECH for MSG.  REQ and RESP are the requester's and the
+ * responder's parameters; COST_PARAM and PER_PAGE_PARAM are MECH_CPU's cost
+ * parameters (per_page may be -1) and SIDE its side. */
+mdl_cost mdl_mechanism_cost(mdl_mechanism mech, const mdl_params *req, const mdl_params *resp,
+			    const mdl_message *msg, int cost_param, int per_page_param, mdl_side side);
+
+/* Bandwidth of RESOURCE on a host with PARAMS, in bits per second. */
+double mdl_resource_bps(mdl_resource resource, const mdl_params *params);
+
+void mdl_counters_add(mdl_counters *sum, const mdl_counters *more);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * preset.c - reading presets: every parameter present, each with a source.
+ */
+#include "models/preset.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/catalog.h"
+#include "sim/yaml_read.h"
+
+static const char *const preset_keys[] = {"preset", "description", "parameters", NULL};
+static const char *const entry_keys[] = {"value", "source", NULL};
+
+static int read_entry(mdl_params *out, const yt_node *key, const yt_node *entry, vr_diag *diag)
+{
+	const yt_node *value, *source;
+	const char *source_text;
+	char what[128];
+	snprintf(what, sizeof what, "parameter '%s'", key->text);
+	if (yr_expect(entry, YT_MAP, what, diag) || yr_known_keys(entry, entry_keys, what, diag) ||
+	    yr_required(entry, "value", what, &value, diag) ||
+	    yr_required(entry, "source", what, &source, diag) ||
+	    yr_string(source, "the source", &source_text, diag))
+		return -1;
+	return mdl_params_set(out, key, value, source_text, diag);
+}
+
+int mdl_preset_parse(const yt_doc *doc, mdl_params *out, vr_diag *diag)
+{
+	const yt_node *root = doc->root, *v, *list;
+	const char *name;
+	if (!root)
+		return vr_diag_at(diag, (vr_where){doc->file, 0, 0}, "found an empty file, expected a preset");
+	if (yr_expect(root, YT_MAP, "a preset", diag) || yr_known_keys(root, preset_keys, "a preset", diag) ||
+	    yr_required(root, "preset", "a preset", &v, diag) || yr_string(v, "the preset name", &name, diag) ||
+	    yr_required(root, "description", "a preset", &v, diag) ||
+	    yr_required(root, "parameters", "a preset", &list, diag) ||
+	    yr_expect(list, YT_MAP, "the parameters", diag))
+		return -1;
+	snprintf(out->preset, sizeof out->preset, "%s", name);
+	for (size_t i = 0; i < list->count; i++)
+		if (read_entry(out, list->keys[i], list->items[i], diag) != 0)
+			return -1;
+	for (int id = 0; id < MDL_PARAM_COUNT; id++)
+		if (!out->set[id])
+			return vr_diag_at(diag, list->where,
+					  "found no '%s' in the parameters, expected every model parameter (%s) with a value and a source",
+					  mdl_param_defs[id].name, mdl_param_defs[id].meaning);
+	return 0;
+}
+
+int mdl_preset_load(const char *name, const char *base_file, vr_where where,
+		    mdl_params *out, vr_diag *diag)
+{
+	yt_doc doc;
+	memset(out, 0, sizeof *out);
+	if (vr_catalog_load("models/presets", "preset", name, base_file, where, &doc, diag) != 0)
+		return -1;
+	int rc = mdl_preset_parse(&doc, out, diag);
+	if (rc == 0 && !vr_catalog_is_path(name) && strcmp(out->preset, name) != 0)
+		rc = vr_diag_at(diag, yt_get(doc.root, "preset")->where,
+				"found preset name '%s' in the file for '%s', expected them to match", out->preset, name);
+	yt_free(&doc);
+	return rc;
+}

@@ -1,0 +1,27 @@
+/*
+ * preset.h - hardware presets: a complete parameter set with a source for
+ * every value (models/presets/NAME.yaml, or a path).
+ *
+ * File shape:
+ *   preset: NAME
+ *   description: "..."
+ *   parameters:
+ *     cpu.frequency: {value: 2.3GHz, source: "..."}
+ *     ...
+ * The result is not yet resolved: overlays and scenario overrides are
+ * applied first, then mdl_params_resolve().
+ */
+#ifndef MDL_PRESET_H
+#define MDL_PRESET_H
+
+#include "models/params.h"
+
+/* Load preset NAME (catalogue name or path relative to BASE_FILE's folder);
+ * WHERE locates the name for "unknown preset" errors. */
+int mdl_preset_load(const char *name, const char *base_file, vr_where where,
+		    mdl_params *out, vr_diag *diag);
+
+/* Apply a parsed preset document onto OUT (used by the loader and tests). */
+int mdl_preset_parse(const yt_doc *doc, mdl_params *out, vr_diag *diag);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * catalog.c - look-up of built-in data files, with file-system fallback.
+ */
+#include "sim/catalog.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/yaml_read.h"
+
+const vr_embedded_file *vr_catalog_file(const char *path)
+{
+	for (const vr_embedded_file *f = vr_embedded_files; f->path; f++)
+		if (strcmp(f->path, path) == 0)
+			return f;
+	return NULL;
+}
+
+size_t vr_catalog_names(const char *dir, const char **names, size_t max, char storage[][64])
+{
+	size_t n = 0, dir_len = strlen(dir);
+	for (const vr_embedded_file *f = vr_embedded_files; f->path && n + 1 < max; f++) {
+		if (strncmp(f->path, dir, dir_len) != 0 || f->path[dir_len] != '/')
+			continue;
+		const char *base = f->path + dir_len + 1;
+		size_t len = strlen(base);
+		if (len < 6 || strcmp(base + len - 5, ".yaml") != 0 || len - 5 >= 64)
+			continue;
+		memcpy(storage[n], base, len - 5);
+		storage[n][len - 5] = '\0';
+		names[n] = storage[n];
+		n++;
+	}
+	names[n] = NULL;
+	return n;
+}
+
+int vr_catalog_is_path(const char *name)
+{
+	size_t len = strlen(name);
+	return strchr(name, '/') != NULL || (len > 5 && strcmp(name + len - 5, ".yaml") == 0);
+}
+
+int vr_catalog_load(const char *dir, const char *kind, const char *name,
+		    const char *base_file, vr_where where, yt_doc *doc, vr_diag *diag)
+{
+	if (vr_catalog_is_path(name)) {
+		char path[4096];
+		const char *slash = base_file ? strrchr(base_file, '/') : NULL;
+		if (name[0] != '/' && slash)
+			snprintf(path, sizeof path, "%.*s/%s", (int)(slash - base_file), base_file, name);
+		else
+			snprintf(path, sizeof path, "%s", name);
+		return yt_load_file(path, doc, diag);
+	}
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s.yaml", dir, name);
+	const vr_embedded_file *f = vr_catalog_file(path);
+	if (f)
+		return yt_load_buffer(path, f->text, f->length, doc, diag);
+	const char *names[64];
+	char storage[64][64];
+	vr_catalog_names(dir, names, 64, storage);
+	char list[1024];
+	yr_join(names, list, sizeof list);
+	const char *near = vr_nearest(name, names);
+	if (near)
+		return vr_diag_at(diag, where, "found unknown %s '%s', expected one of %s (did you mean '%s'?)",
+				  kind, name, list, near);
+	return vr_diag_at(diag, where, "found unknown %s '%s', expected one of %s, or a path to a .yaml file",
+			  kind, name, list);
+}

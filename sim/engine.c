@@ -1,0 +1,188 @@
+/*
+ * engine.c - SimGrid set-up and the experiment sequence.
+ */
+#include "config.h"
+
+#include "sim/engine.h"
+
+#include <errno.h>
+#include <simgrid/actor.h>
+#include <simgrid/engine.h>
+#include <simgrid/host.h>
+#include <simgrid/mailbox.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim/pingpong.h"
+#include "sim/platform.h"
+
+/* SimGrid settings that make its clock a faithful adder of our latencies
+ * (see ../shared/DESIGN.md, "SimGrid facts that bite").  Given as command-line
+ * flags so that SimGrid parses each by its own type, before the engine and
+ * the platform exist. */
+static const char *const SIMGRID_FLAGS[] = {
+	"--log=root.thres:warning",             /* no "Configuration change" chatter */
+	"--cfg=network/model:CM02",             /* LV08 would scale latencies by 13.01 */
+	"--cfg=network/latency-factor:1",
+	"--cfg=network/bandwidth-factor:1",
+	"--cfg=network/crosstraffic:0",
+	"--cfg=network/TCP-gamma:1e15",         /* no window limit on bandwidth */
+	"--cfg=surf/precision:1e-15",           /* keep sub-ns stage costs exact */
+	"--cfg=tracing/precision:9",
+#ifdef VRDMASIM_SANITIZED
+	"--cfg=contexts/factory:thread",        /* raw contexts confuse ASan */
+#endif
+};
+
+static void start_simgrid(const char *argv0)
+{
+	enum { FLAG_COUNT = sizeof SIMGRID_FLAGS / sizeof SIMGRID_FLAGS[0] };
+	char *argv[FLAG_COUNT + 2];
+	int argc = 0;
+	argv[argc++] = (char *)argv0;
+	for (size_t i = 0; i < FLAG_COUNT; i++)
+		argv[argc++] = (char *)SIMGRID_FLAGS[i];
+	argv[argc] = NULL;
+	simgrid_init(&argc, argv);
+}
+
+typedef struct experiment_sequence {
+	const scn_scenario *s;
+	vr_run *run;
+} experiment_sequence;
+
+/* Seed of one actor in one experiment: independent of run order. */
+static unsigned long actor_seed(const scn_scenario *s, size_t experiment, int role)
+{
+	unsigned long long x = s->seed * 0x9E3779B97F4A7C15ull + experiment * 2 + (unsigned)role + 1;
+	x ^= x >> 31;
+	x *= 0xBF58476D1CE4E5B9ull;
+	x ^= x >> 29;
+	return (unsigned long)(x & 0xFFFFFFFFul);
+}
+
+static void run_one(const scn_scenario *s, vr_result *r, size_t index)
+{
+	const mdl_option *option = &s->options[r->option];
+	const mdl_params *a = scn_params(s, r->preset, 0), *b = scn_params(s, r->preset, 1);
+	mdl_plan ab, ba;
+	mdl_plan_build(option, a, b, r->size_bytes, &ab);
+	mdl_plan_build(option, b, a, r->size_bytes, &ba);
+	static vr_stats stats;   /* 350 KB: one, reused, not on an actor's stack */
+	vr_stats_reset(&stats);
+	double breakdown[VR_BREAKDOWN_SLOTS] = {0}, off_path = 0;
+	char box_a[64], box_b[64], host_a[160], host_b[160];
+	snprintf(box_a, sizeof box_a, "e%zu-a", index);
+	snprintf(box_b, sizeof box_b, "e%zu-b", index);
+	vr_platform_host_name(s, r->preset, 0, host_a, sizeof host_a);
+	vr_platform_host_name(s, r->preset, 1, host_b, sizeof host_b);
+	vr_pingpong_side sides[2] = {
+		{.initiator = 1, .send_plan = &ab, .recv_plan = &ba, .own_box = sg_mailbox_by_name(box_a),
+		 .peer_box = sg_mailbox_by_name(box_b), .stats = &stats},
+		{.initiator = 0, .send_plan = &ba, .recv_plan = &ab, .own_box = sg_mailbox_by_name(box_b),
+		 .peer_box = sg_mailbox_by_name(box_a)},
+	};
+	sg_actor_t actors[2];
+	for (int k = 0; k < 2; k++) {
+		sides[k].total = r->warmup + r->iterations;
+		sides[k].warmup = r->warmup;
+		sides[k].breakdown_ns = breakdown;
+		sides[k].off_path_ns = &off_path;
+		vr_jitter_init(&sides[k].jitter, k == 0 ? a : b, actor_seed(s, index, k));
+		actors[k] = sg_actor_init(k == 0 ? "initiator" : "responder", sg_host_by_name(k == 0 ? host_a : host_b));
+		sg_actor_set_data(actors[k], &sides[k]);
+		sg_actor_start(actors[k], vr_pingpong_actor, 0, NULL);
+	}
+	for (int k = 0; k < 2; k++)
+		sg_actor_join(actors[k], -1);
+	for (int k = 0; k < 2; k++)
+		vr_jitter_free(&sides[k].jitter);
+	r->min_ns = stats.min_ns;
+	r->max_ns = stats.max_ns;
+	r->mean_ns = stats.mean_ns;
+	r->stdev_ns = vr_stats_stdev_ns(&stats);
+	r->median_ns = vr_stats_quantile_ns(&stats, 0.5);
+	r->p99_ns = vr_stats_quantile_ns(&stats, 0.99);
+	r->p999_ns = vr_stats_quantile_ns(&stats, 0.999);
+	double one_ways = 2.0 * (double)r->iterations;
+	for (size_t k = 0; k < VR_BREAKDOWN_SLOTS; k++)
+		r->breakdown_ns[k] = breakdown[k] / one_ways;
+	r->off_path_ns = off_path / one_ways;
+	/* Counters are per operation and the same both ways on a symmetric pair. */
+	r->per_op = ab.counters;
+}
+
+static void controller(int argc, char **argv)
+{
+	experiment_sequence *seq = sg_actor_self_get_data();
+	for (size_t i = 0; i < seq->run->count; i++)
+		run_one(seq->s, &seq->run->results[i], i);
+}
+
+static int write_platform(const scn_scenario *s, const char *path, vr_diag *diag)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write the platform: %s", strerror(errno));
+	int rc = vr_platform_write(s, f);
+	if (fclose(f) != 0 || rc != 0)
+		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write the platform: %s", strerror(errno));
+	return 0;
+}
+
+static void plan_results(const scn_scenario *s, vr_run *run)
+{
+	size_t n = 0;
+	for (size_t p = 0; p < s->preset_count; p++)
+		for (size_t o = 0; o < s->option_count; o++)
+			for (size_t z = 0; z < s->size_count; z++) {
+				vr_result *r = &run->results[n++];
+				r->preset = p;
+				r->option = o;
+				r->size_bytes = s->sizes_bytes[z];
+				r->iterations = s->iterations;
+				r->warmup = s->warmup;
+			}
+}
+
+int vr_engine_run(const scn_scenario *s, const vr_engine_config *config, vr_run *run, vr_diag *diag)
+{
+	memset(run, 0, sizeof *run);
+	run->scenario = s;
+	run->count = s->preset_count * s->option_count * s->size_count;
+	run->results = calloc(run->count, sizeof *run->results);
+	if (!run->results)
+		return vr_diag_at(diag, (vr_where){s->file, 0, 0}, "out of memory");
+	plan_results(s, run);
+
+	char path[4096], tmpdir[] = "/tmp/vrdmasim-XXXXXX";
+	const char *dir = config->keep_platform_dir;
+	if (!dir && !(dir = mkdtemp(tmpdir)))
+		return vr_diag_at(diag, (vr_where){"/tmp", 0, 0}, "cannot create a temporary folder: %s", strerror(errno));
+	snprintf(path, sizeof path, "%s/platform.xml", dir);
+	if (write_platform(s, path, diag) != 0)
+		return -1;
+
+	start_simgrid(config->argv0);
+	simgrid_load_platform(path);
+	if (!config->keep_platform_dir) {
+		remove(path);
+		rmdir(dir);
+	}
+	char host[160];
+	vr_platform_host_name(s, 0, 0, host, sizeof host);
+	experiment_sequence seq = {s, run};
+	sg_actor_t ctl = sg_actor_init("controller", sg_host_by_name(host));
+	sg_actor_set_data(ctl, &seq);
+	sg_actor_start(ctl, controller, 0, NULL);
+	simgrid_run();
+	return 0;
+}
+
+void vr_run_free(vr_run *run)
+{
+	free(run->results);
+	run->results = NULL;
+}

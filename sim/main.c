@@ -1,0 +1,250 @@
+/*
+ * main.c - the vrdmasim command line: run, validate, list.
+ *
+ * Exit status: 0 success; 2 bad input (scenario, preset, option, command
+ * line), with "FILE:LINE:COL: found X, expected Y" on stderr; 1 a failure
+ * while running or writing output.  Nothing is written to --out unless the
+ * whole run succeeded.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/catalog.h"
+#include "sim/engine.h"
+#include "sim/outfile.h"
+#include "sim/report.h"
+#include "sim/scenario.h"
+#include "sim/yaml_read.h"
+
+enum { EXIT_BAD_INPUT = 2 };
+
+static const char *const HEADLINE = "scenarios/seed-vrdma-write-lat.yaml";
+
+static const char USAGE[] =
+	"Usage: vrdmasim COMMAND [ARGS]\n"
+	"\n"
+	"A discrete-event simulator (SimGrid) and performance model of virtualized RDMA.\n"
+	"\n"
+	"Commands:\n"
+	"  run [SCENARIO.yaml]    run a scenario (without a file: the built-in headline\n"
+	"                         scenario, scenarios/seed-vrdma-write-lat.yaml)\n"
+	"  validate SCENARIO.yaml check a scenario, its presets and options, run nothing\n"
+	"  list                   the built-in presets and options\n"
+	"\n"
+	"Options of run:\n"
+	"  --format text|json|csv output format (default text: perftest-shaped tables)\n"
+	"  --out FILE             write results to FILE (created only if the run succeeds)\n"
+	"  --keep-platform DIR    keep the generated SimGrid platform as DIR/platform.xml\n"
+	"  --iterations N         override the scenario's iteration count\n"
+	"\n"
+	"  -h, --help             this help\n"
+	"  -V, --version          the version\n"
+	"\n"
+	"Exit status: 0 success, 2 bad input (located on stderr), 1 run or output failure.\n"
+	"Documentation: docs/scenario-format.md, docs/results-schema.md, docs/architecture.md\n";
+
+typedef struct cli {
+	const char *command;
+	const char *scenario;
+	const char *out;
+	const char *keep_platform;
+	vr_format format;
+	unsigned long long iterations;   /* 0: the scenario's */
+} cli;
+
+static int bad_cli(const char *fmt, const char *found, const char *expected)
+{
+	fprintf(stderr, "vrdmasim: found '%s', expected %s\n", found, expected);
+	fprintf(stderr, "Try 'vrdmasim --help'.\n");
+	(void)fmt;
+	return EXIT_BAD_INPUT;
+}
+
+static int option_value(int argc, char **argv, int *i, const char **out)
+{
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "vrdmasim: found '%s' without a value, expected '%s VALUE'\n", argv[*i], argv[*i]);
+		return EXIT_BAD_INPUT;
+	}
+	*out = argv[++*i];
+	return 0;
+}
+
+static int parse_run_flag(cli *c, int argc, char **argv, int *i)
+{
+	static const char *const flags[] = {"--format", "--out", "--keep-platform", "--iterations", "--help", "--version", NULL};
+	const char *arg = argv[*i], *value;
+	if (strcmp(arg, "--format") == 0) {
+		if (option_value(argc, argv, i, &value))
+			return EXIT_BAD_INPUT;
+		for (int f = 0; f < FORMAT_COUNT; f++)
+			if (strcmp(value, vr_format_names[f]) == 0) {
+				c->format = (vr_format)f;
+				return 0;
+			}
+		return bad_cli(NULL, value, "a format: text, json or csv");
+	}
+	if (strcmp(arg, "--out") == 0)
+		return option_value(argc, argv, i, &c->out);
+	if (strcmp(arg, "--keep-platform") == 0)
+		return option_value(argc, argv, i, &c->keep_platform);
+	if (strcmp(arg, "--iterations") == 0) {
+		if (option_value(argc, argv, i, &value))
+			return EXIT_BAD_INPUT;
+		char *end;
+		unsigned long long n = strtoull(value, &end, 10);
+		if (*end || end == value || value[0] == '-' || n == 0 || n > 1000000000ull)
+			return bad_cli(NULL, value, "a whole number of iterations from 1 to 1000000000");
+		c->iterations = n;
+		return 0;
+	}
+	const char *near = vr_nearest(arg, flags);
+	char expected[160];
+	if (near)
+		snprintf(expected, sizeof expected, "an option of '%s' (did you mean '%s'?)", c->command, near);
+	else
+		snprintf(expected, sizeof expected, "an option of '%s': --format, --out, --keep-platform or --iterations", c->command);
+	return bad_cli(NULL, arg, expected);
+}
+
+static int parse_cli(cli *c, int argc, char **argv)
+{
+	static const char *const commands[] = {"run", "validate", "list", NULL};
+	memset(c, 0, sizeof *c);
+	if (argc < 2)
+		return bad_cli(NULL, "", "a command: run, validate or list");
+	c->command = argv[1];
+	int known = 0;
+	for (int k = 0; commands[k]; k++)
+		known |= strcmp(commands[k], c->command) == 0;
+	if (!known) {
+		const char *near = vr_nearest(c->command, commands);
+		return bad_cli(NULL, c->command, near ? (strcmp(near, "run") == 0 ? "a command (did you mean 'run'?)"
+						       : strcmp(near, "list") == 0 ? "a command (did you mean 'list'?)"
+						       : "a command (did you mean 'validate'?)")
+					     : "a command: run, validate or list");
+	}
+	for (int i = 2; i < argc; i++) {
+		if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			if (strcmp(c->command, "run") != 0)
+				return bad_cli(NULL, argv[i], "no option for this command");
+			int rc = parse_run_flag(c, argc, argv, &i);
+			if (rc)
+				return rc;
+		} else if (!c->scenario && strcmp(c->command, "list") != 0) {
+			c->scenario = argv[i];
+		} else {
+			return bad_cli(NULL, argv[i], "at most one scenario file");
+		}
+	}
+	if (strcmp(c->command, "validate") == 0 && !c->scenario)
+		return bad_cli(NULL, "", "a scenario file to validate");
+	return 0;
+}
+
+static int load_scenario(const cli *c, scn_scenario *s)
+{
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	int rc;
+	if (c->scenario) {
+		rc = scn_load_file(c->scenario, s, &diag);
+	} else {
+		const vr_embedded_file *f = vr_catalog_file(HEADLINE);
+		rc = scn_load_buffer(HEADLINE, f->text, f->length, s, &diag);
+	}
+	if (rc != 0)
+		fprintf(stderr, "%s\n", diag.message);
+	return rc;
+}
+
+static int command_list(void)
+{
+	const char *names[64];
+	char storage[64][64];
+	static const char *const dirs[] = {"models/presets", "models/options"};
+	for (size_t d = 0; d < 2; d++) {
+		vr_catalog_names(dirs[d], names, 64, storage);
+		printf("%s:\n", d == 0 ? "presets" : "options");
+		for (size_t i = 0; names[i]; i++)
+			printf("  %s\n", names[i]);
+	}
+	return 0;
+}
+
+static int write_results(const cli *c, const vr_run *run)
+{
+	if (!c->out) {
+		vr_report(run, c->format, stdout);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	vr_outfile of;
+	if (vr_outfile_open(&of, c->out, &diag) != 0) {
+		fprintf(stderr, "%s\n", diag.message);
+		return 1;
+	}
+	vr_report(run, c->format, of.stream);
+	if (vr_outfile_commit(&of, &diag) != 0) {
+		fprintf(stderr, "%s\n", diag.message);
+		return 1;
+	}
+	return 0;
+}
+
+static int command_run(const cli *c, const char *argv0)
+{
+	scn_scenario s;
+	if (load_scenario(c, &s) != 0) {
+		scn_free(&s);
+		return EXIT_BAD_INPUT;
+	}
+	if (c->iterations)
+		scn_set_iterations(&s, c->iterations);
+	vr_engine_config config = {.keep_platform_dir = c->keep_platform, .argv0 = argv0};
+	vr_run run;
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	int rc = vr_engine_run(&s, &config, &run, &diag);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", diag.message);
+	else
+		rc = write_results(c, &run);
+	vr_run_free(&run);
+	scn_free(&s);
+	return rc ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(USAGE, stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
+			printf("vrdmasim %s\n", PACKAGE_VERSION);
+			return 0;
+		}
+	}
+	cli c;
+	int rc = parse_cli(&c, argc, argv);
+	if (rc)
+		return rc;
+	if (strcmp(c.command, "list") == 0)
+		return command_list();
+	if (strcmp(c.command, "validate") == 0) {
+		scn_scenario s;
+		rc = load_scenario(&c, &s);
+		scn_free(&s);
+		if (rc == 0)
+			printf("%s: valid (%zu preset(s), %zu option(s), %zu size(s))\n", c.scenario,
+			       s.preset_count, s.option_count, s.size_count);
+		return rc ? EXIT_BAD_INPUT : 0;
+	}
+	return command_run(&c, argv[0]);
+}

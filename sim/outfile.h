@@ -1,0 +1,25 @@
+/*
+ * outfile.h - all-or-nothing output files: write into a temporary file next
+ * to the target, rename it into place only when everything succeeded, so a
+ * failed run never leaves a half-written result behind.
+ */
+#ifndef VR_OUTFILE_H
+#define VR_OUTFILE_H
+
+#include <stdio.h>
+
+#include "sim/diag.h"
+
+typedef struct vr_outfile {
+	FILE *stream;
+	char target[4096];
+	char temp[4096 + 16];
+} vr_outfile;
+
+int vr_outfile_open(vr_outfile *of, const char *target, vr_diag *diag);
+/* Flush, close and rename into place; on failure the temp file is removed. */
+int vr_outfile_commit(vr_outfile *of, vr_diag *diag);
+/* Discard: close and remove the temporary file. */
+void vr_outfile_abort(vr_outfile *of);
+
+#endif

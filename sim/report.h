@@ -1,0 +1,25 @@
+/*
+ * report.h - results as people read them (perftest-shaped tables and a
+ * breakdown) and as scripts read them (JSON, CSV; units in the keys).
+ * docs/results-schema.md documents the JSON and CSV; keep them in step.
+ */
+#ifndef VR_REPORT_H
+#define VR_REPORT_H
+
+#include <stdio.h>
+
+#include "sim/results.h"
+
+typedef enum vr_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV, FORMAT_COUNT } vr_format;
+
+extern const char *const vr_format_names[FORMAT_COUNT + 1];
+
+enum { VR_JSON_SCHEMA_VERSION = 1 };
+
+void vr_report_text(const vr_run *run, FILE *out);
+void vr_report_json(const vr_run *run, FILE *out);
+void vr_report_csv(const vr_run *run, FILE *out);
+
+void vr_report(const vr_run *run, vr_format format, FILE *out);
+
+#endif

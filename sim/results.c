@@ -1,0 +1,31 @@
+/*
+ * results.c - naming of breakdown slots.
+ */
+#include "sim/results.h"
+
+const char *const vr_extra_stage_names[EXTRA_COUNT] = {
+	[EXTRA_INTERFERENCE] = "interference",
+	[EXTRA_QUEUEING] = "queueing",
+	[EXTRA_COMPLETION_WAIT] = "send_completion_wait",
+};
+
+const char *vr_breakdown_name(const mdl_option *option, size_t slot)
+{
+	if (slot < option->stage_count)
+		return option->stages[slot].name;
+	if (slot >= MDL_STAGES_MAX && slot < VR_BREAKDOWN_SLOTS)
+		return vr_extra_stage_names[slot - MDL_STAGES_MAX];
+	return NULL;
+}
+
+/* Extras below a femtosecond per operation are rounding, not time. */
+static const double EXTRA_SHOWN_ABOVE_NS = 1e-6;
+
+int vr_breakdown_used(const mdl_option *option, const vr_result *r, size_t slot)
+{
+	if (slot < option->stage_count)
+		return option->stages[slot].path != PATH_OFF;
+	if (slot >= MDL_STAGES_MAX && slot < VR_BREAKDOWN_SLOTS)
+		return r->breakdown_ns[slot] > EXTRA_SHOWN_ABOVE_NS || r->breakdown_ns[slot] < -EXTRA_SHOWN_ABOVE_NS;
+	return 0;
+}

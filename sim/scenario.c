@@ -1,0 +1,336 @@
+/*
+ * scenario.c - the strict scenario loader.
+ *
+ * Order of work: read the YAML tree; check the top-level keys; read the
+ * workload and options (cheap, catch most mistakes); then build each
+ * (preset, host) parameter set as preset <- scenario overrides <- host
+ * overrides, and resolve it.  Only a fully valid scenario leaves here.
+ */
+#include "sim/scenario.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/preset.h"
+#include "sim/yaml_read.h"
+
+static const char *const top_keys[] = {
+	"scenario", "description", "preset", "seed", "topology", "options",
+	"workload", "completion", "overrides", NULL,
+};
+static const char *const topology_keys[] = {"hosts", "switch", NULL};
+static const char *const host_keys[] = {"name", "vms", "hca", "link", NULL};
+static const char *const workload_keys[] = {"verb", "sizes", "iterations", "warmup", NULL};
+static const char *const range_keys[] = {"from", "to", NULL};
+
+enum {
+	ITERATIONS_MAX = 1000000000,         /* a billion round trips: hours of wall time */
+	VMS_PER_HOST_MAX = 1024,
+};
+static const double SIZE_MAX_BYTES = 1073741824.0;  /* 1 GiB: beyond any RDMA message we model */
+static const double PERFTEST_ALL_FROM = 2.0;        /* perftest -a: 2 B ... */
+static const double PERFTEST_ALL_TO = 8388608.0;    /* ... to 8 MiB */
+
+typedef struct loader {
+	scn_scenario *s;
+	const yt_doc *doc;
+	vr_diag *diag;
+	const yt_node *presets[SCN_PRESETS_MAX];
+	const yt_node *host_hca[SCN_HOSTS_MAX], *host_link[SCN_HOSTS_MAX];
+} loader;
+
+static int read_name(const yt_node *node, const char *what, char *out, size_t len, vr_diag *diag)
+{
+	const char *text;
+	if (yr_string(node, what, &text, diag) != 0)
+		return -1;
+	if (strlen(text) >= len)
+		return vr_diag_at(diag, node->where, "found a %s of %zu characters, expected at most %zu",
+				  what, strlen(text), len - 1);
+	snprintf(out, len, "%s", text);
+	return 0;
+}
+
+static int read_presets(loader *l, const yt_node *node)
+{
+	if (node->type == YT_SCALAR) {
+		const char *text;
+		l->presets[0] = node;
+		l->s->preset_count = 1;
+		return yr_string(node, "the preset", &text, l->diag);
+	}
+	if (node->type != YT_SEQ || node->count == 0)
+		return vr_diag_at(l->diag, node->where, "found %s for the preset, expected a preset name or a list of them",
+				  node->type == YT_SEQ ? "an empty list" : yt_type_name(node->type));
+	if (node->count > SCN_PRESETS_MAX)
+		return vr_diag_at(l->diag, node->where, "found %zu presets, expected at most %d", node->count, SCN_PRESETS_MAX);
+	for (size_t i = 0; i < node->count; i++) {
+		const char *text;
+		if (yr_string(node->items[i], "a preset name", &text, l->diag) != 0)
+			return -1;
+		l->presets[i] = node->items[i];
+	}
+	l->s->preset_count = node->count;
+	return 0;
+}
+
+static int read_host(loader *l, const yt_node *node, size_t index)
+{
+	scn_host *h = &l->s->hosts[index];
+	const yt_node *v;
+	if (yr_expect(node, YT_MAP, "a host", l->diag) || yr_known_keys(node, host_keys, "a host", l->diag) ||
+	    yr_required(node, "name", "a host", &v, l->diag) ||
+	    read_name(v, "host name", h->name, sizeof h->name, l->diag))
+		return -1;
+	for (size_t j = 0; j < index; j++)
+		if (strcmp(l->s->hosts[j].name, h->name) == 0)
+			return vr_diag_at(l->diag, v->where, "found the host name '%s' twice, expected unique names", h->name);
+	h->vms = 1;
+	unsigned long long vms;
+	if ((v = yt_get(node, "vms"))) {
+		if (yr_count(v, "the number of VMs", 1, VMS_PER_HOST_MAX, &vms, l->diag) != 0)
+			return -1;
+		h->vms = (unsigned)vms;
+	}
+	l->host_hca[index] = yt_get(node, "hca");
+	l->host_link[index] = yt_get(node, "link");
+	return 0;
+}
+
+static int read_topology(loader *l, const yt_node *node)
+{
+	const yt_node *hosts;
+	if (yr_expect(node, YT_MAP, "the topology", l->diag) ||
+	    yr_known_keys(node, topology_keys, "the topology", l->diag) ||
+	    yr_required(node, "hosts", "the topology", &hosts, l->diag) ||
+	    yr_expect(hosts, YT_SEQ, "the hosts", l->diag))
+		return -1;
+	if (hosts->count < 1 || hosts->count > SCN_HOSTS_MAX)
+		return vr_diag_at(l->diag, hosts->where, "found %zu hosts, expected from 1 to %d", hosts->count, SCN_HOSTS_MAX);
+	for (size_t i = 0; i < hosts->count; i++)
+		if (read_host(l, hosts->items[i], i) != 0)
+			return -1;
+	l->s->host_count = hosts->count;
+	return 0;
+}
+
+static int read_size(const yt_node *node, const char *what, double *out, vr_diag *diag)
+{
+	vr_quantity q;
+	if (yr_quantity(node, VR_Q_SIZE, what, &q, diag) != 0)
+		return -1;
+	if (q.value < 1 || q.value > SIZE_MAX_BYTES)
+		return vr_diag_at(diag, node->where, "found '%s' for %s, expected a size from 1B to 1GiB", node->text, what);
+	*out = q.value;
+	return 0;
+}
+
+/* Powers of two from FROM to TO inclusive, as perftest's -a does. */
+static int expand_range(loader *l, const yt_node *at, double from, double to)
+{
+	if (from > to)
+		return vr_diag_at(l->diag, at->where, "found a size range from %.0f B down to %.0f B, expected 'from' at most 'to'",
+				  from, to);
+	double first = pow(2.0, ceil(log2(from)));
+	for (double size = first; size <= to; size *= 2) {
+		if (l->s->size_count == SCN_SIZES_MAX)
+			return vr_diag_at(l->diag, at->where, "found more than %d sizes, expected at most %d", SCN_SIZES_MAX, SCN_SIZES_MAX);
+		l->s->sizes_bytes[l->s->size_count++] = size;
+	}
+	if (l->s->size_count == 0)
+		return vr_diag_at(l->diag, at->where, "found a size range with no power of two in it, expected at least one size");
+	return 0;
+}
+
+static int read_sizes(loader *l, const yt_node *node)
+{
+	scn_scenario *s = l->s;
+	if (node->type == YT_SCALAR && strcmp(node->text, "all") == 0)
+		return expand_range(l, node, PERFTEST_ALL_FROM, PERFTEST_ALL_TO);
+	if (node->type == YT_MAP) {
+		const yt_node *from, *to;
+		double lo, hi;
+		if (yr_known_keys(node, range_keys, "a size range", l->diag) ||
+		    yr_required(node, "from", "a size range", &from, l->diag) ||
+		    yr_required(node, "to", "a size range", &to, l->diag) ||
+		    read_size(from, "the smallest size", &lo, l->diag) ||
+		    read_size(to, "the largest size", &hi, l->diag))
+			return -1;
+		return expand_range(l, node, lo, hi);
+	}
+	if (node->type != YT_SEQ || node->count == 0)
+		return vr_diag_at(l->diag, node->where,
+				  "found %s for the sizes, expected a list of sizes ([2B, 4KiB]), a range ({from: 2B, to: 8MiB}) or 'all'",
+				  node->type == YT_SEQ ? "an empty list" : (node->type == YT_SCALAR ? "a single value" : "a mapping"));
+	if (node->count > SCN_SIZES_MAX)
+		return vr_diag_at(l->diag, node->where, "found %zu sizes, expected at most %d", node->count, SCN_SIZES_MAX);
+	for (size_t i = 0; i < node->count; i++)
+		if (read_size(node->items[i], "a message size", &s->sizes_bytes[i], l->diag) != 0)
+			return -1;
+	s->size_count = node->count;
+	return 0;
+}
+
+static int read_workload(loader *l, const yt_node *node)
+{
+	scn_scenario *s = l->s;
+	const yt_node *v;
+	int verb;
+	if (yr_expect(node, YT_MAP, "the workload", l->diag) ||
+	    yr_known_keys(node, workload_keys, "the workload", l->diag) ||
+	    yr_required(node, "verb", "the workload", &v, l->diag) ||
+	    yr_choice(v, "the verb", mdl_verb_names, &verb, l->diag) ||
+	    yr_required(node, "sizes", "the workload", &v, l->diag) || read_sizes(l, v) ||
+	    yr_required(node, "iterations", "the workload", &v, l->diag) ||
+	    yr_count(v, "the iterations", 1, ITERATIONS_MAX, &s->iterations, l->diag))
+		return -1;
+	s->verb = (mdl_verb)verb;
+	s->warmup = 0;
+	if ((v = yt_get(node, "warmup")) && yr_count(v, "the warm-up iterations", 0, ITERATIONS_MAX, &s->warmup, l->diag))
+		return -1;
+	return 0;
+}
+
+/* An option must be able to run the workload on this topology. */
+static int check_option_fits(loader *l, const yt_node *at, const mdl_option *o)
+{
+	scn_scenario *s = l->s;
+	if (!(o->verbs & (1u << s->verb)))
+		return vr_diag_at(l->diag, at->where, "found option '%s', which cannot run verb '%s', expected an option that supports it",
+				  o->name, mdl_verb_names[s->verb]);
+	if (!(o->completions & (1u << s->completion)))
+		return vr_diag_at(l->diag, at->where, "found option '%s', which has no '%s' completion mode, expected an option that supports it",
+				  o->name, mdl_completion_names[s->completion]);
+	if (o->placement == PLACE_DIFFERENT_HOSTS && s->host_count < 2)
+		return vr_diag_at(l->diag, at->where, "found option '%s' with %zu host in the topology, expected at least 2 hosts (it runs between VMs on different hosts)",
+				  o->name, s->host_count);
+	return 0;
+}
+
+static int read_options(loader *l, const yt_node *node)
+{
+	scn_scenario *s = l->s;
+	if (yr_expect(node, YT_SEQ, "the options", l->diag) != 0)
+		return -1;
+	if (node->count == 0 || node->count > SCN_OPTIONS_MAX)
+		return vr_diag_at(l->diag, node->where, "found %zu options, expected from 1 to %d", node->count, SCN_OPTIONS_MAX);
+	for (size_t i = 0; i < node->count; i++) {
+		const char *name;
+		if (yr_string(node->items[i], "an option name", &name, l->diag) ||
+		    mdl_option_load(name, s->file, node->items[i]->where, &s->options[i], l->diag) ||
+		    check_option_fits(l, node->items[i], &s->options[i]))
+			return -1;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(s->options[j].name, s->options[i].name) == 0)
+				return vr_diag_at(l->diag, node->items[i]->where, "found option '%s' twice, expected each option once", name);
+		s->option_count++;
+	}
+	return 0;
+}
+
+/* preset <- scenario overrides <- switch overrides <- host overrides, resolved. */
+static int build_params(loader *l, const yt_node *root)
+{
+	scn_scenario *s = l->s;
+	const yt_node *overrides = yt_get(root, "overrides");
+	const yt_node *topology = yt_get(root, "topology");
+	const yt_node *switch_map = yt_get(topology, "switch");
+	s->params = calloc(s->preset_count * s->host_count, sizeof *s->params);
+	if (!s->params)
+		return vr_diag_at(l->diag, root->where, "out of memory");
+	for (size_t p = 0; p < s->preset_count; p++) {
+		mdl_params base;
+		if (mdl_preset_load(l->presets[p]->text, s->file, l->presets[p]->where, &base, l->diag) != 0)
+			return -1;
+		for (size_t h = 0; h < s->host_count; h++) {
+			mdl_params *out = &s->params[p * s->host_count + h];
+			*out = base;
+			if ((overrides && mdl_params_override(out, overrides, NULL, l->diag)) ||
+			    (switch_map && mdl_params_override(out, switch_map, "switch", l->diag)) ||
+			    (l->host_hca[h] && mdl_params_override(out, l->host_hca[h], "hca", l->diag)) ||
+			    (l->host_link[h] && mdl_params_override(out, l->host_link[h], "wire", l->diag)) ||
+			    mdl_params_resolve(out, l->presets[p]->text, l->diag))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int load_tree(loader *l)
+{
+	scn_scenario *s = l->s;
+	const yt_node *root = l->doc->root, *v;
+	int choice;
+	if (!root)
+		return vr_diag_at(l->diag, (vr_where){s->file, 0, 0}, "found an empty file, expected a scenario");
+	if (yr_expect(root, YT_MAP, "a scenario", l->diag) || yr_known_keys(root, top_keys, "a scenario", l->diag) ||
+	    yr_required(root, "scenario", "a scenario", &v, l->diag) ||
+	    read_name(v, "scenario name", s->name, sizeof s->name, l->diag))
+		return -1;
+	if ((v = yt_get(root, "description")) && read_name(v, "description", s->description, sizeof s->description, l->diag))
+		return -1;
+	s->seed = 1;
+	if ((v = yt_get(root, "seed")) && yr_count(v, "the seed", 0, UINT32_MAX, &s->seed, l->diag))
+		return -1;
+	s->completion = COMPLETION_POLL;
+	if ((v = yt_get(root, "completion")) && yr_choice(v, "the completion mode", mdl_completion_names, &choice, l->diag))
+		return -1;
+	if (v)
+		s->completion = (mdl_completion)choice;
+	if (yr_required(root, "preset", "a scenario", &v, l->diag) || read_presets(l, v) ||
+	    yr_required(root, "topology", "a scenario", &v, l->diag) || read_topology(l, v) ||
+	    yr_required(root, "workload", "a scenario", &v, l->diag) || read_workload(l, v) ||
+	    yr_required(root, "options", "a scenario", &v, l->diag) || read_options(l, v))
+		return -1;
+	return build_params(l, root);
+}
+
+static int load_doc(const char *name, const yt_doc *doc, scn_scenario *out, vr_diag *diag)
+{
+	loader l = {.s = out, .doc = doc, .diag = diag};
+	return load_tree(&l);
+}
+
+int scn_load_buffer(const char *name, const char *text, size_t length,
+		    scn_scenario *out, vr_diag *diag)
+{
+	memset(out, 0, sizeof *out);
+	snprintf(out->file, sizeof out->file, "%s", name);
+	yt_doc doc;
+	if (yt_load_buffer(name, text, length, &doc, diag) != 0)
+		return -1;
+	int rc = load_doc(name, &doc, out, diag);
+	yt_free(&doc);
+	return rc;
+}
+
+int scn_load_file(const char *path, scn_scenario *out, vr_diag *diag)
+{
+	memset(out, 0, sizeof *out);
+	snprintf(out->file, sizeof out->file, "%s", path);
+	yt_doc doc;
+	if (yt_load_file(path, &doc, diag) != 0)
+		return -1;
+	int rc = load_doc(path, &doc, out, diag);
+	yt_free(&doc);
+	return rc;
+}
+
+const mdl_params *scn_params(const scn_scenario *s, size_t preset, size_t host)
+{
+	return &s->params[preset * s->host_count + host];
+}
+
+void scn_set_iterations(scn_scenario *s, unsigned long long iterations)
+{
+	s->iterations = iterations;
+}
+
+void scn_free(scn_scenario *s)
+{
+	free(s->params);
+	s->params = NULL;
+}

@@ -1,0 +1,63 @@
+/*
+ * scenario.h - a scenario file, loaded strictly and resolved into what the
+ * engine runs: parameter sets per (preset, host), options, workload.
+ *
+ * Every key, type, unit and bound is checked here, before anything runs;
+ * errors carry file:line:col (docs/scenario-format.md describes the file).
+ */
+#ifndef VR_SCENARIO_H
+#define VR_SCENARIO_H
+
+#include "models/option.h"
+#include "models/params.h"
+
+enum {
+	SCN_PRESETS_MAX = 8,
+	SCN_HOSTS_MAX = 64,
+	SCN_OPTIONS_MAX = 16,
+	SCN_SIZES_MAX = 64,
+};
+
+typedef struct scn_host {
+	char name[MDL_NAME_MAX];
+	unsigned vms;                 /* VMs on this host (bare-metal options ignore them) */
+} scn_host;
+
+typedef struct scn_scenario {
+	char file[1024];              /* as given, for messages and output */
+	char name[MDL_NAME_MAX];
+	char description[512];
+	unsigned long long seed;
+
+	size_t preset_count;
+	size_t host_count;
+	scn_host hosts[SCN_HOSTS_MAX];
+	mdl_params *params;           /* [preset * host_count + host], resolved */
+
+	size_t option_count;
+	mdl_option options[SCN_OPTIONS_MAX];
+
+	mdl_verb verb;
+	mdl_completion completion;
+	size_t size_count;
+	double sizes_bytes[SCN_SIZES_MAX];
+	unsigned long long iterations;
+	unsigned long long warmup;
+} scn_scenario;
+
+/* Load PATH.  Returns 0, or -1 with DIAG filled; free with scn_free either way. */
+int scn_load_file(const char *path, scn_scenario *out, vr_diag *diag);
+
+/* Load from memory (the built-in headline scenario); NAME is used in messages. */
+int scn_load_buffer(const char *name, const char *text, size_t length,
+		    scn_scenario *out, vr_diag *diag);
+
+/* Parameters in force for PRESET (index) on HOST (index). */
+const mdl_params *scn_params(const scn_scenario *s, size_t preset, size_t host);
+
+/* Replace the workload's iteration count (command line --iterations). */
+void scn_set_iterations(scn_scenario *s, unsigned long long iterations);
+
+void scn_free(scn_scenario *s);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * units.c - quantity parsing: a decimal number immediately followed by a unit
+ * from the table of its kind.  The tables are the whole grammar.
+ */
+#include "sim/units.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct unit {
+	const char *symbol;
+	double to_canonical;   /* multiply the written number by this */
+} unit;
+
+static const unit time_units[] = {
+	{"ps", 1e-3}, {"ns", 1.0}, {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"ms", 1e6}, {"s", 1e9},
+	{NULL, 0},
+};
+/* Rates: "bps" family counts bits, "Bps" family counts bytes (decimal prefixes,
+ * as link and PCIe rates are quoted). */
+static const unit rate_units[] = {
+	{"bps", 1.0}, {"Kbps", 1e3}, {"Mbps", 1e6}, {"Gbps", 1e9}, {"Tbps", 1e12},
+	{"Bps", 8.0}, {"KBps", 8e3}, {"MBps", 8e6}, {"GBps", 8e9}, {"TBps", 8e12},
+	{NULL, 0},
+};
+static const unit size_units[] = {
+	{"B", 1.0}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9},
+	{"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0},
+	{NULL, 0},
+};
+static const unit freq_units[] = {
+	{"Hz", 1.0}, {"kHz", 1e3}, {"MHz", 1e6}, {"GHz", 1e9},
+	{NULL, 0},
+};
+static const unit no_units[] = {{"", 1.0}, {NULL, 0}};
+
+static const unit *units_of(vr_qkind kind)
+{
+	switch (kind) {
+	case VR_Q_TIME: return time_units;
+	case VR_Q_RATE: return rate_units;
+	case VR_Q_SIZE: return size_units;
+	case VR_Q_FREQ: return freq_units;
+	case VR_Q_RATIO:
+	case VR_Q_COUNT: return no_units;
+	}
+	return no_units;
+}
+
+const char *vr_qkind_name(vr_qkind kind)
+{
+	static const char *const names[] = {
+		[VR_Q_TIME] = "time", [VR_Q_RATE] = "data rate", [VR_Q_SIZE] = "size",
+		[VR_Q_FREQ] = "frequency", [VR_Q_RATIO] = "ratio", [VR_Q_COUNT] = "count",
+	};
+	return names[kind];
+}
+
+const char *vr_qkind_example(vr_qkind kind)
+{
+	static const char *const examples[] = {
+		[VR_Q_TIME] = "a time with its unit, such as 600ns, 1.2us or 1600cycles",
+		[VR_Q_RATE] = "a data rate with its unit, such as 56Gbps or 12.5GBps",
+		[VR_Q_SIZE] = "a size with its unit, such as 64B, 4KiB or 8MiB",
+		[VR_Q_FREQ] = "a frequency with its unit, such as 2.9GHz",
+		[VR_Q_RATIO] = "a plain number, such as 0.05",
+		[VR_Q_COUNT] = "a whole number, such as 1000",
+	};
+	return examples[kind];
+}
+
+/* Plain decimal only: strtod would also take hex, "inf" and "nan". */
+static int scan_decimal(const char *text, double *value, const char **rest)
+{
+	const char *p = text;
+	if (*p == '+')
+		p++;
+	const char *digits = p;
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (*p == '.') {
+		p++;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (p == digits || (p == digits + 1 && *digits == '.'))
+		return -1;
+	if ((*p == 'e' || *p == 'E') &&
+	    (isdigit((unsigned char)p[1]) ||
+	     ((p[1] == '-' || p[1] == '+') && isdigit((unsigned char)p[2])))) {
+		p += 2;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	char *end;
+	*value = strtod(text, &end);
+	if (end != p || !isfinite(*value))
+		return -1;
+	*rest = p;
+	return 0;
+}
+
+int vr_parse_quantity(const char *text, vr_qkind kind, vr_quantity *out,
+		      char *expected, size_t expected_len)
+{
+	double number;
+	const char *suffix;
+	snprintf(expected, expected_len, "%s", vr_qkind_example(kind));
+	if (text[0] == '-') {
+		snprintf(expected, expected_len, "a value that is not negative (%s)",
+			 vr_qkind_example(kind));
+		return -1;
+	}
+	if (scan_decimal(text, &number, &suffix) != 0)
+		return -1;
+	if (kind == VR_Q_TIME && strcmp(suffix, "cycles") == 0) {
+		out->value = number;
+		out->is_cycles = 1;
+		return 0;
+	}
+	for (const unit *u = units_of(kind); u->symbol; u++) {
+		if (strcmp(suffix, u->symbol) != 0)
+			continue;
+		out->value = number * u->to_canonical;
+		out->is_cycles = 0;
+		if ((kind == VR_Q_COUNT || kind == VR_Q_SIZE) &&
+		    out->value != floor(out->value)) {
+			snprintf(expected, expected_len, "a whole number of %s",
+				 kind == VR_Q_SIZE ? "bytes" : "items");
+			return -1;
+		}
+		return 0;
+	}
+	if (*suffix == '\0' && kind != VR_Q_RATIO && kind != VR_Q_COUNT)
+		snprintf(expected, expected_len, "a unit after the number: %s",
+			 vr_qkind_example(kind));
+	return -1;
+}
+
+double vr_quantity_ns(vr_quantity q, double frequency_hz)
+{
+	return q.is_cycles ? q.value / frequency_hz * 1e9 : q.value;
+}
