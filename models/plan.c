@@ -42,11 +42,10 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *req, const mdl_p
 {
 	memset(out, 0, sizeof *out);
 	out->message = mdl_message_make(req, size_bytes);
-	out->serialization_stage = -1;
 	double rate_bps;
-	mdl_resource slowest = bottleneck(req, resp, &rate_bps);
+	out->bottleneck = bottleneck(req, resp, &rate_bps);
 	out->serialization_ns = out->message.wire_bytes * 8.0 / rate_bps * 1e9;
-	int seen_wire = 0, wire_stage = -1;
+	int seen_wire = 0;
 	for (size_t i = 0; i < option->stage_count; i++) {
 		const mdl_stage *s = &option->stages[i];
 		mdl_cost c = mdl_mechanism_cost(s->mechanism, req, resp, &out->message,
@@ -59,15 +58,9 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *req, const mdl_p
 		mdl_counters_add(&out->counters, &c.counts);
 		if (p->segment == SEG_FABRIC)
 			out->fabric_latency_ns += c.fixed_ns;
-		if (s->mechanism == MECH_WIRE) {
+		if (s->mechanism == MECH_WIRE)
 			seen_wire = 1;
-			wire_stage = (int)i;
-		}
-		if (c.resource == slowest && out->serialization_stage < 0)
-			out->serialization_stage = (int)i;
 	}
-	if (out->serialization_stage < 0)
-		out->serialization_stage = wire_stage;
 }
 
 double mdl_plan_segment_ns(const mdl_plan *plan, mdl_segment segment)

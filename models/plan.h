@@ -30,7 +30,7 @@ typedef struct mdl_plan {
 	mdl_message message;
 	double fabric_latency_ns;    /* sum of SEG_FABRIC nominals = route link latencies */
 	double serialization_ns;     /* message.wire_bytes over the route's slowest link */
-	int serialization_stage;     /* option stage charged with it */
+	mdl_resource bottleneck;     /* that link */
 	mdl_counters counters;       /* per operation, all paths */
 } mdl_plan;
 

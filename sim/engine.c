@@ -72,7 +72,8 @@ static void run_one(const scn_scenario *s, vr_result *r, size_t index)
 	mdl_plan_build(option, b, a, r->size_bytes, &ba);
 	static vr_stats stats;   /* 350 KB: one, reused, not on an actor's stack */
 	vr_stats_reset(&stats);
-	double breakdown[VR_BREAKDOWN_SLOTS] = {0}, off_path = 0;
+	static vr_breakdown breakdown;
+	vr_breakdown_reset(&breakdown);
 	char box_a[64], box_b[64], host_a[160], host_b[160];
 	snprintf(box_a, sizeof box_a, "e%zu-a", index);
 	snprintf(box_b, sizeof box_b, "e%zu-b", index);
@@ -88,8 +89,7 @@ static void run_one(const scn_scenario *s, vr_result *r, size_t index)
 	for (int k = 0; k < 2; k++) {
 		sides[k].total = r->warmup + r->iterations;
 		sides[k].warmup = r->warmup;
-		sides[k].breakdown_ns = breakdown;
-		sides[k].off_path_ns = &off_path;
+		sides[k].breakdown = &breakdown;
 		vr_jitter_init(&sides[k].jitter, k == 0 ? a : b, actor_seed(s, index, k));
 		actors[k] = sg_actor_init(k == 0 ? "initiator" : "responder", sg_host_by_name(k == 0 ? host_a : host_b));
 		sg_actor_set_data(actors[k], &sides[k]);
@@ -107,9 +107,10 @@ static void run_one(const scn_scenario *s, vr_result *r, size_t index)
 	r->p99_ns = vr_stats_quantile_ns(&stats, 0.99);
 	r->p999_ns = vr_stats_quantile_ns(&stats, 0.999);
 	double one_ways = 2.0 * (double)r->iterations;
-	for (size_t k = 0; k < VR_BREAKDOWN_SLOTS; k++)
-		r->breakdown_ns[k] = breakdown[k] / one_ways;
-	r->off_path_ns = off_path / one_ways;
+	for (size_t k = 0; k < VR_BREAKDOWN_SLOTS; k++) {
+		r->breakdown_ns[k] = vr_median_value(&breakdown.median[k]);
+		r->breakdown_mean_ns[k] = breakdown.sum_ns[k] / one_ways;
+	}
 	/* Counters are per operation and the same both ways on a symmetric pair. */
 	r->per_op = ab.counters;
 }

@@ -56,8 +56,8 @@ static double draw(vr_jitter *j, const mdl_plan_stage *st)
 	return st->nominal_ns * gsl_ran_lognormal(j->rng, 0.0, j->sigma);
 }
 
-/* Draw every stage of SEGMENT; add them to ACC (when not NULL). */
-static double draw_segment(vr_jitter *j, const mdl_plan *plan, mdl_segment segment, double *acc)
+/* Draw every stage of SEGMENT; record them in ACC (when not NULL). */
+static double draw_segment(vr_jitter *j, const mdl_plan *plan, mdl_segment segment, vr_breakdown *acc)
 {
 	double total = 0;
 	for (size_t i = 0; i < plan->count; i++) {
@@ -67,27 +67,29 @@ static double draw_segment(vr_jitter *j, const mdl_plan *plan, mdl_segment segme
 		double ns = draw(j, st);
 		total += ns;
 		if (acc)
-			acc[st->stage] += ns;
+			vr_breakdown_record(acc, (size_t)st->stage, ns);
 	}
 	return total;
 }
 
-static double draw_sender(vr_pingpong_side *side, double *acc)
+static double draw_sender(vr_pingpong_side *side, vr_breakdown *acc)
 {
 	double ns = draw_segment(&side->jitter, side->send_plan, SEG_SENDER, acc);
+	double lost = 0;
 	if (side->jitter.interference_probability > 0 &&
-	    gsl_rng_uniform(side->jitter.rng) < side->jitter.interference_probability) {
-		ns += side->jitter.interference_ns;
-		if (acc)
-			acc[MDL_STAGES_MAX + EXTRA_INTERFERENCE] += side->jitter.interference_ns;
-	}
+	    gsl_rng_uniform(side->jitter.rng) < side->jitter.interference_probability)
+		lost = side->jitter.interference_ns;
 	if (acc)
-		*side->off_path_ns += mdl_plan_segment_ns(side->send_plan, SEG_OFF);
+		vr_breakdown_record(acc, MDL_STAGES_MAX + EXTRA_INTERFERENCE, lost);
+	ns += lost;
+	if (acc)
+		draw_segment(&side->jitter, side->send_plan, SEG_OFF, acc);
 	return ns;
 }
 
-/* Move the message; charge its fabric time to the fabric stages, the
- * serialization stage and queueing.  Returns the end of the transfer. */
+/* Move the message; charge its fabric time to the fabric stages (their
+ * latencies), serialization at the route's slowest link, and queueing
+ * (whatever contention added).  Returns the end of the transfer. */
 static double transfer(vr_pingpong_side *side, int counted)
 {
 	static int token;   /* SimGrid refuses NULL payloads; the data is the timing */
@@ -96,13 +98,13 @@ static double transfer(vr_pingpong_side *side, int counted)
 	sg_mailbox_put(side->peer_box, &token, (long)plan->message.wire_bytes);
 	double end = now_ns();
 	if (counted) {
-		double *acc = side->breakdown_ns;
+		vr_breakdown *acc = side->breakdown;
 		for (size_t i = 0; i < plan->count; i++)
 			if (plan->stages[i].segment == SEG_FABRIC)
-				acc[plan->stages[i].stage] += plan->stages[i].nominal_ns;
-		acc[plan->serialization_stage] += plan->serialization_ns;
-		acc[MDL_STAGES_MAX + EXTRA_QUEUEING] +=
-			(end - start) - plan->fabric_latency_ns - plan->serialization_ns;
+				vr_breakdown_record(acc, (size_t)plan->stages[i].stage, plan->stages[i].nominal_ns);
+		vr_breakdown_record(acc, MDL_STAGES_MAX + EXTRA_SERIALIZATION, plan->serialization_ns);
+		vr_breakdown_record(acc, MDL_STAGES_MAX + EXTRA_QUEUEING,
+				    (end - start) - plan->fabric_latency_ns - plan->serialization_ns);
 	}
 	return end;
 }
@@ -114,11 +116,11 @@ static double receive(vr_pingpong_side *side, double completion_ready, int count
 {
 	sg_mailbox_get(side->own_box);
 	double arrival = now_ns();
-	double *acc = counted ? side->breakdown_ns : NULL;
+	vr_breakdown *acc = counted ? side->breakdown : NULL;
 	double visible = arrival + draw_segment(&side->jitter, side->recv_plan, SEG_RECEIVER, acc);
 	double proceed = fmax(visible, completion_ready);
 	if (acc)
-		acc[MDL_STAGES_MAX + EXTRA_COMPLETION_WAIT] += proceed - visible;
+		vr_breakdown_record(acc, MDL_STAGES_MAX + EXTRA_COMPLETION_WAIT, proceed - visible);
 	*receiver_ns = proceed - arrival;
 	return proceed;
 }
@@ -126,18 +128,19 @@ static double receive(vr_pingpong_side *side, double completion_ready, int count
 static void run_initiator(vr_pingpong_side *side)
 {
 	double post_at = now_ns();
-	sleep_ns(draw_sender(side, side->warmup == 0 ? side->breakdown_ns : NULL));
+	sleep_ns(draw_sender(side, side->warmup == 0 ? side->breakdown : NULL));
 	for (unsigned long long i = 0; i < side->total; i++) {
 		int counted = i >= side->warmup;
 		double sent = transfer(side, counted);
-		double ready = sent + draw_segment(&side->jitter, side->send_plan, SEG_COMPLETION, NULL);
+		double ready = sent + draw_segment(&side->jitter, side->send_plan, SEG_COMPLETION,
+						   counted ? side->breakdown : NULL);
 		double receiver_ns;
 		double proceed = receive(side, ready, counted, &receiver_ns);
 		if (counted)
 			vr_stats_add(side->stats, (proceed - post_at) / 2.0);
 		if (i + 1 == side->total)
 			break;
-		double sender_ns = draw_sender(side, i + 1 >= side->warmup ? side->breakdown_ns : NULL);
+		double sender_ns = draw_sender(side, i + 1 >= side->warmup ? side->breakdown : NULL);
 		sleep_ns(receiver_ns + sender_ns);
 		post_at = proceed;
 	}
@@ -150,10 +153,11 @@ static void run_responder(vr_pingpong_side *side)
 		int counted = i >= side->warmup;
 		double receiver_ns;
 		receive(side, ready, counted, &receiver_ns);
-		double sender_ns = draw_sender(side, counted ? side->breakdown_ns : NULL);
+		double sender_ns = draw_sender(side, counted ? side->breakdown : NULL);
 		sleep_ns(receiver_ns + sender_ns);
 		double sent = transfer(side, counted);
-		ready = sent + draw_segment(&side->jitter, side->send_plan, SEG_COMPLETION, NULL);
+		ready = sent + draw_segment(&side->jitter, side->send_plan, SEG_COMPLETION,
+					    counted ? side->breakdown : NULL);
 	}
 }
 

@@ -35,8 +35,7 @@ typedef struct vr_pingpong_side {
 	unsigned long long warmup;
 	vr_jitter jitter;
 	vr_stats *stats;               /* initiator: one-way samples */
-	double *breakdown_ns;          /* shared by both sides: sums per slot */
-	double *off_path_ns;           /* shared: sum of off-path CPU time */
+	vr_breakdown *breakdown;       /* shared by both sides */
 } vr_pingpong_side;
 
 /* Set up a side's jitter from PARAMS with a seed; vr_jitter_free after. */

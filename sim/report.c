@@ -60,12 +60,34 @@ static void size_label(double bytes, char *buf, size_t len)
 		snprintf(buf, len, "%.0fB", bytes);
 }
 
+static void text_row_of_slot(const mdl_option *o, const vr_result *group, size_t n, size_t slot, FILE *out)
+{
+	fprintf(out, " %-26s", vr_breakdown_name(o, slot));
+	for (size_t k = 0; k < n; k++)
+		fprintf(out, " %10.3f", group[k].breakdown_ns[slot] / NS_PER_US);
+	fprintf(out, "\n");
+}
+
+/* Rows for the option's stages on PATH (titled), if it has any. */
+static void text_path_rows(const mdl_option *o, const vr_result *group, size_t n, mdl_path path,
+			   const char *title, FILE *out)
+{
+	int titled = 0;
+	for (size_t slot = 0; slot < o->stage_count; slot++) {
+		if (o->stages[slot].path != path)
+			continue;
+		if (!titled++)
+			fprintf(out, " %s\n", title);
+		text_row_of_slot(o, group, n, slot, out);
+	}
+}
+
 /* Stages as rows, sizes as columns: the breakdown of a group of results. */
 static void text_breakdown(const vr_run *run, const vr_result *group, size_t n, FILE *out)
 {
 	const mdl_option *o = option_of(run, group);
 	char label[32];
-	fprintf(out, "\n Breakdown of one-way latency: mean per operation on the critical path [usec]\n");
+	fprintf(out, "\n Breakdown of one-way latency: median cost of each stage on the critical path [usec]\n");
 	fprintf(out, " %-26s", "stage");
 	for (size_t k = 0; k < n; k++) {
 		size_label(group[k].size_bytes, label, sizeof label);
@@ -76,14 +98,10 @@ static void text_breakdown(const vr_run *run, const vr_result *group, size_t n, 
 		int used = 0;
 		for (size_t k = 0; k < n; k++)
 			used |= vr_breakdown_used(o, &group[k], slot);
-		if (!used)
-			continue;
-		fprintf(out, " %-26s", vr_breakdown_name(o, slot));
-		for (size_t k = 0; k < n; k++)
-			fprintf(out, " %10.3f", group[k].breakdown_ns[slot] / NS_PER_US);
-		fprintf(out, "\n");
+		if (used)
+			text_row_of_slot(o, group, n, slot, out);
 	}
-	fprintf(out, " %-26s", "sum (= t_avg)");
+	fprintf(out, " %-26s", "sum");
 	for (size_t k = 0; k < n; k++) {
 		double sum = 0;
 		for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++)
@@ -91,13 +109,17 @@ static void text_breakdown(const vr_run *run, const vr_result *group, size_t n, 
 				sum += group[k].breakdown_ns[slot];
 		fprintf(out, " %10.3f", sum / NS_PER_US);
 	}
-	fprintf(out, "\n %-26s", "off the path: CPU time");
+	fprintf(out, "\n %-26s", "t_typical (measured)");
 	for (size_t k = 0; k < n; k++)
-		fprintf(out, " %10.3f", group[k].off_path_ns / NS_PER_US);
-	fprintf(out, "\n\n Per operation at %s: vm_exits %g, doorbells %g, interrupts %g, dma_reads %g, dma_writes %g, wire_packets %g\n",
-		(size_label(group[0].size_bytes, label, sizeof label), label),
-		group[0].per_op.vm_exits, group[0].per_op.doorbells, group[0].per_op.interrupts,
-		group[0].per_op.dma_reads, group[0].per_op.dma_writes, group[0].per_op.wire_packets);
+		fprintf(out, " %10.3f", group[k].median_ns / NS_PER_US);
+	fprintf(out, "\n");
+	text_path_rows(o, group, n, PATH_COMPLETION,
+		       "Requester's send completion (races the reply; late only as send_completion_wait):", out);
+	text_path_rows(o, group, n, PATH_OFF, "CPU time off the latency path:", out);
+	const mdl_counters *c = &group[0].per_op;
+	size_label(group[0].size_bytes, label, sizeof label);
+	fprintf(out, "\n Per operation at %s: vm_exits %g, doorbells %g, interrupts %g, dma_reads %g, dma_writes %g, wire_packets %g\n",
+		label, c->vm_exits, c->doorbells, c->interrupts, c->dma_reads, c->dma_writes, c->wire_packets);
 }
 
 void vr_report_text(const vr_run *run, FILE *out)
@@ -133,6 +155,18 @@ static void json_us(const char *key, double ns, const char *sep, FILE *out)
 	fprintf(out, "\"%s\": %.6f%s", key, ns / NS_PER_US, sep);
 }
 
+static void json_path(const mdl_option *o, const vr_result *r, mdl_path path, FILE *out)
+{
+	const char *sep = "";
+	for (size_t slot = 0; slot < o->stage_count; slot++) {
+		if (o->stages[slot].path != path)
+			continue;
+		fprintf(out, "%s", sep);
+		json_us(o->stages[slot].name, r->breakdown_ns[slot], "", out);
+		sep = ", ";
+	}
+}
+
 static void json_result(const vr_run *run, const vr_result *r, FILE *out)
 {
 	const scn_scenario *s = run->scenario;
@@ -161,15 +195,19 @@ static void json_result(const vr_run *run, const vr_result *r, FILE *out)
 		json_us(vr_breakdown_name(o, slot), r->breakdown_ns[slot], "", out);
 		sep = ", ";
 	}
-	fprintf(out, "},\n     \"off_path_us\": {");
+	fprintf(out, "},\n     \"breakdown_mean_us\": {");
 	sep = "";
-	for (size_t slot = 0; slot < o->stage_count; slot++) {
-		if (o->stages[slot].path != PATH_OFF)
+	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++) {
+		if (!vr_breakdown_used(o, r, slot))
 			continue;
 		fprintf(out, "%s", sep);
-		json_us(o->stages[slot].name, r->breakdown_ns[slot], "", out);
+		json_us(vr_breakdown_name(o, slot), r->breakdown_mean_ns[slot], "", out);
 		sep = ", ";
 	}
+	fprintf(out, "},\n     \"completion_path_us\": {");
+	json_path(o, r, PATH_COMPLETION, out);
+	fprintf(out, "},\n     \"off_path_us\": {");
+	json_path(o, r, PATH_OFF, out);
 	const mdl_counters *c = &r->per_op;
 	fprintf(out, "},\n     \"per_op\": {\"vm_exits\": %g, \"doorbells\": %g, \"interrupts\": %g, "
 		     "\"dma_reads\": %g, \"dma_writes\": %g, \"wire_packets\": %g}}",

@@ -5,9 +5,18 @@
 
 const char *const vr_extra_stage_names[EXTRA_COUNT] = {
 	[EXTRA_INTERFERENCE] = "interference",
+	[EXTRA_SERIALIZATION] = "serialization",
 	[EXTRA_QUEUEING] = "queueing",
 	[EXTRA_COMPLETION_WAIT] = "send_completion_wait",
 };
+
+void vr_breakdown_reset(vr_breakdown *b)
+{
+	for (size_t k = 0; k < VR_BREAKDOWN_SLOTS; k++) {
+		b->sum_ns[k] = 0;
+		vr_median_reset(&b->median[k]);
+	}
+}
 
 const char *vr_breakdown_name(const mdl_option *option, size_t slot)
 {
@@ -24,8 +33,8 @@ static const double EXTRA_SHOWN_ABOVE_NS = 1e-6;
 int vr_breakdown_used(const mdl_option *option, const vr_result *r, size_t slot)
 {
 	if (slot < option->stage_count)
-		return option->stages[slot].path != PATH_OFF;
+		return option->stages[slot].path == PATH_REQUEST;
 	if (slot >= MDL_STAGES_MAX && slot < VR_BREAKDOWN_SLOTS)
-		return r->breakdown_ns[slot] > EXTRA_SHOWN_ABOVE_NS || r->breakdown_ns[slot] < -EXTRA_SHOWN_ABOVE_NS;
+		return r->breakdown_mean_ns[slot] > EXTRA_SHOWN_ABOVE_NS || r->breakdown_mean_ns[slot] < -EXTRA_SHOWN_ABOVE_NS;
 	return 0;
 }

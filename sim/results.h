@@ -3,18 +3,24 @@
  * run that holds them all.  Output formats live in report.h.
  *
  * The breakdown has one slot per option stage, then the extra slots below
- * (which appear in output only when non-zero).  Breakdown values are means
- * per one-way operation on the critical path; they sum to the mean one-way
- * latency.
+ * (which appear in output only when non-zero).  For each slot the run keeps
+ * the median and the mean of its cost per one-way operation.  Request-path
+ * stages and the extras are the critical path: their means sum to the mean
+ * one-way latency exactly, their medians to the median (t_typical) closely.  Completion-path slots hold the
+ * requester's completion work, which races the reply and reaches the
+ * critical path only as "send_completion_wait"; off-path slots hold CPU
+ * time that delays no message.
  */
 #ifndef VR_RESULTS_H
 #define VR_RESULTS_H
 
 #include "models/plan.h"
 #include "sim/scenario.h"
+#include "sim/stats.h"
 
 typedef enum vr_extra_stage {
 	EXTRA_INTERFERENCE,        /* jitter: an interruption of the sender's CPU */
+	EXTRA_SERIALIZATION,       /* the message streaming through the route's slowest link */
 	EXTRA_QUEUEING,            /* fabric time beyond the uncontended transfer */
 	EXTRA_COMPLETION_WAIT,     /* the send CQE arrived after the reply */
 	EXTRA_COUNT
@@ -30,10 +36,23 @@ typedef struct vr_result {
 	double size_bytes;
 	unsigned long long iterations, warmup;
 	double min_ns, median_ns, mean_ns, stdev_ns, p99_ns, p999_ns, max_ns;  /* one way */
-	double breakdown_ns[VR_BREAKDOWN_SLOTS];
-	double off_path_ns;           /* CPU time per operation that delays no message */
+	double breakdown_ns[VR_BREAKDOWN_SLOTS];       /* median per one-way operation */
+	double breakdown_mean_ns[VR_BREAKDOWN_SLOTS];  /* mean per one-way operation */
 	mdl_counters per_op;
 } vr_result;
+
+/* Per-slot accumulators of one experiment, fed once per one-way operation. */
+typedef struct vr_breakdown {
+	double sum_ns[VR_BREAKDOWN_SLOTS];
+	vr_median median[VR_BREAKDOWN_SLOTS];
+} vr_breakdown;
+
+void vr_breakdown_reset(vr_breakdown *b);
+static inline void vr_breakdown_record(vr_breakdown *b, size_t slot, double ns)
+{
+	b->sum_ns[slot] += ns;
+	vr_median_add(&b->median[slot], ns);
+}
 
 typedef struct vr_run {
 	const scn_scenario *scenario;
@@ -44,7 +63,7 @@ typedef struct vr_run {
 /* Name of breakdown slot SLOT for OPTION (a stage name or an extra). */
 const char *vr_breakdown_name(const mdl_option *option, size_t slot);
 
-/* Is slot SLOT used by OPTION (a stage of it, or a non-zero extra)? */
+/* Is slot SLOT on OPTION's critical path (a request stage, or a non-zero extra)? */
 int vr_breakdown_used(const mdl_option *option, const vr_result *r, size_t slot);
 
 #endif

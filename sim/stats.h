@@ -34,4 +34,24 @@ double vr_stats_stdev_ns(const vr_stats *s);   /* population standard deviation 
  * t_typical, 0.99 its 99% percentile).  0 when empty. */
 double vr_stats_quantile_ns(const vr_stats *s, double q);
 
+
+/*
+ * A running median in constant memory: the P-square algorithm (R. Jain and
+ * I. Chlamtac, "The P2 algorithm for dynamic calculation of quantiles and
+ * histograms without storing observations", CACM 28(10), 1985).  Five
+ * markers track the minimum, the quartiles' neighbourhood, the median and
+ * the maximum; used for the per-stage breakdown of t_typical.
+ */
+typedef struct vr_median {
+	uint64_t count;
+	double height[5];      /* marker heights (values) */
+	double position[5];    /* actual marker positions, 1-based */
+	double desired[5];     /* desired marker positions */
+} vr_median;
+
+void vr_median_reset(vr_median *m);
+void vr_median_add(vr_median *m, double value);
+/* The running median (exact for up to 5 samples); 0 when empty. */
+double vr_median_value(const vr_median *m);
+
 #endif

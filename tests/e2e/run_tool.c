@@ -1,0 +1,148 @@
+/*
+ * run_tool.c - fork/exec with captured output, and small CSV helpers.
+ */
+#include "tests/e2e/run_tool.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char *slurp(FILE *f, size_t *len)
+{
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	rewind(f);
+	char *buf = malloc((size_t)n + 1);
+	size_t got = fread(buf, 1, (size_t)n, f);
+	buf[got] = '\0';
+	if (len)
+		*len = got;
+	return buf;
+}
+
+tool_output run_tool(const char *const *args)
+{
+	const char *tool = getenv("VRDMASIM");
+	if (!tool)
+		tool = "./vrdmasim";
+	const char *argv[64];
+	size_t n = 0;
+	argv[n++] = tool;
+	for (size_t i = 0; args[i] && n < 63; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	FILE *out = tmpfile(), *err = tmpfile();
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fileno(out), 1);
+		dup2(fileno(err), 2);
+		execv(tool, (char *const *)argv);
+		_exit(127);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	tool_output o;
+	o.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	o.out = slurp(out, &o.out_len);
+	o.err = slurp(err, NULL);
+	fclose(out);
+	fclose(err);
+	return o;
+}
+
+void tool_output_free(tool_output *o)
+{
+	free(o->out);
+	free(o->err);
+	o->out = o->err = NULL;
+}
+
+const char *src_path(const char *rel)
+{
+	static char path[4096];
+	const char *src = getenv("VRDMASIM_SRCDIR");
+	snprintf(path, sizeof path, "%s/%s", src ? src : ".", rel);
+	return path;
+}
+
+const char *temp_dir(void)
+{
+	static char dir[64];
+	snprintf(dir, sizeof dir, "/tmp/vrdmasim-test-XXXXXX");
+	return mkdtemp(dir);
+}
+
+/* Field K (0-based) of LINE (up to the newline) into BUF. */
+static void field(const char *line, size_t k, char *buf, size_t len)
+{
+	const char *p = line;
+	for (size_t i = 0; i < k && p; i++) {
+		p = strpbrk(p, ",\n");
+		if (p && *p == ',')
+			p++;
+		else
+			p = NULL;
+	}
+	buf[0] = '\0';
+	if (!p)
+		return;
+	size_t n = strcspn(p, ",\n");
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+}
+
+static const char *find_row(const char *csv, const char *preset, const char *option, const char *size)
+{
+	char a[128], b[128], c[128];
+	for (const char *line = strchr(csv, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+		field(line + 1, 0, a, sizeof a);
+		field(line + 1, 1, b, sizeof b);
+		field(line + 1, 3, c, sizeof c);
+		if (!strcmp(a, preset) && !strcmp(b, option) && !strcmp(c, size))
+			return line + 1;
+	}
+	return NULL;
+}
+
+double csv_value(const char *csv, const char *preset, const char *option, const char *size,
+		 const char *column)
+{
+	const char *row = find_row(csv, preset, option, size);
+	if (!row)
+		return NAN;
+	char name[128], value[128];
+	for (size_t k = 0;; k++) {
+		field(csv, k, name, sizeof name);
+		if (!name[0])
+			return NAN;
+		if (!strcmp(name, column)) {
+			field(row, k, value, sizeof value);
+			return value[0] ? atof(value) : NAN;
+		}
+	}
+}
+
+double csv_breakdown_sum(const char *csv, const char *preset, const char *option, const char *size)
+{
+	const char *row = find_row(csv, preset, option, size);
+	if (!row)
+		return NAN;
+	double sum = 0;
+	char name[128], value[128];
+	for (size_t k = 0;; k++) {
+		field(csv, k, name, sizeof name);
+		if (!name[0])
+			return sum;
+		if (!strncmp(name, "breakdown_", 10)) {
+			field(row, k, value, sizeof value);
+			if (value[0])
+				sum += atof(value);
+		}
+	}
+}

@@ -1,0 +1,35 @@
+/*
+ * run_tool.h - run the vrdmasim binary from a test and capture what it says.
+ * The binary is $VRDMASIM (set by `make check`), else ./vrdmasim.
+ */
+#ifndef VR_TEST_RUN_TOOL_H
+#define VR_TEST_RUN_TOOL_H
+
+#include <stddef.h>
+
+typedef struct tool_output {
+	int status;          /* exit status, or 128 + signal */
+	char *out;           /* stdout, NUL-terminated, malloc'd */
+	size_t out_len;
+	char *err;           /* stderr */
+} tool_output;
+
+/* Run vrdmasim with ARGS (NULL-terminated, without argv[0]). */
+tool_output run_tool(const char *const *args);
+void tool_output_free(tool_output *o);
+
+/* Path of a file in the source tree ($VRDMASIM_SRCDIR/REL) in a static buffer. */
+const char *src_path(const char *rel);
+
+/* A fresh temporary directory (mkdtemp); caller removes it. */
+const char *temp_dir(void);
+
+/* Column COLUMN of the CSV row whose first fields match PRESET, OPTION and
+ * SIZE (as text) in CSV; NaN when absent. */
+double csv_value(const char *csv, const char *preset, const char *option, const char *size,
+		 const char *column);
+
+/* Sum of the breakdown_* columns of that row. */
+double csv_breakdown_sum(const char *csv, const char *preset, const char *option, const char *size);
+
+#endif

@@ -1,0 +1,272 @@
+/*
+ * test_cli.c - the vrdmasim program as a user meets it: commands, exit
+ * statuses, output formats, determinism, no half-written output, and the
+ * headline estimates inside the ranges the README states.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#include "tests/e2e/run_tool.h"
+
+static const char *const ITER[] = {"--iterations", "3000"};
+
+static int file_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+static size_t count_of(const char *text, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+START_TEST(help_and_version)
+{
+	tool_output o = run_tool((const char *[]){"--help", NULL});
+	ck_assert_int_eq(o.status, 0);
+	ck_assert_ptr_nonnull(strstr(o.out, "Usage: vrdmasim"));
+	ck_assert_ptr_nonnull(strstr(o.out, "validate"));
+	tool_output_free(&o);
+	o = run_tool((const char *[]){"--version", NULL});
+	ck_assert_int_eq(o.status, 0);
+	ck_assert_ptr_nonnull(strstr(o.out, "vrdmasim " PACKAGE_VERSION));
+	tool_output_free(&o);
+	o = run_tool((const char *[]){"list", NULL});
+	ck_assert_int_eq(o.status, 0);
+	ck_assert_ptr_nonnull(strstr(o.out, "esxi5-qdr-2012"));
+	ck_assert_ptr_nonnull(strstr(o.out, "modern-hdr"));
+	ck_assert_ptr_nonnull(strstr(o.out, "vrdma"));
+	tool_output_free(&o);
+}
+END_TEST
+
+START_TEST(bad_command_lines)
+{
+	static const char *const cases[][4] = {
+		{"rnu", NULL, NULL, "did you mean 'run'?"},
+		{NULL, NULL, NULL, "expected a command"},
+		{"run", "--fromat", "json", "did you mean '--format'?"},
+		{"run", "--format", "xml", "expected a format: text, json or csv"},
+		{"run", "--iterations", "-5", "expected a whole number of iterations"},
+		{"run", "--iterations", "12abc", "expected a whole number of iterations"},
+		{"run", "--out", NULL, "without a value"},
+		{"validate", NULL, NULL, "expected a scenario file"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		tool_output o = run_tool(cases[i]);
+		ck_assert_msg(o.status == 2, "case %zu: status %d", i, o.status);
+		ck_assert_msg(strstr(o.err, cases[i][3]) && strstr(o.err, "found"), "case %zu: %s", i, o.err);
+		tool_output_free(&o);
+	}
+}
+END_TEST
+
+START_TEST(validate_reports_place)
+{
+	tool_output o = run_tool((const char *[]){"validate", src_path("scenarios/seed-vrdma-write-lat.yaml"), NULL});
+	ck_assert_int_eq(o.status, 0);
+	ck_assert_ptr_nonnull(strstr(o.out, "valid"));
+	tool_output_free(&o);
+	o = run_tool((const char *[]){"validate", src_path("tests/e2e/typo-scenario.yaml"), NULL});
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_ptr_nonnull(strstr(o.err, "typo-scenario.yaml:15:1: found unknown key 'opions'"));
+	tool_output_free(&o);
+	o = run_tool((const char *[]){"validate", "/nonexistent/x.yaml", NULL});
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_ptr_nonnull(strstr(o.err, "/nonexistent/x.yaml: cannot open"));
+	tool_output_free(&o);
+}
+END_TEST
+
+/* A failed run leaves no output file, and no temporary either. */
+START_TEST(no_half_written_output)
+{
+	const char *dir = temp_dir();
+	char out[256], listing[512];
+	snprintf(out, sizeof out, "%s/results.json", dir);
+	tool_output o = run_tool((const char *[]){"run", src_path("tests/e2e/typo-scenario.yaml"),
+						  "--format", "json", "--out", out, NULL});
+	ck_assert_int_eq(o.status, 2);
+	ck_assert(!file_exists(out));
+	tool_output_free(&o);
+	snprintf(out, sizeof out, "%s/no-such-dir/results.json", dir);
+	o = run_tool((const char *[]){"run", "--iterations", "10", "--out", out, NULL});
+	ck_assert_int_eq(o.status, 1);
+	ck_assert_ptr_nonnull(strstr(o.err, "cannot create the output file"));
+	tool_output_free(&o);
+	snprintf(listing, sizeof listing, "rmdir %s", dir);   /* fails if anything was left */
+	ck_assert_int_eq(system(listing), 0);
+}
+END_TEST
+
+START_TEST(json_has_the_documented_keys)
+{
+	const char *dir = temp_dir();
+	char out[256], cmd[512];
+	snprintf(out, sizeof out, "%s/r.json", dir);
+	tool_output o = run_tool((const char *[]){"run", ITER[0], ITER[1], "--format", "json", "--out", out, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	ck_assert_uint_eq(o.out_len, 0);
+	tool_output_free(&o);
+	FILE *f = fopen(out, "r");
+	ck_assert_ptr_nonnull(f);
+	static char json[1 << 20];
+	size_t n = fread(json, 1, sizeof json - 1, f);
+	json[n] = '\0';
+	fclose(f);
+	size_t results = count_of(json, "\"preset\": ");
+	ck_assert_uint_eq(results, 2 * 2 * 6);   /* presets x options x sizes of the headline */
+	static const char *const keys[] = {
+		"\"option\": ", "\"verb\": \"write_lat\"", "\"size_bytes\": ", "\"completion\": \"poll\"",
+		"\"iterations\": 3000", "\"one_way_us\": {\"min\": ", "\"median\": ", "\"mean\": ", "\"stdev\": ",
+		"\"p99\": ", "\"p999\": ", "\"max\": ", "\"breakdown_us\": {", "\"per_op\": {\"vm_exits\": ",
+		"\"doorbells\": ", "\"interrupts\": ", "\"dma_reads\": ", "\"dma_writes\": ", "\"wire_packets\": ",
+	};
+	for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+		ck_assert_msg(count_of(json, keys[k]) == results, "%s appears %zu times", keys[k], count_of(json, keys[k]));
+	ck_assert_ptr_nonnull(strstr(json, "\"doorbell_vm_exit\": "));
+	ck_assert_ptr_nonnull(strstr(json, "\"backend_translate_wqe\": "));
+	ck_assert_ptr_nonnull(strstr(json, "\"seed\": 2012"));
+	snprintf(cmd, sizeof cmd, "rm -r %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* Same scenario and seed: byte-identical output; the seed matters. */
+START_TEST(deterministic)
+{
+	const char *args[] = {"run", "--iterations", "2000", "--format", "csv", NULL};
+	tool_output a = run_tool(args), b = run_tool(args);
+	ck_assert_int_eq(a.status, 0);
+	ck_assert_uint_eq(a.out_len, b.out_len);
+	ck_assert_mem_eq(a.out, b.out, a.out_len);
+	tool_output_free(&b);
+	const char *dir = temp_dir();
+	char path[256], cmd[512];
+	snprintf(path, sizeof path, "%s/seeded.yaml", dir);
+	snprintf(cmd, sizeof cmd, "sed 's/^seed: 2012$/seed: 7/' %s > %s", src_path("scenarios/seed-vrdma-write-lat.yaml"), path);
+	ck_assert_int_eq(system(cmd), 0);
+	b = run_tool((const char *[]){"run", path, "--iterations", "2000", "--format", "csv", NULL});
+	ck_assert_int_eq(b.status, 0);
+	ck_assert(a.out_len != b.out_len || memcmp(a.out, b.out, a.out_len) != 0);
+	tool_output_free(&a);
+	tool_output_free(&b);
+	snprintf(cmd, sizeof cmd, "rm -r %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* The per-stage medians sum to the median one-way latency within 1%. */
+START_TEST(breakdown_sums_to_total)
+{
+	tool_output o = run_tool((const char *[]){"run", ITER[0], ITER[1], "--format", "csv", NULL});
+	ck_assert_int_eq(o.status, 0);
+	static const char *const presets[] = {"esxi5-qdr-2012", "modern-hdr"};
+	static const char *const options[] = {"native", "vrdma"};
+	static const char *const sizes[] = {"2", "64", "256", "1024", "4096", "65536"};
+	for (size_t p = 0; p < 2; p++)
+		for (size_t k = 0; k < 2; k++)
+			for (size_t z = 0; z < 6; z++) {
+				double sum = csv_breakdown_sum(o.out, presets[p], options[k], sizes[z]);
+				double median = csv_value(o.out, presets[p], options[k], sizes[z], "median_us");
+				ck_assert_msg(fabs(sum - median) <= 0.01 * median, "%s %s %s: sum %g median %g",
+					      presets[p], options[k], sizes[z], sum, median);
+			}
+	tool_output_free(&o);
+}
+END_TEST
+
+/* The ranges README.md states for the headline result. */
+START_TEST(headline_within_readme_ranges)
+{
+	tool_output o = run_tool((const char *[]){"run", ITER[0], ITER[1], "--format", "csv", NULL});
+	ck_assert_int_eq(o.status, 0);
+	struct { const char *preset, *option; double lo_us, hi_us; } ranges[] = {
+		{"esxi5-qdr-2012", "native", 1.0, 1.5},
+		{"esxi5-qdr-2012", "vrdma", 2.0, 3.0},
+		{"modern-hdr", "native", 0.8, 1.2},
+		{"modern-hdr", "vrdma", 1.6, 2.6},
+	};
+	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+		double median = csv_value(o.out, ranges[i].preset, ranges[i].option, "2", "median_us");
+		ck_assert_msg(median >= ranges[i].lo_us && median <= ranges[i].hi_us, "%s %s 2B median %g not in [%g, %g]",
+			      ranges[i].preset, ranges[i].option, median, ranges[i].lo_us, ranges[i].hi_us);
+	}
+	/* vRDMA costs more than native on the same hardware, at every size. */
+	static const char *const sizes[] = {"2", "64", "256", "1024", "4096", "65536"};
+	for (size_t z = 0; z < 6; z++)
+		ck_assert(csv_value(o.out, "esxi5-qdr-2012", "vrdma", sizes[z], "median_us") >
+			  csv_value(o.out, "esxi5-qdr-2012", "native", sizes[z], "median_us"));
+	ck_assert_double_eq(csv_value(o.out, "esxi5-qdr-2012", "vrdma", "2", "vm_exits"), 1);
+	ck_assert_double_eq(csv_value(o.out, "esxi5-qdr-2012", "native", "2", "vm_exits"), 0);
+	tool_output_free(&o);
+}
+END_TEST
+
+START_TEST(text_is_perftest_shaped)
+{
+	tool_output o = run_tool((const char *[]){"run", "--iterations", "500", NULL});
+	ck_assert_int_eq(o.status, 0);
+	ck_assert_uint_eq(count_of(o.out, " #bytes #iterations    t_min[usec]    t_max[usec]  t_typical[usec]"
+					   "    t_avg[usec]    t_stdev[usec]   99% percentile[usec]   99.9% percentile[usec]"), 4);
+	ck_assert_uint_eq(count_of(o.out, "Breakdown of one-way latency"), 4);
+	ck_assert_ptr_nonnull(strstr(o.out, " doorbell_vm_exit "));
+	tool_output_free(&o);
+}
+END_TEST
+
+START_TEST(keeps_platform_on_request)
+{
+	const char *dir = temp_dir();
+	char path[256], cmd[512];
+	tool_output o = run_tool((const char *[]){"run", "--iterations", "10", "--format", "csv", "--keep-platform", dir, NULL});
+	ck_assert_int_eq(o.status, 0);
+	tool_output_free(&o);
+	snprintf(path, sizeof path, "%s/platform.xml", dir);
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	static char xml[1 << 16];
+	xml[fread(xml, 1, sizeof xml - 1, f)] = '\0';
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(xml, "<link id=\"p0-switch\""));
+	ck_assert_ptr_nonnull(strstr(xml, "sharing_policy=\"FATPIPE\""));
+	ck_assert_ptr_nonnull(strstr(xml, "<link id=\"p1-esx-b-pcie\""));
+	ck_assert_ptr_nonnull(strstr(xml, "<route src=\"p0-esx-a\" dst=\"p0-esx-b\">"));
+	snprintf(cmd, sizeof cmd, "rm -r %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("cli");
+	TCase *tc = tcase_create("end_to_end");
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, help_and_version);
+	tcase_add_test(tc, bad_command_lines);
+	tcase_add_test(tc, validate_reports_place);
+	tcase_add_test(tc, no_half_written_output);
+	tcase_add_test(tc, json_has_the_documented_keys);
+	tcase_add_test(tc, deterministic);
+	tcase_add_test(tc, breakdown_sums_to_total);
+	tcase_add_test(tc, headline_within_readme_ranges);
+	tcase_add_test(tc, text_is_perftest_shaped);
+	tcase_add_test(tc, keeps_platform_on_request);
+	suite_add_tcase(suite, tc);
+	SRunner *runner = srunner_create(suite);
+	srunner_run_all(runner, CK_NORMAL);
+	int failed = srunner_ntests_failed(runner);
+	srunner_free(runner);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
