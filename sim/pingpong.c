@@ -53,7 +53,7 @@ static double draw(vr_jitter *j, const mdl_plan_stage *st)
 {
 	if (!st->software || j->sigma == 0 || st->nominal_ns == 0)
 		return st->nominal_ns;
-	return st->nominal_ns * gsl_ran_lognormal(j->rng, 0.0, j->sigma);
+	return st->nominal_ns * exp(gsl_ran_gaussian_ziggurat(j->rng, j->sigma));   /* lognormal, median 1 */
 }
 
 /* Draw every stage of SEGMENT; record them in ACC (when not NULL). */

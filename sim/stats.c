@@ -105,8 +105,37 @@ static double p2_linear(const vr_median *m, int i, int d)
 	return m->height[i] + d * (m->height[i + d] - m->height[i]) / (m->position[i + d] - m->position[i]);
 }
 
+/* A run of COUNT equal values, as the P-square state it would have built:
+ * all heights equal, positions spread as the quantiles they stand for. */
+static void p2_from_constant(vr_median *m)
+{
+	double c = m->height[0];
+	double last = (double)(m->count - 1);
+	for (int i = 0; i < 5; i++) {
+		m->height[i] = c;
+		m->position[i] = 1 + floor(last * P2_INCREMENT[i]);
+		m->desired[i] = 1 + last * P2_INCREMENT[i];
+	}
+}
+
 void vr_median_add(vr_median *m, double value)
 {
+	/* Most stages cost the same every time (hardware without jitter):
+	 * count a run of equal values, build the estimator only when it ends. */
+	if (!m->varied) {
+		if (m->count > 0 && value == m->height[0]) {
+			m->count++;
+			return;
+		}
+		if (m->count > 0) {
+			m->varied = 1;
+			if (m->count >= 5)
+				p2_from_constant(m);
+			else
+				for (uint64_t i = 1; i < m->count; i++)
+					m->height[i] = m->height[0];
+		}
+	}
 	if (m->count < 5) {
 		m->height[m->count++] = value;
 		if (m->count == 5) {
@@ -153,6 +182,8 @@ double vr_median_value(const vr_median *m)
 {
 	if (m->count == 0)
 		return 0.0;
+	if (!m->varied)
+		return m->height[0];
 	if (m->count < 5) {
 		double sorted[5];
 		memcpy(sorted, m->height, m->count * sizeof sorted[0]);

@@ -44,6 +44,7 @@ double vr_stats_quantile_ns(const vr_stats *s, double q);
  */
 typedef struct vr_median {
 	uint64_t count;
+	int varied;            /* seen two different values (else all equal height[0]) */
 	double height[5];      /* marker heights (values) */
 	double position[5];    /* actual marker positions, 1-based */
 	double desired[5];     /* desired marker positions */

@@ -1,0 +1,170 @@
+/*
+ * test_model.c - mechanisms and plans: the arithmetic the simulator folds.
+ * Each expectation is derived from the parameters, not copied from output.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/plan.h"
+#include "models/preset.h"
+
+static const vr_where NOWHERE = {"test", 1, 1};
+static mdl_params params;
+static mdl_option native, vrdma;
+
+static void setup(void)
+{
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	ck_assert_int_eq(mdl_preset_load("esxi5-qdr-2012", NULL, NOWHERE, &params, &diag), 0);
+	ck_assert_int_eq(mdl_params_resolve(&params, "esxi5-qdr-2012", &diag), 0);
+	ck_assert_int_eq(mdl_option_load("native", NULL, NOWHERE, &native, &diag), 0);
+	ck_assert_int_eq(mdl_option_load("vrdma", NULL, NOWHERE, &vrdma, &diag), 0);
+}
+
+#define P(id) (params.value[MDL_##id])
+
+/* Uncontended one-way time: what the engine's sleeps and transfer add up to. */
+static double one_way_ns(const mdl_plan *plan)
+{
+	return mdl_plan_segment_ns(plan, SEG_SENDER) + plan->fabric_latency_ns + plan->serialization_ns +
+	       mdl_plan_segment_ns(plan, SEG_RECEIVER);
+}
+
+static int stage_segment(const mdl_option *o, const mdl_plan *plan, const char *name)
+{
+	for (size_t i = 0; i < plan->count; i++)
+		if (!strcmp(o->stages[plan->stages[i].stage].name, name))
+			return (int)plan->stages[i].segment;
+	return -1;
+}
+
+static double stage_ns(const mdl_option *o, const mdl_plan *plan, const char *name)
+{
+	for (size_t i = 0; i < plan->count; i++)
+		if (!strcmp(o->stages[plan->stages[i].stage].name, name))
+			return plan->stages[i].nominal_ns;
+	return NAN;
+}
+
+START_TEST(native_small_write_by_hand)
+{
+	mdl_plan plan;
+	mdl_plan_build(&native, &params, &params, 2, &plan);
+	ck_assert(plan.message.inline_payload && plan.message.blueflame);
+	double wire_bytes = 2 + P(WIRE_HEADER_BYTES);
+	double slowest = fmin(fmin(P(WIRE_BANDWIDTH), P(SWITCH_BANDWIDTH)), fmin(P(HCA_BANDWIDTH), P(PCIE_BANDWIDTH)));
+	double expected = P(CPU_POST_SEND) + P(PCIE_WRITE_LATENCY) + P(HCA_WQE_BYTES) * 8 / P(PCIE_BANDWIDTH) * 1e9 /* BlueFlame doorbell */
+			  + P(HCA_WQE_PROCESSING) + P(HCA_PACKET_PROCESSING)                                     /* tx */
+			  + 2 * P(WIRE_PROPAGATION) + P(SWITCH_LATENCY) + wire_bytes * 8 / slowest * 1e9            /* fabric */
+			  + P(HCA_PACKET_PROCESSING) + P(PCIE_WRITE_LATENCY) + P(CPU_POLL_DETECT);               /* rx */
+	ck_assert_double_eq_tol(one_way_ns(&plan), expected, 1e-9);
+	ck_assert_double_eq(stage_ns(&native, &plan, "wqe_fetch"), 0);
+	ck_assert_double_eq(stage_ns(&native, &plan, "payload_dma_read"), 0);
+	ck_assert_double_eq(plan.counters.vm_exits, 0);
+	ck_assert_double_eq(plan.counters.doorbells, 1);
+	ck_assert_double_eq(plan.counters.dma_reads, 0);
+	ck_assert_double_eq(plan.counters.dma_writes, 2);      /* payload + CQE */
+	ck_assert_double_eq(plan.counters.wire_packets, 2);    /* data + ACK */
+}
+END_TEST
+
+START_TEST(large_write_fetches_and_segments)
+{
+	mdl_plan plan;
+	double size = 4 * P(WIRE_MTU) + 1;
+	mdl_plan_build(&native, &params, &params, size, &plan);
+	ck_assert(!plan.message.inline_payload && !plan.message.blueflame);
+	ck_assert_double_eq(plan.message.packets, 5);
+	ck_assert_double_eq(plan.message.wire_bytes, size + 5 * P(WIRE_HEADER_BYTES));
+	ck_assert_double_eq_tol(stage_ns(&native, &plan, "payload_dma_read"), P(PCIE_READ_LATENCY), 1e-9);
+	ck_assert_double_gt(stage_ns(&native, &plan, "wqe_fetch"), P(PCIE_READ_LATENCY));
+	ck_assert_double_eq(plan.counters.dma_reads, 1 + 5);
+	ck_assert_double_eq(plan.counters.dma_writes, 5 + 1);
+	ck_assert_double_eq(plan.counters.wire_packets, 5 + 1);
+}
+END_TEST
+
+/* vRDMA = native with the doorbell replaced by a trap into the backend. */
+START_TEST(vrdma_adds_the_trap_path)
+{
+	mdl_plan n, v;
+	mdl_plan_build(&native, &params, &params, 64, &n);
+	mdl_plan_build(&vrdma, &params, &params, 64, &v);
+	double trap = P(VRDMA_GUEST_POST_SEND) + P(VIRT_VM_EXIT) + P(VIRT_TRAP_DISPATCH) +
+		      P(VRDMA_TRANSLATE_WQE) + P(VRDMA_TRANSLATE_PAGE) * 1 /* one page */ + P(CPU_POST_SEND);
+	ck_assert_double_eq_tol(one_way_ns(&v) - one_way_ns(&n), trap - P(CPU_POST_SEND), 1e-9);
+	ck_assert_int_eq(stage_segment(&vrdma, &v, "doorbell_vm_exit"), SEG_SENDER);
+	ck_assert_int_eq(stage_segment(&vrdma, &v, "backend_translate_wqe"), SEG_SENDER);
+	ck_assert_int_eq(stage_segment(&vrdma, &v, "guest_poll_detect"), SEG_RECEIVER);
+	ck_assert_int_eq(stage_segment(&vrdma, &v, "cqe_proxy"), SEG_COMPLETION);
+	ck_assert_int_eq(stage_segment(&vrdma, &v, "vm_entry"), SEG_OFF);
+	ck_assert_int_eq(stage_segment(&vrdma, &v, "wire"), SEG_FABRIC);
+	ck_assert_double_eq(v.counters.vm_exits, 1);
+	ck_assert_double_eq(v.counters.doorbells, 2);          /* guest (trapped) + physical */
+}
+END_TEST
+
+/* Translation cost follows the guest pages the payload spans. */
+START_TEST(translation_scales_with_pages)
+{
+	mdl_plan one, many;
+	mdl_plan_build(&vrdma, &params, &params, P(MEM_PAGE_SIZE), &one);
+	mdl_plan_build(&vrdma, &params, &params, 16 * P(MEM_PAGE_SIZE), &many);
+	ck_assert_double_eq_tol(stage_ns(&vrdma, &many, "backend_translate_wqe") - stage_ns(&vrdma, &one, "backend_translate_wqe"),
+				15 * P(VRDMA_TRANSLATE_PAGE), 1e-9);
+}
+END_TEST
+
+START_TEST(latency_grows_with_size)
+{
+	const mdl_option *options[] = {&native, &vrdma};
+	for (size_t k = 0; k < 2; k++) {
+		double previous = 0;
+		for (double size = 2; size <= 8388608; size *= 2) {
+			mdl_plan plan;
+			mdl_plan_build(options[k], &params, &params, size, &plan);
+			double t = one_way_ns(&plan);
+			ck_assert_msg(t >= previous, "%s: %g B takes %g ns, less than %g", options[k]->name, size, t, previous);
+			previous = t;
+		}
+	}
+}
+END_TEST
+
+/* Serialization is the message over the slowest link of the route. */
+START_TEST(bottleneck_is_the_slowest_link)
+{
+	mdl_params slow_pcie = params;
+	slow_pcie.value[MDL_PCIE_BANDWIDTH] = 1e9;
+	mdl_plan plan;
+	mdl_plan_build(&native, &slow_pcie, &params, 1 << 20, &plan);
+	ck_assert_int_eq(plan.bottleneck, RES_PCIE);
+	ck_assert_double_eq_tol(plan.serialization_ns, plan.message.wire_bytes * 8 / 1e9 * 1e9, 1e-6);
+	mdl_params slow_wire = params;
+	slow_wire.value[MDL_WIRE_BANDWIDTH] = 1e9;
+	mdl_plan_build(&native, &params, &slow_wire, 1 << 20, &plan);
+	ck_assert_int_eq(plan.bottleneck, RES_WIRE);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("model");
+	TCase *tc = tcase_create("plans");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, native_small_write_by_hand);
+	tcase_add_test(tc, large_write_fetches_and_segments);
+	tcase_add_test(tc, vrdma_adds_the_trap_path);
+	tcase_add_test(tc, translation_scales_with_pages);
+	tcase_add_test(tc, latency_grows_with_size);
+	tcase_add_test(tc, bottleneck_is_the_slowest_link);
+	suite_add_tcase(suite, tc);
+	SRunner *runner = srunner_create(suite);
+	srunner_run_all(runner, CK_NORMAL);
+	int failed = srunner_ntests_failed(runner);
+	srunner_free(runner);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
