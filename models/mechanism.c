@@ -9,19 +9,19 @@
 #define V(p, id) ((p)->value[MDL_##id])
 
 const mdl_mechanism_info mdl_mechanisms[MECH_COUNT] = {
-	[MECH_CPU] = {"cpu", SIDE_REQUESTER, "software work; cost from a named parameter"},
-	[MECH_DOORBELL_TRAP] = {"doorbell_trap", SIDE_REQUESTER, "guest doorbell write that traps: a VM exit"},
-	[MECH_VM_ENTRY] = {"vm_entry", SIDE_REQUESTER, "return into the guest after a trap"},
-	[MECH_MMIO_DOORBELL] = {"mmio_doorbell", SIDE_REQUESTER, "posted MMIO doorbell to the HCA"},
-	[MECH_WQE_FETCH] = {"wqe_fetch", SIDE_REQUESTER, "HCA fetches the WQE by DMA read"},
-	[MECH_PAYLOAD_DMA_READ] = {"payload_dma_read", SIDE_REQUESTER, "HCA reads the payload by DMA"},
-	[MECH_HCA_TX] = {"hca_tx", SIDE_REQUESTER, "HCA transmit processing"},
-	[MECH_WIRE] = {"wire", SIDE_FABRIC, "propagation along both cables"},
-	[MECH_SWITCH] = {"switch", SIDE_FABRIC, "switch port to port"},
-	[MECH_HCA_RX] = {"hca_rx", SIDE_RESPONDER, "HCA receive processing"},
-	[MECH_PAYLOAD_DMA_WRITE] = {"payload_dma_write", SIDE_RESPONDER, "HCA writes the payload by DMA"},
-	[MECH_ACK_RETURN] = {"ack_return", SIDE_FABRIC, "ACK generation and its trip back"},
-	[MECH_CQE_DMA_WRITE] = {"cqe_dma_write", SIDE_REQUESTER, "HCA writes the CQE by DMA"},
+	[MECH_CPU] = {"cpu", SIDE_REQUESTER, ON_REQUEST | ON_COMPLETION | ON_OFF_PATH, "software work; cost from a named parameter"},
+	[MECH_DOORBELL_TRAP] = {"doorbell_trap", SIDE_REQUESTER, ON_REQUEST | ON_COMPLETION, "guest doorbell write that traps: a VM exit"},
+	[MECH_VM_ENTRY] = {"vm_entry", SIDE_REQUESTER, ON_COMPLETION | ON_OFF_PATH, "return into the guest after a trap"},
+	[MECH_MMIO_DOORBELL] = {"mmio_doorbell", SIDE_REQUESTER, ON_REQUEST, "posted MMIO doorbell to the HCA"},
+	[MECH_WQE_FETCH] = {"wqe_fetch", SIDE_REQUESTER, ON_REQUEST, "HCA fetches the WQE by DMA read"},
+	[MECH_PAYLOAD_DMA_READ] = {"payload_dma_read", SIDE_REQUESTER, ON_REQUEST, "HCA reads the payload by DMA"},
+	[MECH_HCA_TX] = {"hca_tx", SIDE_REQUESTER, ON_REQUEST, "HCA transmit processing"},
+	[MECH_WIRE] = {"wire", SIDE_FABRIC, ON_REQUEST, "propagation along both cables"},
+	[MECH_SWITCH] = {"switch", SIDE_FABRIC, ON_REQUEST, "switch port to port"},
+	[MECH_HCA_RX] = {"hca_rx", SIDE_RESPONDER, ON_REQUEST, "HCA receive processing"},
+	[MECH_PAYLOAD_DMA_WRITE] = {"payload_dma_write", SIDE_RESPONDER, ON_REQUEST, "HCA writes the payload by DMA"},
+	[MECH_ACK_RETURN] = {"ack_return", SIDE_FABRIC, ON_COMPLETION, "ACK generation and its trip back"},
+	[MECH_CQE_DMA_WRITE] = {"cqe_dma_write", SIDE_REQUESTER, ON_COMPLETION, "HCA writes the CQE by DMA"},
 };
 
 mdl_message mdl_message_make(const mdl_params *p, double size_bytes)

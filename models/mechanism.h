@@ -59,9 +59,13 @@ typedef struct mdl_cost {
 	mdl_counters counts;
 } mdl_cost;
 
+/* Paths of an option (see option.h) a mechanism may appear on, as bits. */
+enum { ON_REQUEST = 1, ON_COMPLETION = 2, ON_OFF_PATH = 4 };
+
 typedef struct mdl_mechanism_info {
 	const char *name;        /* as written in option files */
 	mdl_side side;           /* whose parameters (MECH_CPU: set per stage) */
+	unsigned paths;          /* ON_* bits: where it can happen */
 	const char *meaning;
 } mdl_mechanism_info;
 

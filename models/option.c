@@ -49,6 +49,24 @@ static int read_time_param(const yt_node *node, const char *what, int *out, vr_d
 	return 0;
 }
 
+static const unsigned path_bit[PATH_COUNT] = {ON_REQUEST, ON_COMPLETION, ON_OFF_PATH};
+
+/* A mechanism on a path where it cannot happen (a DMA write of the payload
+ * in the completion path, say). */
+static int misplaced(const yt_node *at, const mdl_mechanism_info *m, mdl_path path, vr_diag *diag)
+{
+	const char *allowed[PATH_COUNT + 1];
+	size_t n = 0;
+	for (int k = 0; k < PATH_COUNT; k++)
+		if (m->paths & path_bit[k])
+			allowed[n++] = mdl_path_names[k];
+	allowed[n] = NULL;
+	char list[64];
+	yr_join(allowed, list, sizeof list);
+	return vr_diag_at(diag, at->where, "found mechanism '%s' in the %s path, expected it only in the %s path, where it happens",
+			  m->name, mdl_path_names[path], list);
+}
+
 static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_diag *diag)
 {
 	const yt_node *v;
@@ -66,6 +84,8 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 	memset(stage, 0, sizeof *stage);
 	snprintf(stage->name, sizeof stage->name, "%s", text);
 	stage->path = path;
+	stage->line = node->where.line;
+	stage->column = node->where.column;
 	stage->cost_param = -1;
 	stage->per_page_param = -1;
 	if (yr_required(node, "mechanism", "a stage", &v, diag) ||
@@ -73,6 +93,8 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 		return -1;
 	stage->mechanism = (mdl_mechanism)choice;
 	stage->side = mdl_mechanisms[choice].side;
+	if (!(mdl_mechanisms[choice].paths & path_bit[path]))
+		return misplaced(v, &mdl_mechanisms[choice], path, diag);
 	int is_cpu = stage->mechanism == MECH_CPU;
 	static const char *const cpu_only[] = {"cost", "per_page", "side"};
 	for (size_t i = 0; i < sizeof cpu_only / sizeof cpu_only[0]; i++)
@@ -136,23 +158,37 @@ static int read_flags(const yt_node *list, const char *what, const char *const *
 	return 0;
 }
 
-/* Different hosts: exactly one wire stage, with a switch stage after it. */
+static vr_where stage_where(const mdl_option *opt, const mdl_stage *s)
+{
+	return (vr_where){opt->file, s->line, s->column};
+}
+
+/* Different hosts: one wire stage, the switch right after it; together they
+ * are the fabric transfer (plan.h).  Wire and switch stages can only sit in
+ * the request path: read_stage checked that. */
 static int check_shape(const yt_node *root, const mdl_option *opt, vr_diag *diag)
 {
-	int wires = 0;
+	int wire = -1, switch_at = -1;
 	for (size_t i = 0; i < opt->stage_count; i++) {
 		const mdl_stage *s = &opt->stages[i];
-		if (s->mechanism == MECH_WIRE || s->mechanism == MECH_SWITCH) {
-			if (s->path != PATH_REQUEST)
-				return vr_diag_at(diag, root->where, "found the %s stage '%s' outside the request path, expected it in the request path",
-						  mdl_mechanisms[s->mechanism].name, s->name);
-			wires += s->mechanism == MECH_WIRE;
-		}
+		int *seen = s->mechanism == MECH_WIRE ? &wire : s->mechanism == MECH_SWITCH ? &switch_at : NULL;
+		if (!seen)
+			continue;
+		if (*seen >= 0)
+			return vr_diag_at(diag, stage_where(opt, s), "found a second '%s' stage ('%s'), expected one",
+					  mdl_mechanisms[s->mechanism].name, s->name);
+		*seen = (int)i;
 	}
-	if (opt->placement == PLACE_DIFFERENT_HOSTS && wires != 1)
-		return vr_diag_at(diag, yt_get(root, "request")->where,
-				  "found %d 'wire' stages in the request path, expected exactly one for VMs on different hosts",
-				  wires);
+	if (opt->placement != PLACE_DIFFERENT_HOSTS)
+		return 0;
+	const yt_node *request = yt_get(root, "request");
+	if (wire < 0)
+		return vr_diag_at(diag, request->where,
+				  "found no 'wire' stage in the request path, expected one for VMs on different hosts");
+	if (switch_at != wire + 1)
+		return vr_diag_at(diag, switch_at < 0 ? request->where : stage_where(opt, &opt->stages[switch_at]),
+				  "found %s, expected a 'switch' stage right after the 'wire' stage '%s'",
+				  switch_at < 0 ? "no 'switch' stage" : "the 'switch' stage elsewhere", opt->stages[wire].name);
 	return 0;
 }
 
@@ -162,6 +198,7 @@ int mdl_option_parse(const yt_doc *doc, mdl_option *out, vr_diag *diag)
 	const char *text;
 	int choice;
 	memset(out, 0, sizeof *out);
+	snprintf(out->file, sizeof out->file, "%s", doc->file);
 	if (!root)
 		return vr_diag_at(diag, (vr_where){doc->file, 0, 0}, "found an empty file, expected an option description");
 	if (yr_expect(root, YT_MAP, "an option description", diag) ||

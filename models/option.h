@@ -41,11 +41,13 @@ typedef struct mdl_stage {
 	mdl_side side;           /* MECH_CPU: whose CPU; otherwise the mechanism's */
 	int cost_param;          /* MECH_CPU: parameter id of the cost, else -1 */
 	int per_page_param;      /* MECH_CPU: optional per guest page cost, else -1 */
+	unsigned line, column;   /* where the stage is written in the option file */
 } mdl_stage;
 
 typedef struct mdl_option {
 	char name[MDL_NAME_MAX];
 	char summary[256];
+	char file[256];          /* the option file, for messages */
 	mdl_placement placement;
 	unsigned verbs;          /* bit per mdl_verb it can run */
 	unsigned completions;    /* bit per mdl_completion */

@@ -38,27 +38,52 @@ const char *const *mdl_param_names(void)
 	return param_names;
 }
 
-static int set_by_name(mdl_params *params, const char *name, const yt_node *key,
+/* Names under PREFIX ("hca"), written without it, for suggestions. */
+static const char *nearest_under(const char *word, const char *prefix, char storage[][64])
+{
+	const char *names[MDL_PARAM_COUNT + 1];
+	size_t n = 0, len = strlen(prefix);
+	for (int i = 0; i < MDL_PARAM_COUNT; i++)
+		if (!strncmp(param_names[i], prefix, len) && param_names[i][len] == '.') {
+			snprintf(storage[n], 64, "%s", param_names[i] + len + 1);
+			names[n] = storage[n];
+			n++;
+		}
+	names[n] = NULL;
+	return vr_nearest(word, names);
+}
+
+static int unknown_name(const char *written, const char *prefix, const yt_node *key, vr_diag *diag)
+{
+	char storage[MDL_PARAM_COUNT][64];
+	const char *near = prefix ? nearest_under(written, prefix, storage) : vr_nearest(written, param_names);
+	char context[96] = "";
+	if (prefix)
+		snprintf(context, sizeof context, " under '%s' (the %s.* parameters)", prefix, prefix);
+	if (near)
+		return vr_diag_at(diag, key->where, "found unknown model parameter '%s'%s, expected '%s' (did you mean '%s'?)",
+				  written, context, near, near);
+	return vr_diag_at(diag, key->where,
+			  "found unknown model parameter '%s'%s, expected a name from models/params.def such as '%s'",
+			  written, context, prefix ? "bandwidth" : "virt.vm_exit");
+}
+
+static int set_by_name(mdl_params *params, const char *prefix, const yt_node *key,
 		       const yt_node *value, const char *source, vr_diag *diag)
 {
+	char name[160];
+	snprintf(name, sizeof name, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", key->text);
 	int id = mdl_param_lookup(name);
-	if (id < 0) {
-		const char *near = vr_nearest(name, param_names);
-		if (near)
-			return vr_diag_at(diag, key->where,
-					  "found unknown model parameter '%s', expected '%s' (did you mean '%s'?)",
-					  name, near, near);
-		return vr_diag_at(diag, key->where,
-				  "found unknown model parameter '%s', expected a name from models/params.def such as 'virt.vm_exit'",
-				  name);
-	}
-	char what[128];
+	if (id < 0)
+		return unknown_name(key->text, prefix, key, diag);
+	char what[192];
 	snprintf(what, sizeof what, "'%s'", name);
 	vr_quantity q;
 	if (yr_quantity(value, mdl_param_defs[id].kind, what, &q, diag) != 0)
 		return -1;
 	params->written[id] = q;
 	params->set[id] = 1;
+	params->order[id] = ++params->sets;
 	snprintf(params->where_file[id], sizeof params->where_file[id], "%s", value->where.file);
 	params->where[id] = value->where;
 	params->where[id].file = params->where_file[id];
@@ -69,7 +94,7 @@ static int set_by_name(mdl_params *params, const char *name, const yt_node *key,
 int mdl_params_set(mdl_params *params, const yt_node *key, const yt_node *value,
 		   const char *source, vr_diag *diag)
 {
-	return set_by_name(params, key->text, key, value, source, diag);
+	return set_by_name(params, NULL, key, value, source, diag);
 }
 
 int mdl_params_override(mdl_params *params, const yt_node *map, const char *prefix,
@@ -79,37 +104,49 @@ int mdl_params_override(mdl_params *params, const yt_node *map, const char *pref
 		return -1;
 	for (size_t i = 0; i < map->count; i++) {
 		const yt_node *key = map->keys[i];
-		char name[160], source[MDL_SOURCE_MAX];
-		snprintf(name, sizeof name, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", key->text);
+		char source[MDL_SOURCE_MAX];
 		snprintf(source, sizeof source, "override at %s:%u:%u", key->where.file,
 			 key->where.line, key->where.column);
-		if (set_by_name(params, name, key, map->items[i], source, diag) != 0)
+		if (set_by_name(params, prefix, key, map->items[i], source, diag) != 0)
 			return -1;
 	}
 	return 0;
 }
 
+static const char *const canonical_unit[] = {
+	[VR_Q_TIME] = " ns", [VR_Q_RATE] = " bit/s", [VR_Q_SIZE] = " B", [VR_Q_FREQ] = " Hz",
+	[VR_Q_RATIO] = "", [VR_Q_COUNT] = "",
+};
+
 static int check_bounds(const mdl_params *params, int id, vr_diag *diag)
 {
 	const mdl_param_def *def = &mdl_param_defs[id];
+	const char *unit = canonical_unit[def->kind];
 	double v = params->value[id];
 	int too_low = def->min_exclusive ? v <= def->min : v < def->min;
 	if (!too_low && v <= def->max)
 		return 0;
-	char range[96];
+	char range[128], how[512] = "";
 	if (def->min_exclusive && def->min == 0)
-		snprintf(range, sizeof range, "a value above zero");
+		snprintf(range, sizeof range, "a value above zero, at most %g%s", def->max, unit);
 	else
-		snprintf(range, sizeof range, "a value from %g to %g (canonical units)", def->min, def->max);
-	return vr_diag_at(diag, params->where[id], "found %g for '%s' (%s), expected %s",
-			  v, def->name, def->meaning, range);
+		snprintf(range, sizeof range, "a value from %g%s to %g%s", def->min, unit, def->max, unit);
+	/* A time written in cycles can be out of range because of the clock. */
+	if (params->written[id].is_cycles)
+		snprintf(how, sizeof how, ", written as %g cycles at cpu.frequency %g Hz (%s)",
+			 params->written[id].value, params->value[MDL_CPU_FREQUENCY], params->source[MDL_CPU_FREQUENCY]);
+	return vr_diag_at(diag, params->where[id], "found %g%s for '%s' (%s)%s, expected %s",
+			  v, unit, def->name, def->meaning, how, range);
 }
 
 /* Rules that relate parameters to each other. */
 static int check_relations(const mdl_params *params, vr_diag *diag)
 {
-	if (params->value[MDL_HCA_BLUEFLAME_MAX] > params->value[MDL_HCA_INLINE_MAX])
-		return vr_diag_at(diag, params->where[MDL_HCA_BLUEFLAME_MAX],
+	/* Locate a broken relation at whichever side was written last: that is
+	 * the edit that broke it. */
+	int blue = MDL_HCA_BLUEFLAME_MAX, inl = MDL_HCA_INLINE_MAX;
+	if (params->value[blue] > params->value[inl])
+		return vr_diag_at(diag, params->where[params->order[blue] > params->order[inl] ? blue : inl],
 				  "found hca.blueflame_max (%g B) above hca.inline_max (%g B), expected at most hca.inline_max: only inline WQEs are pushed with the doorbell",
 				  params->value[MDL_HCA_BLUEFLAME_MAX], params->value[MDL_HCA_INLINE_MAX]);
 	return 0;
@@ -123,7 +160,7 @@ int mdl_params_resolve(mdl_params *params, const char *file, vr_diag *diag)
 	for (int id = 0; id < MDL_PARAM_COUNT; id++)
 		if (!params->set[id])
 			return vr_diag_at(diag, (vr_where){file, 0, 0},
-					  "found no value for '%s' (%s), expected every model parameter to be given",
+					  "found no value for '%s', expected every model parameter to be given (this one: %s)",
 					  param_names[id], mdl_param_defs[id].meaning);
 	double frequency_hz = params->written[MDL_CPU_FREQUENCY].value;
 	for (int id = 0; id < MDL_PARAM_COUNT; id++) {

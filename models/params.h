@@ -41,6 +41,8 @@ typedef struct mdl_params {
 	vr_where where[MDL_PARAM_COUNT];        /* where the value in force was written */
 	char where_file[MDL_PARAM_COUNT][256];  /* storage for where[].file */
 	char source[MDL_PARAM_COUNT][MDL_SOURCE_MAX]; /* provenance of the value in force */
+	unsigned order[MDL_PARAM_COUNT];        /* when it was set: later layers have larger numbers */
+	unsigned sets;                          /* counter behind order[] */
 	double value[MDL_PARAM_COUNT];          /* canonical, valid after resolve */
 } mdl_params;
 

@@ -17,11 +17,13 @@ static int read_entry(mdl_params *out, const yt_node *key, const yt_node *entry,
 	const yt_node *value, *source;
 	const char *source_text;
 	char what[128];
-	snprintf(what, sizeof what, "parameter '%s'", key->text);
-	if (yr_expect(entry, YT_MAP, what, diag) || yr_known_keys(entry, entry_keys, what, diag) ||
-	    yr_required(entry, "value", what, &value, diag) ||
-	    yr_required(entry, "source", what, &source, diag) ||
-	    yr_string(source, "the source", &source_text, diag))
+	snprintf(what, sizeof what, "the source of parameter '%s'", key->text);
+	char entry_what[128];
+	snprintf(entry_what, sizeof entry_what, "parameter '%s'", key->text);
+	if (yr_expect(entry, YT_MAP, entry_what, diag) || yr_known_keys(entry, entry_keys, entry_what, diag) ||
+	    yr_required(entry, "value", entry_what, &value, diag) ||
+	    yr_required(entry, "source", entry_what, &source, diag) ||
+	    yr_string(source, what, &source_text, diag))
 		return -1;
 	return mdl_params_set(out, key, value, source_text, diag);
 }
@@ -45,7 +47,7 @@ int mdl_preset_parse(const yt_doc *doc, mdl_params *out, vr_diag *diag)
 	for (int id = 0; id < MDL_PARAM_COUNT; id++)
 		if (!out->set[id])
 			return vr_diag_at(diag, list->where,
-					  "found no '%s' in the parameters, expected every model parameter (%s) with a value and a source",
+					  "found no '%s' in the parameters, expected every model parameter with a value and a source (this one: %s)",
 					  mdl_param_defs[id].name, mdl_param_defs[id].meaning);
 	return 0;
 }

@@ -39,6 +39,8 @@ static const char USAGE[] =
 	"  --out FILE             write results to FILE (created only if the run succeeds)\n"
 	"  --keep-platform DIR    keep the generated SimGrid platform as DIR/platform.xml\n"
 	"  --iterations N         override the scenario's iteration count\n"
+	"  --set NAME=QUANTITY    override a model parameter everywhere, after the\n"
+	"                         scenario's overrides (repeatable): --set virt.vm_exit=2000cycles\n"
 	"\n"
 	"  -h, --help             this help\n"
 	"  -V, --version          the version\n"
@@ -53,13 +55,14 @@ typedef struct cli {
 	const char *keep_platform;
 	vr_format format;
 	unsigned long long iterations;   /* 0: the scenario's */
+	const char *sets[32];            /* --set NAME=QUANTITY, in order */
+	size_t set_count;
 } cli;
 
-static int bad_cli(const char *fmt, const char *found, const char *expected)
+static int bad_cli(const char *found, const char *expected)
 {
 	fprintf(stderr, "vrdmasim: found '%s', expected %s\n", found, expected);
 	fprintf(stderr, "Try 'vrdmasim --help'.\n");
-	(void)fmt;
 	return EXIT_BAD_INPUT;
 }
 
@@ -75,7 +78,7 @@ static int option_value(int argc, char **argv, int *i, const char **out)
 
 static int parse_run_flag(cli *c, int argc, char **argv, int *i)
 {
-	static const char *const flags[] = {"--format", "--out", "--keep-platform", "--iterations", "--help", "--version", NULL};
+	static const char *const flags[] = {"--format", "--out", "--keep-platform", "--iterations", "--set", "--help", "--version", NULL};
 	const char *arg = argv[*i], *value;
 	if (strcmp(arg, "--format") == 0) {
 		if (option_value(argc, argv, i, &value))
@@ -85,10 +88,15 @@ static int parse_run_flag(cli *c, int argc, char **argv, int *i)
 				c->format = (vr_format)f;
 				return 0;
 			}
-		return bad_cli(NULL, value, "a format: text, json or csv");
+		return bad_cli(value, "a format: text, json or csv");
 	}
 	if (strcmp(arg, "--out") == 0)
 		return option_value(argc, argv, i, &c->out);
+	if (strcmp(arg, "--set") == 0) {
+		if (c->set_count == sizeof c->sets / sizeof c->sets[0])
+			return bad_cli(arg, "at most 32 --set options");
+		return option_value(argc, argv, i, &c->sets[c->set_count++]);
+	}
 	if (strcmp(arg, "--keep-platform") == 0)
 		return option_value(argc, argv, i, &c->keep_platform);
 	if (strcmp(arg, "--iterations") == 0) {
@@ -97,7 +105,7 @@ static int parse_run_flag(cli *c, int argc, char **argv, int *i)
 		char *end;
 		unsigned long long n = strtoull(value, &end, 10);
 		if (*end || end == value || value[0] == '-' || n == 0 || n > 1000000000ull)
-			return bad_cli(NULL, value, "a whole number of iterations from 1 to 1000000000");
+			return bad_cli(value, "a whole number of iterations from 1 to 1000000000");
 		c->iterations = n;
 		return 0;
 	}
@@ -106,8 +114,8 @@ static int parse_run_flag(cli *c, int argc, char **argv, int *i)
 	if (near)
 		snprintf(expected, sizeof expected, "an option of '%s' (did you mean '%s'?)", c->command, near);
 	else
-		snprintf(expected, sizeof expected, "an option of '%s': --format, --out, --keep-platform or --iterations", c->command);
-	return bad_cli(NULL, arg, expected);
+		snprintf(expected, sizeof expected, "an option of '%s': --format, --out, --keep-platform, --iterations or --set", c->command);
+	return bad_cli(arg, expected);
 }
 
 static int parse_cli(cli *c, int argc, char **argv)
@@ -115,33 +123,33 @@ static int parse_cli(cli *c, int argc, char **argv)
 	static const char *const commands[] = {"run", "validate", "list", NULL};
 	memset(c, 0, sizeof *c);
 	if (argc < 2)
-		return bad_cli(NULL, "", "a command: run, validate or list");
+		return bad_cli("", "a command: run, validate or list");
 	c->command = argv[1];
 	int known = 0;
 	for (int k = 0; commands[k]; k++)
 		known |= strcmp(commands[k], c->command) == 0;
 	if (!known) {
 		const char *near = vr_nearest(c->command, commands);
-		return bad_cli(NULL, c->command, near ? (strcmp(near, "run") == 0 ? "a command (did you mean 'run'?)"
+		return bad_cli(c->command, near ? (strcmp(near, "run") == 0 ? "a command (did you mean 'run'?)"
 						       : strcmp(near, "list") == 0 ? "a command (did you mean 'list'?)"
 						       : "a command (did you mean 'validate'?)")
 					     : "a command: run, validate or list");
 	}
 	for (int i = 2; i < argc; i++) {
 		if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			if (strcmp(c->command, "run") != 0)
-				return bad_cli(NULL, argv[i], "no option for this command");
+			if (strcmp(c->command, "list") == 0)
+				return bad_cli(argv[i], "no option for this command");
 			int rc = parse_run_flag(c, argc, argv, &i);
 			if (rc)
 				return rc;
 		} else if (!c->scenario && strcmp(c->command, "list") != 0) {
 			c->scenario = argv[i];
 		} else {
-			return bad_cli(NULL, argv[i], "at most one scenario file");
+			return bad_cli(argv[i], "at most one scenario file");
 		}
 	}
 	if (strcmp(c->command, "validate") == 0 && !c->scenario)
-		return bad_cli(NULL, "", "a scenario file to validate");
+		return bad_cli("", "a scenario file to validate");
 	return 0;
 }
 
@@ -156,6 +164,8 @@ static int load_scenario(const cli *c, scn_scenario *s)
 		const vr_embedded_file *f = vr_catalog_file(HEADLINE);
 		rc = scn_load_buffer(HEADLINE, f->text, f->length, s, &diag);
 	}
+	for (size_t i = 0; rc == 0 && i < c->set_count; i++)
+		rc = scn_set_parameter(s, c->sets[i], &diag);
 	if (rc != 0)
 		fprintf(stderr, "%s\n", diag.message);
 	return rc;

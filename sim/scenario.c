@@ -71,6 +71,9 @@ static int read_presets(loader *l, const yt_node *node)
 		const char *text;
 		if (yr_string(node->items[i], "a preset name", &text, l->diag) != 0)
 			return -1;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(l->presets[j]->text, text) == 0)
+				return vr_diag_at(l->diag, node->items[i]->where, "found preset '%s' twice, expected each preset once", text);
 		l->presets[i] = node->items[i];
 	}
 	l->s->preset_count = node->count;
@@ -85,6 +88,10 @@ static int read_host(loader *l, const yt_node *node, size_t index)
 	    yr_required(node, "name", "a host", &v, l->diag) ||
 	    read_name(v, "host name", h->name, sizeof h->name, l->diag))
 		return -1;
+	/* Host names become SimGrid identifiers and XML attributes. */
+	if (h->name[strspn(h->name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")] != '\0')
+		return vr_diag_at(l->diag, v->where, "found the host name '%s', expected letters, digits, '_', '.' and '-' only",
+				  h->name);
 	for (size_t j = 0; j < index; j++)
 		if (strcmp(l->s->hosts[j].name, h->name) == 0)
 			return vr_diag_at(l->diag, v->where, "found the host name '%s' twice, expected unique names", h->name);
@@ -167,9 +174,14 @@ static int read_sizes(loader *l, const yt_node *node)
 				  node->type == YT_SEQ ? "an empty list" : (node->type == YT_SCALAR ? "a single value" : "a mapping"));
 	if (node->count > SCN_SIZES_MAX)
 		return vr_diag_at(l->diag, node->where, "found %zu sizes, expected at most %d", node->count, SCN_SIZES_MAX);
-	for (size_t i = 0; i < node->count; i++)
+	for (size_t i = 0; i < node->count; i++) {
 		if (read_size(node->items[i], "a message size", &s->sizes_bytes[i], l->diag) != 0)
 			return -1;
+		for (size_t j = 0; j < i; j++)
+			if (s->sizes_bytes[j] == s->sizes_bytes[i])
+				return vr_diag_at(l->diag, node->items[i]->where, "found the size %.0f B twice, expected each size once",
+						  s->sizes_bytes[i]);
+	}
 	s->size_count = node->count;
 	return 0;
 }
@@ -225,7 +237,8 @@ static int read_options(loader *l, const yt_node *node)
 			return -1;
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(s->options[j].name, s->options[i].name) == 0)
-				return vr_diag_at(l->diag, node->items[i]->where, "found option '%s' twice, expected each option once", name);
+				return vr_diag_at(l->diag, node->items[i]->where, "found option '%s' twice, expected each option once",
+						  s->options[i].name);
 		s->option_count++;
 	}
 	return 0;
@@ -322,6 +335,28 @@ int scn_load_file(const char *path, scn_scenario *out, vr_diag *diag)
 const mdl_params *scn_params(const scn_scenario *s, size_t preset, size_t host)
 {
 	return &s->params[preset * s->host_count + host];
+}
+
+int scn_set_parameter(scn_scenario *s, const char *assignment, vr_diag *diag)
+{
+	char label[256], text[512];
+	snprintf(label, sizeof label, "--set %s", assignment);
+	const char *equals = strchr(assignment, '=');
+	if (!equals || equals == assignment || !equals[1])
+		return vr_diag_at(diag, (vr_where){"--set", 0, 0}, "found '%s', expected NAME=QUANTITY such as virt.vm_exit=1800cycles",
+				  assignment);
+	/* Reuse the YAML path so --set is checked exactly like an override. */
+	snprintf(text, sizeof text, "%.*s: \"%s\"\n", (int)(equals - assignment), assignment, equals + 1);
+	yt_doc doc;
+	if (yt_load_buffer(label, text, strlen(text), &doc, diag) != 0)
+		return -1;
+	doc.root->items[0]->where.column -= 1;   /* the value's opening quote sits where "=" is, plus one */
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < s->preset_count * s->host_count; i++)
+		rc = mdl_params_override(&s->params[i], doc.root, NULL, diag) ||
+		     mdl_params_resolve(&s->params[i], s->params[i].preset, diag) ? -1 : 0;
+	yt_free(&doc);
+	return rc;
 }
 
 void scn_set_iterations(scn_scenario *s, unsigned long long iterations)

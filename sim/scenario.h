@@ -55,6 +55,11 @@ int scn_load_buffer(const char *name, const char *text, size_t length,
 /* Parameters in force for PRESET (index) on HOST (index). */
 const mdl_params *scn_params(const scn_scenario *s, size_t preset, size_t host);
 
+/* Apply "NAME=QUANTITY" (command line --set) to every preset and host, after
+ * the scenario's own overrides, and re-check the result.  Errors are
+ * located as "--set NAME=QUANTITY:1:COL". */
+int scn_set_parameter(scn_scenario *s, const char *assignment, vr_diag *diag);
+
 /* Replace the workload's iteration count (command line --iterations). */
 void scn_set_iterations(scn_scenario *s, unsigned long long iterations);
 

@@ -126,12 +126,17 @@ int vr_parse_quantity(const char *text, vr_qkind kind, vr_quantity *out,
 			continue;
 		out->value = number * u->to_canonical;
 		out->is_cycles = 0;
+		/* 64.1KB is 64100 bytes, though 64.1 * 1e3 is not exactly that in
+		 * binary floating point: allow for rounding, then snap. */
+		double whole = round(out->value);
 		if ((kind == VR_Q_COUNT || kind == VR_Q_SIZE) &&
-		    out->value != floor(out->value)) {
+		    fabs(out->value - whole) > 1e-9 * fmax(1.0, whole)) {
 			snprintf(expected, expected_len, "a whole number of %s",
 				 kind == VR_Q_SIZE ? "bytes" : "items");
 			return -1;
 		}
+		if (kind == VR_Q_COUNT || kind == VR_Q_SIZE)
+			out->value = whole;
 		return 0;
 	}
 	if (*suffix == '\0' && kind != VR_Q_RATIO && kind != VR_Q_COUNT)

@@ -73,7 +73,7 @@ int yr_required(const yt_node *map, const char *key, const char *what,
 	*out = yt_get(map, key);
 	if (*out)
 		return 0;
-	return vr_diag_at(diag, map->where, "found %s without '%s', expected a '%s' key (required)",
+	return vr_diag_at(diag, map->where, "found %s without '%s', expected the key '%s' (required)",
 			  what, key, key);
 }
 

@@ -53,20 +53,24 @@ END_TEST
 
 START_TEST(bad_command_lines)
 {
-	static const char *const cases[][4] = {
-		{"rnu", NULL, NULL, "did you mean 'run'?"},
-		{NULL, NULL, NULL, "expected a command"},
-		{"run", "--fromat", "json", "did you mean '--format'?"},
-		{"run", "--format", "xml", "expected a format: text, json or csv"},
-		{"run", "--iterations", "-5", "expected a whole number of iterations"},
-		{"run", "--iterations", "12abc", "expected a whole number of iterations"},
-		{"run", "--out", NULL, "without a value"},
-		{"validate", NULL, NULL, "expected a scenario file"},
+	static const char *const cases[][5] = {
+		{"rnu", NULL, NULL, NULL, "did you mean 'run'?"},
+		{NULL, NULL, NULL, NULL, "expected a command"},
+		{"run", "--fromat", "json", NULL, "did you mean '--format'?"},
+		{"run", "--format", "xml", NULL, "expected a format: text, json or csv"},
+		{"run", "--iterations", "-5", NULL, "expected a whole number of iterations"},
+		{"run", "--iterations", "12abc", NULL, "expected a whole number of iterations"},
+		{"run", "--out", NULL, NULL, "without a value"},
+		{"validate", NULL, NULL, NULL, "expected a scenario file"},
+		{"run", "--set", "virt.vm_exti=5us", NULL, "--set virt.vm_exti=5us:1:1: found unknown model parameter 'virt.vm_exti', expected 'virt.vm_exit'"},
+		{"run", "--set", "virt.vm_exit=5", NULL, "--set virt.vm_exit=5:1:14: found '5' for 'virt.vm_exit', expected a unit"},
+		{"run", "--set", "cpu.frequency=0GHz", NULL, "--set cpu.frequency=0GHz:1:15: found 0 Hz for 'cpu.frequency'"},
+		{"run", "--set", "virt.vm_exit", NULL, "expected NAME=QUANTITY"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		tool_output o = run_tool(cases[i]);
 		ck_assert_msg(o.status == 2, "case %zu: status %d", i, o.status);
-		ck_assert_msg(strstr(o.err, cases[i][3]) && strstr(o.err, "found"), "case %zu: %s", i, o.err);
+		ck_assert_msg(strstr(o.err, cases[i][4]) && strstr(o.err, "found"), "case %zu: %s", i, o.err);
 		tool_output_free(&o);
 	}
 }
@@ -248,6 +252,25 @@ START_TEST(keeps_platform_on_request)
 }
 END_TEST
 
+/* --set moves exactly what it names: the VM exit is on vRDMA's path only. */
+START_TEST(set_overrides_a_parameter)
+{
+	tool_output base = run_tool((const char *[]){"run", "--iterations", "1000", "--format", "csv", NULL});
+	tool_output slow = run_tool((const char *[]){"run", "--iterations", "1000", "--format", "csv",
+						     "--set", "virt.vm_exit=5us", NULL});
+	ck_assert_int_eq(base.status, 0);
+	ck_assert_int_eq(slow.status, 0);
+	double before = csv_value(base.out, "modern-hdr", "vrdma", "2", "breakdown_doorbell_vm_exit_us");
+	double after = csv_value(slow.out, "modern-hdr", "vrdma", "2", "breakdown_doorbell_vm_exit_us");
+	ck_assert_double_eq_tol(after, 5.0, 0.5);   /* jittered around 5 us */
+	ck_assert_double_lt(before, 1.0);
+	ck_assert_double_eq(csv_value(base.out, "modern-hdr", "native", "2", "median_us"),
+			    csv_value(slow.out, "modern-hdr", "native", "2", "median_us"));
+	tool_output_free(&base);
+	tool_output_free(&slow);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("cli");
@@ -263,6 +286,7 @@ int main(void)
 	tcase_add_test(tc, headline_within_readme_ranges);
 	tcase_add_test(tc, text_is_perftest_shaped);
 	tcase_add_test(tc, keeps_platform_on_request);
+	tcase_add_test(tc, set_overrides_a_parameter);
 	suite_add_tcase(suite, tc);
 	SRunner *runner = srunner_create(suite);
 	srunner_run_all(runner, CK_NORMAL);

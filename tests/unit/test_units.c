@@ -57,6 +57,8 @@ START_TEST(rates_sizes_frequencies)
 	ck_assert_double_eq(parse_ok("8MiB", VR_Q_SIZE), 8388608);
 	ck_assert_double_eq(parse_ok("2B", VR_Q_SIZE), 2);
 	ck_assert_double_eq(parse_ok("1.5KiB", VR_Q_SIZE), 1536);
+	ck_assert_double_eq(parse_ok("64.1KB", VR_Q_SIZE), 64100);   /* 64.1 * 1e3 is not exact in binary */
+	ck_assert_double_eq(parse_ok("1.001KB", VR_Q_SIZE), 1001);
 	ck_assert_double_eq_tol(parse_ok("2.9GHz", VR_Q_FREQ), 2.9e9, 1);
 	ck_assert_double_eq_tol(parse_ok("0.05", VR_Q_RATIO), 0.05, 1e-12);
 	ck_assert_double_eq(parse_ok("1000", VR_Q_COUNT), 1000);
