@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sim/pingpong.h"
@@ -160,6 +161,8 @@ int vr_engine_run(const scn_scenario *s, const vr_engine_config *config, vr_run 
 
 	char path[4096], tmpdir[] = "/tmp/vrdmasim-XXXXXX";
 	const char *dir = config->keep_platform_dir;
+	if (dir && mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return vr_diag_at(diag, (vr_where){dir, 0, 0}, "cannot create the folder for --keep-platform: %s", strerror(errno));
 	if (!dir && !(dir = mkdtemp(tmpdir)))
 		return vr_diag_at(diag, (vr_where){"/tmp", 0, 0}, "cannot create a temporary folder: %s", strerror(errno));
 	snprintf(path, sizeof path, "%s/platform.xml", dir);

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include "tests/e2e/run_tool.h"
+#include "tests/check_run.h"
 
 static const char *const ITER[] = {"--iterations", "3000"};
 
@@ -288,9 +289,5 @@ int main(void)
 	tcase_add_test(tc, keeps_platform_on_request);
 	tcase_add_test(tc, set_overrides_a_parameter);
 	suite_add_tcase(suite, tc);
-	SRunner *runner = srunner_create(suite);
-	srunner_run_all(runner, CK_NORMAL);
-	int failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(suite);
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "tests/e2e/run_tool.h"
+#include "tests/check_run.h"
 
 static const double TOLERANCE = 0.005;   /* 0.5% of the baseline value */
 
@@ -54,9 +55,5 @@ int main(void)
 	tcase_set_timeout(tc, 900);
 	tcase_add_test(tc, headline_matches_baseline);
 	suite_add_tcase(suite, tc);
-	SRunner *runner = srunner_create(suite);
-	srunner_run_all(runner, CK_NORMAL);
-	int failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(suite);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sim/scenario.h"
+#include "tests/check_run.h"
 
 enum { CASES_MAX = 512 };
 
@@ -98,9 +99,5 @@ int main(void)
 	tcase_add_test(tc, has_cases);
 	tcase_add_loop_test(tc, refuses_bad_input, 0, (int)case_count);
 	suite_add_tcase(suite, tc);
-	SRunner *runner = srunner_create(suite);
-	srunner_run_all(runner, CK_NORMAL);
-	int failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(suite);
 }

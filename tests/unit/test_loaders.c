@@ -13,6 +13,7 @@
 #include "models/preset.h"
 #include "sim/catalog.h"
 #include "sim/scenario.h"
+#include "tests/check_run.h"
 
 static const vr_where NOWHERE = {"test", 1, 1};
 
@@ -190,9 +191,5 @@ int main(void)
 	tcase_add_test(tc, headline_scenario_is_built_in);
 	tcase_add_test(tc, options_and_presets_by_path);
 	suite_add_tcase(suite, tc);
-	SRunner *runner = srunner_create(suite);
-	srunner_run_all(runner, CK_NORMAL);
-	int failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(suite);
 }

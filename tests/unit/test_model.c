@@ -9,6 +9,7 @@
 
 #include "models/plan.h"
 #include "models/preset.h"
+#include "tests/check_run.h"
 
 static const vr_where NOWHERE = {"test", 1, 1};
 static mdl_params params;
@@ -162,9 +163,5 @@ int main(void)
 	tcase_add_test(tc, latency_grows_with_size);
 	tcase_add_test(tc, bottleneck_is_the_slowest_link);
 	suite_add_tcase(suite, tc);
-	SRunner *runner = srunner_create(suite);
-	srunner_run_all(runner, CK_NORMAL);
-	int failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(suite);
 }

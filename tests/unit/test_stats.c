@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "sim/stats.h"
+#include "tests/check_run.h"
 
 static vr_stats stats;
 
@@ -126,9 +127,5 @@ int main(void)
 	tcase_add_test(tc, running_median);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(suite, tc);
-	SRunner *runner = srunner_create(suite);
-	srunner_run_all(runner, CK_NORMAL);
-	int failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(suite);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "sim/units.h"
+#include "tests/check_run.h"
 
 static double parse_ok(const char *text, vr_qkind kind)
 {
@@ -96,9 +97,5 @@ int main(void)
 	tcase_add_test(tc, rates_sizes_frequencies);
 	tcase_add_test(tc, refusals);
 	suite_add_tcase(suite, tc);
-	SRunner *runner = srunner_create(suite);
-	srunner_run_all(runner, CK_NORMAL);
-	int failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(suite);
 }
