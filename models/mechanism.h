@@ -18,6 +18,7 @@ typedef enum mdl_mechanism {
 	MECH_VM_ENTRY,           /* hypervisor resumes the guest after a trap */
 	MECH_MMIO_DOORBELL,      /* posted MMIO doorbell write to the HCA (may carry a BlueFlame WQE) */
 	MECH_WQE_FETCH,          /* HCA reads the WQE from host memory by DMA (skipped with BlueFlame) */
+	MECH_RECV_WQE_FETCH,     /* receiving HCA reads the posted receive WQE (unless prefetched) */
 	MECH_PAYLOAD_DMA_READ,   /* HCA reads the payload by DMA (skipped when inline) */
 	MECH_HCA_TX,             /* HCA schedules the QP, parses the WQE, builds the first packet */
 	MECH_WIRE,               /* the two cables host-switch-host: propagation */
@@ -29,8 +30,9 @@ typedef enum mdl_mechanism {
 	MECH_COUNT
 } mdl_mechanism;
 
-/* Which host's parameters a stage uses. */
-typedef enum mdl_side { SIDE_REQUESTER, SIDE_RESPONDER, SIDE_FABRIC } mdl_side;
+/* Where a stage runs, relative to the message it serves: on the host that
+ * sends it, on the host that receives it, or in the fabric between them. */
+typedef enum mdl_side { SIDE_SENDER, SIDE_RECEIVER, SIDE_FABRIC } mdl_side;
 
 /* Bandwidth resources a stage can stream payload through. */
 typedef enum mdl_resource { RES_NONE, RES_PCIE, RES_HCA, RES_WIRE, RES_SWITCH } mdl_resource;
@@ -64,20 +66,25 @@ enum { ON_REQUEST = 1, ON_COMPLETION = 2, ON_OFF_PATH = 4 };
 
 typedef struct mdl_mechanism_info {
 	const char *name;        /* as written in option files */
-	mdl_side side;           /* whose parameters (MECH_CPU: set per stage) */
+	mdl_side side;           /* default side; a stage may move a local mechanism */
 	unsigned paths;          /* ON_* bits: where it can happen */
 	const char *meaning;
 } mdl_mechanism_info;
 
 extern const mdl_mechanism_info mdl_mechanisms[MECH_COUNT];
 
-/* Describe a message of SIZE_BYTES as sent by a host with PARAMS. */
-mdl_message mdl_message_make(const mdl_params *params, double size_bytes);
+/* Describe a message as sent by a host with PARAMS: WIRE_PAYLOAD_BYTES
+ * cross the wire (0 for a READ request), BUFFER_BYTES is the local buffer
+ * the work request names (for address translation), and INLINE_ALLOWED
+ * says whether the payload may ride in the WQE (not for READ responses). */
+mdl_message mdl_message_make(const mdl_params *params, double wire_payload_bytes, double buffer_bytes,
+			     int inline_allowed);
 
-/* The cost of MECH for MSG.  REQ and RESP are the requester's and the
- * responder's parameters; COST_PARAM and PER_PAGE_PARAM are MECH_CPU's cost
- * parameters (per_page may be -1) and SIDE its side. */
-mdl_cost mdl_mechanism_cost(mdl_mechanism mech, const mdl_params *req, const mdl_params *resp,
+/* The cost of MECH for MSG.  SENDER and RECEIVER are the parameters of the
+ * hosts the message leaves and reaches; SIDE says which one a local
+ * mechanism runs on; COST_PARAM and PER_PAGE_PARAM are MECH_CPU's cost
+ * parameters (per_page may be -1). */
+mdl_cost mdl_mechanism_cost(mdl_mechanism mech, const mdl_params *sender, const mdl_params *receiver,
 			    const mdl_message *msg, int cost_param, int per_page_param, mdl_side side);
 
 /* Bandwidth of RESOURCE on a host with PARAMS, in bits per second. */

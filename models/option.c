@@ -9,17 +9,19 @@
 #include "sim/catalog.h"
 #include "sim/yaml_read.h"
 
-const char *const mdl_path_names[PATH_COUNT + 1] = {"request", "completion", "off_path", NULL};
+const char *const mdl_path_names[PATH_COUNT + 1] = {
+	"request", "completion", "off_path", "read_request", "read_response", NULL,
+};
 const char *const mdl_placement_names[PLACE_COUNT + 1] = {"different-hosts", NULL};
-const char *const mdl_verb_names[VERB_COUNT + 1] = {"write_lat", NULL};
+const char *const mdl_verb_names[VERB_COUNT + 1] = {"write_lat", "read_lat", "send_lat", NULL};
 const char *const mdl_completion_names[COMPLETION_COUNT + 1] = {"poll", NULL};
 
 static const char *const option_keys[] = {
 	"option", "summary", "placement", "verbs", "completions",
-	"request", "completion", "off_path", NULL,
+	"request", "completion", "off_path", "read_request", "read_response", NULL,
 };
-static const char *const stage_keys[] = {"stage", "mechanism", "side", "cost", "per_page", NULL};
-static const char *const side_names[] = {"requester", "responder", NULL};
+static const char *const stage_keys[] = {"stage", "mechanism", "side", "cost", "per_page", "verbs", "completions", NULL};
+static const char *const side_names[] = {"sender", "receiver", NULL};
 
 static const char *const *mechanism_names(void)
 {
@@ -49,7 +51,8 @@ static int read_time_param(const yt_node *node, const char *what, int *out, vr_d
 	return 0;
 }
 
-static const unsigned path_bit[PATH_COUNT] = {ON_REQUEST, ON_COMPLETION, ON_OFF_PATH};
+/* Read legs carry a message like a request does. */
+static const unsigned path_bit[PATH_COUNT] = {ON_REQUEST, ON_COMPLETION, ON_OFF_PATH, ON_REQUEST, ON_REQUEST};
 
 /* A mechanism on a path where it cannot happen (a DMA write of the payload
  * in the completion path, say). */
@@ -66,6 +69,9 @@ static int misplaced(const yt_node *at, const mdl_mechanism_info *m, mdl_path pa
 	return vr_diag_at(diag, at->where, "found mechanism '%s' in the %s path, expected it only in the %s path, where it happens",
 			  m->name, mdl_path_names[path], list);
 }
+
+static int read_flags(const yt_node *list, const char *what, const char *const *names,
+		      unsigned *out, vr_diag *diag);
 
 static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_diag *diag)
 {
@@ -88,6 +94,8 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 	stage->column = node->where.column;
 	stage->cost_param = -1;
 	stage->per_page_param = -1;
+	stage->verbs = ~0u;
+	stage->completions = ~0u;
 	if (yr_required(node, "mechanism", "a stage", &v, diag) ||
 	    yr_choice(v, "the mechanism", mechanism_names(), &choice, diag))
 		return -1;
@@ -96,11 +104,29 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 	if (!(mdl_mechanisms[choice].paths & path_bit[path]))
 		return misplaced(v, &mdl_mechanisms[choice], path, diag);
 	int is_cpu = stage->mechanism == MECH_CPU;
-	static const char *const cpu_only[] = {"cost", "per_page", "side"};
+	int is_fabric = stage->side == SIDE_FABRIC;
+	static const char *const cpu_only[] = {"cost", "per_page"};
 	for (size_t i = 0; i < sizeof cpu_only / sizeof cpu_only[0]; i++)
 		if (!is_cpu && (v = yt_get(node, cpu_only[i])))
 			return vr_diag_at(diag, v->where, "found '%s' on a '%s' stage, expected it only on 'cpu' stages",
 					  cpu_only[i], mdl_mechanisms[choice].name);
+	if ((v = yt_get(node, "side"))) {
+		if (is_fabric)
+			return vr_diag_at(diag, v->where, "found 'side' on a '%s' stage, expected it only on stages that run on one host",
+					  mdl_mechanisms[choice].name);
+		if (yr_choice(v, "the side", side_names, &choice, diag))
+			return -1;
+		stage->side = choice == 0 ? SIDE_SENDER : SIDE_RECEIVER;
+	}
+	if ((v = yt_get(node, "verbs")) && read_flags(v, "the stage's verbs", mdl_verb_names, &stage->verbs, diag))
+		return -1;
+	if ((v = yt_get(node, "completions")) &&
+	    read_flags(v, "the stage's completion modes", mdl_completion_names, &stage->completions, diag))
+		return -1;
+	/* The completion and off paths are the sender's own work. */
+	if ((path == PATH_COMPLETION || path == PATH_OFF) && stage->side == SIDE_RECEIVER)
+		return vr_diag_at(diag, node->where, "found a receiver-side stage in the %s path, expected the sender's work only",
+				  mdl_path_names[path]);
 	if (!is_cpu)
 		return 0;
 	if (yr_required(node, "cost", "a cpu stage", &v, diag) ||
@@ -108,14 +134,28 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 		return -1;
 	if ((v = yt_get(node, "per_page")) && read_time_param(v, "the per-page cost", &stage->per_page_param, diag))
 		return -1;
-	if ((v = yt_get(node, "side"))) {
-		if (yr_choice(v, "the side", side_names, &choice, diag))
-			return -1;
-		stage->side = choice == 0 ? SIDE_REQUESTER : SIDE_RESPONDER;
-	}
-	if (path != PATH_REQUEST && stage->side == SIDE_RESPONDER)
-		return vr_diag_at(diag, node->where, "found a responder-side stage in the %s path, expected requester-side work only",
-				  mdl_path_names[path]);
+	return 0;
+}
+
+/* Is PATH part of an operation of VERB? */
+static int path_serves(mdl_path path, mdl_verb verb)
+{
+	if (path == PATH_OFF)
+		return 1;
+	int read_path = path == PATH_READ_REQUEST || path == PATH_READ_RESPONSE;
+	return read_path == (verb == VERB_READ_LAT);
+}
+
+/* Can stages A and B both be part of one operation?  Only then must their
+ * names differ: a READ's guest_post_send and a WRITE's may share a name. */
+static int ever_together(const mdl_stage *a, const mdl_stage *b)
+{
+	for (int v = 0; v < VERB_COUNT; v++)
+		for (int c = 0; c < COMPLETION_COUNT; c++)
+			if (mdl_stage_applies(a, (mdl_verb)v, (mdl_completion)c) &&
+			    mdl_stage_applies(b, (mdl_verb)v, (mdl_completion)c) &&
+			    path_serves(a->path, (mdl_verb)v) && path_serves(b->path, (mdl_verb)v))
+				return 1;
 	return 0;
 }
 
@@ -133,8 +173,9 @@ static int read_path(const yt_node *list, mdl_path path, mdl_option *out, vr_dia
 		if (read_stage(list->items[i], path, stage, diag) != 0)
 			return -1;
 		for (size_t j = 0; j < out->stage_count; j++)
-			if (strcmp(out->stages[j].name, stage->name) == 0)
-				return vr_diag_at(diag, list->items[i]->where, "found the stage name '%s' twice, expected unique stage names",
+			if (strcmp(out->stages[j].name, stage->name) == 0 && ever_together(&out->stages[j], stage))
+				return vr_diag_at(diag, list->items[i]->where,
+						  "found the stage name '%s' twice for the same verb, expected unique names (they key the breakdown)",
 						  stage->name);
 		out->stage_count++;
 	}
@@ -163,33 +204,53 @@ static vr_where stage_where(const mdl_option *opt, const mdl_stage *s)
 	return (vr_where){opt->file, s->line, s->column};
 }
 
-/* Different hosts: one wire stage, the switch right after it; together they
- * are the fabric transfer (plan.h).  Wire and switch stages can only sit in
- * the request path: read_stage checked that. */
-static int check_shape(const yt_node *root, const mdl_option *opt, vr_diag *diag)
+/* A message path: one wire stage and the switch right after it (together
+ * the fabric transfer, plan.h). */
+static int check_message_path(const yt_node *root, const mdl_option *opt, mdl_path path, vr_diag *diag)
 {
-	int wire = -1, switch_at = -1;
+	int wire = -1, switch_at = -1, stages = 0;
 	for (size_t i = 0; i < opt->stage_count; i++) {
 		const mdl_stage *s = &opt->stages[i];
+		if (s->path != path)
+			continue;
+		stages++;
 		int *seen = s->mechanism == MECH_WIRE ? &wire : s->mechanism == MECH_SWITCH ? &switch_at : NULL;
 		if (!seen)
 			continue;
 		if (*seen >= 0)
-			return vr_diag_at(diag, stage_where(opt, s), "found a second '%s' stage ('%s'), expected one",
-					  mdl_mechanisms[s->mechanism].name, s->name);
+			return vr_diag_at(diag, stage_where(opt, s), "found a second '%s' stage ('%s') in the %s path, expected one",
+					  mdl_mechanisms[s->mechanism].name, s->name, mdl_path_names[path]);
 		*seen = (int)i;
 	}
-	if (opt->placement != PLACE_DIFFERENT_HOSTS)
-		return 0;
-	const yt_node *request = yt_get(root, "request");
+	if (stages == 0 && path != PATH_REQUEST)
+		return 0;   /* the option does not describe this path */
+	const yt_node *list = yt_get(root, mdl_path_names[path]);
 	if (wire < 0)
-		return vr_diag_at(diag, request->where,
-				  "found no 'wire' stage in the request path, expected one for VMs on different hosts");
+		return vr_diag_at(diag, list->where, "found no 'wire' stage in the %s path, expected one for VMs on different hosts",
+				  mdl_path_names[path]);
 	if (switch_at != wire + 1)
-		return vr_diag_at(diag, switch_at < 0 ? request->where : stage_where(opt, &opt->stages[switch_at]),
+		return vr_diag_at(diag, switch_at < 0 ? list->where : stage_where(opt, &opt->stages[switch_at]),
 				  "found %s, expected a 'switch' stage right after the 'wire' stage '%s'",
 				  switch_at < 0 ? "no 'switch' stage" : "the 'switch' stage elsewhere", opt->stages[wire].name);
 	return 0;
+}
+
+/* Message paths are well formed; an option that runs read_lat has both read paths. */
+static int check_shape(const yt_node *root, const mdl_option *opt, vr_diag *diag)
+{
+	static const mdl_path message_paths[] = {PATH_REQUEST, PATH_READ_REQUEST, PATH_READ_RESPONSE};
+	for (size_t k = 0; k < sizeof message_paths / sizeof message_paths[0]; k++)
+		if (check_message_path(root, opt, message_paths[k], diag) != 0)
+			return -1;
+	if ((opt->verbs & (1u << VERB_READ_LAT)) && (!yt_get(root, "read_request") || !yt_get(root, "read_response")))
+		return vr_diag_at(diag, yt_get(root, "verbs")->where,
+				  "found read_lat in the verbs without both 'read_request' and 'read_response' paths, expected both");
+	return 0;
+}
+
+int mdl_stage_applies(const mdl_stage *stage, mdl_verb verb, mdl_completion completion)
+{
+	return (stage->verbs & (1u << verb)) && (stage->completions & (1u << completion));
 }
 
 int mdl_option_parse(const yt_doc *doc, mdl_option *out, vr_diag *diag)
@@ -224,8 +285,10 @@ int mdl_option_parse(const yt_doc *doc, mdl_option *out, vr_diag *diag)
 	    yr_required(root, "completion", "an option description", &v, diag) ||
 	    read_path(v, PATH_COMPLETION, out, diag))
 		return -1;
-	if ((v = yt_get(root, "off_path")) && read_path(v, PATH_OFF, out, diag))
-		return -1;
+	static const mdl_path optional_paths[] = {PATH_OFF, PATH_READ_REQUEST, PATH_READ_RESPONSE};
+	for (size_t k = 0; k < sizeof optional_paths / sizeof optional_paths[0]; k++)
+		if ((v = yt_get(root, mdl_path_names[optional_paths[k]])) && read_path(v, optional_paths[k], out, diag))
+			return -1;
 	return check_shape(root, out, diag);
 }
 

@@ -2,16 +2,22 @@
  * option.h - a way of giving a VM RDMA, described as data: the stages an
  * operation passes through, each naming a mechanism (mechanism.h).
  *
- * An option file (models/options/NAME.yaml) lists three paths:
- *   request:    post to "the payload is visible to the responder's poller";
- *               for VMs on different hosts it contains one `wire` stage,
- *               which splits it into sender-side, fabric and receiver-side
- *               parts;
- *   completion: from the data reaching the responder's HCA to the
- *               requester consuming its CQE (runs beside the next request);
- *   off_path:   CPU work that occupies a core but delays no message (the VM
- *               entry after a trap).
- * Stage names are the keys of the latency breakdown: unique per option.
+ * An option file (models/options/NAME.yaml) lists its paths:
+ *   request:       a WRITE or SEND, from the post to the payload being
+ *                  visible to the receiver (its poller or its CQ);
+ *   completion:    from the data reaching the receiver's HCA to the sender
+ *                  consuming its CQE (runs beside the next message);
+ *   off_path:      CPU work that occupies a core but delays no message
+ *                  (the VM entry after a trap);
+ *   read_request:  an RDMA READ, from the post to the responder's HCA;
+ *   read_response: the data back, to the requester consuming its CQE.
+ * Message paths (request, read_request, read_response) each contain one
+ * `wire` stage, followed by a `switch` stage, that split them into the part
+ * on the sending host, the fabric transfer and the part on the receiving
+ * host.  A stage may apply only to some verbs (`verbs: [send_lat]`) or
+ * completion modes; its `side` (sender or receiver of the message) says
+ * which host runs it.  Stage names are the keys of the latency breakdown:
+ * unique per option.
  */
 #ifndef MDL_OPTION_H
 #define MDL_OPTION_H
@@ -19,13 +25,15 @@
 #include "models/mechanism.h"
 #include "sim/diag.h"
 
-enum { MDL_STAGES_MAX = 32, MDL_NAME_MAX = 48 };
+enum { MDL_STAGES_MAX = 64, MDL_NAME_MAX = 48 };
 
-typedef enum mdl_path { PATH_REQUEST, PATH_COMPLETION, PATH_OFF, PATH_COUNT } mdl_path;
+typedef enum mdl_path {
+	PATH_REQUEST, PATH_COMPLETION, PATH_OFF, PATH_READ_REQUEST, PATH_READ_RESPONSE, PATH_COUNT
+} mdl_path;
 
 typedef enum mdl_placement { PLACE_DIFFERENT_HOSTS, PLACE_COUNT } mdl_placement;
 
-typedef enum mdl_verb { VERB_WRITE_LAT, VERB_COUNT } mdl_verb;
+typedef enum mdl_verb { VERB_WRITE_LAT, VERB_READ_LAT, VERB_SEND_LAT, VERB_COUNT } mdl_verb;
 
 typedef enum mdl_completion { COMPLETION_POLL, COMPLETION_COUNT } mdl_completion;
 
@@ -38,7 +46,9 @@ typedef struct mdl_stage {
 	char name[MDL_NAME_MAX];
 	mdl_mechanism mechanism;
 	mdl_path path;
-	mdl_side side;           /* MECH_CPU: whose CPU; otherwise the mechanism's */
+	mdl_side side;           /* sender or receiver of the message (fabric for wire, switch, ACK) */
+	unsigned verbs;          /* bit per mdl_verb it applies to (all by default) */
+	unsigned completions;    /* bit per mdl_completion it applies to (all by default) */
 	int cost_param;          /* MECH_CPU: parameter id of the cost, else -1 */
 	int per_page_param;      /* MECH_CPU: optional per guest page cost, else -1 */
 	unsigned line, column;   /* where the stage is written in the option file */
@@ -59,6 +69,9 @@ typedef struct mdl_option {
  * the name in the scenario for "unknown option" errors. */
 int mdl_option_load(const char *name, const char *base_file, vr_where where,
 		    mdl_option *out, vr_diag *diag);
+
+/* Does STAGE take part in VERB with COMPLETION? */
+int mdl_stage_applies(const mdl_stage *stage, mdl_verb verb, mdl_completion completion);
 
 /* Parse an already loaded option document (used by the loader and tests). */
 int mdl_option_parse(const struct yt_doc *doc, mdl_option *out, vr_diag *diag);

@@ -17,6 +17,10 @@
 
 typedef enum mdl_segment { SEG_SENDER, SEG_FABRIC, SEG_RECEIVER, SEG_COMPLETION, SEG_OFF } mdl_segment;
 
+/* Which message a plan carries: a WRITE or SEND (request path, with its
+ * completion and off-path work), or one of the two legs of a READ. */
+typedef enum mdl_leg { LEG_MESSAGE, LEG_READ_REQUEST, LEG_READ_RESPONSE } mdl_leg;
+
 typedef struct mdl_plan_stage {
 	int stage;               /* index into the option's stages (breakdown key) */
 	mdl_segment segment;
@@ -32,12 +36,15 @@ typedef struct mdl_plan {
 	double serialization_ns;     /* message.wire_bytes over the route's slowest link */
 	mdl_resource bottleneck;     /* that link */
 	mdl_counters counters;       /* per operation, all paths */
+	int sender_software;         /* a CPU works before the transfer (it can be interrupted) */
 } mdl_plan;
 
-/* Compile OPTION for a message of SIZE_BYTES from a host with REQ to a host
- * with RESP.  The option has been validated by its loader. */
-void mdl_plan_build(const mdl_option *option, const mdl_params *req, const mdl_params *resp,
-		    double size_bytes, mdl_plan *out);
+/* Compile LEG of OPTION running VERB with COMPLETION, for SIZE_BYTES of
+ * payload, from a host with SENDER's parameters to one with RECEIVER's.
+ * Stages that do not apply to VERB and COMPLETION are left out.  The
+ * option has been validated by its loader. */
+void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const mdl_params *receiver,
+		    double size_bytes, mdl_verb verb, mdl_completion completion, mdl_leg leg, mdl_plan *out);
 
 /* Sum of nominal costs of SEGMENT. */
 double mdl_plan_segment_ns(const mdl_plan *plan, mdl_segment segment);

@@ -64,13 +64,39 @@ static unsigned long actor_seed(const scn_scenario *s, size_t experiment, int ro
 	return (unsigned long)(x & 0xFFFFFFFFul);
 }
 
+/* The two plans of a verb: what travels A -> B and what comes back B -> A. */
+static void build_legs(const scn_scenario *s, const mdl_option *option, const mdl_params *a,
+		       const mdl_params *b, double size_bytes, mdl_plan *ab, mdl_plan *ba)
+{
+	int read = s->verb == VERB_READ_LAT;
+	mdl_plan_build(option, a, b, size_bytes, s->verb, s->completion, read ? LEG_READ_REQUEST : LEG_MESSAGE, ab);
+	mdl_plan_build(option, b, a, size_bytes, s->verb, s->completion, read ? LEG_READ_RESPONSE : LEG_MESSAGE, ba);
+}
+
+/* Each slot's role, from the segments the plans put it in. */
+static void mark_roles(vr_result *r, const mdl_plan *ab, const mdl_plan *ba)
+{
+	const mdl_plan *plans[] = {ab, ba};
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; i < plans[k]->count; i++) {
+			const mdl_plan_stage *st = &plans[k]->stages[i];
+			r->role[st->stage] = st->segment == SEG_COMPLETION ? ROLE_COMPLETION
+					   : st->segment == SEG_OFF ? ROLE_OFF : ROLE_CRITICAL;
+		}
+	for (size_t e = VR_EXTRA_BASE; e < VR_BREAKDOWN_SLOTS; e++)
+		r->role[e] = ROLE_CRITICAL;   /* shown when non-zero */
+}
+
 static void run_one(const scn_scenario *s, vr_result *r, size_t index)
 {
 	const mdl_option *option = &s->options[r->option];
 	const mdl_params *a = scn_params(s, r->preset, 0), *b = scn_params(s, r->preset, 1);
 	mdl_plan ab, ba;
-	mdl_plan_build(option, a, b, r->size_bytes, &ab);
-	mdl_plan_build(option, b, a, r->size_bytes, &ba);
+	build_legs(s, option, a, b, r->size_bytes, &ab, &ba);
+	/* perftest reports half a round trip for WRITE and SEND (two messages),
+	 * the whole round trip for READ (one operation). */
+	int read = s->verb == VERB_READ_LAT;
+	double operations_per_round_trip = read ? 1.0 : 2.0;
 	static vr_stats stats;   /* 350 KB: one, reused, not on an actor's stack */
 	vr_stats_reset(&stats);
 	static vr_breakdown breakdown;
@@ -90,6 +116,8 @@ static void run_one(const scn_scenario *s, vr_result *r, size_t index)
 	for (int k = 0; k < 2; k++) {
 		sides[k].total = r->warmup + r->iterations;
 		sides[k].warmup = r->warmup;
+		sides[k].latency_per_round_trip = 1.0 / operations_per_round_trip;
+		sides[k].extra_base = read && k == 1 ? VR_EXTRA_RESPONSE_BASE : VR_EXTRA_BASE;
 		sides[k].breakdown = &breakdown;
 		vr_jitter_init(&sides[k].jitter, k == 0 ? a : b, actor_seed(s, index, k));
 		actors[k] = sg_actor_init(k == 0 ? "initiator" : "responder", sg_host_by_name(k == 0 ? host_a : host_b));
@@ -107,13 +135,17 @@ static void run_one(const scn_scenario *s, vr_result *r, size_t index)
 	r->median_ns = vr_stats_quantile_ns(&stats, 0.5);
 	r->p99_ns = vr_stats_quantile_ns(&stats, 0.99);
 	r->p999_ns = vr_stats_quantile_ns(&stats, 0.999);
-	double one_ways = 2.0 * (double)r->iterations;
+	/* Each slot is fed once per reported operation (a one-way message; a
+	 * READ's request and response have their own slots). */
+	double operations = operations_per_round_trip * (double)r->iterations;
 	for (size_t k = 0; k < VR_BREAKDOWN_SLOTS; k++) {
 		r->breakdown_ns[k] = vr_median_value(&breakdown.median[k]);
-		r->breakdown_mean_ns[k] = breakdown.sum_ns[k] / one_ways;
+		r->breakdown_mean_ns[k] = breakdown.sum_ns[k] / operations;
 	}
-	/* Counters are per operation and the same both ways on a symmetric pair. */
+	mark_roles(r, &ab, &ba);
 	r->per_op = ab.counters;
+	if (read)
+		mdl_counters_add(&r->per_op, &ba.counters);
 }
 
 static void controller(int argc, char **argv)

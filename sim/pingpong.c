@@ -76,11 +76,12 @@ static double draw_sender(vr_pingpong_side *side, vr_breakdown *acc)
 {
 	double ns = draw_segment(&side->jitter, side->send_plan, SEG_SENDER, acc);
 	double lost = 0;
-	if (side->jitter.interference_probability > 0 &&
+	/* Interference interrupts a CPU: an HCA answering a READ has none. */
+	if (side->send_plan->sender_software && side->jitter.interference_probability > 0 &&
 	    gsl_rng_uniform(side->jitter.rng) < side->jitter.interference_probability)
 		lost = side->jitter.interference_ns;
 	if (acc)
-		vr_breakdown_record(acc, MDL_STAGES_MAX + EXTRA_INTERFERENCE, lost);
+		vr_breakdown_record(acc, side->extra_base + EXTRA_INTERFERENCE, lost);
 	ns += lost;
 	if (acc)
 		draw_segment(&side->jitter, side->send_plan, SEG_OFF, acc);
@@ -102,8 +103,8 @@ static double transfer(vr_pingpong_side *side, int counted)
 		for (size_t i = 0; i < plan->count; i++)
 			if (plan->stages[i].segment == SEG_FABRIC)
 				vr_breakdown_record(acc, (size_t)plan->stages[i].stage, plan->stages[i].nominal_ns);
-		vr_breakdown_record(acc, MDL_STAGES_MAX + EXTRA_SERIALIZATION, plan->serialization_ns);
-		vr_breakdown_record(acc, MDL_STAGES_MAX + EXTRA_QUEUEING,
+		vr_breakdown_record(acc, side->extra_base + EXTRA_SERIALIZATION, plan->serialization_ns);
+		vr_breakdown_record(acc, side->extra_base + EXTRA_QUEUEING,
 				    (end - start) - plan->fabric_latency_ns - plan->serialization_ns);
 	}
 	return end;
@@ -120,7 +121,7 @@ static double receive(vr_pingpong_side *side, double completion_ready, int count
 	double visible = arrival + draw_segment(&side->jitter, side->recv_plan, SEG_RECEIVER, acc);
 	double proceed = fmax(visible, completion_ready);
 	if (acc)
-		vr_breakdown_record(acc, MDL_STAGES_MAX + EXTRA_COMPLETION_WAIT, proceed - visible);
+		vr_breakdown_record(acc, side->extra_base + EXTRA_COMPLETION_WAIT, proceed - visible);
 	*receiver_ns = proceed - arrival;
 	return proceed;
 }
@@ -137,7 +138,7 @@ static void run_initiator(vr_pingpong_side *side)
 		double receiver_ns;
 		double proceed = receive(side, ready, counted, &receiver_ns);
 		if (counted)
-			vr_stats_add(side->stats, (proceed - post_at) / 2.0);
+			vr_stats_add(side->stats, (proceed - post_at) * side->latency_per_round_trip);
 		if (i + 1 == side->total)
 			break;
 		double sender_ns = draw_sender(side, i + 1 >= side->warmup ? side->breakdown : NULL);

@@ -33,6 +33,8 @@ typedef struct vr_pingpong_side {
 	sg_mailbox_t own_box, peer_box;
 	unsigned long long total;      /* warm-up plus measured iterations */
 	unsigned long long warmup;
+	double latency_per_round_trip;  /* reported sample = round trip x this (perftest: 1/2, READ 1) */
+	size_t extra_base;              /* first breakdown slot of the extras of this side's sends */
 	vr_jitter jitter;
 	vr_stats *stats;               /* initiator: one-way samples */
 	vr_breakdown *breakdown;       /* shared by both sides */

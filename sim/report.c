@@ -34,7 +34,12 @@ static void text_header(const vr_run *run, const vr_result *r, FILE *out)
 	fprintf(out, " vrdmasim %s | scenario %s | preset %s | seed %llu\n", PACKAGE_VERSION, s->name,
 		preset_of(run, r), s->seed);
 	fprintf(out, " option %s: %s\n", o->name, o->summary);
-	fprintf(out, " test %s (RDMA Write ping-pong) | completion %s | %s\n", mdl_verb_names[s->verb],
+	static const char *const what[VERB_COUNT] = {
+		[VERB_WRITE_LAT] = "RDMA Write ping-pong; t = half a round trip",
+		[VERB_READ_LAT] = "RDMA Read; t = a whole round trip, as perftest reports",
+		[VERB_SEND_LAT] = "Send/Receive ping-pong; t = half a round trip",
+	};
+	fprintf(out, " test %s (%s) | completion %s | %s\n", mdl_verb_names[s->verb], what[s->verb],
 		mdl_completion_names[s->completion], mdl_placement_names[o->placement]);
 	fprintf(out, "%s\n", RULE);
 	fprintf(out, " #bytes #iterations    t_min[usec]    t_max[usec]  t_typical[usec]    t_avg[usec]"
@@ -68,13 +73,13 @@ static void text_row_of_slot(const mdl_option *o, const vr_result *group, size_t
 	fprintf(out, "\n");
 }
 
-/* Rows for the option's stages on PATH (titled), if it has any. */
-static void text_path_rows(const mdl_option *o, const vr_result *group, size_t n, mdl_path path,
+/* Rows for the option's stages in ROLE (titled), if it has any. */
+static void text_role_rows(const mdl_option *o, const vr_result *group, size_t n, vr_slot_role role,
 			   const char *title, FILE *out)
 {
 	int titled = 0;
 	for (size_t slot = 0; slot < o->stage_count; slot++) {
-		if (o->stages[slot].path != path)
+		if (group[0].role[slot] != role)
 			continue;
 		if (!titled++)
 			fprintf(out, " %s\n", title);
@@ -87,7 +92,7 @@ static void text_breakdown(const vr_run *run, const vr_result *group, size_t n, 
 {
 	const mdl_option *o = option_of(run, group);
 	char label[32];
-	fprintf(out, "\n Breakdown of one-way latency: median cost of each stage on the critical path [usec]\n");
+	fprintf(out, "\n Breakdown of t: median cost of each stage on the critical path [usec]\n");
 	fprintf(out, " %-26s", "stage");
 	for (size_t k = 0; k < n; k++) {
 		size_label(group[k].size_bytes, label, sizeof label);
@@ -97,7 +102,7 @@ static void text_breakdown(const vr_run *run, const vr_result *group, size_t n, 
 	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++) {
 		int used = 0;
 		for (size_t k = 0; k < n; k++)
-			used |= vr_breakdown_used(o, &group[k], slot);
+			used |= vr_breakdown_used(&group[k], slot);
 		if (used)
 			text_row_of_slot(o, group, n, slot, out);
 	}
@@ -105,7 +110,7 @@ static void text_breakdown(const vr_run *run, const vr_result *group, size_t n, 
 	for (size_t k = 0; k < n; k++) {
 		double sum = 0;
 		for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++)
-			if (vr_breakdown_used(o, &group[k], slot))
+			if (vr_breakdown_used(&group[k], slot))
 				sum += group[k].breakdown_ns[slot];
 		fprintf(out, " %10.3f", sum / NS_PER_US);
 	}
@@ -113,9 +118,9 @@ static void text_breakdown(const vr_run *run, const vr_result *group, size_t n, 
 	for (size_t k = 0; k < n; k++)
 		fprintf(out, " %10.3f", group[k].median_ns / NS_PER_US);
 	fprintf(out, "\n");
-	text_path_rows(o, group, n, PATH_COMPLETION,
+	text_role_rows(o, group, n, ROLE_COMPLETION,
 		       "Requester's send completion (races the reply; late only as send_completion_wait):", out);
-	text_path_rows(o, group, n, PATH_OFF, "CPU time off the latency path:", out);
+	text_role_rows(o, group, n, ROLE_OFF, "CPU time off the latency path:", out);
 	const mdl_counters *c = &group[0].per_op;
 	size_label(group[0].size_bytes, label, sizeof label);
 	fprintf(out, "\n Per operation at %s: vm_exits %g, doorbells %g, interrupts %g, dma_reads %g, dma_writes %g, wire_packets %g\n",
@@ -155,11 +160,11 @@ static void json_us(const char *key, double ns, const char *sep, FILE *out)
 	fprintf(out, "\"%s\": %.6f%s", key, ns / NS_PER_US, sep);
 }
 
-static void json_path(const mdl_option *o, const vr_result *r, mdl_path path, FILE *out)
+static void json_role(const mdl_option *o, const vr_result *r, vr_slot_role role, FILE *out)
 {
 	const char *sep = "";
 	for (size_t slot = 0; slot < o->stage_count; slot++) {
-		if (o->stages[slot].path != path)
+		if (r->role[slot] != role)
 			continue;
 		fprintf(out, "%s", sep);
 		json_us(o->stages[slot].name, r->breakdown_ns[slot], "", out);
@@ -189,7 +194,7 @@ static void json_result(const vr_run *run, const vr_result *r, FILE *out)
 	fprintf(out, "     \"breakdown_us\": {");
 	const char *sep = "";
 	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++) {
-		if (!vr_breakdown_used(o, r, slot))
+		if (!vr_breakdown_used(r, slot))
 			continue;
 		fprintf(out, "%s", sep);
 		json_us(vr_breakdown_name(o, slot), r->breakdown_ns[slot], "", out);
@@ -198,16 +203,16 @@ static void json_result(const vr_run *run, const vr_result *r, FILE *out)
 	fprintf(out, "},\n     \"breakdown_mean_us\": {");
 	sep = "";
 	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++) {
-		if (!vr_breakdown_used(o, r, slot))
+		if (!vr_breakdown_used(r, slot))
 			continue;
 		fprintf(out, "%s", sep);
 		json_us(vr_breakdown_name(o, slot), r->breakdown_mean_ns[slot], "", out);
 		sep = ", ";
 	}
 	fprintf(out, "},\n     \"completion_path_us\": {");
-	json_path(o, r, PATH_COMPLETION, out);
+	json_role(o, r, ROLE_COMPLETION, out);
 	fprintf(out, "},\n     \"off_path_us\": {");
-	json_path(o, r, PATH_OFF, out);
+	json_role(o, r, ROLE_OFF, out);
 	const mdl_counters *c = &r->per_op;
 	fprintf(out, "},\n     \"per_op\": {\"vm_exits\": %g, \"doorbells\": %g, \"interrupts\": %g, "
 		     "\"dma_reads\": %g, \"dma_writes\": %g, \"wire_packets\": %g}}",
@@ -239,7 +244,7 @@ static size_t breakdown_columns(const vr_run *run, const char **names, size_t ma
 	for (size_t i = 0; i < run->count; i++) {
 		const mdl_option *o = option_of(run, &run->results[i]);
 		for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++) {
-			if (!vr_breakdown_used(o, &run->results[i], slot))
+			if (!vr_breakdown_used(&run->results[i], slot))
 				continue;
 			const char *name = vr_breakdown_name(o, slot);
 			size_t k = 0;
@@ -256,7 +261,7 @@ static const double *breakdown_value(const vr_run *run, const vr_result *r, cons
 {
 	const mdl_option *o = option_of(run, r);
 	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++)
-		if (vr_breakdown_used(o, r, slot) && strcmp(vr_breakdown_name(o, slot), name) == 0)
+		if (vr_breakdown_used(r, slot) && strcmp(vr_breakdown_name(o, slot), name) == 0)
 			return &r->breakdown_ns[slot];
 	return NULL;
 }

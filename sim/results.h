@@ -26,9 +26,24 @@ typedef enum vr_extra_stage {
 	EXTRA_COUNT
 } vr_extra_stage;
 
-extern const char *const vr_extra_stage_names[EXTRA_COUNT];
+/* Extras come in two sets: one for the messages of WRITE and SEND (both
+ * directions alike) and for READ requests, one for READ responses, whose
+ * names end in "_response". */
+enum {
+	VR_EXTRA_BASE = MDL_STAGES_MAX,
+	VR_EXTRA_RESPONSE_BASE = MDL_STAGES_MAX + EXTRA_COUNT,
+	VR_BREAKDOWN_SLOTS = MDL_STAGES_MAX + 2 * EXTRA_COUNT,
+};
 
-enum { VR_BREAKDOWN_SLOTS = MDL_STAGES_MAX + EXTRA_COUNT };
+extern const char *const vr_extra_stage_names[2 * EXTRA_COUNT];
+
+/* What a slot is to one result: which segment of its plans it sits in. */
+typedef enum vr_slot_role {
+	ROLE_NONE,         /* not part of this verb, completion mode or option */
+	ROLE_CRITICAL,     /* on the message path: sums to the latency */
+	ROLE_COMPLETION,   /* the sender's completion, racing the next message */
+	ROLE_OFF,          /* CPU time that delays no message */
+} vr_slot_role;
 
 typedef struct vr_result {
 	size_t preset;                /* index into the scenario's presets */
@@ -38,6 +53,7 @@ typedef struct vr_result {
 	double min_ns, median_ns, mean_ns, stdev_ns, p99_ns, p999_ns, max_ns;  /* one way */
 	double breakdown_ns[VR_BREAKDOWN_SLOTS];       /* median per one-way operation */
 	double breakdown_mean_ns[VR_BREAKDOWN_SLOTS];  /* mean per one-way operation */
+	unsigned char role[VR_BREAKDOWN_SLOTS];        /* vr_slot_role of each slot */
 	mdl_counters per_op;
 } vr_result;
 
@@ -63,7 +79,7 @@ typedef struct vr_run {
 /* Name of breakdown slot SLOT for OPTION (a stage name or an extra). */
 const char *vr_breakdown_name(const mdl_option *option, size_t slot);
 
-/* Is slot SLOT on OPTION's critical path (a request stage, or a non-zero extra)? */
-int vr_breakdown_used(const mdl_option *option, const vr_result *r, size_t slot);
+/* Is slot SLOT on R's critical path (a message stage, or a non-zero extra)? */
+int vr_breakdown_used(const vr_result *r, size_t slot);
 
 #endif

@@ -27,6 +27,12 @@ static void setup(void)
 
 #define P(id) (params.value[MDL_##id])
 
+static void build_write(const mdl_option *o, const mdl_params *sender, const mdl_params *receiver,
+			double size, mdl_plan *plan)
+{
+	mdl_plan_build(o, sender, receiver, size, VERB_WRITE_LAT, COMPLETION_POLL, LEG_MESSAGE, plan);
+}
+
 /* Uncontended one-way time: what the engine's sleeps and transfer add up to. */
 static double one_way_ns(const mdl_plan *plan)
 {
@@ -53,7 +59,7 @@ static double stage_ns(const mdl_option *o, const mdl_plan *plan, const char *na
 START_TEST(native_small_write_by_hand)
 {
 	mdl_plan plan;
-	mdl_plan_build(&native, &params, &params, 2, &plan);
+	build_write(&native, &params, &params, 2, &plan);
 	ck_assert(plan.message.inline_payload && plan.message.blueflame);
 	double wire_bytes = 2 + P(WIRE_HEADER_BYTES);
 	double slowest = fmin(fmin(P(WIRE_BANDWIDTH), P(SWITCH_BANDWIDTH)), fmin(P(HCA_BANDWIDTH), P(PCIE_BANDWIDTH)));
@@ -76,7 +82,7 @@ START_TEST(large_write_fetches_and_segments)
 {
 	mdl_plan plan;
 	double size = 4 * P(WIRE_MTU) + 1;
-	mdl_plan_build(&native, &params, &params, size, &plan);
+	build_write(&native, &params, &params, size, &plan);
 	ck_assert(!plan.message.inline_payload && !plan.message.blueflame);
 	ck_assert_double_eq(plan.message.packets, 5);
 	ck_assert_double_eq(plan.message.wire_bytes, size + 5 * P(WIRE_HEADER_BYTES));
@@ -92,8 +98,8 @@ END_TEST
 START_TEST(vrdma_adds_the_trap_path)
 {
 	mdl_plan n, v;
-	mdl_plan_build(&native, &params, &params, 64, &n);
-	mdl_plan_build(&vrdma, &params, &params, 64, &v);
+	build_write(&native, &params, &params, 64, &n);
+	build_write(&vrdma, &params, &params, 64, &v);
 	double trap = P(VRDMA_GUEST_POST_SEND) + P(VIRT_VM_EXIT) + P(VIRT_TRAP_DISPATCH) +
 		      P(VRDMA_TRANSLATE_WQE) + P(VRDMA_TRANSLATE_PAGE) * 1 /* one page */ + P(CPU_POST_SEND);
 	ck_assert_double_eq_tol(one_way_ns(&v) - one_way_ns(&n), trap - P(CPU_POST_SEND), 1e-9);
@@ -112,8 +118,8 @@ END_TEST
 START_TEST(translation_scales_with_pages)
 {
 	mdl_plan one, many;
-	mdl_plan_build(&vrdma, &params, &params, P(MEM_PAGE_SIZE), &one);
-	mdl_plan_build(&vrdma, &params, &params, 16 * P(MEM_PAGE_SIZE), &many);
+	build_write(&vrdma, &params, &params, P(MEM_PAGE_SIZE), &one);
+	build_write(&vrdma, &params, &params, 16 * P(MEM_PAGE_SIZE), &many);
 	ck_assert_double_eq_tol(stage_ns(&vrdma, &many, "backend_translate_wqe") - stage_ns(&vrdma, &one, "backend_translate_wqe"),
 				15 * P(VRDMA_TRANSLATE_PAGE), 1e-9);
 }
@@ -126,7 +132,7 @@ START_TEST(latency_grows_with_size)
 		double previous = 0;
 		for (double size = 2; size <= 8388608; size *= 2) {
 			mdl_plan plan;
-			mdl_plan_build(options[k], &params, &params, size, &plan);
+			build_write(options[k], &params, &params, size, &plan);
 			double t = one_way_ns(&plan);
 			ck_assert_msg(t >= previous, "%s: %g B takes %g ns, less than %g", options[k]->name, size, t, previous);
 			previous = t;
@@ -141,13 +147,58 @@ START_TEST(bottleneck_is_the_slowest_link)
 	mdl_params slow_pcie = params;
 	slow_pcie.value[MDL_PCIE_BANDWIDTH] = 1e9;
 	mdl_plan plan;
-	mdl_plan_build(&native, &slow_pcie, &params, 1 << 20, &plan);
+	build_write(&native, &slow_pcie, &params, 1 << 20, &plan);
 	ck_assert_int_eq(plan.bottleneck, RES_PCIE);
 	ck_assert_double_eq_tol(plan.serialization_ns, plan.message.wire_bytes * 8 / 1e9 * 1e9, 1e-6);
 	mdl_params slow_wire = params;
 	slow_wire.value[MDL_WIRE_BANDWIDTH] = 1e9;
-	mdl_plan_build(&native, &params, &slow_wire, 1 << 20, &plan);
+	build_write(&native, &params, &slow_wire, 1 << 20, &plan);
 	ck_assert_int_eq(plan.bottleneck, RES_WIRE);
+}
+END_TEST
+
+/* SEND: the receiver learns from a receive CQE and re-posts its receive,
+ * instead of polling its buffer. */
+START_TEST(send_replaces_buffer_polling_with_a_receive_completion)
+{
+	mdl_plan write, send;
+	build_write(&native, &params, &params, 2, &write);
+	mdl_plan_build(&native, &params, &params, 2, VERB_SEND_LAT, COMPLETION_POLL, LEG_MESSAGE, &send);
+	ck_assert(isnan(stage_ns(&native, &send, "poll_detect")));
+	double recv_cqe = P(PCIE_WRITE_LATENCY) + P(HCA_CQE_BYTES) * 8 / P(PCIE_BANDWIDTH) * 1e9;
+	double recv_wqe = (1 - P(HCA_RECV_WQE_PREFETCH)) * (P(PCIE_READ_LATENCY) + P(HCA_WQE_BYTES) * 8 / P(PCIE_BANDWIDTH) * 1e9);
+	ck_assert_double_eq_tol(one_way_ns(&send) - one_way_ns(&write),
+				recv_wqe + recv_cqe + P(CPU_POLL_CQ) + P(CPU_POST_RECV), 1e-9);
+	ck_assert_double_eq(send.counters.dma_writes, write.counters.dma_writes + 1);
+	/* vRDMA: the receive completion and the re-post both go through the backend */
+	mdl_plan v;
+	mdl_plan_build(&vrdma, &params, &params, 2, VERB_SEND_LAT, COMPLETION_POLL, LEG_MESSAGE, &v);
+	ck_assert_double_eq(v.counters.vm_exits, 2);
+	ck_assert_int_eq(stage_segment(&vrdma, &v, "recv_cqe_proxy"), SEG_RECEIVER);
+	ck_assert_int_eq(stage_segment(&vrdma, &v, "recv_vm_entry"), SEG_RECEIVER);
+	ck_assert_int_eq(stage_segment(&vrdma, &v, "vm_entry"), SEG_OFF);
+}
+END_TEST
+
+/* READ: a header-only request, then a response the responder's HCA reads
+ * by DMA (never inline) and the requester completes through its CQ. */
+START_TEST(read_legs)
+{
+	mdl_plan request, response;
+	mdl_plan_build(&native, &params, &params, 2, VERB_READ_LAT, COMPLETION_POLL, LEG_READ_REQUEST, &request);
+	mdl_plan_build(&native, &params, &params, 2, VERB_READ_LAT, COMPLETION_POLL, LEG_READ_RESPONSE, &response);
+	ck_assert_double_eq(request.message.wire_bytes, P(WIRE_HEADER_BYTES));
+	ck_assert_double_eq(response.message.wire_bytes, 2 + P(WIRE_HEADER_BYTES));
+	ck_assert(!response.message.inline_payload);
+	ck_assert_double_eq_tol(stage_ns(&native, &response, "responder_payload_dma_read"), P(PCIE_READ_LATENCY), 1e-9);
+	ck_assert_int_eq(stage_segment(&native, &response, "responder_payload_dma_read"), SEG_SENDER);
+	ck_assert_int_eq(stage_segment(&native, &response, "poll_cq"), SEG_RECEIVER);
+	ck_assert_int_eq(stage_segment(&native, &request, "responder_hca_rx"), SEG_RECEIVER);
+	ck_assert_int_eq(mdl_plan_segment_ns(&request, SEG_COMPLETION), 0);
+	ck_assert(request.sender_software);
+	ck_assert(!response.sender_software);     /* the responder's HCA answers alone */
+	/* write-only and send-only stages stay out of a READ */
+	ck_assert(isnan(stage_ns(&native, &request, "payload_dma_read")));
 }
 END_TEST
 
@@ -162,6 +213,8 @@ int main(void)
 	tcase_add_test(tc, translation_scales_with_pages);
 	tcase_add_test(tc, latency_grows_with_size);
 	tcase_add_test(tc, bottleneck_is_the_slowest_link);
+	tcase_add_test(tc, send_replaces_buffer_polling_with_a_receive_completion);
+	tcase_add_test(tc, read_legs);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
