@@ -150,3 +150,13 @@ void mdl_counters_add(mdl_counters *sum, const mdl_counters *more)
 	sum->dma_writes += more->dma_writes;
 	sum->wire_packets += more->wire_packets;
 }
+
+void mdl_counters_scale(mdl_counters *c, double factor)
+{
+	c->vm_exits *= factor;
+	c->doorbells *= factor;
+	c->interrupts *= factor;
+	c->dma_reads *= factor;
+	c->dma_writes *= factor;
+	c->wire_packets *= factor;
+}

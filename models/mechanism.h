@@ -38,7 +38,8 @@ typedef enum mdl_side { SIDE_SENDER, SIDE_RECEIVER, SIDE_FABRIC } mdl_side;
 typedef enum mdl_resource { RES_NONE, RES_PCIE, RES_HCA, RES_WIRE, RES_SWITCH } mdl_resource;
 
 /* Per-operation event counts (averages per operation; doubles so that
- * batching can make them fractional later). */
+ * batching can make them fractional).  Keep the fields consecutive doubles
+ * in this order: reports index them. */
 typedef struct mdl_counters {
 	double vm_exits, doorbells, interrupts, dma_reads, dma_writes, wire_packets;
 } mdl_counters;
@@ -91,5 +92,6 @@ mdl_cost mdl_mechanism_cost(mdl_mechanism mech, const mdl_params *sender, const 
 double mdl_resource_bps(mdl_resource resource, const mdl_params *params);
 
 void mdl_counters_add(mdl_counters *sum, const mdl_counters *more);
+void mdl_counters_scale(mdl_counters *c, double factor);
 
 #endif

@@ -267,6 +267,9 @@ int mdl_option_parse(const yt_doc *doc, mdl_option *out, vr_diag *diag)
 	    yr_required(root, "option", "an option description", &v, diag) ||
 	    yr_string(v, "the option name", &text, diag))
 		return -1;
+	if (!vr_is_identifier(text) || strlen(text) >= sizeof out->name)
+		return vr_diag_at(diag, v->where, "found the option name '%s', expected at most %zu letters, digits, '_', '.' and '-'",
+				  text, sizeof out->name - 1);
 	snprintf(out->name, sizeof out->name, "%s", text);
 	if (yr_required(root, "summary", "an option description", &v, diag) ||
 	    yr_string(v, "the summary", &text, diag))

@@ -135,7 +135,7 @@ static int check_bounds(const mdl_params *params, int id, vr_diag *diag)
 	if (params->written[id].is_cycles)
 		snprintf(how, sizeof how, ", written as %g cycles at cpu.frequency %g Hz (%s)",
 			 params->written[id].value, params->value[MDL_CPU_FREQUENCY], params->source[MDL_CPU_FREQUENCY]);
-	return vr_diag_at(diag, params->where[id], "found %g%s for '%s' (%s)%s, expected %s",
+	return vr_diag_at(diag, params->where[id], "found %.10g%s for '%s' (%s)%s, expected %s",
 			  v, unit, def->name, def->meaning, how, range);
 }
 

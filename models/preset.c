@@ -40,6 +40,9 @@ int mdl_preset_parse(const yt_doc *doc, mdl_params *out, vr_diag *diag)
 	    yr_required(root, "parameters", "a preset", &list, diag) ||
 	    yr_expect(list, YT_MAP, "the parameters", diag))
 		return -1;
+	if (!vr_is_identifier(name) || strlen(name) >= sizeof out->preset)
+		return vr_diag_at(diag, v->where, "found the preset name '%s', expected at most %zu letters, digits, '_', '.' and '-'",
+				  name, sizeof out->preset - 1);
 	snprintf(out->preset, sizeof out->preset, "%s", name);
 	for (size_t i = 0; i < list->count; i++)
 		if (read_entry(out, list->keys[i], list->items[i], diag) != 0)

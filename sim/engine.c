@@ -74,7 +74,7 @@ static void build_legs(const scn_scenario *s, const mdl_option *option, const md
 }
 
 /* Each slot's role, from the segments the plans put it in. */
-static void mark_roles(vr_result *r, const mdl_plan *ab, const mdl_plan *ba)
+static void mark_roles(vr_result *r, const mdl_plan *ab, const mdl_plan *ba, int read)
 {
 	const mdl_plan *plans[] = {ab, ba};
 	for (size_t k = 0; k < 2; k++)
@@ -83,8 +83,10 @@ static void mark_roles(vr_result *r, const mdl_plan *ab, const mdl_plan *ba)
 			r->role[st->stage] = st->segment == SEG_COMPLETION ? ROLE_COMPLETION
 					   : st->segment == SEG_OFF ? ROLE_OFF : ROLE_CRITICAL;
 		}
-	for (size_t e = VR_EXTRA_BASE; e < VR_BREAKDOWN_SLOTS; e++)
-		r->role[e] = ROLE_CRITICAL;   /* shown when non-zero */
+	for (size_t e = 0; e < EXTRA_COUNT; e++) {
+		r->role[VR_EXTRA_BASE + e] = ROLE_CRITICAL;
+		r->role[VR_EXTRA_RESPONSE_BASE + e] = read ? ROLE_CRITICAL : ROLE_NONE;
+	}
 }
 
 static void run_one(const scn_scenario *s, vr_result *r, size_t index)
@@ -126,6 +128,7 @@ static void run_one(const scn_scenario *s, vr_result *r, size_t index)
 	}
 	for (int k = 0; k < 2; k++)
 		sg_actor_join(actors[k], -1);
+	vr_breakdown_close_pending(&breakdown);
 	for (int k = 0; k < 2; k++)
 		vr_jitter_free(&sides[k].jitter);
 	r->min_ns = stats.min_ns;
@@ -135,17 +138,22 @@ static void run_one(const scn_scenario *s, vr_result *r, size_t index)
 	r->median_ns = vr_stats_quantile_ns(&stats, 0.5);
 	r->p99_ns = vr_stats_quantile_ns(&stats, 0.99);
 	r->p999_ns = vr_stats_quantile_ns(&stats, 0.999);
-	/* Each slot is fed once per reported operation (a one-way message; a
-	 * READ's request and response have their own slots). */
-	double operations = operations_per_round_trip * (double)r->iterations;
+	/* A round trip holds operations_per_round_trip operations (a READ's
+	 * request and response have their own slots). */
 	for (size_t k = 0; k < VR_BREAKDOWN_SLOTS; k++) {
-		r->breakdown_ns[k] = vr_median_value(&breakdown.median[k]);
-		r->breakdown_mean_ns[k] = breakdown.sum_ns[k] / operations;
+		r->breakdown_mean_ns[k] = breakdown.sum_ns[k] / ((double)breakdown.counted * operations_per_round_trip);
+		r->breakdown_ns[k] = breakdown.typical
+			? breakdown.typical_ns[k] / ((double)breakdown.typical * operations_per_round_trip)
+			: r->breakdown_mean_ns[k];   /* no round near the median: fall back to the means */
 	}
-	mark_roles(r, &ab, &ba);
+	r->typical_rounds = breakdown.typical;
+	mark_roles(r, &ab, &ba, read);
+	/* A READ operation is both legs; a WRITE or SEND is one message, and the
+	 * two directions may differ (hosts need not be alike): average them. */
 	r->per_op = ab.counters;
-	if (read)
-		mdl_counters_add(&r->per_op, &ba.counters);
+	mdl_counters_add(&r->per_op, &ba.counters);
+	if (!read)
+		mdl_counters_scale(&r->per_op, 0.5);
 }
 
 static void controller(int argc, char **argv)

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,10 @@
 #include "sim/scenario.h"
 #include "sim/yaml_read.h"
 
-enum { EXIT_BAD_INPUT = 2 };
+enum {
+	EXIT_BAD_INPUT = 2,
+	CLI_SETS_MAX = 32,    /* --set options in one command line */
+};
 
 static const char *const HEADLINE = "scenarios/seed-vrdma-write-lat.yaml";
 
@@ -55,7 +59,7 @@ typedef struct cli {
 	const char *keep_platform;
 	vr_format format;
 	unsigned long long iterations;   /* 0: the scenario's */
-	const char *sets[32];            /* --set NAME=QUANTITY, in order */
+	const char *sets[CLI_SETS_MAX];  /* --set NAME=QUANTITY, in order */
 	size_t set_count;
 } cli;
 
@@ -94,7 +98,7 @@ static int parse_run_flag(cli *c, int argc, char **argv, int *i)
 		return option_value(argc, argv, i, &c->out);
 	if (strcmp(arg, "--set") == 0) {
 		if (c->set_count == sizeof c->sets / sizeof c->sets[0])
-			return bad_cli(arg, "at most 32 --set options");
+			return bad_cli(arg, "at most 32 --set options (CLI_SETS_MAX)");
 		return option_value(argc, argv, i, &c->sets[c->set_count++]);
 	}
 	if (strcmp(arg, "--keep-platform") == 0)
@@ -102,11 +106,13 @@ static int parse_run_flag(cli *c, int argc, char **argv, int *i)
 	if (strcmp(arg, "--iterations") == 0) {
 		if (option_value(argc, argv, i, &value))
 			return EXIT_BAD_INPUT;
-		char *end;
-		unsigned long long n = strtoull(value, &end, 10);
-		if (*end || end == value || value[0] == '-' || n == 0 || n > 1000000000ull)
+		/* The same grammar as the scenario's `iterations:`. */
+		vr_quantity q;
+		char expected[160];
+		if (vr_parse_quantity(value, VR_Q_COUNT, &q, expected, sizeof expected) != 0 ||
+		    q.value < 1 || q.value > SCN_ITERATIONS_MAX)
 			return bad_cli(value, "a whole number of iterations from 1 to 1000000000");
-		c->iterations = n;
+		c->iterations = (unsigned long long)q.value;
 		return 0;
 	}
 	const char *near = vr_nearest(arg, flags);
@@ -130,15 +136,20 @@ static int parse_cli(cli *c, int argc, char **argv)
 		known |= strcmp(commands[k], c->command) == 0;
 	if (!known) {
 		const char *near = vr_nearest(c->command, commands);
-		return bad_cli(c->command, near ? (strcmp(near, "run") == 0 ? "a command (did you mean 'run'?)"
-						       : strcmp(near, "list") == 0 ? "a command (did you mean 'list'?)"
-						       : "a command (did you mean 'validate'?)")
-					     : "a command: run, validate or list");
+		char expected[96];
+		if (near)
+			snprintf(expected, sizeof expected, "a command (did you mean '%s'?)", near);
+		else
+			snprintf(expected, sizeof expected, "a command: run, validate or list");
+		return bad_cli(c->command, expected);
 	}
 	for (int i = 2; i < argc; i++) {
 		if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			if (strcmp(c->command, "list") == 0)
 				return bad_cli(argv[i], "no option for this command");
+			/* validate runs nothing and writes nothing: only --set applies. */
+			if (strcmp(c->command, "validate") == 0 && strcmp(argv[i], "--set") != 0)
+				return bad_cli(argv[i], "only --set with 'validate'");
 			int rc = parse_run_flag(c, argc, argv, &i);
 			if (rc)
 				return rc;
@@ -185,27 +196,6 @@ static int command_list(void)
 	return 0;
 }
 
-static int write_results(const cli *c, const vr_run *run)
-{
-	if (!c->out) {
-		vr_report(run, c->format, stdout);
-		return fflush(stdout) == 0 ? 0 : 1;
-	}
-	vr_diag diag;
-	vr_diag_clear(&diag);
-	vr_outfile of;
-	if (vr_outfile_open(&of, c->out, &diag) != 0) {
-		fprintf(stderr, "%s\n", diag.message);
-		return 1;
-	}
-	vr_report(run, c->format, of.stream);
-	if (vr_outfile_commit(&of, &diag) != 0) {
-		fprintf(stderr, "%s\n", diag.message);
-		return 1;
-	}
-	return 0;
-}
-
 static int command_run(const cli *c, const char *argv0)
 {
 	scn_scenario s;
@@ -215,15 +205,29 @@ static int command_run(const cli *c, const char *argv0)
 	}
 	if (c->iterations)
 		scn_set_iterations(&s, c->iterations);
-	vr_engine_config config = {.keep_platform_dir = c->keep_platform, .argv0 = argv0};
-	vr_run run;
 	vr_diag diag;
 	vr_diag_clear(&diag);
+	/* Open the output first: a bad path should fail before a long run. */
+	vr_outfile of = {0};
+	if (c->out && vr_outfile_open(&of, c->out, &diag) != 0) {
+		fprintf(stderr, "%s\n", diag.message);
+		scn_free(&s);
+		return 1;
+	}
+	vr_engine_config config = {.keep_platform_dir = c->keep_platform, .argv0 = argv0};
+	vr_run run;
 	int rc = vr_engine_run(&s, &config, &run, &diag);
+	if (rc == 0) {
+		vr_report(&run, c->format, c->out ? of.stream : stdout);
+		if (c->out)
+			rc = vr_outfile_commit(&of, &diag);
+		else if (fflush(stdout) != 0 || ferror(stdout))
+			rc = vr_diag_at(&diag, (vr_where){"stdout", 0, 0}, "cannot write the results: %s", strerror(errno));
+	} else if (c->out) {
+		vr_outfile_abort(&of);
+	}
 	if (rc != 0)
 		fprintf(stderr, "%s\n", diag.message);
-	else
-		rc = write_results(c, &run);
 	vr_run_free(&run);
 	scn_free(&s);
 	return rc ? 1 : 0;

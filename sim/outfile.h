@@ -1,7 +1,10 @@
 /*
  * outfile.h - all-or-nothing output files: write into a temporary file next
  * to the target, rename it into place only when everything succeeded, so a
- * failed run never leaves a half-written result behind.
+ * failed run never leaves a half-written result behind.  Open it before the
+ * run, so a bad path fails at once.  A target that exists and is not a
+ * regular file (a device, a pipe) is written directly; a symbolic link is
+ * followed.
  */
 #ifndef VR_OUTFILE_H
 #define VR_OUTFILE_H
@@ -13,7 +16,7 @@
 typedef struct vr_outfile {
 	FILE *stream;
 	char target[4096];
-	char temp[4096 + 16];
+	char temp[4096 + 16];   /* empty when writing directly */
 } vr_outfile;
 
 int vr_outfile_open(vr_outfile *of, const char *target, vr_diag *diag);

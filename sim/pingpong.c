@@ -56,93 +56,93 @@ static double draw(vr_jitter *j, const mdl_plan_stage *st)
 	return st->nominal_ns * exp(gsl_ran_gaussian_ziggurat(j->rng, j->sigma));   /* lognormal, median 1 */
 }
 
-/* Draw every stage of SEGMENT; record them in ACC (when not NULL). */
-static double draw_segment(vr_jitter *j, const mdl_plan *plan, mdl_segment segment, vr_breakdown *acc)
+/* Draw every stage of SEGMENT and record them in ROUND. */
+static double draw_segment(vr_pingpong_side *side, const mdl_plan *plan, mdl_segment segment,
+			   unsigned long long round)
 {
 	double total = 0;
 	for (size_t i = 0; i < plan->count; i++) {
 		const mdl_plan_stage *st = &plan->stages[i];
 		if (st->segment != segment)
 			continue;
-		double ns = draw(j, st);
+		double ns = draw(&side->jitter, st);
 		total += ns;
-		if (acc)
-			vr_breakdown_record(acc, (size_t)st->stage, ns);
+		vr_breakdown_record(side->breakdown, round, (size_t)st->stage, ns);
 	}
 	return total;
 }
 
-static double draw_sender(vr_pingpong_side *side, vr_breakdown *acc)
+/* The sender's work before the transfer, with any interference. */
+static double draw_sender(vr_pingpong_side *side, unsigned long long round)
 {
-	double ns = draw_segment(&side->jitter, side->send_plan, SEG_SENDER, acc);
+	double ns = draw_segment(side, side->send_plan, SEG_SENDER, round);
 	double lost = 0;
 	/* Interference interrupts a CPU: an HCA answering a READ has none. */
 	if (side->send_plan->sender_software && side->jitter.interference_probability > 0 &&
 	    gsl_rng_uniform(side->jitter.rng) < side->jitter.interference_probability)
 		lost = side->jitter.interference_ns;
-	if (acc)
-		vr_breakdown_record(acc, side->extra_base + EXTRA_INTERFERENCE, lost);
-	ns += lost;
-	if (acc)
-		draw_segment(&side->jitter, side->send_plan, SEG_OFF, acc);
-	return ns;
+	vr_breakdown_record(side->breakdown, round, side->extra_base + EXTRA_INTERFERENCE, lost);
+	draw_segment(side, side->send_plan, SEG_OFF, round);
+	return ns + lost;
 }
 
 /* Move the message; charge its fabric time to the fabric stages (their
  * latencies), serialization at the route's slowest link, and queueing
  * (whatever contention added).  Returns the end of the transfer. */
-static double transfer(vr_pingpong_side *side, int counted)
+static double transfer(vr_pingpong_side *side, unsigned long long round)
 {
 	static int token;   /* SimGrid refuses NULL payloads; the data is the timing */
 	const mdl_plan *plan = side->send_plan;
 	double start = now_ns();
 	sg_mailbox_put(side->peer_box, &token, (long)plan->message.wire_bytes);
 	double end = now_ns();
-	if (counted) {
-		vr_breakdown *acc = side->breakdown;
-		for (size_t i = 0; i < plan->count; i++)
-			if (plan->stages[i].segment == SEG_FABRIC)
-				vr_breakdown_record(acc, (size_t)plan->stages[i].stage, plan->stages[i].nominal_ns);
-		vr_breakdown_record(acc, side->extra_base + EXTRA_SERIALIZATION, plan->serialization_ns);
-		vr_breakdown_record(acc, side->extra_base + EXTRA_QUEUEING,
-				    (end - start) - plan->fabric_latency_ns - plan->serialization_ns);
-	}
+	vr_breakdown *b = side->breakdown;
+	for (size_t i = 0; i < plan->count; i++)
+		if (plan->stages[i].segment == SEG_FABRIC)
+			vr_breakdown_record(b, round, (size_t)plan->stages[i].stage, plan->stages[i].nominal_ns);
+	vr_breakdown_record(b, round, side->extra_base + EXTRA_SERIALIZATION, plan->serialization_ns);
+	vr_breakdown_record(b, round, side->extra_base + EXTRA_QUEUEING,
+			    (end - start) - plan->fabric_latency_ns - plan->serialization_ns);
 	return end;
 }
 
 /* Receive a message; returns when its payload is visible and this side's
  * own pending send completion is consumed.  *RECEIVER_NS gets the time
  * from arrival to that moment. */
-static double receive(vr_pingpong_side *side, double completion_ready, int counted, double *receiver_ns)
+static double receive(vr_pingpong_side *side, double completion_ready, unsigned long long round,
+		      double *receiver_ns)
 {
 	sg_mailbox_get(side->own_box);
 	double arrival = now_ns();
-	vr_breakdown *acc = counted ? side->breakdown : NULL;
-	double visible = arrival + draw_segment(&side->jitter, side->recv_plan, SEG_RECEIVER, acc);
+	double visible = arrival + draw_segment(side, side->recv_plan, SEG_RECEIVER, round);
 	double proceed = fmax(visible, completion_ready);
-	if (acc)
-		vr_breakdown_record(acc, side->extra_base + EXTRA_COMPLETION_WAIT, proceed - visible);
+	vr_breakdown_record(side->breakdown, round, side->extra_base + EXTRA_COMPLETION_WAIT, proceed - visible);
 	*receiver_ns = proceed - arrival;
 	return proceed;
 }
 
+/* The initiator measures round trips from one post to the next and closes
+ * each round once the responder is surely done with it: after its next sleep
+ * (the engine closes the last one). */
 static void run_initiator(vr_pingpong_side *side)
 {
 	double post_at = now_ns();
-	sleep_ns(draw_sender(side, side->warmup == 0 ? side->breakdown : NULL));
+	sleep_ns(draw_sender(side, 0));
 	for (unsigned long long i = 0; i < side->total; i++) {
 		int counted = i >= side->warmup;
-		double sent = transfer(side, counted);
-		double ready = sent + draw_segment(&side->jitter, side->send_plan, SEG_COMPLETION,
-						   counted ? side->breakdown : NULL);
+		double sent = transfer(side, i);
+		double ready = sent + draw_segment(side, side->send_plan, SEG_COMPLETION, i);
 		double receiver_ns;
-		double proceed = receive(side, ready, counted, &receiver_ns);
+		double proceed = receive(side, ready, i, &receiver_ns);
+		double latency = (proceed - post_at) * side->latency_per_round_trip;
 		if (counted)
-			vr_stats_add(side->stats, (proceed - post_at) * side->latency_per_round_trip);
+			vr_stats_add(side->stats, latency);
+		vr_breakdown_pend(side->breakdown, i, latency, counted);
 		if (i + 1 == side->total)
 			break;
-		double sender_ns = draw_sender(side, i + 1 >= side->warmup ? side->breakdown : NULL);
+		double sender_ns = draw_sender(side, i + 1);
 		sleep_ns(receiver_ns + sender_ns);
+		vr_breakdown_close_pending(side->breakdown);
 		post_at = proceed;
 	}
 }
@@ -151,14 +151,12 @@ static void run_responder(vr_pingpong_side *side)
 {
 	double ready = -INFINITY;   /* no send of ours pending yet */
 	for (unsigned long long i = 0; i < side->total; i++) {
-		int counted = i >= side->warmup;
 		double receiver_ns;
-		receive(side, ready, counted, &receiver_ns);
-		double sender_ns = draw_sender(side, counted ? side->breakdown : NULL);
+		receive(side, ready, i, &receiver_ns);
+		double sender_ns = draw_sender(side, i);
 		sleep_ns(receiver_ns + sender_ns);
-		double sent = transfer(side, counted);
-		ready = sent + draw_segment(&side->jitter, side->send_plan, SEG_COMPLETION,
-					    counted ? side->breakdown : NULL);
+		double sent = transfer(side, i);
+		ready = sent + draw_segment(side, side->send_plan, SEG_COMPLETION, i);
 	}
 }
 

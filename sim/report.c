@@ -5,11 +5,14 @@
 
 #include "sim/report.h"
 
+#include <math.h>
 #include <string.h>
 
 const char *const vr_format_names[FORMAT_COUNT + 1] = {"text", "json", "csv", NULL};
 
 static const double NS_PER_US = 1e3;
+/* Extras below a femtosecond per operation are rounding, not time. */
+static const double EXTRA_SHOWN_ABOVE_NS = 1e-6;
 
 static const mdl_option *option_of(const vr_run *run, const vr_result *r)
 {
@@ -100,10 +103,13 @@ static void text_breakdown(const vr_run *run, const vr_result *group, size_t n, 
 	}
 	fprintf(out, "\n");
 	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++) {
-		int used = 0;
+		/* Stages always; an extra (serialization, queueing...) when it
+		 * costs something at some size. */
+		int shown = 0;
 		for (size_t k = 0; k < n; k++)
-			used |= vr_breakdown_used(&group[k], slot);
-		if (used)
+			shown |= vr_breakdown_used(&group[k], slot) &&
+				 (slot < VR_EXTRA_BASE || fabs(group[k].breakdown_mean_ns[slot]) > EXTRA_SHOWN_ABOVE_NS);
+		if (shown)
 			text_row_of_slot(o, group, n, slot, out);
 	}
 	fprintf(out, " %-26s", "sum");
@@ -121,10 +127,21 @@ static void text_breakdown(const vr_run *run, const vr_result *group, size_t n, 
 	text_role_rows(o, group, n, ROLE_COMPLETION,
 		       "Requester's send completion (races the reply; late only as send_completion_wait):", out);
 	text_role_rows(o, group, n, ROLE_OFF, "CPU time off the latency path:", out);
-	const mdl_counters *c = &group[0].per_op;
-	size_label(group[0].size_bytes, label, sizeof label);
-	fprintf(out, "\n Per operation at %s: vm_exits %g, doorbells %g, interrupts %g, dma_reads %g, dma_writes %g, wire_packets %g\n",
-		label, c->vm_exits, c->doorbells, c->interrupts, c->dma_reads, c->dma_writes, c->wire_packets);
+	fprintf(out, "\n Per operation %-16s", "");
+	for (size_t k = 0; k < n; k++) {
+		size_label(group[k].size_bytes, label, sizeof label);
+		fprintf(out, " %10s", label);
+	}
+	fprintf(out, "\n");
+	static const char *const counter_names[] = {"vm_exits", "doorbells", "interrupts", "dma_reads", "dma_writes", "wire_packets"};
+	for (size_t c = 0; c < sizeof counter_names / sizeof counter_names[0]; c++) {
+		fprintf(out, " %-26s", counter_names[c]);
+		for (size_t k = 0; k < n; k++) {
+			const double *v = &group[k].per_op.vm_exits;   /* the counters are consecutive doubles */
+			fprintf(out, " %10g", v[c]);
+		}
+		fprintf(out, "\n");
+	}
 }
 
 void vr_report_text(const vr_run *run, FILE *out)

@@ -3,6 +3,9 @@
  */
 #include "sim/results.h"
 
+#include <math.h>
+#include <string.h>
+
 const char *const vr_extra_stage_names[2 * EXTRA_COUNT] = {
 	[EXTRA_INTERFERENCE] = "interference",
 	[EXTRA_SERIALIZATION] = "serialization",
@@ -16,10 +19,42 @@ const char *const vr_extra_stage_names[2 * EXTRA_COUNT] = {
 
 void vr_breakdown_reset(vr_breakdown *b)
 {
-	for (size_t k = 0; k < VR_BREAKDOWN_SLOTS; k++) {
-		b->sum_ns[k] = 0;
-		vr_median_reset(&b->median[k]);
+	memset(b, 0, sizeof *b);
+	vr_median_reset(&b->latency);
+}
+
+static void close_round(vr_breakdown *b, unsigned long long round, double latency_ns, int counted)
+{
+	double *costs = b->round_ns[round & 1];
+	vr_median_add(&b->latency, latency_ns);
+	if (counted) {
+		double median = vr_median_value(&b->latency);
+		int typical = fabs(latency_ns - median) <= VR_TYPICAL_BAND * median;
+		b->counted++;
+		b->typical += (uint64_t)typical;
+		for (size_t k = 0; k < VR_BREAKDOWN_SLOTS; k++) {
+			b->sum_ns[k] += costs[k];
+			if (typical)
+				b->typical_ns[k] += costs[k];
+		}
 	}
+	memset(costs, 0, sizeof b->round_ns[0]);
+}
+
+void vr_breakdown_close_pending(vr_breakdown *b)
+{
+	if (b->pending)
+		close_round(b, b->pending_round, b->pending_latency_ns, b->pending_counted);
+	b->pending = 0;
+}
+
+void vr_breakdown_pend(vr_breakdown *b, unsigned long long round, double latency_ns, int counted)
+{
+	vr_breakdown_close_pending(b);
+	b->pending = 1;
+	b->pending_round = round;
+	b->pending_latency_ns = latency_ns;
+	b->pending_counted = counted;
 }
 
 const char *vr_breakdown_name(const mdl_option *option, size_t slot)
@@ -31,14 +66,7 @@ const char *vr_breakdown_name(const mdl_option *option, size_t slot)
 	return NULL;
 }
 
-/* Extras below a femtosecond per operation are rounding, not time. */
-static const double EXTRA_SHOWN_ABOVE_NS = 1e-6;
-
 int vr_breakdown_used(const vr_result *r, size_t slot)
 {
-	if (slot < MDL_STAGES_MAX)
-		return r->role[slot] == ROLE_CRITICAL;
-	if (slot >= MDL_STAGES_MAX && slot < VR_BREAKDOWN_SLOTS)
-		return r->breakdown_mean_ns[slot] > EXTRA_SHOWN_ABOVE_NS || r->breakdown_mean_ns[slot] < -EXTRA_SHOWN_ABOVE_NS;
-	return 0;
+	return slot < VR_BREAKDOWN_SLOTS && r->role[slot] == ROLE_CRITICAL;
 }

@@ -3,10 +3,10 @@
  * run that holds them all.  Output formats live in report.h.
  *
  * The breakdown has one slot per option stage, then the extra slots below
- * (which appear in output only when non-zero).  For each slot the run keeps
- * the median and the mean of its cost per one-way operation.  Request-path
- * stages and the extras are the critical path: their means sum to the mean
- * one-way latency exactly, their medians to the median (t_typical) closely.  Completion-path slots hold the
+ * (interference, queueing and the completion wait are zero for most
+ * runs).  For each slot a result holds its cost per operation in typical
+ * operations and on average (see vr_breakdown).  Message-path stages and the
+ * extras are the critical path: they sum to the median and to the mean.  Completion-path slots hold the
  * requester's completion work, which races the reply and reaches the
  * critical path only as "send_completion_wait"; off-path slots hold CPU
  * time that delays no message.
@@ -51,24 +51,49 @@ typedef struct vr_result {
 	double size_bytes;
 	unsigned long long iterations, warmup;
 	double min_ns, median_ns, mean_ns, stdev_ns, p99_ns, p999_ns, max_ns;  /* one way */
-	double breakdown_ns[VR_BREAKDOWN_SLOTS];       /* median per one-way operation */
-	double breakdown_mean_ns[VR_BREAKDOWN_SLOTS];  /* mean per one-way operation */
+	double breakdown_ns[VR_BREAKDOWN_SLOTS];       /* per operation, typical operations (sums to the median) */
+	double breakdown_mean_ns[VR_BREAKDOWN_SLOTS];  /* per operation, all operations (sums to the mean) */
 	unsigned char role[VR_BREAKDOWN_SLOTS];        /* vr_slot_role of each slot */
+	uint64_t typical_rounds;                       /* round trips behind breakdown_ns */
 	mdl_counters per_op;
 } vr_result;
 
-/* Per-slot accumulators of one experiment, fed once per one-way operation. */
+/*
+ * Per-slot accumulators of one experiment.  Both actors add each stage's
+ * cost into the round trip it belongs to (two buffers: a round is closed
+ * only once both actors are done with it); the initiator closes a round with
+ * its latency sample.  Over the measured rounds the run keeps
+ *   sum_ns:      every round, so means per slot sum to the mean latency;
+ *   typical_ns:  the rounds whose latency lies within VR_TYPICAL_BAND of the
+ *                running median, so they sum to the median (t_typical):
+ *                the breakdown of a typical operation, whatever the jitter
+ *                or the asymmetry between the hosts.
+ */
+#define VR_TYPICAL_BAND 0.002   /* relative half-width around the median */
+
 typedef struct vr_breakdown {
+	double round_ns[2][VR_BREAKDOWN_SLOTS];  /* open rounds, by parity */
 	double sum_ns[VR_BREAKDOWN_SLOTS];
-	vr_median median[VR_BREAKDOWN_SLOTS];
+	double typical_ns[VR_BREAKDOWN_SLOTS];
+	uint64_t counted, typical;               /* rounds in sum_ns, in typical_ns */
+	vr_median latency;                       /* running median of the samples, warm-up included */
+	int pending;                             /* a round awaits closing */
+	unsigned long long pending_round;
+	double pending_latency_ns;
+	int pending_counted;
 } vr_breakdown;
 
 void vr_breakdown_reset(vr_breakdown *b);
-static inline void vr_breakdown_record(vr_breakdown *b, size_t slot, double ns)
+
+static inline void vr_breakdown_record(vr_breakdown *b, unsigned long long round, size_t slot, double ns)
 {
-	b->sum_ns[slot] += ns;
-	vr_median_add(&b->median[slot], ns);
+	b->round_ns[round & 1][slot] += ns;
 }
+
+/* The initiator has the latency of ROUND; close it once both actors are past
+ * it (vr_breakdown_close_pending), closing any round still pending first. */
+void vr_breakdown_pend(vr_breakdown *b, unsigned long long round, double latency_ns, int counted);
+void vr_breakdown_close_pending(vr_breakdown *b);
 
 typedef struct vr_run {
 	const scn_scenario *scenario;

@@ -26,10 +26,7 @@ static const char *const host_keys[] = {"name", "vms", "hca", "link", NULL};
 static const char *const workload_keys[] = {"verb", "sizes", "iterations", "warmup", NULL};
 static const char *const range_keys[] = {"from", "to", NULL};
 
-enum {
-	ITERATIONS_MAX = 1000000000,         /* a billion round trips: hours of wall time */
-	VMS_PER_HOST_MAX = 1024,
-};
+enum { VMS_PER_HOST_MAX = 1024 };
 static const double SIZE_MAX_BYTES = 1073741824.0;  /* 1 GiB: beyond any RDMA message we model */
 static const double PERFTEST_ALL_FROM = 2.0;        /* perftest -a: 2 B ... */
 static const double PERFTEST_ALL_TO = 8388608.0;    /* ... to 8 MiB */
@@ -89,7 +86,7 @@ static int read_host(loader *l, const yt_node *node, size_t index)
 	    read_name(v, "host name", h->name, sizeof h->name, l->diag))
 		return -1;
 	/* Host names become SimGrid identifiers and XML attributes. */
-	if (h->name[strspn(h->name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")] != '\0')
+	if (!vr_is_identifier(h->name))
 		return vr_diag_at(l->diag, v->where, "found the host name '%s', expected letters, digits, '_', '.' and '-' only",
 				  h->name);
 	for (size_t j = 0; j < index; j++)
@@ -135,11 +132,19 @@ static int read_size(const yt_node *node, const char *what, double *out, vr_diag
 	return 0;
 }
 
+static int is_power_of_two(double bytes)
+{
+	return bytes >= 1 && bytes == ldexp(1.0, (int)llround(log2(bytes)));
+}
+
 /* Powers of two from FROM to TO inclusive, as perftest's -a does. */
 static int expand_range(loader *l, const yt_node *at, double from, double to)
 {
 	if (from > to)
 		return vr_diag_at(l->diag, at->where, "found a size range from %.0f B down to %.0f B, expected 'from' at most 'to'",
+				  from, to);
+	if (!is_power_of_two(from) || !is_power_of_two(to))
+		return vr_diag_at(l->diag, at->where, "found a size range from %.0f B to %.0f B, expected powers of two at both ends (sizes double, as perftest's -a)",
 				  from, to);
 	double first = pow(2.0, ceil(log2(from)));
 	for (double size = first; size <= to; size *= 2) {
@@ -147,8 +152,6 @@ static int expand_range(loader *l, const yt_node *at, double from, double to)
 			return vr_diag_at(l->diag, at->where, "found more than %d sizes, expected at most %d", SCN_SIZES_MAX, SCN_SIZES_MAX);
 		l->s->sizes_bytes[l->s->size_count++] = size;
 	}
-	if (l->s->size_count == 0)
-		return vr_diag_at(l->diag, at->where, "found a size range with no power of two in it, expected at least one size");
 	return 0;
 }
 
@@ -197,11 +200,11 @@ static int read_workload(loader *l, const yt_node *node)
 	    yr_choice(v, "the verb", mdl_verb_names, &verb, l->diag) ||
 	    yr_required(node, "sizes", "the workload", &v, l->diag) || read_sizes(l, v) ||
 	    yr_required(node, "iterations", "the workload", &v, l->diag) ||
-	    yr_count(v, "the iterations", 1, ITERATIONS_MAX, &s->iterations, l->diag))
+	    yr_count(v, "the iterations", 1, SCN_ITERATIONS_MAX, &s->iterations, l->diag))
 		return -1;
 	s->verb = (mdl_verb)verb;
 	s->warmup = 0;
-	if ((v = yt_get(node, "warmup")) && yr_count(v, "the warm-up iterations", 0, ITERATIONS_MAX, &s->warmup, l->diag))
+	if ((v = yt_get(node, "warmup")) && yr_count(v, "the warm-up iterations", 0, SCN_ITERATIONS_MAX, &s->warmup, l->diag))
 		return -1;
 	return 0;
 }
@@ -283,6 +286,10 @@ static int load_tree(loader *l)
 	    yr_required(root, "scenario", "a scenario", &v, l->diag) ||
 	    read_name(v, "scenario name", s->name, sizeof s->name, l->diag))
 		return -1;
+	/* The name is printed in tables and written into CSV and JSON. */
+	if (!vr_is_identifier(s->name))
+		return vr_diag_at(l->diag, v->where, "found the scenario name '%s', expected letters, digits, '_', '.' and '-' only",
+				  s->name);
 	if ((v = yt_get(root, "description")) && read_name(v, "description", s->description, sizeof s->description, l->diag))
 		return -1;
 	s->seed = 1;
@@ -301,7 +308,7 @@ static int load_tree(loader *l)
 	return build_params(l, root);
 }
 
-static int load_doc(const char *name, const yt_doc *doc, scn_scenario *out, vr_diag *diag)
+static int load_doc(const yt_doc *doc, scn_scenario *out, vr_diag *diag)
 {
 	loader l = {.s = out, .doc = doc, .diag = diag};
 	return load_tree(&l);
@@ -315,7 +322,7 @@ int scn_load_buffer(const char *name, const char *text, size_t length,
 	yt_doc doc;
 	if (yt_load_buffer(name, text, length, &doc, diag) != 0)
 		return -1;
-	int rc = load_doc(name, &doc, out, diag);
+	int rc = load_doc(&doc, out, diag);
 	yt_free(&doc);
 	return rc;
 }
@@ -327,7 +334,7 @@ int scn_load_file(const char *path, scn_scenario *out, vr_diag *diag)
 	yt_doc doc;
 	if (yt_load_file(path, &doc, diag) != 0)
 		return -1;
-	int rc = load_doc(path, &doc, out, diag);
+	int rc = load_doc(&doc, out, diag);
 	yt_free(&doc);
 	return rc;
 }
@@ -339,24 +346,23 @@ const mdl_params *scn_params(const scn_scenario *s, size_t preset, size_t host)
 
 int scn_set_parameter(scn_scenario *s, const char *assignment, vr_diag *diag)
 {
-	char label[256], text[512];
+	char label[256], name[160];
 	snprintf(label, sizeof label, "--set %s", assignment);
 	const char *equals = strchr(assignment, '=');
-	if (!equals || equals == assignment || !equals[1])
+	if (!equals || equals == assignment || !equals[1] || (size_t)(equals - assignment) >= sizeof name)
 		return vr_diag_at(diag, (vr_where){"--set", 0, 0}, "found '%s', expected NAME=QUANTITY such as virt.vm_exit=1800cycles",
 				  assignment);
-	/* Reuse the YAML path so --set is checked exactly like an override. */
-	snprintf(text, sizeof text, "%.*s: \"%s\"\n", (int)(equals - assignment), assignment, equals + 1);
-	yt_doc doc;
-	if (yt_load_buffer(label, text, strlen(text), &doc, diag) != 0)
-		return -1;
-	doc.root->items[0]->where.column -= 1;   /* the value's opening quote sits where "=" is, plus one */
-	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < s->preset_count * s->host_count; i++)
-		rc = mdl_params_override(&s->params[i], doc.root, NULL, diag) ||
-		     mdl_params_resolve(&s->params[i], s->params[i].preset, diag) ? -1 : 0;
-	yt_free(&doc);
-	return rc;
+	snprintf(name, sizeof name, "%.*s", (int)(equals - assignment), assignment);
+	/* A one-entry mapping, located in the argument, checked like an override. */
+	yt_node key = {.type = YT_SCALAR, .where = {label, 1, 1}, .text = name};
+	yt_node value = {.type = YT_SCALAR, .where = {label, 1, (unsigned)(equals - assignment) + 2}, .text = (char *)equals + 1};
+	yt_node *keys[] = {&key}, *items[] = {&value};
+	yt_node map = {.type = YT_MAP, .where = {label, 1, 1}, .count = 1, .keys = keys, .items = items};
+	for (size_t i = 0; i < s->preset_count * s->host_count; i++)
+		if (mdl_params_override(&s->params[i], &map, NULL, diag) ||
+		    mdl_params_resolve(&s->params[i], s->params[i].preset, diag))
+			return -1;
+	return 0;
 }
 
 void scn_set_iterations(scn_scenario *s, unsigned long long iterations)

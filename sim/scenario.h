@@ -16,6 +16,7 @@ enum {
 	SCN_HOSTS_MAX = 64,
 	SCN_OPTIONS_MAX = 16,
 	SCN_SIZES_MAX = 64,
+	SCN_ITERATIONS_MAX = 1000000000,   /* a billion round trips: hours of wall time */
 };
 
 typedef struct scn_host {

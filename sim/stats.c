@@ -67,6 +67,8 @@ double vr_stats_quantile_ns(const vr_stats *s, double q)
 	uint64_t seen = 0;
 	for (size_t i = 0; i < STATS_BUCKETS; i++) {
 		seen += s->buckets[i];
+		if (seen >= rank && i == STATS_BUCKETS - 1)
+			return s->max_ns;   /* the top bucket also holds every larger value */
 		if (seen >= rank) {
 			/* Clamp to the exact extremes: a bucket midpoint may lie outside them. */
 			double v = bucket_value(i) / 1e3;

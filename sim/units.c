@@ -22,8 +22,8 @@ static const unit time_units[] = {
 /* Rates: "bps" family counts bits, "Bps" family counts bytes (decimal prefixes,
  * as link and PCIe rates are quoted). */
 static const unit rate_units[] = {
-	{"bps", 1.0}, {"Kbps", 1e3}, {"Mbps", 1e6}, {"Gbps", 1e9}, {"Tbps", 1e12},
-	{"Bps", 8.0}, {"KBps", 8e3}, {"MBps", 8e6}, {"GBps", 8e9}, {"TBps", 8e12},
+	{"bps", 1.0}, {"kbps", 1e3}, {"Kbps", 1e3}, {"Mbps", 1e6}, {"Gbps", 1e9}, {"Tbps", 1e12},
+	{"Bps", 8.0}, {"kBps", 8e3}, {"KBps", 8e3}, {"MBps", 8e6}, {"GBps", 8e9}, {"TBps", 8e12},
 	{NULL, 0},
 };
 static const unit size_units[] = {
@@ -32,7 +32,7 @@ static const unit size_units[] = {
 	{NULL, 0},
 };
 static const unit freq_units[] = {
-	{"Hz", 1.0}, {"kHz", 1e3}, {"MHz", 1e6}, {"GHz", 1e9},
+	{"Hz", 1.0}, {"kHz", 1e3}, {"KHz", 1e3}, {"MHz", 1e6}, {"GHz", 1e9},
 	{NULL, 0},
 };
 static const unit no_units[] = {{"", 1.0}, {NULL, 0}};

@@ -30,6 +30,12 @@ int yr_expect(const yt_node *node, yt_type type, const char *what, vr_diag *diag
 			  quoted_text(node, found, sizeof found), what, yt_type_name(type));
 }
 
+int vr_is_identifier(const char *text)
+{
+	return text[0] != '\0' &&
+	       text[strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")] == '\0';
+}
+
 void yr_join(const char *const *words, char *buf, size_t len)
 {
 	size_t used = 0;

@@ -38,6 +38,10 @@ int yr_count(const yt_node *node, const char *what, unsigned long long min,
 int yr_choice(const yt_node *node, const char *what, const char *const *choices,
 	      int *out, vr_diag *diag);
 
+/* Is TEXT made of letters, digits, '_', '.' and '-' only (a name that is
+ * safe in XML attributes, CSV fields and file names)? */
+int vr_is_identifier(const char *text);
+
 /* Write "a, b or c" into BUF (for "expected one of ..."). */
 void yr_join(const char *const *words, char *buf, size_t len);
 

@@ -13,7 +13,10 @@
 #include <string.h>
 #include <yaml.h>
 
-enum { NESTING_MAX = 64 };   /* our formats nest 4 deep; 64 is generous */
+enum {
+	NESTING_MAX = 64,         /* our formats nest 4 deep; 64 is generous */
+	CHILDREN_MAX = 4096,      /* the largest list we read has 64 items; keeps the duplicate-key check cheap */
+};
 
 typedef struct builder {
 	yaml_parser_t parser;
@@ -96,6 +99,12 @@ static int build_children(builder *b, yt_node *parent, int depth)
 			return 0;
 		}
 		yt_node *key = NULL;
+		if (parent->count == CHILDREN_MAX) {
+			vr_diag_at(b->diag, where_of(b, event.start_mark), "found more than %d entries in %s, expected a small one",
+				   CHILDREN_MAX, yt_type_name(parent->type));
+			yaml_event_delete(&event);
+			return -1;
+		}
 		if (parent->type == YT_MAP) {
 			if (event.type != YAML_SCALAR_EVENT) {
 				vr_diag_at(b->diag, where_of(b, event.start_mark),

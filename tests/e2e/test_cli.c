@@ -115,6 +115,36 @@ START_TEST(no_half_written_output)
 }
 END_TEST
 
+/* --out follows a symbolic link and writes through a device; it never
+ * replaces either. */
+START_TEST(out_respects_links_and_devices)
+{
+	const char *dir = temp_dir();
+	char real[256], link[256], cmd[600];
+	snprintf(real, sizeof real, "%s/real.csv", dir);
+	snprintf(link, sizeof link, "%s/link.csv", dir);
+	ck_assert_int_eq(symlink(real, link), 0);
+	tool_output o = run_tool((const char *[]){"run", "--iterations", "10", "--format", "csv", "--out", link, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	struct stat st;
+	ck_assert_int_eq(lstat(link, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	ck_assert_int_eq(stat(real, &st), 0);
+	ck_assert(S_ISREG(st.st_mode) && st.st_size > 100);
+	mode_t mask = umask(0);
+	umask(mask);
+	ck_assert_int_eq(st.st_mode & 0777, 0666 & ~mask);   /* as a plain creation, not mkstemp's 0600 */
+	o = run_tool((const char *[]){"run", "--iterations", "10", "--format", "csv", "--out", "/dev/null", NULL});
+	ck_assert_int_eq(o.status, 0);
+	tool_output_free(&o);
+	ck_assert_int_eq(stat("/dev/null", &st), 0);
+	ck_assert(S_ISCHR(st.st_mode));
+	snprintf(cmd, sizeof cmd, "rm -r %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(json_has_the_documented_keys)
 {
 	const char *dir = temp_dir();
@@ -281,6 +311,7 @@ int main(void)
 	tcase_add_test(tc, bad_command_lines);
 	tcase_add_test(tc, validate_reports_place);
 	tcase_add_test(tc, no_half_written_output);
+	tcase_add_test(tc, out_respects_links_and_devices);
 	tcase_add_test(tc, json_has_the_documented_keys);
 	tcase_add_test(tc, deterministic);
 	tcase_add_test(tc, breakdown_sums_to_total);

@@ -134,7 +134,7 @@ START_TEST(size_ranges_expand_like_perftest)
 	scn_free(&scenario);
 	snprintf(text, sizeof text, "%s", BASE);
 	sizes = strstr(text, "sizes: [2B, 4KiB]");
-	const char *range = "sizes: {from: 3B, to: 16B}";
+	const char *range = "sizes: {from: 4B, to: 16B}";
 	char rebuilt[2048];
 	snprintf(rebuilt, sizeof rebuilt, "%.*s%s%s", (int)(sizes - text), text, range, sizes + strlen("sizes: [2B, 4KiB]"));
 	ck_assert_msg(load_text(rebuilt, &diag) == 0, "%s", diag.message);
