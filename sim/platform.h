@@ -3,7 +3,7 @@
  *
  * Per preset p and host h: a host "p<p>-<host>" and three links on its way
  * to the fabric: "p<p>-<host>-pcie" (PCIe, SPLITDUPLEX: each direction its own resource), "p<p>-<host>-hca" (the
- * HCA's packet engine, SHARED) and "p<p>-<host>-wire" (the cable, SPLITDUPLEX,
+ * HCA's packet engine, SPLITDUPLEX) and "p<p>-<host>-wire" (the cable, SPLITDUPLEX,
  * with its propagation as latency); one "p<p>-switch" (FATPIPE: the fabric
  * is non-blocking) carries the switch latency.  Route h -> g:
  *   pcie(h) hca(h) wire(h) switch wire(g) hca(g) pcie(g)

@@ -302,6 +302,35 @@ START_TEST(set_overrides_a_parameter)
 }
 END_TEST
 
+/* SEND and READ: the breakdown still sums to the median; vRDMA costs more
+ * than native; a READ reports its whole round trip. */
+START_TEST(send_and_read_verbs)
+{
+	const char *verbs[] = {"scenarios/seed-vrdma-send-lat.yaml", "scenarios/seed-vrdma-read-lat.yaml"};
+	tool_output write = run_tool((const char *[]){"run", "--iterations", "2000", "--format", "csv", NULL});
+	for (size_t v = 0; v < 2; v++) {
+		tool_output o = run_tool((const char *[]){"run", src_path(verbs[v]), "--iterations", "2000", "--format", "csv", NULL});
+		ck_assert_msg(o.status == 0, "%s", o.err);
+		static const char *const presets[] = {"esxi5-qdr-2012", "modern-hdr"};
+		for (size_t p = 0; p < 2; p++) {
+			double native = csv_value(o.out, presets[p], "native", "2", "median_us");
+			double vrdma = csv_value(o.out, presets[p], "vrdma", "2", "median_us");
+			double sum = csv_breakdown_sum(o.out, presets[p], "vrdma", "2");
+			ck_assert_msg(fabs(sum - vrdma) <= 0.01 * vrdma, "%s: sum %g median %g", verbs[v], sum, vrdma);
+			ck_assert_double_gt(vrdma, native);
+			/* SEND adds the receive completion to WRITE's path; a READ's
+			 * round trip is longer than a WRITE's one-way time. */
+			ck_assert_double_gt(native, csv_value(write.out, presets[p], "native", "2", "median_us"));
+		}
+		/* vRDMA SEND traps twice per message: the send and the re-posted receive. */
+		if (v == 0)
+			ck_assert_double_eq(csv_value(o.out, "esxi5-qdr-2012", "vrdma", "2", "vm_exits"), 2);
+		tool_output_free(&o);
+	}
+	tool_output_free(&write);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("cli");
@@ -319,6 +348,7 @@ int main(void)
 	tcase_add_test(tc, text_is_perftest_shaped);
 	tcase_add_test(tc, keeps_platform_on_request);
 	tcase_add_test(tc, set_overrides_a_parameter);
+	tcase_add_test(tc, send_and_read_verbs);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
