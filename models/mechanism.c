@@ -23,6 +23,8 @@ const mdl_mechanism_info mdl_mechanisms[MECH_COUNT] = {
 	[MECH_PAYLOAD_DMA_WRITE] = {"payload_dma_write", SIDE_RECEIVER, ON_REQUEST, "HCA writes the payload by DMA"},
 	[MECH_ACK_RETURN] = {"ack_return", SIDE_FABRIC, ON_COMPLETION, "ACK generation and its trip back"},
 	[MECH_CQE_DMA_WRITE] = {"cqe_dma_write", SIDE_SENDER, ON_REQUEST | ON_COMPLETION, "HCA writes the CQE by DMA"},
+	[MECH_MSI_INTERRUPT] = {"msi_interrupt", SIDE_SENDER, ON_REQUEST | ON_COMPLETION, "MSI-X to a CPU and its kernel handler"},
+	[MECH_VIRQ_INJECTION] = {"virq_injection", SIDE_SENDER, ON_REQUEST | ON_COMPLETION, "virtual interrupt into the guest"},
 };
 
 mdl_message mdl_message_make(const mdl_params *p, double wire_payload_bytes, double buffer_bytes,
@@ -135,6 +137,22 @@ mdl_cost mdl_mechanism_cost(mdl_mechanism mech, const mdl_params *sender, const 
 		c.fixed_ns = V(own, PCIE_WRITE_LATENCY) + transfer_ns(V(own, HCA_CQE_BYTES), V(own, PCIE_BANDWIDTH));
 		c.counts.dma_writes = 1;
 		break;
+	case MECH_MSI_INTERRUPT:
+		c.fixed_ns = V(own, PCIE_WRITE_LATENCY) + V(own, IRQ_HANDLER);
+		c.software = 1;
+		c.counts.interrupts = 1;
+		break;
+	case MECH_VIRQ_INJECTION: {
+		/* Posted: a notification, no exit.  Otherwise an exit to inject and
+		 * one for the guest's EOI. */
+		double posted = V(own, VIRT_POSTED_INTERRUPTS);
+		c.fixed_ns = posted * V(own, VIRT_POSTED_DELIVERY) +
+			     (1.0 - posted) * (V(own, VIRT_INTERRUPT_INJECTION) + V(own, VIRT_EOI_EXIT));
+		c.software = 1;
+		c.counts.interrupts = 1;
+		c.counts.vm_exits = 2.0 * (1.0 - posted);
+		break;
+	}
 	case MECH_COUNT:
 		break;
 	}

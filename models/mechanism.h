@@ -26,7 +26,9 @@ typedef enum mdl_mechanism {
 	MECH_HCA_RX,             /* receiving HCA checks and steers the last packet */
 	MECH_PAYLOAD_DMA_WRITE,  /* receiving HCA writes the payload into memory (posted) */
 	MECH_ACK_RETURN,         /* responder HCA acknowledges; the ACK crosses back */
-	MECH_CQE_DMA_WRITE,      /* requester HCA writes the CQE into memory */
+	MECH_CQE_DMA_WRITE,      /* an HCA writes a CQE into memory */
+	MECH_MSI_INTERRUPT,      /* the HCA's MSI-X write reaches a CPU, whose kernel handles it */
+	MECH_VIRQ_INJECTION,     /* the hypervisor delivers a virtual interrupt into the guest */
 	MECH_COUNT
 } mdl_mechanism;
 

@@ -14,7 +14,7 @@ const char *const mdl_path_names[PATH_COUNT + 1] = {
 };
 const char *const mdl_placement_names[PLACE_COUNT + 1] = {"different-hosts", NULL};
 const char *const mdl_verb_names[VERB_COUNT + 1] = {"write_lat", "read_lat", "send_lat", NULL};
-const char *const mdl_completion_names[COMPLETION_COUNT + 1] = {"poll", NULL};
+const char *const mdl_completion_names[COMPLETION_COUNT + 1] = {"poll", "event", NULL};
 
 static const char *const option_keys[] = {
 	"option", "summary", "placement", "verbs", "completions",

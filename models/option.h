@@ -25,7 +25,7 @@
 #include "models/mechanism.h"
 #include "sim/diag.h"
 
-enum { MDL_STAGES_MAX = 64, MDL_NAME_MAX = 48 };
+enum { MDL_STAGES_MAX = 96, MDL_NAME_MAX = 48 };   /* vrdma.yaml, all verbs and modes: 73 */
 
 typedef enum mdl_path {
 	PATH_REQUEST, PATH_COMPLETION, PATH_OFF, PATH_READ_REQUEST, PATH_READ_RESPONSE, PATH_COUNT
@@ -35,7 +35,7 @@ typedef enum mdl_placement { PLACE_DIFFERENT_HOSTS, PLACE_COUNT } mdl_placement;
 
 typedef enum mdl_verb { VERB_WRITE_LAT, VERB_READ_LAT, VERB_SEND_LAT, VERB_COUNT } mdl_verb;
 
-typedef enum mdl_completion { COMPLETION_POLL, COMPLETION_COUNT } mdl_completion;
+typedef enum mdl_completion { COMPLETION_POLL, COMPLETION_EVENT, COMPLETION_COUNT } mdl_completion;
 
 extern const char *const mdl_path_names[PATH_COUNT + 1];
 extern const char *const mdl_placement_names[PLACE_COUNT + 1];

@@ -331,6 +331,42 @@ START_TEST(send_and_read_verbs)
 }
 END_TEST
 
+/* Completion by event (interrupt, wake-up, re-arm) costs more than
+ * polling, for every verb and option; the breakdown still sums to t_typical. */
+START_TEST(event_costs_more_than_poll)
+{
+	const char *scenarios[] = {"scenarios/seed-vrdma-write-lat.yaml", "scenarios/seed-vrdma-send-lat.yaml",
+				   "scenarios/seed-vrdma-read-lat.yaml"};
+	const char *dir = temp_dir();
+	char path[256], cmd[700];
+	snprintf(path, sizeof path, "%s/event.yaml", dir);
+	for (size_t v = 0; v < 3; v++) {
+		snprintf(cmd, sizeof cmd, "sed 's/^completion: poll$/completion: event/' %s > %s", src_path(scenarios[v]), path);
+		ck_assert_int_eq(system(cmd), 0);
+		tool_output poll = run_tool((const char *[]){"run", src_path(scenarios[v]), "--iterations", "1500", "--format", "csv", NULL});
+		tool_output event = run_tool((const char *[]){"run", path, "--iterations", "1500", "--format", "csv", NULL});
+		ck_assert_msg(event.status == 0, "%s", event.err);
+		ck_assert_ptr_nonnull(strstr(event.out, ",event,"));
+		static const char *const presets[] = {"esxi5-qdr-2012", "modern-hdr"};
+		static const char *const options[] = {"native", "vrdma"};
+		for (size_t p = 0; p < 2; p++)
+			for (size_t o = 0; o < 2; o++) {
+				double polled = csv_value(poll.out, presets[p], options[o], "2", "median_us");
+				double evented = csv_value(event.out, presets[p], options[o], "2", "median_us");
+				double sum = csv_breakdown_sum(event.out, presets[p], options[o], "2");
+				ck_assert_msg(evented > polled, "%s %s %s: event %g <= poll %g", scenarios[v], presets[p], options[o], evented, polled);
+				ck_assert_msg(fabs(sum - evented) <= 0.01 * evented, "%s: sum %g median %g", scenarios[v], sum, evented);
+				ck_assert_double_ge(csv_value(event.out, presets[p], options[o], "2", "interrupts"), 1);
+				ck_assert_double_eq(csv_value(poll.out, presets[p], options[o], "2", "interrupts"), 0);
+			}
+		tool_output_free(&poll);
+		tool_output_free(&event);
+	}
+	snprintf(cmd, sizeof cmd, "rm -r %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("cli");
@@ -349,6 +385,7 @@ int main(void)
 	tcase_add_test(tc, keeps_platform_on_request);
 	tcase_add_test(tc, set_overrides_a_parameter);
 	tcase_add_test(tc, send_and_read_verbs);
+	tcase_add_test(tc, event_costs_more_than_poll);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }

@@ -202,6 +202,28 @@ START_TEST(read_legs)
 }
 END_TEST
 
+/* Virtual interrupts: posted ones cost no exit; the others an injection
+ * exit and an EOI exit. */
+START_TEST(virtual_interrupts_posted_or_not)
+{
+	mdl_params posted = params, trapped = params;
+	posted.value[MDL_VIRT_POSTED_INTERRUPTS] = 1;
+	trapped.value[MDL_VIRT_POSTED_INTERRUPTS] = 0;
+	mdl_plan a, b;
+	mdl_plan_build(&vrdma, &posted, &posted, 2, VERB_SEND_LAT, COMPLETION_EVENT, LEG_MESSAGE, &a);
+	mdl_plan_build(&vrdma, &trapped, &trapped, 2, VERB_SEND_LAT, COMPLETION_EVENT, LEG_MESSAGE, &b);
+	ck_assert_double_eq(b.counters.vm_exits - a.counters.vm_exits, 4);   /* two interrupts, two exits each */
+	ck_assert_double_eq(a.counters.interrupts, 2);
+	ck_assert_double_eq_tol(stage_ns(&vrdma, &b, "recv_virq_injection") - stage_ns(&vrdma, &a, "recv_virq_injection"),
+				P(VIRT_INTERRUPT_INJECTION) + P(VIRT_EOI_EXIT) - P(VIRT_POSTED_DELIVERY), 1e-9);
+	/* polling has no interrupt stages at all */
+	mdl_plan polled;
+	mdl_plan_build(&vrdma, &params, &params, 2, VERB_SEND_LAT, COMPLETION_POLL, LEG_MESSAGE, &polled);
+	ck_assert(isnan(stage_ns(&vrdma, &polled, "recv_virq_injection")));
+	ck_assert_double_eq(polled.counters.interrupts, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("model");
@@ -215,6 +237,7 @@ int main(void)
 	tcase_add_test(tc, bottleneck_is_the_slowest_link);
 	tcase_add_test(tc, send_replaces_buffer_polling_with_a_receive_completion);
 	tcase_add_test(tc, read_legs);
+	tcase_add_test(tc, virtual_interrupts_posted_or_not);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
