@@ -189,6 +189,19 @@ static void json_role(const mdl_option *o, const vr_result *r, vr_slot_role role
 	}
 }
 
+/* "stage": us pairs of the critical path, from VALUES (typical or mean). */
+static void json_critical(const mdl_option *o, const vr_result *r, const double *values, FILE *out)
+{
+	const char *sep = "";
+	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++) {
+		if (!vr_breakdown_used(r, slot))
+			continue;
+		fprintf(out, "%s", sep);
+		json_us(vr_breakdown_name(o, slot), values[slot], "", out);
+		sep = ", ";
+	}
+}
+
 static void json_result(const vr_run *run, const vr_result *r, FILE *out)
 {
 	const scn_scenario *s = run->scenario;
@@ -209,23 +222,9 @@ static void json_result(const vr_run *run, const vr_result *r, FILE *out)
 	json_us("p999", r->p999_ns, ", ", out);
 	json_us("max", r->max_ns, "},\n", out);
 	fprintf(out, "     \"breakdown_us\": {");
-	const char *sep = "";
-	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++) {
-		if (!vr_breakdown_used(r, slot))
-			continue;
-		fprintf(out, "%s", sep);
-		json_us(vr_breakdown_name(o, slot), r->breakdown_ns[slot], "", out);
-		sep = ", ";
-	}
+	json_critical(o, r, r->breakdown_ns, out);
 	fprintf(out, "},\n     \"breakdown_mean_us\": {");
-	sep = "";
-	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++) {
-		if (!vr_breakdown_used(r, slot))
-			continue;
-		fprintf(out, "%s", sep);
-		json_us(vr_breakdown_name(o, slot), r->breakdown_mean_ns[slot], "", out);
-		sep = ", ";
-	}
+	json_critical(o, r, r->breakdown_mean_ns, out);
 	fprintf(out, "},\n     \"completion_path_us\": {");
 	json_role(o, r, ROLE_COMPLETION, out);
 	fprintf(out, "},\n     \"off_path_us\": {");
