@@ -95,7 +95,7 @@ static void text_breakdown(const vr_run *run, const vr_result *group, size_t n, 
 {
 	const mdl_option *o = option_of(run, group);
 	char label[32];
-	fprintf(out, "\n Breakdown of t: median cost of each stage on the critical path [usec]\n");
+	fprintf(out, "\n Breakdown of t: cost of each stage in a typical operation, on the critical path [usec]\n");
 	fprintf(out, " %-26s", "stage");
 	for (size_t k = 0; k < n; k++) {
 		size_label(group[k].size_bytes, label, sizeof label);
