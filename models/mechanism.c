@@ -6,7 +6,7 @@
 
 #include <math.h>
 
-#define V(p, id) ((p)->value[MDL_##id])
+#define V(p, id) MDL_VALUE(p, id)
 
 const mdl_mechanism_info mdl_mechanisms[MECH_COUNT] = {
 	[MECH_CPU] = {"cpu", SIDE_SENDER, ON_REQUEST | ON_COMPLETION | ON_OFF_PATH, "software work; cost from a named parameter"},

@@ -253,7 +253,7 @@ int mdl_stage_applies(const mdl_stage *stage, mdl_verb verb, mdl_completion comp
 	return (stage->verbs & (1u << verb)) && (stage->completions & (1u << completion));
 }
 
-int mdl_option_parse(const yt_doc *doc, mdl_option *out, vr_diag *diag)
+static int parse_option(const yt_doc *doc, mdl_option *out, vr_diag *diag)
 {
 	const yt_node *root = doc->root, *v;
 	const char *text;
@@ -301,7 +301,7 @@ int mdl_option_load(const char *name, const char *base_file, vr_where where,
 	yt_doc doc;
 	if (vr_catalog_load("models/options", "option", name, base_file, where, &doc, diag) != 0)
 		return -1;
-	int rc = mdl_option_parse(&doc, out, diag);
+	int rc = parse_option(&doc, out, diag);
 	if (rc == 0 && !vr_catalog_is_path(name) && strcmp(out->name, name) != 0)
 		rc = vr_diag_at(diag, yt_get(doc.root, "option")->where,
 				"found option name '%s' in the file for '%s', expected them to match", out->name, name);

@@ -73,7 +73,5 @@ int mdl_option_load(const char *name, const char *base_file, vr_where where,
 /* Does STAGE take part in VERB with COMPLETION? */
 int mdl_stage_applies(const mdl_stage *stage, mdl_verb verb, mdl_completion completion);
 
-/* Parse an already loaded option document (used by the loader and tests). */
-int mdl_option_parse(const struct yt_doc *doc, mdl_option *out, vr_diag *diag);
 
 #endif

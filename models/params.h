@@ -34,6 +34,9 @@ typedef struct mdl_param_def {
 
 extern const mdl_param_def mdl_param_defs[MDL_PARAM_COUNT];
 
+/* The resolved value of parameter ID (without its MDL_ prefix) in P. */
+#define MDL_VALUE(p, id) ((p)->value[MDL_##id])
+
 typedef struct mdl_params {
 	char preset[64];                        /* name of the preset it started from */
 	int set[MDL_PARAM_COUNT];               /* given a value yet? */

@@ -28,7 +28,7 @@ static int read_entry(mdl_params *out, const yt_node *key, const yt_node *entry,
 	return mdl_params_set(out, key, value, source_text, diag);
 }
 
-int mdl_preset_parse(const yt_doc *doc, mdl_params *out, vr_diag *diag)
+static int parse_preset(const yt_doc *doc, mdl_params *out, vr_diag *diag)
 {
 	const yt_node *root = doc->root, *v, *list;
 	const char *name;
@@ -62,7 +62,7 @@ int mdl_preset_load(const char *name, const char *base_file, vr_where where,
 	memset(out, 0, sizeof *out);
 	if (vr_catalog_load("models/presets", "preset", name, base_file, where, &doc, diag) != 0)
 		return -1;
-	int rc = mdl_preset_parse(&doc, out, diag);
+	int rc = parse_preset(&doc, out, diag);
 	if (rc == 0 && !vr_catalog_is_path(name) && strcmp(out->preset, name) != 0)
 		rc = vr_diag_at(diag, yt_get(doc.root, "preset")->where,
 				"found preset name '%s' in the file for '%s', expected them to match", out->preset, name);

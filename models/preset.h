@@ -21,7 +21,5 @@
 int mdl_preset_load(const char *name, const char *base_file, vr_where where,
 		    mdl_params *out, vr_diag *diag);
 
-/* Apply a parsed preset document onto OUT (used by the loader and tests). */
-int mdl_preset_parse(const yt_doc *doc, mdl_params *out, vr_diag *diag);
 
 #endif

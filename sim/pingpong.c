@@ -19,7 +19,7 @@
 #include <simgrid/engine.h>
 #include <simgrid/mailbox.h>
 
-#define V(p, id) ((p)->value[MDL_##id])
+#define V(p, id) MDL_VALUE(p, id)
 
 void vr_jitter_init(vr_jitter *j, const mdl_params *params, unsigned long seed)
 {
