@@ -13,10 +13,10 @@
 #include "models/params.h"
 
 typedef enum mdl_mechanism {
-	MECH_CPU,                /* software work on a CPU; cost from a parameter */
+	MECH_CPU,                /* software work on a CPU; cost from named parameters */
 	MECH_DOORBELL_TRAP,      /* guest writes a doorbell register: the write traps (VM exit) */
 	MECH_VM_ENTRY,           /* hypervisor resumes the guest after a trap */
-	MECH_MMIO_DOORBELL,      /* posted MMIO doorbell write to the HCA (may carry a BlueFlame WQE) */
+	MECH_MMIO_DOORBELL,      /* posted MMIO doorbell write to the HCA or NIC (may carry a BlueFlame WQE) */
 	MECH_WQE_FETCH,          /* HCA reads the WQE from host memory by DMA (skipped with BlueFlame) */
 	MECH_RECV_WQE_FETCH,     /* receiving HCA reads the posted receive WQE (unless prefetched) */
 	MECH_PAYLOAD_DMA_READ,   /* HCA reads the payload by DMA (skipped when inline) */
@@ -29,6 +29,18 @@ typedef enum mdl_mechanism {
 	MECH_CQE_DMA_WRITE,      /* an HCA writes a CQE into memory */
 	MECH_MSI_INTERRUPT,      /* the HCA's MSI-X write reaches a CPU, whose kernel handles it */
 	MECH_VIRQ_INJECTION,     /* the hypervisor delivers a virtual interrupt into the guest */
+	MECH_IOMMU_TRANSLATION,  /* the IOMMU translates a device's DMA addresses (IOTLB hit or walk) */
+	MECH_HCA_CONTEXT_CACHE,  /* the HCA looks up the QP context and the buffer's translations */
+	MECH_ESWITCH_STEERING,   /* SR-IOV embedded switch between a VF and the port */
+	MECH_ESWITCH_LOOPBACK,   /* VF to VF on one HCA: the packet turns inside it */
+	MECH_MEMORY_COPY,        /* software copies the message between two VMs' memories */
+	MECH_NIC_TX,             /* Ethernet NIC: descriptor and payload DMA reads, transmit */
+	MECH_ETH_WIRE,           /* the two Ethernet cables host-switch-host */
+	MECH_ETH_SWITCH,         /* the Ethernet switch */
+	MECH_NIC_RX,             /* Ethernet NIC: receive, DMA writes of payload and descriptor */
+	MECH_NIC_INTERRUPT,      /* the NIC's receive interrupt (after moderation) and its handler */
+	MECH_ETH_ACK_RETURN,     /* a RoCE ACK through both NICs, cables and the switch */
+	MECH_ESWITCH_ACK_RETURN, /* an ACK from one VF to another through the embedded switch */
 	MECH_COUNT
 } mdl_mechanism;
 
@@ -37,7 +49,42 @@ typedef enum mdl_mechanism {
 typedef enum mdl_side { SIDE_SENDER, SIDE_RECEIVER, SIDE_FABRIC } mdl_side;
 
 /* Bandwidth resources a stage can stream payload through. */
-typedef enum mdl_resource { RES_NONE, RES_PCIE, RES_HCA, RES_WIRE, RES_SWITCH } mdl_resource;
+typedef enum mdl_resource { RES_NONE, RES_PCIE, RES_HCA, RES_WIRE, RES_SWITCH, RES_NIC, RES_MEMORY } mdl_resource;
+
+/* How a message gets from one VM to the other: the fabric stages of a
+ * message path name one of these, and it fixes the links the transfer
+ * crosses (platform.h) and where the two VMs must be. */
+typedef enum mdl_route {
+	ROUTE_NONE,              /* not a fabric mechanism */
+	ROUTE_INFINIBAND,        /* PCIe, HCA, cable, switch, cable, HCA, PCIe: two hosts */
+	ROUTE_ETHERNET,          /* PCIe, NIC, cable, Ethernet switch, cable, NIC, PCIe: two hosts */
+	ROUTE_MEMORY,            /* a copy through one host's memory: two VMs on it */
+	ROUTE_HCA_LOOPBACK,      /* PCIe, the HCA's embedded switch, PCIe: two VMs on one host */
+	ROUTE_COUNT
+} mdl_route;
+
+extern const char *const mdl_route_names[ROUTE_COUNT];
+
+/* Is ROUTE between two hosts (else between two VMs on one host)? */
+int mdl_route_between_hosts(mdl_route route);
+
+/* The packet format of an option: InfiniBand (MTU and headers wire.*),
+ * RoCE over Ethernet (eth.*), or none: a software copy moves the payload
+ * whole, without packets or headers. */
+typedef enum mdl_link { LINK_INFINIBAND, LINK_ETHERNET, LINK_NONE, LINK_COUNT } mdl_link;
+
+/* What the HCA's and IOMMU's caches must hold for a workload: its QPs and
+ * the memory it registered.  Misses grow once these outnumber the entries. */
+typedef struct mdl_footprint {
+	double qps;
+	double registered_bytes;
+} mdl_footprint;
+
+/* The parameters of a cpu stage's cost: a parameter id each, or -1.
+ *   cost = fixed + per_page x pages + per_packet x packets + bytes / bytes_rate */
+typedef struct mdl_cpu_cost {
+	int fixed, per_page, per_packet, bytes_rate;
+} mdl_cpu_cost;
 
 /* Per-operation event counts (averages per operation; doubles so that
  * batching can make them fractional).  Keep the fields consecutive doubles
@@ -54,11 +101,16 @@ typedef struct mdl_message {
 	double pages;            /* guest pages the payload spans */
 	int inline_payload;      /* payload travels inside the WQE */
 	int blueflame;           /* WQE pushed with the doorbell write */
+	double qp_miss;          /* chance the QP context is not on the HCA */
+	double mtt_miss;         /* chance a page translation is not on the HCA */
+	double iotlb_miss;       /* chance a page translation is not in the IOTLB */
 } mdl_message;
 
 /* The uncontended cost of one stage. */
 typedef struct mdl_cost {
 	double fixed_ns;         /* latency with no queueing, excluding serialization */
+	double per_packet_ns;    /* the part of fixed_ns that every packet pays again: a
+				  * pipeline overlaps it with the other stages' packets */
 	mdl_resource resource;   /* where the payload streams, or RES_NONE */
 	int software;            /* runs on a CPU: subject to jitter */
 	mdl_counters counts;
@@ -70,25 +122,26 @@ enum { ON_REQUEST = 1, ON_COMPLETION = 2, ON_OFF_PATH = 4 };
 typedef struct mdl_mechanism_info {
 	const char *name;        /* as written in option files */
 	mdl_side side;           /* default side; a stage may move a local mechanism */
+	mdl_route route;         /* fabric mechanisms: the route they belong to */
 	unsigned paths;          /* ON_* bits: where it can happen */
 	const char *meaning;
 } mdl_mechanism_info;
 
 extern const mdl_mechanism_info mdl_mechanisms[MECH_COUNT];
 
-/* Describe a message as sent by a host with PARAMS: WIRE_PAYLOAD_BYTES
- * cross the wire (0 for a READ request), BUFFER_BYTES is the local buffer
- * the work request names (for address translation), and INLINE_ALLOWED
- * says whether the payload may ride in the WQE (not for READ responses). */
-mdl_message mdl_message_make(const mdl_params *params, double wire_payload_bytes, double buffer_bytes,
-			     int inline_allowed);
+/* Describe a message in LINK's packets as sent by a host with PARAMS:
+ * WIRE_PAYLOAD_BYTES cross the wire (0 for a READ request), BUFFER_BYTES is
+ * the local buffer the work request names (for address translation), and
+ * INLINE_ALLOWED says whether the payload may ride in the WQE (not for READ
+ * responses).  FOOTPRINT sets the cache miss chances. */
+mdl_message mdl_message_make(const mdl_params *params, mdl_link link, double wire_payload_bytes,
+			     double buffer_bytes, int inline_allowed, const mdl_footprint *footprint);
 
 /* The cost of MECH for MSG.  SENDER and RECEIVER are the parameters of the
  * hosts the message leaves and reaches; SIDE says which one a local
- * mechanism runs on; COST_PARAM and PER_PAGE_PARAM are MECH_CPU's cost
- * parameters (per_page may be -1). */
+ * mechanism runs on; CPU names MECH_CPU's cost parameters. */
 mdl_cost mdl_mechanism_cost(mdl_mechanism mech, const mdl_params *sender, const mdl_params *receiver,
-			    const mdl_message *msg, int cost_param, int per_page_param, mdl_side side);
+			    const mdl_message *msg, const mdl_cpu_cost *cpu, mdl_side side);
 
 /* Bandwidth of RESOURCE on a host with PARAMS, in bits per second. */
 double mdl_resource_bps(mdl_resource resource, const mdl_params *params);

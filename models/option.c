@@ -3,6 +3,7 @@
  */
 #include "models/option.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,15 +13,18 @@
 const char *const mdl_path_names[PATH_COUNT + 1] = {
 	"request", "completion", "off_path", "read_request", "read_response", NULL,
 };
-const char *const mdl_placement_names[PLACE_COUNT + 1] = {"different-hosts", NULL};
+const char *const mdl_placement_names[PLACE_COUNT + 1] = {"different-hosts", "same-host", NULL};
+const char *const mdl_link_names[LINK_COUNT + 1] = {"infiniband", "ethernet", "none", NULL};
 const char *const mdl_verb_names[VERB_COUNT + 1] = {"write_lat", "read_lat", "send_lat", NULL};
 const char *const mdl_completion_names[COMPLETION_COUNT + 1] = {"poll", "event", NULL};
 
 static const char *const option_keys[] = {
-	"option", "summary", "placement", "verbs", "completions",
+	"option", "summary", "placement", "link", "verbs", "completions",
 	"request", "completion", "off_path", "read_request", "read_response", NULL,
 };
-static const char *const stage_keys[] = {"stage", "mechanism", "side", "cost", "per_page", "verbs", "completions", NULL};
+static const char *const stage_keys[] = {
+	"stage", "mechanism", "side", "cost", "per_page", "per_packet", "bytes_at", "verbs", "completions", NULL,
+};
 static const char *const side_names[] = {"sender", "receiver", NULL};
 
 static const char *const *mechanism_names(void)
@@ -32,8 +36,8 @@ static const char *const *mechanism_names(void)
 	return names;
 }
 
-/* A TIME parameter named by NODE, for a cpu stage's cost. */
-static int read_time_param(const yt_node *node, const char *what, int *out, vr_diag *diag)
+/* A parameter of KIND named by NODE, for a cpu stage's cost. */
+static int read_param(const yt_node *node, const char *what, vr_qkind kind, int *out, vr_diag *diag)
 {
 	const char *name;
 	if (yr_string(node, what, &name, diag) != 0)
@@ -41,12 +45,12 @@ static int read_time_param(const yt_node *node, const char *what, int *out, vr_d
 	int id = mdl_param_lookup(name);
 	if (id < 0) {
 		const char *near = vr_nearest(name, mdl_param_names());
-		return vr_diag_at(diag, node->where, "found unknown parameter '%s' for %s, expected a time parameter%s%s%s",
-				  name, what, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+		return vr_diag_at(diag, node->where, "found unknown parameter '%s' for %s, expected a %s parameter%s%s%s",
+				  name, what, vr_qkind_name(kind), near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 	}
-	if (mdl_param_defs[id].kind != VR_Q_TIME)
-		return vr_diag_at(diag, node->where, "found '%s', a %s, for %s, expected a time parameter",
-				  name, vr_qkind_name(mdl_param_defs[id].kind), what);
+	if (mdl_param_defs[id].kind != kind)
+		return vr_diag_at(diag, node->where, "found '%s', a %s, for %s, expected a %s parameter",
+				  name, vr_qkind_name(mdl_param_defs[id].kind), what, vr_qkind_name(kind));
 	*out = id;
 	return 0;
 }
@@ -73,6 +77,31 @@ static int misplaced(const yt_node *at, const mdl_mechanism_info *m, mdl_path pa
 static int read_flags(const yt_node *list, const char *what, const char *const *names,
 		      unsigned *out, vr_diag *diag);
 
+/* A cpu stage's cost: any of a fixed cost, a cost per page, one per packet
+ * and a rate for the bytes it touches; at least one. */
+static int read_cpu_cost(const yt_node *node, mdl_stage *stage, vr_diag *diag)
+{
+	static const struct { const char *key, *what; vr_qkind kind; size_t offset; } parts[] = {
+		{"cost", "the stage cost", VR_Q_TIME, offsetof(mdl_cpu_cost, fixed)},
+		{"per_page", "the per-page cost", VR_Q_TIME, offsetof(mdl_cpu_cost, per_page)},
+		{"per_packet", "the per-packet cost", VR_Q_TIME, offsetof(mdl_cpu_cost, per_packet)},
+		{"bytes_at", "the rate the stage handles payload bytes at", VR_Q_RATE, offsetof(mdl_cpu_cost, bytes_rate)},
+	};
+	int given = 0;
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		const yt_node *v = yt_get(node, parts[i].key);
+		if (!v)
+			continue;
+		int *slot = (int *)((char *)&stage->cpu + parts[i].offset);
+		if (read_param(v, parts[i].what, parts[i].kind, slot, diag) != 0)
+			return -1;
+		given++;
+	}
+	if (!given)
+		return vr_diag_at(diag, node->where, "found a cpu stage without a cost, expected 'cost', 'per_page', 'per_packet' or 'bytes_at' naming a parameter");
+	return 0;
+}
+
 static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_diag *diag)
 {
 	const yt_node *v;
@@ -92,8 +121,7 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 	stage->path = path;
 	stage->line = node->where.line;
 	stage->column = node->where.column;
-	stage->cost_param = -1;
-	stage->per_page_param = -1;
+	stage->cpu = (mdl_cpu_cost){-1, -1, -1, -1};
 	stage->verbs = ~0u;
 	stage->completions = ~0u;
 	if (yr_required(node, "mechanism", "a stage", &v, diag) ||
@@ -105,7 +133,7 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 		return misplaced(v, &mdl_mechanisms[choice], path, diag);
 	int is_cpu = stage->mechanism == MECH_CPU;
 	int is_fabric = stage->side == SIDE_FABRIC;
-	static const char *const cpu_only[] = {"cost", "per_page"};
+	static const char *const cpu_only[] = {"cost", "per_page", "per_packet", "bytes_at"};
 	for (size_t i = 0; i < sizeof cpu_only / sizeof cpu_only[0]; i++)
 		if (!is_cpu && (v = yt_get(node, cpu_only[i])))
 			return vr_diag_at(diag, v->where, "found '%s' on a '%s' stage, expected it only on 'cpu' stages",
@@ -123,18 +151,11 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 	if ((v = yt_get(node, "completions")) &&
 	    read_flags(v, "the stage's completion modes", mdl_completion_names, &stage->completions, diag))
 		return -1;
-	/* The completion and off paths are the sender's own work. */
-	if ((path == PATH_COMPLETION || path == PATH_OFF) && stage->side == SIDE_RECEIVER)
-		return vr_diag_at(diag, node->where, "found a receiver-side stage in the %s path, expected the sender's work only",
-				  mdl_path_names[path]);
-	if (!is_cpu)
-		return 0;
-	if (yr_required(node, "cost", "a cpu stage", &v, diag) ||
-	    read_time_param(v, "the stage cost", &stage->cost_param, diag))
-		return -1;
-	if ((v = yt_get(node, "per_page")) && read_time_param(v, "the per-page cost", &stage->per_page_param, diag))
-		return -1;
-	return 0;
+	/* The off path is CPU time of the sender's that delays nothing; the
+	 * completion path may run on both sides (an ACK's journey back). */
+	if (path == PATH_OFF && stage->side == SIDE_RECEIVER)
+		return vr_diag_at(diag, node->where, "found a receiver-side stage in the off_path path, expected the sender's work only");
+	return is_cpu ? read_cpu_cost(node, stage, diag) : 0;
 }
 
 /* Is PATH part of an operation of VERB? */
@@ -204,48 +225,97 @@ static vr_where stage_where(const mdl_option *opt, const mdl_stage *s)
 	return (vr_where){opt->file, s->line, s->column};
 }
 
-/* A message path: one wire stage and the switch right after it (together
- * the fabric transfer, plan.h). */
-static int check_message_path(const yt_node *root, const mdl_option *opt, mdl_path path, vr_diag *diag)
+/* A message path: one run of fabric stages, all of one route, each
+ * mechanism once (together the transfer, plan.h).  Sets *ROUTE. */
+static int check_message_path(const yt_node *root, const mdl_option *opt, mdl_path path,
+			      mdl_route *route, vr_diag *diag)
 {
-	int wire = -1, switch_at = -1, stages = 0;
+	int stages = 0, first = -1, last = -1;
+	unsigned seen = 0;
+	*route = ROUTE_NONE;
 	for (size_t i = 0; i < opt->stage_count; i++) {
 		const mdl_stage *s = &opt->stages[i];
 		if (s->path != path)
 			continue;
 		stages++;
-		int *seen = s->mechanism == MECH_WIRE ? &wire : s->mechanism == MECH_SWITCH ? &switch_at : NULL;
-		if (!seen)
+		mdl_route r = mdl_mechanisms[s->mechanism].route;
+		if (r == ROUTE_NONE)
 			continue;
-		if (*seen >= 0)
+		if (*route != ROUTE_NONE && r != *route)
+			return vr_diag_at(diag, stage_where(opt, s), "found '%s', a stage of the %s, in a %s path that crosses the %s, expected one route per path",
+					  mdl_mechanisms[s->mechanism].name, mdl_route_names[r], mdl_path_names[path], mdl_route_names[*route]);
+		if (seen & (1u << s->mechanism))
 			return vr_diag_at(diag, stage_where(opt, s), "found a second '%s' stage ('%s') in the %s path, expected one",
 					  mdl_mechanisms[s->mechanism].name, s->name, mdl_path_names[path]);
-		*seen = (int)i;
+		if (last >= 0 && last != (int)i - 1)
+			return vr_diag_at(diag, stage_where(opt, s), "found the fabric stage '%s' apart from '%s', expected the fabric stages of a path next to each other",
+					  s->name, opt->stages[last].name);
+		seen |= 1u << s->mechanism;
+		*route = r;
+		if (first < 0)
+			first = (int)i;
+		last = (int)i;
 	}
 	if (stages == 0 && path != PATH_REQUEST)
 		return 0;   /* the option does not describe this path */
 	const yt_node *list = yt_get(root, mdl_path_names[path]);
-	if (wire < 0)
-		return vr_diag_at(diag, list->where, "found no 'wire' stage in the %s path, expected one for VMs on different hosts",
+	if (*route == ROUTE_NONE)
+		return vr_diag_at(diag, list->where, "found no fabric stage in the %s path, expected 'wire' and 'switch', 'eth_wire' and 'eth_switch', 'memory_copy' or 'eswitch_loopback'",
 				  mdl_path_names[path]);
-	if (switch_at != wire + 1)
-		return vr_diag_at(diag, switch_at < 0 ? list->where : stage_where(opt, &opt->stages[switch_at]),
-				  "found %s, expected a 'switch' stage right after the 'wire' stage '%s'",
-				  switch_at < 0 ? "no 'switch' stage" : "the 'switch' stage elsewhere", opt->stages[wire].name);
+	/* A fabric is a cable to a switch and one from it: both stages. */
+	static const mdl_mechanism pairs[][2] = {{MECH_WIRE, MECH_SWITCH}, {MECH_ETH_WIRE, MECH_ETH_SWITCH}};
+	for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++)
+		if (((seen >> pairs[k][0]) & 1u) != ((seen >> pairs[k][1]) & 1u))
+			return vr_diag_at(diag, stage_where(opt, &opt->stages[first]), "found '%s' without '%s' in the %s path, expected both",
+					  mdl_mechanisms[pairs[k][(seen >> pairs[k][0]) & 1u ? 0 : 1]].name,
+					  mdl_mechanisms[pairs[k][(seen >> pairs[k][0]) & 1u ? 1 : 0]].name, mdl_path_names[path]);
 	return 0;
 }
 
-/* Message paths are well formed; an option that runs read_lat has both read paths. */
-static int check_shape(const yt_node *root, const mdl_option *opt, vr_diag *diag)
+/* Each ACK mechanism belongs to one route. */
+static int check_acks(const mdl_option *opt, vr_diag *diag)
+{
+	static const struct { mdl_mechanism ack; mdl_route route; } acks[] = {
+		{MECH_ACK_RETURN, ROUTE_INFINIBAND},
+		{MECH_ETH_ACK_RETURN, ROUTE_ETHERNET},
+		{MECH_ESWITCH_ACK_RETURN, ROUTE_HCA_LOOPBACK},
+	};
+	for (size_t i = 0; i < opt->stage_count; i++)
+		for (size_t k = 0; k < sizeof acks / sizeof acks[0]; k++) {
+			const mdl_stage *s = &opt->stages[i];
+			if (s->mechanism == acks[k].ack && opt->route != acks[k].route)
+				return vr_diag_at(diag, stage_where(opt, s), "found '%s' in an option whose messages take the %s, expected it only with the %s",
+						  mdl_mechanisms[s->mechanism].name, mdl_route_names[opt->route], mdl_route_names[acks[k].route]);
+		}
+	return 0;
+}
+
+/* Message paths are well formed and take one route that suits the
+ * placement; an option that runs read_lat has both read paths. */
+static int check_shape(const yt_node *root, mdl_option *opt, vr_diag *diag)
 {
 	static const mdl_path message_paths[] = {PATH_REQUEST, PATH_READ_REQUEST, PATH_READ_RESPONSE};
-	for (size_t k = 0; k < sizeof message_paths / sizeof message_paths[0]; k++)
-		if (check_message_path(root, opt, message_paths[k], diag) != 0)
+	for (size_t k = 0; k < sizeof message_paths / sizeof message_paths[0]; k++) {
+		mdl_route route;
+		if (check_message_path(root, opt, message_paths[k], &route, diag) != 0)
 			return -1;
+		if (k == 0)
+			opt->route = route;
+		else if (route != ROUTE_NONE && route != opt->route)
+			return vr_diag_at(diag, yt_get(root, mdl_path_names[message_paths[k]])->where,
+					  "found the %s path crossing the %s, expected the request path's %s",
+					  mdl_path_names[message_paths[k]], mdl_route_names[route], mdl_route_names[opt->route]);
+	}
+	int between_hosts = mdl_route_between_hosts(opt->route);
+	if (between_hosts != (opt->placement == PLACE_DIFFERENT_HOSTS))
+		return vr_diag_at(diag, yt_get(root, "placement")->where,
+				  "found placement '%s' for messages that take the %s, expected '%s'",
+				  mdl_placement_names[opt->placement], mdl_route_names[opt->route],
+				  between_hosts ? "different-hosts" : "same-host");
 	if ((opt->verbs & (1u << VERB_READ_LAT)) && (!yt_get(root, "read_request") || !yt_get(root, "read_response")))
 		return vr_diag_at(diag, yt_get(root, "verbs")->where,
 				  "found read_lat in the verbs without both 'read_request' and 'read_response' paths, expected both");
-	return 0;
+	return check_acks(opt, diag);
 }
 
 int mdl_stage_applies(const mdl_stage *stage, mdl_verb verb, mdl_completion completion)
@@ -279,6 +349,12 @@ static int parse_option(const yt_doc *doc, mdl_option *out, vr_diag *diag)
 	    yr_choice(v, "the placement", mdl_placement_names, &choice, diag))
 		return -1;
 	out->placement = (mdl_placement)choice;
+	out->link = LINK_INFINIBAND;
+	if ((v = yt_get(root, "link"))) {
+		if (yr_choice(v, "the link", mdl_link_names, &choice, diag))
+			return -1;
+		out->link = (mdl_link)choice;
+	}
 	if (yr_required(root, "verbs", "an option description", &v, diag) ||
 	    read_flags(v, "the verbs", mdl_verb_names, &out->verbs, diag) ||
 	    yr_required(root, "completions", "an option description", &v, diag) ||

@@ -12,12 +12,15 @@
  *   read_request:  an RDMA READ, from the post to the responder's HCA;
  *   read_response: the data back, to the requester consuming its CQE.
  * Message paths (request, read_request, read_response) each contain one
- * `wire` stage, followed by a `switch` stage, that split them into the part
- * on the sending host, the fabric transfer and the part on the receiving
- * host.  A stage may apply only to some verbs (`verbs: [send_lat]`) or
- * completion modes; its `side` (sender or receiver of the message) says
- * which host runs it.  Stage names are the keys of the latency breakdown:
- * unique per option.
+ * run of fabric stages (`wire` then `switch`; `eth_wire` then `eth_switch`;
+ * `memory_copy`; `eswitch_loopback`), all of one route (mechanism.h), that
+ * splits them into the part on the sending side, the transfer and the part
+ * on the receiving side.  The route must suit the placement: two hosts for
+ * the fabrics, two VMs on one host for a copy or the HCA's loopback.  A
+ * stage may apply only to some verbs (`verbs: [send_lat]`) or completion
+ * modes; its `side` (sender or receiver of the message) says which host or
+ * VM runs it.  Stage names are the keys of the latency breakdown: unique
+ * among the stages of one operation.
  */
 #ifndef MDL_OPTION_H
 #define MDL_OPTION_H
@@ -25,13 +28,13 @@
 #include "models/mechanism.h"
 #include "sim/diag.h"
 
-enum { MDL_STAGES_MAX = 96, MDL_NAME_MAX = 48 };   /* vrdma.yaml, all verbs and modes: 73 */
+enum { MDL_STAGES_MAX = 160, MDL_NAME_MAX = 48 };   /* softroce-pvnic.yaml, all verbs and modes: 124 */
 
 typedef enum mdl_path {
 	PATH_REQUEST, PATH_COMPLETION, PATH_OFF, PATH_READ_REQUEST, PATH_READ_RESPONSE, PATH_COUNT
 } mdl_path;
 
-typedef enum mdl_placement { PLACE_DIFFERENT_HOSTS, PLACE_COUNT } mdl_placement;
+typedef enum mdl_placement { PLACE_DIFFERENT_HOSTS, PLACE_SAME_HOST, PLACE_COUNT } mdl_placement;
 
 typedef enum mdl_verb { VERB_WRITE_LAT, VERB_READ_LAT, VERB_SEND_LAT, VERB_COUNT } mdl_verb;
 
@@ -41,6 +44,7 @@ extern const char *const mdl_path_names[PATH_COUNT + 1];
 extern const char *const mdl_placement_names[PLACE_COUNT + 1];
 extern const char *const mdl_verb_names[VERB_COUNT + 1];
 extern const char *const mdl_completion_names[COMPLETION_COUNT + 1];
+extern const char *const mdl_link_names[LINK_COUNT + 1];
 
 typedef struct mdl_stage {
 	char name[MDL_NAME_MAX];
@@ -49,8 +53,7 @@ typedef struct mdl_stage {
 	mdl_side side;           /* sender or receiver of the message (fabric for wire, switch, ACK) */
 	unsigned verbs;          /* bit per mdl_verb it applies to (all by default) */
 	unsigned completions;    /* bit per mdl_completion it applies to (all by default) */
-	int cost_param;          /* MECH_CPU: parameter id of the cost, else -1 */
-	int per_page_param;      /* MECH_CPU: optional per guest page cost, else -1 */
+	mdl_cpu_cost cpu;        /* MECH_CPU: its cost parameters (all -1 otherwise) */
 	unsigned line, column;   /* where the stage is written in the option file */
 } mdl_stage;
 
@@ -59,6 +62,8 @@ typedef struct mdl_option {
 	char summary[256];
 	char file[256];          /* the option file, for messages */
 	mdl_placement placement;
+	mdl_link link;           /* packet format: MTU and headers */
+	mdl_route route;         /* what its fabric stages cross (from the request path) */
 	unsigned verbs;          /* bit per mdl_verb it can run */
 	unsigned completions;    /* bit per mdl_completion */
 	size_t stage_count;

@@ -6,15 +6,15 @@
 #include <math.h>
 #include <string.h>
 
-static mdl_segment segment_of(const mdl_stage *stage, int seen_wire)
+static mdl_segment segment_of(const mdl_stage *stage, int seen_fabric)
 {
 	if (stage->path == PATH_COMPLETION)
 		return SEG_COMPLETION;
 	if (stage->path == PATH_OFF)
 		return SEG_OFF;
-	if (stage->mechanism == MECH_WIRE || stage->mechanism == MECH_SWITCH)
+	if (mdl_mechanisms[stage->mechanism].route != ROUTE_NONE)
 		return SEG_FABRIC;
-	return seen_wire ? SEG_RECEIVER : SEG_SENDER;
+	return seen_fabric ? SEG_RECEIVER : SEG_SENDER;
 }
 
 /* Does a stage on PATH belong to a plan of LEG? */
@@ -28,54 +28,77 @@ static int path_in_leg(mdl_path path, mdl_leg leg)
 	return 0;
 }
 
-/* The route crosses both hosts' PCIe and HCA links, both cables and the
- * switch; the transfer streams at the slowest of them (SimGrid's CM02 does
- * the same).  Returns the resource and its rate. */
-static mdl_resource bottleneck(const mdl_params *sender, const mdl_params *receiver, double *bps)
+/* The links each route crosses, on both ends (SimGrid's CM02 streams a
+ * transfer at the slowest of them, and so do we).  Ties go to the first. */
+static const mdl_resource route_links[ROUTE_COUNT][4] = {
+	[ROUTE_INFINIBAND] = {RES_WIRE, RES_SWITCH, RES_HCA, RES_PCIE},
+	[ROUTE_ETHERNET] = {RES_NIC, RES_PCIE},
+	[ROUTE_MEMORY] = {RES_MEMORY},
+	[ROUTE_HCA_LOOPBACK] = {RES_HCA, RES_PCIE},
+};
+
+static mdl_resource bottleneck(mdl_route route, const mdl_params *sender, const mdl_params *receiver, double *bps)
 {
-	static const mdl_resource order[] = {RES_WIRE, RES_SWITCH, RES_HCA, RES_PCIE};
-	mdl_resource best = RES_WIRE;
+	mdl_resource best = route_links[route][0];
 	*bps = INFINITY;
-	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-		double rate = fmin(mdl_resource_bps(order[i], sender), mdl_resource_bps(order[i], receiver));
+	for (size_t i = 0; i < 4 && route_links[route][i] != RES_NONE; i++) {
+		mdl_resource r = route_links[route][i];
+		double rate = fmin(mdl_resource_bps(r, sender), mdl_resource_bps(r, receiver));
 		if (rate < *bps) {
 			*bps = rate;
-			best = order[i];
+			best = r;
 		}
 	}
 	return best;
 }
 
 void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const mdl_params *receiver,
-		    double size_bytes, mdl_verb verb, mdl_completion completion, mdl_leg leg, mdl_plan *out)
+		    double size_bytes, mdl_verb verb, mdl_completion completion, mdl_leg leg,
+		    const mdl_footprint *footprint, mdl_plan *out)
 {
 	memset(out, 0, sizeof *out);
 	/* A READ request carries no payload; its response is never inline. */
 	double wire_payload = leg == LEG_READ_REQUEST ? 0.0 : size_bytes;
-	out->message = mdl_message_make(sender, wire_payload, size_bytes, leg != LEG_READ_RESPONSE);
+	out->message = mdl_message_make(sender, option->link, wire_payload, size_bytes, leg != LEG_READ_RESPONSE, footprint);
+	out->route = option->route;
 	double rate_bps;
-	out->bottleneck = bottleneck(sender, receiver, &rate_bps);
+	out->bottleneck = bottleneck(option->route, sender, receiver, &rate_bps);
 	out->serialization_ns = out->message.wire_bytes * 8.0 / rate_bps * 1e9;
-	int seen_wire = 0;
+	double later_packets = out->message.packets - 1.0;
+	double slowest_per_packet_ns = out->serialization_ns / out->message.packets;
+	/* Software stages of one side share its CPU: their per-packet work adds
+	 * up into one pipeline stage.  Hardware stages are stages of their own. */
+	double cpu_per_packet_ns[2] = {0, 0};
+	int seen_fabric = 0;
 	for (size_t i = 0; i < option->stage_count; i++) {
 		const mdl_stage *s = &option->stages[i];
 		if (!path_in_leg(s->path, leg) || !mdl_stage_applies(s, verb, completion))
 			continue;
-		mdl_cost c = mdl_mechanism_cost(s->mechanism, sender, receiver, &out->message,
-						s->cost_param, s->per_page_param, s->side);
+		mdl_cost c = mdl_mechanism_cost(s->mechanism, sender, receiver, &out->message, &s->cpu, s->side);
 		mdl_plan_stage *p = &out->stages[out->count++];
 		p->stage = (int)i;
-		p->segment = segment_of(s, seen_wire);
+		p->segment = segment_of(s, seen_fabric);
 		p->nominal_ns = c.fixed_ns;
 		p->software = c.software;
 		mdl_counters_add(&out->counters, &c.counts);
-		if (p->segment == SEG_FABRIC)
+		if (p->segment == SEG_SENDER || p->segment == SEG_RECEIVER) {
+			/* In the pipeline: this stage's share is its first packet. */
+			p->nominal_ns -= later_packets * c.per_packet_ns;
+			if (c.software)
+				cpu_per_packet_ns[p->segment == SEG_RECEIVER] += c.per_packet_ns;
+			else
+				slowest_per_packet_ns = fmax(slowest_per_packet_ns, c.per_packet_ns);
+		}
+		if (p->segment == SEG_FABRIC) {
 			out->fabric_latency_ns += c.fixed_ns;
+			seen_fabric = 1;
+		}
 		if (p->segment == SEG_SENDER && c.software)
 			out->sender_software = 1;
-		if (s->mechanism == MECH_WIRE)
-			seen_wire = 1;
 	}
+	slowest_per_packet_ns = fmax(slowest_per_packet_ns, fmax(cpu_per_packet_ns[0], cpu_per_packet_ns[1]));
+	out->pipeline_ns = fmax(0.0, later_packets * slowest_per_packet_ns -
+				 (out->serialization_ns - out->serialization_ns / out->message.packets));
 }
 
 double mdl_plan_segment_ns(const mdl_plan *plan, mdl_segment segment)

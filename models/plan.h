@@ -5,7 +5,13 @@
  * The simulator's event path reads plans and does arithmetic only:
  *   SEG_SENDER      folded into the sender's sleep before the transfer
  *   SEG_FABRIC      the transfer itself: platform link latencies (wire,
- *                   switch) plus serialization at the route's bottleneck
+ *                   switch...) plus serialization at the route's bottleneck
+ * Stages whose work repeats per packet (mechanism.h, per_packet_ns) are
+ * charged one packet each: the packets flow through them as through a
+ * pipeline, so the message pays the other packets only once, at the pace of
+ * the slowest stage or link (pipeline_ns, beyond the link serialization).
+ * The software stages of one side share that side's CPU, so their
+ * per-packet work adds up into one pipeline stage.
  *   SEG_RECEIVER    folded into the receiver's sleep after the transfer
  *   SEG_COMPLETION  the requester's completion, racing the next message
  *   SEG_OFF         CPU time that delays no message
@@ -32,19 +38,23 @@ typedef struct mdl_plan {
 	size_t count;
 	mdl_plan_stage stages[MDL_STAGES_MAX];
 	mdl_message message;
+	mdl_route route;             /* the links the transfer crosses */
 	double fabric_latency_ns;    /* sum of SEG_FABRIC nominals = route link latencies */
 	double serialization_ns;     /* message.wire_bytes over the route's slowest link */
 	mdl_resource bottleneck;     /* that link */
+	double pipeline_ns;          /* later packets held back by a stage slower than that link */
 	mdl_counters counters;       /* per operation, all paths */
 	int sender_software;         /* a CPU works before the transfer (it can be interrupted) */
 } mdl_plan;
 
 /* Compile LEG of OPTION running VERB with COMPLETION, for SIZE_BYTES of
- * payload, from a host with SENDER's parameters to one with RECEIVER's.
- * Stages that do not apply to VERB and COMPLETION are left out.  The
- * option has been validated by its loader. */
+ * payload, from a host with SENDER's parameters to one with RECEIVER's,
+ * for a workload whose caches must hold FOOTPRINT.  Stages that do not
+ * apply to VERB and COMPLETION are left out.  The option has been
+ * validated by its loader. */
 void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const mdl_params *receiver,
-		    double size_bytes, mdl_verb verb, mdl_completion completion, mdl_leg leg, mdl_plan *out);
+		    double size_bytes, mdl_verb verb, mdl_completion completion, mdl_leg leg,
+		    const mdl_footprint *footprint, mdl_plan *out);
 
 /* Sum of nominal costs of SEGMENT. */
 double mdl_plan_segment_ns(const mdl_plan *plan, mdl_segment segment);

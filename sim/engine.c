@@ -69,8 +69,10 @@ static void build_legs(const scn_scenario *s, const mdl_option *option, const md
 		       const mdl_params *b, double size_bytes, mdl_plan *ab, mdl_plan *ba)
 {
 	int read = s->verb == VERB_READ_LAT;
-	mdl_plan_build(option, a, b, size_bytes, s->verb, s->completion, read ? LEG_READ_REQUEST : LEG_MESSAGE, ab);
-	mdl_plan_build(option, b, a, size_bytes, s->verb, s->completion, read ? LEG_READ_RESPONSE : LEG_MESSAGE, ba);
+	mdl_plan_build(option, a, b, size_bytes, s->verb, s->completion, read ? LEG_READ_REQUEST : LEG_MESSAGE,
+		       &s->footprint, ab);
+	mdl_plan_build(option, b, a, size_bytes, s->verb, s->completion, read ? LEG_READ_RESPONSE : LEG_MESSAGE,
+		       &s->footprint, ba);
 }
 
 /* Each slot's role, from the segments the plans put it in. */
@@ -92,7 +94,8 @@ static void mark_roles(vr_result *r, const mdl_plan *ab, const mdl_plan *ba, int
 static void run_one(const scn_scenario *s, vr_result *r, size_t index)
 {
 	const mdl_option *option = &s->options[r->option];
-	const mdl_params *a = scn_params(s, r->preset, 0), *b = scn_params(s, r->preset, 1);
+	const mdl_params *a = scn_params(s, r->preset, vr_platform_host_of(option->route, 0));
+	const mdl_params *b = scn_params(s, r->preset, vr_platform_host_of(option->route, 1));
 	mdl_plan ab, ba;
 	build_legs(s, option, a, b, r->size_bytes, &ab, &ba);
 	/* perftest reports half a round trip for WRITE and SEND (two messages),
@@ -103,11 +106,11 @@ static void run_one(const scn_scenario *s, vr_result *r, size_t index)
 	vr_stats_reset(&stats);
 	static vr_breakdown breakdown;
 	vr_breakdown_reset(&breakdown);
-	char box_a[64], box_b[64], host_a[160], host_b[160];
+	char box_a[64], box_b[64], host_a[200], host_b[200];
 	snprintf(box_a, sizeof box_a, "e%zu-a", index);
 	snprintf(box_b, sizeof box_b, "e%zu-b", index);
-	vr_platform_host_name(s, r->preset, 0, host_a, sizeof host_a);
-	vr_platform_host_name(s, r->preset, 1, host_b, sizeof host_b);
+	vr_platform_endpoint(s, r->preset, option->route, 0, host_a, sizeof host_a);
+	vr_platform_endpoint(s, r->preset, option->route, 1, host_b, sizeof host_b);
 	vr_pingpong_side sides[2] = {
 		{.initiator = 1, .send_plan = &ab, .recv_plan = &ba, .own_box = sg_mailbox_by_name(box_a),
 		 .peer_box = sg_mailbox_by_name(box_b), .stats = &stats},
@@ -215,8 +218,8 @@ int vr_engine_run(const scn_scenario *s, const vr_engine_config *config, vr_run 
 		remove(path);
 		rmdir(dir);
 	}
-	char host[160];
-	vr_platform_host_name(s, 0, 0, host, sizeof host);
+	char host[200];
+	vr_platform_endpoint(s, 0, ROUTE_INFINIBAND, 0, host, sizeof host);
 	experiment_sequence seq = {s, run};
 	sg_actor_t ctl = sg_actor_init("controller", sg_host_by_name(host));
 	sg_actor_set_data(ctl, &seq);

@@ -94,6 +94,7 @@ static double transfer(vr_pingpong_side *side, unsigned long long round)
 	static int token;   /* SimGrid refuses NULL payloads; the data is the timing */
 	const mdl_plan *plan = side->send_plan;
 	double start = now_ns();
+	sleep_ns(plan->pipeline_ns);   /* a slow per-packet stage paces the later packets */
 	sg_mailbox_put(side->peer_box, &token, (long)plan->message.wire_bytes);
 	double end = now_ns();
 	vr_breakdown *b = side->breakdown;
@@ -101,8 +102,9 @@ static double transfer(vr_pingpong_side *side, unsigned long long round)
 		if (plan->stages[i].segment == SEG_FABRIC)
 			vr_breakdown_record(b, round, (size_t)plan->stages[i].stage, plan->stages[i].nominal_ns);
 	vr_breakdown_record(b, round, side->extra_base + EXTRA_SERIALIZATION, plan->serialization_ns);
+	vr_breakdown_record(b, round, side->extra_base + EXTRA_PIPELINE, plan->pipeline_ns);
 	vr_breakdown_record(b, round, side->extra_base + EXTRA_QUEUEING,
-			    (end - start) - plan->fabric_latency_ns - plan->serialization_ns);
+			    (end - start) - plan->fabric_latency_ns - plan->serialization_ns - plan->pipeline_ns);
 	return end;
 }
 

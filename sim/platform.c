@@ -7,60 +7,139 @@ static const double BITS_PER_BYTE = 8.0;
 /* Hosts compute nothing in this model yet; any speed will do. */
 static const char *const HOST_SPEED = "1Gf";
 
-void vr_platform_host_name(const scn_scenario *s, size_t preset, size_t host, char *buf, size_t len)
+/* Suffix of the endpoint hosts of a same-host route; NULL for the others. */
+static const char *const local_suffix[ROUTE_COUNT] = {[ROUTE_MEMORY] = "mem", [ROUTE_HCA_LOOPBACK] = "vf"};
+
+static void physical_name(const scn_scenario *s, size_t preset, size_t host, char *buf, size_t len)
 {
 	snprintf(buf, len, "p%zu-%s", preset, s->hosts[host].name);
 }
 
-static void write_link(FILE *out, const char *id, double bps, double latency_ns, const char *sharing)
+size_t vr_platform_host_of(mdl_route route, int vm)
 {
-	fprintf(out, "    <link id=\"%s\" bandwidth=\"%.17gBps\" latency=\"%.17gs\" sharing_policy=\"%s\"/>\n",
-		id, bps / BITS_PER_BYTE, latency_ns * 1e-9, sharing);
+	return mdl_route_between_hosts(route) ? (size_t)vm : 0;
+}
+
+/* ':' cannot appear in a host name of the scenario: no clashes. */
+static void endpoint_on(const scn_scenario *s, size_t preset, size_t host, mdl_route route, int vm,
+			char *buf, size_t len)
+{
+	char name[160];
+	physical_name(s, preset, host, name, sizeof name);
+	if (route == ROUTE_ETHERNET)
+		snprintf(buf, len, "%s:eth", name);
+	else if (local_suffix[route])
+		snprintf(buf, len, "%s:vm%d-%s", name, vm, local_suffix[route]);
+	else
+		snprintf(buf, len, "%s", name);
+}
+
+void vr_platform_endpoint(const scn_scenario *s, size_t preset, mdl_route route, int vm, char *buf, size_t len)
+{
+	endpoint_on(s, preset, vr_platform_host_of(route, vm), route, vm, buf, len);
+}
+
+static void write_link(FILE *out, const char *host, const char *kind, double bps, double latency_ns, const char *sharing)
+{
+	fprintf(out, "    <link id=\"%s-%s\" bandwidth=\"%.17gBps\" latency=\"%.17gs\" sharing_policy=\"%s\"/>\n",
+		host, kind, bps / BITS_PER_BYTE, latency_ns * 1e-9, sharing);
 }
 
 /* SimGrid's DTD wants a zone's hosts, then its links, then its routes. */
 static void write_hosts(const scn_scenario *s, size_t p, FILE *out)
 {
-	char name[160];
+	char name[200];
 	for (size_t h = 0; h < s->host_count; h++) {
-		vr_platform_host_name(s, p, h, name, sizeof name);
-		fprintf(out, "    <host id=\"%s\" speed=\"%s\"/>\n", name, HOST_SPEED);
+		static const mdl_route routes[] = {ROUTE_INFINIBAND, ROUTE_ETHERNET, ROUTE_MEMORY, ROUTE_HCA_LOOPBACK};
+		for (size_t r = 0; r < sizeof routes / sizeof routes[0]; r++)
+			for (int vm = 0; vm < (local_suffix[routes[r]] ? 2 : 1); vm++) {
+				endpoint_on(s, p, h, routes[r], vm, name, sizeof name);
+				fprintf(out, "    <host id=\"%s\" speed=\"%s\"/>\n", name, HOST_SPEED);
+			}
 	}
 }
 
 static void write_links(const scn_scenario *s, size_t p, FILE *out)
 {
-	char name[160], link[200];
+	char name[160];
 	for (size_t h = 0; h < s->host_count; h++) {
 		const mdl_params *par = scn_params(s, p, h);
-		vr_platform_host_name(s, p, h, name, sizeof name);
-		snprintf(link, sizeof link, "%s-pcie", name);
-		write_link(out, link, par->value[MDL_PCIE_BANDWIDTH], 0, "SPLITDUPLEX");
-		snprintf(link, sizeof link, "%s-hca", name);
-		write_link(out, link, par->value[MDL_HCA_BANDWIDTH], 0, "SPLITDUPLEX");
-		snprintf(link, sizeof link, "%s-wire", name);
-		write_link(out, link, par->value[MDL_WIRE_BANDWIDTH], par->value[MDL_WIRE_PROPAGATION], "SPLITDUPLEX");
+		physical_name(s, p, h, name, sizeof name);
+		write_link(out, name, "pcie", MDL_VALUE(par, PCIE_BANDWIDTH), 0, "SPLITDUPLEX");
+		write_link(out, name, "hca", MDL_VALUE(par, HCA_BANDWIDTH), 0, "SPLITDUPLEX");
+		write_link(out, name, "wire", MDL_VALUE(par, WIRE_BANDWIDTH), MDL_VALUE(par, WIRE_PROPAGATION), "SPLITDUPLEX");
+		write_link(out, name, "nic", MDL_VALUE(par, NIC_BANDWIDTH), 0, "SPLITDUPLEX");
+		write_link(out, name, "ethwire", MDL_VALUE(par, NIC_BANDWIDTH), MDL_VALUE(par, WIRE_PROPAGATION), "SPLITDUPLEX");
+		write_link(out, name, "memory", MDL_VALUE(par, MEM_COPY_BANDWIDTH), 0, "SPLITDUPLEX");
+		write_link(out, name, "eswitch", MDL_VALUE(par, HCA_BANDWIDTH), MDL_VALUE(par, HCA_ESWITCH_LOOPBACK), "FATPIPE");
 	}
 	const mdl_params *first = scn_params(s, p, 0);
-	snprintf(link, sizeof link, "p%zu-switch", p);
-	write_link(out, link, first->value[MDL_SWITCH_BANDWIDTH], first->value[MDL_SWITCH_LATENCY], "FATPIPE");
+	snprintf(name, sizeof name, "p%zu", p);
+	write_link(out, name, "switch", MDL_VALUE(first, SWITCH_BANDWIDTH), MDL_VALUE(first, SWITCH_LATENCY), "FATPIPE");
+	write_link(out, name, "ethswitch", MDL_VALUE(first, NIC_BANDWIDTH), MDL_VALUE(first, ETH_SWITCH_LATENCY), "FATPIPE");
+}
+
+/* One hop of a route: LINK of host NAME, in DIRECTION (or none, for FATPIPE). */
+static void hop(FILE *out, const char *name, const char *link, const char *direction)
+{
+	if (direction)
+		fprintf(out, "<link_ctn id=\"%s-%s\" direction=\"%s\"/>", name, link, direction);
+	else
+		fprintf(out, "<link_ctn id=\"%s-%s\"/>", name, link);
+}
+
+/* A fabric route between two hosts: out through SRC's adapter and cable,
+ * the switch, in through DST's. */
+static void write_fabric_route(const scn_scenario *s, size_t p, size_t a, size_t b, mdl_route route, FILE *out)
+{
+	int ib = route == ROUTE_INFINIBAND;
+	const char *adapter = ib ? "hca" : "nic", *cable = ib ? "wire" : "ethwire", *sw = ib ? "switch" : "ethswitch";
+	char src[200], dst[200], src_host[160], dst_host[160], zone[32];
+	endpoint_on(s, p, a, route, 0, src, sizeof src);
+	endpoint_on(s, p, b, route, 0, dst, sizeof dst);
+	physical_name(s, p, a, src_host, sizeof src_host);
+	physical_name(s, p, b, dst_host, sizeof dst_host);
+	snprintf(zone, sizeof zone, "p%zu", p);
+	fprintf(out, "    <route src=\"%s\" dst=\"%s\">\n      ", src, dst);
+	hop(out, src_host, "pcie", "UP");
+	hop(out, src_host, adapter, "UP");
+	hop(out, src_host, cable, "UP");
+	hop(out, zone, sw, NULL);
+	hop(out, dst_host, cable, "DOWN");
+	hop(out, dst_host, adapter, "DOWN");
+	hop(out, dst_host, "pcie", "DOWN");
+	fprintf(out, "\n    </route>\n");
+}
+
+/* The two same-host routes of host H: a memory copy, and the HCA loop. */
+static void write_local_routes(const scn_scenario *s, size_t p, size_t h, FILE *out)
+{
+	char src[200], dst[200], host[160];
+	physical_name(s, p, h, host, sizeof host);
+	endpoint_on(s, p, h, ROUTE_MEMORY, 0, src, sizeof src);
+	endpoint_on(s, p, h, ROUTE_MEMORY, 1, dst, sizeof dst);
+	fprintf(out, "    <route src=\"%s\" dst=\"%s\">", src, dst);
+	hop(out, host, "memory", "UP");
+	fprintf(out, "</route>\n");
+	endpoint_on(s, p, h, ROUTE_HCA_LOOPBACK, 0, src, sizeof src);
+	endpoint_on(s, p, h, ROUTE_HCA_LOOPBACK, 1, dst, sizeof dst);
+	fprintf(out, "    <route src=\"%s\" dst=\"%s\">", src, dst);
+	hop(out, host, "pcie", "UP");
+	hop(out, host, "hca", "UP");
+	hop(out, host, "eswitch", NULL);
+	hop(out, host, "pcie", "DOWN");
+	fprintf(out, "</route>\n");
 }
 
 static void write_routes(const scn_scenario *s, size_t p, FILE *out)
 {
-	for (size_t a = 0; a < s->host_count; a++)
+	for (size_t a = 0; a < s->host_count; a++) {
 		for (size_t b = a + 1; b < s->host_count; b++) {
-			char src[160], dst[160];
-			vr_platform_host_name(s, p, a, src, sizeof src);
-			vr_platform_host_name(s, p, b, dst, sizeof dst);
-			fprintf(out, "    <route src=\"%s\" dst=\"%s\">\n", src, dst);
-			fprintf(out, "      <link_ctn id=\"%s-pcie\" direction=\"UP\"/><link_ctn id=\"%s-hca\" direction=\"UP\"/>"
-				"<link_ctn id=\"%s-wire\" direction=\"UP\"/>\n", src, src, src);
-			fprintf(out, "      <link_ctn id=\"p%zu-switch\"/>\n", p);
-			fprintf(out, "      <link_ctn id=\"%s-wire\" direction=\"DOWN\"/><link_ctn id=\"%s-hca\" direction=\"DOWN\"/>"
-				"<link_ctn id=\"%s-pcie\" direction=\"DOWN\"/>\n", dst, dst, dst);
-			fprintf(out, "    </route>\n");
+			write_fabric_route(s, p, a, b, ROUTE_INFINIBAND, out);
+			write_fabric_route(s, p, a, b, ROUTE_ETHERNET, out);
 		}
+		write_local_routes(s, p, a, out);
+	}
 }
 
 int vr_platform_write(const scn_scenario *s, FILE *out)

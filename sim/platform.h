@@ -1,12 +1,27 @@
 /*
  * platform.h - the SimGrid platform of a scenario, generated as XML.
  *
- * Per preset p and host h: a host "p<p>-<host>" and three links on its way
- * to the fabric: "p<p>-<host>-pcie" (PCIe, SPLITDUPLEX: each direction its own resource), "p<p>-<host>-hca" (the
- * HCA's packet engine, SPLITDUPLEX) and "p<p>-<host>-wire" (the cable, SPLITDUPLEX,
- * with its propagation as latency); one "p<p>-switch" (FATPIPE: the fabric
- * is non-blocking) carries the switch latency.  Route h -> g:
- *   pcie(h) hca(h) wire(h) switch wire(g) hca(g) pcie(g)
+ * Per preset p and physical host h, links (SPLITDUPLEX unless said: each
+ * direction its own resource):
+ *   p<p>-<h>-pcie     PCIe between memory and the adapters
+ *   p<p>-<h>-hca      the HCA's packet engine
+ *   p<p>-<h>-wire     the InfiniBand cable (its propagation as latency)
+ *   p<p>-<h>-nic      the Ethernet NIC
+ *   p<p>-<h>-ethwire  the Ethernet cable
+ *   p<p>-<h>-memory   a core copying between two VMs' memories
+ *   p<p>-<h>-eswitch  the HCA's embedded switch turning VF-to-VF packets
+ *                     (FATPIPE, its latency the turnaround)
+ * and per preset one "p<p>-switch" and one "p<p>-ethswitch" (FATPIPE: the
+ * fabrics are non-blocking) carrying the switch latencies.
+ *
+ * A route (mechanism.h) joins two endpoints, SimGrid hosts named by
+ * vr_platform_endpoint:
+ *   InfiniBand  p<p>-<h> to p<p>-<g>: pcie hca wire switch wire hca pcie
+ *   Ethernet    p<p>-<h>:eth to p<p>-<g>:eth: pcie nic ethwire ethswitch ...
+ *   memory      p<p>-<h>:vm0-mem to p<p>-<h>:vm1-mem: memory
+ *   HCA loop    p<p>-<h>:vm0-vf to p<p>-<h>:vm1-vf: pcie hca eswitch pcie
+ * A route's link latencies must add up to its fabric stages' costs
+ * (mechanism.c); the engine reports any difference as queueing.
  * Fixed processing costs are not link latencies: they are arithmetic in the
  * actors (models/plan.h).  Each preset's hosts form a separate set so that
  * one simulation can run several presets one after the other.
@@ -21,7 +36,12 @@
 /* Write the platform of S to OUT.  Returns 0, or -1 on a write error. */
 int vr_platform_write(const scn_scenario *s, FILE *out);
 
-/* Host name of HOST under PRESET, into BUF. */
-void vr_platform_host_name(const scn_scenario *s, size_t preset, size_t host, char *buf, size_t len);
+/* SimGrid host of VM number VM (0 or 1) of an experiment whose messages take
+ * ROUTE under PRESET, into BUF: on host VM for routes between hosts, both on
+ * the first host otherwise. */
+void vr_platform_endpoint(const scn_scenario *s, size_t preset, mdl_route route, int vm, char *buf, size_t len);
+
+/* Index of the physical host VM number VM runs on, for ROUTE. */
+size_t vr_platform_host_of(mdl_route route, int vm);
 
 #endif

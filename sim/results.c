@@ -9,10 +9,12 @@
 const char *const vr_extra_stage_names[2 * EXTRA_COUNT] = {
 	[EXTRA_INTERFERENCE] = "interference",
 	[EXTRA_SERIALIZATION] = "serialization",
+	[EXTRA_PIPELINE] = "pipeline",
 	[EXTRA_QUEUEING] = "queueing",
 	[EXTRA_COMPLETION_WAIT] = "send_completion_wait",
 	[EXTRA_COUNT + EXTRA_INTERFERENCE] = "interference_response",
 	[EXTRA_COUNT + EXTRA_SERIALIZATION] = "serialization_response",
+	[EXTRA_COUNT + EXTRA_PIPELINE] = "pipeline_response",
 	[EXTRA_COUNT + EXTRA_QUEUEING] = "queueing_response",
 	[EXTRA_COUNT + EXTRA_COMPLETION_WAIT] = "send_completion_wait_response",
 };

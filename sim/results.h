@@ -21,6 +21,7 @@
 typedef enum vr_extra_stage {
 	EXTRA_INTERFERENCE,        /* jitter: an interruption of the sender's CPU */
 	EXTRA_SERIALIZATION,       /* the message streaming through the route's slowest link */
+	EXTRA_PIPELINE,            /* later packets held back by a per-packet stage slower than that link */
 	EXTRA_QUEUEING,            /* fabric time beyond the uncontended transfer */
 	EXTRA_COMPLETION_WAIT,     /* the send CQE arrived after the reply */
 	EXTRA_COUNT

@@ -23,7 +23,7 @@ static const char *const top_keys[] = {
 };
 static const char *const topology_keys[] = {"hosts", "switch", NULL};
 static const char *const host_keys[] = {"name", "vms", "hca", "link", NULL};
-static const char *const workload_keys[] = {"verb", "sizes", "iterations", "warmup", NULL};
+static const char *const workload_keys[] = {"verb", "sizes", "iterations", "warmup", "qps", "registered_memory", NULL};
 static const char *const range_keys[] = {"from", "to", NULL};
 
 enum { VMS_PER_HOST_MAX = 1024 };
@@ -206,6 +206,21 @@ static int read_workload(loader *l, const yt_node *node)
 	s->warmup = 0;
 	if ((v = yt_get(node, "warmup")) && yr_count(v, "the warm-up iterations", 0, SCN_ITERATIONS_MAX, &s->warmup, l->diag))
 		return -1;
+	/* What the HCA's and IOMMU's caches must hold: by default one QP and
+	 * the message buffer (perftest's). */
+	unsigned long long qps = 1;
+	if ((v = yt_get(node, "qps")) && yr_count(v, "the number of QPs", 1, SCN_QPS_MAX, &qps, l->diag))
+		return -1;
+	s->footprint.qps = (double)qps;
+	s->footprint.registered_bytes = 0;
+	vr_quantity q;
+	if ((v = yt_get(node, "registered_memory"))) {
+		if (yr_quantity(v, VR_Q_SIZE, "the registered memory", &q, l->diag) != 0)
+			return -1;
+		if (q.value < 1 || q.value > SCN_REGISTERED_MAX_BYTES)
+			return vr_diag_at(l->diag, v->where, "found '%s' for the registered memory, expected a size from 1B to 1PiB", v->text);
+		s->footprint.registered_bytes = q.value;
+	}
 	return 0;
 }
 

@@ -17,7 +17,9 @@ enum {
 	SCN_OPTIONS_MAX = 16,
 	SCN_SIZES_MAX = 64,
 	SCN_ITERATIONS_MAX = 1000000000,   /* a billion round trips: hours of wall time */
+	SCN_QPS_MAX = 1000000,             /* more QPs than any HCA supports */
 };
+#define SCN_REGISTERED_MAX_BYTES 1125899906842624.0   /* 1 PiB */
 
 typedef struct scn_host {
 	char name[MDL_NAME_MAX];
@@ -44,6 +46,7 @@ typedef struct scn_scenario {
 	double sizes_bytes[SCN_SIZES_MAX];
 	unsigned long long iterations;
 	unsigned long long warmup;
+	mdl_footprint footprint;      /* QPs and registered memory the caches must hold */
 } scn_scenario;
 
 /* Load PATH.  Returns 0, or -1 with DIAG filled; free with scn_free either way. */

@@ -27,16 +27,19 @@ static void setup(void)
 
 #define P(id) (params.value[MDL_##id])
 
+/* perftest's footprint: one QP, the message buffer. */
+static const mdl_footprint ONE_QP = {1, 0};
+
 static void build_write(const mdl_option *o, const mdl_params *sender, const mdl_params *receiver,
 			double size, mdl_plan *plan)
 {
-	mdl_plan_build(o, sender, receiver, size, VERB_WRITE_LAT, COMPLETION_POLL, LEG_MESSAGE, plan);
+	mdl_plan_build(o, sender, receiver, size, VERB_WRITE_LAT, COMPLETION_POLL, LEG_MESSAGE, &ONE_QP, plan);
 }
 
 /* Uncontended one-way time: what the engine's sleeps and transfer add up to. */
 static double one_way_ns(const mdl_plan *plan)
 {
-	return mdl_plan_segment_ns(plan, SEG_SENDER) + plan->fabric_latency_ns + plan->serialization_ns +
+	return mdl_plan_segment_ns(plan, SEG_SENDER) + plan->fabric_latency_ns + plan->serialization_ns + plan->pipeline_ns +
 	       mdl_plan_segment_ns(plan, SEG_RECEIVER);
 }
 
@@ -163,7 +166,7 @@ START_TEST(send_replaces_buffer_polling_with_a_receive_completion)
 {
 	mdl_plan write, send;
 	build_write(&native, &params, &params, 2, &write);
-	mdl_plan_build(&native, &params, &params, 2, VERB_SEND_LAT, COMPLETION_POLL, LEG_MESSAGE, &send);
+	mdl_plan_build(&native, &params, &params, 2, VERB_SEND_LAT, COMPLETION_POLL, LEG_MESSAGE, &ONE_QP, &send);
 	ck_assert(isnan(stage_ns(&native, &send, "poll_detect")));
 	double recv_cqe = P(PCIE_WRITE_LATENCY) + P(HCA_CQE_BYTES) * 8 / P(PCIE_BANDWIDTH) * 1e9;
 	double recv_wqe = (1 - P(HCA_RECV_WQE_PREFETCH)) * (P(PCIE_READ_LATENCY) + P(HCA_WQE_BYTES) * 8 / P(PCIE_BANDWIDTH) * 1e9);
@@ -172,7 +175,7 @@ START_TEST(send_replaces_buffer_polling_with_a_receive_completion)
 	ck_assert_double_eq(send.counters.dma_writes, write.counters.dma_writes + 1);
 	/* vRDMA: the receive completion and the re-post both go through the backend */
 	mdl_plan v;
-	mdl_plan_build(&vrdma, &params, &params, 2, VERB_SEND_LAT, COMPLETION_POLL, LEG_MESSAGE, &v);
+	mdl_plan_build(&vrdma, &params, &params, 2, VERB_SEND_LAT, COMPLETION_POLL, LEG_MESSAGE, &ONE_QP, &v);
 	ck_assert_double_eq(v.counters.vm_exits, 2);
 	ck_assert_int_eq(stage_segment(&vrdma, &v, "recv_cqe_proxy"), SEG_RECEIVER);
 	ck_assert_int_eq(stage_segment(&vrdma, &v, "recv_vm_entry"), SEG_RECEIVER);
@@ -185,8 +188,8 @@ END_TEST
 START_TEST(read_legs)
 {
 	mdl_plan request, response;
-	mdl_plan_build(&native, &params, &params, 2, VERB_READ_LAT, COMPLETION_POLL, LEG_READ_REQUEST, &request);
-	mdl_plan_build(&native, &params, &params, 2, VERB_READ_LAT, COMPLETION_POLL, LEG_READ_RESPONSE, &response);
+	mdl_plan_build(&native, &params, &params, 2, VERB_READ_LAT, COMPLETION_POLL, LEG_READ_REQUEST, &ONE_QP, &request);
+	mdl_plan_build(&native, &params, &params, 2, VERB_READ_LAT, COMPLETION_POLL, LEG_READ_RESPONSE, &ONE_QP, &response);
 	ck_assert_double_eq(request.message.wire_bytes, P(WIRE_HEADER_BYTES));
 	ck_assert_double_eq(response.message.wire_bytes, 2 + P(WIRE_HEADER_BYTES));
 	ck_assert(!response.message.inline_payload);
@@ -210,15 +213,15 @@ START_TEST(virtual_interrupts_posted_or_not)
 	posted.value[MDL_VIRT_POSTED_INTERRUPTS] = 1;
 	trapped.value[MDL_VIRT_POSTED_INTERRUPTS] = 0;
 	mdl_plan a, b;
-	mdl_plan_build(&vrdma, &posted, &posted, 2, VERB_SEND_LAT, COMPLETION_EVENT, LEG_MESSAGE, &a);
-	mdl_plan_build(&vrdma, &trapped, &trapped, 2, VERB_SEND_LAT, COMPLETION_EVENT, LEG_MESSAGE, &b);
+	mdl_plan_build(&vrdma, &posted, &posted, 2, VERB_SEND_LAT, COMPLETION_EVENT, LEG_MESSAGE, &ONE_QP, &a);
+	mdl_plan_build(&vrdma, &trapped, &trapped, 2, VERB_SEND_LAT, COMPLETION_EVENT, LEG_MESSAGE, &ONE_QP, &b);
 	ck_assert_double_eq(b.counters.vm_exits - a.counters.vm_exits, 4);   /* two interrupts, two exits each */
 	ck_assert_double_eq(a.counters.interrupts, 2);
 	ck_assert_double_eq_tol(stage_ns(&vrdma, &b, "recv_virq_injection") - stage_ns(&vrdma, &a, "recv_virq_injection"),
 				P(VIRT_INTERRUPT_INJECTION) + P(VIRT_EOI_EXIT) - P(VIRT_POSTED_DELIVERY), 1e-9);
 	/* polling has no interrupt stages at all */
 	mdl_plan polled;
-	mdl_plan_build(&vrdma, &params, &params, 2, VERB_SEND_LAT, COMPLETION_POLL, LEG_MESSAGE, &polled);
+	mdl_plan_build(&vrdma, &params, &params, 2, VERB_SEND_LAT, COMPLETION_POLL, LEG_MESSAGE, &ONE_QP, &polled);
 	ck_assert(isnan(stage_ns(&vrdma, &polled, "recv_virq_injection")));
 	ck_assert_double_eq(polled.counters.interrupts, 0);
 }
