@@ -41,6 +41,11 @@ const mdl_mechanism_info mdl_mechanisms[MECH_COUNT] = {
 	[MECH_ESWITCH_ACK_RETURN] = {"eswitch_ack_return", SIDE_FABRIC, ROUTE_NONE, ON_COMPLETION, "an ACK back from VF to VF inside the HCA"},
 };
 
+const char *const mdl_resource_names[RES_COUNT] = {
+	[RES_NONE] = "none", [RES_PCIE] = "pcie", [RES_HCA] = "hca", [RES_WIRE] = "wire",
+	[RES_SWITCH] = "switch", [RES_NIC] = "nic", [RES_MEMORY] = "memory",
+};
+
 const char *const mdl_route_names[ROUTE_COUNT] = {
 	[ROUTE_NONE] = "none", [ROUTE_INFINIBAND] = "InfiniBand fabric", [ROUTE_ETHERNET] = "Ethernet fabric",
 	[ROUTE_MEMORY] = "host-memory copy", [ROUTE_HCA_LOOPBACK] = "HCA loopback",
@@ -94,7 +99,8 @@ double mdl_resource_bps(mdl_resource resource, const mdl_params *p)
 	case RES_SWITCH: return V(p, SWITCH_BANDWIDTH);
 	case RES_NIC: return V(p, NIC_BANDWIDTH);
 	case RES_MEMORY: return V(p, MEM_COPY_BANDWIDTH);
-	case RES_NONE: break;
+	case RES_NONE:
+	case RES_COUNT: break;
 	}
 	return INFINITY;
 }

@@ -49,7 +49,9 @@ typedef enum mdl_mechanism {
 typedef enum mdl_side { SIDE_SENDER, SIDE_RECEIVER, SIDE_FABRIC } mdl_side;
 
 /* Bandwidth resources a stage can stream payload through. */
-typedef enum mdl_resource { RES_NONE, RES_PCIE, RES_HCA, RES_WIRE, RES_SWITCH, RES_NIC, RES_MEMORY } mdl_resource;
+typedef enum mdl_resource { RES_NONE, RES_PCIE, RES_HCA, RES_WIRE, RES_SWITCH, RES_NIC, RES_MEMORY, RES_COUNT } mdl_resource;
+
+extern const char *const mdl_resource_names[RES_COUNT];
 
 /* How a message gets from one VM to the other: the fabric stages of a
  * message path name one of these, and it fixes the links the transfer

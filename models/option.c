@@ -15,17 +15,22 @@ const char *const mdl_path_names[PATH_COUNT + 1] = {
 };
 const char *const mdl_placement_names[PLACE_COUNT + 1] = {"different-hosts", "same-host", NULL};
 const char *const mdl_link_names[LINK_COUNT + 1] = {"infiniband", "ethernet", "none", NULL};
-const char *const mdl_verb_names[VERB_COUNT + 1] = {"write_lat", "read_lat", "send_lat", NULL};
+const char *const mdl_verb_names[VERB_COUNT + 1] = {
+	"write_lat", "read_lat", "send_lat", "write_bw", "read_bw", "send_bw", NULL,
+};
+const char *const mdl_operation_names[VERB_OPERATIONS + 1] = {"write_lat", "read_lat", "send_lat", NULL};
 const char *const mdl_completion_names[COMPLETION_COUNT + 1] = {"poll", "event", NULL};
 
 static const char *const option_keys[] = {
-	"option", "summary", "placement", "link", "verbs", "completions",
+	"option", "summary", "placement", "link", "completion_starts", "verbs", "completions",
 	"request", "completion", "off_path", "read_request", "read_response", NULL,
 };
 static const char *const stage_keys[] = {
-	"stage", "mechanism", "side", "cost", "per_page", "per_packet", "bytes_at", "verbs", "completions", NULL,
+	"stage", "mechanism", "side", "cost", "per_page", "per_packet", "bytes_at", "once_per", "verbs", "completions", NULL,
 };
 static const char *const side_names[] = {"sender", "receiver", NULL};
+static const char *const once_per_names[] = {"message", "doorbell", NULL};
+static const char *const completion_start_names[] = {"on_arrival", "after_receiver", NULL};
 
 static const char *const *mechanism_names(void)
 {
@@ -129,11 +134,13 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 		return -1;
 	stage->mechanism = (mdl_mechanism)choice;
 	stage->side = mdl_mechanisms[choice].side;
+	/* A doorbell, its trap and the return from it serve a whole post list. */
+	stage->per_doorbell = choice == MECH_DOORBELL_TRAP || choice == MECH_MMIO_DOORBELL || choice == MECH_VM_ENTRY;
 	if (!(mdl_mechanisms[choice].paths & path_bit[path]))
 		return misplaced(v, &mdl_mechanisms[choice], path, diag);
 	int is_cpu = stage->mechanism == MECH_CPU;
 	int is_fabric = stage->side == SIDE_FABRIC;
-	static const char *const cpu_only[] = {"cost", "per_page", "per_packet", "bytes_at"};
+	static const char *const cpu_only[] = {"cost", "per_page", "per_packet", "bytes_at", "once_per"};
 	for (size_t i = 0; i < sizeof cpu_only / sizeof cpu_only[0]; i++)
 		if (!is_cpu && (v = yt_get(node, cpu_only[i])))
 			return vr_diag_at(diag, v->where, "found '%s' on a '%s' stage, expected it only on 'cpu' stages",
@@ -146,7 +153,7 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 			return -1;
 		stage->side = choice == 0 ? SIDE_SENDER : SIDE_RECEIVER;
 	}
-	if ((v = yt_get(node, "verbs")) && read_flags(v, "the stage's verbs", mdl_verb_names, &stage->verbs, diag))
+	if ((v = yt_get(node, "verbs")) && read_flags(v, "the stage's verbs", mdl_operation_names, &stage->verbs, diag))
 		return -1;
 	if ((v = yt_get(node, "completions")) &&
 	    read_flags(v, "the stage's completion modes", mdl_completion_names, &stage->completions, diag))
@@ -155,6 +162,11 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 	 * completion path may run on both sides (an ACK's journey back). */
 	if (path == PATH_OFF && stage->side == SIDE_RECEIVER)
 		return vr_diag_at(diag, node->where, "found a receiver-side stage in the off_path path, expected the sender's work only");
+	if (is_cpu && (v = yt_get(node, "once_per"))) {
+		if (yr_choice(v, "how often the stage runs", once_per_names, &choice, diag))
+			return -1;
+		stage->per_doorbell = choice == 1;
+	}
 	return is_cpu ? read_cpu_cost(node, stage, diag) : 0;
 }
 
@@ -164,14 +176,14 @@ static int path_serves(mdl_path path, mdl_verb verb)
 	if (path == PATH_OFF)
 		return 1;
 	int read_path = path == PATH_READ_REQUEST || path == PATH_READ_RESPONSE;
-	return read_path == (verb == VERB_READ_LAT);
+	return read_path == (mdl_verb_operation(verb) == VERB_READ_LAT);
 }
 
 /* Can stages A and B both be part of one operation?  Only then must their
  * names differ: a READ's guest_post_send and a WRITE's may share a name. */
 static int ever_together(const mdl_stage *a, const mdl_stage *b)
 {
-	for (int v = 0; v < VERB_COUNT; v++)
+	for (int v = 0; v < VERB_OPERATIONS; v++)
 		for (int c = 0; c < COMPLETION_COUNT; c++)
 			if (mdl_stage_applies(a, (mdl_verb)v, (mdl_completion)c) &&
 			    mdl_stage_applies(b, (mdl_verb)v, (mdl_completion)c) &&
@@ -320,7 +332,12 @@ static int check_shape(const yt_node *root, mdl_option *opt, vr_diag *diag)
 
 int mdl_stage_applies(const mdl_stage *stage, mdl_verb verb, mdl_completion completion)
 {
-	return (stage->verbs & (1u << verb)) && (stage->completions & (1u << completion));
+	return (stage->verbs & (1u << mdl_verb_operation(verb))) && (stage->completions & (1u << completion));
+}
+
+int mdl_option_runs(const mdl_option *option, mdl_verb verb)
+{
+	return (option->verbs & (1u << mdl_verb_operation(verb))) != 0;
 }
 
 static int parse_option(const yt_doc *doc, mdl_option *out, vr_diag *diag)
@@ -350,13 +367,18 @@ static int parse_option(const yt_doc *doc, mdl_option *out, vr_diag *diag)
 		return -1;
 	out->placement = (mdl_placement)choice;
 	out->link = LINK_INFINIBAND;
+	if ((v = yt_get(root, "completion_starts"))) {
+		if (yr_choice(v, "when the completion path starts", completion_start_names, &choice, diag))
+			return -1;
+		out->completion_after_receiver = choice == 1;
+	}
 	if ((v = yt_get(root, "link"))) {
 		if (yr_choice(v, "the link", mdl_link_names, &choice, diag))
 			return -1;
 		out->link = (mdl_link)choice;
 	}
 	if (yr_required(root, "verbs", "an option description", &v, diag) ||
-	    read_flags(v, "the verbs", mdl_verb_names, &out->verbs, diag) ||
+	    read_flags(v, "the verbs", mdl_operation_names, &out->verbs, diag) ||
 	    yr_required(root, "completions", "an option description", &v, diag) ||
 	    read_flags(v, "the completion modes", mdl_completion_names, &out->completions, diag) ||
 	    yr_required(root, "request", "an option description", &v, diag) ||

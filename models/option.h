@@ -36,13 +36,32 @@ typedef enum mdl_path {
 
 typedef enum mdl_placement { PLACE_DIFFERENT_HOSTS, PLACE_SAME_HOST, PLACE_COUNT } mdl_placement;
 
-typedef enum mdl_verb { VERB_WRITE_LAT, VERB_READ_LAT, VERB_SEND_LAT, VERB_COUNT } mdl_verb;
+/* perftest's tests.  Option files describe operations, named by the three
+ * latency tests; a bandwidth test runs the same stages as the latency test
+ * of its operation, streamed (sim/stream.h). */
+typedef enum mdl_verb {
+	VERB_WRITE_LAT, VERB_READ_LAT, VERB_SEND_LAT,
+	VERB_WRITE_BW, VERB_READ_BW, VERB_SEND_BW,
+	VERB_COUNT
+} mdl_verb;
+enum { VERB_OPERATIONS = VERB_WRITE_BW };
+
+/* The latency verb naming VERB's operation; is VERB a bandwidth test? */
+static inline mdl_verb mdl_verb_operation(mdl_verb verb)
+{
+	return (int)verb >= VERB_OPERATIONS ? (mdl_verb)((int)verb - VERB_OPERATIONS) : verb;
+}
+static inline int mdl_verb_is_bandwidth(mdl_verb verb)
+{
+	return (int)verb >= VERB_OPERATIONS;
+}
 
 typedef enum mdl_completion { COMPLETION_POLL, COMPLETION_EVENT, COMPLETION_COUNT } mdl_completion;
 
 extern const char *const mdl_path_names[PATH_COUNT + 1];
 extern const char *const mdl_placement_names[PLACE_COUNT + 1];
 extern const char *const mdl_verb_names[VERB_COUNT + 1];
+extern const char *const mdl_operation_names[VERB_OPERATIONS + 1];   /* the latency verbs */
 extern const char *const mdl_completion_names[COMPLETION_COUNT + 1];
 extern const char *const mdl_link_names[LINK_COUNT + 1];
 
@@ -51,9 +70,10 @@ typedef struct mdl_stage {
 	mdl_mechanism mechanism;
 	mdl_path path;
 	mdl_side side;           /* sender or receiver of the message (fabric for wire, switch, ACK) */
-	unsigned verbs;          /* bit per mdl_verb it applies to (all by default) */
+	unsigned verbs;          /* bit per operation (latency verb) it applies to (all by default) */
 	unsigned completions;    /* bit per mdl_completion it applies to (all by default) */
 	mdl_cpu_cost cpu;        /* MECH_CPU: its cost parameters (all -1 otherwise) */
+	int per_doorbell;        /* once per doorbell: a post list shares it (doorbells, traps) */
 	unsigned line, column;   /* where the stage is written in the option file */
 } mdl_stage;
 
@@ -64,7 +84,8 @@ typedef struct mdl_option {
 	mdl_placement placement;
 	mdl_link link;           /* packet format: MTU and headers */
 	mdl_route route;         /* what its fabric stages cross (from the request path) */
-	unsigned verbs;          /* bit per mdl_verb it can run */
+	int completion_after_receiver; /* software transports: the ACK leaves after the responder's work */
+	unsigned verbs;          /* bit per operation (latency verb) it can run, with its bandwidth test */
 	unsigned completions;    /* bit per mdl_completion */
 	size_t stage_count;
 	mdl_stage stages[MDL_STAGES_MAX];
@@ -75,8 +96,11 @@ typedef struct mdl_option {
 int mdl_option_load(const char *name, const char *base_file, vr_where where,
 		    mdl_option *out, vr_diag *diag);
 
-/* Does STAGE take part in VERB with COMPLETION? */
+/* Does STAGE take part in VERB (latency or bandwidth) with COMPLETION? */
 int mdl_stage_applies(const mdl_stage *stage, mdl_verb verb, mdl_completion completion);
+
+/* Can OPTION run VERB? */
+int mdl_option_runs(const mdl_option *option, mdl_verb verb);
 
 
 #endif

@@ -61,6 +61,7 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 	double wire_payload = leg == LEG_READ_REQUEST ? 0.0 : size_bytes;
 	out->message = mdl_message_make(sender, option->link, wire_payload, size_bytes, leg != LEG_READ_RESPONSE, footprint);
 	out->route = option->route;
+	out->completion_after_receiver = option->completion_after_receiver;
 	double rate_bps;
 	out->bottleneck = bottleneck(option->route, sender, receiver, &rate_bps);
 	out->serialization_ns = out->message.wire_bytes * 8.0 / rate_bps * 1e9;
@@ -78,7 +79,10 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 		mdl_plan_stage *p = &out->stages[out->count++];
 		p->stage = (int)i;
 		p->segment = segment_of(s, seen_fabric);
+		p->side = s->side;
 		p->nominal_ns = c.fixed_ns;
+		p->full_ns = c.fixed_ns;
+		p->per_doorbell = s->per_doorbell;
 		p->software = c.software;
 		mdl_counters_add(&out->counters, &c.counts);
 		if (p->segment == SEG_SENDER || p->segment == SEG_RECEIVER) {

@@ -30,8 +30,11 @@ typedef enum mdl_leg { LEG_MESSAGE, LEG_READ_REQUEST, LEG_READ_RESPONSE } mdl_le
 typedef struct mdl_plan_stage {
 	int stage;               /* index into the option's stages (breakdown key) */
 	mdl_segment segment;
-	double nominal_ns;
-	int software;            /* subject to jitter */
+	mdl_side side;           /* whose CPU or hardware runs it */
+	double nominal_ns;       /* its share of one message's latency (first packet, if pipelined) */
+	double full_ns;          /* the work of the whole message (all its packets) */
+	int software;            /* runs on a CPU: subject to jitter, occupies that CPU */
+	int per_doorbell;        /* done once per doorbell, shared by a post list */
 } mdl_plan_stage;
 
 typedef struct mdl_plan {
@@ -45,6 +48,7 @@ typedef struct mdl_plan {
 	double pipeline_ns;          /* later packets held back by a stage slower than that link */
 	mdl_counters counters;       /* per operation, all paths */
 	int sender_software;         /* a CPU works before the transfer (it can be interrupted) */
+	int completion_after_receiver; /* the completion path starts once the receiver's stages are done */
 } mdl_plan;
 
 /* Compile LEG of OPTION running VERB with COMPLETION, for SIZE_BYTES of

@@ -18,6 +18,7 @@
 
 #include "sim/pingpong.h"
 #include "sim/platform.h"
+#include "sim/stream.h"
 
 /* SimGrid settings that make its clock a faithful adder of our latencies
  * (see ../shared/DESIGN.md, "SimGrid facts that bite").  Given as command-line
@@ -68,7 +69,7 @@ static unsigned long actor_seed(const scn_scenario *s, size_t experiment, int ro
 static void build_legs(const scn_scenario *s, const mdl_option *option, const mdl_params *a,
 		       const mdl_params *b, double size_bytes, mdl_plan *ab, mdl_plan *ba)
 {
-	int read = s->verb == VERB_READ_LAT;
+	int read = mdl_verb_operation(s->verb) == VERB_READ_LAT;
 	mdl_plan_build(option, a, b, size_bytes, s->verb, s->completion, read ? LEG_READ_REQUEST : LEG_MESSAGE,
 		       &s->footprint, ab);
 	mdl_plan_build(option, b, a, size_bytes, s->verb, s->completion, read ? LEG_READ_RESPONSE : LEG_MESSAGE,
@@ -91,6 +92,38 @@ static void mark_roles(vr_result *r, const mdl_plan *ab, const mdl_plan *ba, int
 	}
 }
 
+/* Counters per operation: a READ is both legs; a WRITE or SEND is one
+ * message, and the two directions may differ (hosts need not be alike):
+ * average them. */
+static void count_per_op(vr_result *r, const mdl_plan *ab, const mdl_plan *ba, int read)
+{
+	r->per_op = ab->counters;
+	mdl_counters_add(&r->per_op, &ba->counters);
+	if (!read)
+		mdl_counters_scale(&r->per_op, 0.5);
+}
+
+/* A bandwidth test: requester on A, messages (or READ responses) in one
+ * direction. */
+static void run_stream(const scn_scenario *s, vr_result *r, size_t index, const mdl_plan *ab, const mdl_plan *ba,
+		       int read, const char *host_a, const char *host_b)
+{
+	char prefix[64];
+	snprintf(prefix, sizeof prefix, "e%zu", index);
+	vr_stream_setup setup = {
+		.forward = ab, .response = read ? ba : NULL,
+		.requester_host = host_a, .responder_host = host_b, .mailbox_prefix = prefix,
+		.total = r->warmup + r->iterations, .warmup = r->warmup,
+		.tx_depth = s->tx_depth, .post_list = s->post_list, .cq_moderation = s->cq_moderation,
+		.receives = mdl_verb_operation(s->verb) == VERB_SEND_LAT,
+		.result = r,
+	};
+	vr_stream_run(&setup);
+	r->per_op = ab->counters;
+	if (read)
+		mdl_counters_add(&r->per_op, &ba->counters);
+}
+
 static void run_one(const scn_scenario *s, vr_result *r, size_t index)
 {
 	const mdl_option *option = &s->options[r->option];
@@ -100,7 +133,7 @@ static void run_one(const scn_scenario *s, vr_result *r, size_t index)
 	build_legs(s, option, a, b, r->size_bytes, &ab, &ba);
 	/* perftest reports half a round trip for WRITE and SEND (two messages),
 	 * the whole round trip for READ (one operation). */
-	int read = s->verb == VERB_READ_LAT;
+	int read = mdl_verb_operation(s->verb) == VERB_READ_LAT;
 	double operations_per_round_trip = read ? 1.0 : 2.0;
 	static vr_stats stats;   /* 350 KB: one, reused, not on an actor's stack */
 	vr_stats_reset(&stats);
@@ -111,6 +144,10 @@ static void run_one(const scn_scenario *s, vr_result *r, size_t index)
 	snprintf(box_b, sizeof box_b, "e%zu-b", index);
 	vr_platform_endpoint(s, r->preset, option->route, 0, host_a, sizeof host_a);
 	vr_platform_endpoint(s, r->preset, option->route, 1, host_b, sizeof host_b);
+	if (mdl_verb_is_bandwidth(s->verb)) {
+		run_stream(s, r, index, &ab, &ba, read, host_a, host_b);
+		return;
+	}
 	vr_pingpong_side sides[2] = {
 		{.initiator = 1, .send_plan = &ab, .recv_plan = &ba, .own_box = sg_mailbox_by_name(box_a),
 		 .peer_box = sg_mailbox_by_name(box_b), .stats = &stats},
@@ -151,12 +188,7 @@ static void run_one(const scn_scenario *s, vr_result *r, size_t index)
 	}
 	r->typical_rounds = breakdown.typical;
 	mark_roles(r, &ab, &ba, read);
-	/* A READ operation is both legs; a WRITE or SEND is one message, and the
-	 * two directions may differ (hosts need not be alike): average them. */
-	r->per_op = ab.counters;
-	mdl_counters_add(&r->per_op, &ba.counters);
-	if (!read)
-		mdl_counters_scale(&r->per_op, 0.5);
+	count_per_op(r, &ab, &ba, read);
 }
 
 static void controller(int argc, char **argv)

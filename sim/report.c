@@ -24,6 +24,16 @@ static const char *preset_of(const vr_run *run, const vr_result *r)
 	return scn_params(run->scenario, r->preset, 0)->preset;
 }
 
+static void size_label(double bytes, char *buf, size_t len)
+{
+	if (bytes >= 1048576 && (long long)bytes % 1048576 == 0)
+		snprintf(buf, len, "%.0fMiB", bytes / 1048576);
+	else if (bytes >= 1024 && (long long)bytes % 1024 == 0)
+		snprintf(buf, len, "%.0fKiB", bytes / 1024);
+	else
+		snprintf(buf, len, "%.0fB", bytes);
+}
+
 /* ---- text ------------------------------------------------------------ */
 
 static const char *const RULE =
@@ -41,12 +51,60 @@ static void text_header(const vr_run *run, const vr_result *r, FILE *out)
 		[VERB_WRITE_LAT] = "RDMA Write ping-pong; t = half a round trip",
 		[VERB_READ_LAT] = "RDMA Read; t = a whole round trip, as perftest reports",
 		[VERB_SEND_LAT] = "Send/Receive ping-pong; t = half a round trip",
+		[VERB_WRITE_BW] = "RDMA Write stream",
+		[VERB_READ_BW] = "RDMA Read stream",
+		[VERB_SEND_BW] = "Send/Receive stream",
 	};
 	fprintf(out, " test %s (%s) | completion %s | %s\n", mdl_verb_names[s->verb], what[s->verb],
 		mdl_completion_names[s->completion], mdl_placement_names[o->placement]);
+	if (mdl_verb_is_bandwidth(s->verb))
+		fprintf(out, " tx depth %u | post list %u | CQ moderation %u | MB = 2^20 bytes, as perftest\n",
+			s->tx_depth, s->post_list, s->cq_moderation);
 	fprintf(out, "%s\n", RULE);
-	fprintf(out, " #bytes #iterations    t_min[usec]    t_max[usec]  t_typical[usec]    t_avg[usec]"
-		     "    t_stdev[usec]   99%% percentile[usec]   99.9%% percentile[usec] \n");
+	if (mdl_verb_is_bandwidth(s->verb))
+		fprintf(out, " #bytes     #iterations    BW peak[MB/sec]    BW average[MB/sec]   MsgRate[Mpps]\n");
+	else
+		fprintf(out, " #bytes #iterations    t_min[usec]    t_max[usec]  t_typical[usec]    t_avg[usec]"
+			     "    t_stdev[usec]   99%% percentile[usec]   99.9%% percentile[usec] \n");
+}
+
+static const double BYTES_PER_MB = 1048576.0;   /* perftest's MB/sec */
+static const double BITS_PER_GBIT = 1e9;        /* perftest's Gb/sec (--report_gbits) */
+
+static void text_bw_row(const vr_result *r, FILE *out)
+{
+	fprintf(out, " %-7.0f    %-10llu     %-7.2f            %-7.2f              %-7.6f\n", r->size_bytes, r->iterations,
+		r->bw.peak_bytes_per_s / BYTES_PER_MB, r->bw.average_bytes_per_s / BYTES_PER_MB, r->bw.msg_rate_per_s / 1e6);
+}
+
+/* What each resource costs per message, against the pace achieved. */
+static void text_bw_limits(const vr_result *group, size_t n, FILE *out)
+{
+	char label[32];
+	fprintf(out, "\n What sets the rate: time each resource spends per message [usec]\n %-26s", "resource");
+	for (size_t k = 0; k < n; k++) {
+		size_label(group[k].size_bytes, label, sizeof label);
+		fprintf(out, " %10s", label);
+	}
+	fprintf(out, "\n %-26s", "requester CPU");
+	for (size_t k = 0; k < n; k++)
+		fprintf(out, " %10.3f", group[k].bw.sender_cpu_ns / NS_PER_US);
+	fprintf(out, "\n %-26s", "receiver CPU");
+	for (size_t k = 0; k < n; k++)
+		fprintf(out, " %10.3f", group[k].bw.receiver_cpu_ns / NS_PER_US);
+	fprintf(out, "\n %-26s", "slowest link");
+	for (size_t k = 0; k < n; k++)
+		fprintf(out, " %10.3f", group[k].bw.link_ns / NS_PER_US);
+	fprintf(out, "\n %-26s", "  which link");
+	for (size_t k = 0; k < n; k++)
+		fprintf(out, " %10s", mdl_resource_names[group[k].bw.link]);
+	fprintf(out, "\n %-26s", "achieved, per message");
+	for (size_t k = 0; k < n; k++)
+		fprintf(out, " %10.3f", group[k].bw.msg_rate_per_s > 0 ? 1e6 / group[k].bw.msg_rate_per_s : 0.0);
+	fprintf(out, "\n %-26s", "limited by");
+	for (size_t k = 0; k < n; k++)
+		fprintf(out, " %10s", vr_bw_limit_names[group[k].bw.limit]);
+	fprintf(out, "\n");
 }
 
 static void text_row(const vr_result *r, FILE *out)
@@ -56,16 +114,6 @@ static void text_row(const vr_result *r, FILE *out)
 		r->size_bytes, r->iterations, r->min_ns / NS_PER_US, r->max_ns / NS_PER_US,
 		r->median_ns / NS_PER_US, r->mean_ns / NS_PER_US, r->stdev_ns / NS_PER_US,
 		r->p99_ns / NS_PER_US, r->p999_ns / NS_PER_US);
-}
-
-static void size_label(double bytes, char *buf, size_t len)
-{
-	if (bytes >= 1048576 && (long long)bytes % 1048576 == 0)
-		snprintf(buf, len, "%.0fMiB", bytes / 1048576);
-	else if (bytes >= 1024 && (long long)bytes % 1024 == 0)
-		snprintf(buf, len, "%.0fKiB", bytes / 1024);
-	else
-		snprintf(buf, len, "%.0fB", bytes);
 }
 
 static void text_row_of_slot(const mdl_option *o, const vr_result *group, size_t n, size_t slot, FILE *out)
@@ -147,11 +195,15 @@ static void text_breakdown(const vr_run *run, const vr_result *group, size_t n, 
 void vr_report_text(const vr_run *run, FILE *out)
 {
 	size_t sizes = run->scenario->size_count;
+	int bandwidth = mdl_verb_is_bandwidth(run->scenario->verb);
 	for (size_t i = 0; i < run->count; i += sizes) {
 		text_header(run, &run->results[i], out);
 		for (size_t k = 0; k < sizes; k++)
-			text_row(&run->results[i + k], out);
-		text_breakdown(run, &run->results[i], sizes, out);
+			(bandwidth ? text_bw_row : text_row)(&run->results[i + k], out);
+		if (bandwidth)
+			text_bw_limits(&run->results[i], sizes, out);
+		else
+			text_breakdown(run, &run->results[i], sizes, out);
 	}
 	fprintf(out, "%s\n", RULE);
 }
@@ -202,6 +254,30 @@ static void json_critical(const mdl_option *o, const vr_result *r, const double 
 	}
 }
 
+static void json_per_op(const vr_result *r, FILE *out)
+{
+	const mdl_counters *c = &r->per_op;
+	fprintf(out, "     \"per_op\": {\"vm_exits\": %g, \"doorbells\": %g, \"interrupts\": %g, "
+		     "\"dma_reads\": %g, \"dma_writes\": %g, \"wire_packets\": %g}}",
+		c->vm_exits, c->doorbells, c->interrupts, c->dma_reads, c->dma_writes, c->wire_packets);
+}
+
+static void json_bandwidth(const scn_scenario *s, const vr_result *r, FILE *out)
+{
+	const vr_bandwidth *bw = &r->bw;
+	fprintf(out, "     \"tx_depth\": %u, \"post_list\": %u, \"cq_moderation\": %u,\n", s->tx_depth, s->post_list,
+		s->cq_moderation);
+	fprintf(out, "     \"bandwidth\": {\"bw_peak_mib_per_s\": %.6f, \"bw_average_mib_per_s\": %.6f, "
+		     "\"bw_peak_gbit_per_s\": %.6f, \"bw_average_gbit_per_s\": %.6f, \"msg_rate_mpps\": %.6f, \"duration_us\": %.6f},\n",
+		bw->peak_bytes_per_s / BYTES_PER_MB, bw->average_bytes_per_s / BYTES_PER_MB,
+		bw->peak_bytes_per_s * 8 / BITS_PER_GBIT, bw->average_bytes_per_s * 8 / BITS_PER_GBIT,
+		bw->msg_rate_per_s / 1e6, bw->duration_ns / NS_PER_US);
+	fprintf(out, "     \"per_message_us\": {\"requester_cpu\": %.6f, \"receiver_cpu\": %.6f, \"slowest_link\": %.6f}, "
+		     "\"slowest_link\": \"%s\", \"limited_by\": \"%s\",\n",
+		bw->sender_cpu_ns / NS_PER_US, bw->receiver_cpu_ns / NS_PER_US, bw->link_ns / NS_PER_US,
+		mdl_resource_names[bw->link], vr_bw_limit_names[bw->limit]);
+}
+
 static void json_result(const vr_run *run, const vr_result *r, FILE *out)
 {
 	const scn_scenario *s = run->scenario;
@@ -213,6 +289,11 @@ static void json_result(const vr_run *run, const vr_result *r, FILE *out)
 	fprintf(out, ", \"verb\": \"%s\", \"size_bytes\": %.0f, \"completion\": \"%s\",\n",
 		mdl_verb_names[s->verb], r->size_bytes, mdl_completion_names[s->completion]);
 	fprintf(out, "     \"iterations\": %llu, \"warmup_iterations\": %llu,\n", r->iterations, r->warmup);
+	if (mdl_verb_is_bandwidth(s->verb)) {
+		json_bandwidth(s, r, out);
+		json_per_op(r, out);
+		return;
+	}
 	fprintf(out, "     \"one_way_us\": {");
 	json_us("min", r->min_ns, ", ", out);
 	json_us("median", r->median_ns, ", ", out);
@@ -229,10 +310,8 @@ static void json_result(const vr_run *run, const vr_result *r, FILE *out)
 	json_role(o, r, ROLE_COMPLETION, out);
 	fprintf(out, "},\n     \"off_path_us\": {");
 	json_role(o, r, ROLE_OFF, out);
-	const mdl_counters *c = &r->per_op;
-	fprintf(out, "},\n     \"per_op\": {\"vm_exits\": %g, \"doorbells\": %g, \"interrupts\": %g, "
-		     "\"dma_reads\": %g, \"dma_writes\": %g, \"wire_packets\": %g}}",
-		c->vm_exits, c->doorbells, c->interrupts, c->dma_reads, c->dma_writes, c->wire_packets);
+	fprintf(out, "},\n");
+	json_per_op(r, out);
 }
 
 void vr_report_json(const vr_run *run, FILE *out)
@@ -282,9 +361,37 @@ static const double *breakdown_value(const vr_run *run, const vr_result *r, cons
 	return NULL;
 }
 
+/* Bandwidth tests: one row per result, perftest's figures and the pace. */
+static void csv_bandwidth(const vr_run *run, FILE *out)
+{
+	const scn_scenario *s = run->scenario;
+	fprintf(out, "preset,option,verb,size_bytes,completion,iterations,warmup_iterations,tx_depth,post_list,cq_moderation,"
+		     "bw_peak_mib_per_s,bw_average_mib_per_s,bw_peak_gbit_per_s,bw_average_gbit_per_s,msg_rate_mpps,duration_us,"
+		     "requester_cpu_us_per_msg,receiver_cpu_us_per_msg,slowest_link_us_per_msg,slowest_link,limited_by,"
+		     "vm_exits,doorbells,interrupts,dma_reads,dma_writes,wire_packets\n");
+	for (size_t i = 0; i < run->count; i++) {
+		const vr_result *r = &run->results[i];
+		const vr_bandwidth *bw = &r->bw;
+		const mdl_counters *c = &r->per_op;
+		fprintf(out, "%s,%s,%s,%.0f,%s,%llu,%llu,%u,%u,%u,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%s,%g,%g,%g,%g,%g,%g\n",
+			preset_of(run, r), option_of(run, r)->name, mdl_verb_names[s->verb], r->size_bytes,
+			mdl_completion_names[s->completion], r->iterations, r->warmup, s->tx_depth, s->post_list, s->cq_moderation,
+			bw->peak_bytes_per_s / BYTES_PER_MB, bw->average_bytes_per_s / BYTES_PER_MB,
+			bw->peak_bytes_per_s * 8 / BITS_PER_GBIT, bw->average_bytes_per_s * 8 / BITS_PER_GBIT,
+			bw->msg_rate_per_s / 1e6, bw->duration_ns / NS_PER_US, bw->sender_cpu_ns / NS_PER_US,
+			bw->receiver_cpu_ns / NS_PER_US, bw->link_ns / NS_PER_US, mdl_resource_names[bw->link],
+			vr_bw_limit_names[bw->limit], c->vm_exits, c->doorbells, c->interrupts, c->dma_reads, c->dma_writes,
+			c->wire_packets);
+	}
+}
+
 void vr_report_csv(const vr_run *run, FILE *out)
 {
 	const scn_scenario *s = run->scenario;
+	if (mdl_verb_is_bandwidth(s->verb)) {
+		csv_bandwidth(run, out);
+		return;
+	}
 	const char *columns[SCN_OPTIONS_MAX * VR_BREAKDOWN_SLOTS];
 	size_t ncol = breakdown_columns(run, columns, sizeof columns / sizeof columns[0]);
 	fprintf(out, "preset,option,verb,size_bytes,completion,iterations,warmup_iterations,"

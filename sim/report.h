@@ -14,7 +14,7 @@ typedef enum vr_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV, FORMAT_COUNT } vr
 
 extern const char *const vr_format_names[FORMAT_COUNT + 1];
 
-enum { VR_JSON_SCHEMA_VERSION = 1 };
+enum { VR_JSON_SCHEMA_VERSION = 2 };
 
 void vr_report_text(const vr_run *run, FILE *out);
 void vr_report_json(const vr_run *run, FILE *out);

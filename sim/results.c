@@ -6,6 +6,11 @@
 #include <math.h>
 #include <string.h>
 
+const char *const vr_bw_limit_names[BW_LIMIT_COUNT] = {
+	[BW_LIMIT_LINK] = "link", [BW_LIMIT_SENDER_CPU] = "sender_cpu",
+	[BW_LIMIT_RECEIVER_CPU] = "receiver_cpu", [BW_LIMIT_WINDOW] = "window",
+};
+
 const char *const vr_extra_stage_names[2 * EXTRA_COUNT] = {
 	[EXTRA_INTERFERENCE] = "interference",
 	[EXTRA_SERIALIZATION] = "serialization",

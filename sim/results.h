@@ -46,6 +46,27 @@ typedef enum vr_slot_role {
 	ROLE_OFF,          /* CPU time that delays no message */
 } vr_slot_role;
 
+/* A bandwidth test's result (perftest's ib_*_bw), and what set its pace. */
+typedef enum vr_bw_limit {
+	BW_LIMIT_LINK,           /* the slowest link on the route was saturated */
+	BW_LIMIT_SENDER_CPU,     /* the requester's CPU could not post (and complete) faster */
+	BW_LIMIT_RECEIVER_CPU,   /* the receiver's CPU could not take messages faster */
+	BW_LIMIT_WINDOW,         /* no resource was saturated: the window of work requests was */
+	BW_LIMIT_COUNT
+} vr_bw_limit;
+
+extern const char *const vr_bw_limit_names[BW_LIMIT_COUNT];
+
+typedef struct vr_bandwidth {
+	double peak_bytes_per_s, average_bytes_per_s;
+	double msg_rate_per_s;
+	double duration_ns;          /* first measured post to last completion */
+	double sender_cpu_ns, receiver_cpu_ns;   /* CPU busy per message */
+	double link_ns;              /* the bottleneck link's time per message */
+	mdl_resource link;
+	vr_bw_limit limit;
+} vr_bandwidth;
+
 typedef struct vr_result {
 	size_t preset;                /* index into the scenario's presets */
 	size_t option;                /* index into the scenario's options */
@@ -57,6 +78,7 @@ typedef struct vr_result {
 	unsigned char role[VR_BREAKDOWN_SLOTS];        /* vr_slot_role of each slot */
 	uint64_t typical_rounds;                       /* round trips behind breakdown_ns */
 	mdl_counters per_op;
+	vr_bandwidth bw;                               /* bandwidth tests only */
 } vr_result;
 
 /*

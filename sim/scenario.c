@@ -23,7 +23,9 @@ static const char *const top_keys[] = {
 };
 static const char *const topology_keys[] = {"hosts", "switch", NULL};
 static const char *const host_keys[] = {"name", "vms", "hca", "link", NULL};
-static const char *const workload_keys[] = {"verb", "sizes", "iterations", "warmup", "qps", "registered_memory", NULL};
+static const char *const workload_keys[] = {
+	"verb", "sizes", "iterations", "warmup", "qps", "registered_memory", "tx_depth", "post_list", "cq_moderation", NULL,
+};
 static const char *const range_keys[] = {"from", "to", NULL};
 
 enum { VMS_PER_HOST_MAX = 1024 };
@@ -189,6 +191,35 @@ static int read_sizes(loader *l, const yt_node *node)
 	return 0;
 }
 
+/* A bandwidth test's window: tx depth, post list and CQ moderation, with
+ * perftest's defaults.  Latency tests keep one request in flight. */
+static int read_window(loader *l, const yt_node *node)
+{
+	scn_scenario *s = l->s;
+	static const char *const keys[] = {"tx_depth", "post_list", "cq_moderation"};
+	const yt_node *v;
+	if (!mdl_verb_is_bandwidth(s->verb)) {
+		for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+			if ((v = yt_get(node, keys[k])))
+				return vr_diag_at(l->diag, v->where, "found '%s' in a %s workload, expected it only with a bandwidth test (write_bw, read_bw, send_bw): perftest's latency tests keep one request in flight",
+						  keys[k], mdl_verb_names[s->verb]);
+		s->tx_depth = s->post_list = s->cq_moderation = 1;
+		return 0;
+	}
+	unsigned long long depth = SCN_TX_DEPTH_DEFAULT, list = 1, moderation;
+	if ((v = yt_get(node, "tx_depth")) && yr_count(v, "the tx depth", 1, SCN_TX_DEPTH_MAX, &depth, l->diag))
+		return -1;
+	if ((v = yt_get(node, "post_list")) && yr_count(v, "the post list (at most the tx depth)", 1, depth, &list, l->diag))
+		return -1;
+	moderation = depth < SCN_CQ_MODERATION_DEFAULT ? depth : SCN_CQ_MODERATION_DEFAULT;
+	if ((v = yt_get(node, "cq_moderation")) && yr_count(v, "the CQ moderation (at most the tx depth)", 1, depth, &moderation, l->diag))
+		return -1;
+	s->tx_depth = (unsigned)depth;
+	s->post_list = (unsigned)list;
+	s->cq_moderation = (unsigned)moderation;
+	return 0;
+}
+
 static int read_workload(loader *l, const yt_node *node)
 {
 	scn_scenario *s = l->s;
@@ -205,6 +236,8 @@ static int read_workload(loader *l, const yt_node *node)
 	s->verb = (mdl_verb)verb;
 	s->warmup = 0;
 	if ((v = yt_get(node, "warmup")) && yr_count(v, "the warm-up iterations", 0, SCN_ITERATIONS_MAX, &s->warmup, l->diag))
+		return -1;
+	if (read_window(l, node) != 0)
 		return -1;
 	/* What the HCA's and IOMMU's caches must hold: by default one QP and
 	 * the message buffer (perftest's). */
@@ -228,7 +261,7 @@ static int read_workload(loader *l, const yt_node *node)
 static int check_option_fits(loader *l, const yt_node *at, const mdl_option *o)
 {
 	scn_scenario *s = l->s;
-	if (!(o->verbs & (1u << s->verb)))
+	if (!mdl_option_runs(o, s->verb))
 		return vr_diag_at(l->diag, at->where, "found option '%s', which cannot run verb '%s', expected an option that supports it",
 				  o->name, mdl_verb_names[s->verb]);
 	if (!(o->completions & (1u << s->completion)))

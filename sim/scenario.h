@@ -18,6 +18,9 @@ enum {
 	SCN_SIZES_MAX = 64,
 	SCN_ITERATIONS_MAX = 1000000000,   /* a billion round trips: hours of wall time */
 	SCN_QPS_MAX = 1000000,             /* more QPs than any HCA supports */
+	SCN_TX_DEPTH_MAX = 65536,          /* beyond any send queue */
+	SCN_TX_DEPTH_DEFAULT = 128,        /* perftest's bandwidth tests */
+	SCN_CQ_MODERATION_DEFAULT = 100,   /* perftest's -Q default */
 };
 #define SCN_REGISTERED_MAX_BYTES 1125899906842624.0   /* 1 PiB */
 
@@ -47,6 +50,9 @@ typedef struct scn_scenario {
 	unsigned long long iterations;
 	unsigned long long warmup;
 	mdl_footprint footprint;      /* QPs and registered memory the caches must hold */
+	unsigned tx_depth;            /* bandwidth tests: work requests in flight (perftest -t) */
+	unsigned post_list;           /* work requests per doorbell (perftest -l) */
+	unsigned cq_moderation;       /* a completion every this many requests (perftest -Q) */
 } scn_scenario;
 
 /* Load PATH.  Returns 0, or -1 with DIAG filled; free with scn_free either way. */
