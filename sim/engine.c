@@ -66,14 +66,14 @@ static unsigned long actor_seed(const scn_scenario *s, size_t experiment, int ro
 }
 
 /* The two plans of a verb: what travels A -> B and what comes back B -> A. */
-static void build_legs(const scn_scenario *s, const mdl_option *option, const mdl_params *a,
+static void build_legs(const scn_scenario *s, const scn_workload *w, const mdl_option *option, const mdl_params *a,
 		       const mdl_params *b, double size_bytes, mdl_plan *ab, mdl_plan *ba)
 {
-	int read = mdl_verb_operation(s->verb) == VERB_READ_LAT;
-	mdl_plan_build(option, a, b, size_bytes, s->verb, s->completion, read ? LEG_READ_REQUEST : LEG_MESSAGE,
-		       &s->footprint, ab);
-	mdl_plan_build(option, b, a, size_bytes, s->verb, s->completion, read ? LEG_READ_RESPONSE : LEG_MESSAGE,
-		       &s->footprint, ba);
+	int read = mdl_verb_operation(w->verb) == VERB_READ_LAT;
+	mdl_plan_build(option, a, b, size_bytes, w->verb, s->completion, read ? LEG_READ_REQUEST : LEG_MESSAGE,
+		       &w->footprint, ab);
+	mdl_plan_build(option, b, a, size_bytes, w->verb, s->completion, read ? LEG_READ_RESPONSE : LEG_MESSAGE,
+		       &w->footprint, ba);
 }
 
 /* Each slot's role, from the segments the plans put it in. */
@@ -105,7 +105,7 @@ static void count_per_op(vr_result *r, const mdl_plan *ab, const mdl_plan *ba, i
 
 /* A bandwidth test: requester on A, messages (or READ responses) in one
  * direction. */
-static void run_stream(const scn_scenario *s, vr_result *r, size_t index, const mdl_plan *ab, const mdl_plan *ba,
+static void run_stream(const scn_workload *w, vr_result *r, size_t index, const mdl_plan *ab, const mdl_plan *ba,
 		       int read, const char *host_a, const char *host_b)
 {
 	char prefix[64];
@@ -114,8 +114,8 @@ static void run_stream(const scn_scenario *s, vr_result *r, size_t index, const 
 		.forward = ab, .response = read ? ba : NULL,
 		.requester_host = host_a, .responder_host = host_b, .mailbox_prefix = prefix,
 		.total = r->warmup + r->iterations, .warmup = r->warmup,
-		.tx_depth = s->tx_depth, .post_list = s->post_list, .cq_moderation = s->cq_moderation,
-		.receives = mdl_verb_operation(s->verb) == VERB_SEND_LAT,
+		.tx_depth = w->tx_depth, .post_list = w->post_list, .cq_moderation = w->cq_moderation,
+		.receives = mdl_verb_operation(w->verb) == VERB_SEND_LAT,
 		.result = r,
 	};
 	vr_stream_run(&setup);
@@ -127,13 +127,14 @@ static void run_stream(const scn_scenario *s, vr_result *r, size_t index, const 
 static void run_one(const scn_scenario *s, vr_result *r, size_t index)
 {
 	const mdl_option *option = &s->options[r->option];
+	const scn_workload *w = &s->workloads[r->workload];
 	const mdl_params *a = scn_params(s, r->preset, vr_platform_host_of(option->route, 0));
 	const mdl_params *b = scn_params(s, r->preset, vr_platform_host_of(option->route, 1));
 	mdl_plan ab, ba;
-	build_legs(s, option, a, b, r->size_bytes, &ab, &ba);
+	build_legs(s, w, option, a, b, r->size_bytes, &ab, &ba);
 	/* perftest reports half a round trip for WRITE and SEND (two messages),
 	 * the whole round trip for READ (one operation). */
-	int read = mdl_verb_operation(s->verb) == VERB_READ_LAT;
+	int read = mdl_verb_operation(w->verb) == VERB_READ_LAT;
 	double operations_per_round_trip = read ? 1.0 : 2.0;
 	static vr_stats stats;   /* 350 KB: one, reused, not on an actor's stack */
 	vr_stats_reset(&stats);
@@ -144,8 +145,8 @@ static void run_one(const scn_scenario *s, vr_result *r, size_t index)
 	snprintf(box_b, sizeof box_b, "e%zu-b", index);
 	vr_platform_endpoint(s, r->preset, option->route, 0, host_a, sizeof host_a);
 	vr_platform_endpoint(s, r->preset, option->route, 1, host_b, sizeof host_b);
-	if (mdl_verb_is_bandwidth(s->verb)) {
-		run_stream(s, r, index, &ab, &ba, read, host_a, host_b);
+	if (mdl_verb_is_bandwidth(w->verb)) {
+		run_stream(w, r, index, &ab, &ba, read, host_a, host_b);
 		return;
 	}
 	vr_pingpong_side sides[2] = {
@@ -213,23 +214,28 @@ static void plan_results(const scn_scenario *s, vr_run *run)
 {
 	size_t n = 0;
 	for (size_t p = 0; p < s->preset_count; p++)
-		for (size_t o = 0; o < s->option_count; o++)
-			for (size_t z = 0; z < s->size_count; z++) {
-				vr_result *r = &run->results[n++];
-				r->preset = p;
-				r->option = o;
-				r->size_bytes = s->sizes_bytes[z];
-				r->iterations = s->iterations;
-				r->warmup = s->warmup;
-			}
+		for (size_t w = 0; w < s->workload_count; w++)
+			for (size_t o = 0; o < s->option_count; o++)
+				for (size_t z = 0; z < s->workloads[w].size_count; z++) {
+					vr_result *r = &run->results[n++];
+					r->preset = p;
+					r->workload = w;
+					r->option = o;
+					r->size_bytes = s->workloads[w].sizes_bytes[z];
+					r->iterations = s->workloads[w].iterations;
+					r->warmup = s->workloads[w].warmup;
+				}
+	run->count = n;
 }
 
 int vr_engine_run(const scn_scenario *s, const vr_engine_config *config, vr_run *run, vr_diag *diag)
 {
 	memset(run, 0, sizeof *run);
 	run->scenario = s;
-	run->count = s->preset_count * s->option_count * s->size_count;
-	run->results = calloc(run->count, sizeof *run->results);
+	size_t sizes = 0;
+	for (size_t w = 0; w < s->workload_count; w++)
+		sizes += s->workloads[w].size_count;
+	run->results = calloc(s->preset_count * s->option_count * sizes, sizeof *run->results);
 	if (!run->results)
 		return vr_diag_at(diag, (vr_where){s->file, 0, 0}, "out of memory");
 	plan_results(s, run);

@@ -19,6 +19,11 @@ static const mdl_option *option_of(const vr_run *run, const vr_result *r)
 	return &run->scenario->options[r->option];
 }
 
+static const scn_workload *workload_of(const vr_run *run, const vr_result *r)
+{
+	return &run->scenario->workloads[r->workload];
+}
+
 static const char *preset_of(const vr_run *run, const vr_result *r)
 {
 	return scn_params(run->scenario, r->preset, 0)->preset;
@@ -42,6 +47,7 @@ static const char *const RULE =
 static void text_header(const vr_run *run, const vr_result *r, FILE *out)
 {
 	const scn_scenario *s = run->scenario;
+	const scn_workload *w = workload_of(run, r);
 	const mdl_option *o = option_of(run, r);
 	fprintf(out, "%s\n", RULE);
 	fprintf(out, " vrdmasim %s | scenario %s | preset %s | seed %llu\n", PACKAGE_VERSION, s->name,
@@ -55,13 +61,13 @@ static void text_header(const vr_run *run, const vr_result *r, FILE *out)
 		[VERB_READ_BW] = "RDMA Read stream",
 		[VERB_SEND_BW] = "Send/Receive stream",
 	};
-	fprintf(out, " test %s (%s) | completion %s | %s\n", mdl_verb_names[s->verb], what[s->verb],
+	fprintf(out, " test %s (%s) | completion %s | %s\n", mdl_verb_names[w->verb], what[w->verb],
 		mdl_completion_names[s->completion], mdl_placement_names[o->placement]);
-	if (mdl_verb_is_bandwidth(s->verb))
+	if (mdl_verb_is_bandwidth(w->verb))
 		fprintf(out, " tx depth %u | post list %u | CQ moderation %u | MB = 2^20 bytes, as perftest\n",
-			s->tx_depth, s->post_list, s->cq_moderation);
+			w->tx_depth, w->post_list, w->cq_moderation);
 	fprintf(out, "%s\n", RULE);
-	if (mdl_verb_is_bandwidth(s->verb))
+	if (mdl_verb_is_bandwidth(w->verb))
 		fprintf(out, " #bytes     #iterations    BW peak[MB/sec]    BW average[MB/sec]   MsgRate[Mpps]\n");
 	else
 		fprintf(out, " #bytes #iterations    t_min[usec]    t_max[usec]  t_typical[usec]    t_avg[usec]"
@@ -194,9 +200,10 @@ static void text_breakdown(const vr_run *run, const vr_result *group, size_t n, 
 
 void vr_report_text(const vr_run *run, FILE *out)
 {
-	size_t sizes = run->scenario->size_count;
-	int bandwidth = mdl_verb_is_bandwidth(run->scenario->verb);
-	for (size_t i = 0; i < run->count; i += sizes) {
+	for (size_t i = 0, sizes; i < run->count; i += sizes) {
+		const scn_workload *w = workload_of(run, &run->results[i]);
+		sizes = w->size_count;
+		int bandwidth = mdl_verb_is_bandwidth(w->verb);
 		text_header(run, &run->results[i], out);
 		for (size_t k = 0; k < sizes; k++)
 			(bandwidth ? text_bw_row : text_row)(&run->results[i + k], out);
@@ -262,7 +269,7 @@ static void json_per_op(const vr_result *r, FILE *out)
 		c->vm_exits, c->doorbells, c->interrupts, c->dma_reads, c->dma_writes, c->wire_packets);
 }
 
-static void json_bandwidth(const scn_scenario *s, const vr_result *r, FILE *out)
+static void json_bandwidth(const scn_workload *s, const vr_result *r, FILE *out)
 {
 	const vr_bandwidth *bw = &r->bw;
 	fprintf(out, "     \"tx_depth\": %u, \"post_list\": %u, \"cq_moderation\": %u,\n", s->tx_depth, s->post_list,
@@ -281,16 +288,17 @@ static void json_bandwidth(const scn_scenario *s, const vr_result *r, FILE *out)
 static void json_result(const vr_run *run, const vr_result *r, FILE *out)
 {
 	const scn_scenario *s = run->scenario;
+	const scn_workload *w = workload_of(run, r);
 	const mdl_option *o = option_of(run, r);
 	fprintf(out, "    {\"preset\": ");
 	json_string(preset_of(run, r), out);
 	fprintf(out, ", \"option\": ");
 	json_string(o->name, out);
 	fprintf(out, ", \"verb\": \"%s\", \"size_bytes\": %.0f, \"completion\": \"%s\",\n",
-		mdl_verb_names[s->verb], r->size_bytes, mdl_completion_names[s->completion]);
+		mdl_verb_names[w->verb], r->size_bytes, mdl_completion_names[s->completion]);
 	fprintf(out, "     \"iterations\": %llu, \"warmup_iterations\": %llu,\n", r->iterations, r->warmup);
-	if (mdl_verb_is_bandwidth(s->verb)) {
-		json_bandwidth(s, r, out);
+	if (mdl_verb_is_bandwidth(w->verb)) {
+		json_bandwidth(w, r, out);
 		json_per_op(r, out);
 		return;
 	}
@@ -361,56 +369,77 @@ static const double *breakdown_value(const vr_run *run, const vr_result *r, cons
 	return NULL;
 }
 
-/* Bandwidth tests: one row per result, perftest's figures and the pace. */
-static void csv_bandwidth(const vr_run *run, FILE *out)
+/* Which kinds of tests the run holds: their columns are in the CSV. */
+static void run_kinds(const vr_run *run, int *latency, int *bandwidth)
 {
-	const scn_scenario *s = run->scenario;
-	fprintf(out, "preset,option,verb,size_bytes,completion,iterations,warmup_iterations,tx_depth,post_list,cq_moderation,"
-		     "bw_peak_mib_per_s,bw_average_mib_per_s,bw_peak_gbit_per_s,bw_average_gbit_per_s,msg_rate_mpps,duration_us,"
-		     "requester_cpu_us_per_msg,receiver_cpu_us_per_msg,slowest_link_us_per_msg,slowest_link,limited_by,"
-		     "vm_exits,doorbells,interrupts,dma_reads,dma_writes,wire_packets\n");
-	for (size_t i = 0; i < run->count; i++) {
-		const vr_result *r = &run->results[i];
-		const vr_bandwidth *bw = &r->bw;
-		const mdl_counters *c = &r->per_op;
-		fprintf(out, "%s,%s,%s,%.0f,%s,%llu,%llu,%u,%u,%u,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%s,%g,%g,%g,%g,%g,%g\n",
-			preset_of(run, r), option_of(run, r)->name, mdl_verb_names[s->verb], r->size_bytes,
-			mdl_completion_names[s->completion], r->iterations, r->warmup, s->tx_depth, s->post_list, s->cq_moderation,
-			bw->peak_bytes_per_s / BYTES_PER_MB, bw->average_bytes_per_s / BYTES_PER_MB,
-			bw->peak_bytes_per_s * 8 / BITS_PER_GBIT, bw->average_bytes_per_s * 8 / BITS_PER_GBIT,
-			bw->msg_rate_per_s / 1e6, bw->duration_ns / NS_PER_US, bw->sender_cpu_ns / NS_PER_US,
-			bw->receiver_cpu_ns / NS_PER_US, bw->link_ns / NS_PER_US, mdl_resource_names[bw->link],
-			vr_bw_limit_names[bw->limit], c->vm_exits, c->doorbells, c->interrupts, c->dma_reads, c->dma_writes,
-			c->wire_packets);
+	*latency = *bandwidth = 0;
+	for (size_t w = 0; w < run->scenario->workload_count; w++) {
+		if (mdl_verb_is_bandwidth(run->scenario->workloads[w].verb))
+			*bandwidth = 1;
+		else
+			*latency = 1;
 	}
+}
+
+static void csv_latency_fields(const vr_result *r, int applies, FILE *out)
+{
+	if (!applies) {
+		fprintf(out, ",,,,,,,");
+		return;
+	}
+	fprintf(out, ",%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f", r->min_ns / NS_PER_US, r->median_ns / NS_PER_US,
+		r->mean_ns / NS_PER_US, r->stdev_ns / NS_PER_US, r->p99_ns / NS_PER_US, r->p999_ns / NS_PER_US,
+		r->max_ns / NS_PER_US);
+}
+
+static void csv_bandwidth_fields(const scn_workload *w, const vr_result *r, int applies, FILE *out)
+{
+	if (!applies) {
+		fprintf(out, ",,,,,,,,,,,,,,");
+		return;
+	}
+	const vr_bandwidth *bw = &r->bw;
+	fprintf(out, ",%u,%u,%u,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%s", w->tx_depth, w->post_list, w->cq_moderation,
+		bw->peak_bytes_per_s / BYTES_PER_MB, bw->average_bytes_per_s / BYTES_PER_MB,
+		bw->peak_bytes_per_s * 8 / BITS_PER_GBIT, bw->average_bytes_per_s * 8 / BITS_PER_GBIT,
+		bw->msg_rate_per_s / 1e6, bw->duration_ns / NS_PER_US, bw->sender_cpu_ns / NS_PER_US,
+		bw->receiver_cpu_ns / NS_PER_US, bw->link_ns / NS_PER_US, mdl_resource_names[bw->link],
+		vr_bw_limit_names[bw->limit]);
 }
 
 void vr_report_csv(const vr_run *run, FILE *out)
 {
 	const scn_scenario *s = run->scenario;
-	if (mdl_verb_is_bandwidth(s->verb)) {
-		csv_bandwidth(run, out);
-		return;
-	}
+	int latency, bandwidth;
+	run_kinds(run, &latency, &bandwidth);
 	const char *columns[SCN_OPTIONS_MAX * VR_BREAKDOWN_SLOTS];
 	size_t ncol = breakdown_columns(run, columns, sizeof columns / sizeof columns[0]);
-	fprintf(out, "preset,option,verb,size_bytes,completion,iterations,warmup_iterations,"
-		     "min_us,median_us,mean_us,stdev_us,p99_us,p999_us,max_us,"
-		     "vm_exits,doorbells,interrupts,dma_reads,dma_writes,wire_packets");
+	fprintf(out, "preset,option,verb,size_bytes,completion,iterations,warmup_iterations");
+	if (latency)
+		fprintf(out, ",min_us,median_us,mean_us,stdev_us,p99_us,p999_us,max_us");
+	if (bandwidth)
+		fprintf(out, ",tx_depth,post_list,cq_moderation,bw_peak_mib_per_s,bw_average_mib_per_s,bw_peak_gbit_per_s,"
+			     "bw_average_gbit_per_s,msg_rate_mpps,duration_us,requester_cpu_us_per_msg,receiver_cpu_us_per_msg,"
+			     "slowest_link_us_per_msg,slowest_link,limited_by");
+	fprintf(out, ",vm_exits,doorbells,interrupts,dma_reads,dma_writes,wire_packets");
 	for (size_t k = 0; k < ncol; k++)
 		fprintf(out, ",breakdown_%s_us", columns[k]);
 	fprintf(out, "\n");
 	for (size_t i = 0; i < run->count; i++) {
 		const vr_result *r = &run->results[i];
+		const scn_workload *w = workload_of(run, r);
+		int is_bw = mdl_verb_is_bandwidth(w->verb);
 		const mdl_counters *c = &r->per_op;
-		fprintf(out, "%s,%s,%s,%.0f,%s,%llu,%llu,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%g,%g,%g,%g,%g,%g",
-			preset_of(run, r), option_of(run, r)->name, mdl_verb_names[s->verb], r->size_bytes,
-			mdl_completion_names[s->completion], r->iterations, r->warmup,
-			r->min_ns / NS_PER_US, r->median_ns / NS_PER_US, r->mean_ns / NS_PER_US,
-			r->stdev_ns / NS_PER_US, r->p99_ns / NS_PER_US, r->p999_ns / NS_PER_US, r->max_ns / NS_PER_US,
-			c->vm_exits, c->doorbells, c->interrupts, c->dma_reads, c->dma_writes, c->wire_packets);
+		fprintf(out, "%s,%s,%s,%.0f,%s,%llu,%llu", preset_of(run, r), option_of(run, r)->name, mdl_verb_names[w->verb],
+			r->size_bytes, mdl_completion_names[s->completion], r->iterations, r->warmup);
+		if (latency)
+			csv_latency_fields(r, !is_bw, out);
+		if (bandwidth)
+			csv_bandwidth_fields(w, r, is_bw, out);
+		fprintf(out, ",%g,%g,%g,%g,%g,%g", c->vm_exits, c->doorbells, c->interrupts, c->dma_reads, c->dma_writes,
+			c->wire_packets);
 		for (size_t k = 0; k < ncol; k++) {
-			const double *v = breakdown_value(run, r, columns[k]);
+			const double *v = is_bw ? NULL : breakdown_value(run, r, columns[k]);
 			if (v)
 				fprintf(out, ",%.6f", *v / NS_PER_US);
 			else

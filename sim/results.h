@@ -70,6 +70,7 @@ typedef struct vr_bandwidth {
 typedef struct vr_result {
 	size_t preset;                /* index into the scenario's presets */
 	size_t option;                /* index into the scenario's options */
+	size_t workload;              /* index into the scenario's workloads */
 	double size_bytes;
 	unsigned long long iterations, warmup;
 	double min_ns, median_ns, mean_ns, stdev_ns, p99_ns, p999_ns, max_ns;  /* one way */
@@ -121,7 +122,7 @@ void vr_breakdown_close_pending(vr_breakdown *b);
 typedef struct vr_run {
 	const scn_scenario *scenario;
 	size_t count;
-	vr_result *results;           /* preset-major, then option, then size */
+	vr_result *results;           /* preset-major, then workload, then option, then size */
 } vr_run;
 
 /* Name of breakdown slot SLOT for OPTION (a stage name or an extra). */

@@ -19,7 +19,7 @@
 
 static const char *const top_keys[] = {
 	"scenario", "description", "preset", "seed", "topology", "options",
-	"workload", "completion", "overrides", NULL,
+	"workload", "workloads", "completion", "overrides", NULL,
 };
 static const char *const topology_keys[] = {"hosts", "switch", NULL};
 static const char *const host_keys[] = {"name", "vms", "hca", "link", NULL};
@@ -140,7 +140,7 @@ static int is_power_of_two(double bytes)
 }
 
 /* Powers of two from FROM to TO inclusive, as perftest's -a does. */
-static int expand_range(loader *l, const yt_node *at, double from, double to)
+static int expand_range(loader *l, scn_workload *w, const yt_node *at, double from, double to)
 {
 	if (from > to)
 		return vr_diag_at(l->diag, at->where, "found a size range from %.0f B down to %.0f B, expected 'from' at most 'to'",
@@ -150,18 +150,17 @@ static int expand_range(loader *l, const yt_node *at, double from, double to)
 				  from, to);
 	double first = pow(2.0, ceil(log2(from)));
 	for (double size = first; size <= to; size *= 2) {
-		if (l->s->size_count == SCN_SIZES_MAX)
+		if (w->size_count == SCN_SIZES_MAX)
 			return vr_diag_at(l->diag, at->where, "found more than %d sizes, expected at most %d", SCN_SIZES_MAX, SCN_SIZES_MAX);
-		l->s->sizes_bytes[l->s->size_count++] = size;
+		w->sizes_bytes[w->size_count++] = size;
 	}
 	return 0;
 }
 
-static int read_sizes(loader *l, const yt_node *node)
+static int read_sizes(loader *l, scn_workload *s, const yt_node *node)
 {
-	scn_scenario *s = l->s;
 	if (node->type == YT_SCALAR && strcmp(node->text, "all") == 0)
-		return expand_range(l, node, PERFTEST_ALL_FROM, PERFTEST_ALL_TO);
+		return expand_range(l, s, node, PERFTEST_ALL_FROM, PERFTEST_ALL_TO);
 	if (node->type == YT_MAP) {
 		const yt_node *from, *to;
 		double lo, hi;
@@ -171,7 +170,7 @@ static int read_sizes(loader *l, const yt_node *node)
 		    read_size(from, "the smallest size", &lo, l->diag) ||
 		    read_size(to, "the largest size", &hi, l->diag))
 			return -1;
-		return expand_range(l, node, lo, hi);
+		return expand_range(l, s, node, lo, hi);
 	}
 	if (node->type != YT_SEQ || node->count == 0)
 		return vr_diag_at(l->diag, node->where,
@@ -193,9 +192,8 @@ static int read_sizes(loader *l, const yt_node *node)
 
 /* A bandwidth test's window: tx depth, post list and CQ moderation, with
  * perftest's defaults.  Latency tests keep one request in flight. */
-static int read_window(loader *l, const yt_node *node)
+static int read_window(loader *l, scn_workload *s, const yt_node *node)
 {
-	scn_scenario *s = l->s;
 	static const char *const keys[] = {"tx_depth", "post_list", "cq_moderation"};
 	const yt_node *v;
 	if (!mdl_verb_is_bandwidth(s->verb)) {
@@ -220,16 +218,15 @@ static int read_window(loader *l, const yt_node *node)
 	return 0;
 }
 
-static int read_workload(loader *l, const yt_node *node)
+static int read_workload(loader *l, scn_workload *s, const yt_node *node)
 {
-	scn_scenario *s = l->s;
 	const yt_node *v;
 	int verb;
 	if (yr_expect(node, YT_MAP, "the workload", l->diag) ||
 	    yr_known_keys(node, workload_keys, "the workload", l->diag) ||
 	    yr_required(node, "verb", "the workload", &v, l->diag) ||
 	    yr_choice(v, "the verb", mdl_verb_names, &verb, l->diag) ||
-	    yr_required(node, "sizes", "the workload", &v, l->diag) || read_sizes(l, v) ||
+	    yr_required(node, "sizes", "the workload", &v, l->diag) || read_sizes(l, s, v) ||
 	    yr_required(node, "iterations", "the workload", &v, l->diag) ||
 	    yr_count(v, "the iterations", 1, SCN_ITERATIONS_MAX, &s->iterations, l->diag))
 		return -1;
@@ -237,7 +234,7 @@ static int read_workload(loader *l, const yt_node *node)
 	s->warmup = 0;
 	if ((v = yt_get(node, "warmup")) && yr_count(v, "the warm-up iterations", 0, SCN_ITERATIONS_MAX, &s->warmup, l->diag))
 		return -1;
-	if (read_window(l, node) != 0)
+	if (read_window(l, s, node) != 0)
 		return -1;
 	/* What the HCA's and IOMMU's caches must hold: by default one QP and
 	 * the message buffer (perftest's). */
@@ -257,13 +254,37 @@ static int read_workload(loader *l, const yt_node *node)
 	return 0;
 }
 
-/* An option must be able to run the workload on this topology. */
+/* One workload (a mapping) or several (a list of them: `workloads:`). */
+static int read_workloads(loader *l, const yt_node *root)
+{
+	scn_scenario *s = l->s;
+	const yt_node *one = yt_get(root, "workload"), *many = yt_get(root, "workloads");
+	if (one && many)
+		return vr_diag_at(l->diag, many->where, "found both 'workload' and 'workloads', expected one of them");
+	if (one) {
+		s->workload_count = 1;
+		return read_workload(l, &s->workloads[0], one);
+	}
+	if (!many)
+		return vr_diag_at(l->diag, root->where, "found a scenario without 'workload', expected the key 'workload' (required; or 'workloads', a list)");
+	if (yr_expect(many, YT_SEQ, "the workloads", l->diag) != 0)
+		return -1;
+	if (many->count == 0 || many->count > SCN_WORKLOADS_MAX)
+		return vr_diag_at(l->diag, many->where, "found %zu workloads, expected from 1 to %d", many->count, SCN_WORKLOADS_MAX);
+	for (size_t i = 0; i < many->count; i++)
+		if (read_workload(l, &s->workloads[s->workload_count++], many->items[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/* An option must be able to run every workload on this topology. */
 static int check_option_fits(loader *l, const yt_node *at, const mdl_option *o)
 {
 	scn_scenario *s = l->s;
-	if (!mdl_option_runs(o, s->verb))
-		return vr_diag_at(l->diag, at->where, "found option '%s', which cannot run verb '%s', expected an option that supports it",
-				  o->name, mdl_verb_names[s->verb]);
+	for (size_t w = 0; w < s->workload_count; w++)
+		if (!mdl_option_runs(o, s->workloads[w].verb))
+			return vr_diag_at(l->diag, at->where, "found option '%s', which cannot run verb '%s', expected an option that supports it",
+					  o->name, mdl_verb_names[s->workloads[w].verb]);
 	if (!(o->completions & (1u << s->completion)))
 		return vr_diag_at(l->diag, at->where, "found option '%s', which has no '%s' completion mode, expected an option that supports it",
 				  o->name, mdl_completion_names[s->completion]);
@@ -350,7 +371,7 @@ static int load_tree(loader *l)
 		s->completion = (mdl_completion)choice;
 	if (yr_required(root, "preset", "a scenario", &v, l->diag) || read_presets(l, v) ||
 	    yr_required(root, "topology", "a scenario", &v, l->diag) || read_topology(l, v) ||
-	    yr_required(root, "workload", "a scenario", &v, l->diag) || read_workload(l, v) ||
+	    read_workloads(l, root) ||
 	    yr_required(root, "options", "a scenario", &v, l->diag) || read_options(l, v))
 		return -1;
 	return build_params(l, root);
@@ -415,7 +436,8 @@ int scn_set_parameter(scn_scenario *s, const char *assignment, vr_diag *diag)
 
 void scn_set_iterations(scn_scenario *s, unsigned long long iterations)
 {
-	s->iterations = iterations;
+	for (size_t w = 0; w < s->workload_count; w++)
+		s->workloads[w].iterations = iterations;
 }
 
 void scn_free(scn_scenario *s)

@@ -16,6 +16,7 @@ enum {
 	SCN_HOSTS_MAX = 64,
 	SCN_OPTIONS_MAX = 16,
 	SCN_SIZES_MAX = 64,
+	SCN_WORKLOADS_MAX = 8,
 	SCN_ITERATIONS_MAX = 1000000000,   /* a billion round trips: hours of wall time */
 	SCN_QPS_MAX = 1000000,             /* more QPs than any HCA supports */
 	SCN_TX_DEPTH_MAX = 65536,          /* beyond any send queue */
@@ -28,6 +29,19 @@ typedef struct scn_host {
 	char name[MDL_NAME_MAX];
 	unsigned vms;                 /* VMs on this host (bare-metal options ignore them) */
 } scn_host;
+
+/* One perftest-like test: the verb, its sizes and its knobs. */
+typedef struct scn_workload {
+	mdl_verb verb;
+	size_t size_count;
+	double sizes_bytes[SCN_SIZES_MAX];
+	unsigned long long iterations;
+	unsigned long long warmup;
+	mdl_footprint footprint;      /* QPs and registered memory the caches must hold */
+	unsigned tx_depth;            /* bandwidth tests: work requests in flight (perftest -t); 1 for latency */
+	unsigned post_list;           /* work requests per doorbell (perftest -l) */
+	unsigned cq_moderation;       /* a completion every this many requests (perftest -Q) */
+} scn_workload;
 
 typedef struct scn_scenario {
 	char file[1024];              /* as given, for messages and output */
@@ -43,16 +57,9 @@ typedef struct scn_scenario {
 	size_t option_count;
 	mdl_option options[SCN_OPTIONS_MAX];
 
-	mdl_verb verb;
-	mdl_completion completion;
-	size_t size_count;
-	double sizes_bytes[SCN_SIZES_MAX];
-	unsigned long long iterations;
-	unsigned long long warmup;
-	mdl_footprint footprint;      /* QPs and registered memory the caches must hold */
-	unsigned tx_depth;            /* bandwidth tests: work requests in flight (perftest -t) */
-	unsigned post_list;           /* work requests per doorbell (perftest -l) */
-	unsigned cq_moderation;       /* a completion every this many requests (perftest -Q) */
+	mdl_completion completion;    /* for every workload */
+	size_t workload_count;
+	scn_workload workloads[SCN_WORKLOADS_MAX];
 } scn_scenario;
 
 /* Load PATH.  Returns 0, or -1 with DIAG filled; free with scn_free either way. */
@@ -70,7 +77,7 @@ const mdl_params *scn_params(const scn_scenario *s, size_t preset, size_t host);
  * located as "--set NAME=QUANTITY:1:COL". */
 int scn_set_parameter(scn_scenario *s, const char *assignment, vr_diag *diag);
 
-/* Replace the workload's iteration count (command line --iterations). */
+/* Replace every workload's iteration count (command line --iterations). */
 void scn_set_iterations(scn_scenario *s, unsigned long long iterations);
 
 void scn_free(scn_scenario *s);

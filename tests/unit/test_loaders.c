@@ -115,7 +115,7 @@ START_TEST(overrides_apply_with_provenance)
 	ck_assert_uint_eq(scenario.hosts[1].vms, 1);
 	ck_assert_uint_eq(scenario.seed, 1);                 /* default */
 	ck_assert_int_eq(scenario.completion, COMPLETION_POLL);
-	ck_assert_uint_eq(scenario.warmup, 0);
+	ck_assert_uint_eq(scenario.workloads[0].warmup, 0);
 	scn_free(&scenario);
 }
 END_TEST
@@ -128,9 +128,9 @@ START_TEST(size_ranges_expand_like_perftest)
 	char *sizes = strstr(text, "sizes: [2B, 4KiB]");
 	memcpy(sizes, "sizes: all       ", 17);
 	ck_assert_msg(load_text(text, &diag) == 0, "%s", diag.message);
-	ck_assert_uint_eq(scenario.size_count, 23);          /* 2 B .. 8 MiB */
-	ck_assert_double_eq(scenario.sizes_bytes[0], 2);
-	ck_assert_double_eq(scenario.sizes_bytes[22], 8388608);
+	ck_assert_uint_eq(scenario.workloads[0].size_count, 23);          /* 2 B .. 8 MiB */
+	ck_assert_double_eq(scenario.workloads[0].sizes_bytes[0], 2);
+	ck_assert_double_eq(scenario.workloads[0].sizes_bytes[22], 8388608);
 	scn_free(&scenario);
 	snprintf(text, sizeof text, "%s", BASE);
 	sizes = strstr(text, "sizes: [2B, 4KiB]");
@@ -138,9 +138,9 @@ START_TEST(size_ranges_expand_like_perftest)
 	char rebuilt[2048];
 	snprintf(rebuilt, sizeof rebuilt, "%.*s%s%s", (int)(sizes - text), text, range, sizes + strlen("sizes: [2B, 4KiB]"));
 	ck_assert_msg(load_text(rebuilt, &diag) == 0, "%s", diag.message);
-	ck_assert_uint_eq(scenario.size_count, 3);           /* 4, 8, 16 */
-	ck_assert_double_eq(scenario.sizes_bytes[0], 4);
-	ck_assert_double_eq(scenario.sizes_bytes[2], 16);
+	ck_assert_uint_eq(scenario.workloads[0].size_count, 3);           /* 4, 8, 16 */
+	ck_assert_double_eq(scenario.workloads[0].sizes_bytes[0], 4);
+	ck_assert_double_eq(scenario.workloads[0].sizes_bytes[2], 16);
 	scn_free(&scenario);
 }
 END_TEST
