@@ -118,6 +118,19 @@ typedef struct mdl_cost {
 	mdl_counters counts;
 } mdl_cost;
 
+/* What a mechanism's time is spent on, to summarize breakdowns (plots). */
+typedef enum mdl_kind {
+	KIND_SOFTWARE,           /* application, driver, backend or transport code on a CPU */
+	KIND_VIRTUALIZATION,     /* VM exits and entries, virtual interrupt delivery */
+	KIND_INTERRUPTS,         /* device interrupts and their handlers */
+	KIND_PCIE_DMA,           /* doorbells, DMA reads and writes, address translation */
+	KIND_ADAPTER,            /* HCA and NIC pipelines, the embedded switch */
+	KIND_FABRIC,             /* cables, switches, the copy or loop between VMs */
+	KIND_COUNT
+} mdl_kind;
+
+extern const char *const mdl_kind_names[KIND_COUNT];
+
 /* Paths of an option (see option.h) a mechanism may appear on, as bits. */
 enum { ON_REQUEST = 1, ON_COMPLETION = 2, ON_OFF_PATH = 4 };
 
@@ -125,6 +138,7 @@ typedef struct mdl_mechanism_info {
 	const char *name;        /* as written in option files */
 	mdl_side side;           /* default side; a stage may move a local mechanism */
 	mdl_route route;         /* fabric mechanisms: the route they belong to */
+	mdl_kind kind;
 	unsigned paths;          /* ON_* bits: where it can happen */
 	const char *meaning;
 } mdl_mechanism_info;

@@ -1,5 +1,5 @@
 /*
- * main.c - the vrdmasim command line: run, validate, list.
+ * main.c - the vrdmasim command line: run, validate, plot, list.
  *
  * Exit status: 0 success; 2 bad input (scenario, preset, option, command
  * line), with "FILE:LINE:COL: found X, expected Y" on stderr; 1 a failure
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plots/plot.h"
 #include "sim/catalog.h"
 #include "sim/engine.h"
 #include "sim/outfile.h"
@@ -36,6 +37,10 @@ static const char USAGE[] =
 	"  run [SCENARIO.yaml]    run a scenario (without a file: the built-in headline\n"
 	"                         scenario, scenarios/seed-vrdma-write-lat.yaml)\n"
 	"  validate SCENARIO.yaml check a scenario, its presets and options, run nothing\n"
+	"  plot RESULTS.json --out DIR [--size SIZE]\n"
+	"                         draw a run's results with gnuplot (PNG and SVG):\n"
+	"                         latency and bandwidth against size per option, and\n"
+	"                         the breakdown per option at SIZE (default: the smallest)\n"
 	"  list                   the built-in presets and options\n"
 	"\n"
 	"Options of run:\n"
@@ -61,6 +66,7 @@ typedef struct cli {
 	unsigned long long iterations;   /* 0: the scenario's */
 	const char *sets[CLI_SETS_MAX];  /* --set NAME=QUANTITY, in order */
 	size_t set_count;
+	double plot_size_bytes;          /* plot --size; 0: the smallest */
 } cli;
 
 static int bad_cli(const char *found, const char *expected)
@@ -82,8 +88,18 @@ static int option_value(int argc, char **argv, int *i, const char **out)
 
 static int parse_run_flag(cli *c, int argc, char **argv, int *i)
 {
-	static const char *const flags[] = {"--format", "--out", "--keep-platform", "--iterations", "--set", "--help", "--version", NULL};
+	static const char *const flags[] = {"--format", "--out", "--keep-platform", "--iterations", "--set", "--size", "--help", "--version", NULL};
 	const char *arg = argv[*i], *value;
+	if (strcmp(arg, "--size") == 0) {
+		if (option_value(argc, argv, i, &value))
+			return EXIT_BAD_INPUT;
+		vr_quantity q;
+		char expected[160];
+		if (vr_parse_quantity(value, VR_Q_SIZE, &q, expected, sizeof expected) != 0 || q.value < 1)
+			return bad_cli(value, "a message size with its unit, such as 2B or 64KiB");
+		c->plot_size_bytes = q.value;
+		return 0;
+	}
 	if (strcmp(arg, "--format") == 0) {
 		if (option_value(argc, argv, i, &value))
 			return EXIT_BAD_INPUT;
@@ -126,10 +142,10 @@ static int parse_run_flag(cli *c, int argc, char **argv, int *i)
 
 static int parse_cli(cli *c, int argc, char **argv)
 {
-	static const char *const commands[] = {"run", "validate", "list", NULL};
+	static const char *const commands[] = {"run", "validate", "plot", "list", NULL};
 	memset(c, 0, sizeof *c);
 	if (argc < 2)
-		return bad_cli("", "a command: run, validate or list");
+		return bad_cli("", "a command: run, validate, plot or list");
 	c->command = argv[1];
 	int known = 0;
 	for (int k = 0; commands[k]; k++)
@@ -140,7 +156,7 @@ static int parse_cli(cli *c, int argc, char **argv)
 		if (near)
 			snprintf(expected, sizeof expected, "a command (did you mean '%s'?)", near);
 		else
-			snprintf(expected, sizeof expected, "a command: run, validate or list");
+			snprintf(expected, sizeof expected, "a command: run, validate, plot or list");
 		return bad_cli(c->command, expected);
 	}
 	for (int i = 2; i < argc; i++) {
@@ -150,15 +166,20 @@ static int parse_cli(cli *c, int argc, char **argv)
 			/* validate runs nothing and writes nothing: only --set applies. */
 			if (strcmp(c->command, "validate") == 0 && strcmp(argv[i], "--set") != 0)
 				return bad_cli(argv[i], "only --set with 'validate'");
+			int plot = strcmp(c->command, "plot") == 0;
+			if (plot != (strcmp(argv[i], "--size") == 0) && (!plot || strcmp(argv[i], "--out") != 0))
+				return bad_cli(argv[i], plot ? "--out or --size with 'plot'" : "an option of 'run' (--size is for 'plot')");
 			int rc = parse_run_flag(c, argc, argv, &i);
 			if (rc)
 				return rc;
 		} else if (!c->scenario && strcmp(c->command, "list") != 0) {
 			c->scenario = argv[i];
 		} else {
-			return bad_cli(argv[i], "at most one scenario file");
+			return bad_cli(argv[i], strcmp(c->command, "plot") == 0 ? "one results file" : "at most one scenario file");
 		}
 	}
+	if (strcmp(c->command, "plot") == 0 && (!c->scenario || !c->out))
+		return bad_cli(c->scenario ? "" : "", c->scenario ? "--out DIR: the folder for the pictures" : "a results file: vrdmasim plot RESULTS.json --out DIR");
 	if (strcmp(c->command, "validate") == 0 && !c->scenario)
 		return bad_cli("", "a scenario file to validate");
 	return 0;
@@ -194,6 +215,19 @@ static int command_list(void)
 			printf("  %s\n", names[i]);
 	}
 	return 0;
+}
+
+static int command_plot(const cli *c)
+{
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	vr_plot_request rq = {.results_path = c->scenario, .out_dir = c->out, .breakdown_bytes = c->plot_size_bytes,
+			      .gnuplot = getenv("VRDMASIM_GNUPLOT")};
+	int bad_input;
+	if (vr_plot(&rq, &bad_input, &diag) == 0)
+		return 0;
+	fprintf(stderr, "%s\n", diag.message);
+	return bad_input ? EXIT_BAD_INPUT : 1;
 }
 
 static int command_run(const cli *c, const char *argv0)
@@ -251,6 +285,8 @@ int main(int argc, char **argv)
 		return rc;
 	if (strcmp(c.command, "list") == 0)
 		return command_list();
+	if (strcmp(c.command, "plot") == 0)
+		return command_plot(&c);
 	if (strcmp(c.command, "validate") == 0) {
 		scn_scenario s;
 		rc = load_scenario(&c, &s);

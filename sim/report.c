@@ -285,6 +285,32 @@ static void json_bandwidth(const scn_workload *s, const vr_result *r, FILE *out)
 		mdl_resource_names[bw->link], vr_bw_limit_names[bw->limit]);
 }
 
+/* The typical critical path summed by what the time is spent on
+ * (mechanism.h's kinds), plus streaming (serialization, pipeline,
+ * queueing) and waiting (interference, a late send completion). */
+static void json_by_kind(const mdl_option *o, const vr_result *r, FILE *out)
+{
+	double kind_ns[KIND_COUNT] = {0}, streaming_ns = 0, waiting_ns = 0;
+	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++) {
+		if (!vr_breakdown_used(r, slot))
+			continue;
+		double ns = r->breakdown_ns[slot];
+		if (slot < VR_EXTRA_BASE) {
+			kind_ns[mdl_mechanisms[o->stages[slot].mechanism].kind] += ns;
+			continue;
+		}
+		vr_extra_stage e = (vr_extra_stage)((slot - VR_EXTRA_BASE) % EXTRA_COUNT);
+		if (e == EXTRA_SERIALIZATION || e == EXTRA_PIPELINE || e == EXTRA_QUEUEING)
+			streaming_ns += ns;
+		else
+			waiting_ns += ns;
+	}
+	for (size_t k = 0; k < KIND_COUNT; k++)
+		json_us(mdl_kind_names[k], kind_ns[k], ", ", out);
+	json_us("streaming", streaming_ns, ", ", out);
+	json_us("waiting", waiting_ns, "", out);
+}
+
 static void json_result(const vr_run *run, const vr_result *r, FILE *out)
 {
 	const scn_scenario *s = run->scenario;
@@ -314,6 +340,8 @@ static void json_result(const vr_run *run, const vr_result *r, FILE *out)
 	json_critical(o, r, r->breakdown_ns, out);
 	fprintf(out, "},\n     \"breakdown_mean_us\": {");
 	json_critical(o, r, r->breakdown_mean_ns, out);
+	fprintf(out, "},\n     \"breakdown_by_kind_us\": {");
+	json_by_kind(o, r, out);
 	fprintf(out, "},\n     \"completion_path_us\": {");
 	json_role(o, r, ROLE_COMPLETION, out);
 	fprintf(out, "},\n     \"off_path_us\": {");

@@ -166,7 +166,7 @@ START_TEST(json_has_the_documented_keys)
 		"\"option\": ", "\"verb\": \"write_lat\"", "\"size_bytes\": ", "\"completion\": \"poll\"",
 		"\"iterations\": 3000", "\"one_way_us\": {\"min\": ", "\"median\": ", "\"mean\": ", "\"stdev\": ",
 		"\"p99\": ", "\"p999\": ", "\"max\": ", "\"breakdown_us\": {", "\"per_op\": {\"vm_exits\": ",
-		"\"doorbells\": ", "\"interrupts\": ", "\"dma_reads\": ", "\"dma_writes\": ", "\"wire_packets\": ",
+		"\"doorbells\": ", "\"breakdown_by_kind_us\": {\"software\": ", "\"dma_reads\": ", "\"dma_writes\": ", "\"wire_packets\": ",
 	};
 	for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
 		ck_assert_msg(count_of(json, keys[k]) == results, "%s appears %zu times", keys[k], count_of(json, keys[k]));

@@ -1,0 +1,583 @@
+/*
+ * plot.c - results file -> gnuplot scripts and data -> PNG and SVG.
+ *
+ * Reading is strict (every value checked, located), because a results file
+ * is input like any other and its names end up in file names and gnuplot
+ * scripts: names must be identifiers, so nothing in a file can inject
+ * gnuplot commands.
+ */
+#include "config.h"
+
+#include "plots/plot.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "models/option.h"
+#include "sim/json.h"
+#include "sim/yaml_read.h"
+
+enum { NAMES_MAX = 64, KINDS = 8, FIGURES_MAX = 256 };
+
+/* The summary of a breakdown, as results JSON's breakdown_by_kind_us. */
+static const char *const KIND_KEYS[KINDS] = {
+	"software", "virtualization", "interrupts", "pcie_dma", "adapter", "fabric", "streaming", "waiting",
+};
+static const char *const KIND_TITLES[KINDS] = {
+	"CPU software", "VM exits and virtual interrupts", "device interrupts", "PCIe: doorbells, DMA, translation",
+	"HCA or NIC pipeline", "wire, switch, copy between VMs", "serialization and queueing", "waiting (jitter, completion)",
+};
+/* Okabe-Ito colours (told apart with colour-vision deficiencies), then grey. */
+static const char *const COLOURS[] = {
+	"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999",
+};
+
+typedef struct point {
+	size_t preset, option, figure;
+	double size_bytes;
+	double value;               /* latency: median us; bandwidth: average Gb/s */
+	double kind_us[KINDS];
+	int has_kinds;
+} point;
+
+typedef struct figure {
+	mdl_verb verb;
+	int completion;             /* index in mdl_completion_names */
+	size_t preset;
+} figure;
+
+typedef struct plot_data {
+	const char *file;
+	char presets[NAMES_MAX][MDL_NAME_MAX], options[NAMES_MAX][MDL_NAME_MAX];
+	size_t preset_count, option_count;
+	figure figures[FIGURES_MAX];
+	size_t figure_count;
+	point *points;
+	size_t point_count;
+} plot_data;
+
+/* ---- reading --------------------------------------------------------- */
+
+static int bad(vr_diag *diag, const json_node *at, const char *fmt, const char *a, const char *b)
+{
+	return vr_diag_at(diag, at->where, fmt, a, b);
+}
+
+static const json_node *member(const json_node *object, const char *key, json_type type, vr_diag *diag)
+{
+	const json_node *v = json_get(object, key);
+	if (!v) {
+		vr_diag_at(diag, object->where, "found a result without \"%s\", expected it (docs/results-schema.md)", key);
+		return NULL;
+	}
+	if (v->type != type) {
+		bad(diag, v, "found %s for \"%s\", expected a different type (docs/results-schema.md)", json_type_name(v->type), key);
+		return NULL;
+	}
+	return v;
+}
+
+static int number_member(const json_node *object, const char *key, double *out, vr_diag *diag)
+{
+	const json_node *v = member(object, key, JSON_NUMBER, diag);
+	if (!v)
+		return -1;
+	if (!(v->number >= 0) || !isfinite(v->number))
+		return vr_diag_at(diag, v->where, "found %g for \"%s\", expected a finite number, zero or more", v->number, key);
+	*out = v->number;
+	return 0;
+}
+
+/* Index of NAME in LIST (added if new).  Names become file names and
+ * gnuplot titles: identifiers only. */
+static int intern(const json_node *at, const char *what, char list[][MDL_NAME_MAX], size_t *count, size_t *out,
+		  vr_diag *diag)
+{
+	const char *name = at->text;
+	if (!vr_is_identifier(name) || strlen(name) >= MDL_NAME_MAX)
+		return vr_diag_at(diag, at->where, "found the %s name '%.60s', expected at most %d letters, digits, '_', '.' and '-'",
+				  what, name, MDL_NAME_MAX - 1);
+	for (size_t i = 0; i < *count; i++)
+		if (strcmp(list[i], name) == 0) {
+			*out = i;
+			return 0;
+		}
+	if (*count == NAMES_MAX)
+		return vr_diag_at(diag, at->where, "found more than %d %s names, expected at most %d", NAMES_MAX, what, NAMES_MAX);
+	snprintf(list[*count], MDL_NAME_MAX, "%s", name);
+	*out = (*count)++;
+	return 0;
+}
+
+static int choice(const json_node *at, const char *what, const char *const *names, int *out, vr_diag *diag)
+{
+	for (int i = 0; names[i]; i++)
+		if (strcmp(names[i], at->text) == 0) {
+			*out = i;
+			return 0;
+		}
+	char list[160];
+	yr_join(names, list, sizeof list);
+	return vr_diag_at(diag, at->where, "found the %s '%.60s', expected one of %s", what, at->text, list);
+}
+
+/* The figure a result belongs in, added if new; -1 when there are too many. */
+static int figure_of(plot_data *d, mdl_verb verb, int completion, size_t preset, size_t *out)
+{
+	for (size_t f = 0; f < d->figure_count; f++)
+		if (d->figures[f].verb == verb && d->figures[f].completion == completion && d->figures[f].preset == preset) {
+			*out = f;
+			return 0;
+		}
+	if (d->figure_count == FIGURES_MAX)
+		return -1;
+	d->figures[d->figure_count] = (figure){verb, completion, preset};
+	*out = d->figure_count++;
+	return 0;
+}
+
+static int read_result(plot_data *d, const json_node *r, int schema, vr_diag *diag)
+{
+	if (r->type != JSON_OBJECT)
+		return vr_diag_at(diag, r->where, "found %s in \"results\", expected an object per result", json_type_name(r->type));
+	point *p = &d->points[d->point_count];
+	memset(p, 0, sizeof *p);
+	const json_node *v;
+	int verb, completion;
+	if (!(v = member(r, "preset", JSON_STRING, diag)) || intern(v, "preset", d->presets, &d->preset_count, &p->preset, diag) ||
+	    !(v = member(r, "option", JSON_STRING, diag)) || intern(v, "option", d->options, &d->option_count, &p->option, diag) ||
+	    !(v = member(r, "verb", JSON_STRING, diag)) || choice(v, "verb", mdl_verb_names, &verb, diag) ||
+	    !(v = member(r, "completion", JSON_STRING, diag)) || choice(v, "completion mode", mdl_completion_names, &completion, diag) ||
+	    number_member(r, "size_bytes", &p->size_bytes, diag))
+		return -1;
+	if (p->size_bytes < 1)
+		return vr_diag_at(diag, json_get(r, "size_bytes")->where, "found %g for \"size_bytes\", expected at least 1", p->size_bytes);
+	if (mdl_verb_is_bandwidth((mdl_verb)verb)) {
+		const json_node *bw = member(r, "bandwidth", JSON_OBJECT, diag);
+		if (!bw || number_member(bw, "bw_average_gbit_per_s", &p->value, diag))
+			return -1;
+	} else {
+		const json_node *t = member(r, "one_way_us", JSON_OBJECT, diag);
+		if (!t || number_member(t, "median", &p->value, diag))
+			return -1;
+		const json_node *kinds = schema >= 2 ? member(r, "breakdown_by_kind_us", JSON_OBJECT, diag) : NULL;
+		if (schema >= 2 && !kinds)
+			return -1;
+		for (size_t k = 0; kinds && k < KINDS; k++)
+			if (number_member(kinds, KIND_KEYS[k], &p->kind_us[k], diag))
+				return -1;
+		p->has_kinds = kinds != NULL;
+	}
+	if (figure_of(d, (mdl_verb)verb, completion, p->preset, &p->figure) != 0)
+		return vr_diag_at(diag, r->where, "found more than %d figures' worth of results, expected fewer", FIGURES_MAX);
+	d->point_count++;
+	return 0;
+}
+
+static int read_results(plot_data *d, const json_doc *doc, vr_diag *diag)
+{
+	const json_node *root = doc->root, *v;
+	if (root->type != JSON_OBJECT)
+		return vr_diag_at(diag, root->where, "found %s, expected a vrdmasim results object", json_type_name(root->type));
+	v = json_get(root, "tool");
+	if (!v || v->type != JSON_STRING || strcmp(v->text, "vrdmasim") != 0)
+		return vr_diag_at(diag, v ? v->where : root->where, "found %s, expected \"tool\": \"vrdmasim\" (a file written by vrdmasim run --format json)",
+				  v ? "another \"tool\"" : "no \"tool\"");
+	v = json_get(root, "schema_version");
+	if (!v || v->type != JSON_NUMBER || (v->number != 1 && v->number != 2))
+		return vr_diag_at(diag, v ? v->where : root->where, "found %s schema_version, expected 1 or 2",
+				  v ? "an unknown" : "no");
+	int schema = (int)v->number;
+	v = json_get(root, "results");
+	if (!v || v->type != JSON_ARRAY)
+		return vr_diag_at(diag, v ? v->where : root->where, "found %s \"results\", expected an array of results",
+				  v ? json_type_name(v->type) : "no");
+	if (v->count == 0)
+		return vr_diag_at(diag, v->where, "found no results, expected at least one to plot");
+	d->points = calloc(v->count, sizeof *d->points);
+	if (!d->points)
+		return vr_diag_at(diag, v->where, "out of memory");
+	for (size_t i = 0; i < v->count; i++)
+		if (read_result(d, v->items[i], schema, diag) != 0)
+			return -1;
+	return 0;
+}
+
+/* ---- writing scripts and data ---------------------------------------- */
+
+static int by_size(const void *a, const void *b)
+{
+	const point *p = a, *q = b;
+	if (p->figure != q->figure)
+		return p->figure < q->figure ? -1 : 1;
+	if (p->option != q->option)
+		return p->option < q->option ? -1 : 1;
+	return (p->size_bytes > q->size_bytes) - (p->size_bytes < q->size_bytes);
+}
+
+static void figure_name(const plot_data *d, size_t f, char *buf, size_t len)
+{
+	const figure *g = &d->figures[f];
+	snprintf(buf, len, "%s-%s-%s-%s", mdl_verb_is_bandwidth(g->verb) ? "bandwidth" : "latency", mdl_verb_names[g->verb],
+		 mdl_completion_names[g->completion], d->presets[g->preset]);
+}
+
+static void size_text(double bytes, char *buf, size_t len)
+{
+	if (bytes >= 1048576 && fmod(bytes, 1048576) == 0)
+		snprintf(buf, len, "%.0fMiB", bytes / 1048576);
+	else if (bytes >= 1024 && fmod(bytes, 1024) == 0)
+		snprintf(buf, len, "%.0fKiB", bytes / 1024);
+	else
+		snprintf(buf, len, "%.0fB", bytes);
+}
+
+/* Terminal lines shared by every script: PNG first, then SVG by replot. */
+static void script_head(FILE *gp)
+{
+	fprintf(gp, "# Written by vrdmasim %s plot; run `gnuplot FILE.gp` in this folder to redraw.\n", PACKAGE_VERSION);
+	fprintf(gp, "set encoding utf8\nset terminal pngcairo size 1200,700 font 'DejaVu Sans,12' noenhanced\n");
+	for (size_t i = 0; i < sizeof COLOURS / sizeof COLOURS[0]; i++)
+		fprintf(gp, "set linetype %zu lc rgb '%s' lw 2 pt %zu ps 1.1\n", i + 1, COLOURS[i], i + 1);
+	fprintf(gp, "set grid xtics ytics mytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n");
+}
+
+static void script_tail(FILE *gp, const char *name)
+{
+	fprintf(gp, "set output '%s.png'\nreplot\n", name);
+	fprintf(gp, "set terminal svg size 1200,700 dynamic font 'DejaVu Sans,12' background rgb 'white' noenhanced\n");
+	fprintf(gp, "set output '%s.svg'\nreplot\nunset output\n", name);
+}
+
+/* Size tics every factor of 4 from the smallest size, labelled as sizes. */
+static void size_tics(const plot_data *d, size_t f, FILE *gp)
+{
+	double lo = INFINITY, hi = 0;
+	for (size_t i = 0; i < d->point_count; i++)
+		if (d->points[i].figure == f) {
+			lo = fmin(lo, d->points[i].size_bytes);
+			hi = fmax(hi, d->points[i].size_bytes);
+		}
+	fprintf(gp, "set xrange [%.17g:%.17g]\nset xtics (", lo / 1.2, hi * 1.2);
+	const char *sep = "";
+	for (double size = lo; size <= hi * 1.0001; size *= 4) {
+		char label[32];
+		size_text(size, label, sizeof label);
+		fprintf(gp, "%s'%s' %.17g", sep, label, size);
+		sep = ", ";
+	}
+	fprintf(gp, ")\n");
+}
+
+/* Latency or bandwidth against size: one line per option. */
+static int write_curves(const plot_data *d, size_t f, const char *dir, vr_diag *diag)
+{
+	const figure *g = &d->figures[f];
+	char name[256], path[8192];
+	figure_name(d, f, name, sizeof name);
+	snprintf(path, sizeof path, "%s/data/%s.dat", dir, name);
+	FILE *dat = fopen(path, "w");
+	if (!dat)
+		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
+	size_t blocks = 0, block_option[NAMES_MAX];
+	for (size_t o = 0; o < d->option_count; o++) {
+		int any = 0;
+		for (size_t i = 0; i < d->point_count; i++) {
+			const point *p = &d->points[i];
+			if (p->figure != f || p->option != o || !(p->value > 0))
+				continue;
+			if (!any++)
+				fprintf(dat, "# %s: size_bytes %s\n", d->options[o],
+					mdl_verb_is_bandwidth(g->verb) ? "bw_average_gbit_per_s" : "t_typical_us");
+			fprintf(dat, "%.0f %.9g\n", p->size_bytes, p->value);
+		}
+		if (any) {
+			fprintf(dat, "\n\n");
+			block_option[blocks++] = o;
+		}
+	}
+	if (fclose(dat) != 0)
+		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
+	snprintf(path, sizeof path, "%s/%s.gp", dir, name);
+	FILE *gp = fopen(path, "w");
+	if (!gp)
+		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
+	script_head(gp);
+	int bw = mdl_verb_is_bandwidth(g->verb);
+	fprintf(gp, "set title '%s, completion by %s: %s'\n", mdl_verb_names[g->verb], mdl_completion_names[g->completion],
+		d->presets[g->preset]);
+	fprintf(gp, "set logscale x 2\nset xlabel 'message size'\n");
+	size_tics(d, f, gp);
+	fprintf(gp, "set logscale y 10\nset format y '%%g'\n");
+	if (bw)
+		fprintf(gp, "set ylabel 'BW average [Gb/s]'\n");
+	else
+		fprintf(gp, "set ylabel 't_typical, %s [µs]'\n",
+			mdl_verb_operation(g->verb) == VERB_READ_LAT ? "whole round trip" : "half a round trip");
+	fprintf(gp, "set key outside right top vertical box\n");
+	fprintf(gp, "plot \\\n");
+	for (size_t b = 0; b < blocks; b++)
+		/* Earlier lines wider, so that options with equal results (they
+		 * happen: passthrough and native when polling) stay visible. */
+		fprintf(gp, "  'data/%s.dat' index %zu using 1:2 with linespoints lt %zu lw %.1f title '%s'%s\n", name, b,
+			block_option[b] % (sizeof COLOURS / sizeof COLOURS[0]) + 1, 1.5 + 0.7 * (double)(blocks - 1 - b),
+			d->options[block_option[b]], b + 1 < blocks ? ", \\" : "");
+	script_tail(gp, name);
+	if (fclose(gp) != 0)
+		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
+	return blocks ? 0 : vr_diag_at(diag, (vr_where){d->file, 0, 0}, "found no positive values to plot for %s", name);
+}
+
+/* Stacked bars: one per option, the typical operation at SIZE by kind. */
+static int write_breakdown(const plot_data *d, size_t f, double size, const char *dir, char *name, size_t name_len,
+			   vr_diag *diag)
+{
+	const figure *g = &d->figures[f];
+	char curves[256], label[32], path[8192];
+	figure_name(d, f, curves, sizeof curves);
+	size_text(size, label, sizeof label);
+	snprintf(name, name_len, "breakdown-%s-%s-%s-%s", mdl_verb_names[g->verb], mdl_completion_names[g->completion],
+		 d->presets[g->preset], label);
+	snprintf(path, sizeof path, "%s/data/%s.dat", dir, name);
+	FILE *dat = fopen(path, "w");
+	if (!dat)
+		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
+	fprintf(dat, "# option");
+	for (size_t k = 0; k < KINDS; k++)
+		fprintf(dat, " %s_us", KIND_KEYS[k]);
+	fprintf(dat, "\n");
+	size_t bars = 0;
+	for (size_t o = 0; o < d->option_count; o++)
+		for (size_t i = 0; i < d->point_count; i++) {
+			const point *p = &d->points[i];
+			if (p->figure != f || p->option != o || p->size_bytes != size || !p->has_kinds)
+				continue;
+			fprintf(dat, "%s", d->options[o]);
+			for (size_t k = 0; k < KINDS; k++)
+				fprintf(dat, " %.9g", p->kind_us[k]);
+			fprintf(dat, "\n");
+			bars++;
+			break;
+		}
+	if (fclose(dat) != 0)
+		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
+	if (!bars)
+		return vr_diag_at(diag, (vr_where){d->file, 0, 0}, "found no %s results at %s with a breakdown_by_kind_us, expected a size that was run (--size)",
+				  curves, label);
+	snprintf(path, sizeof path, "%s/%s.gp", dir, name);
+	FILE *gp = fopen(path, "w");
+	if (!gp)
+		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
+	script_head(gp);
+	fprintf(gp, "set title '%s at %s, completion by %s: %s — where the time of a typical operation goes'\n",
+		mdl_verb_names[g->verb], label, mdl_completion_names[g->completion], d->presets[g->preset]);
+	fprintf(gp, "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.9 border lc rgb '#333333'\n");
+	fprintf(gp, "set boxwidth 0.7\nset xtics rotate by 30 right\nset bmargin 8\nset yrange [0:*]\nset grid noxtics\n");
+	fprintf(gp, "set ylabel 't_typical, %s [µs]'\n",
+		mdl_verb_operation(g->verb) == VERB_READ_LAT ? "whole round trip" : "half a round trip");
+	fprintf(gp, "set key outside right top vertical box opaque invert\n");
+	fprintf(gp, "plot 'data/%s.dat' using 2:xtic(1) lt 1 title '%s'", name, KIND_TITLES[0]);
+	for (size_t k = 1; k < KINDS; k++)
+		fprintf(gp, ", \\\n  '' using %zu lt %zu title '%s'", k + 2, k + 1, KIND_TITLES[k]);
+	fprintf(gp, "\n");
+	script_tail(gp, name);
+	if (fclose(gp) != 0)
+		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
+	return 0;
+}
+
+/* ---- running gnuplot and publishing ---------------------------------- */
+
+/* Run GNUPLOT on SCRIPT inside DIR; its messages go to DIR/gnuplot.log. */
+static int run_gnuplot(const char *gnuplot, const char *dir, const char *script, vr_diag *diag)
+{
+	char log[4096];
+	snprintf(log, sizeof log, "%s/gnuplot.log", dir);
+	pid_t pid = fork();
+	if (pid < 0)
+		return vr_diag_at(diag, (vr_where){gnuplot, 0, 0}, "cannot start gnuplot: %s", strerror(errno));
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+			close(fd);
+		}
+		if (chdir(dir) != 0)
+			_exit(126);
+		execlp(gnuplot, gnuplot, script, (char *)NULL);
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return vr_diag_at(diag, (vr_where){gnuplot, 0, 0}, "cannot wait for gnuplot: %s", strerror(errno));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return vr_diag_at(diag, (vr_where){gnuplot, 0, 0}, "cannot run '%s': install gnuplot (Debian: apt-get install gnuplot-nox)", gnuplot);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char first[512] = "";
+		FILE *f = fopen(log, "r");
+		if (f) {
+			char line[512];
+			while (fgets(line, sizeof line, f))
+				if (strstr(line, "rror") || strstr(line, "line ")) {
+					snprintf(first, sizeof first, "%s", line);
+					first[strcspn(first, "\n")] = '\0';
+					break;
+				}
+			fclose(f);
+		}
+		return vr_diag_at(diag, (vr_where){script, 0, 0}, "gnuplot failed (%s)%s%s", WIFEXITED(status) ? "non-zero exit" : "killed",
+				  first[0] ? ": " : "", first);
+	}
+	return 0;
+}
+
+static int make_dir(const char *path, vr_diag *diag)
+{
+	if (mkdir(path, 0777) != 0 && errno != EEXIST)
+		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot create the folder: %s", strerror(errno));
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		return vr_diag_at(diag, (vr_where){path, 0, 0}, "found a file where the output folder should be, expected a folder");
+	return 0;
+}
+
+/* Move every file of FROM (and FROM/data) into TO; gnuplot.log stays. */
+static int publish(const char *from, const char *to, const char *sub, vr_diag *diag)
+{
+	char src_dir[4096], dst_dir[4096];
+	snprintf(src_dir, sizeof src_dir, "%s%s%s", from, sub ? "/" : "", sub ? sub : "");
+	snprintf(dst_dir, sizeof dst_dir, "%s%s%s", to, sub ? "/" : "", sub ? sub : "");
+	if (sub && make_dir(dst_dir, diag) != 0)
+		return -1;
+	DIR *dir = opendir(src_dir);
+	if (!dir)
+		return vr_diag_at(diag, (vr_where){src_dir, 0, 0}, "cannot read the folder: %s", strerror(errno));
+	struct dirent *e;
+	int rc = 0;
+	while (rc == 0 && (e = readdir(dir))) {
+		if (e->d_name[0] == '.' || strcmp(e->d_name, "gnuplot.log") == 0 || strcmp(e->d_name, "data") == 0)
+			continue;
+		char a[8192], b[8192];
+		snprintf(a, sizeof a, "%s/%s", src_dir, e->d_name);
+		snprintf(b, sizeof b, "%s/%s", dst_dir, e->d_name);
+		if (rename(a, b) != 0)
+			rc = vr_diag_at(diag, (vr_where){b, 0, 0}, "cannot write: %s", strerror(errno));
+	}
+	closedir(dir);
+	return rc;
+}
+
+/* Remove the working folder and what is left in it. */
+static void remove_tree(const char *path)
+{
+	char sub[4096 + 8];
+	snprintf(sub, sizeof sub, "%s/data", path);
+	const char *dirs[] = {sub, path};
+	for (size_t k = 0; k < 2; k++) {
+		DIR *dir = opendir(dirs[k]);
+		if (!dir)
+			continue;
+		struct dirent *e;
+		while ((e = readdir(dir))) {
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || (k == 1 && strcmp(e->d_name, "data") == 0))
+				continue;
+			char f[8192];
+			snprintf(f, sizeof f, "%s/%s", dirs[k], e->d_name);
+			remove(f);
+		}
+		closedir(dir);
+		rmdir(dirs[k]);
+	}
+}
+
+/* The breakdown size: as asked, or the smallest size of the figure. */
+static double breakdown_size(const plot_data *d, size_t f, double asked)
+{
+	if (asked > 0)
+		return asked;
+	double smallest = INFINITY;
+	for (size_t i = 0; i < d->point_count; i++)
+		if (d->points[i].figure == f && d->points[i].has_kinds)
+			smallest = fmin(smallest, d->points[i].size_bytes);
+	return smallest;
+}
+
+static int draw_all(const plot_data *d, const vr_plot_request *rq, const char *work, vr_diag *diag)
+{
+	const char *gnuplot = rq->gnuplot ? rq->gnuplot : "gnuplot";
+	for (size_t f = 0; f < d->figure_count; f++) {
+		char name[256], script[300];
+		figure_name(d, f, name, sizeof name);
+		if (write_curves(d, f, work, diag) != 0)
+			return -1;
+		snprintf(script, sizeof script, "%s.gp", name);
+		if (run_gnuplot(gnuplot, work, script, diag) != 0)
+			return -1;
+		if (mdl_verb_is_bandwidth(d->figures[f].verb))
+			continue;
+		double size = breakdown_size(d, f, rq->breakdown_bytes);
+		if (!isfinite(size))
+			continue;   /* schema 1: no kinds to stack */
+		if (write_breakdown(d, f, size, work, name, sizeof name, diag) != 0)
+			return -1;
+		snprintf(script, sizeof script, "%s.gp", name);
+		if (run_gnuplot(gnuplot, work, script, diag) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int vr_plot(const vr_plot_request *rq, int *bad_input, vr_diag *diag)
+{
+	*bad_input = 1;
+	json_doc doc;
+	if (json_load_file(rq->results_path, &doc, diag) != 0)
+		return -1;
+	plot_data *d = calloc(1, sizeof *d);
+	if (!d) {
+		json_free(&doc);
+		return vr_diag_at(diag, (vr_where){rq->results_path, 0, 0}, "out of memory");
+	}
+	d->file = rq->results_path;
+	int rc = read_results(d, &doc, diag);
+	json_free(&doc);
+	if (rc == 0) {
+		*bad_input = 0;
+		qsort(d->points, d->point_count, sizeof *d->points, by_size);
+		char work[4096], data[4200 + 16];
+		if (strlen(rq->out_dir) > 2048) {
+			free(d->points);
+			free(d);
+			*bad_input = 1;
+			return vr_diag_at(diag, (vr_where){"--out", 0, 0}, "found a folder name of %zu characters, expected at most 2048", strlen(rq->out_dir));
+		}
+		snprintf(work, sizeof work, "%s/.vrdmasim-plot-XXXXXX", rq->out_dir);
+		if (make_dir(rq->out_dir, diag) != 0 || !mkdtemp(work)) {
+			rc = diag->failed ? -1 : vr_diag_at(diag, (vr_where){rq->out_dir, 0, 0}, "cannot create a working folder: %s", strerror(errno));
+		} else {
+			snprintf(data, sizeof data, "%s/data", work);
+			rc = make_dir(data, diag);
+			if (rc == 0)
+				rc = draw_all(d, rq, work, diag);
+			/* gnuplot drew everything: only now does DIR change. */
+			if (rc == 0)
+				rc = publish(work, rq->out_dir, "data", diag);
+			if (rc == 0)
+				rc = publish(work, rq->out_dir, NULL, diag);
+			remove_tree(work);
+		}
+	}
+	free(d->points);
+	free(d);
+	return rc;
+}

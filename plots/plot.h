@@ -1,0 +1,35 @@
+/*
+ * plot.h - `vrdmasim plot RESULTS.json --out DIR`: pictures of a run, drawn
+ * by gnuplot (PNG and SVG of each).
+ *
+ * From the results file (docs/results-schema.md) it draws, per preset:
+ *   latency-VERB-COMPLETION-PRESET      t_typical against message size, one
+ *                                       line per option (log-log)
+ *   breakdown-VERB-COMPLETION-PRESET-SIZE  one stacked bar per option: where
+ *                                       the time of a typical operation goes
+ *                                       (breakdown_by_kind_us) at one size
+ *   bandwidth-VERB-COMPLETION-PRESET    BW average against message size
+ * and leaves beside them the gnuplot scripts (NAME.gp) and data (data/NAME.dat)
+ * that made them, so a picture can be restyled without re-running.
+ *
+ * The pictures are made in a fresh folder inside DIR and moved into DIR
+ * only when gnuplot has drawn every one of them: a failure leaves DIR as
+ * it was.
+ */
+#ifndef VR_PLOT_H
+#define VR_PLOT_H
+
+#include "sim/diag.h"
+
+typedef struct vr_plot_request {
+	const char *results_path;   /* a vrdmasim JSON results file */
+	const char *out_dir;        /* created if missing */
+	double breakdown_bytes;     /* size for the breakdown bars; 0: the smallest run */
+	const char *gnuplot;        /* program to run; NULL: "gnuplot" on PATH */
+} vr_plot_request;
+
+/* Returns 0; -1 with DIAG filled: bad input (the results file, located,
+ * or the size) when *BAD_INPUT is set, else a failure to draw or write. */
+int vr_plot(const vr_plot_request *request, int *bad_input, vr_diag *diag);
+
+#endif
