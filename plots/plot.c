@@ -500,6 +500,35 @@ static void remove_tree(const char *path)
 	}
 }
 
+/* --size must be a size the latency results were run at. */
+static int check_size(const plot_data *d, double size, vr_diag *diag)
+{
+	char sizes[256] = "", label[32];
+	double listed[64];
+	size_t n = 0;
+	for (size_t i = 0; i < d->point_count; i++) {
+		const point *p = &d->points[i];
+		if (!p->has_kinds)
+			continue;
+		if (p->size_bytes == size)
+			return 0;
+		size_t k = 0;
+		while (k < n && listed[k] != p->size_bytes)
+			k++;
+		if (k == n && n < 64) {
+			listed[n++] = p->size_bytes;
+			size_text(p->size_bytes, label, sizeof label);
+			if (strlen(sizes) + strlen(label) + 3 < sizeof sizes)
+				snprintf(sizes + strlen(sizes), sizeof sizes - strlen(sizes), "%s%s", n > 1 ? ", " : "", label);
+		}
+	}
+	size_text(size, label, sizeof label);
+	if (n == 0)
+		return vr_diag_at(diag, (vr_where){"--size", 0, 0}, "found --size %s, expected no --size: %s has no latency breakdowns to draw",
+				  label, d->file);
+	return vr_diag_at(diag, (vr_where){"--size", 0, 0}, "found --size %s, expected a size %s was run at: %s", label, d->file, sizes);
+}
+
 /* The breakdown size: as asked, or the smallest size of the figure. */
 static double breakdown_size(const plot_data *d, size_t f, double asked)
 {
@@ -551,6 +580,8 @@ int vr_plot(const vr_plot_request *rq, int *bad_input, vr_diag *diag)
 	d->file = rq->results_path;
 	int rc = read_results(d, &doc, diag);
 	json_free(&doc);
+	if (rc == 0 && rq->breakdown_bytes > 0)
+		rc = check_size(d, rq->breakdown_bytes, diag);
 	if (rc == 0) {
 		*bad_input = 0;
 		qsort(d->points, d->point_count, sizeof *d->points, by_size);

@@ -1,0 +1,204 @@
+/*
+ * test_plot.c - `vrdmasim plot` as a user meets it: the pictures it draws
+ * (PNG and SVG, labelled), its refusal of bad results files and sizes with
+ * located messages, and an output folder left as it was on any failure.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/check_run.h"
+#include "tests/e2e/run_tool.h"
+
+static char dir[256], results[300];
+
+/* A results file from a small run, made once per test. */
+static void setup(void)
+{
+	snprintf(dir, sizeof dir, "%s", temp_dir());
+	snprintf(results, sizeof results, "%s/r.json", dir);
+	tool_output o = run_tool((const char *[]){"run", src_path("tests/e2e/plot-scenario.yaml"), "--format", "json",
+						  "--out", results, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+}
+
+static void teardown(void)
+{
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	static char buf[1 << 21];
+	*len = fread(buf, 1, sizeof buf - 1, f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static size_t entries(const char *path)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return 0;
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+START_TEST(draws_every_picture)
+{
+	char out[400], path[600];
+	snprintf(out, sizeof out, "%s/plots", dir);
+	tool_output o = run_tool((const char *[]){"plot", results, "--out", out, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	ck_assert_uint_eq(o.out_len, 0);
+	tool_output_free(&o);
+	static const char *const names[] = {
+		"latency-write_lat-poll-esxi5-qdr-2012", "breakdown-write_lat-poll-esxi5-qdr-2012-2B",
+		"bandwidth-write_bw-poll-esxi5-qdr-2012",
+	};
+	for (size_t i = 0; i < 3; i++) {
+		size_t len;
+		snprintf(path, sizeof path, "%s/%s.png", out, names[i]);
+		const char *png = slurp(path, &len);
+		ck_assert_msg(png && len > 2000 && memcmp(png, "\x89PNG", 4) == 0, "%s", path);
+		snprintf(path, sizeof path, "%s/%s.svg", out, names[i]);
+		const char *svg = slurp(path, &len);
+		ck_assert_msg(svg && strstr(svg, "<svg"), "%s", path);
+		/* Labelled: axes with units and a legend naming the options. */
+		if (i != 1) {
+			ck_assert_msg(strstr(svg, "message size"), "%s has no x label", path);
+			ck_assert_msg(strstr(svg, i == 0 ? "[µs]" : "[Gb/s]"), "%s has no y unit", path);
+			ck_assert_msg(strstr(svg, "vrdma") && strstr(svg, "native"), "%s has no legend", path);
+		} else {
+			ck_assert_msg(strstr(svg, "VM exits and virtual interrupts"), "%s has no stack legend", path);
+		}
+		snprintf(path, sizeof path, "%s/%s.gp", out, names[i]);
+		ck_assert_msg(access(path, R_OK) == 0, "%s", path);
+		snprintf(path, sizeof path, "%s/data/%s.dat", out, names[i]);
+		ck_assert_msg(access(path, R_OK) == 0, "%s", path);
+	}
+	ck_assert_uint_eq(entries(out), 3 * 3 + 1);   /* png, svg, gp each, and data/: no working folder left */
+	/* A chosen size for the breakdown. */
+	o = run_tool((const char *[]){"plot", results, "--out", out, "--size", "4KiB", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	snprintf(path, sizeof path, "%s/breakdown-write_lat-poll-esxi5-qdr-2012-4KiB.png", out);
+	ck_assert_int_eq(access(path, R_OK), 0);
+}
+END_TEST
+
+/* Write TEXT as a results file and check plot refuses it with MESSAGE,
+ * exit status 2, and leaves the output folder untouched. */
+static void refuses(const char *text, const char *message)
+{
+	char bad[400], out[400];
+	snprintf(bad, sizeof bad, "%s/bad.json", dir);
+	snprintf(out, sizeof out, "%s/out", dir);
+	FILE *f = fopen(bad, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	tool_output o = run_tool((const char *[]){"plot", bad, "--out", out, NULL});
+	ck_assert_msg(o.status == 2, "status %d for %s: %s", o.status, text, o.err);
+	ck_assert_msg(strstr(o.err, message), "for %.60s:\n  got %s  expected %s", text, o.err, message);
+	ck_assert_uint_eq(entries(out), 0);
+	tool_output_free(&o);
+}
+
+START_TEST(refuses_bad_results_files)
+{
+	refuses("{\"tool\": \"vrdmasim\", \"schema_version\": 2, \"results\": [", "bad.json:1:");
+	refuses("[1, 2]", "bad.json:1:1: found an array, expected a vrdmasim results object");
+	refuses("{\"tool\": \"perftest\"}", "bad.json:1:10: found another \"tool\", expected \"tool\": \"vrdmasim\"");
+	refuses("{\"tool\": \"vrdmasim\", \"schema_version\": 9, \"results\": []}", "bad.json:1:40: found an unknown schema_version, expected 1 or 2");
+	refuses("{\"tool\": \"vrdmasim\", \"schema_version\": 2, \"results\": []}", "found no results, expected at least one to plot");
+	refuses("{\"tool\": \"vrdmasim\", \"schema_version\": 2, \"results\": [{\"preset\": \"p\"}]}",
+		"found a result without \"option\"");
+	/* Names become file names and gnuplot titles: nothing can be injected. */
+	refuses("{\"tool\": \"vrdmasim\", \"schema_version\": 2, \"results\": [{\"preset\": \"p\", \"option\": \"x'; system 'touch /tmp/pwned\"}]}",
+		"found the option name 'x'; system 'touch /tmp/pwned', expected at most 47 letters, digits");
+	refuses("{\"tool\": \"vrdmasim\", \"schema_version\": 2, \"results\": [{\"preset\": \"p\", \"option\": \"o\", \"verb\": \"atomic\"}]}",
+		"found the verb 'atomic', expected one of write_lat");
+	refuses("{\"tool\": \"vrdmasim\", \"schema_version\": 2, \"results\": [{\"preset\": \"p\", \"option\": \"o\", \"verb\": \"write_bw\", "
+		"\"completion\": \"poll\", \"size_bytes\": -4}]}", "found -4 for \"size_bytes\", expected a finite number, zero or more");
+	refuses("{\"tool\": \"vrdmasim\", \"schema_version\": 2, \"results\": [{\"preset\": \"p\", \"option\": \"o\", \"verb\": \"write_bw\", "
+		"\"completion\": \"poll\", \"size_bytes\": 64, \"bandwidth\": {\"bw_average_gbit_per_s\": \"fast\"}}]}",
+		"found a string for \"bw_average_gbit_per_s\"");
+}
+END_TEST
+
+START_TEST(refuses_bad_sizes_and_command_lines)
+{
+	char out[400];
+	snprintf(out, sizeof out, "%s/out", dir);
+	tool_output o = run_tool((const char *[]){"plot", results, "--out", out, "--size", "3KiB", NULL});
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_ptr_nonnull(strstr(o.err, "found --size 3KiB, expected a size"));
+	ck_assert_ptr_nonnull(strstr(o.err, "2B, 4KiB, 64KiB"));
+	ck_assert_uint_eq(entries(out), 0);
+	tool_output_free(&o);
+	o = run_tool((const char *[]){"plot", results, NULL});
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_ptr_nonnull(strstr(o.err, "--out DIR"));
+	tool_output_free(&o);
+	o = run_tool((const char *[]){"plot", results, "--out", out, "--size", "big", NULL});
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_ptr_nonnull(strstr(o.err, "found 'big', expected a message size with its unit"));
+	tool_output_free(&o);
+	o = run_tool((const char *[]){"plot", results, "--out", out, "--format", "csv", NULL});
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_ptr_nonnull(strstr(o.err, "--out or --size with 'plot'"));
+	tool_output_free(&o);
+	o = run_tool((const char *[]){"run", "--size", "2B", NULL});
+	ck_assert_int_eq(o.status, 2);
+	tool_output_free(&o);
+	o = run_tool((const char *[]){"plot", "/nonexistent.json", "--out", out, NULL});
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_ptr_nonnull(strstr(o.err, "/nonexistent.json: cannot open the file"));
+	tool_output_free(&o);
+}
+END_TEST
+
+/* Without gnuplot: a clear message, status 1, nothing in the folder. */
+START_TEST(missing_gnuplot_changes_nothing)
+{
+	char out[400];
+	snprintf(out, sizeof out, "%s/out", dir);
+	setenv("VRDMASIM_GNUPLOT", "/nonexistent/gnuplot", 1);
+	tool_output o = run_tool((const char *[]){"plot", results, "--out", out, NULL});
+	unsetenv("VRDMASIM_GNUPLOT");
+	ck_assert_int_eq(o.status, 1);
+	ck_assert_msg(strstr(o.err, "install gnuplot"), "%s", o.err);
+	ck_assert_uint_eq(entries(out), 0);
+	tool_output_free(&o);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("plot");
+	TCase *tc = tcase_create("plot");
+	tcase_set_timeout(tc, 300);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, draws_every_picture);
+	tcase_add_test(tc, refuses_bad_results_files);
+	tcase_add_test(tc, refuses_bad_sizes_and_command_lines);
+	tcase_add_test(tc, missing_gnuplot_changes_nothing);
+	suite_add_tcase(suite, tc);
+	return run_suite(suite);
+}
