@@ -7,11 +7,16 @@
 #      at 1,000,000 iterations per experiment, versus the bare ping-pong at
 #      1,000,000 round trips;
 #   2. peak memory (max RSS) of the headline at 1e4 and at 1e6 iterations:
-#      must stay flat.
-# Usage: bench.sh VRDMASIM BARE_PINGPONG   (BENCH_ITERATIONS=N to change 1e6)
+#      must stay flat;
+#   3. bandwidth streams: messages per wall second of write_bw at 64 KiB with
+#      tx depth 128 (tests/bench/bandwidth.yaml: 2 presets x 3 options, N
+#      messages each), versus the bare ping-pong's messages per second (two
+#      per round trip).
+# Usage: bench.sh VRDMASIM BARE_PINGPONG SRCDIR   (BENCH_ITERATIONS=N to change 1e6)
 set -eu
 vrdmasim=$1
 bare=$2
+srcdir=${3:-.}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 N=${BENCH_ITERATIONS:-1000000}
@@ -37,10 +42,13 @@ round_trips() {
 bare_s=$(measure "$work/bare.out" "$bare" "$N")
 sim_s=$(measure "$work/sim.out" "$vrdmasim" run --iterations "$N" --format csv)
 small_s=$(measure "$work/small.out" "$vrdmasim" run --iterations 10000 --format csv)
+bw_s=$(measure "$work/bw.out" "$vrdmasim" run "$srcdir/tests/bench/bandwidth.yaml" --iterations "$N" --format csv)
 
 awk -v n="$N" -v b="$bare_s" -v s="$sim_s" -v trips="$(round_trips "$work/sim.out")" \
-    -v rs="$(cat "$work/small.out.rss")" -v rb="$(cat "$work/sim.out.rss")" 'BEGIN {
+    -v rs="$(cat "$work/small.out.rss")" -v rb="$(cat "$work/sim.out.rss")" \
+    -v bw="$bw_s" -v messages="$(round_trips "$work/bw.out")" 'BEGIN {
   bare_rate = n / b; sim_rate = trips / s;
+  bw_rate = messages / bw; bare_messages = 2 * n / b;
   printf "bare SimGrid ping-pong     : %9.0f round trips/s  (%d in %.1f s)\n", bare_rate, n, b;
   printf "vrdmasim headline scenario : %9.0f round trips/s  (%d in %.1f s)\n", sim_rate, trips, s;
   printf "speed ratio                : %9.2f  (target >= 0.50)\n", sim_rate / bare_rate;
@@ -48,4 +56,7 @@ awk -v n="$N" -v b="$bare_s" -v s="$sim_s" -v trips="$(round_trips "$work/sim.ou
     printf "peak RSS at 1e4 / %.0e iterations: %d KiB / %d KiB  (ratio %.2f, target flat: <= 1.10)\n", n, rs, rb, rb / rs;
   else
     printf "peak RSS: /usr/bin/time not installed (apt-get install time)\n";
+  printf "bare SimGrid ping-pong     : %9.0f messages/s\n", bare_messages;
+  printf "vrdmasim write_bw 64 KiB   : %9.0f messages/s  (%d in %.1f s, tx depth 128)\n", bw_rate, messages, bw;
+  printf "bandwidth speed ratio      : %9.2f  (target >= 0.50)\n", bw_rate / bare_messages;
 }'
