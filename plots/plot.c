@@ -25,15 +25,16 @@
 #include "sim/json.h"
 #include "sim/yaml_read.h"
 
-enum { NAMES_MAX = 64, KINDS = 8, FIGURES_MAX = 256 };
+enum { NAMES_MAX = 64, KINDS = 9, FIGURES_MAX = 256 };
 
 /* The summary of a breakdown, as results JSON's breakdown_by_kind_us. */
 static const char *const KIND_KEYS[KINDS] = {
-	"software", "virtualization", "interrupts", "pcie_dma", "adapter", "fabric", "streaming", "waiting",
+	"software", "virtualization", "interrupts", "pcie_dma", "adapter", "fabric", "streaming", "pipeline", "waiting",
 };
 static const char *const KIND_TITLES[KINDS] = {
 	"CPU software", "VM exits and virtual interrupts", "device interrupts", "PCIe: doorbells, DMA, translation",
-	"HCA or NIC pipeline", "wire, switch, copy between VMs", "serialization and queueing", "waiting (jitter, completion)",
+	"HCA or NIC pipeline", "wire, switch, copy between VMs", "serialization and queueing on links",
+	"later packets, paced by a per-packet stage", "waiting (jitter, completion)",
 };
 /* Okabe-Ito colours (told apart with colour-vision deficiencies), then grey. */
 static const char *const COLOURS[] = {
@@ -244,7 +245,7 @@ static void size_text(double bytes, char *buf, size_t len)
 static void script_head(FILE *gp)
 {
 	fprintf(gp, "# Written by vrdmasim %s plot; run `gnuplot FILE.gp` in this folder to redraw.\n", PACKAGE_VERSION);
-	fprintf(gp, "set encoding utf8\nset terminal pngcairo size 1200,700 font 'DejaVu Sans,12' noenhanced\n");
+	fprintf(gp, "set encoding utf8\nset terminal pngcairo size 1300,700 font 'DejaVu Sans,12' noenhanced\n");
 	for (size_t i = 0; i < sizeof COLOURS / sizeof COLOURS[0]; i++)
 		fprintf(gp, "set linetype %zu lc rgb '%s' lw 2 pt %zu ps 1.1\n", i + 1, COLOURS[i], i + 1);
 	fprintf(gp, "set grid xtics ytics mytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n");
@@ -253,7 +254,7 @@ static void script_head(FILE *gp)
 static void script_tail(FILE *gp, const char *name)
 {
 	fprintf(gp, "set output '%s.png'\nreplot\n", name);
-	fprintf(gp, "set terminal svg size 1200,700 dynamic font 'DejaVu Sans,12' background rgb 'white' noenhanced\n");
+	fprintf(gp, "set terminal svg size 1300,700 dynamic font 'DejaVu Sans,12' background rgb 'white' noenhanced\n");
 	fprintf(gp, "set output '%s.svg'\nreplot\nunset output\n", name);
 }
 
@@ -377,8 +378,8 @@ static int write_breakdown(const plot_data *d, size_t f, double size, const char
 	if (!gp)
 		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
 	script_head(gp);
-	fprintf(gp, "set title '%s at %s, completion by %s: %s — where the time of a typical operation goes'\n",
-		mdl_verb_names[g->verb], label, mdl_completion_names[g->completion], d->presets[g->preset]);
+	fprintf(gp, "set title '%s %s, %s, %s: a typical operation by kind'\n", mdl_verb_names[g->verb], label,
+		mdl_completion_names[g->completion], d->presets[g->preset]);
 	fprintf(gp, "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.9 border lc rgb '#333333'\n");
 	fprintf(gp, "set boxwidth 0.7\nset xtics rotate by 30 right\nset bmargin 8\nset yrange [0:*]\nset grid noxtics\n");
 	fprintf(gp, "set ylabel 't_typical, %s [µs]'\n",

@@ -286,11 +286,13 @@ static void json_bandwidth(const scn_workload *s, const vr_result *r, FILE *out)
 }
 
 /* The typical critical path summed by what the time is spent on
- * (mechanism.h's kinds), plus streaming (serialization, pipeline,
- * queueing) and waiting (interference, a late send completion). */
+ * (mechanism.h's kinds), plus streaming (serialization and queueing on
+ * the links), pipeline (later packets paced by a slower per-packet stage,
+ * a CPU for software transports) and waiting (interference, a late send
+ * completion). */
 static void json_by_kind(const mdl_option *o, const vr_result *r, FILE *out)
 {
-	double kind_ns[KIND_COUNT] = {0}, streaming_ns = 0, waiting_ns = 0;
+	double kind_ns[KIND_COUNT] = {0}, streaming_ns = 0, pipeline_ns = 0, waiting_ns = 0;
 	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++) {
 		if (!vr_breakdown_used(r, slot))
 			continue;
@@ -300,7 +302,9 @@ static void json_by_kind(const mdl_option *o, const vr_result *r, FILE *out)
 			continue;
 		}
 		vr_extra_stage e = (vr_extra_stage)((slot - VR_EXTRA_BASE) % EXTRA_COUNT);
-		if (e == EXTRA_SERIALIZATION || e == EXTRA_PIPELINE || e == EXTRA_QUEUEING)
+		if (e == EXTRA_PIPELINE)
+			pipeline_ns += ns;
+		else if (e == EXTRA_SERIALIZATION || e == EXTRA_QUEUEING)
 			streaming_ns += ns;
 		else
 			waiting_ns += ns;
@@ -308,6 +312,7 @@ static void json_by_kind(const mdl_option *o, const vr_result *r, FILE *out)
 	for (size_t k = 0; k < KIND_COUNT; k++)
 		json_us(mdl_kind_names[k], kind_ns[k], ", ", out);
 	json_us("streaming", streaming_ns, ", ", out);
+	json_us("pipeline", pipeline_ns, ", ", out);
 	json_us("waiting", waiting_ns, "", out);
 }
 
