@@ -1,0 +1,199 @@
+/*
+ * test_mechanisms.c - the mechanisms the options beyond native and vRDMA
+ * add: routes and their bottlenecks, packet formats, cache misses, the
+ * per-packet pipeline of software transports, per-doorbell stages.  Every
+ * expectation is computed here from the preset's parameters.
+ */
+#include <check.h>
+#include <math.h>
+#include <string.h>
+
+#include "models/plan.h"
+#include "models/preset.h"
+#include "tests/check_run.h"
+
+static const vr_where NOWHERE = {"test", 1, 1};
+static const mdl_footprint ONE_QP = {1, 0};
+static mdl_params params;
+
+#define P(id) (params.value[MDL_##id])
+
+static void setup(void)
+{
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	ck_assert_int_eq(mdl_preset_load("esxi5-qdr-2012", NULL, NOWHERE, &params, &diag), 0);
+	ck_assert_int_eq(mdl_params_resolve(&params, "esxi5-qdr-2012", &diag), 0);
+}
+
+static void load(const char *name, mdl_option *o)
+{
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	ck_assert_msg(mdl_option_load(name, NULL, NOWHERE, o, &diag) == 0, "%s", diag.message);
+}
+
+static void build(const mdl_option *o, double size, const mdl_footprint *fp, mdl_plan *plan)
+{
+	mdl_plan_build(o, &params, &params, size, VERB_WRITE_LAT, COMPLETION_POLL, LEG_MESSAGE, fp, plan);
+}
+
+static const mdl_plan_stage *stage(const mdl_option *o, const mdl_plan *plan, const char *name)
+{
+	for (size_t i = 0; i < plan->count; i++)
+		if (!strcmp(o->stages[plan->stages[i].stage].name, name))
+			return &plan->stages[i];
+	ck_abort_msg("no stage %s in %s", name, o->name);
+	return NULL;
+}
+
+/* ns to move BYTES at BPS bits per second. */
+static double at(double bytes, double bps)
+{
+	return bytes * 8 / bps * 1e9;
+}
+
+START_TEST(routes_fix_placement_and_bottleneck)
+{
+	static mdl_option o;
+	mdl_plan plan;
+	load("softroce-directpath", &o);
+	ck_assert_int_eq(o.route, ROUTE_ETHERNET);
+	ck_assert_int_eq(o.placement, PLACE_DIFFERENT_HOSTS);
+	build(&o, 2, &ONE_QP, &plan);
+	ck_assert_int_eq(plan.bottleneck, RES_NIC);   /* 10GbE, slower than PCIe */
+	ck_assert_double_eq_tol(plan.serialization_ns, at(2 + P(ETH_HEADER_BYTES), P(NIC_BANDWIDTH)), 1e-9);
+	load("vrdma-local", &o);
+	ck_assert_int_eq(o.route, ROUTE_MEMORY);
+	ck_assert_int_eq(o.placement, PLACE_SAME_HOST);
+	build(&o, 65536, &ONE_QP, &plan);
+	ck_assert_int_eq(plan.bottleneck, RES_MEMORY);
+	ck_assert_double_eq(plan.message.packets, 1);          /* link none: a whole-message copy */
+	ck_assert_double_eq(plan.message.wire_bytes, 65536);   /* no headers */
+	ck_assert_double_eq_tol(plan.serialization_ns, at(65536, P(MEM_COPY_BANDWIDTH)), 1e-6);
+	ck_assert_double_eq(plan.fabric_latency_ns, 0);
+	load("sriov-local", &o);
+	ck_assert_int_eq(o.route, ROUTE_HCA_LOOPBACK);
+	build(&o, 65536, &ONE_QP, &plan);
+	ck_assert_double_eq_tol(plan.serialization_ns, at(plan.message.wire_bytes, fmin(P(HCA_BANDWIDTH), P(PCIE_BANDWIDTH))), 1e-6);
+	ck_assert_double_eq_tol(plan.fabric_latency_ns, P(HCA_ESWITCH_LOOPBACK), 1e-9);
+}
+END_TEST
+
+START_TEST(roce_packets_use_the_ethernet_mtu)
+{
+	static mdl_option o;
+	mdl_plan plan;
+	load("softroce-pvnic", &o);
+	build(&o, 65536, &ONE_QP, &plan);
+	ck_assert_double_eq(plan.message.packets, ceil(65536 / P(ETH_MTU)));
+	ck_assert_double_eq(plan.message.wire_bytes, 65536 + plan.message.packets * P(ETH_HEADER_BYTES));
+	ck_assert_int_eq(plan.message.inline_payload, 0);   /* no inline on a NIC */
+}
+END_TEST
+
+/* Misses: max(0, 1 - entries / working set), charged per page for
+ * translations and once for the QP context. */
+START_TEST(caches_miss_once_the_footprint_outgrows_them)
+{
+	static mdl_option o;
+	mdl_plan plan;
+	load("passthrough", &o);
+	build(&o, 4096, &ONE_QP, &plan);
+	ck_assert_double_eq(stage(&o, &plan, "payload_iommu")->nominal_ns, 0);
+	ck_assert_double_eq(stage(&o, &plan, "hca_context_cache")->nominal_ns, 0);
+	mdl_footprint big = {1000, 1073741824.0};   /* 1000 QPs, 1 GiB registered */
+	build(&o, 4096, &big, &plan);
+	double pages = 1073741824.0 / P(MEM_PAGE_SIZE);
+	double iotlb_miss = 1 - P(IOMMU_IOTLB_ENTRIES) / pages;
+	double mtt_miss = 1 - P(HCA_MTT_CACHE_ENTRIES) / pages;
+	double qp_miss = 1 - P(HCA_QP_CACHE_ENTRIES) / 1000;
+	/* 4 KiB: one page, two packets of 2 KiB; the first packet's share. */
+	double packets = plan.message.packets;
+	ck_assert_double_eq(packets, ceil(4096 / P(WIRE_MTU)));
+	ck_assert_double_eq_tol(stage(&o, &plan, "payload_iommu")->nominal_ns, iotlb_miss * P(IOMMU_PAGE_WALK) / packets, 1e-9);
+	ck_assert_double_eq_tol(stage(&o, &plan, "payload_iommu")->full_ns, iotlb_miss * P(IOMMU_PAGE_WALK), 1e-9);
+	ck_assert_double_eq_tol(stage(&o, &plan, "hca_context_cache")->full_ns,
+				qp_miss * P(HCA_CONTEXT_MISS) + mtt_miss * P(HCA_CONTEXT_MISS), 1e-9);
+	/* The fetches are DMA reads: the WQE, the payload per packet, and both
+	 * hosts' context and translation misses (one page). */
+	ck_assert_double_eq_tol(plan.counters.dma_reads, 1 + packets + 2 * (qp_miss + mtt_miss), 1e-9);
+}
+END_TEST
+
+/* A software transport's later packets go at the pace of the busiest CPU:
+ * the sender's per-packet stages add up (one core). */
+START_TEST(software_pipeline_paced_by_the_cpu)
+{
+	static mdl_option o;
+	mdl_plan plan;
+	load("softroce-directpath", &o);
+	build(&o, 65536, &ONE_QP, &plan);
+	double packets = plan.message.packets, bytes = 65536 / packets;
+	double sender = P(RXE_REQUESTER) + at(bytes, P(MEM_COPY_BANDWIDTH)) + at(bytes, P(RXE_ICRC_BANDWIDTH)) +
+			P(NET_TX_PER_PACKET) + P(NIC_DRIVER_TX);
+	double receiver = P(NIC_DRIVER_RX) + P(NET_RX_PER_PACKET) + at(bytes, P(RXE_ICRC_BANDWIDTH)) + P(RXE_RESPONDER) +
+			  at(bytes, P(MEM_COPY_BANDWIDTH));
+	double link = plan.serialization_ns / packets;
+	double slowest = fmax(fmax(sender, receiver), link);
+	ck_assert_double_eq_tol(plan.pipeline_ns, (packets - 1) * slowest - (plan.serialization_ns - link), 1e-6);
+	ck_assert(plan.pipeline_ns > 0);
+	/* Each per-packet stage is charged one packet on the latency path. */
+	ck_assert_double_eq_tol(stage(&o, &plan, "rxe_requester")->nominal_ns, P(RXE_REQUESTER), 1e-9);
+	ck_assert_double_eq_tol(stage(&o, &plan, "rxe_requester")->full_ns, P(RXE_REQUESTER) * packets, 1e-6);
+	/* An HCA streams at its link: no pipeline beyond serialization. */
+	load("native", &o);
+	build(&o, 65536, &ONE_QP, &plan);
+	ck_assert_double_eq(plan.pipeline_ns, 0);
+}
+END_TEST
+
+START_TEST(doorbells_and_traps_are_shared_by_a_post_list)
+{
+	static mdl_option o;
+	mdl_plan plan;
+	load("vrdma", &o);
+	build(&o, 2, &ONE_QP, &plan);
+	ck_assert_int_eq(stage(&o, &plan, "doorbell_vm_exit")->per_doorbell, 1);
+	ck_assert_int_eq(stage(&o, &plan, "trap_dispatch")->per_doorbell, 1);        /* once_per: doorbell */
+	ck_assert_int_eq(stage(&o, &plan, "physical_doorbell")->per_doorbell, 1);
+	ck_assert_int_eq(stage(&o, &plan, "backend_translate_wqe")->per_doorbell, 0);  /* per request */
+	ck_assert_int_eq(stage(&o, &plan, "guest_post_send")->per_doorbell, 0);
+	ck_assert_int_eq(plan.completion_after_receiver, 0);
+	load("softroce-pvnic-local", &o);
+	build(&o, 2, &ONE_QP, &plan);
+	ck_assert_int_eq(plan.completion_after_receiver, 1);   /* rxe's responder sends the ACK */
+}
+END_TEST
+
+/* The bandwidth verbs run the stages of their operation. */
+START_TEST(bandwidth_verbs_use_their_operation)
+{
+	static mdl_option o;
+	mdl_plan lat, bw;
+	load("vrdma", &o);
+	ck_assert(mdl_option_runs(&o, VERB_SEND_BW));
+	mdl_plan_build(&o, &params, &params, 64, VERB_SEND_LAT, COMPLETION_POLL, LEG_MESSAGE, &ONE_QP, &lat);
+	mdl_plan_build(&o, &params, &params, 64, VERB_SEND_BW, COMPLETION_POLL, LEG_MESSAGE, &ONE_QP, &bw);
+	ck_assert_uint_eq(lat.count, bw.count);
+	for (size_t i = 0; i < lat.count; i++)
+		ck_assert_int_eq(lat.stages[i].stage, bw.stages[i].stage);
+	ck_assert_int_eq(mdl_verb_operation(VERB_READ_BW), VERB_READ_LAT);
+	ck_assert(mdl_verb_is_bandwidth(VERB_WRITE_BW) && !mdl_verb_is_bandwidth(VERB_WRITE_LAT));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("mechanisms");
+	TCase *tc = tcase_create("options beyond native and vRDMA");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, routes_fix_placement_and_bottleneck);
+	tcase_add_test(tc, roce_packets_use_the_ethernet_mtu);
+	tcase_add_test(tc, caches_miss_once_the_footprint_outgrows_them);
+	tcase_add_test(tc, software_pipeline_paced_by_the_cpu);
+	tcase_add_test(tc, doorbells_and_traps_are_shared_by_a_post_list);
+	tcase_add_test(tc, bandwidth_verbs_use_their_operation);
+	suite_add_tcase(suite, tc);
+	return run_suite(suite);
+}
