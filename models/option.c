@@ -26,7 +26,7 @@ static const char *const option_keys[] = {
 	"request", "completion", "off_path", "read_request", "read_response", NULL,
 };
 static const char *const stage_keys[] = {
-	"stage", "mechanism", "side", "cost", "per_page", "per_packet", "bytes_at", "once_per", "verbs", "completions", NULL,
+	"stage", "mechanism", "side", "cost", "per_page", "per_packet", "bytes_at", "once_per", "repeat", "verbs", "completions", NULL,
 };
 static const char *const side_names[] = {"sender", "receiver", NULL};
 static const char *const once_per_names[] = {"message", "doorbell", NULL};
@@ -127,6 +127,7 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 	stage->line = node->where.line;
 	stage->column = node->where.column;
 	stage->cpu = (mdl_cpu_cost){-1, -1, -1, -1};
+	stage->repeat_param = -1;
 	stage->verbs = ~0u;
 	stage->completions = ~0u;
 	if (yr_required(node, "mechanism", "a stage", &v, diag) ||
@@ -153,6 +154,10 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 			return -1;
 		stage->side = choice == 0 ? SIDE_SENDER : SIDE_RECEIVER;
 	}
+	/* A stage that happens a parameter's number of times per operation
+	 * (the doorbells of a guest polling an empty CQ, say). */
+	if ((v = yt_get(node, "repeat")) && read_param(v, "how many times the stage happens", VR_Q_RATIO, &stage->repeat_param, diag))
+		return -1;
 	if ((v = yt_get(node, "verbs")) && read_flags(v, "the stage's verbs", mdl_operation_names, &stage->verbs, diag))
 		return -1;
 	if ((v = yt_get(node, "completions")) &&

@@ -74,6 +74,7 @@ typedef struct mdl_stage {
 	unsigned completions;    /* bit per mdl_completion it applies to (all by default) */
 	mdl_cpu_cost cpu;        /* MECH_CPU: its cost parameters (all -1 otherwise) */
 	int per_doorbell;        /* once per doorbell: a post list shares it (doorbells, traps) */
+	int repeat_param;        /* parameter id: how many times per operation it happens (-1: once) */
 	unsigned line, column;   /* where the stage is written in the option file */
 } mdl_stage;
 

@@ -76,6 +76,13 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 		if (!path_in_leg(s->path, leg) || !mdl_stage_applies(s, verb, completion))
 			continue;
 		mdl_cost c = mdl_mechanism_cost(s->mechanism, sender, receiver, &out->message, &s->cpu, s->side);
+		if (s->repeat_param >= 0) {
+			const mdl_params *own = s->side == SIDE_RECEIVER ? receiver : sender;
+			double times = own->value[s->repeat_param];
+			c.fixed_ns *= times;
+			c.per_packet_ns *= times;
+			mdl_counters_scale(&c.counts, times);
+		}
 		mdl_plan_stage *p = &out->stages[out->count++];
 		p->stage = (int)i;
 		p->segment = segment_of(s, seen_fabric);

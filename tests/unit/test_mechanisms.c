@@ -166,6 +166,27 @@ START_TEST(doorbells_and_traps_are_shared_by_a_post_list)
 }
 END_TEST
 
+/* A guest that polls an empty CQ rings doorbells when the backend proxies
+ * on demand: the `repeat:` stages scale with vrdma.empty_poll_doorbells. */
+START_TEST(empty_poll_doorbells_scale_the_completion)
+{
+	static mdl_option o;
+	mdl_plan eager, lazy;
+	load("vrdma", &o);
+	ck_assert_double_eq(P(VRDMA_EMPTY_POLL_DOORBELLS), 0);
+	build(&o, 2, &ONE_QP, &eager);
+	ck_assert_double_eq(stage(&o, &eager, "empty_poll_vm_exit")->nominal_ns, 0);
+	params.value[MDL_VRDMA_EMPTY_POLL_DOORBELLS] = 2;
+	build(&o, 2, &ONE_QP, &lazy);
+	double per_doorbell = P(VIRT_VM_EXIT) + P(VIRT_TRAP_DISPATCH) + P(VIRT_VM_ENTRY);
+	ck_assert_double_eq_tol(mdl_plan_segment_ns(&lazy, SEG_COMPLETION) - mdl_plan_segment_ns(&eager, SEG_COMPLETION),
+				2 * per_doorbell, 1e-6);
+	ck_assert_double_eq_tol(lazy.counters.vm_exits - eager.counters.vm_exits, 2, 1e-12);
+	/* The message path itself does not change. */
+	ck_assert_double_eq_tol(mdl_plan_segment_ns(&lazy, SEG_SENDER), mdl_plan_segment_ns(&eager, SEG_SENDER), 1e-9);
+}
+END_TEST
+
 /* The bandwidth verbs run the stages of their operation. */
 START_TEST(bandwidth_verbs_use_their_operation)
 {
@@ -194,6 +215,7 @@ int main(void)
 	tcase_add_test(tc, software_pipeline_paced_by_the_cpu);
 	tcase_add_test(tc, doorbells_and_traps_are_shared_by_a_post_list);
 	tcase_add_test(tc, bandwidth_verbs_use_their_operation);
+	tcase_add_test(tc, empty_poll_doorbells_scale_the_completion);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
