@@ -3,6 +3,8 @@
  */
 #include "sim/json.h"
 
+#include "sim/input_file.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -355,39 +357,10 @@ int json_load_buffer(const char *file, const char *text, size_t length, json_doc
 int json_load_file(const char *path, json_doc *out, vr_diag *diag)
 {
 	memset(out, 0, sizeof *out);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot open the file: %s", strerror(errno));
-	char *text = NULL;
-	size_t length = 0, capacity = 0;
-	for (;;) {
-		if (length + 65536 > capacity) {
-			capacity = capacity ? capacity * 2 : 1 << 20;
-			if ((double)capacity > JSON_BYTES_MAX + 65536) {
-				free(text);
-				fclose(f);
-				return vr_diag_at(diag, (vr_where){path, 0, 0}, "found a file larger than %.0f MiB, expected a results file",
-						  JSON_BYTES_MAX / 1048576);
-			}
-			char *bigger = realloc(text, capacity);
-			if (!bigger) {
-				free(text);
-				fclose(f);
-				return vr_diag_at(diag, (vr_where){path, 0, 0}, "out of memory");
-			}
-			text = bigger;
-		}
-		size_t got = fread(text + length, 1, capacity - length, f);
-		length += got;
-		if (got == 0)
-			break;
-	}
-	int failed = ferror(f);
-	fclose(f);
-	if (failed) {
-		free(text);
-		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot read the file: %s", strerror(errno));
-	}
+	char *text;
+	size_t length;
+	if (vr_read_file(path, JSON_BYTES_MAX, "a results file", &text, &length, diag) != 0)
+		return -1;
 	int rc = json_load_buffer(path, text, length, out, diag);
 	free(text);
 	return rc;

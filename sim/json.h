@@ -16,7 +16,7 @@
 #include "sim/diag.h"
 
 enum { JSON_DEPTH_MAX = 64 };
-#define JSON_BYTES_MAX (512.0 * 1024 * 1024)
+#define JSON_BYTES_MAX ((size_t)512 << 20)
 
 typedef enum json_type { JSON_NULL, JSON_FALSE, JSON_TRUE, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT } json_type;
 

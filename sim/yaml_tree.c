@@ -7,6 +7,8 @@
  */
 #include "sim/yaml_tree.h"
 
+#include "sim/input_file.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,36 +255,12 @@ int yt_load_buffer(const char *name, const char *text, size_t length,
 
 int yt_load_file(const char *path, yt_doc *doc, vr_diag *diag)
 {
-	memset(doc, 0, sizeof *doc);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot open: %s", strerror(errno));
-	char *text = NULL;
-	size_t length = 0, capacity = 0;
 	enum { FILE_SIZE_MAX = 16 << 20 };   /* inputs are small; refuse what is not */
-	for (;;) {
-		if (length == capacity) {
-			capacity = capacity ? capacity * 2 : 4096;
-			char *grown = realloc(text, capacity);
-			if (!grown || capacity > FILE_SIZE_MAX) {
-				free(grown ? grown : text);
-				fclose(f);
-				return vr_diag_at(diag, (vr_where){path, 0, 0},
-						  "found a file larger than 16 MiB, expected a small YAML file");
-			}
-			text = grown;
-		}
-		size_t got = fread(text + length, 1, capacity - length, f);
-		length += got;
-		if (got == 0)
-			break;
-	}
-	int read_error = ferror(f);
-	fclose(f);
-	if (read_error) {
-		free(text);
-		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot read the file");
-	}
+	memset(doc, 0, sizeof *doc);
+	char *text;
+	size_t length;
+	if (vr_read_file(path, FILE_SIZE_MAX, "a small YAML file", &text, &length, diag) != 0)
+		return -1;
 	int rc = yt_load_buffer(path, text, length, doc, diag);
 	free(text);
 	return rc;
