@@ -107,6 +107,10 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 		if (p->segment == SEG_SENDER && c.software)
 			out->sender_software = 1;
 	}
+	/* Between two VMs of one host nothing reaches a cable, whatever the
+	 * HCA's transmit stage counted. */
+	if (!mdl_route_between_hosts(option->route))
+		out->counters.wire_packets = 0;
 	slowest_per_packet_ns = fmax(slowest_per_packet_ns, fmax(cpu_per_packet_ns[0], cpu_per_packet_ns[1]));
 	out->pipeline_ns = fmax(0.0, later_packets * slowest_per_packet_ns -
 				 (out->serialization_ns - out->serialization_ns / out->message.packets));

@@ -97,23 +97,24 @@ static void field(const char *line, size_t k, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-static const char *find_row(const char *csv, const char *preset, const char *option, const char *size)
+/* The first row of PRESET, OPTION, SIZE and, unless VERB is NULL, VERB. */
+static const char *find_row(const char *csv, const char *preset, const char *option, const char *verb,
+			    const char *size)
 {
-	char a[128], b[128], c[128];
+	char a[128], b[128], c[128], v[128];
 	for (const char *line = strchr(csv, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
 		field(line + 1, 0, a, sizeof a);
 		field(line + 1, 1, b, sizeof b);
+		field(line + 1, 2, v, sizeof v);
 		field(line + 1, 3, c, sizeof c);
-		if (!strcmp(a, preset) && !strcmp(b, option) && !strcmp(c, size))
+		if (!strcmp(a, preset) && !strcmp(b, option) && !strcmp(c, size) && (!verb || !strcmp(v, verb)))
 			return line + 1;
 	}
 	return NULL;
 }
 
-double csv_value(const char *csv, const char *preset, const char *option, const char *size,
-		 const char *column)
+static double row_value(const char *csv, const char *row, const char *column)
 {
-	const char *row = find_row(csv, preset, option, size);
 	if (!row)
 		return NAN;
 	char name[128], value[128];
@@ -128,9 +129,20 @@ double csv_value(const char *csv, const char *preset, const char *option, const 
 	}
 }
 
-double csv_breakdown_sum(const char *csv, const char *preset, const char *option, const char *size)
+double csv_value(const char *csv, const char *preset, const char *option, const char *size,
+		 const char *column)
 {
-	const char *row = find_row(csv, preset, option, size);
+	return row_value(csv, find_row(csv, preset, option, NULL, size), column);
+}
+
+double csv_value_verb(const char *csv, const char *preset, const char *option, const char *verb,
+		      const char *size, const char *column)
+{
+	return row_value(csv, find_row(csv, preset, option, verb, size), column);
+}
+
+static double row_breakdown_sum(const char *csv, const char *row)
+{
 	if (!row)
 		return NAN;
 	double sum = 0;
@@ -145,4 +157,15 @@ double csv_breakdown_sum(const char *csv, const char *preset, const char *option
 				sum += atof(value);
 		}
 	}
+}
+
+double csv_breakdown_sum(const char *csv, const char *preset, const char *option, const char *size)
+{
+	return row_breakdown_sum(csv, find_row(csv, preset, option, NULL, size));
+}
+
+double csv_breakdown_sum_verb(const char *csv, const char *preset, const char *option, const char *verb,
+			      const char *size)
+{
+	return row_breakdown_sum(csv, find_row(csv, preset, option, verb, size));
 }

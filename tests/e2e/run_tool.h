@@ -32,4 +32,11 @@ double csv_value(const char *csv, const char *preset, const char *option, const 
 /* Sum of the breakdown_* columns of that row. */
 double csv_breakdown_sum(const char *csv, const char *preset, const char *option, const char *size);
 
+/* The same for the row whose verb is VERB too: a scenario with several
+ * workloads has a row per verb for each preset, option and size. */
+double csv_value_verb(const char *csv, const char *preset, const char *option, const char *verb,
+		      const char *size, const char *column);
+double csv_breakdown_sum_verb(const char *csv, const char *preset, const char *option, const char *verb,
+			      const char *size);
+
 #endif
