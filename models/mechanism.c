@@ -98,7 +98,9 @@ mdl_message mdl_message_make(const mdl_params *p, mdl_link link, double wire_pay
 double mdl_resource_bps(mdl_resource resource, const mdl_params *p)
 {
 	switch (resource) {
-	case RES_PCIE: return V(p, PCIE_BANDWIDTH);
+	case RES_PCIE:
+		/* Payload moves in TLPs of at most max_payload bytes, each with its overhead. */
+		return V(p, PCIE_BANDWIDTH) * V(p, PCIE_MAX_PAYLOAD) / (V(p, PCIE_MAX_PAYLOAD) + V(p, PCIE_TLP_OVERHEAD));
 	case RES_HCA: return V(p, HCA_BANDWIDTH);
 	case RES_WIRE: return V(p, WIRE_BANDWIDTH);
 	case RES_SWITCH: return V(p, SWITCH_BANDWIDTH);
@@ -114,6 +116,18 @@ double mdl_resource_bps(mdl_resource resource, const mdl_params *p)
 static double transfer_ns(double bytes, double bps)
 {
 	return bytes * 8.0 / bps * 1e9;
+}
+
+/* PCIe transactions: read requests of at most max_read_request bytes, write
+ * TLPs of at most max_payload bytes; at least one for any DMA. */
+static double read_requests(const mdl_params *p, double bytes)
+{
+	return bytes <= V(p, PCIE_MAX_READ_REQUEST) ? 1.0 : ceil(bytes / V(p, PCIE_MAX_READ_REQUEST));
+}
+
+static double write_tlps(const mdl_params *p, double bytes)
+{
+	return bytes <= V(p, PCIE_MAX_PAYLOAD) ? 1.0 : ceil(bytes / V(p, PCIE_MAX_PAYLOAD));
 }
 
 /* A cost that repeats for each packet: the whole message pays it PACKETS
@@ -160,20 +174,20 @@ mdl_cost mdl_mechanism_cost(mdl_mechanism mech, const mdl_params *sender, const 
 	case MECH_MMIO_DOORBELL:
 		/* With BlueFlame the WQE rides in the same posted write. */
 		c.fixed_ns = V(own, PCIE_WRITE_LATENCY) +
-			     (msg->blueflame ? transfer_ns(V(own, HCA_WQE_BYTES), V(own, PCIE_BANDWIDTH)) : 0.0);
+			     (msg->blueflame ? transfer_ns(V(own, HCA_WQE_BYTES), mdl_resource_bps(RES_PCIE, own)) : 0.0);
 		c.counts.doorbells = 1;
 		break;
 	case MECH_WQE_FETCH:
 		if (msg->blueflame)
 			break;
-		c.fixed_ns = V(own, PCIE_READ_LATENCY) + transfer_ns(V(own, HCA_WQE_BYTES), V(own, PCIE_BANDWIDTH));
-		c.counts.dma_reads = 1;
+		c.fixed_ns = V(own, PCIE_READ_LATENCY) + transfer_ns(V(own, HCA_WQE_BYTES), mdl_resource_bps(RES_PCIE, own));
+		c.counts.dma_reads = read_requests(own, V(own, HCA_WQE_BYTES));
 		break;
 	case MECH_RECV_WQE_FETCH:
 		/* Only a receive WQE the HCA has not prefetched costs a read on the path. */
 		c.fixed_ns = (1.0 - V(own, HCA_RECV_WQE_PREFETCH)) *
-			     (V(own, PCIE_READ_LATENCY) + transfer_ns(V(own, HCA_WQE_BYTES), V(own, PCIE_BANDWIDTH)));
-		c.counts.dma_reads = 1;
+			     (V(own, PCIE_READ_LATENCY) + transfer_ns(V(own, HCA_WQE_BYTES), mdl_resource_bps(RES_PCIE, own)));
+		c.counts.dma_reads = read_requests(own, V(own, HCA_WQE_BYTES));
 		break;
 	case MECH_PAYLOAD_DMA_READ:
 		if (msg->inline_payload)
@@ -181,7 +195,7 @@ mdl_cost mdl_mechanism_cost(mdl_mechanism mech, const mdl_params *sender, const 
 		/* The first read's round trip; the rest streams (serialization). */
 		c.fixed_ns = V(own, PCIE_READ_LATENCY);
 		c.resource = RES_PCIE;
-		c.counts.dma_reads = msg->packets;
+		c.counts.dma_reads = read_requests(own, msg->size_bytes);
 		break;
 	case MECH_HCA_TX:
 		c.fixed_ns = V(own, HCA_WQE_PROCESSING) + V(own, HCA_PACKET_PROCESSING);
@@ -201,7 +215,7 @@ mdl_cost mdl_mechanism_cost(mdl_mechanism mech, const mdl_params *sender, const 
 		break;
 	case MECH_PAYLOAD_DMA_WRITE:
 		c.fixed_ns = V(own, PCIE_WRITE_LATENCY);
-		c.counts.dma_writes = msg->packets;
+		c.counts.dma_writes = write_tlps(own, msg->size_bytes);
 		break;
 	case MECH_ACK_RETURN:
 		c.fixed_ns = V(receiver, HCA_PACKET_PROCESSING) + V(receiver, WIRE_PROPAGATION) +
@@ -211,8 +225,8 @@ mdl_cost mdl_mechanism_cost(mdl_mechanism mech, const mdl_params *sender, const 
 		c.counts.wire_packets = 1;
 		break;
 	case MECH_CQE_DMA_WRITE:
-		c.fixed_ns = V(own, PCIE_WRITE_LATENCY) + transfer_ns(V(own, HCA_CQE_BYTES), V(own, PCIE_BANDWIDTH));
-		c.counts.dma_writes = 1;
+		c.fixed_ns = V(own, PCIE_WRITE_LATENCY) + transfer_ns(V(own, HCA_CQE_BYTES), mdl_resource_bps(RES_PCIE, own));
+		c.counts.dma_writes = write_tlps(own, V(own, HCA_CQE_BYTES));
 		break;
 	case MECH_MSI_INTERRUPT:
 		c.fixed_ns = V(own, PCIE_WRITE_LATENCY) + V(own, HCA_INTERRUPT_MODERATION) + V(own, IRQ_HANDLER);
@@ -255,7 +269,7 @@ mdl_cost mdl_mechanism_cost(mdl_mechanism mech, const mdl_params *sender, const 
 		/* Descriptor fetch, then payload fetch, then the pipeline. */
 		c.fixed_ns = 2.0 * V(own, PCIE_READ_LATENCY) + V(own, NIC_TX_PROCESSING);
 		c.resource = RES_NIC;
-		c.counts.dma_reads = 2.0 * msg->packets;
+		c.counts.dma_reads = msg->packets + read_requests(own, msg->size_bytes);   /* descriptors, payload */
 		c.counts.wire_packets = msg->packets;
 		break;
 	case MECH_ETH_WIRE:
@@ -268,7 +282,7 @@ mdl_cost mdl_mechanism_cost(mdl_mechanism mech, const mdl_params *sender, const 
 		break;
 	case MECH_NIC_RX:
 		c.fixed_ns = V(own, NIC_RX_PROCESSING) + V(own, PCIE_WRITE_LATENCY);
-		c.counts.dma_writes = msg->packets + 1.0;   /* payload, then the descriptor write-back */
+		c.counts.dma_writes = write_tlps(own, msg->size_bytes) + 1.0;   /* payload, then the descriptor write-back */
 		break;
 	case MECH_NIC_INTERRUPT:
 		c.fixed_ns = V(own, PCIE_WRITE_LATENCY) + V(own, NIC_INTERRUPT_MODERATION) + V(own, IRQ_HANDLER);

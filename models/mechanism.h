@@ -89,7 +89,8 @@ typedef struct mdl_cpu_cost {
 } mdl_cpu_cost;
 
 /* Per-operation event counts (averages per operation; doubles so that
- * batching can make them fractional).  Keep the fields consecutive doubles
+ * batching can make them fractional).  DMA counts are PCIe transactions:
+ * read requests (max_read_request each) and write TLPs (max_payload each).  Keep the fields consecutive doubles
  * in this order: reports index them. */
 typedef struct mdl_counters {
 	double vm_exits, doorbells, interrupts, dma_reads, dma_writes, wire_packets;

@@ -65,18 +65,20 @@ static void write_links(const scn_scenario *s, size_t p, FILE *out)
 	for (size_t h = 0; h < s->host_count; h++) {
 		const mdl_params *par = scn_params(s, p, h);
 		physical_name(s, p, h, name, sizeof name);
-		write_link(out, name, "pcie", MDL_VALUE(par, PCIE_BANDWIDTH), 0, "SPLITDUPLEX");
-		write_link(out, name, "hca", MDL_VALUE(par, HCA_BANDWIDTH), 0, "SPLITDUPLEX");
-		write_link(out, name, "wire", MDL_VALUE(par, WIRE_BANDWIDTH), MDL_VALUE(par, WIRE_PROPAGATION), "SPLITDUPLEX");
-		write_link(out, name, "nic", MDL_VALUE(par, NIC_BANDWIDTH), 0, "SPLITDUPLEX");
-		write_link(out, name, "ethwire", MDL_VALUE(par, NIC_BANDWIDTH), MDL_VALUE(par, WIRE_PROPAGATION), "SPLITDUPLEX");
-		write_link(out, name, "memory", MDL_VALUE(par, MEM_COPY_BANDWIDTH), 0, "SPLITDUPLEX");
-		write_link(out, name, "eswitch", MDL_VALUE(par, HCA_BANDWIDTH), MDL_VALUE(par, HCA_ESWITCH_LOOPBACK), "FATPIPE");
+		/* The rates the model streams payload at (mechanism.h): PCIe net of
+		 * its TLP overhead. */
+		write_link(out, name, "pcie", mdl_resource_bps(RES_PCIE, par), 0, "SPLITDUPLEX");
+		write_link(out, name, "hca", mdl_resource_bps(RES_HCA, par), 0, "SPLITDUPLEX");
+		write_link(out, name, "wire", mdl_resource_bps(RES_WIRE, par), MDL_VALUE(par, WIRE_PROPAGATION), "SPLITDUPLEX");
+		write_link(out, name, "nic", mdl_resource_bps(RES_NIC, par), 0, "SPLITDUPLEX");
+		write_link(out, name, "ethwire", mdl_resource_bps(RES_NIC, par), MDL_VALUE(par, WIRE_PROPAGATION), "SPLITDUPLEX");
+		write_link(out, name, "memory", mdl_resource_bps(RES_MEMORY, par), 0, "SPLITDUPLEX");
+		write_link(out, name, "eswitch", mdl_resource_bps(RES_HCA, par), MDL_VALUE(par, HCA_ESWITCH_LOOPBACK), "FATPIPE");
 	}
 	const mdl_params *first = scn_params(s, p, 0);
 	snprintf(name, sizeof name, "p%zu", p);
-	write_link(out, name, "switch", MDL_VALUE(first, SWITCH_BANDWIDTH), MDL_VALUE(first, SWITCH_LATENCY), "FATPIPE");
-	write_link(out, name, "ethswitch", MDL_VALUE(first, NIC_BANDWIDTH), MDL_VALUE(first, ETH_SWITCH_LATENCY), "FATPIPE");
+	write_link(out, name, "switch", mdl_resource_bps(RES_SWITCH, first), MDL_VALUE(first, SWITCH_LATENCY), "FATPIPE");
+	write_link(out, name, "ethswitch", mdl_resource_bps(RES_NIC, first), MDL_VALUE(first, ETH_SWITCH_LATENCY), "FATPIPE");
 }
 
 /* One hop of a route: LINK of host NAME, in DIRECTION (or none, for FATPIPE). */

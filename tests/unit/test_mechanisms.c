@@ -75,7 +75,7 @@ START_TEST(routes_fix_placement_and_bottleneck)
 	load("sriov-local", &o);
 	ck_assert_int_eq(o.route, ROUTE_HCA_LOOPBACK);
 	build(&o, 65536, &ONE_QP, &plan);
-	ck_assert_double_eq_tol(plan.serialization_ns, at(plan.message.wire_bytes, fmin(P(HCA_BANDWIDTH), P(PCIE_BANDWIDTH))), 1e-6);
+	ck_assert_double_eq_tol(plan.serialization_ns, at(plan.message.wire_bytes, fmin(P(HCA_BANDWIDTH), mdl_resource_bps(RES_PCIE, &params))), 1e-6);
 	ck_assert_double_eq_tol(plan.fabric_latency_ns, P(HCA_ESWITCH_LOOPBACK), 1e-9);
 }
 END_TEST
@@ -115,9 +115,9 @@ START_TEST(caches_miss_once_the_footprint_outgrows_them)
 	ck_assert_double_eq_tol(stage(&o, &plan, "payload_iommu")->full_ns, iotlb_miss * P(IOMMU_PAGE_WALK), 1e-9);
 	ck_assert_double_eq_tol(stage(&o, &plan, "hca_context_cache")->full_ns,
 				qp_miss * P(HCA_CONTEXT_MISS) + mtt_miss * P(HCA_CONTEXT_MISS), 1e-9);
-	/* The fetches are DMA reads: the WQE, the payload per packet, and both
-	 * hosts' context and translation misses (one page). */
-	ck_assert_double_eq_tol(plan.counters.dma_reads, 1 + packets + 2 * (qp_miss + mtt_miss), 1e-9);
+	/* The fetches are DMA reads: the WQE, the payload's read requests, and
+	 * both hosts' context and translation misses (one page). */
+	ck_assert_double_eq_tol(plan.counters.dma_reads, 1 + ceil(4096 / P(PCIE_MAX_READ_REQUEST)) + 2 * (qp_miss + mtt_miss), 1e-9);
 }
 END_TEST
 

@@ -26,6 +26,8 @@ static void setup(void)
 }
 
 #define P(id) (params.value[MDL_##id])
+/* PCIe's payload rate: the link net of each TLP's overhead. */
+#define PCIE_PAYLOAD_BPS (P(PCIE_BANDWIDTH) * P(PCIE_MAX_PAYLOAD) / (P(PCIE_MAX_PAYLOAD) + P(PCIE_TLP_OVERHEAD)))
 
 /* perftest's footprint: one QP, the message buffer. */
 static const mdl_footprint ONE_QP = {1, 0};
@@ -65,8 +67,8 @@ START_TEST(native_small_write_by_hand)
 	build_write(&native, &params, &params, 2, &plan);
 	ck_assert(plan.message.inline_payload && plan.message.blueflame);
 	double wire_bytes = 2 + P(WIRE_HEADER_BYTES);
-	double slowest = fmin(fmin(P(WIRE_BANDWIDTH), P(SWITCH_BANDWIDTH)), fmin(P(HCA_BANDWIDTH), P(PCIE_BANDWIDTH)));
-	double expected = P(CPU_POST_SEND) + P(PCIE_WRITE_LATENCY) + P(HCA_WQE_BYTES) * 8 / P(PCIE_BANDWIDTH) * 1e9 /* BlueFlame doorbell */
+	double slowest = fmin(fmin(P(WIRE_BANDWIDTH), P(SWITCH_BANDWIDTH)), fmin(P(HCA_BANDWIDTH), PCIE_PAYLOAD_BPS));
+	double expected = P(CPU_POST_SEND) + P(PCIE_WRITE_LATENCY) + P(HCA_WQE_BYTES) * 8 / PCIE_PAYLOAD_BPS * 1e9 /* BlueFlame doorbell */
 			  + P(HCA_WQE_PROCESSING) + P(HCA_PACKET_PROCESSING)                                     /* tx */
 			  + 2 * P(WIRE_PROPAGATION) + P(SWITCH_LATENCY) + wire_bytes * 8 / slowest * 1e9            /* fabric */
 			  + P(HCA_PACKET_PROCESSING) + P(PCIE_WRITE_LATENCY) + P(CPU_POLL_DETECT);               /* rx */
@@ -91,8 +93,10 @@ START_TEST(large_write_fetches_and_segments)
 	ck_assert_double_eq(plan.message.wire_bytes, size + 5 * P(WIRE_HEADER_BYTES));
 	ck_assert_double_eq_tol(stage_ns(&native, &plan, "payload_dma_read"), P(PCIE_READ_LATENCY), 1e-9);
 	ck_assert_double_gt(stage_ns(&native, &plan, "wqe_fetch"), P(PCIE_READ_LATENCY));
-	ck_assert_double_eq(plan.counters.dma_reads, 1 + 5);
-	ck_assert_double_eq(plan.counters.dma_writes, 5 + 1);
+	/* PCIe transactions: the WQE, then read requests of max_read_request
+	 * bytes; write TLPs of max_payload bytes, then the CQE. */
+	ck_assert_double_eq(plan.counters.dma_reads, 1 + ceil(size / P(PCIE_MAX_READ_REQUEST)));
+	ck_assert_double_eq(plan.counters.dma_writes, ceil(size / P(PCIE_MAX_PAYLOAD)) + 1);
 	ck_assert_double_eq(plan.counters.wire_packets, 5 + 1);
 }
 END_TEST
@@ -152,7 +156,7 @@ START_TEST(bottleneck_is_the_slowest_link)
 	mdl_plan plan;
 	build_write(&native, &slow_pcie, &params, 1 << 20, &plan);
 	ck_assert_int_eq(plan.bottleneck, RES_PCIE);
-	ck_assert_double_eq_tol(plan.serialization_ns, plan.message.wire_bytes * 8 / 1e9 * 1e9, 1e-6);
+	ck_assert_double_eq_tol(plan.serialization_ns, plan.message.wire_bytes * 8 / mdl_resource_bps(RES_PCIE, &slow_pcie) * 1e9, 1e-6);
 	mdl_params slow_wire = params;
 	slow_wire.value[MDL_WIRE_BANDWIDTH] = 1e9;
 	build_write(&native, &params, &slow_wire, 1 << 20, &plan);
@@ -168,8 +172,8 @@ START_TEST(send_replaces_buffer_polling_with_a_receive_completion)
 	build_write(&native, &params, &params, 2, &write);
 	mdl_plan_build(&native, &params, &params, 2, VERB_SEND_LAT, COMPLETION_POLL, LEG_MESSAGE, &ONE_QP, &send);
 	ck_assert(isnan(stage_ns(&native, &send, "poll_detect")));
-	double recv_cqe = P(PCIE_WRITE_LATENCY) + P(HCA_CQE_BYTES) * 8 / P(PCIE_BANDWIDTH) * 1e9;
-	double recv_wqe = (1 - P(HCA_RECV_WQE_PREFETCH)) * (P(PCIE_READ_LATENCY) + P(HCA_WQE_BYTES) * 8 / P(PCIE_BANDWIDTH) * 1e9);
+	double recv_cqe = P(PCIE_WRITE_LATENCY) + P(HCA_CQE_BYTES) * 8 / PCIE_PAYLOAD_BPS * 1e9;
+	double recv_wqe = (1 - P(HCA_RECV_WQE_PREFETCH)) * (P(PCIE_READ_LATENCY) + P(HCA_WQE_BYTES) * 8 / PCIE_PAYLOAD_BPS * 1e9);
 	ck_assert_double_eq_tol(one_way_ns(&send) - one_way_ns(&write),
 				recv_wqe + recv_cqe + P(CPU_POLL_CQ) + P(CPU_POST_RECV), 1e-9);
 	ck_assert_double_eq(send.counters.dma_writes, write.counters.dma_writes + 1);
