@@ -38,6 +38,7 @@ const mdl_mechanism_info mdl_mechanisms[MECH_COUNT] = {
 	[MECH_NIC_RX] = {"nic_rx", SIDE_RECEIVER, ROUTE_NONE, KIND_ADAPTER, ON_REQUEST, "Ethernet NIC receive and DMA writes"},
 	[MECH_NIC_INTERRUPT] = {"nic_interrupt", SIDE_RECEIVER, ROUTE_NONE, KIND_INTERRUPTS, SENDER_PATHS, "NIC receive interrupt and its kernel handler"},
 	[MECH_ETH_ACK_RETURN] = {"eth_ack_return", SIDE_FABRIC, ROUTE_NONE, KIND_FABRIC, ON_COMPLETION, "a RoCE ACK back through NICs, cables and switch"},
+	[MECH_NET_LOOPBACK] = {"net_loopback", SIDE_FABRIC, ROUTE_KERNEL_LOOPBACK, KIND_FABRIC, ON_REQUEST, "a loopback netdev turns the packet around in the kernel"},
 	[MECH_ESWITCH_ACK_RETURN] = {"eswitch_ack_return", SIDE_FABRIC, ROUTE_NONE, KIND_ADAPTER, ON_COMPLETION, "an ACK back from VF to VF inside the HCA"},
 };
 
@@ -54,6 +55,7 @@ const char *const mdl_resource_names[RES_COUNT] = {
 const char *const mdl_route_names[ROUTE_COUNT] = {
 	[ROUTE_NONE] = "none", [ROUTE_INFINIBAND] = "InfiniBand fabric", [ROUTE_ETHERNET] = "Ethernet fabric",
 	[ROUTE_MEMORY] = "host-memory copy", [ROUTE_HCA_LOOPBACK] = "HCA loopback",
+	[ROUTE_KERNEL_LOOPBACK] = "kernel loopback netdev",
 };
 
 int mdl_route_between_hosts(mdl_route route)
@@ -298,6 +300,8 @@ mdl_cost mdl_mechanism_cost(mdl_mechanism mech, const mdl_params *sender, const 
 		c.counts.dma_reads = 2;
 		c.counts.dma_writes = 2;
 		break;
+	case MECH_NET_LOOPBACK:
+		break;   /* the stack's own costs are the cpu stages on both sides */
 	case MECH_ESWITCH_ACK_RETURN:
 		/* Built and steered by the responder's VF, turned, steered and
 		 * consumed by the requester's: no PCIe, no cable. */

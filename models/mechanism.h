@@ -41,6 +41,7 @@ typedef enum mdl_mechanism {
 	MECH_NIC_INTERRUPT,      /* the NIC's receive interrupt (after moderation) and its handler */
 	MECH_ETH_ACK_RETURN,     /* a RoCE ACK through both NICs, cables and the switch */
 	MECH_ESWITCH_ACK_RETURN, /* an ACK from one VF to another through the embedded switch */
+	MECH_NET_LOOPBACK,       /* a loopback netdev hands the packet back to the same stack: no cost of its own */
 	MECH_COUNT
 } mdl_mechanism;
 
@@ -62,6 +63,7 @@ typedef enum mdl_route {
 	ROUTE_ETHERNET,          /* PCIe, NIC, cable, Ethernet switch, cable, NIC, PCIe: two hosts */
 	ROUTE_MEMORY,            /* a copy through one host's memory: two VMs on it */
 	ROUTE_HCA_LOOPBACK,      /* PCIe, the HCA's embedded switch, PCIe: two VMs on one host */
+	ROUTE_KERNEL_LOOPBACK,   /* a netdev that loops packets back in one kernel (lo, dummy): one host */
 	ROUTE_COUNT
 } mdl_route;
 

@@ -35,6 +35,7 @@ static const mdl_resource route_links[ROUTE_COUNT][4] = {
 	[ROUTE_ETHERNET] = {RES_NIC, RES_PCIE},
 	[ROUTE_MEMORY] = {RES_MEMORY},
 	[ROUTE_HCA_LOOPBACK] = {RES_HCA, RES_PCIE},
+	[ROUTE_KERNEL_LOOPBACK] = {RES_NONE},   /* pointers handed over: nothing streams */
 };
 
 static mdl_resource bottleneck(mdl_route route, const mdl_params *sender, const mdl_params *receiver, double *bps)

@@ -8,7 +8,11 @@ static const double BITS_PER_BYTE = 8.0;
 static const char *const HOST_SPEED = "1Gf";
 
 /* Suffix of the endpoint hosts of a same-host route; NULL for the others. */
-static const char *const local_suffix[ROUTE_COUNT] = {[ROUTE_MEMORY] = "mem", [ROUTE_HCA_LOOPBACK] = "vf"};
+static const char *const local_suffix[ROUTE_COUNT] = {
+	[ROUTE_MEMORY] = "mem", [ROUTE_HCA_LOOPBACK] = "vf", [ROUTE_KERNEL_LOOPBACK] = "lo",
+};
+/* A kernel loopback moves no bytes; SimGrid wants a finite rate all the same. */
+static const double KERNEL_LOOPBACK_BPS = 8e15;
 
 static void physical_name(const scn_scenario *s, size_t preset, size_t host, char *buf, size_t len)
 {
@@ -50,7 +54,8 @@ static void write_hosts(const scn_scenario *s, size_t p, FILE *out)
 {
 	char name[200];
 	for (size_t h = 0; h < s->host_count; h++) {
-		static const mdl_route routes[] = {ROUTE_INFINIBAND, ROUTE_ETHERNET, ROUTE_MEMORY, ROUTE_HCA_LOOPBACK};
+		static const mdl_route routes[] = {ROUTE_INFINIBAND, ROUTE_ETHERNET, ROUTE_MEMORY, ROUTE_HCA_LOOPBACK,
+						   ROUTE_KERNEL_LOOPBACK};
 		for (size_t r = 0; r < sizeof routes / sizeof routes[0]; r++)
 			for (int vm = 0; vm < (local_suffix[routes[r]] ? 2 : 1); vm++) {
 				endpoint_on(s, p, h, routes[r], vm, name, sizeof name);
@@ -74,6 +79,7 @@ static void write_links(const scn_scenario *s, size_t p, FILE *out)
 		write_link(out, name, "ethwire", mdl_resource_bps(RES_NIC, par), MDL_VALUE(par, WIRE_PROPAGATION), "SPLITDUPLEX");
 		write_link(out, name, "memory", mdl_resource_bps(RES_MEMORY, par), 0, "SPLITDUPLEX");
 		write_link(out, name, "eswitch", mdl_resource_bps(RES_HCA, par), MDL_VALUE(par, HCA_ESWITCH_LOOPBACK), "FATPIPE");
+		write_link(out, name, "kernel", KERNEL_LOOPBACK_BPS, 0, "FATPIPE");
 	}
 	const mdl_params *first = scn_params(s, p, 0);
 	snprintf(name, sizeof name, "p%zu", p);
@@ -113,7 +119,8 @@ static void write_fabric_route(const scn_scenario *s, size_t p, size_t a, size_t
 	fprintf(out, "\n    </route>\n");
 }
 
-/* The two same-host routes of host H: a memory copy, and the HCA loop. */
+/* The same-host routes of host H: a memory copy, the HCA loop, and the
+ * kernel's loopback netdev. */
 static void write_local_routes(const scn_scenario *s, size_t p, size_t h, FILE *out)
 {
 	char src[200], dst[200], host[160];
@@ -130,6 +137,11 @@ static void write_local_routes(const scn_scenario *s, size_t p, size_t h, FILE *
 	hop(out, host, "hca", "UP");
 	hop(out, host, "eswitch", NULL);
 	hop(out, host, "pcie", "DOWN");
+	fprintf(out, "</route>\n");
+	endpoint_on(s, p, h, ROUTE_KERNEL_LOOPBACK, 0, src, sizeof src);
+	endpoint_on(s, p, h, ROUTE_KERNEL_LOOPBACK, 1, dst, sizeof dst);
+	fprintf(out, "    <route src=\"%s\" dst=\"%s\">", src, dst);
+	hop(out, host, "kernel", NULL);
 	fprintf(out, "</route>\n");
 }
 

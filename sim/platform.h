@@ -20,6 +20,8 @@
  *   Ethernet    p<p>-<h>:eth to p<p>-<g>:eth: pcie nic ethwire ethswitch ...
  *   memory      p<p>-<h>:vm0-mem to p<p>-<h>:vm1-mem: memory
  *   HCA loop    p<p>-<h>:vm0-vf to p<p>-<h>:vm1-vf: pcie hca eswitch pcie
+ *   kernel lo   p<p>-<h>:vm0-lo to p<p>-<h>:vm1-lo: kernel (no cost: a loopback
+ *               netdev hands packets back; the stack's work is cpu stages)
  * A route's link latencies must add up to its fabric stages' costs
  * (mechanism.c); the engine reports any difference as queueing.
  * Fixed processing costs are not link latencies: they are arithmetic in the

@@ -91,6 +91,13 @@ static const option_expect EXPECT[] = {
 	  {PATH_READ_RESPONSE, "response_vm_to_vm_copy", MECH_MEMORY_COPY}, {PATH_OFF, "kick_vm_entry", MECH_VM_ENTRY}},
 	 {"eth_wire", "eth_switch", "nic_tx", "wire"},
 	 {MECH_ETH_WIRE, MECH_ETH_SWITCH, MECH_NIC_TX, MECH_NIC_RX, MECH_ETH_ACK_RETURN, MECH_WIRE, MECH_IOMMU_TRANSLATION, END}},
+	{"softroce-loopback", PLACE_SAME_HOST, LINK_ETHERNET, ROUTE_KERNEL_LOOPBACK, 1, "loopback",
+	 {{PATH_REQUEST, "rxe_post_send", MECH_CPU}, {PATH_REQUEST, "rxe_requester", MECH_CPU},
+	  {PATH_REQUEST, "requester_icrc", MECH_CPU}, {PATH_REQUEST, "loopback", MECH_NET_LOOPBACK},
+	  {PATH_REQUEST, "rxe_responder", MECH_CPU}, {PATH_COMPLETION, "rxe_completer", MECH_CPU},
+	  {PATH_READ_RESPONSE, "response_loopback", MECH_NET_LOOPBACK}},
+	 {"eth_wire", "nic_tx", "host_interrupt", "kick_vm_exit"},
+	 {MECH_ETH_WIRE, MECH_NIC_TX, MECH_NIC_INTERRUPT, MECH_DOORBELL_TRAP, MECH_VIRQ_INJECTION, MECH_MEMORY_COPY, END}},
 	{"vrdma", PLACE_DIFFERENT_HOSTS, LINK_INFINIBAND, ROUTE_INFINIBAND, 0, "wire",
 	 {{PATH_REQUEST, "guest_post_send", MECH_CPU}, {PATH_REQUEST, "doorbell_vm_exit", MECH_DOORBELL_TRAP},
 	  {PATH_REQUEST, "trap_dispatch", MECH_CPU}, {PATH_REQUEST, "backend_translate_wqe", MECH_CPU},
@@ -243,14 +250,15 @@ END_TEST
 
 /* Traps where the description puts them: a 2 B WRITE, polling, exits once
  * per message on vRDMA (the doorbell), never where the guest owns its
- * doorbell page (native, passthrough, SR-IOV); a vNIC's kick exits. */
+ * doorbell page (native, passthrough, SR-IOV) or has no VM (SoftRoCE on a
+ * loopback); a vNIC's kick exits. */
 START_TEST(write_traps_where_described)
 {
 	load(_i);
 	mdl_plan plan;
 	build(VERB_WRITE_LAT, COMPLETION_POLL, LEG_MESSAGE, &plan);
 	const char *n = option.name;
-	if (!strcmp(n, "native") || !strcmp(n, "passthrough") || !strncmp(n, "sriov", 5))
+	if (!strcmp(n, "native") || !strcmp(n, "passthrough") || !strncmp(n, "sriov", 5) || !strcmp(n, "softroce-loopback"))
 		ck_assert_msg(plan.counters.vm_exits == 0, "%s: %g VM exits", n, plan.counters.vm_exits);
 	else if (!strncmp(n, "vrdma", 5)) {
 		ck_assert_msg(plan.counters.vm_exits == 1, "%s: %g VM exits", n, plan.counters.vm_exits);
