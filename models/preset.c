@@ -69,3 +69,32 @@ int mdl_preset_load(const char *name, const char *base_file, vr_where where,
 	yt_free(&doc);
 	return rc;
 }
+
+/* ---- calibration overlays ------------------------------------------- */
+
+static const char *const overlay_keys[] = {"calibration", "description", "dataset", "base_preset", "fit", "parameters", NULL};
+
+int mdl_overlay_load(const char *path, const char *base_file, vr_where where, mdl_params *params, vr_diag *diag)
+{
+	yt_doc doc;
+	if (vr_catalog_load("calibration/overlays", "calibration overlay", path, base_file, where, &doc, diag) != 0)
+		return -1;
+	const yt_node *root = doc.root, *v, *list;
+	const char *name;
+	int rc = 0;
+	if (!root)
+		rc = vr_diag_at(diag, (vr_where){doc.file, 0, 0}, "found an empty file, expected a calibration overlay");
+	else if (yr_expect(root, YT_MAP, "a calibration overlay", diag) ||
+		 yr_known_keys(root, overlay_keys, "a calibration overlay", diag) ||
+		 yr_required(root, "calibration", "a calibration overlay", &v, diag) ||
+		 yr_string(v, "the calibrated model", &name, diag) ||
+		 yr_required(root, "parameters", "a calibration overlay", &list, diag) ||
+		 yr_expect(list, YT_MAP, "the parameters", diag))
+		rc = -1;
+	else if (list->count == 0)
+		rc = vr_diag_at(diag, list->where, "found no parameters, expected the calibrated values");
+	for (size_t i = 0; rc == 0 && root && i < list->count; i++)
+		rc = read_entry(params, list->keys[i], list->items[i], diag);
+	yt_free(&doc);
+	return rc;
+}

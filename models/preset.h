@@ -21,5 +21,13 @@
 int mdl_preset_load(const char *name, const char *base_file, vr_where where,
 		    mdl_params *out, vr_diag *diag);
 
+/* Apply a calibration overlay (a file written by `vrdmasim calibrate`:
+ *   calibration: MODEL
+ *   dataset: ..., base_preset: ..., fit: {...}   (recorded, not used)
+ *   parameters:
+ *     rxe.requester: {value: 3.1us, source: "calibrated: ..."}
+ * ) to PARAMS, over the preset's values.  PATH is relative to BASE_FILE's
+ * folder; WHERE locates it for messages. */
+int mdl_overlay_load(const char *path, const char *base_file, vr_where where, mdl_params *params, vr_diag *diag);
 
 #endif

@@ -69,6 +69,8 @@ static int unknown_entry(const char *dir, const char *kind, const char *name, vr
 	char list[1024];
 	yr_join(names, list, sizeof list);
 	const char *near = suggest(name, names);
+	if (!names[0])   /* nothing of this kind is built in: files only */
+		return vr_diag_at(diag, where, "found %s '%s'%.300s, expected a path to a readable .yaml file", kind, name, problem);
 	return vr_diag_at(diag, where, "found %s '%s'%.300s, expected a built-in %s (%s) or a path to a readable .yaml file%s%s%s",
 			  kind, name, problem, kind, list, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 }

@@ -1,5 +1,5 @@
 /*
- * main.c - the vrdmasim command line: run, validate, plot, list.
+ * main.c - the vrdmasim command line: run, validate, plot, calibrate, list.
  *
  * Exit status: 0 success; 2 bad input (scenario, preset, option, command
  * line), with "FILE:LINE:COL: found X, expected Y" on stderr; 1 a failure
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calibration/fit.h"
 #include "plots/plot.h"
 #include "sim/catalog.h"
 #include "sim/engine.h"
@@ -41,6 +42,12 @@ static const char USAGE[] =
 	"                         draw a run's results with gnuplot (PNG and SVG):\n"
 	"                         latency and bandwidth against size per option, and\n"
 	"                         the breakdown per option at SIZE (default: the smallest)\n"
+	"  calibrate DATASET... --model softroce [--preset P] [--fit GROUPS] [--out FILE]\n"
+	"                         fit the SoftRoCE model to perftest outputs (a dataset\n"
+	"                         folder) or published figures (CSV); print the factors,\n"
+	"                         their 95%% intervals, residuals and R^2; --out writes\n"
+	"                         the overlay a scenario names with 'calibration: FILE'.\n"
+	"                         GROUPS: fixed,per_packet,per_byte (default all)\n"
 	"  list                   the built-in presets and options\n"
 	"\n"
 	"Options of run:\n"
@@ -67,6 +74,10 @@ typedef struct cli {
 	const char *sets[CLI_SETS_MAX];  /* --set NAME=QUANTITY, in order */
 	size_t set_count;
 	double plot_size_bytes;          /* plot --size; 0: the smallest */
+	const char *inputs[16];          /* calibrate: datasets */
+	size_t input_count;
+	const char *model, *preset;      /* calibrate --model, --preset */
+	unsigned groups;                 /* calibrate --fit */
 } cli;
 
 static int bad_cli(const char *found, const char *expected)
@@ -90,6 +101,34 @@ static int parse_run_flag(cli *c, int argc, char **argv, int *i)
 {
 	static const char *const flags[] = {"--format", "--out", "--keep-platform", "--iterations", "--set", "--size", "--help", "--version", NULL};
 	const char *arg = argv[*i], *value;
+	if (strcmp(arg, "--model") == 0) {
+		if (option_value(argc, argv, i, &value))
+			return EXIT_BAD_INPUT;
+		if (strcmp(value, "softroce") != 0)
+			return bad_cli(value, "a model to calibrate: softroce");
+		c->model = value;
+		return 0;
+	}
+	if (strcmp(arg, "--preset") == 0)
+		return option_value(argc, argv, i, &c->preset);
+	if (strcmp(arg, "--fit") == 0) {
+		if (option_value(argc, argv, i, &value))
+			return EXIT_BAD_INPUT;
+		c->groups = 0;
+		char list[128];
+		snprintf(list, sizeof list, "%s", value);
+		for (char *save, *g = strtok_r(list, ",", &save); g; g = strtok_r(NULL, ",", &save)) {
+			int found = 0;
+			for (int k = 0; k < GROUP_COUNT; k++)
+				if (strcmp(g, cal_group_names[k]) == 0) {
+					c->groups |= 1u << k;
+					found = 1;
+				}
+			if (!found)
+				return bad_cli(g, "a group to fit: fixed, per_packet or per_byte (comma-separated)");
+		}
+		return 0;
+	}
 	if (strcmp(arg, "--size") == 0) {
 		if (option_value(argc, argv, i, &value))
 			return EXIT_BAD_INPUT;
@@ -142,10 +181,10 @@ static int parse_run_flag(cli *c, int argc, char **argv, int *i)
 
 static int parse_cli(cli *c, int argc, char **argv)
 {
-	static const char *const commands[] = {"run", "validate", "plot", "list", NULL};
+	static const char *const commands[] = {"run", "validate", "plot", "calibrate", "list", NULL};
 	memset(c, 0, sizeof *c);
 	if (argc < 2)
-		return bad_cli("", "a command: run, validate, plot or list");
+		return bad_cli("", "a command: run, validate, plot, calibrate or list");
 	c->command = argv[1];
 	int known = 0;
 	for (int k = 0; commands[k]; k++)
@@ -156,7 +195,7 @@ static int parse_cli(cli *c, int argc, char **argv)
 		if (near)
 			snprintf(expected, sizeof expected, "a command (did you mean '%s'?)", near);
 		else
-			snprintf(expected, sizeof expected, "a command: run, validate, plot or list");
+			snprintf(expected, sizeof expected, "a command: run, validate, plot, calibrate or list");
 		return bad_cli(c->command, expected);
 	}
 	for (int i = 2; i < argc; i++) {
@@ -166,18 +205,33 @@ static int parse_cli(cli *c, int argc, char **argv)
 			/* validate runs nothing and writes nothing: only --set applies. */
 			if (strcmp(c->command, "validate") == 0 && strcmp(argv[i], "--set") != 0)
 				return bad_cli(argv[i], "only --set with 'validate'");
-			int plot = strcmp(c->command, "plot") == 0;
-			if (plot != (strcmp(argv[i], "--size") == 0) && (!plot || strcmp(argv[i], "--out") != 0))
+			int plot = strcmp(c->command, "plot") == 0, calibrate = strcmp(c->command, "calibrate") == 0;
+			static const char *const calibrate_flags[] = {"--model", "--preset", "--fit", "--out", NULL};
+			int calibrate_flag = 0;
+			for (size_t k = 0; calibrate_flags[k]; k++)
+				calibrate_flag |= strcmp(argv[i], calibrate_flags[k]) == 0;
+			if (calibrate && !calibrate_flag)
+				return bad_cli(argv[i], "--model, --preset, --fit or --out with 'calibrate'");
+			if (!calibrate && calibrate_flag && strcmp(argv[i], "--out") != 0)
+				return bad_cli(argv[i], "an option of this command (--model, --preset and --fit are for 'calibrate')");
+			if (!calibrate && plot != (strcmp(argv[i], "--size") == 0) && (!plot || strcmp(argv[i], "--out") != 0))
 				return bad_cli(argv[i], plot ? "--out or --size with 'plot'" : "an option of 'run' (--size is for 'plot')");
 			int rc = parse_run_flag(c, argc, argv, &i);
 			if (rc)
 				return rc;
+		} else if (strcmp(c->command, "calibrate") == 0) {
+			if (c->input_count == sizeof c->inputs / sizeof c->inputs[0])
+				return bad_cli(argv[i], "at most 16 datasets");
+			c->inputs[c->input_count++] = argv[i];
 		} else if (!c->scenario && strcmp(c->command, "list") != 0) {
 			c->scenario = argv[i];
 		} else {
 			return bad_cli(argv[i], strcmp(c->command, "plot") == 0 ? "one results file" : "at most one scenario file");
 		}
 	}
+	if (strcmp(c->command, "calibrate") == 0 && (!c->input_count || !c->model))
+		return bad_cli("", c->input_count ? "--model softroce: the model to calibrate"
+						  : "a dataset folder or CSV: vrdmasim calibrate DATASET... --model softroce");
 	if (strcmp(c->command, "plot") == 0 && (!c->scenario || !c->out))
 		return bad_cli(c->scenario ? "" : "", c->scenario ? "--out DIR: the folder for the pictures" : "a results file: vrdmasim plot RESULTS.json --out DIR");
 	if (strcmp(c->command, "validate") == 0 && !c->scenario)
@@ -228,6 +282,45 @@ static int command_plot(const cli *c)
 		return 0;
 	fprintf(stderr, "%s\n", diag.message);
 	return bad_input ? EXIT_BAD_INPUT : 1;
+}
+
+static int command_calibrate(const cli *c)
+{
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	static cal_dataset data;
+	static cal_fit_result fit;
+	char inputs[2048] = "";
+	for (size_t i = 0; i < c->input_count; i++) {
+		if (cal_dataset_add(&data, c->inputs[i], &diag) != 0) {
+			fprintf(stderr, "%s\n", diag.message);
+			return EXIT_BAD_INPUT;
+		}
+		snprintf(inputs + strlen(inputs), sizeof inputs - strlen(inputs), "%s%s", i ? ", " : "", c->inputs[i]);
+	}
+	cal_fit_request rq = {.preset = c->preset ? c->preset : "esxi5-qdr-2012",
+			      .groups = c->groups ? c->groups : (1u << GROUP_COUNT) - 1};
+	/* Open the overlay before fitting: a bad path fails first. */
+	vr_outfile of = {0};
+	if (c->out && vr_outfile_open(&of, c->out, &diag) != 0) {
+		fprintf(stderr, "%s\n", diag.message);
+		return 1;
+	}
+	if (cal_fit(&data, &rq, &fit, &diag) != 0) {
+		fprintf(stderr, "%s\n", diag.message);
+		if (c->out)
+			vr_outfile_abort(&of);
+		return EXIT_BAD_INPUT;
+	}
+	cal_fit_report(&data, &fit, stdout);
+	if (c->out) {
+		cal_fit_write_overlay(&fit, inputs, of.stream);
+		if (vr_outfile_commit(&of, &diag) != 0) {
+			fprintf(stderr, "%s\n", diag.message);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 static int command_run(const cli *c, const char *argv0)
@@ -287,6 +380,8 @@ int main(int argc, char **argv)
 		return command_list();
 	if (strcmp(c.command, "plot") == 0)
 		return command_plot(&c);
+	if (strcmp(c.command, "calibrate") == 0)
+		return command_calibrate(&c);
 	if (strcmp(c.command, "validate") == 0) {
 		scn_scenario s;
 		rc = load_scenario(&c, &s);

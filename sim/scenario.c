@@ -19,7 +19,7 @@
 
 static const char *const top_keys[] = {
 	"scenario", "description", "preset", "seed", "topology", "options",
-	"workload", "workloads", "completion", "overrides", NULL,
+	"workload", "workloads", "completion", "calibration", "overrides", NULL,
 };
 static const char *const topology_keys[] = {"hosts", "switch", NULL};
 static const char *const host_keys[] = {"name", "vms", "hca", "link", NULL};
@@ -316,7 +316,8 @@ static int read_options(loader *l, const yt_node *node)
 	return 0;
 }
 
-/* preset <- scenario overrides <- switch overrides <- host overrides, resolved. */
+/* preset <- calibration overlay <- scenario overrides <- switch overrides <-
+ * host overrides, resolved. */
 static int build_params(loader *l, const yt_node *root)
 {
 	scn_scenario *s = l->s;
@@ -329,6 +330,11 @@ static int build_params(loader *l, const yt_node *root)
 	for (size_t p = 0; p < s->preset_count; p++) {
 		mdl_params base;
 		if (mdl_preset_load(l->presets[p]->text, s->file, l->presets[p]->where, &base, l->diag) != 0)
+			return -1;
+		const yt_node *overlay = yt_get(root, "calibration");
+		const char *overlay_path;
+		if (overlay && (yr_string(overlay, "the calibration overlay", &overlay_path, l->diag) ||
+				mdl_overlay_load(overlay_path, s->file, overlay->where, &base, l->diag)))
 			return -1;
 		for (size_t h = 0; h < s->host_count; h++) {
 			mdl_params *out = &s->params[p * s->host_count + h];

@@ -1,0 +1,281 @@
+/*
+ * dataset.c - perftest folders and published-figure CSVs into points.
+ */
+#include "calibration/dataset.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "calibration/perftest.h"
+#include "sim/input_file.h"
+
+const char *const cal_setting_names[SETTING_COUNT + 1] = {"loopback", "two-hosts", NULL};
+
+/* A point's spread may not vanish: a zero would give it infinite weight. */
+static const double SPREAD_FLOOR = 0.01;   /* relative to the value */
+/* Without t_stdev (perftest 3.x): the 99th percentile sits 2.33 standard
+ * deviations above a normal median. */
+static const double Z99 = 2.326;
+
+static const char *keep_file(cal_dataset *d, const char *path, vr_diag *diag)
+{
+	if (d->file_count == CAL_FILES_MAX) {
+		vr_diag_at(diag, (vr_where){path, 0, 0}, "found more than %d input files, expected at most %d", CAL_FILES_MAX, CAL_FILES_MAX);
+		return NULL;
+	}
+	if ((size_t)snprintf(d->files[d->file_count], sizeof d->files[0], "%s", path) >= sizeof d->files[0]) {
+		vr_diag_at(diag, (vr_where){path, 0, 0}, "found a path longer than %zu bytes, expected a shorter one", sizeof d->files[0] - 1);
+		return NULL;
+	}
+	return d->files[d->file_count++];
+}
+
+static cal_point *new_point(cal_dataset *d, vr_where where, vr_diag *diag)
+{
+	if (d->count == CAL_POINTS_MAX) {
+		vr_diag_at(diag, where, "found more than %d measurements, expected at most %d", CAL_POINTS_MAX, CAL_POINTS_MAX);
+		return NULL;
+	}
+	cal_point *p = &d->points[d->count++];
+	memset(p, 0, sizeof *p);
+	p->where = where;
+	return p;
+}
+
+static double floor_spread(double sigma, double value)
+{
+	return isfinite(sigma) && sigma > SPREAD_FLOOR * value ? sigma : SPREAD_FLOOR * value;
+}
+
+static int add_run(cal_dataset *d, const pt_run *run, const char *file, vr_diag *diag)
+{
+	for (size_t i = 0; i < run->row_count; i++) {
+		const pt_row *r = &run->rows[i];
+		cal_point *p = new_point(d, (vr_where){file, r->line, 1}, diag);
+		if (!p)
+			return -1;
+		p->verb = run->verb;
+		p->size_bytes = r->size_bytes;
+		p->mtu_bytes = run->mtu_bytes;
+		p->setting = SETTING_LOOPBACK;   /* measure-softroce's default; a two-host run says so in its folder's README */
+		if (mdl_verb_is_bandwidth(run->verb)) {
+			p->value = r->bw_average_bytes_per_s;
+			p->sigma = floor_spread(fabs(r->bw_peak_bytes_per_s - r->bw_average_bytes_per_s), p->value);
+		} else {
+			p->value = r->t_typical_us;
+			double sigma = !isnan(r->t_stdev_us) ? r->t_stdev_us
+				     : !isnan(r->t_p99_us) ? (r->t_p99_us - r->t_typical_us) / Z99 : NAN;
+			p->sigma = floor_spread(sigma, p->value);
+		}
+		if (!(p->value > 0))
+			return vr_diag_at(diag, p->where, "found a result of zero, expected a measurement to fit");
+	}
+	return 0;
+}
+
+static int has_suffix(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+	return n > k && strcmp(name + n - k, suffix) == 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.txt of a dataset folder, in name order (reproducible). */
+static int add_folder(cal_dataset *d, const char *dir, vr_diag *diag)
+{
+	DIR *dp = opendir(dir);
+	if (!dp)
+		return vr_diag_at(diag, (vr_where){dir, 0, 0}, "cannot read the folder: %s", strerror(errno));
+	char *names[CAL_FILES_MAX];
+	size_t n = 0;
+	struct dirent *e;
+	int rc = 0;
+	while ((e = readdir(dp)) && rc == 0) {
+		if (!has_suffix(e->d_name, ".txt"))
+			continue;
+		if (n == CAL_FILES_MAX)
+			rc = vr_diag_at(diag, (vr_where){dir, 0, 0}, "found more than %d perftest outputs, expected at most %d", CAL_FILES_MAX, CAL_FILES_MAX);
+		else if (!(names[n++] = strdup(e->d_name)))
+			rc = vr_diag_at(diag, (vr_where){dir, 0, 0}, "out of memory");
+	}
+	closedir(dp);
+	if (rc == 0 && n == 0)
+		rc = vr_diag_at(diag, (vr_where){dir, 0, 0}, "found no perftest output (*.txt), expected a dataset folder as calibration/measure-softroce writes");
+	qsort(names, n, sizeof names[0], by_name);
+	static pt_run run;   /* large: not on the stack */
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char path[1024];
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= sizeof path) {
+			rc = vr_diag_at(diag, (vr_where){dir, 0, 0}, "found a path longer than %zu bytes, expected a shorter one", sizeof path - 1);
+			break;
+		}
+		const char *kept = keep_file(d, path, diag);
+		rc = !kept || pt_parse_file(kept, &run, diag) || add_run(d, &run, kept, diag) ? -1 : 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	return rc;
+}
+
+/* ---- published figures (CSV) ----------------------------------------- */
+
+enum { CSV_FIELDS = 7 };
+static const char *const CSV_HEADER = "verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source";
+
+/* Split LINE into fields at commas outside double quotes (quotes removed,
+ * "" inside quotes is a quote).  Returns the number of fields; COLS gets
+ * each field's column. */
+static size_t split_csv(char *line, char **fields, unsigned *cols, size_t max)
+{
+	size_t n = 0;
+	char *r = line, *w = line;
+	while (n < max) {
+		fields[n] = w;
+		cols[n] = (unsigned)(r - line) + 1;
+		n++;
+		int quoted = *r == '"';
+		if (quoted)
+			r++;
+		while (*r && (quoted || *r != ',')) {
+			if (quoted && *r == '"') {
+				if (r[1] == '"') {
+					*w++ = '"';
+					r += 2;
+					continue;
+				}
+				quoted = 0;
+				r++;
+				continue;
+			}
+			*w++ = *r++;
+		}
+		int more = *r == ',';
+		*w++ = '\0';
+		if (!more)
+			break;
+		r++;
+	}
+	return n;
+}
+
+static int csv_number(const char *text, vr_where where, const char *what, int optional, double *out, vr_diag *diag)
+{
+	if (*text == '\0') {
+		if (optional) {
+			*out = NAN;
+			return 0;
+		}
+		return vr_diag_at(diag, where, "found an empty field, expected %s", what);
+	}
+	char *end;
+	double v = strtod(text, &end);
+	if (*end != '\0' || !isfinite(v) || !(v > 0))
+		return vr_diag_at(diag, where, "found '%s', expected %s (a number above zero)", text, what);
+	*out = v;
+	return 0;
+}
+
+static int csv_row(cal_dataset *d, char *line, vr_where at, vr_diag *diag)
+{
+	char *f[CSV_FIELDS + 1];
+	unsigned col[CSV_FIELDS + 1];
+	size_t n = split_csv(line, f, col, CSV_FIELDS + 1);
+	if (n != CSV_FIELDS)
+		return vr_diag_at(diag, at, "found %zu fields, expected %d (%s)", n, CSV_FIELDS, CSV_HEADER);
+	cal_point *p = new_point(d, at, diag);
+	if (!p)
+		return -1;
+	int verb = -1, setting = -1;
+	for (int v = 0; v < VERB_COUNT; v++)
+		if (strcmp(f[0], mdl_verb_names[v]) == 0)
+			verb = v;
+	for (int s = 0; s < SETTING_COUNT; s++)
+		if (strcmp(f[5], cal_setting_names[s]) == 0)
+			setting = s;
+	vr_where w = at;
+	if (verb < 0) {
+		w.column = col[0];
+		return vr_diag_at(diag, w, "found the verb '%s', expected a perftest test: write_lat, read_lat, send_lat, write_bw, read_bw or send_bw", f[0]);
+	}
+	if (setting < 0) {
+		w.column = col[5];
+		return vr_diag_at(diag, w, "found the setting '%s', expected loopback or two-hosts", f[5]);
+	}
+	int bandwidth = mdl_verb_is_bandwidth((mdl_verb)verb);
+	double t_us, bw_mib;
+	w.column = col[1];
+	if (csv_number(f[1], w, "the message size in bytes", 0, &p->size_bytes, diag))
+		return -1;
+	w.column = col[2];
+	if (csv_number(f[2], w, "t_typical in microseconds (latency tests)", bandwidth, &t_us, diag))
+		return -1;
+	w.column = col[3];
+	if (csv_number(f[3], w, "BW average in MiB/s (bandwidth tests)", !bandwidth, &bw_mib, diag))
+		return -1;
+	w.column = col[4];
+	if (csv_number(f[4], w, "the RoCE MTU in bytes", 1, &p->mtu_bytes, diag))
+		return -1;
+	if (*f[6] == '\0') {
+		w.column = col[6];
+		return vr_diag_at(diag, w, "found no source, expected where the figure was published");
+	}
+	p->verb = (mdl_verb)verb;
+	p->setting = (cal_setting)setting;
+	p->value = bandwidth ? bw_mib * 1048576.0 : t_us;
+	/* A published figure carries no spread: the floor weighs them alike. */
+	p->sigma = floor_spread(NAN, p->value);
+	return 0;
+}
+
+static int add_csv(cal_dataset *d, const char *path, vr_diag *diag)
+{
+	const char *file = keep_file(d, path, diag);
+	char *text;
+	size_t length;
+	if (!file || vr_read_file(path, 1 << 20, "a small CSV of published figures", &text, &length, diag) != 0)
+		return -1;
+	int rc = 0, header = 0;
+	unsigned line_no = 0;
+	for (char *line = text, *next; rc == 0 && line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		line_no++;
+		line[strcspn(line, "\r")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (!header) {
+			header = 1;
+			if (strcmp(line, CSV_HEADER) != 0)
+				rc = vr_diag_at(diag, (vr_where){file, line_no, 1}, "found the header '%.80s', expected '%s'", line, CSV_HEADER);
+			continue;
+		}
+		rc = csv_row(d, line, (vr_where){file, line_no, 1}, diag);
+	}
+	if (rc == 0 && !header)
+		rc = vr_diag_at(diag, (vr_where){file, 0, 0}, "found no header, expected '%s' and rows", CSV_HEADER);
+	free(text);
+	return rc;
+}
+
+int cal_dataset_add(cal_dataset *d, const char *path, vr_diag *diag)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot open: %s (expected a dataset folder or a CSV of published figures)",
+				  strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return add_folder(d, path, diag);
+	if (has_suffix(path, ".csv"))
+		return add_csv(d, path, diag);
+	return vr_diag_at(diag, (vr_where){path, 0, 0}, "found a file that is not .csv, expected a dataset folder or a CSV of published figures");
+}

@@ -1,0 +1,46 @@
+/*
+ * dataset.h - measurements to calibrate against, with where each came from.
+ *
+ * Two kinds of input:
+ *   - a dataset folder (calibration/measure-softroce writes one): every
+ *     *.txt file in it is a perftest output (calibration/perftest.h); its
+ *     metadata.yaml is provenance and is not needed here;
+ *   - a CSV of published figures, one per row, with a header line
+ *       verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source
+ *     (lines starting with '#' are comments; `setting` says what was
+ *     measured, `loopback` or `two-hosts`; `source` cites it).
+ * A point keeps one figure: t_typical (latency tests) or BW average
+ * (bandwidth tests), and its spread, which weighs it in the fit.
+ */
+#ifndef CAL_DATASET_H
+#define CAL_DATASET_H
+
+#include "models/option.h"
+#include "sim/diag.h"
+
+enum { CAL_POINTS_MAX = 1024, CAL_FILES_MAX = 64 };
+
+typedef enum cal_setting { SETTING_LOOPBACK, SETTING_TWO_HOSTS, SETTING_COUNT } cal_setting;
+extern const char *const cal_setting_names[SETTING_COUNT + 1];
+
+typedef struct cal_point {
+	mdl_verb verb;
+	double size_bytes;
+	double value;              /* latency tests: t_typical in us; bandwidth tests: BW average in bytes/s */
+	double sigma;              /* the spread of VALUE, same unit: weighs the point */
+	double mtu_bytes;          /* the RoCE path MTU it ran with; NAN if unknown */
+	cal_setting setting;
+	vr_where where;            /* file and line */
+} cal_point;
+
+typedef struct cal_dataset {
+	size_t count;
+	cal_point points[CAL_POINTS_MAX];
+	size_t file_count;
+	char files[CAL_FILES_MAX][1024];   /* storage for points' where.file */
+} cal_dataset;
+
+/* Add the measurements of PATH (a dataset folder or a CSV file) to D. */
+int cal_dataset_add(cal_dataset *d, const char *path, vr_diag *diag);
+
+#endif

@@ -1,0 +1,397 @@
+/*
+ * fit.c - the SoftRoCE model's factors by weighted nonlinear least squares.
+ */
+#include "config.h"
+
+#include "calibration/fit.h"
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_multifit_nlinear.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/plan.h"
+#include "models/preset.h"
+
+const char *const cal_group_names[GROUP_COUNT + 1] = {"fixed", "per_packet", "per_byte", NULL};
+
+enum { GROUP_PARAMS_MAX = 4 };
+
+/* The parameters each factor scales; per_byte ones are rates (divided). */
+static const struct {
+	const char *params[GROUP_PARAMS_MAX + 1];
+	int rate;
+	const char *meaning;
+} GROUPS[GROUP_COUNT] = {
+	[GROUP_FIXED] = {{"rxe.post_send", "rxe.completer", NULL}, 0, "software cost per message"},
+	[GROUP_PER_PACKET] = {{"rxe.requester", "rxe.responder", "net.tx_per_packet", "net.rx_per_packet", NULL}, 0,
+			      "software cost per packet"},
+	[GROUP_PER_BYTE] = {{"mem.copy_bandwidth", "rxe.icrc_bandwidth", NULL}, 1, "copy and ICRC cost per byte"},
+};
+
+static const char *const MODEL_OPTION = "softroce-loopback";
+static const double CONFIDENCE = 0.95;
+static const double RCOND_MIN = 1e-4;      /* below: the groups cannot be told apart (good fits here: 1e-2 and up) */
+static const size_t ITERATIONS_MAX = 200;
+static const double FACTOR_MAX = 1e4;      /* a factor beyond this (or below its inverse) has run away */
+
+static mdl_option model;   /* loaded once per fit; read by cal_predict */
+static int model_loaded;
+
+/* Uncontended one-way time of a plan, ns. */
+static double one_way_ns(const mdl_plan *plan)
+{
+	return mdl_plan_segment_ns(plan, SEG_SENDER) + plan->fabric_latency_ns + plan->serialization_ns + plan->pipeline_ns +
+	       mdl_plan_segment_ns(plan, SEG_RECEIVER);
+}
+
+/* Software work of a side per message, ns (all packets). */
+static double cpu_ns(const mdl_plan *plan, mdl_segment segment)
+{
+	double sum = 0;
+	for (size_t i = 0; i < plan->count; i++)
+		if (plan->stages[i].segment == segment && plan->stages[i].software)
+			sum += plan->stages[i].full_ns;
+	return sum;
+}
+
+/* The model option, loaded once (it is built in). */
+static int ensure_model(vr_diag *diag)
+{
+	static const vr_where here = {"calibration/fit.c", 0, 0};
+	if (!model_loaded && mdl_option_load(MODEL_OPTION, NULL, here, &model, diag) != 0)
+		return -1;
+	model_loaded = 1;
+	return 0;
+}
+
+double cal_predict(const cal_point *p, const mdl_params *params)
+{
+	static const mdl_footprint one_qp = {1, 0};
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	if (ensure_model(&diag) != 0)
+		return NAN;
+	static mdl_plan a, b;   /* large: not on the stack */
+	int read = mdl_verb_operation(p->verb) == VERB_READ_LAT;
+	mdl_plan_build(&model, params, params, p->size_bytes, p->verb, COMPLETION_POLL,
+		       read ? LEG_READ_REQUEST : LEG_MESSAGE, &one_qp, &a);
+	if (read)
+		mdl_plan_build(&model, params, params, p->size_bytes, p->verb, COMPLETION_POLL, LEG_READ_RESPONSE, &one_qp, &b);
+	if (!mdl_verb_is_bandwidth(p->verb))
+		return (one_way_ns(&a) + (read ? one_way_ns(&b) : 0.0)) / 1e3;
+	/* A stream goes at the pace of its busiest resource. */
+	const mdl_plan *data = read ? &b : &a;
+	double per_message_ns = fmax(data->serialization_ns, fmax(cpu_ns(data, SEG_SENDER), cpu_ns(data, SEG_RECEIVER)));
+	if (read)
+		per_message_ns = fmax(per_message_ns, cpu_ns(&a, SEG_SENDER) + cpu_ns(&b, SEG_RECEIVER));
+	return p->size_bytes / (per_message_ns * 1e-9);
+}
+
+/* BASE with every group's parameters scaled by K. */
+static void scale(const mdl_params *base, const double k[GROUP_COUNT], double mtu_bytes, mdl_params *out)
+{
+	*out = *base;
+	for (int g = 0; g < GROUP_COUNT; g++)
+		for (size_t i = 0; GROUPS[g].params[i]; i++) {
+			int id = mdl_param_lookup(GROUPS[g].params[i]);
+			out->value[id] = GROUPS[g].rate ? base->value[id] / k[g] : base->value[id] * k[g];
+		}
+	if (isfinite(mtu_bytes))
+		out->value[MDL_ETH_MTU] = mtu_bytes;
+}
+
+typedef struct fit_context {
+	const cal_dataset *d;
+	cal_fit_result *r;
+	size_t index[CAL_POINTS_MAX];   /* residual i -> point */
+	int group_of[GROUP_COUNT];      /* parameter j -> group */
+} fit_context;
+
+/* ln k of the fitted groups (X) into all factors. */
+static void factors(const fit_context *c, const gsl_vector *x, double k[GROUP_COUNT])
+{
+	for (int g = 0; g < GROUP_COUNT; g++)
+		k[g] = 1.0;
+	for (size_t j = 0; j < c->r->fitted_count; j++)
+		k[c->group_of[j]] = exp(gsl_vector_get(x, j));
+}
+
+static int residuals(const gsl_vector *x, void *data, gsl_vector *f)
+{
+	fit_context *c = data;
+	double k[GROUP_COUNT];
+	factors(c, x, k);
+	static mdl_params params;
+	scale(&c->r->base, k, c->r->mtu_bytes, &params);
+	for (size_t i = 0; i < c->r->used; i++) {
+		const cal_point *p = &c->d->points[c->index[i]];
+		double predicted = cal_predict(p, &params);
+		if (!isfinite(predicted))
+			return GSL_EDOM;
+		gsl_vector_set(f, i, (predicted - p->value) / p->sigma);
+	}
+	return GSL_SUCCESS;
+}
+
+/* Points to fit: those measured in loopback, as the model; one MTU. */
+static int select_points(const cal_dataset *d, fit_context *c, vr_diag *diag)
+{
+	cal_fit_result *r = c->r;
+	r->mtu_bytes = NAN;
+	const cal_point *mtu_from = NULL;
+	for (size_t i = 0; i < d->count; i++) {
+		const cal_point *p = &d->points[i];
+		if (p->setting != SETTING_LOOPBACK) {
+			r->skipped++;
+			continue;
+		}
+		if (isfinite(p->mtu_bytes)) {
+			if (mtu_from && p->mtu_bytes != r->mtu_bytes)
+				return vr_diag_at(diag, p->where, "found a RoCE MTU of %.0f B, expected the %.0f B of %s:%u: one fit, one MTU",
+						  p->mtu_bytes, r->mtu_bytes, mtu_from->where.file, mtu_from->where.line);
+			r->mtu_bytes = p->mtu_bytes;
+			mtu_from = p;
+		}
+		r->use[i] = 1;
+		c->index[r->used++] = i;
+	}
+	if (r->used <= r->fitted_count)
+		return vr_diag_at(diag, (vr_where){d->count ? d->points[0].where.file : "the datasets", 0, 0},
+				  "found %zu loopback measurements for %zu factors, expected more measurements than factors", r->used,
+				  r->fitted_count);
+	return 0;
+}
+
+static int load_base(const cal_fit_request *rq, cal_fit_result *r, vr_diag *diag)
+{
+	static const vr_where cli = {"--preset", 0, 0};
+	if (mdl_preset_load(rq->preset, NULL, cli, &r->base, diag) != 0 ||
+	    mdl_params_resolve(&r->base, rq->preset, diag) != 0)
+		return -1;
+	snprintf(r->preset, sizeof r->preset, "%s", r->base.preset);
+	return ensure_model(diag);
+}
+
+/* Solve; fill factors, intervals and the statistics. */
+static int solve(fit_context *c, vr_diag *diag)
+{
+	cal_fit_result *r = c->r;
+	size_t n = r->used, p = r->fitted_count;
+	gsl_multifit_nlinear_parameters params = gsl_multifit_nlinear_default_parameters();
+	gsl_multifit_nlinear_workspace *w = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &params, n, p);
+	gsl_vector *x = gsl_vector_calloc(p);   /* ln k = 0: start at the preset */
+	gsl_matrix *covar = gsl_matrix_alloc(p, p);
+	gsl_multifit_nlinear_fdf fdf = {.f = residuals, .df = NULL, .fvv = NULL, .n = n, .p = p, .params = c};
+	int info = 0, rc = 0;
+	gsl_error_handler_t *old = gsl_set_error_handler_off();
+	int status = gsl_multifit_nlinear_init(x, &fdf, w);
+	if (status == GSL_SUCCESS)
+		status = gsl_multifit_nlinear_driver(ITERATIONS_MAX, 1e-10, 1e-10, 1e-12, NULL, NULL, &info, w);
+	double rcond = 0;
+	if (status == GSL_SUCCESS)
+		gsl_multifit_nlinear_rcond(&rcond, w);
+	const char *file = r->used ? c->d->points[c->index[0]].where.file : "the datasets";
+	/* A factor run off towards 0 or infinity: the data want a cost the
+	 * model's groups cannot give (the fit "converged" to a boundary). */
+	int runaway = -1;
+	double runaway_k = 0;
+	for (size_t j = 0; status == GSL_SUCCESS && j < p; j++) {
+		double lnk = gsl_vector_get(gsl_multifit_nlinear_position(w), j);
+		if (!(fabs(lnk) < log(FACTOR_MAX))) {
+			runaway = c->group_of[j];
+			runaway_k = exp(lnk);
+		}
+	}
+	if (status != GSL_SUCCESS)
+		rc = vr_diag_at(diag, (vr_where){file, 0, 0}, "found that the fit does not converge (%s after %zu iterations), expected a fit: no overlay written",
+				gsl_strerror(status), gsl_multifit_nlinear_niter(w));
+	else if (runaway >= 0)
+		rc = vr_diag_at(diag, (vr_where){file, 0, 0},
+				"found the factor k_%s running off to %g, expected a factor within 1/%g..%g of the preset: these groups cannot fit the measurements (try fewer groups: --fit): no overlay written",
+				cal_group_names[runaway], runaway_k, FACTOR_MAX, FACTOR_MAX);
+	if (rc == 0 && !(rcond > RCOND_MIN))
+		rc = vr_diag_at(diag, (vr_where){file, 0, 0},
+				"found an ill-conditioned fit (reciprocal condition number %.2g): these measurements cannot tell the groups apart; expected sizes on both sides of the MTU, or fewer groups (--fit): no overlay written",
+				rcond);
+	if (rc == 0) {
+		r->iterations = gsl_multifit_nlinear_niter(w);
+		gsl_multifit_nlinear_covar(gsl_multifit_nlinear_jac(w), 0.0, covar);
+		gsl_vector *f = gsl_multifit_nlinear_residual(w);
+		gsl_blas_ddot(f, f, &r->chi2);
+		r->dof = (double)(n - p);
+		/* The spreads give the weights' proportions; the residuals their scale. */
+		double scale_factor = sqrt(fmax(1.0, r->chi2 / r->dof));
+		double t = gsl_cdf_tdist_Pinv(0.5 + CONFIDENCE / 2, r->dof);
+		double k[GROUP_COUNT];
+		factors(c, gsl_multifit_nlinear_position(w), k);
+		for (int g = 0; g < GROUP_COUNT; g++) {
+			r->k[g] = r->k_low[g] = r->k_high[g] = k[g];
+		}
+		for (size_t j = 0; j < p; j++) {
+			double lnk = gsl_vector_get(gsl_multifit_nlinear_position(w), j), half = t * scale_factor * sqrt(gsl_matrix_get(covar, j, j));
+			r->k_low[c->group_of[j]] = exp(lnk - half);
+			r->k_high[c->group_of[j]] = exp(lnk + half);
+		}
+		scale(&r->base, r->k, r->mtu_bytes, &r->calibrated);
+	}
+	gsl_set_error_handler(old);
+	gsl_matrix_free(covar);
+	gsl_vector_free(x);
+	gsl_multifit_nlinear_free(w);
+	return rc;
+}
+
+/* Weighted R^2 of the fitted points. */
+static void goodness(const fit_context *c)
+{
+	cal_fit_result *r = c->r;
+	double sw = 0, swy = 0;
+	for (size_t i = 0; i < r->used; i++) {
+		const cal_point *p = &c->d->points[c->index[i]];
+		double w = 1 / (p->sigma * p->sigma);
+		sw += w;
+		swy += w * p->value;
+	}
+	double mean = swy / sw, total = 0;
+	for (size_t i = 0; i < r->used; i++) {
+		const cal_point *p = &c->d->points[c->index[i]];
+		total += (p->value - mean) * (p->value - mean) / (p->sigma * p->sigma);
+		r->predicted[c->index[i]] = cal_predict(p, &r->calibrated);
+	}
+	r->r_squared = total > 0 ? 1 - r->chi2 / total : 0;
+}
+
+int cal_fit(const cal_dataset *d, const cal_fit_request *rq, cal_fit_result *out, vr_diag *diag)
+{
+	memset(out, 0, sizeof *out);
+	static fit_context c;
+	memset(&c, 0, sizeof c);
+	c.d = d;
+	c.r = out;
+	for (int g = 0; g < GROUP_COUNT; g++)
+		if (rq->groups & (1u << g)) {
+			out->fitted[g] = 1;
+			c.group_of[out->fitted_count++] = g;
+		}
+	if (out->fitted_count == 0)
+		return vr_diag_at(diag, (vr_where){"--fit", 0, 0}, "found no group to fit, expected fixed, per_packet or per_byte");
+	if (load_base(rq, out, diag) != 0 || select_points(d, &c, diag) != 0 || solve(&c, diag) != 0)
+		return -1;
+	goodness(&c);
+	return 0;
+}
+
+/* ---- reports --------------------------------------------------------- */
+
+static const char *unit_of(mdl_verb verb)
+{
+	return mdl_verb_is_bandwidth(verb) ? "MB/s" : "us";
+}
+
+static double shown(mdl_verb verb, double value)
+{
+	return mdl_verb_is_bandwidth(verb) ? value / 1048576.0 : value;
+}
+
+void cal_fit_report(const cal_dataset *d, const cal_fit_result *r, FILE *out)
+{
+	fprintf(out, "SoftRoCE model (option %s) fitted on preset %s: %zu measurements, %zu factors, %zu iterations",
+		MODEL_OPTION, r->preset, r->used, r->fitted_count, r->iterations);
+	if (r->skipped)
+		fprintf(out, " (%zu measurements of another setting left out)", r->skipped);
+	fprintf(out, "\n\n factor       value   95%% interval          scales\n");
+	for (int g = 0; g < GROUP_COUNT; g++) {
+		fprintf(out, " %-10s %7.3f  ", cal_group_names[g], r->k[g]);
+		if (r->fitted[g])
+			fprintf(out, "[%7.3f, %7.3f]    ", r->k_low[g], r->k_high[g]);
+		else
+			fprintf(out, "(held at 1)           ");
+		fprintf(out, "%s:", GROUPS[g].meaning);
+		for (size_t i = 0; GROUPS[g].params[i]; i++)
+			fprintf(out, " %s", GROUPS[g].params[i]);
+		fprintf(out, "\n");
+	}
+	if (isfinite(r->mtu_bytes))
+		fprintf(out, " eth.mtu set to the measured RoCE MTU: %.0f B\n", r->mtu_bytes);
+	fprintf(out, "\n calibrated parameter      preset        calibrated\n");
+	for (int g = 0; g < GROUP_COUNT; g++)
+		for (size_t i = 0; GROUPS[g].params[i]; i++) {
+			int id = mdl_param_lookup(GROUPS[g].params[i]);
+			const char *unit = GROUPS[g].rate ? "MB/s" : "ns";
+			double div = GROUPS[g].rate ? 8 * 1e6 : 1;
+			fprintf(out, " %-24s %10.1f %-4s %10.1f %s\n", GROUPS[g].params[i], r->base.value[id] / div, unit,
+				r->calibrated.value[id] / div, unit);
+		}
+	fprintf(out, "\n residuals: measured, fitted, (fitted - measured) / spread\n");
+	for (size_t i = 0; i < d->count; i++) {
+		const cal_point *p = &d->points[i];
+		if (!r->use[i])
+			continue;
+		fprintf(out, " %-9s %8.0f B  %10.3f %-4s %10.3f %-4s %+7.2f   %s:%u\n", mdl_verb_names[p->verb], p->size_bytes,
+			shown(p->verb, p->value), unit_of(p->verb), shown(p->verb, r->predicted[i]), unit_of(p->verb),
+			(r->predicted[i] - p->value) / p->sigma, p->where.file, p->where.line);
+	}
+	fprintf(out, "\n chi^2 %.3g on %.0f degrees of freedom (%.3g per degree); R^2 %.4f (weighted)\n", r->chi2, r->dof,
+		r->chi2 / r->dof, r->r_squared);
+}
+
+/* INPUTS inside a double-quoted YAML string. */
+static void quoted(const char *text, FILE *out)
+{
+	fputc('"', out);
+	for (const char *s = text; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', out);
+		fputc((unsigned char)*s < 0x20 ? ' ' : *s, out);
+	}
+	fputc('"', out);
+}
+
+void cal_fit_write_overlay(const cal_fit_result *r, const char *inputs, FILE *out)
+{
+	fprintf(out, "# Calibration overlay written by vrdmasim %s calibrate --model softroce.\n", PACKAGE_VERSION);
+	fprintf(out, "# Name it in a scenario (calibration: THIS_FILE): its values replace the preset's.\n");
+	fprintf(out, "calibration: softroce\n");
+	fprintf(out, "description: \"SoftRoCE factors fitted by nonlinear least squares (GSL)\"\n");
+	fprintf(out, "dataset: ");
+	quoted(inputs, out);
+	fprintf(out, "\n");
+	fprintf(out, "base_preset: %s\n", r->preset);
+	fprintf(out, "fit: {points: %zu, chi2: %.6g, dof: %.0f, r_squared: %.6f", r->used, r->chi2, r->dof, r->r_squared);
+	for (int g = 0; g < GROUP_COUNT; g++)
+		if (r->fitted[g])
+			fprintf(out, ", k_%s: %.6g, k_%s_95: [%.6g, %.6g]", cal_group_names[g], r->k[g], cal_group_names[g],
+				r->k_low[g], r->k_high[g]);
+	fprintf(out, "}\nparameters:\n");
+	for (int g = 0; g < GROUP_COUNT; g++) {
+		if (!r->fitted[g])
+			continue;
+		for (size_t i = 0; GROUPS[g].params[i]; i++) {
+			int id = mdl_param_lookup(GROUPS[g].params[i]);
+			double v = r->calibrated.value[id];
+			fprintf(out, "  %s:\n", GROUPS[g].params[i]);
+			if (GROUPS[g].rate)
+				fprintf(out, "    value: %.6gMBps\n", v / 8 / 1e6);
+			else
+				fprintf(out, "    value: %.6gns\n", v);
+			char source[1024];
+			snprintf(source, sizeof source, "calibrated: preset %s's value %s k_%s = %.4g (95%% CI %.4g-%.4g); fit of %zu measurements (%s), R^2 %.4f",
+				 r->preset, GROUPS[g].rate ? "divided by" : "times", cal_group_names[g], r->k[g], r->k_low[g],
+				 r->k_high[g], r->used, inputs, r->r_squared);
+			fprintf(out, "    source: ");
+			quoted(source, out);
+			fprintf(out, "\n");
+		}
+	}
+	if (isfinite(r->mtu_bytes)) {
+		fprintf(out, "  eth.mtu:\n    value: %.0fB\n", r->mtu_bytes);
+		char source[1024];
+		snprintf(source, sizeof source, "measured: the RoCE MTU perftest reported (%s)", inputs);
+		fprintf(out, "    source: ");
+		quoted(source, out);
+		fprintf(out, "\n");
+	}
+}

@@ -1,0 +1,226 @@
+/*
+ * test_calibrate.c - the SoftRoCE fit: data generated from known factors
+ * with seeded noise are recovered within the reported intervals; data that
+ * cannot determine the factors are refused; the overlay round-trips into a
+ * scenario; published-figure CSVs are read strictly.
+ */
+#include <check.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "calibration/fit.h"
+#include "models/preset.h"
+#include "sim/scenario.h"
+#include "tests/check_run.h"
+#include "tests/e2e/run_tool.h"
+
+static cal_dataset data;
+static cal_fit_result fit;
+static vr_diag diag;
+static const vr_where NOWHERE = {"test", 1, 1};
+
+/* The documented groups (calibration/fit.h), to build "true" parameters. */
+static const char *const FIXED[] = {"rxe.post_send", "rxe.completer", NULL};
+static const char *const PER_PACKET[] = {"rxe.requester", "rxe.responder", "net.tx_per_packet", "net.rx_per_packet", NULL};
+static const char *const PER_BYTE[] = {"mem.copy_bandwidth", "rxe.icrc_bandwidth", NULL};
+
+static void scale_params(mdl_params *p, const char *const *names, double factor, int rate)
+{
+	for (size_t i = 0; names[i]; i++) {
+		int id = mdl_param_lookup(names[i]);
+		p->value[id] = rate ? p->value[id] / factor : p->value[id] * factor;
+	}
+}
+
+/* A dataset drawn from the model with factors K and relative noise NOISE. */
+static void synthesize(const double k[3], double noise, unsigned long seed, int with_large_sizes)
+{
+	static mdl_params truth;
+	memset(&data, 0, sizeof data);
+	vr_diag_clear(&diag);
+	ck_assert_int_eq(mdl_preset_load("esxi5-qdr-2012", NULL, NOWHERE, &truth, &diag), 0);
+	ck_assert_int_eq(mdl_params_resolve(&truth, "esxi5-qdr-2012", &diag), 0);
+	scale_params(&truth, FIXED, k[0], 0);
+	scale_params(&truth, PER_PACKET, k[1], 0);
+	scale_params(&truth, PER_BYTE, k[2], 1);
+	truth.value[MDL_ETH_MTU] = 1024;
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(rng, seed);
+	static const double lat_sizes[] = {2, 64, 512, 1024, 2048, 4096, 16384, 65536};
+	static const double bw_sizes[] = {65536, 262144, 1048576};
+	size_t nlat = with_large_sizes ? 8 : 2;
+	snprintf(data.files[0], sizeof data.files[0], "synthetic");
+	data.file_count = 1;
+	for (size_t v = 0; v < 2; v++) {
+		mdl_verb verb = v == 0 ? VERB_WRITE_LAT : VERB_SEND_LAT;
+		for (size_t i = 0; i < nlat; i++) {
+			cal_point *p = &data.points[data.count++];
+			*p = (cal_point){verb, lat_sizes[i], 0, 0, 1024, SETTING_LOOPBACK, {data.files[0], (unsigned)data.count, 1}};
+		}
+	}
+	for (size_t i = 0; with_large_sizes && i < 3; i++) {
+		cal_point *p = &data.points[data.count++];
+		*p = (cal_point){VERB_WRITE_BW, bw_sizes[i], 0, 0, 1024, SETTING_LOOPBACK, {data.files[0], (unsigned)data.count, 1}};
+	}
+	for (size_t i = 0; i < data.count; i++) {
+		cal_point *p = &data.points[i];
+		double exact = cal_predict(p, &truth);
+		p->value = exact * (1 + gsl_ran_gaussian(rng, noise));
+		p->sigma = exact * noise;
+	}
+	gsl_rng_free(rng);
+}
+
+START_TEST(recovers_known_factors)
+{
+	static const double truth[3] = {2.0, 1.6, 0.5};
+	for (unsigned long seed = 1; seed <= 3; seed++) {
+		synthesize(truth, 0.01, seed, 1);
+		cal_fit_request rq = {"esxi5-qdr-2012", 7};
+		ck_assert_msg(cal_fit(&data, &rq, &fit, &diag) == 0, "%s", diag.message);
+		for (int g = 0; g < GROUP_COUNT; g++) {
+			ck_assert_msg(fit.k_low[g] <= truth[g] && truth[g] <= fit.k_high[g],
+				      "seed %lu %s: true %g outside [%g, %g] (fit %g)", seed, cal_group_names[g], truth[g], fit.k_low[g],
+				      fit.k_high[g], fit.k[g]);
+			ck_assert_msg(fabs(fit.k[g] / truth[g] - 1) < 0.25, "seed %lu %s: %g for %g", seed, cal_group_names[g], fit.k[g],
+				      truth[g]);
+			ck_assert(fit.k_high[g] - fit.k_low[g] < truth[g]);   /* informative intervals */
+		}
+		ck_assert_double_gt(fit.r_squared, 0.99);
+		ck_assert_double_eq(fit.mtu_bytes, 1024);
+		ck_assert_uint_eq(fit.used, data.count);
+	}
+}
+END_TEST
+
+/* Without noise the fit is exact. */
+START_TEST(exact_data_exact_factors)
+{
+	static const double truth[3] = {0.7, 3.0, 1.3};
+	synthesize(truth, 1e-9, 9, 1);
+	for (size_t i = 0; i < data.count; i++)
+		data.points[i].sigma = data.points[i].value * 0.01;
+	cal_fit_request rq = {"esxi5-qdr-2012", 7};
+	ck_assert_msg(cal_fit(&data, &rq, &fit, &diag) == 0, "%s", diag.message);
+	for (int g = 0; g < GROUP_COUNT; g++)
+		ck_assert_double_eq_tol(fit.k[g], truth[g], 1e-4 * truth[g]);
+}
+END_TEST
+
+/* Small messages only: per-packet and per-byte costs look alike. */
+START_TEST(refuses_what_the_data_cannot_tell)
+{
+	static const double truth[3] = {1, 1, 1};
+	synthesize(truth, 0.01, 4, 0);
+	cal_fit_request rq = {"esxi5-qdr-2012", 7};
+	ck_assert_int_ne(cal_fit(&data, &rq, &fit, &diag), 0);
+	ck_assert_msg(strstr(diag.message, "ill-conditioned") || strstr(diag.message, "more measurements than factors"), "%s",
+		      diag.message);
+	/* Too few points for the factors. */
+	data.count = 2;
+	vr_diag_clear(&diag);
+	ck_assert_int_ne(cal_fit(&data, &rq, &fit, &diag), 0);
+	ck_assert_ptr_nonnull(strstr(diag.message, "found 2 loopback measurements for 3 factors"));
+	/* Fitting fewer groups is well posed. */
+	synthesize(truth, 0.01, 4, 0);
+	cal_fit_request fixed_only = {"esxi5-qdr-2012", 1u << GROUP_FIXED};
+	ck_assert_msg(cal_fit(&data, &fixed_only, &fit, &diag) == 0, "%s", diag.message);
+	ck_assert_double_eq(fit.k[GROUP_PER_PACKET], 1);
+}
+END_TEST
+
+/* calibrate -> overlay -> scenario: the model uses the fitted values. */
+START_TEST(overlay_round_trips)
+{
+	static const double truth[3] = {2.0, 1.6, 0.5};
+	synthesize(truth, 0.01, 7, 1);
+	cal_fit_request rq = {"esxi5-qdr-2012", 7};
+	ck_assert_msg(cal_fit(&data, &rq, &fit, &diag) == 0, "%s", diag.message);
+	const char *dir = temp_dir();
+	char overlay[300], scenario[300];
+	snprintf(overlay, sizeof overlay, "%s/softroce.yaml", dir);
+	snprintf(scenario, sizeof scenario, "%s/s.yaml", dir);
+	FILE *f = fopen(overlay, "w");
+	cal_fit_write_overlay(&fit, "synthetic", f);
+	fclose(f);
+	f = fopen(scenario, "w");
+	fprintf(f, "scenario: calibrated\npreset: modern-hdr\ntopology:\n  hosts: [{name: a}]\noptions: [softroce-loopback]\n"
+		   "workload: {verb: write_lat, sizes: [2B], iterations: 10}\ncalibration: softroce.yaml\n");
+	fclose(f);
+	static scn_scenario s;
+	vr_diag_clear(&diag);
+	ck_assert_msg(scn_load_file(scenario, &s, &diag) == 0, "%s", diag.message);
+	const mdl_params *p = scn_params(&s, 0, 0);
+	static const char *const all[] = {"rxe.post_send", "rxe.requester", "net.rx_per_packet", "mem.copy_bandwidth", "rxe.icrc_bandwidth", "eth.mtu"};
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+		int id = mdl_param_lookup(all[i]);
+		ck_assert_msg(fabs(p->value[id] / fit.calibrated.value[id] - 1) < 1e-5, "%s: %g in the scenario, %g fitted", all[i],
+			      p->value[id], fit.calibrated.value[id]);
+		ck_assert_ptr_nonnull(strstr(p->source[id], all[i][0] == 'e' ? "measured" : "calibrated"));
+	}
+	scn_free(&s);
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "rm -r %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(reads_published_figures_strictly)
+{
+	memset(&data, 0, sizeof data);
+	vr_diag_clear(&diag);
+	ck_assert_msg(cal_dataset_add(&data, src_path("calibration/data/published-softroce.csv"), &diag) == 0, "%s", diag.message);
+	ck_assert_uint_ge(data.count, 4);
+	ck_assert_int_eq(data.points[0].verb, VERB_WRITE_LAT);
+	ck_assert_double_eq(data.points[0].size_bytes, 2);
+	ck_assert_double_eq_tol(data.points[0].value, 1.84, 1e-12);
+	static const struct { const char *text, *message; } bad[] = {
+		{"verb,size_bytes,t_typical_us\n", "found the header 'verb,size_bytes,t_typical_us', expected"},
+		{"verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source\nwrite_lat,2,fast,,4096,loopback,x\n",
+		 ":2:13: found 'fast', expected t_typical in microseconds"},
+		{"verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source\natomic,2,1,,4096,loopback,x\n",
+		 ":2:1: found the verb 'atomic'"},
+		{"verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source\nwrite_lat,2,1,,4096,vm,x\n",
+		 ":2:21: found the setting 'vm', expected loopback or two-hosts"},
+		{"verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source\nwrite_lat,2,1,,4096,loopback\n",
+		 ":2:1: found 6 fields, expected 7"},
+		{"verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source\nwrite_bw,65536,,,1024,loopback,x\n",
+		 ":2:17: found an empty field, expected BW average in MiB/s"},
+		{"verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source\nwrite_lat,2,1,,4096,loopback,\n",
+		 ":2:30: found no source"},
+	};
+	const char *dir = temp_dir();
+	char path[300];
+	snprintf(path, sizeof path, "%s/f.csv", dir);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		FILE *f = fopen(path, "w");
+		fputs(bad[i].text, f);
+		fclose(f);
+		memset(&data, 0, sizeof data);
+		vr_diag_clear(&diag);
+		ck_assert_msg(cal_dataset_add(&data, path, &diag) != 0, "case %zu accepted", i);
+		ck_assert_msg(strstr(diag.message, bad[i].message), "case %zu: got %s, expected %s", i, diag.message, bad[i].message);
+	}
+	remove(path);
+	rmdir(dir);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("calibrate");
+	TCase *tc = tcase_create("softroce fit");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, recovers_known_factors);
+	tcase_add_test(tc, exact_data_exact_factors);
+	tcase_add_test(tc, refuses_what_the_data_cannot_tell);
+	tcase_add_test(tc, overlay_round_trips);
+	tcase_add_test(tc, reads_published_figures_strictly);
+	suite_add_tcase(suite, tc);
+	return run_suite(suite);
+}
