@@ -389,9 +389,91 @@ void cal_fit_write_overlay(const cal_fit_result *r, const char *inputs, FILE *ou
 	if (isfinite(r->mtu_bytes)) {
 		fprintf(out, "  eth.mtu:\n    value: %.0fB\n", r->mtu_bytes);
 		char source[1024];
-		snprintf(source, sizeof source, "measured: the RoCE MTU perftest reported (%s)", inputs);
+		snprintf(source, sizeof source, "measured: the RoCE MTU of the measurements (%s)", inputs);
 		fprintf(out, "    source: ");
 		quoted(source, out);
 		fprintf(out, "\n");
 	}
+}
+
+/* ---- JSON ------------------------------------------------------------ */
+
+static void json_text(const char *text, FILE *out)
+{
+	fputc('"', out);
+	for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(out, "\\%c", *s);
+		else if (*s < 0x20)
+			fprintf(out, "\\u%04x", *s);
+		else
+			fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+/* Values in JSON: latency in us, bandwidth in MiB/s (perftest's MB/sec). */
+static double json_value(mdl_verb verb, double value)
+{
+	return mdl_verb_is_bandwidth(verb) ? value / 1048576.0 : value;
+}
+
+enum { CURVE_STEPS_PER_OCTAVE = 4 };
+
+void cal_fit_write_json(const cal_dataset *d, const cal_fit_result *r, const char *inputs, FILE *out)
+{
+	fprintf(out, "{\n  \"tool\": \"vrdmasim\", \"version\": \"%s\", \"kind\": \"calibration\", \"schema_version\": 1,\n", PACKAGE_VERSION);
+	fprintf(out, "  \"model\": \"softroce\", \"option\": \"%s\", \"preset\": ", MODEL_OPTION);
+	json_text(r->preset, out);
+	fprintf(out, ", \"datasets\": ");
+	json_text(inputs, out);
+	fprintf(out, ",\n  \"points_fitted\": %zu, \"chi2\": %.9g, \"dof\": %.0f, \"r_squared\": %.9g,\n  \"factors\": {", r->used,
+		r->chi2, r->dof, r->r_squared);
+	for (int g = 0; g < GROUP_COUNT; g++)
+		fprintf(out, "%s\"%s\": {\"value\": %.9g, \"ci95_low\": %.9g, \"ci95_high\": %.9g, \"fitted\": %s}", g ? ", " : "",
+			cal_group_names[g], r->k[g], r->k_low[g], r->k_high[g], r->fitted[g] ? "true" : "false");
+	fprintf(out, "},\n  \"points\": [");
+	const char *sep = "\n";
+	unsigned verbs = 0;
+	double lo[VERB_COUNT], hi[VERB_COUNT];
+	for (size_t i = 0; i < d->count; i++) {
+		const cal_point *p = &d->points[i];
+		if (!r->use[i])
+			continue;
+		if (!(verbs & (1u << p->verb)) || p->size_bytes < lo[p->verb])
+			lo[p->verb] = p->size_bytes;
+		if (!(verbs & (1u << p->verb)) || p->size_bytes > hi[p->verb])
+			hi[p->verb] = p->size_bytes;
+		verbs |= 1u << p->verb;
+		fprintf(out, "%s    {\"verb\": \"%s\", \"size_bytes\": %.0f, \"unit\": \"%s\", \"measured\": %.9g, \"spread\": %.9g, \"fitted\": %.9g, \"from\": ",
+			sep, mdl_verb_names[p->verb], p->size_bytes, mdl_verb_is_bandwidth(p->verb) ? "MiB/s" : "us",
+			json_value(p->verb, p->value), json_value(p->verb, p->sigma), json_value(p->verb, r->predicted[i]));
+		char from[1100];
+		snprintf(from, sizeof from, "%s:%u", p->where.file, p->where.line);
+		json_text(from, out);
+		fprintf(out, "}");
+		sep = ",\n";
+	}
+	fprintf(out, "\n  ],\n  \"curves\": [");
+	sep = "\n";
+	for (int v = 0; v < VERB_COUNT; v++) {
+		if (!(verbs & (1u << v)))
+			continue;
+		fprintf(out, "%s    {\"verb\": \"%s\", \"unit\": \"%s\", \"points\": [", sep, mdl_verb_names[v],
+			mdl_verb_is_bandwidth((mdl_verb)v) ? "MiB/s" : "us");
+		const char *psep = "";
+		double previous = 0;
+		/* Whole bytes, every quarter octave from the smallest size to the largest. */
+		for (double size = lo[v]; size <= hi[v] * 1.0001; size *= pow(2.0, 1.0 / CURVE_STEPS_PER_OCTAVE)) {
+			if (round(size) == previous)
+				continue;
+			previous = round(size);
+			cal_point at = {(mdl_verb)v, round(size), 0, 0, r->mtu_bytes, SETTING_LOOPBACK, {NULL, 0, 0}};
+			fprintf(out, "%s[%.0f, %.9g]", psep, at.size_bytes, json_value((mdl_verb)v, cal_predict(&at, &r->calibrated)));
+			psep = ", ";
+		}
+		fprintf(out, "]}");
+		sep = ",\n";
+	}
+	fprintf(out, "\n  ]\n}\n");
 }

@@ -62,6 +62,11 @@ void cal_fit_report(const cal_dataset *d, const cal_fit_result *fit, FILE *out);
  * (the dataset paths, joined) are recorded as its provenance. */
 void cal_fit_write_overlay(const cal_fit_result *fit, const char *inputs, FILE *out);
 
+/* The fit for scripts and `vrdmasim plot` (JSON, "kind": "calibration"):
+ * the factors, every point measured and fitted, and the fitted curve of
+ * each test over its size range. */
+void cal_fit_write_json(const cal_dataset *d, const cal_fit_result *fit, const char *inputs, FILE *out);
+
 /* The model's prediction for point P with PARAMS (exposed for tests). */
 double cal_predict(const cal_point *p, const mdl_params *params);
 

@@ -10,16 +10,14 @@
 
 #include "plots/plot.h"
 
-#include <dirent.h>
+#include "plots/fit_plot.h"
+#include "plots/gnuplot.h"
+
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "models/option.h"
 #include "sim/json.h"
@@ -36,11 +34,6 @@ static const char *const KIND_TITLES[KINDS] = {
 	"HCA or NIC pipeline", "wire, switch, copy between VMs", "serialization and queueing on links",
 	"later packets, paced by a per-packet stage", "waiting (jitter, completion)",
 };
-/* Okabe-Ito colours (told apart with colour-vision deficiencies), then grey. */
-static const char *const COLOURS[] = {
-	"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999",
-};
-
 typedef struct point {
 	size_t preset, option, figure;
 	double size_bytes;
@@ -63,6 +56,7 @@ typedef struct plot_data {
 	size_t figure_count;
 	point *points;
 	size_t point_count;
+	const vr_plot_request *request;
 } plot_data;
 
 /* ---- reading --------------------------------------------------------- */
@@ -231,33 +225,6 @@ static void figure_name(const plot_data *d, size_t f, char *buf, size_t len)
 		 mdl_completion_names[g->completion], d->presets[g->preset]);
 }
 
-static void size_text(double bytes, char *buf, size_t len)
-{
-	if (bytes >= 1048576 && fmod(bytes, 1048576) == 0)
-		snprintf(buf, len, "%.0fMiB", bytes / 1048576);
-	else if (bytes >= 1024 && fmod(bytes, 1024) == 0)
-		snprintf(buf, len, "%.0fKiB", bytes / 1024);
-	else
-		snprintf(buf, len, "%.0fB", bytes);
-}
-
-/* Terminal lines shared by every script: PNG first, then SVG by replot. */
-static void script_head(FILE *gp)
-{
-	fprintf(gp, "# Written by vrdmasim %s plot; run `gnuplot FILE.gp` in this folder to redraw.\n", PACKAGE_VERSION);
-	fprintf(gp, "set encoding utf8\nset terminal pngcairo size 1300,700 font 'DejaVu Sans,12' noenhanced\n");
-	for (size_t i = 0; i < sizeof COLOURS / sizeof COLOURS[0]; i++)
-		fprintf(gp, "set linetype %zu lc rgb '%s' lw 2 pt %zu ps 1.1\n", i + 1, COLOURS[i], i + 1);
-	fprintf(gp, "set grid xtics ytics mytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n");
-}
-
-static void script_tail(FILE *gp, const char *name)
-{
-	fprintf(gp, "set output '%s.png'\nreplot\n", name);
-	fprintf(gp, "set terminal svg size 1300,700 dynamic font 'DejaVu Sans,12' background rgb 'white' noenhanced\n");
-	fprintf(gp, "set output '%s.svg'\nreplot\nunset output\n", name);
-}
-
 /* Size tics every factor of 4 from the smallest size, labelled as sizes. */
 static void size_tics(const plot_data *d, size_t f, FILE *gp)
 {
@@ -271,7 +238,7 @@ static void size_tics(const plot_data *d, size_t f, FILE *gp)
 	const char *sep = "";
 	for (double size = lo; size <= hi * 1.0001; size *= 4) {
 		char label[32];
-		size_text(size, label, sizeof label);
+		vr_gp_size_text(size, label, sizeof label);
 		fprintf(gp, "%s'%s' %.17g", sep, label, size);
 		sep = ", ";
 	}
@@ -311,7 +278,7 @@ static int write_curves(const plot_data *d, size_t f, const char *dir, vr_diag *
 	FILE *gp = fopen(path, "w");
 	if (!gp)
 		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
-	script_head(gp);
+	vr_gp_script_head(gp);
 	int bw = mdl_verb_is_bandwidth(g->verb);
 	fprintf(gp, "set title '%s, completion by %s: %s'\n", mdl_verb_names[g->verb], mdl_completion_names[g->completion],
 		d->presets[g->preset]);
@@ -329,9 +296,9 @@ static int write_curves(const plot_data *d, size_t f, const char *dir, vr_diag *
 		/* Earlier lines wider, so that options with equal results (they
 		 * happen: passthrough and native when polling) stay visible. */
 		fprintf(gp, "  'data/%s.dat' index %zu using 1:2 with linespoints lt %zu lw %.1f title '%s'%s\n", name, b,
-			block_option[b] % (sizeof COLOURS / sizeof COLOURS[0]) + 1, 1.5 + 0.7 * (double)(blocks - 1 - b),
+			block_option[b] % ((size_t)VR_GP_COLOURS) + 1, 1.5 + 0.7 * (double)(blocks - 1 - b),
 			d->options[block_option[b]], b + 1 < blocks ? ", \\" : "");
-	script_tail(gp, name);
+	vr_gp_script_tail(gp, name);
 	if (fclose(gp) != 0)
 		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
 	return blocks ? 0 : vr_diag_at(diag, (vr_where){d->file, 0, 0}, "found no positive values to plot for %s", name);
@@ -344,7 +311,7 @@ static int write_breakdown(const plot_data *d, size_t f, double size, const char
 	const figure *g = &d->figures[f];
 	char curves[256], label[32], path[8192];
 	figure_name(d, f, curves, sizeof curves);
-	size_text(size, label, sizeof label);
+	vr_gp_size_text(size, label, sizeof label);
 	snprintf(name, name_len, "breakdown-%s-%s-%s-%s", mdl_verb_names[g->verb], mdl_completion_names[g->completion],
 		 d->presets[g->preset], label);
 	snprintf(path, sizeof path, "%s/data/%s.dat", dir, name);
@@ -377,7 +344,7 @@ static int write_breakdown(const plot_data *d, size_t f, double size, const char
 	FILE *gp = fopen(path, "w");
 	if (!gp)
 		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
-	script_head(gp);
+	vr_gp_script_head(gp);
 	fprintf(gp, "set title '%s %s, %s, %s: a typical operation by kind'\n", mdl_verb_names[g->verb], label,
 		mdl_completion_names[g->completion], d->presets[g->preset]);
 	fprintf(gp, "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.9 border lc rgb '#333333'\n");
@@ -389,116 +356,10 @@ static int write_breakdown(const plot_data *d, size_t f, double size, const char
 	for (size_t k = 1; k < KINDS; k++)
 		fprintf(gp, ", \\\n  '' using %zu lt %zu title '%s'", k + 2, k + 1, KIND_TITLES[k]);
 	fprintf(gp, "\n");
-	script_tail(gp, name);
+	vr_gp_script_tail(gp, name);
 	if (fclose(gp) != 0)
 		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
 	return 0;
-}
-
-/* ---- running gnuplot and publishing ---------------------------------- */
-
-/* Run GNUPLOT on SCRIPT inside DIR; its messages go to DIR/gnuplot.log. */
-static int run_gnuplot(const char *gnuplot, const char *dir, const char *script, vr_diag *diag)
-{
-	char log[4096];
-	snprintf(log, sizeof log, "%s/gnuplot.log", dir);
-	pid_t pid = fork();
-	if (pid < 0)
-		return vr_diag_at(diag, (vr_where){gnuplot, 0, 0}, "cannot start gnuplot: %s", strerror(errno));
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		if (fd >= 0) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-			close(fd);
-		}
-		if (chdir(dir) != 0)
-			_exit(126);
-		execlp(gnuplot, gnuplot, script, (char *)NULL);
-		_exit(127);
-	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return vr_diag_at(diag, (vr_where){gnuplot, 0, 0}, "cannot wait for gnuplot: %s", strerror(errno));
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		return vr_diag_at(diag, (vr_where){gnuplot, 0, 0}, "cannot run '%s': install gnuplot (Debian: apt-get install gnuplot-nox)", gnuplot);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		char first[512] = "";
-		FILE *f = fopen(log, "r");
-		if (f) {
-			char line[512];
-			while (fgets(line, sizeof line, f))
-				if (strstr(line, "rror") || strstr(line, "line ")) {
-					snprintf(first, sizeof first, "%s", line);
-					first[strcspn(first, "\n")] = '\0';
-					break;
-				}
-			fclose(f);
-		}
-		return vr_diag_at(diag, (vr_where){script, 0, 0}, "gnuplot failed (%s)%s%s", WIFEXITED(status) ? "non-zero exit" : "killed",
-				  first[0] ? ": " : "", first);
-	}
-	return 0;
-}
-
-static int make_dir(const char *path, vr_diag *diag)
-{
-	if (mkdir(path, 0777) != 0 && errno != EEXIST)
-		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot create the folder: %s", strerror(errno));
-	struct stat st;
-	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-		return vr_diag_at(diag, (vr_where){path, 0, 0}, "found a file where the output folder should be, expected a folder");
-	return 0;
-}
-
-/* Move every file of FROM (and FROM/data) into TO; gnuplot.log stays. */
-static int publish(const char *from, const char *to, const char *sub, vr_diag *diag)
-{
-	char src_dir[4096], dst_dir[4096];
-	snprintf(src_dir, sizeof src_dir, "%s%s%s", from, sub ? "/" : "", sub ? sub : "");
-	snprintf(dst_dir, sizeof dst_dir, "%s%s%s", to, sub ? "/" : "", sub ? sub : "");
-	if (sub && make_dir(dst_dir, diag) != 0)
-		return -1;
-	DIR *dir = opendir(src_dir);
-	if (!dir)
-		return vr_diag_at(diag, (vr_where){src_dir, 0, 0}, "cannot read the folder: %s", strerror(errno));
-	struct dirent *e;
-	int rc = 0;
-	while (rc == 0 && (e = readdir(dir))) {
-		if (e->d_name[0] == '.' || strcmp(e->d_name, "gnuplot.log") == 0 || strcmp(e->d_name, "data") == 0)
-			continue;
-		char a[8192], b[8192];
-		snprintf(a, sizeof a, "%s/%s", src_dir, e->d_name);
-		snprintf(b, sizeof b, "%s/%s", dst_dir, e->d_name);
-		if (rename(a, b) != 0)
-			rc = vr_diag_at(diag, (vr_where){b, 0, 0}, "cannot write: %s", strerror(errno));
-	}
-	closedir(dir);
-	return rc;
-}
-
-/* Remove the working folder and what is left in it. */
-static void remove_tree(const char *path)
-{
-	char sub[4096 + 8];
-	snprintf(sub, sizeof sub, "%s/data", path);
-	const char *dirs[] = {sub, path};
-	for (size_t k = 0; k < 2; k++) {
-		DIR *dir = opendir(dirs[k]);
-		if (!dir)
-			continue;
-		struct dirent *e;
-		while ((e = readdir(dir))) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || (k == 1 && strcmp(e->d_name, "data") == 0))
-				continue;
-			char f[8192];
-			snprintf(f, sizeof f, "%s/%s", dirs[k], e->d_name);
-			remove(f);
-		}
-		closedir(dir);
-		rmdir(dirs[k]);
-	}
 }
 
 /* --size must be a size the latency results were run at. */
@@ -518,12 +379,12 @@ static int check_size(const plot_data *d, double size, vr_diag *diag)
 			k++;
 		if (k == n && n < 64) {
 			listed[n++] = p->size_bytes;
-			size_text(p->size_bytes, label, sizeof label);
+			vr_gp_size_text(p->size_bytes, label, sizeof label);
 			if (strlen(sizes) + strlen(label) + 3 < sizeof sizes)
 				snprintf(sizes + strlen(sizes), sizeof sizes - strlen(sizes), "%s%s", n > 1 ? ", " : "", label);
 		}
 	}
-	size_text(size, label, sizeof label);
+	vr_gp_size_text(size, label, sizeof label);
 	if (n == 0)
 		return vr_diag_at(diag, (vr_where){"--size", 0, 0}, "found --size %s, expected no --size: %s has no latency breakdowns to draw",
 				  label, d->file);
@@ -542,8 +403,10 @@ static double breakdown_size(const plot_data *d, size_t f, double asked)
 	return smallest;
 }
 
-static int draw_all(const plot_data *d, const vr_plot_request *rq, const char *work, vr_diag *diag)
+static int draw_all(const void *ctx, const char *work, vr_diag *diag)
 {
+	const plot_data *d = ctx;
+	const vr_plot_request *rq = d->request;
 	const char *gnuplot = rq->gnuplot ? rq->gnuplot : "gnuplot";
 	for (size_t f = 0; f < d->figure_count; f++) {
 		char name[256], script[300];
@@ -551,7 +414,7 @@ static int draw_all(const plot_data *d, const vr_plot_request *rq, const char *w
 		if (write_curves(d, f, work, diag) != 0)
 			return -1;
 		snprintf(script, sizeof script, "%s.gp", name);
-		if (run_gnuplot(gnuplot, work, script, diag) != 0)
+		if (vr_gp_run(gnuplot, work, script, diag) != 0)
 			return -1;
 		if (mdl_verb_is_bandwidth(d->figures[f].verb))
 			continue;
@@ -561,7 +424,7 @@ static int draw_all(const plot_data *d, const vr_plot_request *rq, const char *w
 		if (write_breakdown(d, f, size, work, name, sizeof name, diag) != 0)
 			return -1;
 		snprintf(script, sizeof script, "%s.gp", name);
-		if (run_gnuplot(gnuplot, work, script, diag) != 0)
+		if (vr_gp_run(gnuplot, work, script, diag) != 0)
 			return -1;
 	}
 	return 0;
@@ -573,6 +436,16 @@ int vr_plot(const vr_plot_request *rq, int *bad_input, vr_diag *diag)
 	json_doc doc;
 	if (json_load_file(rq->results_path, &doc, diag) != 0)
 		return -1;
+	const json_node *kind = json_get(doc.root, "kind");
+	if (kind && kind->type == JSON_STRING && strcmp(kind->text, "calibration") == 0) {
+		if (rq->breakdown_bytes > 0) {
+			json_free(&doc);
+			return vr_diag_at(diag, (vr_where){"--size", 0, 0}, "found --size with a calibration file, expected it only with run results");
+		}
+		int rc = vr_plot_calibration(&doc, rq->out_dir, rq->gnuplot, bad_input, diag);
+		json_free(&doc);
+		return rc;
+	}
 	plot_data *d = calloc(1, sizeof *d);
 	if (!d) {
 		json_free(&doc);
@@ -586,28 +459,8 @@ int vr_plot(const vr_plot_request *rq, int *bad_input, vr_diag *diag)
 	if (rc == 0) {
 		*bad_input = 0;
 		qsort(d->points, d->point_count, sizeof *d->points, by_size);
-		char work[4096], data[4200 + 16];
-		if (strlen(rq->out_dir) > 2048) {
-			free(d->points);
-			free(d);
-			*bad_input = 1;
-			return vr_diag_at(diag, (vr_where){"--out", 0, 0}, "found a folder name of %zu characters, expected at most 2048", strlen(rq->out_dir));
-		}
-		snprintf(work, sizeof work, "%s/.vrdmasim-plot-XXXXXX", rq->out_dir);
-		if (make_dir(rq->out_dir, diag) != 0 || !mkdtemp(work)) {
-			rc = diag->failed ? -1 : vr_diag_at(diag, (vr_where){rq->out_dir, 0, 0}, "cannot create a working folder: %s", strerror(errno));
-		} else {
-			snprintf(data, sizeof data, "%s/data", work);
-			rc = make_dir(data, diag);
-			if (rc == 0)
-				rc = draw_all(d, rq, work, diag);
-			/* gnuplot drew everything: only now does DIR change. */
-			if (rc == 0)
-				rc = publish(work, rq->out_dir, "data", diag);
-			if (rc == 0)
-				rc = publish(work, rq->out_dir, NULL, diag);
-			remove_tree(work);
-		}
+		d->request = rq;
+		rc = vr_gp_render(rq->out_dir, draw_all, d, diag);
 	}
 	free(d->points);
 	free(d);

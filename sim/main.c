@@ -42,11 +42,12 @@ static const char USAGE[] =
 	"                         draw a run's results with gnuplot (PNG and SVG):\n"
 	"                         latency and bandwidth against size per option, and\n"
 	"                         the breakdown per option at SIZE (default: the smallest)\n"
-	"  calibrate DATASET... --model softroce [--preset P] [--fit GROUPS] [--out FILE]\n"
+	"  calibrate DATASET... --model softroce [--preset P] [--fit GROUPS] [--out FILE] [--json FILE]\n"
 	"                         fit the SoftRoCE model to perftest outputs (a dataset\n"
 	"                         folder) or published figures (CSV); print the factors,\n"
 	"                         their 95%% intervals, residuals and R^2; --out writes\n"
-	"                         the overlay a scenario names with 'calibration: FILE'.\n"
+	"                         the overlay a scenario names with 'calibration: FILE';\n"
+	"                         --json the fit, which 'vrdmasim plot' draws\n"
 	"                         GROUPS: fixed,per_packet,per_byte (default all)\n"
 	"  list                   the built-in presets and options\n"
 	"\n"
@@ -77,6 +78,7 @@ typedef struct cli {
 	const char *inputs[16];          /* calibrate: datasets */
 	size_t input_count;
 	const char *model, *preset;      /* calibrate --model, --preset */
+	const char *json;                /* calibrate --json */
 	unsigned groups;                 /* calibrate --fit */
 } cli;
 
@@ -111,6 +113,8 @@ static int parse_run_flag(cli *c, int argc, char **argv, int *i)
 	}
 	if (strcmp(arg, "--preset") == 0)
 		return option_value(argc, argv, i, &c->preset);
+	if (strcmp(arg, "--json") == 0)
+		return option_value(argc, argv, i, &c->json);
 	if (strcmp(arg, "--fit") == 0) {
 		if (option_value(argc, argv, i, &value))
 			return EXIT_BAD_INPUT;
@@ -206,14 +210,14 @@ static int parse_cli(cli *c, int argc, char **argv)
 			if (strcmp(c->command, "validate") == 0 && strcmp(argv[i], "--set") != 0)
 				return bad_cli(argv[i], "only --set with 'validate'");
 			int plot = strcmp(c->command, "plot") == 0, calibrate = strcmp(c->command, "calibrate") == 0;
-			static const char *const calibrate_flags[] = {"--model", "--preset", "--fit", "--out", NULL};
+			static const char *const calibrate_flags[] = {"--model", "--preset", "--fit", "--out", "--json", NULL};
 			int calibrate_flag = 0;
 			for (size_t k = 0; calibrate_flags[k]; k++)
 				calibrate_flag |= strcmp(argv[i], calibrate_flags[k]) == 0;
 			if (calibrate && !calibrate_flag)
-				return bad_cli(argv[i], "--model, --preset, --fit or --out with 'calibrate'");
+				return bad_cli(argv[i], "--model, --preset, --fit, --out or --json with 'calibrate'");
 			if (!calibrate && calibrate_flag && strcmp(argv[i], "--out") != 0)
-				return bad_cli(argv[i], "an option of this command (--model, --preset and --fit are for 'calibrate')");
+				return bad_cli(argv[i], "an option of this command (--model, --preset, --fit and --json are for 'calibrate')");
 			if (!calibrate && plot != (strcmp(argv[i], "--size") == 0) && (!plot || strcmp(argv[i], "--out") != 0))
 				return bad_cli(argv[i], plot ? "--out or --size with 'plot'" : "an option of 'run' (--size is for 'plot')");
 			int rc = parse_run_flag(c, argc, argv, &i);
@@ -300,27 +304,37 @@ static int command_calibrate(const cli *c)
 	}
 	cal_fit_request rq = {.preset = c->preset ? c->preset : "esxi5-qdr-2012",
 			      .groups = c->groups ? c->groups : (1u << GROUP_COUNT) - 1};
-	/* Open the overlay before fitting: a bad path fails first. */
-	vr_outfile of = {0};
-	if (c->out && vr_outfile_open(&of, c->out, &diag) != 0) {
+	/* Open the outputs before fitting: a bad path fails first; nothing is
+	 * written unless the fit succeeds. */
+	vr_outfile overlay = {0}, json = {0};
+	if ((c->out && vr_outfile_open(&overlay, c->out, &diag) != 0) ||
+	    (c->json && vr_outfile_open(&json, c->json, &diag) != 0)) {
 		fprintf(stderr, "%s\n", diag.message);
+		if (c->out && overlay.stream)
+			vr_outfile_abort(&overlay);
 		return 1;
 	}
 	if (cal_fit(&data, &rq, &fit, &diag) != 0) {
 		fprintf(stderr, "%s\n", diag.message);
 		if (c->out)
-			vr_outfile_abort(&of);
+			vr_outfile_abort(&overlay);
+		if (c->json)
+			vr_outfile_abort(&json);
 		return EXIT_BAD_INPUT;
 	}
 	cal_fit_report(&data, &fit, stdout);
+	int rc = 0;
 	if (c->out) {
-		cal_fit_write_overlay(&fit, inputs, of.stream);
-		if (vr_outfile_commit(&of, &diag) != 0) {
-			fprintf(stderr, "%s\n", diag.message);
-			return 1;
-		}
+		cal_fit_write_overlay(&fit, inputs, overlay.stream);
+		rc = vr_outfile_commit(&overlay, &diag);
 	}
-	return 0;
+	if (c->json) {
+		cal_fit_write_json(&data, &fit, inputs, json.stream);
+		rc = vr_outfile_commit(&json, &diag) || rc;
+	}
+	if (rc)
+		fprintf(stderr, "%s\n", diag.message);
+	return rc ? 1 : 0;
 }
 
 static int command_run(const cli *c, const char *argv0)

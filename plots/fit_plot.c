@@ -1,0 +1,198 @@
+/*
+ * fit_plot.c - `vrdmasim plot FIT.json`: a calibration's measured points
+ * with their spreads as error bars, the fitted model's curve, and the
+ * residuals below, one picture per perftest test in the fit.
+ */
+#include "config.h"
+
+#include "plots/fit_plot.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/option.h"
+#include "plots/gnuplot.h"
+#include "sim/yaml_read.h"
+
+typedef struct fit_view {
+	const json_doc *doc;
+	const json_node *points, *curves;
+	char preset[64];
+	double r_squared;
+	const char *gnuplot;
+} fit_view;
+
+static int number_of(const json_node *object, const char *key, double *out, vr_diag *diag)
+{
+	const json_node *v = json_get(object, key);
+	if (!v || v->type != JSON_NUMBER || !isfinite(v->number))
+		return vr_diag_at(diag, v ? v->where : object->where, "found %s for \"%s\", expected a number (a file written by vrdmasim calibrate --json)",
+				  v ? json_type_name(v->type) : "nothing", key);
+	*out = v->number;
+	return 0;
+}
+
+static int verb_of(const json_node *object, mdl_verb *out, vr_diag *diag)
+{
+	const json_node *v = json_get(object, "verb");
+	if (v && v->type == JSON_STRING)
+		for (int k = 0; k < VERB_COUNT; k++)
+			if (strcmp(v->text, mdl_verb_names[k]) == 0) {
+				*out = (mdl_verb)k;
+				return 0;
+			}
+	return vr_diag_at(diag, v ? v->where : object->where, "found %s for \"verb\", expected a perftest test name (write_lat ... send_bw)",
+			  v ? "an unknown value" : "nothing");
+}
+
+/* Check the whole file before drawing anything. */
+static int read_fit(fit_view *f, vr_diag *diag)
+{
+	const json_node *root = f->doc->root, *v;
+	if (!(v = json_get(root, "preset")) || v->type != JSON_STRING || !vr_is_identifier(v->text) || strlen(v->text) >= sizeof f->preset)
+		return vr_diag_at(diag, v ? v->where : root->where, "found %s for \"preset\", expected a preset name", v ? "a bad value" : "nothing");
+	snprintf(f->preset, sizeof f->preset, "%s", v->text);
+	if (number_of(root, "r_squared", &f->r_squared, diag))
+		return -1;
+	f->points = json_get(root, "points");
+	f->curves = json_get(root, "curves");
+	if (!f->points || f->points->type != JSON_ARRAY || f->points->count == 0)
+		return vr_diag_at(diag, f->points ? f->points->where : root->where, "found no \"points\", expected the fitted measurements");
+	if (!f->curves || f->curves->type != JSON_ARRAY)
+		return vr_diag_at(diag, f->curves ? f->curves->where : root->where, "found no \"curves\", expected the fitted model's curves");
+	for (size_t i = 0; i < f->points->count; i++) {
+		const json_node *p = f->points->items[i];
+		double x;
+		mdl_verb verb;
+		if (p->type != JSON_OBJECT)
+			return vr_diag_at(diag, p->where, "found %s in \"points\", expected an object", json_type_name(p->type));
+		if (verb_of(p, &verb, diag) || number_of(p, "size_bytes", &x, diag) || number_of(p, "measured", &x, diag) ||
+		    number_of(p, "spread", &x, diag) || number_of(p, "fitted", &x, diag))
+			return -1;
+	}
+	for (size_t i = 0; i < f->curves->count; i++) {
+		const json_node *c = f->curves->items[i], *pts;
+		mdl_verb verb;
+		if (c->type != JSON_OBJECT || verb_of(c, &verb, diag))
+			return c->type != JSON_OBJECT ? vr_diag_at(diag, c->where, "found %s in \"curves\", expected an object", json_type_name(c->type)) : -1;
+		if (!(pts = json_get(c, "points")) || pts->type != JSON_ARRAY)
+			return vr_diag_at(diag, c->where, "found a curve without \"points\", expected [size, value] pairs");
+		for (size_t k = 0; k < pts->count; k++) {
+			const json_node *pair = pts->items[k];
+			if (pair->type != JSON_ARRAY || pair->count != 2 || pair->items[0]->type != JSON_NUMBER ||
+			    pair->items[1]->type != JSON_NUMBER)
+				return vr_diag_at(diag, pair->where, "found %s in a curve, expected a [size, value] pair of numbers",
+						  json_type_name(pair->type));
+		}
+	}
+	return 0;
+}
+
+static int draw_verb(const fit_view *f, mdl_verb verb, const char *work, vr_diag *diag)
+{
+	char name[64], path[8192];
+	int bw = mdl_verb_is_bandwidth(verb);
+	snprintf(name, sizeof name, "fit-%s", mdl_verb_names[verb]);
+	snprintf(path, sizeof path, "%s/data/%s.dat", work, name);
+	FILE *dat = fopen(path, "w");
+	if (!dat)
+		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
+	fprintf(dat, "# size_bytes measured spread fitted residual_in_spreads (%s)\n", bw ? "MiB/s" : "us");
+	double lo = INFINITY, hi = 0;
+	for (size_t i = 0; i < f->points->count; i++) {
+		const json_node *p = f->points->items[i];
+		mdl_verb v;
+		double size, measured, spread, fitted;
+		verb_of(p, &v, diag);
+		if (v != verb)
+			continue;
+		number_of(p, "size_bytes", &size, diag);
+		number_of(p, "measured", &measured, diag);
+		number_of(p, "spread", &spread, diag);
+		number_of(p, "fitted", &fitted, diag);
+		fprintf(dat, "%.0f %.9g %.9g %.9g %.9g\n", size, measured, spread, fitted, spread > 0 ? (fitted - measured) / spread : 0);
+		lo = fmin(lo, size);
+		hi = fmax(hi, size);
+	}
+	fprintf(dat, "\n\n# size_bytes fitted model\n");
+	for (size_t i = 0; i < f->curves->count; i++) {
+		const json_node *c = f->curves->items[i], *pts = json_get(c, "points");
+		mdl_verb v;
+		verb_of(c, &v, diag);
+		for (size_t k = 0; v == verb && k < pts->count; k++)
+			fprintf(dat, "%.0f %.9g\n", pts->items[k]->items[0]->number, pts->items[k]->items[1]->number);
+	}
+	if (fclose(dat) != 0)
+		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
+	snprintf(path, sizeof path, "%s/%s.gp", work, name);
+	FILE *gp = fopen(path, "w");
+	if (!gp)
+		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
+	fprintf(gp, "# Written by vrdmasim %s plot; fit-*-png.gp and fit-*-svg.gp were its drivers:\n", PACKAGE_VERSION);
+	fprintf(gp, "# set a terminal and an output, then load this file.\n");
+	vr_gp_script_style(gp);
+	fprintf(gp, "set multiplot layout 2,1 title '%s: SoftRoCE model fitted on %s (R^2 %.4f)'\n", mdl_verb_names[verb], f->preset,
+		f->r_squared);
+	/* Both panels share the x range and the left margin, so residuals sit
+	 * under their points. */
+	fprintf(gp, "set logscale x 2\nset xrange [%.9g:%.9g]\nset lmargin 12\n", lo / 1.5, hi * 1.5);
+	fprintf(gp, "set xlabel 'message size [bytes]'\nset format x '%%.0f'\nset key top left box\n");
+	fprintf(gp, "set size 1,0.62\nset origin 0,0.36\nset logscale y 10\nset format y '%%g'\n");
+	fprintf(gp, "set ylabel '%s'\n", bw ? "BW average [MB/s, 2^20 B]" : "t_typical [µs]");
+	fprintf(gp, "plot 'data/%s.dat' index 0 using 1:2:3 with yerrorbars lt 1 pt 7 title 'measured (bars: spread)', \\\n"
+		    "     '' index 1 using 1:2 with lines lt 6 lw 2 title 'fitted model'\n", name);
+	fprintf(gp, "set size 1,0.34\nset origin 0,0\nunset logscale y\nset ylabel '(fitted - measured) / spread'\nunset key\n");
+	fprintf(gp, "plot 'data/%s.dat' index 0 using 1:5 with impulses lt 6 lw 3, '' index 0 using 1:5 with points lt 6 pt 7, 0 with lines lt 9\n",
+		name);
+	fprintf(gp, "unset multiplot\n");
+	fprintf(gp, "set output\n");
+	if (fclose(gp) != 0)
+		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
+	/* Multiplot cannot be replotted: run the script once per terminal. */
+	char script[128];
+	for (int svg = 0; svg < 2; svg++) {
+		snprintf(path, sizeof path, "%s/%s-%s.gp", work, name, svg ? "svg" : "png");
+		FILE *w = fopen(path, "w");
+		if (!w)
+			return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
+		if (svg)
+			fprintf(w, "set terminal svg size 1300,800 dynamic font 'DejaVu Sans,12' background rgb 'white' noenhanced\n");
+		else
+			fprintf(w, "set terminal pngcairo size 1300,800 font 'DejaVu Sans,12' noenhanced\n");
+		fprintf(w, "set output '%s.%s'\nload '%s.gp'\n", name, svg ? "svg" : "png", name);
+		fclose(w);
+		snprintf(script, sizeof script, "%s-%s.gp", name, svg ? "svg" : "png");
+		if (vr_gp_run(f->gnuplot, work, script, diag) != 0)
+			return -1;
+		remove(path);
+	}
+	return 0;
+}
+
+static int draw_all(const void *ctx, const char *work, vr_diag *diag)
+{
+	const fit_view *f = ctx;
+	unsigned done = 0;
+	for (size_t i = 0; i < f->points->count; i++) {
+		mdl_verb verb;
+		verb_of(f->points->items[i], &verb, diag);
+		if (done & (1u << verb))
+			continue;
+		done |= 1u << verb;
+		if (draw_verb(f, verb, work, diag) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int vr_plot_calibration(const json_doc *doc, const char *out_dir, const char *gnuplot, int *bad_input, vr_diag *diag)
+{
+	fit_view f = {.doc = doc, .gnuplot = gnuplot ? gnuplot : "gnuplot"};
+	*bad_input = 1;
+	if (read_fit(&f, diag) != 0)
+		return -1;
+	*bad_input = 0;
+	return vr_gp_render(out_dir, draw_all, &f, diag);
+}
