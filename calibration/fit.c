@@ -386,14 +386,6 @@ void cal_fit_write_overlay(const cal_fit_result *r, const char *inputs, FILE *ou
 			fprintf(out, "\n");
 		}
 	}
-	if (isfinite(r->mtu_bytes)) {
-		fprintf(out, "  eth.mtu:\n    value: %.0fB\n", r->mtu_bytes);
-		char source[1024];
-		snprintf(source, sizeof source, "measured: the RoCE MTU of the measurements (%s)", inputs);
-		fprintf(out, "    source: ");
-		quoted(source, out);
-		fprintf(out, "\n");
-	}
 }
 
 /* ---- JSON ------------------------------------------------------------ */

@@ -8,7 +8,8 @@
  *   fixed       per message: rxe.post_send, rxe.completer
  *   per_packet  per packet:  rxe.requester, rxe.responder, net.tx_per_packet, net.rx_per_packet
  *   per_byte    per byte:    mem.copy_bandwidth, rxe.icrc_bandwidth (divided by k)
- * and the measured RoCE MTU replaces eth.mtu.  The model predicts each
+ * and the measured RoCE MTU replaces eth.mtu while fitting (the overlay
+ * carries the costs only: the MTU belongs to each scenario's network).  The model predicts each
  * point with its uncontended arithmetic: the one-way time of a latency
  * test (for READ, request plus response), and for a bandwidth test the
  * size over the busiest of the two CPUs and the link per message.

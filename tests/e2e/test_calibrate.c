@@ -47,7 +47,7 @@ START_TEST(fits_published_figures)
 	FILE *f = fopen(path, "w");
 	fprintf(f, "scenario: calibrated\npreset: esxi5-qdr-2012\ntopology:\n  hosts: [{name: a}]\noptions: [softroce-loopback]\n"
 		   "workload: {verb: write_lat, sizes: [2B, 4KiB], iterations: 300}\ncalibration: softroce.yaml\n"
-		   "overrides: {jitter.cpu_cv: 0, jitter.interference_probability: 0}\n");
+		   "overrides: {jitter.cpu_cv: 0, jitter.interference_probability: 0, eth.mtu: 4KiB}\n");
 	fclose(f);
 	o = run_tool((const char *[]){"run", path, "--format", "csv", NULL});
 	ck_assert_msg(o.status == 0, "%s", o.err);
