@@ -14,6 +14,7 @@
 
 #include "models/plan.h"
 #include "models/preset.h"
+#include "sim/json.h"
 
 const char *const cal_group_names[GROUP_COUNT + 1] = {"fixed", "per_packet", "per_byte", NULL};
 
@@ -390,19 +391,6 @@ void cal_fit_write_overlay(const cal_fit_result *r, const char *inputs, FILE *ou
 
 /* ---- JSON ------------------------------------------------------------ */
 
-static void json_text(const char *text, FILE *out)
-{
-	fputc('"', out);
-	for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(out, "\\%c", *s);
-		else if (*s < 0x20)
-			fprintf(out, "\\u%04x", *s);
-		else
-			fputc(*s, out);
-	}
-	fputc('"', out);
-}
 
 /* Values in JSON: latency in us, bandwidth in MiB/s (perftest's MB/sec). */
 static double json_value(mdl_verb verb, double value)
@@ -416,9 +404,9 @@ void cal_fit_write_json(const cal_dataset *d, const cal_fit_result *r, const cha
 {
 	fprintf(out, "{\n  \"tool\": \"vrdmasim\", \"version\": \"%s\", \"kind\": \"calibration\", \"schema_version\": 1,\n", PACKAGE_VERSION);
 	fprintf(out, "  \"model\": \"softroce\", \"option\": \"%s\", \"preset\": ", MODEL_OPTION);
-	json_text(r->preset, out);
+	json_write_string(r->preset, out);
 	fprintf(out, ", \"datasets\": ");
-	json_text(inputs, out);
+	json_write_string(inputs, out);
 	fprintf(out, ",\n  \"points_fitted\": %zu, \"chi2\": %.9g, \"dof\": %.0f, \"r_squared\": %.9g,\n  \"factors\": {", r->used,
 		r->chi2, r->dof, r->r_squared);
 	for (int g = 0; g < GROUP_COUNT; g++)
@@ -442,7 +430,7 @@ void cal_fit_write_json(const cal_dataset *d, const cal_fit_result *r, const cha
 			json_value(p->verb, p->value), json_value(p->verb, p->sigma), json_value(p->verb, r->predicted[i]));
 		char from[1100];
 		snprintf(from, sizeof from, "%s:%u", p->where.file, p->where.line);
-		json_text(from, out);
+		json_write_string(from, out);
 		fprintf(out, "}");
 		sep = ",\n";
 	}

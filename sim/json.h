@@ -12,6 +12,7 @@
 #define VR_JSON_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "sim/diag.h"
 
@@ -45,6 +46,10 @@ void json_free(json_doc *doc);
 
 /* Member KEY of OBJECT, or NULL (also when OBJECT is not an object). */
 const json_node *json_get(const json_node *object, const char *key);
+
+/* Write TEXT as a JSON string (quoted, escaped) to OUT: the writers of
+ * results and fits share it. */
+void json_write_string(const char *text, FILE *out);
 
 /* Name of a node's type, for messages ("a number", "an object"...). */
 const char *json_type_name(json_type type);

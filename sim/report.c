@@ -8,6 +8,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "sim/json.h"
+
 const char *const vr_format_names[FORMAT_COUNT + 1] = {"text", "json", "csv", NULL};
 
 static const double NS_PER_US = 1e3;
@@ -217,19 +219,6 @@ void vr_report_text(const vr_run *run, FILE *out)
 
 /* ---- JSON ------------------------------------------------------------ */
 
-static void json_string(const char *text, FILE *out)
-{
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
-}
 
 static void json_us(const char *key, double ns, const char *sep, FILE *out)
 {
@@ -322,9 +311,9 @@ static void json_result(const vr_run *run, const vr_result *r, FILE *out)
 	const scn_workload *w = workload_of(run, r);
 	const mdl_option *o = option_of(run, r);
 	fprintf(out, "    {\"preset\": ");
-	json_string(preset_of(run, r), out);
+	json_write_string(preset_of(run, r), out);
 	fprintf(out, ", \"option\": ");
-	json_string(o->name, out);
+	json_write_string(o->name, out);
 	fprintf(out, ", \"verb\": \"%s\", \"size_bytes\": %.0f, \"completion\": \"%s\",\n",
 		mdl_verb_names[w->verb], r->size_bytes, mdl_completion_names[s->completion]);
 	fprintf(out, "     \"iterations\": %llu, \"warmup_iterations\": %llu,\n", r->iterations, r->warmup);
@@ -361,7 +350,7 @@ void vr_report_json(const vr_run *run, FILE *out)
 	fprintf(out, "{\n  \"tool\": \"vrdmasim\", \"version\": \"%s\", \"schema_version\": %d,\n",
 		PACKAGE_VERSION, VR_JSON_SCHEMA_VERSION);
 	fprintf(out, "  \"scenario\": ");
-	json_string(s->name, out);
+	json_write_string(s->name, out);
 	fprintf(out, ", \"seed\": %llu,\n  \"results\": [\n", s->seed);
 	for (size_t i = 0; i < run->count; i++) {
 		json_result(run, &run->results[i], out);
