@@ -56,6 +56,10 @@ static int add_run(cal_dataset *d, const pt_run *run, const char *file, vr_diag 
 {
 	for (size_t i = 0; i < run->row_count; i++) {
 		const pt_row *r = &run->rows[i];
+		if (!r->finite) {
+			d->unusable++;   /* perftest's clock sample failed: no figure to fit */
+			continue;
+		}
 		cal_point *p = new_point(d, (vr_where){file, r->line, 1}, diag);
 		if (!p)
 			return -1;
@@ -67,8 +71,12 @@ static int add_run(cal_dataset *d, const pt_run *run, const char *file, vr_diag 
 			p->value = r->bw_average_bytes_per_s;
 			p->sigma = floor_spread(fabs(r->bw_peak_bytes_per_s - r->bw_average_bytes_per_s), p->value);
 		} else {
+			/* The spread below the median (t_typical - t_min): rare long
+			 * stalls (interrupts, an emulator's hiccups) inflate t_stdev and
+			 * the upper percentiles, not this.  Without t_min, t_stdev. */
 			p->value = r->t_typical_us;
-			double sigma = !isnan(r->t_stdev_us) ? r->t_stdev_us
+			double sigma = !isnan(r->t_min_us) ? r->t_typical_us - r->t_min_us
+				     : !isnan(r->t_stdev_us) ? r->t_stdev_us
 				     : !isnan(r->t_p99_us) ? (r->t_p99_us - r->t_typical_us) / Z99 : NAN;
 			p->sigma = floor_spread(sigma, p->value);
 		}

@@ -35,6 +35,7 @@ typedef struct cal_point {
 
 typedef struct cal_dataset {
 	size_t count;
+	size_t unusable;           /* perftest rows with inf or nan, left out */
 	cal_point points[CAL_POINTS_MAX];
 	size_t file_count;
 	char files[CAL_FILES_MAX][1024];   /* storage for points' where.file */

@@ -303,6 +303,8 @@ void cal_fit_report(const cal_dataset *d, const cal_fit_result *r, FILE *out)
 		MODEL_OPTION, r->preset, r->used, r->fitted_count, r->iterations);
 	if (r->skipped)
 		fprintf(out, " (%zu measurements of another setting left out)", r->skipped);
+	if (d->unusable)
+		fprintf(out, " (%zu perftest rows with inf or nan left out)", d->unusable);
 	fprintf(out, "\n\n factor       value   95%% interval          scales\n");
 	for (int g = 0; g < GROUP_COUNT; g++) {
 		fprintf(out, " %-10s %7.3f  ", cal_group_names[g], r->k[g]);

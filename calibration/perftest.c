@@ -198,7 +198,7 @@ static int read_row(parser *p, const char *line)
 		return fail(p, 1, "found more than 64 rows in the table%s%s, expected perftest's sizes (2 B to 8 MiB: 23)", "", "");
 	pt_row *r = &run->rows[run->row_count];
 	double nan = NAN;
-	*r = (pt_row){nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, p->at.line};
+	*r = (pt_row){nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, p->at.line, 1};
 	const char *s = skip_blanks(line);
 	size_t k = 0;
 	while (*s) {
@@ -212,7 +212,15 @@ static int read_row(parser *p, const char *line)
 		char text[64], *end;
 		snprintf(text, sizeof text, "%.*s", (int)(len < 63 ? len : 63), s);
 		double v = strtod(text, &end);
-		if (*end != '\0' || end == text || !isfinite(v) || v < 0) {
+		/* perftest's own non-numbers, in result columns only */
+		static const char *const failed[] = {"inf", "-inf", "nan", "-nan"};
+		int perftest_failed = 0;
+		for (size_t f = 0; f < sizeof failed / sizeof failed[0]; f++)
+			perftest_failed |= strcmp(text, failed[f]) == 0;
+		if (perftest_failed && p->columns[k] != COL_BYTES && p->columns[k] != COL_ITERATIONS) {
+			r->finite = 0;
+			v = NAN;
+		} else if (*end != '\0' || end == text || !isfinite(v) || v < 0) {
 			char what[96];
 			snprintf(what, sizeof what, "a number, zero or more, in the column '%s'", LABELS[p->columns[k]]);
 			return fail(p, (unsigned)(s - line) + 1, "found '%s', expected %s", text, what);

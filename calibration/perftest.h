@@ -12,6 +12,8 @@
  *              MsgRate[Mpps]   (Gb/sec with --report_gbits)
  * Anything else (warnings, the server's banner) is skipped; the banner and
  * the table are checked strictly, and every error names the file and line.
+ * perftest prints inf or -nan in a row when its CPU clock sample fails: such
+ * a row is kept, marked not finite, for the caller to leave out.
  */
 #ifndef CAL_PERFTEST_H
 #define CAL_PERFTEST_H
@@ -30,6 +32,7 @@ typedef struct pt_row {
 	double t_min_us, t_max_us, t_typical_us, t_avg_us, t_stdev_us, t_p99_us, t_p999_us;
 	double bw_peak_bytes_per_s, bw_average_bytes_per_s, msg_rate_per_s;
 	unsigned line;             /* where the row is, for messages */
+	int finite;                /* 0: perftest printed inf or nan in it (a failed clock sample) */
 } pt_row;
 
 typedef struct pt_run {

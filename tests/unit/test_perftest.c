@@ -103,8 +103,8 @@ START_TEST(refuses_malformed_output)
 		/* a non-numeric field */
 		{NULL, " 2       1000          1.80           7.35         fast               1.87           0.11            2.08                    7.35\n", NULL,
 		 "t.txt:6:52: found 'fast', expected a number, zero or more, in the column 't_typical[usec]'"},
-		{NULL, " 2       1000          -nan           7.35         1.84               1.87           0.11            2.08                    7.35\n", NULL,
-		 "t.txt:6:24: found '-nan', expected a number, zero or more, in the column 't_min[usec]'"},
+		{NULL, " inf     1000          1.80           7.35         1.84               1.87           0.11            2.08                    7.35\n", NULL,
+		 "t.txt:6:2: found 'inf', expected a number, zero or more, in the column '#bytes'"},
 		/* missing columns */
 		{" #bytes #iterations    t_min[usec]    t_max[usec]\n", " 2 1000 1.8 7.3\n", NULL,
 		 "t.txt:5:1: found a table header without t_typical[usec], expected perftest's full header"},
@@ -129,6 +129,20 @@ START_TEST(refuses_malformed_output)
 		ck_assert_msg(strncmp(diag.message, cases[i].message, strlen(cases[i].message)) == 0,
 			      "case %zu:\n  got      %s\n  expected %s", i, diag.message, cases[i].message);
 	}
+}
+END_TEST
+
+/* A row where perftest's clock sample failed: kept, marked, not an error. */
+START_TEST(keeps_perftest_failed_rows_marked)
+{
+	char text[4096];
+	snprintf(text, sizeof text, "%s%s 2 1000 1.8 7.3 1.84 1.87 0.11 2.08 7.35\n 4 1000 inf inf -nan -nan -nan -nan -nan\n%s", HEAD,
+		 LAT_HEADER, RULE);
+	ck_assert_msg(parse(text) == 0, "%s", diag.message);
+	ck_assert_uint_eq(run.row_count, 2);
+	ck_assert_int_eq(run.rows[0].finite, 1);
+	ck_assert_int_eq(run.rows[1].finite, 0);
+	ck_assert_double_eq(run.rows[1].size_bytes, 4);
 }
 END_TEST
 
@@ -166,6 +180,7 @@ int main(void)
 	tcase_add_test(tc, bandwidth_in_mb_and_gb);
 	tcase_add_test(tc, refuses_malformed_output);
 	tcase_add_test(tc, refuses_mixed_or_missing_parts);
+	tcase_add_test(tc, keeps_perftest_failed_rows_marked);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
