@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "calibration/perftest.h"
 #include "sim/input_file.h"
+#include "sim/yaml_tree.h"
 
 const char *const cal_setting_names[SETTING_COUNT + 1] = {"loopback", "two-hosts", NULL};
 
@@ -52,7 +54,7 @@ static double floor_spread(double sigma, double value)
 	return isfinite(sigma) && sigma > SPREAD_FLOOR * value ? sigma : SPREAD_FLOOR * value;
 }
 
-static int add_run(cal_dataset *d, const pt_run *run, const char *file, vr_diag *diag)
+static int add_run(cal_dataset *d, const pt_run *run, const char *file, cal_setting setting, vr_diag *diag)
 {
 	for (size_t i = 0; i < run->row_count; i++) {
 		const pt_row *r = &run->rows[i];
@@ -66,7 +68,7 @@ static int add_run(cal_dataset *d, const pt_run *run, const char *file, vr_diag 
 		p->verb = run->verb;
 		p->size_bytes = r->size_bytes;
 		p->mtu_bytes = run->mtu_bytes;
-		p->setting = SETTING_LOOPBACK;   /* measure-softroce's default; a two-host run says so in its folder's README */
+		p->setting = setting;
 		if (mdl_verb_is_bandwidth(run->verb)) {
 			p->value = r->bw_average_bytes_per_s;
 			p->sigma = floor_spread(fabs(r->bw_peak_bytes_per_s - r->bw_average_bytes_per_s), p->value);
@@ -97,6 +99,29 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* What a dataset folder measured: its metadata.yaml says `mode: loopback`
+ * or `mode: client` (the client of a two-host run); loopback without one. */
+static int folder_setting(const char *dir, cal_setting *out, vr_diag *diag)
+{
+	char path[1100];
+	snprintf(path, sizeof path, "%s/metadata.yaml", dir);
+	*out = SETTING_LOOPBACK;
+	if (access(path, F_OK) != 0)
+		return 0;
+	yt_doc doc;
+	if (yt_load_file(path, &doc, diag) != 0)
+		return -1;
+	const yt_node *mode = yt_get(doc.root, "mode");
+	int rc = 0;
+	if (mode && mode->type == YT_SCALAR && strcmp(mode->text, "client") == 0)
+		*out = SETTING_TWO_HOSTS;
+	else if (mode && (mode->type != YT_SCALAR || strcmp(mode->text, "loopback") != 0))
+		rc = vr_diag_at(diag, mode->where, "found the mode '%s', expected loopback or client (as measure-softroce writes)",
+				mode->type == YT_SCALAR ? mode->text : "(not a scalar)");
+	yt_free(&doc);
+	return rc;
+}
+
 /* Every *.txt of a dataset folder, in name order (reproducible). */
 static int add_folder(cal_dataset *d, const char *dir, vr_diag *diag)
 {
@@ -119,6 +144,9 @@ static int add_folder(cal_dataset *d, const char *dir, vr_diag *diag)
 	if (rc == 0 && n == 0)
 		rc = vr_diag_at(diag, (vr_where){dir, 0, 0}, "found no perftest output (*.txt), expected a dataset folder as calibration/measure-softroce writes");
 	qsort(names, n, sizeof names[0], by_name);
+	cal_setting setting = SETTING_LOOPBACK;
+	if (rc == 0)
+		rc = folder_setting(dir, &setting, diag);
 	static pt_run run;   /* large: not on the stack */
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		char path[1024];
@@ -127,7 +155,7 @@ static int add_folder(cal_dataset *d, const char *dir, vr_diag *diag)
 			break;
 		}
 		const char *kept = keep_file(d, path, diag);
-		rc = !kept || pt_parse_file(kept, &run, diag) || add_run(d, &run, kept, diag) ? -1 : 0;
+		rc = !kept || pt_parse_file(kept, &run, diag) || add_run(d, &run, kept, setting, diag) ? -1 : 0;
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);

@@ -4,7 +4,8 @@
  * Two kinds of input:
  *   - a dataset folder (calibration/measure-softroce writes one): every
  *     *.txt file in it is a perftest output (calibration/perftest.h); its
- *     metadata.yaml is provenance and is not needed here;
+ *     metadata.yaml, when there, says whether it ran in loopback or across
+ *     two hosts (`mode: loopback | client`);
  *   - a CSV of published figures, one per row, with a header line
  *       verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source
  *     (lines starting with '#' are comments; `setting` says what was

@@ -213,6 +213,43 @@ START_TEST(reads_published_figures_strictly)
 }
 END_TEST
 
+/* A dataset folder: every perftest output, and metadata.yaml's mode. */
+START_TEST(reads_dataset_folders)
+{
+	const char *dir = temp_dir();
+	char cmd[600];
+	static const char *const files[] = {"write_lat-4.x.txt", "send_bw.txt"};
+	for (size_t i = 0; i < 2; i++) {
+		char rel[128];
+		snprintf(rel, sizeof rel, "tests/calibration/perftest/%s", files[i]);
+		snprintf(cmd, sizeof cmd, "cp %s %s/", src_path(rel), dir);   /* src_path's buffer is static: one at a time */
+		ck_assert_int_eq(system(cmd), 0);
+	}
+	memset(&data, 0, sizeof data);
+	vr_diag_clear(&diag);
+	ck_assert_msg(cal_dataset_add(&data, dir, &diag) == 0, "%s", diag.message);
+	ck_assert_uint_eq(data.count, 4 + 2);
+	ck_assert_int_eq(data.points[0].verb, VERB_SEND_BW);   /* files in name order */
+	ck_assert_int_eq(data.points[0].setting, SETTING_LOOPBACK);
+	ck_assert_ptr_nonnull(strstr(data.points[0].where.file, "send_bw.txt"));
+	ck_assert_uint_eq(data.points[0].where.line, 16);
+	/* Latency spread: below the median, t_typical - t_min. */
+	ck_assert_double_eq_tol(data.points[2].sigma, 1.84 - 1.80, 1e-9);
+	snprintf(cmd, sizeof cmd, "printf 'mode: \"client\"\\n' > %s/metadata.yaml", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	memset(&data, 0, sizeof data);
+	ck_assert_msg(cal_dataset_add(&data, dir, &diag) == 0, "%s", diag.message);
+	ck_assert_int_eq(data.points[0].setting, SETTING_TWO_HOSTS);
+	snprintf(cmd, sizeof cmd, "printf 'mode: vm\\n' > %s/metadata.yaml", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	memset(&data, 0, sizeof data);
+	ck_assert_int_ne(cal_dataset_add(&data, dir, &diag), 0);
+	ck_assert_ptr_nonnull(strstr(diag.message, "metadata.yaml:1:7: found the mode 'vm', expected loopback or client"));
+	snprintf(cmd, sizeof cmd, "rm -r %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("calibrate");
@@ -223,6 +260,7 @@ int main(void)
 	tcase_add_test(tc, refuses_what_the_data_cannot_tell);
 	tcase_add_test(tc, overlay_round_trips);
 	tcase_add_test(tc, reads_published_figures_strictly);
+	tcase_add_test(tc, reads_dataset_folders);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
