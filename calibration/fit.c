@@ -16,20 +16,23 @@
 #include "models/preset.h"
 #include "sim/json.h"
 
-const char *const cal_group_names[GROUP_COUNT + 1] = {"fixed", "per_packet", "per_byte", NULL};
+const char *const cal_group_names[GROUP_COUNT + 1] = {"fixed", "per_packet", "per_byte", "overlap", NULL};
 
 enum { GROUP_PARAMS_MAX = 4 };
 
-/* The parameters each factor scales; per_byte ones are rates (divided). */
+/* How a group's fitted number acts on its parameters. */
+enum { TIMES, DIVIDES, IS_VALUE };
+
 static const struct {
 	const char *params[GROUP_PARAMS_MAX + 1];
-	int rate;
+	int acts;
 	const char *meaning;
 } GROUPS[GROUP_COUNT] = {
-	[GROUP_FIXED] = {{"rxe.post_send", "rxe.completer", NULL}, 0, "software cost per message"},
-	[GROUP_PER_PACKET] = {{"rxe.requester", "rxe.responder", "net.tx_per_packet", "net.rx_per_packet", NULL}, 0,
+	[GROUP_FIXED] = {{"rxe.post_send", "rxe.completer", NULL}, TIMES, "software cost per message"},
+	[GROUP_PER_PACKET] = {{"rxe.requester", "rxe.responder", "net.tx_per_packet", "net.rx_per_packet", NULL}, TIMES,
 			      "software cost per packet"},
-	[GROUP_PER_BYTE] = {{"mem.copy_bandwidth", "rxe.icrc_bandwidth", NULL}, 1, "copy and ICRC cost per byte"},
+	[GROUP_PER_BYTE] = {{"mem.copy_bandwidth", "rxe.icrc_bandwidth", NULL}, DIVIDES, "copy and ICRC cost per byte"},
+	[GROUP_OVERLAP] = {{"cpu.side_overlap", NULL}, IS_VALUE, "the two ends' per-packet overlap (1: pipelined)"},
 };
 
 static const char *const MODEL_OPTION = "softroce-loopback";
@@ -37,6 +40,7 @@ static const double CONFIDENCE = 0.95;
 static const double RCOND_MIN = 1e-4;      /* below: the groups cannot be told apart (good fits here: 1e-2 and up) */
 static const size_t ITERATIONS_MAX = 200;
 static const double FACTOR_MAX = 1e4;      /* a factor beyond this (or below its inverse) has run away */
+static const double SHARE_EDGE = 6.0;      /* |logit| beyond: a share within 0.25% of 0 or 1, at its bound */
 
 static mdl_option model;   /* loaded once per fit; read by cal_predict */
 static int model_loaded;
@@ -85,7 +89,10 @@ double cal_predict(const cal_point *p, const mdl_params *params)
 		return (one_way_ns(&a) + (read ? one_way_ns(&b) : 0.0)) / 1e3;
 	/* A stream goes at the pace of its busiest resource. */
 	const mdl_plan *data = read ? &b : &a;
-	double per_message_ns = fmax(data->serialization_ns, fmax(cpu_ns(data, SEG_SENDER), cpu_ns(data, SEG_RECEIVER)));
+	double overlap = MDL_VALUE(params, CPU_SIDE_OVERLAP);
+	double sender = cpu_ns(data, SEG_SENDER), receiver = cpu_ns(data, SEG_RECEIVER);
+	double cpus_ns = overlap * fmax(sender, receiver) + (1.0 - overlap) * (sender + receiver);
+	double per_message_ns = fmax(data->serialization_ns, cpus_ns);
 	if (read)
 		per_message_ns = fmax(per_message_ns, cpu_ns(&a, SEG_SENDER) + cpu_ns(&b, SEG_RECEIVER));
 	return p->size_bytes / (per_message_ns * 1e-9);
@@ -98,7 +105,10 @@ static void scale(const mdl_params *base, const double k[GROUP_COUNT], double mt
 	for (int g = 0; g < GROUP_COUNT; g++)
 		for (size_t i = 0; GROUPS[g].params[i]; i++) {
 			int id = mdl_param_lookup(GROUPS[g].params[i]);
-			out->value[id] = GROUPS[g].rate ? base->value[id] / k[g] : base->value[id] * k[g];
+			if (GROUPS[g].acts == IS_VALUE)
+				out->value[id] = isnan(k[g]) ? base->value[id] : k[g];
+			else
+				out->value[id] = GROUPS[g].acts == DIVIDES ? base->value[id] / k[g] : base->value[id] * k[g];
 		}
 	if (isfinite(mtu_bytes))
 		out->value[MDL_ETH_MTU] = mtu_bytes;
@@ -111,13 +121,21 @@ typedef struct fit_context {
 	int group_of[GROUP_COUNT];      /* parameter j -> group */
 } fit_context;
 
-/* ln k of the fitted groups (X) into all factors. */
+/* A fitted coordinate into its group's number: a factor exp(x), or a
+ * share 1 / (1 + exp(-x)). */
+static double number_of(int group, double x)
+{
+	return GROUPS[group].acts == IS_VALUE ? 1.0 / (1.0 + exp(-x)) : exp(x);
+}
+
+/* The fitted coordinates X into every group's number (unfitted: factor 1,
+ * value unchanged). */
 static void factors(const fit_context *c, const gsl_vector *x, double k[GROUP_COUNT])
 {
 	for (int g = 0; g < GROUP_COUNT; g++)
-		k[g] = 1.0;
+		k[g] = GROUPS[g].acts == IS_VALUE ? NAN : 1.0;
 	for (size_t j = 0; j < c->r->fitted_count; j++)
-		k[c->group_of[j]] = exp(gsl_vector_get(x, j));
+		k[c->group_of[j]] = number_of(c->group_of[j], gsl_vector_get(x, j));
 }
 
 static int residuals(const gsl_vector *x, void *data, gsl_vector *f)
@@ -199,14 +217,23 @@ static int solve(fit_context *c, vr_diag *diag)
 	 * model's groups cannot give (the fit "converged" to a boundary). */
 	int runaway = -1;
 	double runaway_k = 0;
-	for (size_t j = 0; status == GSL_SUCCESS && j < p; j++) {
+	for (size_t j = 0; j < p; j++) {
+		/* A share creeps towards its bound slowly (the logistic flattens):
+		 * a smaller step off the middle counts, converged or not. */
 		double lnk = gsl_vector_get(gsl_multifit_nlinear_position(w), j);
-		if (!(fabs(lnk) < log(FACTOR_MAX))) {
+		int share = GROUPS[c->group_of[j]].acts == IS_VALUE;
+		if ((status == GSL_SUCCESS || share) && !(fabs(lnk) < (share ? SHARE_EDGE : log(FACTOR_MAX)))) {
 			runaway = c->group_of[j];
-			runaway_k = exp(lnk);
+			runaway_k = number_of(runaway, lnk);
 		}
 	}
-	if (status != GSL_SUCCESS)
+	if (runaway >= 0 && GROUPS[runaway].acts == IS_VALUE && isfinite(runaway_k)) {
+		/* A share at its bound (no overlap, or full) is an answer: the
+		 * caller holds it there and fits the rest. */
+		r->at_bound[runaway] = 1;
+		r->k[runaway] = r->k_low[runaway] = r->k_high[runaway] = round(runaway_k);
+		rc = 1;
+	} else if (status != GSL_SUCCESS)
 		rc = vr_diag_at(diag, (vr_where){file, 0, 0}, "found that the fit does not converge (%s after %zu iterations), expected a fit: no overlay written",
 				gsl_strerror(status), gsl_multifit_nlinear_niter(w));
 	else if (runaway >= 0)
@@ -228,15 +255,18 @@ static int solve(fit_context *c, vr_diag *diag)
 		double t = gsl_cdf_tdist_Pinv(0.5 + CONFIDENCE / 2, r->dof);
 		double k[GROUP_COUNT];
 		factors(c, gsl_multifit_nlinear_position(w), k);
-		for (int g = 0; g < GROUP_COUNT; g++) {
-			r->k[g] = r->k_low[g] = r->k_high[g] = k[g];
-		}
+		for (int g = 0; g < GROUP_COUNT; g++)
+			if (!r->at_bound[g])
+				r->k[g] = r->k_low[g] = r->k_high[g] = k[g];
 		for (size_t j = 0; j < p; j++) {
 			double lnk = gsl_vector_get(gsl_multifit_nlinear_position(w), j), half = t * scale_factor * sqrt(gsl_matrix_get(covar, j, j));
-			r->k_low[c->group_of[j]] = exp(lnk - half);
-			r->k_high[c->group_of[j]] = exp(lnk + half);
+			r->k_low[c->group_of[j]] = number_of(c->group_of[j], lnk - half);
+			r->k_high[c->group_of[j]] = number_of(c->group_of[j], lnk + half);
 		}
-		scale(&r->base, r->k, r->mtu_bytes, &r->calibrated);
+		double applied[GROUP_COUNT];
+		for (int g = 0; g < GROUP_COUNT; g++)
+			applied[g] = r->at_bound[g] ? NAN : r->k[g];   /* a held share is in the base already */
+		scale(&r->base, applied, r->mtu_bytes, &r->calibrated);
 	}
 	gsl_set_error_handler(old);
 	gsl_matrix_free(covar);
@@ -279,8 +309,27 @@ int cal_fit(const cal_dataset *d, const cal_fit_request *rq, cal_fit_result *out
 		}
 	if (out->fitted_count == 0)
 		return vr_diag_at(diag, (vr_where){"--fit", 0, 0}, "found no group to fit, expected fixed, per_packet or per_byte");
-	if (load_base(rq, out, diag) != 0 || select_points(d, &c, diag) != 0 || solve(&c, diag) != 0)
+	if (load_base(rq, out, diag) != 0 || select_points(d, &c, diag) != 0)
 		return -1;
+	int rc;
+	while ((rc = solve(&c, diag)) == 1) {
+		/* A share reached its bound: hold it there, fit the others. */
+		size_t kept = 0;
+		for (size_t j = 0; j < out->fitted_count; j++) {
+			int g = c.group_of[j];
+			if (out->at_bound[g] && out->fitted[g]) {
+				out->fitted[g] = 0;
+				out->base.value[mdl_param_lookup(GROUPS[g].params[0])] = out->k[g];
+			} else {
+				c.group_of[kept++] = g;
+			}
+		}
+		out->fitted_count = kept;
+		if (kept == 0 || out->used <= kept)
+			break;
+	}
+	if (rc != 0)
+		return rc < 0 ? -1 : vr_diag_at(diag, (vr_where){"--fit", 0, 0}, "found nothing left to fit once the overlap reached its bound, expected another group");
 	goodness(&c);
 	return 0;
 }
@@ -307,11 +356,14 @@ void cal_fit_report(const cal_dataset *d, const cal_fit_result *r, FILE *out)
 		fprintf(out, " (%zu perftest rows with inf or nan left out)", d->unusable);
 	fprintf(out, "\n\n factor       value   95%% interval          scales\n");
 	for (int g = 0; g < GROUP_COUNT; g++) {
-		fprintf(out, " %-10s %7.3f  ", cal_group_names[g], r->k[g]);
+		fprintf(out, " %-10s %7.3f  ", cal_group_names[g],
+			isnan(r->k[g]) ? r->base.value[mdl_param_lookup(GROUPS[g].params[0])] : r->k[g]);
 		if (r->fitted[g])
 			fprintf(out, "[%7.3f, %7.3f]    ", r->k_low[g], r->k_high[g]);
+		else if (r->at_bound[g])
+			fprintf(out, "(at its bound: held) ");
 		else
-			fprintf(out, "(held at 1)           ");
+			fprintf(out, GROUPS[g].acts == IS_VALUE ? "(the preset's)        " : "(held at 1)           ");
 		fprintf(out, "%s:", GROUPS[g].meaning);
 		for (size_t i = 0; GROUPS[g].params[i]; i++)
 			fprintf(out, " %s", GROUPS[g].params[i]);
@@ -323,8 +375,8 @@ void cal_fit_report(const cal_dataset *d, const cal_fit_result *r, FILE *out)
 	for (int g = 0; g < GROUP_COUNT; g++)
 		for (size_t i = 0; GROUPS[g].params[i]; i++) {
 			int id = mdl_param_lookup(GROUPS[g].params[i]);
-			const char *unit = GROUPS[g].rate ? "MB/s" : "ns";
-			double div = GROUPS[g].rate ? 8 * 1e6 : 1;
+			const char *unit = GROUPS[g].acts == DIVIDES ? "MB/s" : GROUPS[g].acts == IS_VALUE ? "" : "ns";
+			double div = GROUPS[g].acts == DIVIDES ? 8 * 1e6 : 1;
 			fprintf(out, " %-24s %10.1f %-4s %10.1f %s\n", GROUPS[g].params[i], r->base.value[id] / div, unit,
 				r->calibrated.value[id] / div, unit);
 		}
@@ -370,19 +422,22 @@ void cal_fit_write_overlay(const cal_fit_result *r, const char *inputs, FILE *ou
 				r->k_low[g], r->k_high[g]);
 	fprintf(out, "}\nparameters:\n");
 	for (int g = 0; g < GROUP_COUNT; g++) {
-		if (!r->fitted[g])
+		if (!r->fitted[g] && !r->at_bound[g])
 			continue;
 		for (size_t i = 0; GROUPS[g].params[i]; i++) {
 			int id = mdl_param_lookup(GROUPS[g].params[i]);
 			double v = r->calibrated.value[id];
 			fprintf(out, "  %s:\n", GROUPS[g].params[i]);
-			if (GROUPS[g].rate)
+			if (GROUPS[g].acts == DIVIDES)
 				fprintf(out, "    value: %.6gMBps\n", v / 8 / 1e6);
+			else if (GROUPS[g].acts == IS_VALUE)
+				fprintf(out, "    value: %.6g\n", v);
 			else
 				fprintf(out, "    value: %.6gns\n", v);
 			char source[1024];
 			snprintf(source, sizeof source, "calibrated: preset %s's value %s k_%s = %.4g (95%% CI %.4g-%.4g); fit of %zu measurements (%s), R^2 %.4f",
-				 r->preset, GROUPS[g].rate ? "divided by" : "times", cal_group_names[g], r->k[g], r->k_low[g],
+				 r->preset, GROUPS[g].acts == DIVIDES ? "divided by" : GROUPS[g].acts == IS_VALUE ? "replaced by" : "times",
+				 cal_group_names[g], r->k[g], r->k_low[g],
 				 r->k_high[g], r->used, inputs, r->r_squared);
 			fprintf(out, "    source: ");
 			quoted(source, out);
@@ -412,8 +467,12 @@ void cal_fit_write_json(const cal_dataset *d, const cal_fit_result *r, const cha
 	fprintf(out, ",\n  \"points_fitted\": %zu, \"chi2\": %.9g, \"dof\": %.0f, \"r_squared\": %.9g,\n  \"factors\": {", r->used,
 		r->chi2, r->dof, r->r_squared);
 	for (int g = 0; g < GROUP_COUNT; g++)
+	{
+		double v = isnan(r->k[g]) ? r->base.value[mdl_param_lookup(GROUPS[g].params[0])] : r->k[g];
 		fprintf(out, "%s\"%s\": {\"value\": %.9g, \"ci95_low\": %.9g, \"ci95_high\": %.9g, \"fitted\": %s}", g ? ", " : "",
-			cal_group_names[g], r->k[g], r->k_low[g], r->k_high[g], r->fitted[g] ? "true" : "false");
+			cal_group_names[g], v, r->fitted[g] ? r->k_low[g] : v, r->fitted[g] ? r->k_high[g] : v,
+			r->fitted[g] ? "true" : "false");
+	}
 	fprintf(out, "},\n  \"points\": [");
 	const char *sep = "\n";
 	unsigned verbs = 0;

@@ -8,6 +8,9 @@
  *   fixed       per message: rxe.post_send, rxe.completer
  *   per_packet  per packet:  rxe.requester, rxe.responder, net.tx_per_packet, net.rx_per_packet
  *   per_byte    per byte:    mem.copy_bandwidth, rxe.icrc_bandwidth (divided by k)
+ * and, when asked (--fit ...,overlap), the value of cpu.side_overlap itself
+ * (0..1: whether the two ends' per-packet work overlaps or takes turns on
+ * shared CPUs; fitted through a logistic, so it stays in range).
  * and the measured RoCE MTU replaces eth.mtu while fitting (the overlay
  * carries the costs only: the MTU belongs to each scenario's network).  The model predicts each
  * point with its uncontended arithmetic: the one-way time of a latency
@@ -27,7 +30,10 @@
 #include "calibration/dataset.h"
 #include "models/params.h"
 
-typedef enum cal_group { GROUP_FIXED, GROUP_PER_PACKET, GROUP_PER_BYTE, GROUP_COUNT } cal_group;
+typedef enum cal_group { GROUP_FIXED, GROUP_PER_PACKET, GROUP_PER_BYTE, GROUP_OVERLAP, GROUP_COUNT } cal_group;
+
+/* Fitted unless --fit says otherwise: the three cost factors. */
+#define CAL_GROUPS_DEFAULT ((1u << GROUP_FIXED) | (1u << GROUP_PER_PACKET) | (1u << GROUP_PER_BYTE))
 
 extern const char *const cal_group_names[GROUP_COUNT + 1];
 
@@ -42,7 +48,8 @@ typedef struct cal_fit_result {
 	size_t skipped;              /* points of another setting */
 	size_t fitted_count;         /* parameters fitted */
 	int fitted[GROUP_COUNT];
-	double k[GROUP_COUNT], k_low[GROUP_COUNT], k_high[GROUP_COUNT];   /* 95% CI */
+	int at_bound[GROUP_COUNT];   /* overlap: fitted to 0 or 1, then held there */
+	double k[GROUP_COUNT], k_low[GROUP_COUNT], k_high[GROUP_COUNT];   /* 95% CI; overlap: the value */
 	double chi2, dof, r_squared;
 	size_t iterations;
 	double mtu_bytes;            /* used for eth.mtu */

@@ -112,7 +112,12 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 	 * HCA's transmit stage counted. */
 	if (!mdl_route_between_hosts(option->route))
 		out->counters.wire_packets = 0;
-	slowest_per_packet_ns = fmax(slowest_per_packet_ns, fmax(cpu_per_packet_ns[0], cpu_per_packet_ns[1]));
+	/* The two ends' CPUs overlap as far as cpu.side_overlap says: fully on
+	 * cores of their own, not at all when they take turns on shared ones. */
+	double overlap = MDL_VALUE(sender, CPU_SIDE_OVERLAP);
+	double cpu_pace_ns = overlap * fmax(cpu_per_packet_ns[0], cpu_per_packet_ns[1]) +
+			     (1.0 - overlap) * (cpu_per_packet_ns[0] + cpu_per_packet_ns[1]);
+	slowest_per_packet_ns = fmax(slowest_per_packet_ns, cpu_pace_ns);
 	out->pipeline_ns = fmax(0.0, later_packets * slowest_per_packet_ns -
 				 (out->serialization_ns - out->serialization_ns / out->message.packets));
 }

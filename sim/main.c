@@ -48,7 +48,7 @@ static const char USAGE[] =
 	"                         their 95%% intervals, residuals and R^2; --out writes\n"
 	"                         the overlay a scenario names with 'calibration: FILE';\n"
 	"                         --json the fit, which 'vrdmasim plot' draws\n"
-	"                         GROUPS: fixed,per_packet,per_byte (default all)\n"
+	"                         GROUPS: fixed,per_packet,per_byte (default) and overlap\n"
 	"  list                   the built-in presets and options\n"
 	"\n"
 	"Options of run:\n"
@@ -129,7 +129,7 @@ static int parse_run_flag(cli *c, int argc, char **argv, int *i)
 					found = 1;
 				}
 			if (!found)
-				return bad_cli(g, "a group to fit: fixed, per_packet or per_byte (comma-separated)");
+				return bad_cli(g, "a group to fit: fixed, per_packet, per_byte or overlap (comma-separated)");
 		}
 		return 0;
 	}
@@ -303,7 +303,7 @@ static int command_calibrate(const cli *c)
 		snprintf(inputs + strlen(inputs), sizeof inputs - strlen(inputs), "%s%s", i ? ", " : "", c->inputs[i]);
 	}
 	cal_fit_request rq = {.preset = c->preset ? c->preset : "esxi5-qdr-2012",
-			      .groups = c->groups ? c->groups : (1u << GROUP_COUNT) - 1};
+			      .groups = c->groups ? c->groups : CAL_GROUPS_DEFAULT};
 	/* Open the outputs before fitting: a bad path fails first; nothing is
 	 * written unless the fit succeeds. */
 	vr_outfile overlay = {0}, json = {0};

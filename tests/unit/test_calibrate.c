@@ -83,7 +83,7 @@ START_TEST(recovers_known_factors)
 		synthesize(truth, 0.01, seed, 1);
 		cal_fit_request rq = {"esxi5-qdr-2012", 7};
 		ck_assert_msg(cal_fit(&data, &rq, &fit, &diag) == 0, "%s", diag.message);
-		for (int g = 0; g < GROUP_COUNT; g++) {
+		for (int g = 0; g < 3; g++) {   /* the three cost factors */
 			ck_assert_msg(fit.k_low[g] <= truth[g] && truth[g] <= fit.k_high[g],
 				      "seed %lu %s: true %g outside [%g, %g] (fit %g)", seed, cal_group_names[g], truth[g], fit.k_low[g],
 				      fit.k_high[g], fit.k[g]);
@@ -98,6 +98,35 @@ START_TEST(recovers_known_factors)
 }
 END_TEST
 
+/* Ends sharing CPUs: the overlap is fitted, found at its bound 0 and held
+ * there, and the factors are still recovered. */
+START_TEST(overlap_at_its_bound)
+{
+	static const double truth[3] = {1.5, 2.0, 0.8};
+	synthesize(truth, 1e-9, 11, 1);
+	/* The data above came from the preset's overlap, 1: redo them with 0. */
+	static mdl_params shared;
+	vr_diag_clear(&diag);
+	ck_assert_int_eq(mdl_preset_load("esxi5-qdr-2012", NULL, NOWHERE, &shared, &diag), 0);
+	ck_assert_int_eq(mdl_params_resolve(&shared, "esxi5-qdr-2012", &diag), 0);
+	scale_params(&shared, FIXED, truth[0], 0);
+	scale_params(&shared, PER_PACKET, truth[1], 0);
+	scale_params(&shared, PER_BYTE, truth[2], 1);
+	shared.value[MDL_ETH_MTU] = 1024;
+	shared.value[MDL_CPU_SIDE_OVERLAP] = 0;
+	for (size_t i = 0; i < data.count; i++) {
+		data.points[i].value = cal_predict(&data.points[i], &shared);
+		data.points[i].sigma = 0.01 * data.points[i].value;
+	}
+	cal_fit_request rq = {"esxi5-qdr-2012", CAL_GROUPS_DEFAULT | (1u << GROUP_OVERLAP)};
+	ck_assert_msg(cal_fit(&data, &rq, &fit, &diag) == 0, "%s", diag.message);
+	ck_assert_int_eq(fit.at_bound[GROUP_OVERLAP], 1);
+	ck_assert_double_eq(fit.calibrated.value[MDL_CPU_SIDE_OVERLAP], 0);
+	for (int g = 0; g < 3; g++)
+		ck_assert_msg(fabs(fit.k[g] / truth[g] - 1) < 1e-3, "%s: %g for %g", cal_group_names[g], fit.k[g], truth[g]);
+}
+END_TEST
+
 /* Without noise the fit is exact. */
 START_TEST(exact_data_exact_factors)
 {
@@ -107,7 +136,7 @@ START_TEST(exact_data_exact_factors)
 		data.points[i].sigma = data.points[i].value * 0.01;
 	cal_fit_request rq = {"esxi5-qdr-2012", 7};
 	ck_assert_msg(cal_fit(&data, &rq, &fit, &diag) == 0, "%s", diag.message);
-	for (int g = 0; g < GROUP_COUNT; g++)
+	for (int g = 0; g < 3; g++)
 		ck_assert_double_eq_tol(fit.k[g], truth[g], 1e-4 * truth[g]);
 }
 END_TEST
@@ -261,6 +290,7 @@ int main(void)
 	tcase_add_test(tc, overlay_round_trips);
 	tcase_add_test(tc, reads_published_figures_strictly);
 	tcase_add_test(tc, reads_dataset_folders);
+	tcase_add_test(tc, overlap_at_its_bound);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }

@@ -138,6 +138,13 @@ START_TEST(software_pipeline_paced_by_the_cpu)
 	double slowest = fmax(fmax(sender, receiver), link);
 	ck_assert_double_eq_tol(plan.pipeline_ns, (packets - 1) * slowest - (plan.serialization_ns - link), 1e-6);
 	ck_assert(plan.pipeline_ns > 0);
+	/* Ends that take turns on shared CPUs (cpu.side_overlap 0): their
+	 * per-packet work adds up. */
+	mdl_params shared = params;
+	shared.value[MDL_CPU_SIDE_OVERLAP] = 0;
+	mdl_plan turns;
+	mdl_plan_build(&o, &shared, &shared, 65536, VERB_WRITE_LAT, COMPLETION_POLL, LEG_MESSAGE, &ONE_QP, &turns);
+	ck_assert_double_eq_tol(turns.pipeline_ns, (packets - 1) * fmax(sender + receiver, link) - (plan.serialization_ns - link), 1e-6);
 	/* Each per-packet stage is charged one packet on the latency path. */
 	ck_assert_double_eq_tol(stage(&o, &plan, "rxe_requester")->nominal_ns, P(RXE_REQUESTER), 1e-9);
 	ck_assert_double_eq_tol(stage(&o, &plan, "rxe_requester")->full_ns, P(RXE_REQUESTER) * packets, 1e-6);
