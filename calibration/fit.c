@@ -45,23 +45,6 @@ static const double SHARE_EDGE = 6.0;      /* |logit| beyond: a share within 0.2
 static mdl_option model;   /* loaded once per fit; read by cal_predict */
 static int model_loaded;
 
-/* Uncontended one-way time of a plan, ns. */
-static double one_way_ns(const mdl_plan *plan)
-{
-	return mdl_plan_segment_ns(plan, SEG_SENDER) + plan->fabric_latency_ns + plan->serialization_ns + plan->pipeline_ns +
-	       mdl_plan_segment_ns(plan, SEG_RECEIVER);
-}
-
-/* Software work of a side per message, ns (all packets). */
-static double cpu_ns(const mdl_plan *plan, mdl_segment segment)
-{
-	double sum = 0;
-	for (size_t i = 0; i < plan->count; i++)
-		if (plan->stages[i].segment == segment && plan->stages[i].software)
-			sum += plan->stages[i].full_ns;
-	return sum;
-}
-
 /* The model option, loaded once (it is built in). */
 static int ensure_model(vr_diag *diag)
 {
@@ -86,15 +69,15 @@ double cal_predict(const cal_point *p, const mdl_params *params)
 	if (read)
 		mdl_plan_build(&model, params, params, p->size_bytes, p->verb, COMPLETION_POLL, LEG_READ_RESPONSE, &one_qp, &b);
 	if (!mdl_verb_is_bandwidth(p->verb))
-		return (one_way_ns(&a) + (read ? one_way_ns(&b) : 0.0)) / 1e3;
+		return (mdl_plan_one_way_ns(&a) + (read ? mdl_plan_one_way_ns(&b) : 0.0)) / 1e3;
 	/* A stream goes at the pace of its busiest resource. */
 	const mdl_plan *data = read ? &b : &a;
 	double overlap = MDL_VALUE(params, CPU_SIDE_OVERLAP);
-	double sender = cpu_ns(data, SEG_SENDER), receiver = cpu_ns(data, SEG_RECEIVER);
+	double sender = mdl_plan_cpu_ns(data, SEG_SENDER), receiver = mdl_plan_cpu_ns(data, SEG_RECEIVER);
 	double cpus_ns = overlap * fmax(sender, receiver) + (1.0 - overlap) * (sender + receiver);
 	double per_message_ns = fmax(data->serialization_ns, cpus_ns);
 	if (read)
-		per_message_ns = fmax(per_message_ns, cpu_ns(&a, SEG_SENDER) + cpu_ns(&b, SEG_RECEIVER));
+		per_message_ns = fmax(per_message_ns, mdl_plan_cpu_ns(&a, SEG_SENDER) + mdl_plan_cpu_ns(&b, SEG_RECEIVER));
 	return p->size_bytes / (per_message_ns * 1e-9);
 }
 

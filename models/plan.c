@@ -108,6 +108,7 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 		if (p->segment == SEG_SENDER && c.software)
 			out->sender_software = 1;
 	}
+	out->completion_start_ns = out->completion_after_receiver ? mdl_plan_segment_ns(out, SEG_RECEIVER) : 0.0;
 	/* Between two VMs of one host nothing reaches a cable, whatever the
 	 * HCA's transmit stage counted. */
 	if (!mdl_route_between_hosts(option->route))
@@ -128,5 +129,20 @@ double mdl_plan_segment_ns(const mdl_plan *plan, mdl_segment segment)
 	for (size_t i = 0; i < plan->count; i++)
 		if (plan->stages[i].segment == segment)
 			sum += plan->stages[i].nominal_ns;
+	return sum;
+}
+
+double mdl_plan_one_way_ns(const mdl_plan *plan)
+{
+	return mdl_plan_segment_ns(plan, SEG_SENDER) + plan->fabric_latency_ns + plan->serialization_ns + plan->pipeline_ns +
+	       mdl_plan_segment_ns(plan, SEG_RECEIVER);
+}
+
+double mdl_plan_cpu_ns(const mdl_plan *plan, mdl_segment segment)
+{
+	double sum = 0;
+	for (size_t i = 0; i < plan->count; i++)
+		if (plan->stages[i].segment == segment && plan->stages[i].software)
+			sum += plan->stages[i].full_ns;
 	return sum;
 }

@@ -49,6 +49,8 @@ typedef struct mdl_plan {
 	mdl_counters counters;       /* per operation, all paths */
 	int sender_software;         /* a CPU works before the transfer (it can be interrupted) */
 	int completion_after_receiver; /* the completion path starts once the receiver's stages are done */
+	double completion_start_ns;  /* after the transfer, when the completion path starts: the
+				      * receiver's nominal stages if completion_after_receiver, else 0 */
 } mdl_plan;
 
 /* Compile LEG of OPTION running VERB with COMPLETION, for SIZE_BYTES of
@@ -62,5 +64,13 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 
 /* Sum of nominal costs of SEGMENT. */
 double mdl_plan_segment_ns(const mdl_plan *plan, mdl_segment segment);
+
+/* The uncontended one-way time of a message: sender, transfer (link
+ * latencies, serialization, pipeline) and receiver. */
+double mdl_plan_one_way_ns(const mdl_plan *plan);
+
+/* The software work of SEGMENT's stages for the whole message (all its
+ * packets): what occupies that side's CPU. */
+double mdl_plan_cpu_ns(const mdl_plan *plan, mdl_segment segment);
 
 #endif

@@ -183,6 +183,52 @@ static int parse_run_flag(cli *c, int argc, char **argv, int *i)
 	return bad_cli(arg, expected);
 }
 
+/* The options each command takes, and what to say of any other. */
+static const char *const RUN_FLAGS[] = {"--format", "--out", "--keep-platform", "--iterations", "--set", NULL};
+static const char *const VALIDATE_FLAGS[] = {"--set", NULL};
+static const char *const PLOT_FLAGS[] = {"--out", "--size", NULL};
+static const char *const CALIBRATE_FLAGS[] = {"--model", "--preset", "--fit", "--out", "--json", NULL};
+static const char *const NO_FLAGS[] = {NULL};
+
+static const struct {
+	const char *command;
+	const char *const *flags;
+	const char *refusal;       /* NULL: parse_run_flag explains (and suggests) */
+} COMMANDS[] = {
+	{"run", RUN_FLAGS, NULL},
+	/* validate runs nothing and writes nothing: only --set applies. */
+	{"validate", VALIDATE_FLAGS, "only --set with 'validate'"},
+	{"plot", PLOT_FLAGS, "--out or --size with 'plot'"},
+	{"calibrate", CALIBRATE_FLAGS, "--model, --preset, --fit, --out or --json with 'calibrate'"},
+	{"list", NO_FLAGS, "no option for this command"},
+};
+
+static int listed(const char *const *list, const char *word)
+{
+	for (size_t k = 0; list[k]; k++)
+		if (strcmp(list[k], word) == 0)
+			return 1;
+	return 0;
+}
+
+/* 0 if COMMAND takes FLAG; else the bad-command-line status, said. */
+static int flag_refused(const char *command, const char *flag)
+{
+	size_t k = 0;
+	while (strcmp(COMMANDS[k].command, command) != 0)
+		k++;
+	if (listed(COMMANDS[k].flags, flag))
+		return 0;
+	/* Name the command a known option belongs to, where it helps. */
+	int commands_with_own_refusal = COMMANDS[k].flags == VALIDATE_FLAGS || COMMANDS[k].flags == NO_FLAGS ||
+					COMMANDS[k].flags == CALIBRATE_FLAGS;
+	if (!commands_with_own_refusal && listed(CALIBRATE_FLAGS, flag))
+		return bad_cli(flag, "an option of this command (--model, --preset, --fit and --json are for 'calibrate')");
+	if (COMMANDS[k].flags == RUN_FLAGS && strcmp(flag, "--size") == 0)
+		return bad_cli(flag, "an option of 'run' (--size is for 'plot')");
+	return COMMANDS[k].refusal ? bad_cli(flag, COMMANDS[k].refusal) : 0;
+}
+
 static int parse_cli(cli *c, int argc, char **argv)
 {
 	static const char *const commands[] = {"run", "validate", "plot", "calibrate", "list", NULL};
@@ -204,22 +250,9 @@ static int parse_cli(cli *c, int argc, char **argv)
 	}
 	for (int i = 2; i < argc; i++) {
 		if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			if (strcmp(c->command, "list") == 0)
-				return bad_cli(argv[i], "no option for this command");
-			/* validate runs nothing and writes nothing: only --set applies. */
-			if (strcmp(c->command, "validate") == 0 && strcmp(argv[i], "--set") != 0)
-				return bad_cli(argv[i], "only --set with 'validate'");
-			int plot = strcmp(c->command, "plot") == 0, calibrate = strcmp(c->command, "calibrate") == 0;
-			static const char *const calibrate_flags[] = {"--model", "--preset", "--fit", "--out", "--json", NULL};
-			int calibrate_flag = 0;
-			for (size_t k = 0; calibrate_flags[k]; k++)
-				calibrate_flag |= strcmp(argv[i], calibrate_flags[k]) == 0;
-			if (calibrate && !calibrate_flag)
-				return bad_cli(argv[i], "--model, --preset, --fit, --out or --json with 'calibrate'");
-			if (!calibrate && calibrate_flag && strcmp(argv[i], "--out") != 0)
-				return bad_cli(argv[i], "an option of this command (--model, --preset, --fit and --json are for 'calibrate')");
-			if (!calibrate && plot != (strcmp(argv[i], "--size") == 0) && (!plot || strcmp(argv[i], "--out") != 0))
-				return bad_cli(argv[i], plot ? "--out or --size with 'plot'" : "an option of 'run' (--size is for 'plot')");
+			int refused = flag_refused(c->command, argv[i]);
+			if (refused)
+				return refused;
 			int rc = parse_run_flag(c, argc, argv, &i);
 			if (rc)
 				return rc;
@@ -237,7 +270,7 @@ static int parse_cli(cli *c, int argc, char **argv)
 		return bad_cli("", c->input_count ? "--model softroce: the model to calibrate"
 						  : "a dataset folder or CSV: vrdmasim calibrate DATASET... --model softroce");
 	if (strcmp(c->command, "plot") == 0 && (!c->scenario || !c->out))
-		return bad_cli(c->scenario ? "" : "", c->scenario ? "--out DIR: the folder for the pictures" : "a results file: vrdmasim plot RESULTS.json --out DIR");
+		return bad_cli("", c->scenario ? "--out DIR: the folder for the pictures" : "a results file: vrdmasim plot RESULTS.json --out DIR");
 	if (strcmp(c->command, "validate") == 0 && !c->scenario)
 		return bad_cli("", "a scenario file to validate");
 	return 0;

@@ -108,14 +108,6 @@ static double transfer(vr_pingpong_side *side, unsigned long long round)
 	return end;
 }
 
-/* When a message's completion path starts: on its arrival, or, for a
- * software transport, once the receiver has processed it (nominal: the
- * sender cannot see the receiver's draws). */
-static double completion_start(const mdl_plan *plan, double arrival)
-{
-	return plan->completion_after_receiver ? arrival + mdl_plan_segment_ns(plan, SEG_RECEIVER) : arrival;
-}
-
 /* Receive a message; returns when its payload is visible and this side's
  * own pending send completion is consumed.  *RECEIVER_NS gets the time
  * from arrival to that moment. */
@@ -141,7 +133,7 @@ static void run_initiator(vr_pingpong_side *side)
 	for (unsigned long long i = 0; i < side->total; i++) {
 		int counted = i >= side->warmup;
 		double sent = transfer(side, i);
-		double ready = completion_start(side->send_plan, sent) + draw_segment(side, side->send_plan, SEG_COMPLETION, i);
+		double ready = sent + side->send_plan->completion_start_ns + draw_segment(side, side->send_plan, SEG_COMPLETION, i);
 		double receiver_ns;
 		double proceed = receive(side, ready, i, &receiver_ns);
 		double latency = (proceed - post_at) * side->latency_per_round_trip;
@@ -166,7 +158,7 @@ static void run_responder(vr_pingpong_side *side)
 		double sender_ns = draw_sender(side, i);
 		sleep_ns(receiver_ns + sender_ns);
 		double sent = transfer(side, i);
-		ready = completion_start(side->send_plan, sent) + draw_segment(side, side->send_plan, SEG_COMPLETION, i);
+		ready = sent + side->send_plan->completion_start_ns + draw_segment(side, side->send_plan, SEG_COMPLETION, i);
 	}
 }
 
