@@ -287,6 +287,18 @@ static void consume(stream *st, unsigned long long next_signaled, double *cpu_fr
 	}
 }
 
+/* Consume signaled request *NEXT, move *NEXT to the following one, and
+ * return how many requests are released (all up to the consumed one). */
+static unsigned long long consume_next(stream *st, unsigned long long *next, double *cpu_free)
+{
+	consume(st, *next, cpu_free);
+	unsigned long long released = *next + 1;
+	do
+		++*next;
+	while (*next < st->setup->total && !signaled(st->setup, *next));
+	return released;
+}
+
 static void requester_actor(int argc, char **argv)
 {
 	stream *st = sg_actor_self_get_data();
@@ -303,11 +315,7 @@ static void requester_actor(int argc, char **argv)
 		 * there; wait for one only when the window is full. */
 		while (next_signaled < i &&
 		       (i - released >= s->tx_depth || completion_visible(st, next_signaled, now_ns()))) {
-			consume(st, next_signaled, &cpu_free);
-			released = next_signaled + 1;
-			do
-				next_signaled++;
-			while (next_signaled < s->total && !signaled(s, next_signaled));
+			released = consume_next(st, &next_signaled, &cpu_free);
 		}
 		/* The doorbell (and its trap) ends each post list. */
 		int rings = (i + 1) % s->post_list == 0 || i + 1 == s->total;
@@ -324,11 +332,7 @@ static void requester_actor(int argc, char **argv)
 		send_queue_put(&queue, st->to_responder, &st->message_ids[i % s->tx_depth], st->forward.wire_bytes);
 	}
 	while (released < s->total) {
-		consume(st, next_signaled, &cpu_free);
-		released = next_signaled + 1;
-		do
-			next_signaled++;
-		while (next_signaled < s->total && !signaled(s, next_signaled));
+		released = consume_next(st, &next_signaled, &cpu_free);
 	}
 	send_queue_drain(&queue);
 }
