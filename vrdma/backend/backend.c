@@ -1,0 +1,258 @@
+/*
+ * vrdma/backend/backend.c -- the backend thread and the VMs it serves.
+ *
+ * One thread per host waits (epoll) on: each device's ioeventfd (kicked by
+ * trap handlers), the HCA's event fd (packets, timers), and a control
+ * eventfd (stop, device added or removed).  All device work runs on this
+ * thread, so guest objects need no locks; trap handlers on vCPU threads only
+ * set atomic pending bits.
+ */
+#include "vrdma/backend/internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#define EPOLL_BATCH 64
+#define HCA_MARK ((void *)1)
+#define CONTROL_MARK ((void *)2)
+
+void vbackend_default_config(struct vbackend_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->max_qp_per_guest = 1024;
+	c->max_cq_per_guest = 1024;
+	c->max_mr_per_guest = 1024;
+	c->max_pd_per_guest = 64;
+	c->max_qp_wr = 4096;
+	c->max_cqe = 65536;
+}
+
+static void serve_device(struct vdev *dev)
+{
+	uint64_t count;
+	ssize_t n = read(dev->kick_fd, &count, sizeof count);
+	(void)n;
+	vb_drain_doorbells(dev);
+}
+
+static void *backend_thread(void *arg)
+{
+	struct vbackend *b = arg;
+	struct epoll_event events[EPOLL_BATCH];
+	while (!atomic_load(&b->stop)) {
+		int n = epoll_wait(b->epoll_fd, events, EPOLL_BATCH, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		pthread_mutex_lock(&b->lock);
+		for (int i = 0; i < n; i++) {
+			void *mark = events[i].data.ptr;
+			if (mark == CONTROL_MARK) {
+				uint64_t count;
+				ssize_t r = read(b->control_fd, &count, sizeof count);
+				(void)r;
+			} else if (mark == HCA_MARK) {
+				b->hca->ops->process(b->hca);
+			} else {
+				serve_device(mark);
+			}
+		}
+		pthread_mutex_unlock(&b->lock);
+	}
+	return NULL;
+}
+
+static int watch(int epoll_fd, int fd, void *mark)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = mark };
+	return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : errno;
+}
+
+int vbackend_start(const struct vbackend_config *config, struct vbackend **out, char *err,
+		   size_t err_bytes)
+{
+	struct vbackend *b = calloc(1, sizeof *b);
+	if (b == NULL) {
+		snprintf(err, err_bytes, "out of memory");
+		return ENOMEM;
+	}
+	b->config = *config;
+	b->hca = config->hca;
+	b->trace = config->trace;
+	b->qpn_table_size = 2 * 65536;
+	b->qpn_table = calloc(b->qpn_table_size, sizeof *b->qpn_table);
+	b->wc_batch = calloc(32, sizeof *b->wc_batch);
+	b->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	b->control_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	pthread_mutex_init(&b->lock, NULL);
+	int rc = 0;
+	if (b->qpn_table == NULL || b->wc_batch == NULL)
+		rc = ENOMEM;
+	else if (b->epoll_fd < 0 || b->control_fd < 0)
+		rc = errno;
+	if (rc == 0)
+		rc = watch(b->epoll_fd, b->control_fd, CONTROL_MARK);
+	if (rc == 0)
+		rc = watch(b->epoll_fd, b->hca->ops->event_fd(b->hca), HCA_MARK);
+	if (rc == 0) {
+		b->hca->on_async = vb_async_event;
+		b->hca->async_ctx = b;
+		rc = pthread_create(&b->thread, NULL, backend_thread, b);
+	}
+	if (rc != 0) {
+		snprintf(err, err_bytes, "cannot start the vRDMA backend: %s", strerror(rc));
+		if (b->epoll_fd >= 0)
+			close(b->epoll_fd);
+		if (b->control_fd >= 0)
+			close(b->control_fd);
+		free(b->qpn_table);
+		free(b->wc_batch);
+		free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+static void free_device(struct vdev *dev)
+{
+	for (int v = 0; v < VRDMA_VECTOR_COUNT; v++)
+		if (dev->vm.irq_fd[v] >= 0)
+			close(dev->vm.irq_fd[v]);
+	if (dev->kick_fd >= 0)
+		close(dev->kick_fd);
+	vgm_unmap(&dev->memory, 0);
+	vgm_unmap(&dev->vm.memory, 1);
+	free(dev->pds);
+	free(dev->mrs);
+	free(dev->cqs);
+	free(dev->qps);
+	free(dev);
+}
+
+static struct vdev *new_device(struct vbackend *b, uint16_t guest_id)
+{
+	const struct vbackend_config *c = &b->config;
+	struct vdev *dev = calloc(1, sizeof *dev);
+	if (dev == NULL)
+		return NULL;
+	dev->backend = b;
+	dev->guest_id = guest_id;
+	dev->kick_fd = -1;
+	dev->memory.fd = dev->vm.memory.fd = -1;
+	for (int v = 0; v < VRDMA_VECTOR_COUNT; v++)
+		dev->vm.irq_fd[v] = -1;
+	dev->pds = calloc(c->max_pd_per_guest, sizeof *dev->pds);
+	dev->mrs = calloc(c->max_mr_per_guest, sizeof *dev->mrs);
+	dev->cqs = calloc(c->max_cq_per_guest, sizeof *dev->cqs);
+	dev->qps = calloc(c->max_qp_per_guest, sizeof *dev->qps);
+	if (!dev->pds || !dev->mrs || !dev->cqs || !dev->qps) {
+		free_device(dev);
+		return NULL;
+	}
+	return dev;
+}
+
+int vbackend_create_vm(struct vbackend *b, uint64_t memory_bytes, struct vrdma_vm **out, char *err,
+		       size_t err_bytes)
+{
+	if (b->config.max_qp_per_guest >= VB_DOORBELL_WORDS * 64u ||
+	    b->config.max_cq_per_guest >= VB_DOORBELL_WORDS * 64u) {
+		snprintf(err, err_bytes, "at most %u QPs and CQs per guest", VB_DOORBELL_WORDS * 64u - 1);
+		return EINVAL;
+	}
+	pthread_mutex_lock(&b->lock);
+	uint16_t slot = 0;
+	while (slot < VBACKEND_MAX_GUESTS && b->devices[slot] != NULL)
+		slot++;
+	pthread_mutex_unlock(&b->lock);
+	if (slot == VBACKEND_MAX_GUESTS) {
+		snprintf(err, err_bytes, "this host already runs %u guests", VBACKEND_MAX_GUESTS);
+		return ENOSPC;
+	}
+	struct vdev *dev = new_device(b, (uint16_t)(slot + 1));
+	if (dev == NULL) {
+		snprintf(err, err_bytes, "out of memory");
+		return ENOMEM;
+	}
+	int rc = vgm_create(memory_bytes, &dev->vm.memory, err, err_bytes);
+	if (rc == 0)
+		rc = vgm_map(dev->vm.memory.fd, dev->vm.memory.bytes, &dev->memory, err, err_bytes);
+	if (rc == 0) {
+		dev->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		for (int v = 0; v < VRDMA_VECTOR_COUNT; v++)
+			dev->vm.irq_fd[v] = eventfd(0, EFD_CLOEXEC);
+		rc = dev->kick_fd < 0 ? errno : 0;
+		for (int v = 0; v < VRDMA_VECTOR_COUNT && rc == 0; v++)
+			if (dev->vm.irq_fd[v] < 0)
+				rc = errno;
+		if (rc != 0)
+			snprintf(err, err_bytes, "eventfd: %s", strerror(rc));
+	}
+	dev->vm.device = dev;
+	dev->vm.guest_id = dev->guest_id;
+	dev->vm.host_id = b->config.host_id;
+	dev->vm.trace = b->trace;
+	if (rc == 0) {
+		pthread_mutex_lock(&b->lock);
+		b->devices[slot] = dev;
+		rc = watch(b->epoll_fd, dev->kick_fd, dev);
+		if (rc != 0)
+			b->devices[slot] = NULL;
+		pthread_mutex_unlock(&b->lock);
+	}
+	if (rc != 0) {
+		free_device(dev);
+		return rc;
+	}
+	*out = &dev->vm;
+	return 0;
+}
+
+void vbackend_destroy_vm(struct vbackend *b, struct vrdma_vm *vm)
+{
+	if (vm == NULL)
+		return;
+	struct vdev *dev = vm->device;
+	/* Holding the lock means the backend thread is not inside this device. */
+	pthread_mutex_lock(&b->lock);
+	epoll_ctl(b->epoll_fd, EPOLL_CTL_DEL, dev->kick_fd, NULL);
+	vb_reset_device(dev);
+	b->devices[dev->guest_id - 1] = NULL;
+	pthread_mutex_unlock(&b->lock);
+	free_device(dev);
+}
+
+void vbackend_stop(struct vbackend *b)
+{
+	if (b == NULL)
+		return;
+	atomic_store(&b->stop, 1);
+	uint64_t one = 1;
+	ssize_t n = write(b->control_fd, &one, sizeof one);
+	(void)n;
+	pthread_join(b->thread, NULL);
+	for (unsigned i = 0; i < VBACKEND_MAX_GUESTS; i++)
+		if (b->devices[i] != NULL) {
+			vb_reset_device(b->devices[i]);
+			free_device(b->devices[i]);
+		}
+	close(b->epoll_fd);
+	close(b->control_fd);
+	pthread_mutex_destroy(&b->lock);
+	free(b->qpn_table);
+	free(b->wc_batch);
+	free(b);
+}
+
+void vbackend_get_stats(struct vbackend *b, struct vbackend_stats *stats)
+{
+	pthread_mutex_lock(&b->lock);
+	*stats = b->stats;
+	pthread_mutex_unlock(&b->lock);
+	stats->traps = atomic_load(&b->traps);
+}

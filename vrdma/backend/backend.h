@@ -1,0 +1,57 @@
+/*
+ * vrdma/backend/backend.h -- the vRDMA device backend, one per host.
+ *
+ * A backend owns a thread that serves every vRDMA device (guest) of its host:
+ * it executes commands from the command channel, consumes the guests' send
+ * and receive rings, hands validated work requests to the HCA through the
+ * device layer (hca/hca.h), and proxies completions into the guests' CQ
+ * rings with notifications and interrupts.
+ *
+ * Trust: everything read from guest memory or written to a register is
+ * checked before use; a guest that breaks the rules gets error responses,
+ * error completions or async error events, and the backend keeps serving the
+ * others.  The backend reaches a guest's memory only through its own mapping
+ * of that guest's memfd, bounds-checked.
+ */
+#ifndef VRDMA_BACKEND_H
+#define VRDMA_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vrdma/device/vm.h"
+#include "vrdma/hca/hca.h"
+#include "vrdma/trace/trace.h"
+
+#define VBACKEND_MAX_GUESTS 64u
+
+struct vbackend_config {
+	struct vhca *hca;        /* the device-layer driver; the caller destroys it after stop */
+	struct vtrace *trace;    /* may be NULL */
+	uint8_t host_id;         /* recorded in trace events */
+	uint32_t max_qp_per_guest, max_cq_per_guest, max_mr_per_guest, max_pd_per_guest;
+	uint32_t max_qp_wr, max_cqe;
+};
+
+void vbackend_default_config(struct vbackend_config *config);
+
+struct vbackend;
+
+int vbackend_start(const struct vbackend_config *config, struct vbackend **out, char *err,
+		   size_t err_bytes);
+/* Stop the thread and free every device's objects. */
+void vbackend_stop(struct vbackend *backend);
+
+/* Create a VM with `memory_bytes` of guest memory and a vRDMA device. */
+int vbackend_create_vm(struct vbackend *backend, uint64_t memory_bytes, struct vrdma_vm **out,
+		       char *err, size_t err_bytes);
+void vbackend_destroy_vm(struct vbackend *backend, struct vrdma_vm *vm);
+
+/* Counters for tests: traps seen, bad inputs refused. */
+struct vbackend_stats {
+	uint64_t traps, commands, wqes_fetched, cqes_written, interrupts, interrupts_suppressed;
+	uint64_t guest_errors; /* malformed commands, WQEs, rings, doorbells */
+};
+void vbackend_get_stats(struct vbackend *backend, struct vbackend_stats *stats);
+
+#endif

@@ -1,0 +1,610 @@
+/*
+ * vrdma/backend/command.c -- the command channel and device activation.
+ *
+ * The guest writes a request into its request slot and writes REQUEST.  The
+ * backend copies the whole request out of guest memory once (so the guest
+ * cannot change it under our feet), checks every field, executes it through
+ * the device layer, writes the response slot, sets ERR and raises vector 0.
+ * Every refusal is an errno in the response: EINVAL for a malformed request,
+ * ENOENT for a handle that names nothing of this guest's, EBUSY for an
+ * object still in use, ENOMEM when a table is full.
+ */
+#include "vrdma/backend/internal.h"
+#include "vrdma/device/page_dir.h"
+#include "vrdma/device/ring.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KNOWN_ACCESS (IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ)
+#define MAX_EVENT_RING_PAGES 17u
+
+static uint32_t pages_spanned(uint64_t iova, uint64_t length)
+{
+	uint64_t first = iova & (VRDMA_PAGE_BYTES - 1);
+	return (uint32_t)((first + length + VRDMA_PAGE_BYTES - 1) / VRDMA_PAGE_BYTES);
+}
+
+static uint32_t slot_pages(uint32_t slots, uint32_t slot_bytes)
+{
+	return (uint32_t)(((uint64_t)slots * slot_bytes + VRDMA_PAGE_BYTES - 1) / VRDMA_PAGE_BYTES);
+}
+
+/* ---- activation ---- */
+
+static int map_event_ring(struct vdev *dev, const struct vrdma_pdir_ref *ref, struct vb_ring *ring)
+{
+	char why[160];
+	uint8_t **pages = NULL;
+	if (ref->page_count < 2 || ref->page_count > MAX_EVENT_RING_PAGES)
+		return EINVAL;
+	uint32_t size = (ref->page_count - 1) * (VRDMA_PAGE_BYTES / 8u);
+	if (!vring_size_ok(size))
+		return EINVAL;
+	int rc = vb_ring_map(dev, ref, MAX_EVENT_RING_PAGES, &pages, why, sizeof why);
+	if (rc != 0)
+		return rc;
+	struct vrdma_ring_state *state = (struct vrdma_ring_state *)pages[0];
+	return vb_ring_setup(ring, pages, ref->page_count, 1, 8, size, &state->cons_head,
+			     &state->prod_tail);
+}
+
+static void fill_caps(struct vdev *dev, struct vrdma_caps *caps)
+{
+	const struct vbackend_config *c = &dev->backend->config;
+	struct ibv_port_attr port;
+	struct ibv_device_attr attr;
+	memset(caps, 0, sizeof *caps);
+	memset(&port, 0, sizeof port);
+	memset(&attr, 0, sizeof attr);
+	dev->backend->hca->ops->query_port(dev->backend->hca, 1, &port);
+	dev->backend->hca->ops->query_device(dev->backend->hca, &attr);
+	caps->device_id = dev->guest_id;
+	caps->max_qp = c->max_qp_per_guest;
+	caps->max_cq = c->max_cq_per_guest;
+	caps->max_mr = c->max_mr_per_guest;
+	caps->max_pd = c->max_pd_per_guest;
+	caps->max_qp_wr = c->max_qp_wr;
+	caps->max_sge = VRDMA_MAX_SGE;
+	caps->max_cqe = c->max_cqe;
+	caps->max_inline_bytes = VRDMA_MAX_INLINE_BYTES;
+	caps->port_lid = port.lid;
+	caps->active_mtu_bytes = 128u << port.active_mtu;
+	caps->max_mr_bytes = attr.max_mr_size ? attr.max_mr_size : (uint64_t)VPD_MAX_PAGES * VRDMA_PAGE_BYTES;
+	caps->node_guid = attr.node_guid;
+}
+
+static void free_ring(struct vb_ring *ring)
+{
+	free(ring->pages);
+	memset(ring, 0, sizeof *ring);
+}
+
+void vb_activate(struct vdev *dev)
+{
+	uint64_t gpa = ((uint64_t)atomic_load(&dev->reg_dsr_high) << 32) | atomic_load(&dev->reg_dsr_low);
+	struct vrdma_dsr *dsr = vgm_at(&dev->memory, gpa, VRDMA_PAGE_BYTES);
+	struct vrdma_dsr copy;
+	int rc = 0;
+	if (dev->active)
+		rc = EBUSY;
+	else if (dsr == NULL || (gpa & (VRDMA_PAGE_BYTES - 1)) != 0)
+		rc = EINVAL;
+	if (rc == 0) {
+		memcpy(&copy, dsr, sizeof copy);
+		if (copy.driver_version != VRDMA_ABI_VERSION ||
+		    vgm_at(&dev->memory, copy.request_slot_gpa, VRDMA_PAGE_BYTES) == NULL ||
+		    vgm_at(&dev->memory, copy.response_slot_gpa, VRDMA_PAGE_BYTES) == NULL)
+			rc = EINVAL;
+	}
+	if (rc == 0)
+		rc = map_event_ring(dev, &copy.async_ring, &dev->async_ring);
+	if (rc == 0) {
+		rc = map_event_ring(dev, &copy.notify_ring, &dev->notify_ring);
+		if (rc != 0)
+			free_ring(&dev->async_ring);
+	}
+	if (rc == 0) {
+		struct vrdma_caps caps;
+		fill_caps(dev, &caps);
+		memcpy(&dsr->caps, &caps, sizeof caps);
+		dev->dsr_gpa = gpa;
+		dev->active = 1;
+	} else {
+		dev->backend->stats.guest_errors++;
+	}
+	atomic_store(&dev->reg_err, (unsigned)rc);
+	vb_raise_interrupt(dev, VRDMA_VECTOR_COMMAND);
+}
+
+/* ---- object teardown, shared by destroy commands and reset ---- */
+
+static void destroy_qp(struct vdev *dev, struct vb_qp *qp)
+{
+	struct vbackend *b = dev->backend;
+	b->hca->ops->destroy_qp(b->hca, qp->qpn);
+	vb_qpn_remove(b, qp->qpn);
+	struct vb_cq *scq = vb_cq_get(dev, qp->send_cq_handle);
+	struct vb_cq *rcq = vb_cq_get(dev, qp->recv_cq_handle);
+	if (scq)
+		scq->qp_refs--;
+	if (rcq)
+		rcq->qp_refs--;
+	vb_inflight_free(&qp->sq_inflight);
+	vb_inflight_free(&qp->rq_inflight);
+	free(qp->pages);
+	memset(qp, 0, sizeof *qp);
+}
+
+static void destroy_mr(struct vdev *dev, struct vb_mr *mr)
+{
+	dev->backend->hca->ops->dereg_mr(dev->backend->hca, mr->lkey);
+	free(mr->pages);
+	free(mr->gpas);
+	memset(mr, 0, sizeof *mr);
+}
+
+static void destroy_cq(struct vdev *dev, struct vb_cq *cq)
+{
+	dev->backend->hca->ops->destroy_cq(dev->backend->hca, cq->cqn);
+	free_ring(&cq->ring);
+	memset(cq, 0, sizeof *cq);
+}
+
+void vb_reset_device(struct vdev *dev)
+{
+	const struct vbackend_config *c = &dev->backend->config;
+	for (uint32_t i = 0; i < c->max_qp_per_guest; i++)
+		if (dev->qps[i].used)
+			destroy_qp(dev, &dev->qps[i]);
+	for (uint32_t i = 0; i < c->max_mr_per_guest; i++)
+		if (dev->mrs[i].used)
+			destroy_mr(dev, &dev->mrs[i]);
+	for (uint32_t i = 0; i < c->max_cq_per_guest; i++)
+		if (dev->cqs[i].used)
+			destroy_cq(dev, &dev->cqs[i]);
+	for (uint32_t i = 0; i < c->max_pd_per_guest; i++)
+		if (dev->pds[i].used) {
+			dev->backend->hca->ops->dealloc_pd(dev->backend->hca, dev->pds[i].pdn);
+			dev->pds[i].used = 0;
+		}
+	free_ring(&dev->async_ring);
+	free_ring(&dev->notify_ring);
+	dev->active = 0;
+	atomic_store(&dev->reg_err, 0);
+}
+
+/* ---- commands ---- */
+
+static uint32_t free_slot(const void *table, size_t entry_bytes, uint32_t count)
+{
+	for (uint32_t i = 0; i < count; i++)
+		if (!*(const int *)((const char *)table + i * entry_bytes))
+			return i + 1;
+	return 0;
+}
+
+static int cmd_query_port(struct vdev *dev, const union vrdma_request *req, union vrdma_response *resp)
+{
+	struct ibv_port_attr port;
+	if (req->query_port.port_num != 1)
+		return EINVAL;
+	memset(&port, 0, sizeof port);
+	int rc = dev->backend->hca->ops->query_port(dev->backend->hca, 1, &port);
+	if (rc != 0)
+		return rc;
+	resp->query_port.state = port.state;
+	resp->query_port.max_mtu = port.max_mtu;
+	resp->query_port.active_mtu = port.active_mtu;
+	resp->query_port.lid = port.lid;
+	resp->query_port.gid_tbl_len = (uint32_t)port.gid_tbl_len;
+	resp->query_port.max_msg_bytes = port.max_msg_sz;
+	resp->query_port.link_layer = port.link_layer;
+	return 0;
+}
+
+static int cmd_create_pd(struct vdev *dev, union vrdma_response *resp)
+{
+	uint32_t handle = free_slot(dev->pds, sizeof *dev->pds, dev->backend->config.max_pd_per_guest);
+	if (handle == 0)
+		return ENOMEM;
+	struct vb_pd *pd = &dev->pds[handle - 1];
+	int rc = dev->backend->hca->ops->alloc_pd(dev->backend->hca, &pd->pdn);
+	if (rc != 0)
+		return rc;
+	pd->used = 1;
+	resp->create_pd.pd_handle = handle;
+	return 0;
+}
+
+static int pd_in_use(struct vdev *dev, uint32_t handle)
+{
+	const struct vbackend_config *c = &dev->backend->config;
+	for (uint32_t i = 0; i < c->max_mr_per_guest; i++)
+		if (dev->mrs[i].used && dev->mrs[i].pd_handle == handle)
+			return 1;
+	for (uint32_t i = 0; i < c->max_qp_per_guest; i++)
+		if (dev->qps[i].used && dev->qps[i].pd_handle == handle)
+			return 1;
+	return 0;
+}
+
+static int cmd_destroy_pd(struct vdev *dev, const union vrdma_request *req)
+{
+	struct vb_pd *pd = vb_pd_get(dev, req->destroy_pd.pd_handle);
+	if (pd == NULL)
+		return ENOENT;
+	if (pd_in_use(dev, req->destroy_pd.pd_handle))
+		return EBUSY;
+	int rc = dev->backend->hca->ops->dealloc_pd(dev->backend->hca, pd->pdn);
+	if (rc == 0)
+		pd->used = 0;
+	return rc;
+}
+
+static int cmd_create_mr(struct vdev *dev, const union vrdma_request *req, union vrdma_response *resp,
+			 char *why, size_t why_bytes)
+{
+	const __typeof__(req->create_mr) *r = &req->create_mr;
+	struct vb_pd *pd = vb_pd_get(dev, r->pd_handle);
+	if (pd == NULL)
+		return ENOENT;
+	if (r->length_bytes == 0 || r->length_bytes > (uint64_t)VPD_MAX_PAGES * VRDMA_PAGE_BYTES ||
+	    r->iova > UINT64_MAX - r->length_bytes || (r->access_flags & ~KNOWN_ACCESS) != 0 ||
+	    r->pages.page_count != pages_spanned(r->iova, r->length_bytes))
+		return EINVAL;
+	/* verbs: remote write needs local write */
+	if ((r->access_flags & IBV_ACCESS_REMOTE_WRITE) && !(r->access_flags & IBV_ACCESS_LOCAL_WRITE))
+		return EINVAL;
+	uint32_t handle = free_slot(dev->mrs, sizeof *dev->mrs, dev->backend->config.max_mr_per_guest);
+	if (handle == 0)
+		return ENOMEM;
+	struct vb_mr *mr = &dev->mrs[handle - 1];
+	uint32_t n = r->pages.page_count;
+	mr->gpas = calloc(n, sizeof *mr->gpas);
+	mr->pages = calloc(n, sizeof *mr->pages);
+	if (mr->gpas == NULL || mr->pages == NULL) {
+		free(mr->gpas);
+		free(mr->pages);
+		memset(mr, 0, sizeof *mr);
+		return ENOMEM;
+	}
+	int rc = vpd_walk(&dev->memory, &r->pages, VPD_MAX_PAGES, mr->gpas, why, why_bytes);
+	if (rc == 0) {
+		for (uint32_t i = 0; i < n; i++)
+			mr->pages[i] = vgm_at(&dev->memory, mr->gpas[i], VRDMA_PAGE_BYTES);
+		mr->mem = (struct vhca_mem){
+			.iova = r->iova,
+			.length_bytes = r->length_bytes,
+			.first_page_offset = (uint32_t)(r->iova & (VRDMA_PAGE_BYTES - 1)),
+			.page_count = n,
+			.pages = mr->pages,
+			.page_offsets = mr->gpas,
+			.fd = dev->memory.fd,
+		};
+		VB_TRACE(dev, VTRACE_TRANSLATE, VTRACE_ACTOR_BACKEND, handle, 0, n, r->length_bytes, 0, 0);
+		rc = dev->backend->hca->ops->reg_mr(dev->backend->hca, pd->pdn, &mr->mem,
+						    (int)r->access_flags, &mr->lkey, &mr->rkey);
+	}
+	if (rc != 0) {
+		free(mr->gpas);
+		free(mr->pages);
+		memset(mr, 0, sizeof *mr);
+		return rc;
+	}
+	mr->used = 1;
+	mr->pd_handle = r->pd_handle;
+	resp->create_mr.mr_handle = handle;
+	resp->create_mr.lkey = mr->lkey;
+	resp->create_mr.rkey = mr->rkey;
+	return 0;
+}
+
+static int cmd_destroy_mr(struct vdev *dev, const union vrdma_request *req)
+{
+	struct vb_mr *mr = vb_mr_get(dev, req->destroy_mr.mr_handle);
+	if (mr == NULL)
+		return ENOENT;
+	destroy_mr(dev, mr);
+	return 0;
+}
+
+static int cmd_create_cq(struct vdev *dev, const union vrdma_request *req, union vrdma_response *resp,
+			 char *why, size_t why_bytes)
+{
+	const __typeof__(req->create_cq) *r = &req->create_cq;
+	uint32_t size = r->cqe_count;
+	if (!vring_size_ok(size) || size > dev->backend->config.max_cqe)
+		return EINVAL;
+	if (r->ring.page_count != 1 + slot_pages(size, VRDMA_CQE_BYTES))
+		return EINVAL;
+	uint32_t handle = free_slot(dev->cqs, sizeof *dev->cqs, dev->backend->config.max_cq_per_guest);
+	if (handle == 0)
+		return ENOMEM;
+	struct vb_cq *cq = &dev->cqs[handle - 1];
+	uint8_t **pages = NULL;
+	int rc = vb_ring_map(dev, &r->ring, r->ring.page_count, &pages, why, why_bytes);
+	if (rc != 0)
+		return rc;
+	struct vrdma_ring_state *state = (struct vrdma_ring_state *)pages[0];
+	rc = vb_ring_setup(&cq->ring, pages, r->ring.page_count, 1, VRDMA_CQE_BYTES, size,
+			   &state->cons_head, &state->prod_tail);
+	if (rc == 0)
+		rc = dev->backend->hca->ops->create_cq(dev->backend->hca, (int)size, vb_cq_event, cq,
+						       &cq->cqn);
+	if (rc != 0) {
+		free(pages);
+		memset(cq, 0, sizeof *cq);
+		return rc;
+	}
+	vring_store(cq->ring.device_index, 0);
+	atomic_store(&cq->arm, 0);
+	cq->used = 1;
+	cq->dev = dev;
+	cq->handle = handle;
+	resp->create_cq.cq_handle = handle;
+	resp->create_cq.cqe_count = size;
+	return 0;
+}
+
+static int cmd_destroy_cq(struct vdev *dev, const union vrdma_request *req)
+{
+	struct vb_cq *cq = vb_cq_get(dev, req->destroy_cq.cq_handle);
+	if (cq == NULL)
+		return ENOENT;
+	if (cq->qp_refs != 0)
+		return EBUSY;
+	destroy_cq(dev, cq);
+	return 0;
+}
+
+static int check_qp_request(struct vdev *dev, const __typeof__(((union vrdma_request *)0)->create_qp) *r)
+{
+	const struct vbackend_config *c = &dev->backend->config;
+	if (vb_pd_get(dev, r->pd_handle) == NULL || vb_cq_get(dev, r->send_cq_handle) == NULL ||
+	    vb_cq_get(dev, r->recv_cq_handle) == NULL)
+		return ENOENT;
+	if (!vring_size_ok(r->max_send_wr) || !vring_size_ok(r->max_recv_wr) ||
+	    r->max_send_wr > c->max_qp_wr || r->max_recv_wr > c->max_qp_wr ||
+	    r->max_send_sge > VRDMA_MAX_SGE || r->max_recv_sge > VRDMA_MAX_SGE ||
+	    r->max_inline_data > VRDMA_MAX_INLINE_BYTES || r->sq_sig_all > 1)
+		return EINVAL;
+	uint64_t sq_end = (uint64_t)r->sq_first_page + slot_pages(r->max_send_wr, VRDMA_WQE_BYTES);
+	uint64_t rq_end = (uint64_t)r->rq_first_page + slot_pages(r->max_recv_wr, VRDMA_WQE_BYTES);
+	if (r->sq_first_page != 1 || r->rq_first_page != sq_end || r->pages.page_count != rq_end)
+		return EINVAL;
+	return 0;
+}
+
+static int cmd_create_qp(struct vdev *dev, const union vrdma_request *req, union vrdma_response *resp,
+			 char *why, size_t why_bytes)
+{
+	const __typeof__(req->create_qp) *r = &req->create_qp;
+	int rc = check_qp_request(dev, r);
+	if (rc != 0)
+		return rc;
+	uint32_t handle = free_slot(dev->qps, sizeof *dev->qps, dev->backend->config.max_qp_per_guest);
+	if (handle == 0)
+		return ENOMEM;
+	struct vb_qp *qp = &dev->qps[handle - 1];
+	rc = vb_ring_map(dev, &r->pages, r->pages.page_count, &qp->pages, why, why_bytes);
+	if (rc != 0)
+		return rc;
+	uint8_t *state_page = qp->pages[0];
+	struct vrdma_ring_state *sq_state = (void *)(state_page + VRDMA_QP_SQ_STATE_OFFSET);
+	struct vrdma_ring_state *rq_state = (void *)(state_page + VRDMA_QP_RQ_STATE_OFFSET);
+	vb_ring_setup(&qp->sq, qp->pages, r->pages.page_count, r->sq_first_page, VRDMA_WQE_BYTES,
+		      r->max_send_wr, &sq_state->prod_tail, &sq_state->cons_head);
+	vb_ring_setup(&qp->rq, qp->pages, r->pages.page_count, r->rq_first_page, VRDMA_WQE_BYTES,
+		      r->max_recv_wr, &rq_state->prod_tail, &rq_state->cons_head);
+	struct vhca_qp_init init = {
+		.pdn = vb_pd_get(dev, r->pd_handle)->pdn,
+		.send_cqn = vb_cq_get(dev, r->send_cq_handle)->cqn,
+		.recv_cqn = vb_cq_get(dev, r->recv_cq_handle)->cqn,
+		.cap = { .max_send_wr = r->max_send_wr, .max_recv_wr = r->max_recv_wr,
+			 .max_send_sge = r->max_send_sge, .max_recv_sge = r->max_recv_sge,
+			 .max_inline_data = r->max_inline_data },
+		.sq_sig_all = (int)r->sq_sig_all,
+		.trace_guest = dev->guest_id,
+	};
+	rc = vb_inflight_init(&qp->sq_inflight, r->max_send_wr + 1);
+	if (rc == 0)
+		rc = vb_inflight_init(&qp->rq_inflight, r->max_recv_wr + 1);
+	if (rc == 0)
+		rc = dev->backend->hca->ops->create_qp(dev->backend->hca, &init, &qp->qpn);
+	if (rc == 0 && (rc = vb_qpn_insert(dev->backend, qp->qpn, qp)) != 0)
+		dev->backend->hca->ops->destroy_qp(dev->backend->hca, qp->qpn);
+	if (rc != 0) {
+		vb_inflight_free(&qp->sq_inflight);
+		vb_inflight_free(&qp->rq_inflight);
+		free(qp->pages);
+		memset(qp, 0, sizeof *qp);
+		return rc;
+	}
+	vring_store(qp->sq.device_index, 0);
+	vring_store(qp->rq.device_index, 0);
+	qp->used = 1;
+	qp->dev = dev;
+	qp->handle = handle;
+	qp->page_count = r->pages.page_count;
+	qp->pd_handle = r->pd_handle;
+	qp->send_cq_handle = r->send_cq_handle;
+	qp->recv_cq_handle = r->recv_cq_handle;
+	qp->max_send_sge = r->max_send_sge;
+	qp->max_recv_sge = r->max_recv_sge;
+	qp->max_inline_bytes = r->max_inline_data;
+	vb_cq_get(dev, r->send_cq_handle)->qp_refs++;
+	vb_cq_get(dev, r->recv_cq_handle)->qp_refs++;
+	resp->create_qp.qp_handle = handle;
+	resp->create_qp.qpn = qp->qpn;
+	resp->create_qp.max_send_wr = r->max_send_wr;
+	resp->create_qp.max_recv_wr = r->max_recv_wr;
+	resp->create_qp.max_send_sge = r->max_send_sge;
+	resp->create_qp.max_recv_sge = r->max_recv_sge;
+	resp->create_qp.max_inline_data = r->max_inline_data;
+	return 0;
+}
+
+#define KNOWN_QP_ATTR_MASK                                                                         \
+	(IBV_QP_STATE | IBV_QP_CUR_STATE | IBV_QP_ACCESS_FLAGS | IBV_QP_PKEY_INDEX | IBV_QP_PORT |  \
+	 IBV_QP_AV | IBV_QP_PATH_MTU | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY |      \
+	 IBV_QP_RQ_PSN | IBV_QP_MAX_QP_RD_ATOMIC | IBV_QP_MIN_RNR_TIMER | IBV_QP_SQ_PSN |          \
+	 IBV_QP_MAX_DEST_RD_ATOMIC | IBV_QP_DEST_QPN)
+
+static void attr_to_verbs(const struct vrdma_qp_attr *a, struct ibv_qp_attr *v)
+{
+	memset(v, 0, sizeof *v);
+	v->qp_state = (enum ibv_qp_state)a->qp_state;
+	v->cur_qp_state = (enum ibv_qp_state)a->cur_qp_state;
+	v->path_mtu = (enum ibv_mtu)a->path_mtu;
+	v->qp_access_flags = a->qp_access_flags;
+	v->pkey_index = (uint16_t)a->pkey_index;
+	v->port_num = (uint8_t)a->port_num;
+	v->dest_qp_num = a->dest_qp_num;
+	v->rq_psn = a->rq_psn;
+	v->sq_psn = a->sq_psn;
+	v->max_rd_atomic = (uint8_t)a->max_rd_atomic;
+	v->max_dest_rd_atomic = (uint8_t)a->max_dest_rd_atomic;
+	v->min_rnr_timer = (uint8_t)a->min_rnr_timer;
+	v->timeout = (uint8_t)a->timeout;
+	v->retry_cnt = (uint8_t)a->retry_cnt;
+	v->rnr_retry = (uint8_t)a->rnr_retry;
+	v->ah_attr.dlid = (uint16_t)a->dlid;
+	v->ah_attr.sl = (uint8_t)a->sl;
+	v->ah_attr.port_num = (uint8_t)a->port_num;
+}
+
+static void attr_from_verbs(const struct ibv_qp_attr *v, struct vrdma_qp_attr *a)
+{
+	memset(a, 0, sizeof *a);
+	a->qp_state = v->qp_state;
+	a->cur_qp_state = v->cur_qp_state;
+	a->path_mtu = v->path_mtu;
+	a->qp_access_flags = v->qp_access_flags;
+	a->pkey_index = v->pkey_index;
+	a->port_num = v->port_num;
+	a->dest_qp_num = v->dest_qp_num;
+	a->rq_psn = v->rq_psn;
+	a->sq_psn = v->sq_psn;
+	a->max_rd_atomic = v->max_rd_atomic;
+	a->max_dest_rd_atomic = v->max_dest_rd_atomic;
+	a->min_rnr_timer = v->min_rnr_timer;
+	a->timeout = v->timeout;
+	a->retry_cnt = v->retry_cnt;
+	a->rnr_retry = v->rnr_retry;
+	a->dlid = v->ah_attr.dlid;
+	a->sl = v->ah_attr.sl;
+	a->max_send_wr = v->cap.max_send_wr;
+	a->max_recv_wr = v->cap.max_recv_wr;
+	a->max_send_sge = v->cap.max_send_sge;
+	a->max_recv_sge = v->cap.max_recv_sge;
+	a->max_inline_data = v->cap.max_inline_data;
+}
+
+static int cmd_modify_qp(struct vdev *dev, const union vrdma_request *req)
+{
+	const __typeof__(req->modify_qp) *r = &req->modify_qp;
+	struct vb_qp *qp = vb_qp_get(dev, r->qp_handle);
+	if (qp == NULL)
+		return ENOENT;
+	if ((r->attr_mask & ~(uint32_t)KNOWN_QP_ATTR_MASK) != 0 ||
+	    ((r->attr_mask & IBV_QP_STATE) && r->attr.qp_state > IBV_QPS_ERR))
+		return EINVAL;
+	struct ibv_qp_attr attr;
+	attr_to_verbs(&r->attr, &attr);
+	int rc = dev->backend->hca->ops->modify_qp(dev->backend->hca, qp->qpn, &attr, (int)r->attr_mask);
+	if (rc == 0 && (r->attr_mask & IBV_QP_STATE) && r->attr.qp_state == IBV_QPS_RESET) {
+		/* RESET empties both queues: the rings start over. */
+		qp->sq.index = qp->rq.index = 0;
+		vring_store(qp->sq.device_index, 0);
+		vring_store(qp->rq.device_index, 0);
+		qp->sq_inflight.count = qp->rq_inflight.count = 0;
+		qp->broken = 0;
+	}
+	return rc;
+}
+
+static int cmd_query_qp(struct vdev *dev, const union vrdma_request *req, union vrdma_response *resp)
+{
+	struct vb_qp *qp = vb_qp_get(dev, req->query_qp.qp_handle);
+	if (qp == NULL)
+		return ENOENT;
+	struct ibv_qp_attr attr;
+	memset(&attr, 0, sizeof attr);
+	int rc = dev->backend->hca->ops->query_qp(dev->backend->hca, qp->qpn, &attr);
+	if (rc == 0)
+		attr_from_verbs(&attr, &resp->query_qp.attr);
+	return rc;
+}
+
+static int cmd_destroy_qp(struct vdev *dev, const union vrdma_request *req)
+{
+	struct vb_qp *qp = vb_qp_get(dev, req->destroy_qp.qp_handle);
+	if (qp == NULL)
+		return ENOENT;
+	destroy_qp(dev, qp);
+	return 0;
+}
+
+static int dispatch(struct vdev *dev, const union vrdma_request *req, union vrdma_response *resp,
+		    char *why, size_t why_bytes)
+{
+	switch (req->hdr.command) {
+	case VRDMA_CMD_QUERY_PORT: return cmd_query_port(dev, req, resp);
+	case VRDMA_CMD_CREATE_PD: return cmd_create_pd(dev, resp);
+	case VRDMA_CMD_DESTROY_PD: return cmd_destroy_pd(dev, req);
+	case VRDMA_CMD_CREATE_MR: return cmd_create_mr(dev, req, resp, why, why_bytes);
+	case VRDMA_CMD_DESTROY_MR: return cmd_destroy_mr(dev, req);
+	case VRDMA_CMD_CREATE_CQ: return cmd_create_cq(dev, req, resp, why, why_bytes);
+	case VRDMA_CMD_DESTROY_CQ: return cmd_destroy_cq(dev, req);
+	case VRDMA_CMD_CREATE_QP: return cmd_create_qp(dev, req, resp, why, why_bytes);
+	case VRDMA_CMD_MODIFY_QP: return cmd_modify_qp(dev, req);
+	case VRDMA_CMD_QUERY_QP: return cmd_query_qp(dev, req, resp);
+	case VRDMA_CMD_DESTROY_QP: return cmd_destroy_qp(dev, req);
+	default: return EINVAL;
+	}
+}
+
+void vb_execute_command(struct vdev *dev)
+{
+	uint64_t start_ns = dev->backend->trace ? vtrace_now_ns() : 0;
+	union vrdma_request req;
+	union vrdma_response resp;
+	char why[200] = "";
+	int rc;
+	void *request_slot = NULL, *response_slot = NULL;
+	if (dev->active) {
+		struct vrdma_dsr dsr;
+		memcpy(&dsr, vgm_at(&dev->memory, dev->dsr_gpa, VRDMA_PAGE_BYTES), sizeof dsr);
+		request_slot = vgm_at(&dev->memory, dsr.request_slot_gpa, VRDMA_PAGE_BYTES);
+		response_slot = vgm_at(&dev->memory, dsr.response_slot_gpa, VRDMA_PAGE_BYTES);
+	}
+	memset(&resp, 0, sizeof resp);
+	if (request_slot == NULL || response_slot == NULL) {
+		memset(&req, 0, sizeof req);
+		rc = EINVAL;
+	} else {
+		memcpy(&req, request_slot, sizeof req);
+		rc = dispatch(dev, &req, &resp, why, sizeof why);
+		resp.hdr.token = req.hdr.token;
+		resp.hdr.ack = req.hdr.command | VRDMA_RESPONSE_ACK;
+		resp.hdr.err = (uint32_t)rc;
+		memcpy(response_slot, &resp, sizeof resp);
+	}
+	dev->backend->stats.commands++;
+	if (rc != 0)
+		dev->backend->stats.guest_errors++;
+	atomic_store(&dev->reg_err, (unsigned)rc);
+	if (dev->backend->trace) {
+		struct vtrace_record rec = {
+			.time_ns = start_ns, .kind = VTRACE_COMMAND, .actor = VTRACE_ACTOR_BACKEND,
+			.host = dev->backend->config.host_id, .guest = dev->guest_id,
+			.arg0 = req.hdr.command, .arg1 = (uint64_t)rc,
+			.duration_ns = (uint32_t)(vtrace_now_ns() - start_ns),
+			.flags = rc ? VTRACE_F_ERROR : 0,
+		};
+		vtrace_emit(dev->backend->trace, &rec);
+	}
+	vb_raise_interrupt(dev, VRDMA_VECTOR_COMMAND);
+}

@@ -1,0 +1,184 @@
+/*
+ * vrdma/backend/internal.h -- the backend's private structures.
+ *
+ * One struct vbackend per host; one struct vdev per guest device.  Guest
+ * objects are named by handles, small per-guest numbers (index + 1), so one
+ * guest cannot name another's objects.  The backend keeps its own copy of
+ * every ring index it produces or consumes; what it reads from guest memory
+ * is only ever the other side's index, validated.
+ */
+#ifndef VRDMA_BACKEND_INTERNAL_H
+#define VRDMA_BACKEND_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "vrdma/backend/backend.h"
+#include "vrdma/device/abi.h"
+#include "vrdma/device/guest_mem.h"
+#include "vrdma/device/vm.h"
+
+#define VB_DOORBELL_WORDS 64u /* bitmap words: up to 4096 QPs and CQs per guest */
+
+/* Work requests handed to the HCA whose completions have not come back:
+ * maps the op id (the HCA's wr_id) to the guest's wr_id.  RC completes in
+ * order, so a FIFO suffices; unsignalled requests are skipped over. */
+struct vb_inflight {
+	uint64_t *op_ids;
+	uint64_t *guest_wr_ids;
+	uint32_t capacity, head, count;
+};
+
+/* A ring in guest memory: host pointers of its pages, slot geometry. */
+struct vb_ring {
+	uint8_t **pages;          /* host pointers into the backend's view */
+	uint32_t page_count;
+	uint32_t first_page;      /* slots start at this page */
+	uint32_t slot_bytes;
+	uint32_t size;            /* slots, a power of two */
+	uint32_t *guest_index;    /* the guest's index in guest memory (read, validated) */
+	uint32_t *device_index;   /* our index in guest memory (written) */
+	uint32_t index;           /* our index, authoritative */
+};
+
+struct vb_pd {
+	int used;
+	uint32_t pdn;
+};
+
+struct vb_mr {
+	int used;
+	uint32_t pd_handle;
+	uint32_t lkey, rkey;
+	uint8_t **pages;
+	uint64_t *gpas;
+	struct vhca_mem mem;
+};
+
+struct vb_cq {
+	int used;
+	uint32_t cqn;
+	struct vb_ring ring;      /* device produces CQEs, guest consumes */
+	atomic_uint arm;          /* 0, VRDMA_UAR_CQ_ARM, or with _SOLICITED */
+	int broken;               /* ring index corrupted or overrun: no more CQEs */
+	uint32_t qp_refs;
+	struct vdev *dev;
+	uint32_t handle;
+};
+
+struct vb_qp {
+	int used;
+	uint32_t qpn;
+	uint32_t pd_handle, send_cq_handle, recv_cq_handle;
+	uint32_t max_send_sge, max_recv_sge, max_inline_bytes;
+	uint8_t **pages;
+	uint32_t page_count;
+	struct vb_ring sq, rq;    /* guest produces WQEs, device consumes */
+	uint32_t sq_sequence, rq_sequence; /* work requests consumed: op ids */
+	struct vb_inflight sq_inflight, rq_inflight;
+	int sq_stalled, rq_stalled; /* the HCA's queue was full: retry after a completion */
+	int broken;               /* ring corrupted: QP moved to error */
+	uint32_t handle;
+	struct vdev *dev;
+};
+
+/* Doorbells and register writes, coalesced as KVM's ioeventfd coalesces:
+ * the trap handler sets a bit, the backend takes all bits on wake-up. */
+struct vb_pending {
+	_Atomic uint64_t sq[VB_DOORBELL_WORDS];
+	_Atomic uint64_t rq[VB_DOORBELL_WORDS];
+	_Atomic uint64_t cq_arm[VB_DOORBELL_WORDS];
+	atomic_uint request;      /* REQUEST written */
+	atomic_uint control;      /* last CTL value written, 0 = none */
+	atomic_uint invalid;      /* writes the device does not understand */
+};
+
+struct vdev {
+	struct vbackend *backend;
+	struct vrdma_vm vm;       /* handed to the guest */
+	struct vgm_map memory;    /* the backend's own view of guest memory */
+	uint16_t guest_id;
+	int kick_fd;              /* ioeventfd: the trap handler writes, the backend waits */
+	atomic_uint reg_dsr_low, reg_dsr_high, reg_imr, reg_err;
+	struct vb_pending pending;
+	int active;
+	uint64_t dsr_gpa;
+	struct vb_ring async_ring, notify_ring; /* device produces, guest consumes */
+	struct vb_pd *pds;
+	struct vb_mr *mrs;
+	struct vb_cq *cqs;
+	struct vb_qp *qps;
+};
+
+struct vb_qpn_entry {
+	uint32_t qpn;
+	struct vb_qp *qp;         /* NULL: free; tombstones use (void*)1 */
+};
+
+struct vbackend {
+	struct vbackend_config config;
+	struct vhca *hca;
+	struct vtrace *trace;
+	pthread_t thread;
+	int epoll_fd;
+	int control_fd;           /* eventfd: stop, device added/removed */
+	pthread_mutex_t lock;     /* guards devices[] against create/destroy */
+	pthread_cond_t changed;
+	struct vdev *devices[VBACKEND_MAX_GUESTS];
+	atomic_int stop;
+	struct vb_qpn_entry *qpn_table; /* HCA QPN -> QP, open addressing */
+	uint32_t qpn_table_size;
+	struct vbackend_stats stats; /* backend thread only */
+	atomic_ullong traps;          /* counted by trap handlers on vCPU threads */
+	struct ibv_wc *wc_batch;
+};
+
+/* command.c */
+void vb_execute_command(struct vdev *dev);
+void vb_activate(struct vdev *dev);
+void vb_reset_device(struct vdev *dev);
+
+/* work.c: send and receive rings */
+void vb_consume_send_queue(struct vb_qp *qp);
+void vb_consume_recv_queue(struct vb_qp *qp);
+int vb_inflight_init(struct vb_inflight *f, uint32_t capacity);
+void vb_inflight_free(struct vb_inflight *f);
+int vb_inflight_take(struct vb_inflight *f, uint64_t op_id, uint64_t *guest_wr_id);
+
+/* completion.c */
+void vb_cq_event(void *ctx, uint32_t cqn);
+void vb_async_event(void *ctx, enum ibv_event_type type, uint32_t object);
+void vb_guest_async_event(struct vdev *dev, enum ibv_event_type type, uint32_t handle);
+void vb_raise_interrupt(struct vdev *dev, enum vrdma_vector vector);
+void vb_write_error_cqe(struct vb_qp *qp, int send_queue, uint64_t guest_wr_id, uint64_t op_id,
+			enum ibv_wc_status status, enum ibv_wc_opcode opcode);
+void vb_arm_cq(struct vb_cq *cq, unsigned arm);
+
+/* objects.c */
+struct vb_pd *vb_pd_get(struct vdev *dev, uint32_t handle);
+struct vb_mr *vb_mr_get(struct vdev *dev, uint32_t handle);
+struct vb_cq *vb_cq_get(struct vdev *dev, uint32_t handle);
+struct vb_qp *vb_qp_get(struct vdev *dev, uint32_t handle);
+int vb_qpn_insert(struct vbackend *b, uint32_t qpn, struct vb_qp *qp);
+struct vb_qp *vb_qpn_find(struct vbackend *b, uint32_t qpn);
+void vb_qpn_remove(struct vbackend *b, uint32_t qpn);
+int vb_ring_map(struct vdev *dev, const struct vrdma_pdir_ref *ref, uint32_t max_pages,
+		uint8_t ***pages_out, char *why, size_t why_bytes);
+int vb_ring_setup(struct vb_ring *ring, uint8_t **pages, uint32_t page_count, uint32_t first_page,
+		  uint32_t slot_bytes, uint32_t size, uint32_t *guest_index, uint32_t *device_index);
+void *vb_ring_slot(const struct vb_ring *ring, uint32_t index);
+
+/* trap.c */
+void vb_drain_doorbells(struct vdev *dev);
+/* An arm doorbell for this CQ trapped but not yet drained: take it (1). */
+int vb_take_arm_doorbell(struct vdev *dev, uint32_t handle);
+
+#define VB_TRACE(dev, kind, actor, object, op, a0, a1, a2, flags)                                  \
+	do {                                                                                      \
+		if ((dev)->backend->trace)                                                        \
+			vtrace_event((dev)->backend->trace, kind, actor, (dev)->backend->config.host_id, \
+				     (dev)->guest_id, object, op, a0, a1, a2, flags);             \
+	} while (0)
+
+#endif

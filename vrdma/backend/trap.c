@@ -1,0 +1,215 @@
+/*
+ * vrdma/backend/trap.c -- VM exits: register and UAR writes.
+ *
+ * A guest's write to a device register or to its UAR page exits to the
+ * hypervisor.  The exit handler runs here, on the guest's (vCPU) thread: it
+ * records the exit, decodes it into a pending bit (one per doorbell, so
+ * repeated doorbells coalesce as KVM's ioeventfd does) and kicks the
+ * backend's eventfd.  The handler does no device work itself: QEMU's
+ * emulation drained rings inside the exit, which stalled the vCPU and ran
+ * guest-controlled work in the exit path.
+ */
+#include "vrdma/backend/internal.h"
+
+#include <stdint.h>
+#include <unistd.h>
+
+static void kick_backend(struct vdev *dev)
+{
+	uint64_t one = 1;
+	/* The counter saturating is harmless: the backend is already due. */
+	ssize_t n = write(dev->kick_fd, &one, sizeof one);
+	(void)n;
+}
+
+static void set_pending_bit(_Atomic uint64_t *bitmap, uint32_t handle)
+{
+	atomic_fetch_or_explicit(&bitmap[handle / 64u], UINT64_C(1) << (handle % 64u),
+				 memory_order_release);
+}
+
+static void trace_exit(struct vdev *dev, uint32_t object, uint32_t offset, uint32_t value,
+		       enum vtrace_doorbell kind)
+{
+	atomic_fetch_add_explicit(&dev->backend->traps, 1, memory_order_relaxed);
+	VB_TRACE(dev, VTRACE_DOORBELL, VTRACE_ACTOR_TRAP_HANDLER, object, 0, offset, value, kind,
+		 kind == VTRACE_DB_INVALID ? VTRACE_F_ERROR : 0);
+}
+
+static void invalid_write(struct vdev *dev, uint32_t offset, uint32_t value)
+{
+	atomic_fetch_add(&dev->pending.invalid, 1);
+	trace_exit(dev, 0, offset, value, VTRACE_DB_INVALID);
+}
+
+void vdev_write_register(struct vdev *dev, uint32_t offset, uint32_t value)
+{
+	switch (offset) {
+	case VRDMA_REG_DSR_LOW:
+		atomic_store(&dev->reg_dsr_low, value);
+		trace_exit(dev, 0, offset, value, VTRACE_DB_DSR);
+		return; /* the address is used on ACTIVATE: nothing to do now */
+	case VRDMA_REG_DSR_HIGH:
+		atomic_store(&dev->reg_dsr_high, value);
+		trace_exit(dev, 0, offset, value, VTRACE_DB_DSR);
+		return;
+	case VRDMA_REG_CTL:
+		if (value != VRDMA_CTL_ACTIVATE && value != VRDMA_CTL_RESET)
+			break;
+		atomic_store(&dev->pending.control, value);
+		trace_exit(dev, 0, offset, value, VTRACE_DB_CONTROL);
+		kick_backend(dev);
+		return;
+	case VRDMA_REG_REQUEST:
+		atomic_store(&dev->pending.request, 1);
+		trace_exit(dev, 0, offset, value, VTRACE_DB_REQUEST);
+		kick_backend(dev);
+		return;
+	case VRDMA_REG_IMR:
+		atomic_store(&dev->reg_imr, value);
+		trace_exit(dev, 0, offset, value, VTRACE_DB_INTR_MASK);
+		return;
+	default:
+		break;
+	}
+	invalid_write(dev, offset, value);
+}
+
+uint32_t vdev_read_register(struct vdev *dev, uint32_t offset)
+{
+	switch (offset) {
+	case VRDMA_REG_VERSION:
+		return VRDMA_ABI_VERSION;
+	case VRDMA_REG_ERR:
+		return atomic_load(&dev->reg_err);
+	case VRDMA_REG_IMR:
+		return atomic_load(&dev->reg_imr);
+	default:
+		return 0;
+	}
+}
+
+void vdev_write_uar(struct vdev *dev, uint32_t offset, uint32_t value)
+{
+	uint32_t handle = value & VRDMA_UAR_HANDLE_MASK;
+	int in_range = handle != 0 && handle < VB_DOORBELL_WORDS * 64u;
+	if (offset == VRDMA_UAR_QP && in_range &&
+	    (value & (VRDMA_UAR_QP_SEND | VRDMA_UAR_QP_RECV)) != 0 &&
+	    (value & ~(VRDMA_UAR_HANDLE_MASK | VRDMA_UAR_QP_SEND | VRDMA_UAR_QP_RECV)) == 0) {
+		if (value & VRDMA_UAR_QP_SEND) {
+			set_pending_bit(dev->pending.sq, handle);
+			trace_exit(dev, handle, offset, value, VTRACE_DB_SEND);
+		}
+		if (value & VRDMA_UAR_QP_RECV) {
+			set_pending_bit(dev->pending.rq, handle);
+			trace_exit(dev, handle, offset, value, VTRACE_DB_RECV);
+		}
+		kick_backend(dev);
+		return;
+	}
+	if (offset == VRDMA_UAR_CQ && in_range) {
+		uint32_t flags = value & ~VRDMA_UAR_HANDLE_MASK;
+		if (flags == VRDMA_UAR_CQ_ARM || flags == (VRDMA_UAR_CQ_ARM | VRDMA_UAR_CQ_ARM_SOLICITED)) {
+			set_pending_bit(dev->pending.cq_arm, handle);
+			trace_exit(dev, handle, offset, value,
+				   flags & VRDMA_UAR_CQ_ARM_SOLICITED ? VTRACE_DB_CQ_ARM_SOLICITED
+								       : VTRACE_DB_CQ_ARM);
+			kick_backend(dev);
+			return;
+		}
+		if (flags == VRDMA_UAR_CQ_POLL) {
+			/* Completions are proxied as they happen; a poll doorbell
+			 * costs the exit and nothing else. */
+			trace_exit(dev, handle, offset, value, VTRACE_DB_CQ_POLL);
+			return;
+		}
+	}
+	invalid_write(dev, offset, value);
+}
+
+/* Take every pending bit of a bitmap, calling fn(dev, handle) for each. */
+static void take_bits(struct vdev *dev, _Atomic uint64_t *bitmap, void (*fn)(struct vdev *, uint32_t))
+{
+	for (uint32_t w = 0; w < VB_DOORBELL_WORDS; w++) {
+		if (atomic_load_explicit(&bitmap[w], memory_order_relaxed) == 0)
+			continue;
+		uint64_t bits = atomic_exchange_explicit(&bitmap[w], 0, memory_order_acquire);
+		while (bits != 0) {
+			uint32_t bit = (uint32_t)__builtin_ctzll(bits);
+			bits &= bits - 1;
+			fn(dev, w * 64u + bit);
+		}
+	}
+}
+
+static void send_doorbell(struct vdev *dev, uint32_t handle)
+{
+	struct vb_qp *qp = vb_qp_get(dev, handle);
+	if (qp == NULL) {
+		dev->backend->stats.guest_errors++;
+		return;
+	}
+	vb_consume_send_queue(qp);
+}
+
+static void recv_doorbell(struct vdev *dev, uint32_t handle)
+{
+	struct vb_qp *qp = vb_qp_get(dev, handle);
+	if (qp == NULL) {
+		dev->backend->stats.guest_errors++;
+		return;
+	}
+	vb_consume_recv_queue(qp);
+}
+
+static void arm_doorbell(struct vdev *dev, uint32_t handle)
+{
+	struct vb_cq *cq = vb_cq_get(dev, handle);
+	if (cq == NULL) {
+		dev->backend->stats.guest_errors++;
+		return;
+	}
+	vb_arm_cq(cq, VRDMA_UAR_CQ_ARM);
+}
+
+static void take_doorbells(struct vdev *dev);
+
+void vb_drain_doorbells(struct vdev *dev)
+{
+	unsigned control = atomic_exchange(&dev->pending.control, 0);
+	if (control == VRDMA_CTL_RESET) {
+		vb_reset_device(dev);
+		vb_raise_interrupt(dev, VRDMA_VECTOR_COMMAND);
+	} else if (control == VRDMA_CTL_ACTIVATE)
+		vb_activate(dev);
+	unsigned invalid = atomic_exchange(&dev->pending.invalid, 0);
+	dev->backend->stats.guest_errors += invalid;
+	if (dev->active)
+		take_doorbells(dev);
+	/* The command after the doorbells: a guest thread rang those before it
+	 * wrote REQUEST (it cannot ring for an object a pending command
+	 * creates, since it waits for the response). */
+	if (atomic_exchange(&dev->pending.request, 0))
+		vb_execute_command(dev);
+}
+
+static void take_doorbells(struct vdev *dev)
+{
+	/* Arms first: a guest arms its CQ before posting, and a same-host
+	 * operation can complete inside the post.  Receives before sends: a
+	 * guest that posts a receive and then a send expects the receive there. */
+	take_bits(dev, dev->pending.cq_arm, arm_doorbell);
+	take_bits(dev, dev->pending.rq, recv_doorbell);
+	take_bits(dev, dev->pending.sq, send_doorbell);
+}
+
+int vb_take_arm_doorbell(struct vdev *dev, uint32_t handle)
+{
+	if (handle >= VB_DOORBELL_WORDS * 64u)
+		return 0;
+	uint64_t bit = UINT64_C(1) << (handle % 64u);
+	_Atomic uint64_t *word = &dev->pending.cq_arm[handle / 64u];
+	if ((atomic_load(word) & bit) == 0)
+		return 0;
+	return (atomic_fetch_and(word, ~bit) & bit) != 0;
+}

@@ -1,0 +1,75 @@
+/*
+ * vrdma/device/page_dir.c -- building and walking two-level page directories.
+ */
+#include "vrdma/device/page_dir.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static int page_ok(const struct vgm_map *map, uint64_t gpa)
+{
+	return (gpa & (VRDMA_PAGE_BYTES - 1)) == 0 && vgm_at(map, gpa, VRDMA_PAGE_BYTES) != NULL;
+}
+
+uint32_t vpd_overhead_pages(uint32_t page_count)
+{
+	return 1u + (page_count + VPD_ENTRIES_PER_PAGE - 1) / VPD_ENTRIES_PER_PAGE;
+}
+
+void vpd_fill(const struct vgm_map *map, uint64_t dir_gpa, const uint64_t *table_gpas,
+	      const uint64_t *page_gpas, uint32_t page_count)
+{
+	uint64_t *dir = vgm_at(map, dir_gpa, VRDMA_PAGE_BYTES);
+	uint32_t tables = vpd_overhead_pages(page_count) - 1u;
+	memset(dir, 0, VRDMA_PAGE_BYTES);
+	for (uint32_t t = 0; t < tables; t++) {
+		uint64_t *table = vgm_at(map, table_gpas[t], VRDMA_PAGE_BYTES);
+		memset(table, 0, VRDMA_PAGE_BYTES);
+		dir[t] = table_gpas[t];
+	}
+	for (uint32_t i = 0; i < page_count; i++) {
+		uint64_t *table = vgm_at(map, dir[i / VPD_ENTRIES_PER_PAGE], VRDMA_PAGE_BYTES);
+		table[i % VPD_ENTRIES_PER_PAGE] = page_gpas[i];
+	}
+}
+
+int vpd_walk(const struct vgm_map *map, const struct vrdma_pdir_ref *ref, uint32_t max_pages,
+	     uint64_t *gpas_out, char *why, size_t why_bytes)
+{
+	uint32_t count = ref->page_count;
+	if (count == 0 || count > max_pages || count > VPD_MAX_PAGES) {
+		snprintf(why, why_bytes, "page directory of %u pages (expected 1..%u)", count,
+			 max_pages < VPD_MAX_PAGES ? max_pages : VPD_MAX_PAGES);
+		return EINVAL;
+	}
+	if (!page_ok(map, ref->dir_gpa)) {
+		snprintf(why, why_bytes, "directory page at GPA 0x%llx is not a page of guest memory",
+			 (unsigned long long)ref->dir_gpa);
+		return EINVAL;
+	}
+	/* Each entry is read once into a local before it is checked and used:
+	 * the guest may change its memory while we walk it. */
+	const uint64_t *dir = vgm_at(map, ref->dir_gpa, VRDMA_PAGE_BYTES);
+	for (uint32_t t = 0; t * VPD_ENTRIES_PER_PAGE < count; t++) {
+		uint64_t table_gpa = __atomic_load_n(&dir[t], __ATOMIC_RELAXED);
+		if (!page_ok(map, table_gpa)) {
+			snprintf(why, why_bytes, "directory entry %u: table at GPA 0x%llx is not a page of guest memory",
+				 t, (unsigned long long)table_gpa);
+			return EINVAL;
+		}
+		const uint64_t *table = vgm_at(map, table_gpa, VRDMA_PAGE_BYTES);
+		uint32_t first = t * VPD_ENTRIES_PER_PAGE;
+		uint32_t n = count - first < VPD_ENTRIES_PER_PAGE ? count - first : VPD_ENTRIES_PER_PAGE;
+		for (uint32_t j = 0; j < n; j++) {
+			uint64_t gpa = __atomic_load_n(&table[j], __ATOMIC_RELAXED);
+			if (!page_ok(map, gpa)) {
+				snprintf(why, why_bytes, "page %u: GPA 0x%llx is not a page of guest memory",
+					 first + j, (unsigned long long)gpa);
+				return EINVAL;
+			}
+			gpas_out[first + j] = gpa;
+		}
+	}
+	return 0;
+}

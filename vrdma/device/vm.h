@@ -1,0 +1,38 @@
+/*
+ * vrdma/device/vm.h -- what a guest holds of its machine: its memory and its
+ * vRDMA device's "pins" (register and UAR writes, interrupt lines).
+ *
+ * The backend (vbackend_create_vm) makes these; the guest driver uses them.
+ * Register and UAR writes go through vdev_write_register()/vdev_write_uar(),
+ * which are the trap: they run the hypervisor's exit handler on the calling
+ * (vCPU) thread, which records the exit and kicks the backend's eventfd.
+ * Interrupts arrive as eventfd counts on irq_fd[vector].
+ */
+#ifndef VRDMA_VM_H
+#define VRDMA_VM_H
+
+#include <stdint.h>
+
+#include "vrdma/device/abi.h"
+#include "vrdma/device/guest_mem.h"
+#include "vrdma/trace/trace.h"
+
+struct vdev;
+
+struct vrdma_vm {
+	struct vgm_map memory;               /* the guest's view of its memory */
+	struct vdev *device;                 /* the device model, opaque to the guest */
+	int irq_fd[VRDMA_VECTOR_COUNT];      /* readable when the vector fired */
+	uint16_t guest_id;                   /* device number on its host */
+	uint8_t host_id;
+	struct vtrace *trace;
+};
+
+/* A write to a device register: a VM exit. */
+void vdev_write_register(struct vdev *device, uint32_t offset, uint32_t value);
+/* A read of a device register (served from the register file, no exit). */
+uint32_t vdev_read_register(struct vdev *device, uint32_t offset);
+/* A write to the UAR page: a doorbell, a VM exit. */
+void vdev_write_uar(struct vdev *device, uint32_t offset, uint32_t value);
+
+#endif

@@ -1,0 +1,141 @@
+/*
+ * vrdma/hca/hca.h -- the RDMA device layer: the one interface through which a
+ * vRDMA backend reaches an HCA ("an RDMA device layer for hardware drivers to
+ * plug into", in the 2012 design).  A driver fills a struct vhca_ops; the
+ * backend never looks behind it.  Two drivers exist:
+ *   hca/soft/   a software HCA shaped like Linux's rxe (RoCEv2-style packets
+ *               over UDP on loopback, or a direct copy between QPs of one host);
+ *   hca/verbs/  the host's verbs stack through libibverbs (a real HCA or a
+ *               kernel SoftRoCE device), where one exists.
+ *
+ * Types are rdma-core's own (<infiniband/verbs.h>), used as plain data.
+ * Objects are named by 32-bit numbers the driver chooses (PDN, CQN, QPN,
+ * lkey, rkey).  Memory is handed over page by page: the backend has already
+ * translated the guest's page directory, so the driver sees host pointers.
+ *
+ * Threading: a driver instance is used from one thread (the backend's).  It
+ * exposes a file descriptor that becomes readable when it has work (packets,
+ * timers); the backend waits on it and calls process(), which runs the
+ * requester, responder and completer and reports new completions through the
+ * CQ callback.
+ *
+ * Errors: functions return 0 or a positive errno value.  Work-request errors
+ * that verbs reports through completions (bad lkey, remote access error, RNR
+ * retries exceeded, flushes) are completions, not return values.
+ */
+#ifndef VRDMA_HCA_H
+#define VRDMA_HCA_H
+
+#include <stdint.h>
+#include <infiniband/verbs.h>
+
+#include "vrdma/trace/trace.h"
+
+#define VHCA_PAGE_BYTES 4096u
+
+/* A registered region's memory: page_count pages of VHCA_PAGE_BYTES, the
+ * first byte of the region at pages[0] + first_page_offset.  iova is the
+ * address work requests use for that first byte.  `pages` and
+ * `page_offsets` belong to the caller and stay valid until dereg_mr.
+ * page_offsets[i] is page i's offset in `fd` (the guest memory file), for
+ * drivers that must map the region contiguously; fd may be -1. */
+struct vhca_mem {
+	uint64_t iova;
+	uint64_t length_bytes;
+	uint32_t first_page_offset;
+	uint32_t page_count;
+	uint8_t *const *pages;
+	const uint64_t *page_offsets;
+	int fd;
+};
+
+/* Called (from process() or post_*) when a CQ gains completions. */
+typedef void (*vhca_cq_event_fn)(void *ctx, uint32_t cqn);
+/* Called when an object fails asynchronously (QP to ERROR, CQ overrun). */
+typedef void (*vhca_async_event_fn)(void *ctx, enum ibv_event_type type, uint32_t object);
+
+struct vhca_qp_init {
+	uint32_t pdn;
+	uint32_t send_cqn;
+	uint32_t recv_cqn;
+	struct ibv_qp_cap cap;  /* max_send_wr, max_recv_wr, max_send_sge, max_recv_sge, max_inline_data */
+	int sq_sig_all;
+	uint16_t trace_guest;   /* recorded in trace events of this QP */
+};
+
+struct vhca;
+
+struct vhca_ops {
+	const char *name;
+	void (*destroy)(struct vhca *hca);
+	int (*query_device)(struct vhca *hca, struct ibv_device_attr *attr);
+	int (*query_port)(struct vhca *hca, uint8_t port_num, struct ibv_port_attr *attr);
+	int (*alloc_pd)(struct vhca *hca, uint32_t *pdn);
+	int (*dealloc_pd)(struct vhca *hca, uint32_t pdn);           /* EBUSY while in use */
+	int (*reg_mr)(struct vhca *hca, uint32_t pdn, const struct vhca_mem *mem, int access,
+		      uint32_t *lkey, uint32_t *rkey);
+	int (*dereg_mr)(struct vhca *hca, uint32_t lkey);
+	int (*create_cq)(struct vhca *hca, int cqe, vhca_cq_event_fn on_completion, void *ctx,
+			 uint32_t *cqn);
+	int (*destroy_cq)(struct vhca *hca, uint32_t cqn);            /* EBUSY while QPs use it */
+	/* Take up to `max` completions, oldest first; returns how many (>= 0),
+	 * or -errno.  wc->qp_num is the QPN. */
+	int (*poll_cq)(struct vhca *hca, uint32_t cqn, int max, struct ibv_wc *wc);
+	int (*create_qp)(struct vhca *hca, const struct vhca_qp_init *init, uint32_t *qpn);
+	/* RC only.  ah_attr.dlid names the peer HCA (the soft HCA: its UDP port
+	 * on 127.0.0.1; its own LID means the same-host copy path). */
+	int (*modify_qp)(struct vhca *hca, uint32_t qpn, const struct ibv_qp_attr *attr,
+			 int attr_mask);
+	int (*query_qp)(struct vhca *hca, uint32_t qpn, struct ibv_qp_attr *attr);
+	int (*destroy_qp)(struct vhca *hca, uint32_t qpn);
+	/* One work request (wr->next is ignored).  sg_list addresses are iovas
+	 * of registered regions, except with IBV_SEND_INLINE, where they are host
+	 * pointers read before the call returns.  wr_id is echoed in the
+	 * completion and used as the trace op id.  ENOMEM: queue full, retry
+	 * after a completion.  EINVAL: the QP's state refuses posting. */
+	int (*post_send)(struct vhca *hca, uint32_t qpn, const struct ibv_send_wr *wr);
+	int (*post_recv)(struct vhca *hca, uint32_t qpn, const struct ibv_recv_wr *wr);
+	int (*event_fd)(struct vhca *hca);
+	void (*process)(struct vhca *hca);
+};
+
+/* Every driver's instance starts with this. */
+struct vhca {
+	const struct vhca_ops *ops;
+	vhca_async_event_fn on_async;
+	void *async_ctx;
+	struct vtrace *trace;
+	uint8_t trace_host;
+};
+
+/* The software HCA (hca/soft). */
+struct vhca_soft_config {
+	uint16_t udp_port;            /* 0: any free port; query_port's lid reports it */
+	uint32_t mtu_bytes;           /* 256, 512, 1024, 2048 or 4096 */
+	double loss_probability;      /* packets dropped on send, for tests (0..1) */
+	uint64_t loss_seed;
+	uint32_t retransmit_timeout_us; /* requester's ACK timeout */
+	uint32_t rnr_timer_us;          /* wait before resending after an RNR NAK */
+	uint32_t max_outstanding_packets; /* requester window */
+};
+
+/* Counters of one software HCA, for tests and tools. */
+struct vhca_soft_stats {
+	uint64_t packets_sent;        /* handed to the socket, retransmissions included */
+	uint64_t packets_received;    /* accepted by the decoder */
+	uint64_t packets_rejected;    /* malformed, or for no QP / a QP not expecting them */
+	uint64_t packets_dropped;     /* injected loss */
+	uint64_t send_failures;       /* the socket refused a packet (buffer full): lost */
+	uint64_t retransmits;         /* go-back-N rewinds (timeout, NAK sequence, RNR) */
+	uint64_t timeouts;            /* retransmit timer expiries */
+	uint64_t rnr_naks;            /* RNR NAKs received (or local RNR waits) */
+};
+
+void vhca_soft_default_config(struct vhca_soft_config *config);
+/* OUT: *stats; zeros when `hca` is not a software HCA. */
+void vhca_soft_get_stats(struct vhca *hca, struct vhca_soft_stats *stats);
+/* Returns 0 and *out, or an errno with err filled. */
+int vhca_soft_create(const struct vhca_soft_config *config, struct vtrace *trace, uint8_t trace_host,
+		     struct vhca **out, char *err, size_t err_bytes);
+
+#endif

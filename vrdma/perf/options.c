@@ -1,0 +1,207 @@
+/*
+ * vrdma/perf/options.c -- vrdma-perf's command line, perftest's where they
+ * apply.  Every refusal says which option, what was found, what was
+ * expected.
+ */
+#include "vrdma/perf/perf.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SIZE_BYTES (16u << 20)
+#define SWEEP_MAX_BYTES (8u << 20)
+
+static const struct {
+	const char *name;
+	enum perf_test test;
+} TESTS[] = {
+	{ "write_lat", PERF_WRITE_LAT }, { "read_lat", PERF_READ_LAT }, { "send_lat", PERF_SEND_LAT },
+	{ "write_bw", PERF_WRITE_BW },   { "read_bw", PERF_READ_BW },   { "send_bw", PERF_SEND_BW },
+};
+
+static void usage(FILE *err)
+{
+	fprintf(err,
+		"usage: vrdma-perf TEST (--demo | --same-host) [options]\n"
+		"  TEST: write_lat read_lat send_lat write_bw read_bw send_bw\n"
+		"  --demo            two hosts (two backends, two guests), UDP on loopback\n"
+		"  --same-host       one host, two guests, the backend's direct copy path\n"
+		"  -s, --size=BYTES  message size (default 2 for latency, 65536 for bandwidth)\n"
+		"  -a, --all         sizes 2 B to 8 MiB, powers of two\n"
+		"  -n, --iters=N     iterations (default 1000 latency, 5000 bandwidth)\n"
+		"  -e, --events      wait for completions by event instead of polling\n"
+		"  -t, --tx-depth=N  send queue depth (default 1 latency, 128 bandwidth)\n"
+		"  -I, --inline_size=BYTES  largest message sent inline (default 0..%u)\n"
+		"  -Q, --cq-mod=N    signal one send in N (bandwidth, default 100)\n"
+		"  -m, --mtu=BYTES   256, 512, 1024, 2048 or 4096 (default 4096)\n"
+		"  -F                accepted, as perftest's (no CPU frequency check here)\n"
+		"  --report_gbits    bandwidth in Gb/s\n"
+		"  --trace=FILE      record every mechanism event (docs/trace-format.md)\n"
+		"  --loss=P          drop UDP packets with probability P (0..0.5) in --demo\n"
+		"  --seed=N          seed of the loss (default 1)\n",
+		VRDMA_MAX_INLINE_BYTES);
+}
+
+static int parse_u64(const char *option, const char *text, uint64_t min, uint64_t max, uint64_t *out,
+		     FILE *err)
+{
+	char *end = NULL;
+	errno = 0;
+	unsigned long long v = text[0] == '-' ? 0 : strtoull(text, &end, 10);
+	if (text[0] == '-' || end == text || *end != '\0' || errno != 0 || v < min || v > max) {
+		fprintf(err, "vrdma-perf: %s: found '%s', expected an integer in %" PRIu64 "..%" PRIu64 "\n",
+			option, text, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_probability(const char *text, double *out, FILE *err)
+{
+	char *end = NULL;
+	double v = strtod(text, &end);
+	if (end == text || *end != '\0' || !(v >= 0.0 && v <= 0.5)) {
+		fprintf(err, "vrdma-perf: --loss: found '%s', expected a probability in 0..0.5\n", text);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int is_latency(enum perf_test t)
+{
+	return t == PERF_WRITE_LAT || t == PERF_READ_LAT || t == PERF_SEND_LAT;
+}
+
+static int apply_defaults_and_check(struct perf_options *o, int size_given, int iters_given,
+				    int depth_given, int inline_given, FILE *err)
+{
+	int lat = is_latency(o->test);
+	if (!size_given)
+		o->size_bytes = lat ? 2 : 65536;
+	if (!iters_given)
+		o->iterations = lat ? 1000 : 5000;
+	if (!depth_given)
+		o->tx_depth = lat ? 1 : 128;
+	if (!inline_given)
+		o->inline_bytes = o->test == PERF_READ_LAT || o->test == PERF_READ_BW ? 0 : (lat ? VRDMA_MAX_INLINE_BYTES : 0);
+	if (o->two_hosts == o->same_host) {
+		fprintf(err, "vrdma-perf: found %s, expected exactly one of --demo (two hosts) and --same-host\n",
+			o->two_hosts ? "both" : "neither");
+		return -1;
+	}
+	if (o->use_events && o->test == PERF_WRITE_LAT) {
+		fprintf(err, "vrdma-perf: -e: write_lat waits on memory, not on completions: expected no -e\n");
+		return -1;
+	}
+	if ((o->test == PERF_READ_LAT || o->test == PERF_READ_BW) && o->inline_bytes > 0) {
+		fprintf(err, "vrdma-perf: -I: found %u, expected 0: RDMA READ carries no inline data\n",
+			o->inline_bytes);
+		return -1;
+	}
+	if (o->loss_probability > 0 && !o->two_hosts) {
+		fprintf(err, "vrdma-perf: --loss: the same-host path sends no packets: expected --demo\n");
+		return -1;
+	}
+	if (o->cq_moderation > o->tx_depth)
+		o->cq_moderation = o->tx_depth;
+	return 0;
+}
+
+int perf_parse_options(int argc, char **argv, struct perf_options *o, FILE *err)
+{
+	static const struct option longs[] = {
+		{ "size", required_argument, NULL, 's' },   { "all", no_argument, NULL, 'a' },
+		{ "iters", required_argument, NULL, 'n' },  { "events", no_argument, NULL, 'e' },
+		{ "tx-depth", required_argument, NULL, 't' }, { "inline_size", required_argument, NULL, 'I' },
+		{ "cq-mod", required_argument, NULL, 'Q' }, { "mtu", required_argument, NULL, 'm' },
+		{ "demo", no_argument, NULL, 1 },           { "same-host", no_argument, NULL, 2 },
+		{ "trace", required_argument, NULL, 3 },    { "loss", required_argument, NULL, 4 },
+		{ "seed", required_argument, NULL, 5 },     { "report_gbits", no_argument, NULL, 6 },
+		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof *o);
+	o->cq_moderation = 100;
+	o->mtu_bytes = 4096;
+	o->seed = 1;
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+			usage(stdout == err ? err : stdout);
+			return 1;
+		}
+		fprintf(err, "vrdma-perf: found %s, expected a test name first\n", argc < 2 ? "nothing" : argv[1]);
+		usage(err);
+		return 2;
+	}
+	size_t t;
+	for (t = 0; t < sizeof TESTS / sizeof TESTS[0]; t++)
+		if (strcmp(argv[1], TESTS[t].name) == 0)
+			break;
+	if (t == sizeof TESTS / sizeof TESTS[0]) {
+		fprintf(err, "vrdma-perf: unknown test '%s', expected write_lat, read_lat, send_lat, "
+			     "write_bw, read_bw or send_bw\n", argv[1]);
+		return 2;
+	}
+	o->test = TESTS[t].test;
+	o->test_name = TESTS[t].name;
+	int size_given = 0, iters_given = 0, depth_given = 0, inline_given = 0, c;
+	uint64_t v;
+	optind = 2;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":s:an:et:I:Q:m:Fh", longs, NULL)) != -1) {
+		int bad = 0;
+		switch (c) {
+		case 's': bad = parse_u64("-s", optarg, 1, MAX_SIZE_BYTES, &o->size_bytes, err); size_given = 1; break;
+		case 'a': o->all_sizes = 1; break;
+		case 'n': bad = parse_u64("-n", optarg, 1, 100000000, &o->iterations, err); iters_given = 1; break;
+		case 'e': o->use_events = 1; break;
+		case 't': bad = parse_u64("-t", optarg, 1, 4096, &v, err); o->tx_depth = (uint32_t)v; depth_given = 1; break;
+		case 'I': bad = parse_u64("-I", optarg, 0, VRDMA_MAX_INLINE_BYTES, &v, err); o->inline_bytes = (uint32_t)v; inline_given = 1; break;
+		case 'Q': bad = parse_u64("-Q", optarg, 1, 4096, &v, err); o->cq_moderation = (uint32_t)v; break;
+		case 'm':
+			bad = parse_u64("-m", optarg, 256, 4096, &v, err);
+			if (!bad && (v & (v - 1)) != 0) {
+				fprintf(err, "vrdma-perf: -m: found '%s', expected 256, 512, 1024, 2048 or 4096\n", optarg);
+				bad = 1;
+			}
+			o->mtu_bytes = (uint32_t)v;
+			break;
+		case 'F': break;
+		case 1: o->two_hosts = 1; break;
+		case 2: o->same_host = 1; break;
+		case 3: o->trace_path = optarg; break;
+		case 4: bad = parse_probability(optarg, &o->loss_probability, err); break;
+		case 5: bad = parse_u64("--seed", optarg, 0, UINT64_MAX, &o->seed, err); break;
+		case 6: o->report_gbits = 1; break;
+		case 'h': usage(stdout); return 1;
+		case ':':
+			fprintf(err, "vrdma-perf: %s: found nothing, expected a value\n", argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(err, "vrdma-perf: unknown option '%s'\n", argv[optind - 1]);
+			usage(err);
+			return 2;
+		}
+		if (bad)
+			return 2;
+	}
+	if (optind < argc) {
+		fprintf(err, "vrdma-perf: found '%s', expected options only after the test name "
+			     "(a server name is not needed: --demo runs both ends)\n", argv[optind]);
+		return 2;
+	}
+	if (o->all_sizes && size_given) {
+		fprintf(err, "vrdma-perf: found both -a and -s, expected one of them\n");
+		return 2;
+	}
+	return apply_defaults_and_check(o, size_given, iters_given, depth_given, inline_given, err) ? 2 : 0;
+}
+
+uint64_t perf_max_size(const struct perf_options *o)
+{
+	return o->all_sizes ? SWEEP_MAX_BYTES : o->size_bytes;
+}

@@ -1,0 +1,105 @@
+/*
+ * vrdma/perf/perf.h -- vrdma-perf: perftest's tests over the reference
+ * implementation.
+ *
+ * A run sets up hosts (a software HCA and a backend each) and two guests
+ * (server and client), connects one RC QP between them the way perftest does
+ * (exchange LID, QPN, PSN, rkey and address, then INIT, RTR, RTS), runs the
+ * test on two guest threads and prints perftest's table.
+ *   --demo        two hosts, the guests talk through UDP on loopback
+ *   --same-host   one host, the backend's direct copy between the guests
+ */
+#ifndef VRDMA_PERF_H
+#define VRDMA_PERF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vrdma/guest/verbs.h"
+#include "vrdma/trace/trace.h"
+
+enum perf_test {
+	PERF_WRITE_LAT, PERF_READ_LAT, PERF_SEND_LAT, PERF_WRITE_BW, PERF_READ_BW, PERF_SEND_BW
+};
+
+struct perf_options {
+	enum perf_test test;
+	const char *test_name;
+	uint64_t size_bytes;      /* -s */
+	int all_sizes;            /* -a: 2 B .. 8 MiB */
+	uint64_t iterations;      /* -n */
+	int use_events;           /* -e */
+	uint32_t tx_depth;        /* -t */
+	uint32_t inline_bytes;    /* -I */
+	uint32_t cq_moderation;   /* -Q */
+	int two_hosts;            /* --demo */
+	int same_host;            /* --same-host */
+	const char *trace_path;   /* --trace */
+	double loss_probability;  /* --loss */
+	uint64_t seed;            /* --seed */
+	uint32_t mtu_bytes;       /* -m */
+	int report_gbits;         /* --report_gbits */
+};
+
+/* Parse argv; on error print to `err` and return 2 (usage), else 0. */
+int perf_parse_options(int argc, char **argv, struct perf_options *opt, FILE *err);
+uint64_t perf_max_size(const struct perf_options *opt);
+
+/* One guest's end of the connection. */
+struct perf_peer_info {
+	uint32_t lid, qpn, psn, rkey;
+	uint64_t addr;
+};
+
+struct perf_endpoint {
+	struct vrdma_context *ctx;
+	struct vrdma_pd *pd;
+	struct vrdma_comp_channel *channel;
+	struct vrdma_cq *send_cq, *recv_cq;
+	struct vrdma_qp *qp;
+	uint8_t *buffer;          /* size max, page aligned, guest memory */
+	uint64_t buffer_bytes;
+	struct vrdma_mr *mr;
+	struct perf_peer_info local, remote;
+	uint32_t rx_depth;
+	uint32_t recvs_outstanding; /* receives posted and not yet completed */
+};
+
+/* What a test measured at one size: per-iteration microseconds for latency
+ * tests, completion times for bandwidth tests. */
+struct perf_sample {
+	uint64_t size_bytes;
+	uint64_t iterations;
+	double *latency_us;       /* latency tests: iterations values */
+	double elapsed_s;         /* bandwidth tests */
+	double peak_bytes_per_s;
+	int failed;               /* a completion in error */
+	char error[160];
+};
+
+/* Setup (setup.c): hosts, guests, endpoints, connection. */
+struct perf_world;
+int perf_world_create(const struct perf_options *opt, struct perf_world **out, char *err, size_t err_bytes);
+/* Tear everything down; then publish the trace (or drop it).  Returns 0,
+ * or -1 when the trace could not be written (err filled). */
+int perf_world_destroy(struct perf_world *w, int publish_trace, char *err, size_t err_bytes);
+struct perf_endpoint *perf_world_server(struct perf_world *w);
+struct perf_endpoint *perf_world_client(struct perf_world *w);
+struct vtrace *perf_world_trace(struct perf_world *w);
+
+/* The tests (lat.c, bw.c): run one size, both sides, on two threads. */
+int perf_run_size(const struct perf_options *opt, struct perf_world *w, uint64_t size_bytes,
+		  struct perf_sample *sample);
+
+/* Waiting for a completion, by polling or by event; returns 1 with *wc,
+ * or 0 on timeout (stuck peer). */
+int perf_wait_completion(struct perf_endpoint *ep, struct vrdma_cq *cq, int use_events, struct ibv_wc *wc);
+
+/* Output (report.c): perftest's banner and tables. */
+void perf_print_banner(FILE *out, const struct perf_options *opt, struct perf_world *w);
+void perf_print_header(FILE *out, const struct perf_options *opt);
+void perf_print_row(FILE *out, const struct perf_options *opt, const struct perf_sample *s);
+void perf_print_footer(FILE *out, const struct perf_options *opt);
+
+#endif

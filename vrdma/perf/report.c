@@ -1,0 +1,125 @@
+/*
+ * vrdma/perf/report.c -- perftest's banner and tables, so vrdma-perf output
+ * sits next to real perftest runs (and vrdmasim's perftest reader takes it).
+ * MB is 2^20 bytes, as perftest's MB/sec.
+ */
+#include "vrdma/perf/perf.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RULE "---------------------------------------------------------------------------------------\n"
+#define MIB (1024.0 * 1024.0)
+
+static const char *banner_of(enum perf_test t)
+{
+	static const char *const names[] = {
+		[PERF_WRITE_LAT] = "RDMA_Write Latency Test", [PERF_READ_LAT] = "RDMA_Read Latency Test",
+		[PERF_SEND_LAT] = "Send Latency Test",        [PERF_WRITE_BW] = "RDMA_Write BW Test",
+		[PERF_READ_BW] = "RDMA_Read BW Test",         [PERF_SEND_BW] = "Send BW Test",
+	};
+	return names[t];
+}
+
+static int is_latency(enum perf_test t)
+{
+	return t == PERF_WRITE_LAT || t == PERF_READ_LAT || t == PERF_SEND_LAT;
+}
+
+static void print_address(FILE *out, const char *which, const struct perf_peer_info *p)
+{
+	fprintf(out, " %s address: LID %#06x QPN %#06x PSN %#08x RKey %#08x VAddr %#016llx\n", which, p->lid,
+		p->qpn, p->psn, p->rkey, (unsigned long long)p->addr);
+}
+
+void perf_print_banner(FILE *out, const struct perf_options *opt, struct perf_world *w)
+{
+	struct perf_endpoint *client = perf_world_client(w);
+	fputs(RULE, out);
+	fprintf(out, "                    %s\n", banner_of(opt->test));
+	fprintf(out, " Dual-port       : OFF\t\tDevice         : vrdma0\n");
+	fprintf(out, " Number of qps   : 1\t\tTransport type : IB\n");
+	fprintf(out, " Connection type : RC\t\tUsing SRQ      : OFF\n");
+	fprintf(out, " TX depth        : %u\n", opt->tx_depth);
+	if (!is_latency(opt->test))
+		fprintf(out, " CQ Moderation   : %u\n", opt->cq_moderation);
+	fprintf(out, " Mtu             : %u[B]\n", opt->mtu_bytes);
+	fprintf(out, " Link type       : %s\n", opt->two_hosts ? "Ethernet (UDP on loopback)" : "same host (direct copy)");
+	fprintf(out, " Max inline data : %u[B]\n", opt->inline_bytes);
+	fprintf(out, " Completions     : %s\n", opt->use_events ? "event" : "poll");
+	fputs(RULE, out);
+	print_address(out, "local", &client->local);
+	print_address(out, "remote", &client->remote);
+	fputs(RULE, out);
+}
+
+void perf_print_header(FILE *out, const struct perf_options *opt)
+{
+	if (is_latency(opt->test))
+		fprintf(out, " #bytes #iterations    t_min[usec]    t_max[usec]  t_typical[usec]    t_avg[usec]    "
+			     "t_stdev[usec]   99%% percentile[usec]   99.9%% percentile[usec] \n");
+	else if (opt->report_gbits)
+		fprintf(out, " #bytes     #iterations    BW peak[Gb/sec]    BW average[Gb/sec]   MsgRate[Mpps]\n");
+	else
+		fprintf(out, " #bytes     #iterations    BW peak[MB/sec]    BW average[MB/sec]   MsgRate[Mpps]\n");
+}
+
+static int compare_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double percentile(const double *sorted, uint64_t n, double fraction)
+{
+	uint64_t index = (uint64_t)ceil(fraction * (double)n);
+	if (index > 0)
+		index--;
+	return sorted[index < n ? index : n - 1];
+}
+
+static void print_latency_row(FILE *out, const struct perf_sample *s)
+{
+	uint64_t n = s->iterations;
+	double *v = s->latency_us;
+	qsort(v, n, sizeof *v, compare_double);
+	double sum = 0, sum_sq = 0;
+	for (uint64_t i = 0; i < n; i++)
+		sum += v[i];
+	double avg = sum / (double)n;
+	for (uint64_t i = 0; i < n; i++)
+		sum_sq += (v[i] - avg) * (v[i] - avg);
+	double stdev = n > 1 ? sqrt(sum_sq / (double)(n - 1)) : 0.0;
+	fprintf(out, " %-7llu %-10llu %-14.2f %-12.2f %-18.2f %-14.2f %-15.2f %-23.2f %-7.2f\n",
+		(unsigned long long)s->size_bytes, (unsigned long long)n, v[0], v[n - 1], percentile(v, n, 0.5), avg,
+		stdev, percentile(v, n, 0.99), percentile(v, n, 0.999));
+}
+
+static void print_bandwidth_row(FILE *out, const struct perf_options *opt, const struct perf_sample *s)
+{
+	double bytes = (double)s->size_bytes * (double)s->iterations;
+	double avg = s->elapsed_s > 0 ? bytes / s->elapsed_s : 0.0;
+	double peak = s->peak_bytes_per_s > avg ? s->peak_bytes_per_s : avg;
+	double rate_mpps = s->elapsed_s > 0 ? (double)s->iterations / s->elapsed_s / 1e6 : 0.0;
+	if (opt->report_gbits)
+		fprintf(out, " %-10llu %-10llu     %-18.2f %-18.2f %.6f\n", (unsigned long long)s->size_bytes,
+			(unsigned long long)s->iterations, peak * 8 / 1e9, avg * 8 / 1e9, rate_mpps);
+	else
+		fprintf(out, " %-10llu %-10llu     %-18.2f %-18.2f %.6f\n", (unsigned long long)s->size_bytes,
+			(unsigned long long)s->iterations, peak / MIB, avg / MIB, rate_mpps);
+}
+
+void perf_print_row(FILE *out, const struct perf_options *opt, const struct perf_sample *s)
+{
+	if (is_latency(opt->test))
+		print_latency_row(out, s);
+	else
+		print_bandwidth_row(out, opt, s);
+	fflush(out);
+}
+
+void perf_print_footer(FILE *out, const struct perf_options *opt)
+{
+	fputs(RULE, out);
+}

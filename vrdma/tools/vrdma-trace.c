@@ -1,0 +1,113 @@
+/*
+ * vrdma/tools/vrdma-trace.c -- `vrdma-trace FILE`: summarise a vRDMA trace,
+ * or convert it to Chrome trace-event JSON.  Only the command line lives
+ * here; the work is in vrdma/trace/trace_summary.c and trace_chrome.c.
+ *
+ * Exit status: 0 success, 2 a bad command line or a bad trace (the reason
+ * on stderr, and no output file left behind), 1 a failure to write stdout.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "vrdma/trace/trace_chrome.h"
+#include "vrdma/trace/trace_summary.h"
+
+#define ERR_BYTES 1024
+
+enum mode { MODE_TABLE, MODE_JSON, MODE_CHROME };
+
+struct command {
+	const char *trace_path;
+	const char *chrome_path;  /* MODE_CHROME */
+	enum mode mode;
+};
+
+static const char usage_text[] =
+	"usage: vrdma-trace FILE              summary of a trace as tables\n"
+	"       vrdma-trace FILE --json       the summary as JSON\n"
+	"       vrdma-trace FILE --chrome OUT.json\n"
+	"                                     Chrome trace-event JSON, for ui.perfetto.dev\n";
+
+static int usage(const char *problem, const char *word)
+{
+	if (problem)
+		fprintf(stderr, "vrdma-trace: %s%s%s\n", problem, word ? ": " : "", word ? word : "");
+	fputs(usage_text, stderr);
+	return 2;
+}
+
+/* Fills CMD; returns -1 (done, exit 0: --help), 0, or 2 (usage printed). */
+static int parse(int argc, char **argv, struct command *cmd)
+{
+	int modes = 0;
+	memset(cmd, 0, sizeof *cmd);
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			fputs(usage_text, stdout);
+			return -1;
+		} else if (strcmp(arg, "--json") == 0) {
+			cmd->mode = MODE_JSON;
+			modes++;
+		} else if (strcmp(arg, "--chrome") == 0) {
+			if (i + 1 >= argc)
+				return usage("--chrome needs an output file", NULL);
+			cmd->chrome_path = argv[++i];
+			cmd->mode = MODE_CHROME;
+			modes++;
+		} else if (arg[0] == '-' && arg[1] != '\0') {
+			return usage("unknown option", arg);
+		} else if (cmd->trace_path) {
+			return usage("one trace file at a time, found another", arg);
+		} else {
+			cmd->trace_path = arg;
+		}
+	}
+	if (!cmd->trace_path)
+		return usage("missing the trace file", NULL);
+	if (modes > 1)
+		return usage("--json and --chrome exclude each other", NULL);
+	return 0;
+}
+
+static int run_summary(const struct command *cmd)
+{
+	char err[ERR_BYTES];
+	struct vtrace_summary *summary = vtrace_summary_new(0);
+	if (!summary) {
+		fprintf(stderr, "vrdma-trace: out of memory\n");
+		return 2;
+	}
+	if (vtrace_summary_read(summary, cmd->trace_path, err, sizeof err) != 0) {
+		fprintf(stderr, "vrdma-trace: %s\n", err);
+		vtrace_summary_free(summary);
+		return 2;
+	}
+	int failed = cmd->mode == MODE_JSON ? vtrace_summary_print_json(summary, cmd->trace_path, stdout)
+					    : vtrace_summary_print(summary, cmd->trace_path, stdout);
+	vtrace_summary_free(summary);
+	if (failed) {
+		fprintf(stderr, "vrdma-trace: cannot write the summary to standard output\n");
+		return 1;
+	}
+	return 0;
+}
+
+static int run_chrome(const struct command *cmd)
+{
+	char err[ERR_BYTES];
+	if (vtrace_chrome_convert(cmd->trace_path, cmd->chrome_path, NULL, err, sizeof err) != 0) {
+		fprintf(stderr, "vrdma-trace: %s\n", err);
+		return 2;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct command cmd;
+	int status = parse(argc, argv, &cmd);
+	if (status != 0)
+		return status < 0 ? 0 : status;
+	return cmd.mode == MODE_CHROME ? run_chrome(&cmd) : run_summary(&cmd);
+}

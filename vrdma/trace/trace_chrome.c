@@ -1,0 +1,337 @@
+/*
+ * vrdma/trace/trace_chrome.c -- one JSON event per record, metadata events
+ * for each host and track the first time it appears.
+ *
+ * The tracks seen are kept in a small open-addressing set (a few per guest
+ * and host), so memory does not grow with the trace.
+ */
+#include "vrdma/trace/trace_chrome.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vrdma/trace/trace.h"
+#include "vrdma/trace/trace_read.h"
+
+/* ---- how each kind's arguments are shown ---- */
+
+enum arg_format {
+	ARG_NONE = 0,
+	ARG_DEC,        /* a number */
+	ARG_HEX,        /* a hex string: addresses, register offsets and values */
+	ARG_WR_OPCODE,  /* ibv_wr_opcode, or VTRACE_RECV_OPCODE */
+	ARG_DOORBELL,   /* enum vtrace_doorbell */
+	ARG_RETX        /* enum vtrace_retransmit_reason */
+};
+
+struct arg_spec {
+	const char *name;
+	enum arg_format format;
+};
+
+/* arg0, arg1, arg2 of each kind, as trace.h lists them. */
+static const struct arg_spec arg_specs[VTRACE_KIND_COUNT_][3] = {
+	[VTRACE_POST] = {{"opcode", ARG_WR_OPCODE}, {"bytes", ARG_DEC}, {"sges", ARG_DEC}},
+	[VTRACE_WQE_WRITE] = {{"ring_index", ARG_DEC}, {"wqe_bytes", ARG_DEC}, {0}},
+	[VTRACE_DOORBELL] = {{"register", ARG_HEX}, {"value", ARG_HEX}, {"doorbell", ARG_DOORBELL}},
+	[VTRACE_COMMAND] = {{"command", ARG_DEC}, {"result", ARG_DEC}, {0}},
+	[VTRACE_WQE_FETCH] = {{"ring_index", ARG_DEC}, {"wqe_bytes", ARG_DEC}, {"error", ARG_DEC}},
+	[VTRACE_TRANSLATE] = {{"pages", ARG_DEC}, {"bytes", ARG_DEC}, {0}},
+	[VTRACE_DMA_READ] = {{"iova", ARG_HEX}, {"bytes", ARG_DEC}, {0}},
+	[VTRACE_DMA_WRITE] = {{"iova", ARG_HEX}, {"bytes", ARG_DEC}, {0}},
+	[VTRACE_PACKET_TX] = {{"bth_opcode", ARG_DEC}, {"psn", ARG_DEC}, {"payload_bytes", ARG_DEC}},
+	[VTRACE_PACKET_RX] = {{"bth_opcode", ARG_DEC}, {"psn", ARG_DEC}, {"payload_bytes", ARG_DEC}},
+	[VTRACE_ACK] = {{"syndrome", ARG_HEX}, {"psn", ARG_DEC}, {0}},
+	[VTRACE_RETRANSMIT] = {{"reason", ARG_RETX}, {"first_psn", ARG_DEC}, {0}},
+	[VTRACE_HCA_COMPLETION] = {{"status", ARG_DEC}, {"byte_len", ARG_DEC}, {"wc_opcode", ARG_DEC}},
+	[VTRACE_CQE_WRITE] = {{"status", ARG_DEC}, {"byte_len", ARG_DEC}, {"ring_index", ARG_DEC}},
+	[VTRACE_POLL] = {{"completions", ARG_DEC}, {"empty_polls", ARG_DEC}, {0}},
+	[VTRACE_PACKET_DROP] = {{"bth_opcode", ARG_DEC}, {"psn", ARG_DEC}, {0}},
+	[VTRACE_ASYNC_EVENT] = {{"event_type", ARG_DEC}, {0}, {0}},
+};
+
+static const char *wr_opcode_name(uint64_t opcode)
+{
+	static const char *const names[] = {"rdma-write", "rdma-write-imm", "send", "send-imm", "rdma-read"};
+	if (opcode == VTRACE_RECV_OPCODE)
+		return "recv";
+	return opcode < sizeof names / sizeof names[0] ? names[opcode] : NULL;
+}
+
+static const char *doorbell_name(uint64_t doorbell)
+{
+	static const char *const names[] = {
+		NULL, "send", "recv", "cq-arm", "cq-arm-solicited", "cq-poll",
+		"request", "dsr", "control", "intr-mask", "invalid",
+	};
+	return doorbell < sizeof names / sizeof names[0] ? names[doorbell] : NULL;
+}
+
+static const char *retransmit_name(uint64_t reason)
+{
+	static const char *const names[] = {NULL, "timeout", "nak-sequence", "rnr"};
+	return reason < sizeof names / sizeof names[0] ? names[reason] : NULL;
+}
+
+/* JSON numbers are doubles to most readers: past 2^53, write a string. */
+static void put_number(FILE *out, uint64_t value)
+{
+	if (value <= ((uint64_t)1 << 53))
+		fprintf(out, "%" PRIu64, value);
+	else
+		fprintf(out, "\"%" PRIu64 "\"", value);
+}
+
+static void put_arg(FILE *out, const struct arg_spec *spec, uint64_t value)
+{
+	const char *name = NULL;
+	fprintf(out, ", \"%s\": ", spec->name);
+	switch (spec->format) {
+	case ARG_HEX: fprintf(out, "\"0x%" PRIx64 "\"", value); return;
+	case ARG_WR_OPCODE: name = wr_opcode_name(value); break;
+	case ARG_DOORBELL: name = doorbell_name(value); break;
+	case ARG_RETX: name = retransmit_name(value); break;
+	default: break;
+	}
+	if (name)
+		fprintf(out, "\"%s\"", name);
+	else
+		put_number(out, value);
+}
+
+static void put_flags(FILE *out, uint16_t flags)
+{
+	static const struct { uint16_t bit; const char *name; } names[] = {
+		{VTRACE_F_SIGNALED, "signaled"}, {VTRACE_F_INLINE, "inline"}, {VTRACE_F_ACKREQ, "ackreq"},
+		{VTRACE_F_SUPPRESSED, "suppressed"}, {VTRACE_F_ERROR, "error"},
+	};
+	const char *separator = "";
+	fputs(", \"flags\": \"", out);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (flags & names[i].bit) {
+			fprintf(out, "%s%s", separator, names[i].name);
+			separator = "|";
+			flags &= (uint16_t)~names[i].bit;
+		}
+	if (flags)
+		fprintf(out, "%s0x%x", separator, flags);
+	fputc('"', out);
+}
+
+static void put_args(FILE *out, const struct vtrace_record *r)
+{
+	const uint64_t values[3] = {r->arg0, r->arg1, r->arg2};
+	fprintf(out, "\"args\": {\"object\": %" PRIu32, r->object);
+	if (r->op_id)
+		fprintf(out, ", \"op\": \"0x%016" PRIx64 "\"", r->op_id);
+	for (int i = 0; i < 3; i++)
+		if (arg_specs[r->kind][i].name)
+			put_arg(out, &arg_specs[r->kind][i], values[i]);
+	if (r->flags)
+		put_flags(out, r->flags);
+	fputc('}', out);
+}
+
+/* ---- tracks ---- */
+
+static int is_guest_side(unsigned actor)
+{
+	return actor == VTRACE_ACTOR_GUEST_VCPU || actor == VTRACE_ACTOR_TRAP_HANDLER;
+}
+
+static uint32_t track_of(const struct vtrace_record *r)
+{
+	return is_guest_side(r->actor) ? (uint32_t)r->guest * 8u + r->actor : r->actor;
+}
+
+/* Guests' tracks first (by guest), then the host's own in pipeline order. */
+static uint32_t sort_index_of(const struct vtrace_record *r)
+{
+	return is_guest_side(r->actor) ? track_of(r) : (1u << 20) + r->actor;
+}
+
+static void thread_name(const struct vtrace_record *r, char *out, size_t out_bytes)
+{
+	static const char *const names[VTRACE_ACTOR_COUNT_] = {
+		[VTRACE_ACTOR_GUEST_VCPU] = "vcpu",
+		[VTRACE_ACTOR_TRAP_HANDLER] = "trap handler",
+		[VTRACE_ACTOR_BACKEND] = "backend",
+		[VTRACE_ACTOR_HCA_REQUESTER] = "hca requester",
+		[VTRACE_ACTOR_HCA_RESPONDER] = "hca responder",
+		[VTRACE_ACTOR_HCA_COMPLETER] = "hca completer",
+		[VTRACE_ACTOR_INTERRUPT] = "interrupt",
+	};
+	if (is_guest_side(r->actor))
+		snprintf(out, out_bytes, "guest %u %s", r->guest, names[r->actor]);
+	else
+		snprintf(out, out_bytes, "%s", names[r->actor]);
+}
+
+struct track_set {
+	uint64_t *keys;      /* 0: empty; else (host << 32 | tid) + 1 */
+	size_t capacity;     /* power of two */
+	size_t used;
+};
+
+static size_t track_slot(const struct track_set *set, uint64_t key)
+{
+	size_t i = (size_t)((key * 0x9e3779b97f4a7c15u) >> 32) & (set->capacity - 1);
+	while (set->keys[i] != 0 && set->keys[i] != key)
+		i = (i + 1) & (set->capacity - 1);
+	return i;
+}
+
+/* Add KEY; returns 1 if it was new, 0 if seen, -1 when out of memory. */
+static int track_add(struct track_set *set, uint64_t key)
+{
+	if ((set->used + 1) * 2 > set->capacity) {
+		struct track_set bigger = {calloc(set->capacity ? set->capacity * 2 : 64, sizeof(uint64_t)),
+					   set->capacity ? set->capacity * 2 : 64, set->used};
+		if (!bigger.keys)
+			return -1;
+		for (size_t i = 0; i < set->capacity; i++)
+			if (set->keys[i])
+				bigger.keys[track_slot(&bigger, set->keys[i])] = set->keys[i];
+		free(set->keys);
+		*set = bigger;
+	}
+	size_t i = track_slot(set, key);
+	if (set->keys[i] == key)
+		return 0;
+	set->keys[i] = key;
+	set->used++;
+	return 1;
+}
+
+/* ---- events ---- */
+
+struct writer {
+	FILE *out;
+	uint64_t events;
+	struct track_set tracks;
+};
+
+static void begin_event(struct writer *w)
+{
+	fputs(w->events++ ? ",\n" : "\n", w->out);
+}
+
+static void put_time_us(FILE *out, uint64_t ns)
+{
+	fprintf(out, "%" PRIu64 ".%03u", ns / 1000, (unsigned)(ns % 1000));
+}
+
+/* Metadata for R's host and track if they are new.  0 or -1 (memory). */
+static int put_metadata(struct writer *w, const struct vtrace_record *r)
+{
+	int new_host = track_add(&w->tracks, ((uint64_t)r->host << 32 | 0xffffffffu) + 1);
+	int new_track = track_add(&w->tracks, ((uint64_t)r->host << 32 | track_of(r)) + 1);
+	if (new_host < 0 || new_track < 0)
+		return -1;
+	if (new_host) {
+		begin_event(w);
+		fprintf(w->out, "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": %u, \"args\": {\"name\": \"host %u\"}}",
+			r->host, r->host);
+	}
+	if (new_track) {
+		char name[64];
+		thread_name(r, name, sizeof name);
+		begin_event(w);
+		fprintf(w->out,
+			"{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": %u, \"tid\": %" PRIu32
+			", \"args\": {\"name\": \"%s\"}}",
+			r->host, track_of(r), name);
+		begin_event(w);
+		fprintf(w->out,
+			"{\"name\": \"thread_sort_index\", \"ph\": \"M\", \"pid\": %u, \"tid\": %" PRIu32
+			", \"args\": {\"sort_index\": %" PRIu32 "}}",
+			r->host, track_of(r), sort_index_of(r));
+	}
+	return 0;
+}
+
+static void put_event(struct writer *w, const struct vtrace_record *r)
+{
+	begin_event(w);
+	fprintf(w->out, "{\"name\": \"%s\", \"cat\": \"%s\", \"ph\": \"%s\", \"ts\": ", vtrace_kind_name(r->kind),
+		vtrace_actor_name(r->actor), r->duration_ns ? "X" : "i");
+	put_time_us(w->out, r->time_ns);
+	if (r->duration_ns) {
+		fputs(", \"dur\": ", w->out);
+		put_time_us(w->out, r->duration_ns);
+	} else {
+		fputs(", \"s\": \"t\"", w->out);
+	}
+	fprintf(w->out, ", \"pid\": %u, \"tid\": %" PRIu32 ", ", r->host, track_of(r));
+	put_args(w->out, r);
+	fputc('}', w->out);
+}
+
+int vtrace_chrome_write(struct vtrace_reader *reader, FILE *out, uint64_t *events, char *err, size_t err_bytes)
+{
+	struct writer w = {out, 0, {NULL, 0, 0}};
+	struct vtrace_record r;
+	int got, status = 0;
+	fputs("{\"traceEvents\": [", out);
+	while ((got = vtrace_reader_next(reader, &r, err, err_bytes)) > 0) {
+		if (put_metadata(&w, &r) != 0) {
+			snprintf(err, err_bytes, "%s: out of memory converting the trace", vtrace_reader_path(reader));
+			got = -1;
+			break;
+		}
+		put_event(&w, &r);
+	}
+	if (got < 0)
+		status = -1;
+	fputs("\n],\n\"displayTimeUnit\": \"ns\"}\n", out);
+	free(w.tracks.keys);
+	if (events)
+		*events = w.events;
+	return status;
+}
+
+int vtrace_chrome_convert(const char *trace_path, const char *out_path, uint64_t *events, char *err,
+			  size_t err_bytes)
+{
+	struct vtrace_reader *reader = vtrace_reader_open(trace_path, err, err_bytes);
+	if (!reader)
+		return -1;
+	size_t path_bytes = strlen(out_path);
+	char *temp = malloc(path_bytes + sizeof ".tmp");
+	FILE *out = NULL;
+	if (temp) {
+		memcpy(temp, out_path, path_bytes);
+		memcpy(temp + path_bytes, ".tmp", sizeof ".tmp");
+		out = fopen(temp, "w");
+	}
+	if (!out) {
+		snprintf(err, err_bytes, "%s: cannot create the output: %s", temp ? temp : out_path,
+			 strerror(temp ? errno : ENOMEM));
+		free(temp);
+		vtrace_reader_close(reader);
+		return -1;
+	}
+	int status = vtrace_chrome_write(reader, out, events, err, err_bytes);
+	vtrace_reader_close(reader);
+	errno = 0;
+	int write_failed = fflush(out) != 0 || ferror(out) != 0;
+	int write_errno = errno;
+	write_failed |= fclose(out) != 0;
+	if (write_errno == 0)
+		write_errno = errno ? errno : EIO;
+	if (status == 0 && write_failed) {
+		snprintf(err, err_bytes, "%s: cannot write the output: %s", out_path, strerror(write_errno));
+		status = -1;
+	}
+	if (status == 0 && rename(temp, out_path) != 0) {
+		snprintf(err, err_bytes, "%s: cannot write the output: %s", out_path, strerror(errno));
+		status = -1;
+	}
+	if (status != 0)
+		unlink(temp);
+	free(temp);
+	return status;
+}
