@@ -71,6 +71,7 @@ static void fill_caps(struct vdev *dev, struct vrdma_caps *caps)
 	caps->max_inline_bytes = VRDMA_MAX_INLINE_BYTES;
 	caps->port_lid = port.lid;
 	caps->active_mtu_bytes = 128u << port.active_mtu;
+	caps->gid_index = (uint32_t)dev->backend->hca->gid_index;
 	caps->max_mr_bytes = attr.max_mr_size ? attr.max_mr_size : (uint64_t)VPD_MAX_PAGES * VRDMA_PAGE_BYTES;
 	caps->node_guid = attr.node_guid;
 }
@@ -202,6 +203,18 @@ static int cmd_query_port(struct vdev *dev, const union vrdma_request *req, unio
 	resp->query_port.max_msg_bytes = port.max_msg_sz;
 	resp->query_port.link_layer = port.link_layer;
 	return 0;
+}
+
+static int cmd_query_gid(struct vdev *dev, const union vrdma_request *req, union vrdma_response *resp)
+{
+	union ibv_gid gid;
+	if (req->query_gid.port_num != 1 || req->query_gid.index > 255)
+		return EINVAL;
+	struct vhca *hca = dev->backend->hca;
+	int rc = hca->ops->query_gid(hca, 1, (int)req->query_gid.index, &gid);
+	if (rc == 0)
+		memcpy(resp->query_gid.gid, gid.raw, sizeof gid.raw);
+	return rc;
 }
 
 static int cmd_create_pd(struct vdev *dev, union vrdma_response *resp)
@@ -473,6 +486,11 @@ static void attr_to_verbs(const struct vrdma_qp_attr *a, struct ibv_qp_attr *v)
 	v->ah_attr.dlid = (uint16_t)a->dlid;
 	v->ah_attr.sl = (uint8_t)a->sl;
 	v->ah_attr.port_num = (uint8_t)a->port_num;
+	v->ah_attr.is_global = a->is_global ? 1 : 0;
+	v->ah_attr.grh.sgid_index = (uint8_t)a->sgid_index;
+	v->ah_attr.grh.hop_limit = (uint8_t)a->hop_limit;
+	v->ah_attr.grh.flow_label = a->flow_label & 0xfffffu;
+	memcpy(v->ah_attr.grh.dgid.raw, a->dgid, sizeof a->dgid);
 }
 
 static void attr_from_verbs(const struct ibv_qp_attr *v, struct vrdma_qp_attr *a)
@@ -495,6 +513,11 @@ static void attr_from_verbs(const struct ibv_qp_attr *v, struct vrdma_qp_attr *a
 	a->rnr_retry = v->rnr_retry;
 	a->dlid = v->ah_attr.dlid;
 	a->sl = v->ah_attr.sl;
+	a->is_global = v->ah_attr.is_global;
+	a->sgid_index = v->ah_attr.grh.sgid_index;
+	a->hop_limit = v->ah_attr.grh.hop_limit;
+	a->flow_label = v->ah_attr.grh.flow_label;
+	memcpy(a->dgid, v->ah_attr.grh.dgid.raw, sizeof a->dgid);
 	a->max_send_wr = v->cap.max_send_wr;
 	a->max_recv_wr = v->cap.max_recv_wr;
 	a->max_send_sge = v->cap.max_send_sge;
@@ -562,6 +585,7 @@ static int dispatch(struct vdev *dev, const union vrdma_request *req, union vrdm
 	case VRDMA_CMD_MODIFY_QP: return cmd_modify_qp(dev, req);
 	case VRDMA_CMD_QUERY_QP: return cmd_query_qp(dev, req, resp);
 	case VRDMA_CMD_DESTROY_QP: return cmd_destroy_qp(dev, req);
+	case VRDMA_CMD_QUERY_GID: return cmd_query_gid(dev, req, resp);
 	default: return EINVAL;
 	}
 }

@@ -100,7 +100,7 @@ struct vrdma_caps {
 	uint32_t max_qp_wr, max_sge, max_cqe, max_inline_bytes;
 	uint32_t port_lid;         /* the host's address (the soft HCA: its UDP port) */
 	uint32_t active_mtu_bytes;
-	uint32_t reserved;
+	uint32_t gid_index;        /* the GID peers should use as dgid (RoCE) */
 	uint64_t max_mr_bytes;
 	uint64_t node_guid;
 };
@@ -139,6 +139,7 @@ enum vrdma_command {
 	VRDMA_CMD_MODIFY_QP,
 	VRDMA_CMD_QUERY_QP,
 	VRDMA_CMD_DESTROY_QP,
+	VRDMA_CMD_QUERY_GID,
 	VRDMA_CMD_COUNT_
 };
 #define VRDMA_RESPONSE_ACK 0x80000000u /* response.ack = command | this */
@@ -162,6 +163,8 @@ struct vrdma_qp_attr {
 	uint32_t pkey_index, port_num, dest_qp_num, rq_psn, sq_psn;
 	uint32_t max_rd_atomic, max_dest_rd_atomic, min_rnr_timer, timeout, retry_cnt, rnr_retry;
 	uint32_t dlid, sl, reserved;
+	uint32_t is_global, sgid_index, hop_limit, flow_label; /* the GRH (RoCE) */
+	uint8_t dgid[16];
 	uint32_t max_send_wr, max_recv_wr, max_send_sge, max_recv_sge, max_inline_data, reserved2;
 };
 
@@ -199,6 +202,7 @@ union vrdma_request {
 	} modify_qp;
 	struct { struct vrdma_cmd_header hdr; uint32_t qp_handle, reserved; } query_qp;
 	struct { struct vrdma_cmd_header hdr; uint32_t qp_handle, reserved; } destroy_qp;
+	struct { struct vrdma_cmd_header hdr; uint32_t port_num, index; } query_gid;
 };
 
 union vrdma_response {
@@ -217,6 +221,7 @@ union vrdma_response {
 		uint32_t max_send_wr, max_recv_wr, max_send_sge, max_recv_sge, max_inline_data, reserved;
 	} create_qp;
 	struct { struct vrdma_resp_header hdr; struct vrdma_qp_attr attr; } query_qp;
+	struct { struct vrdma_resp_header hdr; uint8_t gid[16]; } query_gid;
 };
 
 /* ---- work queue entries ---- */

@@ -246,6 +246,21 @@ int vrdma_query_port(struct vrdma_context *ctx, uint8_t port_num, struct ibv_por
 	return 0;
 }
 
+int vrdma_query_gid(struct vrdma_context *ctx, uint8_t port_num, int index, union ibv_gid *gid)
+{
+	union vrdma_request req;
+	union vrdma_response resp;
+	if (index < 0)
+		return EINVAL;
+	memset(&req, 0, sizeof req);
+	req.query_gid.port_num = port_num;
+	req.query_gid.index = (uint32_t)index;
+	int rc = vg_command(ctx, VRDMA_CMD_QUERY_GID, &req, &resp);
+	if (rc == 0)
+		memcpy(gid->raw, resp.query_gid.gid, sizeof gid->raw);
+	return rc;
+}
+
 void *vrdma_alloc_buffer(struct vrdma_context *ctx, size_t bytes)
 {
 	uint64_t pages = (bytes + VRDMA_PAGE_BYTES - 1) / VRDMA_PAGE_BYTES;

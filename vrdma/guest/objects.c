@@ -274,6 +274,11 @@ static void attr_to_device(const struct ibv_qp_attr *v, struct vrdma_qp_attr *a)
 	a->rnr_retry = v->rnr_retry;
 	a->dlid = v->ah_attr.dlid;
 	a->sl = v->ah_attr.sl;
+	a->is_global = v->ah_attr.is_global;
+	a->sgid_index = v->ah_attr.grh.sgid_index;
+	a->hop_limit = v->ah_attr.grh.hop_limit;
+	a->flow_label = v->ah_attr.grh.flow_label;
+	memcpy(a->dgid, v->ah_attr.grh.dgid.raw, sizeof a->dgid);
 }
 
 int vrdma_modify_qp(struct vrdma_qp *qp, struct ibv_qp_attr *attr, int attr_mask)
@@ -328,6 +333,11 @@ int vrdma_query_qp(struct vrdma_qp *qp, struct ibv_qp_attr *attr, int attr_mask,
 	attr->rnr_retry = (uint8_t)a->rnr_retry;
 	attr->ah_attr.dlid = (uint16_t)a->dlid;
 	attr->ah_attr.sl = (uint8_t)a->sl;
+	attr->ah_attr.is_global = (uint8_t)(a->is_global != 0);
+	attr->ah_attr.grh.sgid_index = (uint8_t)a->sgid_index;
+	attr->ah_attr.grh.hop_limit = (uint8_t)a->hop_limit;
+	attr->ah_attr.grh.flow_label = a->flow_label;
+	memcpy(attr->ah_attr.grh.dgid.raw, a->dgid, sizeof a->dgid);
 	attr->cap = qp->cap;
 	if (init != NULL) {
 		memset(init, 0, sizeof *init);

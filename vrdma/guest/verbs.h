@@ -74,6 +74,7 @@ int vrdma_close_device(struct vrdma_context *context);
 
 int vrdma_query_device(struct vrdma_context *context, struct ibv_device_attr *attr);
 int vrdma_query_port(struct vrdma_context *context, uint8_t port_num, struct ibv_port_attr *attr);
+int vrdma_query_gid(struct vrdma_context *context, uint8_t port_num, int index, union ibv_gid *gid);
 
 /* Page-aligned guest memory for buffers; NULL with errno = ENOMEM. */
 void *vrdma_alloc_buffer(struct vrdma_context *context, size_t bytes);

@@ -70,6 +70,8 @@ struct vhca_ops {
 	void (*destroy)(struct vhca *hca);
 	int (*query_device)(struct vhca *hca, struct ibv_device_attr *attr);
 	int (*query_port)(struct vhca *hca, uint8_t port_num, struct ibv_port_attr *attr);
+	/* GID `index` of the port; EINVAL for an index the port does not have. */
+	int (*query_gid)(struct vhca *hca, uint8_t port_num, int index, union ibv_gid *gid);
 	int (*alloc_pd)(struct vhca *hca, uint32_t *pdn);
 	int (*dealloc_pd)(struct vhca *hca, uint32_t pdn);           /* EBUSY while in use */
 	int (*reg_mr)(struct vhca *hca, uint32_t pdn, const struct vhca_mem *mem, int access,
@@ -106,6 +108,7 @@ struct vhca {
 	void *async_ctx;
 	struct vtrace *trace;
 	uint8_t trace_host;
+	int gid_index;          /* the GID peers should address (RoCE); 0 otherwise */
 };
 
 /* The software HCA (hca/soft). */

@@ -50,6 +50,8 @@ uint64_t perf_max_size(const struct perf_options *opt);
 struct perf_peer_info {
 	uint32_t lid, qpn, psn, rkey;
 	uint64_t addr;
+	union ibv_gid gid;
+	int ethernet;             /* RoCE: address by GID */
 };
 
 struct perf_endpoint {

@@ -150,7 +150,11 @@ static int make_endpoint(const struct perf_options *opt, struct vrdma_vm *vm, st
 		return fail_errno(err, err_bytes, "query_port", rc);
 	ep->local = (struct perf_peer_info){ .lid = port.lid, .qpn = ep->qp->qp_num,
 					     .psn = (uint32_t)(lrand48() & 0xffffff), .rkey = ep->mr->rkey,
-					     .addr = (uintptr_t)ep->buffer };
+					     .addr = (uintptr_t)ep->buffer,
+					     .ethernet = port.link_layer == IBV_LINK_LAYER_ETHERNET };
+	rc = vrdma_query_gid(ep->ctx, 1, (int)vrdma_caps(ep->ctx)->gid_index, &ep->local.gid);
+	if (rc != 0)
+		return fail_errno(err, err_bytes, "query_gid", rc);
 	return 0;
 }
 
@@ -186,6 +190,12 @@ static int connect_endpoint(const struct perf_options *opt, struct perf_endpoint
 	a.min_rnr_timer = 1;
 	a.ah_attr.dlid = (uint16_t)ep->remote.lid;
 	a.ah_attr.port_num = 1;
+	if (ep->remote.ethernet) {
+		a.ah_attr.is_global = 1;
+		a.ah_attr.grh.dgid = ep->remote.gid;
+		a.ah_attr.grh.sgid_index = (uint8_t)vrdma_caps(ep->ctx)->gid_index;
+		a.ah_attr.grh.hop_limit = 1;
+	}
 	rc = vrdma_modify_qp(ep->qp, &a, IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU | IBV_QP_DEST_QPN |
 						 IBV_QP_RQ_PSN | IBV_QP_MAX_DEST_RD_ATOMIC | IBV_QP_MIN_RNR_TIMER);
 	if (rc != 0)

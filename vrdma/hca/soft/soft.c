@@ -153,11 +153,27 @@ static void soft_process(struct vhca *vhca)
 		soft_timers_run(hca);
 }
 
+/* One GID: a link-local address that carries the LID, for peers that
+ * address by GID.  The soft HCA itself routes by LID. */
+static int soft_query_gid(struct vhca *vhca, uint8_t port_num, int index, union ibv_gid *gid)
+{
+	struct soft_hca *hca = (struct soft_hca *)vhca;
+	if (port_num != 1 || index != 0)
+		return EINVAL;
+	memset(gid, 0, sizeof *gid);
+	gid->raw[0] = 0xfe;
+	gid->raw[1] = 0x80;
+	gid->raw[14] = (uint8_t)(hca->lid >> 8);
+	gid->raw[15] = (uint8_t)hca->lid;
+	return 0;
+}
+
 static const struct vhca_ops soft_ops = {
 	.name = "soft",
 	.destroy = soft_destroy,
 	.query_device = soft_query_device,
 	.query_port = soft_query_port,
+	.query_gid = soft_query_gid,
 	.alloc_pd = soft_alloc_pd,
 	.dealloc_pd = soft_dealloc_pd,
 	.reg_mr = soft_reg_mr,
