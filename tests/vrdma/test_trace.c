@@ -184,7 +184,7 @@ static void *emit_from_thread(void *arg)
 	unsigned guest = (unsigned)(uintptr_t)arg;
 	for (uint64_t i = 0; i < PER_THREAD; i++)
 		vtrace_event(shared_trace, VTRACE_POST, VTRACE_ACTOR_GUEST_VCPU, 1, (uint16_t)guest, 7,
-			     vtrace_op_id(guest, 7, 0, (uint32_t)i), i, 64, 1, VTRACE_F_SIGNALED);
+			     vtrace_op_id(1, guest, 7, 0, (uint32_t)i), i, 64, 1, VTRACE_F_SIGNALED);
 	return NULL;
 }
 
@@ -216,7 +216,7 @@ START_TEST(round_trip_from_threads)
 		ck_assert_uint_ge(record.guest, 1);
 		ck_assert_uint_le(record.guest, THREADS);
 		ck_assert_uint_eq(record.arg0, next_sequence[record.guest]);   /* each thread's order kept */
-		ck_assert_uint_eq(record.op_id, vtrace_op_id(record.guest, 7, 0, (uint32_t)record.arg0));
+		ck_assert_uint_eq(record.op_id, vtrace_op_id(1, record.guest, 7, 0, (uint32_t)record.arg0));
 		ck_assert_uint_eq(record.kind, VTRACE_POST);
 		ck_assert_uint_eq(record.flags, VTRACE_F_SIGNALED);
 		ck_assert_uint_eq(record.arg1, 64);
@@ -500,7 +500,7 @@ static size_t known_records(struct vtrace_record *out)
 {
 	size_t n = 0;
 	for (uint64_t k = 1; k <= 3; k++) {
-		uint64_t t = 1000 * k, op = vtrace_op_id(1, 4, 0, (uint32_t)k);
+		uint64_t t = 1000 * k, op = vtrace_op_id(1, 1, 4, 0, (uint32_t)k);
 		out[n++] = rec(VTRACE_POST, VTRACE_ACTOR_GUEST_VCPU, 1, 1, 4, op, t, 0, IBV_WR_RDMA_WRITE);
 		if (k == 2)
 			out[n++] = rec(VTRACE_DOORBELL, VTRACE_ACTOR_TRAP_HANDLER, 1, 1, 4, op, t + 10 * k + 20, 0, 0);
@@ -509,7 +509,7 @@ static size_t known_records(struct vtrace_record *out)
 			out[n++] = rec(VTRACE_DOORBELL, VTRACE_ACTOR_TRAP_HANDLER, 1, 1, 4, op, t + 10 * k + 20, 0, 0);
 		out[n++] = rec(VTRACE_POLL, VTRACE_ACTOR_GUEST_VCPU, 1, 1, 4, op, t + 15 * k + 20, 0, 1);
 	}
-	uint64_t recv = vtrace_op_id(2, 4, 1, 1);
+	uint64_t recv = vtrace_op_id(1, 2, 4, 1, 1);
 	out[n++] = rec(VTRACE_POST, VTRACE_ACTOR_GUEST_VCPU, 2, 2, 4, recv, 5000, 0, VTRACE_RECV_OPCODE);
 	out[n++] = rec(VTRACE_CQE_WRITE, VTRACE_ACTOR_BACKEND, 2, 2, 4, recv, 5300, 0, 0);
 	out[n++] = rec(VTRACE_NOTIFY, VTRACE_ACTOR_BACKEND, 2, 2, 4, 0, 5400, 0, 0);   /* no op */
@@ -675,7 +675,7 @@ END_TEST
 START_TEST(chrome_json_parses_with_every_event)
 {
 	make_dir();
-	uint64_t op = vtrace_op_id(1, 4, 0, 1);
+	uint64_t op = vtrace_op_id(1, 1, 4, 0, 1);
 	struct vtrace_record records[] = {
 		rec(VTRACE_POST, VTRACE_ACTOR_GUEST_VCPU, 1, 1, 4, op, 1234567, 0, IBV_WR_RDMA_WRITE),
 		rec(VTRACE_DOORBELL, VTRACE_ACTOR_TRAP_HANDLER, 1, 1, 4, op, 1234600, 0, 0x800),

@@ -132,6 +132,7 @@ void vb_write_error_cqe(struct vb_qp *qp, int send_queue, uint64_t guest_wr_id, 
 	cqe.qp_handle = qp->handle;
 	cqe.opcode = opcode;
 	cqe.status = status;
+	cqe.trace_op_id = op_id;
 	write_cqe(cq, &cqe, op_id);
 	notify(cq);
 }
@@ -142,6 +143,7 @@ static void proxy_one(struct vb_cq *cq, const struct ibv_wc *wc)
 	if (qp == NULL || qp->dev != cq->dev)
 		return; /* the QP was destroyed meanwhile */
 	int is_recv = (wc->opcode & IBV_WC_RECV) != 0 || (wc->status != IBV_WC_SUCCESS && ((wc->wr_id >> 32) & 1u));
+	/* (bit 32 of the op id: the receive queue; see vtrace_op_id) */
 	struct vb_inflight *f = is_recv ? &qp->rq_inflight : &qp->sq_inflight;
 	uint64_t guest_wr_id = 0;
 	vb_inflight_take(f, wc->wr_id, &guest_wr_id);
@@ -156,6 +158,7 @@ static void proxy_one(struct vb_cq *cq, const struct ibv_wc *wc)
 	cqe.src_qp = wc->src_qp;
 	cqe.wc_flags = wc->wc_flags;
 	cqe.vendor_err = wc->vendor_err;
+	cqe.trace_op_id = wc->wr_id;
 	write_cqe(cq, &cqe, wc->wr_id);
 	if (is_recv ? qp->rq_stalled : qp->sq_stalled) {
 		if (is_recv)

@@ -28,12 +28,18 @@ static void set_pending_bit(_Atomic uint64_t *bitmap, uint32_t handle)
 				 memory_order_release);
 }
 
+static void trace_exit_op(struct vdev *dev, uint32_t object, uint32_t offset, uint32_t value,
+			  enum vtrace_doorbell kind, uint64_t op_id)
+{
+	atomic_fetch_add_explicit(&dev->backend->traps, 1, memory_order_relaxed);
+	VB_TRACE(dev, VTRACE_DOORBELL, VTRACE_ACTOR_TRAP_HANDLER, object, op_id, offset, value, kind,
+		 kind == VTRACE_DB_INVALID ? VTRACE_F_ERROR : 0);
+}
+
 static void trace_exit(struct vdev *dev, uint32_t object, uint32_t offset, uint32_t value,
 		       enum vtrace_doorbell kind)
 {
-	atomic_fetch_add_explicit(&dev->backend->traps, 1, memory_order_relaxed);
-	VB_TRACE(dev, VTRACE_DOORBELL, VTRACE_ACTOR_TRAP_HANDLER, object, 0, offset, value, kind,
-		 kind == VTRACE_DB_INVALID ? VTRACE_F_ERROR : 0);
+	trace_exit_op(dev, object, offset, value, kind, 0);
 }
 
 static void invalid_write(struct vdev *dev, uint32_t offset, uint32_t value)
@@ -91,6 +97,11 @@ uint32_t vdev_read_register(struct vdev *dev, uint32_t offset)
 
 void vdev_write_uar(struct vdev *dev, uint32_t offset, uint32_t value)
 {
+	vdev_write_uar_traced(dev, offset, value, 0);
+}
+
+void vdev_write_uar_traced(struct vdev *dev, uint32_t offset, uint32_t value, uint64_t op_id)
+{
 	uint32_t handle = value & VRDMA_UAR_HANDLE_MASK;
 	int in_range = handle != 0 && handle < VB_DOORBELL_WORDS * 64u;
 	if (offset == VRDMA_UAR_QP && in_range &&
@@ -98,11 +109,11 @@ void vdev_write_uar(struct vdev *dev, uint32_t offset, uint32_t value)
 	    (value & ~(VRDMA_UAR_HANDLE_MASK | VRDMA_UAR_QP_SEND | VRDMA_UAR_QP_RECV)) == 0) {
 		if (value & VRDMA_UAR_QP_SEND) {
 			set_pending_bit(dev->pending.sq, handle);
-			trace_exit(dev, handle, offset, value, VTRACE_DB_SEND);
+			trace_exit_op(dev, handle, offset, value, VTRACE_DB_SEND, op_id);
 		}
 		if (value & VRDMA_UAR_QP_RECV) {
 			set_pending_bit(dev->pending.rq, handle);
-			trace_exit(dev, handle, offset, value, VTRACE_DB_RECV);
+			trace_exit_op(dev, handle, offset, value, VTRACE_DB_RECV, op_id);
 		}
 		kick_backend(dev);
 		return;

@@ -176,7 +176,7 @@ void vb_consume_send_queue(struct vb_qp *qp)
 		struct vrdma_send_wqe w;
 		uint32_t index = qp->sq.index;
 		memcpy(&w, vb_ring_slot(&qp->sq, index), sizeof w);
-		uint64_t op_id = vtrace_op_id(dev->guest_id, qp->handle, 0, qp->sq_sequence);
+		uint64_t op_id = vtrace_op_id(dev->backend->config.host_id, dev->guest_id, qp->handle, 0, qp->sq_sequence);
 		int bad = check_send_wqe(qp, &w);
 		VB_TRACE(dev, VTRACE_WQE_FETCH, VTRACE_ACTOR_BACKEND, qp->handle, op_id, index,
 			 sizeof w, (uint32_t)bad, bad ? VTRACE_F_ERROR : 0);
@@ -223,7 +223,7 @@ void vb_consume_recv_queue(struct vb_qp *qp)
 		struct vrdma_recv_wqe w;
 		uint32_t index = qp->rq.index;
 		memcpy(&w, vb_ring_slot(&qp->rq, index), sizeof w);
-		uint64_t op_id = vtrace_op_id(dev->guest_id, qp->handle, 1, qp->rq_sequence);
+		uint64_t op_id = vtrace_op_id(dev->backend->config.host_id, dev->guest_id, qp->handle, 1, qp->rq_sequence);
 		int bad = w.num_sge > qp->max_recv_sge ? EINVAL : 0;
 		VB_TRACE(dev, VTRACE_WQE_FETCH, VTRACE_ACTOR_BACKEND, qp->handle, op_id, index,
 			 sizeof w, (uint32_t)bad, bad ? VTRACE_F_ERROR : 0);

@@ -269,7 +269,8 @@ struct vrdma_cqe {
 	uint32_t src_qp;
 	uint32_t wc_flags;
 	uint32_t vendor_err;
-	uint64_t reserved[3];
+	uint64_t trace_op_id;  /* the work request's op id (vtrace_op_id), for traces only */
+	uint64_t reserved[2];
 };
 #define VRDMA_CQE_BYTES 64u
 

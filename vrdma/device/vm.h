@@ -34,5 +34,8 @@ void vdev_write_register(struct vdev *device, uint32_t offset, uint32_t value);
 uint32_t vdev_read_register(struct vdev *device, uint32_t offset);
 /* A write to the UAR page: a doorbell, a VM exit. */
 void vdev_write_uar(struct vdev *device, uint32_t offset, uint32_t value);
+/* The same, naming for the trace only the newest work request this
+ * doorbell announces (the device never uses it). */
+void vdev_write_uar_traced(struct vdev *device, uint32_t offset, uint32_t value, uint64_t trace_op_id);
 
 #endif

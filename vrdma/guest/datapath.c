@@ -88,6 +88,7 @@ int vrdma_post_send(struct vrdma_qp *qp, struct ibv_send_wr *wr, struct ibv_send
 	struct vrdma_context *ctx = qp->context;
 	struct vrdma_ring_state *state = sq_state(qp);
 	int posted = 0, rc = 0;
+	uint64_t last_op = 0;
 	if (qp->state != IBV_QPS_RTS)
 		rc = EINVAL;
 	for (; wr != NULL && rc == 0; wr = wr->next) {
@@ -99,19 +100,20 @@ int vrdma_post_send(struct vrdma_qp *qp, struct ibv_send_wr *wr, struct ibv_send
 		rc = build_send_wqe(qp, wr, &w);
 		if (rc != 0)
 			break;
-		uint64_t op = vtrace_op_id(ctx->vm->guest_id, qp->handle, 0, qp->sq_sequence++);
+		uint64_t op = vtrace_op_id(ctx->vm->host_id, ctx->vm->guest_id, qp->handle, 0, qp->sq_sequence++);
 		uint16_t flags = (uint16_t)(((wr->send_flags & IBV_SEND_SIGNALED) || qp->sq_sig_all ? VTRACE_F_SIGNALED : 0) |
 					    (wr->send_flags & IBV_SEND_INLINE ? VTRACE_F_INLINE : 0));
 		VG_TRACE(ctx, VTRACE_POST, qp->handle, op, wr->opcode, total_bytes(wr->sg_list, wr->num_sge),
 			 (uint32_t)wr->num_sge, flags);
 		memcpy(sq_slot(qp, qp->sq_prod), &w, sizeof w);
 		VG_TRACE(ctx, VTRACE_WQE_WRITE, qp->handle, op, qp->sq_prod, sizeof w, 0, 0);
+		last_op = op;
 		qp->sq_prod = vring_next(qp->sq_prod, qp->cap.max_send_wr);
 		vring_store(&state->prod_tail, qp->sq_prod);
 		posted++;
 	}
 	if (posted > 0)
-		vdev_write_uar(ctx->vm->device, VRDMA_UAR_QP, qp->handle | VRDMA_UAR_QP_SEND);
+		vdev_write_uar_traced(ctx->vm->device, VRDMA_UAR_QP, qp->handle | VRDMA_UAR_QP_SEND, last_op);
 	if (rc != 0 && bad_wr != NULL)
 		*bad_wr = wr;
 	return rc;
@@ -122,6 +124,7 @@ int vrdma_post_recv(struct vrdma_qp *qp, struct ibv_recv_wr *wr, struct ibv_recv
 	struct vrdma_context *ctx = qp->context;
 	struct vrdma_ring_state *state = rq_state(qp);
 	int posted = 0, rc = 0;
+	uint64_t last_op = 0;
 	if (qp->state == IBV_QPS_RESET || qp->state == IBV_QPS_ERR)
 		rc = EINVAL;
 	for (; wr != NULL && rc == 0; wr = wr->next) {
@@ -142,17 +145,18 @@ int vrdma_post_recv(struct vrdma_qp *qp, struct ibv_recv_wr *wr, struct ibv_recv
 			w.sge[i].length = wr->sg_list[i].length;
 			w.sge[i].lkey = wr->sg_list[i].lkey;
 		}
-		uint64_t op = vtrace_op_id(ctx->vm->guest_id, qp->handle, 1, qp->rq_sequence++);
+		uint64_t op = vtrace_op_id(ctx->vm->host_id, ctx->vm->guest_id, qp->handle, 1, qp->rq_sequence++);
 		VG_TRACE(ctx, VTRACE_POST, qp->handle, op, VTRACE_RECV_OPCODE,
 			 total_bytes(wr->sg_list, wr->num_sge), (uint32_t)wr->num_sge, 0);
 		memcpy(rq_slot(qp, qp->rq_prod), &w, sizeof w);
 		VG_TRACE(ctx, VTRACE_WQE_WRITE, qp->handle, op, qp->rq_prod, sizeof w, 0, 0);
+		last_op = op;
 		qp->rq_prod = vring_next(qp->rq_prod, qp->cap.max_recv_wr);
 		vring_store(&state->prod_tail, qp->rq_prod);
 		posted++;
 	}
 	if (posted > 0)
-		vdev_write_uar(ctx->vm->device, VRDMA_UAR_QP, qp->handle | VRDMA_UAR_QP_RECV);
+		vdev_write_uar_traced(ctx->vm->device, VRDMA_UAR_QP, qp->handle | VRDMA_UAR_QP_RECV, last_op);
 	if (rc != 0 && bad_wr != NULL)
 		*bad_wr = wr;
 	return rc;
@@ -179,6 +183,10 @@ int vrdma_poll_cq(struct vrdma_cq *cq, int num_entries, struct ibv_wc *wc)
 		w->vendor_err = e->vendor_err;
 		uint32_t h = e->qp_handle;
 		w->qp_num = h != 0 && h <= ctx->caps.max_qp && ctx->qps[h - 1] ? ctx->qps[h - 1]->qp_num : 0;
+		/* One poll event per completion, tied to its work request;
+		 * the empty polls before it ride on the first. */
+		VG_TRACE(ctx, VTRACE_POLL, cq->handle, e->trace_op_id, 1, cq->empty_polls, 0, 0);
+		cq->empty_polls = 0;
 		cq->cons = vring_next(cq->cons, cq->size);
 	}
 	if (n == 0) {
@@ -186,8 +194,6 @@ int vrdma_poll_cq(struct vrdma_cq *cq, int num_entries, struct ibv_wc *wc)
 		return 0;
 	}
 	vring_store(&state->cons_head, cq->cons);
-	VG_TRACE(ctx, VTRACE_POLL, cq->handle, 0, (uint64_t)n, cq->empty_polls, 0, 0);
-	cq->empty_polls = 0;
 	return n;
 }
 

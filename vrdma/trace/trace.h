@@ -158,14 +158,16 @@ struct vtrace_record {
  * Operation ids tie a work request's events together across guest, backend
  * and HCA without trusting anything the guest says: both sides count the
  * work requests of each queue, so both compute the same id.
- *   bits 63..56  guest device id     bits 55..33  QP handle
- *   bit  32      1 for the receive queue        bits 31..0  sequence number
+ *   bits 63..56  host id             bits 55..48  guest device id
+ *   bits 47..33  QP handle           bit  32      1 for the receive queue
+ *   bits 31..0   sequence number of the work request in its queue
  */
-static inline uint64_t vtrace_op_id(uint32_t guest, uint32_t qp_handle, int recv_queue,
-				    uint32_t sequence)
+static inline uint64_t vtrace_op_id(uint32_t host, uint32_t guest, uint32_t qp_handle,
+				    int recv_queue, uint32_t sequence)
 {
-	return ((uint64_t)(guest & 0xffu) << 56) | ((uint64_t)(qp_handle & 0x7fffffu) << 33) |
-	       ((uint64_t)(recv_queue ? 1u : 0u) << 32) | sequence;
+	return ((uint64_t)(host & 0xffu) << 56) | ((uint64_t)(guest & 0xffu) << 48) |
+	       ((uint64_t)(qp_handle & 0x7fffu) << 33) | ((uint64_t)(recv_queue ? 1u : 0u) << 32) |
+	       sequence;
 }
 
 struct vtrace;
