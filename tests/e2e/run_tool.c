@@ -26,8 +26,11 @@ static char *slurp(FILE *f, size_t *len)
 tool_output run_tool(const char *const *args)
 {
 	const char *tool = getenv("VRDMASIM");
-	if (!tool)
-		tool = "./vrdmasim";
+	return run_program(tool ? tool : "./vrdmasim", args);
+}
+
+tool_output run_program(const char *tool, const char *const *args)
+{
 	const char *argv[64];
 	size_t n = 0;
 	argv[n++] = tool;

@@ -16,6 +16,8 @@ typedef struct tool_output {
 
 /* Run vrdmasim with ARGS (NULL-terminated, without argv[0]). */
 tool_output run_tool(const char *const *args);
+/* Run another program (a path) the same way. */
+tool_output run_program(const char *program, const char *const *args);
 void tool_output_free(tool_output *o);
 
 /* Path of a file in the source tree ($VRDMASIM_SRCDIR/REL) in a static buffer. */

@@ -57,6 +57,8 @@ static void *backend_thread(void *arg)
 				(void)r;
 			} else if (mark == HCA_MARK) {
 				b->hca->ops->process(b->hca);
+				if (b->stalled != NULL)
+					vb_retry_stalled(b);
 			} else {
 				serve_device(mark);
 			}

@@ -126,6 +126,8 @@ static void destroy_qp(struct vdev *dev, struct vb_qp *qp)
 	struct vbackend *b = dev->backend;
 	b->hca->ops->destroy_qp(b->hca, qp->qpn);
 	vb_qpn_remove(b, qp->qpn);
+	if (qp->on_stalled_list)
+		vb_forget_stalled(qp);
 	struct vb_cq *scq = vb_cq_get(dev, qp->send_cq_handle);
 	struct vb_cq *rcq = vb_cq_get(dev, qp->recv_cq_handle);
 	if (scq)
@@ -543,6 +545,7 @@ static int cmd_modify_qp(struct vdev *dev, const union vrdma_request *req)
 		vring_store(qp->sq.device_index, 0);
 		vring_store(qp->rq.device_index, 0);
 		qp->sq_inflight.count = qp->rq_inflight.count = 0;
+		qp->sq_holding = qp->rq_holding = 0;
 		qp->broken = 0;
 	}
 	return rc;

@@ -77,7 +77,14 @@ struct vb_qp {
 	struct vb_ring sq, rq;    /* guest produces WQEs, device consumes */
 	uint32_t sq_sequence, rq_sequence; /* work requests consumed: op ids */
 	struct vb_inflight sq_inflight, rq_inflight;
-	int sq_stalled, rq_stalled; /* the HCA's queue was full: retry after a completion */
+	int sq_stalled, rq_stalled; /* the HCA's queue was full: retry when it drains */
+	int on_stalled_list;
+	struct vb_qp *next_stalled;
+	/* a WQE fetched (its slot already free) that the HCA had no room for */
+	struct vrdma_send_wqe sq_held;
+	struct vrdma_recv_wqe rq_held;
+	uint64_t sq_held_op, rq_held_op;
+	int sq_holding, rq_holding;
 	int broken;               /* ring corrupted: QP moved to error */
 	uint32_t handle;
 	struct vdev *dev;
@@ -130,6 +137,7 @@ struct vbackend {
 	struct vb_qpn_entry *qpn_table; /* HCA QPN -> QP, open addressing */
 	uint32_t qpn_table_size;
 	struct vbackend_stats stats; /* backend thread only */
+	struct vb_qp *stalled;        /* QPs whose WQEs wait for room in the HCA */
 	atomic_ullong traps;          /* counted by trap handlers on vCPU threads */
 	struct ibv_wc *wc_batch;
 };
@@ -145,6 +153,9 @@ void vb_consume_recv_queue(struct vb_qp *qp);
 int vb_inflight_init(struct vb_inflight *f, uint32_t capacity);
 void vb_inflight_free(struct vb_inflight *f);
 int vb_inflight_take(struct vb_inflight *f, uint64_t op_id, uint64_t *guest_wr_id);
+/* After the HCA did work: retry the rings of QPs the HCA had refused. */
+void vb_retry_stalled(struct vbackend *b);
+void vb_forget_stalled(struct vb_qp *qp);
 
 /* completion.c */
 void vb_cq_event(void *ctx, uint32_t cqn);

@@ -65,6 +65,46 @@ static void inflight_unpush(struct vb_inflight *f)
 		f->count--;
 }
 
+/* The HCA retires unsignalled requests without telling anyone, so a QP it
+ * refused for want of room is retried after every round of HCA work, not
+ * only after a completion. */
+static void stall(struct vb_qp *qp)
+{
+	struct vbackend *b = qp->dev->backend;
+	if (qp->on_stalled_list)
+		return;
+	qp->on_stalled_list = 1;
+	qp->next_stalled = b->stalled;
+	b->stalled = qp;
+}
+
+void vb_forget_stalled(struct vb_qp *qp)
+{
+	struct vb_qp **link = &qp->dev->backend->stalled;
+	while (*link != NULL && *link != qp)
+		link = &(*link)->next_stalled;
+	if (*link == qp)
+		*link = qp->next_stalled;
+	qp->on_stalled_list = 0;
+	qp->next_stalled = NULL;
+}
+
+void vb_retry_stalled(struct vbackend *b)
+{
+	struct vb_qp *list = b->stalled;
+	b->stalled = NULL;
+	while (list != NULL) {
+		struct vb_qp *qp = list;
+		list = qp->next_stalled;
+		qp->on_stalled_list = 0;
+		qp->next_stalled = NULL;
+		if (qp->rq_stalled)
+			vb_consume_recv_queue(qp);
+		if (qp->sq_stalled)
+			vb_consume_send_queue(qp);
+	}
+}
+
 static void move_to_error(struct vb_qp *qp)
 {
 	struct ibv_qp_attr attr = { .qp_state = IBV_QPS_ERR };
@@ -161,49 +201,96 @@ static int post_send_wqe(struct vb_qp *qp, const struct vrdma_send_wqe *w, uint6
 	return b->hca->ops->post_send(b->hca, qp->qpn, &wr);
 }
 
+/* Hand one fetched send WQE to the HCA.  ENOMEM: the HCA is full and the
+ * caller keeps the WQE; otherwise it is gone (posted, or failed into an
+ * error completion). */
+static int hand_send(struct vb_qp *qp, const struct vrdma_send_wqe *w, uint64_t op_id)
+{
+	/* Recorded before posting: the same-host path (and a QP in ERROR)
+	 * completes inside post_send. */
+	inflight_push(&qp->sq_inflight, op_id, w->wr_id);
+	int rc = post_send_wqe(qp, w, op_id);
+	if (rc != 0)
+		inflight_unpush(&qp->sq_inflight);
+	if (rc == ENOMEM)
+		return ENOMEM;
+	qp->dev->backend->stats.wqes_fetched++;
+	if (rc != 0)
+		vb_write_error_cqe(qp, 1, w->wr_id, op_id, IBV_WC_LOC_QP_OP_ERR, wc_opcode_of(w->opcode));
+	return 0;
+}
+
+static int hand_recv(struct vb_qp *qp, const struct vrdma_recv_wqe *w, uint64_t op_id)
+{
+	struct ibv_sge sges[VRDMA_MAX_SGE];
+	struct ibv_recv_wr wr = { .wr_id = op_id, .sg_list = sges, .num_sge = (int)w->num_sge };
+	for (uint32_t i = 0; i < w->num_sge; i++) {
+		sges[i].addr = w->sge[i].addr;
+		sges[i].length = w->sge[i].length;
+		sges[i].lkey = w->sge[i].lkey;
+	}
+	struct vbackend *b = qp->dev->backend;
+	inflight_push(&qp->rq_inflight, op_id, w->wr_id);
+	int rc = b->hca->ops->post_recv(b->hca, qp->qpn, &wr);
+	if (rc != 0)
+		inflight_unpush(&qp->rq_inflight);
+	if (rc == ENOMEM)
+		return ENOMEM;
+	b->stats.wqes_fetched++;
+	if (rc != 0)
+		vb_write_error_cqe(qp, 0, w->wr_id, op_id, IBV_WC_LOC_QP_OP_ERR, IBV_WC_RECV);
+	return 0;
+}
+
+/*
+ * A WQE is copied out of the ring and the consumer index advanced before
+ * the HCA sees it: the slot is free as soon as we hold a copy.  (Advancing
+ * only after the post would let a same-host completion, which happens
+ * inside the post, reach the guest while its slot still looks taken.)
+ * A WQE the HCA refuses for want of room is held here until it has room.
+ */
 void vb_consume_send_queue(struct vb_qp *qp)
 {
 	struct vdev *dev = qp->dev;
 	if (qp->broken)
 		return;
+	qp->sq_stalled = 0;
+	if (qp->sq_holding) {
+		if (hand_send(qp, &qp->sq_held, qp->sq_held_op) == ENOMEM) {
+			qp->sq_stalled = 1;
+			stall(qp);
+			return;
+		}
+		qp->sq_holding = 0;
+	}
 	int64_t backlog = guest_backlog(&qp->sq);
 	if (backlog < 0) {
 		break_qp(qp);
 		return;
 	}
-	qp->sq_stalled = 0;
 	for (; backlog > 0; backlog--) {
 		struct vrdma_send_wqe w;
 		uint32_t index = qp->sq.index;
 		memcpy(&w, vb_ring_slot(&qp->sq, index), sizeof w);
-		uint64_t op_id = vtrace_op_id(dev->backend->config.host_id, dev->guest_id, qp->handle, 0, qp->sq_sequence);
+		uint64_t op_id = vtrace_op_id(dev->backend->config.host_id, dev->guest_id, qp->handle, 0,
+					      qp->sq_sequence++);
+		advance(&qp->sq);
 		int bad = check_send_wqe(qp, &w);
 		VB_TRACE(dev, VTRACE_WQE_FETCH, VTRACE_ACTOR_BACKEND, qp->handle, op_id, index,
 			 sizeof w, (uint32_t)bad, bad ? VTRACE_F_ERROR : 0);
 		if (bad) {
 			dev->backend->stats.guest_errors++;
-			advance(&qp->sq);
-			qp->sq_sequence++;
 			vb_write_error_cqe(qp, 1, w.wr_id, op_id, IBV_WC_LOC_QP_OP_ERR, wc_opcode_of(w.opcode));
 			move_to_error(qp);
 			continue;
 		}
-		/* Recorded before posting: the same-host path (and a QP in
-		 * ERROR) completes inside post_send. */
-		inflight_push(&qp->sq_inflight, op_id, w.wr_id);
-		int rc = post_send_wqe(qp, &w, op_id);
-		if (rc != 0)
-			inflight_unpush(&qp->sq_inflight);
-		if (rc == ENOMEM) {
-			qp->sq_stalled = 1; /* try again when a completion frees room */
+		if (hand_send(qp, &w, op_id) == ENOMEM) {
+			qp->sq_held = w;
+			qp->sq_held_op = op_id;
+			qp->sq_holding = 1;
+			qp->sq_stalled = 1;
+			stall(qp);
 			return;
-		}
-		dev->backend->stats.wqes_fetched++;
-		advance(&qp->sq);
-		qp->sq_sequence++;
-		if (rc != 0) {
-			vb_write_error_cqe(qp, 1, w.wr_id, op_id, IBV_WC_LOC_QP_OP_ERR, wc_opcode_of(w.opcode));
-			continue;
 		}
 	}
 }
@@ -213,50 +300,43 @@ void vb_consume_recv_queue(struct vb_qp *qp)
 	struct vdev *dev = qp->dev;
 	if (qp->broken)
 		return;
+	qp->rq_stalled = 0;
+	if (qp->rq_holding) {
+		if (hand_recv(qp, &qp->rq_held, qp->rq_held_op) == ENOMEM) {
+			qp->rq_stalled = 1;
+			stall(qp);
+			return;
+		}
+		qp->rq_holding = 0;
+	}
 	int64_t backlog = guest_backlog(&qp->rq);
 	if (backlog < 0) {
 		break_qp(qp);
 		return;
 	}
-	qp->rq_stalled = 0;
 	for (; backlog > 0; backlog--) {
 		struct vrdma_recv_wqe w;
 		uint32_t index = qp->rq.index;
 		memcpy(&w, vb_ring_slot(&qp->rq, index), sizeof w);
-		uint64_t op_id = vtrace_op_id(dev->backend->config.host_id, dev->guest_id, qp->handle, 1, qp->rq_sequence);
+		uint64_t op_id = vtrace_op_id(dev->backend->config.host_id, dev->guest_id, qp->handle, 1,
+					      qp->rq_sequence++);
+		advance(&qp->rq);
 		int bad = w.num_sge > qp->max_recv_sge ? EINVAL : 0;
 		VB_TRACE(dev, VTRACE_WQE_FETCH, VTRACE_ACTOR_BACKEND, qp->handle, op_id, index,
 			 sizeof w, (uint32_t)bad, bad ? VTRACE_F_ERROR : 0);
 		if (bad) {
 			dev->backend->stats.guest_errors++;
-			advance(&qp->rq);
-			qp->rq_sequence++;
 			vb_write_error_cqe(qp, 0, w.wr_id, op_id, IBV_WC_LOC_QP_OP_ERR, IBV_WC_RECV);
 			move_to_error(qp);
 			continue;
 		}
-		struct ibv_sge sges[VRDMA_MAX_SGE];
-		struct ibv_recv_wr wr = { .wr_id = op_id, .sg_list = sges, .num_sge = (int)w.num_sge };
-		for (uint32_t i = 0; i < w.num_sge; i++) {
-			sges[i].addr = w.sge[i].addr;
-			sges[i].length = w.sge[i].length;
-			sges[i].lkey = w.sge[i].lkey;
-		}
-		struct vbackend *b = dev->backend;
-		inflight_push(&qp->rq_inflight, op_id, w.wr_id);
-		int rc = b->hca->ops->post_recv(b->hca, qp->qpn, &wr);
-		if (rc != 0)
-			inflight_unpush(&qp->rq_inflight);
-		if (rc == ENOMEM) {
+		if (hand_recv(qp, &w, op_id) == ENOMEM) {
+			qp->rq_held = w;
+			qp->rq_held_op = op_id;
+			qp->rq_holding = 1;
 			qp->rq_stalled = 1;
+			stall(qp);
 			return;
-		}
-		dev->backend->stats.wqes_fetched++;
-		advance(&qp->rq);
-		qp->rq_sequence++;
-		if (rc != 0) {
-			vb_write_error_cqe(qp, 0, w.wr_id, op_id, IBV_WC_LOC_QP_OP_ERR, IBV_WC_RECV);
-			continue;
 		}
 	}
 }

@@ -57,10 +57,11 @@ void perf_bw_client(const struct perf_options *opt, struct perf_endpoint *ep, st
 	while (completed < iters && !s->failed) {
 		while (posted < iters && posted - completed < depth) {
 			int signaled = (posted + 1) % moderation == 0 || posted + 1 == iters;
-			if (perf_post(ep, opcode, size, signaled, inline_ok, posted + 1) != 0) {
+			int rc = perf_post(ep, opcode, size, signaled, inline_ok, posted + 1);
+			if (rc != 0) {
 				s->failed = 1;
-				snprintf(s->error, sizeof s->error, "post_send refused request %llu",
-					 (unsigned long long)posted);
+				snprintf(s->error, sizeof s->error, "post_send refused request %llu: %s",
+					 (unsigned long long)posted, strerror(rc));
 				break;
 			}
 			posted++;

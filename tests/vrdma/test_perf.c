@@ -1,0 +1,227 @@
+/*
+ * tests/vrdma/test_perf.c -- vrdma-perf and vrdma-trace as a user runs them.
+ *
+ * Every test, two hosts and one host, prints perftest's table, which
+ * vrdmasim's own perftest reader takes; bad command lines are refused with
+ * exit 2 and leave no trace file; --trace writes a trace whose operations
+ * each run from post to poll, which vrdma-trace summarises and converts.
+ */
+#include "tests/check_run.h"
+#include "tests/e2e/run_tool.h"
+#include "calibration/perftest.h"
+#include "sim/diag.h"
+#include "vrdma/trace/trace_read.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *perf_path(void)
+{
+	const char *p = getenv("VRDMA_PERF");
+	return p ? p : "./vrdma-perf";
+}
+
+static const char *trace_tool_path(void)
+{
+	const char *p = getenv("VRDMA_TRACE");
+	return p ? p : "./vrdma-trace";
+}
+
+static int exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+static void parses_as_perftest(const tool_output *o, const char *test, size_t rows)
+{
+	pt_run run;
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	ck_assert_msg(pt_parse_buffer(test, o->out, o->out_len, &run, &diag) == 0, "%s: %s\n%s", test,
+		      diag.message, o->out);
+	ck_assert_uint_eq(run.row_count, rows);
+	for (size_t r = 0; r < run.row_count; r++) {
+		ck_assert(run.rows[r].finite);
+		if (strstr(test, "lat")) {
+			ck_assert(run.rows[r].t_min_us > 0);
+			ck_assert(run.rows[r].t_min_us <= run.rows[r].t_typical_us);
+			ck_assert(run.rows[r].t_typical_us <= run.rows[r].t_max_us);
+		} else {
+			ck_assert(run.rows[r].bw_average_bytes_per_s > 0);
+			ck_assert(run.rows[r].bw_peak_bytes_per_s >= run.rows[r].bw_average_bytes_per_s);
+		}
+	}
+}
+
+static const char *const TESTS[] = { "write_lat", "read_lat", "send_lat", "write_bw", "read_bw", "send_bw" };
+
+START_TEST(every_test_two_hosts)
+{
+	const char *test = TESTS[_i];
+	int lat = strstr(test, "lat") != NULL;
+	const char *args[] = { test, "--demo", "-n", lat ? "200" : "400", "-s", lat ? "3000" : "65536", NULL };
+	tool_output o = run_program(perf_path(), args);
+	ck_assert_msg(o.status == 0, "%s: exit %d\n%s", test, o.status, o.err);
+	parses_as_perftest(&o, test, 1);
+	tool_output_free(&o);
+}
+END_TEST
+
+START_TEST(every_test_same_host_events)
+{
+	const char *test = TESTS[_i];
+	int lat = strstr(test, "lat") != NULL;
+	int events = strcmp(test, "write_lat") != 0; /* write_lat waits on memory */
+	const char *args[] = { test, "--same-host", "-n", lat ? "100" : "300", events ? "-e" : "-F", NULL };
+	tool_output o = run_program(perf_path(), args);
+	ck_assert_msg(o.status == 0, "%s: exit %d\n%s", test, o.status, o.err);
+	parses_as_perftest(&o, test, 1);
+	tool_output_free(&o);
+}
+END_TEST
+
+START_TEST(size_sweep_and_loss)
+{
+	const char *args[] = { "send_lat", "--demo", "-a", "-n", "20", "--loss", "0.02", NULL };
+	tool_output o = run_program(perf_path(), args);
+	ck_assert_msg(o.status == 0, "exit %d\n%s", o.status, o.err);
+	parses_as_perftest(&o, "send_lat", 23); /* 2 B .. 8 MiB */
+	tool_output_free(&o);
+}
+END_TEST
+
+static const struct {
+	const char *args[8];
+	const char *says;
+} BAD[] = {
+	{ { NULL }, "expected a test name" },
+	{ { "ping_lat", "--demo", NULL }, "unknown test 'ping_lat'" },
+	{ { "write_lat", NULL }, "expected exactly one of --demo" },
+	{ { "write_lat", "--demo", "--same-host", NULL }, "found both" },
+	{ { "write_lat", "--demo", "-s", "12x", NULL }, "-s: found '12x', expected an integer" },
+	{ { "write_lat", "--demo", "-s", "0", NULL }, "-s: found '0'" },
+	{ { "write_lat", "--demo", "-s", "99999999999", NULL }, "expected an integer in 1..16777216" },
+	{ { "write_lat", "--demo", "-n", "-3", NULL }, "-n: found '-3'" },
+	{ { "write_lat", "--demo", "-m", "1000", NULL }, "-m: found '1000', expected 256, 512" },
+	{ { "write_lat", "--demo", "-I", "4096", NULL }, "-I: found '4096'" },
+	{ { "write_lat", "--demo", "-e", NULL }, "write_lat waits on memory" },
+	{ { "read_bw", "--demo", "-I", "64", NULL }, "RDMA READ carries no inline data" },
+	{ { "write_lat", "--same-host", "--loss", "0.1", NULL }, "--loss: the same-host path" },
+	{ { "write_lat", "--demo", "--loss", "2", NULL }, "expected a probability" },
+	{ { "write_lat", "--demo", "--bogus", NULL }, "unknown option '--bogus'" },
+	{ { "write_lat", "--demo", "-s", NULL }, "found nothing, expected a value" },
+	{ { "write_lat", "--demo", "server.example", NULL }, "found 'server.example'" },
+	{ { "write_lat", "--demo", "-a", "-s", "8", NULL }, "found both -a and -s" },
+};
+
+START_TEST(bad_command_lines)
+{
+	char dir[64], trace[128];
+	snprintf(dir, sizeof dir, "%s", temp_dir());
+	snprintf(trace, sizeof trace, "%s/t.vtrace", dir);
+	/* the test name, then --trace FILE, then the case's options */
+	const char *args[12];
+	size_t n = 0;
+	if (BAD[_i].args[0] != NULL) {
+		args[n++] = BAD[_i].args[0];
+		args[n++] = "--trace";
+		args[n++] = trace;
+		for (size_t k = 1; BAD[_i].args[k]; k++)
+			args[n++] = BAD[_i].args[k];
+	}
+	args[n] = NULL;
+	tool_output o = run_program(perf_path(), args);
+	ck_assert_msg(o.status == 2, "case %d: exit %d", _i, o.status);
+	ck_assert_msg(strstr(o.err, BAD[_i].says) != NULL, "case %d: stderr was: %s", _i, o.err);
+	ck_assert(!exists(trace));
+	tool_output_free(&o);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(unwritable_trace_is_refused)
+{
+	const char *args[] = { "write_lat", "--demo", "-n", "10", "--trace", "/nonexistent-dir/t.vtrace", NULL };
+	tool_output o = run_program(perf_path(), args);
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_msg(strstr(o.err, "/nonexistent-dir/t.vtrace") != NULL, "%s", o.err);
+	tool_output_free(&o);
+}
+END_TEST
+
+/* Every operation of a traced write_lat runs post -> ... -> poll with
+ * the mechanism events between, in time order per actor (the reader
+ * checks that). */
+START_TEST(trace_of_write_lat)
+{
+	char dir[64], trace[128], chrome[128];
+	snprintf(dir, sizeof dir, "%s", temp_dir());
+	snprintf(trace, sizeof trace, "%s/w.vtrace", dir);
+	snprintf(chrome, sizeof chrome, "%s/w.json", dir);
+	const char *args[] = { "write_lat", "--demo", "-n", "50", "--trace", trace, NULL };
+	tool_output o = run_program(perf_path(), args);
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	char err[512];
+	struct vtrace_reader *r = vtrace_reader_open(trace, err, sizeof err);
+	ck_assert_msg(r != NULL, "%s", err);
+	char mhz[64];
+	ck_assert_int_eq(vtrace_config_get(vtrace_reader_config(r), "cpu-mhz", mhz, sizeof mhz), 1);
+	ck_assert(atof(mhz) >= 0);
+	unsigned counts[VTRACE_KIND_COUNT_] = { 0 };
+	struct vtrace_record rec;
+	int rc;
+	while ((rc = vtrace_reader_next(r, &rec, err, sizeof err)) == 1)
+		counts[rec.kind]++;
+	ck_assert_msg(rc == 0, "%s", err);
+	vtrace_reader_close(r);
+	/* 50 iterations, a write from each guest */
+	ck_assert_uint_eq(counts[VTRACE_POST], 100);
+	ck_assert_uint_eq(counts[VTRACE_WQE_FETCH], 100);
+	ck_assert_uint_ge(counts[VTRACE_DOORBELL], 100);
+	ck_assert_uint_eq(counts[VTRACE_DMA_READ], 100);
+	ck_assert_uint_eq(counts[VTRACE_DMA_WRITE], 100);
+	ck_assert_uint_ge(counts[VTRACE_PACKET_TX], 200); /* request and ACK */
+	ck_assert_uint_eq(counts[VTRACE_CQE_WRITE], 100);
+	ck_assert_uint_eq(counts[VTRACE_POLL], 100);
+	ck_assert_uint_ge(counts[VTRACE_COMMAND], 20);
+	const char *sargs[] = { trace, "--json", NULL };
+	o = run_program(trace_tool_path(), sargs);
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	ck_assert_ptr_nonnull(strstr(o.out, "rdma-write"));
+	tool_output_free(&o);
+	const char *cargs[] = { trace, "--chrome", chrome, NULL };
+	o = run_program(trace_tool_path(), cargs);
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	ck_assert(exists(chrome));
+	tool_output_free(&o);
+	unlink(trace);
+	unlink(chrome);
+	rmdir(dir);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("vrdma-perf");
+	TCase *t = tcase_create("cli");
+	tcase_set_timeout(t, 300);
+	tcase_add_loop_test(t, every_test_two_hosts, 0, 6);
+	tcase_add_loop_test(t, every_test_same_host_events, 0, 6);
+	tcase_add_test(t, size_sweep_and_loss);
+	tcase_add_loop_test(t, bad_command_lines, 0, (int)(sizeof BAD / sizeof BAD[0]));
+	tcase_add_test(t, unwritable_trace_is_refused);
+	tcase_add_test(t, trace_of_write_lat);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(suite());
+}
