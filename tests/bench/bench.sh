@@ -11,12 +11,19 @@
 #   3. bandwidth streams: messages per wall second of write_bw at 64 KiB with
 #      tx depth 128 (tests/bench/bandwidth.yaml: 2 presets x 3 options, N
 #      messages each), versus the bare ping-pong's messages per second (two
-#      per round trip).
-# Usage: bench.sh VRDMASIM BARE_PINGPONG SRCDIR   (BENCH_ITERATIONS=N to change 1e6)
+#      per round trip);
+#   4. the reference implementation: vrdma-perf write_lat (polling, 2 B) and
+#      write_bw (64 KiB), two hosts over UDP and one host's copy path,
+#      versus two processes ping-ponging and streaming through shared memory
+#      (tests/bench/shm_pingpong.c), the floor on this machine.
+# Usage: bench.sh VRDMASIM BARE_PINGPONG SRCDIR [VRDMA_PERF SHM_PINGPONG]
+#        (BENCH_ITERATIONS=N to change 1e6)
 set -eu
 vrdmasim=$1
 bare=$2
 srcdir=${3:-.}
+vrdma_perf=${4:-}
+shm=${5:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 N=${BENCH_ITERATIONS:-1000000}
@@ -59,4 +66,24 @@ awk -v n="$N" -v b="$bare_s" -v s="$sim_s" -v trips="$(round_trips "$work/sim.ou
   printf "bare SimGrid ping-pong     : %9.0f messages/s\n", bare_messages;
   printf "vrdmasim write_bw 64 KiB   : %9.0f messages/s  (%d in %.1f s, tx depth 128)\n", bw_rate, messages, bw;
   printf "bandwidth speed ratio      : %9.2f  (target >= 0.50)\n", bw_rate / bare_messages;
+}'
+
+# ---- 4. the reference implementation against shared memory ----
+[ -n "$vrdma_perf" ] || exit 0
+"$shm" 100000 50000 > "$work/shm.out"
+# t_typical of a latency table, BW average of a bandwidth table
+typical() { awk '$1 ~ /^[0-9]+$/ && NF >= 9 { print $5 }' "$1"; }
+bw_average() { awk '$1 ~ /^[0-9]+$/ && NF == 5 { print $4 }' "$1"; }
+for where in demo same-host; do
+  "$vrdma_perf" write_lat --$where -n 20000 > "$work/lat-$where.out"
+  "$vrdma_perf" write_bw --$where -s 65536 -n 20000 > "$work/bw-$where.out"
+done
+awk -v shm="$(cat "$work/shm.out")" -v l2="$(typical "$work/lat-demo.out")" -v l1="$(typical "$work/lat-same-host.out")" \
+    -v b2="$(bw_average "$work/bw-demo.out")" -v b1="$(bw_average "$work/bw-same-host.out")" 'BEGIN {
+  split(shm, kv, /[ =]/); shm_lat = kv[2]; shm_bw = kv[4];
+  printf "shared-memory ping-pong    : %9.3f us half round trip, %9.0f MB/s at 64 KiB (two processes)\n", shm_lat, shm_bw;
+  printf "vrdma-perf write_lat --demo      : %8.2f us t_typical  (ratio shm/vrdma %.4f)\n", l2, shm_lat / l2;
+  printf "vrdma-perf write_lat --same-host : %8.2f us t_typical  (ratio shm/vrdma %.4f)\n", l1, shm_lat / l1;
+  printf "vrdma-perf write_bw 64 KiB --demo      : %8.0f MB/s  (ratio vrdma/shm %.4f)\n", b2, b2 / shm_bw;
+  printf "vrdma-perf write_bw 64 KiB --same-host : %8.0f MB/s  (ratio vrdma/shm %.4f)\n", b1, b1 / shm_bw;
 }'
