@@ -717,7 +717,7 @@ START_TEST(chrome_json_parses_with_every_event)
 			ck_assert_double_eq_tol(json_get(list->items[i], "dur")->number, 2.5, 1e-9);
 			const json_node *args = json_get(list->items[i], "args");
 			ck_assert_str_eq(json_get(args, "iova")->text, "0xffffffffffff0000");
-			ck_assert_str_eq(json_get(args, "op")->text, "0x0100000800000001");
+			ck_assert_str_eq(json_get(args, "op")->text, "0x0101000800000001");
 		}
 		if (strcmp(ph, "i") == 0 && strcmp(json_get(list->items[i], "name")->text, "post") == 0 &&
 		    json_get(list->items[i], "ts")->number < 1235) {

@@ -141,4 +141,14 @@ void vhca_soft_get_stats(struct vhca *hca, struct vhca_soft_stats *stats);
 int vhca_soft_create(const struct vhca_soft_config *config, struct vtrace *trace, uint8_t trace_host,
 		     struct vhca **out, char *err, size_t err_bytes);
 
+/* The host's verbs stack (hca/verbs): opens RDMA device `device_name`
+ * (ibv_get_device_list names, e.g. "rxe0" or "mlx5_0") and drives port 1.
+ * gid_index (0..255) is the GID peers address, struct vhca.gid_index; on
+ * RoCE it must name a configured GID (rxe: 1 is the IPv4 RoCEv2 one).
+ * Guest regions are mapped from vhca_mem.fd, which must be a real file
+ * (fd >= 0).  Returns 0 and *out, or an errno with err filled (ENODEV: no
+ * such device, the message lists those found). */
+int vhca_verbs_create(const char *device_name, int gid_index, struct vtrace *trace,
+		      uint8_t trace_host, struct vhca **out, char *err, size_t err_bytes);
+
 #endif

@@ -41,7 +41,10 @@ static void usage(FILE *err)
 		"  --report_gbits    bandwidth in Gb/s\n"
 		"  --trace=FILE      record every mechanism event (docs/trace-format.md)\n"
 		"  --loss=P          drop UDP packets with probability P (0..0.5) in --demo\n"
-		"  --seed=N          seed of the loss (default 1)\n",
+		"  --seed=N          seed of the loss (default 1)\n"
+		"  --hca=soft|verbs:DEVICE[:GID_INDEX]  the hosts' HCA: the software one (default),\n"
+		"                    or the RDMA device DEVICE through libibverbs, both hosts\n"
+		"                    on it (GID_INDEX default 1: rxe's IPv4 RoCEv2 GID)\n",
 		VRDMA_MAX_INLINE_BYTES);
 }
 
@@ -69,6 +72,33 @@ static int parse_probability(const char *text, double *out, FILE *err)
 		return -1;
 	}
 	*out = v;
+	return 0;
+}
+
+/* soft, verbs:DEVICE or verbs:DEVICE:GID_INDEX (device names have no ':'). */
+static int parse_hca(const char *text, struct perf_options *o, FILE *err)
+{
+	const char *name = strncmp(text, "verbs:", 6) == 0 ? text + 6 : NULL;
+	const char *colon = name ? strchr(name, ':') : NULL;
+	size_t len = name ? (colon ? (size_t)(colon - name) : strlen(name)) : 0;
+	char *end = NULL;
+	long index = 1;
+	if (colon) {
+		errno = 0;
+		index = colon[1] >= '0' && colon[1] <= '9' ? strtol(colon + 1, &end, 10) : -1;
+	}
+	if (strcmp(text, "soft") == 0) {
+		o->hca_device[0] = '\0';
+		return 0;
+	}
+	if (!name || len == 0 || len >= sizeof o->hca_device ||
+	    (colon && (index < 0 || index > 255 || *end != '\0' || errno != 0))) {
+		fprintf(err, "vrdma-perf: --hca: found '%s', expected soft or verbs:DEVICE[:GID_INDEX]\n", text);
+		return -1;
+	}
+	memcpy(o->hca_device, name, len);
+	o->hca_device[len] = '\0';
+	o->hca_gid_index = (int)index;
 	return 0;
 }
 
@@ -103,6 +133,10 @@ static int apply_defaults_and_check(struct perf_options *o, int size_given, int 
 			o->inline_bytes);
 		return -1;
 	}
+	if (o->loss_probability > 0 && o->hca_device[0]) {
+		fprintf(err, "vrdma-perf: --loss: only the software HCA drops packets: expected --hca=soft\n");
+		return -1;
+	}
 	if (o->loss_probability > 0 && !o->two_hosts) {
 		fprintf(err, "vrdma-perf: --loss: the same-host path sends no packets: expected --demo\n");
 		return -1;
@@ -122,12 +156,14 @@ int perf_parse_options(int argc, char **argv, struct perf_options *o, FILE *err)
 		{ "demo", no_argument, NULL, 1 },           { "same-host", no_argument, NULL, 2 },
 		{ "trace", required_argument, NULL, 3 },    { "loss", required_argument, NULL, 4 },
 		{ "seed", required_argument, NULL, 5 },     { "report_gbits", no_argument, NULL, 6 },
-		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+		{ "hca", required_argument, NULL, 7 },      { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	memset(o, 0, sizeof *o);
 	o->cq_moderation = 100;
 	o->mtu_bytes = 4096;
 	o->seed = 1;
+	o->hca_gid_index = 1;
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
 			usage(stdout == err ? err : stdout);
@@ -177,6 +213,7 @@ int perf_parse_options(int argc, char **argv, struct perf_options *o, FILE *err)
 		case 4: bad = parse_probability(optarg, &o->loss_probability, err); break;
 		case 5: bad = parse_u64("--seed", optarg, 0, UINT64_MAX, &o->seed, err); break;
 		case 6: o->report_gbits = 1; break;
+		case 7: bad = parse_hca(optarg, o, err); break;
 		case 'h': usage(stdout); return 1;
 		case ':':
 			fprintf(err, "vrdma-perf: %s: found nothing, expected a value\n", argv[optind - 1]);

@@ -40,6 +40,8 @@ struct perf_options {
 	uint64_t seed;            /* --seed */
 	uint32_t mtu_bytes;       /* -m */
 	int report_gbits;         /* --report_gbits */
+	char hca_device[64];      /* --hca=verbs:DEVICE; "" for the software HCA */
+	int hca_gid_index;        /* --hca=verbs:DEVICE:GID_INDEX (default 1) */
 };
 
 /* Parse argv; on error print to `err` and return 2 (usage), else 0. */

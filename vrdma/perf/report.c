@@ -45,7 +45,13 @@ void perf_print_banner(FILE *out, const struct perf_options *opt, struct perf_wo
 	if (!is_latency(opt->test))
 		fprintf(out, " CQ Moderation   : %u\n", opt->cq_moderation);
 	fprintf(out, " Mtu             : %u[B]\n", opt->mtu_bytes);
-	fprintf(out, " Link type       : %s\n", opt->two_hosts ? "Ethernet (UDP on loopback)" : "same host (direct copy)");
+	if (opt->hca_device[0])
+		fprintf(out, " Link type       : %s (verbs HCA %s, GID index %d)\n",
+			opt->two_hosts ? "two backends on one device" : "same host", opt->hca_device,
+			opt->hca_gid_index);
+	else
+		fprintf(out, " Link type       : %s\n",
+			opt->two_hosts ? "Ethernet (UDP on loopback)" : "same host (direct copy)");
 	fprintf(out, " Max inline data : %u[B]\n", opt->inline_bytes);
 	fprintf(out, " Completions     : %s\n", opt->use_events ? "event" : "poll");
 	fputs(RULE, out);

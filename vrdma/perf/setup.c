@@ -67,12 +67,13 @@ static int open_trace(const struct perf_options *opt, struct perf_world *w, char
 		 "format-version: %u\nrecorder: vrdma-perf %s\nhost-name: %s\ncpu-model: %s\n"
 		 "cpu-mhz: %.3f\nclock: CLOCK_MONOTONIC\npage-bytes: %u\nmtu-bytes: %u\ntest: %s\n"
 		 "transport: %s\niterations: %llu\nsizes: %s%llu\ncompletion: %s\ntx-depth: %u\n"
-		 "inline-bytes: %u\nloss-probability: %g\n",
+		 "inline-bytes: %u\nloss-probability: %g\nhca: %s%s\n",
 		 VTRACE_VERSION, PACKAGE_VERSION, host, model, mhz, VRDMA_PAGE_BYTES, opt->mtu_bytes,
 		 opt->test_name, opt->two_hosts ? "two-host" : "same-host",
 		 (unsigned long long)opt->iterations, opt->all_sizes ? "2.." : "",
 		 (unsigned long long)perf_max_size(opt), opt->use_events ? "event" : "poll", opt->tx_depth,
-		 opt->inline_bytes, opt->loss_probability);
+		 opt->inline_bytes, opt->loss_probability, opt->hca_device[0] ? "verbs:" : "soft",
+		 opt->hca_device);
 	w->trace = vtrace_open(opt->trace_path, config, err, err_bytes);
 	return w->trace ? 0 : -1;
 }
@@ -86,7 +87,12 @@ static int start_host(const struct perf_options *opt, struct perf_world *w, int 
 	hc.mtu_bytes = opt->mtu_bytes;
 	hc.loss_probability = opt->loss_probability;
 	hc.loss_seed = opt->seed + (uint64_t)index;
-	int rc = vhca_soft_create(&hc, w->trace, (uint8_t)(index + 1), &h->hca, err, err_bytes);
+	/* --hca=verbs: every host opens the same device; their QPs meet
+	 * through its loopback, as two processes' would. */
+	int rc = opt->hca_device[0]
+		 ? vhca_verbs_create(opt->hca_device, opt->hca_gid_index, w->trace, (uint8_t)(index + 1),
+				     &h->hca, err, err_bytes)
+		 : vhca_soft_create(&hc, w->trace, (uint8_t)(index + 1), &h->hca, err, err_bytes);
 	if (rc != 0)
 		return rc;
 	struct vbackend_config bc;

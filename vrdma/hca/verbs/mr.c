@@ -99,7 +99,7 @@ static int map_region(const struct vhca_mem *mem, uint8_t **base, uint32_t *runs
 	size_t bytes = (size_t)mem->page_count * VHCA_PAGE_BYTES;
 	uint8_t *range = mmap(NULL, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (range == MAP_FAILED)
-		return errno;
+		return errno ? errno : ENOMEM;
 	*runs = 0;
 	for (uint32_t i = 0; i < mem->page_count;) {
 		uint32_t n = run_length(mem, i);
@@ -107,7 +107,7 @@ static int map_region(const struct vhca_mem *mem, uint8_t **base, uint32_t *runs
 				PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, mem->fd,
 				(off_t)mem->page_offsets[i]);
 		if (at == MAP_FAILED) {
-			int e = errno;
+			int e = errno ? errno : ENOMEM;
 			munmap(range, bytes);
 			return e;
 		}
@@ -133,8 +133,8 @@ int verbs_reg_mr(struct vhca *vhca, uint32_t pdn, const struct vhca_mem *mem, in
 {
 	struct verbs_hca *hca = verbs_hca(vhca);
 	struct verbs_pd *pd = verbs_pd_get(hca, pdn);
-	uint32_t slot, runs;
-	uint8_t *base;
+	uint32_t slot, runs = 0;
+	uint8_t *base = NULL;
 	if (!pd || !valid_mem(mem) || (access & ~KNOWN_ACCESS) || !lkey || !rkey)
 		return EINVAL;
 	int rc = free_mr_slot(hca, &slot);
