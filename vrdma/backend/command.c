@@ -174,6 +174,12 @@ void vb_reset_device(struct vdev *dev)
 		}
 	free_ring(&dev->async_ring);
 	free_ring(&dev->notify_ring);
+	/* Doorbells rung before the reset name objects that are gone. */
+	for (uint32_t w = 0; w < VB_DOORBELL_WORDS; w++) {
+		atomic_store(&dev->pending.sq[w], 0);
+		atomic_store(&dev->pending.rq[w], 0);
+		atomic_store(&dev->pending.cq_arm[w], 0);
+	}
 	dev->active = 0;
 	atomic_store(&dev->reg_err, 0);
 }
@@ -417,8 +423,9 @@ static int cmd_create_qp(struct vdev *dev, const union vrdma_request *req, union
 		.pdn = vb_pd_get(dev, r->pd_handle)->pdn,
 		.send_cqn = vb_cq_get(dev, r->send_cq_handle)->cqn,
 		.recv_cqn = vb_cq_get(dev, r->recv_cq_handle)->cqn,
+		/* at least one send SGE: inline data reaches the HCA as one */
 		.cap = { .max_send_wr = r->max_send_wr, .max_recv_wr = r->max_recv_wr,
-			 .max_send_sge = r->max_send_sge, .max_recv_sge = r->max_recv_sge,
+			 .max_send_sge = r->max_send_sge ? r->max_send_sge : 1, .max_recv_sge = r->max_recv_sge,
 			 .max_inline_data = r->max_inline_data },
 		.sq_sig_all = (int)r->sq_sig_all,
 		.trace_guest = dev->guest_id,

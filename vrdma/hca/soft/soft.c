@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/random.h>
 #include <string.h>
 #include <time.h>
 
@@ -210,6 +211,10 @@ int vhca_soft_create(const struct vhca_soft_config *config, struct vtrace *trace
 	hca->base = (struct vhca){.ops = &soft_ops, .trace = trace, .trace_host = trace_host};
 	hca->config = *config;
 	hca->rng = config->loss_seed;
+	/* Keys start from unpredictable generations: a key is not a secret,
+	 * but one that can be guessed from the slot alone invites forgery. */
+	if (getrandom(hca->mr_gen, sizeof hca->mr_gen, 0) != (ssize_t)sizeof hca->mr_gen)
+		memset(hca->mr_gen, 0, sizeof hca->mr_gen);
 	e = soft_net_open(hca, err, err_bytes);
 	if (e) {
 		soft_net_close(hca);

@@ -1,0 +1,1246 @@
+/*
+ * tests/vrdma/test_hostile.c -- hostile guests against the vRDMA backend.
+ *
+ * The backend serves many guests, and everything a guest writes is
+ * untrusted: registers, UAR doorbells, the DSR, the command request slot,
+ * page directories, ring indices, WQEs, CQ consumer indices.  Each test
+ * here builds a world of honest guests -- x and y on host 1, z on host 2,
+ * with connected QPs x<->y (the same-host copy path) and x<->z (UDP) --
+ * lets an attacker loose on host 1, and then checks that
+ *   - the attacker got the error the ABI promises (an errno in the command
+ *     response or ERR, an error completion, an async event);
+ *   - the backend counted it (guest_errors);
+ *   - not one byte of any honest guest's memory changed during the attack;
+ *   - the honest guests still complete RDMA writes with the right data.
+ * Attackers come two ways: a raw VM whose memory the test writes byte by
+ * byte (no driver at all), or a VM opened with the honest driver whose
+ * rings, WQEs and indices the test then corrupts.
+ */
+#include "tests/check_run.h"
+#include "tests/vrdma/fixture.h"
+#include "vrdma/device/page_dir.h"
+#include "vrdma/device/ring.h"
+#include "vrdma/guest/internal.h" /* the CQ ring's memory, to corrupt it */
+
+#include <check.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE VRDMA_PAGE_BYTES
+#define HONEST_BYTES (256u << 10)
+#define RAW_PAGES 2048u
+
+/* ---- the honest world ---- */
+
+struct world {
+	struct fx_host h1, h2;
+	struct fx_guest x, y, z;
+	struct vrdma_qp *xy, *yx, *xz, *zx;
+	uint8_t *snap[3];
+	uint64_t round;
+};
+
+static struct fx_guest *honest(struct world *w, int i)
+{
+	return i == 0 ? &w->x : i == 1 ? &w->y : &w->z;
+}
+
+static void snapshot(struct world *w)
+{
+	for (int i = 0; i < 3; i++) {
+		const struct vgm_map *m = &honest(w, i)->vm->memory;
+		if (w->snap[i] == NULL)
+			w->snap[i] = malloc(m->bytes);
+		ck_assert_ptr_nonnull(w->snap[i]);
+		memcpy(w->snap[i], m->base, m->bytes);
+	}
+}
+
+static void world_start(struct world *w)
+{
+	memset(w, 0, sizeof *w);
+	fx_host_start(&w->h1, 1, 0, NULL);
+	fx_host_start(&w->h2, 2, 0, NULL);
+	fx_guest_start(&w->x, &w->h1, HONEST_BYTES);
+	fx_guest_start(&w->y, &w->h1, HONEST_BYTES);
+	fx_guest_start(&w->z, &w->h2, HONEST_BYTES);
+	w->xy = fx_create_qp(&w->x, 16, 2, 64);
+	w->yx = fx_create_qp(&w->y, 16, 2, 64);
+	w->xz = fx_create_qp(&w->x, 16, 2, 64);
+	w->zx = fx_create_qp(&w->z, 16, 2, 64);
+	fx_connect(w->xy, &w->x, w->yx, &w->y, 7);
+	fx_connect(w->xz, &w->x, w->zx, &w->z, 7);
+	snapshot(w);
+}
+
+/* One RDMA write of 8 KiB from x's buffer into `to`'s, data checked. */
+static void honest_write(struct world *w, struct vrdma_qp *qp, struct fx_guest *to)
+{
+	struct ibv_wc wc;
+	uint64_t seed = ++w->round;
+	fx_fill(w->x.buffer, 8192, seed);
+	memset(to->buffer + 65536, 0, 8192);
+	struct ibv_sge sge = { .addr = (uintptr_t)w->x.buffer, .length = 8192, .lkey = w->x.mr->lkey };
+	struct ibv_send_wr wr, *bad = NULL;
+	memset(&wr, 0, sizeof wr);
+	wr.wr_id = seed;
+	wr.opcode = IBV_WR_RDMA_WRITE;
+	wr.sg_list = &sge;
+	wr.num_sge = 1;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	wr.wr.rdma.remote_addr = (uintptr_t)(to->buffer + 65536);
+	wr.wr.rdma.rkey = to->mr->rkey;
+	ck_assert_int_eq(vrdma_post_send(qp, &wr, &bad), 0);
+	fx_wait_wc(w->x.cq, &wc);
+	ck_assert_msg(wc.status == IBV_WC_SUCCESS, "honest write: %s", vrdma_wc_status_str(wc.status));
+	ck_assert_uint_eq(wc.wr_id, seed);
+	ck_assert_msg(memcmp(to->buffer + 65536, w->x.buffer, 8192) == 0, "honest write: wrong data");
+}
+
+/* The attacker changed nothing of the honest guests', and they still work
+ * on one host and across two. */
+static void world_check(struct world *w)
+{
+	static const char *names[] = { "x", "y", "z" };
+	for (int i = 0; i < 3; i++) {
+		const struct vgm_map *m = &honest(w, i)->vm->memory;
+		for (uint64_t at = 0; at < m->bytes; at += PAGE)
+			ck_assert_msg(memcmp(m->base + at, w->snap[i] + at, PAGE) == 0,
+				      "honest guest %s: page at GPA 0x%llx changed during the attack", names[i],
+				      (unsigned long long)at);
+	}
+	enum ibv_event_type type;
+	uint32_t handle;
+	for (int i = 0; i < 3; i++)
+		ck_assert_msg(!vrdma_poll_async_event(honest(w, i)->ctx, &type, &handle),
+			      "honest guest %s got async event %d", names[i], (int)type);
+	honest_write(w, w->xy, &w->y);
+	honest_write(w, w->xz, &w->z);
+	snapshot(w);
+}
+
+static void world_stop(struct world *w)
+{
+	world_check(w);
+	fx_guest_stop(&w->x);
+	fx_guest_stop(&w->y);
+	fx_guest_stop(&w->z);
+	fx_host_stop(&w->h1);
+	fx_host_stop(&w->h2);
+	for (int i = 0; i < 3; i++)
+		free(w->snap[i]);
+}
+
+static uint64_t guest_errors(struct fx_host *h)
+{
+	struct vbackend_stats st;
+	vbackend_get_stats(h->backend, &st);
+	return st.guest_errors;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- a raw attacker: a VM and its memory, no driver ---- */
+
+struct raw {
+	struct fx_host *host;
+	struct vrdma_vm *vm;
+	uint8_t *m;
+	uint64_t bytes;
+	uint64_t token;
+};
+
+/* Layout (pages) used by raw_activate. */
+enum {
+	R_DSR = 0, R_REQ = 1, R_RESP = 2,
+	R_ASYNC_DIR = 3, R_ASYNC_TAB = 4, R_ASYNC = 5,    /* 2 pages */
+	R_NOTIFY_DIR = 7, R_NOTIFY_TAB = 8, R_NOTIFY = 9, /* 2 pages */
+	R_DIR = 16, R_TAB = 17, R_TAB2 = 18,              /* for objects */
+	R_DATA = 32                                       /* object pages from here */
+};
+
+static void raw_start(struct raw *r, struct fx_host *host)
+{
+	char err[256];
+	memset(r, 0, sizeof *r);
+	r->host = host;
+	ck_assert_msg(vbackend_create_vm(host->backend, (uint64_t)RAW_PAGES * PAGE, &r->vm, err, sizeof err) == 0,
+		      "%s", err);
+	r->m = r->vm->memory.base;
+	r->bytes = r->vm->memory.bytes;
+}
+
+static void raw_stop(struct raw *r)
+{
+	vbackend_destroy_vm(r->host->backend, r->vm);
+	memset(r, 0, sizeof *r);
+}
+
+static uint8_t *rpage(struct raw *r, uint32_t page) { return r->m + (size_t)page * PAGE; }
+static uint64_t rgpa(uint32_t page) { return (uint64_t)page * PAGE; }
+
+/* 1 when `vector` fired within `ms` (and take the count). */
+static int vector_fired(struct vrdma_vm *vm, int vector, unsigned ms)
+{
+	struct pollfd p = { .fd = vm->irq_fd[vector], .events = POLLIN };
+	if (poll(&p, 1, (int)ms) != 1)
+		return 0;
+	uint64_t count;
+	ck_assert_int_eq(read(p.fd, &count, sizeof count), (ssize_t)sizeof count);
+	return 1;
+}
+
+static void raw_reg(struct raw *r, uint32_t offset, uint32_t value)
+{
+	vdev_write_register(r->vm->device, offset, value);
+}
+
+/* CTL ACTIVATE or RESET, or REQUEST: the device answers on vector 0. */
+static uint32_t raw_kick(struct raw *r, uint32_t offset, uint32_t value)
+{
+	raw_reg(r, offset, value);
+	ck_assert_msg(vector_fired(r->vm, VRDMA_VECTOR_COMMAND, 5000), "no vector 0 within 5 s");
+	return vdev_read_register(r->vm->device, VRDMA_REG_ERR);
+}
+
+/* A directory at R_DIR/R_TAB.. listing n pages from `first`. */
+static struct vrdma_pdir_ref raw_dir(struct raw *r, uint32_t dir, uint32_t first, uint32_t n)
+{
+	uint64_t tables[4], gpas[2048];
+	ck_assert_uint_le(n, 2048);
+	uint32_t t = vpd_overhead_pages(n) - 1;
+	for (uint32_t i = 0; i < t; i++)
+		tables[i] = rgpa(dir + 1 + i);
+	for (uint32_t i = 0; i < n; i++)
+		gpas[i] = rgpa(first + i);
+	vpd_fill(&r->vm->memory, rgpa(dir), tables, gpas, n);
+	return (struct vrdma_pdir_ref){ .dir_gpa = rgpa(dir), .page_count = n };
+}
+
+static void raw_clean_dsr(struct raw *r)
+{
+	struct vrdma_dsr dsr;
+	memset(&dsr, 0, sizeof dsr);
+	dsr.driver_version = VRDMA_ABI_VERSION;
+	dsr.request_slot_gpa = rgpa(R_REQ);
+	dsr.response_slot_gpa = rgpa(R_RESP);
+	dsr.async_ring = raw_dir(r, R_ASYNC_DIR, R_ASYNC, 2);
+	dsr.notify_ring = raw_dir(r, R_NOTIFY_DIR, R_NOTIFY, 2);
+	memcpy(rpage(r, R_DSR), &dsr, sizeof dsr);
+}
+
+static struct vrdma_dsr *raw_dsr(struct raw *r) { return (struct vrdma_dsr *)rpage(r, R_DSR); }
+
+static uint32_t raw_activate_at(struct raw *r, uint64_t dsr_gpa)
+{
+	raw_reg(r, VRDMA_REG_DSR_LOW, (uint32_t)dsr_gpa);
+	raw_reg(r, VRDMA_REG_DSR_HIGH, (uint32_t)(dsr_gpa >> 32));
+	return raw_kick(r, VRDMA_REG_CTL, VRDMA_CTL_ACTIVATE);
+}
+
+static void raw_open(struct raw *r, struct fx_host *host)
+{
+	raw_start(r, host);
+	raw_clean_dsr(r);
+	ck_assert_uint_eq(raw_activate_at(r, rgpa(R_DSR)), 0);
+}
+
+/* A command: the errno of the response (EIO when there is none). */
+static int raw_cmd(struct raw *r, union vrdma_request *req, uint32_t command, union vrdma_response *resp)
+{
+	req->hdr.command = command;
+	req->hdr.token = ++r->token;
+	memcpy(rpage(r, R_REQ), req, sizeof *req);
+	memset(rpage(r, R_RESP), 0, PAGE);
+	uint32_t err = raw_kick(r, VRDMA_REG_REQUEST, 1);
+	memcpy(resp, rpage(r, R_RESP), sizeof *resp);
+	if (resp->hdr.token != req->hdr.token || resp->hdr.ack != (command | VRDMA_RESPONSE_ACK))
+		return EIO;
+	ck_assert_uint_eq(resp->hdr.err, err); /* ERR says the same */
+	return (int)resp->hdr.err;
+}
+
+static uint32_t raw_create_pd(struct raw *r)
+{
+	union vrdma_request req;
+	union vrdma_response resp;
+	memset(&req, 0, sizeof req);
+	ck_assert_int_eq(raw_cmd(r, &req, VRDMA_CMD_CREATE_PD, &resp), 0);
+	return resp.create_pd.pd_handle;
+}
+
+static int raw_simple(struct raw *r, uint32_t command, uint32_t handle)
+{
+	union vrdma_request req;
+	union vrdma_response resp;
+	memset(&req, 0, sizeof req);
+	req.destroy_pd.pd_handle = handle; /* first field of every one-handle command */
+	return raw_cmd(r, &req, command, &resp);
+}
+
+static int raw_create_mr(struct raw *r, uint32_t pd, uint64_t iova, uint64_t length, uint32_t access,
+			 struct vrdma_pdir_ref pages, uint32_t *handle)
+{
+	union vrdma_request req;
+	union vrdma_response resp;
+	memset(&req, 0, sizeof req);
+	req.create_mr.iova = iova;
+	req.create_mr.length_bytes = length;
+	req.create_mr.pd_handle = pd;
+	req.create_mr.access_flags = access;
+	req.create_mr.pages = pages;
+	int rc = raw_cmd(r, &req, VRDMA_CMD_CREATE_MR, &resp);
+	if (rc == 0 && handle)
+		*handle = resp.create_mr.mr_handle;
+	return rc;
+}
+
+static int raw_create_cq(struct raw *r, uint32_t cqe, struct vrdma_pdir_ref ring, uint32_t *handle)
+{
+	union vrdma_request req;
+	union vrdma_response resp;
+	memset(&req, 0, sizeof req);
+	req.create_cq.cqe_count = cqe;
+	req.create_cq.ring = ring;
+	int rc = raw_cmd(r, &req, VRDMA_CMD_CREATE_CQ, &resp);
+	if (rc == 0 && handle)
+		*handle = resp.create_cq.cq_handle;
+	return rc;
+}
+
+/* A QP request for depth 16 (1 + 1 + 1 pages) on pd/cq. */
+static void qp_request(union vrdma_request *req, uint32_t pd, uint32_t cq, struct vrdma_pdir_ref pages)
+{
+	memset(req, 0, sizeof *req);
+	req->create_qp.pd_handle = pd;
+	req->create_qp.send_cq_handle = req->create_qp.recv_cq_handle = cq;
+	req->create_qp.max_send_wr = req->create_qp.max_recv_wr = 16;
+	req->create_qp.max_send_sge = req->create_qp.max_recv_sge = 2;
+	req->create_qp.max_inline_data = 64;
+	req->create_qp.sq_first_page = 1;
+	req->create_qp.rq_first_page = 2;
+	req->create_qp.pages = pages;
+}
+
+/* ---- a driver-made attacker and its accomplice ---- */
+
+struct gang {
+	struct fx_guest a, b;     /* a attacks; b is a's willing peer */
+	struct vrdma_qp *qa, *qb;
+};
+
+static void gang_start(struct gang *g, struct fx_host *ha, struct fx_host *hb)
+{
+	fx_guest_start(&g->a, ha, 64u << 10);
+	fx_guest_start(&g->b, hb, 64u << 10);
+}
+
+static void gang_pair(struct gang *g)
+{
+	g->qa = fx_create_qp(&g->a, 16, 2, 64);
+	g->qb = fx_create_qp(&g->b, 16, 2, 64);
+	fx_connect(g->qa, &g->a, g->qb, &g->b, 0);
+}
+
+static void gang_stop(struct gang *g)
+{
+	fx_guest_stop(&g->a);
+	fx_guest_stop(&g->b);
+}
+
+static struct vrdma_ring_state *sq_state(struct vrdma_qp *qp)
+{
+	return (void *)(qp->memory + VRDMA_QP_SQ_STATE_OFFSET);
+}
+
+static struct vrdma_ring_state *rq_state(struct vrdma_qp *qp)
+{
+	return (void *)(qp->memory + VRDMA_QP_RQ_STATE_OFFSET);
+}
+
+/* Write a raw WQE into the send ring as the driver would, ring the bell. */
+static void raw_post_send(struct fx_guest *g, struct vrdma_qp *qp, const struct vrdma_send_wqe *wqe)
+{
+	uint8_t *slot = qp->memory + PAGE + (size_t)vring_slot(qp->sq_prod, qp->cap.max_send_wr) * VRDMA_WQE_BYTES;
+	memcpy(slot, wqe, sizeof *wqe);
+	qp->sq_prod = vring_next(qp->sq_prod, qp->cap.max_send_wr);
+	vring_store(&sq_state(qp)->prod_tail, qp->sq_prod);
+	vdev_write_uar(g->vm->device, VRDMA_UAR_QP, qp->handle | VRDMA_UAR_QP_SEND);
+}
+
+static void raw_post_recv(struct fx_guest *g, struct vrdma_qp *qp, const struct vrdma_recv_wqe *wqe)
+{
+	uint32_t sq_pages = (qp->cap.max_send_wr * VRDMA_WQE_BYTES + PAGE - 1) / PAGE;
+	uint8_t *slot = qp->memory + PAGE + (size_t)sq_pages * PAGE +
+			(size_t)vring_slot(qp->rq_prod, qp->cap.max_recv_wr) * VRDMA_WQE_BYTES;
+	memcpy(slot, wqe, sizeof *wqe);
+	qp->rq_prod = vring_next(qp->rq_prod, qp->cap.max_recv_wr);
+	vring_store(&rq_state(qp)->prod_tail, qp->rq_prod);
+	vdev_write_uar(g->vm->device, VRDMA_UAR_QP, qp->handle | VRDMA_UAR_QP_RECV);
+}
+
+static struct vrdma_send_wqe write_wqe(struct fx_guest *from, uint64_t wr_id, uint64_t remote, uint32_t rkey)
+{
+	struct vrdma_send_wqe w;
+	memset(&w, 0, sizeof w);
+	w.wr_id = wr_id;
+	w.opcode = IBV_WR_RDMA_WRITE;
+	w.send_flags = IBV_SEND_SIGNALED;
+	w.num_sge = 1;
+	w.remote_addr = remote;
+	w.rkey = rkey;
+	w.u.sge[0] = (struct vrdma_sge){ .addr = (uintptr_t)from->buffer, .length = 256, .lkey = from->mr->lkey };
+	return w;
+}
+
+/* Wait for an async event of `type` on `ctx` (fails after 5 s). */
+static uint32_t wait_async(struct vrdma_context *ctx, enum ibv_event_type want)
+{
+	enum ibv_event_type type;
+	uint32_t handle;
+	double end = now_s() + 5;
+	while (now_s() < end) {
+		if (vrdma_poll_async_event(ctx, &type, &handle)) {
+			ck_assert_msg(type == want, "async event %d, expected %d", (int)type, (int)want);
+			return handle;
+		}
+		usleep(200);
+	}
+	ck_abort_msg("no async event %d within 5 s", (int)want);
+	return 0;
+}
+
+static enum ibv_qp_state qp_state(struct vrdma_qp *qp)
+{
+	struct ibv_qp_attr attr;
+	struct ibv_qp_init_attr init;
+	ck_assert_int_eq(vrdma_query_qp(qp, &attr, IBV_QP_STATE, &init), 0);
+	return attr.qp_state;
+}
+
+/* ---- registers, UAR, doorbells ---- */
+
+START_TEST(registers_and_doorbells)
+{
+	struct world w;
+	world_start(&w);
+	struct raw r;
+	raw_start(&r, &w.h1);
+	uint64_t before = guest_errors(&w.h1);
+	/* before activation: unknown registers, read-only ones, bad CTL values */
+	static const uint32_t bad_offsets[] = { VRDMA_REG_VERSION, VRDMA_REG_ERR, VRDMA_REG_FILE_BYTES, 0x02,
+						0x40, 0x1000, 0xfffffffcu, 0xffffffffu };
+	for (size_t i = 0; i < sizeof bad_offsets / sizeof bad_offsets[0]; i++)
+		raw_reg(&r, bad_offsets[i], 0xdeadbeef);
+	raw_reg(&r, VRDMA_REG_CTL, 0);
+	raw_reg(&r, VRDMA_REG_CTL, 3);
+	raw_reg(&r, VRDMA_REG_CTL, 0xffffffffu);
+	/* UAR: unknown offsets, handle 0, huge handles, bad flags */
+	static const uint32_t bad_uar[][2] = {
+		{ 0x08, 1 | VRDMA_UAR_QP_SEND }, { 0xfff, 1 }, { 0xffffffffu, 0xffffffffu },
+		{ VRDMA_UAR_QP, 0 | VRDMA_UAR_QP_SEND }, { VRDMA_UAR_QP, 0x00ffffffu | VRDMA_UAR_QP_SEND },
+		{ VRDMA_UAR_QP, 4096 | VRDMA_UAR_QP_RECV }, { VRDMA_UAR_QP, 1 }, { VRDMA_UAR_QP, 1 | (1u << 24) },
+		{ VRDMA_UAR_CQ, 0 | VRDMA_UAR_CQ_ARM }, { VRDMA_UAR_CQ, 0x00ffffffu | VRDMA_UAR_CQ_ARM },
+		{ VRDMA_UAR_CQ, 1 | VRDMA_UAR_CQ_ARM_SOLICITED }, { VRDMA_UAR_CQ, 1 | VRDMA_UAR_CQ_ARM | VRDMA_UAR_CQ_POLL },
+		{ VRDMA_UAR_CQ, 1 },
+	};
+	size_t n_uar = sizeof bad_uar / sizeof bad_uar[0];
+	for (size_t i = 0; i < n_uar; i++)
+		vdev_write_uar(r.vm->device, bad_uar[i][0], bad_uar[i][1]);
+	/* in-range doorbells before activation are not served (and not errors) */
+	vdev_write_uar(r.vm->device, VRDMA_UAR_QP, 1 | VRDMA_UAR_QP_SEND);
+	vdev_write_uar(r.vm->device, VRDMA_UAR_CQ, 1 | VRDMA_UAR_CQ_ARM);
+	/* a command before activation: EINVAL in ERR, vector 0 all the same */
+	ck_assert_uint_eq(raw_kick(&r, VRDMA_REG_REQUEST, 1), EINVAL);
+	size_t n_bad = sizeof bad_offsets / sizeof bad_offsets[0] + 3 + n_uar + 1; /* + the command */
+	ck_assert_uint_eq(guest_errors(&w.h1), before + n_bad);
+
+	/* active, with objects of its own: doorbells naming objects that do
+	 * not exist, or exist only in the honest guests (handles are
+	 * per guest: x has QPs 1 and 2) */
+	raw_clean_dsr(&r);
+	ck_assert_uint_eq(raw_activate_at(&r, rgpa(R_DSR)), 0);
+	before = guest_errors(&w.h1);
+	static const uint32_t handles[] = { 1, 2, 3, 63, 64, 1023, 1024, 1025, 4095 };
+	size_t n_handles = sizeof handles / sizeof handles[0];
+	for (size_t i = 0; i < n_handles; i++) {
+		vdev_write_uar(r.vm->device, VRDMA_UAR_QP, handles[i] | VRDMA_UAR_QP_SEND | VRDMA_UAR_QP_RECV);
+		vdev_write_uar(r.vm->device, VRDMA_UAR_CQ, handles[i] | VRDMA_UAR_CQ_ARM);
+	}
+	union vrdma_request req;
+	union vrdma_response resp;
+	memset(&req, 0, sizeof req);
+	req.query_port.port_num = 1;
+	ck_assert_int_eq(raw_cmd(&r, &req, VRDMA_CMD_QUERY_PORT, &resp), 0);
+	/* each handle: a send, a receive and an arm doorbell for nothing */
+	ck_assert_uint_eq(guest_errors(&w.h1), before + 3 * n_handles);
+	/* the interrupt mask is the guest's own business: masking vector 0
+	 * silences the command interrupt, and unmasking brings it back */
+	raw_reg(&r, VRDMA_REG_IMR, 0xffffffffu);
+	raw_reg(&r, VRDMA_REG_REQUEST, 1);
+	ck_assert(!vector_fired(r.vm, VRDMA_VECTOR_COMMAND, 100));
+	raw_reg(&r, VRDMA_REG_IMR, 0);
+	ck_assert_int_eq(raw_cmd(&r, &req, VRDMA_CMD_QUERY_PORT, &resp), 0);
+	raw_stop(&r);
+	world_stop(&w);
+}
+END_TEST
+
+/* ---- activation ---- */
+
+START_TEST(activation)
+{
+	struct world w;
+	world_start(&w);
+	struct raw r;
+	raw_start(&r, &w.h1);
+	uint64_t before = guest_errors(&w.h1);
+	uint32_t fails = 0;
+	raw_clean_dsr(&r);
+	/* the DSR outside guest memory, straddling its end, unaligned */
+	static const uint64_t bad_dsr[] = { (uint64_t)RAW_PAGES * PAGE, (uint64_t)RAW_PAGES * PAGE - 8,
+					    1ull << 32, UINT64_MAX & ~(uint64_t)(PAGE - 1), 0x10, PAGE + 1 };
+	for (size_t i = 0; i < sizeof bad_dsr / sizeof bad_dsr[0]; i++, fails++)
+		ck_assert_uint_eq(raw_activate_at(&r, bad_dsr[i]), EINVAL);
+	/* one field at a time wrong */
+	struct vrdma_dsr good;
+	memcpy(&good, raw_dsr(&r), sizeof good);
+	struct vrdma_dsr bad[24];
+	int n = 0;
+	for (int i = 0; i < 24; i++)
+		bad[i] = good;
+	bad[n++].driver_version = 0;
+	bad[n++].driver_version = VRDMA_ABI_VERSION + 1;
+	bad[n++].request_slot_gpa = (uint64_t)RAW_PAGES * PAGE;
+	bad[n++].request_slot_gpa = (uint64_t)RAW_PAGES * PAGE - 100;
+	bad[n++].response_slot_gpa = UINT64_MAX - 10;
+	bad[n++].async_ring.page_count = 0;
+	bad[n++].async_ring.page_count = 1;
+	bad[n++].async_ring.page_count = 4;      /* 1536 entries: not a power of two */
+	bad[n++].async_ring.page_count = 18;     /* more than the device takes */
+	bad[n++].async_ring.page_count = 0xffffffffu;
+	bad[n++].async_ring.dir_gpa = (uint64_t)RAW_PAGES * PAGE;
+	bad[n++].async_ring.dir_gpa = rgpa(R_ASYNC_DIR) + 8;
+	bad[n++].notify_ring.dir_gpa = UINT64_MAX;
+	for (int i = 0; i < n; i++, fails++) {
+		memcpy(raw_dsr(&r), &bad[i], sizeof bad[i]);
+		ck_assert_msg(raw_activate_at(&r, rgpa(R_DSR)) == EINVAL, "bad DSR %d accepted", i);
+	}
+	/* event ring directories with bad entries */
+	memcpy(raw_dsr(&r), &good, sizeof good);
+	uint64_t *async_dir = (uint64_t *)rpage(&r, R_ASYNC_DIR), *async_tab = (uint64_t *)rpage(&r, R_ASYNC_TAB);
+	uint64_t *notify_tab = (uint64_t *)rpage(&r, R_NOTIFY_TAB);
+	const uint64_t bad_entries[] = { (uint64_t)RAW_PAGES * PAGE, rgpa(R_ASYNC) + 4, UINT64_MAX,
+						(uint64_t)RAW_PAGES * PAGE - PAGE + 8, 1ull << 63 };
+	for (size_t i = 0; i < sizeof bad_entries / sizeof bad_entries[0]; i++) {
+		uint64_t keep = async_tab[1];
+		async_tab[1] = bad_entries[i];
+		ck_assert_uint_eq(raw_activate_at(&r, rgpa(R_DSR)), EINVAL);
+		async_tab[1] = keep;
+		keep = async_dir[0];
+		async_dir[0] = bad_entries[i];
+		ck_assert_uint_eq(raw_activate_at(&r, rgpa(R_DSR)), EINVAL);
+		async_dir[0] = keep;
+		keep = notify_tab[0];
+		notify_tab[0] = bad_entries[i];
+		ck_assert_uint_eq(raw_activate_at(&r, rgpa(R_DSR)), EINVAL);
+		notify_tab[0] = keep;
+		fails += 3;
+	}
+	ck_assert_uint_eq(guest_errors(&w.h1), before + fails);
+	/* the right DSR works, and fills the caps; twice is EBUSY */
+	ck_assert_uint_eq(raw_activate_at(&r, rgpa(R_DSR)), 0);
+	ck_assert_uint_eq(raw_dsr(&r)->caps.max_sge, VRDMA_MAX_SGE);
+	ck_assert_uint_eq(raw_activate_at(&r, rgpa(R_DSR)), EBUSY);
+	/* RESET, and it activates again */
+	ck_assert_uint_eq(raw_kick(&r, VRDMA_REG_CTL, VRDMA_CTL_RESET), 0);
+	ck_assert_uint_eq(raw_activate_at(&r, rgpa(R_DSR)), 0);
+	/* the event rings may overlap the DSR and the slots: its own memory */
+	raw_kick(&r, VRDMA_REG_CTL, VRDMA_CTL_RESET);
+	uint64_t *t = (uint64_t *)rpage(&r, R_ASYNC_TAB);
+	t[0] = rgpa(R_DSR);
+	t[1] = rgpa(R_REQ);
+	ck_assert_uint_eq(raw_activate_at(&r, rgpa(R_DSR)), 0);
+	raw_stop(&r);
+	world_stop(&w);
+}
+END_TEST
+
+/* ---- the command channel ---- */
+
+START_TEST(unknown_and_random_commands)
+{
+	struct world w;
+	world_start(&w);
+	struct raw r;
+	raw_open(&r, &w.h1);
+	union vrdma_request req;
+	union vrdma_response resp;
+	uint64_t before = guest_errors(&w.h1);
+	static const uint32_t unknown[] = { 0, VRDMA_CMD_COUNT_, VRDMA_CMD_COUNT_ + 1, 0x7fffffffu,
+					    VRDMA_RESPONSE_ACK | VRDMA_CMD_CREATE_PD, 0xffffffffu };
+	for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
+		memset(&req, 0xa5, sizeof req);
+		ck_assert_int_eq(raw_cmd(&r, &req, unknown[i], &resp), EINVAL);
+	}
+	ck_assert_uint_eq(guest_errors(&w.h1), before + sizeof unknown / sizeof unknown[0]);
+	/* random bytes in the whole request slot: always an answer */
+	uint8_t noise[PAGE];
+	for (int i = 0; i < 3000; i++) {
+		fx_fill(noise, sizeof noise, (uint64_t)i + 1);
+		if (i % 3 == 0) /* a known command with random fields */
+			noise[8] = (uint8_t)(1 + i % 12), noise[9] = noise[10] = noise[11] = 0;
+		memcpy(rpage(&r, R_REQ), noise, PAGE);
+		raw_kick(&r, VRDMA_REG_REQUEST, 1);
+		const union vrdma_request *sent = (const void *)noise;
+		const union vrdma_response *got = (const void *)rpage(&r, R_RESP);
+		ck_assert_uint_eq(got->hdr.token, sent->hdr.token);
+		ck_assert_uint_eq(got->hdr.ack, sent->hdr.command | VRDMA_RESPONSE_ACK);
+	}
+	/* request and response slots that move away after activation */
+	raw_dsr(&r)->request_slot_gpa = (uint64_t)RAW_PAGES * PAGE;
+	ck_assert_uint_eq(raw_kick(&r, VRDMA_REG_REQUEST, 1), EINVAL);
+	raw_dsr(&r)->request_slot_gpa = rgpa(R_REQ);
+	raw_dsr(&r)->response_slot_gpa = UINT64_MAX - PAGE + 1;
+	ck_assert_uint_eq(raw_kick(&r, VRDMA_REG_REQUEST, 1), EINVAL);
+	raw_dsr(&r)->response_slot_gpa = rgpa(R_REQ); /* one page for both: fine */
+	memset(&req, 0, sizeof req);
+	req.hdr.command = VRDMA_CMD_QUERY_PORT;
+	req.query_port.port_num = 1;
+	memcpy(rpage(&r, R_REQ), &req, sizeof req);
+	ck_assert_uint_eq(raw_kick(&r, VRDMA_REG_REQUEST, 1), 0);
+	raw_dsr(&r)->response_slot_gpa = rgpa(R_RESP);
+	/* queries with bad arguments */
+	memset(&req, 0, sizeof req);
+	req.query_port.port_num = 2;
+	ck_assert_int_eq(raw_cmd(&r, &req, VRDMA_CMD_QUERY_PORT, &resp), EINVAL);
+	memset(&req, 0, sizeof req);
+	req.query_gid.port_num = 1;
+	req.query_gid.index = 0xffffffffu;
+	ck_assert_int_eq(raw_cmd(&r, &req, VRDMA_CMD_QUERY_GID, &resp), EINVAL);
+	req.query_gid.index = 200;
+	ck_assert_int_eq(raw_cmd(&r, &req, VRDMA_CMD_QUERY_GID, &resp), EINVAL);
+	raw_stop(&r);
+	world_stop(&w);
+}
+END_TEST
+
+START_TEST(create_mr_checks)
+{
+	struct world w;
+	world_start(&w);
+	struct raw r;
+	raw_open(&r, &w.h1);
+	uint32_t pd = raw_create_pd(&r);
+	const uint32_t rw = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE;
+	const uint64_t iova = 0x10000;
+	struct vrdma_pdir_ref ok = raw_dir(&r, R_DIR, R_DATA, 4);
+	uint64_t before = guest_errors(&w.h1);
+	int fails = 0;
+#define MR_FAILS(expect, ...) do { ck_assert_int_eq(raw_create_mr(&r, __VA_ARGS__, NULL), expect); fails++; } while (0)
+	/* PDs that are not this guest's (x has PD 1; this guest's is pd) */
+	MR_FAILS(ENOENT, 0, iova, 4 * PAGE, rw, ok);
+	MR_FAILS(ENOENT, pd + 1, iova, 4 * PAGE, rw, ok);
+	MR_FAILS(ENOENT, 0xffffffffu, iova, 4 * PAGE, rw, ok);
+	/* lengths, iova overflow, access */
+	MR_FAILS(EINVAL, pd, iova, 0, rw, ok);
+	MR_FAILS(EINVAL, pd, UINT64_MAX - PAGE, 4 * PAGE, rw, ok);
+	MR_FAILS(EINVAL, pd, UINT64_MAX & ~(uint64_t)(PAGE - 1), 4 * PAGE, rw, ok);
+	MR_FAILS(EINVAL, pd, iova, UINT64_MAX, rw, ok);
+	MR_FAILS(EINVAL, pd, iova, 4 * PAGE, rw | (1u << 10), ok);
+	MR_FAILS(EINVAL, pd, iova, 4 * PAGE, rw | IBV_ACCESS_REMOTE_ATOMIC, ok);
+	MR_FAILS(EINVAL, pd, iova, 4 * PAGE, 0xffffffffu, ok);
+	MR_FAILS(EINVAL, pd, iova, 4 * PAGE, IBV_ACCESS_REMOTE_WRITE, ok);
+	/* page_count that does not match the length */
+	MR_FAILS(EINVAL, pd, iova, 4 * PAGE + 1, rw, ok);
+	MR_FAILS(EINVAL, pd, iova + 1, 4 * PAGE, rw, ok);
+	MR_FAILS(EINVAL, pd, iova, 3 * PAGE, rw, ok);
+	struct vrdma_pdir_ref ref = ok;
+	ref.page_count = 0;
+	MR_FAILS(EINVAL, pd, iova, 4 * PAGE, rw, ref);
+	/* directory outside, unaligned */
+	ref = ok;
+	ref.dir_gpa = (uint64_t)RAW_PAGES * PAGE;
+	MR_FAILS(EINVAL, pd, iova, 4 * PAGE, rw, ref);
+	ref.dir_gpa = ok.dir_gpa + 8;
+	MR_FAILS(EINVAL, pd, iova, 4 * PAGE, rw, ref);
+	ref.dir_gpa = UINT64_MAX;
+	MR_FAILS(EINVAL, pd, iova, 4 * PAGE, rw, ref);
+	/* entries outside, unaligned, straddling the end; a table outside */
+	uint64_t *table = (uint64_t *)rpage(&r, R_TAB), *dir = (uint64_t *)rpage(&r, R_DIR);
+	const uint64_t bad_entries[] = { (uint64_t)RAW_PAGES * PAGE, rgpa(R_DATA) + 16,
+						(uint64_t)RAW_PAGES * PAGE - 16, UINT64_MAX & ~(uint64_t)(PAGE - 1),
+						1ull << 40 };
+	for (size_t i = 0; i < sizeof bad_entries / sizeof bad_entries[0]; i++) {
+		uint64_t keep = table[3];
+		table[3] = bad_entries[i];
+		MR_FAILS(EINVAL, pd, iova, 4 * PAGE, rw, ok);
+		table[3] = keep;
+		keep = dir[0];
+		dir[0] = bad_entries[i];
+		MR_FAILS(EINVAL, pd, iova, 4 * PAGE, rw, ok);
+		dir[0] = keep;
+	}
+	/* more pages than a directory holds, length to match */
+	ref = ok;
+	ref.page_count = VPD_MAX_PAGES + 1;
+	MR_FAILS(EINVAL, pd, 0, (uint64_t)(VPD_MAX_PAGES + 1) * PAGE, rw, ref);
+	/* a region over all of its memory, DSR and directories included: the
+	 * guest's own business */
+	struct vrdma_pdir_ref big = raw_dir(&r, R_DIR, 0, RAW_PAGES);
+	uint32_t big_mr;
+	ck_assert_int_eq(raw_create_mr(&r, pd, 0, (uint64_t)RAW_PAGES * PAGE, rw, big, &big_mr), 0);
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_MR, big_mr), 0);
+#undef MR_FAILS
+	ck_assert_uint_eq(guest_errors(&w.h1), before + (uint64_t)fails);
+	/* the good one, then destroys: of the PD in use, twice, of nothing */
+	ok = raw_dir(&r, R_DIR, R_DATA, 4);
+	uint32_t mr;
+	ck_assert_int_eq(raw_create_mr(&r, pd, iova, 4 * PAGE, rw, ok, &mr), 0);
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_PD, pd), EBUSY);
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_MR, 0), ENOENT);
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_MR, mr + 1), ENOENT);
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_MR, 0xffffffffu), ENOENT);
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_MR, mr), 0);
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_MR, mr), ENOENT);
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_PD, pd), 0);
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_PD, pd), ENOENT);
+	raw_stop(&r);
+	world_stop(&w);
+}
+END_TEST
+
+START_TEST(create_cq_qp_checks)
+{
+	struct world w;
+	world_start(&w);
+	struct raw r;
+	raw_open(&r, &w.h1);
+	union vrdma_request req;
+	union vrdma_response resp;
+	/* handles of the honest guest x (PD 1, CQ 1, QPs 1 and 2) mean nothing here */
+	qp_request(&req, 1, 1, raw_dir(&r, R_DIR, R_DATA, 3));
+	ck_assert_int_eq(raw_cmd(&r, &req, VRDMA_CMD_CREATE_QP, &resp), ENOENT);
+	for (uint32_t h = 1; h <= 2; h++) {
+		ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_QP, h), ENOENT);
+		ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_QUERY_QP, h), ENOENT);
+		ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_CQ, h), ENOENT);
+		ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_PD, h), ENOENT);
+	}
+	uint32_t pd = raw_create_pd(&r);
+	uint64_t before = guest_errors(&w.h1);
+	int fails = 0;
+	/* CQ sizes and geometry */
+	static const uint32_t bad_cqe[] = { 0, 3, 100, 1u << 31, 0xffffffffu, 1u << 17 };
+	for (size_t i = 0; i < sizeof bad_cqe / sizeof bad_cqe[0]; i++, fails++)
+		ck_assert_int_eq(raw_create_cq(&r, bad_cqe[i], raw_dir(&r, R_DIR, R_DATA, 2), NULL), EINVAL);
+	struct vrdma_pdir_ref ring = raw_dir(&r, R_DIR, R_DATA, 2);
+	ring.page_count = 3;
+	ck_assert_int_eq(raw_create_cq(&r, 64, ring, NULL), EINVAL);
+	fails++;
+	ring.page_count = 1;
+	ck_assert_int_eq(raw_create_cq(&r, 64, ring, NULL), EINVAL);
+	fails++;
+	ring = raw_dir(&r, R_DIR, R_DATA, 2);
+	ring.dir_gpa = (uint64_t)RAW_PAGES * PAGE;
+	ck_assert_int_eq(raw_create_cq(&r, 64, ring, NULL), EINVAL);
+	fails++;
+	ring = raw_dir(&r, R_DIR, R_DATA, 2);
+	((uint64_t *)rpage(&r, R_TAB))[1] = rgpa(RAW_PAGES);
+	ck_assert_int_eq(raw_create_cq(&r, 64, ring, NULL), EINVAL);
+	fails++;
+	ring = raw_dir(&r, R_DIR, R_DATA, 2);
+	((uint64_t *)rpage(&r, R_TAB))[0] = rgpa(R_DATA) + 64;
+	ck_assert_int_eq(raw_create_cq(&r, 64, ring, NULL), EINVAL);
+	fails++;
+	uint32_t cq;
+	ck_assert_int_eq(raw_create_cq(&r, 64, raw_dir(&r, R_DIR, R_DATA, 2), &cq), 0);
+	/* QP sizes, limits, geometry */
+	struct vrdma_pdir_ref qpages = raw_dir(&r, R_DIR + 4, R_DATA + 8, 3);
+	union vrdma_request bad[32];
+	int n = 0;
+	for (int i = 0; i < 32; i++)
+		qp_request(&bad[i], pd, cq, qpages);
+	bad[n++].create_qp.max_send_wr = 0;
+	bad[n++].create_qp.max_send_wr = 24;
+	bad[n++].create_qp.max_recv_wr = 1u << 31;
+	bad[n++].create_qp.max_recv_wr = 8192;        /* more than max_qp_wr */
+	bad[n++].create_qp.max_send_sge = VRDMA_MAX_SGE + 1;
+	bad[n++].create_qp.max_recv_sge = 0xffffffffu;
+	bad[n++].create_qp.max_inline_data = VRDMA_MAX_INLINE_BYTES + 1;
+	bad[n++].create_qp.sq_sig_all = 2;
+	bad[n++].create_qp.sq_first_page = 0;
+	bad[n++].create_qp.sq_first_page = 2;
+	bad[n++].create_qp.rq_first_page = 1;
+	bad[n++].create_qp.rq_first_page = 3;
+	bad[n++].create_qp.rq_first_page = 0xffffffffu;
+	bad[n++].create_qp.pages.page_count = 2;
+	bad[n++].create_qp.pages.page_count = 4;
+	bad[n++].create_qp.pages.page_count = 0;
+	bad[n++].create_qp.pages.dir_gpa = 1;
+	bad[n++].create_qp.pages.dir_gpa = (uint64_t)RAW_PAGES * PAGE;
+	for (int i = 0; i < n; i++, fails++)
+		ck_assert_msg(raw_cmd(&r, &bad[i], VRDMA_CMD_CREATE_QP, &resp) == EINVAL, "bad QP %d", i);
+	qp_request(&req, pd, cq + 1, qpages);
+	ck_assert_int_eq(raw_cmd(&r, &req, VRDMA_CMD_CREATE_QP, &resp), ENOENT);
+	fails++;
+	qp_request(&req, pd + 5, cq, qpages);
+	ck_assert_int_eq(raw_cmd(&r, &req, VRDMA_CMD_CREATE_QP, &resp), ENOENT);
+	fails++;
+	((uint64_t *)rpage(&r, R_DIR + 5))[2] = UINT64_MAX;
+	qp_request(&req, pd, cq, qpages);
+	ck_assert_int_eq(raw_cmd(&r, &req, VRDMA_CMD_CREATE_QP, &resp), EINVAL);
+	fails++;
+	ck_assert_uint_eq(guest_errors(&w.h1), before + (uint64_t)fails);
+	/* a good QP; then destroys of objects in use, and of nothing */
+	qpages = raw_dir(&r, R_DIR + 4, R_DATA + 8, 3);
+	qp_request(&req, pd, cq, qpages);
+	ck_assert_int_eq(raw_cmd(&r, &req, VRDMA_CMD_CREATE_QP, &resp), 0);
+	uint32_t qp = resp.create_qp.qp_handle;
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_CQ, cq), EBUSY);
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_PD, pd), EBUSY);
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_QP, qp + 1), ENOENT);
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_QP, 0), ENOENT);
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_QP, 0xffffffffu), ENOENT);
+	/* MODIFY_QP: unknown mask bits, states that do not exist, values the
+	 * HCA refuses, transitions that skip states */
+	struct { uint32_t mask, state, mtu, port, timeout; } bad_mod[] = {
+		{ IBV_QP_STATE | (1u << 30), IBV_QPS_INIT, 0, 1, 0 },
+		{ IBV_QP_STATE | IBV_QP_RATE_LIMIT, IBV_QPS_INIT, 0, 1, 0 },
+		{ 0xffffffffu, IBV_QPS_INIT, 0, 1, 0 },
+		{ IBV_QP_STATE, 7, 0, 0, 0 },
+		{ IBV_QP_STATE, 0xffffffffu, 0, 0, 0 },
+		{ IBV_QP_STATE, IBV_QPS_RTS, 0, 0, 0 },
+		{ IBV_QP_STATE, IBV_QPS_SQD, 0, 0, 0 },
+		{ IBV_QP_STATE | IBV_QP_PORT, IBV_QPS_INIT, 0, 2, 0 },
+		{ IBV_QP_STATE | IBV_QP_PATH_MTU, IBV_QPS_INIT, 9, 1, 0 },
+		{ IBV_QP_STATE | IBV_QP_TIMEOUT, IBV_QPS_INIT, 0, 1, 200 },
+		{ 0, IBV_QPS_INIT, 0, 1, 0 },
+	};
+	for (size_t i = 0; i < sizeof bad_mod / sizeof bad_mod[0]; i++) {
+		memset(&req, 0, sizeof req);
+		req.modify_qp.qp_handle = qp;
+		req.modify_qp.attr_mask = bad_mod[i].mask;
+		req.modify_qp.attr.qp_state = bad_mod[i].state;
+		req.modify_qp.attr.path_mtu = bad_mod[i].mtu;
+		req.modify_qp.attr.port_num = bad_mod[i].port;
+		req.modify_qp.attr.timeout = bad_mod[i].timeout;
+		ck_assert_msg(raw_cmd(&r, &req, VRDMA_CMD_MODIFY_QP, &resp) == EINVAL, "bad modify %zu accepted", i);
+	}
+	memset(&req, 0, sizeof req);
+	req.modify_qp.qp_handle = qp + 7;
+	req.modify_qp.attr_mask = IBV_QP_STATE;
+	ck_assert_int_eq(raw_cmd(&r, &req, VRDMA_CMD_MODIFY_QP, &resp), ENOENT);
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_QUERY_QP, qp), 0);
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_QP, qp), 0);
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_QP, qp), ENOENT);
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_CQ, cq), 0);
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_CQ, cq), ENOENT);
+	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_PD, pd), 0);
+	/* tables fill up: ENOMEM, never more than the caps */
+	uint32_t max_pd = raw_dsr(&r)->caps.max_pd, made = 0;
+	for (uint32_t i = 0; i < max_pd + 3; i++) {
+		memset(&req, 0, sizeof req);
+		int rc = raw_cmd(&r, &req, VRDMA_CMD_CREATE_PD, &resp);
+		ck_assert(rc == 0 || rc == ENOMEM);
+		made += rc == 0;
+	}
+	ck_assert_uint_eq(made, max_pd);
+	raw_stop(&r);
+	world_stop(&w);
+}
+END_TEST
+
+/* ---- rings ---- */
+
+START_TEST(producer_index_beyond_ring)
+{
+	struct world w;
+	world_start(&w);
+	struct gang g;
+	gang_start(&g, &w.h1, &w.h1);
+	static const uint32_t bad_prod[] = { 2 * 16, 2 * 16 + 5, 0xffffffffu, 17 /* 17 ahead of 0 */ };
+	for (size_t i = 0; i < sizeof bad_prod / sizeof bad_prod[0]; i++) {
+		for (int queue = 0; queue < 2; queue++) {
+			gang_pair(&g);
+			uint64_t before = guest_errors(&w.h1);
+			struct vrdma_ring_state *s = queue ? rq_state(g.qa) : sq_state(g.qa);
+			vring_store(&s->prod_tail, bad_prod[i]);
+			vdev_write_uar(g.a.vm->device, VRDMA_UAR_QP,
+				       g.qa->handle | (queue ? VRDMA_UAR_QP_RECV : VRDMA_UAR_QP_SEND));
+			ck_assert_uint_eq(wait_async(g.a.ctx, IBV_EVENT_QP_FATAL), g.qa->handle);
+			ck_assert_uint_eq(guest_errors(&w.h1), before + 1);
+			ck_assert_int_eq(qp_state(g.qa), IBV_QPS_ERR);
+			/* the broken ring is not read again, however often it rings */
+			for (int k = 0; k < 10; k++)
+				vdev_write_uar(g.a.vm->device, VRDMA_UAR_QP, g.qa->handle | VRDMA_UAR_QP_SEND | VRDMA_UAR_QP_RECV);
+			ck_assert(fx_no_wc_within(g.a.cq, 20));
+			ck_assert_uint_eq(guest_errors(&w.h1), before + 1);
+			ck_assert_int_eq(vrdma_destroy_qp(g.qa), 0);
+			ck_assert_int_eq(vrdma_destroy_qp(g.qb), 0);
+			world_check(&w);
+		}
+	}
+	gang_stop(&g);
+	world_stop(&w);
+}
+END_TEST
+
+static void expect_error_wc(struct vrdma_cq *cq, uint64_t wr_id, enum ibv_wc_status status)
+{
+	struct ibv_wc wc;
+	fx_wait_wc(cq, &wc);
+	ck_assert_msg(wc.status == status, "wr %llu: %s, expected %s", (unsigned long long)wc.wr_id,
+		      vrdma_wc_status_str(wc.status), vrdma_wc_status_str(status));
+	ck_assert_uint_eq(wc.wr_id, wr_id);
+}
+
+/* Drain what a QP in error flushed. */
+static void drain(struct vrdma_cq *cq)
+{
+	struct ibv_wc wc;
+	while (!fx_no_wc_within(cq, 5))
+		while (vrdma_poll_cq(cq, 1, &wc) > 0)
+			;
+}
+
+START_TEST(malformed_wqes)
+{
+	struct world w;
+	world_start(&w);
+	struct gang g;
+	gang_start(&g, &w.h1, &w.h1);
+	struct vrdma_send_wqe cases[8];
+	int n = 0;
+	for (int i = 0; i < 8; i++)
+		cases[i] = write_wqe(&g.a, 100u + (unsigned)i, (uintptr_t)g.b.buffer, g.b.mr->rkey);
+	cases[n++].num_sge = 3;                       /* more than the QP's max_send_sge (2) */
+	cases[n++].num_sge = 0xffffffffu;
+	cases[n++].opcode = 99;                       /* unknown opcodes */
+	cases[n++].opcode = IBV_WR_ATOMIC_FETCH_AND_ADD;
+	cases[n].send_flags |= IBV_SEND_INLINE;       /* inline longer than max_inline (64) */
+	cases[n++].inline_bytes = 65;
+	cases[n].send_flags |= IBV_SEND_INLINE;
+	cases[n++].inline_bytes = 0xffffffffu;
+	cases[n].send_flags |= IBV_SEND_INLINE;       /* inline read */
+	cases[n++].opcode = IBV_WR_RDMA_READ;
+	cases[n++].send_flags |= 1u << 20;            /* unknown flag */
+	for (int i = 0; i < n; i++) {
+		gang_pair(&g);
+		uint64_t before = guest_errors(&w.h1);
+		raw_post_send(&g.a, g.qa, &cases[i]);
+		expect_error_wc(g.a.cq, cases[i].wr_id, IBV_WC_LOC_QP_OP_ERR);
+		ck_assert_uint_eq(guest_errors(&w.h1), before + 1);
+		ck_assert_int_eq(qp_state(g.qa), IBV_QPS_ERR);
+		drain(g.a.cq);
+		drain(g.b.cq);
+		ck_assert_int_eq(vrdma_destroy_qp(g.qa), 0);
+		ck_assert_int_eq(vrdma_destroy_qp(g.qb), 0);
+	}
+	/* a receive WQE with too many SGEs */
+	gang_pair(&g);
+	struct vrdma_recv_wqe rw;
+	memset(&rw, 0, sizeof rw);
+	rw.wr_id = 555;
+	rw.num_sge = 13;
+	raw_post_recv(&g.a, g.qa, &rw);
+	expect_error_wc(g.a.cq, 555, IBV_WC_LOC_QP_OP_ERR);
+	drain(g.a.cq);
+	drain(g.b.cq);
+	ck_assert_int_eq(vrdma_destroy_qp(g.qa), 0);
+	ck_assert_int_eq(vrdma_destroy_qp(g.qb), 0);
+	world_check(&w);
+	gang_stop(&g);
+	world_stop(&w);
+}
+END_TEST
+
+/* Keys of other guests, and addresses outside the attacker's region, on
+ * one host and across two. */
+static void foreign_keys(int two_hosts)
+{
+	struct world w;
+	world_start(&w);
+	struct gang g;
+	gang_start(&g, &w.h1, two_hosts ? &w.h2 : &w.h1);
+	struct fx_guest *third = two_hosts ? &w.z : &w.y; /* on b's host */
+	struct {
+		struct vrdma_send_wqe wqe;
+		enum ibv_wc_status want;
+	} cases[6];
+	int n = 0;
+	/* x's lkey (same HCA as a): a local protection error */
+	cases[n].wqe = write_wqe(&g.a, 1, (uintptr_t)g.b.buffer, g.b.mr->rkey);
+	cases[n].wqe.u.sge[0] = (struct vrdma_sge){ .addr = (uintptr_t)w.x.buffer, .length = 64, .lkey = w.x.mr->lkey };
+	cases[n++].want = IBV_WC_LOC_PROT_ERR;
+	/* an SGE beyond a's own region, and one wrapping around */
+	cases[n].wqe = write_wqe(&g.a, 2, (uintptr_t)g.b.buffer, g.b.mr->rkey);
+	cases[n].wqe.u.sge[0].addr = (uintptr_t)g.a.buffer + g.a.buffer_bytes - 16;
+	cases[n].wqe.u.sge[0].length = 32;
+	cases[n++].want = IBV_WC_LOC_PROT_ERR;
+	cases[n].wqe = write_wqe(&g.a, 3, (uintptr_t)g.b.buffer, g.b.mr->rkey);
+	cases[n].wqe.u.sge[0].addr = UINT64_MAX - 8;
+	cases[n++].want = IBV_WC_LOC_PROT_ERR;
+	/* the rkey of a third guest's region, through b's QP */
+	cases[n].wqe = write_wqe(&g.a, 4, (uintptr_t)third->buffer, third->mr->rkey);
+	cases[n++].want = IBV_WC_REM_ACCESS_ERR;
+	/* b's rkey, but outside b's region */
+	cases[n].wqe = write_wqe(&g.a, 5, (uintptr_t)g.b.buffer + g.b.buffer_bytes - 8, g.b.mr->rkey);
+	cases[n++].want = IBV_WC_REM_ACCESS_ERR;
+	/* a read of the third guest's region */
+	cases[n].wqe = write_wqe(&g.a, 6, (uintptr_t)third->buffer, third->mr->rkey);
+	cases[n].wqe.opcode = IBV_WR_RDMA_READ;
+	cases[n++].want = IBV_WC_REM_ACCESS_ERR;
+	for (int i = 0; i < n; i++) {
+		gang_pair(&g);
+		raw_post_send(&g.a, g.qa, &cases[i].wqe);
+		expect_error_wc(g.a.cq, cases[i].wqe.wr_id, cases[i].want);
+		drain(g.a.cq);
+		drain(g.b.cq);
+		enum ibv_event_type type;
+		uint32_t handle;
+		while (vrdma_poll_async_event(g.b.ctx, &type, &handle))
+			;
+		ck_assert_int_eq(vrdma_destroy_qp(g.qa), 0);
+		ck_assert_int_eq(vrdma_destroy_qp(g.qb), 0);
+		world_check(&w);
+	}
+	/* and the same pair still does honest work between themselves */
+	gang_pair(&g);
+	fx_fill(g.a.buffer, 256, 99);
+	struct vrdma_send_wqe ok = write_wqe(&g.a, 7, (uintptr_t)g.b.buffer + 4096, g.b.mr->rkey);
+	raw_post_send(&g.a, g.qa, &ok);
+	expect_error_wc(g.a.cq, 7, IBV_WC_SUCCESS);
+	ck_assert(memcmp(g.b.buffer + 4096, g.a.buffer, 256) == 0);
+	gang_stop(&g);
+	world_stop(&w);
+}
+
+START_TEST(foreign_keys_same_host) { foreign_keys(0); }
+END_TEST
+
+START_TEST(foreign_keys_two_hosts) { foreign_keys(1); }
+END_TEST
+
+START_TEST(cq_consumer_index_garbage)
+{
+	struct world w;
+	world_start(&w);
+	struct gang g;
+	gang_start(&g, &w.h1, &w.h1);
+	static const uint32_t bad_cons[] = { 0xdeadbeefu, 2 * 4096, 1 /* ahead of the producer */ };
+	for (size_t i = 0; i < sizeof bad_cons / sizeof bad_cons[0]; i++) {
+		struct vrdma_cq *cq = vrdma_create_cq(g.a.ctx, 16, NULL, NULL);
+		ck_assert_ptr_nonnull(cq);
+		struct ibv_qp_init_attr init = { .qp_type = IBV_QPT_RC,
+			.cap = { .max_send_wr = 16, .max_recv_wr = 16, .max_send_sge = 2, .max_recv_sge = 2 } };
+		g.qa = vrdma_create_qp(g.a.pd, cq, cq, &init);
+		ck_assert_ptr_nonnull(g.qa);
+		g.qb = fx_create_qp(&g.b, 16, 2, 64);
+		fx_connect(g.qa, &g.a, g.qb, &g.b, 0);
+		uint64_t before = guest_errors(&w.h1);
+		struct vrdma_ring_state *s = (void *)cq->memory;
+		vring_store(&s->cons_head, bad_cons[i]);
+		struct vrdma_send_wqe wqe = write_wqe(&g.a, 1, (uintptr_t)g.b.buffer, g.b.mr->rkey);
+		raw_post_send(&g.a, g.qa, &wqe);
+		ck_assert_uint_eq(wait_async(g.a.ctx, IBV_EVENT_CQ_ERR), cq->handle);
+		ck_assert_uint_eq(vring_load(&s->prod_tail), 0); /* no CQE written */
+		ck_assert_uint_ge(guest_errors(&w.h1), before + 1);
+		/* more work on the broken CQ: silently dropped, no second event */
+		raw_post_send(&g.a, g.qa, &wqe);
+		raw_post_send(&g.a, g.qa, &wqe);
+		usleep(20000);
+		enum ibv_event_type type;
+		uint32_t handle;
+		ck_assert(!vrdma_poll_async_event(g.a.ctx, &type, &handle));
+		ck_assert_int_eq(vrdma_destroy_qp(g.qa), 0);
+		ck_assert_int_eq(vrdma_destroy_qp(g.qb), 0);
+		ck_assert_int_eq(vrdma_destroy_cq(cq), 0);
+		world_check(&w);
+	}
+	/* a CQ that overflows (never consumed) breaks the same way */
+	struct vrdma_cq *cq = vrdma_create_cq(g.a.ctx, 2, NULL, NULL);
+	struct ibv_qp_init_attr init = { .qp_type = IBV_QPT_RC,
+		.cap = { .max_send_wr = 16, .max_recv_wr = 16, .max_send_sge = 2, .max_recv_sge = 2 } };
+	g.qa = vrdma_create_qp(g.a.pd, cq, cq, &init);
+	g.qb = fx_create_qp(&g.b, 16, 2, 64);
+	fx_connect(g.qa, &g.a, g.qb, &g.b, 0);
+	for (int i = 0; i < 3; i++) {
+		struct vrdma_send_wqe wqe = write_wqe(&g.a, 10u + (unsigned)i, (uintptr_t)g.b.buffer, g.b.mr->rkey);
+		raw_post_send(&g.a, g.qa, &wqe);
+	}
+	ck_assert_uint_eq(wait_async(g.a.ctx, IBV_EVENT_CQ_ERR), cq->handle);
+	gang_stop(&g);
+	world_stop(&w);
+}
+END_TEST
+
+/* ---- memory changing under the backend's feet ---- */
+
+struct scribbler {
+	pthread_t thread;
+	volatile int stop;
+	uint8_t *spans[8];
+	size_t bytes[8];
+	int count;
+	uint64_t seed;
+};
+
+static void *scribble(void *arg)
+{
+	struct scribbler *s = arg;
+	uint64_t x = s->seed | 1;
+	while (!s->stop) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		int which = (int)(x % (uint64_t)s->count);
+		size_t at = (size_t)((x >> 8) % s->bytes[which]) & ~(size_t)3;
+		uint32_t v = (uint32_t)(x >> 32);
+		if ((x & 7) == 0)
+			v &= 0x3f; /* plausible small indices too */
+		__atomic_store_n((uint32_t *)(s->spans[which] + at), v, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+START_TEST(memory_changes_under_the_backend)
+{
+	struct world w;
+	world_start(&w);
+	struct gang g;
+	gang_start(&g, &w.h1, &w.h1);
+	gang_pair(&g);
+	/* everything a's device reads: the QP's rings, the CQ ring, the event
+	 * rings, the DSR and the command slots */
+	struct scribbler s = { .seed = 12345 };
+	uint32_t qp_pages = g.qa->memory_pages;
+	s.spans[s.count] = g.qa->memory, s.bytes[s.count++] = (size_t)qp_pages * PAGE;
+	s.spans[s.count] = g.a.vm->memory.base, s.bytes[s.count++] = 64 * PAGE; /* DSR, slots, rings, directories */
+	ck_assert_int_eq(pthread_create(&s.thread, NULL, scribble, &s), 0);
+	double end = now_s() + 1.0;
+	unsigned rounds = 0;
+	while (now_s() < end) {
+		vdev_write_uar(g.a.vm->device, VRDMA_UAR_QP, g.qa->handle | VRDMA_UAR_QP_SEND | VRDMA_UAR_QP_RECV);
+		vdev_write_uar(g.a.vm->device, VRDMA_UAR_CQ, 1 | VRDMA_UAR_CQ_ARM);
+		/* a command whose request the scribbler may be rewriting */
+		vdev_write_register(g.a.vm->device, VRDMA_REG_REQUEST, 1);
+		uint64_t count;
+		struct pollfd p = { .fd = g.a.vm->irq_fd[VRDMA_VECTOR_COMMAND], .events = POLLIN };
+		ck_assert_msg(poll(&p, 1, 5000) == 1, "the backend stopped answering");
+		ck_assert_int_eq(read(p.fd, &count, sizeof count), (ssize_t)sizeof count);
+		rounds++;
+	}
+	s.stop = 1;
+	pthread_join(s.thread, NULL);
+	ck_assert_uint_gt(rounds, 10);
+	world_check(&w);
+
+	/* a page directory rewritten while CREATE_MR walks it */
+	struct raw r;
+	raw_open(&r, &w.h1);
+	uint32_t pd = raw_create_pd(&r);
+	struct vrdma_pdir_ref ref = raw_dir(&r, R_DIR, 0, 1000); /* directory + 2 tables */
+	struct scribbler s2 = { .seed = 999 };
+	s2.spans[s2.count] = rpage(&r, R_DIR), s2.bytes[s2.count++] = 3 * PAGE;
+	ck_assert_int_eq(pthread_create(&s2.thread, NULL, scribble, &s2), 0);
+	unsigned ok = 0, refused = 0;
+	for (int i = 0; i < 200; i++) {
+		uint32_t mr;
+		int rc = raw_create_mr(&r, pd, 0, 1000ull * PAGE, IBV_ACCESS_LOCAL_WRITE, ref, &mr);
+		ck_assert(rc == 0 || rc == EINVAL);
+		if (rc == 0) {
+			ok++;
+			ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_MR, mr), 0);
+		} else {
+			refused++;
+		}
+	}
+	s2.stop = 1;
+	pthread_join(s2.thread, NULL);
+	ck_assert_uint_gt(refused, 0);
+	raw_stop(&r);
+	gang_stop(&g);
+	world_stop(&w);
+}
+END_TEST
+
+/* The driver side of attackers whose VM vanished under them: kept
+ * reachable so the leak checker does not count it. */
+static struct vrdma_context *orphans[4];
+
+/* An attacker that goes away with work in flight: RESET, or its VM
+ * destroyed, while its WQEs are queued. */
+START_TEST(teardown_with_work_in_flight)
+{
+	struct world w;
+	world_start(&w);
+	for (int way = 0; way < 3; way++) {
+		struct gang g;
+		gang_start(&g, &w.h1, way == 2 ? &w.h2 : &w.h1);
+		gang_pair(&g);
+		for (int i = 0; i < 16; i++) {
+			struct vrdma_send_wqe wqe = write_wqe(&g.a, (uint64_t)i, (uintptr_t)g.b.buffer, g.b.mr->rkey);
+			wqe.u.sge[0].length = (uint32_t)g.a.buffer_bytes;
+			wqe.opcode = i % 2 ? IBV_WR_RDMA_WRITE : IBV_WR_RDMA_READ;
+			raw_post_send(&g.a, g.qa, &wqe);
+		}
+		if (way == 0) {
+			vdev_write_register(g.a.vm->device, VRDMA_REG_CTL, VRDMA_CTL_RESET);
+			ck_assert(vector_fired(g.a.vm, VRDMA_VECTOR_COMMAND, 5000));
+		}
+		if (way >= 1) {
+			/* the VM goes away without closing its device */
+			vbackend_destroy_vm(w.h1.backend, g.a.vm);
+			g.a.vm = NULL;
+		}
+		world_check(&w);
+		if (g.a.vm == NULL) {
+			/* the driver's side only: the device is gone */
+			orphans[way] = g.a.ctx;
+			g.a.ctx = NULL;
+			fx_guest_stop(&g.b);
+			vrdma_destroy_comp_channel(g.a.channel);
+		} else {
+			gang_stop(&g);
+		}
+	}
+	world_stop(&w);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("vrdma hostile guests");
+	TCase *t = tcase_create("hostile");
+	tcase_set_timeout(t, 120);
+	tcase_add_test(t, registers_and_doorbells);
+	tcase_add_test(t, activation);
+	tcase_add_test(t, unknown_and_random_commands);
+	tcase_add_test(t, create_mr_checks);
+	tcase_add_test(t, create_cq_qp_checks);
+	tcase_add_test(t, producer_index_beyond_ring);
+	tcase_add_test(t, malformed_wqes);
+	tcase_add_test(t, foreign_keys_same_host);
+	tcase_add_test(t, foreign_keys_two_hosts);
+	tcase_add_test(t, cq_consumer_index_garbage);
+	tcase_add_test(t, memory_changes_under_the_backend);
+	tcase_add_test(t, teardown_with_work_in_flight);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(suite());
+}
