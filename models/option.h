@@ -75,6 +75,8 @@ typedef struct mdl_stage {
 	mdl_cpu_cost cpu;        /* MECH_CPU: its cost parameters (all -1 otherwise) */
 	int per_doorbell;        /* once per doorbell: a post list shares it (doorbells, traps) */
 	int repeat_param;        /* parameter id: how many times per operation it happens (-1: once) */
+	double replay_times;     /* set by a trace replay: how many times per operation the trace saw
+				  * it (replaces once / repeat_param); negative when not replayed */
 	unsigned line, column;   /* where the stage is written in the option file */
 } mdl_stage;
 

@@ -77,9 +77,10 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 		if (!path_in_leg(s->path, leg) || !mdl_stage_applies(s, verb, completion))
 			continue;
 		mdl_cost c = mdl_mechanism_cost(s->mechanism, sender, receiver, &out->message, &s->cpu, s->side);
-		if (s->repeat_param >= 0) {
+		if (s->replay_times >= 0 || s->repeat_param >= 0) {
 			const mdl_params *own = s->side == SIDE_RECEIVER ? receiver : sender;
-			double times = own->value[s->repeat_param];
+			/* a replayed stage happens as often as the trace saw it */
+			double times = s->replay_times >= 0 ? s->replay_times : own->value[s->repeat_param];
 			c.fixed_ns *= times;
 			c.per_packet_ns *= times;
 			mdl_counters_scale(&c.counts, times);

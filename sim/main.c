@@ -18,6 +18,7 @@
 #include "sim/catalog.h"
 #include "sim/engine.h"
 #include "sim/outfile.h"
+#include "sim/replay.h"
 #include "sim/report.h"
 #include "sim/scenario.h"
 #include "sim/yaml_read.h"
@@ -49,6 +50,13 @@ static const char USAGE[] =
 	"                         the overlay a scenario names with 'calibration: FILE';\n"
 	"                         --json the fit, which 'vrdmasim plot' draws\n"
 	"                         GROUPS: fixed,per_packet,per_byte (default) and overlap\n"
+	"  replay TRACE [--preset P[,P...]] [--compare]\n"
+	"                         estimate the operations of a vrdma-perf trace on a\n"
+	"                         preset's modelled hardware: the vRDMA option with each\n"
+	"                         stage repeated as often as the trace saw it (default\n"
+	"                         preset esxi5-qdr-2012); --compare prints the option's\n"
+	"                         pipeline beside it, stage by stage; takes --format,\n"
+	"                         --out and --iterations as run does\n"
 	"  list                   the built-in presets and options\n"
 	"\n"
 	"Options of run:\n"
@@ -80,6 +88,7 @@ typedef struct cli {
 	const char *model, *preset;      /* calibrate --model, --preset */
 	const char *json;                /* calibrate --json */
 	unsigned groups;                 /* calibrate --fit */
+	int compare;                     /* replay --compare */
 } cli;
 
 static int bad_cli(const char *found, const char *expected)
@@ -113,6 +122,10 @@ static int parse_run_flag(cli *c, int argc, char **argv, int *i)
 	}
 	if (strcmp(arg, "--preset") == 0)
 		return option_value(argc, argv, i, &c->preset);
+	if (strcmp(arg, "--compare") == 0) {
+		c->compare = 1;
+		return 0;
+	}
 	if (strcmp(arg, "--json") == 0)
 		return option_value(argc, argv, i, &c->json);
 	if (strcmp(arg, "--fit") == 0) {
@@ -188,6 +201,7 @@ static const char *const RUN_FLAGS[] = {"--format", "--out", "--keep-platform", 
 static const char *const VALIDATE_FLAGS[] = {"--set", NULL};
 static const char *const PLOT_FLAGS[] = {"--out", "--size", NULL};
 static const char *const CALIBRATE_FLAGS[] = {"--model", "--preset", "--fit", "--out", "--json", NULL};
+static const char *const REPLAY_FLAGS[] = {"--preset", "--compare", "--format", "--out", "--iterations", NULL};
 static const char *const NO_FLAGS[] = {NULL};
 
 static const struct {
@@ -200,6 +214,7 @@ static const struct {
 	{"validate", VALIDATE_FLAGS, "only --set with 'validate'"},
 	{"plot", PLOT_FLAGS, "--out or --size with 'plot'"},
 	{"calibrate", CALIBRATE_FLAGS, "--model, --preset, --fit, --out or --json with 'calibrate'"},
+	{"replay", REPLAY_FLAGS, "--preset, --compare, --format, --out or --iterations with 'replay'"},
 	{"list", NO_FLAGS, "no option for this command"},
 };
 
@@ -221,7 +236,7 @@ static int flag_refused(const char *command, const char *flag)
 		return 0;
 	/* Name the command a known option belongs to, where it helps. */
 	int commands_with_own_refusal = COMMANDS[k].flags == VALIDATE_FLAGS || COMMANDS[k].flags == NO_FLAGS ||
-					COMMANDS[k].flags == CALIBRATE_FLAGS;
+					COMMANDS[k].flags == CALIBRATE_FLAGS || COMMANDS[k].flags == REPLAY_FLAGS;
 	if (!commands_with_own_refusal && listed(CALIBRATE_FLAGS, flag))
 		return bad_cli(flag, "an option of this command (--model, --preset, --fit and --json are for 'calibrate')");
 	if (COMMANDS[k].flags == RUN_FLAGS && strcmp(flag, "--size") == 0)
@@ -231,10 +246,10 @@ static int flag_refused(const char *command, const char *flag)
 
 static int parse_cli(cli *c, int argc, char **argv)
 {
-	static const char *const commands[] = {"run", "validate", "plot", "calibrate", "list", NULL};
+	static const char *const commands[] = {"run", "validate", "plot", "calibrate", "replay", "list", NULL};
 	memset(c, 0, sizeof *c);
 	if (argc < 2)
-		return bad_cli("", "a command: run, validate, plot, calibrate or list");
+		return bad_cli("", "a command: run, validate, plot, calibrate, replay or list");
 	c->command = argv[1];
 	int known = 0;
 	for (int k = 0; commands[k]; k++)
@@ -245,7 +260,7 @@ static int parse_cli(cli *c, int argc, char **argv)
 		if (near)
 			snprintf(expected, sizeof expected, "a command (did you mean '%s'?)", near);
 		else
-			snprintf(expected, sizeof expected, "a command: run, validate, plot, calibrate or list");
+			snprintf(expected, sizeof expected, "a command: run, validate, plot, calibrate, replay or list");
 		return bad_cli(c->command, expected);
 	}
 	for (int i = 2; i < argc; i++) {
@@ -263,7 +278,8 @@ static int parse_cli(cli *c, int argc, char **argv)
 		} else if (!c->scenario && strcmp(c->command, "list") != 0) {
 			c->scenario = argv[i];
 		} else {
-			return bad_cli(argv[i], strcmp(c->command, "plot") == 0 ? "one results file" : "at most one scenario file");
+			return bad_cli(argv[i], strcmp(c->command, "plot") == 0 ? "one results file"
+						: strcmp(c->command, "replay") == 0 ? "one trace file" : "at most one scenario file");
 		}
 	}
 	if (strcmp(c->command, "calibrate") == 0 && (!c->input_count || !c->model))
@@ -273,6 +289,8 @@ static int parse_cli(cli *c, int argc, char **argv)
 		return bad_cli("", c->scenario ? "--out DIR: the folder for the pictures" : "a results file: vrdmasim plot RESULTS.json --out DIR");
 	if (strcmp(c->command, "validate") == 0 && !c->scenario)
 		return bad_cli("", "a scenario file to validate");
+	if (strcmp(c->command, "replay") == 0 && !c->scenario)
+		return bad_cli("", "a trace file: vrdmasim replay TRACE [--preset P] [--compare]");
 	return 0;
 }
 
@@ -370,14 +388,35 @@ static int command_calibrate(const cli *c)
 	return rc ? 1 : 0;
 }
 
+/* The scenario a replay runs: the trace, read and checked, drives it. */
+static vr_replay_map map;
+static vr_trace_profile profile;
+
+static int load_replay(const cli *c, scn_scenario *s)
+{
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	memset(s, 0, sizeof *s);
+	int rc = vr_replay_map_load("vrdma", &map, &diag);
+	if (rc == 0)
+		rc = vr_trace_profile_read(c->scenario, &map, &profile, &diag);
+	if (rc == 0)
+		rc = vr_replay_scenario(&profile, &map, c->preset ? c->preset : "esxi5-qdr-2012", c->compare,
+					c->iterations, s, &diag);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", diag.message);
+	return rc;
+}
+
 static int command_run(const cli *c, const char *argv0)
 {
 	scn_scenario s;
-	if (load_scenario(c, &s) != 0) {
+	int replay = strcmp(c->command, "replay") == 0;
+	if ((replay ? load_replay(c, &s) : load_scenario(c, &s)) != 0) {
 		scn_free(&s);
 		return EXIT_BAD_INPUT;
 	}
-	if (c->iterations)
+	if (c->iterations && !replay)
 		scn_set_iterations(&s, c->iterations);
 	vr_diag diag;
 	vr_diag_clear(&diag);
@@ -393,6 +432,10 @@ static int command_run(const cli *c, const char *argv0)
 	int rc = vr_engine_run(&s, &config, &run, &diag);
 	if (rc == 0) {
 		vr_report(&run, c->format, c->out ? of.stream : stdout);
+		if (replay && c->format == FORMAT_TEXT)
+			vr_replay_print_profile(&profile, &map, c->out ? of.stream : stdout);
+		if (c->compare && c->format == FORMAT_TEXT)
+			vr_report_compare(&run, c->out ? of.stream : stdout);
 		if (c->out)
 			rc = vr_outfile_commit(&of, &diag);
 		else if (fflush(stdout) != 0 || ferror(stdout))

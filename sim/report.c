@@ -480,3 +480,58 @@ void vr_report(const vr_run *run, vr_format format, FILE *out)
 	case FORMAT_COUNT: break;
 	}
 }
+
+/* The result of OPTION for R's preset, workload and size, or NULL. */
+static const vr_result *counterpart(const vr_run *run, const vr_result *r, size_t option)
+{
+	for (size_t i = 0; i < run->count; i++) {
+		const vr_result *o = &run->results[i];
+		if (o->option == option && o->preset == r->preset && o->workload == r->workload &&
+		    o->size_bytes == r->size_bytes)
+			return o;
+	}
+	return NULL;
+}
+
+void vr_report_compare(const vr_run *run, FILE *out)
+{
+	const scn_scenario *s = run->scenario;
+	if (s->option_count < 2)
+		return;
+	const mdl_option *a = &s->options[0], *b = &s->options[1];
+	for (size_t i = 0; i < run->count; i++) {
+		const vr_result *r = &run->results[i];
+		const vr_result *p = r->option == 0 ? counterpart(run, r, 1) : NULL;
+		if (!p)
+			continue;
+		char size[32];
+		size_label(r->size_bytes, size, sizeof size);
+		if (mdl_verb_is_bandwidth(s->workloads[r->workload].verb)) {
+			double x = r->bw.average_bytes_per_s / 1048576.0, y = p->bw.average_bytes_per_s / 1048576.0;
+			fprintf(out, "\n%s vs %s: %s, %s, %s\n", a->name, b->name, preset_of(run, r),
+				mdl_verb_names[s->workloads[r->workload].verb], size);
+			fprintf(out, " %-34s %12.1f %12.1f %12.1f  (%+.1f%%)\n", "BW average [MB/sec]", x, y, x - y,
+				y > 0 ? 100.0 * (x - y) / y : 0.0);
+			fprintf(out, " %-34s %12s %12s\n", "limited by", vr_bw_limit_names[r->bw.limit],
+				vr_bw_limit_names[p->bw.limit]);
+			continue;
+		}
+		fprintf(out, "\n%s vs %s: %s, %s, %s (typical operation, ns)\n", a->name, b->name,
+			preset_of(run, r), mdl_verb_names[s->workloads[r->workload].verb], size);
+		fprintf(out, " %-34s %12s %12s %12s\n", "stage", a->name, b->name, "difference");
+		for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++) {
+			if (!vr_breakdown_used(r, slot) && !vr_breakdown_used(p, slot))
+				continue;
+			double x = r->breakdown_ns[slot], y = p->breakdown_ns[slot];
+			if (x == 0 && y == 0)
+				continue;
+			/* mark what is more than the jitter of the sampled operations */
+			int differs = fabs(x - y) > 1.0 && fabs(x - y) > 0.01 * fmax(fabs(x), fabs(y));
+			fprintf(out, " %-34s %12.1f %12.1f %12.1f%s\n", vr_breakdown_name(a, slot), x, y, x - y,
+				differs ? "  <-" : "");
+		}
+		double diff = r->median_ns - p->median_ns;
+		fprintf(out, " %-34s %12.1f %12.1f %12.1f  (%+.1f%%)\n", "one way (t_typical)", r->median_ns, p->median_ns,
+			diff, p->median_ns > 0 ? 100.0 * diff / p->median_ns : 0.0);
+	}
+}

@@ -22,4 +22,10 @@ void vr_report_csv(const vr_run *run, FILE *out);
 
 void vr_report(const vr_run *run, vr_format format, FILE *out);
 
+/* Options 0 and 1 of the run side by side, stage by stage, for each preset,
+ * test and size (`vrdmasim replay --compare`: the trace-driven estimate and
+ * the pipeline's).  Differences over 0.5% are marked. */
+void vr_report_compare(const vr_run *run, FILE *out);
+/* (Differences beyond 1 ns and 1% are marked.) */
+
 #endif

@@ -1,0 +1,432 @@
+/*
+ * replay.c - trace-driven estimates (replay.h).
+ *
+ * Reading is one streaming pass: the trace reader checks the format and the
+ * order of each actor's events; this pass checks that every event of a work
+ * request comes after that request's post (per queue it keeps only the
+ * highest sequence number posted, so memory stays bounded by the number of
+ * queues, not of records) and counts each binding's events.
+ */
+#include "sim/replay.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/catalog.h"
+#include "sim/yaml_read.h"
+#include "vrdma/device/abi.h"
+#include "vrdma/trace/trace.h"
+#include "vrdma/trace/trace_read.h"
+
+/* ---- the replay map ---- */
+
+static const char *const MAP_KEYS[] = {"replay", "options", "bindings", NULL};
+static const char *const BINDING_KEYS[] = {"stage", "event", "queue", "doorbell", "interrupt", NULL};
+static const char *const QUEUE_NAMES[] = {"send", "recv", NULL};
+static const char *const DOORBELL_NAMES[] = {"send", "recv", "arm", "poll", NULL};
+static const int DOORBELL_KINDS[] = {VTRACE_DB_SEND, VTRACE_DB_RECV, VTRACE_DB_CQ_ARM, VTRACE_DB_CQ_POLL};
+static const char *const INTERRUPT_NAMES[] = {"raised", "suppressed", NULL};
+
+static int read_event_kind(const yt_node *v, unsigned *kind, vr_diag *diag)
+{
+	const char *names[VTRACE_KIND_COUNT_ + 1];
+	size_t n = 0;
+	for (unsigned k = 1; k < VTRACE_KIND_COUNT_; k++)
+		names[n++] = vtrace_kind_name(k);
+	names[n] = NULL;
+	int choice;
+	if (yr_choice(v, "a trace event kind", names, &choice, diag))
+		return -1;
+	*kind = (unsigned)choice + 1;
+	return 0;
+}
+
+static int read_binding(const yt_node *node, vr_replay_binding *b, vr_diag *diag)
+{
+	const yt_node *v;
+	const char *text;
+	int choice;
+	if (yr_expect(node, YT_MAP, "a binding {stage, event, ...}", diag) ||
+	    yr_known_keys(node, BINDING_KEYS, "a binding", diag) ||
+	    yr_required(node, "stage", "a binding", &v, diag) || yr_string(v, "a stage name", &text, diag))
+		return -1;
+	if (strlen(text) >= sizeof b->stage)
+		return vr_diag_at(diag, v->where, "found a stage name of %zu characters, expected at most %d",
+				  strlen(text), MDL_NAME_MAX - 1);
+	snprintf(b->stage, sizeof b->stage, "%s", text);
+	if (yr_required(node, "event", "a binding", &v, diag) || read_event_kind(v, &b->kind, diag))
+		return -1;
+	b->queue = b->doorbell = b->interrupt = -1;
+	if ((v = yt_get(node, "queue"))) {
+		if (yr_choice(v, "the work request's queue", QUEUE_NAMES, &choice, diag))
+			return -1;
+		b->queue = choice;
+	}
+	if ((v = yt_get(node, "doorbell"))) {
+		if (b->kind != VTRACE_DOORBELL)
+			return vr_diag_at(diag, v->where, "found 'doorbell' on a '%s' binding, expected it only with event: doorbell",
+					  vtrace_kind_name(b->kind));
+		if (yr_choice(v, "the doorbell", DOORBELL_NAMES, &choice, diag))
+			return -1;
+		b->doorbell = DOORBELL_KINDS[choice];
+	}
+	if ((v = yt_get(node, "interrupt"))) {
+		if (b->kind != VTRACE_INTERRUPT)
+			return vr_diag_at(diag, v->where, "found 'interrupt' on a '%s' binding, expected it only with event: interrupt",
+					  vtrace_kind_name(b->kind));
+		if (yr_choice(v, "raised or suppressed", INTERRUPT_NAMES, &choice, diag))
+			return -1;
+		b->interrupt = choice;
+	}
+	return 0;
+}
+
+/* Every binding must name a stage of one of the map's options: a typo
+ * would otherwise bind nothing, silently. */
+static int check_stages(const yt_doc *doc, vr_replay_map *map, vr_diag *diag)
+{
+	static mdl_option options[PLACE_COUNT];
+	for (int p = 0; p < PLACE_COUNT; p++)
+		if (mdl_option_load(map->option[p], doc->file, doc->root->where, &options[p], diag))
+			return -1;
+	const yt_node *list = yt_get(doc->root, "bindings");
+	for (size_t i = 0; i < map->count; i++) {
+		int found = 0;
+		for (int p = 0; p < PLACE_COUNT && !found; p++)
+			for (size_t k = 0; k < options[p].stage_count && !found; k++)
+				found = strcmp(options[p].stages[k].name, map->bindings[i].stage) == 0;
+		if (!found)
+			return vr_diag_at(diag, yt_get(list->items[i], "stage")->where,
+					  "found stage '%s', expected a stage of option '%s' or '%s'",
+					  map->bindings[i].stage, map->option[PLACE_DIFFERENT_HOSTS], map->option[PLACE_SAME_HOST]);
+	}
+	return 0;
+}
+
+static int read_map(const yt_doc *doc, vr_replay_map *map, vr_diag *diag)
+{
+	const yt_node *root = doc->root, *v, *list;
+	const char *text;
+	if (!root)
+		return vr_diag_at(diag, (vr_where){doc->file, 1, 1}, "found an empty file, expected a replay map");
+	if (yr_expect(root, YT_MAP, "a replay map", diag) || yr_known_keys(root, MAP_KEYS, "a replay map", diag) ||
+	    yr_required(root, "replay", "a replay map", &v, diag) || yr_string(v, "the map's name", &text, diag))
+		return -1;
+	snprintf(map->name, sizeof map->name, "%s", text);
+	if (yr_required(root, "options", "a replay map", &v, diag) || yr_expect(v, YT_MAP, "the options by placement", diag) ||
+	    yr_known_keys(v, mdl_placement_names, "the options by placement", diag))
+		return -1;
+	for (int p = 0; p < PLACE_COUNT; p++) {
+		const yt_node *o;
+		if (yr_required(v, mdl_placement_names[p], "the options by placement", &o, diag) ||
+		    yr_string(o, "an option name", &text, diag))
+			return -1;
+		snprintf(map->option[p], sizeof map->option[p], "%s", text);
+	}
+	if (yr_required(root, "bindings", "a replay map", &list, diag) || yr_expect(list, YT_SEQ, "a list of bindings", diag))
+		return -1;
+	if (list->count > VR_REPLAY_BINDINGS_MAX)
+		return vr_diag_at(diag, list->where, "found %zu bindings, expected at most %d", list->count,
+				  VR_REPLAY_BINDINGS_MAX);
+	for (size_t i = 0; i < list->count; i++)
+		if (read_binding(list->items[i], &map->bindings[i], diag))
+			return -1;
+	map->count = list->count;
+	return check_stages(doc, map, diag);
+}
+
+int vr_replay_map_load(const char *name, vr_replay_map *map, vr_diag *diag)
+{
+	yt_doc doc;
+	memset(map, 0, sizeof *map);
+	if (vr_catalog_load("models/replay", "replay map", name, NULL, (vr_where){"--map", 1, 1}, &doc, diag))
+		return -1;
+	int rc = read_map(&doc, map, diag);
+	yt_free(&doc);
+	return rc;
+}
+
+/* ---- reading the trace ---- */
+
+/* The highest sequence number posted on each queue, keyed by the op id's
+ * upper 32 bits (host, guest, QP, queue). */
+typedef struct queue_table {
+	uint32_t *keys;
+	uint32_t *next_sequence;   /* 0: slot free; else highest posted + 1 */
+	size_t capacity, used;
+} queue_table;
+
+static size_t queue_slot(const queue_table *t, uint32_t key)
+{
+	size_t h = (key * 2654435761u) & (t->capacity - 1);
+	while (t->next_sequence[h] != 0 && t->keys[h] != key)
+		h = (h + 1) & (t->capacity - 1);
+	return h;
+}
+
+static int queue_grow(queue_table *t)
+{
+	queue_table bigger = {0};
+	bigger.capacity = t->capacity ? t->capacity * 2 : 1024;
+	bigger.keys = calloc(bigger.capacity, sizeof *bigger.keys);
+	bigger.next_sequence = calloc(bigger.capacity, sizeof *bigger.next_sequence);
+	if (!bigger.keys || !bigger.next_sequence) {
+		free(bigger.keys);
+		free(bigger.next_sequence);
+		return -1;
+	}
+	for (size_t i = 0; i < t->capacity; i++)
+		if (t->next_sequence[i]) {
+			size_t h = queue_slot(&bigger, t->keys[i]);
+			bigger.keys[h] = t->keys[i];
+			bigger.next_sequence[h] = t->next_sequence[i];
+			bigger.used++;
+		}
+	free(t->keys);
+	free(t->next_sequence);
+	*t = bigger;
+	return 0;
+}
+
+typedef struct profile_pass {
+	vr_trace_profile *out;
+	const vr_replay_map *map;
+	queue_table queues;
+	unsigned long long counts[VR_REPLAY_BINDINGS_MAX];
+	vr_diag *diag;
+	struct vtrace_reader *reader;
+} profile_pass;
+
+/* "FILE: record N at byte offset O: WHAT". */
+static int at_record(profile_pass *p, const char *what)
+{
+	return vr_diag_at(p->diag, (vr_where){p->out->file, 0, 0}, "record %llu at byte offset %llu: %s",
+			  (unsigned long long)vtrace_reader_record_number(p->reader),
+			  (unsigned long long)vtrace_reader_offset(p->reader), what);
+}
+
+static int note_size(profile_pass *p, double bytes)
+{
+	vr_trace_profile *o = p->out;
+	for (size_t i = 0; i < o->size_count; i++)
+		if (o->sizes[i] == bytes)
+			return 0;
+	if (o->size_count == VR_REPLAY_SIZES_MAX) {
+		char what[128];
+		snprintf(what, sizeof what, "found a message size of %.0f bytes beyond %d sizes, expected at most %d sizes in one trace",
+			 bytes, VR_REPLAY_SIZES_MAX, VR_REPLAY_SIZES_MAX);
+		return at_record(p, what);
+	}
+	o->sizes[o->size_count++] = bytes;
+	return 0;
+}
+
+/* A post starts a work request; any other event of one must follow it. */
+static int check_started(profile_pass *p, const struct vtrace_record *r)
+{
+	uint32_t key = (uint32_t)(r->op_id >> 32), sequence = (uint32_t)r->op_id;
+	if ((p->queues.used + 1) * 2 > p->queues.capacity && queue_grow(&p->queues))
+		return vr_diag_at(p->diag, (vr_where){p->out->file, 0, 0}, "out of memory reading the trace");
+	size_t h = queue_slot(&p->queues, key);
+	uint32_t *next = &p->queues.next_sequence[h];
+	if (r->kind == VTRACE_POST) {
+		if (*next == 0) {
+			p->queues.keys[h] = key;
+			p->queues.used++;
+		}
+		if (sequence + 1u > *next)
+			*next = sequence + 1u;
+		return 0;
+	}
+	if (*next == 0 || sequence >= *next) {
+		char op[160];
+		snprintf(op, sizeof op, "a '%s' event of work request 0x%016llx, which never started (no 'post' of it before)",
+			 vtrace_kind_name(r->kind), (unsigned long long)r->op_id);
+		return at_record(p, op);
+	}
+	return 0;
+}
+
+static int binding_matches(const vr_replay_binding *b, const struct vtrace_record *r)
+{
+	if (r->kind != b->kind)
+		return 0;
+	if (b->queue >= 0 && (r->op_id == 0 || (int)((r->op_id >> 32) & 1u) != b->queue))
+		return 0;
+	if (b->doorbell >= 0) {
+		int arm = b->doorbell == VTRACE_DB_CQ_ARM;
+		if (!(r->arg2 == (uint32_t)b->doorbell || (arm && r->arg2 == VTRACE_DB_CQ_ARM_SOLICITED)))
+			return 0;
+	}
+	if (b->interrupt >= 0 &&
+	    (r->object != VRDMA_VECTOR_CQ_NOTIFY || ((r->flags & VTRACE_F_SUPPRESSED) != 0) != (b->interrupt == 1)))
+		return 0;
+	return 1;
+}
+
+static int take_record(profile_pass *p, const struct vtrace_record *r)
+{
+	if (r->op_id != 0 && check_started(p, r))
+		return -1;
+	if (r->kind == VTRACE_POST && r->op_id != 0 && ((r->op_id >> 32) & 1u) == 0) {
+		p->out->send_ops++;
+		if (note_size(p, (double)r->arg1))
+			return -1;
+	}
+	for (size_t b = 0; b < p->map->count; b++)
+		if (binding_matches(&p->map->bindings[b], r))
+			p->counts[b]++;
+	return 0;
+}
+
+/* ---- the configuration header ---- */
+
+static int config_choice(profile_pass *p, const char *key, const char *const *choices, int *out)
+{
+	char value[128], expected[256];
+	const char *config = vtrace_reader_config(p->reader);
+	if (!vtrace_config_get(config, key, value, sizeof value))
+		return vr_diag_at(p->diag, (vr_where){p->out->file, 0, 0},
+				  "the trace's configuration has no '%s', expected the header vrdma-perf writes", key);
+	for (int i = 0; choices[i]; i++)
+		if (strcmp(value, choices[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	yr_join(choices, expected, sizeof expected);
+	return vr_diag_at(p->diag, (vr_where){p->out->file, 0, 0},
+			  "the trace's configuration says %s: '%s', expected %s", key, value, expected);
+}
+
+static int read_config(profile_pass *p)
+{
+	static const char *const transports[] = {"two-host", "same-host", NULL};
+	int verb, completion, transport;
+	if (config_choice(p, "test", mdl_verb_names, &verb) || config_choice(p, "completion", mdl_completion_names, &completion) ||
+	    config_choice(p, "transport", transports, &transport))
+		return -1;
+	vr_trace_profile *o = p->out;
+	o->verb = (mdl_verb)verb;
+	o->completion = (mdl_completion)completion;
+	o->placement = transport == 0 ? PLACE_DIFFERENT_HOSTS : PLACE_SAME_HOST;
+	char value[64];
+	const char *config = vtrace_reader_config(p->reader);
+	o->tx_depth = vtrace_config_get(config, "tx-depth", value, sizeof value) ? (unsigned)strtoul(value, NULL, 10) : 1;
+	if (o->tx_depth == 0)
+		o->tx_depth = 1;
+	o->cpu_mhz = vtrace_config_get(config, "cpu-mhz", value, sizeof value) ? strtod(value, NULL) : 0.0;
+	return 0;
+}
+
+int vr_trace_profile_read(const char *path, const vr_replay_map *map, vr_trace_profile *out, vr_diag *diag)
+{
+	char err[512];
+	memset(out, 0, sizeof *out);
+	snprintf(out->file, sizeof out->file, "%s", path);
+	profile_pass p = {.out = out, .map = map, .diag = diag};
+	p.reader = vtrace_reader_open(path, err, sizeof err);
+	if (!p.reader)
+		return vr_diag_at(diag, (vr_where){"", 0, 0}, "%s", err);
+	int rc = read_config(&p);
+	struct vtrace_record r;
+	int got = 0;
+	while (rc == 0 && (got = vtrace_reader_next(p.reader, &r, err, sizeof err)) == 1)
+		rc = take_record(&p, &r);
+	if (rc == 0 && got < 0)
+		rc = vr_diag_at(diag, (vr_where){"", 0, 0}, "%s", err);
+	out->records = vtrace_reader_count(p.reader);
+	vtrace_reader_close(p.reader);
+	free(p.queues.keys);
+	free(p.queues.next_sequence);
+	if (rc == 0 && out->send_ops == 0)
+		rc = vr_diag_at(diag, (vr_where){path, 0, 0},
+				"found no work request on a send queue in %llu records, expected the trace of a perftest run",
+				(unsigned long long)out->records);
+	for (size_t b = 0; rc == 0 && b < map->count; b++)
+		out->per_op[b] = (double)p.counts[b] / (double)out->send_ops;
+	return rc;
+}
+
+void vr_replay_print_profile(const vr_trace_profile *profile, const vr_replay_map *map, FILE *out)
+{
+	fprintf(out, "\nTrace %s: %llu records, %llu send work requests, %s, %s, completion by %s\n", profile->file,
+		profile->records, profile->send_ops, mdl_verb_names[profile->verb],
+		profile->placement == PLACE_SAME_HOST ? "one host" : "two hosts", mdl_completion_names[profile->completion]);
+	fprintf(out, " %-34s %-28s %s\n", "stage of option", "trace event", "per work request");
+	for (size_t b = 0; b < map->count; b++) {
+		const vr_replay_binding *x = &map->bindings[b];
+		char event[64];
+		snprintf(event, sizeof event, "%s%s%s", vtrace_kind_name(x->kind),
+			 x->queue >= 0 ? (x->queue ? " (recv)" : " (send)") : "",
+			 x->doorbell == VTRACE_DB_CQ_POLL ? " (poll)" : x->doorbell == VTRACE_DB_CQ_ARM ? " (arm)"
+			 : x->doorbell == VTRACE_DB_RECV ? " (recv)" : x->doorbell == VTRACE_DB_SEND ? " (send)"
+			 : x->interrupt == 0 ? " (raised)" : x->interrupt == 1 ? " (suppressed)" : "");
+		fprintf(out, " %-34s %-28s %.3f\n", x->stage, event, profile->per_op[b]);
+	}
+}
+
+/* ---- the scenario ---- */
+
+static int compare_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Runs of a latency test are round trips: both guests post one message
+ * each; bandwidth tests count the requester's messages. */
+static unsigned long long iterations_of(const vr_trace_profile *p)
+{
+	unsigned long long per_size = p->send_ops / (p->size_count ? p->size_count : 1);
+	int ping_pong = !mdl_verb_is_bandwidth(p->verb) && mdl_verb_operation(p->verb) != VERB_READ_LAT;
+	per_size = ping_pong ? per_size / 2 : per_size;
+	return per_size ? per_size : 1;
+}
+
+static int bind_stages(const vr_trace_profile *profile, const vr_replay_map *map, mdl_option *option)
+{
+	for (size_t b = 0; b < map->count; b++)
+		for (size_t k = 0; k < option->stage_count; k++)
+			if (strcmp(option->stages[k].name, map->bindings[b].stage) == 0)
+				option->stages[k].replay_times = profile->per_op[b];
+	return 0;
+}
+
+int vr_replay_scenario(const vr_trace_profile *profile, const vr_replay_map *map, const char *presets,
+		       int compare, unsigned long long iterations, scn_scenario *out, vr_diag *diag)
+{
+	double sizes[VR_REPLAY_SIZES_MAX];
+	memcpy(sizes, profile->sizes, profile->size_count * sizeof sizes[0]);
+	qsort(sizes, profile->size_count, sizeof sizes[0], compare_double);
+	char text[4096], list[1024] = "", preset_list[512];
+	size_t used = 0;
+	for (size_t i = 0; i < profile->size_count; i++)
+		used += (size_t)snprintf(list + used, sizeof list - used, "%s%.0fB", i ? ", " : "", sizes[i]);
+	snprintf(preset_list, sizeof preset_list, "%s", presets);
+	const char *option = map->option[profile->placement];
+	int bandwidth = mdl_verb_is_bandwidth(profile->verb);
+	char depth[64] = "";
+	if (bandwidth)
+		snprintf(depth, sizeof depth, "\n  tx_depth: %u", profile->tx_depth);
+	snprintf(text, sizeof text,
+		 "scenario: replay\n"
+		 "description: \"%s replayed on modelled hardware\"\n"
+		 "preset: [%s]\n"
+		 "topology:\n  hosts:\n    - {name: host-a, vms: 2}\n    - {name: host-b, vms: 2}\n"
+		 "options: [%s]\n"
+		 "completion: %s\n"
+		 "workload:\n  verb: %s\n  sizes: [%s]\n  iterations: %llu\n  warmup: 0%s\n",
+		 profile->file, preset_list, option, mdl_completion_names[profile->completion],
+		 mdl_verb_names[profile->verb], list, iterations ? iterations : iterations_of(profile), depth);
+	if (scn_load_buffer("replay", text, strlen(text), out, diag))
+		return -1;
+	/* The pipeline's own option, unchanged, beside it. */
+	if (compare)
+		out->options[out->option_count++] = out->options[0];
+	mdl_option *replayed = &out->options[0];
+	snprintf(replayed->name, sizeof replayed->name, "%s.trace", option);
+	return bind_stages(profile, map, replayed);
+}
