@@ -129,6 +129,7 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 	stage->cpu = (mdl_cpu_cost){-1, -1, -1, -1};
 	stage->repeat_param = -1;
 	stage->replay_times = -1.0;
+	stage->measured_cycles = -1.0;
 	stage->verbs = ~0u;
 	stage->completions = ~0u;
 	if (yr_required(node, "mechanism", "a stage", &v, diag) ||

@@ -77,6 +77,9 @@ typedef struct mdl_stage {
 	int repeat_param;        /* parameter id: how many times per operation it happens (-1: once) */
 	double replay_times;     /* set by a trace replay: how many times per operation the trace saw
 				  * it (replaces once / repeat_param); negative when not replayed */
+	double measured_cycles;  /* set by a replay with measured costs: the CPU cycles the trace's
+				  * machine spent on it, run at this side's cpu.frequency; negative
+				  * for the parameters' cost */
 	unsigned line, column;   /* where the stage is written in the option file */
 } mdl_stage;
 

@@ -77,8 +77,13 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 		if (!path_in_leg(s->path, leg) || !mdl_stage_applies(s, verb, completion))
 			continue;
 		mdl_cost c = mdl_mechanism_cost(s->mechanism, sender, receiver, &out->message, &s->cpu, s->side);
+		const mdl_params *own = s->side == SIDE_RECEIVER ? receiver : sender;
+		if (s->measured_cycles >= 0) {
+			/* a trace measured this work: its cycles, at this CPU's clock */
+			c.fixed_ns = s->measured_cycles / own->value[MDL_CPU_FREQUENCY] * 1e9;
+			c.per_packet_ns = 0;
+		}
 		if (s->replay_times >= 0 || s->repeat_param >= 0) {
-			const mdl_params *own = s->side == SIDE_RECEIVER ? receiver : sender;
 			/* a replayed stage happens as often as the trace saw it */
 			double times = s->replay_times >= 0 ? s->replay_times : own->value[s->repeat_param];
 			c.fixed_ns *= times;

@@ -50,12 +50,14 @@ static const char USAGE[] =
 	"                         the overlay a scenario names with 'calibration: FILE';\n"
 	"                         --json the fit, which 'vrdmasim plot' draws\n"
 	"                         GROUPS: fixed,per_packet,per_byte (default) and overlap\n"
-	"  replay TRACE [--preset P[,P...]] [--compare]\n"
+	"  replay TRACE [--preset P[,P...]] [--costs model|measured] [--compare]\n"
 	"                         estimate the operations of a vrdma-perf trace on a\n"
 	"                         preset's modelled hardware: the vRDMA option with each\n"
 	"                         stage repeated as often as the trace saw it (default\n"
 	"                         preset esxi5-qdr-2012); --compare prints the option's\n"
-	"                         pipeline beside it, stage by stage; takes --format,\n"
+	"                         pipeline beside it, stage by stage; --costs measured\n"
+	"                         costs the software stages as the trace measured them\n"
+	"                         (scaled by the clocks); takes --format,\n"
 	"                         --out and --iterations as run does\n"
 	"  list                   the built-in presets and options\n"
 	"\n"
@@ -89,6 +91,7 @@ typedef struct cli {
 	const char *json;                /* calibrate --json */
 	unsigned groups;                 /* calibrate --fit */
 	int compare;                     /* replay --compare */
+	int measured;                    /* replay --costs measured */
 } cli;
 
 static int bad_cli(const char *found, const char *expected)
@@ -122,6 +125,14 @@ static int parse_run_flag(cli *c, int argc, char **argv, int *i)
 	}
 	if (strcmp(arg, "--preset") == 0)
 		return option_value(argc, argv, i, &c->preset);
+	if (strcmp(arg, "--costs") == 0) {
+		if (option_value(argc, argv, i, &value))
+			return EXIT_BAD_INPUT;
+		if (strcmp(value, "model") != 0 && strcmp(value, "measured") != 0)
+			return bad_cli(value, "a source of costs: model (the preset's) or measured (the trace's)");
+		c->measured = strcmp(value, "measured") == 0;
+		return 0;
+	}
 	if (strcmp(arg, "--compare") == 0) {
 		c->compare = 1;
 		return 0;
@@ -201,7 +212,7 @@ static const char *const RUN_FLAGS[] = {"--format", "--out", "--keep-platform", 
 static const char *const VALIDATE_FLAGS[] = {"--set", NULL};
 static const char *const PLOT_FLAGS[] = {"--out", "--size", NULL};
 static const char *const CALIBRATE_FLAGS[] = {"--model", "--preset", "--fit", "--out", "--json", NULL};
-static const char *const REPLAY_FLAGS[] = {"--preset", "--compare", "--format", "--out", "--iterations", NULL};
+static const char *const REPLAY_FLAGS[] = {"--preset", "--costs", "--compare", "--format", "--out", "--iterations", NULL};
 static const char *const NO_FLAGS[] = {NULL};
 
 static const struct {
@@ -214,7 +225,7 @@ static const struct {
 	{"validate", VALIDATE_FLAGS, "only --set with 'validate'"},
 	{"plot", PLOT_FLAGS, "--out or --size with 'plot'"},
 	{"calibrate", CALIBRATE_FLAGS, "--model, --preset, --fit, --out or --json with 'calibrate'"},
-	{"replay", REPLAY_FLAGS, "--preset, --compare, --format, --out or --iterations with 'replay'"},
+	{"replay", REPLAY_FLAGS, "--preset, --costs, --compare, --format, --out or --iterations with 'replay'"},
 	{"list", NO_FLAGS, "no option for this command"},
 };
 
@@ -401,8 +412,8 @@ static int load_replay(const cli *c, scn_scenario *s)
 	if (rc == 0)
 		rc = vr_trace_profile_read(c->scenario, &map, &profile, &diag);
 	if (rc == 0)
-		rc = vr_replay_scenario(&profile, &map, c->preset ? c->preset : "esxi5-qdr-2012", c->compare,
-					c->iterations, s, &diag);
+		rc = vr_replay_scenario(&profile, &map, c->preset ? c->preset : "esxi5-qdr-2012",
+					c->measured ? COSTS_MEASURED : COSTS_MODEL, c->compare, c->iterations, s, &diag);
 	if (rc != 0)
 		fprintf(stderr, "%s\n", diag.message);
 	return rc;

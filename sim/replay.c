@@ -24,7 +24,7 @@
 /* ---- the replay map ---- */
 
 static const char *const MAP_KEYS[] = {"replay", "options", "bindings", NULL};
-static const char *const BINDING_KEYS[] = {"stage", "event", "queue", "doorbell", "interrupt", NULL};
+static const char *const BINDING_KEYS[] = {"stage", "event", "queue", "doorbell", "interrupt", "measured", NULL};
 static const char *const QUEUE_NAMES[] = {"send", "recv", NULL};
 static const char *const DOORBELL_NAMES[] = {"send", "recv", "arm", "poll", NULL};
 static const int DOORBELL_KINDS[] = {VTRACE_DB_SEND, VTRACE_DB_RECV, VTRACE_DB_CQ_ARM, VTRACE_DB_CQ_POLL};
@@ -41,6 +41,22 @@ static int read_event_kind(const yt_node *v, unsigned *kind, vr_diag *diag)
 	if (yr_choice(v, "a trace event kind", names, &choice, diag))
 		return -1;
 	*kind = (unsigned)choice + 1;
+	return 0;
+}
+
+/* measured: [FROM, TO] (two event kinds of the work request) or none. */
+static int read_measured(const yt_node *v, vr_replay_binding *b, vr_diag *diag)
+{
+	if (v->type == YT_SCALAR && strcmp(v->text, "none") == 0) {
+		b->measured = 2;
+		return 0;
+	}
+	if (v->type != YT_SEQ || v->count != 2)
+		return vr_diag_at(diag, v->where, "found %s, expected [FROM, TO]: two trace event kinds, or none",
+				  v->type == YT_SCALAR ? v->text : "a list not of two");
+	if (read_event_kind(v->items[0], &b->measured_from, diag) || read_event_kind(v->items[1], &b->measured_to, diag))
+		return -1;
+	b->measured = 1;
 	return 0;
 }
 
@@ -73,6 +89,8 @@ static int read_binding(const yt_node *node, vr_replay_binding *b, vr_diag *diag
 			return -1;
 		b->doorbell = DOORBELL_KINDS[choice];
 	}
+	if ((v = yt_get(node, "measured")) && read_measured(v, b, diag))
+		return -1;
 	if ((v = yt_get(node, "interrupt"))) {
 		if (b->kind != VTRACE_INTERRUPT)
 			return vr_diag_at(diag, v->where, "found 'interrupt' on a '%s' binding, expected it only with event: interrupt",
@@ -191,11 +209,57 @@ static int queue_grow(queue_table *t)
 	return 0;
 }
 
+/* Durations: a direct-mapped table of work requests in flight (first time
+ * of each measured event kind) and a log-spaced histogram per binding, so
+ * memory is fixed whatever the trace's length.  A collision forgets the
+ * older request's partial times: a lost sample, never a wrong one. */
+enum { OPEN_OPS = 1 << 16, MEASURED_KINDS = 8, HIST_PER_OCTAVE = 32, HIST_OCTAVES = 40 };
+
+typedef struct open_op {
+	uint64_t op_id;
+	uint64_t first_ns[MEASURED_KINDS];
+	uint8_t seen;            /* bit per measured kind */
+} open_op;
+
+typedef struct duration_hist {
+	unsigned long long bins[HIST_PER_OCTAVE * HIST_OCTAVES + 1];
+	unsigned long long count;
+} duration_hist;
+
+static size_t hist_bin(double ns)
+{
+	if (ns < 1.0)
+		return 0;
+	double octave = log2(ns);
+	size_t bin = 1 + (size_t)(octave * HIST_PER_OCTAVE);
+	return bin > HIST_PER_OCTAVE * HIST_OCTAVES ? HIST_PER_OCTAVE * HIST_OCTAVES : bin;
+}
+
+static double hist_value(size_t bin)
+{
+	return bin == 0 ? 0.0 : exp2(((double)bin - 0.5) / HIST_PER_OCTAVE);
+}
+
+static double hist_median(const duration_hist *h)
+{
+	unsigned long long half = (h->count + 1) / 2, seen = 0;
+	for (size_t b = 0; b <= HIST_PER_OCTAVE * HIST_OCTAVES; b++) {
+		seen += h->bins[b];
+		if (seen >= half)
+			return hist_value(b);
+	}
+	return 0.0;
+}
+
 typedef struct profile_pass {
 	vr_trace_profile *out;
 	const vr_replay_map *map;
 	queue_table queues;
 	unsigned long long counts[VR_REPLAY_BINDINGS_MAX];
+	unsigned kinds[MEASURED_KINDS];     /* the event kinds measurements use */
+	size_t kind_count;
+	open_op *open;                      /* OPEN_OPS of them, or NULL */
+	duration_hist *hists;               /* one per binding, or NULL */
 	vr_diag *diag;
 	struct vtrace_reader *reader;
 } profile_pass;
@@ -267,6 +331,45 @@ static int binding_matches(const vr_replay_binding *b, const struct vtrace_recor
 	return 1;
 }
 
+static int kind_slot(const profile_pass *p, unsigned kind)
+{
+	for (size_t i = 0; i < p->kind_count; i++)
+		if (p->kinds[i] == kind)
+			return (int)i;
+	return -1;
+}
+
+static void measure(profile_pass *p, const struct vtrace_record *r)
+{
+	int slot = kind_slot(p, r->kind);
+	if (slot < 0 || !p->open)
+		return;
+	size_t h = (size_t)((r->op_id * 0x9E3779B97F4A7C15ull) >> 48) & (OPEN_OPS - 1);
+	open_op *o = &p->open[h];
+	if (o->op_id != r->op_id) {
+		memset(o, 0, sizeof *o);
+		o->op_id = r->op_id;
+	}
+	if (o->seen & (1u << slot))
+		return;
+	o->seen |= (uint8_t)(1u << slot);
+	o->first_ns[slot] = r->time_ns;
+	/* close the intervals this event ends */
+	for (size_t b = 0; b < p->map->count; b++) {
+		const vr_replay_binding *x = &p->map->bindings[b];
+		if (x->measured != 1 || x->measured_to != r->kind)
+			continue;
+		if (x->queue >= 0 && (int)((r->op_id >> 32) & 1u) != x->queue)
+			continue;
+		int from = kind_slot(p, x->measured_from);
+		if (from < 0 || !(o->seen & (1u << from)))
+			continue;
+		double ns = r->time_ns > o->first_ns[from] ? (double)(r->time_ns - o->first_ns[from]) : 0.0;
+		p->hists[b].bins[hist_bin(ns)]++;
+		p->hists[b].count++;
+	}
+}
+
 static int take_record(profile_pass *p, const struct vtrace_record *r)
 {
 	if (r->op_id != 0 && check_started(p, r))
@@ -279,6 +382,31 @@ static int take_record(profile_pass *p, const struct vtrace_record *r)
 	for (size_t b = 0; b < p->map->count; b++)
 		if (binding_matches(&p->map->bindings[b], r))
 			p->counts[b]++;
+	if (r->op_id != 0)
+		measure(p, r);
+	return 0;
+}
+
+/* The event kinds the map's measurements use, and the tables for them. */
+static int prepare_measurements(profile_pass *p)
+{
+	for (size_t b = 0; b < p->map->count; b++) {
+		const vr_replay_binding *x = &p->map->bindings[b];
+		unsigned kinds[2] = {x->measured_from, x->measured_to};
+		for (int k = 0; x->measured == 1 && k < 2; k++)
+			if (kind_slot(p, kinds[k]) < 0) {
+				if (p->kind_count == MEASURED_KINDS)
+					return vr_diag_at(p->diag, (vr_where){p->out->file, 0, 0},
+							  "the replay map measures more than %d event kinds", MEASURED_KINDS);
+				p->kinds[p->kind_count++] = kinds[k];
+			}
+	}
+	if (p->kind_count == 0)
+		return 0;
+	p->open = calloc(OPEN_OPS, sizeof *p->open);
+	p->hists = calloc(p->map->count, sizeof *p->hists);
+	if (!p->open || !p->hists)
+		return vr_diag_at(p->diag, (vr_where){p->out->file, 0, 0}, "out of memory reading the trace");
 	return 0;
 }
 
@@ -331,6 +459,8 @@ int vr_trace_profile_read(const char *path, const vr_replay_map *map, vr_trace_p
 	if (!p.reader)
 		return vr_diag_at(diag, (vr_where){"", 0, 0}, "%s", err);
 	int rc = read_config(&p);
+	if (rc == 0)
+		rc = prepare_measurements(&p);
 	struct vtrace_record r;
 	int got = 0;
 	while (rc == 0 && (got = vtrace_reader_next(p.reader, &r, err, sizeof err)) == 1)
@@ -345,8 +475,16 @@ int vr_trace_profile_read(const char *path, const vr_replay_map *map, vr_trace_p
 		rc = vr_diag_at(diag, (vr_where){path, 0, 0},
 				"found no work request on a send queue in %llu records, expected the trace of a perftest run",
 				(unsigned long long)out->records);
-	for (size_t b = 0; rc == 0 && b < map->count; b++)
+	for (size_t b = 0; rc == 0 && b < map->count; b++) {
 		out->per_op[b] = (double)p.counts[b] / (double)out->send_ops;
+		out->measured_ns[b] = map->bindings[b].measured == 2 ? 0.0 : -1.0;
+		if (map->bindings[b].measured == 1 && p.hists[b].count > 0) {
+			out->measured_ns[b] = hist_median(&p.hists[b]);
+			out->measured_samples[b] = p.hists[b].count;
+		}
+	}
+	free(p.open);
+	free(p.hists);
 	return rc;
 }
 
@@ -355,7 +493,10 @@ void vr_replay_print_profile(const vr_trace_profile *profile, const vr_replay_ma
 	fprintf(out, "\nTrace %s: %llu records, %llu send work requests, %s, %s, completion by %s\n", profile->file,
 		profile->records, profile->send_ops, mdl_verb_names[profile->verb],
 		profile->placement == PLACE_SAME_HOST ? "one host" : "two hosts", mdl_completion_names[profile->completion]);
-	fprintf(out, " %-34s %-28s %s\n", "stage of option", "trace event", "per work request");
+	fprintf(out, " recorded at %.0f MHz; measured_ns: the median interval on that machine (with --costs measured,\n"
+		     " its cycles run at the preset's cpu.frequency; '(inside)': counted in another stage's interval)\n",
+		profile->cpu_mhz);
+	fprintf(out, " %-34s %-28s %16s %14s\n", "stage of option", "trace event", "per work request", "measured_ns");
 	for (size_t b = 0; b < map->count; b++) {
 		const vr_replay_binding *x = &map->bindings[b];
 		char event[64];
@@ -364,7 +505,12 @@ void vr_replay_print_profile(const vr_trace_profile *profile, const vr_replay_ma
 			 x->doorbell == VTRACE_DB_CQ_POLL ? " (poll)" : x->doorbell == VTRACE_DB_CQ_ARM ? " (arm)"
 			 : x->doorbell == VTRACE_DB_RECV ? " (recv)" : x->doorbell == VTRACE_DB_SEND ? " (send)"
 			 : x->interrupt == 0 ? " (raised)" : x->interrupt == 1 ? " (suppressed)" : "");
-		fprintf(out, " %-34s %-28s %.3f\n", x->stage, event, profile->per_op[b]);
+		char measured[32] = "-";
+		if (x->measured == 2)
+			snprintf(measured, sizeof measured, "(inside)");
+		else if (profile->measured_ns[b] >= 0)
+			snprintf(measured, sizeof measured, "%.0f", profile->measured_ns[b]);
+		fprintf(out, " %-34s %-28s %16.3f %14s\n", x->stage, event, profile->per_op[b], measured);
 	}
 }
 
@@ -386,18 +532,28 @@ static unsigned long long iterations_of(const vr_trace_profile *p)
 	return per_size ? per_size : 1;
 }
 
-static int bind_stages(const vr_trace_profile *profile, const vr_replay_map *map, mdl_option *option)
+static void bind_stages(const vr_trace_profile *profile, const vr_replay_map *map, vr_replay_costs costs,
+			mdl_option *option)
 {
 	for (size_t b = 0; b < map->count; b++)
-		for (size_t k = 0; k < option->stage_count; k++)
-			if (strcmp(option->stages[k].name, map->bindings[b].stage) == 0)
-				option->stages[k].replay_times = profile->per_op[b];
-	return 0;
+		for (size_t k = 0; k < option->stage_count; k++) {
+			mdl_stage *st = &option->stages[k];
+			if (strcmp(st->name, map->bindings[b].stage) != 0)
+				continue;
+			st->replay_times = profile->per_op[b];
+			/* ns at the recording machine's clock -> its cycles */
+			if (costs == COSTS_MEASURED && profile->measured_ns[b] >= 0 && st->mechanism == MECH_CPU)
+				st->measured_cycles = profile->measured_ns[b] * profile->cpu_mhz * 1e-3;
+		}
 }
 
 int vr_replay_scenario(const vr_trace_profile *profile, const vr_replay_map *map, const char *presets,
-		       int compare, unsigned long long iterations, scn_scenario *out, vr_diag *diag)
+		       vr_replay_costs costs, int compare, unsigned long long iterations, scn_scenario *out,
+		       vr_diag *diag)
 {
+	if (costs == COSTS_MEASURED && !(profile->cpu_mhz > 0))
+		return vr_diag_at(diag, (vr_where){profile->file, 0, 0},
+				  "the trace does not record its machine's clock ('cpu-mhz'), expected it for measured costs");
 	double sizes[VR_REPLAY_SIZES_MAX];
 	memcpy(sizes, profile->sizes, profile->size_count * sizeof sizes[0]);
 	qsort(sizes, profile->size_count, sizeof sizes[0], compare_double);
@@ -427,6 +583,7 @@ int vr_replay_scenario(const vr_trace_profile *profile, const vr_replay_map *map
 	if (compare)
 		out->options[out->option_count++] = out->options[0];
 	mdl_option *replayed = &out->options[0];
-	snprintf(replayed->name, sizeof replayed->name, "%s.trace", option);
-	return bind_stages(profile, map, replayed);
+	snprintf(replayed->name, sizeof replayed->name, "%s.%s", option, costs == COSTS_MEASURED ? "measured" : "trace");
+	bind_stages(profile, map, costs, replayed);
+	return 0;
 }

@@ -32,6 +32,9 @@ typedef struct vr_replay_binding {
 	int queue;                /* -1 any, 0 send, 1 receive (the op id's queue) */
 	int doorbell;             /* -1 any, else enum vtrace_doorbell */
 	int interrupt;            /* -1 any, 0 raised, 1 suppressed (CQ-notification vector) */
+	int measured;             /* 0: no measurement (the model's cost); 1: from..to below;
+				   * 2: none (the work lies inside another stage's interval) */
+	unsigned measured_from, measured_to;  /* event kinds of one work request */
 } vr_replay_binding;
 
 typedef struct vr_replay_map {
@@ -53,7 +56,11 @@ typedef struct vr_trace_profile {
 	unsigned long long send_ops;           /* send work requests (posts on send queues) */
 	unsigned long long records;
 	double per_op[VR_REPLAY_BINDINGS_MAX]; /* events of each binding per send work request */
+	double measured_ns[VR_REPLAY_BINDINGS_MAX];   /* median of the measured interval, -1: none */
+	unsigned long long measured_samples[VR_REPLAY_BINDINGS_MAX];
 } vr_trace_profile;
+
+typedef enum vr_replay_costs { COSTS_MODEL, COSTS_MEASURED } vr_replay_costs;
 
 /* Load the built-in map NAME ("vrdma") or a map file (a path). */
 int vr_replay_map_load(const char *name, vr_replay_map *map, vr_diag *diag);
@@ -67,10 +74,14 @@ int vr_trace_profile_read(const char *path, const vr_replay_map *map, vr_trace_p
 void vr_replay_print_profile(const vr_trace_profile *profile, const vr_replay_map *map, FILE *out);
 
 /* The scenario of a replay on PRESETS (names): option 0 is the replayed
- * option (named "<option>.trace"), and with COMPARE option 1 is the same
- * option as the pipeline assumes it.  ITERATIONS 0: as many as the trace
+ * option (named "<option>.trace", or "<option>.measured" with COSTS_MEASURED:
+ * the bound software stages then cost what the trace measured, in the
+ * recording machine's cycles run at the preset's clock; hardware stages
+ * keep the preset's costs), and with COMPARE option 1 is the same option as
+ * the pipeline assumes it.  ITERATIONS 0: as many as the trace
  * has.  Free with scn_free. */
 int vr_replay_scenario(const vr_trace_profile *profile, const vr_replay_map *map, const char *presets,
-		       int compare, unsigned long long iterations, scn_scenario *out, vr_diag *diag);
+		       vr_replay_costs costs, int compare, unsigned long long iterations, scn_scenario *out,
+		       vr_diag *diag);
 
 #endif

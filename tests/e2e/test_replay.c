@@ -53,7 +53,10 @@ START_TEST(text_shows_the_trace_and_the_comparison)
 	ck_assert_msg(o.status == 0, "%s", o.err);
 	ck_assert_ptr_nonnull(strstr(o.out, "test write_lat"));
 	ck_assert_ptr_nonnull(strstr(o.out, "200 send work requests"));
-	ck_assert_ptr_nonnull(strstr(o.out, "doorbell_vm_exit                   doorbell (send)              1.000"));
+	const char *row = strstr(o.out, "\n doorbell_vm_exit                   doorbell (send) ");
+	ck_assert_ptr_nonnull(row);
+	ck_assert_ptr_nonnull(strstr(row, "1.000"));
+	ck_assert(strstr(row, "1.000") < strchr(row + 1, '\n'));
 	ck_assert_ptr_nonnull(strstr(o.out, "vrdma.trace vs vrdma: esxi5-qdr-2012, write_lat"));
 	tool_output_free(&o);
 }
@@ -174,6 +177,27 @@ START_TEST(extra_doorbell_shows_in_its_stage)
 }
 END_TEST
 
+/* Measured costs: the trace's own durations of the guest driver's and the
+ * backend's work, in the recording machine's cycles, at the preset's
+ * clock.  The synthetic trace spends 20 ns from post to doorbell at
+ * 2000 MHz: 40 cycles, 17.4 ns at esxi5-qdr-2012's 2.3 GHz. */
+START_TEST(measured_costs_scale_with_the_clocks)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/measured.vtrace", dir);
+	make_trace(path, 100, 1, -1);
+	const char *args[] = {"replay", path, "--costs", "measured", "--format", "csv", NULL};
+	tool_output o = run_tool(args);
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	double post_us = csv_value(o.out, "esxi5-qdr-2012", "vrdma.measured", "2", "breakdown_guest_post_send_us");
+	ck_assert_msg(fabs(post_us - 0.0174) < 0.0174 * 0.05, "guest_post_send %.5f us", post_us);
+	/* the hardware stays the preset's */
+	double hca_us = csv_value(o.out, "esxi5-qdr-2012", "vrdma.measured", "2", "breakdown_hca_tx_us");
+	ck_assert_msg(fabs(hca_us - 0.320) < 1e-6, "hca_tx %.5f us", hca_us);
+	tool_output_free(&o);
+}
+END_TEST
+
 static void refused(const char *path, const char *says)
 {
 	char out[160];
@@ -226,6 +250,20 @@ START_TEST(bad_traces)
 	fwrite(&early, 8, 1, f);
 	fclose(f);
 	refused(path, "record 6 at byte offset");
+	/* measured costs need the recording machine's clock */
+	{
+		char cmd[512];
+		make_trace(path, 10, 1, -1);
+		snprintf(cmd, sizeof cmd, "sed -i 's/cpu-mhz: 2000/cpu-mhz: 0000/' %s", path);
+		ck_assert_int_eq(system(cmd), 0);
+		char out[160];
+		snprintf(out, sizeof out, "%s/out.json", dir);
+		const char *args[] = {"replay", path, "--costs", "measured", "--out", out, NULL};
+		tool_output o = run_tool(args);
+		ck_assert_int_eq(o.status, 2);
+		ck_assert_ptr_nonnull(strstr(o.err, "expected it for measured costs"));
+		tool_output_free(&o);
+	}
 	/* not a trace; no such file */
 	write_file(path, "hello", 5);
 	refused(path, "not a vrdma trace");
@@ -244,7 +282,7 @@ START_TEST(bad_command_lines)
 	const char *flag[] = {"replay", src_path(TRACE), "--set", "virt.vm_exit=1us", NULL};
 	o = run_tool(flag);
 	ck_assert_int_eq(o.status, 2);
-	ck_assert_ptr_nonnull(strstr(o.err, "--preset, --compare, --format, --out or --iterations with 'replay'"));
+	ck_assert_ptr_nonnull(strstr(o.err, "--preset, --costs, --compare, --format, --out or --iterations with 'replay'"));
 	tool_output_free(&o);
 	const char *preset[] = {"replay", src_path(TRACE), "--preset", "esxi6", NULL};
 	o = run_tool(preset);
@@ -264,6 +302,7 @@ static Suite *suite(void)
 	tcase_add_test(t, text_shows_the_trace_and_the_comparison);
 	tcase_add_test(t, json_has_the_keys_of_a_run);
 	tcase_add_test(t, extra_doorbell_shows_in_its_stage);
+	tcase_add_test(t, measured_costs_scale_with_the_clocks);
 	tcase_add_test(t, bad_traces);
 	tcase_add_test(t, bad_command_lines);
 	suite_add_tcase(s, t);
