@@ -15,7 +15,11 @@
 #   4. the reference implementation: vrdma-perf write_lat (polling, 2 B) and
 #      write_bw (64 KiB), two hosts over UDP and one host's copy path,
 #      versus two processes ping-ponging and streaming through shared memory
-#      (tests/bench/shm_pingpong.c), the floor on this machine.
+#      (tests/bench/shm_pingpong.c), the floor on this machine;
+#   5. trace replay: `vrdmasim replay` of a 1,000,000-operation trace
+#      (vrdma-perf write_bw, one host), replayed operations per wall second
+#      versus the bare ping-pong's round trips per second, and its peak RSS
+#      (the trace is streamed: it must not grow with the trace).
 # Usage: bench.sh VRDMASIM BARE_PINGPONG SRCDIR [VRDMA_PERF SHM_PINGPONG]
 #        (BENCH_ITERATIONS=N to change 1e6)
 set -eu
@@ -87,3 +91,14 @@ awk -v shm="$(cat "$work/shm.out")" -v l2="$(typical "$work/lat-demo.out")" -v l
   printf "vrdma-perf write_bw 64 KiB --demo      : %8.0f MB/s  (ratio vrdma/shm %.4f)\n", b2, b2 / shm_bw;
   printf "vrdma-perf write_bw 64 KiB --same-host : %8.0f MB/s  (ratio vrdma/shm %.4f)\n", b1, b1 / shm_bw;
 }'
+
+# ---- 5. replaying a 1,000,000-operation trace ----
+"$vrdma_perf" write_bw --same-host -n 1000000 --trace "$work/big.vtrace" > /dev/null
+replay_s=$(measure "$work/replay.out" "$vrdmasim" replay "$work/big.vtrace" --format csv)
+awk -v n="$N" -v b="$bare_s" -v r="$replay_s" -v rss="$(cat "$work/replay.out.rss")" \
+    -v bytes="$(wc -c < "$work/big.vtrace")" 'BEGIN {
+  rate = 1000000 / r; bare_rate = n / b;
+  printf "vrdmasim replay, 1e6-operation trace (%.0f MB) : %9.0f operations/s  (%.1f s, peak RSS %d KiB)\n", bytes / 1e6, rate, r, rss;
+  printf "replay speed ratio (vs bare ping-pong round trips/s): %.2f\n", rate / bare_rate;
+}'
+rm -f "$work/big.vtrace"
