@@ -75,17 +75,22 @@ static int unknown_entry(const char *dir, const char *kind, const char *name, vr
 			  kind, name, problem, kind, list, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 }
 
+void vr_catalog_resolve(const char *name, const char *base_file, char *path, size_t path_bytes)
+{
+	const char *slash = base_file ? strrchr(base_file, '/') : NULL;
+	if (name[0] != '/' && slash)
+		snprintf(path, path_bytes, "%.*s/%s", (int)(slash - base_file), base_file, name);
+	else
+		snprintf(path, path_bytes, "%s", name);
+}
+
 int vr_catalog_load(const char *dir, const char *kind, const char *name,
 		    const char *base_file, vr_where where, yt_doc *doc, vr_diag *diag)
 {
 	memset(doc, 0, sizeof *doc);
 	if (vr_catalog_is_path(name)) {
 		char path[4096];
-		const char *slash = base_file ? strrchr(base_file, '/') : NULL;
-		if (name[0] != '/' && slash)
-			snprintf(path, sizeof path, "%.*s/%s", (int)(slash - base_file), base_file, name);
-		else
-			snprintf(path, sizeof path, "%s", name);
+		vr_catalog_resolve(name, base_file, path, sizeof path);
 		struct stat st;
 		char problem[4400];
 		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || access(path, R_OK) != 0) {

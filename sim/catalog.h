@@ -30,6 +30,10 @@ size_t vr_catalog_names(const char *dir, const char **names, size_t max, char st
 /* Does NAME denote a file path rather than a catalogue entry? */
 int vr_catalog_is_path(const char *name);
 
+/* NAME as a path: relative to BASE_FILE's folder when BASE_FILE has one
+ * and NAME is relative. */
+void vr_catalog_resolve(const char *name, const char *base_file, char *path, size_t path_bytes);
+
 /* Load the catalogue entry DIR/NAME.yaml, or the file NAME when it is a path
  * (relative paths are taken relative to BASE_FILE's folder, when given).
  * KIND ("preset", "option") is used in the "unknown name" message, which is

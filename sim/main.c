@@ -399,21 +399,32 @@ static int command_calibrate(const cli *c)
 	return rc ? 1 : 0;
 }
 
-/* The scenario a replay runs: the trace, read and checked, drives it. */
-static vr_replay_map map;
-static vr_trace_profile profile;
-
+/* The scenario of `vrdmasim replay TRACE`: a `replay:` of that trace on
+ * the presets asked for (`compare: true` puts the pipeline's own option
+ * beside it).  The trace path is a YAML string: quote it. */
 static int load_replay(const cli *c, scn_scenario *s)
 {
+	char text[8192], trace[4200];
+	size_t n = 0;
+	for (const char *p = c->scenario; *p && n + 3 < sizeof trace; p++) {
+		if (*p == '"' || *p == '\\')
+			trace[n++] = '\\';
+		trace[n++] = *p;
+	}
+	trace[n] = '\0';
+	char iterations[64] = "";
+	if (c->iterations)
+		snprintf(iterations, sizeof iterations, ", iterations: %llu", c->iterations);
+	snprintf(text, sizeof text,
+		 "scenario: replay\n"
+		 "preset: [%s]\n"
+		 "topology:\n  hosts:\n    - {name: host-a, vms: 2}\n    - {name: host-b, vms: 2}\n"
+		 "replay: {trace: \"%s\", costs: %s, compare: %s%s}\n",
+		 c->preset ? c->preset : "esxi5-qdr-2012", trace, c->measured ? "measured" : "model",
+		 c->compare ? "true" : "false", iterations);
 	vr_diag diag;
 	vr_diag_clear(&diag);
-	memset(s, 0, sizeof *s);
-	int rc = vr_replay_map_load("vrdma", &map, &diag);
-	if (rc == 0)
-		rc = vr_trace_profile_read(c->scenario, &map, &profile, &diag);
-	if (rc == 0)
-		rc = vr_replay_scenario(&profile, &map, c->preset ? c->preset : "esxi5-qdr-2012",
-					c->measured ? COSTS_MEASURED : COSTS_MODEL, c->compare, c->iterations, s, &diag);
+	int rc = scn_load_buffer(VR_REPLAY_COMMAND_SCENARIO, text, strlen(text), s, &diag);
 	if (rc != 0)
 		fprintf(stderr, "%s\n", diag.message);
 	return rc;
@@ -443,8 +454,8 @@ static int command_run(const cli *c, const char *argv0)
 	int rc = vr_engine_run(&s, &config, &run, &diag);
 	if (rc == 0) {
 		vr_report(&run, c->format, c->out ? of.stream : stdout);
-		if (replay && c->format == FORMAT_TEXT)
-			vr_replay_print_profile(&profile, &map, c->out ? of.stream : stdout);
+		if (s.replay && c->format == FORMAT_TEXT)
+			vr_replay_print_profile(s.replay, s.replay_map, c->out ? of.stream : stdout);
 		if (c->compare && c->format == FORMAT_TEXT)
 			vr_report_compare(&run, c->out ? of.stream : stdout);
 		if (c->out)

@@ -449,6 +449,16 @@ static int read_config(profile_pass *p)
 	return 0;
 }
 
+/* The trace reader's messages already begin with the file and the record. */
+static int raw_error(vr_diag *diag, const char *message)
+{
+	if (!diag->failed) {
+		diag->failed = 1;
+		snprintf(diag->message, sizeof diag->message, "%s", message);
+	}
+	return -1;
+}
+
 int vr_trace_profile_read(const char *path, const vr_replay_map *map, vr_trace_profile *out, vr_diag *diag)
 {
 	char err[512];
@@ -457,7 +467,7 @@ int vr_trace_profile_read(const char *path, const vr_replay_map *map, vr_trace_p
 	profile_pass p = {.out = out, .map = map, .diag = diag};
 	p.reader = vtrace_reader_open(path, err, sizeof err);
 	if (!p.reader)
-		return vr_diag_at(diag, (vr_where){"", 0, 0}, "%s", err);
+		return raw_error(diag, err);
 	int rc = read_config(&p);
 	if (rc == 0)
 		rc = prepare_measurements(&p);
@@ -466,7 +476,7 @@ int vr_trace_profile_read(const char *path, const vr_replay_map *map, vr_trace_p
 	while (rc == 0 && (got = vtrace_reader_next(p.reader, &r, err, sizeof err)) == 1)
 		rc = take_record(&p, &r);
 	if (rc == 0 && got < 0)
-		rc = vr_diag_at(diag, (vr_where){"", 0, 0}, "%s", err);
+		rc = raw_error(diag, err);
 	out->records = vtrace_reader_count(p.reader);
 	vtrace_reader_close(p.reader);
 	free(p.queues.keys);
@@ -514,7 +524,9 @@ void vr_replay_print_profile(const vr_trace_profile *profile, const vr_replay_ma
 	}
 }
 
-/* ---- the scenario ---- */
+/* ---- the workload and the option ---- */
+
+const char *const vr_replay_costs_names[] = {"model", "measured", NULL};
 
 static int compare_double(const void *a, const void *b)
 {
@@ -523,7 +535,7 @@ static int compare_double(const void *a, const void *b)
 }
 
 /* Runs of a latency test are round trips: both guests post one message
- * each; bandwidth tests count the requester's messages. */
+ * each; bandwidth tests and READs count the requester's operations. */
 static unsigned long long iterations_of(const vr_trace_profile *p)
 {
 	unsigned long long per_size = p->send_ops / (p->size_count ? p->size_count : 1);
@@ -532,12 +544,35 @@ static unsigned long long iterations_of(const vr_trace_profile *p)
 	return per_size ? per_size : 1;
 }
 
-static void bind_stages(const vr_trace_profile *profile, const vr_replay_map *map, vr_replay_costs costs,
-			mdl_option *option)
+void vr_replay_workload(const vr_trace_profile *p, unsigned long long iterations, scn_workload *w)
 {
+	memset(w, 0, sizeof *w);
+	w->verb = p->verb;
+	w->size_count = p->size_count < SCN_SIZES_MAX ? p->size_count : SCN_SIZES_MAX;
+	memcpy(w->sizes_bytes, p->sizes, w->size_count * sizeof w->sizes_bytes[0]);
+	qsort(w->sizes_bytes, w->size_count, sizeof w->sizes_bytes[0], compare_double);
+	w->iterations = iterations ? iterations : iterations_of(p);
+	w->warmup = 0;
+	w->footprint.qps = 1;
+	int bandwidth = mdl_verb_is_bandwidth(p->verb);
+	w->tx_depth = bandwidth ? p->tx_depth : 1;
+	w->post_list = 1;
+	w->cq_moderation = bandwidth ? (p->tx_depth < SCN_CQ_MODERATION_DEFAULT ? p->tx_depth : SCN_CQ_MODERATION_DEFAULT) : 1;
+}
+
+int vr_replay_option(const vr_trace_profile *profile, const vr_replay_map *map, vr_replay_costs costs,
+		     vr_where where, mdl_option *out, vr_diag *diag)
+{
+	if (costs == COSTS_MEASURED && !(profile->cpu_mhz > 0))
+		return vr_diag_at(diag, (vr_where){profile->file, 0, 0},
+				  "the trace does not record its machine's clock ('cpu-mhz'), expected it for measured costs");
+	const char *option = map->option[profile->placement];
+	if (mdl_option_load(option, NULL, where, out, diag))
+		return -1;
+	snprintf(out->name, sizeof out->name, "%s.%s", option, costs == COSTS_MEASURED ? "measured" : "trace");
 	for (size_t b = 0; b < map->count; b++)
-		for (size_t k = 0; k < option->stage_count; k++) {
-			mdl_stage *st = &option->stages[k];
+		for (size_t k = 0; k < out->stage_count; k++) {
+			mdl_stage *st = &out->stages[k];
 			if (strcmp(st->name, map->bindings[b].stage) != 0)
 				continue;
 			st->replay_times = profile->per_op[b];
@@ -545,45 +580,5 @@ static void bind_stages(const vr_trace_profile *profile, const vr_replay_map *ma
 			if (costs == COSTS_MEASURED && profile->measured_ns[b] >= 0 && st->mechanism == MECH_CPU)
 				st->measured_cycles = profile->measured_ns[b] * profile->cpu_mhz * 1e-3;
 		}
-}
-
-int vr_replay_scenario(const vr_trace_profile *profile, const vr_replay_map *map, const char *presets,
-		       vr_replay_costs costs, int compare, unsigned long long iterations, scn_scenario *out,
-		       vr_diag *diag)
-{
-	if (costs == COSTS_MEASURED && !(profile->cpu_mhz > 0))
-		return vr_diag_at(diag, (vr_where){profile->file, 0, 0},
-				  "the trace does not record its machine's clock ('cpu-mhz'), expected it for measured costs");
-	double sizes[VR_REPLAY_SIZES_MAX];
-	memcpy(sizes, profile->sizes, profile->size_count * sizeof sizes[0]);
-	qsort(sizes, profile->size_count, sizeof sizes[0], compare_double);
-	char text[4096], list[1024] = "", preset_list[512];
-	size_t used = 0;
-	for (size_t i = 0; i < profile->size_count; i++)
-		used += (size_t)snprintf(list + used, sizeof list - used, "%s%.0fB", i ? ", " : "", sizes[i]);
-	snprintf(preset_list, sizeof preset_list, "%s", presets);
-	const char *option = map->option[profile->placement];
-	int bandwidth = mdl_verb_is_bandwidth(profile->verb);
-	char depth[64] = "";
-	if (bandwidth)
-		snprintf(depth, sizeof depth, "\n  tx_depth: %u", profile->tx_depth);
-	snprintf(text, sizeof text,
-		 "scenario: replay\n"
-		 "description: \"%s replayed on modelled hardware\"\n"
-		 "preset: [%s]\n"
-		 "topology:\n  hosts:\n    - {name: host-a, vms: 2}\n    - {name: host-b, vms: 2}\n"
-		 "options: [%s]\n"
-		 "completion: %s\n"
-		 "workload:\n  verb: %s\n  sizes: [%s]\n  iterations: %llu\n  warmup: 0%s\n",
-		 profile->file, preset_list, option, mdl_completion_names[profile->completion],
-		 mdl_verb_names[profile->verb], list, iterations ? iterations : iterations_of(profile), depth);
-	if (scn_load_buffer("replay", text, strlen(text), out, diag))
-		return -1;
-	/* The pipeline's own option, unchanged, beside it. */
-	if (compare)
-		out->options[out->option_count++] = out->options[0];
-	mdl_option *replayed = &out->options[0];
-	snprintf(replayed->name, sizeof replayed->name, "%s.%s", option, costs == COSTS_MEASURED ? "measured" : "trace");
-	bind_stages(profile, map, costs, replayed);
 	return 0;
 }

@@ -26,6 +26,11 @@
 
 enum { VR_REPLAY_BINDINGS_MAX = 64, VR_REPLAY_SIZES_MAX = 32 };
 
+/* The name `vrdmasim replay TRACE` gives the scenario it builds: errors in
+ * the trace are then reported as the trace's own, not at that scenario. */
+#define VR_REPLAY_COMMAND_SCENARIO "vrdmasim replay"
+
+
 typedef struct vr_replay_binding {
 	char stage[MDL_NAME_MAX];
 	unsigned kind;            /* enum vtrace_kind */
@@ -73,15 +78,19 @@ int vr_trace_profile_read(const char *path, const vr_replay_map *map, vr_trace_p
  * structure the replay runs. */
 void vr_replay_print_profile(const vr_trace_profile *profile, const vr_replay_map *map, FILE *out);
 
-/* The scenario of a replay on PRESETS (names): option 0 is the replayed
- * option (named "<option>.trace", or "<option>.measured" with COSTS_MEASURED:
- * the bound software stages then cost what the trace measured, in the
- * recording machine's cycles run at the preset's clock; hardware stages
- * keep the preset's costs), and with COMPARE option 1 is the same option as
- * the pipeline assumes it.  ITERATIONS 0: as many as the trace
- * has.  Free with scn_free. */
-int vr_replay_scenario(const vr_trace_profile *profile, const vr_replay_map *map, const char *presets,
-		       vr_replay_costs costs, int compare, unsigned long long iterations, scn_scenario *out,
-		       vr_diag *diag);
+/* The workload the trace ran: its test, sizes, tx depth; ITERATIONS per
+ * size, or 0 for as many as the trace has. */
+void vr_replay_workload(const vr_trace_profile *profile, unsigned long long iterations, scn_workload *out);
+
+/* The replayed option: the map's option for the trace's placement, named
+ * "<option>.trace" (or "<option>.measured" with COSTS_MEASURED: the bound
+ * software stages then cost what the trace measured, in the recording
+ * machine's cycles run at the preset's clock; hardware stages keep the
+ * preset's costs), with each bound stage repeated as often as the trace saw
+ * it.  WHERE locates the scenario's `replay:` for errors. */
+int vr_replay_option(const vr_trace_profile *profile, const vr_replay_map *map, vr_replay_costs costs,
+		     vr_where where, mdl_option *out, vr_diag *diag);
+
+extern const char *const vr_replay_costs_names[];   /* "model", "measured" */
 
 #endif

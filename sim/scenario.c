@@ -15,12 +15,15 @@
 #include <string.h>
 
 #include "models/preset.h"
+#include "sim/catalog.h"
+#include "sim/replay.h"
 #include "sim/yaml_read.h"
 
 static const char *const top_keys[] = {
 	"scenario", "description", "preset", "seed", "topology", "options",
-	"workload", "workloads", "completion", "calibration", "overrides", NULL,
+	"workload", "workloads", "completion", "calibration", "overrides", "replay", NULL,
 };
+static const char *const replay_keys[] = {"trace", "costs", "iterations", "compare", NULL};
 static const char *const topology_keys[] = {"hosts", "switch", NULL};
 static const char *const host_keys[] = {"name", "vms", "hca", "link", NULL};
 static const char *const workload_keys[] = {
@@ -39,6 +42,7 @@ typedef struct loader {
 	vr_diag *diag;
 	const yt_node *presets[SCN_PRESETS_MAX];
 	const yt_node *host_hca[SCN_HOSTS_MAX], *host_link[SCN_HOSTS_MAX];
+	int replaying;                 /* `replay:`: options[0] is the replayed option */
 } loader;
 
 static int read_name(const yt_node *node, const char *what, char *out, size_t len, vr_diag *diag)
@@ -294,22 +298,100 @@ static int check_option_fits(loader *l, const yt_node *at, const mdl_option *o)
 	return 0;
 }
 
+/*
+ * `replay: {trace: FILE, costs: model|measured, iterations: N, compare:
+ * true}`: a trace of the reference implementation sets the workload and the
+ * completion mode, and option 0 is the option the trace replays
+ * (sim/replay.h); with `compare: true` option 1 is that option as the
+ * pipeline assumes it; the listed options, if any, run the same workload
+ * beside them.
+ */
+static int read_replay(loader *l, const yt_node *root, const yt_node *node)
+{
+	static const char *const replaced[] = {"workload", "workloads", "completion"};
+	scn_scenario *s = l->s;
+	const yt_node *v;
+	const char *trace;
+	int costs = COSTS_MODEL;
+	unsigned long long iterations = 0;
+	for (size_t k = 0; k < sizeof replaced / sizeof replaced[0]; k++)
+		if ((v = yt_get(root, replaced[k])))
+			return vr_diag_at(l->diag, v->where, "found '%s' beside 'replay', expected the trace to set the workload and the completion mode",
+					  replaced[k]);
+	if (yr_expect(node, YT_MAP, "the replay {trace, costs, iterations}", l->diag) ||
+	    yr_known_keys(node, replay_keys, "the replay", l->diag) ||
+	    yr_required(node, "trace", "the replay", &v, l->diag) || yr_string(v, "a trace file", &trace, l->diag))
+		return -1;
+	vr_where at = v->where;
+	if ((v = yt_get(node, "costs")) && yr_choice(v, "the source of costs", vr_replay_costs_names, &costs, l->diag))
+		return -1;
+	if ((v = yt_get(node, "iterations")) && yr_count(v, "the iterations", 1, SCN_ITERATIONS_MAX, &iterations, l->diag))
+		return -1;
+	static const char *const no_yes[] = {"false", "true", NULL};
+	int compare = 0;
+	if ((v = yt_get(node, "compare")) && yr_choice(v, "whether to run the pipeline beside it", no_yes, &compare, l->diag))
+		return -1;
+	s->replay = calloc(1, sizeof *s->replay);
+	s->replay_map = calloc(1, sizeof *s->replay_map);
+	if (!s->replay || !s->replay_map)
+		return vr_diag_at(l->diag, node->where, "out of memory");
+	char path[4096];
+	vr_catalog_resolve(trace, s->file, path, sizeof path);
+	if (vr_replay_map_load("vrdma", s->replay_map, l->diag))
+		return -1;
+	/* A trace's errors name the trace and the record; a scenario's
+	 * replay is also located at its `trace:`. */
+	vr_diag trace_diag;
+	vr_diag_clear(&trace_diag);
+	if (vr_trace_profile_read(path, s->replay_map, s->replay, &trace_diag) ||
+	    vr_replay_option(s->replay, s->replay_map, (vr_replay_costs)costs, at, &s->options[0], &trace_diag)) {
+		if (strcmp(s->file, VR_REPLAY_COMMAND_SCENARIO) == 0) {
+			l->diag->failed = 1;
+			snprintf(l->diag->message, sizeof l->diag->message, "%s", trace_diag.message);
+			return -1;
+		}
+		return vr_diag_at(l->diag, at, "found trace '%s', expected a vrdma-perf trace that can be replayed: %s", trace,
+				  trace_diag.message);
+	}
+	vr_replay_workload(s->replay, iterations, &s->workloads[0]);
+	s->workload_count = 1;
+	s->completion = s->replay->completion;
+	s->option_count = 1;
+	if (compare) {
+		const char *pipeline = s->replay_map->option[s->replay->placement];
+		if (mdl_option_load(pipeline, NULL, at, &s->options[1], l->diag))
+			return -1;
+		s->option_count = 2;
+	}
+	l->replaying = 1;
+	return 0;
+}
+
 static int read_options(loader *l, const yt_node *node)
 {
 	scn_scenario *s = l->s;
+	if (!node && l->replaying)
+		return check_option_fits(l, l->doc->root, &s->options[0]);
+	if (!node)
+		return vr_diag_at(l->diag, l->doc->root->where, "found a scenario without 'options', expected the key 'options' (required)");
 	if (yr_expect(node, YT_SEQ, "the options", l->diag) != 0)
 		return -1;
-	if (node->count == 0 || node->count > SCN_OPTIONS_MAX)
-		return vr_diag_at(l->diag, node->where, "found %zu options, expected from 1 to %d", node->count, SCN_OPTIONS_MAX);
-	for (size_t i = 0; i < node->count; i++) {
+	size_t first = s->option_count;   /* after the replayed option, if any */
+	if (node->count + first == 0 || node->count + first > SCN_OPTIONS_MAX)
+		return vr_diag_at(l->diag, node->where, "found %zu options, expected from 1 to %d", node->count,
+				  SCN_OPTIONS_MAX - (int)first);
+	if (l->replaying && check_option_fits(l, node, &s->options[0]))
+		return -1;
+	for (size_t n = 0; n < node->count; n++) {
+		size_t i = first + n;
 		const char *name;
-		if (yr_string(node->items[i], "an option name", &name, l->diag) ||
-		    mdl_option_load(name, s->file, node->items[i]->where, &s->options[i], l->diag) ||
-		    check_option_fits(l, node->items[i], &s->options[i]))
+		if (yr_string(node->items[n], "an option name", &name, l->diag) ||
+		    mdl_option_load(name, s->file, node->items[n]->where, &s->options[i], l->diag) ||
+		    check_option_fits(l, node->items[n], &s->options[i]))
 			return -1;
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(s->options[j].name, s->options[i].name) == 0)
-				return vr_diag_at(l->diag, node->items[i]->where, "found option '%s' twice, expected each option once",
+				return vr_diag_at(l->diag, node->items[n]->where, "found option '%s' twice, expected each option once",
 						  s->options[i].name);
 		s->option_count++;
 	}
@@ -375,10 +457,11 @@ static int load_tree(loader *l)
 		return -1;
 	if (v)
 		s->completion = (mdl_completion)choice;
+	const yt_node *replay = yt_get(root, "replay");
 	if (yr_required(root, "preset", "a scenario", &v, l->diag) || read_presets(l, v) ||
 	    yr_required(root, "topology", "a scenario", &v, l->diag) || read_topology(l, v) ||
-	    read_workloads(l, root) ||
-	    yr_required(root, "options", "a scenario", &v, l->diag) || read_options(l, v))
+	    (replay ? read_replay(l, root, replay) : read_workloads(l, root)) ||
+	    read_options(l, yt_get(root, "options")))
 		return -1;
 	return build_params(l, root);
 }
@@ -449,5 +532,9 @@ void scn_set_iterations(scn_scenario *s, unsigned long long iterations)
 void scn_free(scn_scenario *s)
 {
 	free(s->params);
+	free(s->replay);
+	free(s->replay_map);
 	s->params = NULL;
+	s->replay = NULL;
+	s->replay_map = NULL;
 }

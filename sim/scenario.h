@@ -43,6 +43,9 @@ typedef struct scn_workload {
 	unsigned cq_moderation;       /* a completion every this many requests (perftest -Q) */
 } scn_workload;
 
+struct vr_trace_profile;
+struct vr_replay_map;
+
 typedef struct scn_scenario {
 	char file[1024];              /* as given, for messages and output */
 	char name[MDL_NAME_MAX];
@@ -60,6 +63,12 @@ typedef struct scn_scenario {
 	mdl_completion completion;    /* for every workload */
 	size_t workload_count;
 	scn_workload workloads[SCN_WORKLOADS_MAX];
+
+	/* `replay:` (sim/replay.h): the trace that set the workload and the
+	 * completion mode, and the map that bound option 0's stages to it;
+	 * NULL otherwise. */
+	struct vr_trace_profile *replay;
+	struct vr_replay_map *replay_map;
 } scn_scenario;
 
 /* Load PATH.  Returns 0, or -1 with DIAG filled; free with scn_free either way. */

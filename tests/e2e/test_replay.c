@@ -46,6 +46,23 @@ START_TEST(shipped_trace_agrees_with_pipeline)
 }
 END_TEST
 
+/* The headline's trace-driven scenario: `replay:` in a scenario, beside
+ * the pipeline and native. */
+START_TEST(scenario_names_a_trace)
+{
+	const char *args[] = {"run", src_path("scenarios/seed-vrdma-write-lat-trace.yaml"), "--format", "csv",
+			      "--iterations", "2000", NULL};
+	tool_output o = run_tool(args);
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	double trace = typical_us(o.out, "esxi5-qdr-2012", "vrdma.trace");
+	double pipeline = typical_us(o.out, "esxi5-qdr-2012", "vrdma");
+	double native = typical_us(o.out, "esxi5-qdr-2012", "native");
+	ck_assert_msg(trace > 0 && fabs(trace - pipeline) <= 0.05 * pipeline, "trace %.3f vs pipeline %.3f", trace, pipeline);
+	ck_assert_msg(native > 0 && native < pipeline, "native %.3f", native);
+	tool_output_free(&o);
+}
+END_TEST
+
 START_TEST(text_shows_the_trace_and_the_comparison)
 {
 	const char *args[] = {"replay", src_path(TRACE), "--compare", NULL};
@@ -299,6 +316,7 @@ static Suite *suite(void)
 	tcase_set_timeout(t, 120);
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, shipped_trace_agrees_with_pipeline);
+	tcase_add_test(t, scenario_names_a_trace);
 	tcase_add_test(t, text_shows_the_trace_and_the_comparison);
 	tcase_add_test(t, json_has_the_keys_of_a_run);
 	tcase_add_test(t, extra_doorbell_shows_in_its_stage);
