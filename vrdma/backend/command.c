@@ -11,6 +11,7 @@
  */
 #include "vrdma/backend/internal.h"
 #include "vrdma/device/page_dir.h"
+#include "vrdma/device/qp_attr.h"
 #include "vrdma/device/ring.h"
 
 #include <errno.h>
@@ -70,7 +71,7 @@ static void fill_caps(struct vdev *dev, struct vrdma_caps *caps)
 	caps->max_cqe = c->max_cqe;
 	caps->max_inline_bytes = VRDMA_MAX_INLINE_BYTES;
 	caps->port_lid = port.lid;
-	caps->active_mtu_bytes = 128u << port.active_mtu;
+	caps->active_mtu_bytes = vhca_mtu_bytes(port.active_mtu);
 	caps->gid_index = (uint32_t)dev->backend->hca->gid_index;
 	caps->max_mr_bytes = attr.max_mr_size ? attr.max_mr_size : (uint64_t)VPD_MAX_PAGES * VRDMA_PAGE_BYTES;
 	caps->node_guid = attr.node_guid;
@@ -474,66 +475,6 @@ static int cmd_create_qp(struct vdev *dev, const union vrdma_request *req, union
 	 IBV_QP_RQ_PSN | IBV_QP_MAX_QP_RD_ATOMIC | IBV_QP_MIN_RNR_TIMER | IBV_QP_SQ_PSN |          \
 	 IBV_QP_MAX_DEST_RD_ATOMIC | IBV_QP_DEST_QPN)
 
-static void attr_to_verbs(const struct vrdma_qp_attr *a, struct ibv_qp_attr *v)
-{
-	memset(v, 0, sizeof *v);
-	v->qp_state = (enum ibv_qp_state)a->qp_state;
-	v->cur_qp_state = (enum ibv_qp_state)a->cur_qp_state;
-	v->path_mtu = (enum ibv_mtu)a->path_mtu;
-	v->qp_access_flags = a->qp_access_flags;
-	v->pkey_index = (uint16_t)a->pkey_index;
-	v->port_num = (uint8_t)a->port_num;
-	v->dest_qp_num = a->dest_qp_num;
-	v->rq_psn = a->rq_psn;
-	v->sq_psn = a->sq_psn;
-	v->max_rd_atomic = (uint8_t)a->max_rd_atomic;
-	v->max_dest_rd_atomic = (uint8_t)a->max_dest_rd_atomic;
-	v->min_rnr_timer = (uint8_t)a->min_rnr_timer;
-	v->timeout = (uint8_t)a->timeout;
-	v->retry_cnt = (uint8_t)a->retry_cnt;
-	v->rnr_retry = (uint8_t)a->rnr_retry;
-	v->ah_attr.dlid = (uint16_t)a->dlid;
-	v->ah_attr.sl = (uint8_t)a->sl;
-	v->ah_attr.port_num = (uint8_t)a->port_num;
-	v->ah_attr.is_global = a->is_global ? 1 : 0;
-	v->ah_attr.grh.sgid_index = (uint8_t)a->sgid_index;
-	v->ah_attr.grh.hop_limit = (uint8_t)a->hop_limit;
-	v->ah_attr.grh.flow_label = a->flow_label & 0xfffffu;
-	memcpy(v->ah_attr.grh.dgid.raw, a->dgid, sizeof a->dgid);
-}
-
-static void attr_from_verbs(const struct ibv_qp_attr *v, struct vrdma_qp_attr *a)
-{
-	memset(a, 0, sizeof *a);
-	a->qp_state = v->qp_state;
-	a->cur_qp_state = v->cur_qp_state;
-	a->path_mtu = v->path_mtu;
-	a->qp_access_flags = v->qp_access_flags;
-	a->pkey_index = v->pkey_index;
-	a->port_num = v->port_num;
-	a->dest_qp_num = v->dest_qp_num;
-	a->rq_psn = v->rq_psn;
-	a->sq_psn = v->sq_psn;
-	a->max_rd_atomic = v->max_rd_atomic;
-	a->max_dest_rd_atomic = v->max_dest_rd_atomic;
-	a->min_rnr_timer = v->min_rnr_timer;
-	a->timeout = v->timeout;
-	a->retry_cnt = v->retry_cnt;
-	a->rnr_retry = v->rnr_retry;
-	a->dlid = v->ah_attr.dlid;
-	a->sl = v->ah_attr.sl;
-	a->is_global = v->ah_attr.is_global;
-	a->sgid_index = v->ah_attr.grh.sgid_index;
-	a->hop_limit = v->ah_attr.grh.hop_limit;
-	a->flow_label = v->ah_attr.grh.flow_label;
-	memcpy(a->dgid, v->ah_attr.grh.dgid.raw, sizeof a->dgid);
-	a->max_send_wr = v->cap.max_send_wr;
-	a->max_recv_wr = v->cap.max_recv_wr;
-	a->max_send_sge = v->cap.max_send_sge;
-	a->max_recv_sge = v->cap.max_recv_sge;
-	a->max_inline_data = v->cap.max_inline_data;
-}
-
 static int cmd_modify_qp(struct vdev *dev, const union vrdma_request *req)
 {
 	const __typeof__(req->modify_qp) *r = &req->modify_qp;
@@ -544,7 +485,7 @@ static int cmd_modify_qp(struct vdev *dev, const union vrdma_request *req)
 	    ((r->attr_mask & IBV_QP_STATE) && r->attr.qp_state > IBV_QPS_ERR))
 		return EINVAL;
 	struct ibv_qp_attr attr;
-	attr_to_verbs(&r->attr, &attr);
+	vrdma_qp_attr_to_verbs(&r->attr, &attr);
 	int rc = dev->backend->hca->ops->modify_qp(dev->backend->hca, qp->qpn, &attr, (int)r->attr_mask);
 	if (rc == 0 && (r->attr_mask & IBV_QP_STATE) && r->attr.qp_state == IBV_QPS_RESET) {
 		/* RESET empties both queues: the rings start over. */
@@ -567,7 +508,7 @@ static int cmd_query_qp(struct vdev *dev, const union vrdma_request *req, union 
 	memset(&attr, 0, sizeof attr);
 	int rc = dev->backend->hca->ops->query_qp(dev->backend->hca, qp->qpn, &attr);
 	if (rc == 0)
-		attr_from_verbs(&attr, &resp->query_qp.attr);
+		vrdma_qp_attr_from_verbs(&attr, &resp->query_qp.attr);
 	return rc;
 }
 

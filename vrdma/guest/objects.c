@@ -7,6 +7,7 @@
  */
 #include "vrdma/guest/internal.h"
 #include "vrdma/device/page_dir.h"
+#include "vrdma/device/qp_attr.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -254,33 +255,6 @@ struct vrdma_qp *vrdma_create_qp(struct vrdma_pd *pd, struct vrdma_cq *send_cq,
 	return qp;
 }
 
-static void attr_to_device(const struct ibv_qp_attr *v, struct vrdma_qp_attr *a)
-{
-	memset(a, 0, sizeof *a);
-	a->qp_state = v->qp_state;
-	a->cur_qp_state = v->cur_qp_state;
-	a->path_mtu = v->path_mtu;
-	a->qp_access_flags = (uint32_t)v->qp_access_flags;
-	a->pkey_index = v->pkey_index;
-	a->port_num = v->port_num;
-	a->dest_qp_num = v->dest_qp_num;
-	a->rq_psn = v->rq_psn;
-	a->sq_psn = v->sq_psn;
-	a->max_rd_atomic = v->max_rd_atomic;
-	a->max_dest_rd_atomic = v->max_dest_rd_atomic;
-	a->min_rnr_timer = v->min_rnr_timer;
-	a->timeout = v->timeout;
-	a->retry_cnt = v->retry_cnt;
-	a->rnr_retry = v->rnr_retry;
-	a->dlid = v->ah_attr.dlid;
-	a->sl = v->ah_attr.sl;
-	a->is_global = v->ah_attr.is_global;
-	a->sgid_index = v->ah_attr.grh.sgid_index;
-	a->hop_limit = v->ah_attr.grh.hop_limit;
-	a->flow_label = v->ah_attr.grh.flow_label;
-	memcpy(a->dgid, v->ah_attr.grh.dgid.raw, sizeof a->dgid);
-}
-
 int vrdma_modify_qp(struct vrdma_qp *qp, struct ibv_qp_attr *attr, int attr_mask)
 {
 	union vrdma_request req;
@@ -288,7 +262,7 @@ int vrdma_modify_qp(struct vrdma_qp *qp, struct ibv_qp_attr *attr, int attr_mask
 	memset(&req, 0, sizeof req);
 	req.modify_qp.qp_handle = qp->handle;
 	req.modify_qp.attr_mask = (uint32_t)attr_mask;
-	attr_to_device(attr, &req.modify_qp.attr);
+	vrdma_qp_attr_from_verbs(attr, &req.modify_qp.attr);
 	int rc = vg_command(qp->context, VRDMA_CMD_MODIFY_QP, &req, &resp);
 	if (rc == 0 && (attr_mask & IBV_QP_STATE)) {
 		qp->state = attr->qp_state;
@@ -314,30 +288,7 @@ int vrdma_query_qp(struct vrdma_qp *qp, struct ibv_qp_attr *attr, int attr_mask,
 	int rc = vg_command(qp->context, VRDMA_CMD_QUERY_QP, &req, &resp);
 	if (rc != 0)
 		return rc;
-	const struct vrdma_qp_attr *a = &resp.query_qp.attr;
-	memset(attr, 0, sizeof *attr);
-	attr->qp_state = (enum ibv_qp_state)a->qp_state;
-	attr->cur_qp_state = (enum ibv_qp_state)a->cur_qp_state;
-	attr->path_mtu = (enum ibv_mtu)a->path_mtu;
-	attr->qp_access_flags = (unsigned)a->qp_access_flags;
-	attr->pkey_index = (uint16_t)a->pkey_index;
-	attr->port_num = (uint8_t)a->port_num;
-	attr->dest_qp_num = a->dest_qp_num;
-	attr->rq_psn = a->rq_psn;
-	attr->sq_psn = a->sq_psn;
-	attr->max_rd_atomic = (uint8_t)a->max_rd_atomic;
-	attr->max_dest_rd_atomic = (uint8_t)a->max_dest_rd_atomic;
-	attr->min_rnr_timer = (uint8_t)a->min_rnr_timer;
-	attr->timeout = (uint8_t)a->timeout;
-	attr->retry_cnt = (uint8_t)a->retry_cnt;
-	attr->rnr_retry = (uint8_t)a->rnr_retry;
-	attr->ah_attr.dlid = (uint16_t)a->dlid;
-	attr->ah_attr.sl = (uint8_t)a->sl;
-	attr->ah_attr.is_global = (uint8_t)(a->is_global != 0);
-	attr->ah_attr.grh.sgid_index = (uint8_t)a->sgid_index;
-	attr->ah_attr.grh.hop_limit = (uint8_t)a->hop_limit;
-	attr->ah_attr.grh.flow_label = a->flow_label;
-	memcpy(attr->ah_attr.grh.dgid.raw, a->dgid, sizeof a->dgid);
+	vrdma_qp_attr_to_verbs(&resp.query_qp.attr, attr);
 	attr->cap = qp->cap;
 	if (init != NULL) {
 		memset(init, 0, sizeof *init);

@@ -101,6 +101,18 @@ struct vhca_ops {
 	void (*process)(struct vhca *hca);
 };
 
+/* Path MTUs as verbs names them, and in bytes (0 for no valid MTU). */
+static inline enum ibv_mtu vhca_mtu_enum(uint32_t bytes)
+{
+	return bytes <= 256 ? IBV_MTU_256 : bytes <= 512 ? IBV_MTU_512 : bytes <= 1024 ? IBV_MTU_1024
+	       : bytes <= 2048 ? IBV_MTU_2048 : IBV_MTU_4096;
+}
+
+static inline uint32_t vhca_mtu_bytes(enum ibv_mtu mtu)
+{
+	return mtu >= IBV_MTU_256 && mtu <= IBV_MTU_4096 ? 128u << mtu : 0;
+}
+
 /* Every driver's instance starts with this. */
 struct vhca {
 	const struct vhca_ops *ops;
@@ -133,6 +145,13 @@ struct vhca_soft_stats {
 	uint64_t timeouts;            /* retransmit timer expiries */
 	uint64_t rnr_naks;            /* RNR NAKs received (or local RNR waits) */
 };
+
+/* A trace event of a driver (NULL trace: nothing).  START_NS: when the work
+ * began (the event is emitted when it ends, as trace.h asks), or 0 for an
+ * instant. */
+void vhca_trace(struct vhca *hca, enum vtrace_kind kind, enum vtrace_actor actor, uint16_t guest,
+		uint32_t object, uint64_t op_id, uint64_t arg0, uint64_t arg1, uint32_t arg2, uint16_t flags,
+		uint64_t start_ns);
 
 void vhca_soft_default_config(struct vhca_soft_config *config);
 /* OUT: *stats; zeros when `hca` is not a software HCA. */

@@ -164,17 +164,6 @@ static int make_endpoint(const struct perf_options *opt, struct vrdma_vm *vm, st
 	return 0;
 }
 
-static enum ibv_mtu mtu_enum(uint32_t bytes)
-{
-	switch (bytes) {
-	case 256: return IBV_MTU_256;
-	case 512: return IBV_MTU_512;
-	case 1024: return IBV_MTU_1024;
-	case 2048: return IBV_MTU_2048;
-	default: return IBV_MTU_4096;
-	}
-}
-
 static int connect_endpoint(const struct perf_options *opt, struct perf_endpoint *ep, char *err,
 			    size_t err_bytes)
 {
@@ -189,7 +178,7 @@ static int connect_endpoint(const struct perf_options *opt, struct perf_endpoint
 		return fail_errno(err, err_bytes, "modify_qp to INIT", rc);
 	memset(&a, 0, sizeof a);
 	a.qp_state = IBV_QPS_RTR;
-	a.path_mtu = mtu_enum(opt->mtu_bytes);
+	a.path_mtu = vhca_mtu_enum(opt->mtu_bytes);
 	a.dest_qp_num = ep->remote.qpn;
 	a.rq_psn = ep->remote.psn;
 	a.max_dest_rd_atomic = 16;

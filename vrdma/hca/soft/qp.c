@@ -164,18 +164,6 @@ static int allowed_mask(enum ibv_qp_state from, enum ibv_qp_state to, int mask)
 	return 0;
 }
 
-static uint32_t mtu_bytes(enum ibv_mtu mtu)
-{
-	switch (mtu) {
-	case IBV_MTU_256: return 256;
-	case IBV_MTU_512: return 512;
-	case IBV_MTU_1024: return 1024;
-	case IBV_MTU_2048: return 2048;
-	case IBV_MTU_4096: return 4096;
-	default: return 0;
-	}
-}
-
 #define QP_ACCESS (IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ | IBV_ACCESS_REMOTE_ATOMIC | \
 		   IBV_ACCESS_LOCAL_WRITE)
 
@@ -188,7 +176,7 @@ static int valid_attr(const struct ibv_qp_attr *a, int mask)
 		return 0;
 	if ((mask & IBV_QP_ACCESS_FLAGS) && (a->qp_access_flags & ~QP_ACCESS))
 		return 0;
-	if ((mask & IBV_QP_PATH_MTU) && !mtu_bytes(a->path_mtu))
+	if ((mask & IBV_QP_PATH_MTU) && !vhca_mtu_bytes(a->path_mtu))
 		return 0;
 	if ((mask & IBV_QP_AV) && a->ah_attr.dlid == 0)
 		return 0;
@@ -223,7 +211,7 @@ static void apply_attr(struct soft_qp *qp, const struct ibv_qp_attr *a, int mask
 	}
 	if (mask & IBV_QP_PATH_MTU) {
 		qp->path_mtu = a->path_mtu;
-		uint32_t bytes = mtu_bytes(a->path_mtu);
+		uint32_t bytes = vhca_mtu_bytes(a->path_mtu);
 		qp->mtu_bytes = bytes < qp->hca->config.mtu_bytes ? bytes : qp->hca->config.mtu_bytes;
 	}
 	if (mask & IBV_QP_DEST_QPN)

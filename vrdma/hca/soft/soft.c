@@ -24,16 +24,7 @@ void soft_trace(struct soft_hca *hca, enum vtrace_kind kind, enum vtrace_actor a
 		uint16_t guest, uint32_t object, uint64_t op_id, uint64_t arg0, uint64_t arg1,
 		uint32_t arg2, uint16_t flags, uint64_t start_ns)
 {
-	if (!hca->base.trace)
-		return;
-	uint64_t now = vtrace_now_ns();
-	uint64_t span = start_ns && now > start_ns ? now - start_ns : 0;
-	struct vtrace_record r = {
-		.time_ns = start_ns ? start_ns : now, .op_id = op_id, .arg0 = arg0, .arg1 = arg1,
-		.object = object, .arg2 = arg2, .duration_ns = span > UINT32_MAX ? UINT32_MAX : (uint32_t)span,
-		.kind = (uint16_t)kind, .actor = (uint8_t)actor, .host = hca->base.trace_host,
-		.guest = guest, .flags = flags};
-	vtrace_emit(hca->base.trace, &r);
+	vhca_trace(&hca->base, kind, actor, guest, object, op_id, arg0, arg1, arg2, flags, start_ns);
 }
 
 void soft_trace_dma(struct soft_hca *hca, enum vtrace_kind kind, enum vtrace_actor actor,
@@ -110,17 +101,6 @@ static int soft_query_device(struct vhca *vhca, struct ibv_device_attr *a)
 	return 0;
 }
 
-static enum ibv_mtu mtu_enum(uint32_t bytes)
-{
-	switch (bytes) {
-	case 256: return IBV_MTU_256;
-	case 512: return IBV_MTU_512;
-	case 1024: return IBV_MTU_1024;
-	case 2048: return IBV_MTU_2048;
-	default: return IBV_MTU_4096;
-	}
-}
-
 static int soft_query_port(struct vhca *vhca, uint8_t port_num, struct ibv_port_attr *a)
 {
 	struct soft_hca *hca = soft_hca(vhca);
@@ -129,7 +109,7 @@ static int soft_query_port(struct vhca *vhca, uint8_t port_num, struct ibv_port_
 	memset(a, 0, sizeof *a);
 	a->state = IBV_PORT_ACTIVE;
 	a->max_mtu = IBV_MTU_4096;
-	a->active_mtu = mtu_enum(hca->config.mtu_bytes);
+	a->active_mtu = vhca_mtu_enum(hca->config.mtu_bytes);
 	a->gid_tbl_len = 1;
 	a->max_msg_sz = SOFT_MAX_MSG_BYTES;
 	a->pkey_tbl_len = 1;
