@@ -256,6 +256,7 @@ typedef struct profile_pass {
 	const vr_replay_map *map;
 	queue_table queues;
 	unsigned long long counts[VR_REPLAY_BINDINGS_MAX];
+	unsigned long long send_queues;     /* distinct send queues that posted */
 	unsigned kinds[MEASURED_KINDS];     /* the event kinds measurements use */
 	size_t kind_count;
 	open_op *open;                      /* OPEN_OPS of them, or NULL */
@@ -300,6 +301,8 @@ static int check_started(profile_pass *p, const struct vtrace_record *r)
 		if (*next == 0) {
 			p->queues.keys[h] = key;
 			p->queues.used++;
+			if ((key & 1u) == 0)
+				p->send_queues++;
 		}
 		if (sequence + 1u > *next)
 			*next = sequence + 1u;
@@ -478,6 +481,10 @@ int vr_trace_profile_read(const char *path, const vr_replay_map *map, vr_trace_p
 	if (rc == 0 && got < 0)
 		rc = raw_error(diag, err);
 	out->records = vtrace_reader_count(p.reader);
+	/* Both guests of a ping-pong post on their own QP: count the QPs of one. */
+	out->qps = p.send_queues == 0 ? 1 : (unsigned)p.send_queues;
+	if (out->qps > 1 && !mdl_verb_is_bandwidth(out->verb))
+		out->qps = (out->qps + 1) / 2;
 	vtrace_reader_close(p.reader);
 	free(p.queues.keys);
 	free(p.queues.next_sequence);
@@ -500,9 +507,10 @@ int vr_trace_profile_read(const char *path, const vr_replay_map *map, vr_trace_p
 
 void vr_replay_print_profile(const vr_trace_profile *profile, const vr_replay_map *map, FILE *out)
 {
-	fprintf(out, "\nTrace %s: %llu records, %llu send work requests, %s, %s, completion by %s\n", profile->file,
-		profile->records, profile->send_ops, mdl_verb_names[profile->verb],
-		profile->placement == PLACE_SAME_HOST ? "one host" : "two hosts", mdl_completion_names[profile->completion]);
+	fprintf(out, "\nTrace %s: %llu records, %llu send work requests, %s, %s, completion by %s, %u QP%s, tx depth %u per QP\n",
+		profile->file, profile->records, profile->send_ops, mdl_verb_names[profile->verb],
+		profile->placement == PLACE_SAME_HOST ? "one host" : "two hosts", mdl_completion_names[profile->completion],
+		profile->qps, profile->qps == 1 ? "" : "s", profile->tx_depth);
 	fprintf(out, " recorded at %.0f MHz; measured_ns: the median interval on that machine (with --costs measured,\n"
 		     " its cycles run at the preset's cpu.frequency; '(inside)': counted in another stage's interval)\n",
 		profile->cpu_mhz);
@@ -553,9 +561,13 @@ void vr_replay_workload(const vr_trace_profile *p, unsigned long long iterations
 	qsort(w->sizes_bytes, w->size_count, sizeof w->sizes_bytes[0], compare_double);
 	w->iterations = iterations ? iterations : iterations_of(p);
 	w->warmup = 0;
-	w->footprint.qps = 1;
+	/* Work requests that overlapped in the trace overlap here: every QP's
+	 * window is in flight at once, on the same modelled link and CPUs,
+	 * and the HCA's caches hold every QP. */
+	w->footprint.qps = p->qps;
 	int bandwidth = mdl_verb_is_bandwidth(p->verb);
-	w->tx_depth = bandwidth ? p->tx_depth : 1;
+	unsigned long long window = (unsigned long long)p->tx_depth * p->qps;
+	w->tx_depth = bandwidth ? (unsigned)(window < SCN_TX_DEPTH_MAX ? window : SCN_TX_DEPTH_MAX) : 1;
 	w->post_list = 1;
 	w->cq_moderation = bandwidth ? (p->tx_depth < SCN_CQ_MODERATION_DEFAULT ? p->tx_depth : SCN_CQ_MODERATION_DEFAULT) : 1;
 }

@@ -54,7 +54,8 @@ typedef struct vr_trace_profile {
 	mdl_verb verb;                         /* the trace's test */
 	mdl_completion completion;
 	mdl_placement placement;               /* two hosts, or one */
-	unsigned tx_depth;
+	unsigned tx_depth;                     /* per QP */
+	unsigned qps;                          /* QPs that posted sends */
 	double cpu_mhz;                        /* of the recording machine, 0 if unknown */
 	size_t size_count;
 	double sizes[VR_REPLAY_SIZES_MAX];     /* payload sizes of the send work requests */

@@ -117,6 +117,9 @@ static const struct {
 	{ { "write_lat", "--demo", "-s", NULL }, "found nothing, expected a value" },
 	{ { "write_lat", "--demo", "server.example", NULL }, "found 'server.example'" },
 	{ { "write_lat", "--demo", "-a", "-s", "8", NULL }, "found both -a and -s" },
+	{ { "write_lat", "--demo", "-q", "2", NULL }, "-q: found 2, expected 1" },
+	{ { "write_bw", "--demo", "-q", "0", NULL }, "-q: found '0', expected an integer in 1..64" },
+	{ { "write_bw", "--demo", "-q", "65", NULL }, "-q: found '65'" },
 };
 
 START_TEST(bad_command_lines)
@@ -206,6 +209,34 @@ START_TEST(trace_of_write_lat)
 }
 END_TEST
 
+/* Several QPs: the bandwidth tests deal the messages round them; a trace
+ * of it replays with every QP's window in flight at once. */
+START_TEST(many_qps_and_their_replay)
+{
+	char dir[64], trace[128];
+	snprintf(dir, sizeof dir, "%s", temp_dir());
+	snprintf(trace, sizeof trace, "%s/q.vtrace", dir);
+	const char *tests[] = { "write_bw", "read_bw", "send_bw" };
+	for (int t = 0; t < 3; t++) {
+		const char *args[] = { tests[t], t == 1 ? "--demo" : "--same-host", "-q", "4", "-t", "8", "-n", "400",
+				       "--trace", trace, NULL };
+		tool_output o = run_program(perf_path(), args);
+		ck_assert_msg(o.status == 0, "%s: %s", tests[t], o.err);
+		ck_assert_ptr_nonnull(strstr(o.out, "Number of qps   : 4"));
+		parses_as_perftest(&o, tests[t], 1);
+		tool_output_free(&o);
+	}
+	const char *replay[] = { "replay", trace, NULL };
+	tool_output o = run_tool(replay);
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	ck_assert_msg(strstr(o.out, "send_bw, one host, completion by poll, 4 QPs, tx depth 8 per QP") != NULL, "%s",
+		      o.err);
+	tool_output_free(&o);
+	unlink(trace);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("vrdma-perf");
@@ -217,6 +248,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(t, bad_command_lines, 0, (int)(sizeof BAD / sizeof BAD[0]));
 	tcase_add_test(t, unwritable_trace_is_refused);
 	tcase_add_test(t, trace_of_write_lat);
+	tcase_add_test(t, many_qps_and_their_replay);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -30,8 +30,9 @@ void perf_bw_server(const struct perf_options *opt, struct perf_endpoint *ep, st
 			ok = 0;
 			break;
 		}
-		ep->recvs_outstanding--;
-		ok = perf_check_wc(&wc, s, "a receive") == 0 && perf_post_recv(ep, received) == 0;
+		uint32_t q = perf_qp_index(ep, wc.qp_num);
+		ep->recvs_outstanding[q]--;
+		ok = perf_check_wc(&wc, s, "a receive") == 0 && perf_post_recv_on(ep, q, received) == 0;
 	}
 	if (!ok)
 		atomic_store(&shared->abort, 1);
@@ -41,30 +42,50 @@ void perf_bw_server(const struct perf_options *opt, struct perf_endpoint *ep, st
 		;
 }
 
+/* Per QP: requests posted and completed (by the number in wr_id). */
+struct qp_window {
+	uint64_t posted, completed, quota;
+};
+
+/* wr_id: the QP's index in the top 16 bits, its request number below. */
+#define WR_QP_SHIFT 48
+
 void perf_bw_client(const struct perf_options *opt, struct perf_endpoint *ep, struct perf_sample *s,
 		    struct perf_shared *shared)
 {
 	uint64_t size = shared->size_bytes, iters = opt->iterations;
+	uint32_t nq = ep->qp_count;
 	uint32_t depth = ep->qp->cap.max_send_wr < opt->tx_depth ? ep->qp->cap.max_send_wr : opt->tx_depth;
 	uint32_t moderation = opt->cq_moderation < depth ? opt->cq_moderation : depth;
 	enum ibv_wr_opcode opcode = opcode_of(opt->test);
 	int inline_ok = size <= opt->inline_bytes && opcode != IBV_WR_RDMA_READ;
-	uint64_t posted = 0, completed = 0;
+	struct qp_window win[PERF_QPS_MAX];
+	/* -n messages in all, dealt round the QPs */
+	for (uint32_t q = 0; q < nq; q++)
+		win[q] = (struct qp_window){ .quota = iters / nq + (q < iters % nq ? 1 : 0) };
+	uint64_t completed = 0;
+	/* The peak: the best rate over a window of completions that spans
+	 * every QP's batches (one QP's batch alone says little of the whole). */
+	uint64_t peak_window = (uint64_t)moderation * nq, window_count = 0;
 	pthread_barrier_wait(&shared->start);
-	double start_s = perf_now_s(), last_s = start_s;
+	double start_s = perf_now_s(), last_s = start_s, window_s = start_s;
 	struct perf_spin spin;
 	perf_spin_init(&spin);
 	while (completed < iters && !s->failed) {
-		while (posted < iters && posted - completed < depth) {
-			int signaled = (posted + 1) % moderation == 0 || posted + 1 == iters;
-			int rc = perf_post(ep, opcode, size, signaled, inline_ok, posted + 1);
-			if (rc != 0) {
-				s->failed = 1;
-				snprintf(s->error, sizeof s->error, "post_send refused request %llu: %s",
-					 (unsigned long long)posted, strerror(rc));
-				break;
+		for (uint32_t q = 0; q < nq && !s->failed; q++) {
+			struct qp_window *w = &win[q];
+			while (w->posted < w->quota && w->posted - w->completed < depth) {
+				int signaled = (w->posted + 1) % moderation == 0 || w->posted + 1 == w->quota;
+				uint64_t wr_id = ((uint64_t)q << WR_QP_SHIFT) | (w->posted + 1);
+				int rc = perf_post_on(ep, q, opcode, size, signaled, inline_ok, wr_id);
+				if (rc != 0) {
+					s->failed = 1;
+					snprintf(s->error, sizeof s->error, "post_send refused request %llu on QP %u: %s",
+						 (unsigned long long)w->posted, q, strerror(rc));
+					break;
+				}
+				w->posted++;
 			}
-			posted++;
 		}
 		struct ibv_wc wc[16];
 		int n = vrdma_poll_cq(ep->send_cq, 16, wc);
@@ -80,16 +101,23 @@ void perf_bw_client(const struct perf_options *opt, struct perf_endpoint *ep, st
 		for (int i = 0; i < n; i++) {
 			if (perf_check_wc(&wc[i], s, "a request") != 0)
 				break;
-			/* wr_id is the request's number: everything up to it is done (RC order) */
-			uint64_t done = wc[i].wr_id;
+			/* everything up to the request it names is done (RC order) */
+			uint32_t q = (uint32_t)(wc[i].wr_id >> WR_QP_SHIFT);
+			uint64_t done = wc[i].wr_id & ((1ull << WR_QP_SHIFT) - 1);
+			if (q >= nq)
+				continue;
 			double now = perf_now_s();
-			if (done > completed && now > last_s) {
-				double rate = (double)(done - completed) * (double)size / (now - last_s);
+			if (done > win[q].completed) {
+				completed += done - win[q].completed;
+				win[q].completed = done;
+			}
+			if (completed - window_count >= peak_window && now > window_s) {
+				double rate = (double)(completed - window_count) * (double)size / (now - window_s);
 				if (rate > s->peak_bytes_per_s)
 					s->peak_bytes_per_s = rate;
+				window_count = completed;
+				window_s = now;
 			}
-			if (done > completed)
-				completed = done;
 			last_s = now;
 			perf_spin_init(&spin);
 		}

@@ -35,6 +35,12 @@ int perf_check_wc(const struct ibv_wc *wc, struct perf_sample *s, const char *wh
 int perf_post(struct perf_endpoint *ep, enum ibv_wr_opcode opcode, uint64_t bytes, int signaled,
 	      int inline_ok, uint64_t wr_id);
 int perf_post_recv(struct perf_endpoint *ep, uint64_t wr_id);
+/* The same on QP number Q of the endpoint. */
+int perf_post_on(struct perf_endpoint *ep, uint32_t q, enum ibv_wr_opcode opcode, uint64_t bytes, int signaled,
+		 int inline_ok, uint64_t wr_id);
+int perf_post_recv_on(struct perf_endpoint *ep, uint32_t q, uint64_t wr_id);
+/* Which of the endpoint's QPs has this QPN (0 when none does). */
+uint32_t perf_qp_index(const struct perf_endpoint *ep, uint32_t qp_num);
 /* Top the receive queue up to rx_depth. */
 int perf_prepost(struct perf_endpoint *ep, struct perf_sample *s);
 

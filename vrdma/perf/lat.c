@@ -98,7 +98,7 @@ static int wait_recv(const struct perf_options *opt, struct perf_endpoint *ep, u
 			 (unsigned long long)i);
 		return -1;
 	}
-	ep->recvs_outstanding--;
+	ep->recvs_outstanding[0]--;
 	if (perf_check_wc(&wc, s, "a receive") != 0)
 		return -1;
 	return perf_post_recv(ep, i) == 0 ? 0 : -1;

@@ -33,7 +33,8 @@ static void usage(FILE *err)
 		"  -a, --all         sizes 2 B to 8 MiB, powers of two\n"
 		"  -n, --iters=N     iterations (default 1000 latency, 5000 bandwidth)\n"
 		"  -e, --events      wait for completions by event instead of polling\n"
-		"  -t, --tx-depth=N  send queue depth (default 1 latency, 128 bandwidth)\n"
+		"  -t, --tx-depth=N  send queue depth (default 1 latency, 128 bandwidth), per QP\n"
+		"  -q, --qp=N        QPs between the guests, 1..64 (bandwidth tests; default 1)\n"
 		"  -I, --inline_size=BYTES  largest message sent inline (default 0..%u)\n"
 		"  -Q, --cq-mod=N    signal one send in N (bandwidth, default 100)\n"
 		"  -m, --mtu=BYTES   256, 512, 1024, 2048 or 4096 (default 4096)\n"
@@ -124,6 +125,10 @@ static int apply_defaults_and_check(struct perf_options *o, int size_given, int 
 			o->two_hosts ? "both" : "neither");
 		return -1;
 	}
+	if (lat && o->qps > 1) {
+		fprintf(err, "vrdma-perf: -q: found %u, expected 1: the latency tests use one QP, as perftest's\n", o->qps);
+		return -1;
+	}
 	if (o->use_events && o->test == PERF_WRITE_LAT) {
 		fprintf(err, "vrdma-perf: -e: write_lat waits on memory, not on completions: expected no -e\n");
 		return -1;
@@ -152,6 +157,7 @@ int perf_parse_options(int argc, char **argv, struct perf_options *o, FILE *err)
 		{ "size", required_argument, NULL, 's' },   { "all", no_argument, NULL, 'a' },
 		{ "iters", required_argument, NULL, 'n' },  { "events", no_argument, NULL, 'e' },
 		{ "tx-depth", required_argument, NULL, 't' }, { "inline_size", required_argument, NULL, 'I' },
+		{ "qp", required_argument, NULL, 'q' },
 		{ "cq-mod", required_argument, NULL, 'Q' }, { "mtu", required_argument, NULL, 'm' },
 		{ "demo", no_argument, NULL, 1 },           { "same-host", no_argument, NULL, 2 },
 		{ "trace", required_argument, NULL, 3 },    { "loss", required_argument, NULL, 4 },
@@ -188,7 +194,8 @@ int perf_parse_options(int argc, char **argv, struct perf_options *o, FILE *err)
 	uint64_t v;
 	optind = 2;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:an:et:I:Q:m:Fh", longs, NULL)) != -1) {
+	o->qps = 1;
+	while ((c = getopt_long(argc, argv, ":s:an:et:q:I:Q:m:Fh", longs, NULL)) != -1) {
 		int bad = 0;
 		switch (c) {
 		case 's': bad = parse_u64("-s", optarg, 1, MAX_SIZE_BYTES, &o->size_bytes, err); size_given = 1; break;
@@ -196,6 +203,7 @@ int perf_parse_options(int argc, char **argv, struct perf_options *o, FILE *err)
 		case 'n': bad = parse_u64("-n", optarg, 1, 100000000, &o->iterations, err); iters_given = 1; break;
 		case 'e': o->use_events = 1; break;
 		case 't': bad = parse_u64("-t", optarg, 1, 4096, &v, err); o->tx_depth = (uint32_t)v; depth_given = 1; break;
+		case 'q': bad = parse_u64("-q", optarg, 1, PERF_QPS_MAX, &v, err); o->qps = (uint32_t)v; break;
 		case 'I': bad = parse_u64("-I", optarg, 0, VRDMA_MAX_INLINE_BYTES, &v, err); o->inline_bytes = (uint32_t)v; inline_given = 1; break;
 		case 'Q': bad = parse_u64("-Q", optarg, 1, 4096, &v, err); o->cq_moderation = (uint32_t)v; break;
 		case 'm':

@@ -19,6 +19,8 @@
 #include "vrdma/guest/verbs.h"
 #include "vrdma/trace/trace.h"
 
+#define PERF_QPS_MAX 64u
+
 enum perf_test {
 	PERF_WRITE_LAT, PERF_READ_LAT, PERF_SEND_LAT, PERF_WRITE_BW, PERF_READ_BW, PERF_SEND_BW
 };
@@ -30,7 +32,8 @@ struct perf_options {
 	int all_sizes;            /* -a: 2 B .. 8 MiB */
 	uint64_t iterations;      /* -n */
 	int use_events;           /* -e */
-	uint32_t tx_depth;        /* -t */
+	uint32_t tx_depth;        /* -t, per QP */
+	uint32_t qps;             /* -q: QPs between the two guests (bandwidth tests) */
 	uint32_t inline_bytes;    /* -I */
 	uint32_t cq_moderation;   /* -Q */
 	int two_hosts;            /* --demo */
@@ -50,7 +53,8 @@ uint64_t perf_max_size(const struct perf_options *opt);
 
 /* One guest's end of the connection. */
 struct perf_peer_info {
-	uint32_t lid, qpn, psn, rkey;
+	uint32_t lid, rkey;
+	uint32_t qpn[PERF_QPS_MAX], psn[PERF_QPS_MAX];
 	uint64_t addr;
 	union ibv_gid gid;
 	int ethernet;             /* RoCE: address by GID */
@@ -61,13 +65,15 @@ struct perf_endpoint {
 	struct vrdma_pd *pd;
 	struct vrdma_comp_channel *channel;
 	struct vrdma_cq *send_cq, *recv_cq;
-	struct vrdma_qp *qp;
+	struct vrdma_qp *qp;      /* qps[0]: the latency tests' one QP */
+	struct vrdma_qp *qps[PERF_QPS_MAX];
+	uint32_t qp_count;
 	uint8_t *buffer;          /* size max, page aligned, guest memory */
 	uint64_t buffer_bytes;
 	struct vrdma_mr *mr;
 	struct perf_peer_info local, remote;
 	uint32_t rx_depth;
-	uint32_t recvs_outstanding; /* receives posted and not yet completed */
+	uint32_t recvs_outstanding[PERF_QPS_MAX]; /* receives posted and not yet completed, per QP */
 };
 
 /* What a test measured at one size: per-iteration microseconds for latency

@@ -30,7 +30,7 @@ static int is_latency(enum perf_test t)
 static void print_address(FILE *out, const char *which, const struct perf_peer_info *p)
 {
 	fprintf(out, " %s address: LID %#06x QPN %#06x PSN %#08x RKey %#08x VAddr %#016llx\n", which, p->lid,
-		p->qpn, p->psn, p->rkey, (unsigned long long)p->addr);
+		p->qpn[0], p->psn[0], p->rkey, (unsigned long long)p->addr);
 }
 
 void perf_print_banner(FILE *out, const struct perf_options *opt, struct perf_world *w)
@@ -39,7 +39,7 @@ void perf_print_banner(FILE *out, const struct perf_options *opt, struct perf_wo
 	fputs(RULE, out);
 	fprintf(out, "                    %s\n", banner_of(opt->test));
 	fprintf(out, " Dual-port       : OFF\t\tDevice         : vrdma0\n");
-	fprintf(out, " Number of qps   : 1\t\tTransport type : IB\n");
+	fprintf(out, " Number of qps   : %u\t\tTransport type : IB\n", opt->qps);
 	fprintf(out, " Connection type : RC\t\tUsing SRQ      : OFF\n");
 	fprintf(out, " TX depth        : %u\n", opt->tx_depth);
 	if (!is_latency(opt->test))

@@ -86,6 +86,12 @@ int perf_check_wc(const struct ibv_wc *wc, struct perf_sample *s, const char *wh
 int perf_post(struct perf_endpoint *ep, enum ibv_wr_opcode opcode, uint64_t bytes, int signaled,
 	      int inline_ok, uint64_t wr_id)
 {
+	return perf_post_on(ep, 0, opcode, bytes, signaled, inline_ok, wr_id);
+}
+
+int perf_post_on(struct perf_endpoint *ep, uint32_t q, enum ibv_wr_opcode opcode, uint64_t bytes, int signaled,
+		 int inline_ok, uint64_t wr_id)
+{
 	uint64_t half = ep->buffer_bytes / 2;
 	struct ibv_sge sge = {
 		.addr = (uintptr_t)(opcode == IBV_WR_RDMA_READ ? ep->buffer : ep->buffer + half),
@@ -97,31 +103,45 @@ int perf_post(struct perf_endpoint *ep, enum ibv_wr_opcode opcode, uint64_t byte
 	wr.wr.rdma.remote_addr = opcode == IBV_WR_RDMA_READ ? ep->remote.addr + half : ep->remote.addr;
 	wr.wr.rdma.rkey = ep->remote.rkey;
 	struct ibv_send_wr *bad = NULL;
-	return vrdma_post_send(ep->qp, &wr, &bad);
+	return vrdma_post_send(ep->qps[q], &wr, &bad);
 }
 
 /* Receives take the whole receive half, so one posted for a small size
  * still fits a bigger one later in a sweep. */
 int perf_post_recv(struct perf_endpoint *ep, uint64_t wr_id)
 {
+	return perf_post_recv_on(ep, 0, wr_id);
+}
+
+int perf_post_recv_on(struct perf_endpoint *ep, uint32_t q, uint64_t wr_id)
+{
 	struct ibv_sge sge = { .addr = (uintptr_t)ep->buffer, .length = (uint32_t)(ep->buffer_bytes / 2),
 			       .lkey = ep->mr->lkey };
 	struct ibv_recv_wr wr = { .wr_id = wr_id, .sg_list = &sge, .num_sge = 1 };
 	struct ibv_recv_wr *bad = NULL;
-	int rc = vrdma_post_recv(ep->qp, &wr, &bad);
+	int rc = vrdma_post_recv(ep->qps[q], &wr, &bad);
 	if (rc == 0)
-		ep->recvs_outstanding++;
+		ep->recvs_outstanding[q]++;
 	return rc;
 }
 
 int perf_prepost(struct perf_endpoint *ep, struct perf_sample *s)
 {
-	while (ep->recvs_outstanding < ep->rx_depth)
-		if (perf_post_recv(ep, ep->recvs_outstanding) != 0) {
-			s->failed = 1;
-			snprintf(s->error, sizeof s->error, "post_recv refused a receive");
-			return -1;
-		}
+	for (uint32_t q = 0; q < ep->qp_count; q++)
+		while (ep->recvs_outstanding[q] < ep->rx_depth)
+			if (perf_post_recv_on(ep, q, ep->recvs_outstanding[q]) != 0) {
+				s->failed = 1;
+				snprintf(s->error, sizeof s->error, "post_recv refused a receive");
+				return -1;
+			}
+	return 0;
+}
+
+uint32_t perf_qp_index(const struct perf_endpoint *ep, uint32_t qp_num)
+{
+	for (uint32_t q = 0; q < ep->qp_count; q++)
+		if (ep->qps[q]->qp_num == qp_num)
+			return q;
 	return 0;
 }
 

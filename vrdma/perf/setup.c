@@ -67,13 +67,13 @@ static int open_trace(const struct perf_options *opt, struct perf_world *w, char
 		 "format-version: %u\nrecorder: vrdma-perf %s\nhost-name: %s\ncpu-model: %s\n"
 		 "cpu-mhz: %.3f\nclock: CLOCK_MONOTONIC\npage-bytes: %u\nmtu-bytes: %u\ntest: %s\n"
 		 "transport: %s\niterations: %llu\nsizes: %s%llu\ncompletion: %s\ntx-depth: %u\n"
-		 "inline-bytes: %u\nloss-probability: %g\nhca: %s%s\n",
+		 "inline-bytes: %u\nloss-probability: %g\nhca: %s%s\nqps: %u\n",
 		 VTRACE_VERSION, PACKAGE_VERSION, host, model, mhz, VRDMA_PAGE_BYTES, opt->mtu_bytes,
 		 opt->test_name, opt->two_hosts ? "two-host" : "same-host",
 		 (unsigned long long)opt->iterations, opt->all_sizes ? "2.." : "",
 		 (unsigned long long)perf_max_size(opt), opt->use_events ? "event" : "poll", opt->tx_depth,
 		 opt->inline_bytes, opt->loss_probability, opt->hca_device[0] ? "verbs:" : "soft",
-		 opt->hca_device);
+		 opt->hca_device, opt->qps);
 	w->trace = vtrace_open(opt->trace_path, config, err, err_bytes);
 	return w->trace ? 0 : -1;
 }
@@ -129,8 +129,9 @@ static int make_endpoint(const struct perf_options *opt, struct vrdma_vm *vm, st
 		return fail_errno(err, err_bytes, "alloc_pd", 0);
 	if (opt->use_events && (ep->channel = vrdma_create_comp_channel(ep->ctx)) == NULL)
 		return fail_errno(err, err_bytes, "create_comp_channel", 0);
-	ep->send_cq = vrdma_create_cq(ep->ctx, (int)(depth * 2), NULL, ep->channel);
-	ep->recv_cq = ep->send_cq ? vrdma_create_cq(ep->ctx, (int)(ep->rx_depth * 2), NULL, ep->channel) : NULL;
+	ep->send_cq = vrdma_create_cq(ep->ctx, (int)(depth * 2 * opt->qps), NULL, ep->channel);
+	ep->recv_cq = ep->send_cq ? vrdma_create_cq(ep->ctx, (int)(ep->rx_depth * 2 * opt->qps), NULL, ep->channel)
+				  : NULL;
 	if (ep->send_cq == NULL || ep->recv_cq == NULL)
 		return fail_errno(err, err_bytes, "create_cq", 0);
 	struct ibv_qp_init_attr init = {
@@ -138,9 +139,13 @@ static int make_endpoint(const struct perf_options *opt, struct vrdma_vm *vm, st
 		.cap = { .max_send_wr = depth, .max_recv_wr = ep->rx_depth, .max_send_sge = 1,
 			 .max_recv_sge = 1, .max_inline_data = opt->inline_bytes },
 	};
-	ep->qp = vrdma_create_qp(ep->pd, ep->send_cq, ep->recv_cq, &init);
-	if (ep->qp == NULL)
-		return fail_errno(err, err_bytes, "create_qp", 0);
+	for (ep->qp_count = 0; ep->qp_count < opt->qps; ep->qp_count++) {
+		struct ibv_qp_init_attr qp_init = init;
+		ep->qps[ep->qp_count] = vrdma_create_qp(ep->pd, ep->send_cq, ep->recv_cq, &qp_init);
+		if (ep->qps[ep->qp_count] == NULL)
+			return fail_errno(err, err_bytes, "create_qp", 0);
+	}
+	ep->qp = ep->qps[0];
 	ep->buffer_bytes = 2 * perf_max_size(opt); /* receive half, then send half */
 	ep->buffer = vrdma_alloc_buffer(ep->ctx, ep->buffer_bytes);
 	if (ep->buffer == NULL)
@@ -154,18 +159,20 @@ static int make_endpoint(const struct perf_options *opt, struct vrdma_vm *vm, st
 	int rc = vrdma_query_port(ep->ctx, 1, &port);
 	if (rc != 0)
 		return fail_errno(err, err_bytes, "query_port", rc);
-	ep->local = (struct perf_peer_info){ .lid = port.lid, .qpn = ep->qp->qp_num,
-					     .psn = (uint32_t)(lrand48() & 0xffffff), .rkey = ep->mr->rkey,
-					     .addr = (uintptr_t)ep->buffer,
+	ep->local = (struct perf_peer_info){ .lid = port.lid, .rkey = ep->mr->rkey, .addr = (uintptr_t)ep->buffer,
 					     .ethernet = port.link_layer == IBV_LINK_LAYER_ETHERNET };
+	for (uint32_t q = 0; q < ep->qp_count; q++) {
+		ep->local.qpn[q] = ep->qps[q]->qp_num;
+		ep->local.psn[q] = (uint32_t)(lrand48() & 0xffffff);
+	}
 	rc = vrdma_query_gid(ep->ctx, 1, (int)vrdma_caps(ep->ctx)->gid_index, &ep->local.gid);
 	if (rc != 0)
 		return fail_errno(err, err_bytes, "query_gid", rc);
 	return 0;
 }
 
-static int connect_endpoint(const struct perf_options *opt, struct perf_endpoint *ep, char *err,
-			    size_t err_bytes)
+static int connect_qp(const struct perf_options *opt, struct perf_endpoint *ep, uint32_t q, char *err,
+		      size_t err_bytes)
 {
 	struct ibv_qp_attr a;
 	memset(&a, 0, sizeof a);
@@ -173,14 +180,14 @@ static int connect_endpoint(const struct perf_options *opt, struct perf_endpoint
 	a.pkey_index = 0;
 	a.port_num = 1;
 	a.qp_access_flags = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ;
-	int rc = vrdma_modify_qp(ep->qp, &a, IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT | IBV_QP_ACCESS_FLAGS);
+	int rc = vrdma_modify_qp(ep->qps[q], &a, IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT | IBV_QP_ACCESS_FLAGS);
 	if (rc != 0)
 		return fail_errno(err, err_bytes, "modify_qp to INIT", rc);
 	memset(&a, 0, sizeof a);
 	a.qp_state = IBV_QPS_RTR;
 	a.path_mtu = vhca_mtu_enum(opt->mtu_bytes);
-	a.dest_qp_num = ep->remote.qpn;
-	a.rq_psn = ep->remote.psn;
+	a.dest_qp_num = ep->remote.qpn[q];
+	a.rq_psn = ep->remote.psn[q];
 	a.max_dest_rd_atomic = 16;
 	a.min_rnr_timer = 1;
 	a.ah_attr.dlid = (uint16_t)ep->remote.lid;
@@ -191,22 +198,32 @@ static int connect_endpoint(const struct perf_options *opt, struct perf_endpoint
 		a.ah_attr.grh.sgid_index = (uint8_t)vrdma_caps(ep->ctx)->gid_index;
 		a.ah_attr.grh.hop_limit = 1;
 	}
-	rc = vrdma_modify_qp(ep->qp, &a, IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU | IBV_QP_DEST_QPN |
+	rc = vrdma_modify_qp(ep->qps[q], &a, IBV_QP_STATE | IBV_QP_AV | IBV_QP_PATH_MTU | IBV_QP_DEST_QPN |
 						 IBV_QP_RQ_PSN | IBV_QP_MAX_DEST_RD_ATOMIC | IBV_QP_MIN_RNR_TIMER);
 	if (rc != 0)
 		return fail_errno(err, err_bytes, "modify_qp to RTR", rc);
 	memset(&a, 0, sizeof a);
 	a.qp_state = IBV_QPS_RTS;
-	a.sq_psn = ep->local.psn;
+	a.sq_psn = ep->local.psn[q];
 	a.timeout = 14;
 	a.retry_cnt = 7;
 	a.rnr_retry = 7;
 	a.max_rd_atomic = 16;
-	rc = vrdma_modify_qp(ep->qp, &a, IBV_QP_STATE | IBV_QP_SQ_PSN | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT |
+	rc = vrdma_modify_qp(ep->qps[q], &a, IBV_QP_STATE | IBV_QP_SQ_PSN | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT |
 						 IBV_QP_RNR_RETRY | IBV_QP_MAX_QP_RD_ATOMIC);
 	if (rc != 0)
 		return fail_errno(err, err_bytes, "modify_qp to RTS", rc);
 	return 0;
+}
+
+/* QP q of one guest meets QP q of the other, as perftest pairs them. */
+static int connect_endpoint(const struct perf_options *opt, struct perf_endpoint *ep, char *err,
+			    size_t err_bytes)
+{
+	int rc = 0;
+	for (uint32_t q = 0; rc == 0 && q < ep->qp_count; q++)
+		rc = connect_qp(opt, ep, q, err, err_bytes);
+	return rc;
 }
 
 int perf_world_create(const struct perf_options *opt, struct perf_world **out, char *err, size_t err_bytes)
@@ -247,7 +264,8 @@ static void destroy_endpoint(struct perf_endpoint *ep)
 {
 	if (ep->ctx == NULL)
 		return;
-	if (ep->qp) vrdma_destroy_qp(ep->qp);
+	for (uint32_t q = 0; q < ep->qp_count; q++)
+		if (ep->qps[q]) vrdma_destroy_qp(ep->qps[q]);
 	if (ep->mr) vrdma_dereg_mr(ep->mr);
 	if (ep->buffer) vrdma_free_buffer(ep->ctx, ep->buffer, ep->buffer_bytes);
 	if (ep->send_cq) vrdma_destroy_cq(ep->send_cq);
