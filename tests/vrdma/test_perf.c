@@ -13,6 +13,7 @@
 #include "vrdma/trace/trace_read.h"
 
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +238,29 @@ START_TEST(many_qps_and_their_replay)
 }
 END_TEST
 
+/* A send_lat trace pre-posts receives; the replay counts the receive side
+ * against the receives that completed, so it agrees with the pipeline. */
+START_TEST(send_lat_replay_agrees)
+{
+	char dir[64], trace[128];
+	snprintf(dir, sizeof dir, "%s", temp_dir());
+	snprintf(trace, sizeof trace, "%s/s.vtrace", dir);
+	const char *args[] = { "send_lat", "--same-host", "-n", "100", "--trace", trace, NULL };
+	tool_output o = run_program(perf_path(), args);
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	const char *replay[] = { "replay", trace, "--compare", "--iterations", "3000", "--format", "csv", NULL };
+	o = run_tool(replay);
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	double t = csv_value(o.out, "esxi5-qdr-2012", "vrdma-local.trace", "2", "median_us");
+	double p = csv_value(o.out, "esxi5-qdr-2012", "vrdma-local", "2", "median_us");
+	ck_assert_msg(t > 0 && fabs(t - p) <= 0.01 * p, "trace %.3f us vs pipeline %.3f us", t, p);
+	tool_output_free(&o);
+	unlink(trace);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("vrdma-perf");
@@ -249,6 +273,7 @@ static Suite *suite(void)
 	tcase_add_test(t, unwritable_trace_is_refused);
 	tcase_add_test(t, trace_of_write_lat);
 	tcase_add_test(t, many_qps_and_their_replay);
+	tcase_add_test(t, send_lat_replay_agrees);
 	suite_add_tcase(s, t);
 	return s;
 }
