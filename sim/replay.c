@@ -10,7 +10,6 @@
 #include "sim/replay.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "sim/catalog.h"
 #include "sim/yaml_read.h"
 #include "vrdma/device/abi.h"
+#include "vrdma/trace/duration.h"
 #include "vrdma/trace/trace.h"
 #include "vrdma/trace/trace_read.h"
 
@@ -210,46 +210,17 @@ static int queue_grow(queue_table *t)
 }
 
 /* Durations: a direct-mapped table of work requests in flight (first time
- * of each measured event kind) and a log-spaced histogram per binding, so
- * memory is fixed whatever the trace's length.  A collision forgets the
- * older request's partial times: a lost sample, never a wrong one. */
-enum { OPEN_OPS = 1 << 16, MEASURED_KINDS = 8, HIST_PER_OCTAVE = 32, HIST_OCTAVES = 40 };
+ * of each measured event kind) and fixed-memory statistics per binding
+ * (vrdma/trace/duration.h), so memory is fixed whatever the trace's
+ * length.  A collision forgets the older request's partial times: a lost
+ * sample, never a wrong one. */
+enum { OPEN_OPS = 1 << 16, MEASURED_KINDS = 8 };
 
 typedef struct open_op {
 	uint64_t op_id;
 	uint64_t first_ns[MEASURED_KINDS];
 	uint8_t seen;            /* bit per measured kind */
 } open_op;
-
-typedef struct duration_hist {
-	unsigned long long bins[HIST_PER_OCTAVE * HIST_OCTAVES + 1];
-	unsigned long long count;
-} duration_hist;
-
-static size_t hist_bin(double ns)
-{
-	if (ns < 1.0)
-		return 0;
-	double octave = log2(ns);
-	size_t bin = 1 + (size_t)(octave * HIST_PER_OCTAVE);
-	return bin > HIST_PER_OCTAVE * HIST_OCTAVES ? HIST_PER_OCTAVE * HIST_OCTAVES : bin;
-}
-
-static double hist_value(size_t bin)
-{
-	return bin == 0 ? 0.0 : exp2(((double)bin - 0.5) / HIST_PER_OCTAVE);
-}
-
-static double hist_median(const duration_hist *h)
-{
-	unsigned long long half = (h->count + 1) / 2, seen = 0;
-	for (size_t b = 0; b <= HIST_PER_OCTAVE * HIST_OCTAVES; b++) {
-		seen += h->bins[b];
-		if (seen >= half)
-			return hist_value(b);
-	}
-	return 0.0;
-}
 
 typedef struct profile_pass {
 	vr_trace_profile *out;
@@ -261,7 +232,7 @@ typedef struct profile_pass {
 	unsigned kinds[MEASURED_KINDS];     /* the event kinds measurements use */
 	size_t kind_count;
 	open_op *open;                      /* OPEN_OPS of them, or NULL */
-	duration_hist *hists;               /* one per binding, or NULL */
+	struct vtrace_durations *hists;     /* one per binding, or NULL */
 	vr_diag *diag;
 	struct vtrace_reader *reader;
 } profile_pass;
@@ -368,9 +339,7 @@ static void measure(profile_pass *p, const struct vtrace_record *r)
 		int from = kind_slot(p, x->measured_from);
 		if (from < 0 || !(o->seen & (1u << from)))
 			continue;
-		double ns = r->time_ns > o->first_ns[from] ? (double)(r->time_ns - o->first_ns[from]) : 0.0;
-		p->hists[b].bins[hist_bin(ns)]++;
-		p->hists[b].count++;
+		vtrace_durations_add(&p->hists[b], r->time_ns > o->first_ns[from] ? r->time_ns - o->first_ns[from] : 0);
 	}
 }
 
@@ -509,10 +478,10 @@ int vr_trace_profile_read(const char *path, const vr_replay_map *map, vr_trace_p
 		int receive_side = posting && (x->queue == 1 || x->doorbell == VTRACE_DB_RECV);
 		out->per_op[b] = (double)p.counts[b] / (double)out->send_ops * (receive_side ? steady : 1.0);
 		out->measured_ns[b] = map->bindings[b].measured == 2 ? 0.0 : -1.0;
-		if (map->bindings[b].measured == 1 && p.hists[b].count > 0) {
-			out->measured_ns[b] = hist_median(&p.hists[b]);
-			out->measured_samples[b] = p.hists[b].count;
-		}
+		struct vtrace_duration_stats st;
+		vtrace_durations_stats(p.hists ? &p.hists[b] : NULL, &st);
+		if (map->bindings[b].measured == 1 && st.count > 0)
+			out->measured_ns[b] = (double)st.median_ns;
 	}
 	free(p.open);
 	free(p.hists);

@@ -63,7 +63,6 @@ typedef struct vr_trace_profile {
 	unsigned long long records;
 	double per_op[VR_REPLAY_BINDINGS_MAX]; /* events of each binding per send work request */
 	double measured_ns[VR_REPLAY_BINDINGS_MAX];   /* median of the measured interval, -1: none */
-	unsigned long long measured_samples[VR_REPLAY_BINDINGS_MAX];
 } vr_trace_profile;
 
 typedef enum vr_replay_costs { COSTS_MODEL, COSTS_MEASURED } vr_replay_costs;

@@ -203,6 +203,8 @@ union vrdma_request {
 	struct { struct vrdma_cmd_header hdr; uint32_t qp_handle, reserved; } query_qp;
 	struct { struct vrdma_cmd_header hdr; uint32_t qp_handle, reserved; } destroy_qp;
 	struct { struct vrdma_cmd_header hdr; uint32_t port_num, index; } query_gid;
+	/* any DESTROY_*: the same layout as each one above */
+	struct { struct vrdma_cmd_header hdr; uint32_t handle, reserved; } destroy;
 };
 
 union vrdma_response {

@@ -26,6 +26,16 @@ static uint32_t pages_for(uint64_t bytes)
 	return (uint32_t)((bytes + VRDMA_PAGE_BYTES - 1) / VRDMA_PAGE_BYTES);
 }
 
+/* One DESTROY_* command for HANDLE. */
+static int destroy_object(struct vrdma_context *ctx, uint32_t command, uint32_t handle)
+{
+	union vrdma_request req;
+	union vrdma_response resp;
+	memset(&req, 0, sizeof req);
+	req.destroy.handle = handle;
+	return vg_command(ctx, command, &req, &resp);
+}
+
 static void *fail(int rc, void *to_free)
 {
 	free(to_free);
@@ -56,11 +66,7 @@ struct vrdma_pd *vrdma_alloc_pd(struct vrdma_context *ctx)
 
 int vrdma_dealloc_pd(struct vrdma_pd *pd)
 {
-	union vrdma_request req;
-	union vrdma_response resp;
-	memset(&req, 0, sizeof req);
-	req.destroy_pd.pd_handle = pd->handle;
-	int rc = vg_command(pd->context, VRDMA_CMD_DESTROY_PD, &req, &resp);
+	int rc = destroy_object(pd->context, VRDMA_CMD_DESTROY_PD, pd->handle);
 	if (rc == 0) {
 		if (pd->handle != 0 && pd->handle <= pd->context->caps.max_pd)
 			pd->context->pds[pd->handle - 1] = NULL;
@@ -113,12 +119,8 @@ struct vrdma_mr *vrdma_reg_mr(struct vrdma_pd *pd, void *addr, size_t length, in
 
 int vrdma_dereg_mr(struct vrdma_mr *mr)
 {
-	union vrdma_request req;
-	union vrdma_response resp;
-	memset(&req, 0, sizeof req);
-	req.destroy_mr.mr_handle = mr->handle;
 	struct vrdma_context *ctx = mr->pd->context;
-	int rc = vg_command(ctx, VRDMA_CMD_DESTROY_MR, &req, &resp);
+	int rc = destroy_object(ctx, VRDMA_CMD_DESTROY_MR, mr->handle);
 	if (rc == 0) {
 		if (mr->handle != 0 && mr->handle <= ctx->caps.max_mr)
 			ctx->mrs[mr->handle - 1] = NULL;
@@ -181,11 +183,7 @@ struct vrdma_cq *vrdma_create_cq(struct vrdma_context *ctx, int cqe, void *cq_co
 int vrdma_destroy_cq(struct vrdma_cq *cq)
 {
 	struct vrdma_context *ctx = cq->context;
-	union vrdma_request req;
-	union vrdma_response resp;
-	memset(&req, 0, sizeof req);
-	req.destroy_cq.cq_handle = cq->handle;
-	int rc = vg_command(ctx, VRDMA_CMD_DESTROY_CQ, &req, &resp);
+	int rc = destroy_object(ctx, VRDMA_CMD_DESTROY_CQ, cq->handle);
 	if (rc != 0)
 		return rc;
 	if (cq->handle != 0 && cq->handle <= ctx->caps.max_cq)
@@ -304,11 +302,7 @@ int vrdma_query_qp(struct vrdma_qp *qp, struct ibv_qp_attr *attr, int attr_mask,
 int vrdma_destroy_qp(struct vrdma_qp *qp)
 {
 	struct vrdma_context *ctx = qp->context;
-	union vrdma_request req;
-	union vrdma_response resp;
-	memset(&req, 0, sizeof req);
-	req.destroy_qp.qp_handle = qp->handle;
-	int rc = vg_command(ctx, VRDMA_CMD_DESTROY_QP, &req, &resp);
+	int rc = destroy_object(ctx, VRDMA_CMD_DESTROY_QP, qp->handle);
 	if (rc != 0)
 		return rc;
 	ctx->qps[qp->handle - 1] = NULL;

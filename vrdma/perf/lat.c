@@ -72,20 +72,28 @@ static int wait_marker(struct perf_endpoint *ep, uint64_t size, uint8_t want, st
 	return 0;
 }
 
+/* Post one signalled message of the ping-pong, once the queue has room. */
+static int ping(const struct perf_options *opt, struct perf_endpoint *ep, enum ibv_wr_opcode opcode,
+		uint64_t size, uint64_t i, struct perf_sample *s, uint32_t *outstanding)
+{
+	if (room_to_post(ep, s, outstanding, ep->qp->cap.max_send_wr) != 0)
+		return -1;
+	if (perf_post(ep, opcode, size, 1, inline_ok(opt, size), i) != 0) {
+		s->failed = 1;
+		snprintf(s->error, sizeof s->error, "post_send refused the %s",
+			 opcode == IBV_WR_SEND ? "send" : "write");
+		return -1;
+	}
+	(*outstanding)++;
+	return 0;
+}
+
 static int write_ping(const struct perf_options *opt, struct perf_endpoint *ep, uint64_t size,
 		      uint64_t i, struct perf_sample *s, uint32_t *outstanding)
 {
 	uint64_t half = ep->buffer_bytes / 2;
 	ep->buffer[half + size - 1] = marker(i);
-	if (room_to_post(ep, s, outstanding, ep->qp->cap.max_send_wr) != 0)
-		return -1;
-	if (perf_post(ep, IBV_WR_RDMA_WRITE, size, 1, inline_ok(opt, size), i) != 0) {
-		s->failed = 1;
-		snprintf(s->error, sizeof s->error, "post_send refused the write");
-		return -1;
-	}
-	(*outstanding)++;
-	return 0;
+	return ping(opt, ep, IBV_WR_RDMA_WRITE, size, i, s, outstanding);
 }
 
 static int wait_recv(const struct perf_options *opt, struct perf_endpoint *ep, uint64_t size,
@@ -107,14 +115,8 @@ static int wait_recv(const struct perf_options *opt, struct perf_endpoint *ep, u
 static int send_ping(const struct perf_options *opt, struct perf_endpoint *ep, uint64_t size,
 		     uint64_t i, struct perf_sample *s, uint32_t *outstanding)
 {
-	if (room_to_post(ep, s, outstanding, ep->qp->cap.max_send_wr) != 0)
+	if (ping(opt, ep, IBV_WR_SEND, size, i, s, outstanding) != 0)
 		return -1;
-	if (perf_post(ep, IBV_WR_SEND, size, 1, inline_ok(opt, size), i) != 0) {
-		s->failed = 1;
-		snprintf(s->error, sizeof s->error, "post_send refused the send");
-		return -1;
-	}
-	(*outstanding)++;
 	return reap_sends(ep, s, outstanding);
 }
 

@@ -96,7 +96,6 @@ int perf_world_create(const struct perf_options *opt, struct perf_world **out, c
 int perf_world_destroy(struct perf_world *w, int publish_trace, char *err, size_t err_bytes);
 struct perf_endpoint *perf_world_server(struct perf_world *w);
 struct perf_endpoint *perf_world_client(struct perf_world *w);
-struct vtrace *perf_world_trace(struct perf_world *w);
 
 /* The tests (lat.c, bw.c): run one size, both sides, on two threads. */
 int perf_run_size(const struct perf_options *opt, struct perf_world *w, uint64_t size_bytes,

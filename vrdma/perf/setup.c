@@ -301,4 +301,3 @@ int perf_world_destroy(struct perf_world *w, int publish_trace, char *err, size_
 
 struct perf_endpoint *perf_world_server(struct perf_world *w) { return &w->ends[0]; }
 struct perf_endpoint *perf_world_client(struct perf_world *w) { return &w->ends[1]; }
-struct vtrace *perf_world_trace(struct perf_world *w) { return w->trace; }

@@ -17,80 +17,22 @@
 
 #include "vrdma/trace/trace_read.h"
 
-/* ---- histograms ---- */
-
-/* HDR-style buckets: values below 2 * SUB are exact; above, each power of
- * two is cut into SUB buckets, so a bucket is at most 1/SUB of its lowest
- * value wide and its middle within 1/(2 SUB) = 1.6% of any value in it. */
-#define SUB_BITS 5u
-#define SUB (1u << SUB_BITS)
-#define BUCKETS ((64u - SUB_BITS + 1u) * SUB)
+/* ---- histograms: durations (duration.c), and where the stage falls ---- */
 
 struct histogram {
-	uint64_t count;
-	long double sum_ns;     /* x86-64 long double: exact for any sum below 2^64 */
-	uint64_t min_ns, max_ns;
+	struct vtrace_durations d;
 	uint64_t position_sum;  /* stage's index within its ops, to order stages */
-	uint64_t buckets[BUCKETS];
 };
-
-static unsigned bucket_of(uint64_t value)
-{
-	if (value < 2 * SUB)
-		return (unsigned)value;
-	unsigned top = 63u - (unsigned)__builtin_clzll(value);   /* >= SUB_BITS + 1 */
-	unsigned shift = top - SUB_BITS;
-	return (shift + 1) * SUB + (unsigned)((value >> shift) & (SUB - 1));
-}
-
-/* The middle of bucket B (its only value when exact). */
-static uint64_t bucket_middle(unsigned b)
-{
-	if (b < 2 * SUB)
-		return b;
-	unsigned shift = b / SUB - 1;
-	uint64_t low = (uint64_t)(SUB + b % SUB) << shift;
-	return low + (((uint64_t)1 << shift) - 1) / 2;
-}
 
 static void histogram_add(struct histogram *h, uint64_t value, unsigned position)
 {
-	if (h->count == 0 || value < h->min_ns)
-		h->min_ns = value;
-	if (value > h->max_ns)
-		h->max_ns = value;
-	h->count++;
-	h->sum_ns += value;
+	vtrace_durations_add(&h->d, value);
 	h->position_sum += position;
-	h->buckets[bucket_of(value)]++;
-}
-
-/* The RANK-th smallest value (1-based), to the histogram's precision,
- * kept within the exact min and max. */
-static uint64_t histogram_rank(const struct histogram *h, uint64_t rank)
-{
-	uint64_t seen = 0;
-	for (unsigned b = 0; b < BUCKETS; b++) {
-		seen += h->buckets[b];
-		if (seen >= rank) {
-			uint64_t v = bucket_middle(b);
-			return v < h->min_ns ? h->min_ns : v > h->max_ns ? h->max_ns : v;
-		}
-	}
-	return h->max_ns;
 }
 
 static void histogram_stats(const struct histogram *h, struct vtrace_duration_stats *out)
 {
-	memset(out, 0, sizeof *out);
-	if (!h || h->count == 0)
-		return;
-	out->count = h->count;
-	out->mean_ns = (double)(h->sum_ns / h->count);
-	out->median_ns = histogram_rank(h, (h->count + 1) / 2);
-	out->p99_ns = histogram_rank(h, (h->count * 99 + 99) / 100);
-	out->min_ns = h->min_ns;
-	out->max_ns = h->max_ns;
+	vtrace_durations_stats(h ? &h->d : NULL, out);
 }
 
 /* ---- the summary ---- */
@@ -459,8 +401,8 @@ static size_t stages_in_order(const struct vtrace_summary *s, unsigned verb,
 	for (unsigned a = 0; a < VTRACE_KIND_COUNT_; a++)
 		for (unsigned b = 0; b < VTRACE_KIND_COUNT_; b++) {
 			const struct histogram *h = s->stages[verb][a][b];
-			if (h && h->count > 0)
-				out[n++] = (struct stage_ref){a, b, (double)h->position_sum / (double)h->count};
+			if (h && h->d.count > 0)
+				out[n++] = (struct stage_ref){a, b, (double)h->position_sum / (double)h->d.count};
 		}
 	qsort(out, n, sizeof *out, by_position);
 	return n;

@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "vrdma/trace/duration.h"
 #include "vrdma/trace/trace.h"
 
 #define VTRACE_SUMMARY_OPEN_OPS 65536u
@@ -48,15 +49,6 @@ enum vtrace_verb {
 	VTRACE_VERB_COUNT_
 };
 
-/* Statistics of one set of durations. */
-struct vtrace_duration_stats {
-	uint64_t count;
-	double mean_ns;
-	uint64_t median_ns;   /* lower median (the ceil(n/2)-th smallest), from the histogram */
-	uint64_t p99_ns;      /* the ceil(0.99 n)-th smallest, from the histogram */
-	uint64_t min_ns;
-	uint64_t max_ns;
-};
 
 struct vtrace_summary;
 
