@@ -89,6 +89,30 @@ static int append(yt_node *parent, yt_node *key, yt_node *item)
 
 static yt_node *build_node(builder *b, yaml_event_t *first, int depth);
 
+/* A tag ("!!str", "!custom") would ask for a type or a meaning that the
+ * strict readers never apply: refused rather than silently ignored.
+ * libyaml expands "!!" to the YAML namespace; say it as it was written. */
+static void refuse_tag(builder *b, const yaml_event_t *event, const yaml_char_t *tag)
+{
+	static const char core[] = "tag:yaml.org,2002:";
+	const char *text = (const char *)tag;
+	int short_form = strncmp(text, core, sizeof core - 1) == 0;
+	vr_diag_at(b->diag, where_of(b, event->start_mark),
+		   "found the tag '%s%.200s', expected plain values (YAML tags are not supported)", short_form ? "!!" : "",
+		   short_form ? text + sizeof core - 1 : text);
+}
+
+/* The tag of a node's first event, or NULL. */
+static const yaml_char_t *tag_of(const yaml_event_t *event)
+{
+	switch (event->type) {
+	case YAML_SCALAR_EVENT: return event->data.scalar.tag;
+	case YAML_MAPPING_START_EVENT: return event->data.mapping_start.tag;
+	case YAML_SEQUENCE_START_EVENT: return event->data.sequence_start.tag;
+	default: return NULL;
+	}
+}
+
 /* Reads children until the matching end event. */
 static int build_children(builder *b, yt_node *parent, int depth)
 {
@@ -146,6 +170,10 @@ static yt_node *build_node(builder *b, yaml_event_t *event, int depth)
 		vr_diag_at(b->diag, where_of(b, event->start_mark),
 			   "found nesting deeper than %d levels, expected a shallow document",
 			   NESTING_MAX);
+		return NULL;
+	}
+	if (tag_of(event)) {
+		refuse_tag(b, event, tag_of(event));
 		return NULL;
 	}
 	yt_node *node = NULL;
