@@ -126,6 +126,13 @@ int vr_parse_quantity(const char *text, vr_qkind kind, vr_quantity *out,
 			continue;
 		out->value = number * u->to_canonical;
 		out->is_cycles = 0;
+		/* 1e308s is finite as written, not in ns: refuse it here, where
+		 * the caller still quotes what was written. */
+		if (!isfinite(out->value)) {
+			snprintf(expected, expected_len, "a %s that stays finite in the model's units (%s)",
+				 vr_qkind_name(kind), vr_qkind_example(kind));
+			return -1;
+		}
 		/* 64.1KB is 64100 bytes, though 64.1 * 1e3 is not exactly that in
 		 * binary floating point: allow for rounding, then snap. */
 		double whole = round(out->value);
