@@ -356,8 +356,7 @@ static int parse_option(const yt_doc *doc, mdl_option *out, vr_diag *diag)
 	snprintf(out->file, sizeof out->file, "%s", doc->file);
 	if (!root)
 		return vr_diag_at(diag, (vr_where){doc->file, 0, 0}, "found an empty file, expected an option description");
-	if (yr_expect(root, YT_MAP, "an option description", diag) ||
-	    yr_known_keys(root, option_keys, "an option description", diag) ||
+	if (yr_document(root, option_keys, "an option description", diag) ||
 	    yr_required(root, "option", "an option description", &v, diag) ||
 	    yr_string(v, "the option name", &text, diag))
 		return -1;

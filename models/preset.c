@@ -34,7 +34,7 @@ static int parse_preset(const yt_doc *doc, mdl_params *out, vr_diag *diag)
 	const char *name;
 	if (!root)
 		return vr_diag_at(diag, (vr_where){doc->file, 0, 0}, "found an empty file, expected a preset");
-	if (yr_expect(root, YT_MAP, "a preset", diag) || yr_known_keys(root, preset_keys, "a preset", diag) ||
+	if (yr_document(root, preset_keys, "a preset", diag) ||
 	    yr_required(root, "preset", "a preset", &v, diag) || yr_string(v, "the preset name", &name, diag) ||
 	    yr_required(root, "description", "a preset", &v, diag) ||
 	    yr_required(root, "parameters", "a preset", &list, diag) ||
@@ -84,8 +84,7 @@ int mdl_overlay_load(const char *path, const char *base_file, vr_where where, md
 	int rc = 0;
 	if (!root)
 		rc = vr_diag_at(diag, (vr_where){doc.file, 0, 0}, "found an empty file, expected a calibration overlay");
-	else if (yr_expect(root, YT_MAP, "a calibration overlay", diag) ||
-		 yr_known_keys(root, overlay_keys, "a calibration overlay", diag) ||
+	else if (yr_document(root, overlay_keys, "a calibration overlay", diag) ||
 		 yr_required(root, "calibration", "a calibration overlay", &v, diag) ||
 		 yr_string(v, "the calibrated model", &name, diag) ||
 		 yr_required(root, "parameters", "a calibration overlay", &list, diag) ||

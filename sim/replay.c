@@ -130,7 +130,7 @@ static int read_map(const yt_doc *doc, vr_replay_map *map, vr_diag *diag)
 	const char *text;
 	if (!root)
 		return vr_diag_at(diag, (vr_where){doc->file, 1, 1}, "found an empty file, expected a replay map");
-	if (yr_expect(root, YT_MAP, "a replay map", diag) || yr_known_keys(root, MAP_KEYS, "a replay map", diag) ||
+	if (yr_document(root, MAP_KEYS, "a replay map", diag) ||
 	    yr_required(root, "replay", "a replay map", &v, diag) || yr_string(v, "the map's name", &text, diag))
 		return -1;
 	snprintf(map->name, sizeof map->name, "%s", text);

@@ -439,7 +439,7 @@ static int load_tree(loader *l)
 	int choice;
 	if (!root)
 		return vr_diag_at(l->diag, (vr_where){s->file, 0, 0}, "found an empty file, expected a scenario");
-	if (yr_expect(root, YT_MAP, "a scenario", l->diag) || yr_known_keys(root, top_keys, "a scenario", l->diag) ||
+	if (yr_document(root, top_keys, "a scenario", l->diag) ||
 	    yr_required(root, "scenario", "a scenario", &v, l->diag) ||
 	    read_name(v, "scenario name", s->name, sizeof s->name, l->diag))
 		return -1;

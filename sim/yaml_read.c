@@ -30,6 +30,16 @@ int yr_expect(const yt_node *node, yt_type type, const char *what, vr_diag *diag
 			  quoted_text(node, found, sizeof found), what, yt_type_name(type));
 }
 
+int yr_document(const yt_node *root, const char *const *keys, const char *what, vr_diag *diag)
+{
+	const yt_node *kind;
+	if (root->type != YT_MAP)
+		return vr_diag_at(diag, root->where, "found %s for %s, expected a mapping", yt_type_name(root->type), what);
+	if (yr_required(root, keys[0], what, &kind, diag) != 0)
+		return -1;
+	return yr_known_keys(root, keys, what, diag);
+}
+
 int vr_is_identifier(const char *text)
 {
 	return text[0] != '\0' &&

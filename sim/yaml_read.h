@@ -19,6 +19,13 @@ int yr_expect(const yt_node *node, yt_type type, const char *what, vr_diag *diag
 int yr_known_keys(const yt_node *map, const char *const *allowed, const char *what,
 		  vr_diag *diag);
 
+/* The root of a file of one kind: a mapping that holds KEYS[0], the key
+ * that says what the file is ("preset", "option", "scenario"), and no key
+ * outside KEYS (NULL-terminated).  Until the file has shown itself to be
+ * of that kind nothing it contains is quoted: a file named by mistake (or
+ * on purpose: "preset: /etc/shadow") is not echoed into a message. */
+int yr_document(const yt_node *root, const char *const *keys, const char *what, vr_diag *diag);
+
 /* The value of a key that must be present; OUT receives it. */
 int yr_required(const yt_node *map, const char *key, const char *what,
 		const yt_node **out, vr_diag *diag);
