@@ -245,9 +245,17 @@ static int at_record(profile_pass *p, const char *what)
 			  (unsigned long long)vtrace_reader_offset(p->reader), what);
 }
 
-static int note_size(profile_pass *p, double bytes)
+/* A posted size is held to the scenario's rule for sizes (scenario.h). */
+static int note_size(profile_pass *p, uint64_t posted_bytes)
 {
 	vr_trace_profile *o = p->out;
+	double bytes = (double)posted_bytes;
+	if (!scn_size_in_range(bytes)) {
+		char what[160];
+		snprintf(what, sizeof what, "found a post of %llu bytes, expected " SCN_SIZE_RANGE_TEXT " (as a scenario's sizes)",
+			 (unsigned long long)posted_bytes);
+		return at_record(p, what);
+	}
 	for (size_t i = 0; i < o->size_count; i++)
 		if (o->sizes[i] == bytes)
 			return 0;
@@ -354,7 +362,7 @@ static int take_record(profile_pass *p, const struct vtrace_record *r)
 		p->recv_completions++;
 	if (r->kind == VTRACE_POST && r->op_id != 0 && ((r->op_id >> 32) & 1u) == 0) {
 		p->out->send_ops++;
-		if (note_size(p, (double)r->arg1))
+		if (note_size(p, r->arg1))
 			return -1;
 	}
 	for (size_t b = 0; b < p->map->count; b++)

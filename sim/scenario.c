@@ -32,7 +32,6 @@ static const char *const workload_keys[] = {
 static const char *const range_keys[] = {"from", "to", NULL};
 
 enum { VMS_PER_HOST_MAX = 1024 };
-static const double SIZE_MAX_BYTES = 1073741824.0;  /* 1 GiB: beyond any RDMA message we model */
 static const double PERFTEST_ALL_FROM = 2.0;        /* perftest -a: 2 B ... */
 static const double PERFTEST_ALL_TO = 8388608.0;    /* ... to 8 MiB */
 
@@ -132,10 +131,15 @@ static int read_size(const yt_node *node, const char *what, double *out, vr_diag
 	vr_quantity q;
 	if (yr_quantity(node, VR_Q_SIZE, what, &q, diag) != 0)
 		return -1;
-	if (q.value < 1 || q.value > SIZE_MAX_BYTES)
-		return vr_diag_at(diag, node->where, "found '%s' for %s, expected a size from 1B to 1GiB", node->text, what);
+	if (!scn_size_in_range(q.value))
+		return vr_diag_at(diag, node->where, "found '%s' for %s, expected " SCN_SIZE_RANGE_TEXT, node->text, what);
 	*out = q.value;
 	return 0;
+}
+
+int scn_size_in_range(double bytes)
+{
+	return bytes >= SCN_SIZE_MIN_BYTES && bytes <= SCN_SIZE_MAX_BYTES;
 }
 
 static int is_power_of_two(double bytes)

@@ -24,6 +24,16 @@ enum {
 	SCN_CQ_MODERATION_DEFAULT = 100,   /* perftest's -Q default */
 };
 #define SCN_REGISTERED_MAX_BYTES 1125899906842624.0   /* 1 PiB */
+/* A message size: at least one byte (perftest's smallest is 2 B, a 0 B
+ * message moves nothing to time), at most 1 GiB (beyond any RDMA message
+ * we model; the HCA's limit is 2 GiB).  Scenario sizes and the sizes a
+ * replayed trace posts are held to the same rule. */
+#define SCN_SIZE_MIN_BYTES 1.0
+#define SCN_SIZE_MAX_BYTES 1073741824.0
+#define SCN_SIZE_RANGE_TEXT "a size from 1B to 1GiB"
+
+/* Is BYTES a message size the model runs (the rule above)? */
+int scn_size_in_range(double bytes);
 
 typedef struct scn_host {
 	char name[MDL_NAME_MAX];
