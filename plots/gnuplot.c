@@ -6,6 +6,8 @@
 
 #include "plots/gnuplot.h"
 
+#include "sim/input_file.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -112,13 +114,15 @@ int vr_gp_make_dir(const char *path, vr_diag *diag)
 	return 0;
 }
 
-/* Move every file of FROM (and FROM/data) into TO; gnuplot.log stays. */
-static int publish(const char *from, const char *to, const char *sub, vr_diag *diag)
+/* Move every file of FROM (and FROM/data) into TO; gnuplot.log stays.
+ * CHECK_ONLY: move nothing, refuse a target that is an input of the
+ * command (the results file), so the folder is not changed half-way. */
+static int publish(const char *from, const char *to, const char *sub, int check_only, vr_diag *diag)
 {
 	char src_dir[4096], dst_dir[4096];
 	snprintf(src_dir, sizeof src_dir, "%s%s%s", from, sub ? "/" : "", sub ? sub : "");
 	snprintf(dst_dir, sizeof dst_dir, "%s%s%s", to, sub ? "/" : "", sub ? sub : "");
-	if (sub && vr_gp_make_dir(dst_dir, diag) != 0)
+	if (sub && !check_only && vr_gp_make_dir(dst_dir, diag) != 0)
 		return -1;
 	DIR *dir = opendir(src_dir);
 	if (!dir)
@@ -131,7 +135,9 @@ static int publish(const char *from, const char *to, const char *sub, vr_diag *d
 		char a[8192], b[8192];
 		snprintf(a, sizeof a, "%s/%s", src_dir, e->d_name);
 		snprintf(b, sizeof b, "%s/%s", dst_dir, e->d_name);
-		if (rename(a, b) != 0)
+		if (check_only)
+			rc = vr_output_check(b, b, diag);
+		else if (rename(a, b) != 0)
 			rc = vr_diag_at(diag, (vr_where){b, 0, 0}, "cannot write: %s", strerror(errno));
 	}
 	closedir(dir);
@@ -176,10 +182,12 @@ int vr_gp_render(const char *out_dir, vr_gp_drawer draw, const void *ctx, vr_dia
 	if (rc == 0)
 		rc = draw(ctx, work, diag);
 	/* gnuplot drew everything: only now does the folder change. */
-	if (rc == 0)
-		rc = publish(work, out_dir, "data", diag);
-	if (rc == 0)
-		rc = publish(work, out_dir, NULL, diag);
+	for (int check_only = 1; check_only >= 0; check_only--) {
+		if (rc == 0)
+			rc = publish(work, out_dir, "data", check_only, diag);
+		if (rc == 0)
+			rc = publish(work, out_dir, NULL, check_only, diag);
+	}
 	remove_tree(work);
 	return rc;
 }

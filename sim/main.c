@@ -17,6 +17,7 @@
 #include "plots/plot.h"
 #include "sim/catalog.h"
 #include "sim/engine.h"
+#include "sim/input_file.h"
 #include "sim/outfile.h"
 #include "sim/replay.h"
 #include "sim/report.h"
@@ -293,6 +294,10 @@ static int parse_cli(cli *c, int argc, char **argv)
 						: strcmp(c->command, "replay") == 0 ? "one trace file" : "at most one scenario file");
 		}
 	}
+	const char *paths[] = {c->out, c->json, c->keep_platform};
+	for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++)
+		if (paths[k] && !paths[k][0])
+			return bad_cli("", "a file or folder name after the option, not an empty one");
 	if (strcmp(c->command, "calibrate") == 0 && (!c->input_count || !c->model))
 		return bad_cli("", c->input_count ? "--model softroce: the model to calibrate"
 						  : "a dataset folder or CSV: vrdmasim calibrate DATASET... --model softroce");
@@ -302,6 +307,25 @@ static int parse_cli(cli *c, int argc, char **argv)
 		return bad_cli("", "a scenario file to validate");
 	if (strcmp(c->command, "replay") == 0 && !c->scenario)
 		return bad_cli("", "a trace file: vrdmasim replay TRACE [--preset P] [--compare]");
+	return 0;
+}
+
+/* Every file the command writes, checked once its inputs are read and
+ * before any work: not empty, not one of the inputs (sim/input_file.h).
+ * The output layer checks again when it opens and when it commits. */
+static int outputs_refused(const cli *c)
+{
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	char platform[4200] = "";
+	if (c->keep_platform && c->keep_platform[0])
+		snprintf(platform, sizeof platform, "%s/platform.xml", c->keep_platform);
+	if ((c->out && vr_output_check(c->out, "--out", &diag)) || (c->json && vr_output_check(c->json, "--json", &diag)) ||
+	    (c->keep_platform && vr_output_check(c->keep_platform, "--keep-platform", &diag)) ||
+	    (platform[0] && vr_output_check(platform, "--keep-platform", &diag))) {
+		fprintf(stderr, "%s\n", diag.message);
+		return EXIT_BAD_INPUT;
+	}
 	return 0;
 }
 
@@ -364,6 +388,8 @@ static int command_calibrate(const cli *c)
 		}
 		snprintf(inputs + strlen(inputs), sizeof inputs - strlen(inputs), "%s%s", i ? ", " : "", c->inputs[i]);
 	}
+	if (outputs_refused(c))
+		return EXIT_BAD_INPUT;
 	cal_fit_request rq = {.preset = c->preset ? c->preset : "esxi5-qdr-2012",
 			      .groups = c->groups ? c->groups : CAL_GROUPS_DEFAULT};
 	/* Open the outputs before fitting: a bad path fails first; nothing is
@@ -440,6 +466,10 @@ static int command_run(const cli *c, const char *argv0)
 	}
 	if (c->iterations && !replay)
 		scn_set_iterations(&s, c->iterations);
+	if (outputs_refused(c)) {
+		scn_free(&s);
+		return EXIT_BAD_INPUT;
+	}
 	vr_diag diag;
 	vr_diag_clear(&diag);
 	/* Open the output first: a bad path should fail before a long run. */

@@ -5,6 +5,8 @@
  */
 #include "sim/outfile.h"
 
+#include "sim/input_file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -45,6 +47,8 @@ int vr_outfile_open(vr_outfile *of, const char *target, vr_diag *diag)
 	if (strlen(target) >= sizeof of->target)
 		return vr_diag_at(diag, (vr_where){"--out", 0, 0}, "found a path of %zu characters, expected a shorter one",
 				  strlen(target));
+	if (vr_output_check(target, target, diag) != 0)
+		return -1;
 	char resolved[PATH_MAX];
 	struct stat st;
 	if (stat(target, &st) == 0 && !S_ISREG(st.st_mode)) {
@@ -90,6 +94,11 @@ int vr_outfile_commit(vr_outfile *of, vr_diag *diag)
 		if (!failed)
 			return 0;
 		return vr_diag_at(diag, (vr_where){of->target, 0, 0}, "cannot write the output: %s", strerror(saved));
+	}
+	/* An input read after the open (a preset the fit loads) is refused too. */
+	if (!failed && vr_output_check(of->target, of->target, diag) != 0) {
+		unlink(of->temp);
+		return -1;
 	}
 	if (!failed && rename(of->temp, of->target) == 0)
 		return 0;

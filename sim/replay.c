@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "sim/catalog.h"
+#include "sim/input_file.h"
 #include "sim/yaml_read.h"
 #include "vrdma/device/abi.h"
 #include "vrdma/trace/duration.h"
@@ -454,6 +455,13 @@ int vr_trace_profile_read(const char *path, const vr_replay_map *map, vr_trace_p
 	p.reader = vtrace_reader_open(path, err, sizeof err);
 	if (!p.reader)
 		return raw_error(diag, err);
+	dev_t device;
+	ino_t inode;
+	vtrace_reader_file_id(p.reader, &device, &inode);
+	if (vr_input_note(path, device, inode, diag) != 0) {
+		vtrace_reader_close(p.reader);
+		return -1;
+	}
 	int rc = read_config(&p);
 	if (rc == 0)
 		rc = prepare_measurements(&p);

@@ -31,6 +31,11 @@ tool_output run_tool(const char *const *args)
 
 tool_output run_program(const char *tool, const char *const *args)
 {
+	return run_program_within(tool, args, 0);
+}
+
+tool_output run_program_within(const char *tool, const char *const *args, unsigned seconds)
+{
 	const char *argv[64];
 	size_t n = 0;
 	argv[n++] = tool;
@@ -43,6 +48,7 @@ tool_output run_program(const char *tool, const char *const *args)
 	if (pid == 0) {
 		dup2(fileno(out), 1);
 		dup2(fileno(err), 2);
+		alarm(seconds);   /* kept across execv: a hung program dies of SIGALRM */
 		execv(tool, (char *const *)argv);
 		_exit(127);
 	}

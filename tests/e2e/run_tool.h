@@ -18,6 +18,9 @@ typedef struct tool_output {
 tool_output run_tool(const char *const *args);
 /* Run another program (a path) the same way. */
 tool_output run_program(const char *program, const char *const *args);
+/* The same, killed by SIGALRM (status 128 + 14) after SECONDS (0: never),
+ * for programs that might block. */
+tool_output run_program_within(const char *program, const char *const *args, unsigned seconds);
 void tool_output_free(tool_output *o);
 
 /* Path of a file in the source tree ($VRDMASIM_SRCDIR/REL) in a static buffer. */

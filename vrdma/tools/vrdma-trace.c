@@ -50,7 +50,7 @@ static int parse(int argc, char **argv, struct command *cmd)
 			cmd->mode = MODE_JSON;
 			modes++;
 		} else if (strcmp(arg, "--chrome") == 0) {
-			if (i + 1 >= argc)
+			if (i + 1 >= argc || argv[i + 1][0] == '\0')
 				return usage("--chrome needs an output file", NULL);
 			cmd->chrome_path = argv[++i];
 			cmd->mode = MODE_CHROME;

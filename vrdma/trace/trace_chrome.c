@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vrdma/trace/trace.h"
@@ -293,6 +294,17 @@ int vtrace_chrome_write(struct vtrace_reader *reader, FILE *out, uint64_t *event
 	return status;
 }
 
+/* Is PATH (after symbolic links) the file the reader reads?  Writing it,
+ * or its temporary file, would destroy the trace being converted. */
+static int is_the_input(const struct vtrace_reader *reader, const char *path)
+{
+	struct stat st;
+	dev_t device;
+	ino_t inode;
+	vtrace_reader_file_id(reader, &device, &inode);
+	return stat(path, &st) == 0 && st.st_dev == device && st.st_ino == inode;
+}
+
 int vtrace_chrome_convert(const char *trace_path, const char *out_path, uint64_t *events, char *err,
 			  size_t err_bytes)
 {
@@ -305,6 +317,14 @@ int vtrace_chrome_convert(const char *trace_path, const char *out_path, uint64_t
 	if (temp) {
 		memcpy(temp, out_path, path_bytes);
 		memcpy(temp + path_bytes, ".tmp", sizeof ".tmp");
+		const char *input = is_the_input(reader, out_path) ? out_path : is_the_input(reader, temp) ? temp : NULL;
+		if (input) {
+			snprintf(err, err_bytes, "%s: found the output '%s', which is the trace being read, expected an output that replaces no input",
+				 trace_path, input);
+			free(temp);
+			vtrace_reader_close(reader);
+			return -1;
+		}
 		out = fopen(temp, "w");
 	}
 	if (!out) {

@@ -10,11 +10,14 @@
 #include "vrdma/trace/trace_read.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Large reads are what make a streaming reader fast; 256 KiB is 4,681
  * records per read() and still a fixed, small cost. */
@@ -30,6 +33,7 @@ struct instance {
 struct vtrace_reader {
 	FILE *file;
 	char *path;
+	struct stat identity;       /* of the opened file: device, inode */
 	char *config;               /* NUL-terminated configuration text */
 	uint64_t records_offset;    /* byte offset of record 0 */
 	uint64_t count;             /* records returned */
@@ -273,6 +277,29 @@ int vtrace_reader_next(struct vtrace_reader *r, struct vtrace_record *out, char 
 
 /* ---- the rest of the API ---- */
 
+/* Open the trace, refusing what is not a regular file: a FIFO would block
+ * the open forever (O_NONBLOCK keeps it from waiting for a writer; the
+ * flag is cleared once the file is known to be regular). */
+static int open_regular(struct vtrace_reader *r, char *err, size_t err_bytes)
+{
+	int fd = open(r->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, err_bytes, r->path, "cannot open the trace: %s", strerror(errno));
+	int opened = fstat(fd, &r->identity) == 0;
+	if (opened && !S_ISREG(r->identity.st_mode)) {
+		close(fd);
+		return fail(err, err_bytes, r->path, "found %s, expected a regular file (a vrdma trace)",
+			    S_ISFIFO(r->identity.st_mode) ? "a FIFO" : S_ISDIR(r->identity.st_mode) ? "a folder"
+			    : "a device or socket");
+	}
+	if (!opened || fcntl(fd, F_SETFL, 0) != 0 || !(r->file = fdopen(fd, "rb"))) {
+		int saved = errno;
+		close(fd);
+		return fail(err, err_bytes, r->path, "cannot open the trace: %s", strerror(saved));
+	}
+	return 0;
+}
+
 struct vtrace_reader *vtrace_reader_open(const char *path, char *err, size_t err_bytes)
 {
 	struct vtrace_reader *r = calloc(1, sizeof *r);
@@ -281,9 +308,7 @@ struct vtrace_reader *vtrace_reader_open(const char *path, char *err, size_t err
 		fail(err, err_bytes, path, "cannot read the trace: %s", strerror(ENOMEM));
 		return NULL;
 	}
-	r->file = fopen(path, "rb");
-	if (!r->file) {
-		fail(err, err_bytes, path, "cannot open the trace: %s", strerror(errno));
+	if (open_regular(r, err, err_bytes) != 0) {
 		vtrace_reader_close(r);
 		return NULL;
 	}
@@ -323,6 +348,12 @@ const char *vtrace_reader_config(const struct vtrace_reader *r)
 const char *vtrace_reader_path(const struct vtrace_reader *r)
 {
 	return r->path;
+}
+
+void vtrace_reader_file_id(const struct vtrace_reader *r, dev_t *device, ino_t *inode)
+{
+	*device = r->identity.st_dev;
+	*inode = r->identity.st_ino;
 }
 
 void vtrace_reader_close(struct vtrace_reader *r)

@@ -28,13 +28,16 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "vrdma/trace/trace.h"
 
 struct vtrace_reader;
 
 /* Open PATH and check its header.  Returns the reader, or NULL with ERR
- * filled ("FILE: byte offset 0: not a vrdma trace (...)"). */
+ * filled ("FILE: byte offset 0: not a vrdma trace (...)").  Only a regular
+ * file is opened: a FIFO, a device or a folder is refused without
+ * blocking. */
 struct vtrace_reader *vtrace_reader_open(const char *path, char *err, size_t err_bytes);
 
 /* The next record into *OUT.  Returns 1 (a record), 0 (clean end of the
@@ -55,6 +58,10 @@ const char *vtrace_reader_config(const struct vtrace_reader *reader);
 
 /* The file the reader was opened on, as given. */
 const char *vtrace_reader_path(const struct vtrace_reader *reader);
+
+/* The device and inode of the opened file: which file it is, whatever
+ * the path said (so an output can be refused when it is this input). */
+void vtrace_reader_file_id(const struct vtrace_reader *reader, dev_t *device, ino_t *inode);
 
 void vtrace_reader_close(struct vtrace_reader *reader);
 
