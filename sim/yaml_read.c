@@ -35,7 +35,13 @@ int yr_document(const yt_node *root, const char *const *keys, const char *what, 
 	const yt_node *kind;
 	if (root->type != YT_MAP)
 		return vr_diag_at(diag, root->where, "found %s for %s, expected a mapping", yt_type_name(root->type), what);
-	if (yr_required(root, keys[0], what, &kind, diag) != 0)
+	/* A misspelt kind key ("scenaro:") still says what the file is meant
+	 * to be: then the unknown keys are named, with their suggestions. */
+	const char *const kind_key[] = {keys[0], NULL};
+	int misspelt = 0;
+	for (size_t i = 0; i < root->count; i++)
+		misspelt |= vr_nearest(root->keys[i]->text, kind_key) != NULL;
+	if (!misspelt && yr_required(root, keys[0], what, &kind, diag) != 0)
 		return -1;
 	return yr_known_keys(root, keys, what, diag);
 }
