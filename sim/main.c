@@ -527,13 +527,13 @@ int main(int argc, char **argv)
 	if (strcmp(c.command, "validate") == 0) {
 		scn_scenario s;
 		rc = load_scenario(&c, &s);
-		scn_free(&s);
 		size_t sizes = 0;
 		for (size_t w = 0; rc == 0 && w < s.workload_count; w++)
 			sizes += s.workloads[w].size_count;
 		if (rc == 0)
 			printf("%s: valid (%zu preset(s), %zu workload(s), %zu option(s), %zu size(s))\n", c.scenario,
 			       s.preset_count, s.workload_count, s.option_count, sizes);
+		scn_free(&s);
 		return rc ? EXIT_BAD_INPUT : 0;
 	}
 	return command_run(&c, argv[0]);
