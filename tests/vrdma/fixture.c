@@ -18,7 +18,8 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-void fx_host_start(struct fx_host *host, uint8_t host_id, double loss, struct vtrace *trace)
+static void host_start(struct fx_host *host, uint8_t host_id, double loss, struct vtrace *trace,
+		       const struct vacct_limits *limits)
 {
 	char err[256];
 	struct vhca_soft_config hc;
@@ -33,11 +34,23 @@ void fx_host_start(struct fx_host *host, uint8_t host_id, double loss, struct vt
 	bc.hca = host->hca;
 	bc.trace = trace;
 	bc.host_id = host_id;
+	if (limits)
+		bc.limits = *limits;
 	ck_assert_msg(vbackend_start(&bc, &host->backend, err, sizeof err) == 0, "%s", err);
 	struct ibv_port_attr port;
 	memset(&port, 0, sizeof port);
 	host->hca->ops->query_port(host->hca, 1, &port);
 	host->lid = port.lid;
+}
+
+void fx_host_start(struct fx_host *host, uint8_t host_id, double loss, struct vtrace *trace)
+{
+	host_start(host, host_id, loss, trace, NULL);
+}
+
+void fx_host_start_limits(struct fx_host *host, uint8_t host_id, const struct vacct_limits *limits)
+{
+	host_start(host, host_id, 0, NULL, limits);
 }
 
 void fx_host_stop(struct fx_host *host)

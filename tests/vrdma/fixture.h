@@ -35,6 +35,8 @@ struct fx_guest {
 
 /* loss: probability of dropping a sent packet (0 for none). */
 void fx_host_start(struct fx_host *host, uint8_t host_id, double loss, struct vtrace *trace);
+/* The same with the backend's accounting limits (account.h). */
+void fx_host_start_limits(struct fx_host *host, uint8_t host_id, const struct vacct_limits *limits);
 void fx_host_stop(struct fx_host *host);
 
 void fx_guest_start(struct fx_guest *guest, struct fx_host *host, uint64_t buffer_bytes);

@@ -169,16 +169,18 @@ enum {
 	R_DATA = 32                                       /* object pages from here */
 };
 
-static void raw_start(struct raw *r, struct fx_host *host)
+static void raw_start_pages(struct raw *r, struct fx_host *host, uint32_t pages)
 {
 	char err[256];
 	memset(r, 0, sizeof *r);
 	r->host = host;
-	ck_assert_msg(vbackend_create_vm(host->backend, (uint64_t)RAW_PAGES * PAGE, &r->vm, err, sizeof err) == 0,
+	ck_assert_msg(vbackend_create_vm(host->backend, (uint64_t)pages * PAGE, &r->vm, err, sizeof err) == 0,
 		      "%s", err);
 	r->m = r->vm->memory.base;
 	r->bytes = r->vm->memory.bytes;
 }
+
+static void raw_start(struct raw *r, struct fx_host *host) { raw_start_pages(r, host, RAW_PAGES); }
 
 static void raw_stop(struct raw *r)
 {
@@ -248,12 +250,14 @@ static uint32_t raw_activate_at(struct raw *r, uint64_t dsr_gpa)
 	return raw_kick(r, VRDMA_REG_CTL, VRDMA_CTL_ACTIVATE);
 }
 
-static void raw_open(struct raw *r, struct fx_host *host)
+static void raw_open_pages(struct raw *r, struct fx_host *host, uint32_t pages)
 {
-	raw_start(r, host);
+	raw_start_pages(r, host, pages);
 	raw_clean_dsr(r);
 	ck_assert_uint_eq(raw_activate_at(r, rgpa(R_DSR)), 0);
 }
+
+static void raw_open(struct raw *r, struct fx_host *host) { raw_open_pages(r, host, RAW_PAGES); }
 
 /* A command: the errno of the response (EIO when there is none). */
 static int raw_cmd(struct raw *r, union vrdma_request *req, uint32_t command, union vrdma_response *resp)
@@ -716,6 +720,82 @@ START_TEST(create_mr_checks)
 	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_PD, pd), 0);
 	ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_PD, pd), ENOENT);
 	raw_stop(&r);
+	world_stop(&w);
+}
+END_TEST
+
+/* A directory at `dir` for n pages whose every entry is one table page,
+ * `table`, whose every entry is one data page: n pages of mapping from
+ * three pages of memory. */
+static struct vrdma_pdir_ref raw_alias_dir(struct raw *r, uint32_t dir, uint32_t table, uint32_t data,
+					   uint32_t n)
+{
+	uint64_t *d = (uint64_t *)rpage(r, dir), *t = (uint64_t *)rpage(r, table);
+	for (uint32_t i = 0; i < VPD_ENTRIES_PER_PAGE; i++) {
+		d[i] = rgpa(table);
+		t[i] = rgpa(data);
+	}
+	return (struct vrdma_pdir_ref){ .dir_gpa = rgpa(dir), .page_count = n };
+}
+
+static struct vacct_usage page_usage(struct fx_host *h, struct vrdma_vm *vm)
+{
+	struct vacct_usage usage[VACCT_COUNT];
+	vbackend_get_usage(h->backend, vm, usage);
+	return usage[VACCT_PAGE];
+}
+
+/* The host's page mappings are the sum of its guests'. */
+static void host_is_sum(struct fx_host *h, struct vrdma_vm *const *vms, int n)
+{
+	uint64_t sum = 0;
+	for (int i = 0; i < n; i++)
+		sum += page_usage(h, vms[i]).in_use;
+	ck_assert_uint_eq(page_usage(h, NULL).in_use, sum);
+}
+
+/* Issue 11: a guest using a few pages of its memory registered 1,024
+ * regions of 1 GiB through aliased directories (every entry the same table
+ * page and data page), and the host held 16 B per mapped page: 4 GiB.  Every
+ * mapping now counts against the guest, capped by its own memory. */
+#define ALIAS_GUEST_PAGES 48u /* 192 KiB: the raw layout and a few data pages */
+#define ALIAS_MR_PAGES 16u
+START_TEST(aliased_page_directories)
+{
+	struct world w;
+	world_start(&w);
+	struct raw r;
+	raw_open_pages(&r, &w.h1, ALIAS_GUEST_PAGES);
+	uint32_t pd = raw_create_pd(&r);
+	const uint32_t rw = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE;
+	struct vacct_usage start = page_usage(&w.h1, r.vm);
+	ck_assert_uint_le(start.cap, (uint64_t)VB_LIMIT_MAPPINGS_PER_GUEST_PAGE * ALIAS_GUEST_PAGES);
+	uint64_t before = guest_errors(&w.h1);
+	/* 1 GiB of mappings from three pages: refused, nothing held */
+	struct vrdma_pdir_ref gib = raw_alias_dir(&r, R_DIR, R_TAB, R_DATA, VPD_MAX_PAGES);
+	ck_assert_int_eq(raw_create_mr(&r, pd, 0, (uint64_t)VPD_MAX_PAGES * PAGE, rw, gib, NULL), ENOMEM);
+	ck_assert_uint_eq(page_usage(&w.h1, r.vm).in_use, start.in_use);
+	ck_assert_uint_eq(guest_errors(&w.h1), before + 1);
+	/* small aliased regions until the cap: each costs its every mapping */
+	struct vrdma_pdir_ref small = raw_alias_dir(&r, R_DIR, R_TAB, R_DATA, ALIAS_MR_PAGES);
+	uint32_t handles[64], made = 0;
+	int rc = 0;
+	while (made < 64 && (rc = raw_create_mr(&r, pd, 0, ALIAS_MR_PAGES * PAGE, rw, small, &handles[made])) == 0)
+		made++;
+	ck_assert_int_eq(rc, ENOMEM);
+	struct vacct_usage full = page_usage(&w.h1, r.vm);
+	ck_assert_uint_eq(made, (start.cap - start.in_use) / vpd_mapped_pages(ALIAS_MR_PAGES));
+	ck_assert_uint_eq(full.in_use, start.in_use + made * vpd_mapped_pages(ALIAS_MR_PAGES));
+	ck_assert_uint_le(full.in_use, full.cap);
+	ck_assert_uint_le(full.high_water, full.cap);
+	struct vrdma_vm *vms[] = { w.x.vm, w.y.vm, r.vm };
+	host_is_sum(&w.h1, vms, 3);
+	/* destroying gives every mapping back */
+	for (uint32_t i = 0; i < made; i++)
+		ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_MR, handles[i]), 0);
+	ck_assert_uint_eq(page_usage(&w.h1, r.vm).in_use, start.in_use);
+	raw_stop(&r);
+	host_is_sum(&w.h1, vms, 2);
 	world_stop(&w);
 }
 END_TEST
@@ -1228,6 +1308,7 @@ static Suite *suite(void)
 	tcase_add_test(t, activation);
 	tcase_add_test(t, unknown_and_random_commands);
 	tcase_add_test(t, create_mr_checks);
+	tcase_add_test(t, aliased_page_directories);
 	tcase_add_test(t, create_cq_qp_checks);
 	tcase_add_test(t, producer_index_beyond_ring);
 	tcase_add_test(t, malformed_wqes);

@@ -30,6 +30,23 @@ void vbackend_default_config(struct vbackend_config *c)
 	c->max_pd_per_guest = 64;
 	c->max_qp_wr = 4096;
 	c->max_cqe = 65536;
+	vacct_default_limits(&c->limits);
+}
+
+/* The backend cannot promise guests more objects than its HCA holds. */
+static void clamp_to_hca(struct vacct_limits *l, struct vhca *hca)
+{
+	struct ibv_device_attr attr;
+	memset(&attr, 0, sizeof attr);
+	if (hca->ops->query_device(hca, &attr) != 0)
+		return;
+	const int hca_max[VACCT_COUNT] = {
+		[VACCT_PD] = attr.max_pd, [VACCT_MR] = attr.max_mr, [VACCT_CQ] = attr.max_cq,
+		[VACCT_QP] = attr.max_qp, [VACCT_CQE] = 0, [VACCT_WQE] = 0, [VACCT_PAGE] = 0,
+	};
+	for (int r = 0; r < VACCT_COUNT; r++)
+		if (hca_max[r] > 0 && (uint64_t)hca_max[r] < l->host_total[r])
+			l->host_total[r] = (uint64_t)hca_max[r];
 }
 
 static void serve_device(struct vdev *dev)
@@ -85,6 +102,14 @@ int vbackend_start(const struct vbackend_config *config, struct vbackend **out, 
 	b->config = *config;
 	b->hca = config->hca;
 	b->trace = config->trace;
+	clamp_to_hca(&b->config.limits, b->hca);
+	char why[200];
+	if (vacct_check_limits(&b->config.limits, why, sizeof why) != 0) {
+		snprintf(err, err_bytes, "vRDMA backend limits: %s", why);
+		free(b);
+		return EINVAL;
+	}
+	vacct_host_init(&b->account, &b->config.limits);
 	b->qpn_table_size = 2 * 65536;
 	b->qpn_table = calloc(b->qpn_table_size, sizeof *b->qpn_table);
 	b->wc_batch = calloc(32, sizeof *b->wc_batch);
@@ -201,10 +226,15 @@ int vbackend_create_vm(struct vbackend *b, uint64_t memory_bytes, struct vrdma_v
 	dev->vm.trace = b->trace;
 	if (rc == 0) {
 		pthread_mutex_lock(&b->lock);
-		b->devices[slot] = dev;
-		rc = watch(b->epoll_fd, dev->kick_fd, dev);
-		if (rc != 0)
-			b->devices[slot] = NULL;
+		rc = vacct_attach(&b->account, &dev->account, dev->memory.bytes / VRDMA_PAGE_BYTES, err, err_bytes);
+		if (rc == 0) {
+			b->devices[slot] = dev;
+			rc = watch(b->epoll_fd, dev->kick_fd, dev);
+			if (rc != 0) {
+				b->devices[slot] = NULL;
+				vacct_detach(&b->account, &dev->account);
+			}
+		}
 		pthread_mutex_unlock(&b->lock);
 	}
 	if (rc != 0) {
@@ -224,6 +254,7 @@ void vbackend_destroy_vm(struct vbackend *b, struct vrdma_vm *vm)
 	pthread_mutex_lock(&b->lock);
 	epoll_ctl(b->epoll_fd, EPOLL_CTL_DEL, dev->kick_fd, NULL);
 	vb_reset_device(dev);
+	vacct_detach(&b->account, &dev->account);
 	b->devices[dev->guest_id - 1] = NULL;
 	pthread_mutex_unlock(&b->lock);
 	free_device(dev);
@@ -257,4 +288,14 @@ void vbackend_get_stats(struct vbackend *b, struct vbackend_stats *stats)
 	*stats = b->stats;
 	pthread_mutex_unlock(&b->lock);
 	stats->traps = atomic_load(&b->traps);
+}
+
+void vbackend_get_usage(struct vbackend *b, const struct vrdma_vm *vm, struct vacct_usage *usage)
+{
+	pthread_mutex_lock(&b->lock);
+	if (vm == NULL)
+		vacct_host_usage(&b->account, usage);
+	else
+		vacct_guest_usage(&b->account, &((const struct vdev *)vm->device)->account, usage);
+	pthread_mutex_unlock(&b->lock);
 }

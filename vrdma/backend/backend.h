@@ -19,11 +19,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vrdma/backend/account.h"
+#include "vrdma/backend/limits.h"
 #include "vrdma/device/vm.h"
 #include "vrdma/hca/hca.h"
 #include "vrdma/trace/trace.h"
-
-#define VBACKEND_MAX_GUESTS 64u
 
 struct vbackend_config {
 	struct vhca *hca;        /* the device-layer driver; the caller destroys it after stop */
@@ -31,6 +31,9 @@ struct vbackend_config {
 	uint8_t host_id;         /* recorded in trace events */
 	uint32_t max_qp_per_guest, max_cq_per_guest, max_mr_per_guest, max_pd_per_guest;
 	uint32_t max_qp_wr, max_cqe;
+	/* What guests may hold, per guest and per host (account.h, limits.h).
+	 * The PD, MR, CQ and QP pools are clamped to the HCA's own limits. */
+	struct vacct_limits limits;
 };
 
 void vbackend_default_config(struct vbackend_config *config);
@@ -42,7 +45,9 @@ int vbackend_start(const struct vbackend_config *config, struct vbackend **out, 
 /* Stop the thread and free every device's objects. */
 void vbackend_stop(struct vbackend *backend);
 
-/* Create a VM with `memory_bytes` of guest memory and a vRDMA device. */
+/* Create a VM with `memory_bytes` of guest memory and a vRDMA device.
+ * ENOSPC when the host already runs VBACKEND_MAX_GUESTS guests or cannot
+ * reserve the new guest's guarantees (account.h); err says which. */
 int vbackend_create_vm(struct vbackend *backend, uint64_t memory_bytes, struct vrdma_vm **out,
 		       char *err, size_t err_bytes);
 void vbackend_destroy_vm(struct vbackend *backend, struct vrdma_vm *vm);
@@ -53,5 +58,10 @@ struct vbackend_stats {
 	uint64_t guest_errors; /* malformed commands, WQEs, rings, doorbells */
 };
 void vbackend_get_stats(struct vbackend *backend, struct vbackend_stats *stats);
+
+/* Resource accounting (account.h).  OUT: usage[VACCT_COUNT] of one guest
+ * (vm) or of the whole host (vm NULL): in use, reserved, cap, high-water
+ * mark.  The host's in-use counts are the sums of its guests'. */
+void vbackend_get_usage(struct vbackend *backend, const struct vrdma_vm *vm, struct vacct_usage *usage);
 
 #endif

@@ -7,7 +7,13 @@
  * the device layer, writes the response slot, sets ERR and raises vector 0.
  * Every refusal is an errno in the response: EINVAL for a malformed request,
  * ENOENT for a handle that names nothing of this guest's, EBUSY for an
- * object still in use, ENOMEM when a table is full.
+ * object still in use, ENOMEM when a table is full or the guest is over
+ * its share of the host (account.h).
+ *
+ * Accounting: every object is charged to its guest (a bill computed from
+ * the object's validated geometry) before the host allocates anything for
+ * it, and the same bill, computed from what the object kept, is released
+ * when it is destroyed, so create/destroy loops end where they began.
  */
 #include "vrdma/backend/internal.h"
 #include "vrdma/device/page_dir.h"
@@ -32,6 +38,44 @@ static uint32_t slot_pages(uint32_t slots, uint32_t slot_bytes)
 	return (uint32_t)(((uint64_t)slots * slot_bytes + VRDMA_PAGE_BYTES - 1) / VRDMA_PAGE_BYTES);
 }
 
+/* ---- accounting: what each object costs its guest ---- */
+
+static struct vacct_bill object_bill(enum vacct_resource object, uint32_t pages,
+				     enum vacct_resource entry, uint64_t entries)
+{
+	struct vacct_bill bill;
+	memset(&bill, 0, sizeof bill);
+	bill.amount[object] = 1;
+	bill.amount[entry] += entries;
+	if (pages != 0)
+		bill.amount[VACCT_PAGE] += vpd_mapped_pages(pages);
+	return bill;
+}
+
+static struct vacct_bill pd_bill(void) { return object_bill(VACCT_PD, 0, VACCT_PD, 0); }
+static struct vacct_bill mr_bill(uint32_t pages) { return object_bill(VACCT_MR, pages, VACCT_MR, 0); }
+static struct vacct_bill cq_bill(uint32_t cqes, uint32_t pages) { return object_bill(VACCT_CQ, pages, VACCT_CQE, cqes); }
+static struct vacct_bill qp_bill(uint32_t wqes, uint32_t pages) { return object_bill(VACCT_QP, pages, VACCT_WQE, wqes); }
+
+/* An event ring is no object of its own: only its pages count. */
+static struct vacct_bill ring_bill(uint32_t pages)
+{
+	struct vacct_bill bill;
+	memset(&bill, 0, sizeof bill);
+	bill.amount[VACCT_PAGE] = vpd_mapped_pages(pages);
+	return bill;
+}
+
+static int charge(struct vdev *dev, struct vacct_bill bill)
+{
+	return vacct_charge(&dev->backend->account, &dev->account, &bill);
+}
+
+static void release(struct vdev *dev, struct vacct_bill bill)
+{
+	vacct_release(&dev->backend->account, &dev->account, &bill);
+}
+
 /* ---- activation ---- */
 
 static int map_event_ring(struct vdev *dev, const struct vrdma_pdir_ref *ref, struct vb_ring *ring)
@@ -43,12 +87,20 @@ static int map_event_ring(struct vdev *dev, const struct vrdma_pdir_ref *ref, st
 	uint32_t size = (ref->page_count - 1) * (VRDMA_PAGE_BYTES / 8u);
 	if (!vring_size_ok(size))
 		return EINVAL;
-	int rc = vb_ring_map(dev, ref, MAX_EVENT_RING_PAGES, &pages, why, sizeof why);
+	int rc = charge(dev, ring_bill(ref->page_count));
 	if (rc != 0)
 		return rc;
-	struct vrdma_ring_state *state = (struct vrdma_ring_state *)pages[0];
-	return vb_ring_setup(ring, pages, ref->page_count, 1, 8, size, &state->cons_head,
-			     &state->prod_tail);
+	rc = vb_ring_map(dev, ref, MAX_EVENT_RING_PAGES, &pages, why, sizeof why);
+	if (rc == 0) {
+		struct vrdma_ring_state *state = (struct vrdma_ring_state *)pages[0];
+		rc = vb_ring_setup(ring, pages, ref->page_count, 1, 8, size, &state->cons_head,
+				   &state->prod_tail);
+		if (rc != 0)
+			free(pages);
+	}
+	if (rc != 0)
+		release(dev, ring_bill(ref->page_count));
+	return rc;
 }
 
 static void fill_caps(struct vdev *dev, struct vrdma_caps *caps)
@@ -83,6 +135,13 @@ static void free_ring(struct vb_ring *ring)
 	memset(ring, 0, sizeof *ring);
 }
 
+static void free_event_ring(struct vdev *dev, struct vb_ring *ring)
+{
+	if (ring->pages != NULL)
+		release(dev, ring_bill(ring->page_count));
+	free_ring(ring);
+}
+
 void vb_activate(struct vdev *dev)
 {
 	uint64_t gpa = ((uint64_t)atomic_load(&dev->reg_dsr_high) << 32) | atomic_load(&dev->reg_dsr_low);
@@ -105,7 +164,7 @@ void vb_activate(struct vdev *dev)
 	if (rc == 0) {
 		rc = map_event_ring(dev, &copy.notify_ring, &dev->notify_ring);
 		if (rc != 0)
-			free_ring(&dev->async_ring);
+			free_event_ring(dev, &dev->async_ring);
 	}
 	if (rc == 0) {
 		struct vrdma_caps caps;
@@ -138,6 +197,7 @@ static void destroy_qp(struct vdev *dev, struct vb_qp *qp)
 	vb_inflight_free(&qp->sq_inflight);
 	vb_inflight_free(&qp->rq_inflight);
 	free(qp->pages);
+	release(dev, qp_bill(qp->sq.size + qp->rq.size, qp->page_count));
 	memset(qp, 0, sizeof *qp);
 }
 
@@ -146,12 +206,14 @@ static void destroy_mr(struct vdev *dev, struct vb_mr *mr)
 	dev->backend->hca->ops->dereg_mr(dev->backend->hca, mr->lkey);
 	free(mr->pages);
 	free(mr->gpas);
+	release(dev, mr_bill(mr->mem.page_count));
 	memset(mr, 0, sizeof *mr);
 }
 
 static void destroy_cq(struct vdev *dev, struct vb_cq *cq)
 {
 	dev->backend->hca->ops->destroy_cq(dev->backend->hca, cq->cqn);
+	release(dev, cq_bill(cq->ring.size, cq->ring.page_count));
 	free_ring(&cq->ring);
 	memset(cq, 0, sizeof *cq);
 }
@@ -172,9 +234,10 @@ void vb_reset_device(struct vdev *dev)
 		if (dev->pds[i].used) {
 			dev->backend->hca->ops->dealloc_pd(dev->backend->hca, dev->pds[i].pdn);
 			dev->pds[i].used = 0;
+			release(dev, pd_bill());
 		}
-	free_ring(&dev->async_ring);
-	free_ring(&dev->notify_ring);
+	free_event_ring(dev, &dev->async_ring);
+	free_event_ring(dev, &dev->notify_ring);
 	/* Doorbells rung before the reset name objects that are gone. */
 	for (uint32_t w = 0; w < VB_DOORBELL_WORDS; w++) {
 		atomic_store(&dev->pending.sq[w], 0);
@@ -232,9 +295,14 @@ static int cmd_create_pd(struct vdev *dev, union vrdma_response *resp)
 	if (handle == 0)
 		return ENOMEM;
 	struct vb_pd *pd = &dev->pds[handle - 1];
-	int rc = dev->backend->hca->ops->alloc_pd(dev->backend->hca, &pd->pdn);
+	int rc = charge(dev, pd_bill());
 	if (rc != 0)
 		return rc;
+	rc = dev->backend->hca->ops->alloc_pd(dev->backend->hca, &pd->pdn);
+	if (rc != 0) {
+		release(dev, pd_bill());
+		return rc;
+	}
 	pd->used = 1;
 	resp->create_pd.pd_handle = handle;
 	return 0;
@@ -260,8 +328,10 @@ static int cmd_destroy_pd(struct vdev *dev, const union vrdma_request *req)
 	if (pd_in_use(dev, req->destroy_pd.pd_handle))
 		return EBUSY;
 	int rc = dev->backend->hca->ops->dealloc_pd(dev->backend->hca, pd->pdn);
-	if (rc == 0)
+	if (rc == 0) {
 		pd->used = 0;
+		release(dev, pd_bill());
+	}
 	return rc;
 }
 
@@ -284,15 +354,20 @@ static int cmd_create_mr(struct vdev *dev, const union vrdma_request *req, union
 		return ENOMEM;
 	struct vb_mr *mr = &dev->mrs[handle - 1];
 	uint32_t n = r->pages.page_count;
+	/* Charged before the host allocates 16 B per page for it. */
+	int rc = charge(dev, mr_bill(n));
+	if (rc != 0)
+		return rc;
 	mr->gpas = calloc(n, sizeof *mr->gpas);
 	mr->pages = calloc(n, sizeof *mr->pages);
 	if (mr->gpas == NULL || mr->pages == NULL) {
 		free(mr->gpas);
 		free(mr->pages);
 		memset(mr, 0, sizeof *mr);
+		release(dev, mr_bill(n));
 		return ENOMEM;
 	}
-	int rc = vpd_walk(&dev->memory, &r->pages, VPD_MAX_PAGES, mr->gpas, why, why_bytes);
+	rc = vpd_walk(&dev->memory, &r->pages, VPD_MAX_PAGES, mr->gpas, why, why_bytes);
 	if (rc == 0) {
 		for (uint32_t i = 0; i < n; i++)
 			mr->pages[i] = vgm_at(&dev->memory, mr->gpas[i], VRDMA_PAGE_BYTES);
@@ -313,6 +388,7 @@ static int cmd_create_mr(struct vdev *dev, const union vrdma_request *req, union
 		free(mr->gpas);
 		free(mr->pages);
 		memset(mr, 0, sizeof *mr);
+		release(dev, mr_bill(n));
 		return rc;
 	}
 	mr->used = 1;
@@ -346,9 +422,14 @@ static int cmd_create_cq(struct vdev *dev, const union vrdma_request *req, union
 		return ENOMEM;
 	struct vb_cq *cq = &dev->cqs[handle - 1];
 	uint8_t **pages = NULL;
-	int rc = vb_ring_map(dev, &r->ring, r->ring.page_count, &pages, why, why_bytes);
+	int rc = charge(dev, cq_bill(size, r->ring.page_count));
 	if (rc != 0)
 		return rc;
+	rc = vb_ring_map(dev, &r->ring, r->ring.page_count, &pages, why, why_bytes);
+	if (rc != 0) {
+		release(dev, cq_bill(size, r->ring.page_count));
+		return rc;
+	}
 	struct vrdma_ring_state *state = (struct vrdma_ring_state *)pages[0];
 	rc = vb_ring_setup(&cq->ring, pages, r->ring.page_count, 1, VRDMA_CQE_BYTES, size,
 			   &state->cons_head, &state->prod_tail);
@@ -358,6 +439,7 @@ static int cmd_create_cq(struct vdev *dev, const union vrdma_request *req, union
 	if (rc != 0) {
 		free(pages);
 		memset(cq, 0, sizeof *cq);
+		release(dev, cq_bill(size, r->ring.page_count));
 		return rc;
 	}
 	vring_store(cq->ring.device_index, 0);
@@ -410,9 +492,15 @@ static int cmd_create_qp(struct vdev *dev, const union vrdma_request *req, union
 	if (handle == 0)
 		return ENOMEM;
 	struct vb_qp *qp = &dev->qps[handle - 1];
-	rc = vb_ring_map(dev, &r->pages, r->pages.page_count, &qp->pages, why, why_bytes);
+	const struct vacct_bill bill = qp_bill(r->max_send_wr + r->max_recv_wr, r->pages.page_count);
+	rc = charge(dev, bill);
 	if (rc != 0)
 		return rc;
+	rc = vb_ring_map(dev, &r->pages, r->pages.page_count, &qp->pages, why, why_bytes);
+	if (rc != 0) {
+		release(dev, bill);
+		return rc;
+	}
 	uint8_t *state_page = qp->pages[0];
 	struct vrdma_ring_state *sq_state = (void *)(state_page + VRDMA_QP_SQ_STATE_OFFSET);
 	struct vrdma_ring_state *rq_state = (void *)(state_page + VRDMA_QP_RQ_STATE_OFFSET);
@@ -443,6 +531,7 @@ static int cmd_create_qp(struct vdev *dev, const union vrdma_request *req, union
 		vb_inflight_free(&qp->rq_inflight);
 		free(qp->pages);
 		memset(qp, 0, sizeof *qp);
+		release(dev, bill);
 		return rc;
 	}
 	vring_store(qp->sq.device_index, 0);

@@ -116,6 +116,7 @@ struct vdev {
 	struct vb_mr *mrs;
 	struct vb_cq *cqs;
 	struct vb_qp *qps;
+	struct vacct_guest account; /* what this guest holds (account.h) */
 };
 
 struct vb_qpn_entry {
@@ -140,6 +141,7 @@ struct vbackend {
 	struct vb_qp *stalled;        /* QPs whose WQEs wait for room in the HCA */
 	atomic_ullong traps;          /* counted by trap handlers on vCPU threads */
 	struct ibv_wc *wc_batch;
+	struct vacct_host account;    /* every guest's holdings (account.h) */
 };
 
 /* command.c */

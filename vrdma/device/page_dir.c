@@ -17,6 +17,11 @@ uint32_t vpd_overhead_pages(uint32_t page_count)
 	return 1u + (page_count + VPD_ENTRIES_PER_PAGE - 1) / VPD_ENTRIES_PER_PAGE;
 }
 
+uint64_t vpd_mapped_pages(uint32_t page_count)
+{
+	return (uint64_t)page_count + vpd_overhead_pages(page_count);
+}
+
 void vpd_fill(const struct vgm_map *map, uint64_t dir_gpa, const uint64_t *table_gpas,
 	      const uint64_t *page_gpas, uint32_t page_count)
 {

@@ -25,6 +25,10 @@
 /* Pages a directory for `page_count` pages needs (directory + tables). */
 uint32_t vpd_overhead_pages(uint32_t page_count);
 
+/* Pages mapped by an object of `page_count` pages, its directory and
+ * tables included: what the backend charges a guest for it. */
+uint64_t vpd_mapped_pages(uint32_t page_count);
+
 /* Fill a directory whose directory and table pages the caller allocated:
  * dir_gpa and table_gpas[ceil(n/512)] in guest memory (guest side). */
 void vpd_fill(const struct vgm_map *map, uint64_t dir_gpa, const uint64_t *table_gpas,
