@@ -39,9 +39,9 @@ static const char *keep_file(cal_dataset *d, const char *path, vr_diag *diag)
 
 /* ---- repeated inputs -------------------------------------------------- */
 
-/* FNV-1a, 64 bits, over the parsed rows of one file: a fingerprint, not a
- * defence (a collision could only refuse an input, never let one through
- * twice that differs). */
+/* FNV-1a, 64 bits, over the parsed rows of one file.  A collision between
+ * two different files could only refuse the second one wrongly; a repeat
+ * always collides, so it is never let through. */
 static const uint64_t FNV_BASIS = 14695981039346656037ull, FNV_PRIME = 1099511628211ull;
 
 typedef struct rows_fingerprint {
