@@ -95,7 +95,7 @@ static size_t string_end(const char *text, size_t length, size_t start, int *esc
 }
 
 /* Before parsing: an upper bound on the nodes (every value but the first
- * follows a ',', a ':' or the opening bracket of a non-empty container) and
+ * follows a ',', a ':' or an opening bracket not closed at once) and
  * the bytes the strings with escapes need once decoded (escapes only shrink:
  * the raw length and a NUL bound it). */
 static void measure(const char *text, size_t length, size_t *nodes, size_t *string_bytes)
@@ -115,7 +115,7 @@ static void measure(const char *text, size_t length, size_t *nodes, size_t *stri
 			size_t k = i + 1;
 			while (k < length && is_space(text[k]))
 				k++;
-			count += k < length && text[k] != ']' && text[k] != '}';
+			count += k >= length || text[k] != (c == '[' ? ']' : '}');   /* "[}": the parser reads a value there */
 		}
 	}
 	/* A value costs at least 2 bytes (its first byte, and a separator or its

@@ -159,6 +159,9 @@ START_TEST(refuses_malformed_documents)
 		{"1e999", "t.json:1:1: found the number 1e999, expected one within the range of a double"},
 		{"{} {}", "t.json:1:4: found '{', expected the end of the file"},
 		{"[-]", "t.json:1:2: found '-', expected a value"},
+		{"[}", "t.json:1:2: found '}', expected a value"},
+		{"{]", "t.json:1:2: found ']', expected '\"' starting a member name"},
+		{"{\"a\":}", "t.json:1:6: found '}', expected a value"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		ck_assert_msg(parse(cases[i].text) != 0, "accepted: %s", cases[i].text);
