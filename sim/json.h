@@ -33,7 +33,7 @@ enum { JSON_DEPTH_MAX = 64 };
  * closing bracket of its parent), so nodes take at most 8 bytes per input
  * byte; the reader's copy of the text is 1 more; strings with escapes are
  * decoded into a side buffer no longer than the raw strings, which in a
- * document that parses keeps the total under 9, and in one that does not
+ * document that parses keeps the total at 9 at most, and in one that does not
  * (the buffers are sized before parsing) under 9.5. */
 enum { JSON_MEMORY_PER_INPUT_BYTE = 10 };
 /* Nodes allowed for open containers whose closing bracket is not read yet,
