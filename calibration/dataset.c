@@ -37,6 +37,57 @@ static const char *keep_file(cal_dataset *d, const char *path, vr_diag *diag)
 	return d->files[d->file_count++];
 }
 
+/* ---- repeated inputs -------------------------------------------------- */
+
+/* FNV-1a, 64 bits, over the parsed rows of one file.  A collision between
+ * two different files could only refuse the second one wrongly; a repeat
+ * always collides, so it is never let through. */
+static const uint64_t FNV_BASIS = 14695981039346656037ull, FNV_PRIME = 1099511628211ull;
+
+typedef struct rows_fingerprint {
+	uint64_t hash;
+	size_t rows;
+	vr_where first;            /* the first row, where a repeat is reported */
+} rows_fingerprint;
+
+static void fingerprint_start(rows_fingerprint *f)
+{
+	*f = (rows_fingerprint){FNV_BASIS, 0, {NULL, 0, 0}};
+}
+
+static void fingerprint_add(rows_fingerprint *f, const double *values, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		unsigned char bytes[sizeof(double)];
+		double v = values[i] == 0 ? 0 : values[i];   /* -0 and 0 alike; every NaN printed is perftest's failure */
+		memcpy(bytes, &v, sizeof bytes);
+		for (size_t k = 0; k < sizeof bytes; k++)
+			f->hash = (f->hash ^ bytes[k]) * FNV_PRIME;
+	}
+}
+
+/* Count one row at WHERE. */
+static void fingerprint_row(rows_fingerprint *f, vr_where where)
+{
+	if (f->rows++ == 0)
+		f->first = where;
+}
+
+/* Record F for the file added last; refuse it when an earlier file had the
+ * same rows. */
+static int refuse_repeat(cal_dataset *d, const rows_fingerprint *f, vr_diag *diag)
+{
+	size_t last = d->file_count - 1;
+	d->rows_hash[last] = f->hash;
+	d->rows[last] = f->rows;
+	for (size_t i = 0; i < last && f->rows; i++)
+		if (d->rows[i] == f->rows && d->rows_hash[i] == f->hash)
+			return vr_diag_at(diag, f->first,
+					  "found the same measurements as %s (%zu rows), expected each dataset once: given twice, its points would count double and narrow the intervals",
+					  d->files[i], f->rows);
+	return 0;
+}
+
 static cal_point *new_point(cal_dataset *d, vr_where where, vr_diag *diag)
 {
 	if (d->count == CAL_POINTS_MAX) {
@@ -54,8 +105,28 @@ static double floor_spread(double sigma, double value)
 	return isfinite(sigma) && sigma > SPREAD_FLOOR * value ? sigma : SPREAD_FLOOR * value;
 }
 
+/* A perftest run's rows, every column, with its test and MTU. */
+static void fingerprint_run(rows_fingerprint *f, const pt_run *run, const char *file)
+{
+	fingerprint_start(f);
+	const double head[] = {(double)run->verb, run->mtu_bytes};
+	fingerprint_add(f, head, sizeof head / sizeof head[0]);
+	for (size_t i = 0; i < run->row_count; i++) {
+		const pt_row *r = &run->rows[i];
+		const double columns[] = {r->size_bytes, r->iterations, r->t_min_us, r->t_max_us, r->t_typical_us, r->t_avg_us,
+					  r->t_stdev_us, r->t_p99_us, r->t_p999_us, r->bw_peak_bytes_per_s, r->bw_average_bytes_per_s,
+					  r->msg_rate_per_s};
+		fingerprint_add(f, columns, sizeof columns / sizeof columns[0]);
+		fingerprint_row(f, (vr_where){file, r->line, 1});
+	}
+}
+
 static int add_run(cal_dataset *d, const pt_run *run, const char *file, cal_setting setting, vr_diag *diag)
 {
+	rows_fingerprint f;
+	fingerprint_run(&f, run, file);
+	if (refuse_repeat(d, &f, diag) != 0)
+		return -1;
 	for (size_t i = 0; i < run->row_count; i++) {
 		const pt_row *r = &run->rows[i];
 		if (!r->finite) {
@@ -168,15 +239,16 @@ enum { CSV_FIELDS = 7 };
 static const char *const CSV_HEADER = "verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source";
 
 /* Split LINE into fields at commas outside double quotes (quotes removed,
- * "" inside quotes is a quote).  Returns the number of fields; COLS gets
- * each field's column. */
-static size_t split_csv(char *line, char **fields, unsigned *cols, size_t max)
+ * "" inside quotes is a quote; a quoted field ends on its line and is the
+ * whole field).  *COUNT gets the number of fields (at most MAX), COLS each
+ * field's column.  Returns 0, or -1 with DIAG at AT's line. */
+static int split_csv(char *line, char **fields, unsigned *cols, size_t max, size_t *count, vr_where at, vr_diag *diag)
 {
 	size_t n = 0;
 	char *r = line, *w = line;
 	while (n < max) {
 		fields[n] = w;
-		cols[n] = (unsigned)(r - line) + 1;
+		at.column = cols[n] = (unsigned)(r - line) + 1;
 		n++;
 		int quoted = *r == '"';
 		if (quoted)
@@ -188,19 +260,26 @@ static size_t split_csv(char *line, char **fields, unsigned *cols, size_t max)
 					r += 2;
 					continue;
 				}
-				quoted = 0;
 				r++;
+				if (*r && *r != ',') {
+					at.column = (unsigned)(r - line) + 1;
+					return vr_diag_at(diag, at, "found '%c' after a quoted field, expected ',' or the end of the line", *r);
+				}
+				quoted = 0;
 				continue;
 			}
 			*w++ = *r++;
 		}
+		if (quoted)
+			return vr_diag_at(diag, at, "found '\"' opening a field that is not closed on its line, expected a closing '\"'");
 		int more = *r == ',';
 		*w++ = '\0';
 		if (!more)
 			break;
 		r++;
 	}
-	return n;
+	*count = n;
+	return 0;
 }
 
 static int csv_number(const char *text, vr_where where, const char *what, int optional, double *out, vr_diag *diag)
@@ -220,11 +299,13 @@ static int csv_number(const char *text, vr_where where, const char *what, int op
 	return 0;
 }
 
-static int csv_row(cal_dataset *d, char *line, vr_where at, vr_diag *diag)
+static int csv_row(cal_dataset *d, char *line, vr_where at, rows_fingerprint *fingerprint, vr_diag *diag)
 {
 	char *f[CSV_FIELDS + 1];
 	unsigned col[CSV_FIELDS + 1];
-	size_t n = split_csv(line, f, col, CSV_FIELDS + 1);
+	size_t n;
+	if (split_csv(line, f, col, CSV_FIELDS + 1, &n, at, diag) != 0)
+		return -1;
 	if (n != CSV_FIELDS)
 		return vr_diag_at(diag, at, "found %zu fields, expected %d (%s)", n, CSV_FIELDS, CSV_HEADER);
 	cal_point *p = new_point(d, at, diag);
@@ -264,6 +345,10 @@ static int csv_row(cal_dataset *d, char *line, vr_where at, vr_diag *diag)
 		w.column = col[6];
 		return vr_diag_at(diag, w, "found no source, expected where the figure was published");
 	}
+	/* The row's figures: the setting and the source only describe them. */
+	const double figures[] = {verb, p->size_bytes, t_us, bw_mib, p->mtu_bytes};
+	fingerprint_add(fingerprint, figures, sizeof figures / sizeof figures[0]);
+	fingerprint_row(fingerprint, at);
 	p->verb = (mdl_verb)verb;
 	p->setting = (cal_setting)setting;
 	p->value = bandwidth ? bw_mib * 1048576.0 : t_us;
@@ -281,6 +366,8 @@ static int add_csv(cal_dataset *d, const char *path, vr_diag *diag)
 		return -1;
 	int rc = 0, header = 0;
 	unsigned line_no = 0;
+	rows_fingerprint fingerprint;
+	fingerprint_start(&fingerprint);
 	for (char *line = text, *next; rc == 0 && line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
@@ -295,10 +382,12 @@ static int add_csv(cal_dataset *d, const char *path, vr_diag *diag)
 				rc = vr_diag_at(diag, (vr_where){file, line_no, 1}, "found the header '%.80s', expected '%s'", line, CSV_HEADER);
 			continue;
 		}
-		rc = csv_row(d, line, (vr_where){file, line_no, 1}, diag);
+		rc = csv_row(d, line, (vr_where){file, line_no, 1}, &fingerprint, diag);
 	}
 	if (rc == 0 && !header)
 		rc = vr_diag_at(diag, (vr_where){file, 0, 0}, "found no header, expected '%s' and rows", CSV_HEADER);
+	if (rc == 0)
+		rc = refuse_repeat(d, &fingerprint, diag);
 	free(text);
 	return rc;
 }

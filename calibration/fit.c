@@ -41,6 +41,12 @@ static const double RCOND_MIN = 1e-4;      /* below: the groups cannot be told a
 static const size_t ITERATIONS_MAX = 200;
 static const double FACTOR_MAX = 1e4;      /* a factor beyond this (or below its inverse) has run away */
 static const double SHARE_EDGE = 6.0;      /* |logit| beyond: a share within 0.25% of 0 or 1, at its bound */
+/* A fit must explain at least half of how the measurements vary around
+ * their weighted mean (R^2 below): under that, the factors describe a point
+ * far off the others, or measurements the model does not describe, more
+ * than they describe costs.  The committed fits reach 0.85 (QEMU, three
+ * factors) to 0.998 (published figures). */
+static const double R_SQUARED_MIN = 0.5;
 
 static mdl_option model;   /* loaded once per fit; read by cal_predict */
 static int model_loaded;
@@ -314,7 +320,34 @@ int cal_fit(const cal_dataset *d, const cal_fit_request *rq, cal_fit_result *out
 	if (rc != 0)
 		return rc < 0 ? -1 : vr_diag_at(diag, (vr_where){"--fit", 0, 0}, "found nothing left to fit once the overlap reached its bound, expected another group");
 	goodness(&c);
+	if (!(out->r_squared >= R_SQUARED_MIN))
+		return vr_diag_at(diag, (vr_where){d->points[c.index[0]].where.file, 0, 0},
+				  "found R^2 %.4f, expected at least %.2f: the fitted costs explain less than half of how the measurements vary (a point far off the others, or measurements this model does not describe): no overlay written",
+				  fmax(out->r_squared, 0.0), R_SQUARED_MIN);
 	return 0;
+}
+
+int cal_groups_parse(const char *list, unsigned *groups, vr_diag *diag)
+{
+	static const vr_where option = {"--fit", 0, 0};
+	*groups = 0;
+	for (const char *item = list;; item++) {
+		size_t len = strcspn(item, ",");
+		if (len == 0)
+			return vr_diag_at(diag, option, "found an empty item in '%s', expected a group: fixed, per_packet, per_byte or overlap (comma-separated)",
+					  list);
+		int group = -1;
+		for (int g = 0; g < GROUP_COUNT; g++)
+			if (strlen(cal_group_names[g]) == len && strncmp(item, cal_group_names[g], len) == 0)
+				group = g;
+		if (group < 0)
+			return vr_diag_at(diag, option, "found '%.*s', expected a group to fit: fixed, per_packet, per_byte or overlap (comma-separated)",
+					  (int)len, item);
+		*groups |= 1u << group;
+		item += len;
+		if (*item == '\0')
+			return 0;
+	}
 }
 
 /* ---- reports --------------------------------------------------------- */

@@ -19,8 +19,10 @@
  * GSL's nonlinear least squares (trust region, Levenberg-Marquardt) fits
  * ln k, so factors stay positive, weighing each point by its measured
  * spread; confidence intervals are 95% (Student t), scaled by the residual
- * variance.  A fit that does not converge or whose groups the data cannot
- * tell apart (an ill-conditioned Jacobian) is refused, not reported.
+ * variance.  A fit that does not converge, whose groups the data cannot
+ * tell apart (an ill-conditioned Jacobian), or that explains too little of
+ * the measurements (R^2 under R_SQUARED_MIN in fit.c, with its reason) is
+ * refused, not reported.
  */
 #ifndef CAL_FIT_H
 #define CAL_FIT_H
@@ -74,6 +76,11 @@ void cal_fit_write_overlay(const cal_fit_result *fit, const char *inputs, FILE *
  * the factors, every point measured and fitted, and the fitted curve of
  * each test over its size range. */
 void cal_fit_write_json(const cal_dataset *d, const cal_fit_result *fit, const char *inputs, FILE *out);
+
+/* --fit's LIST ("per_packet,per_byte") into *GROUPS, a bit per cal_group.
+ * Returns 0; -1 with DIAG for an unknown name or an empty item (",,," is
+ * not the default groups). */
+int cal_groups_parse(const char *list, unsigned *groups, vr_diag *diag);
 
 /* The model's prediction for point P with PARAMS (exposed for tests). */
 double cal_predict(const cal_point *p, const mdl_params *params);

@@ -191,6 +191,59 @@ static double *field_of(pt_row *r, column c, double *scale, const pt_run *run)
 	return NULL;
 }
 
+/* The order a latency row's times must keep, from perftest's own
+ * definitions: the minimum, the median, the percentiles and the maximum are
+ * points of one sorted sample (and printing to 0.01 us keeps their order);
+ * the mean lies within its range.  A row that breaks them is not a
+ * measurement (an edited or corrupted file), and its t_typical must not be
+ * fitted. */
+static const column SORTED[] = {COL_T_MIN, COL_T_TYPICAL, COL_T_P99, COL_T_P999, COL_T_MAX};
+static const column MEAN_RANGE[] = {COL_T_MIN, COL_T_AVG, COL_T_MAX};
+static const char *const SORTED_RULE = "t_min <= t_typical <= 99% <= 99.9% <= t_max";
+static const char *const MEAN_RULE = "t_min <= t_avg <= t_max";
+
+/* The text of the field at COL of LINE, for a message. */
+static void field_text(const char *line, unsigned col, char *out, size_t size)
+{
+	const char *s = line + col - 1;
+	snprintf(out, size, "%.*s", (int)strcspn(s, " \t"), s);
+}
+
+/* COLUMNS (N, in the order they must keep) as the row has them. */
+static int check_order(parser *p, const char *line, const double *value, const unsigned *col, const column *columns, size_t n,
+		       const char *rule)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			column a = columns[i], b = columns[j];
+			if (!col[a] || !col[b] || value[a] <= value[b])
+				continue;
+			char low[64], high[64], found[256];
+			field_text(line, col[a], high, sizeof high);
+			field_text(line, col[b], low, sizeof low);
+			snprintf(found, sizeof found, "%s %s above %s %s", LABELS[a], high, LABELS[b], low);
+			return fail(p, col[a], "found %s in the same row, expected %s", found, rule);
+		}
+	return 0;
+}
+
+/* A finite latency row: every time above zero (the spread may be zero),
+ * and the order above. */
+static int check_latency_row(parser *p, const char *line, const double *value, const unsigned *col)
+{
+	for (size_t c = COL_T_MIN; c <= COL_T_P999; c++) {
+		if (!col[c] || c == COL_T_STDEV || value[c] > 0)
+			continue;
+		char text[64], what[96];
+		field_text(line, col[c], text, sizeof text);
+		snprintf(what, sizeof what, "'%s', expected a time above zero", LABELS[c]);
+		return fail(p, col[c], "found %s in the column %s", text, what);
+	}
+	if (check_order(p, line, value, col, SORTED, sizeof SORTED / sizeof SORTED[0], SORTED_RULE) != 0)
+		return -1;
+	return check_order(p, line, value, col, MEAN_RANGE, sizeof MEAN_RANGE / sizeof MEAN_RANGE[0], MEAN_RULE);
+}
+
 static int read_row(parser *p, const char *line)
 {
 	pt_run *run = p->run;
@@ -201,6 +254,8 @@ static int read_row(parser *p, const char *line)
 	*r = (pt_row){nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, p->at.line, 1};
 	const char *s = skip_blanks(line);
 	size_t k = 0;
+	double value[COL_COUNT];
+	unsigned col[COL_COUNT] = {0};   /* 0: not in this table */
 	while (*s) {
 		size_t len = strcspn(s, " \t");
 		if (k == p->column_count) {
@@ -228,6 +283,8 @@ static int read_row(parser *p, const char *line)
 		double scale;
 		double *field = field_of(r, p->columns[k], &scale, run);
 		*field = v * scale;
+		value[p->columns[k]] = v;
+		col[p->columns[k]] = (unsigned)(s - line) + 1;
 		k++;
 		s = skip_blanks(s + len);
 	}
@@ -240,6 +297,8 @@ static int read_row(parser *p, const char *line)
 	if (r->size_bytes < 1 || r->size_bytes != floor(r->size_bytes) || r->iterations < 1)
 		return fail(p, 1, "found a row with %s, expected %s", r->size_bytes < 1 || r->size_bytes != floor(r->size_bytes)
 			    ? "a message size that is not a whole number of bytes" : "no iterations", "a size of 1 byte or more and 1 iteration or more");
+	if (r->finite && check_latency_row(p, line, value, col) != 0)   /* a bandwidth table has no times */
+		return -1;
 	run->row_count++;
 	return 0;
 }

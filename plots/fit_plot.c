@@ -24,17 +24,17 @@ typedef struct fit_view {
 	const char *gnuplot;
 } fit_view;
 
-static int number_of(const json_node *object, const char *key, double *out, vr_diag *diag)
+static int number_of(const json_doc *doc, const json_node *object, const char *key, double *out, vr_diag *diag)
 {
 	const json_node *v = json_get(object, key);
-	if (!v || v->type != JSON_NUMBER || !isfinite(v->number))
-		return vr_diag_at(diag, v ? v->where : object->where, "found %s for \"%s\", expected a number (a file written by vrdmasim calibrate --json)",
+	if (!v || v->type != JSON_NUMBER || !isfinite(json_number(v)))
+		return vr_diag_at(diag, json_where(doc, v ? v : object), "found %s for \"%s\", expected a number (a file written by vrdmasim calibrate --json)",
 				  v ? json_type_name(v->type) : "nothing", key);
-	*out = v->number;
+	*out = json_number(v);
 	return 0;
 }
 
-static int verb_of(const json_node *object, mdl_verb *out, vr_diag *diag)
+static int verb_of(const json_doc *doc, const json_node *object, mdl_verb *out, vr_diag *diag)
 {
 	const json_node *v = json_get(object, "verb");
 	if (v && v->type == JSON_STRING)
@@ -43,7 +43,7 @@ static int verb_of(const json_node *object, mdl_verb *out, vr_diag *diag)
 				*out = (mdl_verb)k;
 				return 0;
 			}
-	return vr_diag_at(diag, v ? v->where : object->where, "found %s for \"verb\", expected a perftest test name (write_lat ... send_bw)",
+	return vr_diag_at(diag, json_where(doc, v ? v : object), "found %s for \"verb\", expected a perftest test name (write_lat ... send_bw)",
 			  v ? "an unknown value" : "nothing");
 }
 
@@ -52,38 +52,35 @@ static int read_fit(fit_view *f, vr_diag *diag)
 {
 	const json_node *root = f->doc->root, *v;
 	if (!(v = json_get(root, "preset")) || v->type != JSON_STRING || !vr_is_identifier(v->text) || strlen(v->text) >= sizeof f->preset)
-		return vr_diag_at(diag, v ? v->where : root->where, "found %s for \"preset\", expected a preset name", v ? "a bad value" : "nothing");
+		return vr_diag_at(diag, json_where(f->doc, v ? v : root), "found %s for \"preset\", expected a preset name", v ? "a bad value" : "nothing");
 	snprintf(f->preset, sizeof f->preset, "%s", v->text);
-	if (number_of(root, "r_squared", &f->r_squared, diag))
+	if (number_of(f->doc, root, "r_squared", &f->r_squared, diag))
 		return -1;
 	f->points = json_get(root, "points");
 	f->curves = json_get(root, "curves");
-	if (!f->points || f->points->type != JSON_ARRAY || f->points->count == 0)
-		return vr_diag_at(diag, f->points ? f->points->where : root->where, "found no \"points\", expected the fitted measurements");
+	if (!f->points || f->points->type != JSON_ARRAY || !json_first(f->points))
+		return vr_diag_at(diag, json_where(f->doc, f->points ? f->points : root), "found no \"points\", expected the fitted measurements");
 	if (!f->curves || f->curves->type != JSON_ARRAY)
-		return vr_diag_at(diag, f->curves ? f->curves->where : root->where, "found no \"curves\", expected the fitted model's curves");
-	for (size_t i = 0; i < f->points->count; i++) {
-		const json_node *p = f->points->items[i];
+		return vr_diag_at(diag, json_where(f->doc, f->curves ? f->curves : root), "found no \"curves\", expected the fitted model's curves");
+	for (const json_node *p = json_first(f->points); p; p = json_next(f->points, p)) {
 		double x;
 		mdl_verb verb;
 		if (p->type != JSON_OBJECT)
-			return vr_diag_at(diag, p->where, "found %s in \"points\", expected an object", json_type_name(p->type));
-		if (verb_of(p, &verb, diag) || number_of(p, "size_bytes", &x, diag) || number_of(p, "measured", &x, diag) ||
-		    number_of(p, "spread", &x, diag) || number_of(p, "fitted", &x, diag))
+			return vr_diag_at(diag, json_where(f->doc, p), "found %s in \"points\", expected an object", json_type_name(p->type));
+		if (verb_of(f->doc, p, &verb, diag) || number_of(f->doc, p, "size_bytes", &x, diag) || number_of(f->doc, p, "measured", &x, diag) ||
+		    number_of(f->doc, p, "spread", &x, diag) || number_of(f->doc, p, "fitted", &x, diag))
 			return -1;
 	}
-	for (size_t i = 0; i < f->curves->count; i++) {
-		const json_node *c = f->curves->items[i], *pts;
+	for (const json_node *c = json_first(f->curves), *pts; c; c = json_next(f->curves, c)) {
 		mdl_verb verb;
-		if (c->type != JSON_OBJECT || verb_of(c, &verb, diag))
-			return c->type != JSON_OBJECT ? vr_diag_at(diag, c->where, "found %s in \"curves\", expected an object", json_type_name(c->type)) : -1;
+		if (c->type != JSON_OBJECT || verb_of(f->doc, c, &verb, diag))
+			return c->type != JSON_OBJECT ? vr_diag_at(diag, json_where(f->doc, c), "found %s in \"curves\", expected an object", json_type_name(c->type)) : -1;
 		if (!(pts = json_get(c, "points")) || pts->type != JSON_ARRAY)
-			return vr_diag_at(diag, c->where, "found a curve without \"points\", expected [size, value] pairs");
-		for (size_t k = 0; k < pts->count; k++) {
-			const json_node *pair = pts->items[k];
-			if (pair->type != JSON_ARRAY || pair->count != 2 || pair->items[0]->type != JSON_NUMBER ||
-			    pair->items[1]->type != JSON_NUMBER)
-				return vr_diag_at(diag, pair->where, "found %s in a curve, expected a [size, value] pair of numbers",
+			return vr_diag_at(diag, json_where(f->doc, c), "found a curve without \"points\", expected [size, value] pairs");
+		for (const json_node *pair = json_first(pts); pair; pair = json_next(pts, pair)) {
+			if (pair->type != JSON_ARRAY || json_count(pair) != 2 || json_item(pair, 0)->type != JSON_NUMBER ||
+			    json_item(pair, 1)->type != JSON_NUMBER)
+				return vr_diag_at(diag, json_where(f->doc, pair), "found %s in a curve, expected a [size, value] pair of numbers",
 						  json_type_name(pair->type));
 		}
 	}
@@ -101,28 +98,27 @@ static int draw_verb(const fit_view *f, mdl_verb verb, const char *work, vr_diag
 		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
 	fprintf(dat, "# size_bytes measured spread fitted residual_in_spreads (%s)\n", bw ? "MiB/s" : "us");
 	double lo = INFINITY, hi = 0;
-	for (size_t i = 0; i < f->points->count; i++) {
-		const json_node *p = f->points->items[i];
+	for (const json_node *p = json_first(f->points); p; p = json_next(f->points, p)) {
 		mdl_verb v;
 		double size, measured, spread, fitted;
-		verb_of(p, &v, diag);
+		verb_of(f->doc, p, &v, diag);
 		if (v != verb)
 			continue;
-		number_of(p, "size_bytes", &size, diag);
-		number_of(p, "measured", &measured, diag);
-		number_of(p, "spread", &spread, diag);
-		number_of(p, "fitted", &fitted, diag);
+		number_of(f->doc, p, "size_bytes", &size, diag);
+		number_of(f->doc, p, "measured", &measured, diag);
+		number_of(f->doc, p, "spread", &spread, diag);
+		number_of(f->doc, p, "fitted", &fitted, diag);
 		fprintf(dat, "%.0f %.9g %.9g %.9g %.9g\n", size, measured, spread, fitted, spread > 0 ? (fitted - measured) / spread : 0);
 		lo = fmin(lo, size);
 		hi = fmax(hi, size);
 	}
 	fprintf(dat, "\n\n# size_bytes fitted model\n");
-	for (size_t i = 0; i < f->curves->count; i++) {
-		const json_node *c = f->curves->items[i], *pts = json_get(c, "points");
+	for (const json_node *c = json_first(f->curves); c; c = json_next(f->curves, c)) {
+		const json_node *pts = json_get(c, "points");
 		mdl_verb v;
-		verb_of(c, &v, diag);
-		for (size_t k = 0; v == verb && k < pts->count; k++)
-			fprintf(dat, "%.0f %.9g\n", pts->items[k]->items[0]->number, pts->items[k]->items[1]->number);
+		verb_of(f->doc, c, &v, diag);
+		for (const json_node *pair = json_first(pts); v == verb && pair; pair = json_next(pts, pair))
+			fprintf(dat, "%.0f %.9g\n", json_number(json_item(pair, 0)), json_number(json_item(pair, 1)));
 	}
 	if (fclose(dat) != 0)
 		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
@@ -175,9 +171,9 @@ static int draw_all(const void *ctx, const char *work, vr_diag *diag)
 {
 	const fit_view *f = ctx;
 	unsigned done = 0;
-	for (size_t i = 0; i < f->points->count; i++) {
+	for (const json_node *p = json_first(f->points); p; p = json_next(f->points, p)) {
 		mdl_verb verb;
-		verb_of(f->points->items[i], &verb, diag);
+		verb_of(f->doc, p, &verb, diag);
 		if (done & (1u << verb))
 			continue;
 		done |= 1u << verb;

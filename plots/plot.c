@@ -61,44 +61,45 @@ typedef struct plot_data {
 
 /* ---- reading --------------------------------------------------------- */
 
-static int bad(vr_diag *diag, const json_node *at, const char *fmt, const char *a, const char *b)
+static int bad(const json_doc *doc, vr_diag *diag, const json_node *at, const char *fmt, const char *a, const char *b)
 {
-	return vr_diag_at(diag, at->where, fmt, a, b);
+	return vr_diag_at(diag, json_where(doc, at), fmt, a, b);
 }
 
-static const json_node *member(const json_node *object, const char *key, json_type type, vr_diag *diag)
+static const json_node *member(const json_doc *doc, const json_node *object, const char *key, json_type type, vr_diag *diag)
 {
 	const json_node *v = json_get(object, key);
 	if (!v) {
-		vr_diag_at(diag, object->where, "found a result without \"%s\", expected it (docs/results-schema.md)", key);
+		vr_diag_at(diag, json_where(doc, object), "found a result without \"%s\", expected it (docs/results-schema.md)", key);
 		return NULL;
 	}
 	if (v->type != type) {
-		bad(diag, v, "found %s for \"%s\", expected a different type (docs/results-schema.md)", json_type_name(v->type), key);
+		bad(doc, diag, v, "found %s for \"%s\", expected a different type (docs/results-schema.md)", json_type_name(v->type), key);
 		return NULL;
 	}
 	return v;
 }
 
-static int number_member(const json_node *object, const char *key, double *out, vr_diag *diag)
+static int number_member(const json_doc *doc, const json_node *object, const char *key, double *out, vr_diag *diag)
 {
-	const json_node *v = member(object, key, JSON_NUMBER, diag);
+	const json_node *v = member(doc, object, key, JSON_NUMBER, diag);
 	if (!v)
 		return -1;
-	if (!(v->number >= 0) || !isfinite(v->number))
-		return vr_diag_at(diag, v->where, "found %g for \"%s\", expected a finite number, zero or more", v->number, key);
-	*out = v->number;
+	double value = json_number(v);
+	if (!(value >= 0) || !isfinite(value))
+		return vr_diag_at(diag, json_where(doc, v), "found %g for \"%s\", expected a finite number, zero or more", value, key);
+	*out = value;
 	return 0;
 }
 
 /* Index of NAME in LIST (added if new).  Names become file names and
  * gnuplot titles: identifiers only. */
-static int intern(const json_node *at, const char *what, char list[][MDL_NAME_MAX], size_t *count, size_t *out,
+static int intern(const json_doc *doc, const json_node *at, const char *what, char list[][MDL_NAME_MAX], size_t *count, size_t *out,
 		  vr_diag *diag)
 {
 	const char *name = at->text;
 	if (!vr_is_identifier(name) || strlen(name) >= MDL_NAME_MAX)
-		return vr_diag_at(diag, at->where, "found the %s name '%.60s', expected at most %d letters, digits, '_', '.' and '-'",
+		return vr_diag_at(diag, json_where(doc, at), "found the %s name '%.60s', expected at most %d letters, digits, '_', '.' and '-'",
 				  what, name, MDL_NAME_MAX - 1);
 	for (size_t i = 0; i < *count; i++)
 		if (strcmp(list[i], name) == 0) {
@@ -106,13 +107,13 @@ static int intern(const json_node *at, const char *what, char list[][MDL_NAME_MA
 			return 0;
 		}
 	if (*count == NAMES_MAX)
-		return vr_diag_at(diag, at->where, "found more than %d %s names, expected at most %d", NAMES_MAX, what, NAMES_MAX);
+		return vr_diag_at(diag, json_where(doc, at), "found more than %d %s names, expected at most %d", NAMES_MAX, what, NAMES_MAX);
 	snprintf(list[*count], MDL_NAME_MAX, "%s", name);
 	*out = (*count)++;
 	return 0;
 }
 
-static int choice(const json_node *at, const char *what, const char *const *names, int *out, vr_diag *diag)
+static int choice(const json_doc *doc, const json_node *at, const char *what, const char *const *names, int *out, vr_diag *diag)
 {
 	for (int i = 0; names[i]; i++)
 		if (strcmp(names[i], at->text) == 0) {
@@ -121,7 +122,7 @@ static int choice(const json_node *at, const char *what, const char *const *name
 		}
 	char list[160];
 	yr_join(names, list, sizeof list);
-	return vr_diag_at(diag, at->where, "found the %s '%.60s', expected one of %s", what, at->text, list);
+	return vr_diag_at(diag, json_where(doc, at), "found the %s '%.60s', expected one of %s", what, at->text, list);
 }
 
 /* The figure a result belongs in, added if new; -1 when there are too many. */
@@ -139,40 +140,40 @@ static int figure_of(plot_data *d, mdl_verb verb, int completion, size_t preset,
 	return 0;
 }
 
-static int read_result(plot_data *d, const json_node *r, int schema, vr_diag *diag)
+static int read_result(plot_data *d, const json_doc *doc, const json_node *r, int schema, vr_diag *diag)
 {
 	if (r->type != JSON_OBJECT)
-		return vr_diag_at(diag, r->where, "found %s in \"results\", expected an object per result", json_type_name(r->type));
+		return vr_diag_at(diag, json_where(doc, r), "found %s in \"results\", expected an object per result", json_type_name(r->type));
 	point *p = &d->points[d->point_count];
 	memset(p, 0, sizeof *p);
 	const json_node *v;
 	int verb, completion;
-	if (!(v = member(r, "preset", JSON_STRING, diag)) || intern(v, "preset", d->presets, &d->preset_count, &p->preset, diag) ||
-	    !(v = member(r, "option", JSON_STRING, diag)) || intern(v, "option", d->options, &d->option_count, &p->option, diag) ||
-	    !(v = member(r, "verb", JSON_STRING, diag)) || choice(v, "verb", mdl_verb_names, &verb, diag) ||
-	    !(v = member(r, "completion", JSON_STRING, diag)) || choice(v, "completion mode", mdl_completion_names, &completion, diag) ||
-	    number_member(r, "size_bytes", &p->size_bytes, diag))
+	if (!(v = member(doc, r, "preset", JSON_STRING, diag)) || intern(doc, v, "preset", d->presets, &d->preset_count, &p->preset, diag) ||
+	    !(v = member(doc, r, "option", JSON_STRING, diag)) || intern(doc, v, "option", d->options, &d->option_count, &p->option, diag) ||
+	    !(v = member(doc, r, "verb", JSON_STRING, diag)) || choice(doc, v, "verb", mdl_verb_names, &verb, diag) ||
+	    !(v = member(doc, r, "completion", JSON_STRING, diag)) || choice(doc, v, "completion mode", mdl_completion_names, &completion, diag) ||
+	    number_member(doc, r, "size_bytes", &p->size_bytes, diag))
 		return -1;
 	if (p->size_bytes < 1)
-		return vr_diag_at(diag, json_get(r, "size_bytes")->where, "found %g for \"size_bytes\", expected at least 1", p->size_bytes);
+		return vr_diag_at(diag, json_where(doc, json_get(r, "size_bytes")), "found %g for \"size_bytes\", expected at least 1", p->size_bytes);
 	if (mdl_verb_is_bandwidth((mdl_verb)verb)) {
-		const json_node *bw = member(r, "bandwidth", JSON_OBJECT, diag);
-		if (!bw || number_member(bw, "bw_average_gbit_per_s", &p->value, diag))
+		const json_node *bw = member(doc, r, "bandwidth", JSON_OBJECT, diag);
+		if (!bw || number_member(doc, bw, "bw_average_gbit_per_s", &p->value, diag))
 			return -1;
 	} else {
-		const json_node *t = member(r, "one_way_us", JSON_OBJECT, diag);
-		if (!t || number_member(t, "median", &p->value, diag))
+		const json_node *t = member(doc, r, "one_way_us", JSON_OBJECT, diag);
+		if (!t || number_member(doc, t, "median", &p->value, diag))
 			return -1;
-		const json_node *kinds = schema >= 2 ? member(r, "breakdown_by_kind_us", JSON_OBJECT, diag) : NULL;
+		const json_node *kinds = schema >= 2 ? member(doc, r, "breakdown_by_kind_us", JSON_OBJECT, diag) : NULL;
 		if (schema >= 2 && !kinds)
 			return -1;
 		for (size_t k = 0; kinds && k < KINDS; k++)
-			if (number_member(kinds, KIND_KEYS[k], &p->kind_us[k], diag))
+			if (number_member(doc, kinds, KIND_KEYS[k], &p->kind_us[k], diag))
 				return -1;
 		p->has_kinds = kinds != NULL;
 	}
 	if (figure_of(d, (mdl_verb)verb, completion, p->preset, &p->figure) != 0)
-		return vr_diag_at(diag, r->where, "found more than %d figures' worth of results, expected fewer", FIGURES_MAX);
+		return vr_diag_at(diag, json_where(doc, r), "found more than %d figures' worth of results, expected fewer", FIGURES_MAX);
 	d->point_count++;
 	return 0;
 }
@@ -181,27 +182,28 @@ static int read_results(plot_data *d, const json_doc *doc, vr_diag *diag)
 {
 	const json_node *root = doc->root, *v;
 	if (root->type != JSON_OBJECT)
-		return vr_diag_at(diag, root->where, "found %s, expected a vrdmasim results object", json_type_name(root->type));
+		return vr_diag_at(diag, json_where(doc, root), "found %s, expected a vrdmasim results object", json_type_name(root->type));
 	v = json_get(root, "tool");
 	if (!v || v->type != JSON_STRING || strcmp(v->text, "vrdmasim") != 0)
-		return vr_diag_at(diag, v ? v->where : root->where, "found %s, expected \"tool\": \"vrdmasim\" (a file written by vrdmasim run --format json)",
+		return vr_diag_at(diag, json_where(doc, v ? v : root), "found %s, expected \"tool\": \"vrdmasim\" (a file written by vrdmasim run --format json)",
 				  v ? "another \"tool\"" : "no \"tool\"");
 	v = json_get(root, "schema_version");
-	if (!v || v->type != JSON_NUMBER || (v->number != 1 && v->number != 2))
-		return vr_diag_at(diag, v ? v->where : root->where, "found %s schema_version, expected 1 or 2",
+	if (!v || v->type != JSON_NUMBER || (json_number(v) != 1 && json_number(v) != 2))
+		return vr_diag_at(diag, json_where(doc, v ? v : root), "found %s schema_version, expected 1 or 2",
 				  v ? "an unknown" : "no");
-	int schema = (int)v->number;
+	int schema = (int)json_number(v);
 	v = json_get(root, "results");
 	if (!v || v->type != JSON_ARRAY)
-		return vr_diag_at(diag, v ? v->where : root->where, "found %s \"results\", expected an array of results",
+		return vr_diag_at(diag, json_where(doc, v ? v : root), "found %s \"results\", expected an array of results",
 				  v ? json_type_name(v->type) : "no");
-	if (v->count == 0)
-		return vr_diag_at(diag, v->where, "found no results, expected at least one to plot");
-	d->points = calloc(v->count, sizeof *d->points);
+	size_t count = json_count(v);
+	if (count == 0)
+		return vr_diag_at(diag, json_where(doc, v), "found no results, expected at least one to plot");
+	d->points = calloc(count, sizeof *d->points);
 	if (!d->points)
-		return vr_diag_at(diag, v->where, "out of memory");
-	for (size_t i = 0; i < v->count; i++)
-		if (read_result(d, v->items[i], schema, diag) != 0)
+		return vr_diag_at(diag, json_where(doc, v), "out of memory");
+	for (const json_node *r = json_first(v); r; r = json_next(v, r))
+		if (read_result(d, doc, r, schema, diag) != 0)
 			return -1;
 	return 0;
 }

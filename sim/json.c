@@ -1,5 +1,13 @@
 /*
- * json.c - recursive-descent JSON reader with positions.
+ * json.c - recursive-descent JSON reader with positions, into one array of
+ * compact nodes.
+ *
+ * Two passes: measure() counts an upper bound on the nodes and the bytes of
+ * the strings with escapes, so that every buffer is allocated once at its
+ * size (no doubling, whose slack and copies would break the memory bound in
+ * json.h); then the parser fills the nodes in document order.  Strings
+ * without escapes stay in place (their closing quote becomes the NUL); the
+ * text keeps its newlines, so json_where can count lines afterwards.
  */
 #include "sim/json.h"
 
@@ -11,11 +19,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(sizeof(json_node) == 16, "the memory bound in json.h counts 16 bytes per node");
+_Static_assert(JSON_BYTES_MAX <= ((size_t)1 << 29), "json_node.offset has 29 bits");
+
 typedef struct reader {
-	const char *text, *end, *p;
+	char *text, *end, *p;
 	const char *file;
 	unsigned line;
 	const char *line_start;
+	json_doc *doc;
+	size_t nodes_used, nodes_max;
+	size_t strings_used;
 	vr_diag *diag;
 } reader;
 
@@ -45,6 +59,11 @@ static int expected(reader *r, const char *what)
 	return vr_diag_at(r->diag, here(r), "found %s, expected %s", found, what);
 }
 
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 static void skip_space(reader *r)
 {
 	while (r->p < r->end) {
@@ -52,38 +71,74 @@ static void skip_space(reader *r)
 		if (c == '\n') {
 			r->line++;
 			r->line_start = r->p + 1;
-		} else if (c != ' ' && c != '\t' && c != '\r') {
+		} else if (!is_space(c)) {
 			return;
 		}
 		r->p++;
 	}
 }
 
-static json_node *new_node(reader *r, json_type type)
+/* Index of the closing quote of the string whose content starts at START
+ * (LENGTH when there is none); *ESCAPED tells whether it has escapes. */
+static size_t string_end(const char *text, size_t length, size_t start, int *escaped)
 {
-	json_node *n = calloc(1, sizeof *n);
-	if (!n) {
-		vr_diag_at(r->diag, here(r), "out of memory");
-		return NULL;
+	size_t i = start;
+	*escaped = 0;
+	while (i < length && text[i] != '"') {
+		if (text[i] == '\\') {
+			*escaped = 1;
+			i++;
+		}
+		i++;
 	}
-	n->type = type;
-	n->where = here(r);
-	return n;
+	return i < length ? i : length;
 }
 
-static void free_node(json_node *n)
+/* Before parsing: an upper bound on the nodes (every value but the first
+ * follows a ',', a ':' or an opening bracket not closed at once) and
+ * the bytes the strings with escapes need once decoded (escapes only shrink:
+ * the raw length and a NUL bound it). */
+static void measure(const char *text, size_t length, size_t *nodes, size_t *string_bytes)
 {
-	if (!n)
-		return;
-	for (size_t i = 0; i < n->count; i++) {
-		if (n->keys)
-			free(n->keys[i]);
-		free_node(n->items[i]);
+	size_t count = 1, bytes = 0;
+	for (size_t i = 0; i < length; i++) {
+		char c = text[i];
+		if (c == '"') {
+			int escaped;
+			size_t close = string_end(text, length, i + 1, &escaped);
+			if (escaped)
+				bytes += close - i;
+			i = close;
+		} else if (c == ',' || c == ':') {
+			count++;
+		} else if (c == '[' || c == '{') {
+			size_t k = i + 1;
+			while (k < length && is_space(text[k]))
+				k++;
+			count += k >= length || text[k] != (c == '[' ? ']' : '}');   /* "[}": the parser reads a value there */
+		}
 	}
-	free(n->keys);
-	free(n->items);
-	free(n->text);
-	free(n);
+	/* A value costs at least 2 bytes (its first byte, and a separator or its
+	 * parent's closing bracket) but for the brackets still open; a document
+	 * that parses never needs more, whatever the count above says. */
+	size_t most = (length + 1) / 2 + JSON_DEPTH_MAX + 2;
+	*nodes = count < most ? count : most;
+	*string_bytes = bytes;
+}
+
+static json_node *new_node(reader *r, json_type type)
+{
+	if (r->nodes_used == r->nodes_max) {
+		/* measure() bounds every document the parser gets through. */
+		vr_diag_at(r->diag, here(r), "found more values than the file's separators allow, expected a JSON document");
+		return NULL;
+	}
+	json_node *n = &r->doc->root[r->nodes_used++];
+	n->offset = (unsigned)(r->p - r->text);
+	n->type = type;
+	n->span = 1;
+	n->text = NULL;
+	return n;
 }
 
 static int hex_digit(char c)
@@ -115,93 +170,70 @@ static size_t put_utf8(char *out, unsigned cp)
 	return 3;
 }
 
-/* A string at r->p (the opening quote); *OUT gets a heap copy. */
-static int read_string(reader *r, char **out)
+/* One escape at r->p (after the backslash), written at *W. */
+static int read_escape(reader *r, char **w)
+{
+	char e = *r->p++;
+	const char *simple = strchr("\"\\/bfnrt", e);
+	if (simple && e) {
+		static const char decoded[] = "\"\\/\b\f\n\r\t";
+		*(*w)++ = decoded[simple - "\"\\/bfnrt"];
+		return 0;
+	}
+	if (e != 'u' || r->end - r->p < 4) {
+		r->p--;
+		return expected(r, "an escape (\\\", \\\\, \\/, \\b, \\f, \\n, \\r, \\t or \\uXXXX)");
+	}
+	unsigned cp = 0;
+	for (int k = 0; k < 4; k++) {
+		int d = hex_digit(r->p[k]);
+		if (d < 0) {
+			r->p += k;
+			return expected(r, "a hexadecimal digit of a \\u escape");
+		}
+		cp = cp * 16 + (unsigned)d;
+	}
+	r->p += 4;
+	*w += put_utf8(*w, cp);   /* surrogates are kept as their code units */
+	return 0;
+}
+
+/* A string at r->p (the opening quote), decoded into N->text: in place when
+ * it has no escapes, else into the document's string buffer. */
+static int read_string(reader *r, json_node *n)
 {
 	r->p++;
-	const char *start = r->p;
-	/* Escapes only shrink: the raw length bounds the decoded one. */
-	const char *close = start;
-	while (close < r->end && *close != '"')
-		close += *close == '\\' && close + 1 < r->end ? 2 : 1;
-	char *s = malloc((size_t)(close - start) + 1), *w = s;
-	if (!s)
-		return vr_diag_at(r->diag, here(r), "out of memory");
+	int escaped;
+	string_end(r->text, (size_t)(r->end - r->text), (size_t)(r->p - r->text), &escaped);
+	char *s = escaped ? r->doc->strings + r->strings_used : r->p, *w = s;
 	while (r->p < r->end && *r->p != '"') {
 		unsigned char c = (unsigned char)*r->p;
-		if (c < 0x20) {
-			free(s);
+		if (c < 0x20)
 			return expected(r, "a character of a string (control characters must be escaped)");
-		}
 		if (c != '\\') {
 			*w++ = (char)c;
 			r->p++;
-			continue;
+		} else if (++r->p < r->end && read_escape(r, &w) != 0) {
+			return -1;
 		}
-		r->p++;
-		if (r->p >= r->end)
-			break;
-		char e = *r->p++;
-		const char *simple = strchr("\"\\/bfnrt", e);
-		if (simple && e) {
-			static const char decoded[] = "\"\\/\b\f\n\r\t";
-			*w++ = decoded[simple - "\"\\/bfnrt"];
-			continue;
-		}
-		if (e != 'u' || r->end - r->p < 4) {
-			r->p--;
-			free(s);
-			return expected(r, "an escape (\\\", \\\\, \\/, \\b, \\f, \\n, \\r, \\t or \\uXXXX)");
-		}
-		unsigned cp = 0;
-		for (int k = 0; k < 4; k++) {
-			int d = hex_digit(r->p[k]);
-			if (d < 0) {
-				r->p += k;
-				free(s);
-				return expected(r, "a hexadecimal digit of a \\u escape");
-			}
-			cp = cp * 16 + (unsigned)d;
-		}
-		r->p += 4;
-		w += put_utf8(w, cp);   /* surrogates are kept as their code units */
 	}
-	if (r->p >= r->end) {
-		free(s);
+	if (r->p >= r->end)
 		return expected(r, "'\"' closing the string");
-	}
 	r->p++;
-	*w = '\0';
-	*out = s;
+	*w++ = '\0';   /* in place: over the closing quote */
+	if (escaped)
+		r->strings_used += (size_t)(w - s);
+	n->text = s;
 	return 0;
 }
 
-static int read_value(reader *r, json_node **out, int depth);
+static int read_value(reader *r, int depth);
 
-static int grow(reader *r, json_node *n, size_t *capacity, int with_keys)
-{
-	if (n->count < *capacity)
-		return 0;
-	size_t cap = *capacity ? *capacity * 2 : 8;
-	json_node **items = realloc(n->items, cap * sizeof *items);
-	if (!items)
-		return vr_diag_at(r->diag, here(r), "out of memory");
-	n->items = items;
-	if (with_keys) {
-		char **keys = realloc(n->keys, cap * sizeof *keys);
-		if (!keys)
-			return vr_diag_at(r->diag, here(r), "out of memory");
-		n->keys = keys;
-	}
-	*capacity = cap;
-	return 0;
-}
-
-/* Members or elements up to CLOSE ('}' or ']'). */
+/* Members or elements up to CLOSE ('}' or ']'), as the nodes after N. */
 static int read_container(reader *r, json_node *n, char close, int depth)
 {
 	int object = close == '}';
-	size_t capacity = 0;
+	size_t first = r->nodes_used;
 	r->p++;
 	skip_space(r);
 	if (r->p < r->end && *r->p == close) {
@@ -210,29 +242,20 @@ static int read_container(reader *r, json_node *n, char close, int depth)
 	}
 	for (;;) {
 		skip_space(r);
-		if (grow(r, n, &capacity, object) != 0)
-			return -1;
 		if (object) {
 			if (r->p >= r->end || *r->p != '"')
 				return expected(r, "'\"' starting a member name");
-			char *key;
-			if (read_string(r, &key) != 0)
+			json_node *key = new_node(r, JSON_STRING);
+			if (!key || read_string(r, key) != 0)
 				return -1;
-			n->keys[n->count] = key;
-			n->items[n->count] = NULL;
-			n->count++;   /* owned from here: freed with the node */
 			skip_space(r);
-			if (r->p >= r->end || *r->p != ':') {
+			if (r->p >= r->end || *r->p != ':')
 				return expected(r, "':' after a member name");
-			}
 			r->p++;
-			if (read_value(r, &n->items[n->count - 1], depth + 1) != 0)
-				return -1;
-		} else {
-			n->items[n->count++] = NULL;
-			if (read_value(r, &n->items[n->count - 1], depth + 1) != 0)
-				return -1;
 		}
+		if (read_value(r, depth + 1) != 0)
+			return -1;
+		n->span = (uint32_t)(r->nodes_used - first + 1);
 		skip_space(r);
 		if (r->p < r->end && *r->p == ',') {
 			r->p++;
@@ -262,7 +285,7 @@ static int read_number(reader *r, json_node *n)
 	if (q < r->end && *q == '.') {
 		q++;
 		if (q >= r->end || !(*q >= '0' && *q <= '9')) {
-			r->p = q;
+			r->p = (char *)q;
 			return expected(r, "a digit after the decimal point");
 		}
 		while (q < r->end && *q >= '0' && *q <= '9')
@@ -273,7 +296,7 @@ static int read_number(reader *r, json_node *n)
 		if (q < r->end && (*q == '+' || *q == '-'))
 			q++;
 		if (q >= r->end || !(*q >= '0' && *q <= '9')) {
-			r->p = q;
+			r->p = (char *)q;
 			return expected(r, "a digit of the exponent");
 		}
 		while (q < r->end && *q >= '0' && *q <= '9')
@@ -286,10 +309,13 @@ static int read_number(reader *r, json_node *n)
 	memcpy(buf, r->p, len);
 	buf[len] = '\0';
 	errno = 0;
-	n->number = strtod(buf, NULL);
-	if (errno == ERANGE && isinf(n->number))
+	double value = strtod(buf, NULL);
+	if (errno == ERANGE && isinf(value))
 		return vr_diag_at(r->diag, here(r), "found the number %s, expected one within the range of a double", buf);
-	r->p = q;
+	/* The text after a number is a separator, a bracket, space or the
+	 * text's NUL, never rewritten: json_number reads it again. */
+	n->text = r->p;
+	r->p = (char *)q;
 	return 0;
 }
 
@@ -302,7 +328,7 @@ static int read_literal(reader *r, const char *word)
 	return 0;
 }
 
-static int read_value(reader *r, json_node **out, int depth)
+static int read_value(reader *r, int depth)
 {
 	skip_space(r);
 	if (depth > JSON_DEPTH_MAX)
@@ -316,11 +342,10 @@ static int read_value(reader *r, json_node **out, int depth)
 	json_node *n = new_node(r, type);
 	if (!n)
 		return -1;
-	*out = n;
 	switch (type) {
 	case JSON_OBJECT: return read_container(r, n, '}', depth);
 	case JSON_ARRAY: return read_container(r, n, ']', depth);
-	case JSON_STRING: return read_string(r, &n->text);
+	case JSON_STRING: return read_string(r, n);
 	case JSON_TRUE: return read_literal(r, "true");
 	case JSON_FALSE: return read_literal(r, "false");
 	case JSON_NULL: return read_literal(r, "null");
@@ -329,29 +354,70 @@ static int read_value(reader *r, json_node **out, int depth)
 	return -1;
 }
 
-int json_load_buffer(const char *file, const char *text, size_t length, json_doc *out, vr_diag *diag)
+/* Allocate the node array and the string buffer at the sizes measure()
+ * found, and account for them. */
+static int allocate(json_doc *doc, size_t length, size_t *nodes_max, vr_diag *diag)
 {
-	memset(out, 0, sizeof *out);
-	out->file = strdup(file);
-	if (!out->file)
-		return vr_diag_at(diag, (vr_where){file, 0, 0}, "out of memory");
-	reader r = {.text = text, .end = text + length, .p = text, .file = out->file, .line = 1,
-		    .line_start = text, .diag = diag};
+	size_t string_bytes;
+	measure(doc->text, length, nodes_max, &string_bytes);
+	doc->root = malloc(*nodes_max * sizeof *doc->root);
+	doc->strings = string_bytes ? malloc(string_bytes) : NULL;
+	doc->bytes_allocated += *nodes_max * sizeof *doc->root + string_bytes;
+	if (!doc->root || (string_bytes && !doc->strings))
+		return vr_diag_at(diag, (vr_where){doc->file, 0, 0}, "out of memory");
+	return 0;
+}
+
+/* Parse DOC->text (LENGTH bytes and a NUL, owned by DOC) into DOC. */
+static int parse(json_doc *doc, size_t length, vr_diag *diag)
+{
+	reader r = {.text = doc->text, .end = doc->text + length, .p = doc->text, .file = doc->file, .line = 1,
+		    .line_start = doc->text, .doc = doc, .diag = diag};
+	if (allocate(doc, length, &r.nodes_max, diag) != 0)
+		return -1;
 	/* A UTF-8 byte-order mark is tolerated, as RFC 8259 allows parsers to. */
-	if (length >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+	if (length >= 3 && memcmp(r.text, "\xEF\xBB\xBF", 3) == 0)
 		r.p += 3;
-	int rc = read_value(&r, &out->root, 0);
+	int rc = read_value(&r, 0);
 	if (rc == 0) {
 		skip_space(&r);
 		if (r.p < r.end)
 			rc = expected(&r, "the end of the file after the top-level value");
 	}
+	return rc;
+}
+
+/* Take TEXT (LENGTH bytes and a NUL, heap) into OUT and parse it. */
+static int load(const char *file, char *text, size_t length, json_doc *out, vr_diag *diag)
+{
+	memset(out, 0, sizeof *out);
+	out->text = text;
+	out->file = strdup(file);
+	out->bytes_allocated = length + 1 + strlen(file) + 1;
+	int rc;
+	if (!out->file)
+		rc = vr_diag_at(diag, (vr_where){file, 0, 0}, "out of memory");
+	else if (length > JSON_BYTES_MAX)
+		rc = vr_diag_at(diag, (vr_where){file, 0, 0}, "found %zu bytes, expected at most %zu MiB", length, JSON_BYTES_MAX >> 20);
+	else
+		rc = parse(out, length, diag);
 	if (rc != 0) {
 		/* Messages may point at the file name: keep it until the caller is
 		 * done with DIAG (it was formatted already), then free. */
 		json_free(out);
 	}
 	return rc;
+}
+
+int json_load_buffer(const char *file, const char *text, size_t length, json_doc *out, vr_diag *diag)
+{
+	memset(out, 0, sizeof *out);
+	char *copy = malloc(length + 1);
+	if (!copy)
+		return vr_diag_at(diag, (vr_where){file, 0, 0}, "out of memory");
+	memcpy(copy, text, length);
+	copy[length] = '\0';
+	return load(file, copy, length, out, diag);
 }
 
 int json_load_file(const char *path, json_doc *out, vr_diag *diag)
@@ -361,27 +427,70 @@ int json_load_file(const char *path, json_doc *out, vr_diag *diag)
 	size_t length;
 	if (vr_read_file(path, JSON_BYTES_MAX, "a results file", &text, &length, diag) != 0)
 		return -1;
-	int rc = json_load_buffer(path, text, length, out, diag);
-	free(text);
-	return rc;
+	return load(path, text, length, out, diag);
 }
 
 void json_free(json_doc *doc)
 {
-	free_node(doc->root);
+	free(doc->root);
+	free(doc->text);
+	free(doc->strings);
 	free(doc->file);
-	doc->root = NULL;
-	doc->file = NULL;
+	memset(doc, 0, sizeof *doc);
+}
+
+const json_node *json_first(const json_node *array)
+{
+	return array && (array->type == JSON_ARRAY || array->type == JSON_OBJECT) && array->span > 1 ? array + 1 : NULL;
+}
+
+const json_node *json_next(const json_node *array, const json_node *item)
+{
+	const json_node *next = item + item->span;
+	return next < array + array->span ? next : NULL;
 }
 
 const json_node *json_get(const json_node *object, const char *key)
 {
 	if (!object || object->type != JSON_OBJECT)
 		return NULL;
-	for (size_t i = 0; i < object->count; i++)
-		if (strcmp(object->keys[i], key) == 0)
-			return object->items[i];
+	for (const json_node *name = json_first(object); name; name = json_next(object, name + 1))
+		if (strcmp(name->text, key) == 0)
+			return name + 1;
 	return NULL;
+}
+
+size_t json_count(const json_node *node)
+{
+	size_t count = 0;
+	for (const json_node *item = json_first(node); item; item = json_next(node, item))
+		count++;
+	return node && node->type == JSON_OBJECT ? count / 2 : count;
+}
+
+const json_node *json_item(const json_node *array, size_t index)
+{
+	const json_node *item = json_first(array);
+	while (item && index--)
+		item = json_next(array, item);
+	return item;
+}
+
+double json_number(const json_node *node)
+{
+	return node->type == JSON_NUMBER ? strtod(node->text, NULL) : 0;
+}
+
+vr_where json_where(const json_doc *doc, const json_node *node)
+{
+	unsigned line = 1;
+	const char *line_start = doc->text;
+	for (const char *p = doc->text; p < doc->text + node->offset; p++)
+		if (*p == '\n') {
+			line++;
+			line_start = p + 1;
+		}
+	return (vr_where){doc->file, line, (unsigned)(doc->text + node->offset - line_start) + 1};
 }
 
 const char *json_type_name(json_type type)

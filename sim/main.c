@@ -143,18 +143,11 @@ static int parse_run_flag(cli *c, int argc, char **argv, int *i)
 	if (strcmp(arg, "--fit") == 0) {
 		if (option_value(argc, argv, i, &value))
 			return EXIT_BAD_INPUT;
-		c->groups = 0;
-		char list[128];
-		snprintf(list, sizeof list, "%s", value);
-		for (char *save, *g = strtok_r(list, ",", &save); g; g = strtok_r(NULL, ",", &save)) {
-			int found = 0;
-			for (int k = 0; k < GROUP_COUNT; k++)
-				if (strcmp(g, cal_group_names[k]) == 0) {
-					c->groups |= 1u << k;
-					found = 1;
-				}
-			if (!found)
-				return bad_cli(g, "a group to fit: fixed, per_packet, per_byte or overlap (comma-separated)");
+		vr_diag diag;
+		vr_diag_clear(&diag);
+		if (cal_groups_parse(value, &c->groups, &diag) != 0) {
+			fprintf(stderr, "vrdmasim: %s\nTry 'vrdmasim --help'.\n", diag.message);
+			return EXIT_BAD_INPUT;
 		}
 		return 0;
 	}

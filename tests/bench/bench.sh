@@ -19,7 +19,11 @@
 #   5. trace replay: `vrdmasim replay` of a 1,000,000-operation trace
 #      (vrdma-perf write_bw, one host), replayed operations per wall second
 #      versus the bare ping-pong's round trips per second, and its peak RSS
-#      (the trace is streamed: it must not grow with the trace).
+#      (the trace is streamed: it must not grow with the trace);
+#   6. `vrdmasim plot` on a 100 MiB JSON array of 1s (the most values per
+#      byte a file can hold): its peak RSS above that of a 3-byte file, as a
+#      ratio to the file's size (sim/json.h bounds what the reader allocates
+#      to JSON_MEMORY_PER_INPUT_BYTE = 10 times the file).
 # Usage: bench.sh VRDMASIM BARE_PINGPONG SRCDIR [VRDMA_PERF SHM_PINGPONG]
 #        (BENCH_ITERATIONS=N to change 1e6)
 set -eu
@@ -102,3 +106,18 @@ awk -v n="$N" -v b="$bare_s" -v r="$replay_s" -v rss="$(cat "$work/replay.out.rs
   printf "replay speed ratio (vs bare ping-pong round trips/s): %.2f\n", rate / bare_rate;
 }'
 rm -f "$work/big.vtrace"
+
+# ---- 6. plot's memory on a large file: a ratio to the file's size ----
+# Not a results file, so plot refuses it (status 2) once it is parsed; GNU
+# time then writes a line about the status before the RSS.
+plot_mib=${BENCH_PLOT_MIB:-100}
+{ printf '['; yes '1,' | tr -d '\n' | head -c $((plot_mib * 1048576 - 3)); printf '1]'; } > "$work/big.json"
+printf '[1]' > "$work/small.json"
+measure "$work/plot-small.out" "$vrdmasim" plot "$work/small.json" --out "$work/plot" 2> /dev/null > /dev/null || true
+measure "$work/plot-big.out" "$vrdmasim" plot "$work/big.json" --out "$work/plot" 2> /dev/null > /dev/null || true
+awk -v small="$(tail -n 1 "$work/plot-small.out.rss")" -v big="$(tail -n 1 "$work/plot-big.out.rss")" \
+    -v bytes="$(wc -c < "$work/big.json")" 'BEGIN {
+  printf "vrdmasim plot, %.0f MiB JSON array of 1s   : peak RSS %d KiB, %.1f x the file above a 3-byte file (bound 10)\n",
+         bytes / 1048576, big, (big - small) * 1024 / bytes;
+}'
+rm -f "$work/big.json"

@@ -82,18 +82,25 @@ START_TEST(refuses_and_writes_nothing)
 	char overlay[300];
 	snprintf(overlay, sizeof overlay, "%s/o.yaml", dir);
 	const char *csv = src_path("calibration/data/published-softroce.csv");
-	static const struct { const char *args[10]; const char *message; } cases[] = {
+	const struct { const char *args[10]; const char *message; } cases[] = {
 		{{"calibrate", NULL}, "expected a dataset folder or CSV"},
 		{{"calibrate", "x.csv", NULL}, "--model softroce"},
 		{{"calibrate", "x.csv", "--model", "rxe", NULL}, "found 'rxe', expected a model to calibrate: softroce"},
 		{{"calibrate", "x.csv", "--model", "softroce", "--fit", "per_word", NULL}, "found 'per_word', expected a group to fit"},
 		{{"calibrate", "/nonexistent.csv", "--model", "softroce", NULL}, "/nonexistent.csv: cannot open"},
 		{{"calibrate", "x.csv", "--model", "softroce", "--size", "2B", NULL}, "with 'calibrate'"},
+		/* empty items in --fit: refused, not the default groups */
+		{{"calibrate", csv, "--model", "softroce", "--fit", ",,,", "--out", overlay, NULL}, "--fit: found an empty item in ',,,'"},
+		{{"calibrate", csv, "--model", "softroce", "--fit", "per_packet,,per_byte", "--out", overlay, NULL}, "found an empty item"},
+		/* the same dataset twice */
+		{{"calibrate", csv, csv, "--model", "softroce", "--fit", "per_packet,per_byte", "--out", overlay, NULL},
+		 "found the same measurements as"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		tool_output o = run_tool(cases[i].args);
 		ck_assert_msg(o.status == 2, "case %zu: status %d", i, o.status);
 		ck_assert_msg(strstr(o.err, cases[i].message), "case %zu: %s", i, o.err);
+		ck_assert_int_ne(access(overlay, F_OK), 0);
 		tool_output_free(&o);
 	}
 	/* A fit that runs a factor away: refused, no overlay. */

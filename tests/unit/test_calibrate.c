@@ -224,6 +224,14 @@ START_TEST(reads_published_figures_strictly)
 		 ":2:17: found an empty field, expected BW average in MiB/s"},
 		{"verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source\nwrite_lat,2,1,,4096,loopback,\n",
 		 ":2:30: found no source"},
+		/* a quote that never closes: where it opened */
+		{"verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source\nwrite_lat,2,1,,4096,loopback,\"B. Pearson\n",
+		 ":2:30: found '\"' opening a field that is not closed on its line, expected a closing '\"'"},
+		{"verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source\n\"write_lat,2,1,,4096,loopback,x\n",
+		 ":2:1: found '\"' opening a field that is not closed on its line"},
+		/* text after a closing quote */
+		{"verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source\nwrite_lat,2,1,,4096,loopback,\"x\"y\n",
+		 ":2:33: found 'y' after a quoted field, expected ',' or the end of the line"},
 	};
 	const char *dir = temp_dir();
 	char path[300];
@@ -279,6 +287,103 @@ START_TEST(reads_dataset_folders)
 }
 END_TEST
 
+/* Write TEXT to DIR/NAME; the path in a static buffer. */
+static const char *write_file(const char *dir, const char *name, const char *text)
+{
+	static char path[400];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* The same measurements given twice (another name, another comment, the
+ * same rows) would count double and shrink the intervals: refused, at the
+ * repeat's first row, naming the first. */
+START_TEST(refuses_the_same_measurements_twice)
+{
+	static const char *const header = "verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source\n";
+	static const char *const rows = "write_lat,2,1.84,,4096,loopback,x\nwrite_lat,1024,2.00,,4096,loopback,x\n";
+	const char *dir = temp_dir();
+	char text[512], first[400];
+	snprintf(text, sizeof text, "%s%s", header, rows);
+	snprintf(first, sizeof first, "%s", write_file(dir, "a.csv", text));
+	memset(&data, 0, sizeof data);
+	vr_diag_clear(&diag);
+	ck_assert_msg(cal_dataset_add(&data, first, &diag) == 0, "%s", diag.message);
+	ck_assert_int_ne(cal_dataset_add(&data, first, &diag), 0);
+	ck_assert_msg(strstr(diag.message, "a.csv:2:1: found the same measurements as ") && strstr(diag.message, "a.csv (2 rows)"),
+		      "%s", diag.message);
+	snprintf(text, sizeof text, "# a copy\n%s\n%s", header, rows);
+	vr_diag_clear(&diag);
+	ck_assert_int_ne(cal_dataset_add(&data, write_file(dir, "b.csv", text), &diag), 0);
+	ck_assert_msg(strstr(diag.message, "b.csv:4:1: found the same measurements as "), "%s", diag.message);
+	/* Other rows are other measurements. */
+	snprintf(text, sizeof text, "%swrite_lat,2,1.85,,4096,loopback,x\n", header);
+	vr_diag_clear(&diag);
+	ck_assert_msg(cal_dataset_add(&data, write_file(dir, "c.csv", text), &diag) == 0, "%s", diag.message);
+	/* A dataset folder twice, under two names. */
+	char cmd[1200];
+	snprintf(cmd, sizeof cmd, "mkdir %s/d1 && cp %s %s/d1/ && cp -r %s/d1 %s/d2", dir, src_path("tests/calibration/perftest/write_lat-4.x.txt"),
+		 dir, dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	memset(&data, 0, sizeof data);
+	vr_diag_clear(&diag);
+	snprintf(text, sizeof text, "%s/d1", dir);
+	ck_assert_msg(cal_dataset_add(&data, text, &diag) == 0, "%s", diag.message);
+	snprintf(text, sizeof text, "%s/d2", dir);
+	ck_assert_int_ne(cal_dataset_add(&data, text, &diag), 0);
+	ck_assert_msg(strstr(diag.message, "d2/write_lat-4.x.txt:22:1: found the same measurements as "), "%s", diag.message);
+	snprintf(cmd, sizeof cmd, "rm -r %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* A point a thousand million million times off the others (t_typical 1e308
+ * beside 2 us): the factors converge, but explain nothing (R^2 0), and are
+ * refused rather than written as an overlay. */
+START_TEST(refuses_a_fit_that_explains_nothing)
+{
+	const char *dir = temp_dir();
+	const char *path = write_file(dir, "far.csv",
+				      "verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source\n"
+				      "write_lat,2,1.84,,4096,loopback,x\nwrite_lat,1024,2.00,,4096,loopback,x\n"
+				      "write_lat,4096,2.58,,4096,loopback,x\nwrite_lat,8192,1e308,,4096,loopback,x\n");
+	memset(&data, 0, sizeof data);
+	vr_diag_clear(&diag);
+	ck_assert_msg(cal_dataset_add(&data, path, &diag) == 0, "%s", diag.message);
+	cal_fit_request rq = {"modern-hdr", (1u << GROUP_PER_PACKET) | (1u << GROUP_PER_BYTE)};
+	ck_assert_int_ne(cal_fit(&data, &rq, &fit, &diag), 0);
+	ck_assert_msg(strstr(diag.message, "far.csv: found R^2 0.0000, expected at least 0.50"), "%s", diag.message);
+	remove(path);
+	rmdir(dir);
+}
+END_TEST
+
+/* --fit: every item a group, none empty. */
+START_TEST(parses_group_lists)
+{
+	unsigned groups;
+	vr_diag_clear(&diag);
+	ck_assert_int_eq(cal_groups_parse("per_packet,per_byte", &groups, &diag), 0);
+	ck_assert_uint_eq(groups, (1u << GROUP_PER_PACKET) | (1u << GROUP_PER_BYTE));
+	static const struct { const char *list, *message; } bad[] = {
+		{",,,", "--fit: found an empty item in ',,,', expected a group"},
+		{"", "--fit: found an empty item in '', expected a group"},
+		{"per_packet,", "--fit: found an empty item in 'per_packet,', expected a group"},
+		{"fixed,,per_byte", "--fit: found an empty item in 'fixed,,per_byte', expected a group"},
+		{"fixed,per_word", "--fit: found 'per_word', expected a group to fit: fixed, per_packet, per_byte or overlap"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		vr_diag_clear(&diag);
+		ck_assert_msg(cal_groups_parse(bad[i].list, &groups, &diag) != 0, "'%s' accepted", bad[i].list);
+		ck_assert_msg(strncmp(diag.message, bad[i].message, strlen(bad[i].message)) == 0, "'%s': %s", bad[i].list, diag.message);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("calibrate");
@@ -291,6 +396,9 @@ int main(void)
 	tcase_add_test(tc, reads_published_figures_strictly);
 	tcase_add_test(tc, reads_dataset_folders);
 	tcase_add_test(tc, overlap_at_its_bound);
+	tcase_add_test(tc, refuses_the_same_measurements_twice);
+	tcase_add_test(tc, refuses_a_fit_that_explains_nothing);
+	tcase_add_test(tc, parses_group_lists);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }

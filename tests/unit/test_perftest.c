@@ -121,6 +121,21 @@ START_TEST(refuses_malformed_output)
 		/* a size that is not whole */
 		{NULL, " 2.5     1000          1.80           7.35         1.84               1.87           0.11            2.08                    7.35\n", NULL,
 		 "t.txt:6:1: found a row with a message size that is not a whole number of bytes"},
+		/* rows that contradict themselves: a median above the 99th percentile (t_typical 1e308) */
+		{NULL, " 2       1000          1.80           1e308          1e308               1.87           0.11            2.08                    7.35\n", NULL,
+		 "t.txt:6:54: found t_typical[usec] 1e308 above 99% percentile[usec] 2.08 in the same row, expected t_min <= t_typical <= 99% <= 99.9% <= t_max"},
+		/* a median below the minimum */
+		{NULL, " 2       1000          1.80           7.35         1.70               1.87           0.11            2.08                    7.35\n", NULL,
+		 "t.txt:6:24: found t_min[usec] 1.80 above t_typical[usec] 1.70 in the same row"},
+		/* a 99.9th percentile above the maximum */
+		{NULL, " 2       1000          1.80           7.35         1.84               1.87           0.11            2.08                    9.35\n", NULL,
+		 "t.txt:6:126: found 99.9% percentile[usec] 9.35 above t_max[usec] 7.35 in the same row"},
+		/* an average outside [t_min, t_max] */
+		{NULL, " 2       1000          1.80           7.35         1.84               1.07           0.11            2.08                    7.35\n", NULL,
+		 "t.txt:6:24: found t_min[usec] 1.80 above t_avg[usec] 1.07 in the same row, expected t_min <= t_avg <= t_max"},
+		/* a time of zero */
+		{NULL, " 2       1000          0              7.35         1.84               1.87           0.11            2.08                    7.35\n", NULL,
+		 "t.txt:6:24: found 0 in the column 't_min[usec]', expected a time above zero"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		snprintf(text, sizeof text, "%s%s%s%s", HEAD, cases[i].header ? cases[i].header : LAT_HEADER, cases[i].rows,
@@ -136,7 +151,7 @@ END_TEST
 START_TEST(keeps_perftest_failed_rows_marked)
 {
 	char text[4096];
-	snprintf(text, sizeof text, "%s%s 2 1000 1.8 7.3 1.84 1.87 0.11 2.08 7.35\n 4 1000 inf inf -nan -nan -nan -nan -nan\n%s", HEAD,
+	snprintf(text, sizeof text, "%s%s 2 1000 1.8 7.35 1.84 1.87 0.11 2.08 7.35\n 4 1000 inf inf -nan -nan -nan -nan -nan\n%s", HEAD,
 		 LAT_HEADER, RULE);
 	ck_assert_msg(parse(text) == 0, "%s", diag.message);
 	ck_assert_uint_eq(run.row_count, 2);

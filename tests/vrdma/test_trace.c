@@ -587,14 +587,14 @@ START_TEST(summary_stage_arithmetic)
 	vr_diag_clear(&diag);
 	ck_assert_msg(json_load_buffer("summary.json", text, length, &doc, &diag) == 0, "%s\n%s", diag.message, text);
 	ck_assert_str_eq(json_get(json_get(doc.root, "config"), "test")->text, "known");
-	ck_assert_double_eq(json_get(doc.root, "records")->number, 15);
+	ck_assert_double_eq(json_number(json_get(doc.root, "records")), 15);
 	const json_node *verbs = json_get(doc.root, "verbs");
-	ck_assert_uint_eq(verbs->count, 2);
-	ck_assert_str_eq(json_get(verbs->items[0], "verb")->text, "rdma-write");
-	ck_assert_double_eq(json_get(json_get(verbs->items[0], "total"), "mean_ns")->number, 50);
-	const json_node *first = json_get(verbs->items[0], "stages")->items[0];
+	ck_assert_uint_eq(json_count(verbs), 2);
+	ck_assert_str_eq(json_get(json_item(verbs, 0), "verb")->text, "rdma-write");
+	ck_assert_double_eq(json_number(json_get(json_get(json_item(verbs, 0), "total"), "mean_ns")), 50);
+	const json_node *first = json_first(json_get(json_item(verbs, 0), "stages"));
 	ck_assert_str_eq(json_get(first, "stage")->text, "post -> wqe-write");
-	ck_assert_double_eq(json_get(first, "mean_ns")->number, 20);
+	ck_assert_double_eq(json_number(json_get(first, "mean_ns")), 20);
 	json_free(&doc);
 	free(text);
 	vtrace_summary_free(s);
@@ -704,28 +704,28 @@ START_TEST(chrome_json_parses_with_every_event)
 	ck_assert_msg(json_load_file(in_dir("c.json"), &doc, &diag) == 0, "%s", diag.message);
 	const json_node *list = json_get(doc.root, "traceEvents");
 	ck_assert_ptr_nonnull(list);
-	ck_assert_uint_eq(list->count, events);
+	ck_assert_uint_eq(json_count(list), events);
 	int instants = 0, completes = 0, metadata = 0;
-	for (size_t i = 0; i < list->count; i++) {
-		const char *ph = json_get(list->items[i], "ph")->text;
+	for (const json_node *e = json_first(list); e; e = json_next(list, e)) {
+		const char *ph = json_get(e, "ph")->text;
 		instants += strcmp(ph, "i") == 0;
 		completes += strcmp(ph, "X") == 0;
 		metadata += strcmp(ph, "M") == 0;
 		if (strcmp(ph, "X") == 0) {
-			ck_assert_str_eq(json_get(list->items[i], "name")->text, "dma-read");
-			ck_assert_double_eq_tol(json_get(list->items[i], "ts")->number, 1235.1, 1e-9);
-			ck_assert_double_eq_tol(json_get(list->items[i], "dur")->number, 2.5, 1e-9);
-			const json_node *args = json_get(list->items[i], "args");
+			ck_assert_str_eq(json_get(e, "name")->text, "dma-read");
+			ck_assert_double_eq_tol(json_number(json_get(e, "ts")), 1235.1, 1e-9);
+			ck_assert_double_eq_tol(json_number(json_get(e, "dur")), 2.5, 1e-9);
+			const json_node *args = json_get(e, "args");
 			ck_assert_str_eq(json_get(args, "iova")->text, "0xffffffffffff0000");
 			ck_assert_str_eq(json_get(args, "op")->text, "0x0101000800000001");
 		}
-		if (strcmp(ph, "i") == 0 && strcmp(json_get(list->items[i], "name")->text, "post") == 0 &&
-		    json_get(list->items[i], "ts")->number < 1235) {
-			ck_assert_double_eq_tol(json_get(list->items[i], "ts")->number, 1234.567, 1e-9);
-			const json_node *args = json_get(list->items[i], "args");
+		if (strcmp(ph, "i") == 0 && strcmp(json_get(e, "name")->text, "post") == 0 &&
+		    json_number(json_get(e, "ts")) < 1235) {
+			ck_assert_double_eq_tol(json_number(json_get(e, "ts")), 1234.567, 1e-9);
+			const json_node *args = json_get(e, "args");
 			ck_assert_str_eq(json_get(args, "opcode")->text, "rdma-write");
 			ck_assert_str_eq(json_get(args, "flags")->text, "signaled|inline");
-			ck_assert_double_eq(json_get(list->items[i], "tid")->number, 9);
+			ck_assert_double_eq(json_number(json_get(e, "tid")), 9);
 		}
 	}
 	ck_assert_int_eq(instants, 7);
