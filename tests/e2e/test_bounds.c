@@ -1,0 +1,219 @@
+/*
+ * test_bounds.c - the extreme-value sweep, generated from the parameter
+ * table (models/params.def through mdl_param_defs, not a hand list).
+ *
+ * Every parameter alone (--set) at each end of its accepted range (0 when
+ * the row accepts it, its minimum, its maximum) runs
+ *   - a scenario of every option with every latency and bandwidth verb at
+ *     the smallest (1 B) and the largest (1 GiB) message, polling for the
+ *     lower ends and events for the upper ones, and
+ *   - a replay of the shipped trace with measured costs, every option beside,
+ * and must exit 0 with nothing on stderr (no abort, no SimGrid deadlock, no
+ * sanitizer report) and no inf or nan in its JSON.  Just outside each end,
+ * `validate` must refuse the value, quoting the bound's reason.
+ * Few iterations and one process per scenario and end keep it to seconds.
+ */
+#include "tests/check_run.h"
+#include "tests/e2e/run_tool.h"
+#include "models/params.h"
+
+#include <check.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TRACE "scenarios/traces/vrdma-perf-write-lat.vtrace"
+
+static const char *const OPTIONS =
+	"[native, passthrough, sriov, sriov-local, softroce-directpath, softroce-pvnic, softroce-pvnic-local,"
+	" softroce-loopback, vrdma, vrdma-local]";
+static const char *const VERBS[] = {"write_lat", "send_lat", "read_lat", "write_bw", "read_bw", "send_bw"};
+enum { VERB_COUNT = sizeof VERBS / sizeof VERBS[0] };
+
+static char dir[64], sweep_poll[128], sweep_event[128], replay[128];
+
+/* The unit --set writes a canonical value in (see sim/units.h). */
+static const char *const unit_of[] = {
+	[VR_Q_TIME] = "ns", [VR_Q_RATE] = "bps", [VR_Q_SIZE] = "B", [VR_Q_FREQ] = "Hz",
+	[VR_Q_RATIO] = "", [VR_Q_COUNT] = "",
+};
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void write_sweep(const char *path, const char *completion)
+{
+	char text[4096];
+	int n = snprintf(text, sizeof text,
+			 "scenario: bounds-sweep\npreset: [modern-hdr]\n"
+			 "topology:\n  hosts:\n    - {name: host-a, vms: 2}\n    - {name: host-b, vms: 1}\n"
+			 "options: %s\nworkloads:\n", OPTIONS);
+	for (size_t v = 0; v < VERB_COUNT; v++)
+		n += snprintf(text + n, sizeof text - (size_t)n,
+			      "  - {verb: %s, sizes: [1B, 1GiB], iterations: 2, warmup: 1}\n", VERBS[v]);
+	snprintf(text + n, sizeof text - (size_t)n, "completion: %s\n", completion);
+	write_file(path, text);
+}
+
+static void setup(void)
+{
+	snprintf(dir, sizeof dir, "%s", temp_dir());
+	snprintf(sweep_poll, sizeof sweep_poll, "%s/sweep-poll.yaml", dir);
+	snprintf(sweep_event, sizeof sweep_event, "%s/sweep-event.yaml", dir);
+	snprintf(replay, sizeof replay, "%s/replay.yaml", dir);
+	write_sweep(sweep_poll, "poll");
+	write_sweep(sweep_event, "event");
+	char text[4096];
+	snprintf(text, sizeof text,
+		 "scenario: bounds-replay\npreset: [modern-hdr]\n"
+		 "topology:\n  hosts:\n    - {name: host-a, vms: 2}\n    - {name: host-b, vms: 2}\n"
+		 "replay: {trace: \"%s\", costs: measured, iterations: 3}\n"
+		 "options: [native, passthrough, sriov, softroce-directpath, softroce-pvnic, vrdma]\n",
+		 src_path(TRACE));
+	write_file(replay, text);
+}
+
+static void teardown(void)
+{
+	unlink(sweep_poll);
+	unlink(sweep_event);
+	unlink(replay);
+	rmdir(dir);
+}
+
+/* Does TEXT hold the word inf or nan (as printf writes a non-finite
+ * double), in any case? */
+static const char *non_finite(const char *text)
+{
+	for (const char *p = text; *p; p++) {
+		if (p > text && isalpha((unsigned char)p[-1]))
+			continue;
+		if ((!strncasecmp(p, "inf", 3) || !strncasecmp(p, "nan", 3)) && !isalpha((unsigned char)p[3]))
+			return p;
+	}
+	return NULL;
+}
+
+/* --set NAME=VALUE for parameter ID in BUF. */
+static const char *set_arg(int id, double value, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s=%.17g%s", mdl_param_defs[id].name, value, unit_of[mdl_param_defs[id].kind]);
+	return buf;
+}
+
+/* A value at an end of its own range may still break a relation with
+ * another parameter (hca.blueflame_max at most hca.inline_max): then run
+ * and validate must both refuse it as bad input, and not for its bounds. */
+static int refused_by_relation(const char *scenario, const char *set, const tool_output *run, int id)
+{
+	if (run->status != 2 || strstr(run->err, mdl_param_defs[id].why))
+		return 0;
+	const char *args[] = {"validate", scenario, "--set", set, NULL};
+	tool_output o = run_tool(args);
+	int same = o.status == 2 && strcmp(o.err, run->err) == 0;
+	tool_output_free(&o);
+	return same;
+}
+
+/* Run SCENARIO with SET (parameter ID); append a line to FAILURES if it
+ * misbehaves. */
+static void run_one(const char *scenario, int id, const char *set, char *failures, size_t len)
+{
+	const char *args[] = {"run", scenario, "--format", "json", "--set", set, NULL};
+	tool_output o = run_tool(args);
+	const char *bad = non_finite(o.out);
+	const char *what = refused_by_relation(scenario, set, &o, id) ? NULL
+			 : o.status != 0 ? "failed" : *o.err ? "spoke on stderr"
+			 : bad ? "wrote a non-finite number" : !strstr(o.out, "\"results\"") ? "wrote no results" : NULL;
+	if (what) {
+		size_t n = strlen(failures);
+		snprintf(failures + n, len - n, "  --set %s on %s %s (exit %d): %.200s%.60s\n", set,
+			 strrchr(scenario, '/') + 1, what, o.status, o.err, bad ? bad : "");
+	}
+	tool_output_free(&o);
+}
+
+/* The accepted ends of parameter ID: 0 when the row accepts it, MIN, MAX. */
+static size_t ends_of(int id, double ends[3])
+{
+	const mdl_param_def *def = &mdl_param_defs[id];
+	size_t n = 0;
+	if (def->zero_allowed)
+		ends[n++] = 0;
+	ends[n++] = def->min;
+	ends[n++] = def->max;
+	return n;
+}
+
+START_TEST(every_parameter_at_each_end_runs_finite)
+{
+	static char failures[1 << 16];
+	failures[0] = '\0';
+	size_t runs = 0;
+	for (int id = 0; id < MDL_PARAM_COUNT; id++) {
+		double ends[3];
+		size_t n = ends_of(id, ends);
+		for (size_t e = 0; e < n; e++) {
+			char set[200];
+			set_arg(id, ends[e], set, sizeof set);
+			run_one(e + 1 < n ? sweep_poll : sweep_event, id, set, failures, sizeof failures);
+			run_one(replay, id, set, failures, sizeof failures);
+			runs += 2;
+		}
+	}
+	ck_assert_msg(failures[0] == '\0', "of %zu runs:\n%s", runs, failures);
+}
+END_TEST
+
+/* Just outside each end, validate refuses with the row's reason. */
+START_TEST(validate_refuses_just_outside_each_end)
+{
+	static char failures[1 << 16];
+	failures[0] = '\0';
+	for (int id = 0; id < MDL_PARAM_COUNT; id++) {
+		const mdl_param_def *def = &mdl_param_defs[id];
+		/* Sizes and counts are whole numbers: one below, one above. */
+		int whole = def->kind == VR_Q_SIZE || def->kind == VR_Q_COUNT;
+		double outside[] = {whole ? def->min - 1 : def->min * 0.5, whole ? def->max + 1 : def->max * 1.5};
+		for (size_t k = 0; k < 2; k++) {
+			if (outside[k] == 0 && def->zero_allowed)
+				continue;
+			char set[200];
+			set_arg(id, outside[k], set, sizeof set);
+			const char *args[] = {"validate", sweep_poll, "--set", set, NULL};
+			tool_output o = run_tool(args);
+			if (o.status != 2 || !strstr(o.err, def->why)) {
+				size_t n = strlen(failures);
+				snprintf(failures + n, sizeof failures - n, "  --set %s: exit %d: %.300s\n", set, o.status,
+					 o.err);
+			}
+			tool_output_free(&o);
+		}
+	}
+	ck_assert_msg(failures[0] == '\0', "accepted or refused without the reason:\n%s", failures);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("bounds");
+	TCase *t = tcase_create("bounds");
+	tcase_set_timeout(t, 900);
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, validate_refuses_just_outside_each_end);
+	tcase_add_test(t, every_parameter_at_each_end_runs_finite);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(suite());
+}
