@@ -10,7 +10,9 @@
  *   - a replay of the shipped trace with measured costs, every option beside,
  * and must exit 0 with nothing on stderr (no abort, no SimGrid deadlock, no
  * sanitizer report) and no inf or nan in its JSON.  Just outside each end,
- * `validate` must refuse the value, quoting the bound's reason.
+ * `validate` must refuse the value, quoting the bound's reason.  A trace's
+ * clock (cpu-mhz) obeys cpu.frequency's bounds: the replay runs at both
+ * ends, and refuses inf, nan and values outside with the reason.
  * Few iterations and one process per scenario and end keep it to seconds.
  */
 #include "tests/check_run.h"
@@ -32,7 +34,7 @@ static const char *const OPTIONS =
 static const char *const VERBS[] = {"write_lat", "send_lat", "read_lat", "write_bw", "read_bw", "send_bw"};
 enum { VERB_COUNT = sizeof VERBS / sizeof VERBS[0] };
 
-static char dir[64], sweep_poll[128], sweep_event[128], replay[128];
+static char dir[64], sweep_poll[128], sweep_event[128], replay[128], clocked_trace[128], clocked_replay[128];
 
 /* The unit --set writes a canonical value in (see sim/units.h). */
 static const char *const unit_of[] = {
@@ -78,10 +80,42 @@ static void setup(void)
 		 "options: [native, passthrough, sriov, softroce-directpath, softroce-pvnic, vrdma]\n",
 		 src_path(TRACE));
 	write_file(replay, text);
+	snprintf(clocked_trace, sizeof clocked_trace, "%s/clocked.vtrace", dir);
+	snprintf(clocked_replay, sizeof clocked_replay, "%s/clocked.yaml", dir);
+	snprintf(text, sizeof text,
+		 "scenario: bounds-clock\npreset: [esxi5-qdr-2012, modern-hdr]\n"
+		 "topology:\n  hosts:\n    - {name: host-a, vms: 2}\n    - {name: host-b, vms: 2}\n"
+		 "replay: {trace: clocked.vtrace, costs: measured, iterations: 3, compare: true}\n");
+	write_file(clocked_replay, text);
+}
+
+/* The shipped trace as if recorded at a clock of MHZ (at most 8
+ * characters: the configuration keeps its length, padded with spaces). */
+static void write_clocked_trace(const char *mhz)
+{
+	static const char KEY[] = "cpu-mhz: 2596.122";
+	FILE *f = fopen(src_path(TRACE), "rb");
+	ck_assert_ptr_nonnull(f);
+	static char bytes[1 << 20];
+	size_t n = fread(bytes, 1, sizeof bytes, f);
+	fclose(f);
+	ck_assert_uint_lt(n, sizeof bytes);
+	char *at = memmem(bytes, n, KEY, strlen(KEY));
+	ck_assert_ptr_nonnull(at);
+	char value[16];
+	snprintf(value, sizeof value, "%-8s", mhz);
+	ck_assert_uint_eq(strlen(value), 8);
+	memcpy(at + strlen("cpu-mhz: "), value, 8);
+	f = fopen(clocked_trace, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(bytes, 1, n, f), n);
+	ck_assert_int_eq(fclose(f), 0);
 }
 
 static void teardown(void)
 {
+	unlink(clocked_trace);
+	unlink(clocked_replay);
 	unlink(sweep_poll);
 	unlink(sweep_event);
 	unlink(replay);
@@ -201,6 +235,53 @@ START_TEST(validate_refuses_just_outside_each_end)
 }
 END_TEST
 
+/* MHz of cpu.frequency's bound BOUND_HZ, as a trace writes it. */
+static void mhz_of(double bound_hz, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.10g", bound_hz / 1e6);
+}
+
+START_TEST(trace_clock_at_each_end_runs_finite)
+{
+	const mdl_param_def *f = &mdl_param_defs[MDL_CPU_FREQUENCY];
+	const double ends[] = {f->min, f->max};
+	for (size_t e = 0; e < 2; e++) {
+		char mhz[32];
+		mhz_of(ends[e], mhz, sizeof mhz);
+		write_clocked_trace(mhz);
+		const char *args[] = {"run", clocked_replay, "--format", "json", NULL};
+		tool_output o = run_tool(args);
+		ck_assert_msg(o.status == 0 && !*o.err, "cpu-mhz %s: exit %d: %s", mhz, o.status, o.err);
+		ck_assert_msg(!non_finite(o.out), "cpu-mhz %s: %.80s", mhz, non_finite(o.out));
+		tool_output_free(&o);
+	}
+}
+END_TEST
+
+/* `vrdmasim replay --costs measured` of a trace with an impossible clock
+ * aborted (duration is not finite): refused, located, with the reason. */
+START_TEST(trace_clock_outside_is_refused)
+{
+	const mdl_param_def *f = &mdl_param_defs[MDL_CPU_FREQUENCY];
+	char below[32], above[32];
+	mhz_of(f->min * 0.5, below, sizeof below);
+	mhz_of(f->max * 1.5, above, sizeof above);
+	const char *values[] = {"inf", "1e308", "nan", "-1", "0", below, above, "2.5GHz"};
+	for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
+		write_clocked_trace(values[k]);
+		char out[160];
+		snprintf(out, sizeof out, "%s/out.json", dir);
+		const char *args[] = {"replay", clocked_trace, "--costs", "measured", "--format", "json", "--out", out, NULL};
+		tool_output o = run_tool(args);
+		ck_assert_msg(o.status == 2, "cpu-mhz %s: exit %d: %s", values[k], o.status, o.err);
+		ck_assert_msg(strstr(o.err, "clocked.vtrace: byte offset ") && strstr(o.err, "cpu-mhz") &&
+			      strstr(o.err, f->why), "cpu-mhz %s: %s", values[k], o.err);
+		ck_assert_msg(access(out, F_OK) != 0, "cpu-mhz %s: wrote %s", values[k], out);
+		tool_output_free(&o);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("bounds");
@@ -209,6 +290,8 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, validate_refuses_just_outside_each_end);
 	tcase_add_test(t, every_parameter_at_each_end_runs_finite);
+	tcase_add_test(t, trace_clock_at_each_end_runs_finite);
+	tcase_add_test(t, trace_clock_outside_is_refused);
 	suite_add_tcase(s, t);
 	return s;
 }
