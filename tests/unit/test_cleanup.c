@@ -1,0 +1,157 @@
+/*
+ * test_cleanup.c - an engine failure leaves no temporary folder or file.
+ *
+ * A child process opens an output (temp file next to the target) and runs
+ * the engine with $TMPDIR pointing at a private folder, as `vrdmasim run
+ * --out` does, then dies: of SimGrid refusing its platform (a denormal
+ * latency slipped past validation, forced here into the resolved
+ * parameters; SimGrid aborts), or of SIGTERM in the middle of a long run.
+ * The folder must be empty afterwards: no platform folder, no platform
+ * XML, no half-written output.
+ */
+#include "tests/check_run.h"
+#include "sim/engine.h"
+#include "sim/outfile.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char SCENARIO[] =
+	"scenario: cleanup\npreset: modern-hdr\n"
+	"topology:\n  hosts:\n    - {name: a, vms: 1}\n    - {name: b, vms: 1}\n"
+	"options: [native]\nworkload: {verb: write_lat, sizes: [64B], iterations: 1000000000}\ncompletion: poll\n";
+
+static char dir[64];
+
+static void setup(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/vrdmasim-cleanup-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+/* Remove DIR and whatever a failing run left in it (two levels at most). */
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)type, (void)ftw;
+	return remove(path);
+}
+
+static void teardown(void)
+{
+	nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Entries in DIR; the first into FIRST. */
+static int entries(char *first, size_t len)
+{
+	DIR *d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	int n = 0;
+	struct dirent *e;
+	first[0] = '\0';
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && n++ == 0)
+			snprintf(first, len, "%s", e->d_name);
+	closedir(d);
+	return n;
+}
+
+/* The child: a run as `vrdmasim run --out DIR/out.json`, with the
+ * platform in DIR; with BREAK_PLATFORM a latency SimGrid cannot parse. */
+static void child_run(int break_platform)
+{
+	/* As after exec: Check's runner handles SIGTERM by killing its whole
+	 * process group, and a fork inherits that. */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	int devnull = open("/dev/null", O_WRONLY);
+	dup2(devnull, STDERR_FILENO);
+	setenv("TMPDIR", dir, 1);
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	scn_scenario s;
+	if (scn_load_buffer("cleanup.yaml", SCENARIO, strlen(SCENARIO), &s, &diag) != 0)
+		_exit(3);
+	if (break_platform)
+		for (size_t h = 0; h < s.host_count; h++)
+			s.params[h].value[MDL_WIRE_PROPAGATION] = 1e-300;   /* 1e-309 s: a denormal in the XML */
+	char out[128];
+	snprintf(out, sizeof out, "%s/out.json", dir);
+	vr_outfile of;
+	if (vr_outfile_open(&of, out, &diag) != 0)
+		_exit(4);
+	vr_engine_config config = {.argv0 = "test_cleanup"};
+	vr_run run;
+	vr_engine_run(&s, &config, &run, &diag);
+	_exit(5);   /* not reached: SimGrid aborts, or the parent's SIGTERM */
+}
+
+static int wait_child(pid_t pid)
+{
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+START_TEST(platform_refused_leaves_nothing)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		child_run(1);
+	int status = wait_child(pid);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "the engine did not abort (status %#x)", status);
+	char left[256];
+	ck_assert_msg(entries(left, sizeof left) == 0, "left behind: %s/%s", dir, left);
+}
+END_TEST
+
+/* Sleep until DIR holds something (the output's temp file), at most 10 s. */
+static void wait_for_output(void)
+{
+	char first[256];
+	for (int i = 0; i < 1000 && entries(first, sizeof first) == 0; i++)
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+}
+
+START_TEST(interrupted_run_leaves_nothing)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		child_run(0);
+	wait_for_output();
+	nanosleep(&(struct timespec){0, 300 * 1000 * 1000}, NULL);   /* into the run */
+	kill(pid, SIGTERM);
+	int status = wait_child(pid);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM, "status %#x", status);
+	char left[256];
+	ck_assert_msg(entries(left, sizeof left) == 0, "left behind: %s/%s", dir, left);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("cleanup");
+	TCase *t = tcase_create("engine failure");
+	tcase_set_timeout(t, 60);
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, platform_refused_leaves_nothing);
+	tcase_add_test(t, interrupted_run_leaves_nothing);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(suite());
+}
