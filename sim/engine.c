@@ -230,10 +230,10 @@ static int write_platform(const scn_scenario *s, const char *path, vr_diag *diag
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write the platform: %s", strerror(errno));
-	int rc = vr_platform_write(s, f);
-	if (fclose(f) != 0 || rc != 0)
+	int rc = vr_platform_write(s, f, path, diag);
+	if (fclose(f) != 0 && rc == 0)
 		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write the platform: %s", strerror(errno));
-	return 0;
+	return rc;
 }
 
 static void plan_results(const scn_scenario *s, vr_run *run)

@@ -3,9 +3,13 @@
  *
  * A child process opens an output (temp file next to the target) and runs
  * the engine with $TMPDIR pointing at a private folder, as `vrdmasim run
- * --out` does, then dies: of SimGrid refusing its platform (a denormal
- * latency slipped past validation, forced here into the resolved
- * parameters; SimGrid aborts), or of SIGTERM in the middle of a long run.
+ * --out` does, with a value validation would have refused forced into the
+ * resolved parameters, or none:
+ *   - a software CRC at 1e-300 bit/s: a stage of infinite duration, and
+ *     SimGrid aborts the run;
+ *   - a denormal cable latency: the platform writer refuses it (SimGrid's
+ *     parser would abort on it) as an internal error;
+ *   - a long run, stopped by SIGTERM.
  * The folder must be empty afterwards: no platform folder, no platform
  * XML, no half-written output.
  */
@@ -28,7 +32,7 @@
 static const char SCENARIO[] =
 	"scenario: cleanup\npreset: modern-hdr\n"
 	"topology:\n  hosts:\n    - {name: a, vms: 1}\n    - {name: b, vms: 1}\n"
-	"options: [native]\nworkload: {verb: write_lat, sizes: [64B], iterations: 1000000000}\ncompletion: poll\n";
+	"options: [softroce-directpath]\nworkload: {verb: write_bw, sizes: [64B], iterations: 1000000000}\ncompletion: poll\n";
 
 static char dir[64];
 
@@ -65,9 +69,13 @@ static int entries(char *first, size_t len)
 	return n;
 }
 
+typedef enum breakage { INTACT, INFINITE_STAGE, DENORMAL_LATENCY } breakage;
+
+enum { EXIT_REFUSED = 6, EXIT_RAN = 5 };
+
 /* The child: a run as `vrdmasim run --out DIR/out.json`, with the
- * platform in DIR; with BREAK_PLATFORM a latency SimGrid cannot parse. */
-static void child_run(int break_platform)
+ * platform in DIR, and HOW it is broken. */
+static void child_run(breakage how)
 {
 	/* As after exec: Check's runner handles SIGTERM by killing its whole
 	 * process group, and a fork inherits that. */
@@ -81,9 +89,12 @@ static void child_run(int break_platform)
 	scn_scenario s;
 	if (scn_load_buffer("cleanup.yaml", SCENARIO, strlen(SCENARIO), &s, &diag) != 0)
 		_exit(3);
-	if (break_platform)
-		for (size_t h = 0; h < s.host_count; h++)
-			s.params[h].value[MDL_WIRE_PROPAGATION] = 1e-300;   /* 1e-309 s: a denormal in the XML */
+	for (size_t h = 0; h < s.host_count; h++) {
+		if (how == INFINITE_STAGE)
+			s.params[h].value[MDL_RXE_ICRC_BANDWIDTH] = 1e-300;
+		if (how == DENORMAL_LATENCY)
+			s.params[h].value[MDL_WIRE_PROPAGATION] = 1e-300;   /* 1e-309 s in the XML */
+	}
 	char out[128];
 	snprintf(out, sizeof out, "%s/out.json", dir);
 	vr_outfile of;
@@ -91,8 +102,11 @@ static void child_run(int break_platform)
 		_exit(4);
 	vr_engine_config config = {.argv0 = "test_cleanup"};
 	vr_run run;
-	vr_engine_run(&s, &config, &run, &diag);
-	_exit(5);   /* not reached: SimGrid aborts, or the parent's SIGTERM */
+	if (vr_engine_run(&s, &config, &run, &diag) != 0 && strstr(diag.message, "internal error")) {
+		vr_outfile_abort(&of);
+		_exit(EXIT_REFUSED);
+	}
+	_exit(EXIT_RAN);
 }
 
 static int wait_child(pid_t pid)
@@ -102,14 +116,28 @@ static int wait_child(pid_t pid)
 	return status;
 }
 
-START_TEST(platform_refused_leaves_nothing)
+START_TEST(engine_abort_leaves_nothing)
 {
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0)
-		child_run(1);
+		child_run(INFINITE_STAGE);
 	int status = wait_child(pid);
 	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "the engine did not abort (status %#x)", status);
+	char left[256];
+	ck_assert_msg(entries(left, sizeof left) == 0, "left behind: %s/%s", dir, left);
+}
+END_TEST
+
+START_TEST(unrepresentable_platform_refused_leaves_nothing)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		child_run(DENORMAL_LATENCY);
+	int status = wait_child(pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == EXIT_REFUSED,
+		      "not refused as an internal error (status %#x)", status);
 	char left[256];
 	ck_assert_msg(entries(left, sizeof left) == 0, "left behind: %s/%s", dir, left);
 }
@@ -128,7 +156,7 @@ START_TEST(interrupted_run_leaves_nothing)
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0)
-		child_run(0);
+		child_run(INTACT);
 	wait_for_output();
 	nanosleep(&(struct timespec){0, 300 * 1000 * 1000}, NULL);   /* into the run */
 	kill(pid, SIGTERM);
@@ -145,7 +173,8 @@ static Suite *suite(void)
 	TCase *t = tcase_create("engine failure");
 	tcase_set_timeout(t, 60);
 	tcase_add_checked_fixture(t, setup, teardown);
-	tcase_add_test(t, platform_refused_leaves_nothing);
+	tcase_add_test(t, engine_abort_leaves_nothing);
+	tcase_add_test(t, unrepresentable_platform_refused_leaves_nothing);
 	tcase_add_test(t, interrupted_run_leaves_nothing);
 	suite_add_tcase(s, t);
 	return s;
