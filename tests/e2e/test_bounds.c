@@ -13,6 +13,7 @@
  * `validate` must refuse the value, quoting the bound's reason.  A trace's
  * clock (cpu-mhz) obeys cpu.frequency's bounds: the replay runs at both
  * ends, and refuses inf, nan and values outside with the reason.
+ * docs/parameters.md lists every row's bounds and reason.
  * Few iterations and one process per scenario and end keep it to seconds.
  */
 #include "tests/check_run.h"
@@ -282,12 +283,36 @@ START_TEST(trace_clock_outside_is_refused)
 }
 END_TEST
 
+/* docs/parameters.md has a row per parameter, as the registry says. */
+START_TEST(docs_list_every_bound_and_its_reason)
+{
+	static const char *const unit[] = {
+		[VR_Q_TIME] = " ns", [VR_Q_RATE] = " bit/s", [VR_Q_SIZE] = " B", [VR_Q_FREQ] = " Hz",
+		[VR_Q_RATIO] = "", [VR_Q_COUNT] = "",
+	};
+	FILE *f = fopen(src_path("docs/parameters.md"), "r");
+	ck_assert_ptr_nonnull(f);
+	static char doc[1 << 17];
+	size_t n = fread(doc, 1, sizeof doc - 1, f);
+	fclose(f);
+	doc[n] = '\0';
+	for (int id = 0; id < MDL_PARAM_COUNT; id++) {
+		const mdl_param_def *d = &mdl_param_defs[id];
+		char row[1024];
+		snprintf(row, sizeof row, "| `%s` | %s%g%s to %g%s | %s | %s |\n", d->name, d->zero_allowed ? "0 or " : "",
+			 d->min, unit[d->kind], d->max, unit[d->kind], d->meaning, d->why);
+		ck_assert_msg(strstr(doc, row), "docs/parameters.md lacks the row\n%s", row);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("bounds");
 	TCase *t = tcase_create("bounds");
 	tcase_set_timeout(t, 900);
 	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, docs_list_every_bound_and_its_reason);
 	tcase_add_test(t, validate_refuses_just_outside_each_end);
 	tcase_add_test(t, every_parameter_at_each_end_runs_finite);
 	tcase_add_test(t, trace_clock_at_each_end_runs_finite);
