@@ -408,14 +408,15 @@ static int config_choice(profile_pass *p, const char *key, const char *const *ch
 }
 
 /* The recording machine's clock ("cpu-mhz: 2596.122"): it scales measured
- * costs, so it obeys cpu.frequency's bounds (models/params.def).  Located
+ * costs, so it obeys cpu.frequency's bounds (models/params.def); 0 is what
+ * vrdma-perf writes when it cannot read the clock: not recorded.  Located
  * at the key's byte offset in the file (the text follows the header). */
 static int read_cpu_mhz(profile_pass *p, const char *config, const char *value)
 {
 	static const double HZ_PER_MHZ = 1e6;
 	char *end;
 	double mhz = strtod(value, &end);
-	if (end != value && *end == '\0' && mdl_param_in_bounds(MDL_CPU_FREQUENCY, mhz * HZ_PER_MHZ)) {
+	if (end != value && *end == '\0' && (mhz == 0 || mdl_param_in_bounds(MDL_CPU_FREQUENCY, mhz * HZ_PER_MHZ))) {
 		p->out->cpu_mhz = mhz;
 		return 0;
 	}
