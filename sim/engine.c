@@ -210,7 +210,9 @@ static const char *make_temp_folder(char *buf, size_t len)
 		parent = "/tmp";
 	snprintf(buf, len, "%s/vrdmasim-XXXXXX", parent);
 	if (!mkdtemp(buf)) {
+		int saved = errno;
 		snprintf(buf, len, "%s", parent);
+		errno = saved;
 		return NULL;
 	}
 	vr_cleanup_add(buf, 1);
