@@ -13,6 +13,7 @@
  * `validate` must refuse the value, quoting the bound's reason.  A trace's
  * clock (cpu-mhz) obeys cpu.frequency's bounds: the replay runs at both
  * ends, and refuses inf, nan and values outside with the reason.
+ * Every parameter at once at the same end runs finite too.
  * docs/parameters.md lists every row's bounds and reason.
  * Few iterations and one process per scenario and end keep it to seconds.
  */
@@ -210,6 +211,41 @@ START_TEST(every_parameter_at_each_end_runs_finite)
 }
 END_TEST
 
+/* Every parameter at once at the same end: the lowest accepted value (0
+ * where accepted), the minimum, the maximum, as a scenario's overrides. */
+START_TEST(all_parameters_at_once_at_each_end_run_finite)
+{
+	static char failures[1 << 14];
+	failures[0] = '\0';
+	char path[160];
+	snprintf(path, sizeof path, "%s/all-at-once.yaml", dir);
+	for (int end = 0; end < 3; end++) {
+		static char text[1 << 15];
+		FILE *f = fopen(sweep_poll, "r");
+		ck_assert_ptr_nonnull(f);
+		size_t n = fread(text, 1, sizeof text - 1, f);
+		fclose(f);
+		n += (size_t)snprintf(text + n, sizeof text - n, "overrides:\n");
+		for (int id = 0; id < MDL_PARAM_COUNT; id++) {
+			const mdl_param_def *d = &mdl_param_defs[id];
+			double v = end == 2 ? d->max : end == 0 && d->zero_allowed ? 0 : d->min;
+			n += (size_t)snprintf(text + n, sizeof text - n, "  %s: %.17g%s\n", d->name, v, unit_of[d->kind]);
+		}
+		write_file(path, text);
+		const char *args[] = {"run", path, "--format", "json", NULL};
+		tool_output o = run_tool(args);
+		const char *bad = non_finite(o.out);
+		if (o.status != 0 || *o.err || bad) {
+			size_t k = strlen(failures);
+			snprintf(failures + k, sizeof failures - k, "  end %d: exit %d: %.300s%.60s\n", end, o.status, o.err,
+				 bad ? bad : "");
+		}
+		tool_output_free(&o);
+	}
+	ck_assert_msg(failures[0] == '\0', "all parameters at once:\n%s", failures);
+}
+END_TEST
+
 /* Just outside each end, validate refuses with the row's reason. */
 START_TEST(validate_refuses_just_outside_each_end)
 {
@@ -320,6 +356,7 @@ static Suite *suite(void)
 	tcase_add_test(t, docs_list_every_bound_and_its_reason);
 	tcase_add_test(t, validate_refuses_just_outside_each_end);
 	tcase_add_test(t, every_parameter_at_each_end_runs_finite);
+	tcase_add_test(t, all_parameters_at_once_at_each_end_run_finite);
 	tcase_add_test(t, trace_clock_at_each_end_runs_finite);
 	tcase_add_test(t, trace_clock_outside_is_refused);
 	suite_add_tcase(s, t);
