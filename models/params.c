@@ -8,18 +8,18 @@
 
 #include "sim/yaml_read.h"
 
-#define MIN_EXCL 1
-#define MIN_INCL 0
+#define RANGE 0
+#define ZERO_OR 1
 const mdl_param_def mdl_param_defs[MDL_PARAM_COUNT] = {
-#define PARAM(id, pname, pkind, lo, hi, bound, pmeaning) \
+#define PARAM(id, pname, pkind, lo, hi, bound, pwhy, pmeaning) \
 	[MDL_##id] = {.name = pname, .kind = VR_Q_##pkind, .min = lo, .max = hi, \
-		      .min_exclusive = bound, .meaning = pmeaning},
+		      .zero_allowed = bound, .why = pwhy, .meaning = pmeaning},
 #include "models/params.def"
 #undef PARAM
 };
 
 static const char *const param_names[MDL_PARAM_COUNT + 1] = {
-#define PARAM(id, pname, kind, lo, hi, bound, meaning) pname,
+#define PARAM(id, pname, kind, lo, hi, bound, why, meaning) pname,
 #include "models/params.def"
 #undef PARAM
 	NULL
@@ -118,25 +118,36 @@ static const char *const canonical_unit[] = {
 	[VR_Q_RATIO] = "", [VR_Q_COUNT] = "",
 };
 
-static int check_bounds(const mdl_params *params, int id, vr_diag *diag)
+int mdl_param_in_bounds(int id, double value)
+{
+	const mdl_param_def *def = &mdl_param_defs[id];
+	if (def->zero_allowed && value == 0)
+		return 1;
+	return value >= def->min && value <= def->max;   /* false for NaN */
+}
+
+void mdl_param_expected(int id, char *buf, size_t len)
 {
 	const mdl_param_def *def = &mdl_param_defs[id];
 	const char *unit = canonical_unit[def->kind];
+	snprintf(buf, len, "%sa value from %g%s to %g%s: %s", def->zero_allowed ? "0 or " : "",
+		 def->min, unit, def->max, unit, def->why);
+}
+
+static int check_bounds(const mdl_params *params, int id, vr_diag *diag)
+{
+	const mdl_param_def *def = &mdl_param_defs[id];
 	double v = params->value[id];
-	int too_low = def->min_exclusive ? v <= def->min : v < def->min;
-	if (!too_low && v <= def->max)
+	if (mdl_param_in_bounds(id, v))
 		return 0;
-	char range[128], how[512] = "";
-	if (def->min_exclusive && def->min == 0)
-		snprintf(range, sizeof range, "a value above zero, at most %g%s", def->max, unit);
-	else
-		snprintf(range, sizeof range, "a value from %g%s to %g%s", def->min, unit, def->max, unit);
+	char range[512], how[512] = "";
+	mdl_param_expected(id, range, sizeof range);
 	/* A time written in cycles can be out of range because of the clock. */
 	if (params->written[id].is_cycles)
 		snprintf(how, sizeof how, ", written as %g cycles at cpu.frequency %g Hz (%s)",
 			 params->written[id].value, params->value[MDL_CPU_FREQUENCY], params->source[MDL_CPU_FREQUENCY]);
 	return vr_diag_at(diag, params->where[id], "found %.10g%s for '%s' (%s)%s, expected %s",
-			  v, unit, def->name, def->meaning, how, range);
+			  v, canonical_unit[def->kind], def->name, def->meaning, how, range);
 }
 
 /* Rules that relate parameters to each other. */

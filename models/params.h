@@ -16,7 +16,7 @@
 #include "sim/yaml_tree.h"
 
 typedef enum mdl_param_id {
-#define PARAM(id, name, kind, lo, hi, bound, meaning) MDL_##id,
+#define PARAM(id, name, kind, lo, hi, bound, why, meaning) MDL_##id,
 #include "models/params.def"
 #undef PARAM
 	MDL_PARAM_COUNT
@@ -28,7 +28,8 @@ typedef struct mdl_param_def {
 	const char *name;       /* dotted, as written in presets and scenarios */
 	vr_qkind kind;
 	double min, max;        /* canonical units */
-	int min_exclusive;      /* value must be strictly above min */
+	int zero_allowed;       /* 0 is accepted besides min..max ("none", "free") */
+	const char *why;        /* why min and max are the ends, for errors and docs */
 	const char *meaning;
 } mdl_param_def;
 
@@ -63,6 +64,12 @@ int mdl_params_set(mdl_params *params, const yt_node *key, const yt_node *value,
  * `hca:` map overrides hca.*). */
 int mdl_params_override(mdl_params *params, const yt_node *map, const char *prefix,
 			vr_diag *diag);
+
+/* Is VALUE (canonical units) within the bounds of parameter ID? */
+int mdl_param_in_bounds(int id, double value);
+
+/* Write "a value from MIN to MAX (WHY)" for parameter ID into BUF. */
+void mdl_param_expected(int id, char *buf, size_t len);
 
 /* Complete, convert and check; fills value[].  FILE names the preset for
  * "missing parameter" errors. */

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sim/cleanup.h"
 #include "sim/pingpong.h"
 #include "sim/platform.h"
 #include "sim/stream.h"
@@ -199,15 +200,42 @@ static void controller(int argc, char **argv)
 		run_one(seq->s, &seq->run->results[i], i);
 }
 
+/* A fresh folder for the platform under $TMPDIR (else /tmp), registered
+ * for removal should the process die; its path into BUF, NULL on failure
+ * (BUF then names the parent). */
+static const char *make_temp_folder(char *buf, size_t len)
+{
+	const char *parent = getenv("TMPDIR");
+	if (!parent || !*parent)
+		parent = "/tmp";
+	snprintf(buf, len, "%s/vrdmasim-XXXXXX", parent);
+	if (!mkdtemp(buf)) {
+		int saved = errno;
+		snprintf(buf, len, "%s", parent);
+		errno = saved;
+		return NULL;
+	}
+	vr_cleanup_add(buf, 1);
+	return buf;
+}
+
+static void remove_temp_folder(const char *file, const char *dir)
+{
+	remove(file);
+	vr_cleanup_forget(file);
+	rmdir(dir);
+	vr_cleanup_forget(dir);
+}
+
 static int write_platform(const scn_scenario *s, const char *path, vr_diag *diag)
 {
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write the platform: %s", strerror(errno));
-	int rc = vr_platform_write(s, f);
-	if (fclose(f) != 0 || rc != 0)
+	int rc = vr_platform_write(s, f, path, diag);
+	if (fclose(f) != 0 && rc == 0)
 		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write the platform: %s", strerror(errno));
-	return 0;
+	return rc;
 }
 
 static void plan_results(const scn_scenario *s, vr_run *run)
@@ -240,22 +268,28 @@ int vr_engine_run(const scn_scenario *s, const vr_engine_config *config, vr_run 
 		return vr_diag_at(diag, (vr_where){s->file, 0, 0}, "out of memory");
 	plan_results(s, run);
 
-	char path[4096], tmpdir[] = "/tmp/vrdmasim-XXXXXX";
+	char path[4096 + sizeof "/platform.xml"], tmpdir[4096];
 	const char *dir = config->keep_platform_dir;
 	if (dir && mkdir(dir, 0777) != 0 && errno != EEXIST)
 		return vr_diag_at(diag, (vr_where){dir, 0, 0}, "cannot create the folder for --keep-platform: %s", strerror(errno));
-	if (!dir && !(dir = mkdtemp(tmpdir)))
-		return vr_diag_at(diag, (vr_where){"/tmp", 0, 0}, "cannot create a temporary folder: %s", strerror(errno));
+	if (!dir && !(dir = make_temp_folder(tmpdir, sizeof tmpdir)))
+		return vr_diag_at(diag, (vr_where){tmpdir, 0, 0}, "cannot create a temporary folder: %s", strerror(errno));
 	snprintf(path, sizeof path, "%s/platform.xml", dir);
-	if (write_platform(s, path, diag) != 0)
+	int temporary = !config->keep_platform_dir;
+	if (temporary)
+		vr_cleanup_add(path, 0);
+	if (write_platform(s, path, diag) != 0) {
+		if (temporary)
+			remove_temp_folder(path, dir);
 		return -1;
+	}
 
+	/* SimGrid aborts the process on a platform it refuses: the cleanup
+	 * table removes the folder then (validation should make it never). */
 	start_simgrid(config->argv0);
 	simgrid_load_platform(path);
-	if (!config->keep_platform_dir) {
-		remove(path);
-		rmdir(dir);
-	}
+	if (temporary)
+		remove_temp_folder(path, dir);
 	char host[200];
 	vr_platform_endpoint(s, 0, ROUTE_INFINIBAND, 0, host, sizeof host);
 	experiment_sequence seq = {s, run};

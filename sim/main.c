@@ -475,19 +475,19 @@ static int command_run(const cli *c, const char *argv0)
 	vr_engine_config config = {.keep_platform_dir = c->keep_platform, .argv0 = argv0};
 	vr_run run;
 	int rc = vr_engine_run(&s, &config, &run, &diag);
-	if (rc == 0) {
-		vr_report(&run, c->format, c->out ? of.stream : stdout);
-		if (s.replay && c->format == FORMAT_TEXT)
-			vr_replay_print_profile(s.replay, s.replay_map, c->out ? of.stream : stdout);
-		if (c->compare && c->format == FORMAT_TEXT)
-			vr_report_compare(&run, c->out ? of.stream : stdout);
-		if (c->out)
-			rc = vr_outfile_commit(&of, &diag);
-		else if (fflush(stdout) != 0 || ferror(stdout))
-			rc = vr_diag_at(&diag, (vr_where){"stdout", 0, 0}, "cannot write the results: %s", strerror(errno));
-	} else if (c->out) {
+	FILE *stream = c->out ? of.stream : stdout;
+	if (rc == 0)
+		rc = vr_report(&run, c->format, stream, &diag);
+	if (rc == 0 && s.replay && c->format == FORMAT_TEXT)
+		vr_replay_print_profile(s.replay, s.replay_map, stream);
+	if (rc == 0 && c->compare && c->format == FORMAT_TEXT)
+		rc = vr_report_compare(&run, stream, &diag);
+	if (rc == 0 && c->out)
+		rc = vr_outfile_commit(&of, &diag);
+	else if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
+		rc = vr_diag_at(&diag, (vr_where){"stdout", 0, 0}, "cannot write the results: %s", strerror(errno));
+	else if (rc != 0 && c->out)
 		vr_outfile_abort(&of);
-	}
 	if (rc != 0)
 		fprintf(stderr, "%s\n", diag.message);
 	vr_run_free(&run);

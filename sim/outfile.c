@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sim/cleanup.h"
+
 /* Follow symbolic links from PATH (even to a file that does not exist yet)
  * so the file they name is the one written; into OUT. */
 static void follow_links(const char *path, char *out, size_t len)
@@ -67,6 +69,7 @@ int vr_outfile_open(vr_outfile *of, const char *target, vr_diag *diag)
 		of->temp[0] = '\0';
 		return vr_diag_at(diag, (vr_where){target, 0, 0}, "cannot create the output file: %s", strerror(errno));
 	}
+	vr_cleanup_add(of->temp, 0);   /* gone even if the run dies of a signal */
 	/* mkstemp makes 0600; give the file the mode a plain creation would. */
 	mode_t mask = umask(0);
 	umask(mask);
@@ -78,6 +81,7 @@ int vr_outfile_open(vr_outfile *of, const char *target, vr_diag *diag)
 	if (!of->stream) {
 		close(fd);
 		unlink(of->temp);
+		vr_cleanup_forget(of->temp);
 		of->temp[0] = '\0';
 		return vr_diag_at(diag, (vr_where){target, 0, 0}, "cannot open the output file: %s", strerror(errno));
 	}
@@ -98,12 +102,17 @@ int vr_outfile_commit(vr_outfile *of, vr_diag *diag)
 	/* An input read after the open (a preset the fit loads) is refused too. */
 	if (!failed && vr_output_check(of->target, of->target, diag) != 0) {
 		unlink(of->temp);
+		vr_cleanup_forget(of->temp);
 		return -1;
 	}
-	if (!failed && rename(of->temp, of->target) == 0)
+	/* Forgotten once renamed or removed: a signal in between finds it gone. */
+	if (!failed && rename(of->temp, of->target) == 0) {
+		vr_cleanup_forget(of->temp);
 		return 0;
+	}
 	saved = errno;
 	unlink(of->temp);
+	vr_cleanup_forget(of->temp);
 	return vr_diag_at(diag, (vr_where){of->target, 0, 0}, "cannot write the output file: %s", strerror(saved));
 }
 
@@ -112,7 +121,9 @@ void vr_outfile_abort(vr_outfile *of)
 	if (of->stream)
 		fclose(of->stream);
 	of->stream = NULL;
-	if (of->temp[0])
+	if (of->temp[0]) {
 		unlink(of->temp);
+		vr_cleanup_forget(of->temp);
+	}
 	of->temp[0] = '\0';
 }

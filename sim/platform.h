@@ -33,10 +33,13 @@
 
 #include <stdio.h>
 
+#include "sim/diag.h"
 #include "sim/scenario.h"
 
-/* Write the platform of S to OUT.  Returns 0, or -1 on a write error. */
-int vr_platform_write(const scn_scenario *s, FILE *out);
+/* Write the platform of S to OUT (the file PATH, for messages).  Returns
+ * 0; or -1 and DIAG on a write error, or when a rate or latency is one
+ * SimGrid could not take (not finite, not positive, a denormal). */
+int vr_platform_write(const scn_scenario *s, FILE *out, const char *path, vr_diag *diag);
 
 /* SimGrid host of VM number VM (0 or 1) of an experiment whose messages take
  * ROUTE under PRESET, into BUF: on host VM for routes between hosts, both on

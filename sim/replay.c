@@ -416,6 +416,27 @@ static int config_choice(profile_pass *p, const char *key, const char *const *ch
 			  "the trace's configuration says %s: '%s', expected %s", key, value, expected);
 }
 
+/* The recording machine's clock ("cpu-mhz: 2596.122"): it scales measured
+ * costs, so it obeys cpu.frequency's bounds (models/params.def); 0 is what
+ * vrdma-perf writes when it cannot read the clock: not recorded.  Located
+ * at the key's byte offset in the file (the text follows the header). */
+static int read_cpu_mhz(profile_pass *p, const char *config, const char *value)
+{
+	static const double HZ_PER_MHZ = 1e6;
+	char *end;
+	double mhz = strtod(value, &end);
+	if (end != value && *end == '\0' && (mhz == 0 || mdl_param_in_bounds(MDL_CPU_FREQUENCY, mhz * HZ_PER_MHZ))) {
+		p->out->cpu_mhz = mhz;
+		return 0;
+	}
+	const char *key = strstr(config, "cpu-mhz:");
+	char expected[512];
+	mdl_param_expected(MDL_CPU_FREQUENCY, expected, sizeof expected);
+	return vr_diag_at(p->diag, (vr_where){p->out->file, 0, 0},
+			  "byte offset %llu: found cpu-mhz: '%s' in the trace's configuration, expected a clock in MHz within cpu.frequency's bounds, %s",
+			  (unsigned long long)(VTRACE_HEADER_BYTES + (key ? key - config : 0)), value, expected);
+}
+
 static int read_config(profile_pass *p)
 {
 	static const char *const transports[] = {"two-host", "same-host", NULL};
@@ -432,8 +453,8 @@ static int read_config(profile_pass *p)
 	o->tx_depth = vtrace_config_get(config, "tx-depth", value, sizeof value) ? (unsigned)strtoul(value, NULL, 10) : 1;
 	if (o->tx_depth == 0)
 		o->tx_depth = 1;
-	o->cpu_mhz = vtrace_config_get(config, "cpu-mhz", value, sizeof value) ? strtod(value, NULL) : 0.0;
-	return 0;
+	o->cpu_mhz = 0.0;
+	return vtrace_config_get(config, "cpu-mhz", value, sizeof value) ? read_cpu_mhz(p, config, value) : 0;
 }
 
 /* The trace reader's messages already begin with the file and the record. */
@@ -571,6 +592,19 @@ void vr_replay_workload(const vr_trace_profile *p, unsigned long long iterations
 	w->cq_moderation = bandwidth ? (p->tx_depth < SCN_CQ_MODERATION_DEFAULT ? p->tx_depth : SCN_CQ_MODERATION_DEFAULT) : 1;
 }
 
+/* A measured cost becomes a stage's cost: it obeys the bounds of a time
+ * parameter (models/params.def), so the run stays finite. */
+static int check_measured(const vr_trace_profile *profile, const char *stage, double ns, vr_diag *diag)
+{
+	int time_param = MDL_CPU_POST_SEND;   /* any stage cost: they share their bounds */
+	if (mdl_param_in_bounds(time_param, ns))
+		return 0;
+	char expected[512];
+	mdl_param_expected(time_param, expected, sizeof expected);
+	return vr_diag_at(diag, (vr_where){profile->file, 0, 0},
+			  "found a median of %.0f ns measured for stage '%s', expected a stage cost, %s", ns, stage, expected);
+}
+
 int vr_replay_option(const vr_trace_profile *profile, const vr_replay_map *map, vr_replay_costs costs,
 		     vr_where where, mdl_option *out, vr_diag *diag)
 {
@@ -588,8 +622,11 @@ int vr_replay_option(const vr_trace_profile *profile, const vr_replay_map *map, 
 				continue;
 			st->replay_times = profile->per_op[b];
 			/* ns at the recording machine's clock -> its cycles */
-			if (costs == COSTS_MEASURED && profile->measured_ns[b] >= 0 && st->mechanism == MECH_CPU)
+			if (costs == COSTS_MEASURED && profile->measured_ns[b] >= 0 && st->mechanism == MECH_CPU) {
+				if (check_measured(profile, st->name, profile->measured_ns[b], diag) != 0)
+					return -1;
 				st->measured_cycles = profile->measured_ns[b] * profile->cpu_mhz * 1e-3;
+			}
 		}
 	return 0;
 }

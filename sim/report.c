@@ -31,6 +31,23 @@ static const char *preset_of(const vr_run *run, const vr_result *r)
 	return scn_params(run->scenario, r->preset, 0)->preset;
 }
 
+/* Refuse a run with a non-finite number before writing a byte of it. */
+static int refuse_non_finite(const vr_run *run, vr_diag *diag)
+{
+	for (size_t i = 0; i < run->count; i++) {
+		const char *field;
+		const vr_result *r = &run->results[i];
+		if (vr_result_finite(r, &field))
+			continue;
+		const scn_scenario *s = run->scenario;
+		return vr_diag_at(diag, (vr_where){s->file, 0, 0},
+				  "internal error: the result of %s, %s, %s, %.0f B has a non-finite %s, expected finite numbers only (nothing written)",
+				  scn_params(s, r->preset, 0)->preset, s->options[r->option].name, mdl_verb_names[s->workloads[r->workload].verb],
+				  r->size_bytes, field);
+	}
+	return 0;
+}
+
 static void size_label(double bytes, char *buf, size_t len)
 {
 	if (bytes >= 1048576 && (long long)bytes % 1048576 == 0)
@@ -200,8 +217,10 @@ static void text_breakdown(const vr_run *run, const vr_result *group, size_t n, 
 	}
 }
 
-void vr_report_text(const vr_run *run, FILE *out)
+int vr_report_text(const vr_run *run, FILE *out, vr_diag *diag)
 {
+	if (refuse_non_finite(run, diag) != 0)
+		return -1;
 	for (size_t i = 0, sizes; i < run->count; i += sizes) {
 		const scn_workload *w = workload_of(run, &run->results[i]);
 		sizes = w->size_count;
@@ -215,6 +234,7 @@ void vr_report_text(const vr_run *run, FILE *out)
 			text_breakdown(run, &run->results[i], sizes, out);
 	}
 	fprintf(out, "%s\n", RULE);
+	return 0;
 }
 
 /* ---- JSON ------------------------------------------------------------ */
@@ -344,8 +364,10 @@ static void json_result(const vr_run *run, const vr_result *r, FILE *out)
 	json_per_op(r, out);
 }
 
-void vr_report_json(const vr_run *run, FILE *out)
+int vr_report_json(const vr_run *run, FILE *out, vr_diag *diag)
 {
+	if (refuse_non_finite(run, diag) != 0)
+		return -1;
 	const scn_scenario *s = run->scenario;
 	fprintf(out, "{\n  \"tool\": \"vrdmasim\", \"version\": \"%s\", \"schema_version\": %d,\n",
 		PACKAGE_VERSION, VR_JSON_SCHEMA_VERSION);
@@ -357,6 +379,7 @@ void vr_report_json(const vr_run *run, FILE *out)
 		fprintf(out, "%s\n", i + 1 < run->count ? "," : "");
 	}
 	fprintf(out, "  ]\n}\n");
+	return 0;
 }
 
 /* ---- CSV ------------------------------------------------------------- */
@@ -429,8 +452,10 @@ static void csv_bandwidth_fields(const scn_workload *w, const vr_result *r, int 
 		vr_bw_limit_names[bw->limit]);
 }
 
-void vr_report_csv(const vr_run *run, FILE *out)
+int vr_report_csv(const vr_run *run, FILE *out, vr_diag *diag)
 {
+	if (refuse_non_finite(run, diag) != 0)
+		return -1;
 	const scn_scenario *s = run->scenario;
 	int latency, bandwidth;
 	run_kinds(run, &latency, &bandwidth);
@@ -469,16 +494,18 @@ void vr_report_csv(const vr_run *run, FILE *out)
 		}
 		fprintf(out, "\n");
 	}
+	return 0;
 }
 
-void vr_report(const vr_run *run, vr_format format, FILE *out)
+int vr_report(const vr_run *run, vr_format format, FILE *out, vr_diag *diag)
 {
 	switch (format) {
-	case FORMAT_TEXT: vr_report_text(run, out); break;
-	case FORMAT_JSON: vr_report_json(run, out); break;
-	case FORMAT_CSV: vr_report_csv(run, out); break;
+	case FORMAT_TEXT: return vr_report_text(run, out, diag);
+	case FORMAT_JSON: return vr_report_json(run, out, diag);
+	case FORMAT_CSV: return vr_report_csv(run, out, diag);
 	case FORMAT_COUNT: break;
 	}
+	return 0;
 }
 
 /* The result of OPTION for R's preset, workload and size, or NULL. */
@@ -493,11 +520,13 @@ static const vr_result *counterpart(const vr_run *run, const vr_result *r, size_
 	return NULL;
 }
 
-void vr_report_compare(const vr_run *run, FILE *out)
+int vr_report_compare(const vr_run *run, FILE *out, vr_diag *diag)
 {
 	const scn_scenario *s = run->scenario;
+	if (refuse_non_finite(run, diag) != 0)
+		return -1;
 	if (s->option_count < 2)
-		return;
+		return 0;
 	const mdl_option *a = &s->options[0], *b = &s->options[1];
 	for (size_t i = 0; i < run->count; i++) {
 		const vr_result *r = &run->results[i];
@@ -534,4 +563,5 @@ void vr_report_compare(const vr_run *run, FILE *out)
 		fprintf(out, " %-34s %12.1f %12.1f %12.1f  (%+.1f%%)\n", "one way (t_typical)", r->median_ns, p->median_ns,
 			diff, p->median_ns > 0 ? 100.0 * diff / p->median_ns : 0.0);
 	}
+	return 0;
 }

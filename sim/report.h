@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "sim/diag.h"
 #include "sim/results.h"
 
 typedef enum vr_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV, FORMAT_COUNT } vr_format;
@@ -16,16 +17,21 @@ extern const char *const vr_format_names[FORMAT_COUNT + 1];
 
 enum { VR_JSON_SCHEMA_VERSION = 2 };
 
-void vr_report_text(const vr_run *run, FILE *out);
-void vr_report_json(const vr_run *run, FILE *out);
-void vr_report_csv(const vr_run *run, FILE *out);
+/* The writers refuse a run holding a non-finite number (no JSON reader
+ * accepts inf or nan, and no table should show one): they write nothing,
+ * say which result and field in DIAG as an internal error, and return -1.
+ * Validation (models/params.def's bounds) keeps runs finite; this is the
+ * last line.  0 when written. */
+int vr_report_text(const vr_run *run, FILE *out, vr_diag *diag);
+int vr_report_json(const vr_run *run, FILE *out, vr_diag *diag);
+int vr_report_csv(const vr_run *run, FILE *out, vr_diag *diag);
 
-void vr_report(const vr_run *run, vr_format format, FILE *out);
+int vr_report(const vr_run *run, vr_format format, FILE *out, vr_diag *diag);
 
 /* Options 0 and 1 of the run side by side, stage by stage, for each preset,
  * test and size (`vrdmasim replay --compare`: the trace-driven estimate and
  * the pipeline's).  Differences over 0.5% are marked. */
-void vr_report_compare(const vr_run *run, FILE *out);
+int vr_report_compare(const vr_run *run, FILE *out, vr_diag *diag);
 /* (Differences beyond 1 ns and 1% are marked.) */
 
 #endif

@@ -4,6 +4,7 @@
 #include "sim/results.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 const char *const vr_bw_limit_names[BW_LIMIT_COUNT] = {
@@ -23,6 +24,52 @@ const char *const vr_extra_stage_names[2 * EXTRA_COUNT] = {
 	[EXTRA_COUNT + EXTRA_QUEUEING] = "queueing_response",
 	[EXTRA_COUNT + EXTRA_COMPLETION_WAIT] = "send_completion_wait_response",
 };
+
+/* First non-finite of the N doubles at V, or -1. */
+static long first_non_finite(const double *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(v[i]))
+			return (long)i;
+	return -1;
+}
+
+int vr_result_finite(const vr_result *r, const char **field)
+{
+	static char name[64];
+	const struct {
+		const char *name;
+		const double *v;
+		size_t n;
+	} groups[] = {
+		{"size_bytes", &r->size_bytes, 1},
+		{"min_ns", &r->min_ns, 1}, {"median_ns", &r->median_ns, 1}, {"mean_ns", &r->mean_ns, 1},
+		{"stdev_ns", &r->stdev_ns, 1}, {"p99_ns", &r->p99_ns, 1}, {"p999_ns", &r->p999_ns, 1},
+		{"max_ns", &r->max_ns, 1},
+		{"breakdown_ns", r->breakdown_ns, VR_BREAKDOWN_SLOTS},
+		{"breakdown_mean_ns", r->breakdown_mean_ns, VR_BREAKDOWN_SLOTS},
+		{"per_op.vm_exits", &r->per_op.vm_exits, 1}, {"per_op.doorbells", &r->per_op.doorbells, 1},
+		{"per_op.interrupts", &r->per_op.interrupts, 1}, {"per_op.dma_reads", &r->per_op.dma_reads, 1},
+		{"per_op.dma_writes", &r->per_op.dma_writes, 1}, {"per_op.wire_packets", &r->per_op.wire_packets, 1},
+		{"bw.peak_bytes_per_s", &r->bw.peak_bytes_per_s, 1},
+		{"bw.average_bytes_per_s", &r->bw.average_bytes_per_s, 1},
+		{"bw.msg_rate_per_s", &r->bw.msg_rate_per_s, 1}, {"bw.duration_ns", &r->bw.duration_ns, 1},
+		{"bw.sender_cpu_ns", &r->bw.sender_cpu_ns, 1}, {"bw.receiver_cpu_ns", &r->bw.receiver_cpu_ns, 1},
+		{"bw.link_ns", &r->bw.link_ns, 1},
+	};
+	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+		long i = first_non_finite(groups[g].v, groups[g].n);
+		if (i < 0)
+			continue;
+		if (groups[g].n == 1)
+			snprintf(name, sizeof name, "%s", groups[g].name);
+		else
+			snprintf(name, sizeof name, "%s[%ld]", groups[g].name, i);
+		*field = name;
+		return 0;
+	}
+	return 1;
+}
 
 void vr_breakdown_reset(vr_breakdown *b)
 {

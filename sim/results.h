@@ -67,6 +67,8 @@ typedef struct vr_bandwidth {
 	vr_bw_limit limit;
 } vr_bandwidth;
 
+/* Every double of a result is listed in vr_result_finite (results.c): add
+ * a new one there too, or a non-finite value could reach the writers. */
 typedef struct vr_result {
 	size_t preset;                /* index into the scenario's presets */
 	size_t option;                /* index into the scenario's options */
@@ -124,6 +126,10 @@ typedef struct vr_run {
 	size_t count;
 	vr_result *results;           /* preset-major, then workload, then option, then size */
 } vr_run;
+
+/* Is every number of R finite?  When not, *FIELD names the first that is
+ * not ("median_ns", "breakdown_ns[3]"...; static storage). */
+int vr_result_finite(const vr_result *r, const char **field);
 
 /* Name of breakdown slot SLOT for OPTION (a stage name or an extra). */
 const char *vr_breakdown_name(const mdl_option *option, size_t slot);
