@@ -334,6 +334,11 @@ void soft_net_close(struct soft_hca *hca);
 void soft_net_send(struct soft_hca *hca, struct soft_qp *qp, const struct soft_pkt *pkt,
 		   size_t bytes, enum vtrace_actor actor, uint64_t op_id);
 void soft_net_receive_all(struct soft_hca *hca);
+/* One datagram of `bytes` bytes (at most sizeof hca->rx) in hca->rx, sent
+ * from `from`: decoded and handed to its QP's responder or completer, as
+ * soft_net_receive_all does with each; fuzz/fuzz_packet.c injects here. */
+struct sockaddr_in;
+void soft_net_dispatch(struct soft_hca *hca, size_t bytes, const struct sockaddr_in *from);
 void soft_timer_set(struct soft_qp *qp, uint64_t *deadline, uint64_t when_ns);
 void soft_timer_clear(struct soft_qp *qp, uint64_t *deadline);
 void soft_timers_run(struct soft_hca *hca);
