@@ -251,6 +251,14 @@ static void completer_seeds(void)
 	answer(SOFT_OP_ACKNOWLEDGE, 7, SOFT_AETH_ACK_UNLIMITED, 0);   /* never sent */
 	answer(SOFT_OP_ACKNOWLEDGE, (uint32_t)-3, SOFT_AETH_ACK_UNLIMITED, 0);   /* stale */
 	save("comp-ack-out-of-range");
+	/* finding: 12 packets, a window of 8 sent; an ACK for a PSN assigned
+	 * but never sent moved comp.psn past req.psn (the QP stalled with no
+	 * timer), and one for the last PSN completed data that never left */
+	post_send(0, PK_SEND_WRITE, PK_F_SIGNALED, PK_MR0, 0, 12000, PK_MR0, 0);
+	answer(SOFT_OP_ACKNOWLEDGE, 9, SOFT_AETH_ACK_UNLIMITED, 0);
+	answer(SOFT_OP_ACKNOWLEDGE, 11, SOFT_AETH_ACK_UNLIMITED, 0);
+	poll_cq();
+	save("regress-ack-for-unsent-psn");
 	post_send(0, PK_SEND_WRITE, PK_F_SIGNALED, PK_MR0, 0, 3000, PK_MR0, 0);
 	control(PK_CTL_DEREG, PK_MR0);
 	timers();
