@@ -90,35 +90,6 @@ static void die(const char *what)
 	abort();
 }
 
-/* ---- input cursor ---- */
-
-struct in {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t g8(struct in *in)
-{
-	if (in->n == 0)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
-
-/* Little-endian; one statement per read, as the order in which the
- * operands of `|` are evaluated is unspecified (gcc and clang differ). */
-static uint16_t g16(struct in *in)
-{
-	uint16_t low = g8(in);
-	return (uint16_t)(low | (uint16_t)g8(in) << 8);
-}
-
-static uint32_t g32(struct in *in)
-{
-	uint32_t low = g16(in);
-	return low | (uint32_t)g16(in) << 16;
-}
-
 /* ---- the world ---- */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
