@@ -31,7 +31,9 @@
  *   5  the retransmit and RNR timers fire now (deadlines forced due, then
  *      process(), the backend's call)
  *   6  poll the CQ
- *   7  control: deregister / register a region again, or a QP to ERROR
+ *   7  control: deregister / register a region again, a QP to ERROR, or
+ *      tracing on (a trace that is abandoned with H, so trace arguments
+ *      taken from packets are exercised too)
  * After each action the harness checks what the code promises: every
  * packet H sent decodes and goes to a peer QPN; the send queue invariants
  * of soft.h hold (sq_head <= req.index <= sq_tail, at most the window in
@@ -200,7 +202,10 @@ static void world_open(void)
 
 static void world_close(void)
 {
+	struct vtrace *trace = w.hca->trace;
 	w.hca->ops->destroy(w.hca);
+	if (trace)
+		vtrace_abandon(trace);
 	w.hca = NULL;
 	memset(w.key, 0, sizeof w.key);
 }
@@ -332,11 +337,26 @@ static void act_poll(void)
 	(void)w.hca->ops->poll_cq(w.hca, w.cq, PK_MAX_POLL, wc);
 }
 
+/* A trace written beside $TMPDIR/fuzz_packet.vtrace, abandoned (removed)
+ * when H goes. */
+static void trace_on(void)
+{
+	char err[256];
+	if (w.hca->trace)
+		return;
+	const char *tmp = getenv("TMPDIR");
+	char path[4096];
+	snprintf(path, sizeof path, "%s/fuzz_packet.vtrace", tmp && *tmp ? tmp : "/tmp");
+	w.hca->trace = vtrace_open(path, "harness: fuzz_packet\n", err, sizeof err);
+	if (!w.hca->trace)
+		die(err);
+}
+
 static void act_control(struct in *in)
 {
 	uint8_t what = g8(in), which = g8(in);
 	int mr = which % PK_NMR;
-	switch (what % 3u) {
+	switch (what % PK_CTL_KINDS) {
 	case PK_CTL_DEREG:   /* a region goes away (mid-message, under a posted WQE...) */
 		if (w.key[mr] && w.hca->ops->dereg_mr(w.hca, w.key[mr]) == 0)
 			w.key[mr] = 0;
@@ -345,11 +365,14 @@ static void act_control(struct in *in)
 		if (!w.key[mr])
 			reg_region(mr, 0);
 		break;
-	default: {
+	case PK_CTL_QP_ERROR: {
 		struct ibv_qp_attr a = {.qp_state = IBV_QPS_ERR};
 		(void)w.hca->ops->modify_qp(w.hca, w.qpn[which & 1], &a, IBV_QP_STATE);
 		break;
 	}
+	default:
+		trace_on();
+		break;
 	}
 }
 

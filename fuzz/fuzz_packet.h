@@ -69,7 +69,7 @@ enum { PK_SEND_WRITE, PK_SEND_WRITE_IMM, PK_SEND_SEND, PK_SEND_SEND_IMM, PK_SEND
 #define PK_F_TWO_SGE 4u
 #define PK_F_SOLICITED 8u
 #define PK_REMOTE_RAW_KEY 0x80u     /* remote region byte: the rkey is the immediate */
-/* PK_ACT_CONTROL's first byte, mod 3 */
-enum { PK_CTL_DEREG, PK_CTL_REREG, PK_CTL_QP_ERROR };
+/* PK_ACT_CONTROL's first byte, mod PK_CTL_KINDS */
+enum { PK_CTL_DEREG, PK_CTL_REREG, PK_CTL_QP_ERROR, PK_CTL_TRACE, PK_CTL_KINDS };
 
 #endif

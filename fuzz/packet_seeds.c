@@ -186,6 +186,26 @@ static void responder_seeds(void)
 	req(SOFT_OP_SEND_ONLY, 4, 100);
 	req(SOFT_OP_SEND_ONLY, 1, 100);
 	save("resp-duplicate-and-gap");
+	rdma(SOFT_OP_WRITE_ONLY_IMM, PK_QPN0, 0, 4, PK_MR0, 0, 4);
+	rdma(SOFT_OP_WRITE_ONLY_IMM, PK_QPN0, 1, 4, PK_MR0, 0, 4);
+	rdma(SOFT_OP_WRITE_ONLY_IMM, PK_QPN0, 2, 4, PK_MR0, 0, 4);   /* no receive: RNR */
+	save("resp-write-imm-rnr");
+	rdma(SOFT_OP_WRITE_FIRST, PK_QPN0, 0, M, PK_MR0, 0, M + 4);
+	req(SOFT_OP_WRITE_LAST, 1, 8);   /* more than the RETH announced */
+	save("resp-write-longer-than-reth");
+	rdma(SOFT_OP_WRITE_FIRST, PK_QPN0, 0, M, PK_MR0, 0, M + 4);
+	control(PK_CTL_DEREG, PK_MR0);
+	req(SOFT_OP_WRITE_LAST, 1, 4);   /* the region went away mid-message */
+	save("resp-write-region-gone");
+	control(PK_CTL_DEREG, PK_MR0);
+	req(SOFT_OP_SEND_ONLY, 0, 100);  /* the receive names a region gone */
+	poll_cq();
+	save("resp-send-receive-region-gone");
+	control(PK_CTL_TRACE, 0);
+	req(SOFT_OP_SEND_ONLY, 0, 100);
+	rdma(SOFT_OP_WRITE_ONLY, PK_QPN0, 1, 200, PK_MR0, 8, 200);
+	rdma(SOFT_OP_READ_REQUEST, PK_QPN0, 2, 0, PK_MR1, 100, 3000);
+	save("resp-traced");
 	req(SOFT_OP_SEND_MIDDLE, 0, M);   /* no message in progress */
 	save("resp-middle-without-first");
 	req(SOFT_OP_SEND_FIRST, 0, 100);  /* FIRST must be full */
@@ -241,6 +261,26 @@ static void completer_seeds(void)
 	answer(SOFT_OP_ACKNOWLEDGE, 0, SOFT_AETH_NAK_REMOTE_ACCESS, 0);
 	poll_cq();
 	save("comp-nak-remote-access");
+	post_send(0, PK_SEND_SEND, PK_F_SIGNALED, PK_MR0, 0, 100, PK_MR0, 0);
+	answer(SOFT_OP_ACKNOWLEDGE, 0, SOFT_AETH_NAK_INVALID_REQ, 0);
+	save("comp-nak-invalid-request");
+	post_send(0, PK_SEND_SEND, PK_F_SIGNALED, PK_MR0, 0, 100, PK_MR0, 0);
+	answer(SOFT_OP_ACKNOWLEDGE, 0, SOFT_AETH_NAK_REMOTE_OP, 0);
+	save("comp-nak-remote-operation");
+	post_send(0, PK_SEND_READ, PK_F_SIGNALED, PK_MR0, 0, 100, PK_MR1, 0);
+	control(PK_CTL_DEREG, PK_MR0);
+	answer(SOFT_OP_READ_RESPONSE_ONLY, 0, 0, 100);   /* its local region is gone */
+	poll_cq();
+	save("comp-read-response-region-gone");
+	control(PK_CTL_TRACE, 0);
+	post_send(0, PK_SEND_READ, PK_F_SIGNALED, PK_MR0, 0, 2500, PK_MR1, 0);
+	post_send(0, PK_SEND_WRITE, PK_F_SIGNALED, PK_MR0, 0, 100, PK_MR0, 0);
+	answer(SOFT_OP_READ_RESPONSE_FIRST, 0, 0, M);
+	timers();
+	answer(SOFT_OP_READ_RESPONSE_MIDDLE, 1, 0, M);
+	answer(SOFT_OP_READ_RESPONSE_LAST, 2, 0, 2500 - 2 * M);
+	answer(SOFT_OP_ACKNOWLEDGE, 3, SOFT_AETH_ACK_UNLIMITED, 0);
+	save("comp-traced");
 	post_send(0, PK_SEND_SEND, PK_F_SIGNALED, PK_MR0, 0, 100, PK_MR0, 0);
 	timers();
 	timers();
