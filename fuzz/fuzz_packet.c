@@ -248,6 +248,18 @@ static void check_qp(uint32_t qpn)
 		die("PSNs in flight [comp.psn, req.psn) outside 0..window");
 }
 
+static int debug;   /* FUZZ_DEBUG set: the QPs after each action, the CQ at the end */
+
+static void show_qps(const char *after)
+{
+	for (int i = 0; debug && i < 2; i++) {
+		struct soft_qp *qp = soft_qp_get(w.soft, w.qpn[i]);
+		fprintf(stderr, "%-8s QP%d state %d sq %u..%u req %u psn %06x comp %06x resp %06x rq %u..%u\n",
+			after, i, qp->state, qp->sq_head, qp->sq_tail, qp->req.index, qp->req.psn,
+			qp->comp.psn, qp->resp.psn, qp->rq_head, qp->rq_tail);
+	}
+}
+
 static void check(void)
 {
 	drain_peer();
@@ -376,7 +388,7 @@ static void act_control(struct in *in)
 	}
 }
 
-/* FUZZ_DEBUG set: what the input did, for checking seeds. */
+/* What the input did, for checking seeds. */
 static void debug_dump(void)
 {
 	const struct vhca_soft_stats *st = &w.soft->stats;
@@ -384,12 +396,7 @@ static void debug_dump(void)
 		(unsigned long long)st->packets_received, (unsigned long long)st->packets_rejected,
 		(unsigned long long)st->packets_sent, (unsigned long long)st->retransmits,
 		(unsigned long long)st->timeouts, (unsigned long long)st->rnr_naks);
-	for (int i = 0; i < 2; i++) {
-		struct soft_qp *qp = soft_qp_get(w.soft, w.qpn[i]);
-		fprintf(stderr, "  QP%d state %d sq %u..%u req %u psn %06x comp %06x resp %06x rq %u..%u\n", i,
-			qp->state, qp->sq_head, qp->sq_tail, qp->req.index, qp->req.psn, qp->comp.psn,
-			qp->resp.psn, qp->rq_head, qp->rq_tail);
-	}
+	show_qps("end");
 	struct ibv_wc wc[PK_MAX_POLL];
 	int n = w.hca->ops->poll_cq(w.hca, w.cq, PK_MAX_POLL, wc);
 	for (int i = 0; i < n; i++)
@@ -401,10 +408,13 @@ static void debug_dump(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct in in = {data, size};
+	debug = getenv("FUZZ_DEBUG") != NULL;
 	world_open();
 	check();
 	for (int steps = 0; in.n > 0 && steps < PK_MAX_STEPS; steps++) {
 		uint8_t op = g8(&in);
+		if (debug)
+			fprintf(stderr, "action %u (op %u), %zu bytes left\n", op % 8u, op, in.n);
 		switch (op % 8u) {
 		case PK_ACT_PACKET: case PK_ACT_PACKET + 1: case PK_ACT_PACKET + 2:
 			act_packet(&in, op);
@@ -415,9 +425,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case PK_ACT_POLL: act_poll(); break;
 		default: act_control(&in); break;
 		}
+		show_qps("after");
 		check();
 	}
-	if (getenv("FUZZ_DEBUG") != NULL)
+	if (debug)
 		debug_dump();
 	world_close();
 	drain_peer();

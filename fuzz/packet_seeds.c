@@ -299,6 +299,17 @@ static void completer_seeds(void)
 	answer(SOFT_OP_ACKNOWLEDGE, 11, SOFT_AETH_ACK_UNLIMITED, 0);
 	poll_cq();
 	save("regress-ack-for-unsent-psn");
+	/* finding: an RNR NAK pauses the requester, a NAK sequence rewinds it
+	 * (nothing is resent while it waits), then an ACK for the PSN sent
+	 * before the rewind moved comp.psn past req.psn and retired the WQE
+	 * under req.index */
+	post_send(0, PK_SEND_SEND, PK_F_SIGNALED, PK_MR0, 0, 100, PK_MR0, 0);
+	answer(SOFT_OP_ACKNOWLEDGE, 0, SOFT_AETH_RNR_NAK | 12u, 0);
+	answer(SOFT_OP_ACKNOWLEDGE, 0, SOFT_AETH_NAK_PSN_SEQ, 0);
+	answer(SOFT_OP_ACKNOWLEDGE, 0, SOFT_AETH_ACK_UNLIMITED, 0);
+	timers();
+	poll_cq();
+	save("regress-ack-during-rnr-wait");
 	post_send(0, PK_SEND_WRITE, PK_F_SIGNALED, PK_MR0, 0, 3000, PK_MR0, 0);
 	control(PK_CTL_DEREG, PK_MR0);
 	timers();

@@ -67,17 +67,6 @@ static void arm_retransmit(struct soft_qp *qp)
 			       soft_now_ns() + (uint64_t)qp->hca->config.retransmit_timeout_us * 1000u);
 }
 
-/* PSNs before req.psn have been sent, now or before a rewind: answers to
- * them are plausible (comp.c).  PSNs a WQE was assigned but the window has
- * not let out yet are not: an ACK for one would retire data that never
- * left and move comp.psn past req.psn, where nothing is in flight, no timer
- * runs and the requester never sends again. */
-static void note_sent(struct soft_qp *qp)
-{
-	if (soft_psn_diff(qp->req.psn, qp->req.psn_end) > 0)
-		qp->req.psn_end = qp->req.psn;
-}
-
 /* A local region vanished under a message being sent: the WQE (if it is
  * the oldest) fails with a protection error and the QP stops. */
 static void fail_local(struct soft_qp *qp)
@@ -121,7 +110,6 @@ static int send_data(struct soft_qp *qp, struct soft_send_wqe *wqe, uint32_t k)
 			       soft_dma_key(&dma), iova, bytes, dma.pages, start);
 	soft_net_send(hca, qp, &pkt, soft_pkt_bytes(&pkt), VTRACE_ACTOR_HCA_REQUESTER, wqe->wr_id);
 	qp->req.psn = soft_psn_add(qp->req.psn, 1);
-	note_sent(qp);
 	if (last)
 		qp->req.index++;
 	return 1;
@@ -141,7 +129,6 @@ static void send_read(struct soft_qp *qp, struct soft_send_wqe *wqe, uint32_t k)
 	soft_pkt_encode(qp->hca->tx, &pkt);
 	soft_net_send(qp->hca, qp, &pkt, soft_pkt_bytes(&pkt), VTRACE_ACTOR_HCA_REQUESTER, wqe->wr_id);
 	qp->req.psn = soft_psn_add(qp->req.psn, n);   /* the responses' PSNs */
-	note_sent(qp);
 	if (k + n == wqe->npackets)
 		qp->req.index++;
 }

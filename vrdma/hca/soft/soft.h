@@ -20,9 +20,9 @@
  *                          when req.index points at a WQE that has PSNs
  *   comp.psn               oldest PSN not yet acknowledged or answered
  *   req.psn                next PSN the requester sends
- *   req.psn_end            one past the newest PSN ever sent (>= req.psn;
- *                          more after a rewind): answers before it only
- * so the packets in flight are PSNs [comp.psn, req.psn).
+ * so the packets in flight are PSNs [comp.psn, req.psn), and an answer
+ * for a PSN outside them is not taken (comp.c): it would move comp.psn
+ * past req.psn.
  */
 #ifndef VRDMA_HCA_SOFT_H
 #define VRDMA_HCA_SOFT_H
@@ -141,7 +141,6 @@ struct soft_recv_wqe {
 struct soft_req {
 	uint32_t index;         /* next WQE to send (see the invariants above) */
 	uint32_t psn;           /* next PSN to send */
-	uint32_t psn_end;       /* one past the newest PSN sent: PSNs ever sent are before it */
 	int busy;               /* running: a re-entrant call only sets `again` */
 	int again;
 	int rnr_wait;           /* paused until the RNR timer fires */
