@@ -42,10 +42,8 @@
 #include "vrdma/device/ring.h"
 #include "vrdma/guest/internal.h"
 #include "vrdma/guest/verbs.h"
+#include "fuzz/fuzz.h"
 #include "vrdma/hca/hca.h"
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define PAGE VRDMA_PAGE_BYTES
 #define A_PAGES 256u
@@ -94,25 +92,6 @@ static void die(const char *what)
 	fprintf(stderr, "fuzz_backend: %s\n", what);
 	abort();
 }
-
-/* ---- input cursor ---- */
-
-struct in {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t g8(struct in *in)
-{
-	if (in->n == 0)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
-
-static uint16_t g16(struct in *in) { return (uint16_t)(g8(in) | (uint16_t)g8(in) << 8); }
-static uint32_t g32(struct in *in) { return g16(in) | (uint32_t)g16(in) << 16; }
-static uint64_t g64(struct in *in) { return g32(in) | (uint64_t)g32(in) << 32; }
 
 /* ---- A: raw device access ---- */
 
@@ -690,8 +669,10 @@ static struct vrdma_pdir_ref fuzz_dir(struct in *in, uint32_t n_good_first, uint
 		}
 		t[i % 512] = v;
 	}
-	if (mode & 2)
-		d[g8(in) % 4] = g64(in);
+	if (mode & 2) {   /* the value, then the slot (the order clang gave the seeds) */
+		uint64_t entry = g64(in);
+		d[g8(in) % 4] = entry;
+	}
 	struct vrdma_pdir_ref ref = { .dir_gpa = agpa(P_SCRATCH), .page_count = n };
 	if (mode & 4)
 		ref.dir_gpa = g64(in);

@@ -45,10 +45,16 @@ void soft_comp_retire_before(struct soft_qp *qp, uint32_t psn)
 	psn_max(&qp->comp.psn, psn);
 }
 
-/* PSNs in [comp.psn - 1, psn_end): anything else is stale or bogus. */
+/* PSNs in [comp.psn - 1, req.psn): anything else is stale or bogus.  Not
+ * up to the newest PSN ever assigned: an answer for a PSN the window has
+ * not let out yet, or one sent before a rewind the requester has not
+ * resent yet (it waits out an RNR NAK), would move comp.psn past req.psn,
+ * retire WQEs under req.index and leave nothing in flight and no timer
+ * running.  Such an answer is dropped; the resent packets are answered
+ * again. */
 static int plausible(const struct soft_qp *qp, uint32_t psn)
 {
-	return soft_psn_diff(psn, qp->comp.psn) >= -1 && soft_psn_diff(psn, qp->req.psn_end) < 0;
+	return soft_psn_diff(psn, qp->comp.psn) >= -1 && soft_psn_diff(psn, qp->req.psn) < 0;
 }
 
 /* After comp.psn moved: the retry budget refills and the timer restarts. */

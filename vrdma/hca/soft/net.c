@@ -66,7 +66,7 @@ void soft_net_send(struct soft_hca *hca, struct soft_qp *qp, const struct soft_p
 
 /* Only a packet from the QP's own peer, for a QP that talks over the wire,
  * reaches its responder (requests) or completer (answers). */
-static void dispatch(struct soft_hca *hca, size_t bytes, const struct sockaddr_in *from)
+void soft_net_dispatch(struct soft_hca *hca, size_t bytes, const struct sockaddr_in *from)
 {
 	struct soft_pkt pkt;
 	if (soft_pkt_decode(hca->rx, bytes, &pkt)) {
@@ -104,7 +104,7 @@ void soft_net_receive_all(struct soft_hca *hca)
 			hca->stats.packets_rejected++;
 			continue;
 		}
-		dispatch(hca, (size_t)n, &from);
+		soft_net_dispatch(hca, (size_t)n, &from);
 	}
 }
 

@@ -257,8 +257,7 @@ static void enter_state(struct soft_qp *qp, enum ibv_qp_state to)
 	else if (to == IBV_QPS_RTR && from == IBV_QPS_INIT)
 		qp->resp = (struct soft_resp){.psn = qp->rq_psn_attr};
 	else if (to == IBV_QPS_RTS && from == IBV_QPS_RTR) {
-		qp->req = (struct soft_req){.index = qp->sq_head, .psn = qp->sq_psn_attr,
-					    .psn_end = qp->sq_psn_attr};
+		qp->req = (struct soft_req){.index = qp->sq_head, .psn = qp->sq_psn_attr};
 		qp->comp = (struct soft_comp){.psn = qp->sq_psn_attr, .retry_left = qp->retry_cnt,
 					      .rnr_left = qp->rnr_retry};
 	} else if (to == IBV_QPS_ERR)

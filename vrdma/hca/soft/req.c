@@ -128,7 +128,7 @@ static void send_read(struct soft_qp *qp, struct soft_send_wqe *wqe, uint32_t k)
 			       .dma_length = (uint32_t)(left < chunk ? left : chunk)};
 	soft_pkt_encode(qp->hca->tx, &pkt);
 	soft_net_send(qp->hca, qp, &pkt, soft_pkt_bytes(&pkt), VTRACE_ACTOR_HCA_REQUESTER, wqe->wr_id);
-	qp->req.psn = soft_psn_add(qp->req.psn, n);
+	qp->req.psn = soft_psn_add(qp->req.psn, n);   /* the responses' PSNs */
 	if (k + n == wqe->npackets)
 		qp->req.index++;
 }
@@ -152,7 +152,6 @@ static int start_wqe(struct soft_qp *qp, struct soft_send_wqe *wqe)
 	wqe->has_psn = 1;
 	wqe->first_psn = qp->req.psn;
 	wqe->npackets = soft_req_packets(qp, wqe);
-	qp->req.psn_end = soft_psn_add(wqe->first_psn, wqe->npackets);
 	return 1;
 }
 

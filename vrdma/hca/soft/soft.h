@@ -20,7 +20,9 @@
  *                          when req.index points at a WQE that has PSNs
  *   comp.psn               oldest PSN not yet acknowledged or answered
  *   req.psn                next PSN the requester sends
- * so the packets in flight are PSNs [comp.psn, req.psn).
+ * so the packets in flight are PSNs [comp.psn, req.psn), and an answer
+ * for a PSN outside them is not taken (comp.c): it would move comp.psn
+ * past req.psn.
  */
 #ifndef VRDMA_HCA_SOFT_H
 #define VRDMA_HCA_SOFT_H
@@ -139,7 +141,6 @@ struct soft_recv_wqe {
 struct soft_req {
 	uint32_t index;         /* next WQE to send (see the invariants above) */
 	uint32_t psn;           /* next PSN to send */
-	uint32_t psn_end;       /* next PSN never assigned: PSNs ever sent are before it */
 	int busy;               /* running: a re-entrant call only sets `again` */
 	int again;
 	int rnr_wait;           /* paused until the RNR timer fires */
@@ -334,6 +335,11 @@ void soft_net_close(struct soft_hca *hca);
 void soft_net_send(struct soft_hca *hca, struct soft_qp *qp, const struct soft_pkt *pkt,
 		   size_t bytes, enum vtrace_actor actor, uint64_t op_id);
 void soft_net_receive_all(struct soft_hca *hca);
+/* One datagram of `bytes` bytes (at most sizeof hca->rx) in hca->rx, sent
+ * from `from`: decoded and handed to its QP's responder or completer, as
+ * soft_net_receive_all does with each; fuzz/fuzz_packet.c injects here. */
+struct sockaddr_in;
+void soft_net_dispatch(struct soft_hca *hca, size_t bytes, const struct sockaddr_in *from);
 void soft_timer_set(struct soft_qp *qp, uint64_t *deadline, uint64_t when_ns);
 void soft_timer_clear(struct soft_qp *qp, uint64_t *deadline);
 void soft_timers_run(struct soft_hca *hca);
