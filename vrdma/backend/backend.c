@@ -32,12 +32,68 @@ void vbackend_default_config(struct vbackend_config *c)
 	c->max_cqe = 65536;
 }
 
+/* ---- turns and their fairness counters ---- */
+
+static struct vbackend_work work_now(const struct vbackend *b)
+{
+	return (struct vbackend_work){ .wqes = b->stats.wqes_fetched, .commands = b->stats.commands,
+				       .doorbells = b->doorbells, .copied_bytes = b->hca->copied_bytes };
+}
+
+static void work_add(struct vbackend_work *sum, const struct vbackend_work *w)
+{
+	sum->wqes += w->wqes;
+	sum->commands += w->commands;
+	sum->doorbells += w->doorbells;
+	sum->copied_bytes += w->copied_bytes;
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+static void work_max(struct vbackend_work *max, const struct vbackend_work *w)
+{
+	max->wqes = max_u64(max->wqes, w->wqes);
+	max->commands = max_u64(max->commands, w->commands);
+	max->doorbells = max_u64(max->doorbells, w->doorbells);
+	max->copied_bytes = max_u64(max->copied_bytes, w->copied_bytes);
+}
+
+/* The guest's wait ends: record what the others got meanwhile. */
+static struct vbackend_work begin_turn(struct vdev *dev)
+{
+	atomic_store(&dev->due, 0);
+	work_max(&dev->service.max_waited, &dev->waiting);
+	memset(&dev->waiting, 0, sizeof dev->waiting);
+	return work_now(dev->backend);
+}
+
+/* What the turn did, counted for the guest and against every guest that
+ * waited through it (a guest that became due mid-turn counts it whole). */
+static void end_turn(struct vdev *dev, const struct vbackend_work *start)
+{
+	struct vbackend *b = dev->backend;
+	struct vbackend_work now = work_now(b);
+	struct vbackend_work done = { now.wqes - start->wqes, now.commands - start->commands,
+				      now.doorbells - start->doorbells,
+				      now.copied_bytes - start->copied_bytes };
+	dev->service.turns++;
+	dev->service.last_turn = done;
+	work_add(&dev->service.total, &done);
+	for (unsigned i = 0; i < VBACKEND_MAX_GUESTS; i++) {
+		struct vdev *other = b->devices[i];
+		if (other != NULL && other != dev && atomic_load(&other->due))
+			work_add(&other->waiting, &done);
+	}
+}
+
 static void serve_device(struct vdev *dev)
 {
 	uint64_t count;
 	ssize_t n = read(dev->kick_fd, &count, sizeof count);
 	(void)n;
+	struct vbackend_work start = begin_turn(dev);
 	vb_drain_doorbells(dev);
+	end_turn(dev, &start);
 }
 
 static void *backend_thread(void *arg)
@@ -257,4 +313,12 @@ void vbackend_get_stats(struct vbackend *b, struct vbackend_stats *stats)
 	*stats = b->stats;
 	pthread_mutex_unlock(&b->lock);
 	stats->traps = atomic_load(&b->traps);
+}
+
+void vbackend_get_guest_stats(struct vbackend *b, const struct vrdma_vm *vm,
+			      struct vbackend_guest_stats *stats)
+{
+	pthread_mutex_lock(&b->lock);
+	*stats = ((const struct vdev *)vm->device)->service;
+	pthread_mutex_unlock(&b->lock);
 }

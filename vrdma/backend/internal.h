@@ -116,6 +116,9 @@ struct vdev {
 	struct vb_mr *mrs;
 	struct vb_cq *cqs;
 	struct vb_qp *qps;
+	atomic_uint due;          /* kicked and not served yet: set by trap handlers */
+	struct vbackend_work waiting; /* done for other guests since this one became due */
+	struct vbackend_guest_stats service;
 };
 
 struct vb_qpn_entry {
@@ -140,6 +143,7 @@ struct vbackend {
 	struct vb_qp *stalled;        /* QPs whose WQEs wait for room in the HCA */
 	atomic_ullong traps;          /* counted by trap handlers on vCPU threads */
 	struct ibv_wc *wc_batch;
+	uint64_t doorbells;           /* doorbell bits taken, for the fairness counters */
 };
 
 /* command.c */

@@ -17,6 +17,7 @@
 static void kick_backend(struct vdev *dev)
 {
 	uint64_t one = 1;
+	atomic_store(&dev->due, 1);
 	/* The counter saturating is harmless: the backend is already due. */
 	ssize_t n = write(dev->kick_fd, &one, sizeof one);
 	(void)n;
@@ -148,6 +149,7 @@ static void take_bits(struct vdev *dev, _Atomic uint64_t *bitmap, void (*fn)(str
 		while (bits != 0) {
 			uint32_t bit = (uint32_t)__builtin_ctzll(bits);
 			bits &= bits - 1;
+			dev->backend->doorbells++;
 			fn(dev, w * 64u + bit);
 		}
 	}

@@ -121,6 +121,8 @@ struct vhca {
 	struct vtrace *trace;
 	uint8_t trace_host;
 	int gid_index;          /* the GID peers should address (RoCE); 0 otherwise */
+	uint64_t copied_bytes;  /* payload the driver copied on the host's CPU (the soft
+				 * HCA's same-host path): the backend's fairness counters */
 };
 
 /* The software HCA (hca/soft). */

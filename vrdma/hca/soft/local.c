@@ -86,6 +86,7 @@ static int copy(struct soft_qp *qp, struct soft_qp *peer, const struct soft_sgl 
 	uint64_t start = soft_tracing(hca) ? soft_now_ns() : 0;
 	if (soft_dma_copy(&d, &s, bytes))
 		return 0;
+	hca->base.copied_bytes += bytes;
 	if (start && bytes) {
 		int read = src->sge && src->access == IBV_ACCESS_REMOTE_READ;
 		soft_trace_dma(hca, VTRACE_DMA_READ, VTRACE_ACTOR_HCA_REQUESTER, read ? peer : qp,
