@@ -19,8 +19,12 @@
 #   5. trace replay: `vrdmasim replay` of a 1,000,000-operation trace
 #      (vrdma-perf write_bw, one host), replayed operations per wall second
 #      versus the bare ping-pong's round trips per second, and its peak RSS
-#      (the trace is streamed: it must not grow with the trace).
-# Usage: bench.sh VRDMASIM BARE_PINGPONG SRCDIR [VRDMA_PERF SHM_PINGPONG]
+#      (the trace is streamed: it must not grow with the trace);
+#   6. fairness: an honest guest's same-host write latency (p50, p99, max)
+#      alone, beside a thread that merely spins, and beside each hostile
+#      guest pattern on the same backend (tests/bench/fair_bench.c; threads
+#      pinned, so the lines compare with each other).
+# Usage: bench.sh VRDMASIM BARE_PINGPONG SRCDIR [VRDMA_PERF SHM_PINGPONG [FAIR_BENCH]]
 #        (BENCH_ITERATIONS=N to change 1e6)
 set -eu
 vrdmasim=$1
@@ -28,6 +32,7 @@ bare=$2
 srcdir=${3:-.}
 vrdma_perf=${4:-}
 shm=${5:-}
+fair=${6:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 N=${BENCH_ITERATIONS:-1000000}
@@ -102,3 +107,7 @@ awk -v n="$N" -v b="$bare_s" -v r="$replay_s" -v rss="$(cat "$work/replay.out.rs
   printf "replay speed ratio (vs bare ping-pong round trips/s): %.2f\n", rate / bare_rate;
 }'
 rm -f "$work/big.vtrace"
+
+# ---- 6. an honest guest beside hostile ones ----
+[ -n "$fair" ] || exit 0
+"$fair" 20000

@@ -60,8 +60,9 @@ void vbackend_get_stats(struct vbackend *backend, struct vbackend_stats *stats);
  * large same-host message included, continues in its next turn), so a
  * guest that became due waits for at most one turn of each other guest.
  */
-#define VBACKEND_TURN_COPY_BYTES (1u << 20) /* same-host payload copied: 1 MiB is 50-200 us of
-					      * memcpy here, and 16 WQEs of a 64 KiB stream */
+#define VBACKEND_TURN_COPY_BYTES (256u << 10) /* same-host payload copied: 25-50 us of memcpy
+						* here (5-10 GB/s), about an honest pair's own
+						* round trip; 4 WQEs of a 64 KiB stream */
 #define VBACKEND_TURN_WQES 32u      /* WQEs fetched: a quarter of perftest's tx depth (128), so a
 				     * posted batch moves in few turns at one trap each */
 #define VBACKEND_TURN_DOORBELLS 64u /* doorbell bits (SQ, RQ, CQ arm) taken: one bitmap word */
