@@ -17,8 +17,8 @@
  * progress in req.local_copied_bytes, and goes on at soft_resume_send; its
  * completion comes when its last byte is copied.
  *
- * Tracing: each copy is reported as the requester's DMA_READ and the
- * responder's DMA_WRITE, both covering the same interval.
+ * Tracing: a WQE's copy is reported once, as the requester's DMA_READ and
+ * the responder's DMA_WRITE, both from its first byte to its last.
  */
 #include "vrdma/hca/soft/soft.h"
 
@@ -91,42 +91,60 @@ static int pause_copy(struct soft_qp *qp)
 	return 0;
 }
 
-/* Copy the WQE's `bytes` from `src` to `dst`, tracing both sides: as much
- * as the copy budget allows, from where the WQE stopped last time. */
+/* The whole WQE's copy, traced once when its last byte is copied: from
+ * its first byte's time, over every page its copies touched. */
+static void trace_copy(struct soft_qp *qp, struct soft_qp *peer, const struct soft_sgl *dst,
+		       const struct soft_sgl *src, uint64_t bytes, uint64_t op_id, uint64_t peer_op_id)
+{
+	struct soft_hca *hca = qp->hca;
+	struct soft_dma d, s;
+	soft_dma_start(&d, hca, dst, 0);
+	soft_dma_start(&s, hca, src, 0);
+	int read = src->sge && src->access == IBV_ACCESS_REMOTE_READ;
+	uint64_t start = qp->req.local_copy_start_ns;
+	soft_trace_dma(hca, VTRACE_DMA_READ, VTRACE_ACTOR_HCA_REQUESTER, read ? peer : qp,
+		       read ? peer_op_id : op_id, soft_dma_key(&s), soft_dma_iova(&s), bytes,
+		       qp->req.local_src_pages, start);
+	soft_trace_dma(hca, VTRACE_DMA_WRITE, VTRACE_ACTOR_HCA_RESPONDER, read ? qp : peer,
+		       read ? op_id : peer_op_id, soft_dma_key(&d), soft_dma_iova(&d), bytes,
+		       qp->req.local_dst_pages, start);
+}
+
+/* Copy the WQE's `bytes` from `src` to `dst`: as much as the copy budget
+ * allows, from where the WQE stopped last time. */
 static enum copy_result copy(struct soft_qp *qp, struct soft_qp *peer, const struct soft_sgl *dst,
 			     const struct soft_sgl *src, uint64_t bytes, uint64_t op_id,
 			     uint64_t peer_op_id)
 {
 	struct soft_hca *hca = qp->hca;
-	uint64_t done = qp->req.local_copied_bytes;
+	struct soft_req *req = &qp->req;
+	uint64_t done = req->local_copied_bytes;
 	uint64_t chunk = bytes - done;
 	if (hca->base.on_paused && chunk > hca->base.copy_budget_bytes)
 		chunk = hca->base.copy_budget_bytes;
+	if (done == 0) {
+		req->local_copy_start_ns = soft_tracing(hca) ? soft_now_ns() : 0;
+		req->local_src_pages = req->local_dst_pages = 0;
+	}
 	struct soft_dma d, s;
 	soft_dma_start(&d, hca, dst, done);
 	soft_dma_start(&s, hca, src, done);
-	uint64_t d_iova = soft_dma_iova(&d), s_iova = soft_dma_iova(&s);
-	uint32_t d_key = soft_dma_key(&d), s_key = soft_dma_key(&s);
-	uint64_t start = soft_tracing(hca) ? soft_now_ns() : 0;
 	if (soft_dma_copy(&d, &s, chunk)) {
-		qp->req.local_copied_bytes = 0;
+		req->local_copied_bytes = 0;
 		return COPY_FAILED;
 	}
 	hca->base.copied_bytes += chunk;
 	if (hca->base.on_paused)
 		hca->base.copy_budget_bytes -= chunk;
-	if (start && chunk) {
-		int read = src->sge && src->access == IBV_ACCESS_REMOTE_READ;
-		soft_trace_dma(hca, VTRACE_DMA_READ, VTRACE_ACTOR_HCA_REQUESTER, read ? peer : qp,
-			       read ? peer_op_id : op_id, s_key, s_iova, chunk, s.pages, start);
-		soft_trace_dma(hca, VTRACE_DMA_WRITE, VTRACE_ACTOR_HCA_RESPONDER, read ? qp : peer,
-			       read ? op_id : peer_op_id, d_key, d_iova, chunk, d.pages, start);
-	}
+	req->local_src_pages += s.pages;
+	req->local_dst_pages += d.pages;
 	if (done + chunk < bytes) {
-		qp->req.local_copied_bytes = done + chunk;
+		req->local_copied_bytes = done + chunk;
 		return COPY_PAUSED;
 	}
-	qp->req.local_copied_bytes = 0;
+	req->local_copied_bytes = 0;
+	if (req->local_copy_start_ns && bytes)
+		trace_copy(qp, peer, dst, src, bytes, op_id, peer_op_id);
 	return COPY_DONE;
 }
 

@@ -145,6 +145,8 @@ struct soft_req {
 	int rnr_wait;           /* paused until the RNR timer fires */
 	uint64_t local_copied_bytes; /* same-host: of the WQE at index, copied before it
 				      * stopped at the copy budget (local.c) */
+	uint64_t local_copy_start_ns; /* tracing: when its first byte was copied */
+	uint32_t local_src_pages, local_dst_pages; /* tracing: pages its copies touched */
 };
 
 struct soft_comp {
