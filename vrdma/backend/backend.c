@@ -13,9 +13,9 @@
  * backend.h and stops there; the guest just served, if it has work again
  * (left over, or new), rejoins the queue behind every guest that became
  * due meanwhile.  So a guest waits for at most one turn of each other
- * guest, and the thread blocks in epoll only when no guest has work.  The HCA's own processing runs
- * between turns with a copy budget of zero: the same-host copies it would
- * start go on in their guests' turns.
+ * guest, and the thread blocks in epoll only when no guest has work.  The
+ * HCA's own processing runs between turns with a copy budget of zero: the
+ * same-host copies it would start go on in their guests' turns.
  */
 #include "vrdma/backend/internal.h"
 
