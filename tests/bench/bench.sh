@@ -24,7 +24,11 @@
 #      byte a file can hold): its peak RSS above that of a 3-byte file, as a
 #      ratio to the file's size (sim/json.h bounds what the reader allocates
 #      to JSON_MEMORY_PER_INPUT_BYTE = 10 times the file).
-# Usage: bench.sh VRDMASIM BARE_PINGPONG SRCDIR [VRDMA_PERF SHM_PINGPONG]
+#   7. fairness: an honest guest's same-host write latency (p50, p99, max)
+#      alone, beside a thread that merely spins, and beside each hostile
+#      guest pattern on the same backend (tests/bench/fair_bench.c; threads
+#      pinned, so the lines compare with each other).
+# Usage: bench.sh VRDMASIM BARE_PINGPONG SRCDIR [VRDMA_PERF SHM_PINGPONG [FAIR_BENCH]]
 #        (BENCH_ITERATIONS=N to change 1e6)
 set -eu
 vrdmasim=$1
@@ -32,6 +36,7 @@ bare=$2
 srcdir=${3:-.}
 vrdma_perf=${4:-}
 shm=${5:-}
+fair=${6:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 N=${BENCH_ITERATIONS:-1000000}
@@ -121,3 +126,7 @@ awk -v small="$(tail -n 1 "$work/plot-small.out.rss")" -v big="$(tail -n 1 "$wor
          bytes / 1048576, big, (big - small) * 1024 / bytes;
 }'
 rm -f "$work/big.json"
+
+# ---- 7. an honest guest beside hostile ones ----
+[ -n "$fair" ] || exit 0
+"$fair" 20000

@@ -6,6 +6,16 @@
  * eventfd (stop, device added or removed).  All device work runs on this
  * thread, so guest objects need no locks; trap handlers on vCPU threads only
  * set atomic pending bits.
+ *
+ * Fairness: guests are served in turns, round robin.  A guest that becomes
+ * due (kicked, or HCA work for it: room again, a copy to go on) joins the
+ * tail of the run queue; a turn serves the head within the budgets of
+ * backend.h and stops there; the guest just served, if it has work again
+ * (left over, or new), rejoins the queue behind every guest that became
+ * due meanwhile.  So a guest waits for at most one turn of each other
+ * guest, and the thread blocks in epoll only when no guest has work.  The
+ * HCA's own processing runs between turns with a copy budget of zero: the
+ * same-host copies it would start go on in their guests' turns.
  */
 #include "vrdma/backend/internal.h"
 
@@ -49,37 +59,202 @@ static void clamp_to_hca(struct vacct_limits *l, struct vhca *hca)
 			l->host_total[r] = (uint64_t)hca_max[r];
 }
 
-static void serve_device(struct vdev *dev)
+/* ---- turns and their fairness counters ---- */
+
+static struct vbackend_work work_now(const struct vbackend *b)
 {
-	uint64_t count;
-	ssize_t n = read(dev->kick_fd, &count, sizeof count);
-	(void)n;
+	return (struct vbackend_work){ .wqes = b->stats.wqes_fetched, .commands = b->stats.commands,
+				       .doorbells = b->doorbells, .copied_bytes = b->hca->copied_bytes };
+}
+
+static void work_add(struct vbackend_work *sum, const struct vbackend_work *w)
+{
+	sum->wqes += w->wqes;
+	sum->commands += w->commands;
+	sum->doorbells += w->doorbells;
+	sum->copied_bytes += w->copied_bytes;
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+static void work_max(struct vbackend_work *max, const struct vbackend_work *w)
+{
+	max->wqes = max_u64(max->wqes, w->wqes);
+	max->commands = max_u64(max->commands, w->commands);
+	max->doorbells = max_u64(max->doorbells, w->doorbells);
+	max->copied_bytes = max_u64(max->copied_bytes, w->copied_bytes);
+}
+
+/* The guest's wait ends: record what the others got meanwhile.  Clearing
+ * `due` by exchange orders it after a trap handler's bit-set that saw it
+ * set (and so did not kick): the turn then sees that bit. */
+static struct vbackend_work begin_turn(struct vdev *dev)
+{
+	atomic_exchange(&dev->due, 0);
+	work_max(&dev->service.max_waited, &dev->waiting);
+	memset(&dev->waiting, 0, sizeof dev->waiting);
+	return work_now(dev->backend);
+}
+
+/* What the turn did, counted for the guest and against every guest that
+ * waited through it (a guest that became due mid-turn counts it whole). */
+static void end_turn(struct vdev *dev, const struct vbackend_work *start)
+{
+	struct vbackend *b = dev->backend;
+	struct vbackend_work now = work_now(b);
+	struct vbackend_work done = { now.wqes - start->wqes, now.commands - start->commands,
+				      now.doorbells - start->doorbells,
+				      now.copied_bytes - start->copied_bytes };
+	dev->service.turns++;
+	dev->service.last_turn = done;
+	work_add(&dev->service.total, &done);
+	for (unsigned i = 0; i < VBACKEND_MAX_GUESTS; i++) {
+		struct vdev *other = b->devices[i];
+		if (other != NULL && other != dev && atomic_load(&other->due))
+			work_add(&other->waiting, &done);
+	}
+}
+
+/* ---- the run queue ---- */
+
+static void enqueue(struct vbackend *b, struct vdev *dev)
+{
+	if (dev->queued)
+		return;
+	dev->queued = 1;
+	dev->next_queued = NULL;
+	if (b->queue_tail != NULL)
+		b->queue_tail->next_queued = dev;
+	else
+		b->queue_head = dev;
+	b->queue_tail = dev;
+}
+
+static struct vdev *dequeue(struct vbackend *b)
+{
+	struct vdev *dev = b->queue_head;
+	if (dev == NULL)
+		return NULL;
+	b->queue_head = dev->next_queued;
+	if (b->queue_head == NULL)
+		b->queue_tail = NULL;
+	dev->queued = 0;
+	dev->next_queued = NULL;
+	return dev;
+}
+
+static void unqueue(struct vbackend *b, struct vdev *dev)
+{
+	struct vdev *prev = NULL;
+	for (struct vdev *d = b->queue_head; d != NULL; prev = d, d = d->next_queued) {
+		if (d != dev)
+			continue;
+		if (prev != NULL)
+			prev->next_queued = d->next_queued;
+		else
+			b->queue_head = d->next_queued;
+		if (b->queue_tail == d)
+			b->queue_tail = prev;
+		break;
+	}
+	dev->queued = 0;
+	if (b->last == dev)
+		b->last = NULL;
+}
+
+/* Guests marked due while the last turn ran (their kick may not have
+ * reached epoll yet) go before the guest just served. */
+static void enqueue_due(struct vbackend *b)
+{
+	for (unsigned i = 0; i < VBACKEND_MAX_GUESTS; i++) {
+		struct vdev *dev = b->devices[i];
+		if (dev != NULL && dev != b->last && atomic_load(&dev->due))
+			enqueue(b, dev);
+	}
+}
+
+static int has_work(struct vdev *dev)
+{
+	return dev->more || dev->paused_count > 0 || atomic_load(&dev->due);
+}
+
+void vb_schedule(struct vdev *dev)
+{
+	struct vbackend *b = dev->backend;
+	if (b->serving == dev) {
+		dev->more = 1;
+		return;
+	}
+	atomic_store(&dev->due, 1);
+	enqueue(b, dev);
+}
+
+/* One turn: copies that stopped at the last budget, rings the HCA had no
+ * room for, then control, doorbells and the command, within the budgets. */
+static void serve_turn(struct vbackend *b, struct vdev *dev)
+{
+	b->serving = dev;
+	struct vbackend_work start = begin_turn(dev);
+	b->turn_wqes_left = VBACKEND_TURN_WQES;
+	b->turn_doorbells_left = VBACKEND_TURN_DOORBELLS;
+	b->hca->copy_budget_bytes = VBACKEND_TURN_COPY_BYTES;
+	dev->more = 0;
+	vb_resume_paused(dev);
+	if (b->stalled != NULL)
+		vb_retry_stalled(dev);
 	vb_drain_doorbells(dev);
+	b->hca->copy_budget_bytes = 0;
+	b->serving = NULL;
+	if (dev->more || dev->paused_count > 0)
+		atomic_store(&dev->due, 1);
+	b->last = dev;
+	end_turn(dev, &start);
+}
+
+static void take_events(struct vbackend *b, const struct epoll_event *events, int n)
+{
+	for (int i = 0; i < n; i++) {
+		void *mark = events[i].data.ptr;
+		uint64_t count;
+		if (mark == CONTROL_MARK) {
+			ssize_t r = read(b->control_fd, &count, sizeof count);
+			(void)r;
+		} else if (mark == HCA_MARK) {
+			b->hca->ops->process(b->hca);
+			if (b->stalled != NULL)
+				vb_stalled_due(b);
+		} else {
+			struct vdev *dev = mark;
+			ssize_t r = read(dev->kick_fd, &count, sizeof count);
+			(void)r;
+			if (dev != b->last)
+				enqueue(b, dev);
+		}
+	}
 }
 
 static void *backend_thread(void *arg)
 {
 	struct vbackend *b = arg;
 	struct epoll_event events[EPOLL_BATCH];
+	int idle = 1;
 	while (!atomic_load(&b->stop)) {
-		int n = epoll_wait(b->epoll_fd, events, EPOLL_BATCH, -1);
+		/* With guests waiting, only look for new arrivals. */
+		int n = epoll_wait(b->epoll_fd, events, EPOLL_BATCH, idle ? -1 : 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		pthread_mutex_lock(&b->lock);
-		for (int i = 0; i < n; i++) {
-			void *mark = events[i].data.ptr;
-			if (mark == CONTROL_MARK) {
-				uint64_t count;
-				ssize_t r = read(b->control_fd, &count, sizeof count);
-				(void)r;
-			} else if (mark == HCA_MARK) {
-				b->hca->ops->process(b->hca);
-				if (b->stalled != NULL)
-					vb_retry_stalled(b);
-			} else {
-				serve_device(mark);
-			}
+		take_events(b, events, n);
+		if (b->last != NULL) {
+			enqueue_due(b);
+			if (has_work(b->last))
+				enqueue(b, b->last);
+			b->last = NULL;
 		}
+		struct vdev *dev = dequeue(b);
+		if (dev != NULL)
+			serve_turn(b, dev);
+		idle = b->queue_head == NULL && (b->last == NULL || !has_work(b->last));
 		pthread_mutex_unlock(&b->lock);
 	}
 	return NULL;
@@ -128,6 +303,10 @@ int vbackend_start(const struct vbackend_config *config, struct vbackend **out, 
 	if (rc == 0) {
 		b->hca->on_async = vb_async_event;
 		b->hca->async_ctx = b;
+		if (b->hca->ops->resume_send != NULL) {
+			b->hca->on_paused = vb_copy_paused;
+			b->hca->copy_budget_bytes = 0; /* copies happen in turns only */
+		}
 		rc = pthread_create(&b->thread, NULL, backend_thread, b);
 	}
 	if (rc != 0) {
@@ -158,6 +337,7 @@ static void free_device(struct vdev *dev)
 	free(dev->mrs);
 	free(dev->cqs);
 	free(dev->qps);
+	free(dev->paused_qpns);
 	free(dev);
 }
 
@@ -177,7 +357,8 @@ static struct vdev *new_device(struct vbackend *b, uint16_t guest_id)
 	dev->mrs = calloc(c->max_mr_per_guest, sizeof *dev->mrs);
 	dev->cqs = calloc(c->max_cq_per_guest, sizeof *dev->cqs);
 	dev->qps = calloc(c->max_qp_per_guest, sizeof *dev->qps);
-	if (!dev->pds || !dev->mrs || !dev->cqs || !dev->qps) {
+	dev->paused_qpns = calloc(c->max_qp_per_guest, sizeof *dev->paused_qpns);
+	if (!dev->pds || !dev->mrs || !dev->cqs || !dev->qps || !dev->paused_qpns) {
 		free_device(dev);
 		return NULL;
 	}
@@ -255,6 +436,7 @@ void vbackend_destroy_vm(struct vbackend *b, struct vrdma_vm *vm)
 	epoll_ctl(b->epoll_fd, EPOLL_CTL_DEL, dev->kick_fd, NULL);
 	vb_reset_device(dev);
 	vacct_detach(&b->account, &dev->account);
+	unqueue(b, dev); /* after the reset: its flushes may have made the guest due */
 	b->devices[dev->guest_id - 1] = NULL;
 	pthread_mutex_unlock(&b->lock);
 	free_device(dev);
@@ -297,5 +479,13 @@ void vbackend_get_usage(struct vbackend *b, const struct vrdma_vm *vm, struct va
 		vacct_host_usage(&b->account, usage);
 	else
 		vacct_guest_usage(&b->account, &((const struct vdev *)vm->device)->account, usage);
+	pthread_mutex_unlock(&b->lock);
+}
+
+void vbackend_get_guest_stats(struct vbackend *b, const struct vrdma_vm *vm,
+			      struct vbackend_guest_stats *stats)
+{
+	pthread_mutex_lock(&b->lock);
+	*stats = ((const struct vdev *)vm->device)->service;
 	pthread_mutex_unlock(&b->lock);
 }

@@ -64,4 +64,35 @@ void vbackend_get_stats(struct vbackend *backend, struct vbackend_stats *stats);
  * mark.  The host's in-use counts are the sums of its guests'. */
 void vbackend_get_usage(struct vbackend *backend, const struct vrdma_vm *vm, struct vacct_usage *usage);
 
+/*
+ * Fairness.  The one backend thread serves its guests in turns, round
+ * robin; in one turn a guest gets at most these (the rest of its work, a
+ * large same-host message included, continues in its next turn), so a
+ * guest that became due waits for at most one turn of each other guest.
+ */
+#define VBACKEND_TURN_COPY_BYTES (256u << 10) /* same-host payload copied: 25-50 us of memcpy
+						* here (5-10 GB/s), about an honest pair's own
+						* round trip; 4 WQEs of a 64 KiB stream */
+#define VBACKEND_TURN_WQES 32u      /* WQEs fetched: a quarter of perftest's tx depth (128), so a
+				     * posted batch moves in few turns at one trap each */
+#define VBACKEND_TURN_DOORBELLS 64u /* doorbell bits (SQ, RQ, CQ arm) taken: one bitmap word */
+#define VBACKEND_TURN_COMMANDS 1u   /* commands: the request slot holds one */
+
+/* Work done for a guest, counted by the backend thread. */
+struct vbackend_work {
+	uint64_t wqes, commands, doorbells, copied_bytes;
+};
+
+/* One guest's service.  `waited` is, for the time it last waited to be
+ * served (from its first doorbell or register write, or from the end of a
+ * turn that left it work), the work done meanwhile for the other guests;
+ * max_waited the most of that over every wait. */
+struct vbackend_guest_stats {
+	uint64_t turns;
+	struct vbackend_work total, last_turn, max_waited;
+};
+/* OUT: *stats of the guest whose VM is `vm` (a VM of this backend). */
+void vbackend_get_guest_stats(struct vbackend *backend, const struct vrdma_vm *vm,
+			      struct vbackend_guest_stats *stats);
+
 #endif

@@ -160,12 +160,9 @@ static void proxy_one(struct vb_cq *cq, const struct ibv_wc *wc)
 	cqe.vendor_err = wc->vendor_err;
 	cqe.trace_op_id = wc->wr_id;
 	write_cqe(cq, &cqe, wc->wr_id);
-	if (is_recv ? qp->rq_stalled : qp->sq_stalled) {
-		if (is_recv)
-			vb_consume_recv_queue(qp);
-		else
-			vb_consume_send_queue(qp);
-	}
+	/* Room in the HCA again: the QP's ring goes on in its guest's turn. */
+	if (is_recv ? qp->rq_stalled : qp->sq_stalled)
+		vb_schedule(qp->dev);
 }
 
 void vb_cq_event(void *ctx, uint32_t cqn)

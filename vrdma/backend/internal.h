@@ -117,6 +117,17 @@ struct vdev {
 	struct vb_cq *cqs;
 	struct vb_qp *qps;
 	struct vacct_guest account; /* what this guest holds (account.h) */
+	/* Scheduling (backend.c).  due: the guest has work the backend has not
+	 * started on (a trap handler set it and kicked, or its last turn ended
+	 * at a budget); trap handlers kick only when they set it. */
+	atomic_uint due;
+	int queued;               /* on the run queue */
+	struct vdev *next_queued;
+	int more;                 /* this turn stopped at a budget with work left */
+	uint32_t *paused_qpns;    /* QPs whose same-host copy stopped at the budget */
+	uint32_t paused_count;
+	struct vbackend_work waiting; /* done for other guests since this one became due */
+	struct vbackend_guest_stats service;
 };
 
 struct vb_qpn_entry {
@@ -142,7 +153,16 @@ struct vbackend {
 	atomic_ullong traps;          /* counted by trap handlers on vCPU threads */
 	struct ibv_wc *wc_batch;
 	struct vacct_host account;    /* every guest's holdings (account.h) */
+	uint64_t doorbells;           /* doorbell bits taken, for the fairness counters */
+	/* Run queue of due guests, served one turn each in order (backend.c). */
+	struct vdev *queue_head, *queue_tail;
+	struct vdev *serving;         /* the guest whose turn it is, or NULL */
+	struct vdev *last;            /* served last: queued again behind the guests due meanwhile */
+	uint32_t turn_wqes_left, turn_doorbells_left; /* the serving guest's budget (backend.h) */
 };
+
+/* backend.c: the guest has work for a turn (within its own turn: another one). */
+void vb_schedule(struct vdev *dev);
 
 /* command.c */
 void vb_execute_command(struct vdev *dev);
@@ -155,9 +175,15 @@ void vb_consume_recv_queue(struct vb_qp *qp);
 int vb_inflight_init(struct vb_inflight *f, uint32_t capacity);
 void vb_inflight_free(struct vb_inflight *f);
 int vb_inflight_take(struct vb_inflight *f, uint64_t op_id, uint64_t *guest_wr_id);
-/* After the HCA did work: retry the rings of QPs the HCA had refused. */
-void vb_retry_stalled(struct vbackend *b);
+/* After the HCA did work: the guests of QPs the HCA had refused are due;
+ * in a guest's turn, its QPs are retried. */
+void vb_stalled_due(struct vbackend *b);
+void vb_retry_stalled(struct vdev *dev);
 void vb_forget_stalled(struct vb_qp *qp);
+/* The HCA stopped a same-host copy at the turn's budget (vhca on_paused);
+ * the guest's next turn resumes it. */
+void vb_copy_paused(void *backend, uint32_t qpn);
+void vb_resume_paused(struct vdev *dev);
 
 /* completion.c */
 void vb_cq_event(void *ctx, uint32_t cqn);
@@ -184,6 +210,8 @@ void *vb_ring_slot(const struct vb_ring *ring, uint32_t index);
 
 /* trap.c */
 void vb_drain_doorbells(struct vdev *dev);
+/* The turn's budget stopped a ring with WQEs left: ring again for it. */
+void vb_ring_again(struct vdev *dev, int send_queue, uint32_t handle);
 /* An arm doorbell for this CQ trapped but not yet drained: take it (1). */
 int vb_take_arm_doorbell(struct vdev *dev, uint32_t handle);
 

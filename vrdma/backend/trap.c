@@ -14,10 +14,14 @@
 #include <stdint.h>
 #include <unistd.h>
 
+/* Kick only the first time the guest becomes due: until the backend starts
+ * its turn, more doorbells just set bits, so a doorbell storm costs the
+ * backend one wake-up per turn, not one per doorbell. */
 static void kick_backend(struct vdev *dev)
 {
+	if (atomic_exchange(&dev->due, 1) != 0)
+		return;
 	uint64_t one = 1;
-	/* The counter saturating is harmless: the backend is already due. */
 	ssize_t n = write(dev->kick_fd, &one, sizeof one);
 	(void)n;
 }
@@ -138,19 +142,34 @@ void vdev_write_uar_traced(struct vdev *dev, uint32_t offset, uint32_t value, ui
 	invalid_write(dev, offset, value);
 }
 
-/* Take every pending bit of a bitmap, calling fn(dev, handle) for each. */
+/* Take the pending bits of a bitmap, calling fn(dev, handle) for each, as
+ * many as the turn's doorbell budget allows; the rest stay pending. */
 static void take_bits(struct vdev *dev, _Atomic uint64_t *bitmap, void (*fn)(struct vdev *, uint32_t))
 {
+	struct vbackend *b = dev->backend;
 	for (uint32_t w = 0; w < VB_DOORBELL_WORDS; w++) {
 		if (atomic_load_explicit(&bitmap[w], memory_order_relaxed) == 0)
 			continue;
 		uint64_t bits = atomic_exchange_explicit(&bitmap[w], 0, memory_order_acquire);
 		while (bits != 0) {
+			if (b->turn_doorbells_left == 0) {
+				atomic_fetch_or_explicit(&bitmap[w], bits, memory_order_relaxed);
+				dev->more = 1;
+				return;
+			}
+			b->turn_doorbells_left--;
 			uint32_t bit = (uint32_t)__builtin_ctzll(bits);
 			bits &= bits - 1;
+			b->doorbells++;
 			fn(dev, w * 64u + bit);
 		}
 	}
+}
+
+void vb_ring_again(struct vdev *dev, int send_queue, uint32_t handle)
+{
+	set_pending_bit(send_queue ? dev->pending.sq : dev->pending.rq, handle);
+	vb_schedule(dev);
 }
 
 static void send_doorbell(struct vdev *dev, uint32_t handle)

@@ -6,7 +6,8 @@
  * ibv_send_wr / ibv_recv_wr and posts it to the HCA.  The payload is not
  * touched here: the HCA reads and writes the registered guest pages itself.
  * Only when the HCA has taken a WQE does the backend advance its consumer
- * index, which tells the guest the slot is free again.
+ * index, which tells the guest the slot is free again.  A guest's turn
+ * fetches at most VBACKEND_TURN_WQES; the rest wait for its next turn.
  *
  * A WQE that breaks the rules (unknown opcode, too many SGEs, inline data
  * too long) completes with IBV_WC_LOC_QP_OP_ERR and moves the QP to ERROR,
@@ -89,20 +90,77 @@ void vb_forget_stalled(struct vb_qp *qp)
 	qp->next_stalled = NULL;
 }
 
-void vb_retry_stalled(struct vbackend *b)
+void vb_stalled_due(struct vbackend *b)
 {
-	struct vb_qp *list = b->stalled;
-	b->stalled = NULL;
-	while (list != NULL) {
-		struct vb_qp *qp = list;
-		list = qp->next_stalled;
+	for (struct vb_qp *qp = b->stalled; qp != NULL; qp = qp->next_stalled)
+		vb_schedule(qp->dev);
+}
+
+void vb_retry_stalled(struct vdev *dev)
+{
+	/* Taken off the list first: a retry the HCA refuses again re-enters it. */
+	struct vb_qp *mine = NULL;
+	struct vb_qp **link = &dev->backend->stalled;
+	while (*link != NULL) {
+		struct vb_qp *qp = *link;
+		if (qp->dev != dev) {
+			link = &qp->next_stalled;
+			continue;
+		}
+		*link = qp->next_stalled;
 		qp->on_stalled_list = 0;
+		qp->next_stalled = mine;
+		mine = qp;
+	}
+	while (mine != NULL) {
+		struct vb_qp *qp = mine;
+		mine = qp->next_stalled;
 		qp->next_stalled = NULL;
 		if (qp->rq_stalled)
 			vb_consume_recv_queue(qp);
 		if (qp->sq_stalled)
 			vb_consume_send_queue(qp);
 	}
+}
+
+void vb_copy_paused(void *backend, uint32_t qpn)
+{
+	struct vb_qp *qp = vb_qpn_find(backend, qpn);
+	if (qp == NULL)
+		return;
+	struct vdev *dev = qp->dev;
+	for (uint32_t i = 0; i < dev->paused_count; i++)
+		if (dev->paused_qpns[i] == qpn)
+			return;
+	if (dev->paused_count < dev->backend->config.max_qp_per_guest)
+		dev->paused_qpns[dev->paused_count++] = qpn;
+	vb_schedule(dev);
+}
+
+/* QPNs, not pointers: a QP destroyed meanwhile is simply not found. */
+void vb_resume_paused(struct vdev *dev)
+{
+	struct vbackend *b = dev->backend;
+	uint32_t count = dev->paused_count;
+	dev->paused_count = 0;
+	for (uint32_t i = 0; i < count; i++) {
+		struct vb_qp *qp = vb_qpn_find(b, dev->paused_qpns[i]);
+		if (qp != NULL && qp->dev == dev)
+			b->hca->ops->resume_send(b->hca, qp->qpn);
+	}
+}
+
+/* One WQE of the turn's budget; when it is spent, the ring waits for the
+ * guest's next turn. */
+static int take_wqe_budget(struct vb_qp *qp, int send_queue)
+{
+	struct vbackend *b = qp->dev->backend;
+	if (b->turn_wqes_left > 0) {
+		b->turn_wqes_left--;
+		return 1;
+	}
+	vb_ring_again(qp->dev, send_queue, qp->handle);
+	return 0;
 }
 
 static void move_to_error(struct vb_qp *qp)
@@ -268,7 +326,7 @@ void vb_consume_send_queue(struct vb_qp *qp)
 		break_qp(qp);
 		return;
 	}
-	for (; backlog > 0; backlog--) {
+	for (; backlog > 0 && take_wqe_budget(qp, 1); backlog--) {
 		struct vrdma_send_wqe w;
 		uint32_t index = qp->sq.index;
 		memcpy(&w, vb_ring_slot(&qp->sq, index), sizeof w);
@@ -314,7 +372,7 @@ void vb_consume_recv_queue(struct vb_qp *qp)
 		break_qp(qp);
 		return;
 	}
-	for (; backlog > 0; backlog--) {
+	for (; backlog > 0 && take_wqe_budget(qp, 0); backlog--) {
 		struct vrdma_recv_wqe w;
 		uint32_t index = qp->rq.index;
 		memcpy(&w, vb_ring_slot(&qp->rq, index), sizeof w);

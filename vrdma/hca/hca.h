@@ -53,6 +53,8 @@ struct vhca_mem {
 typedef void (*vhca_cq_event_fn)(void *ctx, uint32_t cqn);
 /* Called when an object fails asynchronously (QP to ERROR, CQ overrun). */
 typedef void (*vhca_async_event_fn)(void *ctx, enum ibv_event_type type, uint32_t object);
+/* Called when a QP's send work stopped at the copy budget (struct vhca). */
+typedef void (*vhca_paused_fn)(void *ctx, uint32_t qpn);
 
 struct vhca_qp_init {
 	uint32_t pdn;
@@ -99,6 +101,9 @@ struct vhca_ops {
 	int (*post_recv)(struct vhca *hca, uint32_t qpn, const struct ibv_recv_wr *wr);
 	int (*event_fd)(struct vhca *hca);
 	void (*process)(struct vhca *hca);
+	/* Continue a QP's send work that stopped at the copy budget (see
+	 * struct vhca); NULL for a driver that never stops there. */
+	void (*resume_send)(struct vhca *hca, uint32_t qpn);
 };
 
 /* Path MTUs as verbs names them, and in bytes (0 for no valid MTU). */
@@ -121,6 +126,15 @@ struct vhca {
 	struct vtrace *trace;
 	uint8_t trace_host;
 	int gid_index;          /* the GID peers should address (RoCE); 0 otherwise */
+	/* Payload a driver copies on the host's CPU (the soft HCA's same-host
+	 * path) is budgeted, so that one work request cannot hold the
+	 * backend's thread: the driver copies at most copy_budget_bytes
+	 * (counting it down), stops the rest of the work request where it is,
+	 * calls on_paused(async_ctx, qpn), and goes on at resume_send.  The
+	 * driver starts with no limit (UINT64_MAX). */
+	uint64_t copy_budget_bytes;
+	uint64_t copied_bytes;  /* copied so far: the backend's fairness counters */
+	vhca_paused_fn on_paused; /* NULL: nobody to tell (the budget is then no limit) */
 };
 
 /* The software HCA (hca/soft). */

@@ -12,8 +12,13 @@
  * whose packets are lost: the retransmit timer retries, and retry_cnt
  * expiries end in IBV_WC_RETRY_EXC_ERR.
  *
- * Tracing: the single copy is reported as the requester's DMA_READ and
- * the responder's DMA_WRITE, both covering the same interval.
+ * The copy is budgeted (struct vhca's copy_budget_bytes, the backend's
+ * turn): a message larger than what is left stops where it is, keeping its
+ * progress in req.local_copied_bytes, and goes on at soft_resume_send; its
+ * completion comes when its last byte is copied.
+ *
+ * Tracing: a WQE's copy is reported once, as the requester's DMA_READ and
+ * the responder's DMA_WRITE, both from its first byte to its last.
  */
 #include "vrdma/hca/soft/soft.h"
 
@@ -54,6 +59,7 @@ static int rnr_wait(struct soft_qp *qp)
 
 static int fail(struct soft_qp *qp, enum ibv_wc_status status)
 {
+	qp->req.local_copied_bytes = 0;
 	soft_complete_send(qp, status);
 	soft_qp_error(qp);
 	return 1;
@@ -73,27 +79,73 @@ static int fail_both(struct soft_qp *qp, struct soft_qp *peer, enum ibv_wc_statu
 	return fail(qp, status);
 }
 
-/* Copy `bytes` from the WQE's data to `dst`, tracing both sides. */
-static int copy(struct soft_qp *qp, struct soft_qp *peer, const struct soft_sgl *dst,
-		const struct soft_sgl *src, uint64_t bytes, uint64_t op_id, uint64_t peer_op_id)
+enum copy_result { COPY_FAILED, COPY_DONE, COPY_PAUSED };
+
+/* The copy budget ran out in the middle of the WQE: it stays at req.index
+ * with its progress, and whoever set the budget is told. */
+static int pause_copy(struct soft_qp *qp)
+{
+	struct vhca *base = &qp->hca->base;
+	if (base->on_paused)
+		base->on_paused(base->async_ctx, qp->qpn);
+	return 0;
+}
+
+/* The whole WQE's copy, traced once when its last byte is copied: from
+ * its first byte's time, over every page its copies touched. */
+static void trace_copy(struct soft_qp *qp, struct soft_qp *peer, const struct soft_sgl *dst,
+		       const struct soft_sgl *src, uint64_t bytes, uint64_t op_id, uint64_t peer_op_id)
 {
 	struct soft_hca *hca = qp->hca;
 	struct soft_dma d, s;
 	soft_dma_start(&d, hca, dst, 0);
 	soft_dma_start(&s, hca, src, 0);
-	uint64_t d_iova = soft_dma_iova(&d), s_iova = soft_dma_iova(&s);
-	uint32_t d_key = soft_dma_key(&d), s_key = soft_dma_key(&s);
-	uint64_t start = soft_tracing(hca) ? soft_now_ns() : 0;
-	if (soft_dma_copy(&d, &s, bytes))
-		return 0;
-	if (start && bytes) {
-		int read = src->sge && src->access == IBV_ACCESS_REMOTE_READ;
-		soft_trace_dma(hca, VTRACE_DMA_READ, VTRACE_ACTOR_HCA_REQUESTER, read ? peer : qp,
-			       read ? peer_op_id : op_id, s_key, s_iova, bytes, s.pages, start);
-		soft_trace_dma(hca, VTRACE_DMA_WRITE, VTRACE_ACTOR_HCA_RESPONDER, read ? qp : peer,
-			       read ? op_id : peer_op_id, d_key, d_iova, bytes, d.pages, start);
+	int read = src->sge && src->access == IBV_ACCESS_REMOTE_READ;
+	uint64_t start = qp->req.local_copy_start_ns;
+	soft_trace_dma(hca, VTRACE_DMA_READ, VTRACE_ACTOR_HCA_REQUESTER, read ? peer : qp,
+		       read ? peer_op_id : op_id, soft_dma_key(&s), soft_dma_iova(&s), bytes,
+		       qp->req.local_src_pages, start);
+	soft_trace_dma(hca, VTRACE_DMA_WRITE, VTRACE_ACTOR_HCA_RESPONDER, read ? qp : peer,
+		       read ? op_id : peer_op_id, soft_dma_key(&d), soft_dma_iova(&d), bytes,
+		       qp->req.local_dst_pages, start);
+}
+
+/* Copy the WQE's `bytes` from `src` to `dst`: as much as the copy budget
+ * allows, from where the WQE stopped last time. */
+static enum copy_result copy(struct soft_qp *qp, struct soft_qp *peer, const struct soft_sgl *dst,
+			     const struct soft_sgl *src, uint64_t bytes, uint64_t op_id,
+			     uint64_t peer_op_id)
+{
+	struct soft_hca *hca = qp->hca;
+	struct soft_req *req = &qp->req;
+	uint64_t done = req->local_copied_bytes;
+	uint64_t chunk = bytes - done;
+	if (hca->base.on_paused && chunk > hca->base.copy_budget_bytes)
+		chunk = hca->base.copy_budget_bytes;
+	if (done == 0) {
+		req->local_copy_start_ns = soft_tracing(hca) ? soft_now_ns() : 0;
+		req->local_src_pages = req->local_dst_pages = 0;
 	}
-	return 1;
+	struct soft_dma d, s;
+	soft_dma_start(&d, hca, dst, done);
+	soft_dma_start(&s, hca, src, done);
+	if (soft_dma_copy(&d, &s, chunk)) {
+		req->local_copied_bytes = 0;
+		return COPY_FAILED;
+	}
+	hca->base.copied_bytes += chunk;
+	if (hca->base.on_paused)
+		hca->base.copy_budget_bytes -= chunk;
+	req->local_src_pages += s.pages;
+	req->local_dst_pages += d.pages;
+	if (done + chunk < bytes) {
+		req->local_copied_bytes = done + chunk;
+		return COPY_PAUSED;
+	}
+	req->local_copied_bytes = 0;
+	if (req->local_copy_start_ns && bytes)
+		trace_copy(qp, peer, dst, src, bytes, op_id, peer_op_id);
+	return COPY_DONE;
 }
 
 static int remote_ok(struct soft_qp *peer, struct soft_sgl *sgl, struct ibv_sge *sge,
@@ -122,8 +174,9 @@ static int do_send(struct soft_qp *qp, struct soft_qp *peer, const struct soft_s
 		return fail_both(qp, peer, IBV_WC_REM_INV_REQ_ERR, IBV_WC_LOC_LEN_ERR,
 				 IBV_EVENT_QP_REQ_ERR);
 	uint64_t recv_id = soft_rq_at(peer, peer->rq_head)->wr_id;
-	if (!copy(qp, peer, &dst, src, wqe->length_bytes, wqe->wr_id, recv_id))
-		return fail(qp, IBV_WC_LOC_PROT_ERR);
+	enum copy_result copied = copy(qp, peer, &dst, src, wqe->length_bytes, wqe->wr_id, recv_id);
+	if (copied != COPY_DONE)
+		return copied == COPY_PAUSED ? pause_copy(qp) : fail(qp, IBV_WC_LOC_PROT_ERR);
 	/* the send's completion callback may post into this WQE's slot or
 	 * change the peer: keep what the receive needs, look the peer up again */
 	uint32_t peer_qpn = peer->qpn, recv_index = peer->rq_head, bytes = wqe->length_bytes;
@@ -147,8 +200,9 @@ static int do_write(struct soft_qp *qp, struct soft_qp *peer, const struct soft_
 		return fail_both(qp, peer, IBV_WC_REM_ACCESS_ERR, IBV_WC_SUCCESS,
 				 IBV_EVENT_QP_ACCESS_ERR);
 	uint64_t recv_id = imm ? soft_rq_at(peer, peer->rq_head)->wr_id : 0;
-	if (!copy(qp, peer, &dst, src, wqe->length_bytes, wqe->wr_id, recv_id))
-		return fail(qp, IBV_WC_LOC_PROT_ERR);
+	enum copy_result copied = copy(qp, peer, &dst, src, wqe->length_bytes, wqe->wr_id, recv_id);
+	if (copied != COPY_DONE)
+		return copied == COPY_PAUSED ? pause_copy(qp) : fail(qp, IBV_WC_LOC_PROT_ERR);
 	uint32_t peer_qpn = peer->qpn, recv_index = peer->rq_head, bytes = wqe->length_bytes;
 	uint32_t imm_data = wqe->imm_data;
 	soft_complete_send(qp, IBV_WC_SUCCESS);
@@ -165,8 +219,9 @@ static int do_read(struct soft_qp *qp, struct soft_qp *peer, const struct soft_s
 	if (!remote_ok(peer, &src, &sge, wqe, IBV_ACCESS_REMOTE_READ))
 		return fail_both(qp, peer, IBV_WC_REM_ACCESS_ERR, IBV_WC_SUCCESS,
 				 IBV_EVENT_QP_ACCESS_ERR);
-	if (!copy(qp, peer, dst, &src, wqe->length_bytes, wqe->wr_id, 0))
-		return fail(qp, IBV_WC_LOC_PROT_ERR);
+	enum copy_result copied = copy(qp, peer, dst, &src, wqe->length_bytes, wqe->wr_id, 0);
+	if (copied != COPY_DONE)
+		return copied == COPY_PAUSED ? pause_copy(qp) : fail(qp, IBV_WC_LOC_PROT_ERR);
 	soft_complete_send(qp, IBV_WC_SUCCESS);
 	return 1;
 }
@@ -174,8 +229,10 @@ static int do_read(struct soft_qp *qp, struct soft_qp *peer, const struct soft_s
 int soft_local_execute(struct soft_qp *qp)
 {
 	struct soft_qp *peer = ready_peer(qp);
-	if (!peer)
+	if (!peer) {
+		qp->req.local_copied_bytes = 0; /* the message starts over, as after a rewind */
 		return wait_for_peer(qp);
+	}
 	soft_timer_clear(qp, &qp->retx_deadline_ns);
 	qp->comp.retry_left = qp->retry_cnt;
 	struct soft_send_wqe *wqe = soft_sq_at(qp, qp->req.index);
@@ -195,4 +252,11 @@ int soft_local_execute(struct soft_qp *qp)
 	if (done)
 		qp->comp.rnr_left = qp->rnr_retry;
 	return done;
+}
+
+void soft_resume_send(struct vhca *vhca, uint32_t qpn)
+{
+	struct soft_qp *qp = soft_qp_get(soft_hca(vhca), qpn);
+	if (qp && qp->state == IBV_QPS_RTS)
+		soft_req_run(qp);
 }

@@ -170,6 +170,7 @@ static const struct vhca_ops soft_ops = {
 	.post_recv = soft_post_recv,
 	.event_fd = soft_event_fd,
 	.process = soft_process,
+	.resume_send = soft_resume_send,
 };
 
 int vhca_soft_create(const struct vhca_soft_config *config, struct vtrace *trace, uint8_t trace_host,
@@ -188,7 +189,8 @@ int vhca_soft_create(const struct vhca_soft_config *config, struct vtrace *trace
 		snprintf(err, err_bytes, "soft HCA: out of memory");
 		return ENOMEM;
 	}
-	hca->base = (struct vhca){.ops = &soft_ops, .trace = trace, .trace_host = trace_host};
+	hca->base = (struct vhca){.ops = &soft_ops, .trace = trace, .trace_host = trace_host,
+				  .copy_budget_bytes = UINT64_MAX};
 	hca->config = *config;
 	hca->rng = config->loss_seed;
 	/* Keys start from unpredictable generations: a key is not a secret,

@@ -144,6 +144,10 @@ struct soft_req {
 	int busy;               /* running: a re-entrant call only sets `again` */
 	int again;
 	int rnr_wait;           /* paused until the RNR timer fires */
+	uint64_t local_copied_bytes; /* same-host: of the WQE at index, copied before it
+				      * stopped at the copy budget (local.c) */
+	uint64_t local_copy_start_ns; /* tracing: when its first byte was copied */
+	uint32_t local_src_pages, local_dst_pages; /* tracing: pages its copies touched */
 };
 
 struct soft_comp {
@@ -347,7 +351,9 @@ void soft_timers_run(struct soft_hca *hca);
 /* local.c */
 /* Execute the send WQE at req.index against the peer QP of this HCA.
  * Returns 1 when it finished (completed or failed), 0 when it must wait
- * (RNR, peer not ready: a timer is armed). */
+ * (RNR, peer not ready: a timer is armed; or the copy budget ran out:
+ * on_paused was called, and resume_send goes on from there). */
 int soft_local_execute(struct soft_qp *qp);
+void soft_resume_send(struct vhca *vhca, uint32_t qpn);
 
 #endif
