@@ -29,7 +29,10 @@
 #      guest pattern on the same backend (tests/bench/fair_bench.c; threads
 #      pinned, so the lines compare with each other).
 # Usage: bench.sh VRDMASIM BARE_PINGPONG SRCDIR [VRDMA_PERF SHM_PINGPONG [FAIR_BENCH]]
-#        (BENCH_ITERATIONS=N to change 1e6)
+#        (BENCH_ITERATIONS=N to change 1e6; BENCH_SMOKE=1 shrinks every
+#        section to a few hundred operations: make check runs it that way,
+#        tests/bench/smoke.sh, so the benchmark cannot rot; its figures then
+#        mean nothing)
 set -eu
 vrdmasim=$1
 bare=$2
@@ -39,7 +42,12 @@ shm=${5:-}
 fair=${6:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-N=${BENCH_ITERATIONS:-1000000}
+if [ "${BENCH_SMOKE:-0}" = 1 ]; then
+  N=${BENCH_ITERATIONS:-1000}; perf_n=200; trace_ops=2000; shm_args="1000 500"; fair_n=200
+  BENCH_PLOT_MIB=${BENCH_PLOT_MIB:-1}
+else
+  N=${BENCH_ITERATIONS:-1000000}; perf_n=20000; trace_ops=1000000; shm_args="100000 50000"; fair_n=20000
+fi
 
 # Wall seconds of a command; its max RSS (KiB) into FILE.rss when GNU time exists.
 measure() {
@@ -83,13 +91,13 @@ awk -v n="$N" -v b="$bare_s" -v s="$sim_s" -v trips="$(round_trips "$work/sim.ou
 
 # ---- 4. the reference implementation against shared memory ----
 [ -n "$vrdma_perf" ] || exit 0
-"$shm" 100000 50000 > "$work/shm.out"
+"$shm" $shm_args > "$work/shm.out"
 # t_typical of a latency table, BW average of a bandwidth table
 typical() { awk '$1 ~ /^[0-9]+$/ && NF >= 9 { print $5 }' "$1"; }
 bw_average() { awk '$1 ~ /^[0-9]+$/ && NF == 5 { print $4 }' "$1"; }
 for where in demo same-host; do
-  "$vrdma_perf" write_lat --$where -n 20000 > "$work/lat-$where.out"
-  "$vrdma_perf" write_bw --$where -s 65536 -n 20000 > "$work/bw-$where.out"
+  "$vrdma_perf" write_lat --$where -n "$perf_n" > "$work/lat-$where.out"
+  "$vrdma_perf" write_bw --$where -s 65536 -n "$perf_n" > "$work/bw-$where.out"
 done
 awk -v shm="$(cat "$work/shm.out")" -v l2="$(typical "$work/lat-demo.out")" -v l1="$(typical "$work/lat-same-host.out")" \
     -v b2="$(bw_average "$work/bw-demo.out")" -v b1="$(bw_average "$work/bw-same-host.out")" 'BEGIN {
@@ -102,12 +110,12 @@ awk -v shm="$(cat "$work/shm.out")" -v l2="$(typical "$work/lat-demo.out")" -v l
 }'
 
 # ---- 5. replaying a 1,000,000-operation trace ----
-"$vrdma_perf" write_bw --same-host -n 1000000 --trace "$work/big.vtrace" > /dev/null
+"$vrdma_perf" write_bw --same-host -n "$trace_ops" --trace "$work/big.vtrace" > /dev/null
 replay_s=$(measure "$work/replay.out" "$vrdmasim" replay "$work/big.vtrace" --format csv)
-awk -v n="$N" -v b="$bare_s" -v r="$replay_s" -v rss="$(cat "$work/replay.out.rss")" \
+awk -v n="$N" -v ops="$trace_ops" -v b="$bare_s" -v r="$replay_s" -v rss="$(cat "$work/replay.out.rss")" \
     -v bytes="$(wc -c < "$work/big.vtrace")" 'BEGIN {
-  rate = 1000000 / r; bare_rate = n / b;
-  printf "vrdmasim replay, 1e6-operation trace (%.0f MB) : %9.0f operations/s  (%.1f s, peak RSS %d KiB)\n", bytes / 1e6, rate, r, rss;
+  rate = ops / r; bare_rate = n / b;
+  printf "vrdmasim replay, %d-operation trace (%.0f MB) : %9.0f operations/s  (%.1f s, peak RSS %d KiB)\n", ops, bytes / 1e6, rate, r, rss;
   printf "replay speed ratio (vs bare ping-pong round trips/s): %.2f\n", rate / bare_rate;
 }'
 rm -f "$work/big.vtrace"
@@ -129,4 +137,4 @@ rm -f "$work/big.json"
 
 # ---- 7. an honest guest beside hostile ones ----
 [ -n "$fair" ] || exit 0
-"$fair" 20000
+"$fair" "$fair_n"
