@@ -3,12 +3,14 @@
  *
  * One backend thread serves every guest of a host.  Each test here sets a
  * hostile guest to one pattern that used to freeze the others (a huge
- * same-host post list behind one doorbell, a CREATE_MR/DESTROY_MR loop, a
+ * same-host post list behind one doorbell, a CREATE_MR/DESTROY_MR loop, the
+ * same loop over a region whose page directory takes many turns to walk, a
  * doorbell storm) while an honest guest x writes to its neighbour y on the
  * same host, and then checks, with the backend's own counters and not with
  * timings, that
  *   - while x waited to be served, the hostile guest got at most one turn's
- *     budget (bytes copied, WQEs, doorbells, commands: backend.h);
+ *     budget (bytes copied, WQEs, doorbells, commands, page-directory
+ *     entries walked: backend.h);
  *   - the hostile guest's work was under way when x began (and, for the
  *     post list, x did wait for it: else the test proved nothing);
  *   - every honest write completed with the right data.
@@ -27,6 +29,7 @@
 #define POST_LIST_WQES 256u          /* as the attack measured: one doorbell */
 #define POST_LIST_WRITE_BYTES (1u << 20)
 #define MR_LOOP_BYTES (16u << 20)    /* 4,096 pages per CREATE_MR */
+#define BIG_MR_BYTES (256u << 20)    /* 65,536 pages per CREATE_MR: 8 page budgets */
 #define STORM_HANDLES 4095u          /* every doorbell bit of a guest */
 
 struct world {
@@ -106,6 +109,7 @@ static void assert_x_waited_at_most_one_turn(struct world *w)
 		{ "WQEs fetched", x.max_waited.wqes, VBACKEND_TURN_WQES },
 		{ "doorbells taken", x.max_waited.doorbells, VBACKEND_TURN_DOORBELLS },
 		{ "commands run", x.max_waited.commands, VBACKEND_TURN_COMMANDS },
+		{ "page-directory entries walked", x.max_waited.pages, VBACKEND_TURN_PAGES },
 	};
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		ck_assert_msg(kinds[i].waited <= kinds[i].budget, "while x waited, %llu %s for others (budget %llu)",
@@ -224,6 +228,26 @@ START_TEST(create_destroy_mr_loop)
 }
 END_TEST
 
+/* One CREATE_MR walks 65,536 entries: before the page budget, all in one
+ * turn while x waited. */
+START_TEST(create_mr_of_a_large_region_loop)
+{
+	struct world w;
+	struct attacker at;
+	world_start(&w, BIG_MR_BYTES);
+	struct vbackend_guest_stats a, x;
+	guest_stats(&w, &w.a, &a);
+	beside_attacker(&w, mr_loop, &at, commands_of, a.total.commands + 4);
+	guest_stats(&w, &w.a, &a);
+	guest_stats(&w, &w.x, &x);
+	uint64_t region_pages = BIG_MR_BYTES / VRDMA_PAGE_BYTES;
+	ck_assert_uint_ge(a.total.pages, at.rounds * region_pages);
+	ck_assert_msg(x.max_waited.pages > 0, "x never waited for the hostile walks");
+	assert_x_waited_at_most_one_turn(&w);
+	world_stop(&w);
+}
+END_TEST
+
 START_TEST(doorbell_storm_on_every_handle)
 {
 	struct world w;
@@ -242,6 +266,7 @@ static Suite *suite(void)
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, huge_same_host_post_list);
 	tcase_add_test(t, create_destroy_mr_loop);
+	tcase_add_test(t, create_mr_of_a_large_region_loop);
 	tcase_add_test(t, doorbell_storm_on_every_handle);
 	suite_add_tcase(s, t);
 	return s;

@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -800,6 +801,144 @@ START_TEST(aliased_page_directories)
 }
 END_TEST
 
+/* ---- a command's page-directory walk spans turns (backend.h,
+ * VBACKEND_TURN_PAGES): what a guest can do to it mid-walk ---- */
+
+#define WALK_GUEST_PAGES (1u << 17) /* 512 MiB: may map 2 GiB, so a 1 GiB region fits */
+#define WALK_ATTEMPTS 50            /* tries to catch a walk mid-way (the first nearly always does) */
+#define WALK_DEADLINE_S 5.0
+
+/* Write a CREATE_MR of `pages` and REQUEST, without waiting for it. */
+static void raw_begin_mr(struct raw *r, uint32_t pd, struct vrdma_pdir_ref pages)
+{
+	union vrdma_request req;
+	memset(&req, 0, sizeof req);
+	req.create_mr.length_bytes = (uint64_t)pages.page_count * PAGE;
+	req.create_mr.pd_handle = pd;
+	req.create_mr.access_flags = IBV_ACCESS_LOCAL_WRITE;
+	req.create_mr.pages = pages;
+	req.hdr.command = VRDMA_CMD_CREATE_MR;
+	req.hdr.token = ++r->token;
+	memcpy(rpage(r, R_REQ), &req, sizeof req);
+	memset(rpage(r, R_RESP), 0, PAGE);
+	raw_reg(r, VRDMA_REG_REQUEST, 1);
+}
+
+static int raw_answered(struct raw *r)
+{
+	const union vrdma_response *resp = (const void *)rpage(r, R_RESP);
+	return resp->hdr.ack == (VRDMA_CMD_CREATE_MR | VRDMA_RESPONSE_ACK);
+}
+
+static uint64_t backend_commands(struct fx_host *h)
+{
+	struct vbackend_stats s;
+	vbackend_get_stats(h->backend, &s);
+	return s.commands;
+}
+
+/* A reset mid-walk ends the walk and gives its charge back: every
+ * resource of the guest at 0 (a leaked charge never gets there). */
+static int reset_mid_walk(struct world *w, struct raw *r)
+{
+	uint32_t pd = raw_create_pd(r);
+	raw_begin_mr(r, pd, raw_alias_dir(r, R_DIR, R_TAB, R_DATA, VPD_MAX_PAGES));
+	raw_reg(r, VRDMA_REG_CTL, VRDMA_CTL_RESET);
+	struct vacct_usage usage[VACCT_COUNT];
+	int zero = 0;
+	for (double end = now_s() + WALK_DEADLINE_S; !zero && now_s() < end;) {
+		vbackend_get_usage(w->h1.backend, r->vm, usage);
+		zero = 1;
+		for (int k = 0; k < VACCT_COUNT; k++)
+			zero &= usage[k].in_use == 0;
+	}
+	ck_assert_msg(zero, "the guest still holds resources after its reset");
+	int mid_walk = !raw_answered(r);
+	ck_assert(vector_fired(r->vm, VRDMA_VECTOR_COMMAND, 5000));
+	while (vector_fired(r->vm, VRDMA_VECTOR_COMMAND, 20))
+		;
+	raw_clean_dsr(r);
+	ck_assert_uint_eq(raw_activate_at(r, rgpa(R_DSR)), 0);
+	return mid_walk;
+}
+
+/* The VM destroyed mid-walk: the host holds only the honest guests'. */
+static int destroy_mid_walk(struct world *w)
+{
+	struct raw r;
+	raw_open_pages(&r, &w->h1, WALK_GUEST_PAGES);
+	uint32_t pd = raw_create_pd(&r);
+	uint64_t commands = backend_commands(&w->h1);
+	raw_begin_mr(&r, pd, raw_alias_dir(&r, R_DIR, R_TAB, R_DATA, VPD_MAX_PAGES));
+	raw_stop(&r);
+	int mid_walk = backend_commands(&w->h1) == commands; /* no answer: still walking */
+	struct vrdma_vm *vms[] = { w->x.vm, w->y.vm };
+	host_is_sum(&w->h1, vms, 2);
+	return mid_walk;
+}
+
+struct dir_scribbler {
+	struct raw *r;
+	atomic_int stop;
+	pthread_t thread;
+};
+
+/* Flip the directory's entries between two good tables and table entries
+ * between a good page and one past the guest's memory. */
+static void *scribble_directory(void *arg)
+{
+	struct dir_scribbler *s = arg;
+	uint64_t *dir = (uint64_t *)rpage(s->r, R_DIR), *table = (uint64_t *)rpage(s->r, R_TAB);
+	for (uint64_t n = 0; !atomic_load(&s->stop); n++) {
+		uint32_t i = (uint32_t)(n * 2654435761u) % VPD_ENTRIES_PER_PAGE;
+		__atomic_store_n(&dir[i], rgpa(n & 1 ? R_TAB : R_TAB2), __ATOMIC_RELAXED);
+		__atomic_store_n(&table[i], n & 2 ? rgpa(R_DATA) : s->r->bytes, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+START_TEST(page_walk_interrupted_or_scribbled)
+{
+	struct world w;
+	world_start(&w);
+	struct raw r;
+	raw_open_pages(&r, &w.h1, WALK_GUEST_PAGES);
+	int caught = 0;
+	for (int i = 0; i < WALK_ATTEMPTS && !caught; i++)
+		caught = reset_mid_walk(&w, &r);
+	ck_assert_msg(caught, "no reset came mid-walk in %d tries", WALK_ATTEMPTS);
+	/* a directory scribbled mid-walk: a region of the guest's own pages, or EINVAL */
+	uint32_t pd = raw_create_pd(&r);
+	struct vacct_usage start = page_usage(&w.h1, r.vm);
+	struct vrdma_pdir_ref gib = raw_alias_dir(&r, R_DIR, R_TAB, R_DATA, VPD_MAX_PAGES);
+	raw_alias_dir(&r, R_DIR, R_TAB2, R_DATA, 1); /* R_TAB2: every entry R_DATA too */
+	raw_alias_dir(&r, R_DIR, R_TAB, R_DATA, 1);
+	struct dir_scribbler s = { .r = &r };
+	ck_assert_int_eq(pthread_create(&s.thread, NULL, scribble_directory, &s), 0);
+	int refused = 0, made = 0;
+	for (int i = 0; i < 8; i++) {
+		uint32_t handle = 0;
+		int rc = raw_create_mr(&r, pd, 0, (uint64_t)VPD_MAX_PAGES * PAGE, IBV_ACCESS_LOCAL_WRITE, gib, &handle);
+		ck_assert_msg(rc == 0 || rc == EINVAL, "CREATE_MR under a scribbled directory: %d", rc);
+		refused += rc == EINVAL;
+		made += rc == 0;
+		if (rc == 0)
+			ck_assert_int_eq(raw_simple(&r, VRDMA_CMD_DESTROY_MR, handle), 0);
+	}
+	atomic_store(&s.stop, 1);
+	pthread_join(s.thread, NULL);
+	ck_assert_int_gt(refused, 0);
+	ck_assert_uint_eq(page_usage(&w.h1, r.vm).in_use, start.in_use);
+	raw_stop(&r);
+	caught = 0;
+	for (int i = 0; i < WALK_ATTEMPTS && !caught; i++)
+		caught = destroy_mid_walk(&w);
+	ck_assert_msg(caught, "no VM destroyed mid-walk in %d tries", WALK_ATTEMPTS);
+	world_check(&w);
+	world_stop(&w);
+}
+END_TEST
+
 START_TEST(create_cq_qp_checks)
 {
 	struct world w;
@@ -1309,6 +1448,7 @@ static Suite *suite(void)
 	tcase_add_test(t, unknown_and_random_commands);
 	tcase_add_test(t, create_mr_checks);
 	tcase_add_test(t, aliased_page_directories);
+	tcase_add_test(t, page_walk_interrupted_or_scribbled);
 	tcase_add_test(t, create_cq_qp_checks);
 	tcase_add_test(t, producer_index_beyond_ring);
 	tcase_add_test(t, malformed_wqes);

@@ -64,7 +64,8 @@ static void clamp_to_hca(struct vacct_limits *l, struct vhca *hca)
 static struct vbackend_work work_now(const struct vbackend *b)
 {
 	return (struct vbackend_work){ .wqes = b->stats.wqes_fetched, .commands = b->stats.commands,
-				       .doorbells = b->doorbells, .copied_bytes = b->hca->copied_bytes };
+				       .doorbells = b->doorbells, .copied_bytes = b->hca->copied_bytes,
+				       .pages = b->pages_walked };
 }
 
 static void work_add(struct vbackend_work *sum, const struct vbackend_work *w)
@@ -73,6 +74,7 @@ static void work_add(struct vbackend_work *sum, const struct vbackend_work *w)
 	sum->commands += w->commands;
 	sum->doorbells += w->doorbells;
 	sum->copied_bytes += w->copied_bytes;
+	sum->pages += w->pages;
 }
 
 static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
@@ -83,6 +85,7 @@ static void work_max(struct vbackend_work *max, const struct vbackend_work *w)
 	max->commands = max_u64(max->commands, w->commands);
 	max->doorbells = max_u64(max->doorbells, w->doorbells);
 	max->copied_bytes = max_u64(max->copied_bytes, w->copied_bytes);
+	max->pages = max_u64(max->pages, w->pages);
 }
 
 /* The guest's wait ends: record what the others got meanwhile.  Clearing
@@ -104,7 +107,7 @@ static void end_turn(struct vdev *dev, const struct vbackend_work *start)
 	struct vbackend_work now = work_now(b);
 	struct vbackend_work done = { now.wqes - start->wqes, now.commands - start->commands,
 				      now.doorbells - start->doorbells,
-				      now.copied_bytes - start->copied_bytes };
+				      now.copied_bytes - start->copied_bytes, now.pages - start->pages };
 	dev->service.turns++;
 	dev->service.last_turn = done;
 	work_add(&dev->service.total, &done);
@@ -190,13 +193,15 @@ void vb_schedule(struct vdev *dev)
 }
 
 /* One turn: copies that stopped at the last budget, rings the HCA had no
- * room for, then control, doorbells and the command, within the budgets. */
+ * room for, then control, doorbells and the command (or the rest of the
+ * one mid-walk), within the budgets. */
 static void serve_turn(struct vbackend *b, struct vdev *dev)
 {
 	b->serving = dev;
 	struct vbackend_work start = begin_turn(dev);
 	b->turn_wqes_left = VBACKEND_TURN_WQES;
 	b->turn_doorbells_left = VBACKEND_TURN_DOORBELLS;
+	b->turn_pages_left = VBACKEND_TURN_PAGES;
 	b->hca->copy_budget_bytes = VBACKEND_TURN_COPY_BYTES;
 	dev->more = 0;
 	vb_resume_paused(dev);

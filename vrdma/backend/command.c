@@ -10,6 +10,19 @@
  * object still in use, ENOMEM when a table is full or the guest is over
  * its share of the host (account.h).
  *
+ * Commands that walk a page directory (CREATE_MR, CREATE_CQ, CREATE_QP)
+ * run in phases, so that no command holds the backend thread for longer
+ * than a turn's page budget (backend.h, VBACKEND_TURN_PAGES):
+ *
+ *   REQUEST --begin--> walking --(budget spent)--> walking (next turn) ...
+ *                         |                           |
+ *                         +---- walk done: finish ----+--> response, ERR, vector 0
+ *   reset or VM destroyed while walking: walk_free (arrays freed, bill released)
+ *
+ * begin_X checks the request and charges the bill (walk_begin); each turn
+ * walks at most the budget (vb_continue_command); finish_X creates the
+ * object from the pages walked and takes the arrays and the bill.
+ *
  * Accounting: every object is charged to its guest (a bill computed from
  * the object's validated geometry) before the host allocates anything for
  * it, and the same bill, computed from what the object kept, is released
@@ -74,6 +87,80 @@ static int charge(struct vdev *dev, struct vacct_bill bill)
 static void release(struct vdev *dev, struct vacct_bill bill)
 {
 	vacct_release(&dev->backend->account, &dev->account, &bill);
+}
+
+/* ---- commands that walk a page directory, a budget per turn ---- */
+
+#define VB_WALKING (-1) /* a begin_X return: the command goes on in the next turns */
+
+/* Free what the walk still owns and release the bill it still holds
+ * (finish_X takes both on success, leaving NULL and a zero bill). */
+static void walk_free(struct vdev *dev)
+{
+	struct vb_walk *w = &dev->walk;
+	if (w->running)
+		release(dev, w->bill);
+	free(w->gpas);
+	free(w->pages);
+	memset(w, 0, sizeof *w);
+}
+
+/* The object took the walk's arrays (those it keeps) and its bill. */
+static void walk_taken(struct vb_walk *w, int took_gpas)
+{
+	if (took_gpas)
+		w->gpas = NULL;
+	w->pages = NULL;
+	memset(&w->bill, 0, sizeof w->bill);
+}
+
+/* Charge `bill` and begin walking `ref` for the object in slot `handle`.
+ * Returns VB_WALKING, or an errno with nothing charged. */
+static int walk_begin(struct vdev *dev, const struct vrdma_pdir_ref *ref, uint32_t max_pages,
+		      struct vacct_bill bill, uint32_t handle, char *why, size_t why_bytes)
+{
+	struct vb_walk *w = &dev->walk;
+	int rc = charge(dev, bill);
+	if (rc != 0)
+		return rc;
+	rc = vpd_walk_begin(&dev->memory, ref, max_pages, &w->cursor, why, why_bytes);
+	if (rc == 0) {
+		/* Charged before the host allocates 16 B per page. */
+		w->gpas = calloc(ref->page_count, sizeof *w->gpas);
+		w->pages = calloc(ref->page_count, sizeof *w->pages);
+		if (w->gpas == NULL || w->pages == NULL)
+			rc = ENOMEM;
+	}
+	w->bill = bill;
+	w->running = 1;
+	if (rc != 0) {
+		walk_free(dev);
+		return rc;
+	}
+	w->handle = handle;
+	return VB_WALKING;
+}
+
+/* Walk at most the turn's page budget; each page's host pointer is taken
+ * as it is walked, so no pass over the whole region is left for the end. */
+static int walk_step(struct vdev *dev)
+{
+	struct vb_walk *w = &dev->walk;
+	struct vbackend *b = dev->backend;
+	char why[200];
+	uint32_t from = w->cursor.done, walked = 0;
+	int rc = vpd_walk_step(&dev->memory, &w->cursor, b->turn_pages_left, w->gpas, &walked, why,
+			       sizeof why);
+	for (uint32_t i = from; i < from + walked; i++)
+		w->pages[i] = vgm_at(&dev->memory, w->gpas[i], VRDMA_PAGE_BYTES);
+	b->turn_pages_left -= walked;
+	b->pages_walked += walked;
+	return rc;
+}
+
+static int walk_done(const struct vb_walk *w)
+{
+	return w->cursor.done == w->cursor.ref.page_count;
 }
 
 /* ---- activation ---- */
@@ -236,6 +323,7 @@ void vb_reset_device(struct vdev *dev)
 			dev->pds[i].used = 0;
 			release(dev, pd_bill());
 		}
+	walk_free(dev); /* a command mid-walk: its arrays and its charge */
 	free_event_ring(dev, &dev->async_ring);
 	free_event_ring(dev, &dev->notify_ring);
 	/* Doorbells rung before the reset name objects that are gone. */
@@ -335,12 +423,10 @@ static int cmd_destroy_pd(struct vdev *dev, const union vrdma_request *req)
 	return rc;
 }
 
-static int cmd_create_mr(struct vdev *dev, const union vrdma_request *req, union vrdma_response *resp,
-			 char *why, size_t why_bytes)
+static int begin_create_mr(struct vdev *dev, const union vrdma_request *req, char *why, size_t why_bytes)
 {
 	const __typeof__(req->create_mr) *r = &req->create_mr;
-	struct vb_pd *pd = vb_pd_get(dev, r->pd_handle);
-	if (pd == NULL)
+	if (vb_pd_get(dev, r->pd_handle) == NULL)
 		return ENOENT;
 	if (r->length_bytes == 0 || r->length_bytes > (uint64_t)VPD_MAX_PAGES * VRDMA_PAGE_BYTES ||
 	    r->iova > UINT64_MAX - r->length_bytes || (r->access_flags & ~KNOWN_ACCESS) != 0 ||
@@ -352,48 +438,41 @@ static int cmd_create_mr(struct vdev *dev, const union vrdma_request *req, union
 	uint32_t handle = free_slot(dev->mrs, sizeof *dev->mrs, dev->backend->config.max_mr_per_guest);
 	if (handle == 0)
 		return ENOMEM;
-	struct vb_mr *mr = &dev->mrs[handle - 1];
+	return walk_begin(dev, &r->pages, VPD_MAX_PAGES, mr_bill(r->pages.page_count), handle, why,
+			  why_bytes);
+}
+
+static int finish_create_mr(struct vdev *dev, union vrdma_response *resp)
+{
+	struct vb_walk *w = &dev->walk;
+	const __typeof__(w->req.create_mr) *r = &w->req.create_mr;
+	struct vb_pd *pd = vb_pd_get(dev, r->pd_handle);
+	struct vb_mr *mr = &dev->mrs[w->handle - 1];
 	uint32_t n = r->pages.page_count;
-	/* Charged before the host allocates 16 B per page for it. */
-	int rc = charge(dev, mr_bill(n));
-	if (rc != 0)
-		return rc;
-	mr->gpas = calloc(n, sizeof *mr->gpas);
-	mr->pages = calloc(n, sizeof *mr->pages);
-	if (mr->gpas == NULL || mr->pages == NULL) {
-		free(mr->gpas);
-		free(mr->pages);
-		memset(mr, 0, sizeof *mr);
-		release(dev, mr_bill(n));
-		return ENOMEM;
-	}
-	rc = vpd_walk(&dev->memory, &r->pages, VPD_MAX_PAGES, mr->gpas, why, why_bytes);
-	if (rc == 0) {
-		for (uint32_t i = 0; i < n; i++)
-			mr->pages[i] = vgm_at(&dev->memory, mr->gpas[i], VRDMA_PAGE_BYTES);
-		mr->mem = (struct vhca_mem){
-			.iova = r->iova,
-			.length_bytes = r->length_bytes,
-			.first_page_offset = (uint32_t)(r->iova & (VRDMA_PAGE_BYTES - 1)),
-			.page_count = n,
-			.pages = mr->pages,
-			.page_offsets = mr->gpas,
-			.fd = dev->memory.fd,
-		};
-		VB_TRACE(dev, VTRACE_TRANSLATE, VTRACE_ACTOR_BACKEND, handle, 0, n, r->length_bytes, 0, 0);
-		rc = dev->backend->hca->ops->reg_mr(dev->backend->hca, pd->pdn, &mr->mem,
-						    (int)r->access_flags, &mr->lkey, &mr->rkey);
-	}
+	if (pd == NULL)
+		return ENOENT;
+	mr->mem = (struct vhca_mem){
+		.iova = r->iova,
+		.length_bytes = r->length_bytes,
+		.first_page_offset = (uint32_t)(r->iova & (VRDMA_PAGE_BYTES - 1)),
+		.page_count = n,
+		.pages = w->pages,
+		.page_offsets = w->gpas,
+		.fd = dev->memory.fd,
+	};
+	VB_TRACE(dev, VTRACE_TRANSLATE, VTRACE_ACTOR_BACKEND, w->handle, 0, n, r->length_bytes, 0, 0);
+	int rc = dev->backend->hca->ops->reg_mr(dev->backend->hca, pd->pdn, &mr->mem, (int)r->access_flags,
+						 &mr->lkey, &mr->rkey);
 	if (rc != 0) {
-		free(mr->gpas);
-		free(mr->pages);
 		memset(mr, 0, sizeof *mr);
-		release(dev, mr_bill(n));
 		return rc;
 	}
+	mr->pages = w->pages;
+	mr->gpas = w->gpas;
+	walk_taken(w, 1);
 	mr->used = 1;
 	mr->pd_handle = r->pd_handle;
-	resp->create_mr.mr_handle = handle;
+	resp->create_mr.mr_handle = w->handle;
 	resp->create_mr.lkey = mr->lkey;
 	resp->create_mr.rkey = mr->rkey;
 	return 0;
@@ -408,8 +487,7 @@ static int cmd_destroy_mr(struct vdev *dev, const union vrdma_request *req)
 	return 0;
 }
 
-static int cmd_create_cq(struct vdev *dev, const union vrdma_request *req, union vrdma_response *resp,
-			 char *why, size_t why_bytes)
+static int begin_create_cq(struct vdev *dev, const union vrdma_request *req, char *why, size_t why_bytes)
 {
 	const __typeof__(req->create_cq) *r = &req->create_cq;
 	uint32_t size = r->cqe_count;
@@ -420,34 +498,33 @@ static int cmd_create_cq(struct vdev *dev, const union vrdma_request *req, union
 	uint32_t handle = free_slot(dev->cqs, sizeof *dev->cqs, dev->backend->config.max_cq_per_guest);
 	if (handle == 0)
 		return ENOMEM;
-	struct vb_cq *cq = &dev->cqs[handle - 1];
-	uint8_t **pages = NULL;
-	int rc = charge(dev, cq_bill(size, r->ring.page_count));
-	if (rc != 0)
-		return rc;
-	rc = vb_ring_map(dev, &r->ring, r->ring.page_count, &pages, why, why_bytes);
-	if (rc != 0) {
-		release(dev, cq_bill(size, r->ring.page_count));
-		return rc;
-	}
-	struct vrdma_ring_state *state = (struct vrdma_ring_state *)pages[0];
-	rc = vb_ring_setup(&cq->ring, pages, r->ring.page_count, 1, VRDMA_CQE_BYTES, size,
-			   &state->cons_head, &state->prod_tail);
+	return walk_begin(dev, &r->ring, r->ring.page_count, cq_bill(size, r->ring.page_count), handle,
+			  why, why_bytes);
+}
+
+static int finish_create_cq(struct vdev *dev, union vrdma_response *resp)
+{
+	struct vb_walk *w = &dev->walk;
+	const __typeof__(w->req.create_cq) *r = &w->req.create_cq;
+	struct vb_cq *cq = &dev->cqs[w->handle - 1];
+	uint32_t size = r->cqe_count;
+	struct vrdma_ring_state *state = (struct vrdma_ring_state *)w->pages[0];
+	int rc = vb_ring_setup(&cq->ring, w->pages, r->ring.page_count, 1, VRDMA_CQE_BYTES, size,
+			       &state->cons_head, &state->prod_tail);
 	if (rc == 0)
 		rc = dev->backend->hca->ops->create_cq(dev->backend->hca, (int)size, vb_cq_event, cq,
 						       &cq->cqn);
 	if (rc != 0) {
-		free(pages);
 		memset(cq, 0, sizeof *cq);
-		release(dev, cq_bill(size, r->ring.page_count));
 		return rc;
 	}
+	walk_taken(w, 0);
 	vring_store(cq->ring.device_index, 0);
 	atomic_store(&cq->arm, 0);
 	cq->used = 1;
 	cq->dev = dev;
-	cq->handle = handle;
-	resp->create_cq.cq_handle = handle;
+	cq->handle = w->handle;
+	resp->create_cq.cq_handle = w->handle;
 	resp->create_cq.cqe_count = size;
 	return 0;
 }
@@ -481,8 +558,7 @@ static int check_qp_request(struct vdev *dev, const __typeof__(((union vrdma_req
 	return 0;
 }
 
-static int cmd_create_qp(struct vdev *dev, const union vrdma_request *req, union vrdma_response *resp,
-			 char *why, size_t why_bytes)
+static int begin_create_qp(struct vdev *dev, const union vrdma_request *req, char *why, size_t why_bytes)
 {
 	const __typeof__(req->create_qp) *r = &req->create_qp;
 	int rc = check_qp_request(dev, r);
@@ -491,16 +567,21 @@ static int cmd_create_qp(struct vdev *dev, const union vrdma_request *req, union
 	uint32_t handle = free_slot(dev->qps, sizeof *dev->qps, dev->backend->config.max_qp_per_guest);
 	if (handle == 0)
 		return ENOMEM;
-	struct vb_qp *qp = &dev->qps[handle - 1];
-	const struct vacct_bill bill = qp_bill(r->max_send_wr + r->max_recv_wr, r->pages.page_count);
-	rc = charge(dev, bill);
+	return walk_begin(dev, &r->pages, r->pages.page_count,
+			  qp_bill(r->max_send_wr + r->max_recv_wr, r->pages.page_count), handle, why, why_bytes);
+}
+
+/* The QP's CQs and PD are still there: no other command ran mid-walk and a
+ * reset ends the walk; checked again all the same. */
+static int finish_create_qp(struct vdev *dev, union vrdma_response *resp)
+{
+	struct vb_walk *w = &dev->walk;
+	const __typeof__(w->req.create_qp) *r = &w->req.create_qp;
+	int rc = check_qp_request(dev, r);
 	if (rc != 0)
 		return rc;
-	rc = vb_ring_map(dev, &r->pages, r->pages.page_count, &qp->pages, why, why_bytes);
-	if (rc != 0) {
-		release(dev, bill);
-		return rc;
-	}
+	struct vb_qp *qp = &dev->qps[w->handle - 1];
+	qp->pages = w->pages;
 	uint8_t *state_page = qp->pages[0];
 	struct vrdma_ring_state *sq_state = (void *)(state_page + VRDMA_QP_SQ_STATE_OFFSET);
 	struct vrdma_ring_state *rq_state = (void *)(state_page + VRDMA_QP_RQ_STATE_OFFSET);
@@ -529,16 +610,15 @@ static int cmd_create_qp(struct vdev *dev, const union vrdma_request *req, union
 	if (rc != 0) {
 		vb_inflight_free(&qp->sq_inflight);
 		vb_inflight_free(&qp->rq_inflight);
-		free(qp->pages);
 		memset(qp, 0, sizeof *qp);
-		release(dev, bill);
 		return rc;
 	}
+	walk_taken(w, 0);
 	vring_store(qp->sq.device_index, 0);
 	vring_store(qp->rq.device_index, 0);
 	qp->used = 1;
 	qp->dev = dev;
-	qp->handle = handle;
+	qp->handle = w->handle;
 	qp->page_count = r->pages.page_count;
 	qp->pd_handle = r->pd_handle;
 	qp->send_cq_handle = r->send_cq_handle;
@@ -548,7 +628,7 @@ static int cmd_create_qp(struct vdev *dev, const union vrdma_request *req, union
 	qp->max_inline_bytes = r->max_inline_data;
 	vb_cq_get(dev, r->send_cq_handle)->qp_refs++;
 	vb_cq_get(dev, r->recv_cq_handle)->qp_refs++;
-	resp->create_qp.qp_handle = handle;
+	resp->create_qp.qp_handle = w->handle;
 	resp->create_qp.qpn = qp->qpn;
 	resp->create_qp.max_send_wr = r->max_send_wr;
 	resp->create_qp.max_recv_wr = r->max_recv_wr;
@@ -617,11 +697,11 @@ static int dispatch(struct vdev *dev, const union vrdma_request *req, union vrdm
 	case VRDMA_CMD_QUERY_PORT: return cmd_query_port(dev, req, resp);
 	case VRDMA_CMD_CREATE_PD: return cmd_create_pd(dev, resp);
 	case VRDMA_CMD_DESTROY_PD: return cmd_destroy_pd(dev, req);
-	case VRDMA_CMD_CREATE_MR: return cmd_create_mr(dev, req, resp, why, why_bytes);
+	case VRDMA_CMD_CREATE_MR: return begin_create_mr(dev, req, why, why_bytes);
 	case VRDMA_CMD_DESTROY_MR: return cmd_destroy_mr(dev, req);
-	case VRDMA_CMD_CREATE_CQ: return cmd_create_cq(dev, req, resp, why, why_bytes);
+	case VRDMA_CMD_CREATE_CQ: return begin_create_cq(dev, req, why, why_bytes);
 	case VRDMA_CMD_DESTROY_CQ: return cmd_destroy_cq(dev, req);
-	case VRDMA_CMD_CREATE_QP: return cmd_create_qp(dev, req, resp, why, why_bytes);
+	case VRDMA_CMD_CREATE_QP: return begin_create_qp(dev, req, why, why_bytes);
 	case VRDMA_CMD_MODIFY_QP: return cmd_modify_qp(dev, req);
 	case VRDMA_CMD_QUERY_QP: return cmd_query_qp(dev, req, resp);
 	case VRDMA_CMD_DESTROY_QP: return cmd_destroy_qp(dev, req);
@@ -630,31 +710,40 @@ static int dispatch(struct vdev *dev, const union vrdma_request *req, union vrdm
 	}
 }
 
-void vb_execute_command(struct vdev *dev)
+/* The finish of a command begun by dispatch (VB_WALKING). */
+static int finish(struct vdev *dev, union vrdma_response *resp)
 {
-	uint64_t start_ns = dev->backend->trace ? vtrace_now_ns() : 0;
-	union vrdma_request req;
-	union vrdma_response resp;
-	char why[200] = "";
-	int rc;
-	void *request_slot = NULL, *response_slot = NULL;
-	if (dev->active) {
-		struct vrdma_dsr dsr;
-		memcpy(&dsr, vgm_at(&dev->memory, dev->dsr_gpa, VRDMA_PAGE_BYTES), sizeof dsr);
-		request_slot = vgm_at(&dev->memory, dsr.request_slot_gpa, VRDMA_PAGE_BYTES);
-		response_slot = vgm_at(&dev->memory, dsr.response_slot_gpa, VRDMA_PAGE_BYTES);
+	switch (dev->walk.req.hdr.command) {
+	case VRDMA_CMD_CREATE_MR: return finish_create_mr(dev, resp);
+	case VRDMA_CMD_CREATE_CQ: return finish_create_cq(dev, resp);
+	case VRDMA_CMD_CREATE_QP: return finish_create_qp(dev, resp);
+	default: return EINVAL;
 	}
-	memset(&resp, 0, sizeof resp);
-	if (request_slot == NULL || response_slot == NULL) {
-		memset(&req, 0, sizeof req);
-		rc = EINVAL;
-	} else {
-		memcpy(&req, request_slot, sizeof req);
-		rc = dispatch(dev, &req, &resp, why, sizeof why);
-		resp.hdr.token = req.hdr.token;
-		resp.hdr.ack = req.hdr.command | VRDMA_RESPONSE_ACK;
-		resp.hdr.err = (uint32_t)rc;
-		memcpy(response_slot, &resp, sizeof resp);
+}
+
+/* The request and response slots the DSR names, NULL when there are none. */
+static void command_slots(struct vdev *dev, void **request_slot, void **response_slot)
+{
+	*request_slot = *response_slot = NULL;
+	if (!dev->active)
+		return;
+	struct vrdma_dsr dsr;
+	memcpy(&dsr, vgm_at(&dev->memory, dev->dsr_gpa, VRDMA_PAGE_BYTES), sizeof dsr);
+	*request_slot = vgm_at(&dev->memory, dsr.request_slot_gpa, VRDMA_PAGE_BYTES);
+	*response_slot = vgm_at(&dev->memory, dsr.response_slot_gpa, VRDMA_PAGE_BYTES);
+}
+
+/* The command is over: response (when the slots exist), ERR, vector 0. */
+static void respond(struct vdev *dev, const union vrdma_request *req, union vrdma_response *resp, int rc,
+		    uint64_t start_ns)
+{
+	void *request_slot, *response_slot;
+	command_slots(dev, &request_slot, &response_slot);
+	if (request_slot != NULL && response_slot != NULL) {
+		resp->hdr.token = req->hdr.token;
+		resp->hdr.ack = req->hdr.command | VRDMA_RESPONSE_ACK;
+		resp->hdr.err = (uint32_t)rc;
+		memcpy(response_slot, resp, sizeof *resp);
 	}
 	dev->backend->stats.commands++;
 	if (rc != 0)
@@ -664,11 +753,55 @@ void vb_execute_command(struct vdev *dev)
 		struct vtrace_record rec = {
 			.time_ns = start_ns, .kind = VTRACE_COMMAND, .actor = VTRACE_ACTOR_BACKEND,
 			.host = dev->backend->config.host_id, .guest = dev->guest_id,
-			.arg0 = req.hdr.command, .arg1 = (uint64_t)rc,
+			.arg0 = req->hdr.command, .arg1 = (uint64_t)rc,
 			.duration_ns = (uint32_t)(vtrace_now_ns() - start_ns),
 			.flags = rc ? VTRACE_F_ERROR : 0,
 		};
 		vtrace_emit(dev->backend->trace, &rec);
 	}
 	vb_raise_interrupt(dev, VRDMA_VECTOR_COMMAND);
+}
+
+void vb_continue_command(struct vdev *dev)
+{
+	struct vb_walk *w = &dev->walk;
+	int rc = walk_step(dev);
+	if (rc == 0 && !walk_done(w)) {
+		vb_schedule(dev); /* the rest in the guest's next turn */
+		return;
+	}
+	union vrdma_response resp;
+	memset(&resp, 0, sizeof resp);
+	if (rc == 0)
+		rc = finish(dev, &resp);
+	union vrdma_request req = w->req;
+	uint64_t start_ns = w->start_ns;
+	walk_free(dev);
+	respond(dev, &req, &resp, rc, start_ns);
+}
+
+void vb_execute_command(struct vdev *dev)
+{
+	uint64_t start_ns = dev->backend->trace ? vtrace_now_ns() : 0;
+	union vrdma_request req;
+	union vrdma_response resp;
+	char why[200] = "";
+	int rc;
+	void *request_slot, *response_slot;
+	command_slots(dev, &request_slot, &response_slot);
+	memset(&resp, 0, sizeof resp);
+	if (request_slot == NULL || response_slot == NULL) {
+		memset(&req, 0, sizeof req);
+		rc = EINVAL;
+	} else {
+		memcpy(&req, request_slot, sizeof req);
+		rc = dispatch(dev, &req, &resp, why, sizeof why);
+	}
+	if (rc == VB_WALKING) {
+		dev->walk.req = req;
+		dev->walk.start_ns = start_ns;
+		vb_continue_command(dev);
+		return;
+	}
+	respond(dev, &req, &resp, rc, start_ns);
 }

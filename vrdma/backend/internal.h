@@ -17,6 +17,7 @@
 #include "vrdma/backend/backend.h"
 #include "vrdma/device/abi.h"
 #include "vrdma/device/guest_mem.h"
+#include "vrdma/device/page_dir.h"
 #include "vrdma/device/vm.h"
 
 #define VB_DOORBELL_WORDS 64u /* bitmap words: up to 4096 QPs and CQs per guest */
@@ -90,6 +91,25 @@ struct vb_qp {
 	struct vdev *dev;
 };
 
+/* A command whose page directory is walked in pieces, at most the turn's
+ * page budget (backend.h) per turn of its guest (command.c).  It begins when
+ * the guest writes REQUEST: the request is copied once, checked, its bill
+ * charged and the backend's arrays allocated; the walk goes on in the
+ * guest's next turns; only when it is done is the object created and the
+ * response written (ERR, vector 0).  Meanwhile no other command is taken.
+ * A reset or the VM's destruction mid-walk frees the arrays and releases
+ * the bill. */
+struct vb_walk {
+	int running;              /* a command is mid-walk */
+	union vrdma_request req;  /* the request as copied when it began */
+	struct vacct_bill bill;   /* charged when it began, released unless the object took it */
+	uint32_t handle;          /* the table slot the object will fill */
+	struct vpd_cursor cursor; /* how far the walk got */
+	uint64_t *gpas;           /* [page_count]: the pages walked so far */
+	uint8_t **pages;          /* [page_count]: their host pointers */
+	uint64_t start_ns;        /* when it began, for the trace */
+};
+
 /* Doorbells and register writes, coalesced as KVM's ioeventfd coalesces:
  * the trap handler sets a bit, the backend takes all bits on wake-up. */
 struct vb_pending {
@@ -117,6 +137,7 @@ struct vdev {
 	struct vb_cq *cqs;
 	struct vb_qp *qps;
 	struct vacct_guest account; /* what this guest holds (account.h) */
+	struct vb_walk walk;      /* the command mid-walk, if any */
 	/* Scheduling (backend.c).  due: the guest has work the backend has not
 	 * started on (a trap handler set it and kicked, or its last turn ended
 	 * at a budget); trap handlers kick only when they set it. */
@@ -159,6 +180,8 @@ struct vbackend {
 	struct vdev *serving;         /* the guest whose turn it is, or NULL */
 	struct vdev *last;            /* served last: queued again behind the guests due meanwhile */
 	uint32_t turn_wqes_left, turn_doorbells_left; /* the serving guest's budget (backend.h) */
+	uint32_t turn_pages_left;
+	uint64_t pages_walked;        /* page-directory entries walked, for the fairness counters */
 };
 
 /* backend.c: the guest has work for a turn (within its own turn: another one). */
@@ -166,6 +189,9 @@ void vb_schedule(struct vdev *dev);
 
 /* command.c */
 void vb_execute_command(struct vdev *dev);
+/* Walk on the command mid-walk (dev->walk.running), within the turn's page
+ * budget; answer it when done. */
+void vb_continue_command(struct vdev *dev);
 void vb_activate(struct vdev *dev);
 void vb_reset_device(struct vdev *dev);
 

@@ -218,8 +218,13 @@ void vb_drain_doorbells(struct vdev *dev)
 		take_doorbells(dev);
 	/* The command after the doorbells: a guest thread rang those before it
 	 * wrote REQUEST (it cannot ring for an object a pending command
-	 * creates, since it waits for the response). */
-	if (atomic_exchange(&dev->pending.request, 0))
+	 * creates, since it waits for the response).  A command mid-walk goes
+	 * on first; a REQUEST written meanwhile waits for a turn of its own. */
+	if (dev->walk.running) {
+		vb_continue_command(dev);
+		if (atomic_load(&dev->pending.request))
+			vb_schedule(dev);
+	} else if (atomic_exchange(&dev->pending.request, 0))
 		vb_execute_command(dev);
 }
 
