@@ -9,7 +9,9 @@
  *   spinner      a thread that merely spins (the reference: CPU competition only);
  *   post-list    a guest posting 256 same-host WRITEs of 16 MiB behind one
  *                doorbell, again and again;
- *   mr-loop      a guest registering and deregistering a 64 MiB region in a loop;
+ *   mr-loop      a guest registering and deregistering a 1 GiB region in a loop
+ *                (the largest one CREATE_MR takes: 262,144 page-directory
+ *                entries, walked VBACKEND_TURN_PAGES a turn);
  *   storm        a guest ringing every doorbell of its UAR in a loop.
  * Placement is fixed, so runs compare: the backend thread and the hostile
  * (or spinning) thread on CPU 0, the honest guest's thread alone on CPU 1
@@ -36,7 +38,7 @@
 #define HONEST_WRITE_BYTES 2u
 #define POST_LIST_WQES 256u
 #define POST_LIST_WRITE_BYTES (16u << 20)
-#define MR_LOOP_BYTES (64u << 20)
+#define MR_LOOP_BYTES (1ull << 30) /* VPD_MAX_PAGES pages */
 #define STORM_HANDLES 4095u
 #define BACKEND_CPU 0
 #define HONEST_CPU 1
@@ -218,11 +220,11 @@ START_TEST(beside_each_pattern)
 	world_stop(&w);
 	qsort(latency_us, iterations, sizeof *latency_us, by_value);
 	printf("%-10s p50 %9.1f us  p99 %9.1f us  max %10.1f us | while x waited, at most: "
-	       "%llu B copied, %llu WQEs, %llu doorbells, %llu commands\n",
+	       "%llu B copied, %llu WQEs, %llu doorbells, %llu commands, %llu pages walked\n",
 	       p->name, latency_us[iterations / 2], latency_us[iterations * 99 / 100],
 	       latency_us[iterations - 1], (unsigned long long)x.max_waited.copied_bytes,
 	       (unsigned long long)x.max_waited.wqes, (unsigned long long)x.max_waited.doorbells,
-	       (unsigned long long)x.max_waited.commands);
+	       (unsigned long long)x.max_waited.commands, (unsigned long long)x.max_waited.pages);
 	fflush(stdout);
 	free(latency_us);
 }
