@@ -67,8 +67,9 @@ void vbackend_get_usage(struct vbackend *backend, const struct vrdma_vm *vm, str
 /*
  * Fairness.  The one backend thread serves its guests in turns, round
  * robin; in one turn a guest gets at most these (the rest of its work, a
- * large same-host message included, continues in its next turn), so a
- * guest that became due waits for at most one turn of each other guest.
+ * large same-host message or a command's long page-directory walk
+ * included, continues in its next turn), so a guest that became due waits
+ * for at most one turn of each other guest.
  */
 #define VBACKEND_TURN_COPY_BYTES (256u << 10) /* same-host payload copied: 25-50 us of memcpy
 						* here (5-10 GB/s), about an honest pair's own

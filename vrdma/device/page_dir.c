@@ -96,6 +96,8 @@ int vpd_walk_step(const struct vgm_map *map, struct vpd_cursor *cursor, uint32_t
 			if (!page_ok(map, gpa)) {
 				snprintf(why, why_bytes, "page %u: GPA 0x%llx is not a page of guest memory",
 					 cursor->done + k, (unsigned long long)gpa);
+				cursor->done += k; /* walked up to the bad one: counted */
+				*walked += k;
 				return EINVAL;
 			}
 			gpas_out[cursor->done + k] = gpa;
