@@ -394,7 +394,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct vhca_soft_config hc;
 	vhca_soft_default_config(&hc);
 	hc.rnr_timer_us = 100;
-	hc.retransmit_timeout_us = 2000;
 	if (vhca_soft_create(&hc, NULL, 1, &w.hca, err, sizeof err) != 0)
 		die(err);
 	struct vbackend_config bc;

@@ -26,8 +26,6 @@ static void host_start(struct fx_host *host, uint8_t host_id, double loss, struc
 	vhca_soft_default_config(&hc);
 	hc.loss_probability = loss;
 	hc.loss_seed = 7 + host_id;
-	if (loss > 0)
-		hc.retransmit_timeout_us = 2000;
 	ck_assert_msg(vhca_soft_create(&hc, trace, host_id, &host->hca, err, sizeof err) == 0, "%s", err);
 	struct vbackend_config bc;
 	vbackend_default_config(&bc);

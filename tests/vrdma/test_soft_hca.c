@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests/check_run.h"
@@ -42,7 +43,7 @@ static int async_events;
 
 static void on_async(void *ctx, enum ibv_event_type type, uint32_t object) { async_events++; }
 
-static void world_open(double loss, uint32_t timeout_us)
+static void world_open(double loss)
 {
 	w.epoll_fd = epoll_create1(0);
 	ck_assert_int_ge(w.epoll_fd, 0);
@@ -52,7 +53,6 @@ static void world_open(double loss, uint32_t timeout_us)
 		vhca_soft_default_config(&config);
 		config.loss_probability = i < 2 ? loss : 0;
 		config.loss_seed = 42 + (uint64_t)i;
-		config.retransmit_timeout_us = timeout_us;
 		config.rnr_timer_us = 500;
 		ck_assert_msg(vhca_soft_create(&config, NULL, (uint8_t)i, &w.hca[i], err, sizeof err) == 0,
 			      "%s", err);
@@ -191,9 +191,13 @@ struct conn_opts {
 	int qp_access;
 	uint8_t rnr_retry, retry_cnt;
 	uint32_t wr;
+	uint8_t timeout;        /* Local ACK Timeout: 4.096 us x 2^timeout, 0 = infinite */
 };
 
-static const struct conn_opts default_opts = {ALL_ACCESS, 7, 7, 512};
+static const struct conn_opts default_opts = {ALL_ACCESS, 7, 7, 512, 14};
+/* About 2 ms: a single thread pumps every HCA here, so no peer stands
+ * still while a timer runs, and losses are repaired quickly. */
+#define SHORT_ACK_TIMEOUT 9
 
 static void side_open(struct side *s, int i, const struct conn_opts *o)
 {
@@ -228,7 +232,7 @@ static int to_rtr(struct side *s, uint16_t dlid, uint32_t dest_qpn)
 /* sq_psn near the top of the 24-bit space, so PSNs wrap during the tests */
 static int to_rts(struct side *s, const struct conn_opts *o)
 {
-	struct ibv_qp_attr a = {.qp_state = IBV_QPS_RTS, .sq_psn = 0xfffff0, .timeout = 14,
+	struct ibv_qp_attr a = {.qp_state = IBV_QPS_RTS, .sq_psn = 0xfffff0, .timeout = o->timeout,
 				.retry_cnt = o->retry_cnt, .rnr_retry = o->rnr_retry, .max_rd_atomic = 4};
 	return s->hca->ops->modify_qp(s->hca, s->qpn, &a,
 				      IBV_QP_STATE | IBV_QP_SQ_PSN | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT |
@@ -414,7 +418,7 @@ static const uint32_t sizes[] = {1, 4095, 4096, 4097, 64 * KiB, 1 * MiB};
 
 static void every_verb(int local)
 {
-	world_open(0, 10000);
+	world_open(0);
 	struct conn c;
 	conn_open(&c, local);
 	for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++)
@@ -434,7 +438,7 @@ END_TEST
 
 START_TEST(sixteen_mebibytes)
 {
-	world_open(0, 10000);
+	world_open(0);
 	struct conn c, l;
 	conn_open(&c, 0);
 	conn_open(&l, 1);
@@ -450,7 +454,7 @@ END_TEST
 
 static void inline_sends(int local)
 {
-	world_open(0, 10000);
+	world_open(0);
 	struct conn c;
 	conn_open(&c, local);
 	struct region dst;
@@ -487,7 +491,7 @@ END_TEST
 /* Many writes, then a send: its receive completion implies they landed. */
 static void ordering(int local)
 {
-	world_open(0, 10000);
+	world_open(0);
 	struct conn c;
 	conn_open(&c, local);
 	struct region src, dst, msg;
@@ -521,7 +525,7 @@ END_TEST
 
 START_TEST(qp_state_machine)
 {
-	world_open(0, 10000);
+	world_open(0);
 	struct side a, b;
 	side_open(&a, 0, &default_opts);
 	side_open(&b, 1, &default_opts);
@@ -625,7 +629,7 @@ static void failing(int local, int access, enum ibv_wr_opcode op, int breakage,
 
 static void protection_errors(int local)
 {
-	world_open(0, 10000);
+	world_open(0);
 	failing(local, ALL_ACCESS, IBV_WR_RDMA_WRITE, 1, IBV_WC_LOC_PROT_ERR, IBV_WC_SUCCESS);
 	failing(local, ALL_ACCESS, IBV_WR_SEND, 6, IBV_WC_LOC_PROT_ERR, IBV_WC_SUCCESS);
 	failing(local, ALL_ACCESS, IBV_WR_RDMA_WRITE, 2, IBV_WC_REM_ACCESS_ERR, IBV_WC_SUCCESS);
@@ -649,7 +653,7 @@ END_TEST
 
 static void rnr(int local)
 {
-	world_open(0, 10000);
+	world_open(0);
 	struct conn c;
 	conn_open(&c, local);
 	struct region src, dst;
@@ -696,10 +700,11 @@ END_TEST
 /* A peer QP that does not exist: every try times out. */
 START_TEST(retries_exhausted)
 {
-	world_open(0, 2000);
+	world_open(0);
 	for (int local = 0; local < 2; local++) {
 		struct conn_opts o = default_opts;
 		o.retry_cnt = 2;
+		o.timeout = SHORT_ACK_TIMEOUT;
 		struct side a;
 		side_open(&a, local ? 2 : 0, &o);
 		ck_assert_int_eq(to_init(&a, ALL_ACCESS), 0);
@@ -714,13 +719,87 @@ START_TEST(retries_exhausted)
 }
 END_TEST
 
+/* Only HCA `i` runs for `ms` milliseconds: the others stand still, as the
+ * peer of a host that does not schedule its HCA for a while. */
+static void pump_only(int i, unsigned ms)
+{
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		w.hca[i]->ops->process(w.hca[i]);
+		usleep(500);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 < ms);
+}
+
+/* The requester waits its QP's Local ACK Timeout (4.096 us x 2^timeout,
+ * 0 = infinite) for an answer, not a shorter time of its own: a peer that
+ * stands still for 30 ms is neither retried nor given up on by a QP whose
+ * timeout is 18 (about 1.07 s) or 0, and the write completes once the peer
+ * runs again.  On the same host, a peer not ready yet is waited for the
+ * same way, and the try after the first expiry finds it ready. */
+static void patient(int local, uint8_t timeout)
+{
+	world_open(0);
+	struct conn_opts o = default_opts;
+	o.timeout = timeout;
+	o.retry_cnt = 1;           /* a second expiry would fail the write */
+	struct conn c;
+	int ia = local ? 2 : 0, ib = local ? 2 : 1;
+	side_open(&c.a, ia, &o);
+	side_open(&c.b, ib, &o);
+	ck_assert_int_eq(to_init(&c.a, ALL_ACCESS), 0);
+	ck_assert_int_eq(to_init(&c.b, ALL_ACCESS), 0);
+	ck_assert_int_eq(to_rtr(&c.a, lid(c.b.hca), c.b.qpn), 0);
+	ck_assert_int_eq(to_rts(&c.a, &o), 0);
+	if (!local) {   /* the wire peer is ready, just not running */
+		ck_assert_int_eq(to_rtr(&c.b, lid(c.a.hca), c.a.qpn), 0);
+		ck_assert_int_eq(to_rts(&c.b, &o), 0);
+	}
+	struct region src, dst;
+	region_open(&src, c.a.hca, c.a.pd, 8192, ALL_ACCESS);
+	region_open(&dst, c.b.hca, c.b.pd, 8192, ALL_ACCESS);
+	fill(&src, 0, 8192, 9);
+	struct ibv_sge s = {.addr = iova(&src, 0), .length = 8192, .lkey = src.lkey};
+	struct vhca_soft_stats before, after;
+	vhca_soft_get_stats(c.a.hca, &before);
+	ck_assert_int_eq(post(&c.a, IBV_WR_RDMA_WRITE, 1, &s, 1, iova(&dst, 0), dst.rkey, 0,
+			      IBV_SEND_SIGNALED), 0);
+	pump_only(ia, 30);
+	vhca_soft_get_stats(c.a.hca, &after);
+	ck_assert_msg(after.timeouts == before.timeouts && after.retransmits == before.retransmits,
+		      "timeout %u: %llu expiries and %llu retransmissions within 30 ms", timeout,
+		      (unsigned long long)(after.timeouts - before.timeouts),
+		      (unsigned long long)(after.retransmits - before.retransmits));
+	if (local) {   /* ready now: the next try (one timeout on) goes through */
+		ck_assert_int_eq(to_rtr(&c.b, lid(c.a.hca), c.a.qpn), 0);
+		ck_assert_int_eq(to_rts(&c.b, &o), 0);
+	}
+	if (timeout != 0) {   /* with no timer a same-host try never comes again */
+		expect_wc(&c.a, 1, IBV_WC_SUCCESS, IBV_WC_RDMA_WRITE);
+		ck_assert(same(&src, 0, &dst, 0, 8192));
+	}
+	region_close(&src);
+	region_close(&dst);
+	conn_close(&c);
+	world_close();
+}
+
+START_TEST(slow_peer_within_the_ack_timeout) { patient(0, 18); patient(1, 18); }
+END_TEST
+
+START_TEST(infinite_ack_timeout) { patient(0, 0); patient(1, 0); }
+END_TEST
+
 /* 200 messages of mixed kinds and sizes through a lossy wire: each arrives
  * intact, in order, completed exactly once. */
 static void lossy(double loss)
 {
-	world_open(loss, 2000);
+	world_open(loss);
+	struct conn_opts o = default_opts;
+	o.timeout = SHORT_ACK_TIMEOUT;
 	struct conn c;
-	conn_open(&c, 0);
+	conn_open_with(&c, 0, 1, &o);
 	enum { N = 200 };
 	static const uint32_t mix[] = {1, 100, 4096, 5000, 20000, 70000};
 	uint64_t off[N + 1] = {0};
@@ -794,7 +873,7 @@ END_TEST
 
 START_TEST(many_qps)
 {
-	world_open(0, 10000);
+	world_open(0);
 	enum { N = 64, BYTES = 64 * KiB };
 	static struct conn c[N];
 	struct region src, dst, msg;
@@ -831,7 +910,7 @@ END_TEST
 
 START_TEST(flush_on_error)
 {
-	world_open(0, 10000);
+	world_open(0);
 	for (int local = 0; local < 2; local++) {
 		struct conn c;
 		conn_open(&c, local);
@@ -948,7 +1027,7 @@ END_TEST
 /* Garbage sent to a live HCA's port is rejected and changes nothing. */
 START_TEST(hca_survives_garbage)
 {
-	world_open(0, 10000);
+	world_open(0);
 	struct conn c;
 	conn_open(&c, 0);
 	int sock = socket(AF_INET, SOCK_DGRAM, 0);
@@ -979,7 +1058,7 @@ END_TEST
 
 START_TEST(device_queries)
 {
-	world_open(0, 10000);
+	world_open(0);
 	struct ibv_device_attr d;
 	ck_assert_int_eq(w.hca[0]->ops->query_device(w.hca[0], &d), 0);
 	ck_assert_int_eq(d.max_qp, 4096);
@@ -1040,6 +1119,8 @@ int main(void)
 	tcase_add_test(errors, protection_errors_on_the_same_host);
 	tcase_add_test(errors, receiver_not_ready);
 	tcase_add_test(errors, retries_exhausted);
+	tcase_add_test(errors, slow_peer_within_the_ack_timeout);
+	tcase_add_test(errors, infinite_ack_timeout);
 	tcase_add_test(errors, flush_on_error);
 	tcase_add_test(errors, hca_survives_garbage);
 	suite_add_tcase(suite, errors);

@@ -137,13 +137,14 @@ struct vhca {
 	vhca_paused_fn on_paused; /* NULL: nobody to tell (the budget is then no limit) */
 };
 
-/* The software HCA (hca/soft). */
+/* The software HCA (hca/soft).  Its retransmit timeout is no setting of
+ * the HCA: each QP waits its own Local ACK Timeout (the timeout attribute,
+ * 4.096 us x 2^timeout), as the IBA and rxe have it. */
 struct vhca_soft_config {
 	uint16_t udp_port;            /* 0: any free port; query_port's lid reports it */
 	uint32_t mtu_bytes;           /* 256, 512, 1024, 2048 or 4096 */
 	double loss_probability;      /* packets dropped on send, for tests (0..1) */
 	uint64_t loss_seed;
-	uint32_t retransmit_timeout_us; /* requester's ACK timeout */
 	uint32_t rnr_timer_us;          /* wait before resending after an RNR NAK */
 	uint32_t max_outstanding_packets; /* requester window */
 };

@@ -14,8 +14,10 @@
  *  - Other NAKs fail the WQE at p (remote access, invalid request, remote
  *    operation) and the QP.
  *  - The retransmit timer runs while PSNs are in flight and restarts on
- *    progress; retry_cnt expiries in a row without progress end in
- *    IBV_WC_RETRY_EXC_ERR.
+ *    progress; it waits the QP's Local ACK Timeout (attribute timeout:
+ *    4.096 us x 2^timeout, none for 0), so a peer slower than that, not
+ *    some fixed guess, counts as silent.  retry_cnt expiries in a row
+ *    without progress end in IBV_WC_RETRY_EXC_ERR.
  * Failures move the QP to ERROR, which flushes the WQEs behind.
  */
 #include "vrdma/hca/soft/soft.h"
@@ -65,8 +67,7 @@ static void progressed(struct soft_qp *qp)
 	qp->comp.read_gap = 0;
 	soft_timer_clear(qp, &qp->retx_deadline_ns);
 	if (soft_psn_diff(qp->req.psn, qp->comp.psn) > 0)
-		soft_timer_set(qp, &qp->retx_deadline_ns,
-			       soft_now_ns() + (uint64_t)qp->hca->config.retransmit_timeout_us * 1000u);
+		soft_retx_restart(qp);
 }
 
 static void fail_head(struct soft_qp *qp, enum ibv_wc_status status)

@@ -9,8 +9,8 @@
  * needs a posted receive (else an RNR wait, counted against rnr_retry),
  * rkey, PD, access flags and bounds are checked, a receive too small fails
  * both sides.  A peer that is missing or not ready behaves like a peer
- * whose packets are lost: the retransmit timer retries, and retry_cnt
- * expiries end in IBV_WC_RETRY_EXC_ERR.
+ * whose packets are lost: the retransmit timer (the QP's Local ACK
+ * Timeout) retries, and retry_cnt expiries end in IBV_WC_RETRY_EXC_ERR.
  *
  * The copy is budgeted (struct vhca's copy_budget_bytes, the backend's
  * turn): a message larger than what is left stops where it is, keeping its
@@ -34,8 +34,7 @@ static struct soft_qp *ready_peer(struct soft_qp *qp)
 static int wait_for_peer(struct soft_qp *qp)
 {
 	if (!qp->retx_deadline_ns)
-		soft_timer_set(qp, &qp->retx_deadline_ns,
-			       soft_now_ns() + (uint64_t)qp->hca->config.retransmit_timeout_us * 1000u);
+		soft_retx_restart(qp);
 	return 0;
 }
 

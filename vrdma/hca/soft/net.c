@@ -153,6 +153,20 @@ void soft_timer_clear(struct soft_qp *qp, uint64_t *deadline)
 	qp->timer_prev = qp->timer_next = NULL;
 }
 
+uint64_t soft_ack_timeout_ns(const struct soft_qp *qp)
+{
+	return qp->timeout ? (uint64_t)SOFT_ACK_TIMEOUT_UNIT_NS << qp->timeout : 0;
+}
+
+void soft_retx_restart(struct soft_qp *qp)
+{
+	uint64_t timeout_ns = soft_ack_timeout_ns(qp);
+	if (timeout_ns)
+		soft_timer_set(qp, &qp->retx_deadline_ns, soft_now_ns() + timeout_ns);
+	else
+		soft_timer_clear(qp, &qp->retx_deadline_ns);
+}
+
 static void fire(struct soft_qp *qp, uint64_t now)
 {
 	if (qp->rnr_deadline_ns && qp->rnr_deadline_ns <= now) {

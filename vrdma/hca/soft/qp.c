@@ -188,7 +188,7 @@ static int valid_attr(const struct ibv_qp_attr *a, int mask)
 		return 0;
 	if ((mask & IBV_QP_MIN_RNR_TIMER) && a->min_rnr_timer > 31)
 		return 0;
-	if ((mask & IBV_QP_TIMEOUT) && a->timeout > 31)
+	if ((mask & IBV_QP_TIMEOUT) && a->timeout > SOFT_MAX_ACK_TIMEOUT)
 		return 0;
 	if ((mask & (IBV_QP_RETRY_CNT)) && a->retry_cnt > 7)
 		return 0;

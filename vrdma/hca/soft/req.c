@@ -60,11 +60,12 @@ static int wants_ack(const struct soft_qp *qp, uint32_t psn, int last)
 	return last || in_flight(qp) + 1u >= window(qp) || (psn + 1u) % every == 0;
 }
 
+/* The timer covers the oldest PSN in flight: a packet sent behind others
+ * leaves a running timer alone (the completer restarts it on progress). */
 static void arm_retransmit(struct soft_qp *qp)
 {
 	if (!qp->retx_deadline_ns)
-		soft_timer_set(qp, &qp->retx_deadline_ns,
-			       soft_now_ns() + (uint64_t)qp->hca->config.retransmit_timeout_us * 1000u);
+		soft_retx_restart(qp);
 }
 
 /* A local region vanished under a message being sent: the WQE (if it is

@@ -42,7 +42,6 @@ void vhca_soft_default_config(struct vhca_soft_config *config)
 		.mtu_bytes = 4096,
 		.loss_probability = 0,
 		.loss_seed = 1,
-		.retransmit_timeout_us = 10000,   /* loopback answers in microseconds */
 		.rnr_timer_us = 640,              /* IBA table 45, min_rnr_timer 12 */
 		.max_outstanding_packets = 128,   /* 512 KiB at 4 KiB MTU: fits the socket buffers */
 	};
@@ -56,8 +55,8 @@ static int valid_config(const struct vhca_soft_config *c, char *err, size_t err_
 		why = "mtu_bytes must be 256, 512, 1024, 2048 or 4096";
 	else if (!(c->loss_probability >= 0 && c->loss_probability <= 1))
 		why = "loss_probability must be within 0..1";
-	else if (c->retransmit_timeout_us == 0 || c->rnr_timer_us == 0)
-		why = "retransmit_timeout_us and rnr_timer_us must be positive";
+	else if (c->rnr_timer_us == 0)
+		why = "rnr_timer_us must be positive";
 	else if (c->max_outstanding_packets == 0 || c->max_outstanding_packets > (1u << 22))
 		why = "max_outstanding_packets must be within 1..4194304 (half the PSN space)";
 	if (why)

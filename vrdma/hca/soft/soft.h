@@ -53,6 +53,14 @@
 
 _Static_assert(SOFT_MAX_QP == 1u << SOFT_QP_SLOT_BITS, "QP slot field holds the table index");
 
+/* The IBA's Local ACK Timeout is 4.096 us x 2^timeout, timeout being the
+ * QP attribute (5 bits: at most 2^31 units, about 2.4 hours); timeout 0
+ * means infinite, no retransmit timer (ibv_modify_qp(3); rxe_qp.c alike). */
+#define SOFT_ACK_TIMEOUT_UNIT_NS 4096u
+#define SOFT_MAX_ACK_TIMEOUT 31u
+_Static_assert(((uint64_t)SOFT_ACK_TIMEOUT_UNIT_NS << SOFT_MAX_ACK_TIMEOUT) < UINT64_MAX / 2,
+	       "a deadline of now + the longest timeout fits in 64-bit nanoseconds");
+
 #define SOFT_PSN_MASK 0xffffffu
 static inline uint32_t soft_psn_add(uint32_t psn, uint32_t n) { return (psn + n) & SOFT_PSN_MASK; }
 /* a - b in 24-bit serial arithmetic: negative when a is before b. */
@@ -346,6 +354,11 @@ struct sockaddr_in;
 void soft_net_dispatch(struct soft_hca *hca, size_t bytes, const struct sockaddr_in *from);
 void soft_timer_set(struct soft_qp *qp, uint64_t *deadline, uint64_t when_ns);
 void soft_timer_clear(struct soft_qp *qp, uint64_t *deadline);
+/* The QP's Local ACK Timeout in ns, 0 for infinite (attribute timeout 0). */
+uint64_t soft_ack_timeout_ns(const struct soft_qp *qp);
+/* (Re)start the retransmit timer: due one Local ACK Timeout from now, or
+ * not armed at all when the timeout is infinite. */
+void soft_retx_restart(struct soft_qp *qp);
 void soft_timers_run(struct soft_hca *hca);
 
 /* local.c */
