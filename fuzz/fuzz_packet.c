@@ -146,7 +146,7 @@ static void connect_qp(int i, int access)
 					  IBV_QP_PATH_MTU | IBV_QP_DEST_QPN | IBV_QP_RQ_PSN |
 					  IBV_QP_MAX_DEST_RD_ATOMIC | IBV_QP_MIN_RNR_TIMER);
 	/* retry_cnt and rnr_retry 2: the retry-exhausted paths are reachable */
-	a = (struct ibv_qp_attr){.qp_state = IBV_QPS_RTS, .sq_psn = PK_SQ_PSN, .timeout = 14,
+	a = (struct ibv_qp_attr){.qp_state = IBV_QPS_RTS, .sq_psn = PK_SQ_PSN, .timeout = PK_ACK_TIMEOUT,
 				 .retry_cnt = 2, .rnr_retry = 2, .max_rd_atomic = 4};
 	e = e ? e : w.hca->ops->modify_qp(w.hca, w.qpn[i], &a, IBV_QP_STATE | IBV_QP_SQ_PSN |
 					  IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY |
@@ -178,7 +178,7 @@ static void world_open(void)
 	struct vhca_soft_config c;
 	vhca_soft_default_config(&c);
 	c.mtu_bytes = PK_MTU_BYTES;
-	c.retransmit_timeout_us = c.rnr_timer_us = PK_TIMER_US;
+	c.rnr_timer_us = PK_TIMER_US;
 	c.max_outstanding_packets = PK_WINDOW_PACKETS;
 	if (vhca_soft_create(&c, NULL, 0, &w.hca, err, sizeof err) != 0)
 		die(err);

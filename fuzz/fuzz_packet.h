@@ -13,6 +13,7 @@
 #define PK_MTU_BYTES 1024u          /* small: multi-packet messages from small buffers */
 #define PK_WINDOW_PACKETS 8u        /* small: window stalls and chunked READs are reachable */
 #define PK_TIMER_US 10000000u       /* 10 s: timers fire only when an action says so */
+#define PK_ACK_TIMEOUT 31           /* the Local ACK Timeout, 4.096 us x 2^31 (2.4 h): likewise */
 #define PK_CQE 32u                  /* small: CQ overrun is reachable */
 #define PK_DEPTH 8u                 /* send and receive queue depth */
 #define PK_SGE 2u
