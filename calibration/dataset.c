@@ -357,6 +357,17 @@ static int csv_row(cal_dataset *d, char *line, vr_where at, rows_fingerprint *fi
 	return 0;
 }
 
+/* A first line with a comma is some CSV's header: quoting it helps.  Any
+ * other line is not quoted: a file that has not shown itself to be a CSV
+ * (a password file, a key) must not have its content echoed in an error. */
+static int wrong_header(const char *line, vr_where where, vr_diag *diag)
+{
+	if (strchr(line, ',') != NULL)
+		return vr_diag_at(diag, where, "found the header '%.80s', expected '%s'", line, CSV_HEADER);
+	return vr_diag_at(diag, where, "found a first line that is not a CSV header (not quoted), expected '%s'",
+			  CSV_HEADER);
+}
+
 static int add_csv(cal_dataset *d, const char *path, vr_diag *diag)
 {
 	const char *file = keep_file(d, path, diag);
@@ -379,7 +390,7 @@ static int add_csv(cal_dataset *d, const char *path, vr_diag *diag)
 		if (!header) {
 			header = 1;
 			if (strcmp(line, CSV_HEADER) != 0)
-				rc = vr_diag_at(diag, (vr_where){file, line_no, 1}, "found the header '%.80s', expected '%s'", line, CSV_HEADER);
+				rc = wrong_header(line, (vr_where){file, line_no, 1}, diag);
 			continue;
 		}
 		rc = csv_row(d, line, (vr_where){file, line_no, 1}, &fingerprint, diag);

@@ -245,6 +245,15 @@ START_TEST(reads_published_figures_strictly)
 		ck_assert_msg(cal_dataset_add(&data, path, &diag) != 0, "case %zu accepted", i);
 		ck_assert_msg(strstr(diag.message, bad[i].message), "case %zu: got %s, expected %s", i, diag.message, bad[i].message);
 	}
+	/* A file that is not a CSV (a password file) is refused without being quoted. */
+	FILE *f = fopen(path, "w");
+	fputs("root:$y$secret-hash:19000:0:99999:7:::\n", f);
+	fclose(f);
+	memset(&data, 0, sizeof data);
+	vr_diag_clear(&diag);
+	ck_assert_int_ne(cal_dataset_add(&data, path, &diag), 0);
+	ck_assert_msg(strstr(diag.message, ":1:1: found a first line that is not a CSV header (not quoted)"), "%s", diag.message);
+	ck_assert_msg(!strstr(diag.message, "secret"), "the file's content was quoted: %s", diag.message);
 	remove(path);
 	rmdir(dir);
 }
