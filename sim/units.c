@@ -5,6 +5,7 @@
 #include "sim/units.h"
 
 #include <ctype.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,29 @@ static int scan_decimal(const char *text, double *value, const char **rest)
 	return 0;
 }
 
+/* A digit other than 0 before the exponent: the text means a value above 0. */
+static int written_nonzero(const char *text)
+{
+	for (const char *p = text; *p && *p != 'e' && *p != 'E'; p++)
+		if (*p >= '1' && *p <= '9')
+			return 1;
+	return 0;
+}
+
+/* 1e-400ns is not 0 as written, but 0 (or a denormal) once read: refuse it
+ * here, quoting the text, rather than let it pass as 0 or reach SimGrid. */
+static int underflows(const char *text, double value)
+{
+	return written_nonzero(text) && fpclassify(value) != FP_NORMAL;
+}
+
+static int refuse_underflow(vr_qkind kind, char *expected, size_t expected_len)
+{
+	snprintf(expected, expected_len, "0 or a %s whose magnitude a double holds in the model's units, above %g (%s)",
+		 vr_qkind_name(kind), DBL_MIN, vr_qkind_example(kind));
+	return -1;
+}
+
 int vr_parse_quantity(const char *text, vr_qkind kind, vr_quantity *out,
 		      char *expected, size_t expected_len)
 {
@@ -116,6 +140,8 @@ int vr_parse_quantity(const char *text, vr_qkind kind, vr_quantity *out,
 	}
 	if (scan_decimal(text, &number, &suffix) != 0)
 		return -1;
+	if (underflows(text, number))
+		return refuse_underflow(kind, expected, expected_len);
 	if (kind == VR_Q_TIME && strcmp(suffix, "cycles") == 0) {
 		out->value = number;
 		out->is_cycles = 1;
@@ -133,6 +159,8 @@ int vr_parse_quantity(const char *text, vr_qkind kind, vr_quantity *out,
 				 vr_qkind_name(kind), vr_qkind_example(kind));
 			return -1;
 		}
+		if (underflows(text, out->value))
+			return refuse_underflow(kind, expected, expected_len);
 		/* 64.1KB is 64100 bytes, though 64.1 * 1e3 is not exactly that in
 		 * binary floating point: allow for rounding, then snap. */
 		double whole = round(out->value);
