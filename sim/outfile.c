@@ -54,11 +54,21 @@ int vr_outfile_open(vr_outfile *of, const char *target, vr_diag *diag)
 	char resolved[PATH_MAX];
 	struct stat st;
 	if (stat(target, &st) == 0 && !S_ISREG(st.st_mode)) {
-		/* Not a regular file: write to it as it is, never replace it. */
+		/* Not a regular file (a terminal, /dev/null, a pipe such as a shell's
+		 * >(cmd)): write to it as it is, never replace it.  O_NONBLOCK: a
+		 * FIFO no process reads would block the open forever; it fails with
+		 * ENXIO instead, and the flag is cleared once open. */
 		snprintf(of->target, sizeof of->target, "%s", target);
-		of->stream = fopen(target, "w");
-		if (!of->stream)
-			return vr_diag_at(diag, (vr_where){target, 0, 0}, "cannot open the output: %s", strerror(errno));
+		int fd = open(target, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0 && errno == ENXIO)
+			return vr_diag_at(diag, (vr_where){target, 0, 0},
+					  "found a FIFO that no process reads, expected a reader on it or a regular file");
+		if (fd < 0 || fcntl(fd, F_SETFL, 0) != 0 || !(of->stream = fdopen(fd, "w"))) {
+			int saved = errno;
+			if (fd >= 0)
+				close(fd);
+			return vr_diag_at(diag, (vr_where){target, 0, 0}, "cannot open the output: %s", strerror(saved));
+		}
 		return 0;
 	}
 	follow_links(target, resolved, sizeof resolved);

@@ -272,6 +272,50 @@ START_TEST(fifo_inputs_are_refused_at_once)
 }
 END_TEST
 
+/* ---- outputs that are one file, outputs that are FIFOs ---- */
+
+/* Two outputs of one command naming one file: the second would replace the
+ * first, so the command is refused before any work. */
+START_TEST(two_outputs_one_file_are_refused)
+{
+	const char *csv = in_dir("pub.csv"), *x = in_dir("x");
+	copy_file(src_path("calibration/data/published-softroce.csv"), csv);
+	tool_output o = run_vrdmasim((const char *[]){"calibrate", csv, "--model", "softroce", "--fit", "per_packet,per_byte",
+						      "--out", x, "--json", x, NULL});
+	ck_assert_msg(o.status == 2 && strstr(o.err, "the same file as --out"), "status %d: %s", o.status, o.err);
+	ck_assert_msg(access(x, F_OK) != 0, "an output was written");
+	tool_output_free(&o);
+	const char *s = in_dir("s.yaml");
+	write_scenario(s, "esxi5-qdr-2012", "native", "");
+	ck_assert_int_eq(mkdir(in_dir("kept"), 0700), 0);
+	char spelled[300];
+	snprintf(spelled, sizeof spelled, "%s/kept/../kept/platform.xml", dir);
+	o = run_vrdmasim((const char *[]){"run", s, "--out", spelled, "--keep-platform", in_dir("kept"), NULL});
+	ck_assert_msg(o.status == 2 && strstr(o.err, "the same file as --out") && o.out[0] == '\0', "status %d: %s", o.status,
+		      o.err);
+	tool_output_free(&o);
+}
+END_TEST
+
+/* A FIFO as an output: one no process reads is refused, never waited on
+ * forever; a platform.xml that is not a regular file is refused before
+ * the run (SimGrid reads it back). */
+START_TEST(fifo_outputs_do_not_block)
+{
+	const char *s = in_dir("s.yaml"), *fifo = in_dir("out.fifo");
+	write_scenario(s, "esxi5-qdr-2012", "native", "");
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	tool_output o = run_vrdmasim((const char *[]){"run", s, "--out", fifo, NULL});
+	ck_assert_msg(o.status != 0 && strstr(o.err, "found a FIFO that no process reads"), "status %d: %s", o.status, o.err);
+	tool_output_free(&o);
+	ck_assert_int_eq(mkdir(in_dir("kept"), 0700), 0);
+	ck_assert_int_eq(mkfifo(in_dir("kept/platform.xml"), 0600), 0);
+	o = run_vrdmasim((const char *[]){"run", s, "--out", in_dir("r.json"), "--keep-platform", in_dir("kept"), NULL});
+	ck_assert_msg(o.status == 2 && strstr(o.err, "which is not a regular file"), "status %d: %s", o.status, o.err);
+	tool_output_free(&o);
+}
+END_TEST
+
 /* ---- outputs checked before any work ---- */
 
 START_TEST(empty_output_fails_before_the_run)
@@ -376,6 +420,8 @@ int main(void)
 	tcase_add_test(tc, plot_output_is_the_results);
 	tcase_add_test(tc, chrome_output_is_the_trace);
 	tcase_add_test(tc, fifo_inputs_are_refused_at_once);
+	tcase_add_test(tc, two_outputs_one_file_are_refused);
+	tcase_add_test(tc, fifo_outputs_do_not_block);
 	tcase_add_test(tc, empty_output_fails_before_the_run);
 	tcase_add_test(tc, foreign_file_is_not_quoted);
 	tcase_add_test(tc, trace_sizes_obey_the_scenario_rule);
