@@ -64,19 +64,6 @@ static int fail(char *err, size_t err_bytes, const char *path, const char *fmt, 
 	return -1;
 }
 
-/* Eight bytes of a bad magic, printable or escaped, into OUT (>= 33 bytes). */
-static void quote_magic(const unsigned char *magic, size_t length, char *out)
-{
-	char *p = out;
-	for (size_t i = 0; i < length; i++) {
-		if (magic[i] >= 0x20 && magic[i] < 0x7f && magic[i] != '"' && magic[i] != '\\')
-			*p++ = (char)magic[i];
-		else
-			p += sprintf(p, "\\x%02x", magic[i]);
-	}
-	*p = '\0';
-}
-
 /* ---- the header ---- */
 
 static uint32_t get_u32(const unsigned char *in)
@@ -87,13 +74,14 @@ static uint32_t get_u32(const unsigned char *in)
 static int check_magic(const unsigned char *header, size_t got, const char *path, char *err, size_t err_bytes)
 {
 	size_t compared = got < 8 ? got : 8;
-	if (memcmp(header, VTRACE_MAGIC, compared) != 0 || got == 0) {
-		char found[8 * 4 + 1];
-		quote_magic(header, compared, found);
-		return fail(err, err_bytes, path,
-			    "byte offset 0: not a vrdma trace (found \"%s\", expected the magic \"%s\")", found,
+	if (got == 0)
+		return fail(err, err_bytes, path, "byte offset 0: not a vrdma trace (found an empty file, expected the magic \"%s\")",
 			    VTRACE_MAGIC);
-	}
+	/* A file of another kind (a password file, a key) is not quoted. */
+	if (memcmp(header, VTRACE_MAGIC, compared) != 0)
+		return fail(err, err_bytes, path,
+			    "byte offset 0: not a vrdma trace (found other first bytes, not quoted, expected the magic \"%s\")",
+			    VTRACE_MAGIC);
 	if (got < VTRACE_HEADER_BYTES)
 		return fail(err, err_bytes, path, "byte offset %zu: truncated header (found %zu bytes of %u)", got,
 			    got, VTRACE_HEADER_BYTES);
