@@ -86,6 +86,17 @@ static double draw_sender(vr_pingpong_side *side, unsigned long long round)
 	return ns + lost;
 }
 
+/* What contention added to a transfer: the measured time less its nominal
+ * parts.  SimGrid's clock is a double in seconds, so an uncontended
+ * transfer comes back a rounding error off its nominal time, either way:
+ * within the engine's resolution (1 ps, the smallest time a parameter may
+ * take) that is no queueing, not -0.000000. */
+#define QUEUEING_RESOLUTION_NS 1e-3
+static double queueing_ns(double residual_ns)
+{
+	return fabs(residual_ns) < QUEUEING_RESOLUTION_NS ? 0.0 : residual_ns;
+}
+
 /* Move the message; charge its fabric time to the fabric stages (their
  * latencies), serialization at the route's slowest link, and queueing
  * (whatever contention added).  Returns the end of the transfer. */
@@ -104,7 +115,7 @@ static double transfer(vr_pingpong_side *side, unsigned long long round)
 	vr_breakdown_record(b, round, side->extra_base + EXTRA_SERIALIZATION, plan->serialization_ns);
 	vr_breakdown_record(b, round, side->extra_base + EXTRA_PIPELINE, plan->pipeline_ns);
 	vr_breakdown_record(b, round, side->extra_base + EXTRA_QUEUEING,
-			    (end - start) - plan->fabric_latency_ns - plan->serialization_ns - plan->pipeline_ns);
+			    queueing_ns((end - start) - plan->fabric_latency_ns - plan->serialization_ns - plan->pipeline_ns));
 	return end;
 }
 

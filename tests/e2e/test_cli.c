@@ -52,6 +52,27 @@ START_TEST(help_and_version)
 }
 END_TEST
 
+/* An uncontended transfer has no queueing: a residual of SimGrid's clock
+ * rounding printed as 0, never as -0.000000 or a negative time. */
+START_TEST(no_negative_queueing)
+{
+	const char *scenarios[] = {"scenarios/seed-vrdma-write-lat.yaml", "scenarios/seed-vrdma-read-lat.yaml"};
+	for (size_t k = 0; k < 2; k++) {
+		tool_output o = run_tool((const char *[]){"run", src_path(scenarios[k]), "--iterations", "200", "--format", "json", NULL});
+		ck_assert_msg(o.status == 0, "%s: status %d: %s", scenarios[k], o.status, o.err);
+		for (const char *q = strstr(o.out, "\"queueing"); q; q = strstr(q + 1, "\"queueing")) {
+			const char *value = strchr(q, ':');
+			ck_assert_ptr_nonnull(value);
+			value++;
+			while (*value == ' ')
+				value++;
+			ck_assert_msg(*value != '-', "%s: %.40s", scenarios[k], q);
+		}
+		tool_output_free(&o);
+	}
+}
+END_TEST
+
 START_TEST(bad_command_lines)
 {
 	static const char *const cases[][5] = {
@@ -373,6 +394,7 @@ int main(void)
 	TCase *tc = tcase_create("end_to_end");
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, help_and_version);
+	tcase_add_test(tc, no_negative_queueing);
 	tcase_add_test(tc, bad_command_lines);
 	tcase_add_test(tc, validate_reports_place);
 	tcase_add_test(tc, no_half_written_output);
