@@ -424,8 +424,11 @@ static int read_cpu_mhz(profile_pass *p, const char *config, const char *value)
 {
 	static const double HZ_PER_MHZ = 1e6;
 	char *end;
+	/* Plain decimal, as every number a user writes: strtod alone would
+	 * also take hex floats, "inf" and "nan". */
+	int decimal = value[strspn(value, "0123456789.eE+-")] == '\0';
 	double mhz = strtod(value, &end);
-	if (end != value && *end == '\0' && (mhz == 0 || mdl_param_in_bounds(MDL_CPU_FREQUENCY, mhz * HZ_PER_MHZ))) {
+	if (decimal && end != value && *end == '\0' && (mhz == 0 || mdl_param_in_bounds(MDL_CPU_FREQUENCY, mhz * HZ_PER_MHZ))) {
 		p->out->cpu_mhz = mhz;
 		return 0;
 	}

@@ -307,7 +307,7 @@ START_TEST(trace_clock_outside_is_refused)
 	mhz_of(f->min * 0.5, below, sizeof below);
 	mhz_of(f->max * 1.5, above, sizeof above);
 	/* (0 is "not recorded": test_replay.c) */
-	const char *values[] = {"inf", "1e308", "nan", "-1", "1e-300", below, above, "2.5GHz"};
+	const char *values[] = {"inf", "1e308", "nan", "-1", "1e-300", below, above, "2.5GHz", "0x1.p+12" /* 4096 as a hex float */};
 	for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
 		write_clocked_trace(values[k]);
 		char out[160];

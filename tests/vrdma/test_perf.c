@@ -114,6 +114,7 @@ static const struct {
 	{ { "read_bw", "--demo", "-I", "64", NULL }, "RDMA READ carries no inline data" },
 	{ { "write_lat", "--same-host", "--loss", "0.1", NULL }, "--loss: the same-host path" },
 	{ { "write_lat", "--demo", "--loss", "2", NULL }, "expected a probability" },
+	{ { "write_lat", "--demo", "--loss", "0x1p-4", NULL }, "expected a probability" },
 	{ { "write_lat", "--demo", "--bogus", NULL }, "unknown option '--bogus'" },
 	{ { "write_lat", "--demo", "-s", NULL }, "found nothing, expected a value" },
 	{ { "write_lat", "--demo", "server.example", NULL }, "found 'server.example'" },

@@ -68,7 +68,8 @@ static int parse_probability(const char *text, double *out, FILE *err)
 {
 	char *end = NULL;
 	double v = strtod(text, &end);
-	if (end == text || *end != '\0' || !(v >= 0.0 && v <= 0.5)) {
+	/* plain decimal: strtod alone would also take hex floats */
+	if (end == text || *end != '\0' || text[strspn(text, "0123456789.eE+-")] != '\0' || !(v >= 0.0 && v <= 0.5)) {
 		fprintf(err, "vrdma-perf: --loss: found '%s', expected a probability in 0..0.5\n", text);
 		return -1;
 	}
