@@ -3,6 +3,7 @@
  */
 #include "models/params.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -118,11 +119,40 @@ static const char *const canonical_unit[] = {
 	[VR_Q_RATIO] = "", [VR_Q_COUNT] = "",
 };
 
+/* Sizes that hardware encodes as powers of two: a value between two of
+ * them names no real setting (a 257 B MTU, a 5000 B page). */
+static const struct {
+	int id;
+	const char *why;
+} POWERS_OF_TWO[] = {
+	{MDL_PCIE_MAX_PAYLOAD, "the Device Control register encodes MPS as 128 B << n"},
+	{MDL_PCIE_MAX_READ_REQUEST, "the Device Control register encodes MRRS as 128 B << n"},
+	{MDL_WIRE_MTU, "the IBTA's PMTU values are 256, 512, 1024, 2048 and 4096 B"},
+	{MDL_ETH_MTU, "RoCE uses the IBTA's PMTU values, 256 to 4096 B"},
+	{MDL_MEM_PAGE_SIZE, "page sizes are powers of two (4 KiB, 2 MiB, 1 GiB on x86-64)"},
+};
+
+static const char *power_of_two_reason(int id)
+{
+	for (size_t i = 0; i < sizeof POWERS_OF_TWO / sizeof POWERS_OF_TWO[0]; i++)
+		if (POWERS_OF_TWO[i].id == id)
+			return POWERS_OF_TWO[i].why;
+	return NULL;
+}
+
+static int is_power_of_two(double value)
+{
+	int exponent;
+	return frexp(value, &exponent) == 0.5;
+}
+
 int mdl_param_in_bounds(int id, double value)
 {
 	const mdl_param_def *def = &mdl_param_defs[id];
 	if (def->zero_allowed && value == 0)
 		return 1;
+	if (power_of_two_reason(id) && !is_power_of_two(value))
+		return 0;
 	return value >= def->min && value <= def->max;   /* false for NaN */
 }
 
@@ -130,8 +160,10 @@ void mdl_param_expected(int id, char *buf, size_t len)
 {
 	const mdl_param_def *def = &mdl_param_defs[id];
 	const char *unit = canonical_unit[def->kind];
-	snprintf(buf, len, "%sa value from %g%s to %g%s: %s", def->zero_allowed ? "0 or " : "",
-		 def->min, unit, def->max, unit, def->why);
+	const char *pow2 = power_of_two_reason(id);
+	snprintf(buf, len, "%s%s from %g%s to %g%s: %s%s%s", def->zero_allowed ? "0 or " : "",
+		 pow2 ? "a power of two" : "a value", def->min, unit, def->max, unit, def->why, pow2 ? "; " : "",
+		 pow2 ? pow2 : "");
 }
 
 static int check_bounds(const mdl_params *params, int id, vr_diag *diag)
