@@ -23,6 +23,7 @@ static const double SPREAD_FLOOR = 0.01;   /* relative to the value */
 /* Without t_stdev (perftest 3.x): the 99th percentile sits 2.33 standard
  * deviations above a normal median. */
 static const double Z99 = 2.326;
+static const double BYTES_PER_MIB = 1048576.0;   /* the CSV's MiB/s, perftest's MB/sec */
 
 static const char *keep_file(cal_dataset *d, const char *path, vr_diag *diag)
 {
@@ -372,6 +373,14 @@ static int csv_row(cal_dataset *d, char *line, vr_where at, rows_fingerprint *fi
 	w.column = col[3];
 	if (csv_number(f[3], w, "BW average in MiB/s (bandwidth tests)", !bandwidth, &bw_mib, diag))
 		return -1;
+	if (!bandwidth && t_us > PT_LATENCY_MAX_US) {
+		w.column = col[2];
+		return vr_diag_at(diag, w, "found '%s', expected t_typical at most 1 s (a second is a timeout, not an RDMA transfer)", f[2]);
+	}
+	if (bandwidth && bw_mib * BYTES_PER_MIB * 8 > PT_BW_MAX_BITS_PER_S) {
+		w.column = col[3];
+		return vr_diag_at(diag, w, "found '%s', expected BW average at most 10 Tbit/s (no RDMA link carries more)", f[3]);
+	}
 	w.column = col[4];
 	if (csv_number(f[4], w, "the RoCE MTU in bytes", 1, &p->mtu_bytes, diag))
 		return -1;
@@ -385,7 +394,7 @@ static int csv_row(cal_dataset *d, char *line, vr_where at, rows_fingerprint *fi
 	fingerprint_row(fingerprint, at);
 	p->verb = (mdl_verb)verb;
 	p->setting = (cal_setting)setting;
-	p->value = bandwidth ? bw_mib * 1048576.0 : t_us;
+	p->value = bandwidth ? bw_mib * BYTES_PER_MIB : t_us;
 	/* A published figure carries no spread: the floor weighs them alike. */
 	p->sigma = floor_spread(NAN, p->value);
 	return 0;

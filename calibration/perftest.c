@@ -17,14 +17,6 @@ enum { PT_FILE_MAX = 16 << 20, LINE_MAX_BYTES = 4096, COLUMNS_MAX = 16 };
 static const double BYTES_PER_MB = 1048576.0;   /* perftest's MB: 2^20 bytes */
 static const double BITS_PER_GB = 1e9;          /* perftest's --report_gbits */
 
-/* What no RDMA measurement can show: a row beyond these is an edited or
- * corrupted file, and its figures would break the fit (a 1e308 gives nan).
- * The fastest links carry 0.8 Tbit/s (a 800G port); 10 Tbit/s leaves an
- * order of magnitude.  A one-way latency of a second is a timeout, not a
- * transfer (perftest's own completion timeout is far shorter); t_max and
- * the percentiles are left unbounded, as a stall may inflate them. */
-static const double BW_MAX_BITS_PER_S = 10e12;
-static const double LATENCY_MAX_US = 1e6;
 /* perftest prints bandwidth to 0.01 (MB/sec or Gb/sec) and MsgRate to
  * 0.000001 Mpps, rounded: a check between two printed figures allows half a
  * printed step on each.  Rounding keeps order, but peak and average come
@@ -269,7 +261,7 @@ static int check_latency_row(parser *p, const char *line, const double *value, c
 	}
 	static const column BOUNDED[] = {COL_T_MIN, COL_T_TYPICAL, COL_T_AVG, COL_T_STDEV};
 	for (size_t i = 0; i < sizeof BOUNDED / sizeof BOUNDED[0]; i++)
-		if (check_bound(p, line, value, col, BOUNDED[i], LATENCY_MAX_US, "at most 1 s (a second is a timeout, not an RDMA transfer)") != 0)
+		if (check_bound(p, line, value, col, BOUNDED[i], PT_LATENCY_MAX_US, "at most 1 s (a second is a timeout, not an RDMA transfer)") != 0)
 			return -1;
 	if (check_order(p, line, value, col, SORTED, sizeof SORTED / sizeof SORTED[0], SORTED_RULE) != 0)
 		return -1;
@@ -286,7 +278,7 @@ static int check_bandwidth_row(parser *p, const char *line, const double *value,
 	column avg = col[COL_BW_AVG_GB] ? COL_BW_AVG_GB : COL_BW_AVG_MB;
 	column peak = col[COL_BW_AVG_GB] ? COL_BW_PEAK_GB : COL_BW_PEAK_MB;
 	double scale = col[COL_BW_AVG_GB] ? BITS_PER_GB / 8 : BYTES_PER_MB;   /* bytes per second per printed unit */
-	double limit = BW_MAX_BITS_PER_S / 8 / scale;
+	double limit = PT_BW_MAX_BITS_PER_S / 8 / scale;
 	if (check_bound(p, line, value, col, avg, limit, "at most 10 Tbit/s (no RDMA link carries more)") != 0 ||
 	    check_bound(p, line, value, col, peak, limit, "at most 10 Tbit/s (no RDMA link carries more)") != 0)
 		return -1;
