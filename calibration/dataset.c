@@ -23,6 +23,7 @@ static const double SPREAD_FLOOR = 0.01;   /* relative to the value */
 /* Without t_stdev (perftest 3.x): the 99th percentile sits 2.33 standard
  * deviations above a normal median. */
 static const double Z99 = 2.326;
+static const double BYTES_PER_MIB = 1048576.0;   /* the CSV's MiB/s, perftest's MB/sec */
 
 static const char *keep_file(cal_dataset *d, const char *path, vr_diag *diag)
 {
@@ -39,20 +40,23 @@ static const char *keep_file(cal_dataset *d, const char *path, vr_diag *diag)
 
 /* ---- repeated inputs -------------------------------------------------- */
 
-/* FNV-1a, 64 bits, over the parsed rows of one file.  A collision between
- * two different files could only refuse the second one wrongly; a repeat
- * always collides, so it is never let through. */
+/* FNV-1a, 64 bits, over each parsed row of one file; the rows' hashes are
+ * summed (mod 2^64), so a copy with its rows in another order has the same
+ * fingerprint.  A collision between two different files could only refuse
+ * the second one wrongly; a repeat always collides, so it is never let
+ * through. */
 static const uint64_t FNV_BASIS = 14695981039346656037ull, FNV_PRIME = 1099511628211ull;
 
 typedef struct rows_fingerprint {
-	uint64_t hash;
+	uint64_t hash;             /* the sum of the rows' hashes */
+	uint64_t row_hash;         /* the row being hashed */
 	size_t rows;
 	vr_where first;            /* the first row, where a repeat is reported */
 } rows_fingerprint;
 
 static void fingerprint_start(rows_fingerprint *f)
 {
-	*f = (rows_fingerprint){FNV_BASIS, 0, {NULL, 0, 0}};
+	*f = (rows_fingerprint){0, FNV_BASIS, 0, {NULL, 0, 0}};
 }
 
 static void fingerprint_add(rows_fingerprint *f, const double *values, size_t count)
@@ -62,15 +66,17 @@ static void fingerprint_add(rows_fingerprint *f, const double *values, size_t co
 		double v = values[i] == 0 ? 0 : values[i];   /* -0 and 0 alike; every NaN printed is perftest's failure */
 		memcpy(bytes, &v, sizeof bytes);
 		for (size_t k = 0; k < sizeof bytes; k++)
-			f->hash = (f->hash ^ bytes[k]) * FNV_PRIME;
+			f->row_hash = (f->row_hash ^ bytes[k]) * FNV_PRIME;
 	}
 }
 
-/* Count one row at WHERE. */
+/* End the row at WHERE: its hash joins the file's, in any order. */
 static void fingerprint_row(rows_fingerprint *f, vr_where where)
 {
 	if (f->rows++ == 0)
 		f->first = where;
+	f->hash += f->row_hash;
+	f->row_hash = FNV_BASIS;
 }
 
 /* Record F for the file added last; refuse it when an earlier file had the
@@ -85,6 +91,33 @@ static int refuse_repeat(cal_dataset *d, const rows_fingerprint *f, vr_diag *dia
 			return vr_diag_at(diag, f->first,
 					  "found the same measurements as %s (%zu rows), expected each dataset once: given twice, its points would count double and narrow the intervals",
 					  d->files[i], f->rows);
+	return 0;
+}
+
+/* A point is its test, message size, setting and MTU (unknown MTUs alike):
+ * measured twice, in one file or across inputs, it would count double. */
+static int same_point(const cal_point *a, const cal_point *b)
+{
+	int same_mtu = isnan(a->mtu_bytes) ? isnan(b->mtu_bytes) : a->mtu_bytes == b->mtu_bytes;
+	return a->verb == b->verb && a->size_bytes == b->size_bytes && a->setting == b->setting && same_mtu;
+}
+
+/* Refuse the point at INDEX when an earlier one measured the same. */
+static int refuse_repeated_point(const cal_dataset *d, size_t index, vr_diag *diag)
+{
+	const cal_point *p = &d->points[index];
+	for (size_t i = 0; i < index; i++) {
+		const cal_point *q = &d->points[i];
+		if (!same_point(p, q))
+			continue;
+		char mtu[32] = "an unknown MTU";
+		if (!isnan(p->mtu_bytes))
+			snprintf(mtu, sizeof mtu, "MTU %.0f", p->mtu_bytes);
+		return vr_diag_at(diag, p->where,
+				  "found %s at %.0f B (%s, %s) a second time, expected each point once (the first is at %s:%u:%u): counted twice, it would narrow the intervals",
+				  mdl_verb_names[p->verb], p->size_bytes, cal_setting_names[p->setting], mtu, q->where.file,
+				  q->where.line, q->where.column);
+	}
 	return 0;
 }
 
@@ -110,9 +143,9 @@ static void fingerprint_run(rows_fingerprint *f, const pt_run *run, const char *
 {
 	fingerprint_start(f);
 	const double head[] = {(double)run->verb, run->mtu_bytes};
-	fingerprint_add(f, head, sizeof head / sizeof head[0]);
 	for (size_t i = 0; i < run->row_count; i++) {
 		const pt_row *r = &run->rows[i];
+		fingerprint_add(f, head, sizeof head / sizeof head[0]);
 		const double columns[] = {r->size_bytes, r->iterations, r->t_min_us, r->t_max_us, r->t_typical_us, r->t_avg_us,
 					  r->t_stdev_us, r->t_p99_us, r->t_p999_us, r->bw_peak_bytes_per_s, r->bw_average_bytes_per_s,
 					  r->msg_rate_per_s};
@@ -155,6 +188,8 @@ static int add_run(cal_dataset *d, const pt_run *run, const char *file, cal_sett
 		}
 		if (!(p->value > 0))
 			return vr_diag_at(diag, p->where, "found a result of zero, expected a measurement to fit");
+		if (refuse_repeated_point(d, d->count - 1, diag) != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -338,6 +373,14 @@ static int csv_row(cal_dataset *d, char *line, vr_where at, rows_fingerprint *fi
 	w.column = col[3];
 	if (csv_number(f[3], w, "BW average in MiB/s (bandwidth tests)", !bandwidth, &bw_mib, diag))
 		return -1;
+	if (!bandwidth && t_us > PT_LATENCY_MAX_US) {
+		w.column = col[2];
+		return vr_diag_at(diag, w, "found '%s', expected t_typical at most 1 s (a second is a timeout, not an RDMA transfer)", f[2]);
+	}
+	if (bandwidth && bw_mib * BYTES_PER_MIB * 8 > PT_BW_MAX_BITS_PER_S) {
+		w.column = col[3];
+		return vr_diag_at(diag, w, "found '%s', expected BW average at most 10 Tbit/s (no RDMA link carries more)", f[3]);
+	}
 	w.column = col[4];
 	if (csv_number(f[4], w, "the RoCE MTU in bytes", 1, &p->mtu_bytes, diag))
 		return -1;
@@ -351,7 +394,7 @@ static int csv_row(cal_dataset *d, char *line, vr_where at, rows_fingerprint *fi
 	fingerprint_row(fingerprint, at);
 	p->verb = (mdl_verb)verb;
 	p->setting = (cal_setting)setting;
-	p->value = bandwidth ? bw_mib * 1048576.0 : t_us;
+	p->value = bandwidth ? bw_mib * BYTES_PER_MIB : t_us;
 	/* A published figure carries no spread: the floor weighs them alike. */
 	p->sigma = floor_spread(NAN, p->value);
 	return 0;
@@ -379,6 +422,7 @@ static int add_csv(cal_dataset *d, const char *path, vr_diag *diag)
 	unsigned line_no = 0;
 	rows_fingerprint fingerprint;
 	fingerprint_start(&fingerprint);
+	size_t first_point = d->count;
 	for (char *line = text, *next; rc == 0 && line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
@@ -399,6 +443,8 @@ static int add_csv(cal_dataset *d, const char *path, vr_diag *diag)
 		rc = vr_diag_at(diag, (vr_where){file, 0, 0}, "found no header, expected '%s' and rows", CSV_HEADER);
 	if (rc == 0)
 		rc = refuse_repeat(d, &fingerprint, diag);
+	for (size_t i = first_point; i < d->count && rc == 0; i++)
+		rc = refuse_repeated_point(d, i, diag);
 	free(text);
 	return rc;
 }

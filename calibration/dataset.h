@@ -12,11 +12,14 @@
  *     measured, `loopback` or `two-hosts`; `source` cites it).
  * A point keeps one figure: t_typical (latency tests) or BW average
  * (bandwidth tests), and its spread, which weighs it in the fit.
- * The same measurements given twice (the same file under two names, or a
- * copy with other comments) are refused: every point would count double
- * and the intervals would narrow for nothing.  Files are compared by their
- * parsed rows (every column perftest printed; a CSV row's figures), so two
- * real runs, which differ in their maxima and percentiles, are not alike.
+ * The same measurements given twice are refused: every point would count
+ * double and the intervals would narrow for nothing.  A point (test,
+ * message size, setting, MTU) may appear once across all inputs: a row
+ * repeated in its file, or a second run of the same point, is refused at
+ * the second occurrence, naming the first.  A whole file given again (under
+ * another name, with other comments, its rows in another order) is refused
+ * as such first: files are compared by their parsed rows in any order
+ * (every column perftest printed; a CSV row's figures).
  */
 #ifndef CAL_DATASET_H
 #define CAL_DATASET_H
@@ -47,7 +50,7 @@ typedef struct cal_dataset {
 	cal_point points[CAL_POINTS_MAX];
 	size_t file_count;
 	char files[CAL_FILES_MAX][1024];   /* storage for points' where.file */
-	uint64_t rows_hash[CAL_FILES_MAX];   /* each file's parsed rows (FNV-1a), to find repeats */
+	uint64_t rows_hash[CAL_FILES_MAX];   /* each file's parsed rows (FNV-1a, summed), to find repeats */
 	size_t rows[CAL_FILES_MAX];          /* each file's row count */
 } cal_dataset;
 

@@ -183,6 +183,38 @@ static int load_base(const cal_fit_request *rq, cal_fit_result *r, vr_diag *diag
 	return ensure_model(diag);
 }
 
+/* What a fit's error names: the one file all fitted points came from, else
+ * their one folder, else the first input and how many others (never an
+ * arbitrary member, which would blame the wrong file). */
+static const char *fit_subject(const fit_context *c, char *out, size_t size)
+{
+	const cal_fit_result *r = c->r;
+	if (r->used == 0)
+		return "the datasets";
+	const char *first = c->d->points[c->index[0]].where.file;
+	const char *slash = strrchr(first, '/');
+	size_t dir_len = slash ? (size_t)(slash - first) : 0;
+	int one_file = 1, one_dir = slash != NULL;
+	size_t others = 0;
+	for (size_t i = 1; i < r->used; i++) {
+		const char *file = c->d->points[c->index[i]].where.file;
+		if (file == first || strcmp(file, first) == 0)
+			continue;
+		if (one_file)
+			others++;
+		one_file = 0;
+		if (strncmp(file, first, dir_len) != 0 || file[dir_len] != '/' || strchr(file + dir_len + 1, '/'))
+			one_dir = 0;
+	}
+	if (one_file)
+		snprintf(out, size, "%s", first);
+	else if (one_dir)
+		snprintf(out, size, "%.*s", (int)dir_len, first);
+	else
+		snprintf(out, size, "%s and the other inputs", first);
+	return out;
+}
+
 /* Solve; fill factors, intervals and the statistics. */
 static int solve(fit_context *c, vr_diag *diag)
 {
@@ -201,7 +233,8 @@ static int solve(fit_context *c, vr_diag *diag)
 	double rcond = 0;
 	if (status == GSL_SUCCESS)
 		gsl_multifit_nlinear_rcond(&rcond, w);
-	const char *file = r->used ? c->d->points[c->index[0]].where.file : "the datasets";
+	char subject[1100];
+	const char *file = fit_subject(c, subject, sizeof subject);
 	/* A factor run off towards 0 or infinity: the data want a cost the
 	 * model's groups cannot give (the fit "converged" to a boundary). */
 	int runaway = -1;
@@ -229,7 +262,10 @@ static int solve(fit_context *c, vr_diag *diag)
 		rc = vr_diag_at(diag, (vr_where){file, 0, 0},
 				"found the factor k_%s running off to %g, expected a factor within 1/%g..%g of the preset: these groups cannot fit the measurements (try fewer groups: --fit): no overlay written",
 				cal_group_names[runaway], runaway_k, FACTOR_MAX, FACTOR_MAX);
-	if (rc == 0 && !(rcond > RCOND_MIN))
+	if (rc == 0 && !isfinite(rcond))   /* not to be printed: the bounds on a row should keep it finite */
+		rc = vr_diag_at(diag, (vr_where){file, 0, 0},
+				"found a fit whose condition cannot be computed (the measurements overflow it), expected figures of RDMA's range: no overlay written");
+	else if (rc == 0 && !(rcond > RCOND_MIN))
 		rc = vr_diag_at(diag, (vr_where){file, 0, 0},
 				"found an ill-conditioned fit (reciprocal condition number %.2g): these measurements cannot tell the groups apart; expected sizes on both sides of the MTU, or fewer groups (--fit): no overlay written",
 				rcond);
@@ -284,6 +320,22 @@ static void goodness(const fit_context *c)
 	r->r_squared = total > 0 ? 1 - r->chi2 / total : 0;
 }
 
+/* The fitted point with the largest weighted residual: the likeliest outlier. */
+static const cal_point *farthest_point(const fit_context *c)
+{
+	const cal_point *far = &c->d->points[c->index[0]];
+	double far_residual = -1;
+	for (size_t i = 0; i < c->r->used; i++) {
+		const cal_point *p = &c->d->points[c->index[i]];
+		double residual = fabs(c->r->predicted[c->index[i]] - p->value) / p->sigma;
+		if (isnan(residual) ? far_residual < 0 : residual > far_residual) {
+			far = p;
+			far_residual = isnan(residual) ? 0 : residual;
+		}
+	}
+	return far;
+}
+
 int cal_fit(const cal_dataset *d, const cal_fit_request *rq, cal_fit_result *out, vr_diag *diag)
 {
 	memset(out, 0, sizeof *out);
@@ -320,10 +372,13 @@ int cal_fit(const cal_dataset *d, const cal_fit_request *rq, cal_fit_result *out
 	if (rc != 0)
 		return rc < 0 ? -1 : vr_diag_at(diag, (vr_where){"--fit", 0, 0}, "found nothing left to fit once the overlap reached its bound, expected another group");
 	goodness(&c);
-	if (!(out->r_squared >= R_SQUARED_MIN))
-		return vr_diag_at(diag, (vr_where){d->points[c.index[0]].where.file, 0, 0},
-				  "found R^2 %.4f, expected at least %.2f: the fitted costs explain less than half of how the measurements vary (a point far off the others, or measurements this model does not describe): no overlay written",
-				  fmax(out->r_squared, 0.0), R_SQUARED_MIN);
+	if (!(out->r_squared >= R_SQUARED_MIN)) {
+		char subject[1100];
+		const cal_point *far = farthest_point(&c);
+		return vr_diag_at(diag, (vr_where){fit_subject(&c, subject, sizeof subject), 0, 0},
+				  "found R^2 %.4f, expected at least %.2f: the fitted costs explain less than half of how the measurements vary (a point far off the others, the farthest %s:%u, or measurements this model does not describe): no overlay written",
+				  isfinite(out->r_squared) ? fmax(out->r_squared, 0.0) : 0.0, R_SQUARED_MIN, far->where.file, far->where.line);
+	}
 	return 0;
 }
 

@@ -17,6 +17,14 @@ enum { PT_FILE_MAX = 16 << 20, LINE_MAX_BYTES = 4096, COLUMNS_MAX = 16 };
 static const double BYTES_PER_MB = 1048576.0;   /* perftest's MB: 2^20 bytes */
 static const double BITS_PER_GB = 1e9;          /* perftest's --report_gbits */
 
+/* perftest prints bandwidth to 0.01 (MB/sec or Gb/sec) and MsgRate to
+ * 0.000001 Mpps, rounded: a check between two printed figures allows half a
+ * printed step on each.  Rounding keeps order, but peak and average come
+ * from different cycle counts: an average one step above the peak is
+ * allowed too. */
+static const double BW_PRINT_STEP = 0.01;
+static const double MSG_RATE_PRINT_STEP_PER_S = 1;   /* 0.000001 Mpps */
+
 /* The banners perftest prints, centred on a line of their own. */
 static const struct { const char *banner; mdl_verb verb; } BANNERS[] = {
 	{"RDMA_Write Latency Test", VERB_WRITE_LAT}, {"RDMA_Read Latency Test", VERB_READ_LAT},
@@ -227,6 +235,18 @@ static int check_order(parser *p, const char *line, const double *value, const u
 	return 0;
 }
 
+/* A bound on one column: VALUE (in the column's unit, LIMIT in it too). */
+static int check_bound(parser *p, const char *line, const double *value, const unsigned *col, column c, double limit,
+		       const char *why)
+{
+	if (!col[c] || value[c] <= limit)
+		return 0;
+	char text[64], what[160];
+	field_text(line, col[c], text, sizeof text);
+	snprintf(what, sizeof what, "'%s', expected %s", LABELS[c], why);
+	return fail(p, col[c], "found %s in the column %s", text, what);
+}
+
 /* A finite latency row: every time above zero (the spread may be zero),
  * and the order above. */
 static int check_latency_row(parser *p, const char *line, const double *value, const unsigned *col)
@@ -239,9 +259,52 @@ static int check_latency_row(parser *p, const char *line, const double *value, c
 		snprintf(what, sizeof what, "'%s', expected a time above zero", LABELS[c]);
 		return fail(p, col[c], "found %s in the column %s", text, what);
 	}
+	static const column BOUNDED[] = {COL_T_MIN, COL_T_TYPICAL, COL_T_AVG, COL_T_STDEV};
+	for (size_t i = 0; i < sizeof BOUNDED / sizeof BOUNDED[0]; i++)
+		if (check_bound(p, line, value, col, BOUNDED[i], PT_LATENCY_MAX_US, "at most 1 s (a second is a timeout, not an RDMA transfer)") != 0)
+			return -1;
 	if (check_order(p, line, value, col, SORTED, sizeof SORTED / sizeof SORTED[0], SORTED_RULE) != 0)
 		return -1;
 	return check_order(p, line, value, col, MEAN_RANGE, sizeof MEAN_RANGE / sizeof MEAN_RANGE[0], MEAN_RULE);
+}
+
+/* A finite bandwidth row, by perftest's definitions: BW average above zero
+ * and within physical bounds; BW peak (the best interval) not below it,
+ * unless perftest left the peak out (0: its noPeak setting); MsgRate the
+ * average over the message size (perftest computes both from the same
+ * iterations and cycles, so only their printed rounding separates them). */
+static int check_bandwidth_row(parser *p, const char *line, const double *value, const unsigned *col, const pt_row *r)
+{
+	column avg = col[COL_BW_AVG_GB] ? COL_BW_AVG_GB : COL_BW_AVG_MB;
+	column peak = col[COL_BW_AVG_GB] ? COL_BW_PEAK_GB : COL_BW_PEAK_MB;
+	double scale = col[COL_BW_AVG_GB] ? BITS_PER_GB / 8 : BYTES_PER_MB;   /* bytes per second per printed unit */
+	double limit = PT_BW_MAX_BITS_PER_S / 8 / scale;
+	if (check_bound(p, line, value, col, avg, limit, "at most 10 Tbit/s (no RDMA link carries more)") != 0 ||
+	    check_bound(p, line, value, col, peak, limit, "at most 10 Tbit/s (no RDMA link carries more)") != 0)
+		return -1;
+	char text[64], other[64], found[256];
+	if (!(value[avg] > 0)) {
+		field_text(line, col[avg], text, sizeof text);
+		return fail(p, col[avg], "found %s in the column '%s', expected a bandwidth above zero", text, LABELS[avg]);
+	}
+	if (col[peak] && value[peak] != 0 && value[avg] > value[peak] + BW_PRINT_STEP) {
+		field_text(line, col[avg], text, sizeof text);
+		field_text(line, col[peak], other, sizeof other);
+		snprintf(found, sizeof found, "%s %s above %s %s", LABELS[avg], text, LABELS[peak], other);
+		return fail(p, col[avg], "found %s in the same row, expected %s", found,
+			    "BW average <= BW peak (to 0.01, perftest's printed step)");
+	}
+	if (col[COL_MSG_RATE]) {
+		double expected_per_s = r->bw_average_bytes_per_s / r->size_bytes;
+		double tolerance_per_s = (BW_PRINT_STEP / 2) * scale / r->size_bytes + MSG_RATE_PRINT_STEP_PER_S / 2;
+		if (fabs(r->msg_rate_per_s - expected_per_s) > tolerance_per_s * (1 + 1e-9)) {
+			field_text(line, col[COL_MSG_RATE], text, sizeof text);
+			snprintf(other, sizeof other, "%.6f", expected_per_s / 1e6);
+			snprintf(found, sizeof found, "%s %s, expected BW average / #bytes = %s Mpps", LABELS[COL_MSG_RATE], text, other);
+			return fail(p, col[COL_MSG_RATE], "found %s (to perftest's printed rounding)%s", found, "");
+		}
+	}
+	return 0;
 }
 
 static int read_row(parser *p, const char *line)
@@ -297,7 +360,8 @@ static int read_row(parser *p, const char *line)
 	if (r->size_bytes < 1 || r->size_bytes != floor(r->size_bytes) || r->iterations < 1)
 		return fail(p, 1, "found a row with %s, expected %s", r->size_bytes < 1 || r->size_bytes != floor(r->size_bytes)
 			    ? "a message size that is not a whole number of bytes" : "no iterations", "a size of 1 byte or more and 1 iteration or more");
-	if (r->finite && check_latency_row(p, line, value, col) != 0)   /* a bandwidth table has no times */
+	int bandwidth = col[COL_BW_AVG_MB] || col[COL_BW_AVG_GB];   /* the header has one kind of columns */
+	if (r->finite && (bandwidth ? check_bandwidth_row(p, line, value, col, r) : check_latency_row(p, line, value, col)) != 0)
 		return -1;
 	run->row_count++;
 	return 0;

@@ -23,6 +23,15 @@
 
 enum { PT_ROWS_MAX = 64 };
 
+/* What no RDMA measurement can show, for perftest rows and published
+ * figures alike: a figure beyond these is an edited or corrupted file, and
+ * would break the fit (a 1e308 gives nan).  The fastest links carry
+ * 0.8 Tbit/s (an 800G port); 10 Tbit/s leaves an order of magnitude.  A
+ * one-way latency of a second is a timeout, not a transfer; t_max and the
+ * percentiles are left unbounded, as a stall may inflate them. */
+static const double PT_BW_MAX_BITS_PER_S = 10e12;
+static const double PT_LATENCY_MAX_US = 1e6;
+
 /* Latency columns are microseconds; bandwidth columns bytes per second
  * (converted from MB/sec, 2^20 bytes, or Gb/sec, 10^9 bits) and messages
  * per second.  A column the file does not have is NAN. */

@@ -110,6 +110,17 @@ START_TEST(refuses_and_writes_nothing)
 	ck_assert_ptr_nonnull(strstr(o.err, "no overlay written"));
 	ck_assert_int_ne(access(overlay, F_OK), 0);
 	tool_output_free(&o);
+	/* The published figures with their rows in reverse order: the same
+	 * dataset, refused. */
+	char reordered[300], cmd[1000];
+	snprintf(reordered, sizeof reordered, "%s/reordered.csv", dir);
+	snprintf(cmd, sizeof cmd, "(grep -v '^write_lat' %s; grep '^write_lat' %s | tac) > %s", csv, csv, reordered);
+	ck_assert_int_eq(system(cmd), 0);
+	o = run_tool((const char *[]){"calibrate", csv, reordered, "--model", "softroce", "--out", overlay, NULL});
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_msg(strstr(o.err, "reordered.csv:") && strstr(o.err, "found the same measurements as "), "%s", o.err);
+	ck_assert_int_ne(access(overlay, F_OK), 0);
+	tool_output_free(&o);
 	/* Two MTUs in one fit. */
 	o = run_tool((const char *[]){"calibrate", src_path("tests/calibration/perftest"), "--model", "softroce", "--out", overlay, NULL});
 	ck_assert_int_eq(o.status, 2);

@@ -316,7 +316,7 @@ START_TEST(refuses_the_same_measurements_twice)
 	static const char *const header = "verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source\n";
 	static const char *const rows = "write_lat,2,1.84,,4096,loopback,x\nwrite_lat,1024,2.00,,4096,loopback,x\n";
 	const char *dir = temp_dir();
-	char text[512], first[400];
+	char text[512], first[400], cmd0[1200];
 	snprintf(text, sizeof text, "%s%s", header, rows);
 	snprintf(first, sizeof first, "%s", write_file(dir, "a.csv", text));
 	memset(&data, 0, sizeof data);
@@ -329,10 +329,43 @@ START_TEST(refuses_the_same_measurements_twice)
 	vr_diag_clear(&diag);
 	ck_assert_int_ne(cal_dataset_add(&data, write_file(dir, "b.csv", text), &diag), 0);
 	ck_assert_msg(strstr(diag.message, "b.csv:4:1: found the same measurements as "), "%s", diag.message);
-	/* Other rows are other measurements. */
-	snprintf(text, sizeof text, "%swrite_lat,2,1.85,,4096,loopback,x\n", header);
+	/* The same rows in another order: the same measurements. */
+	snprintf(text, sizeof text, "%swrite_lat,1024,2.00,,4096,loopback,x\nwrite_lat,2,1.84,,4096,loopback,x\n", header);
+	vr_diag_clear(&diag);
+	ck_assert_int_ne(cal_dataset_add(&data, write_file(dir, "r.csv", text), &diag), 0);
+	ck_assert_msg(strstr(diag.message, "r.csv:2:1: found the same measurements as "), "%s", diag.message);
+	/* Another figure of a point already given: refused at the second. */
+	snprintf(text, sizeof text, "%swrite_lat,8,1.90,,4096,loopback,x\nwrite_lat,2,1.85,,4096,loopback,x\n", header);
+	vr_diag_clear(&diag);
+	ck_assert_int_ne(cal_dataset_add(&data, write_file(dir, "p.csv", text), &diag), 0);
+	ck_assert_msg(strstr(diag.message, "p.csv:3:1: found write_lat at 2 B (loopback, MTU 4096) a second time, expected each point once (the first is at ")
+		      && strstr(diag.message, "a.csv:2:1)"), "%s", diag.message);
+	/* Rows repeated inside one file. */
+	snprintf(text, sizeof text, "%s%s%s", header, "write_lat,8,1.90,,4096,loopback,x\nsend_bw,8,,1,4096,loopback,x\n",
+		 "write_lat,8,1.90,,4096,loopback,x\n");
+	memset(&data, 0, sizeof data);
+	vr_diag_clear(&diag);
+	ck_assert_int_ne(cal_dataset_add(&data, write_file(dir, "w.csv", text), &diag), 0);
+	ck_assert_msg(strstr(diag.message, "w.csv:4:1: found write_lat at 8 B (loopback, MTU 4096) a second time")
+		      && strstr(diag.message, "w.csv:2:1)"), "%s", diag.message);
+	/* Other points are other measurements. */
+	snprintf(text, sizeof text, "%swrite_lat,16,1.85,,4096,loopback,x\nwrite_lat,16,1.85,,1024,loopback,x\n", header);
 	vr_diag_clear(&diag);
 	ck_assert_msg(cal_dataset_add(&data, write_file(dir, "c.csv", text), &diag) == 0, "%s", diag.message);
+	/* A perftest table with its rows once more: the first repeat refused. */
+	static const char *const lat_rows = " 2 1000 1.80 7.35 1.84 1.87 0.11 2.08 7.35\n 4 1000 1.81 6.90 1.85 1.88 0.10 2.01 6.90\n";
+	snprintf(cmd0, sizeof cmd0, "mkdir %s/d0", dir);
+	ck_assert_int_eq(system(cmd0), 0);
+	snprintf(cmd0, sizeof cmd0, "%s/d0", dir);
+	snprintf(text, sizeof text, "%s%s%s%s%s", "                    RDMA_Write Latency Test\n Mtu : 1024[B]\n",
+		 " #bytes #iterations t_min[usec] t_max[usec] t_typical[usec] t_avg[usec] t_stdev[usec] 99% percentile[usec] 99.9% percentile[usec]\n",
+		 lat_rows, lat_rows, "-----------------------\n");
+	write_file(cmd0, "w.txt", text);
+	memset(&data, 0, sizeof data);
+	vr_diag_clear(&diag);
+	ck_assert_int_ne(cal_dataset_add(&data, cmd0, &diag), 0);
+	ck_assert_msg(strstr(diag.message, "d0/w.txt:6:1: found write_lat at 2 B (loopback, MTU 1024) a second time")
+		      && strstr(diag.message, "d0/w.txt:4:1)"), "%s", diag.message);
 	/* A dataset folder twice, under two names. */
 	char cmd[1200];
 	snprintf(cmd, sizeof cmd, "mkdir %s/d1 && cp %s %s/d1/ && cp -r %s/d1 %s/d2", dir, src_path("tests/calibration/perftest/write_lat-4.x.txt"),
@@ -350,23 +383,44 @@ START_TEST(refuses_the_same_measurements_twice)
 }
 END_TEST
 
-/* A point a thousand million million times off the others (t_typical 1e308
- * beside 2 us): the factors converge, but explain nothing (R^2 0), and are
- * refused rather than written as an overlay. */
+/* A point far off the others (t_typical 0.9 s beside 2 us, in another
+ * file of the folder): the factors converge, but explain nothing, and are
+ * refused rather than written as an overlay.  The error names the folder
+ * and the farthest point, not the first file read. */
 START_TEST(refuses_a_fit_that_explains_nothing)
 {
+	static const char *const header = "verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source\n";
 	const char *dir = temp_dir();
-	const char *path = write_file(dir, "far.csv",
-				      "verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source\n"
-				      "write_lat,2,1.84,,4096,loopback,x\nwrite_lat,1024,2.00,,4096,loopback,x\n"
-				      "write_lat,4096,2.58,,4096,loopback,x\nwrite_lat,8192,1e308,,4096,loopback,x\n");
+	char text[512], first[400];
+	snprintf(text, sizeof text, "%swrite_lat,2,1.84,,4096,loopback,x\nwrite_lat,1024,2.00,,4096,loopback,x\n"
+		 "write_lat,4096,2.58,,4096,loopback,x\n", header);
+	snprintf(first, sizeof first, "%s", write_file(dir, "a.csv", text));
 	memset(&data, 0, sizeof data);
 	vr_diag_clear(&diag);
+	ck_assert_msg(cal_dataset_add(&data, first, &diag) == 0, "%s", diag.message);
+	/* A figure no RDMA transfer shows is refused at its field: it would
+	 * make the fit nan. */
+	snprintf(text, sizeof text, "%swrite_lat,8192,1e308,,4096,loopback,x\n", header);
+	ck_assert_int_ne(cal_dataset_add(&data, write_file(dir, "b.csv", text), &diag), 0);
+	ck_assert_msg(strstr(diag.message, "b.csv:2:16: found '1e308', expected t_typical at most 1 s"), "%s", diag.message);
+	snprintf(text, sizeof text, "%ssend_bw,8192,,2e6,4096,loopback,x\n", header);
+	vr_diag_clear(&diag);
+	ck_assert_int_ne(cal_dataset_add(&data, write_file(dir, "b.csv", text), &diag), 0);
+	ck_assert_msg(strstr(diag.message, "b.csv:2:15: found '2e6', expected BW average at most 10 Tbit/s"), "%s", diag.message);
+	memset(&data, 0, sizeof data);
+	vr_diag_clear(&diag);
+	ck_assert_msg(cal_dataset_add(&data, first, &diag) == 0, "%s", diag.message);
+	snprintf(text, sizeof text, "%swrite_lat,8192,9e5,,4096,loopback,x\n", header);
+	const char *path = write_file(dir, "b.csv", text);
 	ck_assert_msg(cal_dataset_add(&data, path, &diag) == 0, "%s", diag.message);
 	cal_fit_request rq = {"modern-hdr", (1u << GROUP_PER_PACKET) | (1u << GROUP_PER_BYTE)};
 	ck_assert_int_ne(cal_fit(&data, &rq, &fit, &diag), 0);
-	ck_assert_msg(strstr(diag.message, "far.csv: found R^2 0.0000, expected at least 0.50"), "%s", diag.message);
+	char expected[600];
+	snprintf(expected, sizeof expected, "%s: found R^2 0.0528, expected at least 0.50", dir);
+	ck_assert_msg(strncmp(diag.message, expected, strlen(expected)) == 0, "%s", diag.message);
+	ck_assert_msg(strstr(diag.message, "the farthest ") && strstr(diag.message, "b.csv:2,"), "%s", diag.message);
 	remove(path);
+	remove(first);
 	rmdir(dir);
 }
 END_TEST

@@ -121,9 +121,9 @@ START_TEST(refuses_malformed_output)
 		/* a size that is not whole */
 		{NULL, " 2.5     1000          1.80           7.35         1.84               1.87           0.11            2.08                    7.35\n", NULL,
 		 "t.txt:6:1: found a row with a message size that is not a whole number of bytes"},
-		/* rows that contradict themselves: a median above the 99th percentile (t_typical 1e308) */
-		{NULL, " 2       1000          1.80           1e308          1e308               1.87           0.11            2.08                    7.35\n", NULL,
-		 "t.txt:6:54: found t_typical[usec] 1e308 above 99% percentile[usec] 2.08 in the same row, expected t_min <= t_typical <= 99% <= 99.9% <= t_max"},
+		/* rows that contradict themselves: a median above the 99th percentile */
+		{NULL, " 2       1000          1.80           9.500          9.000               1.87           0.11            2.08                    7.35\n", NULL,
+		 "t.txt:6:54: found t_typical[usec] 9.000 above 99% percentile[usec] 2.08 in the same row, expected t_min <= t_typical <= 99% <= 99.9% <= t_max"},
 		/* a median below the minimum */
 		{NULL, " 2       1000          1.80           7.35         1.70               1.87           0.11            2.08                    7.35\n", NULL,
 		 "t.txt:6:24: found t_min[usec] 1.80 above t_typical[usec] 1.70 in the same row"},
@@ -144,6 +144,50 @@ START_TEST(refuses_malformed_output)
 		ck_assert_msg(strncmp(diag.message, cases[i].message, strlen(cases[i].message)) == 0,
 			      "case %zu:\n  got      %s\n  expected %s", i, diag.message, cases[i].message);
 	}
+}
+END_TEST
+
+static const char *const BW_HEAD =
+	"---------------------------------------------------------------------------------------\n"
+	"                    RDMA_Write BW Test\n"
+	" Mtu             : 1024[B]\n"
+	"---------------------------------------------------------------------------------------\n"
+	" #bytes     #iterations    BW peak[MB/sec]    BW average[MB/sec]   MsgRate[Mpps]\n";
+
+/* Bandwidth rows that contradict perftest's definitions, or no link's
+ * physics, are refused at the field; latencies beyond a second too. */
+START_TEST(refuses_impossible_rows)
+{
+	char text[4096];
+	static const struct { const char *head, *row, *message; } cases[] = {
+		/* an average above the peak */
+		{NULL, " 16         500              1.14               91.01   		   0.066440\n",
+		 "t.txt:6:49: found BW average[MB/sec] 91.01 above BW peak[MB/sec] 1.14 in the same row, expected BW average <= BW peak"},
+		/* a message rate the bandwidth cannot carry: 99 Mpps of 16 B is 1510 MB/s, not 1 */
+		{NULL, " 16         500              1.14               1.01   		   99\n",
+		 "t.txt:6:61: found MsgRate[Mpps] 99, expected BW average / #bytes = 0.066191 Mpps"},
+		/* a bandwidth no link carries, which would make the fit nan */
+		{NULL, " 16         500              1e308               1e308   		   0.066440\n",
+		 "t.txt:6:50: found 1e308 in the column 'BW average[MB/sec]', expected at most 10 Tbit/s"},
+		{NULL, " 16         500              1.14               0   		   0\n",
+		 "t.txt:6:49: found 0 in the column 'BW average[MB/sec]', expected a bandwidth above zero"},
+		/* a latency of more than a second */
+		{HEAD, " 2       1000          1.80           3e6         2e6               1.87           0.11            2.08                    7.35\n",
+		 "t.txt:6:51: found 2e6 in the column 't_typical[usec]', expected at most 1 s"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(text, sizeof text, "%s%s%s%s", cases[i].head ? cases[i].head : BW_HEAD, cases[i].head ? LAT_HEADER : "",
+			 cases[i].row, RULE);
+		ck_assert_msg(parse(text) != 0, "case %zu accepted", i);
+		ck_assert_msg(strncmp(diag.message, cases[i].message, strlen(cases[i].message)) == 0,
+			      "case %zu:\n  got      %s\n  expected %s", i, diag.message, cases[i].message);
+	}
+	/* perftest's rounding passes: the average a step above the peak, a rate
+	 * of 0.000013 Mpps for 104.58 MB/s of 8 MiB (13.07 per second); a peak
+	 * of 0 is perftest's noPeak */
+	snprintf(text, sizeof text, "%s 16 500 1.14 1.15 0.075369\n 8388608 500 105.09 104.58 0.000013\n 16 500 0.00 1.01 0.066191\n%s",
+		 BW_HEAD, RULE);
+	ck_assert_msg(parse(text) == 0, "%s", diag.message);
 }
 END_TEST
 
@@ -196,6 +240,7 @@ int main(void)
 	tcase_add_test(tc, refuses_malformed_output);
 	tcase_add_test(tc, refuses_mixed_or_missing_parts);
 	tcase_add_test(tc, keeps_perftest_failed_rows_marked);
+	tcase_add_test(tc, refuses_impossible_rows);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
