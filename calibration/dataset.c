@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "calibration/perftest.h"
-#include "sim/input_file.h"
-#include "sim/yaml_tree.h"
+#include "input/file.h"
+#include "input/yaml_tree.h"
 
 const char *const cal_setting_names[SETTING_COUNT + 1] = {"loopback", "two-hosts", NULL};
 

@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #include "models/option.h"
-#include "sim/diag.h"
+#include "input/diag.h"
 
 enum { CAL_POINTS_MAX = 1024, CAL_FILES_MAX = 64 };
 

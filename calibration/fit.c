@@ -14,7 +14,7 @@
 
 #include "models/plan.h"
 #include "models/preset.h"
-#include "sim/json.h"
+#include "input/json_read.h"
 
 const char *const cal_group_names[GROUP_COUNT + 1] = {"fixed", "per_packet", "per_byte", "overlap", NULL};
 

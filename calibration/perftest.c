@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/input_file.h"
+#include "input/file.h"
 
 enum { PT_FILE_MAX = 16 << 20, LINE_MAX_BYTES = 4096, COLUMNS_MAX = 16 };
 

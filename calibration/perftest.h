@@ -19,7 +19,7 @@
 #define CAL_PERFTEST_H
 
 #include "models/option.h"
-#include "sim/diag.h"
+#include "input/diag.h"
 
 enum { PT_ROWS_MAX = 64 };
 

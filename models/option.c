@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/catalog.h"
-#include "sim/yaml_read.h"
+#include "input/catalog.h"
+#include "input/yaml_read.h"
 
 const char *const mdl_path_names[PATH_COUNT + 1] = {
 	"request", "completion", "off_path", "read_request", "read_response", NULL,

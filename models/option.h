@@ -26,7 +26,7 @@
 #define MDL_OPTION_H
 
 #include "models/mechanism.h"
-#include "sim/diag.h"
+#include "input/diag.h"
 
 enum { MDL_STAGES_MAX = 160, MDL_NAME_MAX = 48 };   /* softroce-pvnic.yaml, all verbs and modes: 124 */
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/yaml_read.h"
+#include "input/yaml_read.h"
 
 #define RANGE 0
 #define ZERO_OR 1

@@ -11,9 +11,9 @@
 #ifndef MDL_PARAMS_H
 #define MDL_PARAMS_H
 
-#include "sim/diag.h"
-#include "sim/units.h"
-#include "sim/yaml_tree.h"
+#include "input/diag.h"
+#include "input/units.h"
+#include "input/yaml_tree.h"
 
 typedef enum mdl_param_id {
 #define PARAM(id, name, kind, lo, hi, bound, why, meaning) MDL_##id,

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/catalog.h"
-#include "sim/yaml_read.h"
+#include "input/catalog.h"
+#include "input/yaml_read.h"
 
 static const char *const preset_keys[] = {"preset", "description", "parameters", NULL};
 static const char *const entry_keys[] = {"value", "source", NULL};

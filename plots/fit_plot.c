@@ -14,7 +14,7 @@
 
 #include "models/option.h"
 #include "plots/gnuplot.h"
-#include "sim/yaml_read.h"
+#include "input/yaml_read.h"
 
 typedef struct fit_view {
 	const json_doc *doc;

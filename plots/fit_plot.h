@@ -6,7 +6,7 @@
 #ifndef VR_FIT_PLOT_H
 #define VR_FIT_PLOT_H
 
-#include "sim/json.h"
+#include "input/json_read.h"
 
 /* Draw DOC (already read; its root has "kind": "calibration") into OUT_DIR.
  * with GNUPLOT (NULL: "gnuplot" on PATH).  *BAD_INPUT tells a malformed

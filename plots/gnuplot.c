@@ -6,7 +6,7 @@
 
 #include "plots/gnuplot.h"
 
-#include "sim/input_file.h"
+#include "input/file.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "sim/diag.h"
+#include "input/diag.h"
 
 enum { VR_GP_COLOURS = 9 };
 extern const char *const vr_gp_colours[VR_GP_COLOURS];   /* Okabe-Ito, then grey */

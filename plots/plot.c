@@ -20,8 +20,8 @@
 #include <string.h>
 
 #include "models/option.h"
-#include "sim/json.h"
-#include "sim/yaml_read.h"
+#include "input/json_read.h"
+#include "input/yaml_read.h"
 
 enum { NAMES_MAX = 64, KINDS = 9, FIGURES_MAX = 256 };
 

@@ -20,7 +20,7 @@
 #ifndef VR_PLOT_H
 #define VR_PLOT_H
 
-#include "sim/diag.h"
+#include "input/diag.h"
 
 typedef struct vr_plot_request {
 	const char *results_path;   /* a vrdmasim JSON results file */

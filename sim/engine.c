@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sim/cleanup.h"
+#include "input/cleanup.h"
 #include "sim/pingpong.h"
 #include "sim/platform.h"
 #include "sim/stream.h"

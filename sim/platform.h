@@ -33,8 +33,8 @@
 
 #include <stdio.h>
 
-#include "sim/diag.h"
-#include "sim/scenario.h"
+#include "input/diag.h"
+#include "models/scenario.h"
 
 /* Write the platform of S to OUT (the file PATH, for messages).  Returns
  * 0; or -1 and DIAG on a write error, or when a rate or latency is one

@@ -15,7 +15,7 @@
 #define VR_RESULTS_H
 
 #include "models/plan.h"
-#include "sim/scenario.h"
+#include "models/scenario.h"
 #include "sim/stats.h"
 
 typedef enum vr_extra_stage {

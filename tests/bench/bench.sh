@@ -22,7 +22,7 @@
 #      (the trace is streamed: it must not grow with the trace);
 #   6. `vrdmasim plot` on a 100 MiB JSON array of 1s (the most values per
 #      byte a file can hold): its peak RSS above that of a 3-byte file, as a
-#      ratio to the file's size (sim/json.h bounds what the reader allocates
+#      ratio to the file's size (input/json_read.h bounds what the reader allocates
 #      to JSON_MEMORY_PER_INPUT_BYTE = 10 times the file).
 #   7. fairness: an honest guest's same-host write latency (p50, p99, max)
 #      alone, beside a thread that merely spins, and beside each hostile

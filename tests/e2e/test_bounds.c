@@ -39,7 +39,7 @@ enum { VERB_COUNT = sizeof VERBS / sizeof VERBS[0] };
 
 static char dir[64], sweep_poll[128], sweep_event[128], replay[128], clocked_trace[128], clocked_replay[128];
 
-/* The unit --set writes a canonical value in (see sim/units.h). */
+/* The unit --set writes a canonical value in (see input/units.h). */
 static const char *const unit_of[] = {
 	[VR_Q_TIME] = "ns", [VR_Q_RATE] = "bps", [VR_Q_SIZE] = "B", [VR_Q_FREQ] = "Hz",
 	[VR_Q_RATIO] = "", [VR_Q_COUNT] = "",

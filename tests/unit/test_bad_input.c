@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/scenario.h"
+#include "models/scenario.h"
 #include "tests/check_run.h"
 
 enum { CASES_MAX = 512 };

@@ -15,7 +15,7 @@
 
 #include "calibration/fit.h"
 #include "models/preset.h"
-#include "sim/scenario.h"
+#include "models/scenario.h"
 #include "tests/check_run.h"
 #include "tests/e2e/run_tool.h"
 

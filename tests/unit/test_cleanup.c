@@ -15,7 +15,7 @@
  */
 #include "tests/check_run.h"
 #include "sim/engine.h"
-#include "sim/outfile.h"
+#include "input/outfile.h"
 
 #include <check.h>
 #include <dirent.h>

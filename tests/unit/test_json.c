@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/json.h"
+#include "input/json_read.h"
 #include "tests/check_run.h"
 
 static json_doc doc;

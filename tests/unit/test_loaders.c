@@ -11,8 +11,8 @@
 
 #include "models/option.h"
 #include "models/preset.h"
-#include "sim/catalog.h"
-#include "sim/scenario.h"
+#include "input/catalog.h"
+#include "models/scenario.h"
 #include "tests/check_run.h"
 
 static const vr_where NOWHERE = {"test", 1, 1};

@@ -7,7 +7,7 @@
  * error naming the result and the field.  A finite run is written.
  */
 #include "tests/check_run.h"
-#include "sim/report.h"
+#include "output/report.h"
 
 #include <check.h>
 #include <math.h>

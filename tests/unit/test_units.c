@@ -6,7 +6,7 @@
 #include <string.h>
 #include <stdlib.h>
 
-#include "sim/units.h"
+#include "input/units.h"
 #include "tests/check_run.h"
 
 static double parse_ok(const char *text, vr_qkind kind)

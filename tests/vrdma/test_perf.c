@@ -9,7 +9,7 @@
 #include "tests/check_run.h"
 #include "tests/e2e/run_tool.h"
 #include "calibration/perftest.h"
-#include "sim/diag.h"
+#include "input/diag.h"
 #include "vrdma/trace/trace_read.h"
 
 #include <check.h>

@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sim/json.h"
+#include "input/json_read.h"
 #include "tests/check_run.h"
 #include "vrdma/trace/trace.h"
 #include "vrdma/trace/trace_chrome.h"

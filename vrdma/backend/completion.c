@@ -15,6 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The trace names the vectors for its readers (vrdma/trace/trace.h). */
+_Static_assert((int)VTRACE_VECTOR_COMMAND == (int)VRDMA_VECTOR_COMMAND && (int)VTRACE_VECTOR_ASYNC == (int)VRDMA_VECTOR_ASYNC &&
+	       (int)VTRACE_VECTOR_CQ_NOTIFY == (int)VRDMA_VECTOR_CQ_NOTIFY, "trace and device ABI number vectors alike");
+
 #define WC_BATCH 32
 
 void vb_raise_interrupt(struct vdev *dev, enum vrdma_vector vector)

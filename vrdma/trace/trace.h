@@ -122,6 +122,15 @@ enum vtrace_doorbell {
 	VTRACE_DB_INVALID = 10    /* a write the device does not understand */
 };
 
+/* VTRACE_INTERRUPT's object: the device's interrupt vector, as the device
+ * ABI numbers them (vrdma/backend/completion.c checks that they agree), named here
+ * so that a reader of traces needs only this file. */
+enum vtrace_vector {
+	VTRACE_VECTOR_COMMAND = 0,
+	VTRACE_VECTOR_ASYNC = 1,
+	VTRACE_VECTOR_CQ_NOTIFY = 2,
+};
+
 enum vtrace_retransmit_reason {
 	VTRACE_RETX_TIMEOUT = 1,
 	VTRACE_RETX_NAK_SEQUENCE = 2,

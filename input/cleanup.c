@@ -3,7 +3,7 @@
  * them.  A slot is filled before it is marked in use, and marked free
  * before it is reused, so the handler never reads a half-written path.
  */
-#include "sim/cleanup.h"
+#include "input/cleanup.h"
 
 #include <signal.h>
 #include <stdio.h>

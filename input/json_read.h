@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "sim/diag.h"
+#include "input/diag.h"
 
 enum { JSON_DEPTH_MAX = 64 };
 /* Results files are a few MiB; the cap bounds what a hostile file can cost

@@ -21,8 +21,8 @@
 
 #include <stdio.h>
 
-#include "sim/diag.h"
-#include "sim/scenario.h"
+#include "input/diag.h"
+#include "models/scenario.h"
 
 enum { VR_REPLAY_BINDINGS_MAX = 64, VR_REPLAY_SIZES_MAX = 32 };
 

@@ -9,9 +9,9 @@
  * without escapes stay in place (their closing quote becomes the NUL); the
  * text keeps its newlines, so json_where can count lines afterwards.
  */
-#include "sim/json.h"
+#include "input/json_read.h"
 
-#include "sim/input_file.h"
+#include "input/file.h"
 
 #include <errno.h>
 #include <math.h>

@@ -3,9 +3,9 @@
  * what is not one (a terminal, a pipe, /dev/null).  A symbolic link is
  * followed, so the file it points to is the one replaced.
  */
-#include "sim/outfile.h"
+#include "input/outfile.h"
 
-#include "sim/input_file.h"
+#include "input/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sim/cleanup.h"
+#include "input/cleanup.h"
 
 /* Follow symbolic links from PATH (even to a file that does not exist yet)
  * so the file they name is the one written; into OUT. */

@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include "sim/diag.h"
-#include "sim/yaml_tree.h"
+#include "input/diag.h"
+#include "input/yaml_tree.h"
 
 typedef struct vr_embedded_file {
 	const char *path;    /* relative to the source tree */

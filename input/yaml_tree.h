@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "sim/diag.h"
+#include "input/diag.h"
 
 typedef enum yt_type { YT_SCALAR, YT_MAP, YT_SEQ } yt_type;
 

@@ -74,7 +74,7 @@ typedef struct scn_scenario {
 	size_t workload_count;
 	scn_workload workloads[SCN_WORKLOADS_MAX];
 
-	/* `replay:` (sim/replay.h): the trace that set the workload and the
+	/* `replay:` (models/replay.h): the trace that set the workload and the
 	 * completion mode, and the map that bound option 0's stages to it;
 	 * NULL otherwise. */
 	struct vr_trace_profile *replay;

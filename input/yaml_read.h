@@ -7,9 +7,9 @@
 #ifndef VR_YAML_READ_H
 #define VR_YAML_READ_H
 
-#include "sim/diag.h"
-#include "sim/units.h"
-#include "sim/yaml_tree.h"
+#include "input/diag.h"
+#include "input/units.h"
+#include "input/yaml_tree.h"
 
 /* NODE must be of TYPE. */
 int yr_expect(const yt_node *node, yt_type type, const char *what, vr_diag *diag);

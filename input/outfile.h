@@ -5,14 +5,14 @@
  * run, so a bad path fails at once.  A target that exists and is not a
  * regular file (a device, a pipe) is written directly; a symbolic link is
  * followed.  A target that is one of the command's inputs (by device and
- * inode: sim/input_file.h) is refused, at the open and again at the commit.
+ * inode: input/file.h) is refused, at the open and again at the commit.
  */
 #ifndef VR_OUTFILE_H
 #define VR_OUTFILE_H
 
 #include <stdio.h>
 
-#include "sim/diag.h"
+#include "input/diag.h"
 
 typedef struct vr_outfile {
 	FILE *stream;

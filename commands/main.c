@@ -17,14 +17,14 @@
 
 #include "calibration/fit.h"
 #include "plots/plot.h"
-#include "sim/catalog.h"
+#include "input/catalog.h"
 #include "sim/engine.h"
-#include "sim/input_file.h"
-#include "sim/outfile.h"
-#include "sim/replay.h"
-#include "sim/report.h"
-#include "sim/scenario.h"
-#include "sim/yaml_read.h"
+#include "input/file.h"
+#include "input/outfile.h"
+#include "models/replay.h"
+#include "output/report.h"
+#include "models/scenario.h"
+#include "input/yaml_read.h"
 
 enum {
 	EXIT_BAD_INPUT = 2,
@@ -363,7 +363,7 @@ static int refuse_colliding_outputs(const cli *c, const char *platform, vr_diag 
 }
 
 /* Every file the command writes, checked once its inputs are read and
- * before any work: not empty, not one of the inputs (sim/input_file.h),
+ * before any work: not empty, not one of the inputs (input/file.h),
  * not another of its outputs.  The output layer checks again when it
  * opens and when it commits. */
 static int outputs_refused(const cli *c)

@@ -5,9 +5,9 @@
  * key/value pairs until MAPPING-END, a sequence reads items until
  * SEQUENCE-END.  Depth is bounded so a hostile file cannot exhaust the stack.
  */
-#include "sim/yaml_tree.h"
+#include "input/yaml_tree.h"
 
-#include "sim/input_file.h"
+#include "input/file.h"
 
 #include <errno.h>
 #include <stdio.h>

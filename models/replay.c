@@ -7,17 +7,16 @@
  * highest sequence number posted, so memory stays bounded by the number of
  * queues, not of records) and counts each binding's events.
  */
-#include "sim/replay.h"
+#include "models/replay.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/catalog.h"
-#include "sim/input_file.h"
-#include "sim/yaml_read.h"
-#include "vrdma/device/abi.h"
+#include "input/catalog.h"
+#include "input/file.h"
+#include "input/yaml_read.h"
 #include "vrdma/trace/duration.h"
 #include "vrdma/trace/trace.h"
 #include "vrdma/trace/trace_read.h"
@@ -310,7 +309,7 @@ static int binding_matches(const vr_replay_binding *b, const struct vtrace_recor
 			return 0;
 	}
 	if (b->interrupt >= 0 &&
-	    (r->object != VRDMA_VECTOR_CQ_NOTIFY || ((r->flags & VTRACE_F_SUPPRESSED) != 0) != (b->interrupt == 1)))
+	    (r->object != VTRACE_VECTOR_CQ_NOTIFY || ((r->flags & VTRACE_F_SUPPRESSED) != 0) != (b->interrupt == 1)))
 		return 0;
 	return 1;
 }

@@ -2,7 +2,7 @@
  * yaml_read.c - typed reads with located errors; the vocabulary every strict
  * loader speaks.
  */
-#include "sim/yaml_read.h"
+#include "input/yaml_read.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -6,7 +6,7 @@
  * (preset, host) parameter set as preset <- scenario overrides <- host
  * overrides, and resolve it.  Only a fully valid scenario leaves here.
  */
-#include "sim/scenario.h"
+#include "models/scenario.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include "models/preset.h"
-#include "sim/catalog.h"
-#include "sim/replay.h"
-#include "sim/yaml_read.h"
+#include "input/catalog.h"
+#include "models/replay.h"
+#include "input/yaml_read.h"
 
 static const char *const top_keys[] = {
 	"scenario", "description", "preset", "seed", "topology", "options",
@@ -306,7 +306,7 @@ static int check_option_fits(loader *l, const yt_node *at, const mdl_option *o)
  * `replay: {trace: FILE, costs: model|measured, iterations: N, compare:
  * true}`: a trace of the reference implementation sets the workload and the
  * completion mode, and option 0 is the option the trace replays
- * (sim/replay.h); with `compare: true` option 1 is that option as the
+ * (models/replay.h); with `compare: true` option 1 is that option as the
  * pipeline assumes it; the listed options, if any, run the same workload
  * beside them.
  */

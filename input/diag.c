@@ -1,7 +1,7 @@
 /*
  * diag.c - formatting of located user errors and "did you mean" suggestions.
  */
-#include "sim/diag.h"
+#include "input/diag.h"
 
 #include <stdarg.h>
 #include <stdio.h>

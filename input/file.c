@@ -2,7 +2,7 @@
  * input_file.c - opening inputs (regular files only), whole-file reads with
  * a size limit, and the list of the command's inputs by device and inode.
  */
-#include "sim/input_file.h"
+#include "input/file.h"
 
 #include <errno.h>
 #include <fcntl.h>

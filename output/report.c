@@ -3,12 +3,12 @@
  */
 #include "config.h"
 
-#include "sim/report.h"
+#include "output/report.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "sim/json.h"
+#include "input/json_read.h"
 
 const char *const vr_format_names[FORMAT_COUNT + 1] = {"text", "json", "csv", NULL};
 

@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-#include "sim/diag.h"
+#include "input/diag.h"
 #include "sim/results.h"
 
 typedef enum vr_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV, FORMAT_COUNT } vr_format;

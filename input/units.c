@@ -2,7 +2,7 @@
  * units.c - quantity parsing: a decimal number immediately followed by a unit
  * from the table of its kind.  The tables are the whole grammar.
  */
-#include "sim/units.h"
+#include "input/units.h"
 
 #include <ctype.h>
 #include <float.h>

@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "sim/diag.h"
+#include "input/diag.h"
 
 /* Open PATH for reading, refusing what is not a regular file (a FIFO would
  * block the open forever, a device or a folder is not an input): the

@@ -1,7 +1,7 @@
 /*
  * catalog.c - look-up of built-in data files, with file-system fallback.
  */
-#include "sim/catalog.h"
+#include "input/catalog.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sim/yaml_read.h"
+#include "input/yaml_read.h"
 
 const vr_embedded_file *vr_catalog_file(const char *path)
 {
