@@ -465,15 +465,11 @@ static int command_calibrate(const cli *c)
 		return EXIT_BAD_INPUT;
 	}
 	cal_fit_report(&data, &fit, stdout);
-	int rc = 0;
-	if (c->out) {
+	if (c->out)
 		cal_fit_write_overlay(&fit, inputs, overlay.stream);
-		rc = vr_outfile_commit(&overlay, &diag);
-	}
-	if (c->json) {
+	if (c->json)
 		cal_fit_write_json(&data, &fit, inputs, json.stream);
-		rc = vr_outfile_commit(&json, &diag) || rc;
-	}
+	int rc = vr_outfile_commit_all((vr_outfile *const[]){&overlay, &json}, 2, &diag);
 	if (rc)
 		fprintf(stderr, "%s\n", diag.message);
 	return rc ? 1 : 0;

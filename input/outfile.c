@@ -74,12 +74,17 @@ int vr_outfile_open(vr_outfile *of, const char *target, vr_diag *diag)
 	follow_links(target, resolved, sizeof resolved);
 	snprintf(of->target, sizeof of->target, "%s", resolved);
 	snprintf(of->temp, sizeof of->temp, "%s.XXXXXX", of->target);
+	/* no interrupt between the creation and the registration */
+	vr_cleanup_block(1);
 	int fd = mkstemp(of->temp);
+	int saved = errno;
+	if (fd >= 0)
+		vr_cleanup_add(of->temp, VR_CLEANUP_FILE);   /* gone even if the run dies of a signal */
+	vr_cleanup_block(0);
 	if (fd < 0) {
 		of->temp[0] = '\0';
-		return vr_diag_at(diag, (vr_where){target, 0, 0}, "cannot create the output file: %s", strerror(errno));
+		return vr_diag_at(diag, (vr_where){target, 0, 0}, "cannot create the output file: %s", strerror(saved));
 	}
-	vr_cleanup_add(of->temp, 0);   /* gone even if the run dies of a signal */
 	/* mkstemp makes 0600; give the file the mode a plain creation would. */
 	mode_t mask = umask(0);
 	umask(mask);
@@ -124,6 +129,22 @@ int vr_outfile_commit(vr_outfile *of, vr_diag *diag)
 	unlink(of->temp);
 	vr_cleanup_forget(of->temp);
 	return vr_diag_at(diag, (vr_where){of->target, 0, 0}, "cannot write the output file: %s", strerror(saved));
+}
+
+int vr_outfile_commit_all(vr_outfile *const *files, size_t count, vr_diag *diag)
+{
+	int rc = 0;
+	vr_cleanup_block(1);
+	for (size_t k = 0; k < count; k++) {
+		if (!files[k]->stream)
+			continue;
+		if (rc == 0)
+			rc = vr_outfile_commit(files[k], diag);
+		else
+			vr_outfile_abort(files[k]);
+	}
+	vr_cleanup_block(0);
+	return rc;
 }
 
 void vr_outfile_abort(vr_outfile *of)

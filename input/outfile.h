@@ -23,6 +23,12 @@ typedef struct vr_outfile {
 int vr_outfile_open(vr_outfile *of, const char *target, vr_diag *diag);
 /* Flush, close and rename into place; on failure the temp file is removed. */
 int vr_outfile_commit(vr_outfile *of, vr_diag *diag);
+/* Commit the COUNT outputs of one command together: an interrupt (SIGINT,
+ * SIGTERM, SIGHUP) waits until all are in place, so that it finds either
+ * none renamed (and removes their temporary files) or all.  A failure
+ * discards the outputs not yet committed.  FILES with a NULL stream are
+ * skipped (outputs not asked for). */
+int vr_outfile_commit_all(vr_outfile *const *files, size_t count, vr_diag *diag);
 /* Discard: close and remove the temporary file. */
 void vr_outfile_abort(vr_outfile *of);
 

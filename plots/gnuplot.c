@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "plots/gnuplot.h"
+#include "input/cleanup.h"
 
 #include "input/file.h"
 
@@ -64,10 +65,14 @@ int vr_gp_run(const char *gnuplot, const char *dir, const char *script, vr_diag 
 {
 	char log[4096];
 	snprintf(log, sizeof log, "%s/gnuplot.log", dir);
+	vr_cleanup_block(1);
 	pid_t pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		vr_cleanup_block(0);
 		return vr_diag_at(diag, (vr_where){gnuplot, 0, 0}, "cannot start gnuplot: %s", strerror(errno));
+	}
 	if (pid == 0) {
+		vr_cleanup_block(0);
 		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		if (fd >= 0) {
 			dup2(fd, STDOUT_FILENO);
@@ -79,10 +84,15 @@ int vr_gp_run(const char *gnuplot, const char *dir, const char *script, vr_diag 
 		execlp(gnuplot, gnuplot, script, (char *)NULL);
 		_exit(127);
 	}
+	vr_cleanup_add_child(pid);   /* an interrupt stops it before removing its folder */
+	vr_cleanup_block(0);
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			vr_cleanup_forget_child(pid);
 			return vr_diag_at(diag, (vr_where){gnuplot, 0, 0}, "cannot wait for gnuplot: %s", strerror(errno));
+		}
+	vr_cleanup_forget_child(pid);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		return vr_diag_at(diag, (vr_where){gnuplot, 0, 0}, "cannot run '%s': install gnuplot (Debian: apt-get install gnuplot-nox)", gnuplot);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -175,8 +185,15 @@ int vr_gp_render(const char *out_dir, vr_gp_drawer draw, const void *ctx, vr_dia
 	snprintf(work, sizeof work, "%s/.vrdmasim-plot-XXXXXX", out_dir);
 	if (vr_gp_make_dir(out_dir, diag) != 0)
 		return -1;
-	if (!mkdtemp(work))
-		return vr_diag_at(diag, (vr_where){out_dir, 0, 0}, "cannot create a working folder: %s", strerror(errno));
+	/* gone even if the plot is interrupted, from its creation on */
+	vr_cleanup_block(1);
+	int made = mkdtemp(work) != NULL;
+	int saved = errno;
+	if (made)
+		vr_cleanup_add(work, VR_CLEANUP_TREE);
+	vr_cleanup_block(0);
+	if (!made)
+		return vr_diag_at(diag, (vr_where){out_dir, 0, 0}, "cannot create a working folder: %s", strerror(saved));
 	snprintf(data, sizeof data, "%s/data", work);
 	int rc = vr_gp_make_dir(data, diag);
 	if (rc == 0)
@@ -189,5 +206,6 @@ int vr_gp_render(const char *out_dir, vr_gp_drawer draw, const void *ctx, vr_dia
 			rc = publish(work, out_dir, NULL, check_only, diag);
 	}
 	remove_tree(work);
+	vr_cleanup_forget(work);
 	return rc;
 }

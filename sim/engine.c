@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "input/cleanup.h"
+#include "input/outfile.h"
 #include "sim/pingpong.h"
 #include "sim/platform.h"
 #include "sim/stream.h"
@@ -48,7 +49,14 @@ static void start_simgrid(const char *argv0)
 	for (size_t i = 0; i < FLAG_COUNT; i++)
 		argv[argc++] = (char *)SIMGRID_FLAGS[i];
 	argv[argc] = NULL;
+	/* SimGrid catches SIGINT to list its actors and exit(1): take it back,
+	 * so that an interrupt removes the temporary files and kills us.  An
+	 * interrupt meanwhile waits. */
+	vr_cleanup_block(1);
+	vr_cleanup_catch_signals();
 	simgrid_init(&argc, argv);
+	vr_cleanup_catch_signals();
+	vr_cleanup_block(0);
 }
 
 typedef struct experiment_sequence {
@@ -209,13 +217,17 @@ static const char *make_temp_folder(char *buf, size_t len)
 	if (!parent || !*parent)
 		parent = "/tmp";
 	snprintf(buf, len, "%s/vrdmasim-XXXXXX", parent);
-	if (!mkdtemp(buf)) {
-		int saved = errno;
+	vr_cleanup_block(1);   /* no interrupt between the creation and the registration */
+	int made = mkdtemp(buf) != NULL;
+	int saved = errno;
+	if (made)
+		vr_cleanup_add(buf, VR_CLEANUP_DIR);
+	vr_cleanup_block(0);
+	if (!made) {
 		snprintf(buf, len, "%s", parent);
 		errno = saved;
 		return NULL;
 	}
-	vr_cleanup_add(buf, 1);
 	return buf;
 }
 
@@ -227,8 +239,22 @@ static void remove_temp_folder(const char *file, const char *dir)
 	vr_cleanup_forget(dir);
 }
 
-static int write_platform(const scn_scenario *s, const char *path, vr_diag *diag)
+/* The platform XML at PATH: a temporary folder's file (TEMPORARY), or the
+ * one --keep-platform keeps, written whole or not at all (an interrupted or
+ * refused write leaves no half a platform; a kept one that SimGrid aborts on
+ * stays, for the user to read). */
+static int write_platform(const scn_scenario *s, const char *path, int temporary, vr_diag *diag)
 {
+	if (!temporary) {
+		vr_outfile of;
+		if (vr_outfile_open(&of, path, diag) != 0)
+			return -1;
+		if (vr_platform_write(s, of.stream, path, diag) != 0) {
+			vr_outfile_abort(&of);
+			return -1;
+		}
+		return vr_outfile_commit(&of, diag);
+	}
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write the platform: %s", strerror(errno));
@@ -277,8 +303,8 @@ int vr_engine_run(const scn_scenario *s, const vr_engine_config *config, vr_run 
 	snprintf(path, sizeof path, "%s/platform.xml", dir);
 	int temporary = !config->keep_platform_dir;
 	if (temporary)
-		vr_cleanup_add(path, 0);
-	if (write_platform(s, path, diag) != 0) {
+		vr_cleanup_add(path, VR_CLEANUP_FILE);
+	if (write_platform(s, path, temporary, diag) != 0) {
 		if (temporary)
 			remove_temp_folder(path, dir);
 		return -1;
