@@ -87,6 +87,8 @@ typedef struct cli {
 	unsigned long long iterations;   /* 0: the scenario's */
 	const char *sets[CLI_SETS_MAX];  /* --set NAME=QUANTITY, in order */
 	size_t set_count;
+	int argc;                        /* the whole command line, for provenance */
+	char **argv;
 	double plot_size_bytes;          /* plot --size; 0: the smallest */
 	const char *inputs[16];          /* calibrate: datasets */
 	size_t input_count;
@@ -258,6 +260,8 @@ static int parse_cli(cli *c, int argc, char **argv)
 	if (argc < 2)
 		return bad_cli("", "a command: run, validate, plot, calibrate, replay or list");
 	c->command = argv[1];
+	c->argc = argc;
+	c->argv = argv;
 	int known = 0;
 	for (int k = 0; commands[k]; k++)
 		known |= strcmp(commands[k], c->command) == 0;
@@ -534,7 +538,7 @@ static int command_run(const cli *c, const char *argv0)
 	int rc = vr_engine_run(&s, &config, &run, &diag);
 	FILE *stream = c->out ? of.stream : stdout;
 	if (rc == 0)
-		rc = vr_report(&run, c->format, stream, &diag);
+		rc = vr_report(&run, c->format, &(vr_invocation){c->argc, c->argv, c->set_count, c->sets}, stream, &diag);
 	if (rc == 0 && s.replay && c->format == FORMAT_TEXT)
 		vr_replay_print_profile(s.replay, s.replay_map, stream);
 	if (rc == 0 && c->compare && c->format == FORMAT_TEXT)

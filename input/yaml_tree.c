@@ -278,6 +278,8 @@ int yt_load_buffer(const char *name, const char *text, size_t length,
 		vr_diag_at(diag, (vr_where){name, 0, 0}, "out of memory while reading");
 	if (rc != 0)
 		yt_free(doc);
+	else
+		vr_sha256_hex(text, length, doc->sha256);
 	return rc;
 }
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "input/diag.h"
+#include "input/sha256.h"
 
 typedef enum yt_type { YT_SCALAR, YT_MAP, YT_SEQ } yt_type;
 
@@ -28,6 +29,7 @@ typedef struct yt_node {
 typedef struct yt_doc {
 	char *file;                /* name used in messages */
 	yt_node *root;             /* NULL for an empty document */
+	char sha256[VR_SHA256_HEX_BYTES];   /* of the bytes parsed: results name the files that shaped them */
 } yt_doc;
 
 /* Load PATH.  On error fills DIAG (with the place libyaml reports) and

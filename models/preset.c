@@ -76,9 +76,19 @@ static const char *const overlay_keys[] = {"calibration", "description", "datase
 
 int mdl_overlay_load(const char *path, const char *base_file, vr_where where, mdl_params *params, vr_diag *diag)
 {
+	return mdl_overlay_load_from(path, base_file, where, params, NULL, diag);
+}
+
+int mdl_overlay_load_from(const char *path, const char *base_file, vr_where where, mdl_params *params,
+			  mdl_file_ref *from, vr_diag *diag)
+{
 	yt_doc doc;
 	if (vr_catalog_load("calibration/overlays", "calibration overlay", path, base_file, where, &doc, diag) != 0)
 		return -1;
+	if (from) {
+		snprintf(from->path, sizeof from->path, "%s", doc.file);
+		memcpy(from->sha256, doc.sha256, sizeof from->sha256);
+	}
 	const yt_node *root = doc.root, *v, *list;
 	const char *name;
 	int rc = 0;

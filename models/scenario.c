@@ -411,16 +411,20 @@ static int build_params(loader *l, const yt_node *root)
 	const yt_node *topology = yt_get(root, "topology");
 	const yt_node *switch_map = yt_get(topology, "switch");
 	s->params = calloc(s->preset_count * s->host_count, sizeof *s->params);
-	if (!s->params)
+	s->preset_params = calloc(s->preset_count, sizeof *s->preset_params);
+	if (!s->params || !s->preset_params)
 		return vr_diag_at(l->diag, root->where, "out of memory");
 	for (size_t p = 0; p < s->preset_count; p++) {
 		mdl_params base;
 		if (mdl_preset_load(l->presets[p]->text, s->file, l->presets[p]->where, &base, l->diag) != 0)
 			return -1;
+		s->preset_params[p] = base;
+		if (mdl_params_resolve(&s->preset_params[p], l->presets[p]->text, l->diag) != 0)
+			return -1;
 		const yt_node *overlay = yt_get(root, "calibration");
 		const char *overlay_path;
 		if (overlay && (yr_string(overlay, "the calibration overlay", &overlay_path, l->diag) ||
-				mdl_overlay_load(overlay_path, s->file, overlay->where, &base, l->diag)))
+				mdl_overlay_load_from(overlay_path, s->file, overlay->where, &base, &s->overlay, l->diag)))
 			return -1;
 		for (size_t h = 0; h < s->host_count; h++) {
 			mdl_params *out = &s->params[p * s->host_count + h];
@@ -484,6 +488,7 @@ int scn_load_buffer(const char *name, const char *text, size_t length,
 	yt_doc doc;
 	if (yt_load_buffer(name, text, length, &doc, diag) != 0)
 		return -1;
+	memcpy(out->sha256, doc.sha256, sizeof out->sha256);
 	int rc = load_doc(&doc, out, diag);
 	yt_free(&doc);
 	return rc;
@@ -496,6 +501,7 @@ int scn_load_file(const char *path, scn_scenario *out, vr_diag *diag)
 	yt_doc doc;
 	if (yt_load_file(path, &doc, diag) != 0)
 		return -1;
+	memcpy(out->sha256, doc.sha256, sizeof out->sha256);
 	int rc = load_doc(&doc, out, diag);
 	yt_free(&doc);
 	return rc;
@@ -536,6 +542,8 @@ void scn_set_iterations(scn_scenario *s, unsigned long long iterations)
 void scn_free(scn_scenario *s)
 {
 	free(s->params);
+	free(s->preset_params);
+	s->preset_params = NULL;
 	free(s->replay);
 	free(s->replay_map);
 	s->params = NULL;

@@ -10,6 +10,7 @@
 
 #include "models/option.h"
 #include "models/params.h"
+#include "models/preset.h"
 
 enum {
 	SCN_PRESETS_MAX = 8,
@@ -79,6 +80,13 @@ typedef struct scn_scenario {
 	 * NULL otherwise. */
 	struct vr_trace_profile *replay;
 	struct vr_replay_map *replay_map;
+	/* Provenance, for results: the scenario's content hash ("" when built
+	 * in memory), the `calibration:` overlay read (path "" when none), and
+	 * each preset alone, resolved ([preset]): what the parameters in force
+	 * are compared with. */
+	char sha256[VR_SHA256_HEX_BYTES];
+	mdl_file_ref overlay;
+	mdl_params *preset_params;
 } scn_scenario;
 
 /* Load PATH.  Returns 0, or -1 with DIAG filled; free with scn_free either way. */

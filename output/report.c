@@ -364,13 +364,16 @@ static void json_result(const vr_run *run, const vr_result *r, FILE *out)
 	json_per_op(r, out);
 }
 
-int vr_report_json(const vr_run *run, FILE *out, vr_diag *diag)
+int vr_report_json(const vr_run *run, const vr_invocation *inv, FILE *out, vr_diag *diag)
 {
 	if (refuse_non_finite(run, diag) != 0)
 		return -1;
 	const scn_scenario *s = run->scenario;
 	fprintf(out, "{\n  \"tool\": \"vrdmasim\", \"version\": \"%s\", \"schema_version\": %d,\n",
 		PACKAGE_VERSION, VR_JSON_SCHEMA_VERSION);
+	fputs("  ", out);
+	vr_provenance_json(s, inv, out);
+	fputs(",\n", out);
 	fprintf(out, "  \"scenario\": ");
 	json_write_string(s->name, out);
 	fprintf(out, ", \"seed\": %llu,\n  \"results\": [\n", s->seed);
@@ -497,11 +500,11 @@ int vr_report_csv(const vr_run *run, FILE *out, vr_diag *diag)
 	return 0;
 }
 
-int vr_report(const vr_run *run, vr_format format, FILE *out, vr_diag *diag)
+int vr_report(const vr_run *run, vr_format format, const vr_invocation *inv, FILE *out, vr_diag *diag)
 {
 	switch (format) {
 	case FORMAT_TEXT: return vr_report_text(run, out, diag);
-	case FORMAT_JSON: return vr_report_json(run, out, diag);
+	case FORMAT_JSON: return vr_report_json(run, inv, out, diag);
 	case FORMAT_CSV: return vr_report_csv(run, out, diag);
 	case FORMAT_COUNT: break;
 	}

@@ -10,6 +10,7 @@
 
 #include "input/diag.h"
 #include "sim/results.h"
+#include "output/provenance.h"
 
 typedef enum vr_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV, FORMAT_COUNT } vr_format;
 
@@ -23,10 +24,11 @@ enum { VR_JSON_SCHEMA_VERSION = 2 };
  * Validation (models/params.def's bounds) keeps runs finite; this is the
  * last line.  0 when written. */
 int vr_report_text(const vr_run *run, FILE *out, vr_diag *diag);
-int vr_report_json(const vr_run *run, FILE *out, vr_diag *diag);
+/* JSON records INV's provenance (output/provenance.h); INV may be NULL. */
+int vr_report_json(const vr_run *run, const vr_invocation *inv, FILE *out, vr_diag *diag);
 int vr_report_csv(const vr_run *run, FILE *out, vr_diag *diag);
 
-int vr_report(const vr_run *run, vr_format format, FILE *out, vr_diag *diag);
+int vr_report(const vr_run *run, vr_format format, const vr_invocation *inv, FILE *out, vr_diag *diag);
 
 /* Options 0 and 1 of the run side by side, stage by stage, for each preset,
  * test and size (`vrdmasim replay --compare`: the trace-driven estimate and

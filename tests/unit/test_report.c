@@ -46,9 +46,9 @@ static void teardown(void)
 }
 
 typedef int (*writer)(const vr_run *, FILE *, vr_diag *);
-static int write_text(const vr_run *r, FILE *f, vr_diag *d) { return vr_report(r, FORMAT_TEXT, f, d); }
-static int write_json(const vr_run *r, FILE *f, vr_diag *d) { return vr_report(r, FORMAT_JSON, f, d); }
-static int write_csv(const vr_run *r, FILE *f, vr_diag *d) { return vr_report(r, FORMAT_CSV, f, d); }
+static int write_text(const vr_run *r, FILE *f, vr_diag *d) { return vr_report(r, FORMAT_TEXT, NULL, f, d); }
+static int write_json(const vr_run *r, FILE *f, vr_diag *d) { return vr_report(r, FORMAT_JSON, NULL, f, d); }
+static int write_csv(const vr_run *r, FILE *f, vr_diag *d) { return vr_report(r, FORMAT_CSV, NULL, f, d); }
 static const writer WRITERS[] = {write_text, write_json, write_csv, vr_report_compare};
 static const char *const WRITER_NAMES[] = {"text", "json", "csv", "compare"};
 enum { WRITER_COUNT = sizeof WRITERS / sizeof WRITERS[0] };
