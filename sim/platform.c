@@ -3,6 +3,7 @@
  */
 #include "sim/platform.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -151,6 +152,7 @@ static void write_hop(FILE *out, const char *name, const char *link, const char 
  * VM 1).  Routes between hosts take a line per hop list, the others one. */
 static void write_route(const scn_scenario *s, size_t p, size_t a, size_t b, mdl_route route, FILE *out)
 {
+	assert(route_hops[route][0].link);   /* every route of routes.def has hops here */
 	int between = mdl_routes[route].between_hosts;
 	char src[200], dst[200], names[3][160];
 	endpoint_on(s, p, a, route, 0, src, sizeof src);
