@@ -1,47 +1,25 @@
 /*
  * mechanism.h - the primitives every option is built from.
  *
- * A mechanism is a cost formula over the model parameters and the message:
- * how long a stage takes when nothing contends, which bandwidth resource it
- * streams the payload through (for bottleneck attribution and contention),
- * and what it counts (VM exits, doorbells, DMA transactions, packets).
- * Options (models/options/ *.yaml) are lists of stages naming these.
+ * A mechanism is a row of models/mechanisms.def: its name, where it runs,
+ * the route it belongs to, the resource it streams the payload through,
+ * where it may appear, and its cost function (mechanism_cost.c): how long a
+ * stage takes when nothing contends and what it counts (VM exits,
+ * doorbells, DMA transactions, packets).  Routes are rows of
+ * models/routes.def.  Options (models/options/ *.yaml) are lists of stages
+ * naming mechanisms; the code reads the rows' columns rather than testing
+ * for particular mechanisms.
  */
 #ifndef MDL_MECHANISM_H
 #define MDL_MECHANISM_H
 
 #include "models/params.h"
 
+/* One per row of mechanisms.def, in its order. */
 typedef enum mdl_mechanism {
-	MECH_CPU,                /* software work on a CPU; cost from named parameters */
-	MECH_DOORBELL_TRAP,      /* guest writes a doorbell register: the write traps (VM exit) */
-	MECH_VM_ENTRY,           /* hypervisor resumes the guest after a trap */
-	MECH_MMIO_DOORBELL,      /* posted MMIO doorbell write to the HCA or NIC (may carry a BlueFlame WQE) */
-	MECH_WQE_FETCH,          /* HCA reads the WQE from host memory by DMA (skipped with BlueFlame) */
-	MECH_RECV_WQE_FETCH,     /* receiving HCA reads the posted receive WQE (unless prefetched) */
-	MECH_PAYLOAD_DMA_READ,   /* HCA reads the payload by DMA (skipped when inline) */
-	MECH_HCA_TX,             /* HCA schedules the QP, parses the WQE, builds the first packet */
-	MECH_WIRE,               /* the two cables host-switch-host: propagation */
-	MECH_SWITCH,             /* the switch, cut-through */
-	MECH_HCA_RX,             /* receiving HCA checks and steers the last packet */
-	MECH_PAYLOAD_DMA_WRITE,  /* receiving HCA writes the payload into memory (posted) */
-	MECH_ACK_RETURN,         /* responder HCA acknowledges; the ACK crosses back */
-	MECH_CQE_DMA_WRITE,      /* an HCA writes a CQE into memory */
-	MECH_MSI_INTERRUPT,      /* the HCA's MSI-X write reaches a CPU, whose kernel handles it */
-	MECH_VIRQ_INJECTION,     /* the hypervisor delivers a virtual interrupt into the guest */
-	MECH_IOMMU_TRANSLATION,  /* the IOMMU translates a device's DMA addresses (IOTLB hit or walk) */
-	MECH_HCA_CONTEXT_CACHE,  /* the HCA looks up the QP context and the buffer's translations */
-	MECH_ESWITCH_STEERING,   /* SR-IOV embedded switch between a VF and the port */
-	MECH_ESWITCH_LOOPBACK,   /* VF to VF on one HCA: the packet turns inside it */
-	MECH_MEMORY_COPY,        /* software copies the message between two VMs' memories */
-	MECH_NIC_TX,             /* Ethernet NIC: descriptor and payload DMA reads, transmit */
-	MECH_ETH_WIRE,           /* the two Ethernet cables host-switch-host */
-	MECH_ETH_SWITCH,         /* the Ethernet switch */
-	MECH_NIC_RX,             /* Ethernet NIC: receive, DMA writes of payload and descriptor */
-	MECH_NIC_INTERRUPT,      /* the NIC's receive interrupt (after moderation) and its handler */
-	MECH_ETH_ACK_RETURN,     /* a RoCE ACK through both NICs, cables and the switch */
-	MECH_ESWITCH_ACK_RETURN, /* an ACK from one VF to another through the embedded switch */
-	MECH_NET_LOOPBACK,       /* a loopback netdev hands the packet back to the same stack: no cost of its own */
+#define MECHANISM(ID, ...) MECH_##ID,
+#include "models/mechanisms.def"
+#undef MECHANISM
 	MECH_COUNT
 } mdl_mechanism;
 
@@ -54,19 +32,26 @@ typedef enum mdl_resource { RES_NONE, RES_PCIE, RES_HCA, RES_WIRE, RES_SWITCH, R
 
 extern const char *const mdl_resource_names[RES_COUNT];
 
-/* How a message gets from one VM to the other: the fabric stages of a
- * message path name one of these, and it fixes the links the transfer
- * crosses (platform.h) and where the two VMs must be. */
+/* How a message gets from one VM to the other: one per row of routes.def.
+ * The fabric stages of a message path belong to one of these; it fixes the
+ * links the transfer crosses (platform.h) and where the two VMs must be. */
 typedef enum mdl_route {
-	ROUTE_NONE,              /* not a fabric mechanism */
-	ROUTE_INFINIBAND,        /* PCIe, HCA, cable, switch, cable, HCA, PCIe: two hosts */
-	ROUTE_ETHERNET,          /* PCIe, NIC, cable, Ethernet switch, cable, NIC, PCIe: two hosts */
-	ROUTE_MEMORY,            /* a copy through one host's memory: two VMs on it */
-	ROUTE_HCA_LOOPBACK,      /* PCIe, the HCA's embedded switch, PCIe: two VMs on one host */
-	ROUTE_KERNEL_LOOPBACK,   /* a netdev that loops packets back in one kernel (lo, dummy): one host */
+#define ROUTE(ID, ...) ROUTE_##ID,
+#include "models/routes.def"
+#undef ROUTE
 	ROUTE_COUNT
 } mdl_route;
 
+enum { MDL_ROUTE_LINKS_MAX = 4 };
+
+typedef struct mdl_route_info {
+	const char *name;        /* for messages */
+	int between_hosts;       /* the two VMs on two hosts (else both on one) */
+	const char *endpoint;    /* suffix of the platform's endpoint hosts, or NULL */
+	mdl_resource links[MDL_ROUTE_LINKS_MAX];   /* crossed, tie order; RES_NONE ends */
+} mdl_route_info;
+
+extern const mdl_route_info mdl_routes[ROUTE_COUNT];
 extern const char *const mdl_route_names[ROUTE_COUNT];
 
 /* Is ROUTE between two hosts (else between two VMs on one host)? */
@@ -137,13 +122,38 @@ extern const char *const mdl_kind_names[KIND_COUNT];
 /* Paths of an option (see option.h) a mechanism may appear on, as bits. */
 enum { ON_REQUEST = 1, ON_COMPLETION = 2, ON_OFF_PATH = 4 };
 
+/* The part a mechanism plays in moving a message (mechanisms.def). */
+typedef enum mdl_part {
+	PART_HOST,               /* work on one host: its side's parameters, arithmetic */
+	PART_TRANSFER,           /* the route's transfer: SimGrid link latencies */
+	PART_ACK,                /* the acknowledgement's way back over the route: arithmetic */
+} mdl_part;
+
+/* What a cost function reads. */
+typedef struct mdl_cost_in {
+	const mdl_params *own;      /* the host a local mechanism runs on (its stage's side) */
+	const mdl_params *sender;   /* the host the message leaves */
+	const mdl_params *receiver; /* the host it reaches */
+	const mdl_message *msg;
+	const mdl_cpu_cost *cpu;    /* MECH_CPU's cost parameters */
+} mdl_cost_in;
+
+/* A mechanism's cost formula: adds its uncontended time and counts to
+ * OUT, which starts zeroed with the row's resource. */
+typedef void mdl_cost_fn(const mdl_cost_in *in, mdl_cost *out);
+
+/* A row of mechanisms.def; see there for the columns. */
 typedef struct mdl_mechanism_info {
 	const char *name;        /* as written in option files */
 	mdl_side side;           /* default side; a stage may move a local mechanism */
-	mdl_route route;         /* fabric mechanisms: the route they belong to */
+	mdl_route route;         /* the route it belongs to, or ROUTE_NONE: any */
+	mdl_part part;
+	mdl_resource resource;   /* where the payload streams, or RES_NONE */
 	mdl_kind kind;
 	unsigned paths;          /* ON_* bits: where it can happen */
-	const char *meaning;
+	int per_doorbell;        /* once per doorbell: a post list shares it */
+	mdl_cost_fn *cost;
+	const char *description;
 } mdl_mechanism_info;
 
 extern const mdl_mechanism_info mdl_mechanisms[MECH_COUNT];

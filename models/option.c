@@ -4,6 +4,7 @@
 #include "models/option.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -137,8 +138,7 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 		return -1;
 	stage->mechanism = (mdl_mechanism)choice;
 	stage->side = mdl_mechanisms[choice].side;
-	/* A doorbell, its trap and the return from it serve a whole post list. */
-	stage->per_doorbell = choice == MECH_DOORBELL_TRAP || choice == MECH_MMIO_DOORBELL || choice == MECH_VM_ENTRY;
+	stage->per_doorbell = mdl_mechanisms[choice].per_doorbell;
 	if (!(mdl_mechanisms[choice].paths & path_bit[path]))
 		return misplaced(v, &mdl_mechanisms[choice], path, diag);
 	int is_cpu = stage->mechanism == MECH_CPU;
@@ -244,32 +244,67 @@ static vr_where stage_where(const mdl_option *opt, const mdl_stage *s)
 	return (vr_where){opt->file, s->line, s->column};
 }
 
+/* The transfer stages a message path may take, route by route, for
+ * messages: "'wire' and 'switch', ... or 'net_loopback'". */
+static void transfer_choices(char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (int r = ROUTE_NONE + 1; r < ROUTE_COUNT; r++) {
+		const char *before = r == ROUTE_NONE + 1 ? "" : r == ROUTE_COUNT - 1 ? " or " : ", ";
+		int first = 1;
+		for (int m = 0; m < MECH_COUNT; m++)
+			if (mdl_mechanisms[m].part == PART_TRANSFER && (int)mdl_mechanisms[m].route == r && used < len) {
+				used += (size_t)snprintf(buf + used, len - used, "%s'%s'", first ? before : " and ", mdl_mechanisms[m].name);
+				first = 0;
+			}
+	}
+}
+
+_Static_assert(MECH_COUNT <= 64, "a message path's mechanisms are bits of a uint64_t");
+
+/* A route's transfer is all of its transfer mechanisms (a fabric is a
+ * cable to a switch and one from it).  SEEN has a bit per mechanism of the
+ * path; the first one ROUTE has that SEEN lacks, or MECH_COUNT. */
+static mdl_mechanism missing_transfer(mdl_route route, uint64_t seen, int *of_route)
+{
+	mdl_mechanism missing = MECH_COUNT;
+	*of_route = 0;
+	for (int m = MECH_COUNT - 1; m >= 0; m--)
+		if (mdl_mechanisms[m].part == PART_TRANSFER && mdl_mechanisms[m].route == route) {
+			(*of_route)++;
+			if (!(seen & (UINT64_C(1) << m)))
+				missing = (mdl_mechanism)m;
+		}
+	return missing;
+}
+
 /* A message path: one run of fabric stages, all of one route, each
  * mechanism once (together the transfer, plan.h).  Sets *ROUTE. */
 static int check_message_path(const yt_node *root, const mdl_option *opt, mdl_path path,
 			      mdl_route *route, vr_diag *diag)
 {
 	int stages = 0, first = -1, last = -1;
-	unsigned seen = 0;
+	uint64_t seen = 0;   /* a bit per mechanism */
 	*route = ROUTE_NONE;
 	for (size_t i = 0; i < opt->stage_count; i++) {
 		const mdl_stage *s = &opt->stages[i];
 		if (s->path != path)
 			continue;
 		stages++;
-		mdl_route r = mdl_mechanisms[s->mechanism].route;
-		if (r == ROUTE_NONE)
+		if (mdl_mechanisms[s->mechanism].part != PART_TRANSFER)
 			continue;
+		mdl_route r = mdl_mechanisms[s->mechanism].route;
 		if (*route != ROUTE_NONE && r != *route)
 			return vr_diag_at(diag, stage_where(opt, s), "found '%s', a stage of the %s, in a %s path that crosses the %s, expected one route per path",
 					  mdl_mechanisms[s->mechanism].name, mdl_route_names[r], mdl_path_names[path], mdl_route_names[*route]);
-		if (seen & (1u << s->mechanism))
+		if (seen & (UINT64_C(1) << s->mechanism))
 			return vr_diag_at(diag, stage_where(opt, s), "found a second '%s' stage ('%s') in the %s path, expected one",
 					  mdl_mechanisms[s->mechanism].name, s->name, mdl_path_names[path]);
 		if (last >= 0 && last != (int)i - 1)
 			return vr_diag_at(diag, stage_where(opt, s), "found the fabric stage '%s' apart from '%s', expected the fabric stages of a path next to each other",
 					  s->name, opt->stages[last].name);
-		seen |= 1u << s->mechanism;
+		seen |= UINT64_C(1) << s->mechanism;
 		*route = r;
 		if (first < 0)
 			first = (int)i;
@@ -278,34 +313,31 @@ static int check_message_path(const yt_node *root, const mdl_option *opt, mdl_pa
 	if (stages == 0 && path != PATH_REQUEST)
 		return 0;   /* the option does not describe this path */
 	const yt_node *list = yt_get(root, mdl_path_names[path]);
-	if (*route == ROUTE_NONE)
-		return vr_diag_at(diag, list->where, "found no fabric stage in the %s path, expected 'wire' and 'switch', 'eth_wire' and 'eth_switch', 'memory_copy' or 'eswitch_loopback'",
-				  mdl_path_names[path]);
-	/* A fabric is a cable to a switch and one from it: both stages. */
-	static const mdl_mechanism pairs[][2] = {{MECH_WIRE, MECH_SWITCH}, {MECH_ETH_WIRE, MECH_ETH_SWITCH}};
-	for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++)
-		if (((seen >> pairs[k][0]) & 1u) != ((seen >> pairs[k][1]) & 1u))
-			return vr_diag_at(diag, stage_where(opt, &opt->stages[first]), "found '%s' without '%s' in the %s path, expected both",
-					  mdl_mechanisms[pairs[k][(seen >> pairs[k][0]) & 1u ? 0 : 1]].name,
-					  mdl_mechanisms[pairs[k][(seen >> pairs[k][0]) & 1u ? 1 : 0]].name, mdl_path_names[path]);
+	if (*route == ROUTE_NONE) {
+		char choices[256];
+		transfer_choices(choices, sizeof choices);
+		return vr_diag_at(diag, list->where, "found no fabric stage in the %s path, expected %s",
+				  mdl_path_names[path], choices);
+	}
+	int of_route;
+	mdl_mechanism missing = missing_transfer(*route, seen, &of_route);
+	if (missing != MECH_COUNT)
+		return vr_diag_at(diag, stage_where(opt, &opt->stages[first]), "found '%s' without '%s' in the %s path, expected %s",
+				  mdl_mechanisms[opt->stages[first].mechanism].name, mdl_mechanisms[missing].name,
+				  mdl_path_names[path], of_route == 2 ? "both" : "all the stages of its route");
 	return 0;
 }
 
-/* Each ACK mechanism belongs to one route. */
+/* An ACK mechanism belongs to one route: the option's. */
 static int check_acks(const mdl_option *opt, vr_diag *diag)
 {
-	static const struct { mdl_mechanism ack; mdl_route route; } acks[] = {
-		{MECH_ACK_RETURN, ROUTE_INFINIBAND},
-		{MECH_ETH_ACK_RETURN, ROUTE_ETHERNET},
-		{MECH_ESWITCH_ACK_RETURN, ROUTE_HCA_LOOPBACK},
-	};
-	for (size_t i = 0; i < opt->stage_count; i++)
-		for (size_t k = 0; k < sizeof acks / sizeof acks[0]; k++) {
-			const mdl_stage *s = &opt->stages[i];
-			if (s->mechanism == acks[k].ack && opt->route != acks[k].route)
-				return vr_diag_at(diag, stage_where(opt, s), "found '%s' in an option whose messages take the %s, expected it only with the %s",
-						  mdl_mechanisms[s->mechanism].name, mdl_route_names[opt->route], mdl_route_names[acks[k].route]);
-		}
+	for (size_t i = 0; i < opt->stage_count; i++) {
+		const mdl_stage *s = &opt->stages[i];
+		const mdl_mechanism_info *m = &mdl_mechanisms[s->mechanism];
+		if (m->part == PART_ACK && m->route != opt->route)
+			return vr_diag_at(diag, stage_where(opt, s), "found '%s' in an option whose messages take the %s, expected it only with the %s",
+					  m->name, mdl_route_names[opt->route], mdl_route_names[m->route]);
+	}
 	return 0;
 }
 

@@ -12,9 +12,9 @@
  *   read_request:  an RDMA READ, from the post to the responder's HCA;
  *   read_response: the data back, to the requester consuming its CQE.
  * Message paths (request, read_request, read_response) each contain one
- * run of fabric stages (`wire` then `switch`; `eth_wire` then `eth_switch`;
- * `memory_copy`; `eswitch_loopback`), all of one route (mechanism.h), that
- * splits them into the part on the sending side, the transfer and the part
+ * run of fabric stages: all the transfer mechanisms of one route
+ * (mechanisms.def: `wire` and `switch`; `eth_wire` and `eth_switch`;
+ * `memory_copy`; `eswitch_loopback`; `net_loopback`), that splits them into the part on the sending side, the transfer and the part
  * on the receiving side.  The route must suit the placement: two hosts for
  * the fabrics, two VMs on one host for a copy or the HCA's loopback.  A
  * stage may apply only to some verbs (`verbs: [send_lat]`) or completion

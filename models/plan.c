@@ -12,7 +12,7 @@ static mdl_segment segment_of(const mdl_stage *stage, int seen_fabric)
 		return SEG_COMPLETION;
 	if (stage->path == PATH_OFF)
 		return SEG_OFF;
-	if (mdl_mechanisms[stage->mechanism].route != ROUTE_NONE)
+	if (mdl_mechanisms[stage->mechanism].part == PART_TRANSFER)
 		return SEG_FABRIC;
 	return seen_fabric ? SEG_RECEIVER : SEG_SENDER;
 }
@@ -28,22 +28,15 @@ static int path_in_leg(mdl_path path, mdl_leg leg)
 	return 0;
 }
 
-/* The links each route crosses, on both ends (SimGrid's CM02 streams a
- * transfer at the slowest of them, and so do we).  Ties go to the first. */
-static const mdl_resource route_links[ROUTE_COUNT][4] = {
-	[ROUTE_INFINIBAND] = {RES_WIRE, RES_SWITCH, RES_HCA, RES_PCIE},
-	[ROUTE_ETHERNET] = {RES_NIC, RES_PCIE},
-	[ROUTE_MEMORY] = {RES_MEMORY},
-	[ROUTE_HCA_LOOPBACK] = {RES_HCA, RES_PCIE},
-	[ROUTE_KERNEL_LOOPBACK] = {RES_NONE},   /* pointers handed over: nothing streams */
-};
-
+/* The slowest of the links ROUTE crosses (routes.def), on both ends:
+ * SimGrid's CM02 streams a transfer at that rate, and so do we. */
 static mdl_resource bottleneck(mdl_route route, const mdl_params *sender, const mdl_params *receiver, double *bps)
 {
-	mdl_resource best = route_links[route][0];
+	const mdl_resource *links = mdl_routes[route].links;
+	mdl_resource best = links[0];
 	*bps = INFINITY;
-	for (size_t i = 0; i < 4 && route_links[route][i] != RES_NONE; i++) {
-		mdl_resource r = route_links[route][i];
+	for (size_t i = 0; i < MDL_ROUTE_LINKS_MAX && links[i] != RES_NONE; i++) {
+		mdl_resource r = links[i];
 		double rate = fmin(mdl_resource_bps(r, sender), mdl_resource_bps(r, receiver));
 		if (rate < *bps) {
 			*bps = rate;

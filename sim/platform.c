@@ -3,6 +3,7 @@
  */
 #include "sim/platform.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -11,10 +12,6 @@ static const double BITS_PER_BYTE = 8.0;
 /* Hosts compute nothing in this model yet; any speed will do. */
 static const char *const HOST_SPEED = "1Gf";
 
-/* Suffix of the endpoint hosts of a same-host route; NULL for the others. */
-static const char *const local_suffix[ROUTE_COUNT] = {
-	[ROUTE_MEMORY] = "mem", [ROUTE_HCA_LOOPBACK] = "vf", [ROUTE_KERNEL_LOOPBACK] = "lo",
-};
 /* A kernel loopback moves no bytes; SimGrid wants a finite rate all the same. */
 static const double KERNEL_LOOPBACK_BPS = 8e15;
 
@@ -28,18 +25,27 @@ size_t vr_platform_host_of(mdl_route route, int vm)
 	return mdl_route_between_hosts(route) ? (size_t)vm : 0;
 }
 
-/* ':' cannot appear in a host name of the scenario: no clashes. */
+/* The endpoint of VM on HOST for ROUTE: the physical host, or a host of
+ * the route's own (routes.def's endpoint), one per VM on a same-host
+ * route.  ':' cannot appear in a host name of the scenario: no clashes. */
 static void endpoint_on(const scn_scenario *s, size_t preset, size_t host, mdl_route route, int vm,
 			char *buf, size_t len)
 {
 	char name[160];
+	const mdl_route_info *r = &mdl_routes[route];
 	physical_name(s, preset, host, name, sizeof name);
-	if (route == ROUTE_ETHERNET)
-		snprintf(buf, len, "%s:eth", name);
-	else if (local_suffix[route])
-		snprintf(buf, len, "%s:vm%d-%s", name, vm, local_suffix[route]);
-	else
+	if (!r->endpoint)
 		snprintf(buf, len, "%s", name);
+	else if (r->between_hosts)
+		snprintf(buf, len, "%s:%s", name, r->endpoint);
+	else
+		snprintf(buf, len, "%s:vm%d-%s", name, vm, r->endpoint);
+}
+
+/* Endpoints per host of ROUTE: one, or one per VM when both VMs are on it. */
+static int endpoints_per_host(mdl_route route)
+{
+	return mdl_routes[route].between_hosts ? 1 : 2;
 }
 
 void vr_platform_endpoint(const scn_scenario *s, size_t preset, mdl_route route, int vm, char *buf, size_t len)
@@ -81,11 +87,9 @@ static void write_hosts(const scn_scenario *s, size_t p, FILE *out)
 {
 	char name[200];
 	for (size_t h = 0; h < s->host_count; h++) {
-		static const mdl_route routes[] = {ROUTE_INFINIBAND, ROUTE_ETHERNET, ROUTE_MEMORY, ROUTE_HCA_LOOPBACK,
-						   ROUTE_KERNEL_LOOPBACK};
-		for (size_t r = 0; r < sizeof routes / sizeof routes[0]; r++)
-			for (int vm = 0; vm < (local_suffix[routes[r]] ? 2 : 1); vm++) {
-				endpoint_on(s, p, h, routes[r], vm, name, sizeof name);
+		for (int r = ROUTE_NONE + 1; r < ROUTE_COUNT; r++)
+			for (int vm = 0; vm < endpoints_per_host((mdl_route)r); vm++) {
+				endpoint_on(s, p, h, (mdl_route)r, vm, name, sizeof name);
 				fprintf(out, "    <host id=\"%s\" speed=\"%s\"/>\n", name, HOST_SPEED);
 			}
 	}
@@ -114,8 +118,29 @@ static void write_links(const scn_scenario *s, size_t p, link_writer *out)
 	write_link(out, name, "ethswitch", mdl_resource_bps(RES_NIC, first), MDL_VALUE(first, ETH_SWITCH_LATENCY), "FATPIPE");
 }
 
-/* One hop of a route: LINK of host NAME, in DIRECTION (or none, for FATPIPE). */
-static void hop(FILE *out, const char *name, const char *link, const char *direction)
+/* The links a route crosses, source to destination (SimGrid's names; the
+ * bandwidths the plan streams at are routes.def's links).  A hop is a link
+ * of the source's host, the destination's (the same host on a same-host
+ * route) or the preset's fabric, in a direction (or none, for FATPIPE). */
+typedef enum hop_at { AT_SRC, AT_DST, AT_FABRIC } hop_at;
+typedef struct hop {
+	const char *link;
+	hop_at at;
+	const char *direction;
+} hop;
+enum { HOPS_MAX = 7 };
+static const hop route_hops[ROUTE_COUNT][HOPS_MAX] = {
+	[ROUTE_INFINIBAND] = {{"pcie", AT_SRC, "UP"}, {"hca", AT_SRC, "UP"}, {"wire", AT_SRC, "UP"}, {"switch", AT_FABRIC, NULL},
+			      {"wire", AT_DST, "DOWN"}, {"hca", AT_DST, "DOWN"}, {"pcie", AT_DST, "DOWN"}},
+	[ROUTE_ETHERNET] = {{"pcie", AT_SRC, "UP"}, {"nic", AT_SRC, "UP"}, {"ethwire", AT_SRC, "UP"}, {"ethswitch", AT_FABRIC, NULL},
+			    {"ethwire", AT_DST, "DOWN"}, {"nic", AT_DST, "DOWN"}, {"pcie", AT_DST, "DOWN"}},
+	[ROUTE_MEMORY] = {{"memory", AT_SRC, "UP"}},
+	[ROUTE_HCA_LOOPBACK] = {{"pcie", AT_SRC, "UP"}, {"hca", AT_SRC, "UP"}, {"eswitch", AT_SRC, NULL}, {"pcie", AT_DST, "DOWN"}},
+	[ROUTE_KERNEL_LOOPBACK] = {{"kernel", AT_SRC, NULL}},
+};
+
+/* One hop: LINK of NAME (a host or the preset), in DIRECTION or none. */
+static void write_hop(FILE *out, const char *name, const char *link, const char *direction)
 {
 	if (direction)
 		fprintf(out, "<link_ctn id=\"%s-%s\" direction=\"%s\"/>", name, link, direction);
@@ -123,63 +148,35 @@ static void hop(FILE *out, const char *name, const char *link, const char *direc
 		fprintf(out, "<link_ctn id=\"%s-%s\"/>", name, link);
 }
 
-/* A fabric route between two hosts: out through SRC's adapter and cable,
- * the switch, in through DST's. */
-static void write_fabric_route(const scn_scenario *s, size_t p, size_t a, size_t b, mdl_route route, FILE *out)
+/* ROUTE from host A to host B (A itself on a same-host route, from VM 0 to
+ * VM 1).  Routes between hosts take a line per hop list, the others one. */
+static void write_route(const scn_scenario *s, size_t p, size_t a, size_t b, mdl_route route, FILE *out)
 {
-	int ib = route == ROUTE_INFINIBAND;
-	const char *adapter = ib ? "hca" : "nic", *cable = ib ? "wire" : "ethwire", *sw = ib ? "switch" : "ethswitch";
-	char src[200], dst[200], src_host[160], dst_host[160], zone[32];
+	assert(route_hops[route][0].link);   /* every route of routes.def has hops here */
+	int between = mdl_routes[route].between_hosts;
+	char src[200], dst[200], names[3][160];
 	endpoint_on(s, p, a, route, 0, src, sizeof src);
-	endpoint_on(s, p, b, route, 0, dst, sizeof dst);
-	physical_name(s, p, a, src_host, sizeof src_host);
-	physical_name(s, p, b, dst_host, sizeof dst_host);
-	snprintf(zone, sizeof zone, "p%zu", p);
-	fprintf(out, "    <route src=\"%s\" dst=\"%s\">\n      ", src, dst);
-	hop(out, src_host, "pcie", "UP");
-	hop(out, src_host, adapter, "UP");
-	hop(out, src_host, cable, "UP");
-	hop(out, zone, sw, NULL);
-	hop(out, dst_host, cable, "DOWN");
-	hop(out, dst_host, adapter, "DOWN");
-	hop(out, dst_host, "pcie", "DOWN");
-	fprintf(out, "\n    </route>\n");
+	endpoint_on(s, p, b, route, between ? 0 : 1, dst, sizeof dst);
+	physical_name(s, p, a, names[AT_SRC], sizeof names[AT_SRC]);
+	physical_name(s, p, b, names[AT_DST], sizeof names[AT_DST]);
+	snprintf(names[AT_FABRIC], sizeof names[AT_FABRIC], "p%zu", p);
+	fprintf(out, "    <route src=\"%s\" dst=\"%s\">%s", src, dst, between ? "\n      " : "");
+	for (size_t i = 0; i < HOPS_MAX && route_hops[route][i].link; i++)
+		write_hop(out, names[route_hops[route][i].at], route_hops[route][i].link, route_hops[route][i].direction);
+	fprintf(out, "%s</route>\n", between ? "\n    " : "");
 }
 
-/* The same-host routes of host H: a memory copy, the HCA loop, and the
- * kernel's loopback netdev. */
-static void write_local_routes(const scn_scenario *s, size_t p, size_t h, FILE *out)
-{
-	char src[200], dst[200], host[160];
-	physical_name(s, p, h, host, sizeof host);
-	endpoint_on(s, p, h, ROUTE_MEMORY, 0, src, sizeof src);
-	endpoint_on(s, p, h, ROUTE_MEMORY, 1, dst, sizeof dst);
-	fprintf(out, "    <route src=\"%s\" dst=\"%s\">", src, dst);
-	hop(out, host, "memory", "UP");
-	fprintf(out, "</route>\n");
-	endpoint_on(s, p, h, ROUTE_HCA_LOOPBACK, 0, src, sizeof src);
-	endpoint_on(s, p, h, ROUTE_HCA_LOOPBACK, 1, dst, sizeof dst);
-	fprintf(out, "    <route src=\"%s\" dst=\"%s\">", src, dst);
-	hop(out, host, "pcie", "UP");
-	hop(out, host, "hca", "UP");
-	hop(out, host, "eswitch", NULL);
-	hop(out, host, "pcie", "DOWN");
-	fprintf(out, "</route>\n");
-	endpoint_on(s, p, h, ROUTE_KERNEL_LOOPBACK, 0, src, sizeof src);
-	endpoint_on(s, p, h, ROUTE_KERNEL_LOOPBACK, 1, dst, sizeof dst);
-	fprintf(out, "    <route src=\"%s\" dst=\"%s\">", src, dst);
-	hop(out, host, "kernel", NULL);
-	fprintf(out, "</route>\n");
-}
-
+/* Per host: the routes to each later host, then its same-host routes. */
 static void write_routes(const scn_scenario *s, size_t p, FILE *out)
 {
 	for (size_t a = 0; a < s->host_count; a++) {
-		for (size_t b = a + 1; b < s->host_count; b++) {
-			write_fabric_route(s, p, a, b, ROUTE_INFINIBAND, out);
-			write_fabric_route(s, p, a, b, ROUTE_ETHERNET, out);
-		}
-		write_local_routes(s, p, a, out);
+		for (size_t b = a + 1; b < s->host_count; b++)
+			for (int r = ROUTE_NONE + 1; r < ROUTE_COUNT; r++)
+				if (mdl_routes[r].between_hosts)
+					write_route(s, p, a, b, (mdl_route)r, out);
+		for (int r = ROUTE_NONE + 1; r < ROUTE_COUNT; r++)
+			if (!mdl_routes[r].between_hosts)
+				write_route(s, p, a, a, (mdl_route)r, out);
 	}
 }
 

@@ -14,8 +14,9 @@
  * and per preset one "p<p>-switch" and one "p<p>-ethswitch" (FATPIPE: the
  * fabrics are non-blocking) carrying the switch latencies.
  *
- * A route (mechanism.h) joins two endpoints, SimGrid hosts named by
- * vr_platform_endpoint:
+ * A route (models/routes.def) joins two endpoints, SimGrid hosts named by
+ * vr_platform_endpoint from the route's endpoint column; platform.c lists
+ * the links each route crosses:
  *   InfiniBand  p<p>-<h> to p<p>-<g>: pcie hca wire switch wire hca pcie
  *   Ethernet    p<p>-<h>:eth to p<p>-<g>:eth: pcie nic ethwire ethswitch ...
  *   memory      p<p>-<h>:vm0-mem to p<p>-<h>:vm1-mem: memory
