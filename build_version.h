@@ -1,1 +1,1 @@
-#define VRDMASIM_BUILD_VERSION "0.1.0-g05ce5303dfa2-dirty"
+#define VRDMASIM_BUILD_VERSION "0.1.0-g8ac4b779c4bd-dirty"
