@@ -1,1 +1,1 @@
-#define VRDMASIM_BUILD_VERSION "0.1.0-g8ac4b779c4bd-dirty"
+#define VRDMASIM_BUILD_VERSION "0.1.0-g4b4237547d37-dirty"

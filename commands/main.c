@@ -21,7 +21,7 @@
 #include "sim/engine.h"
 #include "input/file.h"
 #include "input/outfile.h"
-#include "models/replay.h"
+#include "models/replay_scenario.h"
 #include "output/report.h"
 #include "models/scenario.h"
 #include "input/yaml_read.h"
@@ -479,32 +479,15 @@ static int command_calibrate(const cli *c)
 	return rc ? 1 : 0;
 }
 
-/* The scenario of `vrdmasim replay TRACE`: a `replay:` of that trace on
- * the presets asked for (`compare: true` puts the pipeline's own option
- * beside it).  The trace path is a YAML string: quote it. */
+/* The scenario of `vrdmasim replay TRACE`: that trace on the presets asked
+ * for (--compare puts the pipeline's own option beside it). */
 static int load_replay(const cli *c, scn_scenario *s)
 {
-	char text[8192], trace[4200];
-	size_t n = 0;
-	for (const char *p = c->scenario; *p && n + 3 < sizeof trace; p++) {
-		if (*p == '"' || *p == '\\')
-			trace[n++] = '\\';
-		trace[n++] = *p;
-	}
-	trace[n] = '\0';
-	char iterations[64] = "";
-	if (c->iterations)
-		snprintf(iterations, sizeof iterations, ", iterations: %llu", c->iterations);
-	snprintf(text, sizeof text,
-		 "scenario: replay\n"
-		 "preset: [%s]\n"
-		 "topology:\n  hosts:\n    - {name: host-a, vms: 2}\n    - {name: host-b, vms: 2}\n"
-		 "replay: {trace: \"%s\", costs: %s, compare: %s%s}\n",
-		 c->preset ? c->preset : "esxi5-qdr-2012", trace, c->measured ? "measured" : "model",
-		 c->compare ? "true" : "false", iterations);
+	scn_replay_request rq = {.trace = c->scenario, .costs = c->measured ? COSTS_MEASURED : COSTS_MODEL,
+				 .iterations = c->iterations, .compare = c->compare};
 	vr_diag diag;
 	vr_diag_clear(&diag);
-	int rc = scn_load_buffer(VR_REPLAY_COMMAND_SCENARIO, text, strlen(text), s, &diag);
+	int rc = scn_replay_build(&rq, c->preset, s, &diag);
 	if (rc != 0)
 		fprintf(stderr, "%s\n", diag.message);
 	return rc;

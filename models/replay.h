@@ -26,11 +26,6 @@
 
 enum { VR_REPLAY_BINDINGS_MAX = 64, VR_REPLAY_SIZES_MAX = 32 };
 
-/* The name `vrdmasim replay TRACE` gives the scenario it builds: errors in
- * the trace are then reported as the trace's own, not at that scenario. */
-#define VR_REPLAY_COMMAND_SCENARIO "vrdmasim replay"
-
-
 typedef struct vr_replay_binding {
 	char stage[MDL_NAME_MAX];
 	unsigned kind;            /* enum vtrace_kind */

@@ -16,7 +16,7 @@
 
 #include "models/preset.h"
 #include "input/catalog.h"
-#include "models/replay.h"
+#include "models/replay_scenario.h"
 #include "input/yaml_read.h"
 
 static const char *const top_keys[] = {
@@ -39,7 +39,7 @@ typedef struct loader {
 	scn_scenario *s;
 	const yt_doc *doc;
 	vr_diag *diag;
-	const yt_node *presets[SCN_PRESETS_MAX];
+	scn_preset_ref presets[SCN_PRESETS_MAX];
 	const yt_node *host_hca[SCN_HOSTS_MAX], *host_link[SCN_HOSTS_MAX];
 	int replaying;                 /* `replay:`: options[0] is the replayed option */
 } loader;
@@ -56,29 +56,32 @@ static int read_name(const yt_node *node, const char *what, char *out, size_t le
 	return 0;
 }
 
+int scn_add_preset(scn_scenario *s, scn_preset_ref *presets, const char *name, vr_where where, vr_diag *diag)
+{
+	if (s->preset_count == SCN_PRESETS_MAX)
+		return vr_diag_at(diag, where, "found more than %d presets, expected at most %d", SCN_PRESETS_MAX, SCN_PRESETS_MAX);
+	for (size_t j = 0; j < s->preset_count; j++)
+		if (strcmp(presets[j].name, name) == 0)
+			return vr_diag_at(diag, where, "found preset '%s' twice, expected each preset once", name);
+	presets[s->preset_count++] = (scn_preset_ref){name, where};
+	return 0;
+}
+
 static int read_presets(loader *l, const yt_node *node)
 {
-	if (node->type == YT_SCALAR) {
-		const char *text;
-		l->presets[0] = node;
-		l->s->preset_count = 1;
-		return yr_string(node, "the preset", &text, l->diag);
-	}
+	const char *text;
+	if (node->type == YT_SCALAR)
+		return yr_string(node, "the preset", &text, l->diag) ||
+		       scn_add_preset(l->s, l->presets, text, node->where, l->diag);
 	if (node->type != YT_SEQ || node->count == 0)
 		return vr_diag_at(l->diag, node->where, "found %s for the preset, expected a preset name or a list of them",
 				  node->type == YT_SEQ ? "an empty list" : yt_type_name(node->type));
 	if (node->count > SCN_PRESETS_MAX)
 		return vr_diag_at(l->diag, node->where, "found %zu presets, expected at most %d", node->count, SCN_PRESETS_MAX);
-	for (size_t i = 0; i < node->count; i++) {
-		const char *text;
-		if (yr_string(node->items[i], "a preset name", &text, l->diag) != 0)
+	for (size_t i = 0; i < node->count; i++)
+		if (yr_string(node->items[i], "a preset name", &text, l->diag) ||
+		    scn_add_preset(l->s, l->presets, text, node->items[i]->where, l->diag))
 			return -1;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(l->presets[j]->text, text) == 0)
-				return vr_diag_at(l->diag, node->items[i]->where, "found preset '%s' twice, expected each preset once", text);
-		l->presets[i] = node->items[i];
-	}
-	l->s->preset_count = node->count;
 	return 0;
 }
 
@@ -285,19 +288,17 @@ static int read_workloads(loader *l, const yt_node *root)
 	return 0;
 }
 
-/* An option must be able to run every workload on this topology. */
-static int check_option_fits(loader *l, const yt_node *at, const mdl_option *o)
+int scn_check_option(const scn_scenario *s, const mdl_option *o, vr_where at, vr_diag *diag)
 {
-	scn_scenario *s = l->s;
 	for (size_t w = 0; w < s->workload_count; w++)
 		if (!mdl_option_runs(o, s->workloads[w].verb))
-			return vr_diag_at(l->diag, at->where, "found option '%s', which cannot run verb '%s', expected an option that supports it",
+			return vr_diag_at(diag, at, "found option '%s', which cannot run verb '%s', expected an option that supports it",
 					  o->name, mdl_verb_names[s->workloads[w].verb]);
 	if (!(o->completions & (1u << s->completion)))
-		return vr_diag_at(l->diag, at->where, "found option '%s', which has no '%s' completion mode, expected an option that supports it",
+		return vr_diag_at(diag, at, "found option '%s', which has no '%s' completion mode, expected an option that supports it",
 				  o->name, mdl_completion_names[s->completion]);
 	if (o->placement == PLACE_DIFFERENT_HOSTS && s->host_count < 2)
-		return vr_diag_at(l->diag, at->where, "found option '%s' with %zu host in the topology, expected at least 2 hosts (it runs between VMs on different hosts)",
+		return vr_diag_at(diag, at, "found option '%s' with %zu host in the topology, expected at least 2 hosts (it runs between VMs on different hosts)",
 				  o->name, s->host_count);
 	return 0;
 }
@@ -335,37 +336,16 @@ static int read_replay(loader *l, const yt_node *root, const yt_node *node)
 	int compare = 0;
 	if ((v = yt_get(node, "compare")) && yr_choice(v, "whether to run the pipeline beside it", no_yes, &compare, l->diag))
 		return -1;
-	s->replay = calloc(1, sizeof *s->replay);
-	s->replay_map = calloc(1, sizeof *s->replay_map);
-	if (!s->replay || !s->replay_map)
-		return vr_diag_at(l->diag, node->where, "out of memory");
-	char path[4096];
-	vr_catalog_resolve(trace, s->file, path, sizeof path);
-	if (vr_replay_map_load("vrdma", s->replay_map, l->diag))
-		return -1;
+	scn_replay_request rq = {.trace = trace, .costs = (vr_replay_costs)costs, .iterations = iterations, .compare = compare};
 	/* A trace's errors name the trace and the record; a scenario's
 	 * replay is also located at its `trace:`. */
 	vr_diag trace_diag;
 	vr_diag_clear(&trace_diag);
-	if (vr_trace_profile_read(path, s->replay_map, s->replay, &trace_diag) ||
-	    vr_replay_option(s->replay, s->replay_map, (vr_replay_costs)costs, at, &s->options[0], &trace_diag)) {
-		if (strcmp(s->file, VR_REPLAY_COMMAND_SCENARIO) == 0) {
-			l->diag->failed = 1;
-			snprintf(l->diag->message, sizeof l->diag->message, "%s", trace_diag.message);
-			return -1;
-		}
-		return vr_diag_at(l->diag, at, "found trace '%s', expected a vrdma-perf trace that can be replayed: %s", trace,
-				  trace_diag.message);
-	}
-	vr_replay_workload(s->replay, iterations, &s->workloads[0]);
-	s->workload_count = 1;
-	s->completion = s->replay->completion;
-	s->option_count = 1;
-	if (compare) {
-		const char *pipeline = s->replay_map->option[s->replay->placement];
-		if (mdl_option_load(pipeline, NULL, at, &s->options[1], l->diag))
-			return -1;
-		s->option_count = 2;
+	if (scn_replay_attach(s, &rq, at, &trace_diag, l->diag) != 0) {
+		if (trace_diag.failed)
+			return vr_diag_at(l->diag, at, "found trace '%s', expected a vrdma-perf trace that can be replayed: %s",
+					  trace, trace_diag.message);
+		return -1;
 	}
 	l->replaying = 1;
 	return 0;
@@ -375,7 +355,7 @@ static int read_options(loader *l, const yt_node *node)
 {
 	scn_scenario *s = l->s;
 	if (!node && l->replaying)
-		return check_option_fits(l, l->doc->root, &s->options[0]);
+		return scn_check_option(s, &s->options[0], l->doc->root->where, l->diag);
 	if (!node)
 		return vr_diag_at(l->diag, l->doc->root->where, "found a scenario without 'options', expected the key 'options' (required)");
 	if (yr_expect(node, YT_SEQ, "the options", l->diag) != 0)
@@ -384,14 +364,14 @@ static int read_options(loader *l, const yt_node *node)
 	if (node->count + first == 0 || node->count + first > SCN_OPTIONS_MAX)
 		return vr_diag_at(l->diag, node->where, "found %zu options, expected from 1 to %d", node->count,
 				  SCN_OPTIONS_MAX - (int)first);
-	if (l->replaying && check_option_fits(l, node, &s->options[0]))
+	if (l->replaying && scn_check_option(s, &s->options[0], node->where, l->diag))
 		return -1;
 	for (size_t n = 0; n < node->count; n++) {
 		size_t i = first + n;
 		const char *name;
 		if (yr_string(node->items[n], "an option name", &name, l->diag) ||
 		    mdl_option_load(name, s->file, node->items[n]->where, &s->options[i], l->diag) ||
-		    check_option_fits(l, node->items[n], &s->options[i]))
+		    scn_check_option(s, &s->options[i], node->items[n]->where, l->diag))
 			return -1;
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(s->options[j].name, s->options[i].name) == 0)
@@ -402,42 +382,62 @@ static int read_options(loader *l, const yt_node *node)
 	return 0;
 }
 
+/* One preset's parameters on each host: BASE <- switch overrides <- host
+ * overrides, resolved. */
+static int build_hosts(scn_scenario *s, size_t p, const mdl_params *base, const char *preset,
+		       const scn_layers *layers, vr_diag *diag)
+{
+	for (size_t h = 0; h < s->host_count; h++) {
+		mdl_params *out = &s->params[p * s->host_count + h];
+		*out = *base;
+		if ((layers->overrides && mdl_params_override(out, layers->overrides, NULL, diag)) ||
+		    (layers->switch_map && mdl_params_override(out, layers->switch_map, "switch", diag)) ||
+		    (layers->host_hca && layers->host_hca[h] && mdl_params_override(out, layers->host_hca[h], "hca", diag)) ||
+		    (layers->host_link && layers->host_link[h] && mdl_params_override(out, layers->host_link[h], "wire", diag)) ||
+		    mdl_params_resolve(out, preset, diag))
+			return -1;
+	}
+	return 0;
+}
+
 /* preset <- calibration overlay <- scenario overrides <- switch overrides <-
  * host overrides, resolved. */
-static int build_params(loader *l, const yt_node *root)
+int scn_build_params(scn_scenario *s, const scn_preset_ref *presets, const scn_layers *layers, vr_diag *diag)
 {
-	scn_scenario *s = l->s;
-	const yt_node *overrides = yt_get(root, "overrides");
-	const yt_node *topology = yt_get(root, "topology");
-	const yt_node *switch_map = yt_get(topology, "switch");
+	static const scn_layers none;
+	layers = layers ? layers : &none;
 	s->params = calloc(s->preset_count * s->host_count, sizeof *s->params);
 	s->preset_params = calloc(s->preset_count, sizeof *s->preset_params);
 	if (!s->params || !s->preset_params)
-		return vr_diag_at(l->diag, root->where, "out of memory");
+		return vr_diag_at(diag, (vr_where){s->file, 0, 0}, "out of memory");
 	for (size_t p = 0; p < s->preset_count; p++) {
 		mdl_params base;
-		if (mdl_preset_load(l->presets[p]->text, s->file, l->presets[p]->where, &base, l->diag) != 0)
-			return -1;
-		s->preset_params[p] = base;
-		if (mdl_params_resolve(&s->preset_params[p], l->presets[p]->text, l->diag) != 0)
-			return -1;
-		const yt_node *overlay = yt_get(root, "calibration");
 		const char *overlay_path;
-		if (overlay && (yr_string(overlay, "the calibration overlay", &overlay_path, l->diag) ||
-				mdl_overlay_load_from(overlay_path, s->file, overlay->where, &base, &s->overlay, l->diag)))
+		if (mdl_preset_load(presets[p].name, s->file, presets[p].where, &base, diag))
 			return -1;
-		for (size_t h = 0; h < s->host_count; h++) {
-			mdl_params *out = &s->params[p * s->host_count + h];
-			*out = base;
-			if ((overrides && mdl_params_override(out, overrides, NULL, l->diag)) ||
-			    (switch_map && mdl_params_override(out, switch_map, "switch", l->diag)) ||
-			    (l->host_hca[h] && mdl_params_override(out, l->host_hca[h], "hca", l->diag)) ||
-			    (l->host_link[h] && mdl_params_override(out, l->host_link[h], "wire", l->diag)) ||
-			    mdl_params_resolve(out, l->presets[p]->text, l->diag))
-				return -1;
-		}
+		/* the preset alone, resolved: what provenance compares with */
+		s->preset_params[p] = base;
+		if (mdl_params_resolve(&s->preset_params[p], presets[p].name, diag) ||
+		    (layers->calibration &&
+		     (yr_string(layers->calibration, "the calibration overlay", &overlay_path, diag) ||
+		      mdl_overlay_load_from(overlay_path, s->file, layers->calibration->where, &base, &s->overlay, diag))) ||
+		    build_hosts(s, p, &base, presets[p].name, layers, diag))
+			return -1;
 	}
 	return 0;
+}
+
+static int build_params(loader *l, const yt_node *root)
+{
+	const yt_node *topology = yt_get(root, "topology");
+	scn_layers layers = {
+		.calibration = yt_get(root, "calibration"),
+		.overrides = yt_get(root, "overrides"),
+		.switch_map = yt_get(topology, "switch"),
+		.host_hca = l->host_hca,
+		.host_link = l->host_link,
+	};
+	return scn_build_params(l->s, l->presets, &layers, l->diag);
 }
 
 static int load_tree(loader *l)

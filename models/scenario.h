@@ -58,7 +58,9 @@ struct vr_trace_profile;
 struct vr_replay_map;
 
 typedef struct scn_scenario {
-	char file[1024];              /* as given, for messages and output */
+	char file[1024];              /* as given, for messages and output; relative paths
+				       * in the scenario resolve beside it ("vrdmasim replay"
+				       * for the replay command's: the working directory) */
 	char name[MDL_NAME_MAX];
 	char description[512];
 	unsigned long long seed;
@@ -108,5 +110,40 @@ int scn_set_parameter(scn_scenario *s, const char *assignment, vr_diag *diag);
 void scn_set_iterations(scn_scenario *s, unsigned long long iterations);
 
 void scn_free(scn_scenario *s);
+
+/*
+ * Building a scenario: the steps every scenario goes through, whether a
+ * file describes it (scn_load_*) or C code builds it (the replay command,
+ * models/replay_scenario.h).  Each returns 0, or -1 with DIAG filled.
+ */
+
+/* A preset as the scenario names it: a built-in name or a path (resolved
+ * beside s->file), and where it was named, for errors. */
+typedef struct scn_preset_ref {
+	const char *name;
+	vr_where where;
+} scn_preset_ref;
+
+/* Append NAME to PRESETS[0 .. s->preset_count) and count it: each preset
+ * once, at most SCN_PRESETS_MAX. */
+int scn_add_preset(scn_scenario *s, scn_preset_ref *presets, const char *name, vr_where where, vr_diag *diag);
+
+/* Can option O run every workload of S, in S's completion mode, on S's
+ * topology?  Errors are located at AT. */
+int scn_check_option(const scn_scenario *s, const mdl_option *o, vr_where at, vr_diag *diag);
+
+/* What a scenario file layers on each preset, in this order; any may be
+ * NULL.  HOST_HCA and HOST_LINK have s->host_count entries. */
+typedef struct scn_layers {
+	const yt_node *calibration;        /* the calibration overlay's path */
+	const yt_node *overrides;          /* `overrides:` */
+	const yt_node *switch_map;         /* `topology: switch:` */
+	const yt_node *const *host_hca;    /* each host's `hca:` */
+	const yt_node *const *host_link;   /* each host's `link:` */
+} scn_layers;
+
+/* Resolve s->params, one set per (preset, host): PRESETS[p] <- LAYERS (NULL:
+ * none), checked like any parameter set.  S owns the result (scn_free). */
+int scn_build_params(scn_scenario *s, const scn_preset_ref *presets, const scn_layers *layers, vr_diag *diag);
 
 #endif

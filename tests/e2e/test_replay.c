@@ -301,11 +301,22 @@ START_TEST(bad_command_lines)
 	ck_assert_int_eq(o.status, 2);
 	ck_assert_ptr_nonnull(strstr(o.err, "--preset, --costs, --compare, --format, --out or --iterations with 'replay'"));
 	tool_output_free(&o);
-	const char *preset[] = {"replay", src_path(TRACE), "--preset", "esxi6", NULL};
-	o = run_tool(preset);
-	ck_assert_int_eq(o.status, 2);
-	ck_assert_ptr_nonnull(strstr(o.err, "esxi6"));
-	tool_output_free(&o);
+	/* A preset list's errors are located in the argument, at the name. */
+	static const struct {
+		const char *list, *says;
+	} presets[] = {
+		{"esxi6", "--preset esxi6:1:1: found preset 'esxi6', expected a built-in preset"},
+		{"modern-hdr, esxi6", "--preset modern-hdr, esxi6:1:13: found preset 'esxi6'"},
+		{"modern-hdr,modern-hdr", ":1:12: found preset 'modern-hdr' twice, expected each preset once"},
+		{"modern-hdr,,esxi6", ":1:12: found an empty preset name, expected preset names or paths"},
+	};
+	for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
+		const char *args[] = {"replay", src_path(TRACE), "--preset", presets[i].list, NULL};
+		o = run_tool(args);
+		ck_assert_int_eq(o.status, 2);
+		ck_assert_msg(strstr(o.err, presets[i].says) != NULL, "expected '%s' in: %s", presets[i].says, o.err);
+		tool_output_free(&o);
+	}
 }
 END_TEST
 

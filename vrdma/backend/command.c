@@ -1,5 +1,5 @@
 /*
- * vrdma/backend/command.c -- the command channel and device activation.
+ * vrdma/backend/command.c -- the command channel and its commands.
  *
  * The guest writes a request into its request slot and writes REQUEST.  The
  * backend copies the whole request out of guest memory once (so the guest
@@ -17,16 +17,13 @@
  *   REQUEST --begin--> walking --(budget spent)--> walking (next turn) ...
  *                         |                           |
  *                         +---- walk done: finish ----+--> response, ERR, vector 0
- *   reset or VM destroyed while walking: walk_free (arrays freed, bill released)
+ *   reset or VM destroyed while walking: vb_walk_free (arrays freed, bill released)
  *
- * begin_X checks the request and charges the bill (walk_begin); each turn
- * walks at most the budget (vb_continue_command); finish_X creates the
- * object from the pages walked and takes the arrays and the bill.
- *
- * Accounting: every object is charged to its guest (a bill computed from
- * the object's validated geometry) before the host allocates anything for
- * it, and the same bill, computed from what the object kept, is released
- * when it is destroyed, so create/destroy loops end where they began.
+ * begin_X checks the request and charges the bill (vb_walk_begin, walk.c);
+ * each turn walks at most the budget (vb_continue_command); finish_X
+ * creates the object from the pages walked and takes the arrays and the
+ * bill.  Every object is charged to its guest before the host allocates
+ * anything for it (bill.c); activation and reset are lifecycle.c's.
  */
 #include "vrdma/backend/internal.h"
 #include "vrdma/device/page_dir.h"
@@ -38,7 +35,6 @@
 #include <string.h>
 
 #define KNOWN_ACCESS (IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ)
-#define MAX_EVENT_RING_PAGES 17u
 
 static uint32_t pages_spanned(uint64_t iova, uint64_t length)
 {
@@ -51,290 +47,6 @@ static uint32_t slot_pages(uint32_t slots, uint32_t slot_bytes)
 	return (uint32_t)(((uint64_t)slots * slot_bytes + VRDMA_PAGE_BYTES - 1) / VRDMA_PAGE_BYTES);
 }
 
-/* ---- accounting: what each object costs its guest ---- */
-
-static struct vacct_bill object_bill(enum vacct_resource object, uint32_t pages,
-				     enum vacct_resource entry, uint64_t entries)
-{
-	struct vacct_bill bill;
-	memset(&bill, 0, sizeof bill);
-	bill.amount[object] = 1;
-	bill.amount[entry] += entries;
-	if (pages != 0)
-		bill.amount[VACCT_PAGE] += vpd_mapped_pages(pages);
-	return bill;
-}
-
-static struct vacct_bill pd_bill(void) { return object_bill(VACCT_PD, 0, VACCT_PD, 0); }
-static struct vacct_bill mr_bill(uint32_t pages) { return object_bill(VACCT_MR, pages, VACCT_MR, 0); }
-static struct vacct_bill cq_bill(uint32_t cqes, uint32_t pages) { return object_bill(VACCT_CQ, pages, VACCT_CQE, cqes); }
-static struct vacct_bill qp_bill(uint32_t wqes, uint32_t pages) { return object_bill(VACCT_QP, pages, VACCT_WQE, wqes); }
-
-/* An event ring is no object of its own: only its pages count. */
-static struct vacct_bill ring_bill(uint32_t pages)
-{
-	struct vacct_bill bill;
-	memset(&bill, 0, sizeof bill);
-	bill.amount[VACCT_PAGE] = vpd_mapped_pages(pages);
-	return bill;
-}
-
-static int charge(struct vdev *dev, struct vacct_bill bill)
-{
-	return vacct_charge(&dev->backend->account, &dev->account, &bill);
-}
-
-static void release(struct vdev *dev, struct vacct_bill bill)
-{
-	vacct_release(&dev->backend->account, &dev->account, &bill);
-}
-
-/* ---- commands that walk a page directory, a budget per turn ---- */
-
-#define VB_WALKING (-1) /* a begin_X return: the command goes on in the next turns */
-
-/* Free what the walk still owns and release the bill it still holds
- * (finish_X takes both on success, leaving NULL and a zero bill). */
-static void walk_free(struct vdev *dev)
-{
-	struct vb_walk *w = &dev->walk;
-	if (w->running)
-		release(dev, w->bill);
-	free(w->gpas);
-	free(w->pages);
-	memset(w, 0, sizeof *w);
-}
-
-/* The object took the walk's arrays (those it keeps) and its bill. */
-static void walk_taken(struct vb_walk *w, int took_gpas)
-{
-	if (took_gpas)
-		w->gpas = NULL;
-	w->pages = NULL;
-	memset(&w->bill, 0, sizeof w->bill);
-}
-
-/* Charge `bill` and begin walking `ref` for the object in slot `handle`.
- * Returns VB_WALKING, or an errno with nothing charged. */
-static int walk_begin(struct vdev *dev, const struct vrdma_pdir_ref *ref, uint32_t max_pages,
-		      struct vacct_bill bill, uint32_t handle, char *why, size_t why_bytes)
-{
-	struct vb_walk *w = &dev->walk;
-	int rc = charge(dev, bill);
-	if (rc != 0)
-		return rc;
-	rc = vpd_walk_begin(&dev->memory, ref, max_pages, &w->cursor, why, why_bytes);
-	if (rc == 0) {
-		/* Charged before the host allocates 16 B per page. */
-		w->gpas = calloc(ref->page_count, sizeof *w->gpas);
-		w->pages = calloc(ref->page_count, sizeof *w->pages);
-		if (w->gpas == NULL || w->pages == NULL)
-			rc = ENOMEM;
-	}
-	w->bill = bill;
-	w->running = 1;
-	if (rc != 0) {
-		walk_free(dev);
-		return rc;
-	}
-	w->handle = handle;
-	return VB_WALKING;
-}
-
-/* Walk at most the turn's page budget; each page's host pointer is taken
- * as it is walked, so no pass over the whole region is left for the end. */
-static int walk_step(struct vdev *dev)
-{
-	struct vb_walk *w = &dev->walk;
-	struct vbackend *b = dev->backend;
-	char why[200];
-	uint32_t from = w->cursor.done, walked = 0;
-	int rc = vpd_walk_step(&dev->memory, &w->cursor, b->turn_pages_left, w->gpas, &walked, why,
-			       sizeof why);
-	for (uint32_t i = from; i < from + walked; i++)
-		w->pages[i] = vgm_at(&dev->memory, w->gpas[i], VRDMA_PAGE_BYTES);
-	b->turn_pages_left -= walked;
-	b->pages_walked += walked;
-	return rc;
-}
-
-static int walk_done(const struct vb_walk *w)
-{
-	return w->cursor.done == w->cursor.ref.page_count;
-}
-
-/* ---- activation ---- */
-
-static int map_event_ring(struct vdev *dev, const struct vrdma_pdir_ref *ref, struct vb_ring *ring)
-{
-	char why[160];
-	uint8_t **pages = NULL;
-	if (ref->page_count < 2 || ref->page_count > MAX_EVENT_RING_PAGES)
-		return EINVAL;
-	uint32_t size = (ref->page_count - 1) * (VRDMA_PAGE_BYTES / 8u);
-	if (!vring_size_ok(size))
-		return EINVAL;
-	int rc = charge(dev, ring_bill(ref->page_count));
-	if (rc != 0)
-		return rc;
-	rc = vb_ring_map(dev, ref, MAX_EVENT_RING_PAGES, &pages, why, sizeof why);
-	if (rc == 0) {
-		struct vrdma_ring_state *state = (struct vrdma_ring_state *)pages[0];
-		rc = vb_ring_setup(ring, pages, ref->page_count, 1, 8, size, &state->cons_head,
-				   &state->prod_tail);
-		if (rc != 0)
-			free(pages);
-	}
-	if (rc != 0)
-		release(dev, ring_bill(ref->page_count));
-	return rc;
-}
-
-static void fill_caps(struct vdev *dev, struct vrdma_caps *caps)
-{
-	const struct vbackend_config *c = &dev->backend->config;
-	struct ibv_port_attr port;
-	struct ibv_device_attr attr;
-	memset(caps, 0, sizeof *caps);
-	memset(&port, 0, sizeof port);
-	memset(&attr, 0, sizeof attr);
-	dev->backend->hca->ops->query_port(dev->backend->hca, 1, &port);
-	dev->backend->hca->ops->query_device(dev->backend->hca, &attr);
-	caps->device_id = dev->guest_id;
-	caps->max_qp = c->max_qp_per_guest;
-	caps->max_cq = c->max_cq_per_guest;
-	caps->max_mr = c->max_mr_per_guest;
-	caps->max_pd = c->max_pd_per_guest;
-	caps->max_qp_wr = c->max_qp_wr;
-	caps->max_sge = VRDMA_MAX_SGE;
-	caps->max_cqe = c->max_cqe;
-	caps->max_inline_bytes = VRDMA_MAX_INLINE_BYTES;
-	caps->port_lid = port.lid;
-	caps->active_mtu_bytes = vhca_mtu_bytes(port.active_mtu);
-	caps->gid_index = (uint32_t)dev->backend->hca->gid_index;
-	caps->max_mr_bytes = attr.max_mr_size ? attr.max_mr_size : (uint64_t)VPD_MAX_PAGES * VRDMA_PAGE_BYTES;
-	caps->node_guid = attr.node_guid;
-}
-
-static void free_ring(struct vb_ring *ring)
-{
-	free(ring->pages);
-	memset(ring, 0, sizeof *ring);
-}
-
-static void free_event_ring(struct vdev *dev, struct vb_ring *ring)
-{
-	if (ring->pages != NULL)
-		release(dev, ring_bill(ring->page_count));
-	free_ring(ring);
-}
-
-void vb_activate(struct vdev *dev)
-{
-	uint64_t gpa = ((uint64_t)atomic_load(&dev->reg_dsr_high) << 32) | atomic_load(&dev->reg_dsr_low);
-	struct vrdma_dsr *dsr = vgm_at(&dev->memory, gpa, VRDMA_PAGE_BYTES);
-	struct vrdma_dsr copy;
-	int rc = 0;
-	if (dev->active)
-		rc = EBUSY;
-	else if (dsr == NULL || (gpa & (VRDMA_PAGE_BYTES - 1)) != 0)
-		rc = EINVAL;
-	if (rc == 0) {
-		memcpy(&copy, dsr, sizeof copy);
-		if (copy.driver_version != VRDMA_ABI_VERSION ||
-		    vgm_at(&dev->memory, copy.request_slot_gpa, VRDMA_PAGE_BYTES) == NULL ||
-		    vgm_at(&dev->memory, copy.response_slot_gpa, VRDMA_PAGE_BYTES) == NULL)
-			rc = EINVAL;
-	}
-	if (rc == 0)
-		rc = map_event_ring(dev, &copy.async_ring, &dev->async_ring);
-	if (rc == 0) {
-		rc = map_event_ring(dev, &copy.notify_ring, &dev->notify_ring);
-		if (rc != 0)
-			free_event_ring(dev, &dev->async_ring);
-	}
-	if (rc == 0) {
-		struct vrdma_caps caps;
-		fill_caps(dev, &caps);
-		memcpy(&dsr->caps, &caps, sizeof caps);
-		dev->dsr_gpa = gpa;
-		dev->active = 1;
-	} else {
-		dev->backend->stats.guest_errors++;
-	}
-	atomic_store(&dev->reg_err, (unsigned)rc);
-	vb_raise_interrupt(dev, VRDMA_VECTOR_COMMAND);
-}
-
-/* ---- object teardown, shared by destroy commands and reset ---- */
-
-static void destroy_qp(struct vdev *dev, struct vb_qp *qp)
-{
-	struct vbackend *b = dev->backend;
-	b->hca->ops->destroy_qp(b->hca, qp->qpn);
-	vb_qpn_remove(b, qp->qpn);
-	if (qp->on_stalled_list)
-		vb_forget_stalled(qp);
-	struct vb_cq *scq = vb_cq_get(dev, qp->send_cq_handle);
-	struct vb_cq *rcq = vb_cq_get(dev, qp->recv_cq_handle);
-	if (scq)
-		scq->qp_refs--;
-	if (rcq)
-		rcq->qp_refs--;
-	vb_inflight_free(&qp->sq_inflight);
-	vb_inflight_free(&qp->rq_inflight);
-	free(qp->pages);
-	release(dev, qp_bill(qp->sq.size + qp->rq.size, qp->page_count));
-	memset(qp, 0, sizeof *qp);
-}
-
-static void destroy_mr(struct vdev *dev, struct vb_mr *mr)
-{
-	dev->backend->hca->ops->dereg_mr(dev->backend->hca, mr->lkey);
-	free(mr->pages);
-	free(mr->gpas);
-	release(dev, mr_bill(mr->mem.page_count));
-	memset(mr, 0, sizeof *mr);
-}
-
-static void destroy_cq(struct vdev *dev, struct vb_cq *cq)
-{
-	dev->backend->hca->ops->destroy_cq(dev->backend->hca, cq->cqn);
-	release(dev, cq_bill(cq->ring.size, cq->ring.page_count));
-	free_ring(&cq->ring);
-	memset(cq, 0, sizeof *cq);
-}
-
-void vb_reset_device(struct vdev *dev)
-{
-	const struct vbackend_config *c = &dev->backend->config;
-	for (uint32_t i = 0; i < c->max_qp_per_guest; i++)
-		if (dev->qps[i].used)
-			destroy_qp(dev, &dev->qps[i]);
-	for (uint32_t i = 0; i < c->max_mr_per_guest; i++)
-		if (dev->mrs[i].used)
-			destroy_mr(dev, &dev->mrs[i]);
-	for (uint32_t i = 0; i < c->max_cq_per_guest; i++)
-		if (dev->cqs[i].used)
-			destroy_cq(dev, &dev->cqs[i]);
-	for (uint32_t i = 0; i < c->max_pd_per_guest; i++)
-		if (dev->pds[i].used) {
-			dev->backend->hca->ops->dealloc_pd(dev->backend->hca, dev->pds[i].pdn);
-			dev->pds[i].used = 0;
-			release(dev, pd_bill());
-		}
-	walk_free(dev); /* a command mid-walk: its arrays and its charge */
-	free_event_ring(dev, &dev->async_ring);
-	free_event_ring(dev, &dev->notify_ring);
-	/* Doorbells rung before the reset name objects that are gone. */
-	for (uint32_t w = 0; w < VB_DOORBELL_WORDS; w++) {
-		atomic_store(&dev->pending.sq[w], 0);
-		atomic_store(&dev->pending.rq[w], 0);
-		atomic_store(&dev->pending.cq_arm[w], 0);
-	}
-	dev->active = 0;
-	atomic_store(&dev->reg_err, 0);
-}
 
 /* ---- commands ---- */
 
@@ -383,12 +95,12 @@ static int cmd_create_pd(struct vdev *dev, union vrdma_response *resp)
 	if (handle == 0)
 		return ENOMEM;
 	struct vb_pd *pd = &dev->pds[handle - 1];
-	int rc = charge(dev, pd_bill());
+	int rc = vb_charge(dev, vb_pd_bill());
 	if (rc != 0)
 		return rc;
 	rc = dev->backend->hca->ops->alloc_pd(dev->backend->hca, &pd->pdn);
 	if (rc != 0) {
-		release(dev, pd_bill());
+		vb_release(dev, vb_pd_bill());
 		return rc;
 	}
 	pd->used = 1;
@@ -418,7 +130,7 @@ static int cmd_destroy_pd(struct vdev *dev, const union vrdma_request *req)
 	int rc = dev->backend->hca->ops->dealloc_pd(dev->backend->hca, pd->pdn);
 	if (rc == 0) {
 		pd->used = 0;
-		release(dev, pd_bill());
+		vb_release(dev, vb_pd_bill());
 	}
 	return rc;
 }
@@ -438,7 +150,7 @@ static int begin_create_mr(struct vdev *dev, const union vrdma_request *req, cha
 	uint32_t handle = free_slot(dev->mrs, sizeof *dev->mrs, dev->backend->config.max_mr_per_guest);
 	if (handle == 0)
 		return ENOMEM;
-	return walk_begin(dev, &r->pages, VPD_MAX_PAGES, mr_bill(r->pages.page_count), handle, why,
+	return vb_walk_begin(dev, &r->pages, VPD_MAX_PAGES, vb_mr_bill(r->pages.page_count), handle, why,
 			  why_bytes);
 }
 
@@ -469,7 +181,7 @@ static int finish_create_mr(struct vdev *dev, union vrdma_response *resp)
 	}
 	mr->pages = w->pages;
 	mr->gpas = w->gpas;
-	walk_taken(w, 1);
+	vb_walk_taken(w, 1);
 	mr->used = 1;
 	mr->pd_handle = r->pd_handle;
 	resp->create_mr.mr_handle = w->handle;
@@ -483,7 +195,7 @@ static int cmd_destroy_mr(struct vdev *dev, const union vrdma_request *req)
 	struct vb_mr *mr = vb_mr_get(dev, req->destroy_mr.mr_handle);
 	if (mr == NULL)
 		return ENOENT;
-	destroy_mr(dev, mr);
+	vb_destroy_mr(dev, mr);
 	return 0;
 }
 
@@ -498,7 +210,7 @@ static int begin_create_cq(struct vdev *dev, const union vrdma_request *req, cha
 	uint32_t handle = free_slot(dev->cqs, sizeof *dev->cqs, dev->backend->config.max_cq_per_guest);
 	if (handle == 0)
 		return ENOMEM;
-	return walk_begin(dev, &r->ring, r->ring.page_count, cq_bill(size, r->ring.page_count), handle,
+	return vb_walk_begin(dev, &r->ring, r->ring.page_count, vb_cq_bill(size, r->ring.page_count), handle,
 			  why, why_bytes);
 }
 
@@ -518,7 +230,7 @@ static int finish_create_cq(struct vdev *dev, union vrdma_response *resp)
 		memset(cq, 0, sizeof *cq);
 		return rc;
 	}
-	walk_taken(w, 0);
+	vb_walk_taken(w, 0);
 	vring_store(cq->ring.device_index, 0);
 	atomic_store(&cq->arm, 0);
 	cq->used = 1;
@@ -536,7 +248,7 @@ static int cmd_destroy_cq(struct vdev *dev, const union vrdma_request *req)
 		return ENOENT;
 	if (cq->qp_refs != 0)
 		return EBUSY;
-	destroy_cq(dev, cq);
+	vb_destroy_cq(dev, cq);
 	return 0;
 }
 
@@ -567,8 +279,8 @@ static int begin_create_qp(struct vdev *dev, const union vrdma_request *req, cha
 	uint32_t handle = free_slot(dev->qps, sizeof *dev->qps, dev->backend->config.max_qp_per_guest);
 	if (handle == 0)
 		return ENOMEM;
-	return walk_begin(dev, &r->pages, r->pages.page_count,
-			  qp_bill(r->max_send_wr + r->max_recv_wr, r->pages.page_count), handle, why, why_bytes);
+	return vb_walk_begin(dev, &r->pages, r->pages.page_count,
+			  vb_qp_bill(r->max_send_wr + r->max_recv_wr, r->pages.page_count), handle, why, why_bytes);
 }
 
 /* The QP's CQs and PD are still there: no other command ran mid-walk and a
@@ -613,7 +325,7 @@ static int finish_create_qp(struct vdev *dev, union vrdma_response *resp)
 		memset(qp, 0, sizeof *qp);
 		return rc;
 	}
-	walk_taken(w, 0);
+	vb_walk_taken(w, 0);
 	vring_store(qp->sq.device_index, 0);
 	vring_store(qp->rq.device_index, 0);
 	qp->used = 1;
@@ -686,7 +398,7 @@ static int cmd_destroy_qp(struct vdev *dev, const union vrdma_request *req)
 	struct vb_qp *qp = vb_qp_get(dev, req->destroy_qp.qp_handle);
 	if (qp == NULL)
 		return ENOENT;
-	destroy_qp(dev, qp);
+	vb_destroy_qp(dev, qp);
 	return 0;
 }
 
@@ -765,8 +477,8 @@ static void respond(struct vdev *dev, const union vrdma_request *req, union vrdm
 void vb_continue_command(struct vdev *dev)
 {
 	struct vb_walk *w = &dev->walk;
-	int rc = walk_step(dev);
-	if (rc == 0 && !walk_done(w)) {
+	int rc = vb_walk_step(dev);
+	if (rc == 0 && !vb_walk_done(w)) {
 		vb_schedule(dev); /* the rest in the guest's next turn */
 		return;
 	}
@@ -776,7 +488,7 @@ void vb_continue_command(struct vdev *dev)
 		rc = finish(dev, &resp);
 	union vrdma_request req = w->req;
 	uint64_t start_ns = w->start_ns;
-	walk_free(dev);
+	vb_walk_free(dev);
 	respond(dev, &req, &resp, rc, start_ns);
 }
 

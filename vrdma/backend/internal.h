@@ -92,7 +92,7 @@ struct vb_qp {
 };
 
 /* A command whose page directory is walked in pieces, at most the turn's
- * page budget (backend.h) per turn of its guest (command.c).  It begins when
+ * page budget (backend.h) per turn of its guest (walk.c).  It begins when
  * the guest writes REQUEST: the request is copied once, checked, its bill
  * charged and the backend's arrays allocated; the walk goes on in the
  * guest's next turns; only when it is done is the object created and the
@@ -192,8 +192,40 @@ void vb_execute_command(struct vdev *dev);
 /* Walk on the command mid-walk (dev->walk.running), within the turn's page
  * budget; answer it when done. */
 void vb_continue_command(struct vdev *dev);
+
+/* lifecycle.c: activation (DSR written, CTL), reset, object teardown (the
+ * object's bill released, its slot cleared) */
 void vb_activate(struct vdev *dev);
 void vb_reset_device(struct vdev *dev);
+void vb_destroy_qp(struct vdev *dev, struct vb_qp *qp);
+void vb_destroy_mr(struct vdev *dev, struct vb_mr *mr);
+void vb_destroy_cq(struct vdev *dev, struct vb_cq *cq);
+
+/* bill.c: what each object costs its guest (account.h); PAGES are the
+ * object's page-directory pages. */
+struct vacct_bill vb_pd_bill(void);
+struct vacct_bill vb_mr_bill(uint32_t pages);
+struct vacct_bill vb_cq_bill(uint32_t cqes, uint32_t pages);
+struct vacct_bill vb_qp_bill(uint32_t wqes, uint32_t pages);
+struct vacct_bill vb_ring_bill(uint32_t pages);
+/* 0, or ENOMEM with nothing charged (over the guest's share, or the host's) */
+int vb_charge(struct vdev *dev, struct vacct_bill bill);
+void vb_release(struct vdev *dev, struct vacct_bill bill);
+
+/* walk.c: a command's page directory, a turn's page budget at a time */
+#define VB_WALKING (-1) /* vb_walk_begin's return: the command goes on in the next turns */
+/* Charge BILL and begin walking REF (at most MAX_PAGES) for the object in
+ * slot HANDLE.  Returns VB_WALKING, or an errno with nothing charged (WHY
+ * says what is wrong with the directory). */
+int vb_walk_begin(struct vdev *dev, const struct vrdma_pdir_ref *ref, uint32_t max_pages,
+		  struct vacct_bill bill, uint32_t handle, char *why, size_t why_bytes);
+/* Walk at most the turn's page budget; 0, or an errno. */
+int vb_walk_step(struct vdev *dev);
+int vb_walk_done(const struct vb_walk *w);
+/* The object took the walk's page pointers (and its gpas with TOOK_GPAS) and its bill. */
+void vb_walk_taken(struct vb_walk *w, int took_gpas);
+/* Free what the walk still owns, release the bill it still holds. */
+void vb_walk_free(struct vdev *dev);
 
 /* work.c: send and receive rings */
 void vb_consume_send_queue(struct vb_qp *qp);
