@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "input/json_read.h"
+#include "common/json_write.h"
 
 const char *const vr_format_names[FORMAT_COUNT + 1] = {"text", "json", "csv", NULL};
 
@@ -239,59 +239,67 @@ int vr_report_text(const vr_run *run, FILE *out, vr_diag *diag)
 
 /* ---- JSON ------------------------------------------------------------ */
 
-
-static void json_us(const char *key, double ns, const char *sep, FILE *out)
+static void json_us(json_writer *w, const char *key, double ns)
 {
-	fprintf(out, "\"%s\": %.6f%s", key, ns / NS_PER_US, sep);
+	json_write_key_double(w, key, "%.6f", ns / NS_PER_US);
 }
 
-static void json_role(const mdl_option *o, const vr_result *r, vr_slot_role role, FILE *out)
+static void json_role(json_writer *w, const mdl_option *o, const vr_result *r, vr_slot_role role)
 {
-	const char *sep = "";
-	for (size_t slot = 0; slot < o->stage_count; slot++) {
-		if (r->role[slot] != role)
-			continue;
-		fprintf(out, "%s", sep);
-		json_us(o->stages[slot].name, r->breakdown_ns[slot], "", out);
-		sep = ", ";
-	}
+	for (size_t slot = 0; slot < o->stage_count; slot++)
+		if (r->role[slot] == role)
+			json_us(w, o->stages[slot].name, r->breakdown_ns[slot]);
 }
 
 /* "stage": us pairs of the critical path, from VALUES (typical or mean). */
-static void json_critical(const mdl_option *o, const vr_result *r, const double *values, FILE *out)
+static void json_critical(json_writer *w, const mdl_option *o, const vr_result *r, const double *values)
 {
-	const char *sep = "";
-	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++) {
-		if (!vr_breakdown_used(r, slot))
-			continue;
-		fprintf(out, "%s", sep);
-		json_us(vr_breakdown_name(o, slot), values[slot], "", out);
-		sep = ", ";
-	}
+	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++)
+		if (vr_breakdown_used(r, slot))
+			json_us(w, vr_breakdown_name(o, slot), values[slot]);
 }
 
-static void json_per_op(const vr_result *r, FILE *out)
+static void json_per_op(json_writer *w, const vr_result *r)
 {
 	const mdl_counters *c = &r->per_op;
-	fprintf(out, "     \"per_op\": {\"vm_exits\": %g, \"doorbells\": %g, \"interrupts\": %g, "
-		     "\"dma_reads\": %g, \"dma_writes\": %g, \"wire_packets\": %g}}",
-		c->vm_exits, c->doorbells, c->interrupts, c->dma_reads, c->dma_writes, c->wire_packets);
+	json_write_break(w, 5);
+	json_write_key(w, "per_op");
+	json_write_object_begin(w);
+	json_write_key_double(w, "vm_exits", "%g", c->vm_exits);
+	json_write_key_double(w, "doorbells", "%g", c->doorbells);
+	json_write_key_double(w, "interrupts", "%g", c->interrupts);
+	json_write_key_double(w, "dma_reads", "%g", c->dma_reads);
+	json_write_key_double(w, "dma_writes", "%g", c->dma_writes);
+	json_write_key_double(w, "wire_packets", "%g", c->wire_packets);
+	json_write_object_end(w);
 }
 
-static void json_bandwidth(const scn_workload *s, const vr_result *r, FILE *out)
+static void json_bandwidth(json_writer *w, const scn_workload *s, const vr_result *r)
 {
 	const vr_bandwidth *bw = &r->bw;
-	fprintf(out, "     \"tx_depth\": %u, \"post_list\": %u, \"cq_moderation\": %u,\n", s->tx_depth, s->post_list,
-		s->cq_moderation);
-	fprintf(out, "     \"bandwidth\": {\"bw_peak_mib_per_s\": %.6f, \"bw_average_mib_per_s\": %.6f, "
-		     "\"bw_peak_gbit_per_s\": %.6f, \"bw_average_gbit_per_s\": %.6f, \"msg_rate_mpps\": %.6f, \"duration_us\": %.6f},\n",
-		bw->peak_bytes_per_s / BYTES_PER_MB, bw->average_bytes_per_s / BYTES_PER_MB,
-		bw->peak_bytes_per_s * 8 / BITS_PER_GBIT, bw->average_bytes_per_s * 8 / BITS_PER_GBIT,
-		bw->msg_rate_per_s / 1e6, bw->duration_ns / NS_PER_US);
-	fprintf(out, "     \"per_message_us\": {\"requester_cpu\": %.6f, \"receiver_cpu\": %.6f, \"slowest_link\": %.6f}, "
-		     "\"slowest_link\": \"%s\", \"limited_by\": \"%s\",\n",
-		bw->sender_cpu_ns / NS_PER_US, bw->receiver_cpu_ns / NS_PER_US, bw->link_ns / NS_PER_US,
-		mdl_resource_names[bw->link], vr_bw_limit_names[bw->limit]);
+	json_write_break(w, 5);
+	json_write_key_uint(w, "tx_depth", s->tx_depth);
+	json_write_key_uint(w, "post_list", s->post_list);
+	json_write_key_uint(w, "cq_moderation", s->cq_moderation);
+	json_write_break(w, 5);
+	json_write_key(w, "bandwidth");
+	json_write_object_begin(w);
+	json_write_key_double(w, "bw_peak_mib_per_s", "%.6f", bw->peak_bytes_per_s / BYTES_PER_MB);
+	json_write_key_double(w, "bw_average_mib_per_s", "%.6f", bw->average_bytes_per_s / BYTES_PER_MB);
+	json_write_key_double(w, "bw_peak_gbit_per_s", "%.6f", bw->peak_bytes_per_s * 8 / BITS_PER_GBIT);
+	json_write_key_double(w, "bw_average_gbit_per_s", "%.6f", bw->average_bytes_per_s * 8 / BITS_PER_GBIT);
+	json_write_key_double(w, "msg_rate_mpps", "%.6f", bw->msg_rate_per_s / 1e6);
+	json_us(w, "duration_us", bw->duration_ns);
+	json_write_object_end(w);
+	json_write_break(w, 5);
+	json_write_key(w, "per_message_us");
+	json_write_object_begin(w);
+	json_us(w, "requester_cpu", bw->sender_cpu_ns);
+	json_us(w, "receiver_cpu", bw->receiver_cpu_ns);
+	json_us(w, "slowest_link", bw->link_ns);
+	json_write_object_end(w);
+	json_write_key_string(w, "slowest_link", mdl_resource_names[bw->link]);
+	json_write_key_string(w, "limited_by", vr_bw_limit_names[bw->limit]);
 }
 
 /* The typical critical path summed by what the time is spent on
@@ -299,7 +307,7 @@ static void json_bandwidth(const scn_workload *s, const vr_result *r, FILE *out)
  * the links), pipeline (later packets paced by a slower per-packet stage,
  * a CPU for software transports) and waiting (interference, a late send
  * completion). */
-static void json_by_kind(const mdl_option *o, const vr_result *r, FILE *out)
+static void json_by_kind(json_writer *w, const mdl_option *o, const vr_result *r)
 {
 	double kind_ns[KIND_COUNT] = {0}, streaming_ns = 0, pipeline_ns = 0, waiting_ns = 0;
 	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++) {
@@ -319,49 +327,70 @@ static void json_by_kind(const mdl_option *o, const vr_result *r, FILE *out)
 			waiting_ns += ns;
 	}
 	for (size_t k = 0; k < KIND_COUNT; k++)
-		json_us(mdl_kind_names[k], kind_ns[k], ", ", out);
-	json_us("streaming", streaming_ns, ", ", out);
-	json_us("pipeline", pipeline_ns, ", ", out);
-	json_us("waiting", waiting_ns, "", out);
+		json_us(w, mdl_kind_names[k], kind_ns[k]);
+	json_us(w, "streaming", streaming_ns);
+	json_us(w, "pipeline", pipeline_ns);
+	json_us(w, "waiting", waiting_ns);
 }
 
-static void json_result(const vr_run *run, const vr_result *r, FILE *out)
+/* KEY, on a line of its own, opening an object (the caller fills and
+ * closes it). */
+static void json_object_line(json_writer *w, const char *key)
+{
+	json_write_break(w, 5);
+	json_write_key(w, key);
+	json_write_object_begin(w);
+}
+
+static void json_latency(json_writer *w, const mdl_option *o, const vr_result *r)
+{
+	json_object_line(w, "one_way_us");
+	json_us(w, "min", r->min_ns);
+	json_us(w, "median", r->median_ns);
+	json_us(w, "mean", r->mean_ns);
+	json_us(w, "stdev", r->stdev_ns);
+	json_us(w, "p99", r->p99_ns);
+	json_us(w, "p999", r->p999_ns);
+	json_us(w, "max", r->max_ns);
+	json_write_object_end(w);
+	json_object_line(w, "breakdown_us");
+	json_critical(w, o, r, r->breakdown_ns);
+	json_write_object_end(w);
+	json_object_line(w, "breakdown_mean_us");
+	json_critical(w, o, r, r->breakdown_mean_ns);
+	json_write_object_end(w);
+	json_object_line(w, "breakdown_by_kind_us");
+	json_by_kind(w, o, r);
+	json_write_object_end(w);
+	json_object_line(w, "completion_path_us");
+	json_role(w, o, r, ROLE_COMPLETION);
+	json_write_object_end(w);
+	json_object_line(w, "off_path_us");
+	json_role(w, o, r, ROLE_OFF);
+	json_write_object_end(w);
+}
+
+static void json_result(json_writer *w, const vr_run *run, const vr_result *r)
 {
 	const scn_scenario *s = run->scenario;
-	const scn_workload *w = workload_of(run, r);
+	const scn_workload *wl = workload_of(run, r);
 	const mdl_option *o = option_of(run, r);
-	fprintf(out, "    {\"preset\": ");
-	json_write_string(preset_of(run, r), out);
-	fprintf(out, ", \"option\": ");
-	json_write_string(o->name, out);
-	fprintf(out, ", \"verb\": \"%s\", \"size_bytes\": %.0f, \"completion\": \"%s\",\n",
-		mdl_verb_names[w->verb], r->size_bytes, mdl_completion_names[s->completion]);
-	fprintf(out, "     \"iterations\": %llu, \"warmup_iterations\": %llu,\n", r->iterations, r->warmup);
-	if (mdl_verb_is_bandwidth(w->verb)) {
-		json_bandwidth(w, r, out);
-		json_per_op(r, out);
-		return;
-	}
-	fprintf(out, "     \"one_way_us\": {");
-	json_us("min", r->min_ns, ", ", out);
-	json_us("median", r->median_ns, ", ", out);
-	json_us("mean", r->mean_ns, ", ", out);
-	json_us("stdev", r->stdev_ns, ", ", out);
-	json_us("p99", r->p99_ns, ", ", out);
-	json_us("p999", r->p999_ns, ", ", out);
-	json_us("max", r->max_ns, "},\n", out);
-	fprintf(out, "     \"breakdown_us\": {");
-	json_critical(o, r, r->breakdown_ns, out);
-	fprintf(out, "},\n     \"breakdown_mean_us\": {");
-	json_critical(o, r, r->breakdown_mean_ns, out);
-	fprintf(out, "},\n     \"breakdown_by_kind_us\": {");
-	json_by_kind(o, r, out);
-	fprintf(out, "},\n     \"completion_path_us\": {");
-	json_role(o, r, ROLE_COMPLETION, out);
-	fprintf(out, "},\n     \"off_path_us\": {");
-	json_role(o, r, ROLE_OFF, out);
-	fprintf(out, "},\n");
-	json_per_op(r, out);
+	json_write_break(w, 4);
+	json_write_object_begin(w);
+	json_write_key_string(w, "preset", preset_of(run, r));
+	json_write_key_string(w, "option", o->name);
+	json_write_key_string(w, "verb", mdl_verb_names[wl->verb]);
+	json_write_key_double(w, "size_bytes", "%.0f", r->size_bytes);
+	json_write_key_string(w, "completion", mdl_completion_names[s->completion]);
+	json_write_break(w, 5);
+	json_write_key_uint(w, "iterations", r->iterations);
+	json_write_key_uint(w, "warmup_iterations", r->warmup);
+	if (mdl_verb_is_bandwidth(wl->verb))
+		json_bandwidth(w, wl, r);
+	else
+		json_latency(w, o, r);
+	json_per_op(w, r);
+	json_write_object_end(w);
 }
 
 int vr_report_json(const vr_run *run, FILE *out, vr_diag *diag)
@@ -369,16 +398,26 @@ int vr_report_json(const vr_run *run, FILE *out, vr_diag *diag)
 	if (refuse_non_finite(run, diag) != 0)
 		return -1;
 	const scn_scenario *s = run->scenario;
-	fprintf(out, "{\n  \"tool\": \"vrdmasim\", \"version\": \"%s\", \"schema_version\": %d,\n",
-		PACKAGE_VERSION, VR_JSON_SCHEMA_VERSION);
-	fprintf(out, "  \"scenario\": ");
-	json_write_string(s->name, out);
-	fprintf(out, ", \"seed\": %llu,\n  \"results\": [\n", s->seed);
-	for (size_t i = 0; i < run->count; i++) {
-		json_result(run, &run->results[i], out);
-		fprintf(out, "%s\n", i + 1 < run->count ? "," : "");
-	}
-	fprintf(out, "  ]\n}\n");
+	json_writer w;
+	json_write_init(&w, out);
+	json_write_object_begin(&w);
+	json_write_break(&w, 2);
+	json_write_key_string(&w, "tool", "vrdmasim");
+	json_write_key_string(&w, "version", PACKAGE_VERSION);
+	json_write_key_uint(&w, "schema_version", VR_JSON_SCHEMA_VERSION);
+	json_write_break(&w, 2);
+	json_write_key_string(&w, "scenario", s->name);
+	json_write_key_uint(&w, "seed", s->seed);
+	json_write_break(&w, 2);
+	json_write_key(&w, "results");
+	json_write_array_begin(&w);
+	for (size_t i = 0; i < run->count; i++)
+		json_result(&w, run, &run->results[i]);
+	json_write_break(&w, 2);
+	json_write_array_end(&w);
+	json_write_break(&w, 0);
+	json_write_object_end(&w);
+	json_write_end_document(&w);
 	return 0;
 }
 
