@@ -1,8 +1,10 @@
 /*
  * test_common.c - common/: the JSON writer (punctuation, line breaks, the
- * escaper, exact fixed-point numbers, refusal of non-finite numbers).
+ * escaper, exact fixed-point numbers, refusal of non-finite numbers) and
+ * the log-linear histogram (its layout and the rank walk).
  */
 #include "tests/check_run.h"
+#include "common/histogram.h"
 #include "common/json_write.h"
 
 #include <check.h>
@@ -129,6 +131,68 @@ START_TEST(json_refuses_too_deep)
 }
 END_TEST
 
+/* ---- histogram ---- */
+
+/* Every value lies in its bucket, the buckets tile the values in order. */
+static void check_layout(unsigned sub_bits, size_t count, uint64_t value)
+{
+	size_t b = histogram_bucket(sub_bits, count, value);
+	uint64_t low = histogram_bucket_low(sub_bits, b), width = histogram_bucket_width(sub_bits, b);
+	ck_assert_msg(low <= value && value - low < width, "value %llu in bucket %zu [%llu, +%llu)",
+		      (unsigned long long)value, b, (unsigned long long)low, (unsigned long long)width);
+	if (b + 1 < count)
+		ck_assert_uint_eq(histogram_bucket_low(sub_bits, b + 1), low + width);
+}
+
+START_TEST(histogram_layout)
+{
+	/* the trace's durations (S = 5, every 64-bit value) */
+	size_t all = HISTOGRAM_BUCKETS(5, 59);
+	ck_assert_uint_eq(all, 1920);
+	ck_assert_uint_eq(histogram_bucket(5, all, 63), 63);
+	ck_assert_uint_eq(histogram_bucket(5, all, 64), 64);
+	ck_assert_uint_eq(histogram_bucket(5, all, 66), 65);    /* width 2 from 64 */
+	ck_assert_uint_eq(histogram_bucket(5, all, UINT64_MAX), all - 1);
+	for (uint64_t v = 0; v < 5000; v++)
+		check_layout(5, all, v);
+	for (unsigned k = 6; k < 64; k++) {
+		check_layout(5, all, (uint64_t)1 << k);
+		check_layout(5, all, ((uint64_t)1 << k) - 1);
+		check_layout(5, all, ((uint64_t)1 << k) + ((uint64_t)1 << k) / 3);
+	}
+	/* the simulator's latencies (S = 10): values past the top count in the last */
+	size_t sim = HISTOGRAM_BUCKETS(10, 41);
+	check_layout(10, sim, 2047);
+	check_layout(10, sim, 123456789);
+	check_layout(10, sim, ((uint64_t)1 << 51) - 1);
+	ck_assert_uint_eq(histogram_bucket(10, sim, (uint64_t)1 << 51), sim - 1);
+	ck_assert_uint_eq(histogram_bucket(10, sim, UINT64_MAX), sim - 1);
+}
+END_TEST
+
+START_TEST(histogram_middles)
+{
+	ck_assert_double_eq(histogram_bucket_middle(5, 63), 63.0);        /* exact */
+	ck_assert_double_eq(histogram_bucket_middle(5, 64), 64.5);        /* 64, 65 */
+	ck_assert_uint_eq(histogram_bucket_middle_floor(5, 64), 64);
+	ck_assert_double_eq(histogram_bucket_middle(5, 96), 129.5);       /* 128 .. 131 */
+	ck_assert_uint_eq(histogram_bucket_middle_floor(5, 96), 129);
+	/* the top 64-bit bucket: exact as an integer */
+	ck_assert_uint_eq(histogram_bucket_middle_floor(5, 1919), UINT64_MAX - (((uint64_t)1 << 58) - 1) / 2 - 1);
+}
+END_TEST
+
+START_TEST(histogram_rank_walk)
+{
+	const uint64_t counts[5] = {0, 2, 0, 3, 1};
+	ck_assert_uint_eq(histogram_rank_bucket(counts, 5, 1), 1);
+	ck_assert_uint_eq(histogram_rank_bucket(counts, 5, 2), 1);
+	ck_assert_uint_eq(histogram_rank_bucket(counts, 5, 3), 3);
+	ck_assert_uint_eq(histogram_rank_bucket(counts, 5, 6), 4);
+	ck_assert_uint_eq(histogram_rank_bucket(counts, 5, 7), 5);        /* fewer values than the rank */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("common");
@@ -140,6 +204,11 @@ int main(void)
 	tcase_add_test(tc, json_numbers_by_format);
 	tcase_add_test(tc, json_refuses_non_finite);
 	tcase_add_test(tc, json_refuses_too_deep);
+	suite_add_tcase(suite, tc);
+	tc = tcase_create("histogram");
+	tcase_add_test(tc, histogram_layout);
+	tcase_add_test(tc, histogram_middles);
+	tcase_add_test(tc, histogram_rank_walk);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
