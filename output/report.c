@@ -206,13 +206,10 @@ static void text_breakdown(const vr_run *run, const vr_result *group, size_t n, 
 		fprintf(out, " %10s", label);
 	}
 	fprintf(out, "\n");
-	static const char *const counter_names[] = {"vm_exits", "doorbells", "interrupts", "dma_reads", "dma_writes", "wire_packets"};
-	for (size_t c = 0; c < sizeof counter_names / sizeof counter_names[0]; c++) {
-		fprintf(out, " %-26s", counter_names[c]);
-		for (size_t k = 0; k < n; k++) {
-			const double *v = &group[k].per_op.vm_exits;   /* the counters are consecutive doubles */
-			fprintf(out, " %10g", v[c]);
-		}
+	for (mdl_counter c = 0; c < COUNTER_COUNT; c++) {
+		fprintf(out, " %-26s", mdl_counter_infos[c].name);
+		for (size_t k = 0; k < n; k++)
+			fprintf(out, " %10g", mdl_counter_value(&group[k].per_op, c));
 		fprintf(out, "\n");
 	}
 }
@@ -261,16 +258,11 @@ static void json_critical(json_writer *w, const mdl_option *o, const vr_result *
 
 static void json_per_op(json_writer *w, const vr_result *r)
 {
-	const mdl_counters *c = &r->per_op;
 	json_write_break(w, 5);
 	json_write_key(w, "per_op");
 	json_write_object_begin(w);
-	json_write_key_double(w, "vm_exits", "%g", c->vm_exits);
-	json_write_key_double(w, "doorbells", "%g", c->doorbells);
-	json_write_key_double(w, "interrupts", "%g", c->interrupts);
-	json_write_key_double(w, "dma_reads", "%g", c->dma_reads);
-	json_write_key_double(w, "dma_writes", "%g", c->dma_writes);
-	json_write_key_double(w, "wire_packets", "%g", c->wire_packets);
+	for (mdl_counter c = 0; c < COUNTER_COUNT; c++)
+		json_write_key_double(w, mdl_counter_infos[c].name, "%g", mdl_counter_value(&r->per_op, c));
 	json_write_object_end(w);
 }
 
@@ -507,7 +499,8 @@ int vr_report_csv(const vr_run *run, FILE *out, vr_diag *diag)
 		fprintf(out, ",tx_depth,post_list,cq_moderation,bw_peak_mib_per_s,bw_average_mib_per_s,bw_peak_gbit_per_s,"
 			     "bw_average_gbit_per_s,msg_rate_mpps,duration_us,requester_cpu_us_per_msg,receiver_cpu_us_per_msg,"
 			     "slowest_link_us_per_msg,slowest_link,limited_by");
-	fprintf(out, ",vm_exits,doorbells,interrupts,dma_reads,dma_writes,wire_packets");
+	for (mdl_counter c = 0; c < COUNTER_COUNT; c++)
+		fprintf(out, ",%s", mdl_counter_infos[c].name);
 	for (size_t k = 0; k < ncol; k++)
 		fprintf(out, ",breakdown_%s_us", columns[k]);
 	fprintf(out, "\n");
@@ -515,15 +508,14 @@ int vr_report_csv(const vr_run *run, FILE *out, vr_diag *diag)
 		const vr_result *r = &run->results[i];
 		const scn_workload *w = workload_of(run, r);
 		int is_bw = mdl_verb_is_bandwidth(w->verb);
-		const mdl_counters *c = &r->per_op;
 		fprintf(out, "%s,%s,%s,%.0f,%s,%llu,%llu", preset_of(run, r), option_of(run, r)->name, mdl_verb_names[w->verb],
 			r->size_bytes, mdl_completion_names[s->completion], r->iterations, r->warmup);
 		if (latency)
 			csv_latency_fields(r, !is_bw, out);
 		if (bandwidth)
 			csv_bandwidth_fields(w, r, is_bw, out);
-		fprintf(out, ",%g,%g,%g,%g,%g,%g", c->vm_exits, c->doorbells, c->interrupts, c->dma_reads, c->dma_writes,
-			c->wire_packets);
+		for (mdl_counter c = 0; c < COUNTER_COUNT; c++)
+			fprintf(out, ",%g", mdl_counter_value(&r->per_op, c));
 		for (size_t k = 0; k < ncol; k++) {
 			const double *v = is_bw ? NULL : breakdown_value(run, r, columns[k]);
 			if (v)
