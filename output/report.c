@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/json_write.h"
+#include "output/fields.h"
 
 const char *const vr_format_names[FORMAT_COUNT + 1] = {"text", "json", "csv", NULL};
 
@@ -86,20 +87,27 @@ static void text_header(const vr_run *run, const vr_result *r, FILE *out)
 		fprintf(out, " tx depth %u | post list %u | CQ moderation %u | MB = 2^20 bytes, as perftest\n",
 			w->tx_depth, w->post_list, w->cq_moderation);
 	fprintf(out, "%s\n", RULE);
-	if (mdl_verb_is_bandwidth(w->verb))
-		fprintf(out, " #bytes     #iterations    BW peak[MB/sec]    BW average[MB/sec]   MsgRate[Mpps]\n");
-	else
-		fprintf(out, " #bytes #iterations    t_min[usec]    t_max[usec]  t_typical[usec]    t_avg[usec]"
-			     "    t_stdev[usec]   99%% percentile[usec]   99.9%% percentile[usec] \n");
+	for (size_t c = 0; c < VR_TEXT_COLUMN_COUNT; c++)
+		if (vr_field_applies(vr_text_columns[c].tests, mdl_verb_is_bandwidth(w->verb)))
+			fputs(vr_text_columns[c].header, out);
+	fputs("\n", out);
 }
 
-static const double BYTES_PER_MB = 1048576.0;   /* perftest's MB/sec */
-static const double BITS_PER_GBIT = 1e9;        /* perftest's Gb/sec (--report_gbits) */
-
-static void text_bw_row(const vr_result *r, FILE *out)
+/* R's row of perftest's table: the text columns of its kind of test. */
+static void text_row(const vr_run *run, const vr_result *r, int bandwidth, FILE *out)
 {
-	fprintf(out, " %-7.0f    %-10llu     %-7.2f            %-7.2f              %-7.6f\n", r->size_bytes, r->iterations,
-		r->bw.peak_bytes_per_s / BYTES_PER_MB, r->bw.average_bytes_per_s / BYTES_PER_MB, r->bw.msg_rate_per_s / 1e6);
+	for (size_t c = 0; c < VR_TEXT_COLUMN_COUNT; c++) {
+		const vr_text_column *column = &vr_text_columns[c];
+		if (!vr_field_applies(column->tests, bandwidth))
+			continue;
+		vr_field_value v = vr_field_get(run, r, column->field);
+		switch (vr_fields[column->field].type) {
+		case FIELD_STRING: fprintf(out, column->format, v.text); break;
+		case FIELD_UINT: fprintf(out, column->format, v.count); break;
+		case FIELD_NUMBER: fprintf(out, column->format, v.number); break;
+		}
+	}
+	fputs("\n", out);
 }
 
 /* What each resource costs per message, against the pace achieved. */
@@ -130,15 +138,6 @@ static void text_bw_limits(const vr_result *group, size_t n, FILE *out)
 	for (size_t k = 0; k < n; k++)
 		fprintf(out, " %10s", vr_bw_limit_names[group[k].bw.limit]);
 	fprintf(out, "\n");
-}
-
-static void text_row(const vr_result *r, FILE *out)
-{
-	fprintf(out, " %-7.0f %-10llu    %-7.2f        %-7.2f      %-7.2f            %-7.2f        %-7.2f"
-		     "          %-7.2f                %-7.2f\n",
-		r->size_bytes, r->iterations, r->min_ns / NS_PER_US, r->max_ns / NS_PER_US,
-		r->median_ns / NS_PER_US, r->mean_ns / NS_PER_US, r->stdev_ns / NS_PER_US,
-		r->p99_ns / NS_PER_US, r->p999_ns / NS_PER_US);
 }
 
 static void text_row_of_slot(const mdl_option *o, const vr_result *group, size_t n, size_t slot, FILE *out)
@@ -224,7 +223,7 @@ int vr_report_text(const vr_run *run, FILE *out, vr_diag *diag)
 		int bandwidth = mdl_verb_is_bandwidth(w->verb);
 		text_header(run, &run->results[i], out);
 		for (size_t k = 0; k < sizes; k++)
-			(bandwidth ? text_bw_row : text_row)(&run->results[i + k], out);
+			text_row(run, &run->results[i + k], bandwidth, out);
 		if (bandwidth)
 			text_bw_limits(&run->results[i], sizes, out);
 		else
@@ -264,34 +263,6 @@ static void json_per_op(json_writer *w, const vr_result *r)
 	for (mdl_counter c = 0; c < COUNTER_COUNT; c++)
 		json_write_key_double(w, mdl_counter_infos[c].name, "%g", mdl_counter_value(&r->per_op, c));
 	json_write_object_end(w);
-}
-
-static void json_bandwidth(json_writer *w, const scn_workload *s, const vr_result *r)
-{
-	const vr_bandwidth *bw = &r->bw;
-	json_write_break(w, 5);
-	json_write_key_uint(w, "tx_depth", s->tx_depth);
-	json_write_key_uint(w, "post_list", s->post_list);
-	json_write_key_uint(w, "cq_moderation", s->cq_moderation);
-	json_write_break(w, 5);
-	json_write_key(w, "bandwidth");
-	json_write_object_begin(w);
-	json_write_key_double(w, "bw_peak_mib_per_s", "%.6f", bw->peak_bytes_per_s / BYTES_PER_MB);
-	json_write_key_double(w, "bw_average_mib_per_s", "%.6f", bw->average_bytes_per_s / BYTES_PER_MB);
-	json_write_key_double(w, "bw_peak_gbit_per_s", "%.6f", bw->peak_bytes_per_s * 8 / BITS_PER_GBIT);
-	json_write_key_double(w, "bw_average_gbit_per_s", "%.6f", bw->average_bytes_per_s * 8 / BITS_PER_GBIT);
-	json_write_key_double(w, "msg_rate_mpps", "%.6f", bw->msg_rate_per_s / 1e6);
-	json_us(w, "duration_us", bw->duration_ns);
-	json_write_object_end(w);
-	json_write_break(w, 5);
-	json_write_key(w, "per_message_us");
-	json_write_object_begin(w);
-	json_us(w, "requester_cpu", bw->sender_cpu_ns);
-	json_us(w, "receiver_cpu", bw->receiver_cpu_ns);
-	json_us(w, "slowest_link", bw->link_ns);
-	json_write_object_end(w);
-	json_write_key_string(w, "slowest_link", mdl_resource_names[bw->link]);
-	json_write_key_string(w, "limited_by", vr_bw_limit_names[bw->limit]);
 }
 
 /* The typical critical path summed by what the time is spent on
@@ -334,17 +305,9 @@ static void json_object_line(json_writer *w, const char *key)
 	json_write_object_begin(w);
 }
 
-static void json_latency(json_writer *w, const mdl_option *o, const vr_result *r)
+/* The stage-by-stage maps of a latency test. */
+static void json_breakdowns(json_writer *w, const mdl_option *o, const vr_result *r)
 {
-	json_object_line(w, "one_way_us");
-	json_us(w, "min", r->min_ns);
-	json_us(w, "median", r->median_ns);
-	json_us(w, "mean", r->mean_ns);
-	json_us(w, "stdev", r->stdev_ns);
-	json_us(w, "p99", r->p99_ns);
-	json_us(w, "p999", r->p999_ns);
-	json_us(w, "max", r->max_ns);
-	json_write_object_end(w);
 	json_object_line(w, "breakdown_us");
 	json_critical(w, o, r, r->breakdown_ns);
 	json_write_object_end(w);
@@ -362,25 +325,47 @@ static void json_latency(json_writer *w, const mdl_option *o, const vr_result *r
 	json_write_object_end(w);
 }
 
+static void json_field_value(json_writer *w, const vr_field_info *field, vr_field_value v)
+{
+	switch (field->type) {
+	case FIELD_STRING: json_write_string(w, v.text); break;
+	case FIELD_UINT: json_write_uint(w, v.count); break;
+	case FIELD_NUMBER: json_write_double(w, field->format, v.number); break;
+	}
+}
+
+/* R's fields (fields.def), each group an object. */
+static void json_fields(json_writer *w, const vr_run *run, const vr_result *r, int bandwidth)
+{
+	vr_field_group open = GROUP_TOP;
+	for (vr_field f = 0; f < FIELD_COUNT; f++) {
+		const vr_field_info *field = &vr_fields[f];
+		if (!vr_field_applies(field->tests, bandwidth))
+			continue;
+		if (field->group != open && open != GROUP_TOP)
+			json_write_object_end(w);
+		if (field->new_line)
+			json_write_break(w, 5);
+		if (field->group != open && field->group != GROUP_TOP) {
+			json_write_key(w, vr_field_group_keys[field->group]);
+			json_write_object_begin(w);
+		}
+		open = field->group;
+		json_write_key(w, field->key);
+		json_field_value(w, field, vr_field_get(run, r, f));
+	}
+	if (open != GROUP_TOP)
+		json_write_object_end(w);
+}
+
 static void json_result(json_writer *w, const vr_run *run, const vr_result *r)
 {
-	const scn_scenario *s = run->scenario;
-	const scn_workload *wl = workload_of(run, r);
-	const mdl_option *o = option_of(run, r);
+	int bandwidth = mdl_verb_is_bandwidth(workload_of(run, r)->verb);
 	json_write_break(w, 4);
 	json_write_object_begin(w);
-	json_write_key_string(w, "preset", preset_of(run, r));
-	json_write_key_string(w, "option", o->name);
-	json_write_key_string(w, "verb", mdl_verb_names[wl->verb]);
-	json_write_key_double(w, "size_bytes", "%.0f", r->size_bytes);
-	json_write_key_string(w, "completion", mdl_completion_names[s->completion]);
-	json_write_break(w, 5);
-	json_write_key_uint(w, "iterations", r->iterations);
-	json_write_key_uint(w, "warmup_iterations", r->warmup);
-	if (mdl_verb_is_bandwidth(wl->verb))
-		json_bandwidth(w, wl, r);
-	else
-		json_latency(w, o, r);
+	json_fields(w, run, r, bandwidth);
+	if (!bandwidth)
+		json_breakdowns(w, option_of(run, r), r);
 	json_per_op(w, r);
 	json_write_object_end(w);
 }
@@ -457,48 +442,41 @@ static void run_kinds(const vr_run *run, int *latency, int *bandwidth)
 	}
 }
 
-static void csv_latency_fields(const vr_result *r, int applies, FILE *out)
+/* Is FIELD a column of the run's CSV (the run has its kind of tests)? */
+static int csv_has(const vr_field_info *field, int latency, int bandwidth)
 {
-	if (!applies) {
-		fprintf(out, ",,,,,,,");
-		return;
-	}
-	fprintf(out, ",%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f", r->min_ns / NS_PER_US, r->median_ns / NS_PER_US,
-		r->mean_ns / NS_PER_US, r->stdev_ns / NS_PER_US, r->p99_ns / NS_PER_US, r->p999_ns / NS_PER_US,
-		r->max_ns / NS_PER_US);
+	return field->tests == FIELD_ALL || (field->tests == FIELD_LATENCY && latency) ||
+	       (field->tests == FIELD_BANDWIDTH && bandwidth);
 }
 
-static void csv_bandwidth_fields(const scn_workload *w, const vr_result *r, int applies, FILE *out)
+/* R's cell of FIELD (empty when its kind of test has no such field). */
+static void csv_cell(const vr_run *run, const vr_result *r, vr_field f, int is_bw, FILE *out)
 {
-	if (!applies) {
-		fprintf(out, ",,,,,,,,,,,,,,");
+	const vr_field_info *field = &vr_fields[f];
+	if (!vr_field_applies(field->tests, is_bw))
 		return;
+	vr_field_value v = vr_field_get(run, r, f);
+	switch (field->type) {
+	case FIELD_STRING: fputs(v.text, out); break;
+	case FIELD_UINT: fprintf(out, "%llu", v.count); break;
+	case FIELD_NUMBER: fprintf(out, field->format, v.number); break;
 	}
-	const vr_bandwidth *bw = &r->bw;
-	fprintf(out, ",%u,%u,%u,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%s", w->tx_depth, w->post_list, w->cq_moderation,
-		bw->peak_bytes_per_s / BYTES_PER_MB, bw->average_bytes_per_s / BYTES_PER_MB,
-		bw->peak_bytes_per_s * 8 / BITS_PER_GBIT, bw->average_bytes_per_s * 8 / BITS_PER_GBIT,
-		bw->msg_rate_per_s / 1e6, bw->duration_ns / NS_PER_US, bw->sender_cpu_ns / NS_PER_US,
-		bw->receiver_cpu_ns / NS_PER_US, bw->link_ns / NS_PER_US, mdl_resource_names[bw->link],
-		vr_bw_limit_names[bw->limit]);
 }
 
 int vr_report_csv(const vr_run *run, FILE *out, vr_diag *diag)
 {
 	if (refuse_non_finite(run, diag) != 0)
 		return -1;
-	const scn_scenario *s = run->scenario;
 	int latency, bandwidth;
 	run_kinds(run, &latency, &bandwidth);
 	const char *columns[SCN_OPTIONS_MAX * VR_BREAKDOWN_SLOTS];
 	size_t ncol = breakdown_columns(run, columns, sizeof columns / sizeof columns[0]);
-	fprintf(out, "preset,option,verb,size_bytes,completion,iterations,warmup_iterations");
-	if (latency)
-		fprintf(out, ",min_us,median_us,mean_us,stdev_us,p99_us,p999_us,max_us");
-	if (bandwidth)
-		fprintf(out, ",tx_depth,post_list,cq_moderation,bw_peak_mib_per_s,bw_average_mib_per_s,bw_peak_gbit_per_s,"
-			     "bw_average_gbit_per_s,msg_rate_mpps,duration_us,requester_cpu_us_per_msg,receiver_cpu_us_per_msg,"
-			     "slowest_link_us_per_msg,slowest_link,limited_by");
+	const char *separator = "";
+	for (vr_field f = 0; f < FIELD_COUNT; f++)
+		if (csv_has(&vr_fields[f], latency, bandwidth)) {
+			fprintf(out, "%s%s", separator, vr_fields[f].csv);
+			separator = ",";
+		}
 	for (mdl_counter c = 0; c < COUNTER_COUNT; c++)
 		fprintf(out, ",%s", mdl_counter_infos[c].name);
 	for (size_t k = 0; k < ncol; k++)
@@ -508,12 +486,13 @@ int vr_report_csv(const vr_run *run, FILE *out, vr_diag *diag)
 		const vr_result *r = &run->results[i];
 		const scn_workload *w = workload_of(run, r);
 		int is_bw = mdl_verb_is_bandwidth(w->verb);
-		fprintf(out, "%s,%s,%s,%.0f,%s,%llu,%llu", preset_of(run, r), option_of(run, r)->name, mdl_verb_names[w->verb],
-			r->size_bytes, mdl_completion_names[s->completion], r->iterations, r->warmup);
-		if (latency)
-			csv_latency_fields(r, !is_bw, out);
-		if (bandwidth)
-			csv_bandwidth_fields(w, r, is_bw, out);
+		separator = "";
+		for (vr_field f = 0; f < FIELD_COUNT; f++)
+			if (csv_has(&vr_fields[f], latency, bandwidth)) {
+				fputs(separator, out);
+				csv_cell(run, r, f, is_bw, out);
+				separator = ",";
+			}
 		for (mdl_counter c = 0; c < COUNTER_COUNT; c++)
 			fprintf(out, ",%g", mdl_counter_value(&r->per_op, c));
 		for (size_t k = 0; k < ncol; k++) {
