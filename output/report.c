@@ -1,5 +1,7 @@
 /*
  * report.c - text, JSON and CSV writers.  Deterministic: same run, same bytes.
+ * A result's fields come from the one table (fields.def) and its counters
+ * from theirs (models/counters.def); the breakdowns from the option's stages.
  */
 #include "config.h"
 
@@ -255,11 +257,19 @@ static void json_critical(json_writer *w, const mdl_option *o, const vr_result *
 			json_us(w, vr_breakdown_name(o, slot), values[slot]);
 }
 
-static void json_per_op(json_writer *w, const vr_result *r)
+/* KEY, on a line of its own, opening an object (the caller fills and
+ * closes it). */
+static void json_object_line(json_writer *w, const char *key)
 {
 	json_write_break(w, 5);
-	json_write_key(w, "per_op");
+	json_write_key(w, key);
 	json_write_object_begin(w);
+}
+
+/* The counters (models/counters.def). */
+static void json_per_op(json_writer *w, const vr_result *r)
+{
+	json_object_line(w, "per_op");
 	for (mdl_counter c = 0; c < COUNTER_COUNT; c++)
 		json_write_key_double(w, mdl_counter_infos[c].name, "%g", mdl_counter_value(&r->per_op, c));
 	json_write_object_end(w);
@@ -294,15 +304,6 @@ static void json_by_kind(json_writer *w, const mdl_option *o, const vr_result *r
 	json_us(w, "streaming", streaming_ns);
 	json_us(w, "pipeline", pipeline_ns);
 	json_us(w, "waiting", waiting_ns);
-}
-
-/* KEY, on a line of its own, opening an object (the caller fills and
- * closes it). */
-static void json_object_line(json_writer *w, const char *key)
-{
-	json_write_break(w, 5);
-	json_write_key(w, key);
-	json_write_object_begin(w);
 }
 
 /* The stage-by-stage maps of a latency test. */
