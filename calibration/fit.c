@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json_write.h"
 #include "models/plan.h"
 #include "models/preset.h"
-#include "input/json_read.h"
 
 const char *const cal_group_names[GROUP_COUNT + 1] = {"fixed", "per_packet", "per_byte", "overlap", NULL};
 
@@ -528,26 +528,59 @@ static double json_value(mdl_verb verb, double value)
 
 enum { CURVE_STEPS_PER_OCTAVE = 4 };
 
-void cal_fit_write_json(const cal_dataset *d, const cal_fit_result *r, const char *inputs, FILE *out)
+static const char *json_unit(mdl_verb verb)
 {
-	fprintf(out, "{\n  \"tool\": \"vrdmasim\", \"version\": \"%s\", \"kind\": \"calibration\", \"schema_version\": 1,\n", PACKAGE_VERSION);
-	fprintf(out, "  \"model\": \"softroce\", \"option\": \"%s\", \"preset\": ", MODEL_OPTION);
-	json_write_string(r->preset, out);
-	fprintf(out, ", \"datasets\": ");
-	json_write_string(inputs, out);
-	fprintf(out, ",\n  \"points_fitted\": %zu, \"chi2\": %.9g, \"dof\": %.0f, \"r_squared\": %.9g,\n  \"factors\": {", r->used,
-		r->chi2, r->dof, r->r_squared);
-	for (int g = 0; g < GROUP_COUNT; g++)
-	{
+	return mdl_verb_is_bandwidth(verb) ? "MiB/s" : "us";
+}
+
+static void json_header(json_writer *w, const cal_fit_result *r, const char *inputs)
+{
+	json_write_break(w, 2);
+	json_write_key_string(w, "tool", "vrdmasim");
+	json_write_key_string(w, "version", PACKAGE_VERSION);
+	json_write_key_string(w, "kind", "calibration");
+	json_write_key_uint(w, "schema_version", 1);
+	json_write_break(w, 2);
+	json_write_key_string(w, "model", "softroce");
+	json_write_key_string(w, "option", MODEL_OPTION);
+	json_write_key_string(w, "preset", r->preset);
+	json_write_key_string(w, "datasets", inputs);
+	json_write_break(w, 2);
+	json_write_key_uint(w, "points_fitted", r->used);
+	json_write_key_double(w, "chi2", "%.9g", r->chi2);
+	json_write_key_double(w, "dof", "%.0f", r->dof);
+	json_write_key_double(w, "r_squared", "%.9g", r->r_squared);
+}
+
+/* Each group's factor; a factor not fitted is the preset's, its interval
+ * the point itself. */
+static void json_factors(json_writer *w, const cal_fit_result *r)
+{
+	json_write_break(w, 2);
+	json_write_key(w, "factors");
+	json_write_object_begin(w);
+	for (int g = 0; g < GROUP_COUNT; g++) {
 		double v = isnan(r->k[g]) ? r->base.value[mdl_param_lookup(GROUPS[g].params[0])] : r->k[g];
-		fprintf(out, "%s\"%s\": {\"value\": %.9g, \"ci95_low\": %.9g, \"ci95_high\": %.9g, \"fitted\": %s}", g ? ", " : "",
-			cal_group_names[g], v, r->fitted[g] ? r->k_low[g] : v, r->fitted[g] ? r->k_high[g] : v,
-			r->fitted[g] ? "true" : "false");
+		json_write_key(w, cal_group_names[g]);
+		json_write_object_begin(w);
+		json_write_key_double(w, "value", "%.9g", v);
+		json_write_key_double(w, "ci95_low", "%.9g", r->fitted[g] ? r->k_low[g] : v);
+		json_write_key_double(w, "ci95_high", "%.9g", r->fitted[g] ? r->k_high[g] : v);
+		json_write_key(w, "fitted");
+		json_write_bool(w, r->fitted[g]);
+		json_write_object_end(w);
 	}
-	fprintf(out, "},\n  \"points\": [");
-	const char *sep = "\n";
+	json_write_object_end(w);
+}
+
+/* The points fitted; the smallest and largest size of each verb into LO
+ * and HI, the verbs seen as bits of the result. */
+static unsigned json_points(json_writer *w, const cal_dataset *d, const cal_fit_result *r, double *lo, double *hi)
+{
 	unsigned verbs = 0;
-	double lo[VERB_COUNT], hi[VERB_COUNT];
+	json_write_break(w, 2);
+	json_write_key(w, "points");
+	json_write_array_begin(w);
 	for (size_t i = 0; i < d->count; i++) {
 		const cal_point *p = &d->points[i];
 		if (!r->use[i])
@@ -557,35 +590,69 @@ void cal_fit_write_json(const cal_dataset *d, const cal_fit_result *r, const cha
 		if (!(verbs & (1u << p->verb)) || p->size_bytes > hi[p->verb])
 			hi[p->verb] = p->size_bytes;
 		verbs |= 1u << p->verb;
-		fprintf(out, "%s    {\"verb\": \"%s\", \"size_bytes\": %.0f, \"unit\": \"%s\", \"measured\": %.9g, \"spread\": %.9g, \"fitted\": %.9g, \"from\": ",
-			sep, mdl_verb_names[p->verb], p->size_bytes, mdl_verb_is_bandwidth(p->verb) ? "MiB/s" : "us",
-			json_value(p->verb, p->value), json_value(p->verb, p->sigma), json_value(p->verb, r->predicted[i]));
+		json_write_break(w, 4);
+		json_write_object_begin(w);
+		json_write_key_string(w, "verb", mdl_verb_names[p->verb]);
+		json_write_key_double(w, "size_bytes", "%.0f", p->size_bytes);
+		json_write_key_string(w, "unit", json_unit(p->verb));
+		json_write_key_double(w, "measured", "%.9g", json_value(p->verb, p->value));
+		json_write_key_double(w, "spread", "%.9g", json_value(p->verb, p->sigma));
+		json_write_key_double(w, "fitted", "%.9g", json_value(p->verb, r->predicted[i]));
 		char from[1100];
 		snprintf(from, sizeof from, "%s:%u", p->where.file, p->where.line);
-		json_write_string(from, out);
-		fprintf(out, "}");
-		sep = ",\n";
+		json_write_key_string(w, "from", from);
+		json_write_object_end(w);
 	}
-	fprintf(out, "\n  ],\n  \"curves\": [");
-	sep = "\n";
+	json_write_break(w, 2);
+	json_write_array_end(w);
+	return verbs;
+}
+
+/* The calibrated model's curve of each verb in VERBS: whole bytes, every
+ * quarter octave from the smallest size measured to the largest. */
+static void json_curves(json_writer *w, const cal_fit_result *r, unsigned verbs, const double *lo, const double *hi)
+{
+	json_write_break(w, 2);
+	json_write_key(w, "curves");
+	json_write_array_begin(w);
 	for (int v = 0; v < VERB_COUNT; v++) {
 		if (!(verbs & (1u << v)))
 			continue;
-		fprintf(out, "%s    {\"verb\": \"%s\", \"unit\": \"%s\", \"points\": [", sep, mdl_verb_names[v],
-			mdl_verb_is_bandwidth((mdl_verb)v) ? "MiB/s" : "us");
-		const char *psep = "";
+		json_write_break(w, 4);
+		json_write_object_begin(w);
+		json_write_key_string(w, "verb", mdl_verb_names[v]);
+		json_write_key_string(w, "unit", json_unit((mdl_verb)v));
+		json_write_key(w, "points");
+		json_write_array_begin(w);
 		double previous = 0;
-		/* Whole bytes, every quarter octave from the smallest size to the largest. */
 		for (double size = lo[v]; size <= hi[v] * 1.0001; size *= pow(2.0, 1.0 / CURVE_STEPS_PER_OCTAVE)) {
 			if (round(size) == previous)
 				continue;
 			previous = round(size);
 			cal_point at = {(mdl_verb)v, round(size), 0, 0, r->mtu_bytes, SETTING_LOOPBACK, {NULL, 0, 0}};
-			fprintf(out, "%s[%.0f, %.9g]", psep, at.size_bytes, json_value((mdl_verb)v, cal_predict(&at, &r->calibrated)));
-			psep = ", ";
+			json_write_array_begin(w);
+			json_write_double(w, "%.0f", at.size_bytes);
+			json_write_double(w, "%.9g", json_value((mdl_verb)v, cal_predict(&at, &r->calibrated)));
+			json_write_array_end(w);
 		}
-		fprintf(out, "]}");
-		sep = ",\n";
+		json_write_array_end(w);
+		json_write_object_end(w);
 	}
-	fprintf(out, "\n  ]\n}\n");
+	json_write_break(w, 2);
+	json_write_array_end(w);
+}
+
+void cal_fit_write_json(const cal_dataset *d, const cal_fit_result *r, const char *inputs, FILE *out)
+{
+	json_writer w;
+	double lo[VERB_COUNT], hi[VERB_COUNT];
+	json_write_init(&w, out);
+	json_write_object_begin(&w);
+	json_header(&w, r, inputs);
+	json_factors(&w, r);
+	unsigned verbs = json_points(&w, d, r, lo, hi);
+	json_curves(&w, r, verbs, lo, hi);
+	json_write_break(&w, 0);
+	json_write_object_end(&w);
+	json_write_end_document(&w);
 }

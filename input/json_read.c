@@ -501,17 +501,3 @@ const char *json_type_name(json_type type)
 	};
 	return names[type];
 }
-
-void json_write_string(const char *text, FILE *out)
-{
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
-}

@@ -88,10 +88,6 @@ double json_number(const json_node *node);
 /* Where NODE starts in DOC (a walk of the text: for messages). */
 vr_where json_where(const json_doc *doc, const json_node *node);
 
-/* Write TEXT as a JSON string (quoted, escaped) to OUT: the writers of
- * results and fits share it. */
-void json_write_string(const char *text, FILE *out);
-
 /* Name of a node's type, for messages ("a number", "an object"...). */
 const char *json_type_name(json_type type);
 

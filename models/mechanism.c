@@ -106,23 +106,3 @@ mdl_cost mdl_mechanism_cost(mdl_mechanism mech, const mdl_params *sender, const 
 	m->cost(&in, &c);
 	return c;
 }
-
-void mdl_counters_add(mdl_counters *sum, const mdl_counters *more)
-{
-	sum->vm_exits += more->vm_exits;
-	sum->doorbells += more->doorbells;
-	sum->interrupts += more->interrupts;
-	sum->dma_reads += more->dma_reads;
-	sum->dma_writes += more->dma_writes;
-	sum->wire_packets += more->wire_packets;
-}
-
-void mdl_counters_scale(mdl_counters *c, double factor)
-{
-	c->vm_exits *= factor;
-	c->doorbells *= factor;
-	c->interrupts *= factor;
-	c->dma_reads *= factor;
-	c->dma_writes *= factor;
-	c->wire_packets *= factor;
-}

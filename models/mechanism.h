@@ -13,6 +13,7 @@
 #ifndef MDL_MECHANISM_H
 #define MDL_MECHANISM_H
 
+#include "models/counters.h"
 #include "models/params.h"
 
 /* One per row of mechanisms.def, in its order. */
@@ -74,14 +75,6 @@ typedef struct mdl_footprint {
 typedef struct mdl_cpu_cost {
 	int fixed, per_page, per_packet, bytes_rate;
 } mdl_cpu_cost;
-
-/* Per-operation event counts (averages per operation; doubles so that
- * batching can make them fractional).  DMA counts are PCIe transactions:
- * read requests (max_read_request each) and write TLPs (max_payload each).  Keep the fields consecutive doubles
- * in this order: reports index them. */
-typedef struct mdl_counters {
-	double vm_exits, doorbells, interrupts, dma_reads, dma_writes, wire_packets;
-} mdl_counters;
 
 /* What a message looks like to the mechanisms. */
 typedef struct mdl_message {
@@ -174,8 +167,5 @@ mdl_cost mdl_mechanism_cost(mdl_mechanism mech, const mdl_params *sender, const 
 
 /* Bandwidth of RESOURCE on a host with PARAMS, in bits per second. */
 double mdl_resource_bps(mdl_resource resource, const mdl_params *params);
-
-void mdl_counters_add(mdl_counters *sum, const mdl_counters *more);
-void mdl_counters_scale(mdl_counters *c, double factor);
 
 #endif

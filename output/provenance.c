@@ -6,7 +6,6 @@
 #include "output/provenance.h"
 
 #include "build_version.h"
-#include "input/json_read.h"
 
 #include <string.h>
 
@@ -29,24 +28,21 @@ static const char *unit_of(vr_qkind kind)
 	return "";
 }
 
-static void string_array(const char *const *items, size_t count, FILE *out)
+static void string_array(json_writer *w, const char *key, const char *const *items, size_t count)
 {
-	fputc('[', out);
-	for (size_t i = 0; i < count; i++) {
-		if (i)
-			fputs(", ", out);
-		json_write_string(items[i], out);
-	}
-	fputc(']', out);
+	json_write_key(w, key);
+	json_write_array_begin(w);
+	for (size_t i = 0; i < count; i++)
+		json_write_string(w, items[i]);
+	json_write_array_end(w);
 }
 
-static void file_ref(const char *path, const char *sha256, FILE *out)
+static void file_ref(json_writer *w, const char *path, const char *sha256)
 {
-	fputs("{\"path\": ", out);
-	json_write_string(path, out);
-	fputs(", \"sha256\": ", out);
-	json_write_string(sha256, out);
-	fputc('}', out);
+	json_write_object_begin(w);
+	json_write_key_string(w, "path", path);
+	json_write_key_string(w, "sha256", sha256);
+	json_write_object_end(w);
 }
 
 /* Do hosts A and B hold the same value of parameter ID, from one source? */
@@ -57,57 +53,55 @@ static int same_setting(const scn_scenario *s, size_t preset, size_t a, size_t b
 }
 
 /* One entry per parameter and setting: the hosts that share it listed. */
-static void changed_entry(const scn_scenario *s, size_t preset, size_t host, int id, FILE *out)
+static void changed_entry(json_writer *w, const scn_scenario *s, size_t preset, size_t host, int id)
 {
 	const mdl_params *p = scn_params(s, preset, host), *alone = &s->preset_params[preset];
-	fputs("{\"preset\": ", out);
-	json_write_string(alone->preset, out);
-	fputs(", \"hosts\": [", out);
-	for (size_t h = host, n = 0; h < s->host_count; h++)
-		if (same_setting(s, preset, host, h, id)) {
-			fputs(n++ ? ", " : "", out);
-			json_write_string(s->hosts[h].name, out);
-		}
-	fputs("], \"parameter\": ", out);
-	json_write_string(mdl_param_defs[id].name, out);
-	fprintf(out, ", \"value\": %.17g, \"preset_value\": %.17g, \"unit\": \"%s\", \"source\": ", p->value[id],
-		alone->value[id], unit_of(mdl_param_defs[id].kind));
-	json_write_string(p->source[id], out);
-	fputc('}', out);
+	json_write_object_begin(w);
+	json_write_key_string(w, "preset", alone->preset);
+	json_write_key(w, "hosts");
+	json_write_array_begin(w);
+	for (size_t h = host; h < s->host_count; h++)
+		if (same_setting(s, preset, host, h, id))
+			json_write_string(w, s->hosts[h].name);
+	json_write_array_end(w);
+	json_write_key_string(w, "parameter", mdl_param_defs[id].name);
+	json_write_key_double(w, "value", "%.17g", p->value[id]);
+	json_write_key_double(w, "preset_value", "%.17g", alone->value[id]);
+	json_write_key_string(w, "unit", unit_of(mdl_param_defs[id].kind));
+	json_write_key_string(w, "source", p->source[id]);
+	json_write_object_end(w);
 }
 
-static void changed_parameters(const scn_scenario *s, FILE *out)
+static void changed_parameters(json_writer *w, const scn_scenario *s)
 {
-	fputs("\"parameters_changed\": [", out);
-	int any = 0;
+	json_write_key(w, "parameters_changed");
+	json_write_array_begin(w);
 	for (size_t preset = 0; preset < s->preset_count; preset++)
 		for (int id = 0; id < MDL_PARAM_COUNT; id++)
 			for (size_t host = 0; host < s->host_count; host++) {
 				int listed = 0;
 				for (size_t g = 0; g < host && !listed; g++)
 					listed = same_setting(s, preset, g, host, id);
-				if (listed || scn_params(s, preset, host)->value[id] == s->preset_params[preset].value[id])
-					continue;
-				fputs(any++ ? ", " : "", out);
-				changed_entry(s, preset, host, id, out);
+				if (!listed && scn_params(s, preset, host)->value[id] != s->preset_params[preset].value[id])
+					changed_entry(w, s, preset, host, id);
 			}
-	fputc(']', out);
+	json_write_array_end(w);
 }
 
-void vr_provenance_json(const scn_scenario *s, const vr_invocation *inv, FILE *out)
+void vr_provenance_json(json_writer *w, const scn_scenario *s, const vr_invocation *inv)
 {
-	fputs("\"provenance\": {\"version\": ", out);
-	json_write_string(vr_build_version(), out);
-	fputs(", \"command_line\": ", out);
-	string_array(inv ? (const char *const *)inv->argv : NULL, inv ? (size_t)inv->argc : 0, out);
-	fputs(", \"sets\": ", out);
-	string_array(inv ? inv->sets : NULL, inv ? inv->set_count : 0, out);
-	fputs(", \"scenario\": ", out);
-	file_ref(s->file, s->sha256, out);
-	fputs(", \"overlays\": [", out);
+	json_write_key(w, "provenance");
+	json_write_object_begin(w);
+	json_write_key_string(w, "version", vr_build_version());
+	string_array(w, "command_line", inv ? (const char *const *)inv->argv : NULL, inv ? (size_t)inv->argc : 0);
+	string_array(w, "sets", inv ? inv->sets : NULL, inv ? inv->set_count : 0);
+	json_write_key(w, "scenario");
+	file_ref(w, s->file, s->sha256);
+	json_write_key(w, "overlays");
+	json_write_array_begin(w);
 	if (s->overlay.path[0])
-		file_ref(s->overlay.path, s->overlay.sha256, out);
-	fputs("], ", out);
-	changed_parameters(s, out);
-	fputc('}', out);
+		file_ref(w, s->overlay.path, s->overlay.sha256);
+	json_write_array_end(w);
+	changed_parameters(w, s);
+	json_write_object_end(w);
 }

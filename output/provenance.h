@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "common/json_write.h"
 #include "models/scenario.h"
 
 /* How the program was run: filled by the command, read by the writers. */
@@ -27,8 +28,8 @@ typedef struct vr_invocation {
  * (tools/build-version), the release's otherwise. */
 const char *vr_build_version(void);
 
-/* Write `"provenance": {...}` on one line (no comma, no newline) for S run
- * as INV (NULL: the command line is not known). */
-void vr_provenance_json(const scn_scenario *s, const vr_invocation *inv, FILE *out);
+/* Write the member `"provenance": {...}` into the object W has open, on
+ * one line, for S run as INV (NULL: the command line is not known). */
+void vr_provenance_json(json_writer *w, const scn_scenario *s, const vr_invocation *inv);
 
 #endif

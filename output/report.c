@@ -1,5 +1,7 @@
 /*
  * report.c - text, JSON and CSV writers.  Deterministic: same run, same bytes.
+ * A result's fields come from the one table (fields.def) and its counters
+ * from theirs (models/counters.def); the breakdowns from the option's stages.
  */
 #include "config.h"
 
@@ -8,7 +10,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "input/json_read.h"
+#include "common/json_write.h"
+#include "output/fields.h"
 
 const char *const vr_format_names[FORMAT_COUNT + 1] = {"text", "json", "csv", NULL};
 
@@ -86,20 +89,27 @@ static void text_header(const vr_run *run, const vr_result *r, FILE *out)
 		fprintf(out, " tx depth %u | post list %u | CQ moderation %u | MB = 2^20 bytes, as perftest\n",
 			w->tx_depth, w->post_list, w->cq_moderation);
 	fprintf(out, "%s\n", RULE);
-	if (mdl_verb_is_bandwidth(w->verb))
-		fprintf(out, " #bytes     #iterations    BW peak[MB/sec]    BW average[MB/sec]   MsgRate[Mpps]\n");
-	else
-		fprintf(out, " #bytes #iterations    t_min[usec]    t_max[usec]  t_typical[usec]    t_avg[usec]"
-			     "    t_stdev[usec]   99%% percentile[usec]   99.9%% percentile[usec] \n");
+	for (size_t c = 0; c < VR_TEXT_COLUMN_COUNT; c++)
+		if (vr_field_applies(vr_text_columns[c].tests, mdl_verb_is_bandwidth(w->verb)))
+			fputs(vr_text_columns[c].header, out);
+	fputs("\n", out);
 }
 
-static const double BYTES_PER_MB = 1048576.0;   /* perftest's MB/sec */
-static const double BITS_PER_GBIT = 1e9;        /* perftest's Gb/sec (--report_gbits) */
-
-static void text_bw_row(const vr_result *r, FILE *out)
+/* R's row of perftest's table: the text columns of its kind of test. */
+static void text_row(const vr_run *run, const vr_result *r, int bandwidth, FILE *out)
 {
-	fprintf(out, " %-7.0f    %-10llu     %-7.2f            %-7.2f              %-7.6f\n", r->size_bytes, r->iterations,
-		r->bw.peak_bytes_per_s / BYTES_PER_MB, r->bw.average_bytes_per_s / BYTES_PER_MB, r->bw.msg_rate_per_s / 1e6);
+	for (size_t c = 0; c < VR_TEXT_COLUMN_COUNT; c++) {
+		const vr_text_column *column = &vr_text_columns[c];
+		if (!vr_field_applies(column->tests, bandwidth))
+			continue;
+		vr_field_value v = vr_field_get(run, r, column->field);
+		switch (vr_fields[column->field].type) {
+		case FIELD_STRING: fprintf(out, column->format, v.text); break;
+		case FIELD_UINT: fprintf(out, column->format, v.count); break;
+		case FIELD_NUMBER: fprintf(out, column->format, v.number); break;
+		}
+	}
+	fputs("\n", out);
 }
 
 /* What each resource costs per message, against the pace achieved. */
@@ -130,15 +140,6 @@ static void text_bw_limits(const vr_result *group, size_t n, FILE *out)
 	for (size_t k = 0; k < n; k++)
 		fprintf(out, " %10s", vr_bw_limit_names[group[k].bw.limit]);
 	fprintf(out, "\n");
-}
-
-static void text_row(const vr_result *r, FILE *out)
-{
-	fprintf(out, " %-7.0f %-10llu    %-7.2f        %-7.2f      %-7.2f            %-7.2f        %-7.2f"
-		     "          %-7.2f                %-7.2f\n",
-		r->size_bytes, r->iterations, r->min_ns / NS_PER_US, r->max_ns / NS_PER_US,
-		r->median_ns / NS_PER_US, r->mean_ns / NS_PER_US, r->stdev_ns / NS_PER_US,
-		r->p99_ns / NS_PER_US, r->p999_ns / NS_PER_US);
 }
 
 static void text_row_of_slot(const mdl_option *o, const vr_result *group, size_t n, size_t slot, FILE *out)
@@ -206,13 +207,10 @@ static void text_breakdown(const vr_run *run, const vr_result *group, size_t n, 
 		fprintf(out, " %10s", label);
 	}
 	fprintf(out, "\n");
-	static const char *const counter_names[] = {"vm_exits", "doorbells", "interrupts", "dma_reads", "dma_writes", "wire_packets"};
-	for (size_t c = 0; c < sizeof counter_names / sizeof counter_names[0]; c++) {
-		fprintf(out, " %-26s", counter_names[c]);
-		for (size_t k = 0; k < n; k++) {
-			const double *v = &group[k].per_op.vm_exits;   /* the counters are consecutive doubles */
-			fprintf(out, " %10g", v[c]);
-		}
+	for (mdl_counter c = 0; c < COUNTER_COUNT; c++) {
+		fprintf(out, " %-26s", mdl_counter_infos[c].name);
+		for (size_t k = 0; k < n; k++)
+			fprintf(out, " %10g", mdl_counter_value(&group[k].per_op, c));
 		fprintf(out, "\n");
 	}
 }
@@ -227,7 +225,7 @@ int vr_report_text(const vr_run *run, FILE *out, vr_diag *diag)
 		int bandwidth = mdl_verb_is_bandwidth(w->verb);
 		text_header(run, &run->results[i], out);
 		for (size_t k = 0; k < sizes; k++)
-			(bandwidth ? text_bw_row : text_row)(&run->results[i + k], out);
+			text_row(run, &run->results[i + k], bandwidth, out);
 		if (bandwidth)
 			text_bw_limits(&run->results[i], sizes, out);
 		else
@@ -239,59 +237,42 @@ int vr_report_text(const vr_run *run, FILE *out, vr_diag *diag)
 
 /* ---- JSON ------------------------------------------------------------ */
 
-
-static void json_us(const char *key, double ns, const char *sep, FILE *out)
+static void json_us(json_writer *w, const char *key, double ns)
 {
-	fprintf(out, "\"%s\": %.6f%s", key, ns / NS_PER_US, sep);
+	json_write_key_double(w, key, "%.6f", ns / NS_PER_US);
 }
 
-static void json_role(const mdl_option *o, const vr_result *r, vr_slot_role role, FILE *out)
+static void json_role(json_writer *w, const mdl_option *o, const vr_result *r, vr_slot_role role)
 {
-	const char *sep = "";
-	for (size_t slot = 0; slot < o->stage_count; slot++) {
-		if (r->role[slot] != role)
-			continue;
-		fprintf(out, "%s", sep);
-		json_us(o->stages[slot].name, r->breakdown_ns[slot], "", out);
-		sep = ", ";
-	}
+	for (size_t slot = 0; slot < o->stage_count; slot++)
+		if (r->role[slot] == role)
+			json_us(w, o->stages[slot].name, r->breakdown_ns[slot]);
 }
 
 /* "stage": us pairs of the critical path, from VALUES (typical or mean). */
-static void json_critical(const mdl_option *o, const vr_result *r, const double *values, FILE *out)
+static void json_critical(json_writer *w, const mdl_option *o, const vr_result *r, const double *values)
 {
-	const char *sep = "";
-	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++) {
-		if (!vr_breakdown_used(r, slot))
-			continue;
-		fprintf(out, "%s", sep);
-		json_us(vr_breakdown_name(o, slot), values[slot], "", out);
-		sep = ", ";
-	}
+	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++)
+		if (vr_breakdown_used(r, slot))
+			json_us(w, vr_breakdown_name(o, slot), values[slot]);
 }
 
-static void json_per_op(const vr_result *r, FILE *out)
+/* KEY, on a line of its own, opening an object (the caller fills and
+ * closes it). */
+static void json_object_line(json_writer *w, const char *key)
 {
-	const mdl_counters *c = &r->per_op;
-	fprintf(out, "     \"per_op\": {\"vm_exits\": %g, \"doorbells\": %g, \"interrupts\": %g, "
-		     "\"dma_reads\": %g, \"dma_writes\": %g, \"wire_packets\": %g}}",
-		c->vm_exits, c->doorbells, c->interrupts, c->dma_reads, c->dma_writes, c->wire_packets);
+	json_write_break(w, 5);
+	json_write_key(w, key);
+	json_write_object_begin(w);
 }
 
-static void json_bandwidth(const scn_workload *s, const vr_result *r, FILE *out)
+/* The counters (models/counters.def). */
+static void json_per_op(json_writer *w, const vr_result *r)
 {
-	const vr_bandwidth *bw = &r->bw;
-	fprintf(out, "     \"tx_depth\": %u, \"post_list\": %u, \"cq_moderation\": %u,\n", s->tx_depth, s->post_list,
-		s->cq_moderation);
-	fprintf(out, "     \"bandwidth\": {\"bw_peak_mib_per_s\": %.6f, \"bw_average_mib_per_s\": %.6f, "
-		     "\"bw_peak_gbit_per_s\": %.6f, \"bw_average_gbit_per_s\": %.6f, \"msg_rate_mpps\": %.6f, \"duration_us\": %.6f},\n",
-		bw->peak_bytes_per_s / BYTES_PER_MB, bw->average_bytes_per_s / BYTES_PER_MB,
-		bw->peak_bytes_per_s * 8 / BITS_PER_GBIT, bw->average_bytes_per_s * 8 / BITS_PER_GBIT,
-		bw->msg_rate_per_s / 1e6, bw->duration_ns / NS_PER_US);
-	fprintf(out, "     \"per_message_us\": {\"requester_cpu\": %.6f, \"receiver_cpu\": %.6f, \"slowest_link\": %.6f}, "
-		     "\"slowest_link\": \"%s\", \"limited_by\": \"%s\",\n",
-		bw->sender_cpu_ns / NS_PER_US, bw->receiver_cpu_ns / NS_PER_US, bw->link_ns / NS_PER_US,
-		mdl_resource_names[bw->link], vr_bw_limit_names[bw->limit]);
+	json_object_line(w, "per_op");
+	for (mdl_counter c = 0; c < COUNTER_COUNT; c++)
+		json_write_key_double(w, mdl_counter_infos[c].name, "%g", mdl_counter_value(&r->per_op, c));
+	json_write_object_end(w);
 }
 
 /* The typical critical path summed by what the time is spent on
@@ -299,7 +280,7 @@ static void json_bandwidth(const scn_workload *s, const vr_result *r, FILE *out)
  * the links), pipeline (later packets paced by a slower per-packet stage,
  * a CPU for software transports) and waiting (interference, a late send
  * completion). */
-static void json_by_kind(const mdl_option *o, const vr_result *r, FILE *out)
+static void json_by_kind(json_writer *w, const mdl_option *o, const vr_result *r)
 {
 	double kind_ns[KIND_COUNT] = {0}, streaming_ns = 0, pipeline_ns = 0, waiting_ns = 0;
 	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++) {
@@ -319,49 +300,75 @@ static void json_by_kind(const mdl_option *o, const vr_result *r, FILE *out)
 			waiting_ns += ns;
 	}
 	for (size_t k = 0; k < KIND_COUNT; k++)
-		json_us(mdl_kind_names[k], kind_ns[k], ", ", out);
-	json_us("streaming", streaming_ns, ", ", out);
-	json_us("pipeline", pipeline_ns, ", ", out);
-	json_us("waiting", waiting_ns, "", out);
+		json_us(w, mdl_kind_names[k], kind_ns[k]);
+	json_us(w, "streaming", streaming_ns);
+	json_us(w, "pipeline", pipeline_ns);
+	json_us(w, "waiting", waiting_ns);
 }
 
-static void json_result(const vr_run *run, const vr_result *r, FILE *out)
+/* The stage-by-stage maps of a latency test. */
+static void json_breakdowns(json_writer *w, const mdl_option *o, const vr_result *r)
 {
-	const scn_scenario *s = run->scenario;
-	const scn_workload *w = workload_of(run, r);
-	const mdl_option *o = option_of(run, r);
-	fprintf(out, "    {\"preset\": ");
-	json_write_string(preset_of(run, r), out);
-	fprintf(out, ", \"option\": ");
-	json_write_string(o->name, out);
-	fprintf(out, ", \"verb\": \"%s\", \"size_bytes\": %.0f, \"completion\": \"%s\",\n",
-		mdl_verb_names[w->verb], r->size_bytes, mdl_completion_names[s->completion]);
-	fprintf(out, "     \"iterations\": %llu, \"warmup_iterations\": %llu,\n", r->iterations, r->warmup);
-	if (mdl_verb_is_bandwidth(w->verb)) {
-		json_bandwidth(w, r, out);
-		json_per_op(r, out);
-		return;
+	json_object_line(w, "breakdown_us");
+	json_critical(w, o, r, r->breakdown_ns);
+	json_write_object_end(w);
+	json_object_line(w, "breakdown_mean_us");
+	json_critical(w, o, r, r->breakdown_mean_ns);
+	json_write_object_end(w);
+	json_object_line(w, "breakdown_by_kind_us");
+	json_by_kind(w, o, r);
+	json_write_object_end(w);
+	json_object_line(w, "completion_path_us");
+	json_role(w, o, r, ROLE_COMPLETION);
+	json_write_object_end(w);
+	json_object_line(w, "off_path_us");
+	json_role(w, o, r, ROLE_OFF);
+	json_write_object_end(w);
+}
+
+static void json_field_value(json_writer *w, const vr_field_info *field, vr_field_value v)
+{
+	switch (field->type) {
+	case FIELD_STRING: json_write_string(w, v.text); break;
+	case FIELD_UINT: json_write_uint(w, v.count); break;
+	case FIELD_NUMBER: json_write_double(w, field->format, v.number); break;
 	}
-	fprintf(out, "     \"one_way_us\": {");
-	json_us("min", r->min_ns, ", ", out);
-	json_us("median", r->median_ns, ", ", out);
-	json_us("mean", r->mean_ns, ", ", out);
-	json_us("stdev", r->stdev_ns, ", ", out);
-	json_us("p99", r->p99_ns, ", ", out);
-	json_us("p999", r->p999_ns, ", ", out);
-	json_us("max", r->max_ns, "},\n", out);
-	fprintf(out, "     \"breakdown_us\": {");
-	json_critical(o, r, r->breakdown_ns, out);
-	fprintf(out, "},\n     \"breakdown_mean_us\": {");
-	json_critical(o, r, r->breakdown_mean_ns, out);
-	fprintf(out, "},\n     \"breakdown_by_kind_us\": {");
-	json_by_kind(o, r, out);
-	fprintf(out, "},\n     \"completion_path_us\": {");
-	json_role(o, r, ROLE_COMPLETION, out);
-	fprintf(out, "},\n     \"off_path_us\": {");
-	json_role(o, r, ROLE_OFF, out);
-	fprintf(out, "},\n");
-	json_per_op(r, out);
+}
+
+/* R's fields (fields.def), each group an object. */
+static void json_fields(json_writer *w, const vr_run *run, const vr_result *r, int bandwidth)
+{
+	vr_field_group open = GROUP_TOP;
+	for (vr_field f = 0; f < FIELD_COUNT; f++) {
+		const vr_field_info *field = &vr_fields[f];
+		if (!vr_field_applies(field->tests, bandwidth))
+			continue;
+		if (field->group != open && open != GROUP_TOP)
+			json_write_object_end(w);
+		if (field->new_line)
+			json_write_break(w, 5);
+		if (field->group != open && field->group != GROUP_TOP) {
+			json_write_key(w, vr_field_group_keys[field->group]);
+			json_write_object_begin(w);
+		}
+		open = field->group;
+		json_write_key(w, field->key);
+		json_field_value(w, field, vr_field_get(run, r, f));
+	}
+	if (open != GROUP_TOP)
+		json_write_object_end(w);
+}
+
+static void json_result(json_writer *w, const vr_run *run, const vr_result *r)
+{
+	int bandwidth = mdl_verb_is_bandwidth(workload_of(run, r)->verb);
+	json_write_break(w, 4);
+	json_write_object_begin(w);
+	json_fields(w, run, r, bandwidth);
+	if (!bandwidth)
+		json_breakdowns(w, option_of(run, r), r);
+	json_per_op(w, r);
+	json_write_object_end(w);
 }
 
 int vr_report_json(const vr_run *run, const vr_invocation *inv, FILE *out, vr_diag *diag)
@@ -369,19 +376,28 @@ int vr_report_json(const vr_run *run, const vr_invocation *inv, FILE *out, vr_di
 	if (refuse_non_finite(run, diag) != 0)
 		return -1;
 	const scn_scenario *s = run->scenario;
-	fprintf(out, "{\n  \"tool\": \"vrdmasim\", \"version\": \"%s\", \"schema_version\": %d,\n",
-		PACKAGE_VERSION, VR_JSON_SCHEMA_VERSION);
-	fputs("  ", out);
-	vr_provenance_json(s, inv, out);
-	fputs(",\n", out);
-	fprintf(out, "  \"scenario\": ");
-	json_write_string(s->name, out);
-	fprintf(out, ", \"seed\": %llu,\n  \"results\": [\n", s->seed);
-	for (size_t i = 0; i < run->count; i++) {
-		json_result(run, &run->results[i], out);
-		fprintf(out, "%s\n", i + 1 < run->count ? "," : "");
-	}
-	fprintf(out, "  ]\n}\n");
+	json_writer w;
+	json_write_init(&w, out);
+	json_write_object_begin(&w);
+	json_write_break(&w, 2);
+	json_write_key_string(&w, "tool", "vrdmasim");
+	json_write_key_string(&w, "version", PACKAGE_VERSION);
+	json_write_key_uint(&w, "schema_version", VR_JSON_SCHEMA_VERSION);
+	json_write_break(&w, 2);
+	vr_provenance_json(&w, s, inv);
+	json_write_break(&w, 2);
+	json_write_key_string(&w, "scenario", s->name);
+	json_write_key_uint(&w, "seed", s->seed);
+	json_write_break(&w, 2);
+	json_write_key(&w, "results");
+	json_write_array_begin(&w);
+	for (size_t i = 0; i < run->count; i++)
+		json_result(&w, run, &run->results[i]);
+	json_write_break(&w, 2);
+	json_write_array_end(&w);
+	json_write_break(&w, 0);
+	json_write_object_end(&w);
+	json_write_end_document(&w);
 	return 0;
 }
 
@@ -429,49 +445,43 @@ static void run_kinds(const vr_run *run, int *latency, int *bandwidth)
 	}
 }
 
-static void csv_latency_fields(const vr_result *r, int applies, FILE *out)
+/* Is FIELD a column of the run's CSV (the run has its kind of tests)? */
+static int csv_has(const vr_field_info *field, int latency, int bandwidth)
 {
-	if (!applies) {
-		fprintf(out, ",,,,,,,");
-		return;
-	}
-	fprintf(out, ",%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f", r->min_ns / NS_PER_US, r->median_ns / NS_PER_US,
-		r->mean_ns / NS_PER_US, r->stdev_ns / NS_PER_US, r->p99_ns / NS_PER_US, r->p999_ns / NS_PER_US,
-		r->max_ns / NS_PER_US);
+	return field->tests == FIELD_ALL || (field->tests == FIELD_LATENCY && latency) ||
+	       (field->tests == FIELD_BANDWIDTH && bandwidth);
 }
 
-static void csv_bandwidth_fields(const scn_workload *w, const vr_result *r, int applies, FILE *out)
+/* R's cell of FIELD (empty when its kind of test has no such field). */
+static void csv_cell(const vr_run *run, const vr_result *r, vr_field f, int is_bw, FILE *out)
 {
-	if (!applies) {
-		fprintf(out, ",,,,,,,,,,,,,,");
+	const vr_field_info *field = &vr_fields[f];
+	if (!vr_field_applies(field->tests, is_bw))
 		return;
+	vr_field_value v = vr_field_get(run, r, f);
+	switch (field->type) {
+	case FIELD_STRING: fputs(v.text, out); break;
+	case FIELD_UINT: fprintf(out, "%llu", v.count); break;
+	case FIELD_NUMBER: fprintf(out, field->format, v.number); break;
 	}
-	const vr_bandwidth *bw = &r->bw;
-	fprintf(out, ",%u,%u,%u,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%s", w->tx_depth, w->post_list, w->cq_moderation,
-		bw->peak_bytes_per_s / BYTES_PER_MB, bw->average_bytes_per_s / BYTES_PER_MB,
-		bw->peak_bytes_per_s * 8 / BITS_PER_GBIT, bw->average_bytes_per_s * 8 / BITS_PER_GBIT,
-		bw->msg_rate_per_s / 1e6, bw->duration_ns / NS_PER_US, bw->sender_cpu_ns / NS_PER_US,
-		bw->receiver_cpu_ns / NS_PER_US, bw->link_ns / NS_PER_US, mdl_resource_names[bw->link],
-		vr_bw_limit_names[bw->limit]);
 }
 
 int vr_report_csv(const vr_run *run, FILE *out, vr_diag *diag)
 {
 	if (refuse_non_finite(run, diag) != 0)
 		return -1;
-	const scn_scenario *s = run->scenario;
 	int latency, bandwidth;
 	run_kinds(run, &latency, &bandwidth);
 	const char *columns[SCN_OPTIONS_MAX * VR_BREAKDOWN_SLOTS];
 	size_t ncol = breakdown_columns(run, columns, sizeof columns / sizeof columns[0]);
-	fprintf(out, "preset,option,verb,size_bytes,completion,iterations,warmup_iterations");
-	if (latency)
-		fprintf(out, ",min_us,median_us,mean_us,stdev_us,p99_us,p999_us,max_us");
-	if (bandwidth)
-		fprintf(out, ",tx_depth,post_list,cq_moderation,bw_peak_mib_per_s,bw_average_mib_per_s,bw_peak_gbit_per_s,"
-			     "bw_average_gbit_per_s,msg_rate_mpps,duration_us,requester_cpu_us_per_msg,receiver_cpu_us_per_msg,"
-			     "slowest_link_us_per_msg,slowest_link,limited_by");
-	fprintf(out, ",vm_exits,doorbells,interrupts,dma_reads,dma_writes,wire_packets");
+	const char *separator = "";
+	for (vr_field f = 0; f < FIELD_COUNT; f++)
+		if (csv_has(&vr_fields[f], latency, bandwidth)) {
+			fprintf(out, "%s%s", separator, vr_fields[f].csv);
+			separator = ",";
+		}
+	for (mdl_counter c = 0; c < COUNTER_COUNT; c++)
+		fprintf(out, ",%s", mdl_counter_infos[c].name);
 	for (size_t k = 0; k < ncol; k++)
 		fprintf(out, ",breakdown_%s_us", columns[k]);
 	fprintf(out, "\n");
@@ -479,15 +489,15 @@ int vr_report_csv(const vr_run *run, FILE *out, vr_diag *diag)
 		const vr_result *r = &run->results[i];
 		const scn_workload *w = workload_of(run, r);
 		int is_bw = mdl_verb_is_bandwidth(w->verb);
-		const mdl_counters *c = &r->per_op;
-		fprintf(out, "%s,%s,%s,%.0f,%s,%llu,%llu", preset_of(run, r), option_of(run, r)->name, mdl_verb_names[w->verb],
-			r->size_bytes, mdl_completion_names[s->completion], r->iterations, r->warmup);
-		if (latency)
-			csv_latency_fields(r, !is_bw, out);
-		if (bandwidth)
-			csv_bandwidth_fields(w, r, is_bw, out);
-		fprintf(out, ",%g,%g,%g,%g,%g,%g", c->vm_exits, c->doorbells, c->interrupts, c->dma_reads, c->dma_writes,
-			c->wire_packets);
+		separator = "";
+		for (vr_field f = 0; f < FIELD_COUNT; f++)
+			if (csv_has(&vr_fields[f], latency, bandwidth)) {
+				fputs(separator, out);
+				csv_cell(run, r, f, is_bw, out);
+				separator = ",";
+			}
+		for (mdl_counter c = 0; c < COUNTER_COUNT; c++)
+			fprintf(out, ",%g", mdl_counter_value(&r->per_op, c));
 		for (size_t k = 0; k < ncol; k++) {
 			const double *v = is_bw ? NULL : breakdown_value(run, r, columns[k]);
 			if (v)

@@ -1,7 +1,9 @@
 /*
  * report.h - results as people read them (perftest-shaped tables and a
  * breakdown) and as scripts read them (JSON, CSV; units in the keys).
- * docs/results-schema.md documents the JSON and CSV; keep them in step.
+ * The fields are output/fields.def's; docs/results-schema.md documents the
+ * JSON and CSV, its field table generated from fields.def (make check's
+ * tests/unit/test_fields holds them in step).
  */
 #ifndef VR_REPORT_H
 #define VR_REPORT_H

@@ -48,9 +48,9 @@ int vr_result_finite(const vr_result *r, const char **field)
 		{"max_ns", &r->max_ns, 1},
 		{"breakdown_ns", r->breakdown_ns, VR_BREAKDOWN_SLOTS},
 		{"breakdown_mean_ns", r->breakdown_mean_ns, VR_BREAKDOWN_SLOTS},
-		{"per_op.vm_exits", &r->per_op.vm_exits, 1}, {"per_op.doorbells", &r->per_op.doorbells, 1},
-		{"per_op.interrupts", &r->per_op.interrupts, 1}, {"per_op.dma_reads", &r->per_op.dma_reads, 1},
-		{"per_op.dma_writes", &r->per_op.dma_writes, 1}, {"per_op.wire_packets", &r->per_op.wire_packets, 1},
+#define MDL_COUNTER(counter, unit, meaning) {"per_op." #counter, &r->per_op.counter, 1},
+#include "models/counters.def"
+#undef MDL_COUNTER
 		{"bw.peak_bytes_per_s", &r->bw.peak_bytes_per_s, 1},
 		{"bw.average_bytes_per_s", &r->bw.average_bytes_per_s, 1},
 		{"bw.msg_rate_per_s", &r->bw.msg_rate_per_s, 1}, {"bw.duration_ns", &r->bw.duration_ns, 1},

@@ -1,5 +1,5 @@
 /*
- * stats.c - Welford moments and a log-linear histogram.
+ * stats.c - Welford moments and a log-linear histogram (common/histogram).
  */
 #include "sim/stats.h"
 
@@ -7,33 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { SUB_COUNT = 1 << STATS_SUB_BITS };
+#include "common/histogram.h"
 
 void vr_stats_reset(vr_stats *s)
 {
 	memset(s, 0, sizeof *s);
-}
-
-/* Bucket of a value in picoseconds.  Below 2*SUB_COUNT values map 1:1;
- * above, the top STATS_SUB_BITS+1 bits select octave and sub-bucket. */
-static size_t bucket_of(uint64_t ps)
-{
-	if (ps < 2 * SUB_COUNT)
-		return (size_t)ps;
-	int top = 63 - __builtin_clzll(ps);            /* floor(log2(ps)) >= 11 */
-	int shift = top - STATS_SUB_BITS;
-	size_t index = (size_t)(shift + 1) * SUB_COUNT + (size_t)((ps >> shift) - SUB_COUNT);
-	return index < STATS_BUCKETS ? index : STATS_BUCKETS - 1;
-}
-
-/* Midpoint of a bucket, in picoseconds. */
-static double bucket_value(size_t index)
-{
-	if (index < 2 * SUB_COUNT)
-		return (double)index;
-	size_t shift = index / SUB_COUNT - 1;
-	uint64_t low = ((uint64_t)(index % SUB_COUNT) + SUB_COUNT) << shift;
-	return (double)low + ((double)((uint64_t)1 << shift) - 1.0) / 2.0;
 }
 
 void vr_stats_add(vr_stats *s, double value_ns)
@@ -47,7 +25,7 @@ void vr_stats_add(vr_stats *s, double value_ns)
 	s->mean_ns += delta / (double)s->count;
 	s->m2 += delta * (value_ns - s->mean_ns);
 	double ps = value_ns * 1e3;
-	s->buckets[bucket_of(ps <= 0 ? 0 : (uint64_t)llround(ps))]++;
+	s->buckets[histogram_bucket(STATS_SUB_BITS, STATS_BUCKETS, ps <= 0 ? 0 : (uint64_t)llround(ps))]++;
 }
 
 double vr_stats_stdev_ns(const vr_stats *s)
@@ -64,18 +42,12 @@ double vr_stats_quantile_ns(const vr_stats *s, double q)
 		return s->max_ns;       /* the extremes are known exactly */
 	if (rank == 1)
 		return s->min_ns;
-	uint64_t seen = 0;
-	for (size_t i = 0; i < STATS_BUCKETS; i++) {
-		seen += s->buckets[i];
-		if (seen >= rank && i == STATS_BUCKETS - 1)
-			return s->max_ns;   /* the top bucket also holds every larger value */
-		if (seen >= rank) {
-			/* Clamp to the exact extremes: a bucket midpoint may lie outside them. */
-			double v = bucket_value(i) / 1e3;
-			return v < s->min_ns ? s->min_ns : (v > s->max_ns ? s->max_ns : v);
-		}
-	}
-	return s->max_ns;
+	size_t bucket = histogram_rank_bucket(s->buckets, STATS_BUCKETS, rank);
+	if (bucket >= STATS_BUCKETS - 1)
+		return s->max_ns;       /* the top bucket also holds every larger value */
+	/* Clamp to the exact extremes: a bucket midpoint may lie outside them. */
+	double v = histogram_bucket_middle(STATS_SUB_BITS, bucket) / 1e3;
+	return v < s->min_ns ? s->min_ns : (v > s->max_ns ? s->max_ns : v);
 }
 
 /* ---- P-square running median ---------------------------------------- */

@@ -2,8 +2,8 @@
  * stats.h - latency statistics in bounded memory.
  *
  * Exact count, min, max, mean and standard deviation (Welford), and
- * percentiles from a log-linear histogram (HDR-histogram style): values up to
- * 2^11 ps are exact, above that each power of two is split into 1024 equal
+ * percentiles from the log-linear histogram of common/histogram.h: values
+ * up to 2^11 ps are exact, above that each power of two is split into 1024 equal
  * buckets, so a percentile is within 0.1% of the true sample.  Memory is
  * fixed (about 350 KB) whatever the number of samples.
  */
@@ -12,10 +12,12 @@
 
 #include <stdint.h>
 
+#include "common/histogram.h"
+
 enum {
 	STATS_SUB_BITS = 10,                       /* 1024 buckets per octave */
 	STATS_OCTAVES = 41,                        /* up to 2^51 ps, about 37 minutes */
-	STATS_BUCKETS = (STATS_OCTAVES + 1) << STATS_SUB_BITS,
+	STATS_BUCKETS = HISTOGRAM_BUCKETS(STATS_SUB_BITS, STATS_OCTAVES),
 };
 
 typedef struct vr_stats {

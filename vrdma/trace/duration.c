@@ -5,28 +5,6 @@
 
 #include <string.h>
 
-#define SUB (1u << VTRACE_DURATION_SUB_BITS)
-
-/* Values below 2 * SUB are exact; above, a power of two has SUB buckets. */
-static unsigned bucket_of(uint64_t value)
-{
-	if (value < 2 * SUB)
-		return (unsigned)value;
-	unsigned top = 63u - (unsigned)__builtin_clzll(value);   /* >= SUB_BITS + 1 */
-	unsigned shift = top - VTRACE_DURATION_SUB_BITS;
-	return (shift + 1) * SUB + (unsigned)((value >> shift) & (SUB - 1));
-}
-
-/* The middle of bucket B (its only value when exact). */
-static uint64_t bucket_middle(unsigned b)
-{
-	if (b < 2 * SUB)
-		return b;
-	unsigned shift = b / SUB - 1;
-	uint64_t low = (uint64_t)(SUB + b % SUB) << shift;
-	return low + (((uint64_t)1 << shift) - 1) / 2;
-}
-
 void vtrace_durations_add(struct vtrace_durations *d, uint64_t value)
 {
 	if (d->count == 0 || value < d->min_ns)
@@ -35,22 +13,18 @@ void vtrace_durations_add(struct vtrace_durations *d, uint64_t value)
 		d->max_ns = value;
 	d->count++;
 	d->sum_ns += value;
-	d->buckets[bucket_of(value)]++;
+	d->buckets[histogram_bucket(VTRACE_DURATION_SUB_BITS, VTRACE_DURATION_BUCKETS, value)]++;
 }
 
 /* The RANK-th smallest value (1-based), to the buckets' precision, kept
  * within the exact min and max. */
 static uint64_t rank_value(const struct vtrace_durations *d, uint64_t rank)
 {
-	uint64_t seen = 0;
-	for (unsigned b = 0; b < VTRACE_DURATION_BUCKETS; b++) {
-		seen += d->buckets[b];
-		if (seen >= rank) {
-			uint64_t v = bucket_middle(b);
-			return v < d->min_ns ? d->min_ns : v > d->max_ns ? d->max_ns : v;
-		}
-	}
-	return d->max_ns;
+	size_t b = histogram_rank_bucket(d->buckets, VTRACE_DURATION_BUCKETS, rank);
+	if (b == VTRACE_DURATION_BUCKETS)
+		return d->max_ns;
+	uint64_t v = histogram_bucket_middle_floor(VTRACE_DURATION_SUB_BITS, b);
+	return v < d->min_ns ? d->min_ns : v > d->max_ns ? d->max_ns : v;
 }
 
 void vtrace_durations_stats(const struct vtrace_durations *d, struct vtrace_duration_stats *out)

@@ -1,9 +1,9 @@
 /*
  * vrdma/trace/duration.h -- statistics of many durations in fixed memory.
  *
- * HDR-style log-spaced buckets: values below 64 ns are exact; above, each
- * power of two is cut into 32 buckets, so a bucket's middle is within 1.6%
- * of any value in it.  Count, mean, min and max are exact; the median and
+ * The log-linear buckets of common/histogram.h: values below 64 ns are
+ * exact; above, each power of two is cut into 32 buckets, so a bucket's
+ * middle is within 1.6% of any value in it.  Count, mean, min and max are exact; the median and
  * the 99th percentile come from the buckets.  Used by the trace summary
  * (time per stage) and by the simulator's replay (measured costs).
  */
@@ -12,8 +12,11 @@
 
 #include <stdint.h>
 
+#include "common/histogram.h"
+
 #define VTRACE_DURATION_SUB_BITS 5u
-#define VTRACE_DURATION_BUCKETS ((64u - VTRACE_DURATION_SUB_BITS + 1u) << VTRACE_DURATION_SUB_BITS)
+/* every 64-bit value */
+#define VTRACE_DURATION_BUCKETS HISTOGRAM_BUCKETS(VTRACE_DURATION_SUB_BITS, 64u - VTRACE_DURATION_SUB_BITS)
 
 struct vtrace_durations {
 	uint64_t count;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/json_write.h"
 #include "vrdma/trace/trace.h"
 #include "vrdma/trace/trace_read.h"
 
@@ -78,62 +79,80 @@ static const char *retransmit_name(uint64_t reason)
 }
 
 /* JSON numbers are doubles to most readers: past 2^53, write a string. */
-static void put_number(FILE *out, uint64_t value)
+static void put_number(json_writer *w, uint64_t value)
 {
-	if (value <= ((uint64_t)1 << 53))
-		fprintf(out, "%" PRIu64, value);
-	else
-		fprintf(out, "\"%" PRIu64 "\"", value);
+	char text[24];
+	if (value <= ((uint64_t)1 << 53)) {
+		json_write_uint(w, value);
+		return;
+	}
+	snprintf(text, sizeof text, "%" PRIu64, value);
+	json_write_string(w, text);
 }
 
-static void put_arg(FILE *out, const struct arg_spec *spec, uint64_t value)
+static void put_hex(json_writer *w, const char *format, uint64_t value)
+{
+	char text[24];
+	snprintf(text, sizeof text, format, value);
+	json_write_string(w, text);
+}
+
+static void put_arg(json_writer *w, const struct arg_spec *spec, uint64_t value)
 {
 	const char *name = NULL;
-	fprintf(out, ", \"%s\": ", spec->name);
+	json_write_key(w, spec->name);
 	switch (spec->format) {
-	case ARG_HEX: fprintf(out, "\"0x%" PRIx64 "\"", value); return;
+	case ARG_HEX: put_hex(w, "0x%" PRIx64, value); return;
 	case ARG_WR_OPCODE: name = wr_opcode_name(value); break;
 	case ARG_DOORBELL: name = doorbell_name(value); break;
 	case ARG_RETX: name = retransmit_name(value); break;
 	default: break;
 	}
 	if (name)
-		fprintf(out, "\"%s\"", name);
+		json_write_string(w, name);
 	else
-		put_number(out, value);
+		put_number(w, value);
 }
 
-static void put_flags(FILE *out, uint16_t flags)
+/* The flags' names joined by '|', unnamed bits last in hex. */
+static void put_flags(json_writer *w, uint16_t flags)
 {
 	static const struct { uint16_t bit; const char *name; } names[] = {
 		{VTRACE_F_SIGNALED, "signaled"}, {VTRACE_F_INLINE, "inline"}, {VTRACE_F_ACKREQ, "ackreq"},
 		{VTRACE_F_SUPPRESSED, "suppressed"}, {VTRACE_F_ERROR, "error"},
 	};
+	char text[80];
+	size_t used = 0;
 	const char *separator = "";
-	fputs(", \"flags\": \"", out);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (flags & names[i].bit) {
-			fprintf(out, "%s%s", separator, names[i].name);
+			used += (size_t)snprintf(text + used, sizeof text - used, "%s%s", separator, names[i].name);
 			separator = "|";
 			flags &= (uint16_t)~names[i].bit;
 		}
 	if (flags)
-		fprintf(out, "%s0x%x", separator, flags);
-	fputc('"', out);
+		snprintf(text + used, sizeof text - used, "%s0x%x", separator, flags);
+	else
+		text[used] = '\0';
+	json_write_key_string(w, "flags", text);
 }
 
-static void put_args(FILE *out, const struct vtrace_record *r)
+static void put_args(json_writer *w, const struct vtrace_record *r)
 {
 	const uint64_t values[3] = {r->arg0, r->arg1, r->arg2};
-	fprintf(out, "\"args\": {\"object\": %" PRIu32, r->object);
-	if (r->op_id)
-		fprintf(out, ", \"op\": \"0x%016" PRIx64 "\"", r->op_id);
+	json_write_key(w, "args");
+	json_write_object_begin(w);
+	json_write_key_uint(w, "object", r->object);
+	if (r->op_id) {
+		json_write_key(w, "op");
+		put_hex(w, "0x%016" PRIx64, r->op_id);
+	}
 	for (int i = 0; i < 3; i++)
 		if (arg_specs[r->kind][i].name)
-			put_arg(out, &arg_specs[r->kind][i], values[i]);
+			put_arg(w, &arg_specs[r->kind][i], values[i]);
 	if (r->flags)
-		put_flags(out, r->flags);
-	fputc('}', out);
+		put_flags(w, r->flags);
+	json_write_object_end(w);
 }
 
 /* ---- tracks ---- */
@@ -210,19 +229,44 @@ static int track_add(struct track_set *set, uint64_t key)
 /* ---- events ---- */
 
 struct writer {
-	FILE *out;
+	json_writer json;
 	uint64_t events;
 	struct track_set tracks;
 };
 
+/* An event: an object on a line of its own. */
 static void begin_event(struct writer *w)
 {
-	fputs(w->events++ ? ",\n" : "\n", w->out);
+	w->events++;
+	json_write_break(&w->json, 0);
+	json_write_object_begin(&w->json);
 }
 
-static void put_time_us(FILE *out, uint64_t ns)
+/* A metadata event ("ph": "M") of HOST (and of track TID, unless
+ * negative); its args are the caller's to write. */
+static void begin_metadata(struct writer *w, const char *name, uint32_t host, int64_t tid)
 {
-	fprintf(out, "%" PRIu64 ".%03u", ns / 1000, (unsigned)(ns % 1000));
+	begin_event(w);
+	json_write_key_string(&w->json, "name", name);
+	json_write_key_string(&w->json, "ph", "M");
+	json_write_key_uint(&w->json, "pid", host);
+	if (tid >= 0)
+		json_write_key_uint(&w->json, "tid", (unsigned long long)tid);
+	json_write_key(&w->json, "args");
+	json_write_object_begin(&w->json);
+}
+
+static void end_metadata(struct writer *w)
+{
+	json_write_object_end(&w->json);
+	json_write_object_end(&w->json);
+}
+
+/* Microseconds with three decimals: the exact nanoseconds. */
+static void put_time_us(json_writer *w, const char *key, uint64_t ns)
+{
+	json_write_key(w, key);
+	json_write_uint_scaled(w, ns, 3);
 }
 
 /* Metadata for R's host and track if they are new.  0 or -1 (memory). */
@@ -233,50 +277,52 @@ static int put_metadata(struct writer *w, const struct vtrace_record *r)
 	if (new_host < 0 || new_track < 0)
 		return -1;
 	if (new_host) {
-		begin_event(w);
-		fprintf(w->out, "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": %u, \"args\": {\"name\": \"host %u\"}}",
-			r->host, r->host);
+		char name[32];
+		snprintf(name, sizeof name, "host %u", r->host);
+		begin_metadata(w, "process_name", r->host, -1);
+		json_write_key_string(&w->json, "name", name);
+		end_metadata(w);
 	}
 	if (new_track) {
 		char name[64];
 		thread_name(r, name, sizeof name);
-		begin_event(w);
-		fprintf(w->out,
-			"{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": %u, \"tid\": %" PRIu32
-			", \"args\": {\"name\": \"%s\"}}",
-			r->host, track_of(r), name);
-		begin_event(w);
-		fprintf(w->out,
-			"{\"name\": \"thread_sort_index\", \"ph\": \"M\", \"pid\": %u, \"tid\": %" PRIu32
-			", \"args\": {\"sort_index\": %" PRIu32 "}}",
-			r->host, track_of(r), sort_index_of(r));
+		begin_metadata(w, "thread_name", r->host, track_of(r));
+		json_write_key_string(&w->json, "name", name);
+		end_metadata(w);
+		begin_metadata(w, "thread_sort_index", r->host, track_of(r));
+		json_write_key_uint(&w->json, "sort_index", sort_index_of(r));
+		end_metadata(w);
 	}
 	return 0;
 }
 
 static void put_event(struct writer *w, const struct vtrace_record *r)
 {
+	json_writer *j = &w->json;
 	begin_event(w);
-	fprintf(w->out, "{\"name\": \"%s\", \"cat\": \"%s\", \"ph\": \"%s\", \"ts\": ", vtrace_kind_name(r->kind),
-		vtrace_actor_name(r->actor), r->duration_ns ? "X" : "i");
-	put_time_us(w->out, r->time_ns);
-	if (r->duration_ns) {
-		fputs(", \"dur\": ", w->out);
-		put_time_us(w->out, r->duration_ns);
-	} else {
-		fputs(", \"s\": \"t\"", w->out);
-	}
-	fprintf(w->out, ", \"pid\": %u, \"tid\": %" PRIu32 ", ", r->host, track_of(r));
-	put_args(w->out, r);
-	fputc('}', w->out);
+	json_write_key_string(j, "name", vtrace_kind_name(r->kind));
+	json_write_key_string(j, "cat", vtrace_actor_name(r->actor));
+	json_write_key_string(j, "ph", r->duration_ns ? "X" : "i");
+	put_time_us(j, "ts", r->time_ns);
+	if (r->duration_ns)
+		put_time_us(j, "dur", r->duration_ns);
+	else
+		json_write_key_string(j, "s", "t");
+	json_write_key_uint(j, "pid", r->host);
+	json_write_key_uint(j, "tid", track_of(r));
+	put_args(j, r);
+	json_write_object_end(j);
 }
 
 int vtrace_chrome_write(struct vtrace_reader *reader, FILE *out, uint64_t *events, char *err, size_t err_bytes)
 {
-	struct writer w = {out, 0, {NULL, 0, 0}};
+	struct writer w = {.events = 0, .tracks = {NULL, 0, 0}};
 	struct vtrace_record r;
 	int got, status = 0;
-	fputs("{\"traceEvents\": [", out);
+	json_write_init(&w.json, out);
+	json_write_object_begin(&w.json);
+	json_write_key(&w.json, "traceEvents");
+	json_write_array_begin(&w.json);
 	while ((got = vtrace_reader_next(reader, &r, err, err_bytes)) > 0) {
 		if (put_metadata(&w, &r) != 0) {
 			snprintf(err, err_bytes, "%s: out of memory converting the trace", vtrace_reader_path(reader));
@@ -287,7 +333,12 @@ int vtrace_chrome_write(struct vtrace_reader *reader, FILE *out, uint64_t *event
 	}
 	if (got < 0)
 		status = -1;
-	fputs("\n],\n\"displayTimeUnit\": \"ns\"}\n", out);
+	json_write_break(&w.json, 0);
+	json_write_array_end(&w.json);
+	json_write_break(&w.json, 0);
+	json_write_key_string(&w.json, "displayTimeUnit", "ns");
+	json_write_object_end(&w.json);
+	json_write_end_document(&w.json);
 	free(w.tracks.keys);
 	if (events)
 		*events = w.events;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json_write.h"
 #include "vrdma/trace/trace_read.h"
 
 /* ---- histograms: durations (duration.c), and where the stage falls ---- */
@@ -485,25 +486,6 @@ int vtrace_summary_print(const struct vtrace_summary *s, const char *title, FILE
 
 /* ---- JSON ---- */
 
-static void json_string(FILE *out, const char *text, size_t length)
-{
-	fputc('"', out);
-	for (size_t i = 0; i < length; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", out);
-		else if (c == '\t')
-			fputs("\\t", out);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 /* The line starting at LINE's key: is it the first line with that key?
  * (Readers take the first, as vtrace_config_get() does.) */
 static int first_with_key(const char *config, const char *line, size_t key_bytes)
@@ -517,11 +499,14 @@ static int first_with_key(const char *config, const char *line, size_t key_bytes
 	return 1;
 }
 
-static void json_config(const struct vtrace_summary *s, FILE *out)
+/* The configuration's "key: value" lines as an object, a line each. */
+static void json_config(const struct vtrace_summary *s, json_writer *w)
 {
 	const char *config = s->config ? s->config : "";
-	const char *separator = "";
-	fputs("  \"config\": {", out);
+	int any = 0;
+	json_write_break(w, 2);
+	json_write_key(w, "config");
+	json_write_object_begin(w);
 	for (const char *line = config; *line;) {
 		size_t length = strcspn(line, "\n");
 		const char *colon = memchr(line, ':', length);
@@ -531,82 +516,131 @@ static void json_config(const struct vtrace_summary *s, FILE *out)
 				value++;
 			while (end > value && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
 				end--;
-			fprintf(out, "%s\n    ", separator);
-			json_string(out, line, (size_t)(colon - line));
-			fputs(": ", out);
-			json_string(out, value, (size_t)(end - value));
-			separator = ",";
+			json_write_break(w, 4);
+			json_write_key_n(w, line, (size_t)(colon - line));
+			json_write_string_n(w, value, (size_t)(end - value));
+			any = 1;
 		}
 		line += length + (line[length] == '\n');
 	}
-	fputs(*separator ? "\n  },\n" : "},\n", out);
+	if (any)
+		json_write_break(w, 2);
+	json_write_object_end(w);
 }
 
-static void json_kinds(const struct vtrace_summary *s, FILE *out)
+static void json_kinds(const struct vtrace_summary *s, json_writer *w)
 {
-	const char *separator = "";
-	fputs("  \"events\": [", out);
+	int any = 0;
+	json_write_break(w, 2);
+	json_write_key(w, "events");
+	json_write_array_begin(w);
 	for (unsigned k = 1; k < VTRACE_KIND_COUNT_; k++)
 		for (unsigned a = 1; a < VTRACE_ACTOR_COUNT_; a++)
 			if (s->kinds[k][a]) {
-				fprintf(out, "%s\n    {\"kind\": \"%s\", \"actor\": \"%s\", \"count\": %" PRIu64 "}",
-					separator, vtrace_kind_name(k), vtrace_actor_name(a), s->kinds[k][a]);
-				separator = ",";
+				json_write_break(w, 4);
+				json_write_object_begin(w);
+				json_write_key_string(w, "kind", vtrace_kind_name(k));
+				json_write_key_string(w, "actor", vtrace_actor_name(a));
+				json_write_key_uint(w, "count", s->kinds[k][a]);
+				json_write_object_end(w);
+				any = 1;
 			}
-	fputs(*separator ? "\n  ],\n" : "],\n", out);
+	if (any)
+		json_write_break(w, 2);
+	json_write_array_end(w);
 }
 
-static void json_stats(FILE *out, const struct vtrace_duration_stats *st)
+static void json_stats(json_writer *w, const struct vtrace_duration_stats *st)
 {
-	fprintf(out,
-		"\"count\": %" PRIu64 ", \"mean_ns\": %.1f, \"median_ns\": %" PRIu64 ", \"p99_ns\": %" PRIu64
-		", \"min_ns\": %" PRIu64 ", \"max_ns\": %" PRIu64,
-		st->count, st->mean_ns, st->median_ns, st->p99_ns, st->min_ns, st->max_ns);
+	json_write_key_uint(w, "count", st->count);
+	json_write_key_double(w, "mean_ns", "%.1f", st->mean_ns);
+	json_write_key_uint(w, "median_ns", st->median_ns);
+	json_write_key_uint(w, "p99_ns", st->p99_ns);
+	json_write_key_uint(w, "min_ns", st->min_ns);
+	json_write_key_uint(w, "max_ns", st->max_ns);
 }
 
-static void json_verb(const struct vtrace_summary *s, unsigned verb, FILE *out)
+static void json_stage(const struct vtrace_summary *s, unsigned verb, const struct stage_ref *stage, json_writer *w)
+{
+	struct vtrace_duration_stats st;
+	const char *from = vtrace_kind_name(stage->from), *to = vtrace_kind_name(stage->to);
+	char name[80];
+	snprintf(name, sizeof name, "%s -> %s", from, to);
+	vtrace_summary_stage(s, verb, stage->from, stage->to, &st);
+	json_write_break(w, 6);
+	json_write_object_begin(w);
+	json_write_key_string(w, "stage", name);
+	json_write_key_string(w, "from", from);
+	json_write_key_string(w, "to", to);
+	json_stats(w, &st);
+	json_write_object_end(w);
+}
+
+static void json_verb(const struct vtrace_summary *s, unsigned verb, json_writer *w)
 {
 	struct vtrace_duration_stats st;
 	struct stage_ref order[VTRACE_KIND_COUNT_ * VTRACE_KIND_COUNT_];
-	fprintf(out, "\n    {\"verb\": \"%s\", \"ops\": %" PRIu64 ",\n     \"total\": {", verb_names[verb],
-		s->ops[verb]);
+	json_write_break(w, 4);
+	json_write_object_begin(w);
+	json_write_key_string(w, "verb", verb_names[verb]);
+	json_write_key_uint(w, "ops", s->ops[verb]);
+	json_write_break(w, 5);
+	json_write_key(w, "total");
+	json_write_object_begin(w);
 	vtrace_summary_total(s, verb, &st);
-	json_stats(out, &st);
-	fputs("},\n     \"stages\": [", out);
+	json_stats(w, &st);
+	json_write_object_end(w);
+	json_write_break(w, 5);
+	json_write_key(w, "stages");
+	json_write_array_begin(w);
 	size_t n = stages_in_order(s, verb, order);
-	for (size_t i = 0; i < n; i++) {
-		const char *from = vtrace_kind_name(order[i].from), *to = vtrace_kind_name(order[i].to);
-		vtrace_summary_stage(s, verb, order[i].from, order[i].to, &st);
-		fprintf(out, "%s\n      {\"stage\": \"%s -> %s\", \"from\": \"%s\", \"to\": \"%s\", ", i ? "," : "",
-			from, to, from, to);
-		json_stats(out, &st);
-		fputc('}', out);
-	}
-	fputs(n ? "\n     ]}" : "]}", out);
+	for (size_t i = 0; i < n; i++)
+		json_stage(s, verb, &order[i], w);
+	if (n)
+		json_write_break(w, 5);
+	json_write_array_end(w);
+	json_write_object_end(w);
 }
 
 int vtrace_summary_print_json(const struct vtrace_summary *s, const char *title, FILE *out)
 {
-	fputs("{\n  \"trace\": ", out);
-	json_string(out, title, strlen(title));
-	fputs(",\n", out);
-	json_config(s, out);
-	fprintf(out, "  \"records\": %" PRIu64 ",\n  \"first_ns\": %" PRIu64 ",\n  \"last_ns\": %" PRIu64
-		     ",\n  \"span_ns\": %" PRIu64 ",\n",
-		s->records, s->first_ns, s->last_ns, s->records ? s->last_ns - s->first_ns : 0);
-	json_kinds(s, out);
-	fputs("  \"method\": ", out);
-	json_string(out, method_text, strlen(method_text));
-	fprintf(out, ",\n  \"open_ops_max\": %zu,\n  \"ops_evicted\": %" PRIu64 ",\n  \"events_untimed\": %" PRIu64
-		     ",\n  \"verbs\": [",
-		s->open_ops_max, s->ops_evicted, s->events_untimed);
-	const char *separator = "";
+	json_writer w;
+	json_write_init(&w, out);
+	json_write_object_begin(&w);
+	json_write_break(&w, 2);
+	json_write_key_string(&w, "trace", title);
+	json_config(s, &w);
+	json_write_break(&w, 2);
+	json_write_key_uint(&w, "records", s->records);
+	json_write_break(&w, 2);
+	json_write_key_uint(&w, "first_ns", s->first_ns);
+	json_write_break(&w, 2);
+	json_write_key_uint(&w, "last_ns", s->last_ns);
+	json_write_break(&w, 2);
+	json_write_key_uint(&w, "span_ns", s->records ? s->last_ns - s->first_ns : 0);
+	json_kinds(s, &w);
+	json_write_break(&w, 2);
+	json_write_key_string(&w, "method", method_text);
+	json_write_break(&w, 2);
+	json_write_key_uint(&w, "open_ops_max", s->open_ops_max);
+	json_write_break(&w, 2);
+	json_write_key_uint(&w, "ops_evicted", s->ops_evicted);
+	json_write_break(&w, 2);
+	json_write_key_uint(&w, "events_untimed", s->events_untimed);
+	json_write_break(&w, 2);
+	json_write_key(&w, "verbs");
+	json_write_array_begin(&w);
+	int any = 0;
 	for (unsigned v = 0; v < VTRACE_VERB_COUNT_; v++)
 		if (s->ops[v]) {
-			fputs(separator, out);
-			json_verb(s, v, out);
-			separator = ",";
+			json_verb(s, v, &w);
+			any = 1;
 		}
-	fputs(*separator ? "\n  ]\n}\n" : "]\n}\n", out);
+	if (any)
+		json_write_break(&w, 2);
+	json_write_array_end(&w);
+	json_write_break(&w, 0);
+	json_write_object_end(&w);
+	json_write_end_document(&w);
 	return fflush(out) != 0 || ferror(out) ? -1 : 0;
 }
