@@ -1,1 +1,1 @@
-#define VRDMASIM_BUILD_VERSION "0.1.0-g4308ac8298b6-dirty"
+#define VRDMASIM_BUILD_VERSION "0.1.0-g7b6a0bd33d6c-dirty"
