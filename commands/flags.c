@@ -44,7 +44,8 @@ const cli_flag CLI_FLAGS[] = {
 	/* the shell completion's question: hidden */
 	{FLAG_COMPLETE, "complete", 0, NULL, CMD_HELP, NULL},
 };
-const size_t CLI_FLAG_COUNT = sizeof CLI_FLAGS / sizeof CLI_FLAGS[0];
+#define ROWS (sizeof CLI_FLAGS / sizeof CLI_FLAGS[0])   /* a constant here, for array sizes */
+const size_t CLI_FLAG_COUNT = ROWS;
 
 enum { LONG_VAL_BASE = 256 };   /* getopt_long's val of a long flag: above any char */
 
@@ -133,8 +134,8 @@ static int refuse_flag(const vr_command *command, const char *found, const cli_f
 		snprintf(expected, sizeof expected, "%s (--%s is for %s)", flags, known->name, whose);
 		return cli_refuse(command, found, expected);
 	}
-	const char *names[CLI_FLAG_COUNT + 1];
-	char storage[CLI_FLAG_COUNT][40];
+	const char *names[ROWS + 1];
+	char storage[ROWS][40];
 	size_t n = 0;
 	for (size_t k = 0; k < CLI_FLAG_COUNT; k++)
 		if ((CLI_FLAGS[k].commands & command->bit) && CLI_FLAGS[k].help) {
@@ -268,11 +269,14 @@ static int take_flag(const vr_command *command, cli_flag_id id, const char *valu
 
 /* ---- the parser ---- */
 
-/* getopt_long's view of the table: one long option per flag name, the
- * short ones after a ':' (say a missing value apart from an unknown flag). */
+/* getopt_long's view of the table: one long option per flag name; the
+ * short ones after "-:": operands in order, as they come (whatever
+ * POSIXLY_CORRECT says), and a missing value told apart from an unknown
+ * flag. */
 static void getopt_tables(struct option *longs, char *shorts)
 {
 	size_t n = 0, s = 0;
+	shorts[s++] = '-';
 	shorts[s++] = ':';
 	for (size_t k = 0; k < CLI_FLAG_COUNT; k++) {
 		if (cli_flag_row(CLI_FLAGS[k].id, 0) != &CLI_FLAGS[k])
@@ -299,21 +303,19 @@ static cli_flag_id id_of(int result)
 	return FLAG_ID_COUNT;
 }
 
-static int take_operands(const vr_command *command, int argc, char **argv, cli_args *c)
+static int take_operand(const vr_command *command, const char *operand, cli_args *c)
 {
-	for (int i = optind; i < argc; i++) {
-		if (c->input_count == command->operands_max || c->input_count == CLI_OPERANDS_MAX)
-			return cli_refuse(command, argv[i], command->operands_refusal);
-		c->inputs[c->input_count++] = argv[i];
-	}
-	c->scenario = c->input_count ? c->inputs[0] : NULL;
+	if (c->input_count == command->operands_max || c->input_count == CLI_OPERANDS_MAX)
+		return cli_refuse(command, operand, command->operands_refusal);
+	c->inputs[c->input_count++] = operand;
+	c->scenario = c->inputs[0];
 	return 0;
 }
 
 int cli_parse(const vr_command *command, int argc, char **argv, cli_args *c)
 {
-	struct option longs[CLI_FLAG_COUNT + 1];
-	char shorts[2 * CLI_FLAG_COUNT + 2];
+	struct option longs[ROWS + 1];
+	char shorts[2 * ROWS + 3];
 	memset(c, 0, sizeof *c);
 	c->command = command->name;
 	getopt_tables(longs, shorts);
@@ -323,6 +325,12 @@ int cli_parse(const vr_command *command, int argc, char **argv, cli_args *c)
 	while ((result = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		if (result == '?' || result == ':')
 			return refuse_token(command, result, argv);
+		if (result == 1) {   /* an operand */
+			int rc = take_operand(command, optarg, c);
+			if (rc)
+				return rc;
+			continue;
+		}
 		cli_flag_id id = id_of(result);
 		const cli_flag *row = cli_flag_row(id, command->bit);
 		char found[64];
@@ -335,9 +343,11 @@ int cli_parse(const vr_command *command, int argc, char **argv, cli_args *c)
 		if (c->help || c->version)
 			return 0;   /* nothing after them matters */
 	}
-	int rc = take_operands(command, argc, argv, c);
-	if (rc)
-		return rc;
+	for (int i = optind; i < argc; i++) {   /* after "--" */
+		int rc = take_operand(command, argv[i], c);
+		if (rc)
+			return rc;
+	}
 	const char *paths[] = {c->out, c->json, c->keep_platform};
 	for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++)
 		if (paths[k] && !paths[k][0])

@@ -76,7 +76,7 @@ typedef struct cli_args {
 struct vr_command;
 
 /* Parse the flags and operands of COMMAND in ARGV[1..ARGC-1] (ARGV[0] is
- * the command's name; getopt_long may reorder ARGV) into C.  Returns 0,
+ * the command's name), in order; "--" ends the flags into C.  Returns 0,
  * or EXIT_BAD_INPUT with the refusal said on stderr. */
 int cli_parse(const struct vr_command *command, int argc, char **argv, cli_args *c);
 
