@@ -52,6 +52,106 @@ START_TEST(help_and_version)
 }
 END_TEST
 
+/* Each command's help: its synopsis and its own flags only, from
+ * `vrdmasim CMD --help` and `vrdmasim help CMD` alike. */
+START_TEST(command_help)
+{
+	static const struct { const char *command, *has[3], *lacks; } cases[] = {
+		{"run", {"Usage: vrdmasim run", "--keep-platform DIR", "--set NAME=QUANTITY"}, "--size"},
+		{"plot", {"Usage: vrdmasim plot", "--out DIR", "--size SIZE"}, "--format"},
+		{"replay", {"--costs model|measured", "--compare", "--preset P[,P...]"}, "--set"},
+		{"calibrate", {"95% intervals", "--fit GROUPS", "--json FILE"}, "--keep-platform"},
+		{"list", {"Usage: vrdmasim list", "presets and options", "--version"}, "--out"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		tool_output a = run_tool((const char *[]){cases[i].command, "--help", NULL});
+		tool_output b = run_tool((const char *[]){"help", cases[i].command, NULL});
+		ck_assert_msg(a.status == 0 && b.status == 0, "%s: %d %d", cases[i].command, a.status, b.status);
+		ck_assert_str_eq(a.out, b.out);
+		for (size_t k = 0; k < 3; k++)
+			ck_assert_msg(strstr(a.out, cases[i].has[k]), "%s --help lacks %s", cases[i].command, cases[i].has[k]);
+		ck_assert_msg(!strstr(a.out, cases[i].lacks), "%s --help has %s", cases[i].command, cases[i].lacks);
+		ck_assert_ptr_null(strstr(a.out, "%%"));
+		tool_output_free(&a);
+		tool_output_free(&b);
+	}
+	/* the global help: every command, no stray printf escape */
+	tool_output o = run_tool((const char *[]){"help", NULL});
+	ck_assert_int_eq(o.status, 0);
+	ck_assert_ptr_nonnull(strstr(o.out, "Usage: vrdmasim COMMAND"));
+	ck_assert_ptr_nonnull(strstr(o.out, "Options of replay:"));
+	ck_assert_ptr_null(strstr(o.out, "%%"));
+	tool_output_free(&o);
+	o = run_tool((const char *[]){"help", "rnu", NULL});
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_ptr_nonnull(strstr(o.err, "found 'rnu', expected a command (did you mean 'run'?)"));
+	tool_output_free(&o);
+	o = run_tool((const char *[]){"run", "-V", NULL});
+	ck_assert_int_eq(o.status, 0);
+	ck_assert_str_eq(o.out, "vrdmasim " PACKAGE_VERSION "\n");
+	tool_output_free(&o);
+}
+END_TEST
+
+/* TEXT without its provenance line (which quotes the command line). */
+static void drop_provenance(char *text)
+{
+	char *line = strstr(text, "\n  \"provenance\": ");
+	ck_assert_ptr_nonnull(line);
+	char *end = strchr(line + 1, '\n');
+	ck_assert_ptr_nonnull(end);
+	memmove(line, end, strlen(end) + 1);
+}
+
+/* --flag=value is --flag value; a flag that takes no value refuses one. */
+START_TEST(flag_equals_value)
+{
+	tool_output a = run_tool((const char *[]){"run", "--iterations=50", "--format=json", NULL});
+	tool_output b = run_tool((const char *[]){"run", "--iterations", "50", "--format", "json", NULL});
+	ck_assert_msg(a.status == 0, "%s", a.err);
+	ck_assert_int_eq(b.status, 0);
+	ck_assert_ptr_nonnull(strstr(a.out, "\"one_way_us\""));
+	ck_assert_ptr_nonnull(strstr(a.out, "\"--iterations=50\", \"--format=json\""));
+	drop_provenance(a.out);
+	drop_provenance(b.out);
+	ck_assert_str_eq(a.out, b.out);
+	tool_output_free(&a);
+	tool_output_free(&b);
+	a = run_tool((const char *[]){"run", "--format=xml", NULL});
+	ck_assert_int_eq(a.status, 2);
+	ck_assert_ptr_nonnull(strstr(a.err, "found 'xml', expected a format: text, json or csv"));
+	tool_output_free(&a);
+	a = run_tool((const char *[]){"replay", "t.vtrace", "--compare=yes", NULL});
+	ck_assert_int_eq(a.status, 2);
+	ck_assert_ptr_nonnull(strstr(a.err, "found '--compare=yes', expected '--compare' without a value"));
+	tool_output_free(&a);
+}
+END_TEST
+
+/* A flag of another command is refused, naming the command's own flags and
+ * the commands the flag is for (run took replay's --compare silently once). */
+START_TEST(flags_of_other_commands)
+{
+	static const struct { const char *args[5]; const char *says; } cases[] = {
+		{{"run", "--compare", NULL},
+		 "found '--compare', expected --format, --out, --keep-platform, --iterations or --set with 'run' (--compare is for 'replay')"},
+		{{"run", "--costs", "measured", NULL}, "(--costs is for 'replay')"},
+		{{"list", "--out", "x", NULL},
+		 "found '--out', expected no option with 'list' (--out is for 'run', 'plot', 'calibrate' and 'replay')"},
+		{{"validate", "s.yaml", "--format=json", NULL}, "expected only --set with 'validate' (--format is for 'run' and 'replay')"},
+		{{"run", "--size", "2B", NULL}, "(--size is for 'plot')"},
+		{{"plot", "r.json", "--out", NULL}, "found '--out' without a value, expected '--out DIR'"},
+		{{"list", "extra", NULL}, "found 'extra', expected nothing after 'list'"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		tool_output o = run_tool(cases[i].args);
+		ck_assert_msg(o.status == 2, "case %zu: status %d", i, o.status);
+		ck_assert_msg(strstr(o.err, cases[i].says), "case %zu: %s\nexpected: %s", i, o.err, cases[i].says);
+		tool_output_free(&o);
+	}
+}
+END_TEST
+
 /* An uncontended transfer has no queueing: a residual of SimGrid's clock
  * rounding printed as 0, never as -0.000000 or a negative time. */
 START_TEST(no_negative_queueing)
@@ -394,6 +494,9 @@ int main(void)
 	TCase *tc = tcase_create("end_to_end");
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, help_and_version);
+	tcase_add_test(tc, command_help);
+	tcase_add_test(tc, flag_equals_value);
+	tcase_add_test(tc, flags_of_other_commands);
 	tcase_add_test(tc, no_negative_queueing);
 	tcase_add_test(tc, bad_command_lines);
 	tcase_add_test(tc, validate_reports_place);

@@ -6,6 +6,8 @@
  * exit 2 and leave no trace file; --trace writes a trace whose operations
  * each run from post to poll, which vrdma-trace summarises and converts.
  */
+#include "config.h"
+
 #include "tests/check_run.h"
 #include "tests/e2e/run_tool.h"
 #include "calibration/perftest.h"
@@ -268,6 +270,27 @@ START_TEST(send_lat_replay_agrees)
 }
 END_TEST
 
+/* --help (what help2man reads: to stdout, exit 0) and --version. */
+START_TEST(help_and_version)
+{
+	static const char *const help[][3] = {{"--help", NULL}, {"write_lat", "-h", NULL}};
+	for (size_t k = 0; k < 2; k++) {
+		tool_output o = run_program(perf_path(), help[k]);
+		ck_assert_int_eq(o.status, 0);
+		ck_assert_ptr_nonnull(strstr(o.out, "Usage: vrdma-perf TEST"));
+		ck_assert_ptr_nonnull(strstr(o.out, "  -V, --version  "));
+		tool_output_free(&o);
+	}
+	static const char *const version[][3] = {{"--version", NULL}, {"-V", NULL}, {"write_bw", "--version", NULL}};
+	for (size_t k = 0; k < 3; k++) {
+		tool_output o = run_program(perf_path(), version[k]);
+		ck_assert_int_eq(o.status, 0);
+		ck_assert_str_eq(o.out, "vrdma-perf (vrdmasim) " PACKAGE_VERSION "\n");
+		tool_output_free(&o);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("vrdma-perf");
@@ -276,6 +299,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(t, every_test_two_hosts, 0, 6);
 	tcase_add_loop_test(t, every_test_same_host_events, 0, 6);
 	tcase_add_test(t, size_sweep_and_loss);
+	tcase_add_test(t, help_and_version);
 	tcase_add_loop_test(t, bad_command_lines, 0, (int)(sizeof BAD / sizeof BAD[0]));
 	tcase_add_test(t, unwritable_trace_is_refused);
 	tcase_add_test(t, trace_of_write_lat);

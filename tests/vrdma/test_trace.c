@@ -4,6 +4,8 @@
  * of every error, the summary's stage arithmetic, the Chrome JSON, and the
  * vrdma-trace command line.
  */
+#include "config.h"
+
 #include <check.h>
 #include <dirent.h>
 #include <infiniband/verbs.h>
@@ -845,7 +847,11 @@ START_TEST(command_line)
 
 	ck_assert_int_eq(run_tool((const char *[]){NULL}, out, sizeof out, errs, sizeof errs), 2);
 	ck_assert_ptr_nonnull(strstr(errs, "missing the trace file"));
-	ck_assert_ptr_nonnull(strstr(errs, "usage: vrdma-trace FILE"));
+	ck_assert_ptr_nonnull(strstr(errs, "Usage: vrdma-trace FILE"));
+	ck_assert_int_eq(run_tool((const char *[]){"--version", NULL}, out, sizeof out, errs, sizeof errs), 0);
+	ck_assert_ptr_nonnull(strstr(out, "vrdma-trace (vrdmasim) " PACKAGE_VERSION "\n"));
+	ck_assert_int_eq(run_tool((const char *[]){"--help", NULL}, out, sizeof out, errs, sizeof errs), 0);
+	ck_assert_ptr_nonnull(strstr(out, "  --chrome OUT.json  "));
 	ck_assert_int_eq(run_tool((const char *[]){in_dir("k.trace"), "--bogus", NULL}, out, sizeof out, errs,
 				  sizeof errs), 2);
 	ck_assert_ptr_nonnull(strstr(errs, "unknown option: --bogus"));

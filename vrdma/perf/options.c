@@ -3,6 +3,8 @@
  * apply.  Every refusal says which option, what was found, what was
  * expected.
  */
+#include "config.h"
+
 #include "vrdma/perf/perf.h"
 
 #include <errno.h>
@@ -25,8 +27,13 @@ static const struct {
 static void usage(FILE *err)
 {
 	fprintf(err,
-		"usage: vrdma-perf TEST (--demo | --same-host) [options]\n"
-		"  TEST: write_lat read_lat send_lat write_bw read_bw send_bw\n"
+		"Usage: vrdma-perf TEST (--demo | --same-host) [OPTION...]\n"
+		"\n"
+		"perftest's tests over the vRDMA reference implementation: two guests,\n"
+		"their paravirtual driver, the backend and an HCA, in one process.\n"
+		"TEST: write_lat read_lat send_lat write_bw read_bw send_bw\n"
+		"\n"
+		"Options:\n"
 		"  --demo            two hosts (two backends, two guests), UDP on loopback\n"
 		"  --same-host       one host, two guests, the backend's direct copy path\n"
 		"  -s, --size=BYTES  message size (default 2 for latency, 65536 for bandwidth)\n"
@@ -45,8 +52,17 @@ static void usage(FILE *err)
 		"  --seed=N          seed of the loss (default 1)\n"
 		"  --hca=soft|verbs:DEVICE[:GID_INDEX]  the hosts' HCA: the software one (default),\n"
 		"                    or the RDMA device DEVICE through libibverbs, both hosts\n"
-		"                    on it (GID_INDEX default 1: rxe's IPv4 RoCEv2 GID)\n",
+		"                    on it (GID_INDEX default 1: rxe's IPv4 RoCEv2 GID)\n"
+		"  -h, --help        this help\n"
+		"  -V, --version     the version\n"
+		"\n"
+		"Exit status: 0 success, 1 a test failed, 2 bad command line or set-up failure.\n",
 		VRDMA_MAX_INLINE_BYTES);
+}
+
+static void version(void)
+{
+	printf("vrdma-perf (vrdmasim) %s\n", PACKAGE_VERSION);
 }
 
 static int parse_u64(const char *option, const char *text, uint64_t min, uint64_t max, uint64_t *out,
@@ -164,6 +180,7 @@ int perf_parse_options(int argc, char **argv, struct perf_options *o, FILE *err)
 		{ "trace", required_argument, NULL, 3 },    { "loss", required_argument, NULL, 4 },
 		{ "seed", required_argument, NULL, 5 },     { "report_gbits", no_argument, NULL, 6 },
 		{ "hca", required_argument, NULL, 7 },      { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	memset(o, 0, sizeof *o);
@@ -174,6 +191,10 @@ int perf_parse_options(int argc, char **argv, struct perf_options *o, FILE *err)
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
 			usage(stdout == err ? err : stdout);
+			return 1;
+		}
+		if (argc >= 2 && (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)) {
+			version();
 			return 1;
 		}
 		fprintf(err, "vrdma-perf: found %s, expected a test name first\n", argc < 2 ? "nothing" : argv[1]);
@@ -196,7 +217,7 @@ int perf_parse_options(int argc, char **argv, struct perf_options *o, FILE *err)
 	optind = 2;
 	opterr = 0;
 	o->qps = 1;
-	while ((c = getopt_long(argc, argv, ":s:an:et:q:I:Q:m:Fh", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:an:et:q:I:Q:m:FhV", longs, NULL)) != -1) {
 		int bad = 0;
 		switch (c) {
 		case 's': bad = parse_u64("-s", optarg, 1, MAX_SIZE_BYTES, &o->size_bytes, err); size_given = 1; break;
@@ -224,6 +245,7 @@ int perf_parse_options(int argc, char **argv, struct perf_options *o, FILE *err)
 		case 6: o->report_gbits = 1; break;
 		case 7: bad = parse_hca(optarg, o, err); break;
 		case 'h': usage(stdout); return 1;
+		case 'V': version(); return 1;
 		case ':':
 			fprintf(err, "vrdma-perf: %s: found nothing, expected a value\n", argv[optind - 1]);
 			return 2;

@@ -47,7 +47,8 @@ struct perf_options {
 	int hca_gid_index;        /* --hca=verbs:DEVICE:GID_INDEX (default 1) */
 };
 
-/* Parse argv; on error print to `err` and return 2 (usage), else 0. */
+/* Parse argv; on error print to `err` and return 2 (usage); 1 when it
+ * printed the help or the version (exit 0); else 0. */
 int perf_parse_options(int argc, char **argv, struct perf_options *opt, FILE *err);
 uint64_t perf_max_size(const struct perf_options *opt);
 

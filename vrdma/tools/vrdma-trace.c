@@ -6,6 +6,8 @@
  * Exit status: 0 success, 2 a bad command line or a bad trace (the reason
  * on stderr, and no output file left behind), 1 a failure to write stdout.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -23,10 +25,18 @@ struct command {
 };
 
 static const char usage_text[] =
-	"usage: vrdma-trace FILE              summary of a trace as tables\n"
-	"       vrdma-trace FILE --json       the summary as JSON\n"
-	"       vrdma-trace FILE --chrome OUT.json\n"
-	"                                     Chrome trace-event JSON, for ui.perfetto.dev\n";
+	"Usage: vrdma-trace FILE [--json | --chrome OUT.json]\n"
+	"\n"
+	"Summarise a vRDMA trace (vrdma-perf --trace FILE) as tables, or convert it.\n"
+	"\n"
+	"Options:\n"
+	"  --json              the summary as JSON\n"
+	"  --chrome OUT.json   Chrome trace-event JSON, for ui.perfetto.dev\n"
+	"  -h, --help          this help\n"
+	"  -V, --version       the version\n"
+	"\n"
+	"Exit status: 0 success, 2 a bad command line or a bad trace, 1 a failure to\n"
+	"write standard output.\n";
 
 static int usage(const char *problem, const char *word)
 {
@@ -36,7 +46,7 @@ static int usage(const char *problem, const char *word)
 	return 2;
 }
 
-/* Fills CMD; returns -1 (done, exit 0: --help), 0, or 2 (usage printed). */
+/* Fills CMD; returns -1 (done, exit 0: --help, --version), 0, or 2 (usage printed). */
 static int parse(int argc, char **argv, struct command *cmd)
 {
 	int modes = 0;
@@ -45,6 +55,9 @@ static int parse(int argc, char **argv, struct command *cmd)
 		const char *arg = argv[i];
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
 			fputs(usage_text, stdout);
+			return -1;
+		} else if (strcmp(arg, "--version") == 0 || strcmp(arg, "-V") == 0) {
+			printf("vrdma-trace (vrdmasim) %s\n", PACKAGE_VERSION);
 			return -1;
 		} else if (strcmp(arg, "--json") == 0) {
 			cmd->mode = MODE_JSON;

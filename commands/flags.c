@@ -1,0 +1,356 @@
+/*
+ * flags.c - the flag table of vrdmasim and its parser (getopt_long), with
+ * the refusals it says.  See flags.h.
+ */
+#include "commands/flags.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "calibration/fit.h"
+#include "commands/command.h"
+#include "input/diag.h"
+#include "input/units.h"
+#include "models/scenario.h"
+
+/* The order of the rows is the order every list of flags follows: the
+ * refusals of each command name its flags in this order. */
+const cli_flag CLI_FLAGS[] = {
+	{FLAG_MODEL, "model", 0, "softroce", CMD_CALIBRATE, "the model to fit (required): softroce"},
+	{FLAG_PRESET, "preset", 0, "P", CMD_CALIBRATE,
+	 "the preset the fit starts from (default\nesxi5-qdr-2012)"},
+	{FLAG_PRESET, "preset", 0, "P[,P...]", CMD_REPLAY,
+	 "the presets whose modelled hardware runs the trace\n(default esxi5-qdr-2012)"},
+	{FLAG_FIT, "fit", 0, "GROUPS", CMD_CALIBRATE,
+	 "the factors to fit, comma-separated: fixed,\nper_packet, per_byte (default: these three) and\noverlap"},
+	{FLAG_COSTS, "costs", 0, "model|measured", CMD_REPLAY,
+	 "cost the software stages as the preset models them\n(model, default) or as the trace measured them,\nscaled by the clocks (measured)"},
+	{FLAG_COMPARE, "compare", 0, NULL, CMD_REPLAY, "print the vRDMA option's pipeline beside the\ntrace's, stage by stage"},
+	{FLAG_FORMAT, "format", 0, "text|json|csv", CMD_RUN | CMD_REPLAY,
+	 "output format (default text: perftest-shaped tables)"},
+	{FLAG_OUT, "out", 0, "FILE", CMD_RUN | CMD_REPLAY, "write results to FILE (created only if the run\nsucceeds)"},
+	{FLAG_OUT, "out", 0, "DIR", CMD_PLOT, "the folder for the pictures (required)"},
+	{FLAG_OUT, "out", 0, "FILE", CMD_CALIBRATE,
+	 "write the overlay a scenario names with\n'calibration: FILE' (only if the fit succeeds)"},
+	{FLAG_JSON, "json", 0, "FILE", CMD_CALIBRATE, "write the fit as JSON, which 'vrdmasim plot' draws"},
+	{FLAG_KEEP_PLATFORM, "keep-platform", 0, "DIR", CMD_RUN, "keep the generated SimGrid platform as\nDIR/platform.xml"},
+	{FLAG_ITERATIONS, "iterations", 0, "N", CMD_RUN | CMD_REPLAY, "override the scenario's iteration count"},
+	{FLAG_SET, "set", 0, "NAME=QUANTITY", CMD_RUN | CMD_VALIDATE,
+	 "override a model parameter everywhere, after the\nscenario's overrides (repeatable):\n--set virt.vm_exit=2000cycles"},
+	{FLAG_SIZE, "size", 0, "SIZE", CMD_PLOT, "the message size of the breakdown (default: the\nsmallest), such as 2B or 64KiB"},
+	{FLAG_HELP, "help", 'h', NULL, CMD_ALL, "this help (after a command: that command's)"},
+	{FLAG_VERSION, "version", 'V', NULL, CMD_ALL, "the version"},
+	/* the shell completion's question: hidden */
+	{FLAG_COMPLETE, "complete", 0, NULL, CMD_HELP, NULL},
+};
+#define ROWS (sizeof CLI_FLAGS / sizeof CLI_FLAGS[0])   /* a constant here, for array sizes */
+const size_t CLI_FLAG_COUNT = ROWS;
+
+enum { LONG_VAL_BASE = 256 };   /* getopt_long's val of a long flag: above any char */
+
+const cli_flag *cli_flag_row(cli_flag_id id, unsigned command_bit)
+{
+	for (size_t k = 0; k < CLI_FLAG_COUNT; k++)
+		if (CLI_FLAGS[k].id == id && (command_bit == 0 || (CLI_FLAGS[k].commands & command_bit)))
+			return &CLI_FLAGS[k];
+	return NULL;
+}
+
+int cli_refuse(const struct vr_command *command, const char *found, const char *expected)
+{
+	fprintf(stderr, "vrdmasim: found '%s', expected %s\n", found, expected);
+	if (command)
+		fprintf(stderr, "Try 'vrdmasim %s --help'.\n", command->name);
+	else
+		fprintf(stderr, "Try 'vrdmasim --help'.\n");
+	return EXIT_BAD_INPUT;
+}
+
+/* ---- the refusals, said from the tables ---- */
+
+static int counted(const cli_flag *row, unsigned command_bit)
+{
+	return (row->commands & command_bit) && row->help && row->id != FLAG_HELP && row->id != FLAG_VERSION &&
+	       cli_flag_row(row->id, command_bit) == row;
+}
+
+/* "--a, --b or --c with 'CMD'": the flags COMMAND takes (not the ones
+ * every command takes). */
+static void flags_of(const vr_command *command, char *text, size_t bytes)
+{
+	size_t total = 0, listed = 0, used = 0;
+	for (size_t k = 0; k < CLI_FLAG_COUNT; k++)
+		total += counted(&CLI_FLAGS[k], command->bit);
+	text[0] = '\0';
+	for (size_t k = 0; k < CLI_FLAG_COUNT && used < bytes; k++) {
+		if (!counted(&CLI_FLAGS[k], command->bit))
+			continue;
+		listed++;
+		const char *joint = listed == 1 ? "" : listed == total ? " or " : ", ";
+		used += (size_t)snprintf(text + used, bytes - used, "%s--%s", joint, CLI_FLAGS[k].name);
+	}
+	if (used >= bytes)
+		return;
+	if (total == 0)
+		snprintf(text, bytes, "no option with '%s'", command->name);
+	else
+		snprintf(text + used, bytes - used, " with '%s'", command->name);
+	if (total == 1) {
+		char once[128];
+		snprintf(once, sizeof once, "only %s", text);
+		snprintf(text, bytes, "%s", once);
+	}
+}
+
+/* "'run' and 'replay'": the commands that take the flag ID. */
+static void commands_of(cli_flag_id id, char *text, size_t bytes)
+{
+	unsigned bits = 0;
+	for (size_t k = 0; k < CLI_FLAG_COUNT; k++)
+		if (CLI_FLAGS[k].id == id)
+			bits |= CLI_FLAGS[k].commands;
+	size_t total = 0, listed = 0, used = 0;
+	for (size_t k = 0; VR_COMMANDS[k]; k++)
+		total += (bits & VR_COMMANDS[k]->bit) != 0;
+	text[0] = '\0';
+	for (size_t k = 0; VR_COMMANDS[k] && used < bytes; k++) {
+		if (!(bits & VR_COMMANDS[k]->bit))
+			continue;
+		listed++;
+		const char *joint = listed == 1 ? "" : listed == total ? " and " : ", ";
+		used += (size_t)snprintf(text + used, bytes - used, "%s'%s'", joint, VR_COMMANDS[k]->name);
+	}
+}
+
+/* A flag of another command, or none at all: say which flags COMMAND
+ * takes, and whose flag FOUND is or which flag it looks like. */
+static int refuse_flag(const vr_command *command, const char *found, const cli_flag *known)
+{
+	char flags[512], expected[1024], whose[256];
+	flags_of(command, flags, sizeof flags);
+	if (known) {
+		commands_of(known->id, whose, sizeof whose);
+		snprintf(expected, sizeof expected, "%s (--%s is for %s)", flags, known->name, whose);
+		return cli_refuse(command, found, expected);
+	}
+	const char *names[ROWS + 1];
+	char storage[ROWS][40];
+	size_t n = 0;
+	for (size_t k = 0; k < CLI_FLAG_COUNT; k++)
+		if ((CLI_FLAGS[k].commands & command->bit) && CLI_FLAGS[k].help) {
+			snprintf(storage[n], sizeof storage[n], "--%s", CLI_FLAGS[k].name);
+			names[n] = storage[n];
+			n++;
+		}
+	names[n] = NULL;
+	const char *near = vr_nearest(found, names);
+	if (near)
+		snprintf(expected, sizeof expected, "%s (did you mean '%s'?)", flags, near);
+	else
+		snprintf(expected, sizeof expected, "%s", flags);
+	return cli_refuse(command, found, expected);
+}
+
+/* What getopt_long returned '?' or ':' for (opterr off). */
+static int refuse_token(const vr_command *command, int result, char **argv)
+{
+	const cli_flag *row = NULL;
+	if (optopt >= LONG_VAL_BASE)
+		row = cli_flag_row((cli_flag_id)(optopt - LONG_VAL_BASE), 0);
+	else if (optopt)
+		for (size_t k = 0; k < CLI_FLAG_COUNT && !row; k++)
+			if (CLI_FLAGS[k].short_name == optopt)
+				row = &CLI_FLAGS[k];
+	char found[128], expected[160];
+	if (result == ':' && row) {
+		const cli_flag *own = cli_flag_row(row->id, command->bit);
+		snprintf(found, sizeof found, "--%s", row->name);
+		if (!own)
+			return refuse_flag(command, found, row);
+		fprintf(stderr, "vrdmasim: found '%s' without a value, expected '%s %s'\n", found, found, own->metavar);
+		return EXIT_BAD_INPUT;
+	}
+	if (row && optopt >= LONG_VAL_BASE && !cli_flag_row(row->id, command->bit)) {
+		snprintf(found, sizeof found, "--%s", row->name);
+		return refuse_flag(command, found, row);
+	}
+	if (row && optopt >= LONG_VAL_BASE) {   /* a value given to a flag that takes none */
+		snprintf(expected, sizeof expected, "'--%s' without a value", row->name);
+		return cli_refuse(command, argv[optind - 1], expected);
+	}
+	if (optopt) {
+		snprintf(found, sizeof found, "-%c", optopt);
+		return refuse_flag(command, found, NULL);
+	}
+	/* an unknown or ambiguous long flag: the word before any '=' */
+	snprintf(found, sizeof found, "%.*s", (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
+	return refuse_flag(command, found, NULL);
+}
+
+/* ---- the values ---- */
+
+static int take_format(const vr_command *command, const char *value, cli_args *c)
+{
+	for (int f = 0; f < FORMAT_COUNT; f++)
+		if (strcmp(value, vr_format_names[f]) == 0) {
+			c->format = (vr_format)f;
+			return 0;
+		}
+	return cli_refuse(command, value, "a format: text, json or csv");
+}
+
+static int take_fit(const vr_command *command, const char *value, cli_args *c)
+{
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	if (cal_groups_parse(value, &c->groups, &diag) == 0)
+		return 0;
+	fprintf(stderr, "vrdmasim: %s\nTry 'vrdmasim %s --help'.\n", diag.message, command->name);
+	return EXIT_BAD_INPUT;
+}
+
+static int take_size(const vr_command *command, const char *value, cli_args *c)
+{
+	vr_quantity q;
+	char expected[160];
+	if (vr_parse_quantity(value, VR_Q_SIZE, &q, expected, sizeof expected) != 0 || q.value < 1)
+		return cli_refuse(command, value, "a message size with its unit, such as 2B or 64KiB");
+	c->plot_size_bytes = q.value;
+	return 0;
+}
+
+/* The same grammar as the scenario's `iterations:`. */
+static int take_iterations(const vr_command *command, const char *value, cli_args *c)
+{
+	vr_quantity q;
+	char expected[160];
+	if (vr_parse_quantity(value, VR_Q_COUNT, &q, expected, sizeof expected) != 0 || q.value < 1 ||
+	    q.value > SCN_ITERATIONS_MAX)
+		return cli_refuse(command, value, "a whole number of iterations from 1 to 1000000000");
+	c->iterations = (unsigned long long)q.value;
+	return 0;
+}
+
+static int take_flag(const vr_command *command, cli_flag_id id, const char *value, cli_args *c)
+{
+	switch (id) {
+	case FLAG_MODEL:
+		if (strcmp(value, "softroce") != 0)
+			return cli_refuse(command, value, "a model to calibrate: softroce");
+		c->model = value;
+		return 0;
+	case FLAG_PRESET: c->preset = value; return 0;
+	case FLAG_FIT: return take_fit(command, value, c);
+	case FLAG_COSTS:
+		if (strcmp(value, "model") != 0 && strcmp(value, "measured") != 0)
+			return cli_refuse(command, value, "a source of costs: model (the preset's) or measured (the trace's)");
+		c->measured = strcmp(value, "measured") == 0;
+		return 0;
+	case FLAG_COMPARE: c->compare = 1; return 0;
+	case FLAG_FORMAT: return take_format(command, value, c);
+	case FLAG_OUT: c->out = value; return 0;
+	case FLAG_JSON: c->json = value; return 0;
+	case FLAG_KEEP_PLATFORM: c->keep_platform = value; return 0;
+	case FLAG_ITERATIONS: return take_iterations(command, value, c);
+	case FLAG_SET:
+		if (c->set_count == CLI_SETS_MAX)
+			return cli_refuse(command, "--set", "at most 32 --set options (CLI_SETS_MAX)");
+		c->sets[c->set_count++] = value;
+		return 0;
+	case FLAG_SIZE: return take_size(command, value, c);
+	case FLAG_HELP: c->help = 1; return 0;
+	case FLAG_VERSION: c->version = 1; return 0;
+	case FLAG_COMPLETE: c->complete = 1; return 0;
+	case FLAG_ID_COUNT: break;
+	}
+	return EXIT_BAD_INPUT;
+}
+
+/* ---- the parser ---- */
+
+/* getopt_long's view of the table: one long option per flag name; the
+ * short ones after "-:": operands in order, as they come (whatever
+ * POSIXLY_CORRECT says), and a missing value told apart from an unknown
+ * flag. */
+static void getopt_tables(struct option *longs, char *shorts)
+{
+	size_t n = 0, s = 0;
+	shorts[s++] = '-';
+	shorts[s++] = ':';
+	for (size_t k = 0; k < CLI_FLAG_COUNT; k++) {
+		if (cli_flag_row(CLI_FLAGS[k].id, 0) != &CLI_FLAGS[k])
+			continue;   /* another row of a flag already there */
+		longs[n++] = (struct option){CLI_FLAGS[k].name, CLI_FLAGS[k].metavar ? required_argument : no_argument,
+					     NULL, LONG_VAL_BASE + (int)CLI_FLAGS[k].id};
+		if (CLI_FLAGS[k].short_name) {
+			shorts[s++] = CLI_FLAGS[k].short_name;
+			if (CLI_FLAGS[k].metavar)
+				shorts[s++] = ':';
+		}
+	}
+	longs[n] = (struct option){NULL, 0, NULL, 0};
+	shorts[s] = '\0';
+}
+
+static cli_flag_id id_of(int result)
+{
+	if (result >= LONG_VAL_BASE)
+		return (cli_flag_id)(result - LONG_VAL_BASE);
+	for (size_t k = 0; k < CLI_FLAG_COUNT; k++)
+		if (CLI_FLAGS[k].short_name == result)
+			return CLI_FLAGS[k].id;
+	return FLAG_ID_COUNT;
+}
+
+static int take_operand(const vr_command *command, const char *operand, cli_args *c)
+{
+	if (c->input_count == command->operands_max || c->input_count == CLI_OPERANDS_MAX)
+		return cli_refuse(command, operand, command->operands_refusal);
+	c->inputs[c->input_count++] = operand;
+	c->scenario = c->inputs[0];
+	return 0;
+}
+
+int cli_parse(const vr_command *command, int argc, char **argv, cli_args *c)
+{
+	struct option longs[ROWS + 1];
+	char shorts[2 * ROWS + 3];
+	memset(c, 0, sizeof *c);
+	c->command = command->name;
+	getopt_tables(longs, shorts);
+	optind = 0;   /* glibc: start afresh */
+	opterr = 0;   /* the refusals are ours */
+	int result;
+	while ((result = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		if (result == '?' || result == ':')
+			return refuse_token(command, result, argv);
+		if (result == 1) {   /* an operand */
+			int rc = take_operand(command, optarg, c);
+			if (rc)
+				return rc;
+			continue;
+		}
+		cli_flag_id id = id_of(result);
+		const cli_flag *row = cli_flag_row(id, command->bit);
+		char found[64];
+		snprintf(found, sizeof found, "--%s", cli_flag_row(id, 0)->name);
+		if (!row)
+			return refuse_flag(command, found, cli_flag_row(id, 0));
+		int rc = take_flag(command, id, optarg, c);
+		if (rc)
+			return rc;
+		if (c->help || c->version)
+			return 0;   /* nothing after them matters */
+	}
+	for (int i = optind; i < argc; i++) {   /* after "--" */
+		int rc = take_operand(command, argv[i], c);
+		if (rc)
+			return rc;
+	}
+	const char *paths[] = {c->out, c->json, c->keep_platform};
+	for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++)
+		if (paths[k] && !paths[k][0])
+			return cli_refuse(command, "", "a file or folder name after the option, not an empty one");
+	return command->check ? command->check(c) : 0;
+}

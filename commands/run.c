@@ -1,0 +1,98 @@
+/*
+ * run.c - `vrdmasim run [SCENARIO.yaml]`: run a scenario and report it.
+ * Nothing is written to --out unless the whole run succeeded.
+ */
+#include "commands/run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands/command.h"
+#include "commands/outputs.h"
+#include "input/catalog.h"
+#include "input/outfile.h"
+#include "models/replay.h"
+#include "output/report.h"
+#include "sim/engine.h"
+
+static const char *const HEADLINE = "scenarios/seed-vrdma-write-lat.yaml";
+
+int cmd_load_scenario(const cli_args *c, scn_scenario *s)
+{
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	int rc;
+	if (c->scenario) {
+		rc = scn_load_file(c->scenario, s, &diag);
+	} else {
+		const vr_embedded_file *f = vr_catalog_file(HEADLINE);
+		rc = scn_load_buffer(HEADLINE, f->text, f->length, s, &diag);
+	}
+	for (size_t i = 0; rc == 0 && i < c->set_count; i++)
+		rc = scn_set_parameter(s, c->sets[i], &diag);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", diag.message);
+	return rc;
+}
+
+int cmd_run_loaded(const cli_args *c, scn_scenario *s, const char *argv0)
+{
+	if (cmd_outputs_refused(c)) {
+		scn_free(s);
+		return EXIT_BAD_INPUT;
+	}
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	/* Open the output first: a bad path should fail before a long run. */
+	vr_outfile of = {0};
+	if (c->out && vr_outfile_open(&of, c->out, &diag) != 0) {
+		fprintf(stderr, "%s\n", diag.message);
+		scn_free(s);
+		return 1;
+	}
+	vr_engine_config config = {.keep_platform_dir = c->keep_platform, .argv0 = argv0};
+	vr_run run;
+	int rc = vr_engine_run(s, &config, &run, &diag);
+	FILE *stream = c->out ? of.stream : stdout;
+	if (rc == 0)
+		rc = vr_report(&run, c->format, &(vr_invocation){c->argc, c->argv, c->set_count, c->sets}, stream, &diag);
+	if (rc == 0 && s->replay && c->format == FORMAT_TEXT)
+		vr_replay_print_profile(s->replay, s->replay_map, stream);
+	if (rc == 0 && c->compare && c->format == FORMAT_TEXT)
+		rc = vr_report_compare(&run, stream, &diag);
+	if (rc == 0 && c->out)
+		rc = vr_outfile_commit(&of, &diag);
+	else if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
+		rc = vr_diag_at(&diag, (vr_where){"stdout", 0, 0}, "cannot write the results: %s", strerror(errno));
+	else if (rc != 0 && c->out)
+		vr_outfile_abort(&of);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", diag.message);
+	vr_run_free(&run);
+	scn_free(s);
+	return rc ? 1 : 0;
+}
+
+static int run_command(const cli_args *c, const char *argv0)
+{
+	scn_scenario s;
+	if (cmd_load_scenario(c, &s) != 0) {
+		scn_free(&s);
+		return EXIT_BAD_INPUT;
+	}
+	if (c->iterations)
+		scn_set_iterations(&s, c->iterations);
+	return cmd_run_loaded(c, &s, argv0);
+}
+
+const vr_command VR_CMD_RUN = {
+	.name = "run",
+	.bit = CMD_RUN,
+	.synopsis = "run [SCENARIO.yaml] [OPTION...]",
+	.description = "run a scenario (without a file: the built-in headline\n"
+		       "scenario, scenarios/seed-vrdma-write-lat.yaml)",
+	.operands_max = 1,
+	.operands_refusal = "at most one scenario file",
+	.handler = run_command,
+};

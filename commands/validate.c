@@ -1,0 +1,40 @@
+/*
+ * validate.c - `vrdmasim validate SCENARIO.yaml`: check a scenario, its
+ * presets and options (and --set overrides); run nothing, write nothing.
+ */
+#include <stdio.h>
+
+#include "commands/command.h"
+#include "commands/run.h"
+#include "models/scenario.h"
+
+static int validate_command(const cli_args *c, const char *argv0)
+{
+	(void)argv0;
+	scn_scenario s;
+	int rc = cmd_load_scenario(c, &s);
+	size_t sizes = 0;
+	for (size_t w = 0; rc == 0 && w < s.workload_count; w++)
+		sizes += s.workloads[w].size_count;
+	if (rc == 0)
+		printf("%s: valid (%zu preset(s), %zu workload(s), %zu option(s), %zu size(s))\n", c->scenario,
+		       s.preset_count, s.workload_count, s.option_count, sizes);
+	scn_free(&s);
+	return rc ? EXIT_BAD_INPUT : 0;
+}
+
+static int validate_check(const cli_args *c)
+{
+	return c->scenario ? 0 : cli_refuse(&VR_CMD_VALIDATE, "", "a scenario file to validate");
+}
+
+const vr_command VR_CMD_VALIDATE = {
+	.name = "validate",
+	.bit = CMD_VALIDATE,
+	.synopsis = "validate SCENARIO.yaml [--set NAME=QUANTITY]...",
+	.description = "check a scenario, its presets and options, run nothing",
+	.operands_max = 1,
+	.operands_refusal = "at most one scenario file",
+	.check = validate_check,
+	.handler = validate_command,
+};
