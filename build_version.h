@@ -1,1 +1,1 @@
-#define VRDMASIM_BUILD_VERSION "0.1.0-g2a7fa7f4dd53-dirty"
+#define VRDMASIM_BUILD_VERSION "0.1.0-g567b5fcf3dd8-dirty"

@@ -3,17 +3,6 @@
  */
 #include "common/histogram.h"
 
-size_t histogram_bucket(unsigned sub_bits, size_t bucket_count, uint64_t value)
-{
-	uint64_t sub = (uint64_t)1 << sub_bits;
-	if (value < 2 * sub)
-		return value < bucket_count ? (size_t)value : bucket_count - 1;
-	unsigned top = 63u - (unsigned)__builtin_clzll(value);   /* floor(log2(value)) >= sub_bits + 1 */
-	unsigned shift = top - sub_bits;
-	size_t index = (size_t)(shift + 1) * sub + (size_t)((value >> shift) - sub);
-	return index < bucket_count ? index : bucket_count - 1;
-}
-
 /* How far the bucket's values are shifted: 0 for the exact buckets. */
 static unsigned shift_of(unsigned sub_bits, size_t bucket)
 {

@@ -24,8 +24,18 @@
 /* Buckets for every value below 2^(SUB_BITS + OCTAVES). */
 #define HISTOGRAM_BUCKETS(sub_bits, octaves) (((size_t)(octaves) + 1) << (sub_bits))
 
-/* The bucket of VALUE; a value beyond the last bucket counts in the last. */
-size_t histogram_bucket(unsigned sub_bits, size_t bucket_count, uint64_t value);
+/* The bucket of VALUE; a value beyond the last bucket counts in the last.
+ * Inline: the engine files every sample it measures. */
+static inline size_t histogram_bucket(unsigned sub_bits, size_t bucket_count, uint64_t value)
+{
+	uint64_t sub = (uint64_t)1 << sub_bits;
+	if (value < 2 * sub)
+		return value < bucket_count ? (size_t)value : bucket_count - 1;
+	unsigned top = 63u - (unsigned)__builtin_clzll(value);   /* floor(log2(value)) >= sub_bits + 1 */
+	unsigned shift = top - sub_bits;
+	size_t index = (size_t)(shift + 1) * sub + (size_t)((value >> shift) - sub);
+	return index < bucket_count ? index : bucket_count - 1;
+}
 
 /* The smallest value of BUCKET, and how many values it holds (a power of
  * two). */
