@@ -53,12 +53,10 @@ void fl_heap_push(fl_heap *h, fl_event ev)
 	h->events[i] = ev;
 }
 
-void fl_heap_pop(fl_heap *h, fl_event *out)
+/* Put LAST at the root of the N events and sift it down. */
+static void sift_down(fl_heap *h, fl_event last, size_t n)
 {
-	*out = h->events[0];
-	fl_event last = h->events[--h->count];
-	size_t n = h->count, i = 0;
-	/* Sift the last event down from the root. */
+	size_t i = 0;
 	for (;;) {
 		size_t child = 2 * i + 1;
 		if (child >= n)
@@ -70,6 +68,19 @@ void fl_heap_pop(fl_heap *h, fl_event *out)
 		h->events[i] = h->events[child];
 		i = child;
 	}
-	if (n)
-		h->events[i] = last;
+	h->events[i] = last;
+}
+
+void fl_heap_replace_top(fl_heap *h, fl_event ev)
+{
+	ev.seq = h->next_seq++;
+	sift_down(h, ev, h->count);
+}
+
+void fl_heap_pop(fl_heap *h, fl_event *out)
+{
+	*out = h->events[0];
+	fl_event last = h->events[--h->count];
+	if (h->count)
+		sift_down(h, last, h->count);
 }

@@ -43,6 +43,10 @@ void fl_heap_free(fl_heap *h);
  * the heap holds one event per operation in flight or flow waiting). */
 void fl_heap_push(fl_heap *h, fl_event ev);
 
+/* Replace the earliest event by EV (its seq is set here): the same heap as
+ * a pop and a push, with one sift instead of two.  Not empty. */
+void fl_heap_replace_top(fl_heap *h, fl_event ev);
+
 /* Remove the earliest event into OUT; the heap must not be empty. */
 void fl_heap_pop(fl_heap *h, fl_event *out);
 

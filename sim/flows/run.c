@@ -23,7 +23,7 @@ static void on_visit(fl_engine *e, const fl_event *ev)
 		fl_event next = *ev;
 		next.time_ps = next_ps;
 		next.hop++;
-		fl_heap_push(&e->heap, next);
+		fl_schedule(e, next);
 	} else {
 		fl_source_finish(e, ev->flow, ev->origin_ps, next_ps);
 	}
@@ -57,7 +57,8 @@ int fl_run(fl_engine *e)
 	while (e->heap.count) {
 		if (e->horizon_ps && e->heap.events[0].time_ps > e->horizon_ps)
 			break;
-		fl_heap_pop(&e->heap, &ev);
+		ev = e->heap.events[0];
+		e->top_is_current = 1;
 		now_ps = ev.time_ps;
 		e->events++;
 		switch ((fl_event_kind)ev.kind) {
@@ -65,7 +66,12 @@ int fl_run(fl_engine *e)
 		case FL_EVENT_DONE: fl_source_complete(e, ev.flow, ev.origin_ps, ev.time_ps); break;
 		case FL_EVENT_ARRIVAL: fl_source_arrival(e, ev.flow, ev.time_ps); break;
 		}
+		if (e->top_is_current) {   /* the handler scheduled nothing: drop the event */
+			fl_event done;
+			fl_heap_pop(&e->heap, &done);
+		}
 	}
+	e->top_is_current = 0;
 	e->end_ps = e->horizon_ps ? e->horizon_ps : (now_ps > e->last_done_ps ? now_ps : e->last_done_ps);
 	return fl_report_gather(e);
 }

@@ -42,7 +42,7 @@ static void post(fl_engine *e, uint32_t fi, fl_flow *f, int64_t at_ps, int64_t o
 	};
 	f->posted++;
 	f->in_flight++;
-	fl_heap_push(&e->heap, ev);
+	fl_schedule(e, ev);
 }
 
 /* Open loop: post the arrivals up to NOW_PS the window admits; make sure
@@ -56,7 +56,7 @@ static void take_arrivals(fl_engine *e, uint32_t fi, fl_flow *f, int64_t now_ps)
 	if (more_to_post(f) && f->next_arrival_ps > now_ps && !f->arrival_pending) {
 		fl_event ev = {.time_ps = f->next_arrival_ps, .flow = fi, .kind = FL_EVENT_ARRIVAL};
 		f->arrival_pending = 1;
-		fl_heap_push(&e->heap, ev);
+		fl_schedule(e, ev);
 	}
 }
 
@@ -87,7 +87,7 @@ void fl_source_finish(fl_engine *e, uint32_t fi, int64_t origin_ps, int64_t done
 		return;
 	}
 	fl_event ev = {.time_ps = done_ps, .origin_ps = origin_ps, .flow = fi, .kind = FL_EVENT_DONE};
-	fl_heap_push(&e->heap, ev);
+	fl_schedule(e, ev);
 }
 
 void fl_source_complete(fl_engine *e, uint32_t fi, int64_t origin_ps, int64_t done_ps)
