@@ -1,0 +1,172 @@
+/*
+ * sim/flows/build.c - building and freeing a many-flow engine: its
+ * servers, paths and flows, checked as they are added.
+ */
+#include "sim/flows/internal.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/flows/rng.h"
+
+static void fail(fl_engine *e, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static void fail(fl_engine *e, const char *format, ...)
+{
+	va_list ap;
+	va_start(ap, format);
+	vsnprintf(e->error, sizeof e->error, format, ap);
+	va_end(ap);
+}
+
+/* Room for one more element in *ARRAY (of COUNT used, *CAPACITY allocated). */
+static int reserve(void **array, size_t count, size_t *capacity, size_t element)
+{
+	if (count < *capacity)
+		return 0;
+	size_t grown = *capacity ? 2 * *capacity : 16;
+	void *p = realloc(*array, grown * element);
+	if (!p)
+		return -1;
+	*array = p;
+	*capacity = grown;
+	return 0;
+}
+
+fl_engine *fl_engine_new(const fl_config *config)
+{
+	fl_engine *e = calloc(1, sizeof *e);
+	if (!e)
+		return NULL;
+	e->config = *config;
+	e->horizon_ps = config->horizon_ns > 0 ? fl_ps_of_ns(config->horizon_ns) : 0;
+	e->groups = calloc(config->groups ? config->groups : 1, sizeof *e->groups);
+	e->vms = calloc(config->vms ? config->vms : 1, sizeof *e->vms);
+	fl_heap_init(&e->heap);
+	if (!e->groups || !e->vms || e->horizon_ps < 0) {
+		fl_engine_free(e);
+		return NULL;
+	}
+	for (uint32_t g = 0; g < config->groups; g++) {
+		fl_batch_reset(&e->groups[g].batch);
+		if (!(e->groups[g].latency = malloc(sizeof *e->groups[g].latency))) {
+			fl_engine_free(e);
+			return NULL;
+		}
+		vr_stats_reset(e->groups[g].latency);
+	}
+	return e;
+}
+
+void fl_engine_free(fl_engine *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->server_count; i++)
+		fl_server_free(&e->servers[i]);
+	for (size_t i = 0; i < e->path_count; i++)
+		fl_path_free(&e->paths[i]);
+	for (size_t i = 0; i < e->flow_count; i++)
+		fl_latency_free(&e->flows[i].latency);
+	if (e->groups)
+		for (uint32_t g = 0; g < e->config.groups; g++)
+			free(e->groups[g].latency);
+	if (e->vms)
+		for (uint32_t v = 0; v < e->config.vms; v++)
+			fl_latency_free(&e->vms[v].latency);
+	free(e->servers);
+	free(e->paths);
+	free(e->flows);
+	free(e->groups);
+	free(e->vms);
+	fl_heap_free(&e->heap);
+	free(e);
+}
+
+const char *fl_engine_error(const fl_engine *e)
+{
+	return e->error;
+}
+
+uint32_t fl_add_server(fl_engine *e, const fl_server_spec *spec)
+{
+	if (e->ran || spec->units == 0 || e->server_count >= FL_NONE) {
+		fail(e, "server %s: found %u units%s, expected at least 1 before the run", spec->name ? spec->name : "",
+		     spec->units, e->ran ? " after the run" : "");
+		return FL_NONE;
+	}
+	if (reserve((void **)&e->servers, e->server_count, &e->server_capacity, sizeof *e->servers) < 0) {
+		fail(e, "out of memory for server %zu", e->server_count);
+		return FL_NONE;
+	}
+	uint32_t index = (uint32_t)e->server_count;
+	uint64_t seed = fl_rng_seed(e->config.seed, FL_STREAM_SERVER, index);
+	if (fl_server_init(&e->servers[index], spec->name, spec->units, seed, spec->wait_histogram) < 0) {
+		fail(e, "out of memory for server %s", spec->name ? spec->name : "");
+		return FL_NONE;
+	}
+	e->server_count++;
+	return index;
+}
+
+uint32_t fl_add_path(fl_engine *e, const fl_hop_spec *hops, size_t count)
+{
+	if (e->ran) {
+		fail(e, "a path added after the run");
+		return FL_NONE;
+	}
+	if (reserve((void **)&e->paths, e->path_count, &e->path_capacity, sizeof *e->paths) < 0) {
+		fail(e, "out of memory for path %zu", e->path_count);
+		return FL_NONE;
+	}
+	char why[200];
+	if (fl_path_compile(hops, count, e->server_count, &e->paths[e->path_count], why, sizeof why) < 0) {
+		fail(e, "path %zu: %s", e->path_count, why);
+		return FL_NONE;
+	}
+	return (uint32_t)e->path_count++;
+}
+
+/* NULL if SPEC may be run, else what is wrong with it. */
+static const char *flow_spec_problem(const fl_engine *e, const fl_flow_spec *spec)
+{
+	if (spec->path >= e->path_count)
+		return "unknown path";
+	if (spec->group >= e->config.groups)
+		return "group beyond config.groups";
+	if (spec->client_vm >= e->config.vms || spec->server_vm >= e->config.vms)
+		return "VM beyond config.vms";
+	if (spec->window == 0)
+		return "window 0 (expected at least 1)";
+	if (spec->load != FL_CLOSED_LOOP && spec->load != FL_OPEN_LOOP)
+		return "unknown load";
+	if (spec->load == FL_OPEN_LOOP && !(spec->rate_per_s > 0 && isfinite(spec->rate_per_s)))
+		return "open loop without a finite rate > 0";
+	if (fl_ps_of_ns(spec->start_ns) < 0)
+		return "start time not a finite time >= 0";
+	return NULL;
+}
+
+uint32_t fl_add_flow(fl_engine *e, const fl_flow_spec *spec)
+{
+	const char *problem = e->ran ? "added after the run" : flow_spec_problem(e, spec);
+	if (problem || e->flow_count >= FL_NONE) {
+		fail(e, "flow %zu: %s", e->flow_count, problem ? problem : "too many flows");
+		return FL_NONE;
+	}
+	if (reserve((void **)&e->flows, e->flow_count, &e->flow_capacity, sizeof *e->flows) < 0) {
+		fail(e, "out of memory for flow %zu", e->flow_count);
+		return FL_NONE;
+	}
+	uint32_t index = (uint32_t)e->flow_count++;
+	fl_flow *f = &e->flows[index];
+	memset(f, 0, sizeof *f);
+	f->spec = *spec;
+	f->start_ps = fl_ps_of_ns(spec->start_ns);
+	f->mean_gap_ps = spec->load == FL_OPEN_LOOP ? 1e12 / spec->rate_per_s : 0;
+	f->rng = fl_rng_seed(e->config.seed, FL_STREAM_FLOW, index);
+	fl_latency_init(&f->latency);
+	return index;
+}

@@ -1,0 +1,146 @@
+/*
+ * sim/flows/flows.h - the many-flow engine: thousands of flows (QP
+ * connections) driven by one actor from its own event queue over FIFO
+ * servers served by arithmetic (../shared/DESIGN.md, "Many tenants on
+ * shared hardware").
+ *
+ * The caller describes, in C, independent of any scenario syntax:
+ *  - servers: FIFO queues of k identical units (a backend thread, the
+ *    engines of an HCA, a single-queue link), see server.h;
+ *  - paths: the hops of one operation, each a pure delay (an uncontended
+ *    fixed cost: arithmetic, no queue) or a visit to a server with a
+ *    service time, fixed or exponential.  A ping-pong round trip is the
+ *    request's hops followed by the reply's;
+ *  - flows: a path, a load (closed loop: a window of operations in flight,
+ *    a new one posted when one completes, window 1 being ping-pong; or open
+ *    loop: Poisson arrivals at a rate, which wait in the flow's FIFO while
+ *    the window is full, latency running from arrival to completion), and
+ *    the group, client VM and server VM the results are gathered under.
+ * then runs it (fl_run, or fl_run_in_actor inside a SimGrid actor) and
+ * reads the figures per flow, group, VM and server.
+ *
+ * Time is kept in integer picoseconds (int64_t: 106 days): sums of costs
+ * are exact and associative, so the order in which delays are folded or
+ * queues are crossed never changes a result in its last bit, and ties
+ * compare exactly (equal times pop in scheduling order).  Durations given
+ * in ns are rounded to the picosecond once, when the engine is built;
+ * results are given back in ns.
+ *
+ * Determinism: a flow's arrivals and a server's exponential service times
+ * come from their own streams, seeded from the base seed and the flow's or
+ * server's index only (rng.h); the same build gives bit-identical results.
+ * Memory grows with flows, servers and operations in flight, never with
+ * operations completed.
+ */
+#ifndef FL_FLOWS_H
+#define FL_FLOWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FL_NONE UINT32_MAX       /* no server (a pure delay); failure of an fl_add_* */
+
+typedef struct fl_engine fl_engine;
+
+typedef struct fl_config {
+	uint64_t seed;               /* base of every random stream */
+	double horizon_ns;           /* stop at this time; 0: when every flow has done its operations */
+	uint32_t groups;             /* group ids are 0 .. groups - 1 */
+	uint32_t vms;                /* VM ids are 0 .. vms - 1 */
+} fl_config;
+
+typedef struct fl_server_spec {
+	const char *name;            /* copied */
+	uint32_t units;              /* parallel units, >= 1 */
+	int wait_histogram;          /* keep waiting-time percentiles (about 350 KB) */
+} fl_server_spec;
+
+typedef enum fl_service {
+	FL_SERVICE_FIXED,            /* time_ns exactly */
+	FL_SERVICE_EXPONENTIAL,      /* drawn from the server's stream, of mean time_ns */
+} fl_service;
+
+typedef struct fl_hop_spec {
+	uint32_t server;             /* FL_NONE: a pure delay */
+	double time_ns;              /* the delay, or the service time (its mean) */
+	fl_service service;          /* ignored for a pure delay */
+} fl_hop_spec;
+
+typedef enum fl_load {
+	FL_CLOSED_LOOP,              /* WINDOW operations in flight, reposted at completion */
+	FL_OPEN_LOOP,                /* Poisson arrivals at RATE_PER_S, at most WINDOW in flight */
+} fl_load;
+
+typedef struct fl_flow_spec {
+	uint32_t path;               /* from fl_add_path */
+	uint32_t group;              /* < config.groups */
+	uint32_t client_vm, server_vm;   /* < config.vms */
+	uint64_t bytes_per_op;       /* for bytes/s */
+	fl_load load;
+	uint32_t window;             /* >= 1 */
+	double rate_per_s;           /* open loop: arrivals per second, > 0 */
+	uint64_t operations;         /* closed: to complete; open: arrivals; 0: until the horizon */
+	double start_ns;             /* first post (closed) or the time arrivals start (open) */
+} fl_flow_spec;
+
+/* A new engine; NULL when out of memory.  Free with fl_engine_free. */
+fl_engine *fl_engine_new(const fl_config *config);
+void fl_engine_free(fl_engine *e);
+
+/* Each returns the new object's index (0, 1, ... in order of addition), or
+ * FL_NONE when the spec is invalid or memory ran out; fl_engine_error says
+ * which.  Add every server before the paths that visit it, every path
+ * before the flows that take it, and nothing after fl_run. */
+uint32_t fl_add_server(fl_engine *e, const fl_server_spec *spec);
+uint32_t fl_add_path(fl_engine *e, const fl_hop_spec *hops, size_t count);
+uint32_t fl_add_flow(fl_engine *e, const fl_flow_spec *spec);
+const char *fl_engine_error(const fl_engine *e);
+
+/* Run to the end (the horizon, or every flow done); once per engine.
+ * Pure C: no SimGrid call.  Returns 0, or -1 (fl_engine_error) when the
+ * run cannot end (no horizon and an unbounded flow). */
+int fl_run(fl_engine *e);
+
+/* The same from inside a SimGrid actor: the engine's time 0 is SimGrid's
+ * clock at the call, and the actor sleeps until the run's end, so that
+ * SimGrid's clock agrees with the engine's. */
+int fl_run_in_actor(fl_engine *e);
+
+/* ---- results, valid after the run ---- */
+
+typedef struct fl_figures {
+	uint64_t completed;          /* operations completed */
+	uint64_t bytes;              /* their bytes */
+	double ops_per_s, bytes_per_s;
+	double min_ns, mean_ns, p50_ns, p99_ns, p999_ns, max_ns;   /* latency; 0 when none */
+	double mean_half_width_ns;   /* 95 % confidence of the mean (batch means); NaN if not kept */
+} fl_figures;
+
+typedef struct fl_server_figures {
+	const char *name;
+	uint32_t units;
+	uint64_t visits;
+	double utilisation;          /* busy / (units x elapsed) */
+	uint64_t max_queue;          /* longest queue joined, the arrival included */
+	double mean_wait_ns, wait_half_width_ns;   /* waiting time before service, its 95 % interval */
+	double p50_wait_ns, p99_wait_ns, max_wait_ns;   /* percentiles 0 without wait_histogram */
+} fl_server_figures;
+
+double fl_end_ns(const fl_engine *e);         /* the run's end: horizon or last completion */
+uint64_t fl_events(const fl_engine *e);       /* events handled */
+size_t fl_flow_count(const fl_engine *e);
+size_t fl_server_count(const fl_engine *e);
+
+/* Throughput over [flow start, end]; the latency of each completed operation. */
+void fl_flow_figures(const fl_engine *e, uint32_t flow, fl_figures *out);
+/* Throughput over [0, end]; latency percentiles within 0.1 % (sim/stats). */
+void fl_group_figures(const fl_engine *e, uint32_t group, fl_figures *out);
+/* The operations the VM posted as a client (throughput over [0, end]);
+ * SERVED_OPS: those it answered as a server (may be NULL). */
+void fl_vm_figures(const fl_engine *e, uint32_t vm, fl_figures *out, uint64_t *served_ops);
+void fl_server_figures_of(const fl_engine *e, uint32_t server, fl_server_figures *out);
+/* The server of highest utilisation (the first to saturate as load grows);
+ * FL_NONE without servers. */
+uint32_t fl_busiest_server(const fl_engine *e);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * sim/flows/heap.h - the many-flow engine's event queue: a binary min-heap
+ * of events ordered by (time, sequence number).
+ *
+ * The sequence number is taken at push time from a counter the heap owns,
+ * so events of equal time pop in the order they were scheduled: the run is
+ * deterministic whatever the heap's internal order.  Time is in integer
+ * picoseconds (see flows.h for why).  An event is 32 bytes and carries the
+ * whole state of the operation it moves (flow, visit index, origin time),
+ * so an operation in flight needs no storage besides its event.
+ */
+#ifndef FL_HEAP_H
+#define FL_HEAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum fl_event_kind {
+	FL_EVENT_VISIT,      /* an operation reaches the server of visit HOP of its path */
+	FL_EVENT_DONE,       /* an operation completes (open loop, or a path without servers) */
+	FL_EVENT_ARRIVAL,    /* an open-loop arrival at a QP */
+} fl_event_kind;
+
+typedef struct fl_event {
+	int64_t time_ps;     /* when it happens */
+	uint64_t seq;        /* tie-break: order of scheduling */
+	int64_t origin_ps;   /* when the operation arrived (its latency's start) */
+	uint32_t flow;       /* the flow it belongs to */
+	uint16_t hop;        /* FL_EVENT_VISIT: the visit index in the flow's path */
+	uint16_t kind;       /* an fl_event_kind */
+} fl_event;
+
+typedef struct fl_heap {
+	fl_event *events;    /* events[0] is the earliest */
+	size_t count, capacity;
+	uint64_t next_seq;
+} fl_heap;
+
+void fl_heap_init(fl_heap *h);
+void fl_heap_free(fl_heap *h);
+
+/* Schedule EV (its seq is set here).  Grows the array when full (doubling:
+ * the heap holds one event per operation in flight or flow waiting). */
+void fl_heap_push(fl_heap *h, fl_event ev);
+
+/* Replace the earliest event by EV (its seq is set here): the same heap as
+ * a pop and a push, with one sift instead of two.  Not empty. */
+void fl_heap_replace_top(fl_heap *h, fl_event ev);
+
+/* Remove the earliest event into OUT; the heap must not be empty. */
+void fl_heap_pop(fl_heap *h, fl_event *out);
+
+static inline const fl_event *fl_heap_top(const fl_heap *h)
+{
+	return h->count ? &h->events[0] : NULL;
+}
+
+#endif

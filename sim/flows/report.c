@@ -1,0 +1,125 @@
+/*
+ * sim/flows/report.c - the figures of a finished run: per flow, group, VM
+ * and server, and the busiest server.
+ */
+#include "sim/flows/internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+int fl_report_gather(fl_engine *e)
+{
+	for (size_t i = 0; i < e->flow_count; i++) {
+		const fl_flow *f = &e->flows[i];
+		fl_vm *client = &e->vms[f->spec.client_vm];
+		client->completed += f->completed;
+		client->bytes += f->completed * f->spec.bytes_per_op;
+		fl_latency_merge(&client->latency, &f->latency);
+		e->vms[f->spec.server_vm].served += f->completed;
+	}
+	return 0;
+}
+
+double fl_end_ns(const fl_engine *e)
+{
+	return (double)e->end_ps / 1e3;
+}
+
+uint64_t fl_events(const fl_engine *e)
+{
+	return e->events;
+}
+
+size_t fl_flow_count(const fl_engine *e)
+{
+	return e->flow_count;
+}
+
+size_t fl_server_count(const fl_engine *e)
+{
+	return e->server_count;
+}
+
+/* Counts, rates over ELAPSED_PS and the latency figures of L. */
+static void fill(fl_figures *out, uint64_t completed, uint64_t bytes, int64_t elapsed_ps, const fl_latency *l)
+{
+	memset(out, 0, sizeof *out);
+	out->completed = completed;
+	out->bytes = bytes;
+	double elapsed_s = (double)elapsed_ps / 1e12;
+	out->ops_per_s = elapsed_s > 0 ? (double)completed / elapsed_s : 0;
+	out->bytes_per_s = elapsed_s > 0 ? (double)bytes / elapsed_s : 0;
+	out->mean_half_width_ns = NAN;
+	if (!l || !l->count)
+		return;
+	out->min_ns = (double)l->min_ps / 1e3;
+	out->max_ns = (double)l->max_ps / 1e3;
+	out->mean_ns = fl_latency_mean_ns(l);
+	out->p50_ns = fl_latency_quantile_ns(l, 0.5);
+	out->p99_ns = fl_latency_quantile_ns(l, 0.99);
+	out->p999_ns = fl_latency_quantile_ns(l, 0.999);
+}
+
+void fl_flow_figures(const fl_engine *e, uint32_t flow, fl_figures *out)
+{
+	const fl_flow *f = &e->flows[flow];
+	int64_t elapsed_ps = e->end_ps - f->start_ps;
+	fill(out, f->completed, f->completed * f->spec.bytes_per_op, elapsed_ps, &f->latency);
+}
+
+void fl_group_figures(const fl_engine *e, uint32_t group, fl_figures *out)
+{
+	const fl_group *g = &e->groups[group];
+	fill(out, g->completed, g->bytes, e->end_ps, NULL);
+	const vr_stats *s = g->latency;
+	if (!s->count)
+		return;
+	out->min_ns = s->min_ns;
+	out->max_ns = s->max_ns;
+	out->mean_ns = s->mean_ns;
+	out->p50_ns = vr_stats_quantile_ns(s, 0.5);
+	out->p99_ns = vr_stats_quantile_ns(s, 0.99);
+	out->p999_ns = vr_stats_quantile_ns(s, 0.999);
+	out->mean_half_width_ns = fl_batch_half_width(&g->batch);
+}
+
+void fl_vm_figures(const fl_engine *e, uint32_t vm, fl_figures *out, uint64_t *served_ops)
+{
+	const fl_vm *v = &e->vms[vm];
+	fill(out, v->completed, v->bytes, e->end_ps, &v->latency);
+	if (served_ops)
+		*served_ops = v->served;
+}
+
+void fl_server_figures_of(const fl_engine *e, uint32_t server, fl_server_figures *out)
+{
+	const fl_server *s = &e->servers[server];
+	memset(out, 0, sizeof *out);
+	out->name = s->name;
+	out->units = s->units;
+	out->visits = s->visits;
+	out->utilisation = e->end_ps > 0 ? (double)s->busy_ps / ((double)s->units * (double)e->end_ps) : 0;
+	out->max_queue = s->max_queue;
+	out->mean_wait_ns = s->visits ? (double)s->wait_sum_ps / (double)s->visits / 1e3 : 0;
+	out->wait_half_width_ns = fl_batch_half_width(&s->wait_batch);
+	out->max_wait_ns = (double)s->max_wait_ps / 1e3;
+	if (s->wait_stats) {
+		out->p50_wait_ns = vr_stats_quantile_ns(s->wait_stats, 0.5);
+		out->p99_wait_ns = vr_stats_quantile_ns(s->wait_stats, 0.99);
+	}
+}
+
+uint32_t fl_busiest_server(const fl_engine *e)
+{
+	uint32_t best = FL_NONE;
+	for (size_t i = 0; i < e->server_count; i++) {
+		const fl_server *s = &e->servers[i];
+		/* busy / units compares utilisations over the same elapsed time;
+		 * ties go to the first added. */
+		if (best == FL_NONE ||
+		    (double)s->busy_ps / s->units > (double)e->servers[best].busy_ps / e->servers[best].units)
+			best = (uint32_t)i;
+	}
+	return best;
+}

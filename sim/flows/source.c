@@ -1,0 +1,116 @@
+/*
+ * sim/flows/source.c - where operations come from and what their
+ * completion does: closed and open loops.
+ *
+ * Closed loop: WINDOW operations are posted at the flow's start; each
+ * completion posts the next, until OPERATIONS are posted.  Its latency runs
+ * from post to completion.  Only the flow's own operations touch its
+ * state, so a completion is handled as soon as its time is known (in the
+ * handler of the last server visit), without an event of its own.
+ *
+ * Open loop: arrivals form a Poisson process from the flow's stream.  An
+ * arrival is posted at once if fewer than WINDOW operations are in flight,
+ * else it waits in the flow's FIFO and is posted by the completion that
+ * frees the window: post = max(arrival, that completion), Lindley's
+ * recursion again.  The FIFO needs no storage: arrivals are drawn one at a
+ * time, the oldest waiting one being next_arrival_ps, and all those after
+ * it are still in the stream's future.  Latency runs from the arrival.
+ * Here completions are events, since an arrival between the last visit
+ * and the completion must still see the window full.
+ *
+ *   flow state (open loop):   idle --arrival--> posting --window full--> blocked
+ *   blocked --completion--> posting;  an ARRIVAL event is pending only when
+ *   the next arrival is in the future (next_arrival_ps > now).
+ */
+#include "sim/flows/internal.h"
+#include "sim/flows/rng.h"
+
+static inline int more_to_post(const fl_flow *f)
+{
+	return f->spec.operations == 0 || f->posted < f->spec.operations;
+}
+
+/* Post an operation of flow FI at AT_PS whose latency counts from ORIGIN_PS. */
+static void post(fl_engine *e, uint32_t fi, fl_flow *f, int64_t at_ps, int64_t origin_ps)
+{
+	fl_event ev = {
+		.time_ps = at_ps + f->path->lead_ps,
+		.origin_ps = origin_ps,
+		.flow = fi,
+		.hop = 0,
+		.kind = f->path->count ? FL_EVENT_VISIT : FL_EVENT_DONE,
+	};
+	f->posted++;
+	f->in_flight++;
+	fl_schedule(e, ev);
+}
+
+/* Open loop: post the arrivals up to NOW_PS the window admits; make sure
+ * the next future arrival has its event. */
+static void take_arrivals(fl_engine *e, uint32_t fi, fl_flow *f, int64_t now_ps)
+{
+	while (more_to_post(f) && f->in_flight < f->spec.window && f->next_arrival_ps <= now_ps) {
+		post(e, fi, f, now_ps, f->next_arrival_ps);
+		f->next_arrival_ps += fl_rng_exponential_ps(&f->rng, f->mean_gap_ps);
+	}
+	if (more_to_post(f) && f->next_arrival_ps > now_ps && !f->arrival_pending) {
+		fl_event ev = {.time_ps = f->next_arrival_ps, .flow = fi, .kind = FL_EVENT_ARRIVAL};
+		f->arrival_pending = 1;
+		fl_schedule(e, ev);
+	}
+}
+
+void fl_source_start(fl_engine *e, uint32_t fi)
+{
+	fl_flow *f = &e->flows[fi];
+	f->path = &e->paths[f->spec.path];
+	if (f->spec.load == FL_CLOSED_LOOP) {
+		for (uint32_t k = 0; k < f->spec.window && more_to_post(f); k++)
+			post(e, fi, f, f->start_ps, f->start_ps);
+		return;
+	}
+	f->next_arrival_ps = f->start_ps + fl_rng_exponential_ps(&f->rng, f->mean_gap_ps);
+	take_arrivals(e, fi, f, f->start_ps);
+}
+
+void fl_source_arrival(fl_engine *e, uint32_t fi, int64_t now_ps)
+{
+	fl_flow *f = &e->flows[fi];
+	f->arrival_pending = 0;
+	take_arrivals(e, fi, f, now_ps);
+}
+
+void fl_source_finish(fl_engine *e, uint32_t fi, int64_t origin_ps, int64_t done_ps)
+{
+	if (e->flows[fi].spec.load == FL_CLOSED_LOOP) {
+		fl_source_complete(e, fi, origin_ps, done_ps);
+		return;
+	}
+	fl_event ev = {.time_ps = done_ps, .origin_ps = origin_ps, .flow = fi, .kind = FL_EVENT_DONE};
+	fl_schedule(e, ev);
+}
+
+void fl_source_complete(fl_engine *e, uint32_t fi, int64_t origin_ps, int64_t done_ps)
+{
+	if (e->horizon_ps && done_ps > e->horizon_ps)
+		return;   /* after the end: neither counted nor followed */
+	fl_flow *f = &e->flows[fi];
+	int64_t latency_ps = done_ps - origin_ps;
+	f->completed++;
+	f->in_flight--;
+	fl_latency_add(&f->latency, latency_ps);
+	fl_group *g = &e->groups[f->spec.group];
+	g->completed++;
+	g->bytes += f->spec.bytes_per_op;
+	double latency_ns = (double)latency_ps / 1e3;
+	vr_stats_add(g->latency, latency_ns);
+	fl_batch_add(&g->batch, latency_ns);
+	if (done_ps > e->last_done_ps)
+		e->last_done_ps = done_ps;
+	if (f->spec.load == FL_CLOSED_LOOP) {
+		if (more_to_post(f))
+			post(e, fi, f, done_ps, done_ps);
+	} else {
+		take_arrivals(e, fi, f, done_ps);
+	}
+}
