@@ -11,48 +11,21 @@
 #include "models/option.h"
 #include "models/params.h"
 #include "models/preset.h"
+#include "models/workload.h"
 
 enum {
 	SCN_PRESETS_MAX = 8,
 	SCN_HOSTS_MAX = 64,
 	SCN_OPTIONS_MAX = 16,
-	SCN_SIZES_MAX = 64,
 	SCN_WORKLOADS_MAX = 8,
-	SCN_ITERATIONS_MAX = 1000000000,   /* a billion round trips: hours of wall time */
-	SCN_QPS_MAX = 1000000,             /* more QPs than any HCA supports */
-	SCN_TX_DEPTH_MAX = 65536,          /* beyond any send queue */
-	SCN_TX_DEPTH_DEFAULT = 128,        /* perftest's bandwidth tests */
-	SCN_CQ_MODERATION_DEFAULT = 100,   /* perftest's -Q default */
+	SCN_VMS_PER_HOST_MAX = 1024,
 };
-#define SCN_REGISTERED_MAX_BYTES 1125899906842624.0   /* 1 PiB */
-/* A message size: at least one byte (perftest's smallest is 2 B, a 0 B
- * message moves nothing to time), at most 1 GiB (beyond any RDMA message
- * we model; the HCA's limit is 2 GiB).  Scenario sizes and the sizes a
- * replayed trace posts are held to the same rule. */
-#define SCN_SIZE_MIN_BYTES 1.0
-#define SCN_SIZE_MAX_BYTES 1073741824.0
-#define SCN_SIZE_RANGE_TEXT "a size from 1B to 1GiB"
-
-/* Is BYTES a message size the model runs (the rule above)? */
-int scn_size_in_range(double bytes);
 
 typedef struct scn_host {
 	char name[MDL_NAME_MAX];
-	unsigned vms;                 /* VMs on this host (bare-metal options ignore them) */
+	unsigned vms;                 /* VMs on this host, HOST/0 .. HOST/vms-1 (flows name
+				       * them; bare-metal options ignore them) */
 } scn_host;
-
-/* One perftest-like test: the verb, its sizes and its knobs. */
-typedef struct scn_workload {
-	mdl_verb verb;
-	size_t size_count;
-	double sizes_bytes[SCN_SIZES_MAX];
-	unsigned long long iterations;
-	unsigned long long warmup;
-	mdl_footprint footprint;      /* QPs and registered memory the caches must hold */
-	unsigned tx_depth;            /* bandwidth tests: work requests in flight (perftest -t); 1 for latency */
-	unsigned post_list;           /* work requests per doorbell (perftest -l) */
-	unsigned cq_moderation;       /* a completion every this many requests (perftest -Q) */
-} scn_workload;
 
 struct vr_trace_profile;
 struct vr_replay_map;
