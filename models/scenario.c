@@ -20,7 +20,7 @@
 
 static const char *const top_keys[] = {
 	"scenario", "description", "preset", "seed", "topology", "options",
-	"workload", "workloads", "completion", "calibration", "overrides", "replay", NULL,
+	"workload", "workloads", "flows", "completion", "calibration", "overrides", "replay", NULL,
 };
 static const char *const replay_keys[] = {"trace", "costs", "iterations", "compare", NULL};
 static const char *const topology_keys[] = {"hosts", "switch", NULL};
@@ -144,19 +144,43 @@ static int read_workloads(loader *l, const yt_node *root)
 	return 0;
 }
 
+/* `flows:` instead of the one flow of `workload:`, `workloads:` or
+ * `replay:` (between the first VMs): a scenario says one or the other. */
+static int read_flows(loader *l, const yt_node *root)
+{
+	static const char *const single[] = {"workload", "workloads", "replay"};
+	const yt_node *v, *key = NULL;
+	for (size_t i = 0; i < root->count; i++)
+		if (strcmp(root->keys[i]->text, "flows") == 0)
+			key = root->keys[i];
+	for (size_t k = 0; k < sizeof single / sizeof single[0]; k++)
+		if ((v = yt_get(root, single[k])))
+			return vr_diag_at(l->diag, key->where, "found 'flows' beside '%s', expected one of them ('%s' is one flow between the first VMs; 'flows' lists every flow of the scenario)",
+					  single[k], single[k]);
+	scn_scenario *s = l->s;
+	return scn_flows_read(key, yt_get(root, "flows"), s->hosts, s->host_count, s->seed, &s->flows, l->diag);
+}
+
 int scn_check_option(const scn_scenario *s, const mdl_option *o, vr_where at, vr_diag *diag)
 {
 	for (size_t w = 0; w < s->workload_count; w++)
 		if (!mdl_option_runs(o, s->workloads[w].verb))
 			return vr_diag_at(diag, at, "found option '%s', which cannot run verb '%s', expected an option that supports it",
 					  o->name, mdl_verb_names[s->workloads[w].verb]);
+	for (size_t g = 0; g < s->flows.group_count; g++)
+		if (!mdl_option_runs(o, s->flows.groups[g].workload.verb))
+			return vr_diag_at(diag, at, "found option '%s', which cannot run verb '%s' (flow group '%s'), expected an option that supports it",
+					  o->name, mdl_verb_names[s->flows.groups[g].workload.verb], s->flows.groups[g].name);
 	if (!(o->completions & (1u << s->completion)))
 		return vr_diag_at(diag, at, "found option '%s', which has no '%s' completion mode, expected an option that supports it",
 				  o->name, mdl_completion_names[s->completion]);
 	if (o->placement == PLACE_DIFFERENT_HOSTS && s->host_count < 2)
 		return vr_diag_at(diag, at, "found option '%s' with %zu host in the topology, expected at least 2 hosts (it runs between VMs on different hosts)",
 				  o->name, s->host_count);
-	return 0;
+	/* An option models one data path: between hosts, or inside one.  A
+	 * flow on the other kind of path would be timed on a path it does
+	 * not take. */
+	return scn_flows_check_placement(&s->flows, s->hosts, o->placement == PLACE_SAME_HOST, o->name, s->file, diag);
 }
 
 /*
@@ -324,7 +348,7 @@ static int load_tree(loader *l)
 	const yt_node *replay = yt_get(root, "replay");
 	if (yr_required(root, "preset", "a scenario", &v, l->diag) || read_presets(l, v) ||
 	    yr_required(root, "topology", "a scenario", &v, l->diag) || read_topology(l, v) ||
-	    (replay ? read_replay(l, root, replay) : read_workloads(l, root)) ||
+	    (yt_get(root, "flows") ? read_flows(l, root) : replay ? read_replay(l, root, replay) : read_workloads(l, root)) ||
 	    read_options(l, yt_get(root, "options")))
 		return -1;
 	return build_params(l, root);
@@ -393,10 +417,13 @@ void scn_set_iterations(scn_scenario *s, unsigned long long iterations)
 {
 	for (size_t w = 0; w < s->workload_count; w++)
 		s->workloads[w].iterations = iterations;
+	for (size_t g = 0; g < s->flows.group_count; g++)
+		s->flows.groups[g].workload.iterations = iterations;
 }
 
 void scn_free(scn_scenario *s)
 {
+	scn_flows_free(&s->flows);
 	free(s->params);
 	free(s->preset_params);
 	s->preset_params = NULL;

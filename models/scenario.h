@@ -11,21 +11,15 @@
 #include "models/option.h"
 #include "models/params.h"
 #include "models/preset.h"
+#include "models/flows.h"
+#include "models/host.h"
 #include "models/workload.h"
 
 enum {
 	SCN_PRESETS_MAX = 8,
-	SCN_HOSTS_MAX = 64,
 	SCN_OPTIONS_MAX = 16,
 	SCN_WORKLOADS_MAX = 8,
-	SCN_VMS_PER_HOST_MAX = 1024,
 };
-
-typedef struct scn_host {
-	char name[MDL_NAME_MAX];
-	unsigned vms;                 /* VMs on this host, HOST/0 .. HOST/vms-1 (flows name
-				       * them; bare-metal options ignore them) */
-} scn_host;
 
 struct vr_trace_profile;
 struct vr_replay_map;
@@ -47,8 +41,11 @@ typedef struct scn_scenario {
 	mdl_option options[SCN_OPTIONS_MAX];
 
 	mdl_completion completion;    /* for every workload */
-	size_t workload_count;
+	size_t workload_count;        /* 0 with `flows:` */
 	scn_workload workloads[SCN_WORKLOADS_MAX];
+	/* `flows:` (models/flows.h): groups of connections between VMs that
+	 * run at once; flows.group_count == 0 (groups NULL) without it. */
+	scn_flows flows;
 
 	/* `replay:` (models/replay.h): the trace that set the workload and the
 	 * completion mode, and the map that bound option 0's stages to it;
@@ -79,7 +76,8 @@ const mdl_params *scn_params(const scn_scenario *s, size_t preset, size_t host);
  * located as "--set NAME=QUANTITY:1:COL". */
 int scn_set_parameter(scn_scenario *s, const char *assignment, vr_diag *diag);
 
-/* Replace every workload's iteration count (command line --iterations). */
+/* Replace every workload's iteration count (command line --iterations); a
+ * flow group's: the operations per connection. */
 void scn_set_iterations(scn_scenario *s, unsigned long long iterations);
 
 void scn_free(scn_scenario *s);
@@ -101,8 +99,9 @@ typedef struct scn_preset_ref {
  * once, at most SCN_PRESETS_MAX. */
 int scn_add_preset(scn_scenario *s, scn_preset_ref *presets, const char *name, vr_where where, vr_diag *diag);
 
-/* Can option O run every workload of S, in S's completion mode, on S's
- * topology?  Errors are located at AT. */
+/* Can option O run every workload (and flow group) of S, in S's completion
+ * mode, on S's topology, between the VMs S's flows connect?  Errors are
+ * located at AT, or at the flow group that O cannot run. */
 int scn_check_option(const scn_scenario *s, const mdl_option *o, vr_where at, vr_diag *diag);
 
 /* What a scenario file layers on each preset, in this order; any may be
