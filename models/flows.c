@@ -107,7 +107,7 @@ static int read_open_loop(reader *r, const yt_node *node, scn_flow_group *g)
 		return vr_diag_at(r->diag, node->where, "found '%s' for the arrival rate in '%s', expected %s", rate_text, node->text,
 				  expected);
 	if (!(q.value > 0) || q.value > SCN_FLOW_RATE_MAX_PER_S)
-		return vr_diag_at(r->diag, node->where, "found the arrival rate '%s', expected a rate above 0/s and at most 1G/s (a flow that never sends has no place in the flows)",
+		return vr_diag_at(r->diag, node->where, "found the arrival rate '%s', expected a rate above 0/s and at most 1e9/s (a flow that never sends has no place in the flows)",
 				  rate_text);
 	int which;
 	if (yr_choice(&(yt_node){.type = YT_SCALAR, .where = node->where, .text = per},
@@ -156,7 +156,7 @@ static int expand(reader *r, scn_flow_group *g, const flow_plan *plan, const yt_
 	scn_flows *f = r->f;
 	unsigned long long pairs = flow_plan_pairs(plan), total = pairs * g->qps;
 	if (total > (unsigned long long)SCN_FLOW_CONNECTIONS_MAX - f->connection_count)
-		return vr_diag_at(r->diag, at->where, "found %llu connections in flow group '%s' (%llu pairs of VMs, %u QPs each) after %zu in the groups before it, expected at most %d in a scenario (the connections are held in memory, %zu bytes each)",
+		return vr_diag_at(r->diag, at->where, "found %llu connections in flow group '%s' (%llu pairs of VMs, %u QP(s) each) after %zu in the groups before it, expected at most %d in a scenario (the connections are held in memory, %zu bytes each)",
 				  total, g->name, pairs, g->qps, f->connection_count, SCN_FLOW_CONNECTIONS_MAX,
 				  sizeof *g->connections);
 	g->connections = malloc((size_t)total * sizeof *g->connections);
