@@ -322,7 +322,7 @@ int flow_between_read(const yt_node *node, const scn_host *hosts, size_t host_co
 {
 	reader r = {.hosts = hosts, .host_count = host_count, .f = f, .diag = diag};
 	*plan = (flow_plan){0};
-	if (yr_expect(node, YT_MAP, "'between'", diag) || yr_known_keys(node, between_keys, "'between'", diag) ||
+	if (yr_expect(node, YT_MAP, "'between' (such as {from: esx-a/0, to: esx-b/0})", diag) || yr_known_keys(node, between_keys, "'between'", diag) ||
 	    pick_form(&r, node, &plan->form))
 		return -1;
 	r.seen = calloc(f->vm_count, 1);
