@@ -16,7 +16,10 @@ static int validate_command(const cli_args *c, const char *argv0)
 	size_t sizes = 0;
 	for (size_t w = 0; rc == 0 && w < s.workload_count; w++)
 		sizes += s.workloads[w].size_count;
-	if (rc == 0)
+	if (rc == 0 && s.flows.group_count)
+		printf("%s: valid (%zu preset(s), %zu option(s), %zu flow group(s), %zu connection(s))\n", c->scenario,
+		       s.preset_count, s.option_count, s.flows.group_count, s.flows.connection_count);
+	else if (rc == 0)
 		printf("%s: valid (%zu preset(s), %zu workload(s), %zu option(s), %zu size(s))\n", c->scenario,
 		       s.preset_count, s.workload_count, s.option_count, sizes);
 	scn_free(&s);

@@ -36,6 +36,13 @@ static const unit freq_units[] = {
 	{"Hz", 1.0}, {"kHz", 1e3}, {"KHz", 1e3}, {"MHz", 1e6}, {"GHz", 1e9},
 	{NULL, 0},
 };
+/* Rates of operations (a flow's arrivals), decimal prefixes: "/s" reads
+ * "per second", "ops/s" says the same at length. */
+static const unit op_rate_units[] = {
+	{"/s", 1.0}, {"k/s", 1e3}, {"K/s", 1e3}, {"M/s", 1e6},
+	{"ops/s", 1.0}, {"kops/s", 1e3}, {"Kops/s", 1e3}, {"Mops/s", 1e6},
+	{NULL, 0},
+};
 static const unit no_units[] = {{"", 1.0}, {NULL, 0}};
 
 static const unit *units_of(vr_qkind kind)
@@ -45,6 +52,7 @@ static const unit *units_of(vr_qkind kind)
 	case VR_Q_RATE: return rate_units;
 	case VR_Q_SIZE: return size_units;
 	case VR_Q_FREQ: return freq_units;
+	case VR_Q_OP_RATE: return op_rate_units;
 	case VR_Q_RATIO:
 	case VR_Q_COUNT: return no_units;
 	}
@@ -69,6 +77,7 @@ const char *vr_qkind_example(vr_qkind kind)
 		[VR_Q_FREQ] = "a frequency with its unit, such as 2.9GHz",
 		[VR_Q_RATIO] = "a plain number, such as 0.05",
 		[VR_Q_COUNT] = "a whole number, such as 1000",
+		[VR_Q_OP_RATE] = "a rate of operations with its unit, such as 20000/s, 20k/s or 1.5M/s",
 	};
 	return examples[kind];
 }

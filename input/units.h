@@ -5,7 +5,8 @@
  * "56Gbps", "12.5GBps", "2.9GHz", "1600cycles", "4KiB".  A bare number is an
  * error for dimensioned kinds; ratios and counts are bare numbers.
  * Canonical units (what `value` holds after parsing):
- *   TIME ns, RATE bits/s, SIZE bytes, FREQ Hz, RATIO and COUNT unitless.
+ *   TIME ns, RATE bits/s, SIZE bytes, FREQ Hz, OP_RATE operations/s,
+ *   RATIO and COUNT unitless.
  * "cycles" is a TIME whose value stays in cycles (is_cycles = 1) until the
  * caller knows the CPU frequency: see vr_quantity_ns().
  */
@@ -21,6 +22,7 @@ typedef enum vr_qkind {
 	VR_Q_FREQ,
 	VR_Q_RATIO,
 	VR_Q_COUNT,
+	VR_Q_OP_RATE,      /* operations per second: "20000/s", "20k/s", "1.5Mops/s" */
 } vr_qkind;
 
 typedef struct vr_quantity {

@@ -116,7 +116,7 @@ int mdl_params_override(mdl_params *params, const yt_node *map, const char *pref
 
 static const char *const canonical_unit[] = {
 	[VR_Q_TIME] = " ns", [VR_Q_RATE] = " bit/s", [VR_Q_SIZE] = " B", [VR_Q_FREQ] = " Hz",
-	[VR_Q_RATIO] = "", [VR_Q_COUNT] = "",
+	[VR_Q_RATIO] = "", [VR_Q_COUNT] = "", [VR_Q_OP_RATE] = " op/s",
 };
 
 /* Sizes that hardware encodes as powers of two: a value between two of

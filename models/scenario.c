@@ -8,7 +8,6 @@
  */
 #include "models/scenario.h"
 
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,19 +20,12 @@
 
 static const char *const top_keys[] = {
 	"scenario", "description", "preset", "seed", "topology", "options",
-	"workload", "workloads", "completion", "calibration", "overrides", "replay", NULL,
+	"workload", "workloads", "flows", "completion", "calibration", "overrides", "replay", NULL,
 };
 static const char *const replay_keys[] = {"trace", "costs", "iterations", "compare", NULL};
 static const char *const topology_keys[] = {"hosts", "switch", NULL};
 static const char *const host_keys[] = {"name", "vms", "hca", "link", NULL};
-static const char *const workload_keys[] = {
-	"verb", "sizes", "iterations", "warmup", "qps", "registered_memory", "tx_depth", "post_list", "cq_moderation", NULL,
-};
-static const char *const range_keys[] = {"from", "to", NULL};
 
-enum { VMS_PER_HOST_MAX = 1024 };
-static const double PERFTEST_ALL_FROM = 2.0;        /* perftest -a: 2 B ... */
-static const double PERFTEST_ALL_TO = 8388608.0;    /* ... to 8 MiB */
 
 typedef struct loader {
 	scn_scenario *s;
@@ -103,7 +95,7 @@ static int read_host(loader *l, const yt_node *node, size_t index)
 	h->vms = 1;
 	unsigned long long vms;
 	if ((v = yt_get(node, "vms"))) {
-		if (yr_count(v, "the number of VMs", 1, VMS_PER_HOST_MAX, &vms, l->diag) != 0)
+		if (yr_count(v, "the number of VMs", 1, SCN_VMS_PER_HOST_MAX, &vms, l->diag) != 0)
 			return -1;
 		h->vms = (unsigned)vms;
 	}
@@ -129,142 +121,6 @@ static int read_topology(loader *l, const yt_node *node)
 	return 0;
 }
 
-static int read_size(const yt_node *node, const char *what, double *out, vr_diag *diag)
-{
-	vr_quantity q;
-	if (yr_quantity(node, VR_Q_SIZE, what, &q, diag) != 0)
-		return -1;
-	if (!scn_size_in_range(q.value))
-		return vr_diag_at(diag, node->where, "found '%s' for %s, expected " SCN_SIZE_RANGE_TEXT, node->text, what);
-	*out = q.value;
-	return 0;
-}
-
-int scn_size_in_range(double bytes)
-{
-	return bytes >= SCN_SIZE_MIN_BYTES && bytes <= SCN_SIZE_MAX_BYTES;
-}
-
-static int is_power_of_two(double bytes)
-{
-	return bytes >= 1 && bytes == ldexp(1.0, (int)llround(log2(bytes)));
-}
-
-/* Powers of two from FROM to TO inclusive, as perftest's -a does. */
-static int expand_range(loader *l, scn_workload *w, const yt_node *at, double from, double to)
-{
-	if (from > to)
-		return vr_diag_at(l->diag, at->where, "found a size range from %.0f B down to %.0f B, expected 'from' at most 'to'",
-				  from, to);
-	if (!is_power_of_two(from) || !is_power_of_two(to))
-		return vr_diag_at(l->diag, at->where, "found a size range from %.0f B to %.0f B, expected powers of two at both ends (sizes double, as perftest's -a)",
-				  from, to);
-	double first = pow(2.0, ceil(log2(from)));
-	for (double size = first; size <= to; size *= 2) {
-		if (w->size_count == SCN_SIZES_MAX)
-			return vr_diag_at(l->diag, at->where, "found more than %d sizes, expected at most %d", SCN_SIZES_MAX, SCN_SIZES_MAX);
-		w->sizes_bytes[w->size_count++] = size;
-	}
-	return 0;
-}
-
-static int read_sizes(loader *l, scn_workload *s, const yt_node *node)
-{
-	if (node->type == YT_SCALAR && strcmp(node->text, "all") == 0)
-		return expand_range(l, s, node, PERFTEST_ALL_FROM, PERFTEST_ALL_TO);
-	if (node->type == YT_MAP) {
-		const yt_node *from, *to;
-		double lo, hi;
-		if (yr_known_keys(node, range_keys, "a size range", l->diag) ||
-		    yr_required(node, "from", "a size range", &from, l->diag) ||
-		    yr_required(node, "to", "a size range", &to, l->diag) ||
-		    read_size(from, "the smallest size", &lo, l->diag) ||
-		    read_size(to, "the largest size", &hi, l->diag))
-			return -1;
-		return expand_range(l, s, node, lo, hi);
-	}
-	if (node->type != YT_SEQ || node->count == 0)
-		return vr_diag_at(l->diag, node->where,
-				  "found %s for the sizes, expected a list of sizes ([2B, 4KiB]), a range ({from: 2B, to: 8MiB}) or 'all'",
-				  node->type == YT_SEQ ? "an empty list" : (node->type == YT_SCALAR ? "a single value" : "a mapping"));
-	if (node->count > SCN_SIZES_MAX)
-		return vr_diag_at(l->diag, node->where, "found %zu sizes, expected at most %d", node->count, SCN_SIZES_MAX);
-	for (size_t i = 0; i < node->count; i++) {
-		if (read_size(node->items[i], "a message size", &s->sizes_bytes[i], l->diag) != 0)
-			return -1;
-		for (size_t j = 0; j < i; j++)
-			if (s->sizes_bytes[j] == s->sizes_bytes[i])
-				return vr_diag_at(l->diag, node->items[i]->where, "found the size %.0f B twice, expected each size once",
-						  s->sizes_bytes[i]);
-	}
-	s->size_count = node->count;
-	return 0;
-}
-
-/* A bandwidth test's window: tx depth, post list and CQ moderation, with
- * perftest's defaults.  Latency tests keep one request in flight. */
-static int read_window(loader *l, scn_workload *s, const yt_node *node)
-{
-	static const char *const keys[] = {"tx_depth", "post_list", "cq_moderation"};
-	const yt_node *v;
-	if (!mdl_verb_is_bandwidth(s->verb)) {
-		for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
-			if ((v = yt_get(node, keys[k])))
-				return vr_diag_at(l->diag, v->where, "found '%s' in a %s workload, expected it only with a bandwidth test (write_bw, read_bw, send_bw): perftest's latency tests keep one request in flight",
-						  keys[k], mdl_verb_names[s->verb]);
-		s->tx_depth = s->post_list = s->cq_moderation = 1;
-		return 0;
-	}
-	unsigned long long depth = SCN_TX_DEPTH_DEFAULT, list = 1, moderation;
-	if ((v = yt_get(node, "tx_depth")) && yr_count(v, "the tx depth", 1, SCN_TX_DEPTH_MAX, &depth, l->diag))
-		return -1;
-	if ((v = yt_get(node, "post_list")) && yr_count(v, "the post list (at most the tx depth)", 1, depth, &list, l->diag))
-		return -1;
-	moderation = depth < SCN_CQ_MODERATION_DEFAULT ? depth : SCN_CQ_MODERATION_DEFAULT;
-	if ((v = yt_get(node, "cq_moderation")) && yr_count(v, "the CQ moderation (at most the tx depth)", 1, depth, &moderation, l->diag))
-		return -1;
-	s->tx_depth = (unsigned)depth;
-	s->post_list = (unsigned)list;
-	s->cq_moderation = (unsigned)moderation;
-	return 0;
-}
-
-static int read_workload(loader *l, scn_workload *s, const yt_node *node)
-{
-	const yt_node *v;
-	int verb;
-	if (yr_expect(node, YT_MAP, "the workload", l->diag) ||
-	    yr_known_keys(node, workload_keys, "the workload", l->diag) ||
-	    yr_required(node, "verb", "the workload", &v, l->diag) ||
-	    yr_choice(v, "the verb", mdl_verb_names, &verb, l->diag) ||
-	    yr_required(node, "sizes", "the workload", &v, l->diag) || read_sizes(l, s, v) ||
-	    yr_required(node, "iterations", "the workload", &v, l->diag) ||
-	    yr_count(v, "the iterations", 1, SCN_ITERATIONS_MAX, &s->iterations, l->diag))
-		return -1;
-	s->verb = (mdl_verb)verb;
-	s->warmup = 0;
-	if ((v = yt_get(node, "warmup")) && yr_count(v, "the warm-up iterations", 0, SCN_ITERATIONS_MAX, &s->warmup, l->diag))
-		return -1;
-	if (read_window(l, s, node) != 0)
-		return -1;
-	/* What the HCA's and IOMMU's caches must hold: by default one QP and
-	 * the message buffer (perftest's). */
-	unsigned long long qps = 1;
-	if ((v = yt_get(node, "qps")) && yr_count(v, "the number of QPs", 1, SCN_QPS_MAX, &qps, l->diag))
-		return -1;
-	s->footprint.qps = (double)qps;
-	s->footprint.registered_bytes = 0;
-	vr_quantity q;
-	if ((v = yt_get(node, "registered_memory"))) {
-		if (yr_quantity(v, VR_Q_SIZE, "the registered memory", &q, l->diag) != 0)
-			return -1;
-		if (q.value < 1 || q.value > SCN_REGISTERED_MAX_BYTES)
-			return vr_diag_at(l->diag, v->where, "found '%s' for the registered memory, expected a size from 1B to 1PiB", v->text);
-		s->footprint.registered_bytes = q.value;
-	}
-	return 0;
-}
-
 /* One workload (a mapping) or several (a list of them: `workloads:`). */
 static int read_workloads(loader *l, const yt_node *root)
 {
@@ -274,7 +130,7 @@ static int read_workloads(loader *l, const yt_node *root)
 		return vr_diag_at(l->diag, many->where, "found both 'workload' and 'workloads', expected one of them");
 	if (one) {
 		s->workload_count = 1;
-		return read_workload(l, &s->workloads[0], one);
+		return scn_read_workload(one, SCN_WORKLOAD_SWEEP, &s->workloads[0], NULL, l->diag);
 	}
 	if (!many)
 		return vr_diag_at(l->diag, root->where, "found a scenario without 'workload', expected the key 'workload' (required; or 'workloads', a list)");
@@ -283,9 +139,26 @@ static int read_workloads(loader *l, const yt_node *root)
 	if (many->count == 0 || many->count > SCN_WORKLOADS_MAX)
 		return vr_diag_at(l->diag, many->where, "found %zu workloads, expected from 1 to %d", many->count, SCN_WORKLOADS_MAX);
 	for (size_t i = 0; i < many->count; i++)
-		if (read_workload(l, &s->workloads[s->workload_count++], many->items[i]) != 0)
+		if (scn_read_workload(many->items[i], SCN_WORKLOAD_SWEEP, &s->workloads[s->workload_count++], NULL, l->diag) != 0)
 			return -1;
 	return 0;
+}
+
+/* `flows:` instead of the one flow of `workload:`, `workloads:` or
+ * `replay:` (between the first VMs): a scenario says one or the other. */
+static int read_flows(loader *l, const yt_node *root)
+{
+	static const char *const single[] = {"workload", "workloads", "replay"};
+	const yt_node *v, *key = NULL;
+	for (size_t i = 0; i < root->count; i++)
+		if (strcmp(root->keys[i]->text, "flows") == 0)
+			key = root->keys[i];
+	for (size_t k = 0; k < sizeof single / sizeof single[0]; k++)
+		if ((v = yt_get(root, single[k])))
+			return vr_diag_at(l->diag, key->where, "found 'flows' beside '%s', expected one of them ('%s' is one flow between the first VMs; 'flows' lists every flow of the scenario)",
+					  single[k], single[k]);
+	scn_scenario *s = l->s;
+	return scn_flows_read(key, yt_get(root, "flows"), s->hosts, s->host_count, s->seed, &s->flows, l->diag);
 }
 
 int scn_check_option(const scn_scenario *s, const mdl_option *o, vr_where at, vr_diag *diag)
@@ -294,13 +167,20 @@ int scn_check_option(const scn_scenario *s, const mdl_option *o, vr_where at, vr
 		if (!mdl_option_runs(o, s->workloads[w].verb))
 			return vr_diag_at(diag, at, "found option '%s', which cannot run verb '%s', expected an option that supports it",
 					  o->name, mdl_verb_names[s->workloads[w].verb]);
+	for (size_t g = 0; g < s->flows.group_count; g++)
+		if (!mdl_option_runs(o, s->flows.groups[g].workload.verb))
+			return vr_diag_at(diag, at, "found option '%s', which cannot run verb '%s' (flow group '%s'), expected an option that supports it",
+					  o->name, mdl_verb_names[s->flows.groups[g].workload.verb], s->flows.groups[g].name);
 	if (!(o->completions & (1u << s->completion)))
 		return vr_diag_at(diag, at, "found option '%s', which has no '%s' completion mode, expected an option that supports it",
 				  o->name, mdl_completion_names[s->completion]);
 	if (o->placement == PLACE_DIFFERENT_HOSTS && s->host_count < 2)
 		return vr_diag_at(diag, at, "found option '%s' with %zu host in the topology, expected at least 2 hosts (it runs between VMs on different hosts)",
 				  o->name, s->host_count);
-	return 0;
+	/* An option models one data path: between hosts, or inside one.  A
+	 * flow on the other kind of path would be timed on a path it does
+	 * not take. */
+	return scn_flows_check_placement(&s->flows, s->hosts, o->placement == PLACE_SAME_HOST, o->name, s->file, diag);
 }
 
 /*
@@ -468,7 +348,7 @@ static int load_tree(loader *l)
 	const yt_node *replay = yt_get(root, "replay");
 	if (yr_required(root, "preset", "a scenario", &v, l->diag) || read_presets(l, v) ||
 	    yr_required(root, "topology", "a scenario", &v, l->diag) || read_topology(l, v) ||
-	    (replay ? read_replay(l, root, replay) : read_workloads(l, root)) ||
+	    (yt_get(root, "flows") ? read_flows(l, root) : replay ? read_replay(l, root, replay) : read_workloads(l, root)) ||
 	    read_options(l, yt_get(root, "options")))
 		return -1;
 	return build_params(l, root);
@@ -537,10 +417,13 @@ void scn_set_iterations(scn_scenario *s, unsigned long long iterations)
 {
 	for (size_t w = 0; w < s->workload_count; w++)
 		s->workloads[w].iterations = iterations;
+	for (size_t g = 0; g < s->flows.group_count; g++)
+		s->flows.groups[g].workload.iterations = iterations;
 }
 
 void scn_free(scn_scenario *s)
 {
+	scn_flows_free(&s->flows);
 	free(s->params);
 	free(s->preset_params);
 	s->preset_params = NULL;

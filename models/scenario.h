@@ -11,48 +11,15 @@
 #include "models/option.h"
 #include "models/params.h"
 #include "models/preset.h"
+#include "models/flows.h"
+#include "models/host.h"
+#include "models/workload.h"
 
 enum {
 	SCN_PRESETS_MAX = 8,
-	SCN_HOSTS_MAX = 64,
 	SCN_OPTIONS_MAX = 16,
-	SCN_SIZES_MAX = 64,
 	SCN_WORKLOADS_MAX = 8,
-	SCN_ITERATIONS_MAX = 1000000000,   /* a billion round trips: hours of wall time */
-	SCN_QPS_MAX = 1000000,             /* more QPs than any HCA supports */
-	SCN_TX_DEPTH_MAX = 65536,          /* beyond any send queue */
-	SCN_TX_DEPTH_DEFAULT = 128,        /* perftest's bandwidth tests */
-	SCN_CQ_MODERATION_DEFAULT = 100,   /* perftest's -Q default */
 };
-#define SCN_REGISTERED_MAX_BYTES 1125899906842624.0   /* 1 PiB */
-/* A message size: at least one byte (perftest's smallest is 2 B, a 0 B
- * message moves nothing to time), at most 1 GiB (beyond any RDMA message
- * we model; the HCA's limit is 2 GiB).  Scenario sizes and the sizes a
- * replayed trace posts are held to the same rule. */
-#define SCN_SIZE_MIN_BYTES 1.0
-#define SCN_SIZE_MAX_BYTES 1073741824.0
-#define SCN_SIZE_RANGE_TEXT "a size from 1B to 1GiB"
-
-/* Is BYTES a message size the model runs (the rule above)? */
-int scn_size_in_range(double bytes);
-
-typedef struct scn_host {
-	char name[MDL_NAME_MAX];
-	unsigned vms;                 /* VMs on this host (bare-metal options ignore them) */
-} scn_host;
-
-/* One perftest-like test: the verb, its sizes and its knobs. */
-typedef struct scn_workload {
-	mdl_verb verb;
-	size_t size_count;
-	double sizes_bytes[SCN_SIZES_MAX];
-	unsigned long long iterations;
-	unsigned long long warmup;
-	mdl_footprint footprint;      /* QPs and registered memory the caches must hold */
-	unsigned tx_depth;            /* bandwidth tests: work requests in flight (perftest -t); 1 for latency */
-	unsigned post_list;           /* work requests per doorbell (perftest -l) */
-	unsigned cq_moderation;       /* a completion every this many requests (perftest -Q) */
-} scn_workload;
 
 struct vr_trace_profile;
 struct vr_replay_map;
@@ -74,8 +41,11 @@ typedef struct scn_scenario {
 	mdl_option options[SCN_OPTIONS_MAX];
 
 	mdl_completion completion;    /* for every workload */
-	size_t workload_count;
+	size_t workload_count;        /* 0 with `flows:` */
 	scn_workload workloads[SCN_WORKLOADS_MAX];
+	/* `flows:` (models/flows.h): groups of connections between VMs that
+	 * run at once; flows.group_count == 0 (groups NULL) without it. */
+	scn_flows flows;
 
 	/* `replay:` (models/replay.h): the trace that set the workload and the
 	 * completion mode, and the map that bound option 0's stages to it;
@@ -106,7 +76,8 @@ const mdl_params *scn_params(const scn_scenario *s, size_t preset, size_t host);
  * located as "--set NAME=QUANTITY:1:COL". */
 int scn_set_parameter(scn_scenario *s, const char *assignment, vr_diag *diag);
 
-/* Replace every workload's iteration count (command line --iterations). */
+/* Replace every workload's iteration count (command line --iterations); a
+ * flow group's: the operations per connection. */
 void scn_set_iterations(scn_scenario *s, unsigned long long iterations);
 
 void scn_free(scn_scenario *s);
@@ -128,8 +99,9 @@ typedef struct scn_preset_ref {
  * once, at most SCN_PRESETS_MAX. */
 int scn_add_preset(scn_scenario *s, scn_preset_ref *presets, const char *name, vr_where where, vr_diag *diag);
 
-/* Can option O run every workload of S, in S's completion mode, on S's
- * topology?  Errors are located at AT. */
+/* Can option O run every workload (and flow group) of S, in S's completion
+ * mode, on S's topology, between the VMs S's flows connect?  Errors are
+ * located at AT, or at the flow group that O cannot run. */
 int scn_check_option(const scn_scenario *s, const mdl_option *o, vr_where at, vr_diag *diag);
 
 /* What a scenario file layers on each preset, in this order; any may be

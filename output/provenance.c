@@ -24,6 +24,7 @@ static const char *unit_of(vr_qkind kind)
 	case VR_Q_FREQ: return "Hz";
 	case VR_Q_RATIO: return "ratio";
 	case VR_Q_COUNT: return "count";
+	case VR_Q_OP_RATE: return "op/s";
 	}
 	return "";
 }

@@ -88,6 +88,26 @@ START_TEST(refusals)
 }
 END_TEST
 
+START_TEST(rates_of_operations)
+{
+	ck_assert_double_eq(parse_ok("20000/s", VR_Q_OP_RATE), 20000);
+	ck_assert_double_eq(parse_ok("20k/s", VR_Q_OP_RATE), 20000);
+	ck_assert_double_eq(parse_ok("1.5M/s", VR_Q_OP_RATE), 1.5e6);
+	ck_assert_double_eq(parse_ok("1e5/s", VR_Q_OP_RATE), 1e5);
+	ck_assert_double_eq(parse_ok("300ops/s", VR_Q_OP_RATE), 300);
+	ck_assert_double_eq(parse_ok("2kops/s", VR_Q_OP_RATE), 2000);
+	ck_assert_double_eq(parse_ok("0.5Mops/s", VR_Q_OP_RATE), 5e5);
+	parse_bad("20000", VR_Q_OP_RATE, "a unit after the number");
+	parse_bad("20000/ms", VR_Q_OP_RATE, "rate of operations");
+	ck_assert_double_eq(parse_ok("20K/s", VR_Q_OP_RATE), 20000);
+	parse_bad("20m/s", VR_Q_OP_RATE, "20k/s");
+	parse_bad("20 /s", VR_Q_OP_RATE, "rate of operations");
+	parse_bad("56Gbps", VR_Q_OP_RATE, "rate of operations");
+	parse_bad("20000/s", VR_Q_RATE, "data rate");
+	parse_bad("-1/s", VR_Q_OP_RATE, "not negative");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("units");
@@ -96,6 +116,7 @@ int main(void)
 	tcase_add_test(tc, cycles_convert_through_frequency);
 	tcase_add_test(tc, rates_sizes_frequencies);
 	tcase_add_test(tc, refusals);
+	tcase_add_test(tc, rates_of_operations);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }

@@ -1,0 +1,270 @@
+/*
+ * flows.c - a scenario's `flows:` read group by group: name, workload,
+ * QPs, load, then `between:` (models/flow_between.c), whose pairs are
+ * counted against the scenario's cap before they are expanded into
+ * connections with their QP indices and arrival rates.
+ */
+#include "models/flows.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input/yaml_read.h"
+#include "models/flow_between.h"
+
+static const char *const group_keys[] = {"name", "between", "qps", "workload", "load", NULL};
+static const char *const load_keys[] = {"closed_loop", "open_loop", NULL};
+static const char *const closed_loop_keys[] = {"window", NULL};
+static const char *const rate_per_names[] = {"qp", "vm", NULL};
+
+typedef struct reader {
+	const scn_host *hosts;
+	size_t host_count;
+	unsigned long long seed;      /* the scenario's */
+	scn_flows *f;
+	uint32_t *client_connections; /* [vm_count]: scratch, a group's connections per client VM */
+	vr_diag *diag;
+} reader;
+
+/* splitmix64's finaliser: nearby inputs, unrelated outputs. */
+static unsigned long long mix64(unsigned long long x)
+{
+	x += 0x9E3779B97F4A7C15ull;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+	return x ^ (x >> 31);
+}
+
+/* FNV-1a of a name: the group's seed follows its name, not its place. */
+static unsigned long long name_hash(const char *name)
+{
+	unsigned long long h = 0xCBF29CE484222325ull;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 0x100000001B3ull;
+	return h;
+}
+
+unsigned long long scn_flow_connection_seed(const scn_flow_group *g, size_t c)
+{
+	return mix64(g->seed ^ mix64((unsigned long long)c));
+}
+
+static int read_group_name(reader *r, const yt_node *node, scn_flow_group *g, size_t index)
+{
+	const yt_node *v;
+	const char *text;
+	if (yr_required(node, "name", "a flow group", &v, r->diag) || yr_string(v, "a flow group's name", &text, r->diag))
+		return -1;
+	/* Names head the per-group results in text, CSV and JSON. */
+	if (strlen(text) >= sizeof g->name || !vr_is_identifier(text))
+		return vr_diag_at(r->diag, v->where, "found the flow group name '%.60s', expected at most %zu letters, digits, '_', '.' and '-'",
+				  text, sizeof g->name - 1);
+	for (size_t j = 0; j < index; j++)
+		if (strcmp(r->f->groups[j].name, text) == 0)
+			return vr_diag_at(r->diag, v->where, "found the flow group name '%s' twice, expected unique names (results are reported per group)",
+					  text);
+	snprintf(g->name, sizeof g->name, "%s", text);
+	return 0;
+}
+
+/* `closed_loop: {window: N}`: N operations in flight on each QP. */
+static int read_closed_loop(reader *r, const yt_node *node, scn_flow_group *g)
+{
+	const scn_workload *w = &g->workload;
+	const yt_node *v;
+	unsigned long long window = w->tx_depth;
+	if (yr_expect(node, YT_MAP, "the closed loop ({window: N})", r->diag) ||
+	    yr_known_keys(node, closed_loop_keys, "the closed loop", r->diag))
+		return -1;
+	if ((v = yt_get(node, "window"))) {
+		if (!mdl_verb_is_bandwidth(w->verb) && strcmp(v->text ? v->text : "", "1") != 0)
+			return vr_diag_at(r->diag, v->where, "found a window in a %s flow, expected it only with a bandwidth test (write_bw, read_bw, send_bw): a latency test keeps one operation in flight per QP (more QPs: 'qps')",
+					  mdl_verb_names[w->verb]);
+		if (yr_count(v, "the window (at most the workload's tx_depth: the send queue holds no more)", 1, w->tx_depth, &window, r->diag))
+			return -1;
+		if (window < w->post_list)
+			return vr_diag_at(r->diag, v->where, "found a window of %llu below the post list of %u, expected at least the requests of one doorbell",
+					  window, w->post_list);
+	}
+	g->load = (scn_flow_load){.loop = FLOW_CLOSED_LOOP, .window = (unsigned)window};
+	return 0;
+}
+
+/* `open_loop: RATE per qp` or `RATE per vm`: Poisson arrivals. */
+static int read_open_loop(reader *r, const yt_node *node, scn_flow_group *g)
+{
+	static const char *const example = "RATE per qp or RATE per vm (such as 20000/s per qp or 1e5/s per vm)";
+	char copy[128], rest[2], rate_text[64], per_word[8], per[8], expected[160];
+	if (yr_expect(node, YT_SCALAR, "the open loop", r->diag) != 0)
+		return -1;
+	snprintf(copy, sizeof copy, "%s", node->text);
+	if (strlen(node->text) >= sizeof copy ||
+	    sscanf(copy, "%63s %7s %7s %1s", rate_text, per_word, per, rest) != 3 || strcmp(per_word, "per") != 0)
+		return vr_diag_at(r->diag, node->where, "found '%.60s' for the open loop, expected %s", node->text, example);
+	vr_quantity q;
+	if (vr_parse_quantity(rate_text, VR_Q_OP_RATE, &q, expected, sizeof expected) != 0)
+		return vr_diag_at(r->diag, node->where, "found '%s' for the arrival rate in '%s', expected %s", rate_text, node->text,
+				  expected);
+	if (!(q.value > 0) || q.value > SCN_FLOW_RATE_MAX_PER_S)
+		return vr_diag_at(r->diag, node->where, "found the arrival rate '%s', expected a rate above 0/s and at most 1e9/s (a flow that never sends has no place in the flows)",
+				  rate_text);
+	int which;
+	if (yr_choice(&(yt_node){.type = YT_SCALAR, .where = node->where, .text = per},
+		      "the 'per' of the arrival rate (a QP, or a client VM: split over its QPs)", rate_per_names, &which, r->diag))
+		return -1;
+	g->load = (scn_flow_load){.loop = FLOW_OPEN_LOOP, .rate_per_s = q.value, .per = which ? FLOW_PER_VM : FLOW_PER_QP};
+	return 0;
+}
+
+/* `load:`, after the workload (its verb and tx_depth set the default). */
+static int read_load(reader *r, const yt_node *node, scn_flow_group *g)
+{
+	g->load = (scn_flow_load){.loop = FLOW_CLOSED_LOOP, .window = g->workload.tx_depth};
+	if (!node)
+		return 0;
+	if (yr_expect(node, YT_MAP, "the load ({closed_loop: {window: N}} or {open_loop: RATE per qp})", r->diag) ||
+	    yr_known_keys(node, load_keys, "the load", r->diag))
+		return -1;
+	if (node->count != 1)
+		return vr_diag_at(r->diag, node->where, "found %s, expected one of 'closed_loop' and 'open_loop'",
+				  node->count ? "both 'closed_loop' and 'open_loop'" : "an empty load");
+	if (strcmp(node->keys[0]->text, "closed_loop") == 0)
+		return read_closed_loop(r, node->items[0], g);
+	return read_open_loop(r, node->items[0], g);
+}
+
+/* Each connection's arrival rate: a per-VM rate is split evenly over the
+ * client VM's connections in the group. */
+static void set_rates(reader *r, scn_flow_group *g)
+{
+	if (g->load.loop != FLOW_OPEN_LOOP)
+		return;
+	scn_flows *f = r->f;
+	memset(r->client_connections, 0, f->vm_count * sizeof *r->client_connections);
+	for (size_t c = 0; c < g->connection_count; c++)
+		r->client_connections[scn_vm_index(f, g->connections[c].client)]++;
+	for (size_t c = 0; c < g->connection_count; c++) {
+		double share = g->load.per == FLOW_PER_VM ? r->client_connections[scn_vm_index(f, g->connections[c].client)] : 1;
+		g->connections[c].arrival_rate_per_s = g->load.rate_per_s / share;
+	}
+}
+
+/* The pairs of PLAN, QPS connections each, numbered on their VMs. */
+static int expand(reader *r, scn_flow_group *g, const flow_plan *plan, const yt_node *at)
+{
+	scn_flows *f = r->f;
+	unsigned long long pairs = flow_plan_pairs(plan), total = pairs * g->qps;
+	if (total > (unsigned long long)SCN_FLOW_CONNECTIONS_MAX - f->connection_count)
+		return vr_diag_at(r->diag, at->where, "found %llu connections in flow group '%s' (%llu pairs of VMs, %u QP(s) each) after %zu in the groups before it, expected at most %d in a scenario (the connections are held in memory, %zu bytes each)",
+				  total, g->name, pairs, g->qps, f->connection_count, SCN_FLOW_CONNECTIONS_MAX,
+				  sizeof *g->connections);
+	g->connections = malloc((size_t)total * sizeof *g->connections);
+	if (!g->connections)
+		return vr_diag_at(r->diag, at->where, "out of memory");
+	for (size_t k = 0; k < pairs; k++) {
+		scn_vm_ref client, server;
+		flow_plan_pair(plan, k, &client, &server);
+		for (unsigned q = 0; q < g->qps; q++)
+			g->connections[g->connection_count++] = (scn_flow_connection){
+				.client = client, .server = server,
+				.client_qp = f->vm_qps[scn_vm_index(f, client)]++,
+				.server_qp = f->vm_qps[scn_vm_index(f, server)]++,
+			};
+	}
+	f->connection_count += g->connection_count;
+	set_rates(r, g);
+	return 0;
+}
+
+static int read_group(reader *r, const yt_node *node, size_t index)
+{
+	scn_flow_group *g = &r->f->groups[index];
+	const yt_node *v, *between;
+	char what[MDL_NAME_MAX + 16];
+	if (yr_expect(node, YT_MAP, "a flow group", r->diag) || yr_known_keys(node, group_keys, "a flow group", r->diag) ||
+	    read_group_name(r, node, g, index))
+		return -1;
+	g->line = node->where.line;
+	g->column = node->where.column;
+	snprintf(what, sizeof what, "flow group '%s'", g->name);
+	if (yr_required(node, "workload", what, &v, r->diag) ||
+	    scn_read_workload(v, SCN_WORKLOAD_FLOW, &g->workload, g->size_weights, r->diag))
+		return -1;
+	unsigned long long qps = 1;
+	if ((v = yt_get(node, "qps")) && yr_count(v, "the QPs per connected pair of VMs", 1, SCN_FLOW_QPS_MAX, &qps, r->diag))
+		return -1;
+	g->qps = (unsigned)qps;
+	if (read_load(r, yt_get(node, "load"), g) || yr_required(node, "between", what, &between, r->diag))
+		return -1;
+	g->between_line = between->where.line;
+	g->between_column = between->where.column;
+	flow_plan plan;
+	int rc = flow_between_read(between, r->hosts, r->host_count, r->f, &plan, r->diag);
+	g->between = plan.form;
+	if (rc == 0)
+		rc = expand(r, g, &plan, between);
+	flow_plan_free(&plan);
+	g->seed = mix64(r->seed ^ name_hash(g->name));
+	return rc;
+}
+
+static int set_topology(scn_flows *f, const scn_host *hosts, size_t host_count)
+{
+	for (size_t h = 0; h < host_count; h++) {
+		f->vm_first[h] = (unsigned)f->vm_count;
+		f->vm_count += hosts[h].vms;
+	}
+	f->vm_qps = calloc(f->vm_count, sizeof *f->vm_qps);
+	return f->vm_qps ? 0 : -1;
+}
+
+int scn_flows_read(const yt_node *key, const yt_node *node, const scn_host *hosts, size_t host_count,
+		   unsigned long long seed, scn_flows *out, vr_diag *diag)
+{
+	*out = (scn_flows){.line = key->where.line, .column = key->where.column};
+	if (yr_expect(node, YT_SEQ, "the flows (a list of flow groups)", diag) != 0)
+		return -1;
+	if (node->count == 0 || node->count > SCN_FLOW_GROUPS_MAX)
+		return vr_diag_at(diag, node->where, "found %zu flow groups, expected from 1 to %d", node->count, SCN_FLOW_GROUPS_MAX);
+	reader r = {.hosts = hosts, .host_count = host_count, .seed = seed, .f = out, .diag = diag};
+	out->groups = calloc(node->count, sizeof *out->groups);
+	if (!out->groups || set_topology(out, hosts, host_count) ||
+	    !(r.client_connections = calloc(out->vm_count, sizeof *r.client_connections)))
+		return vr_diag_at(diag, node->where, "out of memory");
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < node->count; i++) {
+		out->group_count = i + 1;   /* what scn_flows_free releases */
+		rc = read_group(&r, node->items[i], i);
+	}
+	free(r.client_connections);
+	return rc;
+}
+
+int scn_flows_check_placement(const scn_flows *f, const scn_host *hosts, int same_host, const char *option,
+			      const char *file, vr_diag *diag)
+{
+	for (size_t i = 0; i < f->group_count; i++) {
+		const scn_flow_group *g = &f->groups[i];
+		for (size_t c = 0; c < g->connection_count; c++) {
+			scn_vm_ref a = g->connections[c].client, b = g->connections[c].server;
+			if ((a.host == b.host) == same_host)
+				continue;
+			return vr_diag_at(diag, (vr_where){file, g->between_line, g->between_column},
+					  "found flow group '%s' connecting %s/%u to %s/%u, on %s, expected VMs on %s for option '%s' (%s)",
+					  g->name, hosts[a.host].name, a.vm, hosts[b.host].name, b.vm,
+					  same_host ? "two hosts" : "one host", same_host ? "one host" : "two hosts", option,
+					  same_host ? "it runs between VMs of the same host" : "it runs between VMs on different hosts; the -local options run on one");
+		}
+	}
+	return 0;
+}
+
+void scn_flows_free(scn_flows *f)
+{
+	for (size_t i = 0; f->groups && i < f->group_count; i++)
+		free(f->groups[i].connections);
+	free(f->groups);
+	free(f->vm_qps);
+	*f = (scn_flows){0};
+}

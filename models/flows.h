@@ -1,0 +1,129 @@
+/*
+ * flows.h - a scenario's `flows:`: groups of connections between VMs, each
+ * group with its workload and its load, parsed, checked and EXPANDED into
+ * the list of connections the many-flow engine drives
+ * (docs/scenario-format.md, "Many flows: `flows:`").
+ *
+ * Contract:
+ * - A VM is HOST/INDEX, INDEX from 0 to the host's `vms` - 1.  A connection
+ *   is one RC QP pair: a QP of the client VM (the requester, which posts)
+ *   and a QP of the server VM.  `qps: Q` gives Q connections to each
+ *   connected (client, server) pair of VMs.
+ * - QP indices are numbered per VM over the whole scenario, in the order
+ *   of the groups and of their connections: a VM's QPs are 0 ..
+ *   vm_qps[vm] - 1, whether it is the client or the server of each.
+ * - Memory is proportional to the number of connections (24 bytes each,
+ *   plus 4 bytes per VM), at most SCN_FLOW_CONNECTIONS_MAX in a scenario.
+ * - Everything here is deterministic: seeds derive from the scenario's seed
+ *   and the group's name (reordering groups keeps each group's streams).
+ * Errors are "FILE:LINE:COL: found X, expected Y" in the caller's vr_diag.
+ */
+#ifndef VR_FLOWS_H
+#define VR_FLOWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "input/yaml_tree.h"
+#include "models/host.h"
+#include "models/workload.h"
+
+enum {
+	SCN_FLOW_GROUPS_MAX = 256,
+	SCN_FLOW_QPS_MAX = 4096,                /* connections per connected pair of VMs */
+	SCN_FLOW_CONNECTIONS_MAX = 1000000,     /* in a scenario: the expanded list is in memory */
+	SCN_VMS_MAX = SCN_HOSTS_MAX * SCN_VMS_PER_HOST_MAX,
+};
+#define SCN_FLOW_RATE_MAX_PER_S 1e9         /* beyond any HCA's message rate */
+
+/* A VM: the index of its host in the topology and its index on that host. */
+typedef struct scn_vm_ref {
+	uint16_t host;
+	uint16_t vm;
+} scn_vm_ref;
+
+/* How a group's `between:` chose its pairs (for reports; the connections
+ * are already expanded). */
+typedef enum scn_flow_between {
+	FLOW_ONE_PAIR,     /* {from: A, to: B} */
+	FLOW_PAIRS,        /* {pairs: [SET_A, SET_B]}: i-th with i-th */
+	FLOW_INCAST,       /* {incast: {from: SET, to: B}}: N:1 */
+	FLOW_ALL_TO_ALL,   /* {all_to_all: SET}: every ordered pair of distinct VMs */
+	FLOW_LIST,         /* {list: [[A, B], ...]} */
+	FLOW_BETWEEN_COUNT
+} scn_flow_between;
+extern const char *const scn_flow_between_names[FLOW_BETWEEN_COUNT + 1];
+
+typedef enum scn_flow_loop { FLOW_CLOSED_LOOP, FLOW_OPEN_LOOP } scn_flow_loop;
+typedef enum scn_flow_rate_per { FLOW_PER_QP, FLOW_PER_VM } scn_flow_rate_per;
+
+typedef struct scn_flow_load {
+	scn_flow_loop loop;
+	unsigned window;              /* closed loop: operations in flight per QP (default:
+				       * the workload's tx_depth, perftest's; 1 for latency tests) */
+	double rate_per_s;            /* open loop: Poisson arrivals, operations/s, as written */
+	scn_flow_rate_per per;        /* ... per QP, or per client VM (split evenly over the
+				       * VM's client QPs in the group) */
+} scn_flow_load;
+
+typedef struct scn_flow_connection {
+	double arrival_rate_per_s;    /* open loop: this QP's Poisson arrivals, operations/s
+				       * (a per-VM rate split over the client VM's QPs in the
+				       * group); 0 in closed loop */
+	scn_vm_ref client, server;
+	uint32_t client_qp;           /* QP index in the client VM */
+	uint32_t server_qp;           /* QP index in the server VM */
+} scn_flow_connection;
+
+typedef struct scn_flow_group {
+	char name[MDL_NAME_MAX];
+	scn_flow_between between;
+	unsigned qps;                 /* connections per connected pair of VMs (`qps:`, default 1) */
+	scn_workload workload;        /* iterations: operations per connection; footprint.qps
+				       * stays 1 (a VM's QPs are vm_qps); sizes_bytes
+				       * [0 .. size_count) is the size mix ... */
+	double size_weights[SCN_SIZES_MAX];   /* ... drawn per operation with these (sum 1) */
+	scn_flow_load load;
+	unsigned long long seed;      /* the group's; scn_flow_connection_seed() per connection */
+	size_t connection_count;
+	scn_flow_connection *connections;
+	unsigned line, column;        /* where the group is written (in the scenario's file) */
+	unsigned between_line, between_column;
+} scn_flow_group;
+
+typedef struct scn_flows {
+	size_t group_count;           /* 0: the scenario has no `flows:` */
+	scn_flow_group *groups;
+	size_t connection_count;      /* over all groups */
+	size_t vm_count;              /* VMs of the topology, all hosts */
+	unsigned vm_first[SCN_HOSTS_MAX];   /* flat index of each host's VM 0 */
+	uint32_t *vm_qps;             /* [vm_count]: QPs each VM holds (caches' footprint) */
+	unsigned line, column;        /* the `flows:` key */
+} scn_flows;
+
+/* Read `flows:` (NODE, a list of groups; KEY is the `flows` key, for its
+ * place) for a topology of HOST_COUNT HOSTS and the scenario's SEED.  OUT
+ * is emptied first; free it with scn_flows_free either way.  0, or -1 with
+ * DIAG filled. */
+int scn_flows_read(const yt_node *key, const yt_node *node, const scn_host *hosts, size_t host_count,
+		   unsigned long long seed, scn_flows *out, vr_diag *diag);
+
+void scn_flows_free(scn_flows *f);
+
+/* A VM's flat index (0 .. vm_count - 1), for per-VM arrays. */
+static inline size_t scn_vm_index(const scn_flows *f, scn_vm_ref vm)
+{
+	return f->vm_first[vm.host] + vm.vm;
+}
+
+/* The seed of connection C of group G: distinct streams per connection. */
+unsigned long long scn_flow_connection_seed(const scn_flow_group *g, size_t c);
+
+/* Does every connection of every group run on the placement an option
+ * needs (SAME_HOST: client and server VMs on one host; otherwise on two)?
+ * FILE locates the refusal at the first group that does not; OPTION
+ * names the option in it. */
+int scn_flows_check_placement(const scn_flows *f, const scn_host *hosts, int same_host, const char *option,
+			      const char *file, vr_diag *diag);
+
+#endif
