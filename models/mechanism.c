@@ -12,8 +12,8 @@
 #define V(p, id) MDL_VALUE(p, id)
 
 const mdl_mechanism_info mdl_mechanisms[MECH_COUNT] = {
-#define MECHANISM(ID, name, side, route, part, resource, kind, paths, per_doorbell, cost, description) \
-	[MECH_##ID] = {name, side, route, part, resource, kind, paths, per_doorbell, cost, description},
+#define MECHANISM(ID, name, side, route, part, resource, kind, paths, per_doorbell, server, cost, description) \
+	[MECH_##ID] = {name, side, route, part, resource, kind, paths, per_doorbell, server, cost, description},
 #include "models/mechanisms.def"
 #undef MECHANISM
 };
@@ -33,6 +33,11 @@ const char *const mdl_route_names[ROUTE_COUNT] = {
 const char *const mdl_kind_names[KIND_COUNT] = {
 	[KIND_SOFTWARE] = "software", [KIND_VIRTUALIZATION] = "virtualization", [KIND_INTERRUPTS] = "interrupts",
 	[KIND_PCIE_DMA] = "pcie_dma", [KIND_ADAPTER] = "adapter", [KIND_FABRIC] = "fabric",
+};
+
+const char *const mdl_server_names[SERVE_COUNT + 1] = {
+	[SERVE_NONE] = "none", [SERVE_VCPU] = "vcpu", [SERVE_BACKEND] = "backend",
+	[SERVE_HCA] = "hca", [SERVE_LINK] = "link", [SERVE_COUNT] = NULL,
 };
 
 const char *const mdl_resource_names[RES_COUNT] = {

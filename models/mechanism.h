@@ -112,6 +112,20 @@ typedef enum mdl_kind {
 
 extern const char *const mdl_kind_names[KIND_COUNT];
 
+/* The shared server that does a stage's work when many flows run at once
+ * (mechanisms.def, column `server`; sim/flow_experiment.h).  The
+ * single-flow path ignores it. */
+typedef enum mdl_server {
+	SERVE_NONE,              /* a pure delay: nothing queues (yet) */
+	SERVE_VCPU,              /* the vCPU of the VM on the stage's side */
+	SERVE_BACKEND,           /* the hypervisor's backend threads on the stage's host */
+	SERVE_HCA,               /* the processing engines of that host's HCA or NIC */
+	SERVE_LINK,              /* the links of the route's transfer */
+	SERVE_COUNT
+} mdl_server;
+
+extern const char *const mdl_server_names[SERVE_COUNT + 1];
+
 /* Paths of an option (see option.h) a mechanism may appear on, as bits. */
 enum { ON_REQUEST = 1, ON_COMPLETION = 2, ON_OFF_PATH = 4 };
 
@@ -145,6 +159,7 @@ typedef struct mdl_mechanism_info {
 	mdl_kind kind;
 	unsigned paths;          /* ON_* bits: where it can happen */
 	int per_doorbell;        /* once per doorbell: a post list shares it */
+	mdl_server server;       /* who serves it in a many-flow run (a cpu stage may move it) */
 	mdl_cost_fn *cost;
 	const char *description;
 } mdl_mechanism_info;

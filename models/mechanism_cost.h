@@ -10,7 +10,7 @@
 
 #include "models/mechanism.h"
 
-#define MECHANISM(ID, name, side, route, part, resource, kind, paths, per_doorbell, cost, description) \
+#define MECHANISM(ID, name, side, route, part, resource, kind, paths, per_doorbell, server, cost, description) \
 	mdl_cost_fn cost;
 #include "models/mechanisms.def"
 #undef MECHANISM

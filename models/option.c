@@ -27,10 +27,11 @@ static const char *const option_keys[] = {
 	"request", "completion", "off_path", "read_request", "read_response", NULL,
 };
 static const char *const stage_keys[] = {
-	"stage", "mechanism", "side", "cost", "per_page", "per_packet", "bytes_at", "once_per", "repeat", "verbs", "completions", NULL,
+	"stage", "mechanism", "side", "cost", "per_page", "per_packet", "bytes_at", "once_per", "repeat", "verbs", "completions", "runs_on", NULL,
 };
 static const char *const side_names[] = {"sender", "receiver", NULL};
 static const char *const once_per_names[] = {"message", "doorbell", NULL};
+static const char *const runs_on_names[] = {"guest", "hypervisor", NULL};
 static const char *const completion_start_names[] = {"on_arrival", "after_receiver", NULL};
 
 static const char *const *mechanism_names(void)
@@ -139,11 +140,12 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 	stage->mechanism = (mdl_mechanism)choice;
 	stage->side = mdl_mechanisms[choice].side;
 	stage->per_doorbell = mdl_mechanisms[choice].per_doorbell;
+	stage->server = mdl_mechanisms[choice].server;
 	if (!(mdl_mechanisms[choice].paths & path_bit[path]))
 		return misplaced(v, &mdl_mechanisms[choice], path, diag);
 	int is_cpu = stage->mechanism == MECH_CPU;
 	int is_fabric = stage->side == SIDE_FABRIC;
-	static const char *const cpu_only[] = {"cost", "per_page", "per_packet", "bytes_at", "once_per"};
+	static const char *const cpu_only[] = {"cost", "per_page", "per_packet", "bytes_at", "once_per", "runs_on"};
 	for (size_t i = 0; i < sizeof cpu_only / sizeof cpu_only[0]; i++)
 		if (!is_cpu && (v = yt_get(node, cpu_only[i])))
 			return vr_diag_at(diag, v->where, "found '%s' on a '%s' stage, expected it only on 'cpu' stages",
@@ -173,6 +175,13 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 		if (yr_choice(v, "how often the stage runs", once_per_names, &choice, diag))
 			return -1;
 		stage->per_doorbell = choice == 1;
+	}
+	/* Who runs a cpu stage's code: the guest on its vCPU, or the
+	 * hypervisor (its backend threads) on the host; for many-flow runs. */
+	if (is_cpu && (v = yt_get(node, "runs_on"))) {
+		if (yr_choice(v, "where the stage runs", runs_on_names, &choice, diag))
+			return -1;
+		stage->server = choice == 1 ? SERVE_BACKEND : SERVE_VCPU;
 	}
 	return is_cpu ? read_cpu_cost(node, stage, diag) : 0;
 }

@@ -74,6 +74,9 @@ typedef struct mdl_stage {
 	unsigned completions;    /* bit per mdl_completion it applies to (all by default) */
 	mdl_cpu_cost cpu;        /* MECH_CPU: its cost parameters (all -1 otherwise) */
 	int per_doorbell;        /* once per doorbell: a post list shares it (doorbells, traps) */
+	mdl_server server;       /* who serves it in a many-flow run: the mechanism's, or for a
+				  * cpu stage SERVE_VCPU (`runs_on: guest`) or SERVE_BACKEND
+				  * (`runs_on: hypervisor`) */
 	int repeat_param;        /* parameter id: how many times per operation it happens (-1: once) */
 	double replay_times;     /* set by a trace replay: how many times per operation the trace saw
 				  * it (replaces once / repeat_param); negative when not replayed */

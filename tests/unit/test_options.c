@@ -181,6 +181,33 @@ START_TEST(header_matches)
 }
 END_TEST
 
+/* Who serves each stage in a many-flow run: the hypervisor's stages (the
+ * backend's, the vNIC backend's and the vswitch's, trap dispatch,
+ * completion proxying) on the backend threads, other software on the vCPU,
+ * the adapters' pipelines on the HCA, the fabric on links. */
+START_TEST(stages_served_where_they_run)
+{
+	load(_i);
+	size_t hypervisor = 0;
+	for (size_t k = 0; k < option.stage_count; k++) {
+		const mdl_stage *s = &option.stages[k];
+		mdl_server want = mdl_mechanisms[s->mechanism].server;
+		if (s->mechanism == MECH_CPU)
+			want = strstr(s->name, "backend") || strstr(s->name, "vswitch") || strstr(s->name, "trap_dispatch") ||
+			       strstr(s->name, "cqe_proxy") ? SERVE_BACKEND : SERVE_VCPU;
+		hypervisor += want == SERVE_BACKEND;
+		ck_assert_msg(s->server == want, "%s: %s served by %s, expected %s", option.name, s->name,
+			      mdl_server_names[s->server], mdl_server_names[want]);
+		if (s->mechanism == MECH_HCA_TX || s->mechanism == MECH_NIC_RX)
+			ck_assert_int_eq(s->server, SERVE_HCA);
+		if (s->mechanism == MECH_WIRE || s->mechanism == MECH_DOORBELL_TRAP)
+			ck_assert_int_eq(s->server, s->mechanism == MECH_WIRE ? SERVE_LINK : SERVE_VCPU);
+	}
+	int has_backend = strncmp(option.name, "vrdma", 5) == 0 || strncmp(option.name, "softroce-pvnic", 14) == 0;
+	ck_assert_msg((hypervisor > 0) == has_backend, "%s: %zu stages on the backend", option.name, hypervisor);
+}
+END_TEST
+
 /* The stages its description names are there, on their path, with their
  * mechanism; the ones it rules out are on no path. */
 START_TEST(stages_match_the_description)
@@ -281,6 +308,7 @@ int main(void)
 	TCase *tc = tcase_create("descriptions");
 	tcase_add_loop_test(tc, header_matches, 0, NOPTIONS);
 	tcase_add_loop_test(tc, stages_match_the_description, 0, NOPTIONS);
+	tcase_add_loop_test(tc, stages_served_where_they_run, 0, NOPTIONS);
 	tcase_add_loop_test(tc, write_plan_crosses_its_fabric, 0, NOPTIONS);
 	tcase_add_loop_test(tc, write_traps_where_described, 0, NOPTIONS);
 	suite_add_tcase(suite, tc);
