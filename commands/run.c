@@ -15,6 +15,7 @@
 #include "models/replay.h"
 #include "output/report.h"
 #include "sim/engine.h"
+#include "sim/flow_experiment.h"
 
 static const char *const HEADLINE = "scenarios/seed-vrdma-write-lat.yaml";
 
@@ -81,16 +82,17 @@ static int run_command(const cli_args *c, const char *argv0)
 		scn_free(&s);
 		return EXIT_BAD_INPUT;
 	}
-	/* The many-flow engine (issue 13) is built apart; until it joins, a
-	 * flows scenario is refused before any output is opened. */
-	if (s.flows.group_count) {
-		fprintf(stderr, "%s:%u:%u: found 'flows', expected a scenario with 'workload' or 'workloads': the many-flow engine is not built yet ('vrdmasim validate' checks flows)\n",
-			s.file, s.flows.line, s.flows.column);
+	if (c->iterations)
+		scn_set_iterations(&s, c->iterations);
+	/* What the many-flow engine cannot run yet is refused before any
+	 * output is opened. */
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	if (s.flows.group_count && vr_flow_check(&s, &diag) != 0) {
+		fprintf(stderr, "%s\n", diag.message);
 		scn_free(&s);
 		return EXIT_BAD_INPUT;
 	}
-	if (c->iterations)
-		scn_set_iterations(&s, c->iterations);
 	return cmd_run_loaded(c, &s, argv0);
 }
 

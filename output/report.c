@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include "output/flows_report.h"
 #include "output/report.h"
 
 #include <math.h>
@@ -512,6 +513,8 @@ int vr_report_csv(const vr_run *run, FILE *out, vr_diag *diag)
 
 int vr_report(const vr_run *run, vr_format format, const vr_invocation *inv, FILE *out, vr_diag *diag)
 {
+	if (run->flow_count)
+		return vr_flows_report(run, format, inv, out, diag);
 	switch (format) {
 	case FORMAT_TEXT: return vr_report_text(run, out, diag);
 	case FORMAT_JSON: return vr_report_json(run, inv, out, diag);

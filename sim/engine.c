@@ -18,6 +18,7 @@
 
 #include "input/cleanup.h"
 #include "input/outfile.h"
+#include "sim/flow_experiment.h"
 #include "sim/pingpong.h"
 #include "sim/platform.h"
 #include "sim/stream.h"
@@ -206,6 +207,29 @@ static void controller(int argc, char **argv)
 	experiment_sequence *seq = sg_actor_self_get_data();
 	for (size_t i = 0; i < seq->run->count; i++)
 		run_one(seq->s, &seq->run->results[i], i);
+	/* A flows scenario: each (preset, option) engine, one after the
+	 * other, each driven by this actor from its own event queue. */
+	for (size_t i = 0; i < seq->run->flow_count && !seq->run->flow_failed; i++)
+		if (fl_run_in_actor(seq->run->flows[i].engine) != 0) {
+			seq->run->flow_failed = 1;
+			snprintf(seq->run->flow_error, sizeof seq->run->flow_error, "%s",
+				 fl_engine_error(seq->run->flows[i].engine));
+		}
+}
+
+/* The engines of a flows scenario, built before SimGrid starts. */
+static int build_flows(const scn_scenario *s, vr_run *run, vr_diag *diag)
+{
+	if (vr_flow_check(s, diag) != 0)
+		return -1;
+	run->flows = calloc(s->preset_count * s->option_count, sizeof *run->flows);
+	if (!run->flows)
+		return vr_diag_at(diag, (vr_where){s->file, 0, 0}, "out of memory");
+	for (size_t p = 0; p < s->preset_count; p++)
+		for (size_t o = 0; o < s->option_count; o++)
+			if (vr_flow_build(s, p, o, &run->flows[run->flow_count++], diag) != 0)
+				return -1;
+	return 0;
 }
 
 /* A fresh folder for the platform under $TMPDIR (else /tmp), registered
@@ -289,10 +313,12 @@ int vr_engine_run(const scn_scenario *s, const vr_engine_config *config, vr_run 
 	size_t sizes = 0;
 	for (size_t w = 0; w < s->workload_count; w++)
 		sizes += s->workloads[w].size_count;
-	run->results = calloc(s->preset_count * s->option_count * sizes, sizeof *run->results);
+	run->results = calloc(s->preset_count * s->option_count * sizes + 1, sizeof *run->results);
 	if (!run->results)
 		return vr_diag_at(diag, (vr_where){s->file, 0, 0}, "out of memory");
 	plan_results(s, run);
+	if (s->flows.group_count && build_flows(s, run, diag) != 0)
+		return -1;
 
 	char path[4096 + sizeof "/platform.xml"], tmpdir[4096];
 	const char *dir = config->keep_platform_dir;
@@ -323,6 +349,9 @@ int vr_engine_run(const scn_scenario *s, const vr_engine_config *config, vr_run 
 	sg_actor_set_data(ctl, &seq);
 	sg_actor_start(ctl, controller, 0, NULL);
 	simgrid_run();
+	if (run->flow_failed)
+		return vr_diag_at(diag, (vr_where){s->file, s->flows.line, s->flows.column}, "found flows that cannot run: %s",
+				  run->flow_error);
 	return 0;
 }
 
@@ -330,4 +359,9 @@ void vr_run_free(vr_run *run)
 {
 	free(run->results);
 	run->results = NULL;
+	for (size_t i = 0; i < run->flow_count; i++)
+		vr_flow_result_free(&run->flows[i]);
+	free(run->flows);
+	run->flows = NULL;
+	run->flow_count = 0;
 }

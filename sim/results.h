@@ -125,6 +125,10 @@ typedef struct vr_run {
 	const scn_scenario *scenario;
 	size_t count;
 	vr_result *results;           /* preset-major, then workload, then option, then size */
+	size_t flow_count;            /* a flows scenario's: preset-major, then option; 0 otherwise */
+	struct vr_flow_result *flows;
+	int flow_failed;              /* a flow engine could not run (flow_error says why) */
+	char flow_error[256];
 } vr_run;
 
 /* Is every number of R finite?  When not, *FIELD names the first that is

@@ -1,0 +1,244 @@
+/*
+ * flows_report.c - a flows scenario's results: one block per (preset,
+ * option), each with its groups, VMs and servers (see flows_report.h).
+ */
+#include "config.h"
+#include "output/flows_report.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "common/json_write.h"
+#include "sim/flow_experiment.h"
+
+#define MB 1e6
+
+/* The name HOST/INDEX of flat VM index VM. */
+static void vm_name(const scn_scenario *s, size_t vm, char *buf, size_t len)
+{
+	for (size_t h = s->host_count; h-- > 0;)
+		if (vm >= s->flows.vm_first[h]) {
+			snprintf(buf, len, "%s/%zu", s->hosts[h].name, vm - s->flows.vm_first[h]);
+			return;
+		}
+	snprintf(buf, len, "vm%zu", vm);
+}
+
+static const char *preset_name(const vr_run *run, const vr_flow_result *f)
+{
+	return scn_params(run->scenario, f->preset, 0)->preset;
+}
+
+/* Latency figures in us, scaled to what perftest reports. */
+static void latency_us(const fl_figures *fg, double scale, double out[4])
+{
+	out[0] = fg->p50_ns * scale / 1e3;
+	out[1] = fg->p99_ns * scale / 1e3;
+	out[2] = fg->p999_ns * scale / 1e3;
+	out[3] = fg->max_ns * scale / 1e3;
+}
+
+/* ---- text ---- */
+
+static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
+{
+	const scn_scenario *s = run->scenario;
+	fprintf(out, "\n preset %s | option %s | %zu flows | %.3f ms simulated\n", preset_name(run, f),
+		s->options[f->option].name, fl_flow_count(f->engine), fl_end_ns(f->engine) / 1e6);
+	fprintf(out, "\n %-16s %12s %14s %10s %10s %10s %10s %10s\n", "group", "ops", "ops/s", "MB/s", "p50[us]",
+		"p99[us]", "p99.9[us]", "max[us]");
+	for (size_t g = 0; g < s->flows.group_count; g++) {
+		fl_figures fg;
+		fl_group_figures(f->engine, (uint32_t)g, &fg);
+		double lat[4];
+		latency_us(&fg, f->latency_scale[g], lat);
+		fprintf(out, " %-16s %12llu %14.1f %10.3f %10.3f %10.3f %10.3f %10.3f\n", s->flows.groups[g].name,
+			(unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, lat[0], lat[1], lat[2], lat[3]);
+	}
+	fprintf(out, "\n %-16s %12s %14s %10s %12s\n", "vm", "ops", "ops/s", "MB/s", "served ops");
+	for (size_t v = 0; v < f->vm_count; v++) {
+		fl_figures fg;
+		uint64_t served = 0;
+		fl_vm_figures(f->engine, (uint32_t)v, &fg, &served);
+		char name[MDL_NAME_MAX + 16];
+		vm_name(s, v, name, sizeof name);
+		fprintf(out, " %-16s %12llu %14.1f %10.3f %12llu\n", name, (unsigned long long)fg.completed, fg.ops_per_s,
+			fg.bytes_per_s / MB, (unsigned long long)served);
+	}
+	fprintf(out, "\n %-24s %6s %12s %12s %14s %10s\n", "server", "units", "visits", "utilisation", "mean wait[us]",
+		"max queue");
+	for (size_t i = 0; i < fl_server_count(f->engine); i++) {
+		fl_server_figures sf;
+		fl_server_figures_of(f->engine, (uint32_t)i, &sf);
+		fprintf(out, " %-24s %6u %12llu %12.4f %14.3f %10llu\n", sf.name, sf.units, (unsigned long long)sf.visits,
+			sf.utilisation, sf.mean_wait_ns / 1e3, (unsigned long long)sf.max_queue);
+	}
+	uint32_t busiest = fl_busiest_server(f->engine);
+	if (busiest != FL_NONE) {
+		fl_server_figures sf;
+		fl_server_figures_of(f->engine, busiest, &sf);
+		fprintf(out, "\n saturates first: %s (utilisation %.4f)\n", sf.name, sf.utilisation);
+	}
+}
+
+static int text(const vr_run *run, FILE *out)
+{
+	const scn_scenario *s = run->scenario;
+	fprintf(out, " vrdmasim %s | scenario %s | seed %llu | many flows: %zu groups, %zu connections, %zu VMs\n",
+		PACKAGE_VERSION, s->name, s->seed, s->flows.group_count, s->flows.connection_count, s->flows.vm_count);
+	for (size_t i = 0; i < run->flow_count; i++)
+		text_block(run, &run->flows[i], out);
+	return 0;
+}
+
+/* ---- JSON ---- */
+
+static void json_figures(json_writer *w, const fl_figures *fg, double scale)
+{
+	double lat[4];
+	latency_us(fg, scale, lat);
+	json_write_key_uint(w, "ops", fg->completed);
+	json_write_key_double(w, "ops_per_s", "%.3f", fg->ops_per_s);
+	json_write_key_double(w, "mb_per_s", "%.6f", fg->bytes_per_s / MB);
+	json_write_key_double(w, "p50_us", "%.6f", lat[0]);
+	json_write_key_double(w, "p99_us", "%.6f", lat[1]);
+	json_write_key_double(w, "p999_us", "%.6f", lat[2]);
+	json_write_key_double(w, "max_us", "%.6f", lat[3]);
+}
+
+static void json_block(json_writer *w, const vr_run *run, const vr_flow_result *f)
+{
+	const scn_scenario *s = run->scenario;
+	json_write_break(w, 4);
+	json_write_object_begin(w);
+	json_write_key_string(w, "preset", preset_name(run, f));
+	json_write_key_string(w, "option", s->options[f->option].name);
+	json_write_key_double(w, "simulated_ms", "%.6f", fl_end_ns(f->engine) / 1e6);
+	json_write_key(w, "groups");
+	json_write_array_begin(w);
+	for (size_t g = 0; g < s->flows.group_count; g++) {
+		fl_figures fg;
+		fl_group_figures(f->engine, (uint32_t)g, &fg);
+		json_write_break(w, 6);
+		json_write_object_begin(w);
+		json_write_key_string(w, "group", s->flows.groups[g].name);
+		json_figures(w, &fg, f->latency_scale[g]);
+		json_write_object_end(w);
+	}
+	json_write_array_end(w);
+	json_write_key(w, "vms");
+	json_write_array_begin(w);
+	for (size_t v = 0; v < f->vm_count; v++) {
+		fl_figures fg;
+		uint64_t served = 0;
+		fl_vm_figures(f->engine, (uint32_t)v, &fg, &served);
+		char name[MDL_NAME_MAX + 16];
+		vm_name(s, v, name, sizeof name);
+		json_write_break(w, 6);
+		json_write_object_begin(w);
+		json_write_key_string(w, "vm", name);
+		json_write_key_uint(w, "ops", fg.completed);
+		json_write_key_double(w, "ops_per_s", "%.3f", fg.ops_per_s);
+		json_write_key_double(w, "mb_per_s", "%.6f", fg.bytes_per_s / MB);
+		json_write_key_uint(w, "served_ops", served);
+		json_write_object_end(w);
+	}
+	json_write_array_end(w);
+	json_write_key(w, "servers");
+	json_write_array_begin(w);
+	for (size_t i = 0; i < fl_server_count(f->engine); i++) {
+		fl_server_figures sf;
+		fl_server_figures_of(f->engine, (uint32_t)i, &sf);
+		json_write_break(w, 6);
+		json_write_object_begin(w);
+		json_write_key_string(w, "server", sf.name);
+		json_write_key_uint(w, "units", sf.units);
+		json_write_key_uint(w, "visits", sf.visits);
+		json_write_key_double(w, "utilisation", "%.6f", sf.utilisation);
+		json_write_key_double(w, "mean_wait_us", "%.6f", sf.mean_wait_ns / 1e3);
+		json_write_key_uint(w, "max_queue", sf.max_queue);
+		json_write_object_end(w);
+	}
+	json_write_array_end(w);
+	uint32_t busiest = fl_busiest_server(f->engine);
+	fl_server_figures sf = {.name = ""};
+	if (busiest != FL_NONE)
+		fl_server_figures_of(f->engine, busiest, &sf);
+	json_write_key_string(w, "saturates_first", sf.name);
+	json_write_object_end(w);
+}
+
+static int json(const vr_run *run, const vr_invocation *inv, FILE *out)
+{
+	const scn_scenario *s = run->scenario;
+	json_writer w;
+	json_write_init(&w, out);
+	json_write_object_begin(&w);
+	json_write_break(&w, 2);
+	json_write_key_string(&w, "tool", "vrdmasim");
+	json_write_key_string(&w, "version", PACKAGE_VERSION);
+	json_write_key_uint(&w, "schema_version", VR_JSON_SCHEMA_VERSION);
+	json_write_break(&w, 2);
+	vr_provenance_json(&w, s, inv);
+	json_write_break(&w, 2);
+	json_write_key_string(&w, "scenario", s->name);
+	json_write_key_uint(&w, "seed", s->seed);
+	json_write_break(&w, 2);
+	json_write_key(&w, "flow_results");
+	json_write_array_begin(&w);
+	for (size_t i = 0; i < run->flow_count; i++)
+		json_block(&w, run, &run->flows[i]);
+	json_write_break(&w, 2);
+	json_write_array_end(&w);
+	json_write_break(&w, 0);
+	json_write_object_end(&w);
+	json_write_end_document(&w);
+	return 0;
+}
+
+/* ---- CSV ---- */
+
+static int csv(const vr_run *run, FILE *out)
+{
+	const scn_scenario *s = run->scenario;
+	fprintf(out, "preset,option,kind,name,ops,ops_per_s,mb_per_s,p50_us,p99_us,p999_us,max_us,units,visits,utilisation,mean_wait_us\n");
+	for (size_t i = 0; i < run->flow_count; i++) {
+		const vr_flow_result *f = &run->flows[i];
+		const char *p = preset_name(run, f), *o = s->options[f->option].name;
+		for (size_t g = 0; g < s->flows.group_count; g++) {
+			fl_figures fg;
+			fl_group_figures(f->engine, (uint32_t)g, &fg);
+			double lat[4];
+			latency_us(&fg, f->latency_scale[g], lat);
+			fprintf(out, "%s,%s,group,%s,%llu,%.3f,%.6f,%.6f,%.6f,%.6f,%.6f,,,,\n", p, o, s->flows.groups[g].name,
+				(unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, lat[0], lat[1], lat[2], lat[3]);
+		}
+		for (size_t v = 0; v < f->vm_count; v++) {
+			fl_figures fg;
+			fl_vm_figures(f->engine, (uint32_t)v, &fg, NULL);
+			char name[MDL_NAME_MAX + 16];
+			vm_name(s, v, name, sizeof name);
+			fprintf(out, "%s,%s,vm,%s,%llu,%.3f,%.6f,,,,,,,,\n", p, o, name, (unsigned long long)fg.completed,
+				fg.ops_per_s, fg.bytes_per_s / MB);
+		}
+		for (size_t k = 0; k < fl_server_count(f->engine); k++) {
+			fl_server_figures sf;
+			fl_server_figures_of(f->engine, (uint32_t)k, &sf);
+			fprintf(out, "%s,%s,server,%s,,,,,,,,%u,%llu,%.6f,%.6f\n", p, o, sf.name, sf.units,
+				(unsigned long long)sf.visits, sf.utilisation, sf.mean_wait_ns / 1e3);
+		}
+	}
+	return 0;
+}
+
+int vr_flows_report(const vr_run *run, vr_format format, const vr_invocation *inv, FILE *out, vr_diag *diag)
+{
+	(void)diag;
+	switch (format) {
+	case FORMAT_TEXT: return text(run, out);
+	case FORMAT_JSON: return json(run, inv, out);
+	case FORMAT_CSV: return csv(run, out);
+	case FORMAT_COUNT: break;
+	}
+	return 0;
+}

@@ -1,0 +1,261 @@
+/*
+ * flow_experiment.c - a flows scenario as servers, paths and flows of the
+ * many-flow engine (see flow_experiment.h for the mapping).
+ */
+#include "sim/flow_experiment.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/plan.h"
+
+enum { HOPS_MAX = 4 * MDL_STAGES_MAX + 16 };
+
+/* The servers of one host, by index in the engine. */
+typedef struct host_servers {
+	uint32_t vcpu0;               /* vCPU of VM 0; VM i's is vcpu0 + i */
+	uint32_t backend, hca, uplink, downlink;   /* uplink/downlink FL_NONE on one-host routes */
+} host_servers;
+
+typedef struct builder {
+	const scn_scenario *s;
+	const mdl_option *option;
+	size_t preset;
+	fl_engine *e;
+	host_servers *hosts;
+	fl_hop_spec hops[HOPS_MAX];
+	size_t count;
+	vr_diag *diag;
+} builder;
+
+int vr_flow_check(const scn_scenario *s, vr_diag *diag)
+{
+	for (size_t g = 0; g < s->flows.group_count; g++) {
+		const scn_flow_group *grp = &s->flows.groups[g];
+		if (grp->workload.size_count != 1)
+			return vr_diag_at(diag, (vr_where){s->file, grp->line, grp->column},
+					  "found %zu sizes in flow group '%s', expected one: the many-flow engine takes one path per flow and cannot draw a size per operation yet",
+					  grp->workload.size_count, grp->name);
+	}
+	return 0;
+}
+
+static uint32_t add_server(builder *b, const char *name, uint32_t units)
+{
+	fl_server_spec spec = {.name = name, .units = units, .wait_histogram = 0};
+	return fl_add_server(b->e, &spec);
+}
+
+/* Every host's servers, in host order (see the header). */
+static int add_servers(builder *b)
+{
+	const scn_scenario *s = b->s;
+	int fabric = mdl_route_between_hosts(b->option->route);
+	char name[MDL_NAME_MAX + 32];
+	for (size_t h = 0; h < s->host_count; h++) {
+		const mdl_params *p = scn_params(s, b->preset, h);
+		host_servers *hs = &b->hosts[h];
+		uint32_t id = FL_NONE;
+		for (unsigned v = 0; v < s->hosts[h].vms; v++) {
+			snprintf(name, sizeof name, "%s/%u vcpu", s->hosts[h].name, v);
+			id = add_server(b, name, 1);
+			if (v == 0)
+				hs->vcpu0 = id;
+		}
+		snprintf(name, sizeof name, "%s backend", s->hosts[h].name);
+		hs->backend = add_server(b, name, (uint32_t)MDL_VALUE(p, VRDMA_BACKEND_THREADS));
+		snprintf(name, sizeof name, "%s hca", s->hosts[h].name);
+		hs->hca = add_server(b, name, (uint32_t)MDL_VALUE(p, HCA_ENGINES));
+		hs->uplink = hs->downlink = FL_NONE;
+		if (fabric) {
+			snprintf(name, sizeof name, "%s uplink", s->hosts[h].name);
+			hs->uplink = add_server(b, name, 1);
+			snprintf(name, sizeof name, "%s downlink", s->hosts[h].name);
+			hs->downlink = add_server(b, name, 1);
+		}
+		if (id == FL_NONE || hs->backend == FL_NONE || hs->hca == FL_NONE || (fabric && hs->downlink == FL_NONE))
+			return vr_diag_at(b->diag, (vr_where){s->file, 0, 0}, "cannot build the servers: %s",
+					  fl_engine_error(b->e));
+	}
+	return 0;
+}
+
+/* Append a hop; consecutive pure delays merge, zero delays vanish. */
+static void hop(builder *b, uint32_t server, double time_ns)
+{
+	if (server == FL_NONE) {
+		if (time_ns <= 0)
+			return;
+		if (b->count && b->hops[b->count - 1].server == FL_NONE) {
+			b->hops[b->count - 1].time_ns += time_ns;
+			return;
+		}
+	}
+	if (b->count < HOPS_MAX)
+		b->hops[b->count++] = (fl_hop_spec){.server = server, .time_ns = time_ns, .service = FL_SERVICE_FIXED};
+}
+
+/* The server that runs STAGE of a message from FROM to TO, or FL_NONE. */
+static uint32_t server_of(const builder *b, const mdl_plan_stage *ps, scn_vm_ref from, scn_vm_ref to)
+{
+	scn_vm_ref at = ps->side == SIDE_RECEIVER ? to : from;
+	const host_servers *hs = &b->hosts[at.host];
+	switch (b->option->stages[ps->stage].server) {
+	case SERVE_VCPU: return hs->vcpu0 + at.vm;
+	case SERVE_BACKEND: return hs->backend;
+	case SERVE_HCA: return hs->hca;
+	case SERVE_LINK:
+	case SERVE_NONE:
+	case SERVE_COUNT: break;
+	}
+	return FL_NONE;
+}
+
+static void add_segment(builder *b, const mdl_plan *plan, mdl_segment seg, scn_vm_ref from, scn_vm_ref to)
+{
+	for (size_t i = 0; i < plan->count; i++) {
+		const mdl_plan_stage *ps = &plan->stages[i];
+		if (ps->segment == seg)
+			hop(b, server_of(b, ps, from, to), ps->nominal_ns);
+	}
+}
+
+/* Serialization of PLAN's message on a host's link (its route's first link). */
+static double link_ns(const mdl_plan *plan, const mdl_params *p)
+{
+	double bps = mdl_resource_bps(mdl_routes[plan->route].links[0], p);
+	return plan->message.wire_bytes * 8.0 / bps * 1e9;
+}
+
+/* The transfer: uplink, the fabric's delay, downlink (see the header). */
+static void add_transfer(builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref to)
+{
+	double whole_ns = plan->fabric_latency_ns + plan->serialization_ns + plan->pipeline_ns;
+	const host_servers *src = &b->hosts[from.host], *dst = &b->hosts[to.host];
+	if (src->uplink == FL_NONE) {
+		hop(b, FL_NONE, whole_ns);
+		return;
+	}
+	double up_ns = link_ns(plan, scn_params(b->s, b->preset, from.host));
+	double down_ns = link_ns(plan, scn_params(b->s, b->preset, to.host));
+	hop(b, src->uplink, up_ns);
+	double rest_ns = whole_ns - up_ns - down_ns;
+	hop(b, FL_NONE, rest_ns > 0 ? rest_ns : 0);
+	hop(b, dst->downlink, down_ns);
+}
+
+static void add_leg(builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref to)
+{
+	add_segment(b, plan, SEG_SENDER, from, to);
+	add_transfer(b, plan, from, to);
+	add_segment(b, plan, SEG_RECEIVER, from, to);
+}
+
+/* QPs the HCA of HOST's caches hold: every VM's on it. */
+static double host_qps(const scn_scenario *s, size_t host)
+{
+	double qps = 0;
+	for (unsigned v = 0; v < s->hosts[host].vms; v++)
+		qps += s->flows.vm_qps[scn_vm_index(&s->flows, (scn_vm_ref){(uint16_t)host, (uint16_t)v})];
+	return qps;
+}
+
+/* The path of one connection of group G; its latency scale into *SCALE. */
+static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_connection *c, double *scale)
+{
+	const scn_scenario *s = b->s;
+	const scn_workload *w = &g->workload;
+	const mdl_params *cp = scn_params(s, b->preset, c->client.host), *sp = scn_params(s, b->preset, c->server.host);
+	mdl_footprint fp = w->footprint;
+	double qa = host_qps(s, c->client.host), qb = host_qps(s, c->server.host);
+	fp.qps = qa > qb ? qa : qb;
+	int read = mdl_verb_operation(w->verb) == VERB_READ_LAT;
+	double size = w->sizes_bytes[0];
+	mdl_plan there, back;
+	mdl_plan_build(b->option, cp, sp, size, w->verb, s->completion, read ? LEG_READ_REQUEST : LEG_MESSAGE, &fp, &there);
+	mdl_plan_build(b->option, sp, cp, size, w->verb, s->completion, read ? LEG_READ_RESPONSE : LEG_MESSAGE, &fp, &back);
+	b->count = 0;
+	add_leg(b, &there, c->client, c->server);
+	if (mdl_verb_is_bandwidth(w->verb)) {
+		if (read)
+			add_leg(b, &back, c->server, c->client);
+		add_segment(b, read ? &back : &there, SEG_COMPLETION, c->client, c->server);
+		*scale = 1.0;
+	} else {
+		add_leg(b, &back, c->server, c->client);
+		*scale = read ? 1.0 : 0.5;
+	}
+	return fl_add_path(b->e, b->hops, b->count);
+}
+
+static int add_flows(builder *b, double *scales)
+{
+	const scn_flows *f = &b->s->flows;
+	for (size_t g = 0; g < f->group_count; g++) {
+		const scn_flow_group *grp = &f->groups[g];
+		uint32_t path = FL_NONE;
+		scn_vm_ref last_client = {UINT16_MAX, 0}, last_server = {UINT16_MAX, 0};
+		for (size_t i = 0; i < grp->connection_count; i++) {
+			const scn_flow_connection *c = &grp->connections[i];
+			/* Connections of one pair of VMs (their QPs) share a path. */
+			if (path == FL_NONE || memcmp(&c->client, &last_client, sizeof last_client) != 0 ||
+			    memcmp(&c->server, &last_server, sizeof last_server) != 0) {
+				path = add_path(b, grp, c, &scales[g]);
+				last_client = c->client;
+				last_server = c->server;
+			}
+			int open = grp->load.loop == FLOW_OPEN_LOOP;
+			fl_flow_spec spec = {
+				.path = path, .group = (uint32_t)g,
+				.client_vm = (uint32_t)scn_vm_index(f, c->client), .server_vm = (uint32_t)scn_vm_index(f, c->server),
+				.bytes_per_op = (uint64_t)grp->workload.sizes_bytes[0],
+				.load = open ? FL_OPEN_LOOP : FL_CLOSED_LOOP,
+				.window = open ? grp->workload.tx_depth : grp->load.window,
+				.rate_per_s = c->arrival_rate_per_s,
+				.operations = grp->workload.iterations,
+			};
+			if (spec.window < 1)
+				spec.window = 1;
+			if (path == FL_NONE || fl_add_flow(b->e, &spec) == FL_NONE)
+				return vr_diag_at(b->diag, (vr_where){b->s->file, grp->line, grp->column},
+						  "cannot build flow group '%s': %s", grp->name, fl_engine_error(b->e));
+		}
+	}
+	return 0;
+}
+
+int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_result *out, vr_diag *diag)
+{
+	memset(out, 0, sizeof *out);
+	out->preset = preset;
+	out->option = option;
+	out->vm_count = s->flows.vm_count;
+	fl_config config = {
+		.seed = s->seed * 0x9E3779B97F4A7C15ull + preset * 131 + option,
+		.groups = (uint32_t)s->flows.group_count, .vms = (uint32_t)s->flows.vm_count,
+	};
+	out->engine = fl_engine_new(&config);
+	out->latency_scale = calloc(s->flows.group_count ? s->flows.group_count : 1, sizeof *out->latency_scale);
+	builder *b = calloc(1, sizeof *b);
+	host_servers *hosts = calloc(s->host_count, sizeof *hosts);
+	int rc = -1;
+	if (!out->engine || !out->latency_scale || !b || !hosts) {
+		vr_diag_at(diag, (vr_where){s->file, 0, 0}, "out of memory");
+	} else {
+		*b = (builder){.s = s, .option = &s->options[option], .preset = preset, .e = out->engine,
+			       .hosts = hosts, .diag = diag};
+		rc = add_servers(b) != 0 || add_flows(b, out->latency_scale) != 0 ? -1 : 0;
+	}
+	free(hosts);
+	free(b);
+	return rc;
+}
+
+void vr_flow_result_free(vr_flow_result *r)
+{
+	fl_engine_free(r->engine);
+	free(r->latency_scale);
+	r->engine = NULL;
+	r->latency_scale = NULL;
+}

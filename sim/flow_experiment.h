@@ -1,0 +1,56 @@
+/*
+ * flow_experiment.h - a flows scenario (models/flows.h) run by the
+ * many-flow engine (sim/flows/flows.h): one fl_engine per (preset, option).
+ *
+ * Contract:
+ * - Servers, per host H (in host order): a vCPU per VM ("H/i vcpu", one
+ *   unit: no overcommit yet), "H backend" (vrdma.backend_threads units),
+ *   "H hca" (hca.engines units), and for options whose route crosses the
+ *   fabric "H uplink" and "H downlink" (one unit each, serving a message's
+ *   serialization at the host's link rate).
+ * - A stage of a plan visits the server its mechanism or `runs_on:` names
+ *   (models/mechanisms.def, column server), on the host or VM of the side
+ *   that runs it, for the stage's nominal_ns (fixed service); other stages
+ *   are pure delays.  The transfer is an uplink visit, a pure delay (the
+ *   route's link latencies and pipeline plus the bottleneck's serialization
+ *   less the two link visits', at least 0: uncontended, a message pays its
+ *   serialization once when the bottleneck is slower than the two links'
+ *   visits together; beyond, i.e. large messages on a fabric whose link
+ *   is the bottleneck, it pays it twice, store-and-forward), then a
+ *   downlink visit.
+ * - A latency test's operation is a ping-pong round trip: the request
+ *   plan's sender, transfer and receiver stages, then the reply's; its
+ *   latency is reported per message (half) for WRITE and SEND, whole for
+ *   READ, as perftest does.  A bandwidth test's operation is one message
+ *   (both legs for READ) followed by its completion stages.  Completion
+ *   work of latency tests, off-path work and per-doorbell sharing are not
+ *   modelled yet (the engine has no fork: a path is one sequence).
+ * - One flow per connection, closed loop (its window) or open loop (its
+ *   Poisson rate, at most the workload's tx_depth in flight).
+ * - A group with more than one size (a mix) is refused, located at the
+ *   group: the engine takes one path per flow.
+ */
+#ifndef VR_FLOW_EXPERIMENT_H
+#define VR_FLOW_EXPERIMENT_H
+
+#include "models/scenario.h"
+#include "sim/flows/flows.h"
+
+typedef struct vr_flow_result {
+	size_t preset, option;
+	fl_engine *engine;            /* run; owned (vr_flow_result_free) */
+	double *latency_scale;        /* [group]: reported latency = path latency x this */
+	size_t vm_count;
+} vr_flow_result;
+
+/* Can every group of S run (one size each)?  0, or -1 with DIAG located
+ * at the first group that cannot. */
+int vr_flow_check(const scn_scenario *s, vr_diag *diag);
+
+/* Build the engine of S's flows for PRESET and OPTION into OUT (not run
+ * yet).  0, or -1 with DIAG filled. */
+int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_result *out, vr_diag *diag);
+
+void vr_flow_result_free(vr_flow_result *r);
+
+#endif
