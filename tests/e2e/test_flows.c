@@ -1,0 +1,196 @@
+/*
+ * test_flows.c - `vrdmasim run` of flows scenarios, end to end: the
+ * shipped many-VM scenario reports every VM and a saturating backend;
+ * per-VM throughput falls as VMs share one backend thread; one pair alone
+ * matches the single-flow path; runs are deterministic; what the engine
+ * cannot run is refused with exit 2 and no output file.
+ */
+#include "tests/check_run.h"
+#include "tests/e2e/run_tool.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[1024];
+
+static void setup(void)
+{
+	snprintf(dir, sizeof dir, "%s", temp_dir());
+}
+
+static void teardown(void)
+{
+	char cmd[1200];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char *write_scenario(const char *name, const char *text)
+{
+	static char path[1100];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+/* Column COLUMN (0-based) of the flows CSV row of KIND and NAME; NaN if absent. */
+static double flow_csv(const char *csv, const char *kind, const char *name, int column)
+{
+	char key[128];
+	snprintf(key, sizeof key, ",%s,%s,", kind, name);
+	for (const char *line = csv; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		const char *hit = strstr(line, key);
+		const char *end = strchr(line, '\n');
+		if (!hit || (end && hit > end))
+			continue;
+		const char *p = line;
+		for (int c = 0; c < column && p; c++)
+			p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL;
+		return p && *p != ',' ? strtod(p, NULL) : NAN;
+	}
+	return NAN;
+}
+
+enum { COL_OPS_PER_S = 5, COL_P50_US = 7, COL_UTILISATION = 13 };
+
+/* N VMs per host, N ping-pong pairs of vRDMA write_lat 64 B. */
+static const char *pairs_scenario(unsigned n)
+{
+	static char text[1024];
+	snprintf(text, sizeof text,
+		 "scenario: pairs\npreset: esxi5-qdr-2012\nseed: 5\n"
+		 "topology:\n  hosts:\n    - {name: a, vms: %u}\n    - {name: b, vms: %u}\n"
+		 "options: [vrdma]\nflows:\n  - name: pp\n    between: {pairs: [a/0-%u, b/0-%u]}\n"
+		 "    workload: {verb: write_lat, sizes: [64B], iterations: 500}\n",
+		 n, n, n - 1, n - 1);
+	char name[32];
+	snprintf(name, sizeof name, "pairs-%u.yaml", n);
+	return write_scenario(name, text);
+}
+
+START_TEST(many_vms_reports_every_vm_and_a_saturating_backend)
+{
+	tool_output o = run_tool((const char *[]){"run", src_path("scenarios/many-vms.yaml"), "--format", "csv", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	size_t vms = 0;
+	for (const char *p = o.out; (p = strstr(p, ",vm,")); p++)
+		vms++;
+	ck_assert_uint_eq(vms, 32);   /* 16 VMs on each of two hosts */
+	for (unsigned v = 0; v < 16; v++) {
+		char name[32];
+		snprintf(name, sizeof name, "esx-a/%u", v);
+		ck_assert_msg(flow_csv(o.out, "vm", name, COL_OPS_PER_S) > 0, "%s posted nothing", name);
+	}
+	tool_output_free(&o);
+	o = run_tool((const char *[]){"run", src_path("scenarios/many-vms.yaml"), NULL});
+	ck_assert_int_eq(o.status, 0);
+	const char *sat = strstr(o.out, "saturates first: ");
+	ck_assert_msg(sat && strncmp(sat + strlen("saturates first: esx-a "), "backend", 7) == 0, "%s", o.out);
+	tool_output_free(&o);
+}
+END_TEST
+
+/* One backend thread per host: adding VMs adds load, each VM gets less. */
+START_TEST(per_vm_throughput_falls_as_vms_share_the_backend)
+{
+	static const unsigned counts[] = {1, 4, 16};
+	double per_vm[3], backend[3];
+	for (size_t i = 0; i < 3; i++) {
+		tool_output o = run_tool((const char *[]){"run", pairs_scenario(counts[i]), "--format", "csv", NULL});
+		ck_assert_msg(o.status == 0, "%s", o.err);
+		per_vm[i] = flow_csv(o.out, "vm", "a/0", COL_OPS_PER_S);
+		backend[i] = flow_csv(o.out, "server", "a backend", COL_UTILISATION);
+		tool_output_free(&o);
+		ck_assert(per_vm[i] > 0 && backend[i] > 0);
+	}
+	for (size_t i = 1; i < 3; i++) {
+		ck_assert_msg(per_vm[i] < 0.8 * per_vm[i - 1], "%u VMs: %g ops/s each, %u VMs: %g", counts[i - 1],
+			      per_vm[i - 1], counts[i], per_vm[i]);
+		ck_assert_msg(backend[i] > backend[i - 1], "backend utilisation %g then %g", backend[i - 1], backend[i]);
+	}
+}
+END_TEST
+
+/* One pair alone on idle hardware: the many-flow engine's one-way latency
+ * is the single-flow path's median (the engine has no jitter). */
+START_TEST(one_pair_matches_the_single_flow_path)
+{
+	static const char *const verbs[] = {"write_lat", "send_lat", "read_lat"};
+	for (size_t v = 0; v < 3; v++) {
+		char flows[768], classic[768];
+		const char *head = "preset: esxi5-qdr-2012\nseed: 5\n"
+				   "topology:\n  hosts:\n    - {name: a, vms: 1}\n    - {name: b, vms: 1}\noptions: [vrdma]\n";
+		snprintf(flows, sizeof flows, "scenario: f\n%sflows:\n  - name: one\n    between: {from: a/0, to: b/0}\n"
+			 "    workload: {verb: %s, sizes: [64B], iterations: 200}\n", head, verbs[v]);
+		snprintf(classic, sizeof classic, "scenario: c\n%sworkload: {verb: %s, sizes: [64B], iterations: 2000}\n",
+			 head, verbs[v]);
+		tool_output f = run_tool((const char *[]){"run", write_scenario("f.yaml", flows), "--format", "csv", NULL});
+		tool_output c = run_tool((const char *[]){"run", write_scenario("c.yaml", classic), "--format", "csv", NULL});
+		ck_assert_msg(f.status == 0 && c.status == 0, "%s%s", f.err, c.err);
+		double engine_us = flow_csv(f.out, "group", "one", COL_P50_US);
+		double median_us = csv_value(c.out, "esxi5-qdr-2012", "vrdma", "64", "median_us");
+		ck_assert_msg(fabs(engine_us - median_us) <= 0.05 * median_us, "%s: flows %g us, single flow %g us",
+			      verbs[v], engine_us, median_us);
+		tool_output_free(&f);
+		tool_output_free(&c);
+	}
+}
+END_TEST
+
+START_TEST(same_output_twice)
+{
+	for (int format = 0; format < 3; format++) {
+		const char *name = format == 0 ? "text" : format == 1 ? "json" : "csv";
+		const char *args[] = {"run", src_path("scenarios/many-vms.yaml"), "--format", name, NULL};
+		tool_output a = run_tool(args), b = run_tool(args);
+		ck_assert_int_eq(a.status, 0);
+		ck_assert_int_eq(b.status, 0);
+		ck_assert_uint_eq(a.out_len, b.out_len);
+		ck_assert_msg(memcmp(a.out, b.out, a.out_len) == 0, "%s output differs between two runs", name);
+		tool_output_free(&a);
+		tool_output_free(&b);
+	}
+}
+END_TEST
+
+/* A size mix (one path per flow, for now) is refused at run time, located
+ * at its group, exit 2, nothing written. */
+START_TEST(a_flow_group_the_engine_cannot_run_is_refused)
+{
+	const char *path = write_scenario("mix.yaml",
+		"scenario: mix\npreset: esxi5-qdr-2012\n"
+		"topology:\n  hosts:\n    - {name: a, vms: 2}\n    - {name: b, vms: 2}\noptions: [vrdma]\nflows:\n"
+		"  - name: ok\n    between: {from: a/0, to: b/0}\n    workload: {verb: write_lat, sizes: [64B], iterations: 10}\n"
+		"  - name: mixed\n    between: {from: a/1, to: b/1}\n"
+		"    workload: {verb: write_bw, size_mix: {64B: 9, 64KiB: 1}, iterations: 10}\n");
+	char out[1200];
+	snprintf(out, sizeof out, "%s/out.json", dir);
+	tool_output o = run_tool((const char *[]){"run", path, "--format", "json", "--out", out, NULL});
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_msg(strstr(o.err, "mix.yaml:12:5: found 2 sizes in flow group 'mixed', expected one"), "%s", o.err);
+	ck_assert_int_ne(access(out, F_OK), 0);
+	tool_output_free(&o);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("flows");
+	TCase *tc = tcase_create("end_to_end");
+	tcase_set_timeout(tc, 300);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, many_vms_reports_every_vm_and_a_saturating_backend);
+	tcase_add_test(tc, per_vm_throughput_falls_as_vms_share_the_backend);
+	tcase_add_test(tc, one_pair_matches_the_single_flow_path);
+	tcase_add_test(tc, same_output_twice);
+	tcase_add_test(tc, a_flow_group_the_engine_cannot_run_is_refused);
+	suite_add_tcase(suite, tc);
+	return run_suite(suite);
+}
