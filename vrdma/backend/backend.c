@@ -216,6 +216,18 @@ static void serve_turn(struct vbackend *b, struct vdev *dev)
 	end_turn(dev, &start);
 }
 
+/* Is MARK a device still attached?  epoll_wait runs outside the lock, so an
+ * event may name a device that vbackend_destroy_vm freed before we took
+ * the lock: its kick is dropped.  (A new device at the same address gets a
+ * spurious turn, which is harmless.) */
+static struct vdev *live_device(struct vbackend *b, void *mark)
+{
+	for (unsigned i = 0; i < VBACKEND_MAX_GUESTS; i++)
+		if (b->devices[i] == mark)
+			return mark;
+	return NULL;
+}
+
 static void take_events(struct vbackend *b, const struct epoll_event *events, int n)
 {
 	for (int i = 0; i < n; i++) {
@@ -229,7 +241,9 @@ static void take_events(struct vbackend *b, const struct epoll_event *events, in
 			if (b->stalled != NULL)
 				vb_stalled_due(b);
 		} else {
-			struct vdev *dev = mark;
+			struct vdev *dev = live_device(b, mark);
+			if (dev == NULL)
+				continue;
 			ssize_t r = read(dev->kick_fd, &count, sizeof count);
 			(void)r;
 			if (dev != b->last)
