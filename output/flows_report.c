@@ -172,27 +172,10 @@ static int json(const vr_run *run, const vr_invocation *inv, FILE *out)
 {
 	const scn_scenario *s = run->scenario;
 	json_writer w;
-	json_write_init(&w, out);
-	json_write_object_begin(&w);
-	json_write_break(&w, 2);
-	json_write_key_string(&w, "tool", "vrdmasim");
-	json_write_key_string(&w, "version", PACKAGE_VERSION);
-	json_write_key_uint(&w, "schema_version", VR_JSON_SCHEMA_VERSION);
-	json_write_break(&w, 2);
-	vr_provenance_json(&w, s, inv);
-	json_write_break(&w, 2);
-	json_write_key_string(&w, "scenario", s->name);
-	json_write_key_uint(&w, "seed", s->seed);
-	json_write_break(&w, 2);
-	json_write_key(&w, "flow_results");
-	json_write_array_begin(&w);
+	vr_results_json_begin(&w, out, VR_JSON_SCHEMA_VERSION, s, inv, "flow_results");
 	for (size_t i = 0; i < run->flow_count; i++)
 		json_block(&w, run, &run->flows[i]);
-	json_write_break(&w, 2);
-	json_write_array_end(&w);
-	json_write_break(&w, 0);
-	json_write_object_end(&w);
-	json_write_end_document(&w);
+	vr_results_json_end(&w);
 	return 0;
 }
 

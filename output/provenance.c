@@ -3,6 +3,8 @@
  * (docs/results-schema.md).  One line, so that tools/golden-compare can set
  * it aside when it compares estimates across builds.
  */
+#include "config.h"
+
 #include "output/provenance.h"
 
 #include "build_version.h"
@@ -105,4 +107,32 @@ void vr_provenance_json(json_writer *w, const scn_scenario *s, const vr_invocati
 	json_write_array_end(w);
 	changed_parameters(w, s);
 	json_write_object_end(w);
+}
+
+void vr_results_json_begin(json_writer *w, FILE *out, unsigned schema_version, const scn_scenario *s,
+			   const vr_invocation *inv, const char *results_key)
+{
+	json_write_init(w, out);
+	json_write_object_begin(w);
+	json_write_break(w, 2);
+	json_write_key_string(w, "tool", "vrdmasim");
+	json_write_key_string(w, "version", PACKAGE_VERSION);
+	json_write_key_uint(w, "schema_version", schema_version);
+	json_write_break(w, 2);
+	vr_provenance_json(w, s, inv);
+	json_write_break(w, 2);
+	json_write_key_string(w, "scenario", s->name);
+	json_write_key_uint(w, "seed", s->seed);
+	json_write_break(w, 2);
+	json_write_key(w, results_key);
+	json_write_array_begin(w);
+}
+
+void vr_results_json_end(json_writer *w)
+{
+	json_write_break(w, 2);
+	json_write_array_end(w);
+	json_write_break(w, 0);
+	json_write_object_end(w);
+	json_write_end_document(w);
 }

@@ -32,4 +32,12 @@ const char *vr_build_version(void);
  * one line, for S run as INV (NULL: the command line is not known). */
 void vr_provenance_json(json_writer *w, const scn_scenario *s, const vr_invocation *inv);
 
+/* The frame every results document shares: the opening object, tool,
+ * version, schema, provenance, scenario and seed, then the key
+ * RESULTS_KEY and its array opened; the caller writes the items, then
+ * vr_results_json_end closes the array and the document. */
+void vr_results_json_begin(json_writer *w, FILE *out, unsigned schema_version, const scn_scenario *s,
+			   const vr_invocation *inv, const char *results_key);
+void vr_results_json_end(json_writer *w);
+
 #endif

@@ -30,6 +30,10 @@
 #define EPOLL_BATCH 64
 #define HCA_MARK ((void *)1)
 #define CONTROL_MARK ((void *)2)
+/* A guest's kick is marked with its slot, not its device: epoll_wait runs
+ * outside the lock, so an event may outlive the device it names. */
+#define GUEST_MARK_BASE ((uintptr_t)16)
+#define GUEST_MARK(guest_id) ((void *)(GUEST_MARK_BASE + (uintptr_t)(guest_id)))
 
 void vbackend_default_config(struct vbackend_config *c)
 {
@@ -216,16 +220,13 @@ static void serve_turn(struct vbackend *b, struct vdev *dev)
 	end_turn(dev, &start);
 }
 
-/* Is MARK a device still attached?  epoll_wait runs outside the lock, so an
- * event may name a device that vbackend_destroy_vm freed before we took
- * the lock: its kick is dropped.  (A new device at the same address gets a
- * spurious turn, which is harmless.) */
-static struct vdev *live_device(struct vbackend *b, void *mark)
+/* The device a kick's MARK names, or NULL when vbackend_destroy_vm took
+ * it away after epoll_wait returned the kick (a device newly attached in
+ * the same slot gets a spurious turn, which is harmless). */
+static struct vdev *marked_device(struct vbackend *b, void *mark)
 {
-	for (unsigned i = 0; i < VBACKEND_MAX_GUESTS; i++)
-		if (b->devices[i] == mark)
-			return mark;
-	return NULL;
+	uintptr_t slot = (uintptr_t)mark - GUEST_MARK_BASE - 1;
+	return slot < VBACKEND_MAX_GUESTS ? b->devices[slot] : NULL;
 }
 
 static void take_events(struct vbackend *b, const struct epoll_event *events, int n)
@@ -241,7 +242,7 @@ static void take_events(struct vbackend *b, const struct epoll_event *events, in
 			if (b->stalled != NULL)
 				vb_stalled_due(b);
 		} else {
-			struct vdev *dev = live_device(b, mark);
+			struct vdev *dev = marked_device(b, mark);
 			if (dev == NULL)
 				continue;
 			ssize_t r = read(dev->kick_fd, &count, sizeof count);
@@ -429,7 +430,7 @@ int vbackend_create_vm(struct vbackend *b, uint64_t memory_bytes, struct vrdma_v
 		rc = vacct_attach(&b->account, &dev->account, dev->memory.bytes / VRDMA_PAGE_BYTES, err, err_bytes);
 		if (rc == 0) {
 			b->devices[slot] = dev;
-			rc = watch(b->epoll_fd, dev->kick_fd, dev);
+			rc = watch(b->epoll_fd, dev->kick_fd, GUEST_MARK(dev->guest_id));
 			if (rc != 0) {
 				b->devices[slot] = NULL;
 				vacct_detach(&b->account, &dev->account);
