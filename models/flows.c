@@ -13,7 +13,8 @@
 #include "input/yaml_read.h"
 #include "models/flow_between.h"
 
-static const char *const group_keys[] = {"name", "between", "qps", "workload", "load", NULL};
+static const char *const group_keys[] = {"name", "between", "qps", "workload", "load", "service", NULL};
+static const char *const service_names[] = {"fixed", "exponential", NULL};
 static const char *const load_keys[] = {"closed_loop", "open_loop", NULL};
 static const char *const closed_loop_keys[] = {"window", NULL};
 static const char *const rate_per_names[] = {"qp", "vm", NULL};
@@ -191,10 +192,20 @@ static int read_group(reader *r, const yt_node *node, size_t index)
 	if (yr_required(node, "workload", what, &v, r->diag) ||
 	    scn_read_workload(v, SCN_WORKLOAD_FLOW, &g->workload, g->size_weights, r->diag))
 		return -1;
+	const yt_node *warmup = yt_get(v, "warmup");
+	if (warmup && g->workload.warmup > 0)
+		return vr_diag_at(r->diag, warmup->where, "found warmup %llu in flow group '%s', expected 0: the many-flow engine measures every operation from the start (a scenario's `duration:` bounds a steady-state run instead)",
+				  (unsigned long long)g->workload.warmup, g->name);
 	unsigned long long qps = 1;
 	if ((v = yt_get(node, "qps")) && yr_count(v, "the QPs per connected pair of VMs", 1, SCN_FLOW_QPS_MAX, &qps, r->diag))
 		return -1;
 	g->qps = (unsigned)qps;
+	int service = FLOW_SERVICE_FIXED;
+	if ((v = yt_get(node, "service")) &&
+	    yr_choice(v, "the service times at shared servers (fixed: each stage's cost; exponential: of that mean)",
+		      service_names, &service, r->diag))
+		return -1;
+	g->service = (scn_flow_service)service;
 	if (read_load(r, yt_get(node, "load"), g) || yr_required(node, "between", what, &between, r->diag))
 		return -1;
 	g->between_line = between->where.line;

@@ -35,6 +35,7 @@ enum {
 	SCN_VMS_MAX = SCN_HOSTS_MAX * SCN_VMS_PER_HOST_MAX,
 };
 #define SCN_FLOW_RATE_MAX_PER_S 1e9         /* beyond any HCA's message rate */
+#define SCN_FLOW_DURATION_MAX_NS 86400e9    /* a simulated day */
 
 /* A VM: the index of its host in the topology and its index on that host. */
 typedef struct scn_vm_ref {
@@ -55,6 +56,11 @@ typedef enum scn_flow_between {
 extern const char *const scn_flow_between_names[FLOW_BETWEEN_COUNT + 1];
 
 typedef enum scn_flow_loop { FLOW_CLOSED_LOOP, FLOW_OPEN_LOOP } scn_flow_loop;
+/* How long each visit of a group's operations to a shared server takes:
+ * the stage's cost exactly, or drawn from an exponential distribution of
+ * that mean (`service: exponential`: variable software costs, and M/M/1's
+ * assumption for the queueing checks). */
+typedef enum scn_flow_service { FLOW_SERVICE_FIXED, FLOW_SERVICE_EXPONENTIAL } scn_flow_service;
 typedef enum scn_flow_rate_per { FLOW_PER_QP, FLOW_PER_VM } scn_flow_rate_per;
 
 typedef struct scn_flow_load {
@@ -84,6 +90,7 @@ typedef struct scn_flow_group {
 				       * [0 .. size_count) is the size mix ... */
 	double size_weights[SCN_SIZES_MAX];   /* ... drawn per operation with these (sum 1) */
 	scn_flow_load load;
+	scn_flow_service service;     /* `service:` (default fixed) */
 	unsigned long long seed;      /* the group's; scn_flow_connection_seed() per connection */
 	size_t connection_count;
 	scn_flow_connection *connections;
@@ -98,6 +105,8 @@ typedef struct scn_flows {
 	size_t vm_count;              /* VMs of the topology, all hosts */
 	unsigned vm_first[SCN_HOSTS_MAX];   /* flat index of each host's VM 0 */
 	uint32_t *vm_qps;             /* [vm_count]: QPs each VM holds (caches' footprint) */
+	double duration_ns;           /* the scenario's `duration:`: the run stops there;
+				       * 0: when every connection has done its iterations */
 	unsigned line, column;        /* the `flows:` key */
 } scn_flows;
 

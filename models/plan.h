@@ -47,6 +47,8 @@ typedef struct mdl_plan {
 	mdl_resource bottleneck;     /* that link */
 	double pipeline_ns;          /* later packets held back by a stage slower than that link */
 	mdl_counters counters;       /* per operation, all paths */
+	mdl_counters host_counters[2];   /* the same, of the sender's host [0] and the
+					  * receiver's [1] (fabric stages in neither) */
 	int sender_software;         /* a CPU works before the transfer (it can be interrupted) */
 	int completion_after_receiver; /* the completion path starts once the receiver's stages are done */
 	double completion_start_ns;  /* after the transfer, when the completion path starts: the

@@ -20,7 +20,7 @@
 
 static const char *const top_keys[] = {
 	"scenario", "description", "preset", "seed", "topology", "options",
-	"workload", "workloads", "flows", "completion", "calibration", "overrides", "replay", NULL,
+	"workload", "workloads", "flows", "duration", "completion", "calibration", "overrides", "replay", NULL,
 };
 static const char *const replay_keys[] = {"trace", "costs", "iterations", "compare", NULL};
 static const char *const topology_keys[] = {"hosts", "switch", NULL};
@@ -158,7 +158,33 @@ static int read_flows(loader *l, const yt_node *root)
 			return vr_diag_at(l->diag, key->where, "found 'flows' beside '%s', expected one of them ('%s' is one flow between the first VMs; 'flows' lists every flow of the scenario)",
 					  single[k], single[k]);
 	scn_scenario *s = l->s;
-	return scn_flows_read(key, yt_get(root, "flows"), s->hosts, s->host_count, s->seed, &s->flows, l->diag);
+	if (scn_flows_read(key, yt_get(root, "flows"), s->hosts, s->host_count, s->seed, &s->flows, l->diag) != 0)
+		return -1;
+	if ((v = yt_get(root, "duration"))) {
+		vr_quantity q;
+		if (yr_quantity(v, VR_Q_TIME, "the simulated time the flows run", &q, l->diag))
+			return -1;
+		if (q.is_cycles)
+			return vr_diag_at(l->diag, v->where, "found the duration '%s' in cycles, expected a time such as 20ms (hosts may differ in clock)",
+					  v->text);
+		if (!(q.value > 0) || q.value > SCN_FLOW_DURATION_MAX_NS)
+			return vr_diag_at(l->diag, v->where, "found the duration '%s', expected above 0 s and at most 1 day of simulated time",
+					  v->text);
+		s->flows.duration_ns = q.value;
+	}
+	return 0;
+}
+
+/* `duration:` bounds the many-flow engine's run; one flow has its iterations. */
+static int refuse_duration(loader *l, const yt_node *root)
+{
+	const yt_node *v = yt_get(root, "duration");
+	if (!v)
+		return 0;
+	for (size_t i = 0; i < root->count; i++)
+		if (strcmp(root->keys[i]->text, "duration") == 0)
+			v = root->keys[i];
+	return vr_diag_at(l->diag, v->where, "found 'duration' without 'flows', expected it only beside 'flows' (a workload runs its iterations)");
 }
 
 int scn_check_option(const scn_scenario *s, const mdl_option *o, vr_where at, vr_diag *diag)
@@ -348,7 +374,8 @@ static int load_tree(loader *l)
 	const yt_node *replay = yt_get(root, "replay");
 	if (yr_required(root, "preset", "a scenario", &v, l->diag) || read_presets(l, v) ||
 	    yr_required(root, "topology", "a scenario", &v, l->diag) || read_topology(l, v) ||
-	    (yt_get(root, "flows") ? read_flows(l, root) : replay ? read_replay(l, root, replay) : read_workloads(l, root)) ||
+	    (yt_get(root, "flows") ? read_flows(l, root)
+				   : refuse_duration(l, root) || (replay ? read_replay(l, root, replay) : read_workloads(l, root))) ||
 	    read_options(l, yt_get(root, "options")))
 		return -1;
 	return build_params(l, root);

@@ -40,6 +40,15 @@ static void latency_us(const fl_figures *fg, double scale, double out[4])
 
 /* ---- text ---- */
 
+/* A server's p99 wait in us, or "-" where only the mean is kept (a VM's vCPU). */
+static const char *wait_p99_text(const fl_server_figures *sf, char *buf, size_t len)
+{
+	if (!sf->has_wait_percentiles)
+		return "-";
+	snprintf(buf, len, "%.3f", sf->p99_wait_ns / 1e3);
+	return buf;
+}
+
 static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 {
 	const scn_scenario *s = run->scenario;
@@ -65,13 +74,20 @@ static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 		fprintf(out, " %-16s %12llu %14.1f %10.3f %12llu\n", name, (unsigned long long)fg.completed, fg.ops_per_s,
 			fg.bytes_per_s / MB, (unsigned long long)served);
 	}
-	fprintf(out, "\n %-24s %6s %12s %12s %14s %10s\n", "server", "units", "visits", "utilisation", "mean wait[us]",
-		"max queue");
+	fprintf(out, "\n %-24s %6s %12s %12s %14s %14s %10s\n", "server", "units", "visits", "utilisation", "mean wait[us]",
+		"p99 wait[us]", "max queue");
 	for (size_t i = 0; i < fl_server_count(f->engine); i++) {
 		fl_server_figures sf;
+		char p99[32];
 		fl_server_figures_of(f->engine, (uint32_t)i, &sf);
-		fprintf(out, " %-24s %6u %12llu %12.4f %14.3f %10llu\n", sf.name, sf.units, (unsigned long long)sf.visits,
-			sf.utilisation, sf.mean_wait_ns / 1e3, (unsigned long long)sf.max_queue);
+		fprintf(out, " %-24s %6u %12llu %12.4f %14.3f %14s %10llu\n", sf.name, sf.units, (unsigned long long)sf.visits,
+			sf.utilisation, sf.mean_wait_ns / 1e3, wait_p99_text(&sf, p99, sizeof p99), (unsigned long long)sf.max_queue);
+	}
+	fprintf(out, "\n %-24s %14s %14s\n", "host", "VM exits/s", "interrupts/s");
+	for (size_t h = 0; h < s->host_count; h++) {
+		mdl_counters per_s;
+		vr_flow_host_rates(f, h, &per_s);
+		fprintf(out, " %-24s %14.1f %14.1f\n", s->hosts[h].name, per_s.vm_exits, per_s.interrupts);
 	}
 	uint32_t busiest = fl_busiest_server(f->engine);
 	if (busiest != FL_NONE) {
@@ -156,7 +172,27 @@ static void json_block(json_writer *w, const vr_run *run, const vr_flow_result *
 		json_write_key_uint(w, "visits", sf.visits);
 		json_write_key_double(w, "utilisation", "%.6f", sf.utilisation);
 		json_write_key_double(w, "mean_wait_us", "%.6f", sf.mean_wait_ns / 1e3);
+		if (isfinite(sf.wait_half_width_ns))
+			json_write_key_double(w, "mean_wait_half_width_us", "%.6f", sf.wait_half_width_ns / 1e3);
+		if (sf.has_wait_percentiles) {
+			json_write_key_double(w, "p50_wait_us", "%.6f", sf.p50_wait_ns / 1e3);
+			json_write_key_double(w, "p99_wait_us", "%.6f", sf.p99_wait_ns / 1e3);
+		}
+		json_write_key_double(w, "max_wait_us", "%.6f", sf.max_wait_ns / 1e3);
 		json_write_key_uint(w, "max_queue", sf.max_queue);
+		json_write_object_end(w);
+	}
+	json_write_array_end(w);
+	json_write_key(w, "hosts");
+	json_write_array_begin(w);
+	for (size_t h = 0; h < s->host_count; h++) {
+		mdl_counters per_s;
+		vr_flow_host_rates(f, h, &per_s);
+		json_write_break(w, 6);
+		json_write_object_begin(w);
+		json_write_key_string(w, "host", s->hosts[h].name);
+		json_write_key_double(w, "vm_exits_per_s", "%.3f", per_s.vm_exits);
+		json_write_key_double(w, "interrupts_per_s", "%.3f", per_s.interrupts);
 		json_write_object_end(w);
 	}
 	json_write_array_end(w);
@@ -184,7 +220,7 @@ static int json(const vr_run *run, const vr_invocation *inv, FILE *out)
 static int csv(const vr_run *run, FILE *out)
 {
 	const scn_scenario *s = run->scenario;
-	fprintf(out, "preset,option,kind,name,ops,ops_per_s,mb_per_s,p50_us,p99_us,p999_us,max_us,units,visits,utilisation,mean_wait_us\n");
+	fprintf(out, "preset,option,kind,name,ops,ops_per_s,mb_per_s,p50_us,p99_us,p999_us,max_us,units,visits,utilisation,mean_wait_us,p99_wait_us,vm_exits_per_s,interrupts_per_s\n");
 	for (size_t i = 0; i < run->flow_count; i++) {
 		const vr_flow_result *f = &run->flows[i];
 		const char *p = preset_name(run, f), *o = s->options[f->option].name;
@@ -193,7 +229,7 @@ static int csv(const vr_run *run, FILE *out)
 			fl_group_figures(f->engine, (uint32_t)g, &fg);
 			double lat[4];
 			latency_us(&fg, f->latency_scale[g], lat);
-			fprintf(out, "%s,%s,group,%s,%llu,%.3f,%.6f,%.6f,%.6f,%.6f,%.6f,,,,\n", p, o, s->flows.groups[g].name,
+			fprintf(out, "%s,%s,group,%s,%llu,%.3f,%.6f,%.6f,%.6f,%.6f,%.6f,,,,,,,\n", p, o, s->flows.groups[g].name,
 				(unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, lat[0], lat[1], lat[2], lat[3]);
 		}
 		for (size_t v = 0; v < f->vm_count; v++) {
@@ -201,14 +237,23 @@ static int csv(const vr_run *run, FILE *out)
 			fl_vm_figures(f->engine, (uint32_t)v, &fg, NULL);
 			char name[MDL_NAME_MAX + 16];
 			vm_name(s, v, name, sizeof name);
-			fprintf(out, "%s,%s,vm,%s,%llu,%.3f,%.6f,,,,,,,,\n", p, o, name, (unsigned long long)fg.completed,
+			fprintf(out, "%s,%s,vm,%s,%llu,%.3f,%.6f,,,,,,,,,,,\n", p, o, name, (unsigned long long)fg.completed,
 				fg.ops_per_s, fg.bytes_per_s / MB);
 		}
 		for (size_t k = 0; k < fl_server_count(f->engine); k++) {
 			fl_server_figures sf;
 			fl_server_figures_of(f->engine, (uint32_t)k, &sf);
-			fprintf(out, "%s,%s,server,%s,,,,,,,,%u,%llu,%.6f,%.6f\n", p, o, sf.name, sf.units,
-				(unsigned long long)sf.visits, sf.utilisation, sf.mean_wait_ns / 1e3);
+			char p99[32] = "";
+			if (sf.has_wait_percentiles)
+				snprintf(p99, sizeof p99, "%.6f", sf.p99_wait_ns / 1e3);
+			fprintf(out, "%s,%s,server,%s,,,,,,,,%u,%llu,%.6f,%.6f,%s,,\n", p, o, sf.name, sf.units,
+				(unsigned long long)sf.visits, sf.utilisation, sf.mean_wait_ns / 1e3, p99);
+		}
+		for (size_t h = 0; h < s->host_count; h++) {
+			mdl_counters per_s;
+			vr_flow_host_rates(f, h, &per_s);
+			fprintf(out, "%s,%s,host,%s,,,,,,,,,,,,,%.3f,%.3f\n", p, o, s->hosts[h].name, per_s.vm_exits,
+				per_s.interrupts);
 		}
 	}
 	return 0;

@@ -26,6 +26,9 @@ typedef struct builder {
 	host_servers *hosts;
 	fl_hop_spec hops[HOPS_MAX];
 	size_t count;
+	scn_flow_service service;     /* of the group whose path is being built */
+	vr_flow_result *result;       /* paths' counts go here */
+	size_t path_capacity;
 	vr_diag *diag;
 } builder;
 
@@ -41,9 +44,11 @@ int vr_flow_check(const scn_scenario *s, vr_diag *diag)
 	return 0;
 }
 
-static uint32_t add_server(builder *b, const char *name, uint32_t units)
+/* Shared servers keep their waiting times' percentiles (about 350 KB
+ * each); a VM's own vCPU, one per VM, keeps only the mean. */
+static uint32_t add_server(builder *b, const char *name, uint32_t units, int shared)
 {
-	fl_server_spec spec = {.name = name, .units = units, .wait_histogram = 0};
+	fl_server_spec spec = {.name = name, .units = units, .wait_histogram = shared};
 	return fl_add_server(b->e, &spec);
 }
 
@@ -59,20 +64,20 @@ static int add_servers(builder *b)
 		uint32_t id = FL_NONE;
 		for (unsigned v = 0; v < s->hosts[h].vms; v++) {
 			snprintf(name, sizeof name, "%s/%u vcpu", s->hosts[h].name, v);
-			id = add_server(b, name, 1);
+			id = add_server(b, name, 1, 0);
 			if (v == 0)
 				hs->vcpu0 = id;
 		}
 		snprintf(name, sizeof name, "%s backend", s->hosts[h].name);
-		hs->backend = add_server(b, name, (uint32_t)MDL_VALUE(p, VRDMA_BACKEND_THREADS));
+		hs->backend = add_server(b, name, (uint32_t)MDL_VALUE(p, VRDMA_BACKEND_THREADS), 1);
 		snprintf(name, sizeof name, "%s hca", s->hosts[h].name);
-		hs->hca = add_server(b, name, (uint32_t)MDL_VALUE(p, HCA_ENGINES));
+		hs->hca = add_server(b, name, (uint32_t)MDL_VALUE(p, HCA_ENGINES), 1);
 		hs->uplink = hs->downlink = FL_NONE;
 		if (fabric) {
 			snprintf(name, sizeof name, "%s uplink", s->hosts[h].name);
-			hs->uplink = add_server(b, name, 1);
+			hs->uplink = add_server(b, name, 1, 1);
 			snprintf(name, sizeof name, "%s downlink", s->hosts[h].name);
-			hs->downlink = add_server(b, name, 1);
+			hs->downlink = add_server(b, name, 1, 1);
 		}
 		if (id == FL_NONE || hs->backend == FL_NONE || hs->hca == FL_NONE || (fabric && hs->downlink == FL_NONE))
 			return vr_diag_at(b->diag, (vr_where){s->file, 0, 0}, "cannot build the servers: %s",
@@ -81,19 +86,22 @@ static int add_servers(builder *b)
 	return 0;
 }
 
-/* Append a hop; consecutive pure delays merge, zero delays vanish. */
+/* Append a hop; consecutive pure delays merge, zero delays vanish, and
+ * consecutive visits to one server are one visit: a backend thread that
+ * takes a doorbell dispatches the trap, translates the WQE and posts it in
+ * one go, without queueing again between its own steps. */
 static void hop(builder *b, uint32_t server, double time_ns)
 {
-	if (server == FL_NONE) {
-		if (time_ns <= 0)
-			return;
-		if (b->count && b->hops[b->count - 1].server == FL_NONE) {
-			b->hops[b->count - 1].time_ns += time_ns;
-			return;
-		}
+	if (server == FL_NONE && time_ns <= 0)
+		return;
+	if (b->count && b->hops[b->count - 1].server == server) {
+		b->hops[b->count - 1].time_ns += time_ns;
+		return;
 	}
+	fl_service service = server != FL_NONE && b->service == FLOW_SERVICE_EXPONENTIAL ? FL_SERVICE_EXPONENTIAL
+											   : FL_SERVICE_FIXED;
 	if (b->count < HOPS_MAX)
-		b->hops[b->count++] = (fl_hop_spec){.server = server, .time_ns = time_ns, .service = FL_SERVICE_FIXED};
+		b->hops[b->count++] = (fl_hop_spec){.server = server, .time_ns = time_ns, .service = service};
 }
 
 /* The server that runs STAGE of a message from FROM to TO, or FL_NONE. */
@@ -161,6 +169,35 @@ static double host_qps(const scn_scenario *s, size_t host)
 	return qps;
 }
 
+/* Record what one operation along PATH counts on each host: THERE's
+ * sender side on the client's host and receiver side on the server's, and
+ * BACK's (if the operation has a second leg) the other way round. */
+static int count_path(builder *b, uint32_t path, const scn_flow_connection *c, const mdl_plan *there,
+		      const mdl_plan *back)
+{
+	vr_flow_result *r = b->result;
+	if (path >= b->path_capacity) {
+		size_t capacity = b->path_capacity ? 2 * b->path_capacity : 64;
+		vr_flow_path_counts *grown = realloc(r->paths, capacity * sizeof *grown);
+		if (!grown)
+			return -1;
+		r->paths = grown;
+		b->path_capacity = capacity;
+	}
+	vr_flow_path_counts *pc = &r->paths[path];
+	memset(pc, 0, sizeof *pc);
+	pc->host[0] = c->client.host;
+	pc->host[1] = c->server.host;
+	mdl_counters_add(&pc->counts[0], &there->host_counters[0]);
+	mdl_counters_add(&pc->counts[1], &there->host_counters[1]);
+	if (back) {
+		mdl_counters_add(&pc->counts[1], &back->host_counters[0]);
+		mdl_counters_add(&pc->counts[0], &back->host_counters[1]);
+	}
+	r->path_count = path + 1;
+	return 0;
+}
+
 /* The path of one connection of group G; its latency scale into *SCALE. */
 static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_connection *c, double *scale)
 {
@@ -176,7 +213,9 @@ static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_con
 	mdl_plan_build(b->option, cp, sp, size, w->verb, s->completion, read ? LEG_READ_REQUEST : LEG_MESSAGE, &fp, &there);
 	mdl_plan_build(b->option, sp, cp, size, w->verb, s->completion, read ? LEG_READ_RESPONSE : LEG_MESSAGE, &fp, &back);
 	b->count = 0;
+	b->service = g->service;
 	add_leg(b, &there, c->client, c->server);
+	int both_legs = !mdl_verb_is_bandwidth(w->verb) || read;
 	if (mdl_verb_is_bandwidth(w->verb)) {
 		if (read)
 			add_leg(b, &back, c->server, c->client);
@@ -186,7 +225,10 @@ static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_con
 		add_leg(b, &back, c->server, c->client);
 		*scale = read ? 1.0 : 0.5;
 	}
-	return fl_add_path(b->e, b->hops, b->count);
+	uint32_t path = fl_add_path(b->e, b->hops, b->count);
+	if (path != FL_NONE && count_path(b, path, c, &there, both_legs ? &back : NULL) != 0)
+		return FL_NONE;
+	return path;
 }
 
 static int add_flows(builder *b, double *scales)
@@ -234,6 +276,7 @@ int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_r
 	fl_config config = {
 		.seed = s->seed * 0x9E3779B97F4A7C15ull + preset * 131 + option,
 		.groups = (uint32_t)s->flows.group_count, .vms = (uint32_t)s->flows.vm_count,
+		.horizon_ns = s->flows.duration_ns,
 	};
 	out->engine = fl_engine_new(&config);
 	out->latency_scale = calloc(s->flows.group_count ? s->flows.group_count : 1, sizeof *out->latency_scale);
@@ -244,7 +287,7 @@ int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_r
 		vr_diag_at(diag, (vr_where){s->file, 0, 0}, "out of memory");
 	} else {
 		*b = (builder){.s = s, .option = &s->options[option], .preset = preset, .e = out->engine,
-			       .hosts = hosts, .diag = diag};
+			       .hosts = hosts, .result = out, .diag = diag};
 		rc = add_servers(b) != 0 || add_flows(b, out->latency_scale) != 0 ? -1 : 0;
 	}
 	free(hosts);
@@ -252,10 +295,31 @@ int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_r
 	return rc;
 }
 
+void vr_flow_host_rates(const vr_flow_result *r, size_t host, mdl_counters *per_s)
+{
+	memset(per_s, 0, sizeof *per_s);
+	double seconds = fl_end_ns(r->engine) / 1e9;
+	if (!(seconds > 0))
+		return;
+	for (size_t p = 0; p < r->path_count; p++) {
+		double ops = (double)fl_path_completed(r->engine, (uint32_t)p);
+		for (int side = 0; side < 2; side++) {
+			if (r->paths[p].host[side] != host)
+				continue;
+			mdl_counters c = r->paths[p].counts[side];
+			mdl_counters_scale(&c, ops / seconds);
+			mdl_counters_add(per_s, &c);
+		}
+	}
+}
+
 void vr_flow_result_free(vr_flow_result *r)
 {
 	fl_engine_free(r->engine);
 	free(r->latency_scale);
+	free(r->paths);
 	r->engine = NULL;
 	r->latency_scale = NULL;
+	r->paths = NULL;
+	r->path_count = 0;
 }

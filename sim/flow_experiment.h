@@ -25,6 +25,9 @@
  *   (both legs for READ) followed by its completion stages.  Completion
  *   work of latency tests, off-path work and per-doorbell sharing are not
  *   modelled yet (the engine has no fork: a path is one sequence).
+ * - Per host, VM exits/s and interrupts/s: each path's per-operation
+ *   counts on its two hosts (its plans' host_counters), times the
+ *   operations completed along it, over the run's time.
  * - One flow per connection, closed loop (its window) or open loop (its
  *   Poisson rate, at most the workload's tx_depth in flight).
  * - A group with more than one size (a mix) is refused, located at the
@@ -33,14 +36,24 @@
 #ifndef VR_FLOW_EXPERIMENT_H
 #define VR_FLOW_EXPERIMENT_H
 
+#include "models/counters.h"
 #include "models/scenario.h"
 #include "sim/flows/flows.h"
+
+/* What one operation along a path counts on each of its two hosts (the
+ * plans' per-host counters, models/counters.def): VM exits, interrupts... */
+typedef struct vr_flow_path_counts {
+	uint16_t host[2];             /* the client VM's host, the server VM's */
+	mdl_counters counts[2];       /* per operation, on each */
+} vr_flow_path_counts;
 
 typedef struct vr_flow_result {
 	size_t preset, option;
 	fl_engine *engine;            /* run; owned (vr_flow_result_free) */
 	double *latency_scale;        /* [group]: reported latency = path latency x this */
 	size_t vm_count;
+	vr_flow_path_counts *paths;   /* [path_count], by the engine's path index */
+	size_t path_count;
 } vr_flow_result;
 
 /* Can every group of S run (one size each)?  0, or -1 with DIAG located
@@ -50,6 +63,10 @@ int vr_flow_check(const scn_scenario *s, vr_diag *diag);
 /* Build the engine of S's flows for PRESET and OPTION into OUT (not run
  * yet).  0, or -1 with DIAG filled. */
 int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_result *out, vr_diag *diag);
+
+/* After the run: HOST's counts per second of simulated time (VM exits/s,
+ * interrupts/s...), over every operation completed on every path. */
+void vr_flow_host_rates(const vr_flow_result *r, size_t host, mdl_counters *per_s);
 
 void vr_flow_result_free(vr_flow_result *r);
 

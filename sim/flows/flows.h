@@ -124,12 +124,16 @@ typedef struct fl_server_figures {
 	uint64_t max_queue;          /* longest queue joined, the arrival included */
 	double mean_wait_ns, wait_half_width_ns;   /* waiting time before service, its 95 % interval */
 	double p50_wait_ns, p99_wait_ns, max_wait_ns;   /* percentiles 0 without wait_histogram */
+	int has_wait_percentiles;    /* the server kept them (wait_histogram) */
 } fl_server_figures;
 
 double fl_end_ns(const fl_engine *e);         /* the run's end: horizon or last completion */
 uint64_t fl_events(const fl_engine *e);       /* events handled */
 size_t fl_flow_count(const fl_engine *e);
 size_t fl_server_count(const fl_engine *e);
+/* Operations completed along PATH (within the horizon): what the caller
+ * multiplies by a path's per-operation counts (VM exits, interrupts). */
+uint64_t fl_path_completed(const fl_engine *e, uint32_t path);
 
 /* Throughput over [flow start, end]; the latency of each completed operation. */
 void fl_flow_figures(const fl_engine *e, uint32_t flow, fl_figures *out);

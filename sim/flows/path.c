@@ -23,6 +23,7 @@ int fl_path_compile(const fl_hop_spec *hops, size_t count, size_t servers, fl_pa
 	out->lead_ps = 0;
 	out->count = 0;
 	out->visits = NULL;
+	out->completed = 0;
 	size_t visits = 0;
 	for (size_t i = 0; i < count; i++) {
 		if (fl_ps_of_ns(hops[i].time_ns) < 0) {

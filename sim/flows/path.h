@@ -27,6 +27,7 @@ typedef struct fl_path {
 	int64_t lead_ps;        /* pure delays before the first visit (all of them without visits) */
 	fl_visit *visits;       /* owned */
 	uint32_t count;         /* visits */
+	uint64_t completed;     /* operations completed along it (counted by the run) */
 } fl_path;
 
 /* The picoseconds of NS, rounded to nearest; -1 if NS is negative, not a

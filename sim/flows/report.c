@@ -92,6 +92,18 @@ void fl_vm_figures(const fl_engine *e, uint32_t vm, fl_figures *out, uint64_t *s
 		*served_ops = v->served;
 }
 
+/* Busy time within [0, END_PS]: work admitted before a horizon may run past
+ * it.  Every arrival is at or before the end, so a unit is busy without a
+ * gap from the end to its free time: what lies beyond is free - end. */
+static int64_t busy_until_end_ps(const fl_server *s, int64_t end_ps)
+{
+	int64_t busy_ps = s->busy_ps;
+	for (uint32_t u = 0; u < s->units; u++)
+		if (s->free_ps[u] > end_ps)
+			busy_ps -= s->free_ps[u] - end_ps;
+	return busy_ps;
+}
+
 void fl_server_figures_of(const fl_engine *e, uint32_t server, fl_server_figures *out)
 {
 	const fl_server *s = &e->servers[server];
@@ -99,15 +111,21 @@ void fl_server_figures_of(const fl_engine *e, uint32_t server, fl_server_figures
 	out->name = s->name;
 	out->units = s->units;
 	out->visits = s->visits;
-	out->utilisation = e->end_ps > 0 ? (double)s->busy_ps / ((double)s->units * (double)e->end_ps) : 0;
+	out->utilisation = e->end_ps > 0 ? (double)busy_until_end_ps(s, e->end_ps) / ((double)s->units * (double)e->end_ps) : 0;
 	out->max_queue = s->max_queue;
 	out->mean_wait_ns = s->visits ? (double)s->wait_sum_ps / (double)s->visits / 1e3 : 0;
 	out->wait_half_width_ns = fl_batch_half_width(&s->wait_batch);
 	out->max_wait_ns = (double)s->max_wait_ps / 1e3;
+	out->has_wait_percentiles = s->wait_stats != NULL;
 	if (s->wait_stats) {
 		out->p50_wait_ns = vr_stats_quantile_ns(s->wait_stats, 0.5);
 		out->p99_wait_ns = vr_stats_quantile_ns(s->wait_stats, 0.99);
 	}
+}
+
+uint64_t fl_path_completed(const fl_engine *e, uint32_t path)
+{
+	return path < e->path_count ? e->paths[path].completed : 0;
 }
 
 uint32_t fl_busiest_server(const fl_engine *e)
@@ -117,8 +135,8 @@ uint32_t fl_busiest_server(const fl_engine *e)
 		const fl_server *s = &e->servers[i];
 		/* busy / units compares utilisations over the same elapsed time;
 		 * ties go to the first added. */
-		if (best == FL_NONE ||
-		    (double)s->busy_ps / s->units > (double)e->servers[best].busy_ps / e->servers[best].units)
+		if (best == FL_NONE || (double)busy_until_end_ps(s, e->end_ps) / s->units >
+					       (double)busy_until_end_ps(&e->servers[best], e->end_ps) / e->servers[best].units)
 			best = (uint32_t)i;
 	}
 	return best;

@@ -98,6 +98,7 @@ void fl_source_complete(fl_engine *e, uint32_t fi, int64_t origin_ps, int64_t do
 	int64_t latency_ps = done_ps - origin_ps;
 	f->completed++;
 	f->in_flight--;
+	e->paths[f->spec.path].completed++;
 	fl_latency_add(&f->latency, latency_ps);
 	fl_group *g = &e->groups[f->spec.group];
 	g->completed++;
