@@ -24,7 +24,7 @@ static const char *const top_keys[] = {
 };
 static const char *const replay_keys[] = {"trace", "costs", "iterations", "compare", NULL};
 static const char *const topology_keys[] = {"hosts", "switch", NULL};
-static const char *const host_keys[] = {"name", "vms", "hca", "link", NULL};
+static const char *const host_keys[] = {"name", "vms", "cpu", "hca", "link", NULL};
 
 
 typedef struct loader {
@@ -32,7 +32,7 @@ typedef struct loader {
 	const yt_doc *doc;
 	vr_diag *diag;
 	scn_preset_ref presets[SCN_PRESETS_MAX];
-	const yt_node *host_hca[SCN_HOSTS_MAX], *host_link[SCN_HOSTS_MAX];
+	const yt_node *host_cpu[SCN_HOSTS_MAX], *host_hca[SCN_HOSTS_MAX], *host_link[SCN_HOSTS_MAX];
 	int replaying;                 /* `replay:`: options[0] is the replayed option */
 } loader;
 
@@ -99,6 +99,7 @@ static int read_host(loader *l, const yt_node *node, size_t index)
 			return -1;
 		h->vms = (unsigned)vms;
 	}
+	l->host_cpu[index] = yt_get(node, "cpu");
 	l->host_hca[index] = yt_get(node, "hca");
 	l->host_link[index] = yt_get(node, "link");
 	return 0;
@@ -298,6 +299,7 @@ static int build_hosts(scn_scenario *s, size_t p, const mdl_params *base, const 
 		*out = *base;
 		if ((layers->overrides && mdl_params_override(out, layers->overrides, NULL, diag)) ||
 		    (layers->switch_map && mdl_params_override(out, layers->switch_map, "switch", diag)) ||
+		    (layers->host_cpu && layers->host_cpu[h] && mdl_params_override(out, layers->host_cpu[h], "cpu", diag)) ||
 		    (layers->host_hca && layers->host_hca[h] && mdl_params_override(out, layers->host_hca[h], "hca", diag)) ||
 		    (layers->host_link && layers->host_link[h] && mdl_params_override(out, layers->host_link[h], "wire", diag)) ||
 		    mdl_params_resolve(out, preset, diag))
@@ -340,6 +342,7 @@ static int build_params(loader *l, const yt_node *root)
 		.calibration = yt_get(root, "calibration"),
 		.overrides = yt_get(root, "overrides"),
 		.switch_map = yt_get(topology, "switch"),
+		.host_cpu = l->host_cpu,
 		.host_hca = l->host_hca,
 		.host_link = l->host_link,
 	};

@@ -110,6 +110,7 @@ typedef struct scn_layers {
 	const yt_node *calibration;        /* the calibration overlay's path */
 	const yt_node *overrides;          /* `overrides:` */
 	const yt_node *switch_map;         /* `topology: switch:` */
+	const yt_node *const *host_cpu;    /* each host's `cpu:` */
 	const yt_node *const *host_hca;    /* each host's `hca:` */
 	const yt_node *const *host_link;   /* each host's `link:` */
 } scn_layers;

@@ -15,6 +15,8 @@ enum { HOPS_MAX = 4 * MDL_STAGES_MAX + 16 };
 /* The servers of one host, by index in the engine. */
 typedef struct host_servers {
 	uint32_t vcpu0;               /* vCPU of VM 0; VM i's is vcpu0 + i */
+	int cores_shared;             /* more VMs than cpu.guest_cores: vcpu0 is the
+				       * pool of those cores, every VM's vCPU work queues there */
 	uint32_t backend, hca, uplink, downlink;   /* uplink/downlink FL_NONE on one-host routes */
 } host_servers;
 
@@ -61,8 +63,13 @@ static int add_servers(builder *b)
 	for (size_t h = 0; h < s->host_count; h++) {
 		const mdl_params *p = scn_params(s, b->preset, h);
 		host_servers *hs = &b->hosts[h];
-		uint32_t id = FL_NONE;
-		for (unsigned v = 0; v < s->hosts[h].vms; v++) {
+		uint32_t id = FL_NONE, cores = (uint32_t)MDL_VALUE(p, CPU_GUEST_CORES);
+		hs->cores_shared = s->hosts[h].vms > cores;
+		if (hs->cores_shared) {
+			snprintf(name, sizeof name, "%s guest cores", s->hosts[h].name);
+			id = hs->vcpu0 = add_server(b, name, cores, 1);
+		}
+		for (unsigned v = 0; v < s->hosts[h].vms && !hs->cores_shared; v++) {
 			snprintf(name, sizeof name, "%s/%u vcpu", s->hosts[h].name, v);
 			id = add_server(b, name, 1, 0);
 			if (v == 0)
@@ -110,7 +117,7 @@ static uint32_t server_of(const builder *b, const mdl_plan_stage *ps, scn_vm_ref
 	scn_vm_ref at = ps->side == SIDE_RECEIVER ? to : from;
 	const host_servers *hs = &b->hosts[at.host];
 	switch (b->option->stages[ps->stage].server) {
-	case SERVE_VCPU: return hs->vcpu0 + at.vm;
+	case SERVE_VCPU: return hs->cores_shared ? hs->vcpu0 : hs->vcpu0 + at.vm;
 	case SERVE_BACKEND: return hs->backend;
 	case SERVE_HCA: return hs->hca;
 	case SERVE_LINK:

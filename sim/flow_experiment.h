@@ -4,7 +4,11 @@
  *
  * Contract:
  * - Servers, per host H (in host order): a vCPU per VM ("H/i vcpu", one
- *   unit: no overcommit yet), "H backend" (vrdma.backend_threads units),
+ *   unit) while the host has no more VMs than cpu.guest_cores; beyond,
+ *   one pool "H guest cores" of cpu.guest_cores units that every VM's
+ *   vCPU work queues for (overcommit: a work-conserving scheduler without
+ *   time slices or wake-up costs; a VM's own work is then not kept to one
+ *   core at a time); "H backend" (vrdma.backend_threads units),
  *   "H hca" (hca.engines units), and for options whose route crosses the
  *   fabric "H uplink" and "H downlink" (one unit each, serving a message's
  *   serialization at the host's link rate).

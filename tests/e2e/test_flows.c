@@ -126,6 +126,40 @@ START_TEST(per_vm_throughput_falls_as_vms_share_the_backend)
 }
 END_TEST
 
+/* 16 one-vCPU VMs per host running SoftRoCE in the guest (CPU-bound: a VM
+ * alone keeps its vCPU about a third busy): on 16 cores each VM has its
+ * own; on 4 they queue for the cores, which saturate, and each VM gets
+ * less. */
+START_TEST(vms_beyond_the_guest_cores_share_them)
+{
+	double per_vm[2];
+	static const unsigned cores[] = {16, 4};
+	for (size_t i = 0; i < 2; i++) {
+		static char text[1024];
+		snprintf(text, sizeof text,
+			 "scenario: cores\npreset: esxi5-qdr-2012\ntopology:\n  hosts:\n"
+			 "    - {name: a, vms: 16, cpu: {guest_cores: %u}}\n    - {name: b, vms: 16, cpu: {guest_cores: %u}}\n"
+			 "options: [softroce-directpath]\nflows:\n  - name: pp\n    between: {pairs: [a/0-15, b/0-15]}\n"
+			 "    workload: {verb: write_lat, sizes: [64B], iterations: 300}\n",
+			 cores[i], cores[i]);
+		tool_output o = run_tool((const char *[]){"run", write_scenario("cores.yaml", text), "--format", "csv", NULL});
+		ck_assert_msg(o.status == 0, "%s", o.err);
+		per_vm[i] = flow_csv(o.out, "vm", "a/0", COL_OPS_PER_S);
+		double own = flow_csv(o.out, "server", "a/0 vcpu", COL_UTILISATION);
+		double pool = flow_csv(o.out, "server", "a guest cores", COL_UTILISATION);
+		if (i == 0) {
+			ck_assert(own > 0.2 && own < 0.5 && isnan(pool));
+		} else {
+			ck_assert(isnan(own) && pool > 0.99);
+			ck_assert_ptr_nonnull(strstr(o.out, ",server,a guest cores,,,,,,,,4,"));
+		}
+		tool_output_free(&o);
+	}
+	printf("SoftRoCE, 16 VMs per host: %.0f round trips/s per VM on 16 cores, %.0f on 4\n", per_vm[0], per_vm[1]);
+	ck_assert_double_lt(per_vm[1], 0.9 * per_vm[0]);
+}
+END_TEST
+
 /* VM exits and interrupts per host: a vRDMA write ping-pong traps once per
  * round trip on each host (the doorbell of the write it posts) when it
  * polls; by event each message's completion adds an interrupt on the
@@ -239,6 +273,7 @@ int main(void)
 	tcase_add_test(tc, many_vms_reports_every_vm_and_a_saturating_backend);
 	tcase_add_test(tc, per_vm_throughput_falls_as_vms_share_the_backend);
 	tcase_add_test(tc, vm_exits_and_interrupts_per_host);
+	tcase_add_test(tc, vms_beyond_the_guest_cores_share_them);
 	tcase_add_test(tc, one_pair_matches_the_single_flow_path);
 	tcase_add_test(tc, same_output_twice);
 	tcase_add_test(tc, a_flow_group_the_engine_cannot_run_is_refused);
