@@ -259,15 +259,25 @@ int scn_flows_check_placement(const scn_flows *f, const scn_host *hosts, int sam
 		const scn_flow_group *g = &f->groups[i];
 		for (size_t c = 0; c < g->connection_count; c++) {
 			scn_vm_ref a = g->connections[c].client, b = g->connections[c].server;
-			if ((a.host == b.host) == same_host)
+			if (same_host < 0 || (a.host == b.host) == same_host)
 				continue;
 			return vr_diag_at(diag, (vr_where){file, g->between_line, g->between_column},
 					  "found flow group '%s' connecting %s/%u to %s/%u, on %s, expected VMs on %s for option '%s' (%s)",
 					  g->name, hosts[a.host].name, a.vm, hosts[b.host].name, b.vm,
 					  same_host ? "two hosts" : "one host", same_host ? "one host" : "two hosts", option,
-					  same_host ? "it runs between VMs of the same host" : "it runs between VMs on different hosts; the -local options run on one");
+					  same_host ? "it runs between VMs of the same host"
+						    : "it runs between VMs on different hosts and names no counterpart inside one host (same_host:)");
 		}
 	}
+	return 0;
+}
+
+int scn_flows_any_same_host(const scn_flows *f)
+{
+	for (size_t i = 0; i < f->group_count; i++)
+		for (size_t c = 0; c < f->groups[i].connection_count; c++)
+			if (f->groups[i].connections[c].client.host == f->groups[i].connections[c].server.host)
+				return 1;
 	return 0;
 }
 

@@ -128,8 +128,12 @@ static inline size_t scn_vm_index(const scn_flows *f, scn_vm_ref vm)
 /* The seed of connection C of group G: distinct streams per connection. */
 unsigned long long scn_flow_connection_seed(const scn_flow_group *g, size_t c);
 
+/* Does any connection join two VMs of one host? */
+int scn_flows_any_same_host(const scn_flows *f);
+
 /* Does every connection of every group run on the placement an option
- * needs (SAME_HOST: client and server VMs on one host; otherwise on two)?
+ * needs (SAME_HOST 1: client and server VMs on one host; 0: on two; -1:
+ * either, for an option with a `same_host:` counterpart)?
  * FILE locates the refusal at the first group that does not; OPTION
  * names the option in it. */
 int scn_flows_check_placement(const scn_flows *f, const scn_host *hosts, int same_host, const char *option,

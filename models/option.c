@@ -23,7 +23,7 @@ const char *const mdl_operation_names[VERB_OPERATIONS + 1] = {"write_lat", "read
 const char *const mdl_completion_names[COMPLETION_COUNT + 1] = {"poll", "event", NULL};
 
 static const char *const option_keys[] = {
-	"option", "summary", "placement", "link", "completion_starts", "verbs", "completions",
+	"option", "summary", "placement", "same_host", "link", "completion_starts", "verbs", "completions",
 	"request", "completion", "off_path", "read_request", "read_response", NULL,
 };
 static const char *const stage_keys[] = {
@@ -413,6 +413,16 @@ static int parse_option(const yt_doc *doc, mdl_option *out, vr_diag *diag)
 	    yr_choice(v, "the placement", mdl_placement_names, &choice, diag))
 		return -1;
 	out->placement = (mdl_placement)choice;
+	if ((v = yt_get(root, "same_host"))) {
+		if (yr_string(v, "the option for VMs on one host", &text, diag))
+			return -1;
+		if (out->placement != PLACE_DIFFERENT_HOSTS)
+			return vr_diag_at(diag, v->where, "found same_host '%s' in an option of placement %s, expected it only with placement different-hosts (it names that option's counterpart inside one host)",
+					  text, mdl_placement_names[out->placement]);
+		if (!vr_is_identifier(text) || strlen(text) >= sizeof out->same_host)
+			return vr_diag_at(diag, v->where, "found '%s' for same_host, expected an option's name", text);
+		snprintf(out->same_host, sizeof out->same_host, "%s", text);
+	}
 	out->link = LINK_INFINIBAND;
 	if ((v = yt_get(root, "completion_starts"))) {
 		if (yr_choice(v, "when the completion path starts", completion_start_names, &choice, diag))

@@ -96,6 +96,8 @@ typedef struct mdl_option {
 	int completion_after_receiver; /* software transports: the ACK leaves after the responder's work */
 	unsigned verbs;          /* bit per operation (latency verb) it can run, with its bandwidth test */
 	unsigned completions;    /* bit per mdl_completion */
+	char same_host[MDL_NAME_MAX];   /* `same_host:`: the option a many-flow run takes for a
+					 * connection inside one host ("" : none, refused) */
 	size_t stage_count;
 	mdl_stage stages[MDL_STAGES_MAX];
 } mdl_option;

@@ -188,7 +188,8 @@ static int refuse_duration(loader *l, const yt_node *root)
 	return vr_diag_at(l->diag, v->where, "found 'duration' without 'flows', expected it only beside 'flows' (a workload runs its iterations)");
 }
 
-int scn_check_option(const scn_scenario *s, const mdl_option *o, vr_where at, vr_diag *diag)
+/* Can O run every workload's verb and the completion mode? */
+static int check_option_verbs(const scn_scenario *s, const mdl_option *o, vr_where at, vr_diag *diag)
 {
 	for (size_t w = 0; w < s->workload_count; w++)
 		if (!mdl_option_runs(o, s->workloads[w].verb))
@@ -201,13 +202,41 @@ int scn_check_option(const scn_scenario *s, const mdl_option *o, vr_where at, vr
 	if (!(o->completions & (1u << s->completion)))
 		return vr_diag_at(diag, at, "found option '%s', which has no '%s' completion mode, expected an option that supports it",
 				  o->name, mdl_completion_names[s->completion]);
-	if (o->placement == PLACE_DIFFERENT_HOSTS && s->host_count < 2)
+	return 0;
+}
+
+int scn_check_option(const scn_scenario *s, const mdl_option *o, vr_where at, vr_diag *diag)
+{
+	if (check_option_verbs(s, o, at, diag) != 0)
+		return -1;
+	int either = o->placement == PLACE_DIFFERENT_HOSTS && o->same_host[0] && s->flows.group_count;
+	if (o->placement == PLACE_DIFFERENT_HOSTS && s->host_count < 2 && !either)
 		return vr_diag_at(diag, at, "found option '%s' with %zu host in the topology, expected at least 2 hosts (it runs between VMs on different hosts)",
 				  o->name, s->host_count);
 	/* An option models one data path: between hosts, or inside one.  A
 	 * flow on the other kind of path would be timed on a path it does
-	 * not take. */
-	return scn_flows_check_placement(&s->flows, s->hosts, o->placement == PLACE_SAME_HOST, o->name, s->file, diag);
+	 * not take, unless the option names its counterpart inside one host. */
+	return scn_flows_check_placement(&s->flows, s->hosts, either ? -1 : o->placement == PLACE_SAME_HOST, o->name,
+					 s->file, diag);
+}
+
+/* Load option I's counterpart inside one host, if it names one and a flow
+ * connects two VMs of one host (WHERE: the option in the scenario). */
+static int load_same_host(scn_scenario *s, size_t i, vr_where where, vr_diag *diag)
+{
+	const mdl_option *o = &s->options[i];
+	if (!o->same_host[0] || !scn_flows_any_same_host(&s->flows))
+		return 0;
+	mdl_option *local = s->same_host_options[i] = calloc(1, sizeof *local);
+	if (!local)
+		return vr_diag_at(diag, where, "out of memory");
+	/* by name from the catalogue, whatever file O came from */
+	if (mdl_option_load(o->same_host, s->file, where, local, diag) != 0)
+		return -1;
+	if (local->placement != PLACE_SAME_HOST)
+		return vr_diag_at(diag, where, "found option '%s' naming '%s' as its same_host counterpart, whose placement is %s, expected same-host",
+				  o->name, local->name, mdl_placement_names[local->placement]);
+	return check_option_verbs(s, local, where, diag);
 }
 
 /*
@@ -278,7 +307,8 @@ static int read_options(loader *l, const yt_node *node)
 		const char *name;
 		if (yr_string(node->items[n], "an option name", &name, l->diag) ||
 		    mdl_option_load(name, s->file, node->items[n]->where, &s->options[i], l->diag) ||
-		    scn_check_option(s, &s->options[i], node->items[n]->where, l->diag))
+		    scn_check_option(s, &s->options[i], node->items[n]->where, l->diag) ||
+		    load_same_host(s, i, node->items[n]->where, l->diag))
 			return -1;
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(s->options[j].name, s->options[i].name) == 0)
@@ -454,6 +484,10 @@ void scn_set_iterations(scn_scenario *s, unsigned long long iterations)
 void scn_free(scn_scenario *s)
 {
 	scn_flows_free(&s->flows);
+	for (size_t i = 0; i < SCN_OPTIONS_MAX; i++) {
+		free(s->same_host_options[i]);
+		s->same_host_options[i] = NULL;
+	}
 	free(s->params);
 	free(s->preset_params);
 	s->preset_params = NULL;

@@ -39,6 +39,9 @@ typedef struct scn_scenario {
 
 	size_t option_count;
 	mdl_option options[SCN_OPTIONS_MAX];
+	mdl_option *same_host_options[SCN_OPTIONS_MAX];   /* flows only: options[i]'s `same_host:`
+							   * counterpart, loaded when a connection
+							   * lies inside one host; NULL otherwise */
 
 	mdl_completion completion;    /* for every workload */
 	size_t workload_count;        /* 0 with `flows:` */

@@ -22,7 +22,9 @@ typedef struct host_servers {
 
 typedef struct builder {
 	const scn_scenario *s;
-	const mdl_option *option;
+	const mdl_option *option;     /* the run's */
+	const mdl_option *local;      /* its counterpart inside one host, or NULL */
+	const mdl_option *path_option;   /* of the path being built: option or local */
 	size_t preset;
 	fl_engine *e;
 	host_servers *hosts;
@@ -116,7 +118,7 @@ static uint32_t server_of(const builder *b, const mdl_plan_stage *ps, scn_vm_ref
 {
 	scn_vm_ref at = ps->side == SIDE_RECEIVER ? to : from;
 	const host_servers *hs = &b->hosts[at.host];
-	switch (b->option->stages[ps->stage].server) {
+	switch (b->path_option->stages[ps->stage].server) {
 	case SERVE_VCPU: return hs->cores_shared ? hs->vcpu0 : hs->vcpu0 + at.vm;
 	case SERVE_BACKEND: return hs->backend;
 	case SERVE_HCA: return hs->hca;
@@ -148,7 +150,7 @@ static void add_transfer(builder *b, const mdl_plan *plan, scn_vm_ref from, scn_
 {
 	double whole_ns = plan->fabric_latency_ns + plan->serialization_ns + plan->pipeline_ns;
 	const host_servers *src = &b->hosts[from.host], *dst = &b->hosts[to.host];
-	if (src->uplink == FL_NONE) {
+	if (src->uplink == FL_NONE || !mdl_route_between_hosts(plan->route)) {
 		hop(b, FL_NONE, whole_ns);
 		return;
 	}
@@ -217,8 +219,12 @@ static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_con
 	int read = mdl_verb_operation(w->verb) == VERB_READ_LAT;
 	double size = w->sizes_bytes[0];
 	mdl_plan there, back;
-	mdl_plan_build(b->option, cp, sp, size, w->verb, s->completion, read ? LEG_READ_REQUEST : LEG_MESSAGE, &fp, &there);
-	mdl_plan_build(b->option, sp, cp, size, w->verb, s->completion, read ? LEG_READ_RESPONSE : LEG_MESSAGE, &fp, &back);
+	/* Two VMs of one host talk through the option's same-host counterpart. */
+	b->path_option = c->client.host == c->server.host && b->local ? b->local : b->option;
+	mdl_plan_build(b->path_option, cp, sp, size, w->verb, s->completion, read ? LEG_READ_REQUEST : LEG_MESSAGE, &fp,
+		       &there);
+	mdl_plan_build(b->path_option, sp, cp, size, w->verb, s->completion, read ? LEG_READ_RESPONSE : LEG_MESSAGE, &fp,
+		       &back);
 	b->count = 0;
 	b->service = g->service;
 	add_leg(b, &there, c->client, c->server);
@@ -293,7 +299,8 @@ int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_r
 	if (!out->engine || !out->latency_scale || !b || !hosts) {
 		vr_diag_at(diag, (vr_where){s->file, 0, 0}, "out of memory");
 	} else {
-		*b = (builder){.s = s, .option = &s->options[option], .preset = preset, .e = out->engine,
+		*b = (builder){.s = s, .option = &s->options[option], .local = s->same_host_options[option],
+			       .preset = preset, .e = out->engine,
 			       .hosts = hosts, .result = out, .diag = diag};
 		rc = add_servers(b) != 0 || add_flows(b, out->latency_scale) != 0 ? -1 : 0;
 	}

@@ -135,12 +135,15 @@ size_t fl_server_count(const fl_engine *e);
  * multiplies by a path's per-operation counts (VM exits, interrupts). */
 uint64_t fl_path_completed(const fl_engine *e, uint32_t path);
 
-/* Throughput over [flow start, end]; the latency of each completed operation. */
+/* Throughputs are over a window: a flow's runs from its start to its last
+ * completion when it did all its operations, to the run's end otherwise; a
+ * group's or a VM's from the first start to the last end of its flows.
+ * Latency: of each completed operation. */
 void fl_flow_figures(const fl_engine *e, uint32_t flow, fl_figures *out);
-/* Throughput over [0, end]; latency percentiles within 0.1 % (sim/stats). */
+/* Latency percentiles within 0.1 % (sim/stats). */
 void fl_group_figures(const fl_engine *e, uint32_t group, fl_figures *out);
-/* The operations the VM posted as a client (throughput over [0, end]);
- * SERVED_OPS: those it answered as a server (may be NULL). */
+/* The operations the VM posted as a client; SERVED_OPS: those it answered
+ * as a server (may be NULL). */
 void fl_vm_figures(const fl_engine *e, uint32_t vm, fl_figures *out, uint64_t *served_ops);
 void fl_server_figures_of(const fl_engine *e, uint32_t server, fl_server_figures *out);
 /* The server of highest utilisation (the first to saturate as load grows);

@@ -27,18 +27,29 @@ typedef struct fl_flow {
 	uint32_t in_flight;
 	uint32_t arrival_pending;    /* open loop: an arrival event is in the heap */
 	int64_t next_arrival_ps;     /* open loop: the oldest arrival not yet posted */
+	int64_t last_done_ps;        /* its latest completion counted */
 	uint64_t rng;                /* open loop: the arrivals' stream */
 	fl_latency latency;
 } fl_flow;
 
+/* A throughput's window: from the first start to the last end of the flows
+ * it gathers (a flow that did all its operations ends at its last
+ * completion, one still running at the run's end). */
+typedef struct fl_window {
+	int64_t start_ps, end_ps;
+	int set;                     /* a flow widened it */
+} fl_window;
+
 typedef struct fl_group {
 	uint64_t completed, bytes;
+	fl_window window;            /* filled after the run */
 	vr_stats *latency;           /* ns, 0.1 % percentiles */
 	fl_batch batch;              /* batch means of the latency (ns) */
 } fl_group;
 
 typedef struct fl_vm {
 	uint64_t completed, bytes, served;
+	fl_window window;            /* of the flows it posts on */
 	fl_latency latency;          /* merged from its flows after the run */
 } fl_vm;
 

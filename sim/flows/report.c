@@ -8,11 +8,32 @@
 #include <stdio.h>
 #include <string.h>
 
+/* F's own window: to its last completion if it did all its operations,
+ * else to the run's end. */
+static fl_window flow_window(const fl_engine *e, const fl_flow *f)
+{
+	int done = f->spec.operations && f->completed == f->spec.operations;
+	return (fl_window){f->start_ps, done ? f->last_done_ps : e->end_ps, 1};
+}
+
+static void window_widen(fl_window *w, fl_window by)
+{
+	if (!w->set || by.start_ps < w->start_ps)
+		w->start_ps = by.start_ps;
+	if (!w->set || by.end_ps > w->end_ps)
+		w->end_ps = by.end_ps;
+	w->set = 1;
+}
+
 int fl_report_gather(fl_engine *e)
 {
 	for (size_t i = 0; i < e->flow_count; i++) {
 		const fl_flow *f = &e->flows[i];
+		fl_window w = flow_window(e, f);
+		fl_group *g = &e->groups[f->spec.group];
+		window_widen(&g->window, w);
 		fl_vm *client = &e->vms[f->spec.client_vm];
+		window_widen(&client->window, w);
 		client->completed += f->completed;
 		client->bytes += f->completed * f->spec.bytes_per_op;
 		fl_latency_merge(&client->latency, &f->latency);
@@ -64,14 +85,15 @@ static void fill(fl_figures *out, uint64_t completed, uint64_t bytes, int64_t el
 void fl_flow_figures(const fl_engine *e, uint32_t flow, fl_figures *out)
 {
 	const fl_flow *f = &e->flows[flow];
-	int64_t elapsed_ps = e->end_ps - f->start_ps;
+	fl_window w = flow_window(e, f);
+	int64_t elapsed_ps = w.end_ps - w.start_ps;
 	fill(out, f->completed, f->completed * f->spec.bytes_per_op, elapsed_ps, &f->latency);
 }
 
 void fl_group_figures(const fl_engine *e, uint32_t group, fl_figures *out)
 {
 	const fl_group *g = &e->groups[group];
-	fill(out, g->completed, g->bytes, e->end_ps, NULL);
+	fill(out, g->completed, g->bytes, g->window.end_ps - g->window.start_ps, NULL);
 	const vr_stats *s = g->latency;
 	if (!s->count)
 		return;
@@ -87,7 +109,7 @@ void fl_group_figures(const fl_engine *e, uint32_t group, fl_figures *out)
 void fl_vm_figures(const fl_engine *e, uint32_t vm, fl_figures *out, uint64_t *served_ops)
 {
 	const fl_vm *v = &e->vms[vm];
-	fill(out, v->completed, v->bytes, e->end_ps, &v->latency);
+	fill(out, v->completed, v->bytes, v->window.end_ps - v->window.start_ps, &v->latency);
 	if (served_ops)
 		*served_ops = v->served;
 }

@@ -108,6 +108,7 @@ void fl_source_complete(fl_engine *e, uint32_t fi, int64_t origin_ps, int64_t do
 	fl_batch_add(&g->batch, latency_ns);
 	if (done_ps > e->last_done_ps)
 		e->last_done_ps = done_ps;
+	f->last_done_ps = done_ps;
 	if (f->spec.load == FL_CLOSED_LOOP) {
 		if (more_to_post(f))
 			post(e, fi, f, done_ps, done_ps);

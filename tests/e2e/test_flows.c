@@ -228,6 +228,41 @@ START_TEST(one_pair_matches_the_single_flow_path)
 }
 END_TEST
 
+/* vrdma, sriov and softroce-pvnic name their counterparts inside one host
+ * (`same_host:`): a pair of VMs of one host in a flows run takes that
+ * option's path, and matches its single-flow median. */
+START_TEST(a_pair_inside_one_host_takes_the_local_counterpart)
+{
+	static const char *const options[][2] = {
+		{"vrdma", "vrdma-local"}, {"sriov", "sriov-local"}, {"softroce-pvnic", "softroce-pvnic-local"}};
+	for (size_t i = 0; i < 3; i++) {
+		char flows[768], classic[768];
+		snprintf(flows, sizeof flows,
+			 "scenario: f\npreset: esxi5-qdr-2012\ntopology:\n  hosts:\n    - {name: a, vms: 2}\n"
+			 "    - {name: b, vms: 1}\noptions: [%s]\nflows:\n  - name: one\n    between: {from: a/0, to: a/1}\n"
+			 "    workload: {verb: write_lat, sizes: [64B], iterations: 200}\n",
+			 options[i][0]);
+		snprintf(classic, sizeof classic,
+			 "scenario: c\npreset: esxi5-qdr-2012\ntopology:\n  hosts:\n    - {name: a, vms: 2}\n"
+			 "options: [%s]\nworkload: {verb: write_lat, sizes: [64B], iterations: 2000}\n",
+			 options[i][1]);
+		tool_output f = run_tool((const char *[]){"run", write_scenario("f.yaml", flows), "--format", "csv", NULL});
+		tool_output c = run_tool((const char *[]){"run", write_scenario("c.yaml", classic), "--format", "csv", NULL});
+		ck_assert_msg(f.status == 0 && c.status == 0, "%s%s", f.err, c.err);
+		double engine_us = flow_csv(f.out, "group", "one", COL_P50_US);
+		double median_us = csv_value(c.out, "esxi5-qdr-2012", options[i][1], "64", "median_us");
+		printf("%s inside one host: flows %.3f us, %s alone %.3f us\n", options[i][0], engine_us, options[i][1],
+		       median_us);
+		ck_assert_msg(fabs(engine_us - median_us) <= 0.05 * median_us, "%s: flows %g us, %s %g us", options[i][0],
+			      engine_us, options[i][1], median_us);
+		/* nothing crosses the fabric */
+		ck_assert_double_eq(flow_csv(f.out, "server", "a uplink", COL_UTILISATION), 0);
+		tool_output_free(&f);
+		tool_output_free(&c);
+	}
+}
+END_TEST
+
 START_TEST(same_output_twice)
 {
 	for (int format = 0; format < 3; format++) {
@@ -275,6 +310,7 @@ int main(void)
 	tcase_add_test(tc, vm_exits_and_interrupts_per_host);
 	tcase_add_test(tc, vms_beyond_the_guest_cores_share_them);
 	tcase_add_test(tc, one_pair_matches_the_single_flow_path);
+	tcase_add_test(tc, a_pair_inside_one_host_takes_the_local_counterpart);
 	tcase_add_test(tc, same_output_twice);
 	tcase_add_test(tc, a_flow_group_the_engine_cannot_run_is_refused);
 	suite_add_tcase(suite, tc);
