@@ -52,8 +52,9 @@ static const char *wait_p99_text(const fl_server_figures *sf, char *buf, size_t 
 static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 {
 	const scn_scenario *s = run->scenario;
-	fprintf(out, "\n preset %s | option %s | %zu flows | %.3f ms simulated\n", preset_name(run, f),
-		s->options[f->option].name, fl_flow_count(f->engine), fl_end_ns(f->engine) / 1e6);
+	fprintf(out, "\n preset %s | option %s | %zu flows | %.3f ms simulated | %llu events\n", preset_name(run, f),
+		s->options[f->option].name, fl_flow_count(f->engine), fl_end_ns(f->engine) / 1e6,
+		(unsigned long long)fl_events(f->engine));
 	fprintf(out, "\n %-16s %12s %14s %10s %10s %10s %10s %10s\n", "group", "ops", "ops/s", "MB/s", "p50[us]",
 		"p99[us]", "p99.9[us]", "max[us]");
 	for (size_t g = 0; g < s->flows.group_count; g++) {
@@ -130,6 +131,7 @@ static void json_block(json_writer *w, const vr_run *run, const vr_flow_result *
 	json_write_key_string(w, "preset", preset_name(run, f));
 	json_write_key_string(w, "option", s->options[f->option].name);
 	json_write_key_double(w, "simulated_ms", "%.6f", fl_end_ns(f->engine) / 1e6);
+	json_write_key_uint(w, "events", fl_events(f->engine));   /* the engine's work: make bench's events/s */
 	json_write_key(w, "groups");
 	json_write_array_begin(w);
 	for (size_t g = 0; g < s->flows.group_count; g++) {

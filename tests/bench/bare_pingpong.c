@@ -7,8 +7,11 @@
  *   bare_pingpong ROUND_TRIPS PAIRS HOSTS
  *       PAIRS ping-pong pairs of 64-byte messages, each doing ROUND_TRIPS,
  *       at once: pair i from host i mod HOSTS to the next host, every
- *       route crossing the source's and the destination's uplinks (one
- *       link per host, shared by every pair that starts or ends there).
+ *       message crossing its source's uplink and its destination's
+ *       (one full-duplex link per host, shared by every pair that starts
+ *       or ends there: SPLITDUPLEX, its UP way leaving the host, its DOWN
+ *       way entering it, as the many-flow engine's "H uplink" and
+ *       "H downlink" servers).
  *       The many-flow engine's reference: with thousands of flows in
  *       flight, SimGrid's sharing solver sets the pace.
  *
@@ -50,18 +53,19 @@ static void pong(int argc, char **argv)
 	}
 }
 
-/* HOSTS hosts, an uplink each, a route between every two of them over
- * both uplinks, written to F. */
+/* HOSTS hosts, a full-duplex link each, a route between every two of
+ * them over the source's link going up and the destination's coming
+ * down, written to F. */
 static void write_shared_platform(FILE *f, int hosts)
 {
 	fprintf(f, "<?xml version='1.0'?>\n<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
 		   "<platform version=\"4.1\"><zone id=\"z\" routing=\"Full\">\n");
 	for (int h = 0; h < hosts; h++)
-		fprintf(f, "<host id=\"h%d\" speed=\"1Gf\"/><link id=\"up%d\" bandwidth=\"4GBps\" latency=\"500ns\"/>\n", h, h);
+		fprintf(f, "<host id=\"h%d\" speed=\"1Gf\"/><link id=\"up%d\" bandwidth=\"4GBps\" latency=\"500ns\" sharing_policy=\"SPLITDUPLEX\"/>\n", h, h);
 	for (int a = 0; a < hosts; a++)
 		for (int b = 0; b < hosts; b++)
 			if (a != b)
-				fprintf(f, "<route src=\"h%d\" dst=\"h%d\" symmetrical=\"NO\"><link_ctn id=\"up%d\"/><link_ctn id=\"up%d\"/></route>\n",
+				fprintf(f, "<route src=\"h%d\" dst=\"h%d\" symmetrical=\"NO\"><link_ctn id=\"up%d\" direction=\"UP\"/><link_ctn id=\"up%d\" direction=\"DOWN\"/></route>\n",
 					a, b, a, b);
 	fprintf(f, "</zone></platform>\n");
 }

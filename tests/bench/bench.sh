@@ -28,9 +28,18 @@
 #      alone, beside a thread that merely spins, and beside each hostile
 #      guest pattern on the same backend (tests/bench/fair_bench.c; threads
 #      pinned, so the lines compare with each other).
+#   8. many flows (issue 13): tests/bench/many-flows.yaml, 1,000 VMs on 8
+#      hosts, 8 QPs per VM each to a VM on the next host (8,000 vRDMA
+#      write_lat ping-pongs of 64 B, 1,000 round trips each), versus the
+#      bare ping-pong with 8,000 pairs over per-host links (bare_pingpong
+#      1000 8000 8): round trips per wall second of both and their ratio
+#      (target >= 1), vrdmasim's wall time (moonshot: under 60 s), its
+#      engine's events per wall second, the peak RSS of both.
 # Usage: bench.sh VRDMASIM BARE_PINGPONG SRCDIR [VRDMA_PERF SHM_PINGPONG [FAIR_BENCH]]
-#        (BENCH_ITERATIONS=N to change 1e6; BENCH_SMOKE=1 shrinks every
-#        section to a few hundred operations: make check runs it that way,
+#        (sections 4 to 6 need VRDMA_PERF and SHM_PINGPONG, 7 FAIR_BENCH;
+#        BENCH_ITERATIONS=N to change 1e6; BENCH_SMOKE=1 shrinks every
+#        section to a few hundred operations, 8 to 5 round trips per
+#        connection and 800 reference pairs: make check runs it that way,
 #        tests/bench/smoke.sh, so the benchmark cannot rot; its figures then
 #        mean nothing)
 set -eu
@@ -45,8 +54,10 @@ trap 'rm -rf "$work"' EXIT
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
   N=${BENCH_ITERATIONS:-1000}; perf_n=200; trace_ops=2000; shm_args="1000 500"; fair_n=200
   BENCH_PLOT_MIB=${BENCH_PLOT_MIB:-1}
+  flow_trips=5; flow_pairs=800
 else
   N=${BENCH_ITERATIONS:-1000000}; perf_n=20000; trace_ops=1000000; shm_args="100000 50000"; fair_n=20000
+  flow_trips=1000; flow_pairs=8000
 fi
 
 # Wall seconds of a command; its max RSS (KiB) into FILE.rss when GNU time exists.
@@ -89,52 +100,80 @@ awk -v n="$N" -v b="$bare_s" -v s="$sim_s" -v trips="$(round_trips "$work/sim.ou
   printf "bandwidth speed ratio      : %9.2f  (target >= 0.50)\n", bw_rate / bare_messages;
 }'
 
-# ---- 4. the reference implementation against shared memory ----
-[ -n "$vrdma_perf" ] || exit 0
-"$shm" $shm_args > "$work/shm.out"
-# t_typical of a latency table, BW average of a bandwidth table
-typical() { awk '$1 ~ /^[0-9]+$/ && NF >= 9 { print $5 }' "$1"; }
-bw_average() { awk '$1 ~ /^[0-9]+$/ && NF == 5 { print $4 }' "$1"; }
-for where in demo same-host; do
-  "$vrdma_perf" write_lat --$where -n "$perf_n" > "$work/lat-$where.out"
-  "$vrdma_perf" write_bw --$where -s 65536 -n "$perf_n" > "$work/bw-$where.out"
-done
-awk -v shm="$(cat "$work/shm.out")" -v l2="$(typical "$work/lat-demo.out")" -v l1="$(typical "$work/lat-same-host.out")" \
-    -v b2="$(bw_average "$work/bw-demo.out")" -v b1="$(bw_average "$work/bw-same-host.out")" 'BEGIN {
-  split(shm, kv, /[ =]/); shm_lat = kv[2]; shm_bw = kv[4];
-  printf "shared-memory ping-pong    : %9.3f us half round trip, %9.0f MB/s at 64 KiB (two processes)\n", shm_lat, shm_bw;
-  printf "vrdma-perf write_lat --demo      : %8.2f us t_typical  (ratio shm/vrdma %.4f)\n", l2, shm_lat / l2;
-  printf "vrdma-perf write_lat --same-host : %8.2f us t_typical  (ratio shm/vrdma %.4f)\n", l1, shm_lat / l1;
-  printf "vrdma-perf write_bw 64 KiB --demo      : %8.0f MB/s  (ratio vrdma/shm %.4f)\n", b2, b2 / shm_bw;
-  printf "vrdma-perf write_bw 64 KiB --same-host : %8.0f MB/s  (ratio vrdma/shm %.4f)\n", b1, b1 / shm_bw;
-}'
+# ---- 4 to 6 need vrdma-perf and shm_pingpong (make bench passes them) ----
+if [ -n "$vrdma_perf" ]; then
+  # ---- 4. the reference implementation against shared memory ----
+  "$shm" $shm_args > "$work/shm.out"
+  # t_typical of a latency table, BW average of a bandwidth table
+  typical() { awk '$1 ~ /^[0-9]+$/ && NF >= 9 { print $5 }' "$1"; }
+  bw_average() { awk '$1 ~ /^[0-9]+$/ && NF == 5 { print $4 }' "$1"; }
+  for where in demo same-host; do
+    "$vrdma_perf" write_lat --$where -n "$perf_n" > "$work/lat-$where.out"
+    "$vrdma_perf" write_bw --$where -s 65536 -n "$perf_n" > "$work/bw-$where.out"
+  done
+  awk -v shm="$(cat "$work/shm.out")" -v l2="$(typical "$work/lat-demo.out")" -v l1="$(typical "$work/lat-same-host.out")" \
+      -v b2="$(bw_average "$work/bw-demo.out")" -v b1="$(bw_average "$work/bw-same-host.out")" 'BEGIN {
+    split(shm, kv, /[ =]/); shm_lat = kv[2]; shm_bw = kv[4];
+    printf "shared-memory ping-pong    : %9.3f us half round trip, %9.0f MB/s at 64 KiB (two processes)\n", shm_lat, shm_bw;
+    printf "vrdma-perf write_lat --demo      : %8.2f us t_typical  (ratio shm/vrdma %.4f)\n", l2, shm_lat / l2;
+    printf "vrdma-perf write_lat --same-host : %8.2f us t_typical  (ratio shm/vrdma %.4f)\n", l1, shm_lat / l1;
+    printf "vrdma-perf write_bw 64 KiB --demo      : %8.0f MB/s  (ratio vrdma/shm %.4f)\n", b2, b2 / shm_bw;
+    printf "vrdma-perf write_bw 64 KiB --same-host : %8.0f MB/s  (ratio vrdma/shm %.4f)\n", b1, b1 / shm_bw;
+  }'
 
-# ---- 5. replaying a 1,000,000-operation trace ----
-"$vrdma_perf" write_bw --same-host -n "$trace_ops" --trace "$work/big.vtrace" > /dev/null
-replay_s=$(measure "$work/replay.out" "$vrdmasim" replay "$work/big.vtrace" --format csv)
-awk -v n="$N" -v ops="$trace_ops" -v b="$bare_s" -v r="$replay_s" -v rss="$(cat "$work/replay.out.rss")" \
-    -v bytes="$(wc -c < "$work/big.vtrace")" 'BEGIN {
-  rate = ops / r; bare_rate = n / b;
-  printf "vrdmasim replay, %d-operation trace (%.0f MB) : %9.0f operations/s  (%.1f s, peak RSS %d KiB)\n", ops, bytes / 1e6, rate, r, rss;
-  printf "replay speed ratio (vs bare ping-pong round trips/s): %.2f\n", rate / bare_rate;
-}'
-rm -f "$work/big.vtrace"
+  # ---- 5. replaying a 1,000,000-operation trace ----
+  "$vrdma_perf" write_bw --same-host -n "$trace_ops" --trace "$work/big.vtrace" > /dev/null
+  replay_s=$(measure "$work/replay.out" "$vrdmasim" replay "$work/big.vtrace" --format csv)
+  awk -v n="$N" -v ops="$trace_ops" -v b="$bare_s" -v r="$replay_s" -v rss="$(cat "$work/replay.out.rss")" \
+      -v bytes="$(wc -c < "$work/big.vtrace")" 'BEGIN {
+    rate = ops / r; bare_rate = n / b;
+    printf "vrdmasim replay, %d-operation trace (%.0f MB) : %9.0f operations/s  (%.1f s, peak RSS %d KiB)\n", ops, bytes / 1e6, rate, r, rss;
+    printf "replay speed ratio (vs bare ping-pong round trips/s): %.2f\n", rate / bare_rate;
+  }'
+  rm -f "$work/big.vtrace"
 
-# ---- 6. plot's memory on a large file: a ratio to the file's size ----
-# Not a results file, so plot refuses it (status 2) once it is parsed; GNU
-# time then writes a line about the status before the RSS.
-plot_mib=${BENCH_PLOT_MIB:-100}
-{ printf '['; yes '1,' | tr -d '\n' | head -c $((plot_mib * 1048576 - 3)); printf '1]'; } > "$work/big.json"
-printf '[1]' > "$work/small.json"
-measure "$work/plot-small.out" "$vrdmasim" plot "$work/small.json" --out "$work/plot" 2> /dev/null > /dev/null || true
-measure "$work/plot-big.out" "$vrdmasim" plot "$work/big.json" --out "$work/plot" 2> /dev/null > /dev/null || true
-awk -v small="$(tail -n 1 "$work/plot-small.out.rss")" -v big="$(tail -n 1 "$work/plot-big.out.rss")" \
-    -v bytes="$(wc -c < "$work/big.json")" 'BEGIN {
-  printf "vrdmasim plot, %.0f MiB JSON array of 1s   : peak RSS %d KiB, %.1f x the file above a 3-byte file (bound 10)\n",
-         bytes / 1048576, big, (big - small) * 1024 / bytes;
-}'
-rm -f "$work/big.json"
+  # ---- 6. plot's memory on a large file: a ratio to the file's size ----
+  # Not a results file, so plot refuses it (status 2) once it is parsed; GNU
+  # time then writes a line about the status before the RSS.
+  plot_mib=${BENCH_PLOT_MIB:-100}
+  { printf '['; yes '1,' | tr -d '\n' | head -c $((plot_mib * 1048576 - 3)); printf '1]'; } > "$work/big.json"
+  printf '[1]' > "$work/small.json"
+  measure "$work/plot-small.out" "$vrdmasim" plot "$work/small.json" --out "$work/plot" 2> /dev/null > /dev/null || true
+  measure "$work/plot-big.out" "$vrdmasim" plot "$work/big.json" --out "$work/plot" 2> /dev/null > /dev/null || true
+  awk -v small="$(tail -n 1 "$work/plot-small.out.rss")" -v big="$(tail -n 1 "$work/plot-big.out.rss")" \
+      -v bytes="$(wc -c < "$work/big.json")" 'BEGIN {
+    printf "vrdmasim plot, %.0f MiB JSON array of 1s   : peak RSS %d KiB, %.1f x the file above a 3-byte file (bound 10)\n",
+           bytes / 1048576, big, (big - small) * 1024 / bytes;
+  }'
+  rm -f "$work/big.json"
+fi
 
 # ---- 7. an honest guest beside hostile ones ----
-[ -n "$fair" ] || exit 0
-"$fair" "$fair_n"
+if [ -n "$fair" ]; then
+  "$fair" "$fair_n"
+fi
+
+# ---- 8. many flows: 1,000 VMs on 8 hosts, 8,000 ping-pongs at once ----
+# Both run FLOW_TRIPS round trips per connection; the reference moves
+# FLOW_PAIRS pairs' 64 B messages over per-host full-duplex links.
+ref_s=$(measure "$work/ref.out" "$bare" "$flow_trips" "$flow_pairs" 8)
+flows_s=$(measure "$work/flows.out" "$vrdmasim" run "$srcdir/tests/bench/many-flows.yaml" \
+  --iterations "$flow_trips" --format json)
+# Round trips completed (the groups' ops) and events handled, from the JSON.
+flow_sum() {
+  awk -v key="$2" -v only="$3" 'index($0, only) {
+    while (match($0, "\"" key "\": [0-9]+")) {
+      n += substr($0, RSTART + length(key) + 4, RLENGTH - length(key) - 4); $0 = substr($0, RSTART + RLENGTH)
+    }
+  } END { print n + 0 }' "$1"
+}
+awk -v ref_trips="$(awk '{ print $2 }' "$work/ref.out")" -v r="$ref_s" -v rr="$(tail -n 1 "$work/ref.out.rss")" \
+    -v trips="$(flow_sum "$work/flows.out" ops '"group": ')" -v f="$flows_s" -v fr="$(tail -n 1 "$work/flows.out.rss")" \
+    -v events="$(flow_sum "$work/flows.out" events '"events": ')" -v pairs="$flow_pairs" 'BEGIN {
+  ref_rate = ref_trips / r; rate = trips / f;
+  printf "bare SimGrid, %d ping-pong pairs on 8 hosts : %9.0f round trips/s  (%.0f in %.1f s, peak RSS %d KiB)\n", pairs, ref_rate, ref_trips, r, rr;
+  printf "vrdmasim many flows, 1,000 VMs x 8 QPs     : %9.0f round trips/s  (%.0f in %.1f s, peak RSS %d KiB)\n", rate, trips, f, fr;
+  printf "many-flow speed ratio      : %9.2f  (target >= 1.00)\n", rate / ref_rate;
+  printf "many-flow wall time        : %9.1f s  (moonshot < 60 s)\n", f;
+  printf "many-flow engine           : %9.0f events/s  (%.0f events; wall time of the whole run, build and report included)\n", events / f, events;
+}'

@@ -279,6 +279,35 @@ START_TEST(same_output_twice)
 }
 END_TEST
 
+/* The events the engine handled (make bench's events/s), in JSON and text:
+ * one pair in a closed loop spends the same events on every round trip, so
+ * twice the iterations is twice the events. */
+static unsigned long long json_events(const char *scenario, const char *iterations)
+{
+	tool_output o = run_tool((const char *[]){"run", scenario, "--iterations", iterations, "--format", "json", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	const char *at = strstr(o.out, "\"events\": ");
+	ck_assert_msg(at != NULL, "no events in %s", o.out);
+	unsigned long long events = strtoull(at + strlen("\"events\": "), NULL, 10);
+	tool_output_free(&o);
+	return events;
+}
+
+START_TEST(events_are_reported_per_run)
+{
+	const char *path = pairs_scenario(1);
+	unsigned long long events = json_events(path, "100");
+	ck_assert_msg(events > 0, "no events reported");
+	ck_assert_uint_eq(json_events(path, "200"), 2 * events);
+	tool_output o = run_tool((const char *[]){"run", path, "--iterations", "100", NULL});
+	ck_assert_int_eq(o.status, 0);
+	char text[64];
+	snprintf(text, sizeof text, "| %llu events\n", events);
+	ck_assert_msg(strstr(o.out, text), "no '%s' in %s", text, o.out);
+	tool_output_free(&o);
+}
+END_TEST
+
 /* A size mix (one path per flow, for now) is refused at run time, located
  * at its group, exit 2, nothing written. */
 START_TEST(a_flow_group_the_engine_cannot_run_is_refused)
@@ -312,6 +341,7 @@ int main(void)
 	tcase_add_test(tc, one_pair_matches_the_single_flow_path);
 	tcase_add_test(tc, a_pair_inside_one_host_takes_the_local_counterpart);
 	tcase_add_test(tc, same_output_twice);
+	tcase_add_test(tc, events_are_reported_per_run);
 	tcase_add_test(tc, a_flow_group_the_engine_cannot_run_is_refused);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
