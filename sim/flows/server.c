@@ -58,7 +58,8 @@ static void units_sift_down(int64_t *free_ps, uint32_t units, int64_t value)
 static void waiting_push(fl_server *s, int64_t start_ps)
 {
 	if (s->waiting_count == s->waiting_capacity) {
-		/* Grow and unwrap the ring.  Bounded by the operations in flight. */
+		/* Grow and unwrap the ring.  Bounded by the operations in flight.
+		 * Its capacity is a power of two: indices wrap with a mask. */
 		size_t capacity = s->waiting_capacity ? 2 * s->waiting_capacity : 16;
 		int64_t *ring = malloc(capacity * sizeof *ring);
 		if (!ring) {
@@ -66,20 +67,20 @@ static void waiting_push(fl_server *s, int64_t start_ps)
 			abort();
 		}
 		for (size_t i = 0; i < s->waiting_count; i++)
-			ring[i] = s->waiting[(s->waiting_head + i) % s->waiting_capacity];
+			ring[i] = s->waiting[(s->waiting_head + i) & (s->waiting_capacity - 1)];
 		free(s->waiting);
 		s->waiting = ring;
 		s->waiting_head = 0;
 		s->waiting_capacity = capacity;
 	}
-	s->waiting[(s->waiting_head + s->waiting_count++) % s->waiting_capacity] = start_ps;
+	s->waiting[(s->waiting_head + s->waiting_count++) & (s->waiting_capacity - 1)] = start_ps;
 }
 
 /* Forget the waiting requests that have started by NOW_PS. */
 static void waiting_expire(fl_server *s, int64_t now_ps)
 {
 	while (s->waiting_count && s->waiting[s->waiting_head] <= now_ps) {
-		s->waiting_head = (s->waiting_head + 1) % s->waiting_capacity;
+		s->waiting_head = (s->waiting_head + 1) & (s->waiting_capacity - 1);
 		s->waiting_count--;
 	}
 }
