@@ -91,9 +91,8 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 		p->full_ns = c.fixed_ns;
 		p->per_doorbell = s->per_doorbell;
 		p->software = c.software;
+		p->counts = c.counts;
 		mdl_counters_add(&out->counters, &c.counts);
-		if (s->side != SIDE_FABRIC)
-			mdl_counters_add(&out->host_counters[s->side == SIDE_RECEIVER], &c.counts);
 		if (p->segment == SEG_SENDER || p->segment == SEG_RECEIVER) {
 			/* In the pipeline: this stage's share is its first packet. */
 			p->nominal_ns -= later_packets * c.per_packet_ns;

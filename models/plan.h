@@ -35,6 +35,7 @@ typedef struct mdl_plan_stage {
 	double full_ns;          /* the work of the whole message (all its packets) */
 	int software;            /* runs on a CPU: subject to jitter, occupies that CPU */
 	int per_doorbell;        /* done once per doorbell, shared by a post list */
+	mdl_counters counts;     /* the events it counts, per operation */
 } mdl_plan_stage;
 
 typedef struct mdl_plan {
@@ -47,8 +48,6 @@ typedef struct mdl_plan {
 	mdl_resource bottleneck;     /* that link */
 	double pipeline_ns;          /* later packets held back by a stage slower than that link */
 	mdl_counters counters;       /* per operation, all paths */
-	mdl_counters host_counters[2];   /* the same, of the sender's host [0] and the
-					  * receiver's [1] (fabric stages in neither) */
 	int sender_software;         /* a CPU works before the transfer (it can be interrupted) */
 	int completion_after_receiver; /* the completion path starts once the receiver's stages are done */
 	double completion_start_ns;  /* after the transfer, when the completion path starts: the

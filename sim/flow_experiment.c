@@ -30,7 +30,8 @@ typedef struct builder {
 	host_servers *hosts;
 	fl_hop_spec hops[HOPS_MAX];
 	size_t count;
-	scn_flow_service service;     /* of the group whose path is being built */
+	scn_flow_service service;     /* of the group whose path is being built, */
+	double post_list, cq_moderation;   /* ... its requests per doorbell and per completion */
 	vr_flow_result *result;       /* paths' counts go here */
 	size_t path_capacity;
 	vr_diag *diag;
@@ -129,12 +130,31 @@ static uint32_t server_of(const builder *b, const mdl_plan_stage *ps, scn_vm_ref
 	return FL_NONE;
 }
 
+/* The share of STAGE's work one operation carries: a post list of L
+ * requests rings one doorbell, so a per-doorbell stage's work is 1/L of it
+ * per request; a completion is asked every cq_moderation requests, so a
+ * completion stage's work is that fraction.  (The work is spread evenly
+ * over the requests: a fluid view of the batching, exact in throughput.)
+ * Latency tests post one request at a time, each signaled. */
+static double stage_share(const builder *b, const mdl_plan_stage *ps)
+{
+	double share = 1.0;
+	if (ps->per_doorbell)
+		share /= b->post_list;
+	if (ps->segment == SEG_COMPLETION)
+		share /= b->cq_moderation;
+	return share;
+}
+
 static void add_segment(builder *b, const mdl_plan *plan, mdl_segment seg, scn_vm_ref from, scn_vm_ref to)
 {
 	for (size_t i = 0; i < plan->count; i++) {
 		const mdl_plan_stage *ps = &plan->stages[i];
-		if (ps->segment == seg)
-			hop(b, server_of(b, ps, from, to), ps->nominal_ns);
+		if (ps->segment != seg)
+			continue;
+		uint32_t server = server_of(b, ps, from, to);
+		/* work on a server is shared by a batch; a delay is each request's */
+		hop(b, server, server == FL_NONE ? ps->nominal_ns : ps->nominal_ns * stage_share(b, ps));
 	}
 }
 
@@ -178,9 +198,24 @@ static double host_qps(const scn_scenario *s, size_t host)
 	return qps;
 }
 
-/* Record what one operation along PATH counts on each host: THERE's
- * sender side on the client's host and receiver side on the server's, and
- * BACK's (if the operation has a second leg) the other way round. */
+/* Add what PLAN's stages count per operation, each on its host: the
+ * sender side's on FROM's host (index FROM_SIDE of the path's two), the
+ * receiver side's on the other; fabric stages on neither. */
+static void count_leg(const builder *b, const mdl_plan *plan, vr_flow_path_counts *pc, int from_side)
+{
+	for (size_t i = 0; i < plan->count; i++) {
+		const mdl_plan_stage *ps = &plan->stages[i];
+		if (ps->side == SIDE_FABRIC)
+			continue;
+		mdl_counters c = ps->counts;
+		mdl_counters_scale(&c, stage_share(b, ps));
+		mdl_counters_add(&pc->counts[ps->side == SIDE_RECEIVER ? !from_side : from_side], &c);
+	}
+}
+
+/* Record what one operation along PATH counts on each host: THERE goes
+ * from the client to the server, BACK (if the operation has a second leg)
+ * the other way. */
 static int count_path(builder *b, uint32_t path, const scn_flow_connection *c, const mdl_plan *there,
 		      const mdl_plan *back)
 {
@@ -197,12 +232,9 @@ static int count_path(builder *b, uint32_t path, const scn_flow_connection *c, c
 	memset(pc, 0, sizeof *pc);
 	pc->host[0] = c->client.host;
 	pc->host[1] = c->server.host;
-	mdl_counters_add(&pc->counts[0], &there->host_counters[0]);
-	mdl_counters_add(&pc->counts[1], &there->host_counters[1]);
-	if (back) {
-		mdl_counters_add(&pc->counts[1], &back->host_counters[0]);
-		mdl_counters_add(&pc->counts[0], &back->host_counters[1]);
-	}
+	count_leg(b, there, pc, 0);
+	if (back)
+		count_leg(b, back, pc, 1);
 	r->path_count = path + 1;
 	return 0;
 }
@@ -227,6 +259,8 @@ static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_con
 		       &back);
 	b->count = 0;
 	b->service = g->service;
+	b->post_list = w->post_list ? w->post_list : 1;
+	b->cq_moderation = w->cq_moderation ? w->cq_moderation : 1;
 	add_leg(b, &there, c->client, c->server);
 	int both_legs = !mdl_verb_is_bandwidth(w->verb) || read;
 	if (mdl_verb_is_bandwidth(w->verb)) {

@@ -26,11 +26,14 @@
  *   plan's sender, transfer and receiver stages, then the reply's; its
  *   latency is reported per message (half) for WRITE and SEND, whole for
  *   READ, as perftest does.  A bandwidth test's operation is one message
- *   (both legs for READ) followed by its completion stages.  Completion
- *   work of latency tests, off-path work and per-doorbell sharing are not
- *   modelled yet (the engine has no fork: a path is one sequence).
+ *   (both legs for READ) followed by its completion stages.  A
+ *   per-doorbell stage's work at its server is divided by the workload's
+ *   post_list, a completion stage's by its cq_moderation (each request
+ *   carries its share); delays are not.  Completion work of latency tests
+ *   and off-path work are not modelled yet (the engine has no fork: a path
+ *   is one sequence).
  * - Per host, VM exits/s and interrupts/s: each path's per-operation
- *   counts on its two hosts (its plans' host_counters), times the
+ *   counts on its two hosts (its stages' counts, shared as their work), times the
  *   operations completed along it, over the run's time.
  * - One flow per connection, closed loop (its window) or open loop (its
  *   Poisson rate, at most the workload's tx_depth in flight).

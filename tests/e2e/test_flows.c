@@ -228,6 +228,39 @@ START_TEST(one_pair_matches_the_single_flow_path)
 }
 END_TEST
 
+/* A stream's batching: a post list of L requests traps once (vRDMA's
+ * doorbell), and by event one completion interrupt comes every
+ * cq_moderation requests; the backend's completion proxying shrinks with
+ * it too. */
+START_TEST(post_lists_and_completion_moderation_share_their_work)
+{
+	double ops[2], exits[2], irqs[2], backend[2];
+	static const unsigned post_list[] = {1, 4}, moderation[] = {1, 100};
+	for (size_t i = 0; i < 2; i++) {
+		static char text[1024];
+		snprintf(text, sizeof text,
+			 "scenario: bw\npreset: esxi5-qdr-2012\ncompletion: event\ntopology:\n  hosts:\n"
+			 "    - {name: a, vms: 1}\n    - {name: b, vms: 1}\noptions: [vrdma]\nflows:\n  - name: s\n"
+			 "    between: {from: a/0, to: b/0}\n"
+			 "    workload: {verb: write_bw, sizes: [4KiB], iterations: 20000, post_list: %u, cq_moderation: %u}\n",
+			 post_list[i], moderation[i]);
+		tool_output o = run_tool((const char *[]){"run", write_scenario("bw.yaml", text), "--format", "csv", NULL});
+		ck_assert_msg(o.status == 0, "%s", o.err);
+		ops[i] = flow_csv(o.out, "group", "s", COL_OPS_PER_S);
+		exits[i] = flow_csv(o.out, "host", "a", COL_VM_EXITS_PER_S);
+		irqs[i] = flow_csv(o.out, "host", "a", COL_INTERRUPTS_PER_S);
+		backend[i] = flow_csv(o.out, "server", "a backend", COL_UTILISATION);
+		tool_output_free(&o);
+		printf("post list %u, a completion every %u: %.0f ops/s, %.0f exits/s, %.0f interrupts/s, backend %.3f\n",
+		       post_list[i], moderation[i], ops[i], exits[i], irqs[i], backend[i]);
+		ck_assert_double_eq_tol(irqs[i], ops[i] / moderation[i], 1e-3 * ops[i] / moderation[i]);
+	}
+	ck_assert_double_ge(exits[0], 3 * ops[0]);   /* doorbell, injection, EOI, re-arm per request */
+	ck_assert_double_lt(exits[1], 0.3 * ops[1]); /* a quarter, and the completion's per 100 */
+	ck_assert_double_gt(ops[1], 2 * ops[0]);
+}
+END_TEST
+
 /* vrdma, sriov and softroce-pvnic name their counterparts inside one host
  * (`same_host:`): a pair of VMs of one host in a flows run takes that
  * option's path, and matches its single-flow median. */
@@ -340,6 +373,7 @@ int main(void)
 	tcase_add_test(tc, vms_beyond_the_guest_cores_share_them);
 	tcase_add_test(tc, one_pair_matches_the_single_flow_path);
 	tcase_add_test(tc, a_pair_inside_one_host_takes_the_local_counterpart);
+	tcase_add_test(tc, post_lists_and_completion_moderation_share_their_work);
 	tcase_add_test(tc, same_output_twice);
 	tcase_add_test(tc, events_are_reported_per_run);
 	tcase_add_test(tc, a_flow_group_the_engine_cannot_run_is_refused);
