@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "sim/flows/batch.h"
+#include "sim/flows/choice.h"
 #include "sim/flows/flows.h"
 #include "sim/flows/heap.h"
 #include "sim/flows/latency.h"
@@ -18,16 +19,21 @@
 
 /* A flow (one QP connection) and its source. */
 typedef struct fl_flow {
-	const fl_path *path;         /* set when the run starts */
-	fl_flow_spec spec;
+	fl_pick *picks;              /* its choices, set when the run starts: &one, or e->picks + pick_first */
+	fl_pick one;                 /* the choice of a flow of one: beside the flow's other hot fields */
+	uint32_t pick_count;         /* its choices (1 .. FL_CHOICES_MAX) */
+	uint32_t pick_first;         /* with 2 choices or more: where they start in e->picks */
+	fl_flow_spec spec;           /* choices NULL: they are in the picks */
 	int64_t start_ps;
 	double mean_gap_ps;          /* open loop: mean time between arrivals */
 	uint64_t posted;             /* operations posted (closed) or arrivals taken (open) */
 	uint64_t completed;
+	uint64_t bytes;              /* of the operations completed, each by its choice */
 	uint32_t in_flight;
 	uint32_t arrival_pending;    /* open loop: an arrival event is in the heap */
 	int64_t next_arrival_ps;     /* open loop: the oldest arrival not yet posted */
 	uint64_t rng;                /* open loop: the arrivals' stream */
+	uint64_t choice_rng;         /* the choices' stream (drawn only with 2 choices or more) */
 	fl_latency latency;
 } fl_flow;
 
@@ -51,6 +57,8 @@ struct fl_engine {
 	size_t path_count, path_capacity;
 	fl_flow *flows;
 	size_t flow_count, flow_capacity;
+	fl_pick *picks;              /* the choices of the flows that have several, flow after flow */
+	size_t pick_count, pick_capacity;
 	fl_group *groups;            /* config.groups */
 	fl_vm *vms;                  /* config.vms, filled after the run */
 	fl_heap heap;
@@ -76,11 +84,11 @@ static inline void fl_schedule(fl_engine *e, fl_event ev)
 
 /* source.c: the flows' loads. */
 void fl_source_start(fl_engine *e, uint32_t flow);
-/* An operation of FLOW left its last server, to complete at DONE_PS (>= the
- * current event's time). */
-void fl_source_finish(fl_engine *e, uint32_t flow, int64_t origin_ps, int64_t done_ps);
+/* An operation of FLOW on its choice CHOICE left its last server, to
+ * complete at DONE_PS (>= the current event's time). */
+void fl_source_finish(fl_engine *e, uint32_t flow, uint32_t choice, int64_t origin_ps, int64_t done_ps);
 /* It completes now, at DONE_PS. */
-void fl_source_complete(fl_engine *e, uint32_t flow, int64_t origin_ps, int64_t done_ps);
+void fl_source_complete(fl_engine *e, uint32_t flow, uint32_t choice, int64_t origin_ps, int64_t done_ps);
 void fl_source_arrival(fl_engine *e, uint32_t flow, int64_t now_ps);
 
 /* report.c: gather the VMs' figures once the run is over. */

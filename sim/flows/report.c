@@ -14,7 +14,7 @@ int fl_report_gather(fl_engine *e)
 		const fl_flow *f = &e->flows[i];
 		fl_vm *client = &e->vms[f->spec.client_vm];
 		client->completed += f->completed;
-		client->bytes += f->completed * f->spec.bytes_per_op;
+		client->bytes += f->bytes;
 		fl_latency_merge(&client->latency, &f->latency);
 		e->vms[f->spec.server_vm].served += f->completed;
 	}
@@ -65,7 +65,15 @@ void fl_flow_figures(const fl_engine *e, uint32_t flow, fl_figures *out)
 {
 	const fl_flow *f = &e->flows[flow];
 	int64_t elapsed_ps = e->end_ps - f->start_ps;
-	fill(out, f->completed, f->completed * f->spec.bytes_per_op, elapsed_ps, &f->latency);
+	fill(out, f->completed, f->bytes, elapsed_ps, &f->latency);
+}
+
+uint64_t fl_flow_choice_completed(const fl_engine *e, uint32_t flow, uint32_t choice)
+{
+	const fl_flow *f = &e->flows[flow];
+	if (choice >= f->pick_count)
+		return 0;
+	return f->pick_count > 1 ? e->picks[f->pick_first + choice].completed : f->one.completed;
 }
 
 void fl_group_figures(const fl_engine *e, uint32_t group, fl_figures *out)
