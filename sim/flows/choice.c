@@ -38,11 +38,10 @@ int fl_choices_compile(const fl_choice *choices, size_t count, size_t paths, fl_
 		cumulative += choices[i].weight;
 		double bound = nearbyint(cumulative / total * (double)FL_PICK_SCALE);
 		out[i] = (fl_pick){
-			.path = NULL,
+			.path.index = choices[i].path,
 			.bound = i + 1 == count || bound >= (double)FL_PICK_SCALE ? FL_PICK_SCALE : (uint64_t)bound,
 			.bytes_per_op = choices[i].bytes_per_op,
 			.completed = 0,
-			.path_index = choices[i].path,
 		};
 	}
 	return 0;

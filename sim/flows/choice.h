@@ -27,12 +27,15 @@
 
 #define FL_PICK_SCALE (UINT64_C(1) << 53)   /* the draw's resolution: a double's mantissa */
 
+/* 32 bytes on 64-bit hosts, so that indexing by an event's choice is a shift. */
 typedef struct fl_pick {
-	const fl_path *path;     /* set when the run starts (the path array may move before) */
+	union {
+		size_t index;          /* until the run starts: the fl_add_path index */
+		const fl_path *path;   /* from then on (the path array may move before) */
+	} path;
 	uint64_t bytes_per_op;   /* an operation that takes this choice moves these bytes */
 	uint64_t completed;      /* operations completed on this choice */
 	uint64_t bound;          /* cumulative probability through this choice, x 2^53 */
-	uint32_t path_index;     /* the fl_add_path index PATH is resolved from */
 } fl_pick;
 
 /* Compile CHOICES[0 .. COUNT) over PATHS paths into OUT[0 .. COUNT).

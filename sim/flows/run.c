@@ -15,7 +15,7 @@
 static void on_visit(fl_engine *e, const fl_event *ev)
 {
 	const fl_flow *f = &e->flows[ev->flow];
-	const fl_path *path = f->picks[ev->choice].path;
+	const fl_path *path = f->picks[ev->choice].path.path;
 	const fl_visit *v = &path->visits[ev->hop];
 	fl_server *s = &e->servers[v->server];
 	int64_t service_ps = v->exponential ? fl_rng_exponential_ps(&s->rng, v->mean_ps) : v->service_ps;

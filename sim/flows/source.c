@@ -39,7 +39,7 @@ static inline int more_to_post(const fl_flow *f)
 static void post(fl_engine *e, uint32_t fi, fl_flow *f, int64_t at_ps, int64_t origin_ps)
 {
 	uint32_t choice = f->pick_count > 1 ? fl_choice_draw(f->picks, f->pick_count, &f->choice_rng) : 0;
-	const fl_path *path = f->picks[choice].path;
+	const fl_path *path = f->picks[choice].path.path;
 	fl_event ev = {
 		.time_ps = at_ps + path->lead_ps,
 		.origin_ps = origin_ps,
@@ -74,7 +74,7 @@ void fl_source_start(fl_engine *e, uint32_t fi)
 	/* No more adds: the arrays stopped moving. */
 	f->picks = f->pick_count > 1 ? &e->picks[f->pick_first] : &f->one;
 	for (uint32_t c = 0; c < f->pick_count; c++)
-		f->picks[c].path = &e->paths[f->picks[c].path_index];
+		f->picks[c].path.path = &e->paths[f->picks[c].path.index];
 	if (f->spec.load == FL_CLOSED_LOOP) {
 		for (uint32_t k = 0; k < f->spec.window && more_to_post(f); k++)
 			post(e, fi, f, f->start_ps, f->start_ps);
