@@ -8,13 +8,22 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The bytes of F's completed operations, each counted by its choice. */
+static uint64_t flow_bytes(const fl_flow *f)
+{
+	uint64_t bytes = 0;
+	for (uint32_t c = 0; c < f->pick_count; c++)
+		bytes += f->picks[c].completed * f->picks[c].bytes_per_op;
+	return bytes;
+}
+
 int fl_report_gather(fl_engine *e)
 {
 	for (size_t i = 0; i < e->flow_count; i++) {
 		const fl_flow *f = &e->flows[i];
 		fl_vm *client = &e->vms[f->spec.client_vm];
 		client->completed += f->completed;
-		client->bytes += f->bytes;
+		client->bytes += flow_bytes(f);
 		fl_latency_merge(&client->latency, &f->latency);
 		e->vms[f->spec.server_vm].served += f->completed;
 	}
@@ -65,7 +74,7 @@ void fl_flow_figures(const fl_engine *e, uint32_t flow, fl_figures *out)
 {
 	const fl_flow *f = &e->flows[flow];
 	int64_t elapsed_ps = e->end_ps - f->start_ps;
-	fill(out, f->completed, f->bytes, elapsed_ps, &f->latency);
+	fill(out, f->completed, flow_bytes(f), elapsed_ps, &f->latency);
 }
 
 uint64_t fl_flow_choice_completed(const fl_engine *e, uint32_t flow, uint32_t choice)

@@ -110,7 +110,6 @@ void fl_source_complete(fl_engine *e, uint32_t fi, uint32_t choice, int64_t orig
 	fl_pick *pick = &f->picks[choice];
 	int64_t latency_ps = done_ps - origin_ps;
 	f->completed++;
-	f->bytes += pick->bytes_per_op;
 	pick->completed++;
 	f->in_flight--;
 	fl_latency_add(&f->latency, latency_ps);
