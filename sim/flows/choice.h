@@ -11,8 +11,8 @@
  * probability weight_i / sum of weights, to within 2^-53 (a choice
  * lighter than 2^-53 of the total is never drawn).  Binary search: the
  * cost is log2 of the number of choices, a handful of compares for a size
- * mix; one draw per operation posted, and none for a flow of one choice,
- * whose stream is then never touched.
+ * mix, without a branch on the draw; one draw per operation posted, and
+ * none for a flow of one choice, whose stream is then never touched.
  * Memory: one entry per (flow, choice), never per operation.
  */
 #ifndef FL_CHOICE_H
@@ -50,15 +50,16 @@ int fl_choices_compile(const fl_choice *choices, size_t count, size_t paths, fl_
 static inline uint32_t fl_choice_draw(const fl_pick *picks, uint32_t count, uint64_t *rng)
 {
 	uint64_t u = fl_rng_next(rng) >> 11;   /* uniform on [0, 2^53) */
-	uint32_t lo = 0, hi = count - 1;       /* the answer lies in [lo, hi]: the last bound is 2^53 */
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (u < picks[mid].bound)
-			hi = mid;
-		else
-			lo = mid + 1;
+	/* Binary search without a data-dependent branch (the loop runs
+	 * ceil(log2 count) times whatever u): the answer stays in
+	 * [base, base + n), the last bound being 2^53 > u. */
+	const fl_pick *base = picks;
+	for (uint32_t n = count; n > 1;) {
+		uint32_t half = n / 2;
+		base = u < base[half - 1].bound ? base : base + half;
+		n -= half;
 	}
-	return lo;
+	return (uint32_t)(base - picks);
 }
 
 #endif

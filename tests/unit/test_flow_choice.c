@@ -31,22 +31,22 @@ static int binomial_fits(uint64_t count, uint64_t n, double p)
 }
 
 typedef struct mix_run {
-	uint64_t count[4];
+	uint64_t count[8];
 	fl_figures flow, group, vm;
 	double end_ns;
 } mix_run;
 
 /* One closed-loop ping-pong flow of OPS operations over pure-delay paths
- * of 100 ns x (i + 1), choice i of WEIGHTS[i] and 64 B x 1024^i. */
+ * of 100 ns x (i + 1), choice i of WEIGHTS[i] and 64 B x 2^i. */
 static void run_mix(const double *weights, uint32_t count, uint64_t seed, mix_run *out)
 {
 	fl_config config = {.seed = seed, .groups = 1, .vms = 2};
 	fl_engine *e = fl_engine_new(&config);
 	ck_assert_ptr_nonnull(e);
-	fl_choice choices[4];
+	fl_choice choices[8];
 	for (uint32_t i = 0; i < count; i++) {
 		fl_hop_spec delay = {.server = FL_NONE, .time_ns = 100.0 * (i + 1)};
-		choices[i] = (fl_choice){.path = fl_add_path(e, &delay, 1), .bytes_per_op = 64ull << (10 * i),
+		choices[i] = (fl_choice){.path = fl_add_path(e, &delay, 1), .bytes_per_op = 64ull << i,
 					 .weight = weights[i]};
 	}
 	fl_flow_spec flow = {.client_vm = 0, .server_vm = 1, .load = FL_CLOSED_LOOP, .window = 1, .operations = OPS,
@@ -64,8 +64,8 @@ static void run_mix(const double *weights, uint32_t count, uint64_t seed, mix_ru
 	fl_engine_free(e);
 }
 
-static const double WEIGHTS[][4] = {{9, 1}, {1, 1}, {1, 2, 3, 4}};
-static const uint32_t COUNTS[] = {2, 2, 4};
+static const double WEIGHTS[][8] = {{9, 1}, {1, 1}, {1, 2, 3, 4}, {5, 1, 2}, {3, 1, 4, 1, 5, 9, 2}};
+static const uint32_t COUNTS[] = {2, 2, 4, 3, 7};
 
 START_TEST(drawn_proportions_match_the_weights)
 {
@@ -95,7 +95,7 @@ START_TEST(bytes_and_latency_by_choice)
 {
 	mix_run r;
 	run_mix(WEIGHTS[0], 2, 7, &r);
-	uint64_t bytes = r.count[0] * 64 + r.count[1] * 65536;
+	uint64_t bytes = r.count[0] * 64 + r.count[1] * 128;
 	ck_assert_uint_eq(r.flow.bytes, bytes);
 	ck_assert_uint_eq(r.group.bytes, bytes);
 	ck_assert_uint_eq(r.vm.bytes, bytes);
@@ -262,7 +262,7 @@ int main(void)
 	Suite *s = suite_create("flow choices");
 	TCase *tc = tcase_create("size mix");
 	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, drawn_proportions_match_the_weights, 0, 3);
+	tcase_add_loop_test(tc, drawn_proportions_match_the_weights, 0, 5);
 	tcase_add_test(tc, bytes_and_latency_by_choice);
 	tcase_add_test(tc, same_seed_same_draws);
 	tcase_add_test(tc, an_operation_keeps_its_path_to_completion);
