@@ -37,14 +37,25 @@ typedef struct builder {
 	vr_diag *diag;
 } builder;
 
+/* A size mix becomes the flows' choices (one path per size): the engine
+ * carries an operation's choice in 8 bits. */
+_Static_assert(SCN_SIZES_MAX <= FL_CHOICES_MAX, "a flow group's sizes must fit the engine's choices");
+
+/* The parser guarantees it for scenario files; a scenario built in C is
+ * checked here before any output is opened. */
 int vr_flow_check(const scn_scenario *s, vr_diag *diag)
 {
 	for (size_t g = 0; g < s->flows.group_count; g++) {
 		const scn_flow_group *grp = &s->flows.groups[g];
-		if (grp->workload.size_count != 1)
-			return vr_diag_at(diag, (vr_where){s->file, grp->line, grp->column},
-					  "found %zu sizes in flow group '%s', expected one: the many-flow engine takes one path per flow and cannot draw a size per operation yet",
-					  grp->workload.size_count, grp->name);
+		vr_where at = {s->file, grp->line, grp->column};
+		size_t n = grp->workload.size_count;
+		if (n < 1 || n > SCN_SIZES_MAX)
+			return vr_diag_at(diag, at, "found %zu sizes in flow group '%s', expected from 1 to %d", n, grp->name,
+					  SCN_SIZES_MAX);
+		for (size_t k = 0; k < n; k++)
+			if (!(grp->size_weights[k] > 0 && grp->size_weights[k] <= 1))
+				return vr_diag_at(diag, at, "found the weight %g for %.0f B in flow group '%s', expected a share above 0 and at most 1",
+						  grp->size_weights[k], grp->workload.sizes_bytes[k], grp->name);
 	}
 	return 0;
 }
@@ -239,8 +250,11 @@ static int count_path(builder *b, uint32_t path, const scn_flow_connection *c, c
 	return 0;
 }
 
-/* The path of one connection of group G; its latency scale into *SCALE. */
-static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_connection *c, double *scale)
+/* The path of one connection of group G for messages of SIZE bytes; its
+ * latency scale into *SCALE (the verb's alone: the same for every size of
+ * a mix). */
+static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_connection *c, double size,
+			 double *scale)
 {
 	const scn_scenario *s = b->s;
 	const scn_workload *w = &g->workload;
@@ -249,7 +263,6 @@ static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_con
 	double qa = host_qps(s, c->client.host), qb = host_qps(s, c->server.host);
 	fp.qps = qa > qb ? qa : qb;
 	int read = mdl_verb_operation(w->verb) == VERB_READ_LAT;
-	double size = w->sizes_bytes[0];
 	mdl_plan there, back;
 	/* Two VMs of one host talk through the option's same-host counterpart. */
 	b->path_option = c->client.host == c->server.host && b->local ? b->local : b->option;
@@ -283,33 +296,45 @@ static int add_flows(builder *b, double *scales)
 	const scn_flows *f = &b->s->flows;
 	for (size_t g = 0; g < f->group_count; g++) {
 		const scn_flow_group *grp = &f->groups[g];
-		uint32_t path = FL_NONE;
+		const scn_workload *w = &grp->workload;
+		/* One choice per size of the group's mix (one for a single size). */
+		fl_choice choices[SCN_SIZES_MAX];
+		int have_paths = 0, failed = 0;
 		scn_vm_ref last_client = {UINT16_MAX, 0}, last_server = {UINT16_MAX, 0};
-		for (size_t i = 0; i < grp->connection_count; i++) {
+		for (size_t i = 0; i < grp->connection_count && !failed; i++) {
 			const scn_flow_connection *c = &grp->connections[i];
-			/* Connections of one pair of VMs (their QPs) share a path. */
-			if (path == FL_NONE || memcmp(&c->client, &last_client, sizeof last_client) != 0 ||
+			/* Connections of one pair of VMs (their QPs) share its paths. */
+			if (!have_paths || memcmp(&c->client, &last_client, sizeof last_client) != 0 ||
 			    memcmp(&c->server, &last_server, sizeof last_server) != 0) {
-				path = add_path(b, grp, c, &scales[g]);
+				for (size_t k = 0; k < w->size_count; k++) {
+					choices[k] = (fl_choice){
+						.path = add_path(b, grp, c, w->sizes_bytes[k], &scales[g]),
+						.bytes_per_op = (uint64_t)w->sizes_bytes[k],
+						.weight = grp->size_weights[k],
+					};
+					failed |= choices[k].path == FL_NONE;
+				}
+				have_paths = 1;
 				last_client = c->client;
 				last_server = c->server;
 			}
 			int open = grp->load.loop == FLOW_OPEN_LOOP;
 			fl_flow_spec spec = {
-				.path = path, .group = (uint32_t)g,
+				.group = (uint32_t)g,
 				.client_vm = (uint32_t)scn_vm_index(f, c->client), .server_vm = (uint32_t)scn_vm_index(f, c->server),
-				.bytes_per_op = (uint64_t)grp->workload.sizes_bytes[0],
 				.load = open ? FL_OPEN_LOOP : FL_CLOSED_LOOP,
 				.window = open ? grp->workload.tx_depth : grp->load.window,
 				.rate_per_s = c->arrival_rate_per_s,
 				.operations = grp->workload.iterations,
+				.choices = choices, .choice_count = (uint32_t)w->size_count,
 			};
 			if (spec.window < 1)
 				spec.window = 1;
-			if (path == FL_NONE || fl_add_flow(b->e, &spec) == FL_NONE)
-				return vr_diag_at(b->diag, (vr_where){b->s->file, grp->line, grp->column},
-						  "cannot build flow group '%s': %s", grp->name, fl_engine_error(b->e));
+			failed = failed || fl_add_flow(b->e, &spec) == FL_NONE;
 		}
+		if (failed)
+			return vr_diag_at(b->diag, (vr_where){b->s->file, grp->line, grp->column},
+					  "cannot build flow group '%s': %s", grp->name, fl_engine_error(b->e));
 	}
 	return 0;
 }

@@ -37,8 +37,12 @@
  *   operations completed along it, over the run's time.
  * - One flow per connection, closed loop (its window) or open loop (its
  *   Poisson rate, at most the workload's tx_depth in flight).
- * - A group with more than one size (a mix) is refused, located at the
- *   group: the engine takes one path per flow.
+ * - A size mix: one path per (pair of VMs, size), and each flow a choice
+ *   per size of its group's mix (size_weights, the bytes of the size), so
+ *   each operation draws its size from its flow's stream; a single size
+ *   is one choice and draws nothing.  The latency scale is the verb's, the
+ *   same for every size.  `sizes:` with several sizes is refused when the
+ *   scenario is read (models/workload.c): a mix is written `size_mix:`.
  */
 #ifndef VR_FLOW_EXPERIMENT_H
 #define VR_FLOW_EXPERIMENT_H
@@ -63,8 +67,9 @@ typedef struct vr_flow_result {
 	size_t path_count;
 } vr_flow_result;
 
-/* Can every group of S run (one size each)?  0, or -1 with DIAG located
- * at the first group that cannot. */
+/* Can every group of S run (1 to SCN_SIZES_MAX sizes, each of weight in
+ * (0, 1]: what the reader guarantees, checked for scenarios built in C)?
+ * 0, or -1 with DIAG located at the first group that cannot. */
 int vr_flow_check(const scn_scenario *s, vr_diag *diag);
 
 /* Build the engine of S's flows for PRESET and OPTION into OUT (not run

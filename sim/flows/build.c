@@ -21,18 +21,25 @@ static void fail(fl_engine *e, const char *format, ...)
 	va_end(ap);
 }
 
-/* Room for one more element in *ARRAY (of COUNT used, *CAPACITY allocated). */
-static int reserve(void **array, size_t count, size_t *capacity, size_t element)
+/* Room for MORE more elements in *ARRAY (of COUNT used, *CAPACITY allocated). */
+static int reserve_n(void **array, size_t count, size_t more, size_t *capacity, size_t element)
 {
-	if (count < *capacity)
+	if (count + more <= *capacity)
 		return 0;
 	size_t grown = *capacity ? 2 * *capacity : 16;
+	while (grown < count + more)
+		grown *= 2;
 	void *p = realloc(*array, grown * element);
 	if (!p)
 		return -1;
 	*array = p;
 	*capacity = grown;
 	return 0;
+}
+
+static int reserve(void **array, size_t count, size_t *capacity, size_t element)
+{
+	return reserve_n(array, count, 1, capacity, element);
 }
 
 fl_engine *fl_engine_new(const fl_config *config)
@@ -79,6 +86,7 @@ void fl_engine_free(fl_engine *e)
 	free(e->servers);
 	free(e->paths);
 	free(e->flows);
+	free(e->picks);
 	free(e->groups);
 	free(e->vms);
 	fl_heap_free(&e->heap);
@@ -132,8 +140,10 @@ uint32_t fl_add_path(fl_engine *e, const fl_hop_spec *hops, size_t count)
 /* NULL if SPEC may be run, else what is wrong with it. */
 static const char *flow_spec_problem(const fl_engine *e, const fl_flow_spec *spec)
 {
-	if (spec->path >= e->path_count)
+	if (spec->choice_count == 0 && spec->path >= e->path_count)
 		return "unknown path";
+	if (spec->choice_count > 0 && !spec->choices)
+		return "choice_count without choices";
 	if (spec->group >= e->config.groups)
 		return "group beyond config.groups";
 	if (spec->client_vm >= e->config.vms || spec->server_vm >= e->config.vms)
@@ -149,6 +159,35 @@ static const char *flow_spec_problem(const fl_engine *e, const fl_flow_spec *spe
 	return NULL;
 }
 
+/* Compile the choices of flow INDEX (SPEC's, or its one path) into F: a
+ * single one into F itself, several appended to the engine's picks. */
+static int add_picks(fl_engine *e, uint32_t index, const fl_flow_spec *spec, fl_flow *f)
+{
+	fl_choice one = {.path = spec->path, .bytes_per_op = spec->bytes_per_op, .weight = 1};
+	const fl_choice *choices = spec->choice_count ? spec->choices : &one;
+	size_t count = spec->choice_count ? spec->choice_count : 1;
+	fl_pick *into = &f->one;
+	if (count > 1 && count <= FL_CHOICES_MAX) {
+		if (e->pick_count + count > UINT32_MAX ||
+		    reserve_n((void **)&e->picks, e->pick_count, count, &e->pick_capacity, sizeof *e->picks) < 0) {
+			fail(e, "no room for the %zu choices of flow %u", count, index);
+			return -1;
+		}
+		into = e->picks + e->pick_count;
+	}
+	char why[200];
+	if (fl_choices_compile(choices, count, e->path_count, into, why, sizeof why) < 0) {
+		fail(e, "flow %u: %s", index, why);
+		return -1;
+	}
+	f->pick_count = (uint32_t)count;
+	if (count > 1) {
+		f->pick_first = (uint32_t)e->pick_count;
+		e->pick_count += count;
+	}
+	return 0;
+}
+
 uint32_t fl_add_flow(fl_engine *e, const fl_flow_spec *spec)
 {
 	const char *problem = e->ran ? "added after the run" : flow_spec_problem(e, spec);
@@ -160,13 +199,18 @@ uint32_t fl_add_flow(fl_engine *e, const fl_flow_spec *spec)
 		fail(e, "out of memory for flow %zu", e->flow_count);
 		return FL_NONE;
 	}
-	uint32_t index = (uint32_t)e->flow_count++;
+	uint32_t index = (uint32_t)e->flow_count;
 	fl_flow *f = &e->flows[index];
 	memset(f, 0, sizeof *f);
+	if (add_picks(e, index, spec, f) < 0)
+		return FL_NONE;
+	e->flow_count++;
 	f->spec = *spec;
+	f->spec.choices = NULL;   /* the caller's array: not kept */
 	f->start_ps = fl_ps_of_ns(spec->start_ns);
 	f->mean_gap_ps = spec->load == FL_OPEN_LOOP ? 1e12 / spec->rate_per_s : 0;
 	f->rng = fl_rng_seed(e->config.seed, FL_STREAM_FLOW, index);
+	f->choice_rng = fl_rng_seed(e->config.seed, FL_STREAM_CHOICE, index);
 	fl_latency_init(&f->latency);
 	return index;
 }

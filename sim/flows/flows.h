@@ -11,7 +11,9 @@
  *    fixed cost: arithmetic, no queue) or a visit to a server with a
  *    service time, fixed or exponential.  A ping-pong round trip is the
  *    request's hops followed by the reply's;
- *  - flows: a path, a load (closed loop: a window of operations in flight,
+ *  - flows: a path, or several with their weights (a size mix: each
+ *    operation posted draws its path and bytes, see fl_choice), a load
+ *    (closed loop: a window of operations in flight,
  *    a new one posted when one completes, window 1 being ping-pong; or open
  *    loop: Poisson arrivals at a rate, which wait in the flow's FIFO while
  *    the window is full, latency running from arrival to completion), and
@@ -26,11 +28,13 @@
  * in ns are rounded to the picosecond once, when the engine is built;
  * results are given back in ns.
  *
- * Determinism: a flow's arrivals and a server's exponential service times
- * come from their own streams, seeded from the base seed and the flow's or
- * server's index only (rng.h); the same build gives bit-identical results.
- * Memory grows with flows, servers and operations in flight, never with
- * operations completed.
+ * Determinism: a flow's arrivals, a flow's choices and a server's
+ * exponential service times come from their own streams, seeded from the
+ * base seed and the flow's or server's index only (rng.h); the same build
+ * gives bit-identical results.  A flow of one choice draws nothing, so
+ * giving it as a path or as one choice changes no bit of a run.
+ * Memory grows with flows (times their choices), servers and operations
+ * in flight, never with operations completed.
  */
 #ifndef FL_FLOWS_H
 #define FL_FLOWS_H
@@ -39,6 +43,7 @@
 #include <stdint.h>
 
 #define FL_NONE UINT32_MAX       /* no server (a pure delay); failure of an fl_add_* */
+#define FL_CHOICES_MAX 256       /* choices per flow: an event carries its choice in 8 bits */
 
 typedef struct fl_engine fl_engine;
 
@@ -71,16 +76,30 @@ typedef enum fl_load {
 	FL_OPEN_LOOP,                /* Poisson arrivals at RATE_PER_S, at most WINDOW in flight */
 } fl_load;
 
-typedef struct fl_flow_spec {
+/* One way an operation of a flow may go, e.g. one size of a size mix.
+ * Each operation posted takes choice i with probability weight_i / (sum of
+ * the flow's weights), drawn from the flow's own choice stream (choice.h:
+ * a cumulative table, exact to 2^-53); it keeps that choice, its path and
+ * its bytes, until it completes, and is counted under it
+ * (fl_flow_choice_completed). */
+typedef struct fl_choice {
 	uint32_t path;               /* from fl_add_path */
+	uint64_t bytes_per_op;       /* the bytes of an operation that takes it */
+	double weight;               /* relative: a finite number > 0 */
+} fl_choice;
+
+typedef struct fl_flow_spec {
+	uint32_t path;               /* from fl_add_path; ignored when choice_count > 0 */
 	uint32_t group;              /* < config.groups */
 	uint32_t client_vm, server_vm;   /* < config.vms */
-	uint64_t bytes_per_op;       /* for bytes/s */
+	uint64_t bytes_per_op;       /* for bytes/s; ignored when choice_count > 0 */
 	fl_load load;
 	uint32_t window;             /* >= 1 */
 	double rate_per_s;           /* open loop: arrivals per second, > 0 */
 	uint64_t operations;         /* closed: to complete; open: arrivals; 0: until the horizon */
 	double start_ns;             /* first post (closed) or the time arrivals start (open) */
+	const fl_choice *choices;    /* a mix (copied by fl_add_flow); NULL with choice_count 0 */
+	uint32_t choice_count;       /* 0: the one choice {path, bytes_per_op}; else 1 .. FL_CHOICES_MAX */
 } fl_flow_spec;
 
 /* A new engine; NULL when out of memory.  Free with fl_engine_free. */
@@ -140,6 +159,10 @@ uint64_t fl_path_completed(const fl_engine *e, uint32_t path);
  * group's or a VM's from the first start to the last end of its flows.
  * Latency: of each completed operation. */
 void fl_flow_figures(const fl_engine *e, uint32_t flow, fl_figures *out);
+/* The operations of FLOW completed on its choice CHOICE (0 for a flow
+ * given without choices); 0 for a choice it does not have.  Its bytes are
+ * these times the choice's bytes_per_op. */
+uint64_t fl_flow_choice_completed(const fl_engine *e, uint32_t flow, uint32_t choice);
 /* Latency percentiles within 0.1 % (sim/stats). */
 void fl_group_figures(const fl_engine *e, uint32_t group, fl_figures *out);
 /* The operations the VM posted as a client; SERVED_OPS: those it answered

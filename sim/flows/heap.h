@@ -6,8 +6,9 @@
  * so events of equal time pop in the order they were scheduled: the run is
  * deterministic whatever the heap's internal order.  Time is in integer
  * picoseconds (see flows.h for why).  An event is 32 bytes and carries the
- * whole state of the operation it moves (flow, visit index, origin time),
- * so an operation in flight needs no storage besides its event.
+ * whole state of the operation it moves (flow, choice, visit index, origin
+ * time), so an operation in flight needs no storage besides its event: the
+ * flow and its choice name the path, the visit index the place on it.
  */
 #ifndef FL_HEAP_H
 #define FL_HEAP_H
@@ -26,9 +27,13 @@ typedef struct fl_event {
 	uint64_t seq;        /* tie-break: order of scheduling */
 	int64_t origin_ps;   /* when the operation arrived (its latency's start) */
 	uint32_t flow;       /* the flow it belongs to */
-	uint16_t hop;        /* FL_EVENT_VISIT: the visit index in the flow's path */
-	uint16_t kind;       /* an fl_event_kind */
+	uint16_t hop;        /* FL_EVENT_VISIT: the visit index in the path of its choice */
+	uint8_t kind;        /* an fl_event_kind */
+	uint8_t choice;      /* VISIT, DONE: the flow's choice the operation drew (< FL_CHOICES_MAX) */
 } fl_event;
+
+/* The heap moves events on every push and pop: keep them at 32 bytes. */
+_Static_assert(sizeof(fl_event) == 32, "fl_event grew beyond 32 bytes");
 
 typedef struct fl_heap {
 	fl_event *events;    /* events[0] is the earliest */

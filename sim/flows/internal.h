@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "sim/flows/batch.h"
+#include "sim/flows/choice.h"
 #include "sim/flows/flows.h"
 #include "sim/flows/heap.h"
 #include "sim/flows/latency.h"
@@ -16,20 +17,26 @@
 #include "sim/flows/server.h"
 #include "sim/stats.h"
 
-/* A flow (one QP connection) and its source. */
+/* A flow (one QP connection) and its source.  The fields every operation
+ * touches come first, in the flow's first cache lines (8,000 flows are
+ * megabytes: a line more per operation shows in the event rate). */
 typedef struct fl_flow {
-	const fl_path *path;         /* set when the run starts */
-	fl_flow_spec spec;
-	int64_t start_ps;
-	double mean_gap_ps;          /* open loop: mean time between arrivals */
-	uint64_t posted;             /* operations posted (closed) or arrivals taken (open) */
-	uint64_t completed;
+	fl_pick *picks;              /* its choices, set when the run starts: &one, or e->picks + pick_first */
+	uint32_t pick_count;         /* its choices (1 .. FL_CHOICES_MAX) */
 	uint32_t in_flight;
+	uint64_t posted;             /* operations posted (closed) or arrivals taken (open) */
+	uint64_t completed;          /* its bytes: each choice's completed x bytes_per_op */
+	fl_pick one;                 /* the choice of a flow of one */
+	fl_flow_spec spec;           /* choices NULL: they are in the picks */
+	fl_latency latency;          /* its count, extremes and sum next to the spec; its blocks beyond */
 	uint32_t arrival_pending;    /* open loop: an arrival event is in the heap */
+	uint32_t pick_first;         /* with 2 choices or more: where they start in e->picks */
 	int64_t next_arrival_ps;     /* open loop: the oldest arrival not yet posted */
 	int64_t last_done_ps;        /* its latest completion counted */
 	uint64_t rng;                /* open loop: the arrivals' stream */
-	fl_latency latency;
+	double mean_gap_ps;          /* open loop: mean time between arrivals */
+	uint64_t choice_rng;         /* the choices' stream (drawn only with 2 choices or more) */
+	int64_t start_ps;
 } fl_flow;
 
 /* A throughput's window: from the first start to the last end of the flows
@@ -62,6 +69,8 @@ struct fl_engine {
 	size_t path_count, path_capacity;
 	fl_flow *flows;
 	size_t flow_count, flow_capacity;
+	fl_pick *picks;              /* the choices of the flows that have several, flow after flow */
+	size_t pick_count, pick_capacity;
 	fl_group *groups;            /* config.groups */
 	fl_vm *vms;                  /* config.vms, filled after the run */
 	fl_heap heap;
@@ -87,11 +96,11 @@ static inline void fl_schedule(fl_engine *e, fl_event ev)
 
 /* source.c: the flows' loads. */
 void fl_source_start(fl_engine *e, uint32_t flow);
-/* An operation of FLOW left its last server, to complete at DONE_PS (>= the
- * current event's time). */
-void fl_source_finish(fl_engine *e, uint32_t flow, int64_t origin_ps, int64_t done_ps);
+/* An operation of FLOW on its choice CHOICE left its last server, to
+ * complete at DONE_PS (>= the current event's time). */
+void fl_source_finish(fl_engine *e, uint32_t flow, uint32_t choice, int64_t origin_ps, int64_t done_ps);
 /* It completes now, at DONE_PS. */
-void fl_source_complete(fl_engine *e, uint32_t flow, int64_t origin_ps, int64_t done_ps);
+void fl_source_complete(fl_engine *e, uint32_t flow, uint32_t choice, int64_t origin_ps, int64_t done_ps);
 void fl_source_arrival(fl_engine *e, uint32_t flow, int64_t now_ps);
 
 /* report.c: gather the VMs' figures once the run is over. */

@@ -25,6 +25,15 @@ static void window_widen(fl_window *w, fl_window by)
 	w->set = 1;
 }
 
+/* The bytes of F's completed operations, each counted by its choice. */
+static uint64_t flow_bytes(const fl_flow *f)
+{
+	uint64_t bytes = 0;
+	for (uint32_t c = 0; c < f->pick_count; c++)
+		bytes += f->picks[c].completed * f->picks[c].bytes_per_op;
+	return bytes;
+}
+
 int fl_report_gather(fl_engine *e)
 {
 	for (size_t i = 0; i < e->flow_count; i++) {
@@ -35,7 +44,9 @@ int fl_report_gather(fl_engine *e)
 		fl_vm *client = &e->vms[f->spec.client_vm];
 		window_widen(&client->window, w);
 		client->completed += f->completed;
-		client->bytes += f->completed * f->spec.bytes_per_op;
+		client->bytes += flow_bytes(f);
+		for (uint32_t c = 0; c < f->pick_count; c++)
+			e->paths[f->picks[c].path.path - e->paths].completed += f->picks[c].completed;
 		fl_latency_merge(&client->latency, &f->latency);
 		e->vms[f->spec.server_vm].served += f->completed;
 	}
@@ -87,7 +98,15 @@ void fl_flow_figures(const fl_engine *e, uint32_t flow, fl_figures *out)
 	const fl_flow *f = &e->flows[flow];
 	fl_window w = flow_window(e, f);
 	int64_t elapsed_ps = w.end_ps - w.start_ps;
-	fill(out, f->completed, f->completed * f->spec.bytes_per_op, elapsed_ps, &f->latency);
+	fill(out, f->completed, flow_bytes(f), elapsed_ps, &f->latency);
+}
+
+uint64_t fl_flow_choice_completed(const fl_engine *e, uint32_t flow, uint32_t choice)
+{
+	const fl_flow *f = &e->flows[flow];
+	if (choice >= f->pick_count)
+		return 0;
+	return f->pick_count > 1 ? e->picks[f->pick_first + choice].completed : f->one.completed;
 }
 
 void fl_group_figures(const fl_engine *e, uint32_t group, fl_figures *out)

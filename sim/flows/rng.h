@@ -15,8 +15,10 @@
 #include <math.h>
 #include <stdint.h>
 
-/* What owns a stream: part of its seed, so that flow 3 and server 3 differ. */
-enum fl_stream_kind { FL_STREAM_FLOW = 1, FL_STREAM_SERVER = 2 };
+/* What owns a stream: part of its seed, so that flow 3 and server 3 differ.
+ * A flow owns two: its arrivals, and its choices (kept apart so that a
+ * size mix does not move the arrival times). */
+enum fl_stream_kind { FL_STREAM_FLOW = 1, FL_STREAM_SERVER = 2, FL_STREAM_CHOICE = 3 };
 
 static inline uint64_t fl_rng_mix(uint64_t z)
 {

@@ -15,17 +15,18 @@
 static void on_visit(fl_engine *e, const fl_event *ev)
 {
 	const fl_flow *f = &e->flows[ev->flow];
-	const fl_visit *v = &f->path->visits[ev->hop];
+	const fl_path *path = f->picks[ev->choice].path.path;
+	const fl_visit *v = &path->visits[ev->hop];
 	fl_server *s = &e->servers[v->server];
 	int64_t service_ps = v->exponential ? fl_rng_exponential_ps(&s->rng, v->mean_ps) : v->service_ps;
 	int64_t next_ps = fl_server_admit(s, ev->time_ps, service_ps) + v->after_ps;
-	if ((uint32_t)ev->hop + 1 < f->path->count) {
+	if ((uint32_t)ev->hop + 1 < path->count) {
 		fl_event next = *ev;
 		next.time_ps = next_ps;
 		next.hop++;
 		fl_schedule(e, next);
 	} else {
-		fl_source_finish(e, ev->flow, ev->origin_ps, next_ps);
+		fl_source_finish(e, ev->flow, ev->choice, ev->origin_ps, next_ps);
 	}
 }
 
@@ -63,7 +64,7 @@ int fl_run(fl_engine *e)
 		e->events++;
 		switch ((fl_event_kind)ev.kind) {
 		case FL_EVENT_VISIT: on_visit(e, &ev); break;
-		case FL_EVENT_DONE: fl_source_complete(e, ev.flow, ev.origin_ps, ev.time_ps); break;
+		case FL_EVENT_DONE: fl_source_complete(e, ev.flow, ev.choice, ev.origin_ps, ev.time_ps); break;
 		case FL_EVENT_ARRIVAL: fl_source_arrival(e, ev.flow, ev.time_ps); break;
 		}
 		if (e->top_is_current) {   /* the handler scheduled nothing: drop the event */

@@ -18,6 +18,10 @@
  * Here completions are events, since an arrival between the last visit
  * and the completion must still see the window full.
  *
+ * A size mix: each operation posts on the choice it draws at its post (from
+ * the flow's choice stream, apart from the arrivals'), carries it in its
+ * events, and is counted under it at completion.
+ *
  *   flow state (open loop):   idle --arrival--> posting --window full--> blocked
  *   blocked --completion--> posting;  an ARRIVAL event is pending only when
  *   the next arrival is in the future (next_arrival_ps > now).
@@ -30,15 +34,19 @@ static inline int more_to_post(const fl_flow *f)
 	return f->spec.operations == 0 || f->posted < f->spec.operations;
 }
 
-/* Post an operation of flow FI at AT_PS whose latency counts from ORIGIN_PS. */
+/* Post an operation of flow FI at AT_PS whose latency counts from ORIGIN_PS;
+ * it draws its choice here (a flow of one choice draws nothing). */
 static void post(fl_engine *e, uint32_t fi, fl_flow *f, int64_t at_ps, int64_t origin_ps)
 {
+	uint32_t choice = f->pick_count > 1 ? fl_choice_draw(f->picks, f->pick_count, &f->choice_rng) : 0;
+	const fl_path *path = f->picks[choice].path.path;
 	fl_event ev = {
-		.time_ps = at_ps + f->path->lead_ps,
+		.time_ps = at_ps + path->lead_ps,
 		.origin_ps = origin_ps,
 		.flow = fi,
 		.hop = 0,
-		.kind = f->path->count ? FL_EVENT_VISIT : FL_EVENT_DONE,
+		.kind = path->count ? FL_EVENT_VISIT : FL_EVENT_DONE,
+		.choice = (uint8_t)choice,
 	};
 	f->posted++;
 	f->in_flight++;
@@ -63,7 +71,10 @@ static void take_arrivals(fl_engine *e, uint32_t fi, fl_flow *f, int64_t now_ps)
 void fl_source_start(fl_engine *e, uint32_t fi)
 {
 	fl_flow *f = &e->flows[fi];
-	f->path = &e->paths[f->spec.path];
+	/* No more adds: the arrays stopped moving. */
+	f->picks = f->pick_count > 1 ? &e->picks[f->pick_first] : &f->one;
+	for (uint32_t c = 0; c < f->pick_count; c++)
+		f->picks[c].path.path = &e->paths[f->picks[c].path.index];
 	if (f->spec.load == FL_CLOSED_LOOP) {
 		for (uint32_t k = 0; k < f->spec.window && more_to_post(f); k++)
 			post(e, fi, f, f->start_ps, f->start_ps);
@@ -80,29 +91,31 @@ void fl_source_arrival(fl_engine *e, uint32_t fi, int64_t now_ps)
 	take_arrivals(e, fi, f, now_ps);
 }
 
-void fl_source_finish(fl_engine *e, uint32_t fi, int64_t origin_ps, int64_t done_ps)
+void fl_source_finish(fl_engine *e, uint32_t fi, uint32_t choice, int64_t origin_ps, int64_t done_ps)
 {
 	if (e->flows[fi].spec.load == FL_CLOSED_LOOP) {
-		fl_source_complete(e, fi, origin_ps, done_ps);
+		fl_source_complete(e, fi, choice, origin_ps, done_ps);
 		return;
 	}
-	fl_event ev = {.time_ps = done_ps, .origin_ps = origin_ps, .flow = fi, .kind = FL_EVENT_DONE};
+	fl_event ev = {.time_ps = done_ps, .origin_ps = origin_ps, .flow = fi, .kind = FL_EVENT_DONE,
+		       .choice = (uint8_t)choice};
 	fl_schedule(e, ev);
 }
 
-void fl_source_complete(fl_engine *e, uint32_t fi, int64_t origin_ps, int64_t done_ps)
+void fl_source_complete(fl_engine *e, uint32_t fi, uint32_t choice, int64_t origin_ps, int64_t done_ps)
 {
 	if (e->horizon_ps && done_ps > e->horizon_ps)
 		return;   /* after the end: neither counted nor followed */
 	fl_flow *f = &e->flows[fi];
+	fl_pick *pick = &f->picks[choice];
 	int64_t latency_ps = done_ps - origin_ps;
 	f->completed++;
+	pick->completed++;
 	f->in_flight--;
-	e->paths[f->spec.path].completed++;
 	fl_latency_add(&f->latency, latency_ps);
 	fl_group *g = &e->groups[f->spec.group];
 	g->completed++;
-	g->bytes += f->spec.bytes_per_op;
+	g->bytes += pick->bytes_per_op;
 	double latency_ns = (double)latency_ps / 1e3;
 	vr_stats_add(g->latency, latency_ns);
 	fl_batch_add(&g->batch, latency_ns);

@@ -6,7 +6,10 @@
  * uplink); a round trip visits eight of them and crosses folded delays.
  * The costs are round numbers of the right order, not a calibrated model:
  * this measures the engine, not vRDMA.
- * Usage: flow_bench [VMS [QPS [ROUND_TRIPS]]]   (default 1000 8 1000)
+ * With CHOICES above 1, each flow is a mix of that many equal choices of
+ * the same round trip (a size mix's cost: a draw per operation; the
+ * simulated figures do not change).
+ * Usage: flow_bench [VMS [QPS [ROUND_TRIPS [CHOICES]]]]   (default 1000 8 1000 1)
  * Prints the run's size, wall time, events/s, round trips/s and peak RSS.
  */
 #include <stdio.h>
@@ -71,9 +74,10 @@ static uint32_t add_round_trip(fl_engine *e, const host_servers *a, const host_s
 int main(int argc, char **argv)
 {
 	long vms = argc > 1 ? atol(argv[1]) : 1000, qps = argc > 2 ? atol(argv[2]) : 8;
-	long round_trips = argc > 3 ? atol(argv[3]) : 1000;
-	if (vms < HOSTS || qps < 1 || round_trips < 1) {
-		fprintf(stderr, "usage: flow_bench [VMS >= %d [QPS >= 1 [ROUND_TRIPS >= 1]]]\n", HOSTS);
+	long round_trips = argc > 3 ? atol(argv[3]) : 1000, choices = argc > 4 ? atol(argv[4]) : 1;
+	if (vms < HOSTS || qps < 1 || round_trips < 1 || choices < 1 || choices > FL_CHOICES_MAX) {
+		fprintf(stderr, "usage: flow_bench [VMS >= %d [QPS >= 1 [ROUND_TRIPS >= 1 [CHOICES 1 .. %d]]]]\n", HOSTS,
+			FL_CHOICES_MAX);
 		return 2;
 	}
 	double t0 = wall_s();
@@ -85,13 +89,18 @@ int main(int argc, char **argv)
 	for (int i = 0; i < HOSTS; i++)
 		paths[i] = add_round_trip(e, &hosts[i], &hosts[(i + 1) % HOSTS]);
 	long per_host = vms / HOSTS;
+	fl_choice mix[FL_CHOICES_MAX];
 	for (long vm = 0; vm < per_host * HOSTS; vm++) {
 		long host = vm / per_host, peer = ((host + 1) % HOSTS) * per_host + vm % per_host;
+		for (long c = 0; c < choices; c++)
+			mix[c] = (fl_choice){.path = paths[host], .bytes_per_op = 64, .weight = 1};
 		for (long q = 0; q < qps; q++)
 			if (fl_add_flow(e, &(fl_flow_spec){.path = paths[host], .client_vm = (uint32_t)vm,
 							   .server_vm = (uint32_t)peer, .bytes_per_op = 64,
 							   .load = FL_CLOSED_LOOP, .window = 1,
-							   .operations = (uint64_t)round_trips}) == FL_NONE) {
+							   .operations = (uint64_t)round_trips,
+							   .choices = choices > 1 ? mix : NULL,
+							   .choice_count = choices > 1 ? (uint32_t)choices : 0}) == FL_NONE) {
 				fprintf(stderr, "flow_bench: %s\n", fl_engine_error(e));
 				return 1;
 			}

@@ -215,10 +215,9 @@ START_TEST(validate_reports_place)
 }
 END_TEST
 
-/* A flows scenario validates with its groups and connections counted; run
- * refuses what the many-flow engine cannot run yet (a size mix), located
- * at the group, with no output file. */
-START_TEST(flows_validate_and_refuse_a_size_mix)
+/* A flows scenario validates with its groups and connections counted, and
+ * runs, its size-mix group ('fan') included (--iterations keeps it short). */
+START_TEST(flows_validate_and_run_a_size_mix)
 {
 	tool_output o = run_tool((const char *[]){"validate", src_path("tests/flows/many-flows.yaml"), NULL});
 	ck_assert_msg(o.status == 0, "%s", o.err);
@@ -227,12 +226,19 @@ START_TEST(flows_validate_and_refuse_a_size_mix)
 	const char *dir = temp_dir();
 	char out[256];
 	snprintf(out, sizeof out, "%s/results.json", dir);
-	o = run_tool((const char *[]){"run", src_path("tests/flows/many-flows.yaml"), "--format", "json", "--out", out, NULL});
-	ck_assert_int_eq(o.status, 2);
-	ck_assert_msg(strstr(o.err, "many-flows.yaml:21:5: found 2 sizes in flow group 'fan', expected one") &&
-		      strstr(o.err, "cannot draw a size per operation yet"), "%s", o.err);
-	ck_assert(!file_exists(out));
+	o = run_tool((const char *[]){"run", src_path("tests/flows/many-flows.yaml"), "--iterations", "20", "--format",
+				      "json", "--out", out, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	ck_assert(file_exists(out));
 	tool_output_free(&o);
+	o = run_tool((const char *[]){"run", src_path("tests/flows/many-flows.yaml"), "--iterations", "20", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	const char *fan = strstr(o.out, "\n fan ");
+	unsigned long long ops = 0;
+	ck_assert_msg(fan && sscanf(fan, " fan %llu", &ops) == 1, "%s", o.out);
+	ck_assert_uint_eq(ops, 16 * 20);   /* 16 clients, 20 operations each */
+	tool_output_free(&o);
+	ck_assert_int_eq(remove(out), 0);
 	ck_assert_int_eq(rmdir(dir), 0);
 }
 END_TEST
@@ -522,7 +528,7 @@ int main(void)
 	tcase_add_test(tc, no_negative_queueing);
 	tcase_add_test(tc, bad_command_lines);
 	tcase_add_test(tc, validate_reports_place);
-	tcase_add_test(tc, flows_validate_and_refuse_a_size_mix);
+	tcase_add_test(tc, flows_validate_and_run_a_size_mix);
 	tcase_add_test(tc, no_half_written_output);
 	tcase_add_test(tc, out_respects_links_and_devices);
 	tcase_add_test(tc, json_has_the_documented_keys);

@@ -2,8 +2,9 @@
  * test_flows.c - `vrdmasim run` of flows scenarios, end to end: the
  * shipped many-VM scenario reports every VM and a saturating backend;
  * per-VM throughput falls as VMs share one backend thread; one pair alone
- * matches the single-flow path; runs are deterministic; what the engine
- * cannot run is refused with exit 2 and no output file.
+ * matches the single-flow path; runs are deterministic; a size mix runs,
+ * its bytes and latency those of its sizes; what the engine cannot run is
+ * refused with exit 2 and no output file.
  */
 #include "tests/check_run.h"
 #include "tests/e2e/run_tool.h"
@@ -58,8 +59,8 @@ static double flow_csv(const char *csv, const char *kind, const char *name, int 
 	return NAN;
 }
 
-enum { COL_OPS_PER_S = 5, COL_P50_US = 7, COL_UTILISATION = 13, COL_P99_WAIT_US = 15, COL_VM_EXITS_PER_S = 16,
-       COL_INTERRUPTS_PER_S = 17 };
+enum { COL_OPS = 4, COL_OPS_PER_S = 5, COL_MB_PER_S = 6, COL_P50_US = 7, COL_P99_US = 8, COL_UTILISATION = 13,
+       COL_P99_WAIT_US = 15, COL_VM_EXITS_PER_S = 16, COL_INTERRUPTS_PER_S = 17 };
 
 /* N VMs per host, N ping-pong pairs of vRDMA write_lat 64 B. */
 static const char *pairs_scenario(unsigned n)
@@ -341,21 +342,117 @@ START_TEST(events_are_reported_per_run)
 }
 END_TEST
 
-/* A size mix (one path per flow, for now) is refused at run time, located
- * at its group, exit 2, nothing written. */
-START_TEST(a_flow_group_the_engine_cannot_run_is_refused)
+/* The group of a two-host scenario with VMs a/0-1 and b/0-1 whose flow
+ * groups are GROUPS (YAML, indented as list items of `flows:`). */
+static const char *flows_scenario(const char *name, const char *groups)
 {
-	const char *path = write_scenario("mix.yaml",
-		"scenario: mix\npreset: esxi5-qdr-2012\n"
-		"topology:\n  hosts:\n    - {name: a, vms: 2}\n    - {name: b, vms: 2}\noptions: [vrdma]\nflows:\n"
+	char text[2048];
+	snprintf(text, sizeof text,
+		 "scenario: mix\npreset: esxi5-qdr-2012\nseed: 5\n"
+		 "topology:\n  hosts:\n    - {name: a, vms: 2}\n    - {name: b, vms: 2}\noptions: [vrdma]\nflows:\n%s",
+		 groups);
+	return write_scenario(name, text);
+}
+
+/* |X - MEAN| within 5 standard deviations SIGMA. */
+static int within_5_sigma(double x, double mean, double sigma)
+{
+	return fabs(x - mean) <= 5 * sigma;
+}
+
+/* A size mix runs beside a single-size group, the same twice: every
+ * operation is counted, and the bytes per operation (MB/s over ops/s) are the mix's mean size
+ * within the binomial spread of the 64 KiB draws (p = 0.1 of N). */
+START_TEST(a_size_mix_runs_end_to_end)
+{
+	enum { N = 20000 };
+	char groups[512];
+	snprintf(groups, sizeof groups,
+		 "  - name: ok\n    between: {from: a/0, to: b/0}\n    workload: {verb: write_lat, sizes: [64B], iterations: 10}\n"
+		 "  - name: mixed\n    between: {from: a/1, to: b/1}\n"
+		 "    workload: {verb: write_bw, size_mix: {64B: 9, 64KiB: 1}, iterations: %d}\n",
+		 N);
+	const char *path = flows_scenario("mix.yaml", groups);
+	char out[1200];
+	snprintf(out, sizeof out, "%s/out.csv", dir);
+	tool_output o = run_tool((const char *[]){"run", path, "--format", "csv", "--out", out, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	o = run_tool((const char *[]){"run", path, "--format", "csv", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	/* The draws are seeded: the file of the first run is this run's output. */
+	char written[8192] = "";
+	FILE *f = fopen(out, "r");
+	ck_assert_ptr_nonnull(f);
+	size_t n = fread(written, 1, sizeof written - 1, f);
+	fclose(f);
+	ck_assert_uint_eq(n, o.out_len);
+	ck_assert_int_eq(memcmp(written, o.out, n), 0);
+	ck_assert_double_eq(flow_csv(o.out, "group", "mixed", COL_OPS), N);
+	ck_assert_double_eq(flow_csv(o.out, "group", "ok", COL_OPS), 10);
+	double bytes_per_op = flow_csv(o.out, "group", "mixed", COL_MB_PER_S) * 1e6 /
+			      flow_csv(o.out, "group", "mixed", COL_OPS_PER_S);
+	double mean = 0.9 * 64 + 0.1 * 65536, sigma = (65536 - 64) * sqrt(0.1 * 0.9 / N);
+	printf("size mix 64B:9 64KiB:1: %.1f bytes per operation, expected %.1f +- %.1f\n", bytes_per_op, mean, sigma);
+	ck_assert_msg(within_5_sigma(bytes_per_op, mean, sigma), "%g bytes per operation, expected %g", bytes_per_op,
+		      mean);
+	ck_assert_double_eq_tol(flow_csv(o.out, "vm", "a/1", COL_MB_PER_S), flow_csv(o.out, "group", "mixed", COL_MB_PER_S),
+				1e-6);
+	tool_output_free(&o);
+}
+END_TEST
+
+/* Ping-pong alone on a pair (window 1: nothing queues).  A run's mean
+ * round trip is 1 / (ops/s): the operations follow each other from time 0.
+ * A 50/50 mix's lies between the two sizes' alone, within the binomial
+ * spread of their weighted mean; its p99 is the large size's latency,
+ * halved as a single size's is (the group's latency scale holds). */
+START_TEST(a_mix_latency_lies_between_its_sizes)
+{
+	enum { N = 4000 };
+	static const char *const workloads[] = {"sizes: [64B]", "sizes: [64KiB]", "size_mix: {64B: 1, 64KiB: 1}"};
+	double round_trip_us[3], p50_us[3], p99_us[3];
+	for (int i = 0; i < 3; i++) {
+		char groups[512], name[32];
+		snprintf(groups, sizeof groups,
+			 "  - name: pp\n    between: {from: a/0, to: b/0}\n    workload: {verb: write_lat, %s, iterations: %d}\n",
+			 workloads[i], N);
+		snprintf(name, sizeof name, "lat-%d.yaml", i);
+		tool_output o = run_tool((const char *[]){"run", flows_scenario(name, groups), "--format", "csv", NULL});
+		ck_assert_msg(o.status == 0, "%s", o.err);
+		round_trip_us[i] = 1e6 / flow_csv(o.out, "group", "pp", COL_OPS_PER_S);
+		p50_us[i] = flow_csv(o.out, "group", "pp", COL_P50_US);
+		p99_us[i] = flow_csv(o.out, "group", "pp", COL_P99_US);
+		tool_output_free(&o);
+	}
+	double small = round_trip_us[0], large = round_trip_us[1], mix = round_trip_us[2];
+	double mean = (small + large) / 2, sigma = (large - small) * 0.5 / sqrt(N);
+	printf("mean round trip: 64B %.3f us, 64KiB %.3f us, 50/50 mix %.3f us (expected %.3f +- %.3f)\n", small, large,
+	       mix, mean, sigma);
+	ck_assert_msg(small < mix && mix < large, "mix %g us outside [%g, %g]", mix, small, large);
+	ck_assert_msg(within_5_sigma(mix, mean, sigma), "mix %g us, expected %g +- %g", mix, mean, sigma);
+	/* One-way latency is half the round trip, for each size alone and in the mix. */
+	ck_assert_double_eq_tol(p50_us[0], small / 2, 0.005 * small);
+	ck_assert_double_eq_tol(p50_us[1], large / 2, 0.005 * large);
+	ck_assert_double_eq_tol(p99_us[2], p50_us[1], 0.005 * p50_us[1]);
+}
+END_TEST
+
+/* `sizes:` with several sizes is a sweep elsewhere; in a flow group it
+ * stays refused (a mix is spelled size_mix): exit 2, located, nothing
+ * written. */
+START_TEST(a_list_of_sizes_in_a_flow_group_is_refused)
+{
+	const char *path = flows_scenario("sweep.yaml",
 		"  - name: ok\n    between: {from: a/0, to: b/0}\n    workload: {verb: write_lat, sizes: [64B], iterations: 10}\n"
-		"  - name: mixed\n    between: {from: a/1, to: b/1}\n"
-		"    workload: {verb: write_bw, size_mix: {64B: 9, 64KiB: 1}, iterations: 10}\n");
+		"  - name: swept\n    between: {from: a/1, to: b/1}\n"
+		"    workload: {verb: write_bw, sizes: [64B, 64KiB], iterations: 10}\n");
 	char out[1200];
 	snprintf(out, sizeof out, "%s/out.json", dir);
 	tool_output o = run_tool((const char *[]){"run", path, "--format", "json", "--out", out, NULL});
 	ck_assert_int_eq(o.status, 2);
-	ck_assert_msg(strstr(o.err, "mix.yaml:12:5: found 2 sizes in flow group 'mixed', expected one"), "%s", o.err);
+	ck_assert_msg(strstr(o.err, "sweep.yaml:15:39: found 2 sizes in a flow's workload, expected one size"), "%s",
+		      o.err);
 	ck_assert_int_ne(access(out, F_OK), 0);
 	tool_output_free(&o);
 }
@@ -376,7 +473,9 @@ int main(void)
 	tcase_add_test(tc, post_lists_and_completion_moderation_share_their_work);
 	tcase_add_test(tc, same_output_twice);
 	tcase_add_test(tc, events_are_reported_per_run);
-	tcase_add_test(tc, a_flow_group_the_engine_cannot_run_is_refused);
+	tcase_add_test(tc, a_size_mix_runs_end_to_end);
+	tcase_add_test(tc, a_mix_latency_lies_between_its_sizes);
+	tcase_add_test(tc, a_list_of_sizes_in_a_flow_group_is_refused);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "models/scenario.h"
+#include "sim/flow_experiment.h"
 #include "tests/check_run.h"
 
 static scn_scenario scenario;
@@ -260,6 +261,33 @@ START_TEST(the_documented_example)
 }
 END_TEST
 
+/* What the reader gives, the many-flow engine takes: the example's size
+ * mix included; a scenario built in C with a group of no size, or a weight
+ * of 0, is refused at its group. */
+START_TEST(the_engine_takes_every_group_read)
+{
+	char path[1024];
+	const char *src = getenv("VRDMASIM_SRCDIR");
+	snprintf(path, sizeof path, "%s/tests/flows/many-flows.yaml", src ? src : ".");
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	ck_assert_msg(scn_load_file(path, &scenario, &diag) == 0, "%s", diag.message);
+	scn_flow_group *fan = &scenario.flows.groups[2];
+	ck_assert_uint_eq(fan->workload.size_count, 2);
+	ck_assert_double_eq_tol(fan->size_weights[0], 0.9, 1e-15);
+	ck_assert_int_eq(vr_flow_check(&scenario, &diag), 0);
+	fan->size_weights[1] = 0;
+	ck_assert_int_eq(vr_flow_check(&scenario, &diag), -1);
+	ck_assert_msg(strstr(diag.message, "many-flows.yaml:21:5: found the weight 0 for 65536 B in flow group 'fan'"), "%s",
+		      diag.message);
+	fan->workload.size_count = 0;
+	vr_diag_clear(&diag);
+	ck_assert_int_eq(vr_flow_check(&scenario, &diag), -1);
+	ck_assert_msg(strstr(diag.message, "many-flows.yaml:21:5: found 0 sizes in flow group 'fan', expected from 1 to 64"),
+		      "%s", diag.message);
+}
+END_TEST
+
 START_TEST(single_flow_scenarios_have_no_flows)
 {
 	char path[1024];
@@ -287,6 +315,7 @@ int main(void)
 	tcase_add_test(tc, seeds_follow_names_not_places);
 	tcase_add_test(tc, the_cap_holds_exactly);
 	tcase_add_test(tc, the_documented_example);
+	tcase_add_test(tc, the_engine_takes_every_group_read);
 	tcase_add_test(tc, single_flow_scenarios_have_no_flows);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
