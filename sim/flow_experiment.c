@@ -28,8 +28,11 @@ typedef struct builder {
 	size_t preset;
 	fl_engine *e;
 	host_servers *hosts;
-	fl_hop_spec hops[HOPS_MAX];
+	fl_hop_spec main_hops[HOPS_MAX], branch_hops[HOPS_MAX];
+	fl_hop_spec *hops;            /* where hop() appends: main_hops, or branch_hops
+				       * while a fork's branch is built */
 	size_t count;
+	int detaching;                /* building a fork's branch (see fork_segment) */
 	scn_flow_service service;     /* of the group whose path is being built, */
 	double post_list, cq_moderation;   /* ... its requests per doorbell and per completion */
 	vr_flow_result *result;       /* paths' counts go here */
@@ -115,7 +118,7 @@ static void hop(builder *b, uint32_t server, double time_ns)
 {
 	if (server == FL_NONE && time_ns <= 0)
 		return;
-	if (b->count && b->hops[b->count - 1].server == server) {
+	if (b->count && b->hops[b->count - 1].server == server && server != FL_FORK) {
 		b->hops[b->count - 1].time_ns += time_ns;
 		return;
 	}
@@ -157,6 +160,17 @@ static double stage_share(const builder *b, const mdl_plan_stage *ps)
 	return share;
 }
 
+/* Is SERVER a VM's own vCPU (not a host's pool of guest cores)? */
+static int is_own_vcpu(const builder *b, uint32_t server)
+{
+	for (size_t h = 0; h < b->s->host_count; h++) {
+		const host_servers *hs = &b->hosts[h];
+		if (!hs->cores_shared && server >= hs->vcpu0 && server < hs->vcpu0 + b->s->hosts[h].vms)
+			return 1;
+	}
+	return 0;
+}
+
 static void add_segment(builder *b, const mdl_plan *plan, mdl_segment seg, scn_vm_ref from, scn_vm_ref to)
 {
 	for (size_t i = 0; i < plan->count; i++) {
@@ -164,6 +178,8 @@ static void add_segment(builder *b, const mdl_plan *plan, mdl_segment seg, scn_v
 		if (ps->segment != seg)
 			continue;
 		uint32_t server = server_of(b, ps, from, to);
+		if (b->detaching && is_own_vcpu(b, server))
+			server = FL_NONE;
 		/* work on a server is shared by a batch; a delay is each request's */
 		hop(b, server, server == FL_NONE ? ps->nominal_ns : ps->nominal_ns * stage_share(b, ps));
 	}
@@ -193,11 +209,55 @@ static void add_transfer(builder *b, const mdl_plan *plan, scn_vm_ref from, scn_
 	hop(b, dst->downlink, down_ns);
 }
 
-static void add_leg(builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref to)
+/* Fork, here, the work of PLAN's stages of SEGMENT as detached work (none
+ * if they visit no server: delays alone load nothing).  The work on a VM's
+ * own vCPU is left out: the single-flow model, whose parameters the
+ * calibration fits, takes a sender's completion and off-path work as done
+ * in the gaps of its own ping-pong, and one pair alone must time as it
+ * does; the shared servers (backend, HCA, a pool of guest cores) carry it.
+ * 0, or -1 when the branch cannot be added. */
+static int fork_segment(builder *b, const mdl_plan *plan, mdl_segment segment, scn_vm_ref from, scn_vm_ref to)
+{
+	fl_hop_spec *main_hops = b->hops;
+	size_t main_count = b->count;
+	b->hops = b->branch_hops;
+	b->count = 0;
+	b->detaching = 1;
+	add_segment(b, plan, segment, from, to);
+	b->detaching = 0;
+	int visits = 0;
+	for (size_t i = 0; i < b->count; i++)
+		visits |= b->hops[i].server != FL_NONE;
+	uint32_t branch = visits ? fl_add_path(b->e, b->hops, b->count) : FL_NONE;
+	b->hops = main_hops;
+	b->count = main_count;
+	if (!visits)
+		return 0;
+	if (branch == FL_NONE)
+		return -1;
+	if (b->count < HOPS_MAX)
+		b->hops[b->count++] = (fl_hop_spec){.server = FL_FORK, .branch = branch};
+	return 0;
+}
+
+/* One message from FROM to TO: the sender's stages (its off-path work
+ * forked after them: the VM entry after a trap delays no message), the
+ * transfer, the receiver's stages.  With COMPLETION_DETACHED (latency
+ * tests) the sender's completion is forked where it starts, on the data's
+ * arrival or after the receiver's stages (completion_starts): the sender
+ * handles it while the reply is on its way. */
+static int add_leg(builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref to, int completion_detached)
 {
 	add_segment(b, plan, SEG_SENDER, from, to);
+	if (fork_segment(b, plan, SEG_OFF, from, to) != 0)
+		return -1;
 	add_transfer(b, plan, from, to);
+	if (completion_detached && !plan->completion_after_receiver && fork_segment(b, plan, SEG_COMPLETION, from, to))
+		return -1;
 	add_segment(b, plan, SEG_RECEIVER, from, to);
+	if (completion_detached && plan->completion_after_receiver && fork_segment(b, plan, SEG_COMPLETION, from, to))
+		return -1;
+	return 0;
 }
 
 /* QPs the HCA of HOST's caches hold: every VM's on it. */
@@ -274,17 +334,17 @@ static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_con
 	b->service = g->service;
 	b->post_list = w->post_list ? w->post_list : 1;
 	b->cq_moderation = w->cq_moderation ? w->cq_moderation : 1;
-	add_leg(b, &there, c->client, c->server);
-	int both_legs = !mdl_verb_is_bandwidth(w->verb) || read;
-	if (mdl_verb_is_bandwidth(w->verb)) {
-		if (read)
-			add_leg(b, &back, c->server, c->client);
+	b->hops = b->main_hops;
+	int bandwidth = mdl_verb_is_bandwidth(w->verb), both_legs = !bandwidth || read;
+	/* A ping-pong's WRITE or SEND completes beside the reply; a READ's
+	 * completion is its response's arrival, on the path. */
+	int detached = !bandwidth && !read;
+	if (add_leg(b, &there, c->client, c->server, detached) != 0 ||
+	    (both_legs && add_leg(b, &back, c->server, c->client, detached) != 0))
+		return FL_NONE;
+	if (bandwidth)
 		add_segment(b, read ? &back : &there, SEG_COMPLETION, c->client, c->server);
-		*scale = 1.0;
-	} else {
-		add_leg(b, &back, c->server, c->client);
-		*scale = read ? 1.0 : 0.5;
-	}
+	*scale = bandwidth || read ? 1.0 : 0.5;
 	uint32_t path = fl_add_path(b->e, b->hops, b->count);
 	if (path != FL_NONE && count_path(b, path, c, &there, both_legs ? &back : NULL) != 0)
 		return FL_NONE;

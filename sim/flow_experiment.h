@@ -29,9 +29,11 @@
  *   (both legs for READ) followed by its completion stages.  A
  *   per-doorbell stage's work at its server is divided by the workload's
  *   post_list, a completion stage's by its cq_moderation (each request
- *   carries its share); delays are not.  Completion work of latency tests
- *   and off-path work are not modelled yet (the engine has no fork: a path
- *   is one sequence).
+ *   carries its share); delays are not.  Off-path work (after the
+ *   sender's stages) and, in latency tests, the sender's completion (from
+ *   the data's arrival, or after the receiver's stages for software
+ *   transports) are forks: detached work on the shared servers, none on
+ *   a VM's own vCPU (see fork_segment).
  * - Per host, VM exits/s and interrupts/s: each path's per-operation
  *   counts on its two hosts (its stages' counts, shared as their work), times the
  *   operations completed along it, over the run's time.

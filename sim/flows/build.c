@@ -130,7 +130,7 @@ uint32_t fl_add_path(fl_engine *e, const fl_hop_spec *hops, size_t count)
 		return FL_NONE;
 	}
 	char why[200];
-	if (fl_path_compile(hops, count, e->server_count, &e->paths[e->path_count], why, sizeof why) < 0) {
+	if (fl_path_compile(hops, count, e->server_count, e->path_count, &e->paths[e->path_count], why, sizeof why) < 0) {
 		fail(e, "path %zu: %s", e->path_count, why);
 		return FL_NONE;
 	}

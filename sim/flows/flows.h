@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #define FL_NONE UINT32_MAX       /* no server (a pure delay); failure of an fl_add_* */
+#define FL_FORK (UINT32_MAX - 1) /* a hop that starts detached work (fl_hop_spec.branch) */
 #define FL_CHOICES_MAX 256       /* choices per flow: an event carries its choice in 8 bits */
 
 typedef struct fl_engine fl_engine;
@@ -65,10 +66,18 @@ typedef enum fl_service {
 	FL_SERVICE_EXPONENTIAL,      /* drawn from the server's stream, of mean time_ns */
 } fl_service;
 
+/* A hop: a pure delay, a visit to a server, or a fork.  A fork starts, at
+ * the moment the operation passes it, detached work along another path
+ * (BRANCH, added before): work that loads servers without holding the
+ * operation back, such as the completion a ping-pong's sender handles
+ * while the reply is on its way, or a VM entry after the doorbell's trap.
+ * Detached work ends at its path's end; it completes nothing and is not
+ * counted in any figure but the servers'. */
 typedef struct fl_hop_spec {
-	uint32_t server;             /* FL_NONE: a pure delay */
-	double time_ns;              /* the delay, or the service time (its mean) */
-	fl_service service;          /* ignored for a pure delay */
+	uint32_t server;             /* FL_NONE: a pure delay; FL_FORK: a fork */
+	double time_ns;              /* the delay, or the service time (its mean); 0 for a fork */
+	fl_service service;          /* ignored for a pure delay or a fork */
+	uint32_t branch;             /* FL_FORK: the path of the detached work */
 } fl_hop_spec;
 
 typedef enum fl_load {

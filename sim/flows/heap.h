@@ -20,12 +20,13 @@ typedef enum fl_event_kind {
 	FL_EVENT_VISIT,      /* an operation reaches the server of visit HOP of its path */
 	FL_EVENT_DONE,       /* an operation completes (open loop, or a path without servers) */
 	FL_EVENT_ARRIVAL,    /* an open-loop arrival at a QP */
+	FL_EVENT_BRANCH,     /* detached work reaches the server of visit HOP of path ORIGIN_PS */
 } fl_event_kind;
 
 typedef struct fl_event {
 	int64_t time_ps;     /* when it happens */
 	uint64_t seq;        /* tie-break: order of scheduling */
-	int64_t origin_ps;   /* when the operation arrived (its latency's start) */
+	int64_t origin_ps;   /* when the operation arrived (its latency's start); BRANCH: its path */
 	uint32_t flow;       /* the flow it belongs to */
 	uint16_t hop;        /* FL_EVENT_VISIT: the visit index in the path of its choice */
 	uint8_t kind;        /* an fl_event_kind */

@@ -94,6 +94,10 @@ static inline void fl_schedule(fl_engine *e, fl_event ev)
 	}
 }
 
+/* run.c: start the detached work of FORKS[0 .. COUNT) of an operation
+ * whose place on its path is reached at AT_PS (each fork at its offset). */
+void fl_forks_start(fl_engine *e, uint32_t flow, const fl_fork *forks, uint32_t count, int64_t at_ps);
+
 /* source.c: the flows' loads. */
 void fl_source_start(fl_engine *e, uint32_t flow);
 /* An operation of FLOW on its choice CHOICE left its last server, to

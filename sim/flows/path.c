@@ -1,11 +1,13 @@
 /*
- * sim/flows/path.c - folding pure delays between server visits.
+ * sim/flows/path.c - folding pure delays between server visits, and
+ * placing forks after the visit they follow.
  */
 #include "sim/flows/path.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum { MAX_VISITS = UINT16_MAX };   /* an event's hop field is 16 bits */
 
@@ -17,48 +19,87 @@ int64_t fl_ps_of_ns(double ns)
 	return (int64_t)llround(ps);
 }
 
-int fl_path_compile(const fl_hop_spec *hops, size_t count, size_t servers, fl_path *out, char *error,
-		    size_t size)
+/* Check HOPS and count their visits and forks. */
+static int check_hops(const fl_hop_spec *hops, size_t count, size_t servers, size_t paths, size_t *visits,
+		      size_t *forks, char *error, size_t size)
 {
-	out->lead_ps = 0;
-	out->count = 0;
-	out->visits = NULL;
-	out->completed = 0;
-	size_t visits = 0;
+	size_t run = 0;   /* forks since the last visit */
+	*visits = *forks = 0;
 	for (size_t i = 0; i < count; i++) {
+		uint32_t server = hops[i].server;
 		if (fl_ps_of_ns(hops[i].time_ns) < 0) {
 			snprintf(error, size, "hop %zu: found time %g ns, expected a finite time >= 0", i, hops[i].time_ns);
 			return -1;
 		}
-		if (hops[i].server != FL_NONE && hops[i].server >= servers) {
-			snprintf(error, size, "hop %zu: found server %u, expected one of the %zu added", i, hops[i].server,
-				 servers);
+		if (server == FL_FORK) {
+			if (hops[i].branch >= paths) {
+				snprintf(error, size, "hop %zu: found branch path %u, expected one of the %zu added", i,
+					 hops[i].branch, paths);
+				return -1;
+			}
+			if (++run > UINT8_MAX && *visits) {
+				snprintf(error, size, "hop %zu: found more than %d forks after one visit", i, UINT8_MAX);
+				return -1;
+			}
+			++*forks;
+			continue;
+		}
+		if (server != FL_NONE && server >= servers) {
+			snprintf(error, size, "hop %zu: found server %u, expected one of the %zu added", i, server, servers);
 			return -1;
 		}
-		visits += hops[i].server != FL_NONE;
+		if (server != FL_NONE) {
+			++*visits;
+			run = 0;
+		}
 	}
-	if (visits > MAX_VISITS) {
-		snprintf(error, size, "found %zu server visits in a path, expected at most %d", visits, MAX_VISITS);
+	if (*visits > MAX_VISITS || *forks > MAX_VISITS) {
+		snprintf(error, size, "found %zu server visits and %zu forks in a path, expected at most %d of each", *visits,
+			 *forks, MAX_VISITS);
 		return -1;
 	}
-	if (visits && !(out->visits = calloc(visits, sizeof *out->visits))) {
+	return 0;
+}
+
+int fl_path_compile(const fl_hop_spec *hops, size_t count, size_t servers, size_t paths, fl_path *out, char *error,
+		    size_t size)
+{
+	memset(out, 0, sizeof *out);
+	size_t visits, forks;
+	if (check_hops(hops, count, servers, paths, &visits, &forks, error, size) != 0)
+		return -1;
+	if ((visits && !(out->visits = calloc(visits, sizeof *out->visits))) ||
+	    (forks && !(out->forks = calloc(forks, sizeof *out->forks)))) {
+		fl_path_free(out);
 		snprintf(error, size, "out of memory for a path of %zu visits", visits);
 		return -1;
 	}
 	int64_t *pending = &out->lead_ps;   /* where the next pure delay adds up */
+	int64_t since_ps = 0;               /* delays since the last visit (or the post) */
+	fl_visit *last = NULL;
 	for (size_t i = 0; i < count; i++) {
 		int64_t ps = fl_ps_of_ns(hops[i].time_ns);
-		if (hops[i].server == FL_NONE) {
-			*pending += ps;
+		if (hops[i].server == FL_FORK) {
+			out->forks[out->fork_count++] = (fl_fork){.offset_ps = since_ps, .branch = hops[i].branch};
+			if (last)
+				last->fork_count++;
+			else
+				out->lead_forks++;
 			continue;
 		}
-		fl_visit *v = &out->visits[out->count++];
+		if (hops[i].server == FL_NONE) {
+			*pending += ps;
+			since_ps += ps;
+			continue;
+		}
+		fl_visit *v = last = &out->visits[out->count++];
 		v->server = hops[i].server;
 		v->exponential = hops[i].service == FL_SERVICE_EXPONENTIAL;
 		v->service_ps = ps;
 		v->mean_ps = hops[i].time_ns * 1e3;
-		v->after_ps = 0;
+		v->fork_first = (uint16_t)out->fork_count;
 		pending = &v->after_ps;
+		since_ps = 0;
 	}
 	return 0;
 }
@@ -66,6 +107,6 @@ int fl_path_compile(const fl_hop_spec *hops, size_t count, size_t servers, fl_pa
 void fl_path_free(fl_path *p)
 {
 	free(p->visits);
-	p->visits = NULL;
-	p->count = 0;
+	free(p->forks);
+	memset(p, 0, sizeof *p);
 }

@@ -17,16 +17,28 @@
 
 typedef struct fl_visit {
 	uint32_t server;
-	uint32_t exponential;   /* service drawn from the server's stream */
+	uint8_t exponential;    /* service drawn from the server's stream */
+	uint8_t fork_count;     /* forks after this visit: forks[fork_first ..] */
+	uint16_t fork_first;
 	int64_t service_ps;     /* fixed service time */
 	double mean_ps;         /* the exponential's mean */
 	int64_t after_ps;       /* the pure delays that follow, summed */
 } fl_visit;
 
+/* Detached work that starts OFFSET_PS after its visit's service ends (or
+ * after the post, for a fork before the first visit). */
+typedef struct fl_fork {
+	int64_t offset_ps;
+	uint32_t branch;        /* its path's index */
+} fl_fork;
+
 typedef struct fl_path {
 	int64_t lead_ps;        /* pure delays before the first visit (all of them without visits) */
 	fl_visit *visits;       /* owned */
 	uint32_t count;         /* visits */
+	uint32_t lead_forks;    /* forks before the first visit: forks[0 .. lead_forks) */
+	fl_fork *forks;         /* owned; those of each visit follow, in order */
+	uint32_t fork_count;
 	uint64_t completed;     /* operations completed along it (counted by the run) */
 } fl_path;
 
@@ -34,10 +46,12 @@ typedef struct fl_path {
  * number, or beyond 2^62 ps. */
 int64_t fl_ps_of_ns(double ns);
 
-/* Compile HOPS[0 .. COUNT) over SERVERS servers into OUT.  Returns 0, or -1
- * with a message in ERROR (SIZE bytes) for an unknown server, a negative or
- * non-finite time, more than 65,535 visits, or no memory. */
-int fl_path_compile(const fl_hop_spec *hops, size_t count, size_t servers, fl_path *out, char *error,
+/* Compile HOPS[0 .. COUNT) over SERVERS servers and PATHS paths (a fork's
+ * branch must be one of them) into OUT.  Returns 0, or -1 with a message in
+ * ERROR (SIZE bytes) for an unknown server or branch, a negative or
+ * non-finite time, more than 65,535 visits or forks (255 after a visit),
+ * or no memory. */
+int fl_path_compile(const fl_hop_spec *hops, size_t count, size_t servers, size_t paths, fl_path *out, char *error,
 		    size_t size);
 void fl_path_free(fl_path *p);
 

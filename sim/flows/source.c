@@ -51,6 +51,8 @@ static void post(fl_engine *e, uint32_t fi, fl_flow *f, int64_t at_ps, int64_t o
 	f->posted++;
 	f->in_flight++;
 	fl_schedule(e, ev);
+	if (path->lead_forks)
+		fl_forks_start(e, fi, path->forks, path->lead_forks, at_ps);
 }
 
 /* Open loop: post the arrivals up to NOW_PS the window admits; make sure

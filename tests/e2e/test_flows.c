@@ -264,7 +264,10 @@ END_TEST
 
 /* vrdma, sriov and softroce-pvnic name their counterparts inside one host
  * (`same_host:`): a pair of VMs of one host in a flows run takes that
- * option's path, and matches its single-flow median. */
+ * option's path, and matches its single-flow median.  softroce-pvnic's
+ * ACKs and replies both pass the host's vNIC backend: on one backend
+ * thread they queue behind each other, which the single-flow model leaves
+ * out, so the comparison gives it two. */
 START_TEST(a_pair_inside_one_host_takes_the_local_counterpart)
 {
 	static const char *const options[][2] = {
@@ -272,9 +275,9 @@ START_TEST(a_pair_inside_one_host_takes_the_local_counterpart)
 	for (size_t i = 0; i < 3; i++) {
 		char flows[768], classic[768];
 		snprintf(flows, sizeof flows,
-			 "scenario: f\npreset: esxi5-qdr-2012\ntopology:\n  hosts:\n    - {name: a, vms: 2}\n"
-			 "    - {name: b, vms: 1}\noptions: [%s]\nflows:\n  - name: one\n    between: {from: a/0, to: a/1}\n"
-			 "    workload: {verb: write_lat, sizes: [64B], iterations: 200}\n",
+			 "scenario: f\npreset: esxi5-qdr-2012\noverrides: {vrdma.backend_threads: 2}\ntopology:\n  hosts:\n"
+			 "    - {name: a, vms: 2}\n    - {name: b, vms: 1}\noptions: [%s]\nflows:\n  - name: one\n"
+			 "    between: {from: a/0, to: a/1}\n    workload: {verb: write_lat, sizes: [64B], iterations: 200}\n",
 			 options[i][0]);
 		snprintf(classic, sizeof classic,
 			 "scenario: c\npreset: esxi5-qdr-2012\ntopology:\n  hosts:\n    - {name: a, vms: 2}\n"

@@ -1,0 +1,138 @@
+/*
+ * test_flow_fork.c - the many-flow engine's forks: detached work that
+ * loads servers without holding its operation back (sim/flows/flows.h).
+ * Every figure here is exact arithmetic on integer picoseconds.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/flows/flows.h"
+#include "tests/check_run.h"
+
+static fl_engine *engine(void)
+{
+	fl_config config = {.seed = 1, .groups = 1, .vms = 2};
+	fl_engine *e = fl_engine_new(&config);
+	ck_assert_ptr_nonnull(e);
+	return e;
+}
+
+static uint32_t server(fl_engine *e, const char *name)
+{
+	uint32_t s = fl_add_server(e, &(fl_server_spec){.name = name, .units = 1});
+	ck_assert_uint_ne(s, FL_NONE);
+	return s;
+}
+
+static void ping(fl_engine *e, uint32_t path, uint64_t operations)
+{
+	fl_flow_spec flow = {.path = path, .client_vm = 0, .server_vm = 1, .load = FL_CLOSED_LOOP, .window = 1,
+			     .operations = operations};
+	ck_assert_uint_ne(fl_add_flow(e, &flow), FL_NONE);
+}
+
+/* A 1 us visit, then a fork of 2 us of work on another server, then a 1 us
+ * delay: each operation takes 2 us, and the other server does 2 us per
+ * operation, all of it detached. */
+START_TEST(a_fork_loads_a_server_without_delaying_its_operation)
+{
+	fl_engine *e = engine();
+	uint32_t a = server(e, "a"), b = server(e, "b");
+	uint32_t branch = fl_add_path(e, &(fl_hop_spec){.server = b, .time_ns = 2000}, 1);
+	fl_hop_spec hops[] = {{.server = a, .time_ns = 1000}, {.server = FL_FORK, .branch = branch},
+			      {.server = FL_NONE, .time_ns = 1000}};
+	ping(e, fl_add_path(e, hops, 3), 10);
+	ck_assert_int_eq(fl_run(e), 0);
+	fl_figures f;
+	fl_flow_figures(e, 0, &f);
+	ck_assert_uint_eq(f.completed, 10);
+	ck_assert_double_eq(f.min_ns, 2000);
+	ck_assert_double_eq(f.max_ns, 2000);
+	fl_server_figures sb;
+	fl_server_figures_of(e, b, &sb);
+	ck_assert_uint_eq(sb.visits, 10);
+	ck_assert_double_eq(sb.mean_wait_ns, 0);   /* one every 2 us, each 2 us */
+	/* b works from 1 to 21 us; the run ends with the last operation at
+	 * 20 us, and utilisation counts the busy time within it */
+	ck_assert_double_eq_tol(sb.utilisation, 19.0 / 20, 1e-12);
+	ck_assert_uint_eq(fl_events(e), 20);      /* a visit each, and a branch each */
+	fl_engine_free(e);
+}
+END_TEST
+
+/* Detached work on the operation's own server: the next operation queues
+ * behind it.  The first takes 1 us; every later one waits 1 us for the
+ * previous one's branch. */
+START_TEST(detached_work_delays_what_queues_behind_it)
+{
+	fl_engine *e = engine();
+	uint32_t a = server(e, "a");
+	uint32_t branch = fl_add_path(e, &(fl_hop_spec){.server = a, .time_ns = 1000}, 1);
+	fl_hop_spec hops[] = {{.server = a, .time_ns = 1000}, {.server = FL_FORK, .branch = branch}};
+	ping(e, fl_add_path(e, hops, 2), 100);
+	ck_assert_int_eq(fl_run(e), 0);
+	fl_figures f;
+	fl_flow_figures(e, 0, &f);
+	ck_assert_double_eq(f.min_ns, 1000);
+	ck_assert_double_eq(f.max_ns, 2000);
+	ck_assert_double_eq(f.mean_ns, (1000 + 99 * 2000) / 100.0);
+	ck_assert_double_eq(fl_end_ns(e), 1000 + 99 * 2000);
+	fl_engine_free(e);
+}
+END_TEST
+
+/* A fork before the first visit starts at the post, after the delays
+ * before it; one in a branch forks again.  Here the branch (500 ns of
+ * delay, a 1 us visit to b, then a fork of 1 us on c) runs beside a
+ * 3 us delay. */
+START_TEST(forks_at_the_post_and_inside_branches)
+{
+	fl_engine *e = engine();
+	uint32_t b = server(e, "b"), c = server(e, "c");
+	uint32_t leaf = fl_add_path(e, &(fl_hop_spec){.server = c, .time_ns = 1000}, 1);
+	fl_hop_spec branch_hops[] = {{.server = FL_NONE, .time_ns = 500}, {.server = b, .time_ns = 1000},
+				     {.server = FL_FORK, .branch = leaf}};
+	uint32_t branch = fl_add_path(e, branch_hops, 3);
+	fl_hop_spec hops[] = {{.server = FL_NONE, .time_ns = 200}, {.server = FL_FORK, .branch = branch},
+			      {.server = FL_NONE, .time_ns = 2800}};
+	ping(e, fl_add_path(e, hops, 3), 5);
+	ck_assert_int_eq(fl_run(e), 0);
+	fl_figures f;
+	fl_flow_figures(e, 0, &f);
+	ck_assert_double_eq(f.max_ns, 3000);
+	fl_server_figures sb, sc;
+	fl_server_figures_of(e, b, &sb);
+	fl_server_figures_of(e, c, &sc);
+	ck_assert_uint_eq(sb.visits, 5);
+	ck_assert_uint_eq(sc.visits, 5);
+	ck_assert_double_eq(sb.mean_wait_ns, 0);
+	/* b works 700..1700 ns of each 3 us, c 1700..2700: 1/3 each */
+	ck_assert_double_eq_tol(sb.utilisation, 1.0 / 3, 1e-12);
+	ck_assert_double_eq_tol(sc.utilisation, 1.0 / 3, 1e-12);
+	fl_engine_free(e);
+}
+END_TEST
+
+START_TEST(a_fork_to_an_unknown_path_is_refused)
+{
+	fl_engine *e = engine();
+	uint32_t a = server(e, "a");
+	fl_hop_spec hops[] = {{.server = a, .time_ns = 1000}, {.server = FL_FORK, .branch = 7}};
+	ck_assert_uint_eq(fl_add_path(e, hops, 2), FL_NONE);
+	ck_assert_ptr_nonnull(strstr(fl_engine_error(e), "branch path 7"));
+	fl_engine_free(e);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("flow forks");
+	TCase *tc = tcase_create("forks");
+	tcase_add_test(tc, a_fork_loads_a_server_without_delaying_its_operation);
+	tcase_add_test(tc, detached_work_delays_what_queues_behind_it);
+	tcase_add_test(tc, forks_at_the_post_and_inside_branches);
+	tcase_add_test(tc, a_fork_to_an_unknown_path_is_refused);
+	suite_add_tcase(suite, tc);
+	return run_suite(suite);
+}
