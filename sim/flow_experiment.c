@@ -192,6 +192,14 @@ static double link_ns(const mdl_plan *plan, const mdl_params *p)
 	return plan->message.wire_bytes * 8.0 / bps * 1e9;
 }
 
+/* A visit to a link, served packet by packet. */
+static void link_hop(builder *b, uint32_t link, double time_ns, uint32_t packets)
+{
+	hop(b, link, time_ns);
+	if (b->count && b->hops[b->count - 1].server == link)
+		b->hops[b->count - 1].packets = packets;
+}
+
 /* The transfer: uplink, the fabric's delay, downlink (see the header). */
 static void add_transfer(builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref to)
 {
@@ -203,10 +211,12 @@ static void add_transfer(builder *b, const mdl_plan *plan, scn_vm_ref from, scn_
 	}
 	double up_ns = link_ns(plan, scn_params(b->s, b->preset, from.host));
 	double down_ns = link_ns(plan, scn_params(b->s, b->preset, to.host));
-	hop(b, src->uplink, up_ns);
+	/* A link sends packets: messages of several flows interleave there. */
+	uint32_t packets = plan->message.packets < UINT32_MAX ? (uint32_t)plan->message.packets : UINT32_MAX;
+	link_hop(b, src->uplink, up_ns, packets);
 	double rest_ns = whole_ns - up_ns - down_ns;
 	hop(b, FL_NONE, rest_ns > 0 ? rest_ns : 0);
-	hop(b, dst->downlink, down_ns);
+	link_hop(b, dst->downlink, down_ns, packets);
 }
 
 /* Fork, here, the work of PLAN's stages of SEGMENT as detached work (none

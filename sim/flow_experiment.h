@@ -11,7 +11,8 @@
  *   core at a time); "H backend" (vrdma.backend_threads units),
  *   "H hca" (hca.engines units), and for options whose route crosses the
  *   fabric "H uplink" and "H downlink" (one unit each, serving a message's
- *   serialization at the host's link rate).
+ *   serialization at the host's link rate packet by packet: a turn per
+ *   packet, so that flows' messages interleave, a flow's own in order).
  * - A stage of a plan visits the server its mechanism or `runs_on:` names
  *   (models/mechanisms.def, column server), on the host or VM of the side
  *   that runs it, for the stage's nominal_ns (fixed service); other stages

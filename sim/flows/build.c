@@ -75,8 +75,10 @@ void fl_engine_free(fl_engine *e)
 		fl_server_free(&e->servers[i]);
 	for (size_t i = 0; i < e->path_count; i++)
 		fl_path_free(&e->paths[i]);
-	for (size_t i = 0; i < e->flow_count; i++)
+	for (size_t i = 0; i < e->flow_count; i++) {
 		fl_latency_free(&e->flows[i].latency);
+		fl_gates_free(&e->flows[i].gates);
+	}
 	if (e->groups)
 		for (uint32_t g = 0; g < e->config.groups; g++)
 			free(e->groups[g].latency);

@@ -78,6 +78,11 @@ typedef struct fl_hop_spec {
 	double time_ns;              /* the delay, or the service time (its mean); 0 for a fork */
 	fl_service service;          /* ignored for a pure delay or a fork */
 	uint32_t branch;             /* FL_FORK: the path of the detached work */
+	uint32_t packets;            /* 0: a visit served whole.  N >= 1: a link, serving the
+				      * message in N turns (packets), each its share of the
+				      * time, the message queueing again after each, so that
+				      * flows' messages interleave; a flow's own messages (one
+				      * QP's) cross it in order (gate.h) */
 } fl_hop_spec;
 
 typedef enum fl_load {

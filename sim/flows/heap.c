@@ -40,7 +40,7 @@ void fl_heap_push(fl_heap *h, fl_event ev)
 {
 	if (h->count == h->capacity)
 		grow(h);
-	ev.seq = h->next_seq++;
+	ev.seq = (h->next_seq++ << FL_EVENT_TAG_BITS) | (ev.seq & FL_EVENT_TAG_MASK);
 	size_t i = h->count++;
 	/* Sift up: move parents down until EV's place is found. */
 	while (i > 0) {
@@ -73,7 +73,7 @@ static void sift_down(fl_heap *h, fl_event last, size_t n)
 
 void fl_heap_replace_top(fl_heap *h, fl_event ev)
 {
-	ev.seq = h->next_seq++;
+	ev.seq = (h->next_seq++ << FL_EVENT_TAG_BITS) | (ev.seq & FL_EVENT_TAG_MASK);
 	sift_down(h, ev, h->count);
 }
 

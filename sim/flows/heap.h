@@ -25,13 +25,33 @@ typedef enum fl_event_kind {
 
 typedef struct fl_event {
 	int64_t time_ps;     /* when it happens */
-	uint64_t seq;        /* tie-break: order of scheduling */
+	uint64_t seq;        /* tie-break: order of scheduling, above FL_EVENT_TAG_BITS; below,
+			      * the tag: VISIT, BRANCH: the turn (packet) taken at the server */
 	int64_t origin_ps;   /* when the operation arrived (its latency's start); BRANCH: its path */
 	uint32_t flow;       /* the flow it belongs to */
 	uint16_t hop;        /* FL_EVENT_VISIT: the visit index in the path of its choice */
 	uint8_t kind;        /* an fl_event_kind */
 	uint8_t choice;      /* VISIT, DONE: the flow's choice the operation drew (< FL_CHOICES_MAX) */
 } fl_event;
+
+/* The low bits of seq carry a tag the heap keeps; the order of scheduling
+ * (unique) above them decides ties alone.  2^48 schedulings per run. */
+enum { FL_EVENT_TAG_BITS = 16 };
+#define FL_EVENT_TAG_MASK ((UINT64_C(1) << FL_EVENT_TAG_BITS) - 1)
+
+/* The tag of a message's first turn at a link once its flow's gate let it
+ * in (a parked message let in by its predecessor's last packet). */
+#define FL_TURN_ADMITTED ((uint32_t)FL_EVENT_TAG_MASK)
+
+static inline uint32_t fl_event_tag(const fl_event *ev)
+{
+	return (uint32_t)(ev->seq & FL_EVENT_TAG_MASK);
+}
+
+static inline void fl_event_set_tag(fl_event *ev, uint32_t tag)
+{
+	ev->seq = (ev->seq & ~FL_EVENT_TAG_MASK) | (tag & FL_EVENT_TAG_MASK);
+}
 
 /* The heap moves events on every push and pop: keep them at 32 bytes. */
 _Static_assert(sizeof(fl_event) == 32, "fl_event grew beyond 32 bytes");

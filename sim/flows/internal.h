@@ -11,6 +11,7 @@
 #include "sim/flows/batch.h"
 #include "sim/flows/choice.h"
 #include "sim/flows/flows.h"
+#include "sim/flows/gate.h"
 #include "sim/flows/heap.h"
 #include "sim/flows/latency.h"
 #include "sim/flows/path.h"
@@ -37,6 +38,7 @@ typedef struct fl_flow {
 	double mean_gap_ps;          /* open loop: mean time between arrivals */
 	uint64_t choice_rng;         /* the choices' stream (drawn only with 2 choices or more) */
 	int64_t start_ps;
+	fl_gates gates;              /* its messages in order at each link (gate.h) */
 } fl_flow;
 
 /* A throughput's window: from the first start to the last end of the flows

@@ -4,12 +4,17 @@
  */
 #include "sim/flows/path.h"
 
+#include "sim/flows/heap.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { MAX_VISITS = UINT16_MAX };   /* an event's hop field is 16 bits */
+/* An event's tag counts a visit's turns (heap.h); more packets than this
+ * are served in this many turns of several packets each. */
+enum { MAX_TURNS = FL_TURN_ADMITTED - 1 };
 
 int64_t fl_ps_of_ns(double ns)
 {
@@ -96,7 +101,8 @@ int fl_path_compile(const fl_hop_spec *hops, size_t count, size_t servers, size_
 		v->server = hops[i].server;
 		v->exponential = hops[i].service == FL_SERVICE_EXPONENTIAL;
 		v->service_ps = ps;
-		v->mean_ps = hops[i].time_ns * 1e3;
+		v->packets = hops[i].packets < 1 ? 1 : hops[i].packets > MAX_TURNS ? MAX_TURNS : hops[i].packets;
+		v->gated = hops[i].packets > 0;
 		v->fork_first = (uint16_t)out->fork_count;
 		pending = &v->after_ps;
 		since_ps = 0;

@@ -20,10 +20,19 @@ typedef struct fl_visit {
 	uint8_t exponential;    /* service drawn from the server's stream */
 	uint8_t fork_count;     /* forks after this visit: forks[fork_first ..] */
 	uint16_t fork_first;
-	int64_t service_ps;     /* fixed service time */
-	double mean_ps;         /* the exponential's mean */
+	int64_t service_ps;     /* fixed service time, or the exponential's mean */
+	uint32_t packets;       /* turns it is served in (1: whole), see fl_hop_spec */
+	uint32_t gated;         /* a link: a flow's messages cross it in order (gate.h) */
 	int64_t after_ps;       /* the pure delays that follow, summed */
 } fl_visit;
+
+/* Turn K's share of a visit's service: the whole split in PACKETS, the
+ * first ones a picosecond longer so that the shares sum to the whole. */
+static inline int64_t fl_visit_turn_ps(int64_t whole_ps, uint32_t packets, uint32_t k)
+{
+	int64_t share = whole_ps / packets, left = whole_ps % packets;
+	return share + ((int64_t)k < left ? 1 : 0);
+}
 
 /* Detached work that starts OFFSET_PS after its visit's service ends (or
  * after the post, for a fork before the first visit). */

@@ -12,16 +12,40 @@
 
 #include <stdio.h>
 
-/* The operation of EV at visit V: served, and its forks started.  Returns
- * when it reaches its next place (the next visit, or the end). */
-static inline int64_t serve(fl_engine *e, const fl_event *ev, const fl_path *path, const fl_visit *v)
+/* The operation of EV at visit V takes its turn at the server.  When its
+ * last turn is done its forks start, its flow's next message parked at
+ * this link (if any) gets in, and it moves on: returns 1 with *NEXT_PS the
+ * time it reaches its next place.  Otherwise it queues again for its next
+ * turn (a link's next packet, behind what arrived meanwhile), or waits
+ * parked for its flow's previous message to leave the link: returns 0. */
+static inline int serve(fl_engine *e, const fl_event *ev, const fl_path *path, const fl_visit *v, int64_t *next_ps)
 {
 	fl_server *s = &e->servers[v->server];
-	int64_t service_ps = v->exponential ? fl_rng_exponential_ps(&s->rng, v->mean_ps) : v->service_ps;
+	uint32_t tag = fl_event_tag(ev), turn = tag == FL_TURN_ADMITTED ? 0 : tag;
+	int ordered = v->gated && ev->kind == FL_EVENT_VISIT;
+	if (ordered && tag == 0 && !fl_gate_enter(&e->flows[ev->flow].gates, v->server, ev))
+		return 0;   /* parked behind its flow's previous message */
+	int64_t service_ps = v->packets > 1 ? fl_visit_turn_ps(v->service_ps, v->packets, turn) : v->service_ps;
+	if (v->exponential)
+		service_ps = fl_rng_exponential_ps(&s->rng, (double)service_ps);
 	int64_t leave_ps = fl_server_admit(s, ev->time_ps, service_ps);
+	if (turn + 1 < v->packets) {
+		fl_event again = *ev;
+		again.time_ps = leave_ps;
+		fl_event_set_tag(&again, turn + 1);
+		fl_schedule(e, again);
+		return 0;
+	}
+	fl_event next;
+	if (ordered && fl_gate_leave(&e->flows[ev->flow].gates, v->server, &next)) {
+		next.time_ps = leave_ps;   /* its flow's next message takes its first turn */
+		fl_event_set_tag(&next, FL_TURN_ADMITTED);
+		fl_schedule(e, next);
+	}
 	if (v->fork_count)
 		fl_forks_start(e, ev->flow, path->forks + v->fork_first, v->fork_count, leave_ps);
-	return leave_ps + v->after_ps;
+	*next_ps = leave_ps + v->after_ps;
+	return 1;
 }
 
 void fl_forks_start(fl_engine *e, uint32_t flow, const fl_fork *forks, uint32_t count, int64_t at_ps)
@@ -43,11 +67,14 @@ void fl_forks_start(fl_engine *e, uint32_t flow, const fl_fork *forks, uint32_t 
 static void on_branch(fl_engine *e, const fl_event *ev)
 {
 	const fl_path *path = &e->paths[ev->origin_ps];
-	int64_t next_ps = serve(e, ev, path, &path->visits[ev->hop]);
+	int64_t next_ps;
+	if (!serve(e, ev, path, &path->visits[ev->hop], &next_ps))
+		return;
 	if ((uint32_t)ev->hop + 1 < path->count) {
 		fl_event next = *ev;
 		next.time_ps = next_ps;
 		next.hop++;
+		fl_event_set_tag(&next, 0);
 		fl_schedule(e, next);
 	}
 }
@@ -56,11 +83,14 @@ static void on_visit(fl_engine *e, const fl_event *ev)
 {
 	const fl_flow *f = &e->flows[ev->flow];
 	const fl_path *path = f->picks[ev->choice].path.path;
-	int64_t next_ps = serve(e, ev, path, &path->visits[ev->hop]);
+	int64_t next_ps;
+	if (!serve(e, ev, path, &path->visits[ev->hop], &next_ps))
+		return;
 	if ((uint32_t)ev->hop + 1 < path->count) {
 		fl_event next = *ev;
 		next.time_ps = next_ps;
 		next.hop++;
+		fl_event_set_tag(&next, 0);
 		fl_schedule(e, next);
 	} else {
 		fl_source_finish(e, ev->flow, ev->choice, ev->origin_ps, next_ps);

@@ -262,6 +262,31 @@ START_TEST(post_lists_and_completion_moderation_share_their_work)
 }
 END_TEST
 
+/* A latency probe beside four streams of 64 KiB writes (128 in flight
+ * each) on the same uplink: the link interleaves packets of each QP, and a
+ * QP's messages go in order, so the probe waits for a packet of each
+ * stream (about 0.5 us each on QDR), not for 512 messages of 16 us; the
+ * streams still fill the link. */
+START_TEST(a_probe_waits_for_packets_not_messages)
+{
+	const char *path = write_scenario("probe.yaml",
+		"scenario: probe\npreset: esxi5-qdr-2012\ntopology:\n  hosts:\n    - {name: a, vms: 5}\n"
+		"    - {name: b, vms: 5}\noptions: [sriov]\nflows:\n  - name: probe\n    between: {from: a/0, to: b/0}\n"
+		"    workload: {verb: write_lat, sizes: [64B], iterations: 2000}\n  - name: hogs\n"
+		"    between: {pairs: [a/1-4, b/1-4]}\n    workload: {verb: write_bw, sizes: [64KiB], iterations: 2000}\n");
+	tool_output o = run_tool((const char *[]){"run", path, "--format", "csv", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	double p99_us = flow_csv(o.out, "group", "probe", COL_P99_US);
+	double p50_us = flow_csv(o.out, "group", "probe", COL_P50_US);
+	double link = flow_csv(o.out, "server", "a uplink", COL_UTILISATION);
+	printf("probe beside 4 streams: p50 %.3f us, p99 %.3f us; uplink %.4f busy\n", p50_us, p99_us, link);
+	ck_assert_double_lt(p99_us, 5);
+	ck_assert_double_gt(p50_us, 1.342);   /* alone: 1.342 us */
+	ck_assert_double_gt(link, 0.99);
+	tool_output_free(&o);
+}
+END_TEST
+
 /* vrdma, sriov and softroce-pvnic name their counterparts inside one host
  * (`same_host:`): a pair of VMs of one host in a flows run takes that
  * option's path, and matches its single-flow median.  softroce-pvnic's
@@ -474,6 +499,7 @@ int main(void)
 	tcase_add_test(tc, one_pair_matches_the_single_flow_path);
 	tcase_add_test(tc, a_pair_inside_one_host_takes_the_local_counterpart);
 	tcase_add_test(tc, post_lists_and_completion_moderation_share_their_work);
+	tcase_add_test(tc, a_probe_waits_for_packets_not_messages);
 	tcase_add_test(tc, same_output_twice);
 	tcase_add_test(tc, events_are_reported_per_run);
 	tcase_add_test(tc, a_size_mix_runs_end_to_end);

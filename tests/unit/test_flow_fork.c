@@ -1,7 +1,10 @@
 /*
- * test_flow_fork.c - the many-flow engine's forks: detached work that
- * loads servers without holding its operation back (sim/flows/flows.h).
- * Every figure here is exact arithmetic on integer picoseconds.
+ * test_flow_fork.c - the many-flow engine's forks (detached work that
+ * loads servers without holding its operation back) and turns (a visit
+ * served packet by packet, queueing again after each: how a link
+ * interleaves the messages of several flows, a flow's own in order),
+ * sim/flows/flows.h.  Every figure here is exact
+ * arithmetic on integer picoseconds.
  */
 #include <check.h>
 #include <stdio.h>
@@ -125,14 +128,89 @@ START_TEST(a_fork_to_an_unknown_path_is_refused)
 }
 END_TEST
 
+/* Alone, a message served in 7 turns takes exactly the whole visit's time
+ * (1 us split in 7: the shares sum to it), in 7 events. */
+START_TEST(turns_alone_take_the_whole_time)
+{
+	fl_engine *e = engine();
+	uint32_t link = server(e, "link");
+	ping(e, fl_add_path(e, &(fl_hop_spec){.server = link, .time_ns = 1000, .packets = 7}, 1), 3);
+	ck_assert_int_eq(fl_run(e), 0);
+	fl_figures f;
+	fl_flow_figures(e, 0, &f);
+	ck_assert_double_eq(f.min_ns, 1000);
+	ck_assert_double_eq(f.max_ns, 1000);
+	ck_assert_uint_eq(fl_events(e), 3 * 7);
+	fl_engine_free(e);
+}
+END_TEST
+
+/* A 10-packet message (1 us a packet) starts at 0; a 1-packet message
+ * arrives at 0.5 us.  Served whole, in order, the small one would wait
+ * 9.5 us; packet by packet it waits for the packet on the wire, takes the
+ * next turn (done at 2 us) and delays the large one by one packet (11 us). */
+START_TEST(turns_interleave_a_small_message_with_a_large_one)
+{
+	fl_config config = {.seed = 1, .groups = 2, .vms = 4};
+	fl_engine *e = fl_engine_new(&config);
+	uint32_t link = server(e, "link");
+	uint32_t large = fl_add_path(e, &(fl_hop_spec){.server = link, .time_ns = 10000, .packets = 10}, 1);
+	uint32_t small = fl_add_path(e, &(fl_hop_spec){.server = link, .time_ns = 1000, .packets = 1}, 1);
+	fl_add_flow(e, &(fl_flow_spec){.path = large, .group = 0, .client_vm = 0, .server_vm = 1,
+				       .load = FL_CLOSED_LOOP, .window = 1, .operations = 1});
+	fl_add_flow(e, &(fl_flow_spec){.path = small, .group = 1, .client_vm = 2, .server_vm = 3,
+				       .load = FL_CLOSED_LOOP, .window = 1, .operations = 1, .start_ns = 500});
+	ck_assert_int_eq(fl_run(e), 0);
+	fl_figures big, little;
+	fl_flow_figures(e, 0, &big);
+	fl_flow_figures(e, 1, &little);
+	ck_assert_double_eq(little.max_ns, 1500);
+	ck_assert_double_eq(big.max_ns, 11000);
+	fl_server_figures s;
+	fl_server_figures_of(e, link, &s);
+	ck_assert_uint_eq(s.visits, 11);   /* a visit per packet */
+	fl_engine_free(e);
+}
+END_TEST
+
+/* One flow is one QP: its messages cross a link in order.  Flow A posts
+ * two 10-packet messages at 0 (window 2); flow B one packet at 0.5 us.  B
+ * takes the turn after A's first packet (done at 2 us); A's first message
+ * ends at 11 us, and only then does its second start: done at 21 us.
+ * Interleaved with each other, both of A's would have ended near 20. */
+START_TEST(a_flows_messages_cross_a_link_in_order)
+{
+	fl_config config = {.seed = 1, .groups = 2, .vms = 4};
+	fl_engine *e = fl_engine_new(&config);
+	uint32_t link = server(e, "link");
+	uint32_t large = fl_add_path(e, &(fl_hop_spec){.server = link, .time_ns = 10000, .packets = 10}, 1);
+	uint32_t small = fl_add_path(e, &(fl_hop_spec){.server = link, .time_ns = 1000, .packets = 1}, 1);
+	fl_add_flow(e, &(fl_flow_spec){.path = large, .group = 0, .client_vm = 0, .server_vm = 1,
+				       .load = FL_CLOSED_LOOP, .window = 2, .operations = 2});
+	fl_add_flow(e, &(fl_flow_spec){.path = small, .group = 1, .client_vm = 2, .server_vm = 3,
+				       .load = FL_CLOSED_LOOP, .window = 1, .operations = 1, .start_ns = 500});
+	ck_assert_int_eq(fl_run(e), 0);
+	fl_figures a, b;
+	fl_flow_figures(e, 0, &a);
+	fl_flow_figures(e, 1, &b);
+	ck_assert_double_eq(b.max_ns, 1500);
+	ck_assert_double_eq(a.min_ns, 11000);
+	ck_assert_double_eq(a.max_ns, 21000);
+	fl_engine_free(e);
+}
+END_TEST
+
 int main(void)
 {
-	Suite *suite = suite_create("flow forks");
+	Suite *suite = suite_create("flow forks and turns");
 	TCase *tc = tcase_create("forks");
 	tcase_add_test(tc, a_fork_loads_a_server_without_delaying_its_operation);
 	tcase_add_test(tc, detached_work_delays_what_queues_behind_it);
 	tcase_add_test(tc, forks_at_the_post_and_inside_branches);
 	tcase_add_test(tc, a_fork_to_an_unknown_path_is_refused);
+	tcase_add_test(tc, turns_alone_take_the_whole_time);
+	tcase_add_test(tc, turns_interleave_a_small_message_with_a_large_one);
+	tcase_add_test(tc, a_flows_messages_cross_a_link_in_order);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
