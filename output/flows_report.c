@@ -38,6 +38,18 @@ static void latency_us(const fl_figures *fg, double scale, double out[4])
 	out[3] = fg->max_ns * scale / 1e3;
 }
 
+/* A VM's latency as a client in us: 1, or 0 when it posted nothing or its
+ * groups' latencies are of different kinds (vr_flow_result). */
+static int vm_latency_us(const vr_flow_result *f, size_t vm, const fl_figures *fg, double out[4])
+{
+	double scale = f->vm_latency_scale[vm];
+	memset(out, 0, 4 * sizeof *out);
+	if (!fg->completed || !(scale > 0))
+		return 0;
+	latency_us(fg, scale, out);
+	return 1;
+}
+
 /* ---- text ---- */
 
 /* A server's p99 wait in us, or "-" where only the mean is kept (a VM's vCPU). */
@@ -65,15 +77,20 @@ static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 		fprintf(out, " %-16s %12llu %14.1f %10.3f %10.3f %10.3f %10.3f %10.3f\n", s->flows.groups[g].name,
 			(unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, lat[0], lat[1], lat[2], lat[3]);
 	}
-	fprintf(out, "\n %-16s %12s %14s %10s %12s\n", "vm", "ops", "ops/s", "MB/s", "served ops");
+	fprintf(out, "\n %-16s %12s %14s %10s %10s %10s %12s\n", "vm", "ops", "ops/s", "MB/s", "p50[us]", "p99[us]",
+		"served ops");
 	for (size_t v = 0; v < f->vm_count; v++) {
 		fl_figures fg;
 		uint64_t served = 0;
 		fl_vm_figures(f->engine, (uint32_t)v, &fg, &served);
-		char name[MDL_NAME_MAX + 16];
+		char name[MDL_NAME_MAX + 16], p50[32], p99[32];
 		vm_name(s, v, name, sizeof name);
-		fprintf(out, " %-16s %12llu %14.1f %10.3f %12llu\n", name, (unsigned long long)fg.completed, fg.ops_per_s,
-			fg.bytes_per_s / MB, (unsigned long long)served);
+		double lat[4];
+		int has = vm_latency_us(f, v, &fg, lat);
+		snprintf(p50, sizeof p50, has ? "%.3f" : "-", lat[0]);
+		snprintf(p99, sizeof p99, has ? "%.3f" : "-", lat[1]);
+		fprintf(out, " %-16s %12llu %14.1f %10.3f %10s %10s %12llu\n", name, (unsigned long long)fg.completed,
+			fg.ops_per_s, fg.bytes_per_s / MB, p50, p99, (unsigned long long)served);
 	}
 	fprintf(out, "\n %-24s %6s %12s %12s %14s %14s %10s\n", "server", "units", "visits", "utilisation", "mean wait[us]",
 		"p99 wait[us]", "max queue");
@@ -158,6 +175,13 @@ static void json_block(json_writer *w, const vr_run *run, const vr_flow_result *
 		json_write_key_uint(w, "ops", fg.completed);
 		json_write_key_double(w, "ops_per_s", "%.3f", fg.ops_per_s);
 		json_write_key_double(w, "mb_per_s", "%.6f", fg.bytes_per_s / MB);
+		double lat[4];
+		if (vm_latency_us(f, v, &fg, lat)) {
+			json_write_key_double(w, "p50_us", "%.6f", lat[0]);
+			json_write_key_double(w, "p99_us", "%.6f", lat[1]);
+			json_write_key_double(w, "p999_us", "%.6f", lat[2]);
+			json_write_key_double(w, "max_us", "%.6f", lat[3]);
+		}
 		json_write_key_uint(w, "served_ops", served);
 		json_write_object_end(w);
 	}
@@ -239,8 +263,12 @@ static int csv(const vr_run *run, FILE *out)
 			fl_vm_figures(f->engine, (uint32_t)v, &fg, NULL);
 			char name[MDL_NAME_MAX + 16];
 			vm_name(s, v, name, sizeof name);
-			fprintf(out, "%s,%s,vm,%s,%llu,%.3f,%.6f,,,,,,,,,,,\n", p, o, name, (unsigned long long)fg.completed,
-				fg.ops_per_s, fg.bytes_per_s / MB);
+			double lat[4];
+			char cells[128] = ",,,";
+			if (vm_latency_us(f, v, &fg, lat))
+				snprintf(cells, sizeof cells, "%.6f,%.6f,%.6f,%.6f", lat[0], lat[1], lat[2], lat[3]);
+			fprintf(out, "%s,%s,vm,%s,%llu,%.3f,%.6f,%s,,,,,,,\n", p, o, name, (unsigned long long)fg.completed,
+				fg.ops_per_s, fg.bytes_per_s / MB, cells);
 		}
 		for (size_t k = 0; k < fl_server_count(f->engine); k++) {
 			fl_server_figures sf;

@@ -4,6 +4,7 @@
  */
 #include "sim/flow_experiment.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -409,6 +410,22 @@ static int add_flows(builder *b, double *scales)
 	return 0;
 }
 
+/* Each VM's latency scale as a client (see vr_flow_result). */
+static int vm_scales(const scn_scenario *s, vr_flow_result *out)
+{
+	out->vm_latency_scale = calloc(s->flows.vm_count ? s->flows.vm_count : 1, sizeof *out->vm_latency_scale);
+	if (!out->vm_latency_scale)
+		return -1;
+	for (size_t g = 0; g < s->flows.group_count; g++) {
+		const scn_flow_group *grp = &s->flows.groups[g];
+		for (size_t c = 0; c < grp->connection_count; c++) {
+			double *vm = &out->vm_latency_scale[scn_vm_index(&s->flows, grp->connections[c].client)];
+			*vm = *vm == 0 || *vm == out->latency_scale[g] ? out->latency_scale[g] : NAN;
+		}
+	}
+	return 0;
+}
+
 int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_result *out, vr_diag *diag)
 {
 	memset(out, 0, sizeof *out);
@@ -432,6 +449,8 @@ int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_r
 			       .preset = preset, .e = out->engine,
 			       .hosts = hosts, .result = out, .diag = diag};
 		rc = add_servers(b) != 0 || add_flows(b, out->latency_scale) != 0 ? -1 : 0;
+		if (rc == 0 && vm_scales(s, out) != 0)
+			rc = vr_diag_at(diag, (vr_where){s->file, 0, 0}, "out of memory");
 	}
 	free(hosts);
 	free(b);
@@ -460,9 +479,11 @@ void vr_flow_result_free(vr_flow_result *r)
 {
 	fl_engine_free(r->engine);
 	free(r->latency_scale);
+	free(r->vm_latency_scale);
 	free(r->paths);
 	r->engine = NULL;
 	r->latency_scale = NULL;
+	r->vm_latency_scale = NULL;
 	r->paths = NULL;
 	r->path_count = 0;
 }

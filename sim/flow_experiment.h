@@ -66,6 +66,9 @@ typedef struct vr_flow_result {
 	fl_engine *engine;            /* run; owned (vr_flow_result_free) */
 	double *latency_scale;        /* [group]: reported latency = path latency x this */
 	size_t vm_count;
+	double *vm_latency_scale;     /* [vm]: the same for a VM's latency as a client: its
+				       * groups' scale, NaN when they differ (latencies of
+				       * different kinds: none reported), 0 if it posts nothing */
 	vr_flow_path_counts *paths;   /* [path_count], by the engine's path index */
 	size_t path_count;
 } vr_flow_result;

@@ -10,6 +10,7 @@
 #include "tests/e2e/run_tool.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -325,6 +326,46 @@ START_TEST(a_pair_inside_one_host_takes_the_local_counterpart)
 }
 END_TEST
 
+/* Every bad flows scenario of tests/bad-input (flows-*, duration-*,
+ * host-*), given to `vrdmasim run --out`: exit 2, its located message on
+ * stderr (the file's `# expect:` line), and no output file. */
+START_TEST(bad_flow_scenarios_exit_2_and_write_nothing)
+{
+	const char *dir_path = src_path("tests/bad-input");
+	char dir_copy[1024];
+	snprintf(dir_copy, sizeof dir_copy, "%s", dir_path);
+	DIR *d = opendir(dir_copy);
+	ck_assert_ptr_nonnull(d);
+	struct dirent *entry;
+	unsigned cases = 0;
+	while ((entry = readdir(d))) {
+		const char *n = entry->d_name;
+		if ((strncmp(n, "flows-", 6) && strncmp(n, "duration-", 9) && strncmp(n, "host-", 5)) ||
+		    !strstr(n, ".yaml"))
+			continue;
+		char path[1400], out[1400], expect[1024] = "";
+		snprintf(path, sizeof path, "%s/%s", dir_copy, n);
+		snprintf(out, sizeof out, "%s/out.json", dir);
+		FILE *f = fopen(path, "r");
+		ck_assert_ptr_nonnull(f);
+		ck_assert_ptr_nonnull(fgets(expect, sizeof expect, f));
+		fclose(f);
+		ck_assert_msg(strncmp(expect, "# expect: ", 10) == 0, "%s has no expect line", n);
+		memmove(expect, expect + 10, strlen(expect + 10) + 1);
+		expect[strcspn(expect, "\r\n")] = '\0';
+		tool_output o = run_tool((const char *[]){"run", path, "--format", "json", "--out", out, NULL});
+		ck_assert_msg(o.status == 2, "%s: exit %d, expected 2", n, o.status);
+		ck_assert_msg(strstr(o.err, expect) != NULL, "%s: stderr '%s', expected '%s'", n, o.err, expect);
+		ck_assert_msg(access(out, F_OK) != 0, "%s: an output file was written", n);
+		tool_output_free(&o);
+		cases++;
+	}
+	closedir(d);
+	printf("%u bad flows scenarios refused by vrdmasim run\n", cases);
+	ck_assert_uint_ge(cases, 35);
+}
+END_TEST
+
 START_TEST(same_output_twice)
 {
 	for (int format = 0; format < 3; format++) {
@@ -500,6 +541,7 @@ int main(void)
 	tcase_add_test(tc, a_pair_inside_one_host_takes_the_local_counterpart);
 	tcase_add_test(tc, post_lists_and_completion_moderation_share_their_work);
 	tcase_add_test(tc, a_probe_waits_for_packets_not_messages);
+	tcase_add_test(tc, bad_flow_scenarios_exit_2_and_write_nothing);
 	tcase_add_test(tc, same_output_twice);
 	tcase_add_test(tc, events_are_reported_per_run);
 	tcase_add_test(tc, a_size_mix_runs_end_to_end);
