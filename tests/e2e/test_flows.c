@@ -283,6 +283,9 @@ START_TEST(a_probe_waits_for_packets_not_messages)
 	printf("probe beside 4 streams: p50 %.3f us, p99 %.3f us; uplink %.4f busy\n", p50_us, p99_us, link);
 	ck_assert_double_lt(p99_us, 5);
 	ck_assert_double_gt(p50_us, 1.342);   /* alone: 1.342 us */
+	/* the probe's VM posts only the probe: the same latency, per VM */
+	ck_assert_double_eq_tol(flow_csv(o.out, "vm", "a/0", COL_P50_US), p50_us, 0.01 * p50_us);
+	ck_assert(isnan(flow_csv(o.out, "vm", "b/0", COL_P50_US)));
 	ck_assert_double_gt(link, 0.99);
 	tool_output_free(&o);
 }
