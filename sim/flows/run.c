@@ -63,38 +63,35 @@ void fl_forks_start(fl_engine *e, uint32_t flow, const fl_fork *forks, uint32_t 
 	}
 }
 
+/* EV, done at its visit at NEXT_PS, goes on to its path's next visit: 1;
+ * or it has left its path's last server: 0. */
+static int to_next_visit(fl_engine *e, const fl_event *ev, const fl_path *path, int64_t next_ps)
+{
+	if ((uint32_t)ev->hop + 1 >= path->count)
+		return 0;
+	fl_event next = *ev;
+	next.time_ps = next_ps;
+	next.hop++;
+	fl_event_set_tag(&next, 0);
+	fl_schedule(e, next);
+	return 1;
+}
+
 /* Detached work at a server: served, then on to its next visit, or gone. */
 static void on_branch(fl_engine *e, const fl_event *ev)
 {
 	const fl_path *path = &e->paths[ev->origin_ps];
 	int64_t next_ps;
-	if (!serve(e, ev, path, &path->visits[ev->hop], &next_ps))
-		return;
-	if ((uint32_t)ev->hop + 1 < path->count) {
-		fl_event next = *ev;
-		next.time_ps = next_ps;
-		next.hop++;
-		fl_event_set_tag(&next, 0);
-		fl_schedule(e, next);
-	}
+	if (serve(e, ev, path, &path->visits[ev->hop], &next_ps))
+		to_next_visit(e, ev, path, next_ps);
 }
 
 static void on_visit(fl_engine *e, const fl_event *ev)
 {
-	const fl_flow *f = &e->flows[ev->flow];
-	const fl_path *path = f->picks[ev->choice].path.path;
+	const fl_path *path = e->flows[ev->flow].picks[ev->choice].path.path;
 	int64_t next_ps;
-	if (!serve(e, ev, path, &path->visits[ev->hop], &next_ps))
-		return;
-	if ((uint32_t)ev->hop + 1 < path->count) {
-		fl_event next = *ev;
-		next.time_ps = next_ps;
-		next.hop++;
-		fl_event_set_tag(&next, 0);
-		fl_schedule(e, next);
-	} else {
+	if (serve(e, ev, path, &path->visits[ev->hop], &next_ps) && !to_next_visit(e, ev, path, next_ps))
 		fl_source_finish(e, ev->flow, ev->choice, ev->origin_ps, next_ps);
-	}
 }
 
 static int bounded(const fl_engine *e)

@@ -145,11 +145,14 @@ START_TEST(turns_alone_take_the_whole_time)
 }
 END_TEST
 
-/* A 10-packet message (1 us a packet) starts at 0; a 1-packet message
+/* One 10-packet message (1 us a packet) starts at 0; a 1-packet message
  * arrives at 0.5 us.  Served whole, in order, the small one would wait
  * 9.5 us; packet by packet it waits for the packet on the wire, takes the
  * next turn (done at 2 us) and delays the large one by one packet (11 us). */
-START_TEST(turns_interleave_a_small_message_with_a_large_one)
+/* A link shared by flow 0 (10-packet messages of 1 us each, WINDOW in
+ * flight, OPERATIONS of them, from 0) and flow 1 (one 1-packet message at
+ * 0.5 us), run; their figures into A and B.  Returns the engine. */
+static fl_engine *run_link(uint32_t window, uint64_t operations, fl_figures *a, fl_figures *b)
 {
 	fl_config config = {.seed = 1, .groups = 2, .vms = 4};
 	fl_engine *e = fl_engine_new(&config);
@@ -157,17 +160,23 @@ START_TEST(turns_interleave_a_small_message_with_a_large_one)
 	uint32_t large = fl_add_path(e, &(fl_hop_spec){.server = link, .time_ns = 10000, .packets = 10}, 1);
 	uint32_t small = fl_add_path(e, &(fl_hop_spec){.server = link, .time_ns = 1000, .packets = 1}, 1);
 	fl_add_flow(e, &(fl_flow_spec){.path = large, .group = 0, .client_vm = 0, .server_vm = 1,
-				       .load = FL_CLOSED_LOOP, .window = 1, .operations = 1});
+				       .load = FL_CLOSED_LOOP, .window = window, .operations = operations});
 	fl_add_flow(e, &(fl_flow_spec){.path = small, .group = 1, .client_vm = 2, .server_vm = 3,
 				       .load = FL_CLOSED_LOOP, .window = 1, .operations = 1, .start_ns = 500});
 	ck_assert_int_eq(fl_run(e), 0);
+	fl_flow_figures(e, 0, a);
+	fl_flow_figures(e, 1, b);
+	return e;
+}
+
+START_TEST(turns_interleave_a_small_message_with_a_large_one)
+{
 	fl_figures big, little;
-	fl_flow_figures(e, 0, &big);
-	fl_flow_figures(e, 1, &little);
+	fl_engine *e = run_link(1, 1, &big, &little);
 	ck_assert_double_eq(little.max_ns, 1500);
 	ck_assert_double_eq(big.max_ns, 11000);
 	fl_server_figures s;
-	fl_server_figures_of(e, link, &s);
+	fl_server_figures_of(e, 0, &s);
 	ck_assert_uint_eq(s.visits, 11);   /* a visit per packet */
 	fl_engine_free(e);
 }
@@ -180,19 +189,8 @@ END_TEST
  * Interleaved with each other, both of A's would have ended near 20. */
 START_TEST(a_flows_messages_cross_a_link_in_order)
 {
-	fl_config config = {.seed = 1, .groups = 2, .vms = 4};
-	fl_engine *e = fl_engine_new(&config);
-	uint32_t link = server(e, "link");
-	uint32_t large = fl_add_path(e, &(fl_hop_spec){.server = link, .time_ns = 10000, .packets = 10}, 1);
-	uint32_t small = fl_add_path(e, &(fl_hop_spec){.server = link, .time_ns = 1000, .packets = 1}, 1);
-	fl_add_flow(e, &(fl_flow_spec){.path = large, .group = 0, .client_vm = 0, .server_vm = 1,
-				       .load = FL_CLOSED_LOOP, .window = 2, .operations = 2});
-	fl_add_flow(e, &(fl_flow_spec){.path = small, .group = 1, .client_vm = 2, .server_vm = 3,
-				       .load = FL_CLOSED_LOOP, .window = 1, .operations = 1, .start_ns = 500});
-	ck_assert_int_eq(fl_run(e), 0);
 	fl_figures a, b;
-	fl_flow_figures(e, 0, &a);
-	fl_flow_figures(e, 1, &b);
+	fl_engine *e = run_link(2, 2, &a, &b);
 	ck_assert_double_eq(b.max_ns, 1500);
 	ck_assert_double_eq(a.min_ns, 11000);
 	ck_assert_double_eq(a.max_ns, 21000);
