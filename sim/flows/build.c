@@ -75,10 +75,8 @@ void fl_engine_free(fl_engine *e)
 		fl_server_free(&e->servers[i]);
 	for (size_t i = 0; i < e->path_count; i++)
 		fl_path_free(&e->paths[i]);
-	for (size_t i = 0; i < e->flow_count; i++) {
-		fl_latency_free(&e->flows[i].latency);
+	for (size_t i = 0; i < e->flow_count; i++)
 		fl_gates_free(&e->flows[i].gates);
-	}
 	if (e->groups)
 		for (uint32_t g = 0; g < e->config.groups; g++)
 			free(e->groups[g].latency);
@@ -213,6 +211,5 @@ uint32_t fl_add_flow(fl_engine *e, const fl_flow_spec *spec)
 	f->mean_gap_ps = spec->load == FL_OPEN_LOOP ? 1e12 / spec->rate_per_s : 0;
 	f->rng = fl_rng_seed(e->config.seed, FL_STREAM_FLOW, index);
 	f->choice_rng = fl_rng_seed(e->config.seed, FL_STREAM_CHOICE, index);
-	fl_latency_init(&f->latency);
 	return index;
 }

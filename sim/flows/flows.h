@@ -171,7 +171,9 @@ uint64_t fl_path_completed(const fl_engine *e, uint32_t path);
 /* Throughputs are over a window: a flow's runs from its start to its last
  * completion when it did all its operations, to the run's end otherwise; a
  * group's or a VM's from the first start to the last end of its flows.
- * Latency: of each completed operation. */
+ * Latency: of each completed operation; a flow keeps its minimum, mean
+ * and maximum only (percentiles 0: a million flows cannot each keep a
+ * histogram), a VM and a group their percentiles too. */
 void fl_flow_figures(const fl_engine *e, uint32_t flow, fl_figures *out);
 /* The operations of FLOW completed on its choice CHOICE (0 for a flow
  * given without choices); 0 for a choice it does not have.  Its bytes are

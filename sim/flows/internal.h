@@ -29,7 +29,7 @@ typedef struct fl_flow {
 	uint64_t completed;          /* its bytes: each choice's completed x bytes_per_op */
 	fl_pick one;                 /* the choice of a flow of one */
 	fl_flow_spec spec;           /* choices NULL: they are in the picks */
-	fl_latency latency;          /* its count, extremes and sum next to the spec; its blocks beyond */
+	fl_summary latency;          /* count, extremes, sum (its VM keeps the percentiles) */
 	uint32_t arrival_pending;    /* open loop: an arrival event is in the heap */
 	uint32_t pick_first;         /* with 2 choices or more: where they start in e->picks */
 	int64_t next_arrival_ps;     /* open loop: the oldest arrival not yet posted */
@@ -59,7 +59,7 @@ typedef struct fl_group {
 typedef struct fl_vm {
 	uint64_t completed, bytes, served;
 	fl_window window;            /* of the flows it posts on */
-	fl_latency latency;          /* merged from its flows after the run */
+	fl_latency latency;          /* of the operations it posts, as they complete */
 } fl_vm;
 
 struct fl_engine {

@@ -34,6 +34,24 @@ typedef struct fl_latency {
 	uint64_t *block[FL_LATENCY_BLOCKS];     /* counts per octave, NULL until used */
 } fl_latency;
 
+/* What a flow keeps of its latencies: count, extremes and sum, exact, in
+ * 32 bytes (a million flows cannot each hold a histogram; their VMs do). */
+typedef struct fl_summary {
+	uint64_t count;
+	int64_t min_ps, max_ps;
+	uint64_t sum_ps;
+} fl_summary;
+
+static inline void fl_summary_add(fl_summary *s, int64_t value_ps)
+{
+	if (s->count == 0 || value_ps < s->min_ps)
+		s->min_ps = value_ps;
+	if (s->count == 0 || value_ps > s->max_ps)
+		s->max_ps = value_ps;
+	s->count++;
+	s->sum_ps += value_ps < 0 ? 0 : (uint64_t)value_ps;
+}
+
 void fl_latency_init(fl_latency *l);
 void fl_latency_free(fl_latency *l);
 

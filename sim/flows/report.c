@@ -47,7 +47,6 @@ int fl_report_gather(fl_engine *e)
 		client->bytes += flow_bytes(f);
 		for (uint32_t c = 0; c < f->pick_count; c++)
 			e->paths[f->picks[c].path.path - e->paths].completed += f->picks[c].completed;
-		fl_latency_merge(&client->latency, &f->latency);
 		e->vms[f->spec.server_vm].served += f->completed;
 	}
 	return 0;
@@ -73,8 +72,10 @@ size_t fl_server_count(const fl_engine *e)
 	return e->server_count;
 }
 
-/* Counts, rates over ELAPSED_PS and the latency figures of L. */
-static void fill(fl_figures *out, uint64_t completed, uint64_t bytes, int64_t elapsed_ps, const fl_latency *l)
+/* Counts, rates over ELAPSED_PS and the latency figures of L (or, without
+ * it, of the summary S: no percentiles). */
+static void fill(fl_figures *out, uint64_t completed, uint64_t bytes, int64_t elapsed_ps, const fl_latency *l,
+		 const fl_summary *sm)
 {
 	memset(out, 0, sizeof *out);
 	out->completed = completed;
@@ -83,6 +84,11 @@ static void fill(fl_figures *out, uint64_t completed, uint64_t bytes, int64_t el
 	out->ops_per_s = elapsed_s > 0 ? (double)completed / elapsed_s : 0;
 	out->bytes_per_s = elapsed_s > 0 ? (double)bytes / elapsed_s : 0;
 	out->mean_half_width_ns = NAN;
+	if (sm && sm->count) {
+		out->min_ns = (double)sm->min_ps / 1e3;
+		out->max_ns = (double)sm->max_ps / 1e3;
+		out->mean_ns = (double)sm->sum_ps / (double)sm->count / 1e3;
+	}
 	if (!l || !l->count)
 		return;
 	out->min_ns = (double)l->min_ps / 1e3;
@@ -98,7 +104,7 @@ void fl_flow_figures(const fl_engine *e, uint32_t flow, fl_figures *out)
 	const fl_flow *f = &e->flows[flow];
 	fl_window w = flow_window(e, f);
 	int64_t elapsed_ps = w.end_ps - w.start_ps;
-	fill(out, f->completed, flow_bytes(f), elapsed_ps, &f->latency);
+	fill(out, f->completed, flow_bytes(f), elapsed_ps, NULL, &f->latency);
 }
 
 uint64_t fl_flow_choice_completed(const fl_engine *e, uint32_t flow, uint32_t choice)
@@ -112,7 +118,7 @@ uint64_t fl_flow_choice_completed(const fl_engine *e, uint32_t flow, uint32_t ch
 void fl_group_figures(const fl_engine *e, uint32_t group, fl_figures *out)
 {
 	const fl_group *g = &e->groups[group];
-	fill(out, g->completed, g->bytes, g->window.end_ps - g->window.start_ps, NULL);
+	fill(out, g->completed, g->bytes, g->window.end_ps - g->window.start_ps, NULL, NULL);
 	const vr_stats *s = g->latency;
 	if (!s->count)
 		return;
@@ -128,7 +134,7 @@ void fl_group_figures(const fl_engine *e, uint32_t group, fl_figures *out)
 void fl_vm_figures(const fl_engine *e, uint32_t vm, fl_figures *out, uint64_t *served_ops)
 {
 	const fl_vm *v = &e->vms[vm];
-	fill(out, v->completed, v->bytes, v->window.end_ps - v->window.start_ps, &v->latency);
+	fill(out, v->completed, v->bytes, v->window.end_ps - v->window.start_ps, &v->latency, NULL);
 	if (served_ops)
 		*served_ops = v->served;
 }

@@ -114,7 +114,8 @@ void fl_source_complete(fl_engine *e, uint32_t fi, uint32_t choice, int64_t orig
 	f->completed++;
 	pick->completed++;
 	f->in_flight--;
-	fl_latency_add(&f->latency, latency_ps);
+	fl_summary_add(&f->latency, latency_ps);
+	fl_latency_add(&e->vms[f->spec.client_vm].latency, latency_ps);
 	fl_group *g = &e->groups[f->spec.group];
 	g->completed++;
 	g->bytes += pick->bytes_per_op;
