@@ -34,6 +34,7 @@ typedef struct builder {
 				       * while a fork's branch is built */
 	size_t count;
 	int detaching;                /* building a fork's branch (see fork_segment) */
+	scn_vm_ref client;            /* the client VM of the path being built */
 	scn_flow_service service;     /* of the group whose path is being built, */
 	double post_list, cq_moderation;   /* ... its requests per doorbell and per completion */
 	vr_flow_result *result;       /* paths' counts go here */
@@ -135,7 +136,12 @@ static uint32_t server_of(const builder *b, const mdl_plan_stage *ps, scn_vm_ref
 	scn_vm_ref at = ps->side == SIDE_RECEIVER ? to : from;
 	const host_servers *hs = &b->hosts[at.host];
 	switch (b->path_option->stages[ps->stage].server) {
-	case SERVE_VCPU: return hs->cores_shared ? hs->vcpu0 : hs->vcpu0 + at.vm;
+	case SERVE_VCPU:
+		/* A VM's own vCPU is named by its role, so that one path serves
+		 * every pair of VMs of the same two hosts. */
+		if (hs->cores_shared)
+			return hs->vcpu0;
+		return at.host == b->client.host && at.vm == b->client.vm ? FL_CLIENT_OWN : FL_SERVER_OWN;
 	case SERVE_BACKEND: return hs->backend;
 	case SERVE_HCA: return hs->hca;
 	case SERVE_LINK:
@@ -162,14 +168,9 @@ static double stage_share(const builder *b, const mdl_plan_stage *ps)
 }
 
 /* Is SERVER a VM's own vCPU (not a host's pool of guest cores)? */
-static int is_own_vcpu(const builder *b, uint32_t server)
+static int is_own_vcpu(uint32_t server)
 {
-	for (size_t h = 0; h < b->s->host_count; h++) {
-		const host_servers *hs = &b->hosts[h];
-		if (!hs->cores_shared && server >= hs->vcpu0 && server < hs->vcpu0 + b->s->hosts[h].vms)
-			return 1;
-	}
-	return 0;
+	return server == FL_CLIENT_OWN || server == FL_SERVER_OWN;
 }
 
 static void add_segment(builder *b, const mdl_plan *plan, mdl_segment seg, scn_vm_ref from, scn_vm_ref to)
@@ -179,7 +180,7 @@ static void add_segment(builder *b, const mdl_plan *plan, mdl_segment seg, scn_v
 		if (ps->segment != seg)
 			continue;
 		uint32_t server = server_of(b, ps, from, to);
-		if (b->detaching && is_own_vcpu(b, server))
+		if (b->detaching && is_own_vcpu(server))
 			server = FL_NONE;
 		/* work on a server is shared by a batch; a delay is each request's */
 		hop(b, server, server == FL_NONE ? ps->nominal_ns : ps->nominal_ns * stage_share(b, ps));
@@ -335,6 +336,7 @@ static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_con
 	fp.qps = qa > qb ? qa : qb;
 	int read = mdl_verb_operation(w->verb) == VERB_READ_LAT;
 	mdl_plan there, back;
+	b->client = c->client;
 	/* Two VMs of one host talk through the option's same-host counterpart. */
 	b->path_option = c->client.host == c->server.host && b->local ? b->local : b->option;
 	mdl_plan_build(b->path_option, cp, sp, size, w->verb, s->completion, read ? LEG_READ_REQUEST : LEG_MESSAGE, &fp,
@@ -362,51 +364,68 @@ static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_con
 	return path;
 }
 
+/* The own server (vCPU) of VM, or FL_NONE when its host pools its cores. */
+static uint32_t own_vcpu(const builder *b, scn_vm_ref vm)
+{
+	const host_servers *hs = &b->hosts[vm.host];
+	return hs->cores_shared ? FL_NONE : hs->vcpu0 + vm.vm;
+}
+
+/* The paths of group G's connections from HOST_A's VMs to HOST_B's, one
+ * per size, into CHOICES: built once per pair of hosts (a VM's own vCPU is
+ * named by its role) and kept in CACHE ([host_a][host_b][size]). */
+static int group_paths(builder *b, size_t g, const scn_flow_connection *c, uint32_t *cache, fl_choice *choices,
+		       double *scale)
+{
+	const scn_flow_group *grp = &b->s->flows.groups[g];
+	const scn_workload *w = &grp->workload;
+	uint32_t *paths = &cache[((size_t)c->client.host * b->s->host_count + c->server.host) * w->size_count];
+	for (size_t k = 0; k < w->size_count; k++) {
+		if (paths[k] == FL_NONE && (paths[k] = add_path(b, grp, c, w->sizes_bytes[k], scale)) == FL_NONE)
+			return -1;
+		choices[k] = (fl_choice){.path = paths[k], .bytes_per_op = (uint64_t)w->sizes_bytes[k],
+					 .weight = grp->size_weights[k]};
+	}
+	return 0;
+}
+
 static int add_flows(builder *b, double *scales)
 {
 	const scn_flows *f = &b->s->flows;
+	size_t hosts = b->s->host_count;
+	uint32_t *cache = malloc(hosts * hosts * SCN_SIZES_MAX * sizeof *cache);
+	if (!cache)
+		return vr_diag_at(b->diag, (vr_where){b->s->file, 0, 0}, "out of memory");
 	for (size_t g = 0; g < f->group_count; g++) {
 		const scn_flow_group *grp = &f->groups[g];
-		const scn_workload *w = &grp->workload;
-		/* One choice per size of the group's mix (one for a single size). */
 		fl_choice choices[SCN_SIZES_MAX];
-		int have_paths = 0, failed = 0;
-		scn_vm_ref last_client = {UINT16_MAX, 0}, last_server = {UINT16_MAX, 0};
+		int failed = 0;
+		for (size_t i = 0; i < hosts * hosts * SCN_SIZES_MAX; i++)
+			cache[i] = FL_NONE;
 		for (size_t i = 0; i < grp->connection_count && !failed; i++) {
 			const scn_flow_connection *c = &grp->connections[i];
-			/* Connections of one pair of VMs (their QPs) share its paths. */
-			if (!have_paths || memcmp(&c->client, &last_client, sizeof last_client) != 0 ||
-			    memcmp(&c->server, &last_server, sizeof last_server) != 0) {
-				for (size_t k = 0; k < w->size_count; k++) {
-					choices[k] = (fl_choice){
-						.path = add_path(b, grp, c, w->sizes_bytes[k], &scales[g]),
-						.bytes_per_op = (uint64_t)w->sizes_bytes[k],
-						.weight = grp->size_weights[k],
-					};
-					failed |= choices[k].path == FL_NONE;
-				}
-				have_paths = 1;
-				last_client = c->client;
-				last_server = c->server;
-			}
 			int open = grp->load.loop == FLOW_OPEN_LOOP;
 			fl_flow_spec spec = {
 				.group = (uint32_t)g,
 				.client_vm = (uint32_t)scn_vm_index(f, c->client), .server_vm = (uint32_t)scn_vm_index(f, c->server),
+				.client_own = own_vcpu(b, c->client), .server_own = own_vcpu(b, c->server),
 				.load = open ? FL_OPEN_LOOP : FL_CLOSED_LOOP,
 				.window = open ? grp->workload.tx_depth : grp->load.window,
 				.rate_per_s = c->arrival_rate_per_s,
 				.operations = grp->workload.iterations,
-				.choices = choices, .choice_count = (uint32_t)w->size_count,
+				.choices = choices, .choice_count = (uint32_t)grp->workload.size_count,
 			};
 			if (spec.window < 1)
 				spec.window = 1;
-			failed = failed || fl_add_flow(b->e, &spec) == FL_NONE;
+			failed = group_paths(b, g, c, cache, choices, &scales[g]) != 0 || fl_add_flow(b->e, &spec) == FL_NONE;
 		}
-		if (failed)
+		if (failed) {
+			free(cache);
 			return vr_diag_at(b->diag, (vr_where){b->s->file, grp->line, grp->column},
 					  "cannot build flow group '%s': %s", grp->name, fl_engine_error(b->e));
+		}
 	}
+	free(cache);
 	return 0;
 }
 

@@ -137,6 +137,31 @@ uint32_t fl_add_path(fl_engine *e, const fl_hop_spec *hops, size_t count)
 	return (uint32_t)e->path_count++;
 }
 
+/* Does every FL_CLIENT_OWN or FL_SERVER_OWN visit of PATH (and of its
+ * branches, DEPTH deep at most) name a server for SPEC? */
+static int path_owns_known(const fl_engine *e, const fl_flow_spec *spec, uint32_t path, int depth)
+{
+	const fl_path *p = &e->paths[path];
+	for (uint32_t i = 0; i < p->count; i++)
+		if ((p->visits[i].server == FL_CLIENT_OWN && spec->client_own >= e->server_count) ||
+		    (p->visits[i].server == FL_SERVER_OWN && spec->server_own >= e->server_count))
+			return 0;
+	for (uint32_t k = 0; k < p->fork_count && depth > 0; k++)
+		if (!path_owns_known(e, spec, p->forks[k].branch, depth - 1))
+			return 0;
+	return 1;
+}
+
+static int own_servers_known(const fl_engine *e, const fl_flow_spec *spec)
+{
+	if (spec->choice_count == 0)
+		return spec->path >= e->path_count || path_owns_known(e, spec, spec->path, 8);
+	for (uint32_t c = 0; c < spec->choice_count; c++)
+		if (spec->choices[c].path < e->path_count && !path_owns_known(e, spec, spec->choices[c].path, 8))
+			return 0;
+	return 1;
+}
+
 /* NULL if SPEC may be run, else what is wrong with it. */
 static const char *flow_spec_problem(const fl_engine *e, const fl_flow_spec *spec)
 {
@@ -150,6 +175,8 @@ static const char *flow_spec_problem(const fl_engine *e, const fl_flow_spec *spe
 		return "VM beyond config.vms";
 	if (spec->window == 0)
 		return "window 0 (expected at least 1)";
+	if (!own_servers_known(e, spec))
+		return "a path visits a client's or server's own server the flow does not name";
 	if (spec->load != FL_CLOSED_LOOP && spec->load != FL_OPEN_LOOP)
 		return "unknown load";
 	if (spec->load == FL_OPEN_LOOP && !(spec->rate_per_s > 0 && isfinite(spec->rate_per_s)))

@@ -44,6 +44,11 @@
 
 #define FL_NONE UINT32_MAX       /* no server (a pure delay); failure of an fl_add_* */
 #define FL_FORK (UINT32_MAX - 1) /* a hop that starts detached work (fl_hop_spec.branch) */
+/* A visit to a server of the flow that takes the path: its client's own
+ * (fl_flow_spec.client_own) or its server's (server_own), such as a VM's
+ * vCPU.  One path then serves every pair of VMs alike but for them. */
+#define FL_CLIENT_OWN (UINT32_MAX - 2)
+#define FL_SERVER_OWN (UINT32_MAX - 3)
 #define FL_CHOICES_MAX 256       /* choices per flow: an event carries its choice in 8 bits */
 
 typedef struct fl_engine fl_engine;
@@ -106,6 +111,8 @@ typedef struct fl_flow_spec {
 	uint32_t path;               /* from fl_add_path; ignored when choice_count > 0 */
 	uint32_t group;              /* < config.groups */
 	uint32_t client_vm, server_vm;   /* < config.vms */
+	uint32_t client_own, server_own; /* the servers FL_CLIENT_OWN and FL_SERVER_OWN visits of
+					  * its paths mean (unused without such visits) */
 	uint64_t bytes_per_op;       /* for bytes/s; ignored when choice_count > 0 */
 	fl_load load;
 	uint32_t window;             /* >= 1 */

@@ -49,7 +49,7 @@ static int check_hops(const fl_hop_spec *hops, size_t count, size_t servers, siz
 			++*forks;
 			continue;
 		}
-		if (server != FL_NONE && server >= servers) {
+		if (server != FL_NONE && server != FL_CLIENT_OWN && server != FL_SERVER_OWN && server >= servers) {
 			snprintf(error, size, "hop %zu: found server %u, expected one of the %zu added", i, server, servers);
 			return -1;
 		}

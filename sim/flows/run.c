@@ -20,10 +20,13 @@
  * parked for its flow's previous message to leave the link: returns 0. */
 static inline int serve(fl_engine *e, const fl_event *ev, const fl_path *path, const fl_visit *v, int64_t *next_ps)
 {
-	fl_server *s = &e->servers[v->server];
+	uint32_t sid = v->server;
+	if (sid >= FL_SERVER_OWN)   /* the flow's client's or server's own */
+		sid = sid == FL_CLIENT_OWN ? e->flows[ev->flow].spec.client_own : e->flows[ev->flow].spec.server_own;
+	fl_server *s = &e->servers[sid];
 	uint32_t tag = fl_event_tag(ev), turn = tag == FL_TURN_ADMITTED ? 0 : tag;
 	int ordered = v->gated && ev->kind == FL_EVENT_VISIT;
-	if (ordered && tag == 0 && !fl_gate_enter(&e->flows[ev->flow].gates, v->server, ev))
+	if (ordered && tag == 0 && !fl_gate_enter(&e->flows[ev->flow].gates, sid, ev))
 		return 0;   /* parked behind its flow's previous message */
 	int64_t service_ps = v->packets > 1 ? fl_visit_turn_ps(v->service_ps, v->packets, turn) : v->service_ps;
 	if (v->exponential)
@@ -37,7 +40,7 @@ static inline int serve(fl_engine *e, const fl_event *ev, const fl_path *path, c
 		return 0;
 	}
 	fl_event next;
-	if (ordered && fl_gate_leave(&e->flows[ev->flow].gates, v->server, &next)) {
+	if (ordered && fl_gate_leave(&e->flows[ev->flow].gates, sid, &next)) {
 		next.time_ps = leave_ps;   /* its flow's next message takes its first turn */
 		fl_event_set_tag(&next, FL_TURN_ADMITTED);
 		fl_schedule(e, next);
