@@ -198,6 +198,35 @@ START_TEST(a_flows_messages_cross_a_link_in_order)
 }
 END_TEST
 
+/* One path for two flows, visiting each flow's client's own server: the
+ * first flow loads server x, the second y; a flow that names no own server
+ * for a path that visits one is refused. */
+START_TEST(own_servers_are_the_flows)
+{
+	fl_config config = {.seed = 1, .groups = 1, .vms = 4};
+	fl_engine *e = fl_engine_new(&config);
+	uint32_t x = server(e, "x"), y = server(e, "y");
+	fl_hop_spec hops[] = {{.server = FL_CLIENT_OWN, .time_ns = 1000}, {.server = FL_SERVER_OWN, .time_ns = 500}};
+	uint32_t path = fl_add_path(e, hops, 2);
+	fl_flow_spec flow = {.path = path, .client_vm = 0, .server_vm = 1, .client_own = x, .server_own = y,
+			     .load = FL_CLOSED_LOOP, .window = 1, .operations = 4};
+	ck_assert_uint_ne(fl_add_flow(e, &flow), FL_NONE);
+	flow.client_own = y;
+	flow.server_own = x;
+	ck_assert_uint_ne(fl_add_flow(e, &flow), FL_NONE);
+	flow.client_own = FL_NONE;
+	ck_assert_uint_eq(fl_add_flow(e, &flow), FL_NONE);
+	ck_assert_ptr_nonnull(strstr(fl_engine_error(e), "own server"));
+	ck_assert_int_eq(fl_run(e), 0);
+	fl_server_figures sx, sy;
+	fl_server_figures_of(e, x, &sx);
+	fl_server_figures_of(e, y, &sy);
+	ck_assert_uint_eq(sx.visits, 8);   /* 4 as flow 0's client, 4 as flow 1's server */
+	ck_assert_uint_eq(sy.visits, 8);
+	fl_engine_free(e);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("flow forks and turns");
@@ -209,6 +238,7 @@ int main(void)
 	tcase_add_test(tc, turns_alone_take_the_whole_time);
 	tcase_add_test(tc, turns_interleave_a_small_message_with_a_large_one);
 	tcase_add_test(tc, a_flows_messages_cross_a_link_in_order);
+	tcase_add_test(tc, own_servers_are_the_flows);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
