@@ -14,7 +14,7 @@
 #include "models/flow_between.h"
 
 static const char *const group_keys[] = {"name", "between", "qps", "workload", "load", "service", NULL};
-static const char *const service_names[] = {"fixed", "exponential", NULL};
+static const char *const service_names[] = {"fixed", "exponential", "jitter", NULL};
 static const char *const load_keys[] = {"closed_loop", "open_loop", NULL};
 static const char *const closed_loop_keys[] = {"window", NULL};
 static const char *const rate_per_names[] = {"qp", "vm", NULL};
@@ -200,9 +200,9 @@ static int read_group(reader *r, const yt_node *node, size_t index)
 	if ((v = yt_get(node, "qps")) && yr_count(v, "the QPs per connected pair of VMs", 1, SCN_FLOW_QPS_MAX, &qps, r->diag))
 		return -1;
 	g->qps = (unsigned)qps;
-	int service = FLOW_SERVICE_FIXED;
+	int service = FLOW_SERVICE_JITTER;
 	if ((v = yt_get(node, "service")) &&
-	    yr_choice(v, "the service times at shared servers (fixed: each stage's cost; exponential: of that mean)",
+	    yr_choice(v, "the service times at shared servers (fixed: each stage's cost; exponential: of that mean; jitter: the preset's jitter.cpu_cv on software stages)",
 		      service_names, &service, r->diag))
 		return -1;
 	g->service = (scn_flow_service)service;

@@ -57,10 +57,12 @@ extern const char *const scn_flow_between_names[FLOW_BETWEEN_COUNT + 1];
 
 typedef enum scn_flow_loop { FLOW_CLOSED_LOOP, FLOW_OPEN_LOOP } scn_flow_loop;
 /* How long each visit of a group's operations to a shared server takes:
- * the stage's cost exactly, or drawn from an exponential distribution of
- * that mean (`service: exponential`: variable software costs, and M/M/1's
- * assumption for the queueing checks). */
-typedef enum scn_flow_service { FLOW_SERVICE_FIXED, FLOW_SERVICE_EXPONENTIAL } scn_flow_service;
+ * its software stages drawn as the single-flow model draws them (lognormal
+ * around their cost with the preset's jitter.cpu_cv: `service: jitter`,
+ * the default), the stage's cost exactly (`fixed`: M/D/1's assumption in
+ * the queueing checks), or drawn from an exponential distribution of that
+ * mean (`exponential`: M/M/1's). */
+typedef enum scn_flow_service { FLOW_SERVICE_FIXED, FLOW_SERVICE_EXPONENTIAL, FLOW_SERVICE_JITTER } scn_flow_service;
 typedef enum scn_flow_rate_per { FLOW_PER_QP, FLOW_PER_VM } scn_flow_rate_per;
 
 typedef struct scn_flow_load {
@@ -90,7 +92,7 @@ typedef struct scn_flow_group {
 				       * [0 .. size_count) is the size mix ... */
 	double size_weights[SCN_SIZES_MAX];   /* ... drawn per operation with these (sum 1) */
 	scn_flow_load load;
-	scn_flow_service service;     /* `service:` (default fixed) */
+	scn_flow_service service;     /* `service:` (default jitter) */
 	unsigned long long seed;      /* the group's; scn_flow_connection_seed() per connection */
 	size_t connection_count;
 	scn_flow_connection *connections;

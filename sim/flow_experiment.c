@@ -116,18 +116,34 @@ static int add_servers(builder *b)
  * consecutive visits to one server are one visit: a backend thread that
  * takes a doorbell dispatches the trap, translates the WQE and posts it in
  * one go, without queueing again between its own steps. */
-static void hop(builder *b, uint32_t server, double time_ns)
+static void hop_varying(builder *b, uint32_t server, double time_ns, double cv)
 {
 	if (server == FL_NONE && time_ns <= 0)
 		return;
-	if (b->count && b->hops[b->count - 1].server == server && server != FL_FORK) {
-		b->hops[b->count - 1].time_ns += time_ns;
+	fl_hop_spec *last = b->count ? &b->hops[b->count - 1] : NULL;
+	if (last && last->server == server && server != FL_FORK) {
+		/* one visit: its spread is that of the sum of independent parts */
+		double sd = hypot(last->cv * last->time_ns, cv * time_ns);
+		last->time_ns += time_ns;
+		last->cv = last->time_ns > 0 ? sd / last->time_ns : 0;
+		if (last->cv > 0 && last->service == FL_SERVICE_FIXED)
+			last->service = FL_SERVICE_LOGNORMAL;
 		return;
 	}
-	fl_service service = server != FL_NONE && b->service == FLOW_SERVICE_EXPONENTIAL ? FL_SERVICE_EXPONENTIAL
-											   : FL_SERVICE_FIXED;
+	fl_service service = FL_SERVICE_FIXED;
+	if (server != FL_NONE && b->service == FLOW_SERVICE_EXPONENTIAL)
+		service = FL_SERVICE_EXPONENTIAL;
+	else if (server != FL_NONE && cv > 0)
+		service = FL_SERVICE_LOGNORMAL;
 	if (b->count < HOPS_MAX)
-		b->hops[b->count++] = (fl_hop_spec){.server = server, .time_ns = time_ns, .service = service};
+		b->hops[b->count++] = (fl_hop_spec){.server = server, .time_ns = time_ns, .service = service,
+						    .cv = service == FL_SERVICE_LOGNORMAL ? cv : 0};
+}
+
+/* A hop of no spread of its own (hardware, links, delays). */
+static void hop(builder *b, uint32_t server, double time_ns)
+{
+	hop_varying(b, server, time_ns, 0);
 }
 
 /* The server that runs STAGE of a message from FROM to TO, or FL_NONE. */
@@ -167,6 +183,17 @@ static double stage_share(const builder *b, const mdl_plan_stage *ps)
 	return share;
 }
 
+/* With `service: jitter`, a software stage's coefficient of variation:
+ * jitter.cpu_cv of the host that runs it (as the single-flow model draws
+ * it, lognormal around the stage's cost).  Hardware stages do not vary. */
+static double stage_cv(const builder *b, const mdl_plan_stage *ps, scn_vm_ref from, scn_vm_ref to)
+{
+	if (b->service != FLOW_SERVICE_JITTER || !ps->software)
+		return 0;
+	scn_vm_ref at = ps->side == SIDE_RECEIVER ? to : from;
+	return MDL_VALUE(scn_params(b->s, b->preset, at.host), JITTER_CPU_CV);
+}
+
 /* Is SERVER a VM's own vCPU (not a host's pool of guest cores)? */
 static int is_own_vcpu(uint32_t server)
 {
@@ -183,7 +210,8 @@ static void add_segment(builder *b, const mdl_plan *plan, mdl_segment seg, scn_v
 		if (b->detaching && is_own_vcpu(server))
 			server = FL_NONE;
 		/* work on a server is shared by a batch; a delay is each request's */
-		hop(b, server, server == FL_NONE ? ps->nominal_ns : ps->nominal_ns * stage_share(b, ps));
+		double ns = server == FL_NONE ? ps->nominal_ns : ps->nominal_ns * stage_share(b, ps);
+		hop_varying(b, server, ns, stage_cv(b, ps, from, to));
 	}
 }
 

@@ -69,6 +69,8 @@ typedef struct fl_server_spec {
 typedef enum fl_service {
 	FL_SERVICE_FIXED,            /* time_ns exactly */
 	FL_SERVICE_EXPONENTIAL,      /* drawn from the server's stream, of mean time_ns */
+	FL_SERVICE_LOGNORMAL,        /* drawn from the server's stream, of median time_ns and
+				      * coefficient of variation cv */
 } fl_service;
 
 /* A hop: a pure delay, a visit to a server, or a fork.  A fork starts, at
@@ -82,6 +84,7 @@ typedef struct fl_hop_spec {
 	uint32_t server;             /* FL_NONE: a pure delay; FL_FORK: a fork */
 	double time_ns;              /* the delay, or the service time (its mean); 0 for a fork */
 	fl_service service;          /* ignored for a pure delay or a fork */
+	double cv;                   /* FL_SERVICE_LOGNORMAL: its coefficient of variation, >= 0 */
 	uint32_t branch;             /* FL_FORK: the path of the detached work */
 	uint32_t packets;            /* 0: a visit served whole.  N >= 1: a link, serving the
 				      * message in N turns (packets), each its share of the

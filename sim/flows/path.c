@@ -32,6 +32,12 @@ static int check_hops(const fl_hop_spec *hops, size_t count, size_t servers, siz
 	*visits = *forks = 0;
 	for (size_t i = 0; i < count; i++) {
 		uint32_t server = hops[i].server;
+		if (server != FL_NONE && server != FL_FORK &&
+		    (hops[i].service > FL_SERVICE_LOGNORMAL || !(hops[i].cv >= 0 && hops[i].cv <= 100))) {
+			snprintf(error, size, "hop %zu: found service %d with cv %g, expected a known service and a cv from 0 to 100",
+				 i, (int)hops[i].service, hops[i].cv);
+			return -1;
+		}
 		if (fl_ps_of_ns(hops[i].time_ns) < 0) {
 			snprintf(error, size, "hop %zu: found time %g ns, expected a finite time >= 0", i, hops[i].time_ns);
 			return -1;
@@ -99,9 +105,10 @@ int fl_path_compile(const fl_hop_spec *hops, size_t count, size_t servers, size_
 		}
 		fl_visit *v = last = &out->visits[out->count++];
 		v->server = hops[i].server;
-		v->exponential = hops[i].service == FL_SERVICE_EXPONENTIAL;
+		v->service = (uint8_t)hops[i].service;
+		v->sigma = hops[i].service == FL_SERVICE_LOGNORMAL ? (float)sqrt(log1p(hops[i].cv * hops[i].cv)) : 0;
 		v->service_ps = ps;
-		v->packets = hops[i].packets < 1 ? 1 : hops[i].packets > MAX_TURNS ? MAX_TURNS : hops[i].packets;
+		v->packets = (uint16_t)(hops[i].packets < 1 ? 1 : hops[i].packets > MAX_TURNS ? MAX_TURNS : hops[i].packets);
 		v->gated = hops[i].packets > 0;
 		v->fork_first = (uint16_t)out->fork_count;
 		pending = &v->after_ps;

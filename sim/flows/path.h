@@ -17,12 +17,14 @@
 
 typedef struct fl_visit {
 	uint32_t server;
-	uint8_t exponential;    /* service drawn from the server's stream */
+	uint8_t service;        /* an fl_service: fixed, or drawn from the server's stream */
 	uint8_t fork_count;     /* forks after this visit: forks[fork_first ..] */
 	uint16_t fork_first;
-	int64_t service_ps;     /* fixed service time, or the exponential's mean */
-	uint32_t packets;       /* turns it is served in (1: whole), see fl_hop_spec */
-	uint32_t gated;         /* a link: a flow's messages cross it in order (gate.h) */
+	int64_t service_ps;     /* fixed service time, the exponential's mean, the lognormal's median */
+	uint16_t packets;       /* turns it is served in (1: whole), see fl_hop_spec */
+	uint8_t gated;          /* a link: a flow's messages cross it in order (gate.h) */
+	uint8_t unused;
+	float sigma;            /* the lognormal's shape */
 	int64_t after_ps;       /* the pure delays that follow, summed */
 } fl_visit;
 

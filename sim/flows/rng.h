@@ -44,6 +44,16 @@ static inline double fl_rng_unit(uint64_t *state)
 	return (double)((fl_rng_next(state) >> 11) + 1) * 0x1p-53;
 }
 
+/* A lognormal draw of median MEDIAN_PS and shape SIGMA (the normal's
+ * standard deviation, from Box and Muller's transform of two uniforms),
+ * rounded to the picosecond. */
+static inline int64_t fl_rng_lognormal_ps(uint64_t *state, double median_ps, double sigma)
+{
+	double u = fl_rng_unit(state), v = fl_rng_unit(state);
+	double normal = sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+	return (int64_t)(median_ps * exp(sigma * normal) + 0.5);
+}
+
 /* An exponential draw of mean MEAN_PS, rounded to the picosecond. */
 static inline int64_t fl_rng_exponential_ps(uint64_t *state, double mean_ps)
 {

@@ -29,8 +29,10 @@ static inline int serve(fl_engine *e, const fl_event *ev, const fl_path *path, c
 	if (ordered && tag == 0 && !fl_gate_enter(&e->flows[ev->flow].gates, sid, ev))
 		return 0;   /* parked behind its flow's previous message */
 	int64_t service_ps = v->packets > 1 ? fl_visit_turn_ps(v->service_ps, v->packets, turn) : v->service_ps;
-	if (v->exponential)
+	if (v->service == FL_SERVICE_EXPONENTIAL)
 		service_ps = fl_rng_exponential_ps(&s->rng, (double)service_ps);
+	else if (v->service == FL_SERVICE_LOGNORMAL && v->sigma > 0)
+		service_ps = fl_rng_lognormal_ps(&s->rng, (double)service_ps, v->sigma);
 	int64_t leave_ps = fl_server_admit(s, ev->time_ps, service_ps);
 	if (turn + 1 < v->packets) {
 		fl_event again = *ev;

@@ -369,6 +369,40 @@ START_TEST(bad_flow_scenarios_exit_2_and_write_nothing)
 }
 END_TEST
 
+/* `service: jitter` (the default) draws each software stage as the
+ * single-flow model does (lognormal, the preset's jitter.cpu_cv): one vRDMA
+ * pair alone spreads as a single-flow run does, to its p99 (the rarer
+ * interference of the single-flow model shows beyond); `service: fixed`
+ * does not spread at all. */
+START_TEST(jitter_spreads_one_pair_as_the_single_flow_model)
+{
+	const char *head = "preset: esxi5-qdr-2012\nseed: 5\ntopology:\n  hosts:\n    - {name: a, vms: 1}\n"
+			   "    - {name: b, vms: 1}\noptions: [vrdma]\n";
+	char flows[768], fixed[768], classic[768];
+	const char *pair = "flows:\n  - name: one\n    between: {from: a/0, to: b/0}\n"
+			   "    workload: {verb: write_lat, sizes: [64B], iterations: 20000}\n";
+	snprintf(flows, sizeof flows, "scenario: f\n%s%s", head, pair);
+	snprintf(fixed, sizeof fixed, "scenario: x\n%s%s    service: fixed\n", head, pair);
+	snprintf(classic, sizeof classic, "scenario: c\n%sworkload: {verb: write_lat, sizes: [64B], iterations: 20000}\n",
+		 head);
+	tool_output f = run_tool((const char *[]){"run", write_scenario("f.yaml", flows), "--format", "csv", NULL});
+	tool_output x = run_tool((const char *[]){"run", write_scenario("x.yaml", fixed), "--format", "csv", NULL});
+	tool_output c = run_tool((const char *[]){"run", write_scenario("c.yaml", classic), "--format", "csv", NULL});
+	ck_assert_msg(f.status == 0 && x.status == 0 && c.status == 0, "%s%s%s", f.err, x.err, c.err);
+	double p50 = flow_csv(f.out, "group", "one", COL_P50_US), p99 = flow_csv(f.out, "group", "one", COL_P99_US);
+	double median = csv_value(c.out, "esxi5-qdr-2012", "vrdma", "64", "median_us");
+	double classic_p99 = csv_value(c.out, "esxi5-qdr-2012", "vrdma", "64", "p99_us");
+	printf("one vRDMA pair: flows p50 %.3f p99 %.3f us, single flow median %.3f p99 %.3f us\n", p50, p99, median,
+	       classic_p99);
+	ck_assert_double_eq_tol(p50, median, 0.005 * median);
+	ck_assert_double_eq_tol(p99 - p50, classic_p99 - median, 0.25 * (classic_p99 - median));
+	ck_assert_double_eq(flow_csv(x.out, "group", "one", COL_P99_US), flow_csv(x.out, "group", "one", COL_P50_US));
+	tool_output_free(&f);
+	tool_output_free(&x);
+	tool_output_free(&c);
+}
+END_TEST
+
 START_TEST(same_output_twice)
 {
 	for (int format = 0; format < 3; format++) {
@@ -545,6 +579,7 @@ int main(void)
 	tcase_add_test(tc, post_lists_and_completion_moderation_share_their_work);
 	tcase_add_test(tc, a_probe_waits_for_packets_not_messages);
 	tcase_add_test(tc, bad_flow_scenarios_exit_2_and_write_nothing);
+	tcase_add_test(tc, jitter_spreads_one_pair_as_the_single_flow_model);
 	tcase_add_test(tc, same_output_twice);
 	tcase_add_test(tc, events_are_reported_per_run);
 	tcase_add_test(tc, a_size_mix_runs_end_to_end);
