@@ -235,14 +235,21 @@ START_TEST(the_cap_holds_exactly)
 }
 END_TEST
 
-START_TEST(the_documented_example)
+/* tests/flows/many-flows.yaml, docs/scenario-format.md's example, into
+ * the scenario under test. */
+static void load_documented_example(vr_diag *diag)
 {
 	char path[1024];
 	const char *src = getenv("VRDMASIM_SRCDIR");
 	snprintf(path, sizeof path, "%s/tests/flows/many-flows.yaml", src ? src : ".");
+	vr_diag_clear(diag);
+	ck_assert_msg(scn_load_file(path, &scenario, diag) == 0, "%s", diag->message);
+}
+
+START_TEST(the_documented_example)
+{
 	vr_diag diag;
-	vr_diag_clear(&diag);
-	ck_assert_msg(scn_load_file(path, &scenario, &diag) == 0, "%s", diag.message);
+	load_documented_example(&diag);
 	const scn_flows *f = &scenario.flows;
 	static const char *const names[] = {"probe", "hogs", "fan", "mesh", "listed"};
 	static const size_t counts[] = {1, 60, 16, 6, 2};
@@ -266,12 +273,8 @@ END_TEST
  * of 0, is refused at its group. */
 START_TEST(the_engine_takes_every_group_read)
 {
-	char path[1024];
-	const char *src = getenv("VRDMASIM_SRCDIR");
-	snprintf(path, sizeof path, "%s/tests/flows/many-flows.yaml", src ? src : ".");
 	vr_diag diag;
-	vr_diag_clear(&diag);
-	ck_assert_msg(scn_load_file(path, &scenario, &diag) == 0, "%s", diag.message);
+	load_documented_example(&diag);
 	scn_flow_group *fan = &scenario.flows.groups[2];
 	ck_assert_uint_eq(fan->workload.size_count, 2);
 	ck_assert_double_eq_tol(fan->size_weights[0], 0.9, 1e-15);
