@@ -13,7 +13,7 @@
 #include "input/yaml_read.h"
 #include "models/flow_between.h"
 
-static const char *const group_keys[] = {"name", "between", "qps", "workload", "load", "service", NULL};
+static const char *const group_keys[] = {"name", "between", "qps", "workload", "load", "service", "start", NULL};
 static const char *const service_names[] = {"fixed", "exponential", "jitter", NULL};
 static const char *const load_keys[] = {"closed_loop", "open_loop", NULL};
 static const char *const closed_loop_keys[] = {"window", NULL};
@@ -178,6 +178,19 @@ static int expand(reader *r, scn_flow_group *g, const flow_plan *plan, const yt_
 	return 0;
 }
 
+/* `start: TIME`: when the group's connections begin (a time, not cycles). */
+static int read_start(reader *r, const yt_node *v, scn_flow_group *g)
+{
+	vr_quantity q;
+	if (yr_quantity(v, VR_Q_TIME, "when the group starts", &q, r->diag))
+		return -1;
+	if (q.is_cycles || q.value > SCN_FLOW_DURATION_MAX_NS)
+		return vr_diag_at(r->diag, v->where, "found the start '%s', expected a time such as 10ms, at most a simulated day",
+				  v->text);
+	g->start_ns = q.value;
+	return 0;
+}
+
 static int read_group(reader *r, const yt_node *node, size_t index)
 {
 	scn_flow_group *g = &r->f->groups[index];
@@ -206,6 +219,8 @@ static int read_group(reader *r, const yt_node *node, size_t index)
 		      service_names, &service, r->diag))
 		return -1;
 	g->service = (scn_flow_service)service;
+	if ((v = yt_get(node, "start")) && read_start(r, v, g) != 0)
+		return -1;
 	if (read_load(r, yt_get(node, "load"), g) || yr_required(node, "between", what, &between, r->diag))
 		return -1;
 	g->between_line = between->where.line;

@@ -93,6 +93,7 @@ typedef struct scn_flow_group {
 	double size_weights[SCN_SIZES_MAX];   /* ... drawn per operation with these (sum 1) */
 	scn_flow_load load;
 	scn_flow_service service;     /* `service:` (default jitter) */
+	double start_ns;              /* `start:`: when its connections begin (default 0) */
 	unsigned long long seed;      /* the group's; scn_flow_connection_seed() per connection */
 	size_t connection_count;
 	scn_flow_connection *connections;

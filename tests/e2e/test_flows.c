@@ -403,6 +403,30 @@ START_TEST(jitter_spreads_one_pair_as_the_single_flow_model)
 }
 END_TEST
 
+/* scenarios/noisy-neighbour.yaml: for every option and preset the probe
+ * is slower beside its neighbours than alone (it started before them:
+ * `start:`), and the neighbours stream. */
+START_TEST(the_noisy_neighbour_slows_the_probe)
+{
+	tool_output o = run_tool((const char *[]){"run", src_path("scenarios/noisy-neighbour.yaml"), "--format", "csv", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	unsigned blocks = 0;
+	for (const char *at = strstr(o.out, ",group,probe-alone,"); at; at = strstr(at + 1, ",group,probe-alone,")) {
+		const char *line = at;
+		while (line > o.out && line[-1] != '\n')
+			line--;
+		double alone = flow_csv(line, "group", "probe-alone", COL_P50_US);
+		double beside = flow_csv(line, "group", "probe-beside", COL_P50_US);
+		double streams = flow_csv(line, "group", "neighbours", COL_MB_PER_S);
+		ck_assert_msg(beside > 1.2 * alone && streams > 1000, "block %u: alone %g us, beside %g us, %g MB/s", blocks,
+			      alone, beside, streams);
+		blocks++;
+	}
+	ck_assert_uint_eq(blocks, 6);   /* 2 presets x 3 options */
+	tool_output_free(&o);
+}
+END_TEST
+
 START_TEST(same_output_twice)
 {
 	for (int format = 0; format < 3; format++) {
@@ -580,6 +604,7 @@ int main(void)
 	tcase_add_test(tc, a_probe_waits_for_packets_not_messages);
 	tcase_add_test(tc, bad_flow_scenarios_exit_2_and_write_nothing);
 	tcase_add_test(tc, jitter_spreads_one_pair_as_the_single_flow_model);
+	tcase_add_test(tc, the_noisy_neighbour_slows_the_probe);
 	tcase_add_test(tc, same_output_twice);
 	tcase_add_test(tc, events_are_reported_per_run);
 	tcase_add_test(tc, a_size_mix_runs_end_to_end);
