@@ -77,8 +77,8 @@ static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 		fprintf(out, " %-16s %12llu %14.1f %10.3f %10.3f %10.3f %10.3f %10.3f\n", s->flows.groups[g].name,
 			(unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, lat[0], lat[1], lat[2], lat[3]);
 	}
-	fprintf(out, "\n %-16s %12s %14s %10s %10s %10s %12s\n", "vm", "ops", "ops/s", "MB/s", "p50[us]", "p99[us]",
-		"served ops");
+	fprintf(out, "\n %-16s %12s %14s %10s %10s %10s %12s %12s %12s\n", "vm", "ops", "ops/s", "MB/s", "p50[us]",
+		"p99[us]", "served ops", "exits/s", "irqs/s");
 	for (size_t v = 0; v < f->vm_count; v++) {
 		fl_figures fg;
 		uint64_t served = 0;
@@ -89,8 +89,9 @@ static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 		int has = vm_latency_us(f, v, &fg, lat);
 		snprintf(p50, sizeof p50, has ? "%.3f" : "-", lat[0]);
 		snprintf(p99, sizeof p99, has ? "%.3f" : "-", lat[1]);
-		fprintf(out, " %-16s %12llu %14.1f %10.3f %10s %10s %12llu\n", name, (unsigned long long)fg.completed,
-			fg.ops_per_s, fg.bytes_per_s / MB, p50, p99, (unsigned long long)served);
+		fprintf(out, " %-16s %12llu %14.1f %10.3f %10s %10s %12llu %12.1f %12.1f\n", name,
+			(unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, p50, p99,
+			(unsigned long long)served, f->vm_rates[v].vm_exits, f->vm_rates[v].interrupts);
 	}
 	fprintf(out, "\n %-24s %6s %12s %12s %14s %14s %10s\n", "server", "units", "visits", "utilisation", "mean wait[us]",
 		"p99 wait[us]", "max queue");
@@ -183,6 +184,8 @@ static void json_block(json_writer *w, const vr_run *run, const vr_flow_result *
 			json_write_key_double(w, "max_us", "%.6f", lat[3]);
 		}
 		json_write_key_uint(w, "served_ops", served);
+		json_write_key_double(w, "vm_exits_per_s", "%.3f", f->vm_rates[v].vm_exits);
+		json_write_key_double(w, "interrupts_per_s", "%.3f", f->vm_rates[v].interrupts);
 		json_write_object_end(w);
 	}
 	json_write_array_end(w);
@@ -267,8 +270,9 @@ static int csv(const vr_run *run, FILE *out)
 			char cells[128] = ",,,";
 			if (vm_latency_us(f, v, &fg, lat))
 				snprintf(cells, sizeof cells, "%.6f,%.6f,%.6f,%.6f", lat[0], lat[1], lat[2], lat[3]);
-			fprintf(out, "%s,%s,vm,%s,%llu,%.3f,%.6f,%s,,,,,,,\n", p, o, name, (unsigned long long)fg.completed,
-				fg.ops_per_s, fg.bytes_per_s / MB, cells);
+			fprintf(out, "%s,%s,vm,%s,%llu,%.3f,%.6f,%s,,,,,,%.3f,%.3f\n", p, o, name,
+				(unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, cells, f->vm_rates[v].vm_exits,
+				f->vm_rates[v].interrupts);
 		}
 		for (size_t k = 0; k < fl_server_count(f->engine); k++) {
 			fl_server_figures sf;

@@ -209,12 +209,15 @@ static void controller(int argc, char **argv)
 		run_one(seq->s, &seq->run->results[i], i);
 	/* A flows scenario: each (preset, option) engine, one after the
 	 * other, each driven by this actor from its own event queue. */
-	for (size_t i = 0; i < seq->run->flow_count && !seq->run->flow_failed; i++)
+	for (size_t i = 0; i < seq->run->flow_count && !seq->run->flow_failed; i++) {
 		if (fl_run_in_actor(seq->run->flows[i].engine) != 0) {
 			seq->run->flow_failed = 1;
 			snprintf(seq->run->flow_error, sizeof seq->run->flow_error, "%s",
 				 fl_engine_error(seq->run->flows[i].engine));
+		} else {
+			vr_flow_vm_rates(&seq->run->flows[i], seq->run->flows[i].vm_rates);
 		}
+	}
 }
 
 /* The engines of a flows scenario, built before SimGrid starts. */

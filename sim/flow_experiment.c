@@ -497,7 +497,8 @@ int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_r
 			       .preset = preset, .e = out->engine,
 			       .hosts = hosts, .result = out, .diag = diag};
 		rc = add_servers(b) != 0 || add_flows(b, out->latency_scale) != 0 ? -1 : 0;
-		if (rc == 0 && vm_scales(s, out) != 0)
+		out->vm_rates = calloc(s->flows.vm_count ? s->flows.vm_count : 1, sizeof *out->vm_rates);
+		if (rc == 0 && (vm_scales(s, out) != 0 || !out->vm_rates))
 			rc = vr_diag_at(diag, (vr_where){s->file, 0, 0}, "out of memory");
 	}
 	free(hosts);
@@ -523,15 +524,41 @@ void vr_flow_host_rates(const vr_flow_result *r, size_t host, mdl_counters *per_
 	}
 }
 
+int vr_flow_vm_rates(const vr_flow_result *r, mdl_counters *per_s)
+{
+	memset(per_s, 0, r->vm_count * sizeof *per_s);
+	double seconds = fl_end_ns(r->engine) / 1e9;
+	if (!(seconds > 0))
+		return 0;
+	for (uint32_t flow = 0; flow < fl_flow_count(r->engine); flow++) {
+		uint32_t vm[2];
+		fl_flow_vms(r->engine, flow, &vm[0], &vm[1]);
+		for (uint32_t c = 0; c < fl_flow_choice_count(r->engine, flow); c++) {
+			uint32_t path = fl_flow_choice_path(r->engine, flow, c);
+			if (path >= r->path_count)
+				continue;
+			double ops = (double)fl_flow_choice_completed(r->engine, flow, c);
+			for (int side = 0; side < 2; side++) {
+				mdl_counters n = r->paths[path].counts[side];
+				mdl_counters_scale(&n, ops / seconds);
+				mdl_counters_add(&per_s[vm[side]], &n);
+			}
+		}
+	}
+	return 0;
+}
+
 void vr_flow_result_free(vr_flow_result *r)
 {
 	fl_engine_free(r->engine);
 	free(r->latency_scale);
 	free(r->vm_latency_scale);
+	free(r->vm_rates);
 	free(r->paths);
 	r->engine = NULL;
 	r->latency_scale = NULL;
 	r->vm_latency_scale = NULL;
+	r->vm_rates = NULL;
 	r->paths = NULL;
 	r->path_count = 0;
 }

@@ -69,6 +69,7 @@ typedef struct vr_flow_result {
 	double *vm_latency_scale;     /* [vm]: the same for a VM's latency as a client: its
 				       * groups' scale, NaN when they differ (latencies of
 				       * different kinds: none reported), 0 if it posts nothing */
+	mdl_counters *vm_rates;       /* [vm_count]: vr_flow_vm_rates, once run (allocated here) */
 	vr_flow_path_counts *paths;   /* [path_count], by the engine's path index */
 	size_t path_count;
 } vr_flow_result;
@@ -85,6 +86,11 @@ int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_r
 /* After the run: HOST's counts per second of simulated time (VM exits/s,
  * interrupts/s...), over every operation completed on every path. */
 void vr_flow_host_rates(const vr_flow_result *r, size_t host, mdl_counters *per_s);
+
+/* After the run: each VM's counts per second (PER_S[vm_count]): the VM
+ * exits and interrupts of its side of every operation of its flows, as a
+ * client or as a server. */
+int vr_flow_vm_rates(const vr_flow_result *r, mdl_counters *per_s);
 
 void vr_flow_result_free(vr_flow_result *r);
 

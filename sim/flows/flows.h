@@ -189,6 +189,11 @@ void fl_flow_figures(const fl_engine *e, uint32_t flow, fl_figures *out);
  * given without choices); 0 for a choice it does not have.  Its bytes are
  * these times the choice's bytes_per_op. */
 uint64_t fl_flow_choice_completed(const fl_engine *e, uint32_t flow, uint32_t choice);
+/* After the run: how many choices FLOW has, the path of its choice CHOICE
+ * (FL_NONE beyond them), and its client and server VMs. */
+uint32_t fl_flow_choice_count(const fl_engine *e, uint32_t flow);
+uint32_t fl_flow_choice_path(const fl_engine *e, uint32_t flow, uint32_t choice);
+void fl_flow_vms(const fl_engine *e, uint32_t flow, uint32_t *client_vm, uint32_t *server_vm);
 /* Latency percentiles within 0.1 % (sim/stats). */
 void fl_group_figures(const fl_engine *e, uint32_t group, fl_figures *out);
 /* The operations the VM posted as a client; SERVED_OPS: those it answered

@@ -115,6 +115,25 @@ uint64_t fl_flow_choice_completed(const fl_engine *e, uint32_t flow, uint32_t ch
 	return f->pick_count > 1 ? e->picks[f->pick_first + choice].completed : f->one.completed;
 }
 
+uint32_t fl_flow_choice_path(const fl_engine *e, uint32_t flow, uint32_t choice)
+{
+	const fl_flow *f = &e->flows[flow];
+	if (choice >= f->pick_count || !f->picks)
+		return FL_NONE;
+	return (uint32_t)(f->picks[choice].path.path - e->paths);
+}
+
+void fl_flow_vms(const fl_engine *e, uint32_t flow, uint32_t *client_vm, uint32_t *server_vm)
+{
+	*client_vm = e->flows[flow].spec.client_vm;
+	*server_vm = e->flows[flow].spec.server_vm;
+}
+
+uint32_t fl_flow_choice_count(const fl_engine *e, uint32_t flow)
+{
+	return e->flows[flow].pick_count;
+}
+
 void fl_group_figures(const fl_engine *e, uint32_t group, fl_figures *out)
 {
 	const fl_group *g = &e->groups[group];

@@ -177,6 +177,14 @@ START_TEST(vm_exits_and_interrupts_per_host)
 	for (const char *const *host = (const char *const[]){"a", "b", NULL}; *host; host++) {
 		ck_assert_double_eq_tol(flow_csv(o.out, "host", *host, COL_VM_EXITS_PER_S), ops, 1e-3 * ops);
 		ck_assert_double_eq(flow_csv(o.out, "host", *host, COL_INTERRUPTS_PER_S), 0);
+		/* the host's are its VMs' */
+		double sum = 0;
+		for (int v = 0; v < 4; v++) {
+			char vm[8];
+			snprintf(vm, sizeof vm, "%s/%d", *host, v);
+			sum += flow_csv(o.out, "vm", vm, COL_VM_EXITS_PER_S);
+		}
+		ck_assert_double_eq_tol(sum, ops, 1e-3 * ops);
 	}
 	tool_output_free(&o);
 
