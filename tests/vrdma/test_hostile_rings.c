@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,6 +365,7 @@ struct scribbler {
 	size_t bytes[8];
 	int count;
 	uint64_t seed;
+	volatile uint64_t writes;   /* done so far: the test waits for the first ones */
 };
 
 static void *scribble(void *arg)
@@ -380,6 +382,7 @@ static void *scribble(void *arg)
 		if ((x & 7) == 0)
 			v &= 0x3f; /* plausible small indices too */
 		__atomic_store_n((uint32_t *)(s->spans[which] + at), v, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&s->writes, 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
 }
@@ -424,8 +427,14 @@ START_TEST(memory_changes_under_the_backend)
 	struct scribbler s2 = { .seed = 999 };
 	s2.spans[s2.count] = rpage(&r, R_DIR), s2.bytes[s2.count++] = 3 * PAGE;
 	ck_assert_int_eq(pthread_create(&s2.thread, NULL, scribble, &s2), 0);
+	/* On a loaded machine the scribbler may not have run yet: wait until it
+	 * has rewritten the directory and tables many times over, then walk them
+	 * while it goes on, until one walk is refused (or 5 s have passed). */
+	double give_up = now_s() + 5.0;
+	while (__atomic_load_n(&s2.writes, __ATOMIC_RELAXED) < 10000 && now_s() < give_up)
+		sched_yield();
 	unsigned ok = 0, refused = 0;
-	for (int i = 0; i < 200; i++) {
+	for (int i = 0; i < 200 || (refused == 0 && now_s() < give_up); i++) {
 		uint32_t mr;
 		int rc = raw_create_mr(&r, pd, 0, 1000ull * PAGE, IBV_ACCESS_LOCAL_WRITE, ref, &mr);
 		ck_assert(rc == 0 || rc == EINVAL);
