@@ -83,6 +83,7 @@ void fl_engine_free(fl_engine *e)
 	if (e->vms)
 		for (uint32_t v = 0; v < e->config.vms; v++)
 			fl_latency_free(&e->vms[v].latency);
+	fl_caches_free(e);
 	free(e->servers);
 	free(e->paths);
 	free(e->flows);
@@ -130,7 +131,8 @@ uint32_t fl_add_path(fl_engine *e, const fl_hop_spec *hops, size_t count)
 		return FL_NONE;
 	}
 	char why[200];
-	if (fl_path_compile(hops, count, e->server_count, e->path_count, &e->paths[e->path_count], why, sizeof why) < 0) {
+	fl_path_scope scope = {.servers = e->server_count, .paths = e->path_count, .caches = e->cache_count};
+	if (fl_path_compile(hops, count, scope, &e->paths[e->path_count], why, sizeof why) < 0) {
 		fail(e, "path %zu: %s", e->path_count, why);
 		return FL_NONE;
 	}

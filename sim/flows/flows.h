@@ -49,6 +49,9 @@
  * vCPU.  One path then serves every pair of VMs alike but for them. */
 #define FL_CLIENT_OWN (UINT32_MAX - 2)
 #define FL_SERVER_OWN (UINT32_MAX - 3)
+/* A hop that looks up a key of the flow in a cache (fl_hop_spec.cache,
+ * fl_add_cache) and, on a miss, costs the hop's time_ns. */
+#define FL_CACHE (UINT32_MAX - 4)
 #define FL_CHOICES_MAX 256       /* choices per flow: an event carries its choice in 8 bits */
 
 typedef struct fl_engine fl_engine;
@@ -66,6 +69,27 @@ typedef struct fl_server_spec {
 	int wait_histogram;          /* keep waiting-time percentiles (about 350 KB) */
 } fl_server_spec;
 
+/* A cache of keys the flows' operations look up (an HCA's QP contexts or
+ * translations, an IOMMU's IOTLB): ENTRIES keys, WAYS 0 fully associative
+ * LRU, else set-associative (models/cache.h: key mod sets, LRU in a set).
+ * Shared by every flow whose paths look it up, in the order of the
+ * lookups' times. */
+typedef struct fl_cache_spec {
+	const char *name;            /* copied */
+	uint32_t entries;            /* >= 1 */
+	uint32_t ways;               /* 0, or a divisor of entries */
+} fl_cache_spec;
+
+/* Which of its flow's keys a cache hop looks up (fl_flow_spec). */
+typedef enum fl_cache_key {
+	FL_KEY_QP,                   /* the flow's qp_key: its QP's context */
+	FL_KEY_PAGE,                 /* the flow's next PAGES pages: page_base + i, i cycling over
+				      * page_count, advancing PAGES per lookup (per operation when
+				      * its path looks its pages up once) */
+	FL_KEY_PAGE_AGAIN,           /* the pages the flow's last FL_KEY_PAGE lookup took (a second
+				      * cache translating the same pages), without advancing */
+} fl_cache_key;
+
 typedef enum fl_service {
 	FL_SERVICE_FIXED,            /* time_ns exactly */
 	FL_SERVICE_EXPONENTIAL,      /* drawn from the server's stream, of mean time_ns */
@@ -73,16 +97,21 @@ typedef enum fl_service {
 				      * coefficient of variation cv */
 } fl_service;
 
-/* A hop: a pure delay, a visit to a server, or a fork.  A fork starts, at
+/* A hop: a pure delay, a visit to a server, a fork or a cache lookup.  A fork starts, at
  * the moment the operation passes it, detached work along another path
  * (BRANCH, added before): work that loads servers without holding the
  * operation back, such as the completion a ping-pong's sender handles
  * while the reply is on its way, or a VM entry after the doorbell's trap.
  * Detached work ends at its path's end; it completes nothing and is not
- * counted in any figure but the servers'. */
+ * counted in any figure but the servers'.
+ * A cache lookup (FL_CACHE) looks up the flow's KEY in CACHE when the
+ * operation (or detached work) reaches it, and costs TIME_NS per miss
+ * (the fetch of what missed; the misses of one lookup of several pages one
+ * after the other), nothing on a hit.  It is an event of its own, so that
+ * lookups reach a cache in time order. */
 typedef struct fl_hop_spec {
-	uint32_t server;             /* FL_NONE: a pure delay; FL_FORK: a fork */
-	double time_ns;              /* the delay, or the service time (its mean); 0 for a fork */
+	uint32_t server;             /* FL_NONE: a pure delay; FL_FORK: a fork; FL_CACHE: a lookup */
+	double time_ns;              /* the delay, the service time (its mean), a miss's cost; 0 for a fork */
 	fl_service service;          /* ignored for a pure delay or a fork */
 	double cv;                   /* FL_SERVICE_LOGNORMAL: its coefficient of variation, >= 0 */
 	uint32_t branch;             /* FL_FORK: the path of the detached work */
@@ -91,6 +120,9 @@ typedef struct fl_hop_spec {
 				      * time, the message queueing again after each, so that
 				      * flows' messages interleave; a flow's own messages (one
 				      * QP's) cross it in order (gate.h) */
+	uint32_t cache;              /* FL_CACHE: from fl_add_cache */
+	fl_cache_key key;            /* FL_CACHE: which key of the flow */
+	uint32_t pages;              /* FL_CACHE, FL_KEY_PAGE(_AGAIN): pages per lookup (0: 1), <= 65,535 */
 } fl_hop_spec;
 
 typedef enum fl_load {
@@ -124,6 +156,9 @@ typedef struct fl_flow_spec {
 	double start_ns;             /* first post (closed) or the time arrivals start (open) */
 	const fl_choice *choices;    /* a mix (copied by fl_add_flow); NULL with choice_count 0 */
 	uint32_t choice_count;       /* 0: the one choice {path, bytes_per_op}; else 1 .. FL_CHOICES_MAX */
+	uint64_t qp_key;             /* FL_KEY_QP lookups: its QP (unique across the flows sharing a cache) */
+	uint64_t page_base;          /* FL_KEY_PAGE lookups: its first page's key */
+	uint32_t page_count;         /* and its pages (its registered memory's working set; 0: 1) */
 } fl_flow_spec;
 
 /* A new engine; NULL when out of memory.  Free with fl_engine_free. */
@@ -135,6 +170,7 @@ void fl_engine_free(fl_engine *e);
  * which.  Add every server before the paths that visit it, every path
  * before the flows that take it, and nothing after fl_run. */
 uint32_t fl_add_server(fl_engine *e, const fl_server_spec *spec);
+uint32_t fl_add_cache(fl_engine *e, const fl_cache_spec *spec);   /* before the paths that look it up */
 uint32_t fl_add_path(fl_engine *e, const fl_hop_spec *hops, size_t count);
 uint32_t fl_add_flow(fl_engine *e, const fl_flow_spec *spec);
 const char *fl_engine_error(const fl_engine *e);
@@ -200,6 +236,16 @@ void fl_group_figures(const fl_engine *e, uint32_t group, fl_figures *out);
  * as a server (may be NULL). */
 void fl_vm_figures(const fl_engine *e, uint32_t vm, fl_figures *out, uint64_t *served_ops);
 void fl_server_figures_of(const fl_engine *e, uint32_t server, fl_server_figures *out);
+typedef struct fl_cache_figures {
+	const char *name;
+	uint32_t entries, ways;
+	uint64_t lookups, hits, misses;   /* a lookup of N pages counts N */
+	double hit_rate;             /* hits / lookups; 0 without lookups */
+} fl_cache_figures;
+
+size_t fl_cache_count(const fl_engine *e);
+void fl_cache_figures_of(const fl_engine *e, uint32_t cache, fl_cache_figures *out);
+
 /* The server of highest utilisation (the first to saturate as load grows);
  * FL_NONE without servers. */
 uint32_t fl_busiest_server(const fl_engine *e);

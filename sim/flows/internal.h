@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "models/cache.h"
 #include "sim/flows/batch.h"
 #include "sim/flows/choice.h"
 #include "sim/flows/flows.h"
@@ -39,7 +40,15 @@ typedef struct fl_flow {
 	uint64_t choice_rng;         /* the choices' stream (drawn only with 2 choices or more) */
 	int64_t start_ps;
 	fl_gates gates;              /* its messages in order at each link (gate.h) */
+	uint32_t page_next;          /* FL_KEY_PAGE: the index of the next page it looks up */
+	uint32_t page_last;          /* the first page its last FL_KEY_PAGE lookup took */
 } fl_flow;
+
+/* A cache the flows look keys up in (cache_hop.c). */
+typedef struct fl_cache {
+	char *name;                  /* owned copy */
+	mdl_cache *cache;            /* owned */
+} fl_cache;
 
 /* A throughput's window: from the first start to the last end of the flows
  * it gathers (a flow that did all its operations ends at its last
@@ -71,6 +80,8 @@ struct fl_engine {
 	size_t path_count, path_capacity;
 	fl_flow *flows;
 	size_t flow_count, flow_capacity;
+	fl_cache *caches;
+	size_t cache_count;
 	fl_pick *picks;              /* the choices of the flows that have several, flow after flow */
 	size_t pick_count, pick_capacity;
 	fl_group *groups;            /* config.groups */
@@ -99,6 +110,12 @@ static inline void fl_schedule(fl_engine *e, fl_event ev)
 /* run.c: start the detached work of FORKS[0 .. COUNT) of an operation
  * whose place on its path is reached at AT_PS (each fork at its offset). */
 void fl_forks_start(fl_engine *e, uint32_t flow, const fl_fork *forks, uint32_t count, int64_t at_ps);
+
+/* cache_hop.c: the operation of EV reaches its cache lookup V (on PATH):
+ * looks up its flow's keys, starts V's forks, and sets *NEXT_PS to when it
+ * reaches its next place (a miss's cost later per miss).  Returns 1. */
+int fl_cache_visit(fl_engine *e, const fl_event *ev, const fl_path *path, const fl_visit *v, int64_t *next_ps);
+void fl_caches_free(fl_engine *e);
 
 /* source.c: the flows' loads. */
 void fl_source_start(fl_engine *e, uint32_t flow);

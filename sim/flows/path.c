@@ -25,14 +25,32 @@ int64_t fl_ps_of_ns(double ns)
 }
 
 /* Check HOPS and count their visits and forks. */
-static int check_hops(const fl_hop_spec *hops, size_t count, size_t servers, size_t paths, size_t *visits,
-		      size_t *forks, char *error, size_t size)
+/* Is cache hop H one the scope allows?  0, or -1 with a message. */
+static int check_cache_hop(const fl_hop_spec *h, size_t i, size_t caches, char *error, size_t size)
 {
+	if (h->cache >= caches) {
+		snprintf(error, size, "hop %zu: found cache %u, expected one of the %zu added", i, h->cache, caches);
+		return -1;
+	}
+	if (h->key > FL_KEY_PAGE_AGAIN || h->pages > UINT16_MAX) {
+		snprintf(error, size, "hop %zu: found key %d of %u pages, expected a known key and at most %d pages", i,
+			 (int)h->key, h->pages, UINT16_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_hops(const fl_hop_spec *hops, size_t count, fl_path_scope scope, size_t *visits, size_t *forks,
+		      char *error, size_t size)
+{
+	size_t servers = scope.servers, paths = scope.paths;
 	size_t run = 0;   /* forks since the last visit */
 	*visits = *forks = 0;
 	for (size_t i = 0; i < count; i++) {
 		uint32_t server = hops[i].server;
-		if (server != FL_NONE && server != FL_FORK &&
+		if (server == FL_CACHE && check_cache_hop(&hops[i], i, scope.caches, error, size) != 0)
+			return -1;
+		if (server != FL_NONE && server != FL_FORK && server != FL_CACHE &&
 		    (hops[i].service > FL_SERVICE_LOGNORMAL || !(hops[i].cv >= 0 && hops[i].cv <= 100))) {
 			snprintf(error, size, "hop %zu: found service %d with cv %g, expected a known service and a cv from 0 to 100",
 				 i, (int)hops[i].service, hops[i].cv);
@@ -55,7 +73,8 @@ static int check_hops(const fl_hop_spec *hops, size_t count, size_t servers, siz
 			++*forks;
 			continue;
 		}
-		if (server != FL_NONE && server != FL_CLIENT_OWN && server != FL_SERVER_OWN && server >= servers) {
+		if (server != FL_NONE && server != FL_CLIENT_OWN && server != FL_SERVER_OWN && server != FL_CACHE &&
+		    server >= servers) {
 			snprintf(error, size, "hop %zu: found server %u, expected one of the %zu added", i, server, servers);
 			return -1;
 		}
@@ -72,12 +91,12 @@ static int check_hops(const fl_hop_spec *hops, size_t count, size_t servers, siz
 	return 0;
 }
 
-int fl_path_compile(const fl_hop_spec *hops, size_t count, size_t servers, size_t paths, fl_path *out, char *error,
+int fl_path_compile(const fl_hop_spec *hops, size_t count, fl_path_scope scope, fl_path *out, char *error,
 		    size_t size)
 {
 	memset(out, 0, sizeof *out);
 	size_t visits, forks;
-	if (check_hops(hops, count, servers, paths, &visits, &forks, error, size) != 0)
+	if (check_hops(hops, count, scope, &visits, &forks, error, size) != 0)
 		return -1;
 	if ((visits && !(out->visits = calloc(visits, sizeof *out->visits))) ||
 	    (forks && !(out->forks = calloc(forks, sizeof *out->forks)))) {
@@ -104,15 +123,22 @@ int fl_path_compile(const fl_hop_spec *hops, size_t count, size_t servers, size_
 			continue;
 		}
 		fl_visit *v = last = &out->visits[out->count++];
-		v->server = hops[i].server;
-		v->service = (uint8_t)hops[i].service;
-		v->sigma = hops[i].service == FL_SERVICE_LOGNORMAL ? (float)sqrt(log1p(hops[i].cv * hops[i].cv)) : 0;
-		v->service_ps = ps;
-		v->packets = (uint16_t)(hops[i].packets < 1 ? 1 : hops[i].packets > MAX_TURNS ? MAX_TURNS : hops[i].packets);
-		v->gated = hops[i].packets > 0;
 		v->fork_first = (uint16_t)out->fork_count;
 		pending = &v->after_ps;
 		since_ps = 0;
+		v->service_ps = ps;
+		if (hops[i].server == FL_CACHE) {   /* a lookup: its cost per miss, its pages in packets */
+			v->server = hops[i].cache;
+			v->service = FL_VISIT_CACHE;
+			v->key = (uint8_t)hops[i].key;
+			v->packets = (uint16_t)(hops[i].pages < 1 ? 1 : hops[i].pages);
+			continue;
+		}
+		v->server = hops[i].server;
+		v->service = (uint8_t)hops[i].service;
+		v->sigma = hops[i].service == FL_SERVICE_LOGNORMAL ? (float)sqrt(log1p(hops[i].cv * hops[i].cv)) : 0;
+		v->packets = (uint16_t)(hops[i].packets < 1 ? 1 : hops[i].packets > MAX_TURNS ? MAX_TURNS : hops[i].packets);
+		v->gated = hops[i].packets > 0;
 	}
 	return 0;
 }

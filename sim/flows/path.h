@@ -5,7 +5,10 @@
  * delay before the first visit, then per visit its server, its service
  * time and the delay that follows it.  Consecutive pure delays are summed,
  * so an operation costs one event per server it visits, whatever the
- * number of uncontended stages between them.
+ * number of uncontended stages between them.  A cache lookup is a visit
+ * too (service FL_VISIT_CACHE, server its cache, service_ps a miss's cost,
+ * key its fl_cache_key, packets its pages): an event, so that a cache sees
+ * its lookups in time order.
  */
 #ifndef FL_PATH_H
 #define FL_PATH_H
@@ -15,15 +18,18 @@
 
 #include "sim/flows/flows.h"
 
+/* fl_visit.service of a cache lookup (beyond every fl_service). */
+enum { FL_VISIT_CACHE = 0x80 };
+
 typedef struct fl_visit {
-	uint32_t server;
-	uint8_t service;        /* an fl_service: fixed, or drawn from the server's stream */
+	uint32_t server;        /* a server, FL_CLIENT_OWN, FL_SERVER_OWN; a cache lookup: its cache */
+	uint8_t service;        /* an fl_service: fixed, or drawn from the server's stream; FL_VISIT_CACHE */
 	uint8_t fork_count;     /* forks after this visit: forks[fork_first ..] */
 	uint16_t fork_first;
 	int64_t service_ps;     /* fixed service time, the exponential's mean, the lognormal's median */
 	uint16_t packets;       /* turns it is served in (1: whole), see fl_hop_spec */
 	uint8_t gated;          /* a link: a flow's messages cross it in order (gate.h) */
-	uint8_t unused;
+	uint8_t key;            /* a cache lookup: its fl_cache_key */
 	float sigma;            /* the lognormal's shape */
 	int64_t after_ps;       /* the pure delays that follow, summed */
 } fl_visit;
@@ -57,12 +63,17 @@ typedef struct fl_path {
  * number, or beyond 2^62 ps. */
 int64_t fl_ps_of_ns(double ns);
 
-/* Compile HOPS[0 .. COUNT) over SERVERS servers and PATHS paths (a fork's
- * branch must be one of them) into OUT.  Returns 0, or -1 with a message in
- * ERROR (SIZE bytes) for an unknown server or branch, a negative or
- * non-finite time, more than 65,535 visits or forks (255 after a visit),
- * or no memory. */
-int fl_path_compile(const fl_hop_spec *hops, size_t count, size_t servers, size_t paths, fl_path *out, char *error,
+/* What a path's hops may name: servers, paths (a fork's branch) and caches
+ * (a lookup's) added before it. */
+typedef struct fl_path_scope {
+	size_t servers, paths, caches;
+} fl_path_scope;
+
+/* Compile HOPS[0 .. COUNT) within SCOPE into OUT.  Returns 0, or -1 with a
+ * message in ERROR (SIZE bytes) for an unknown server, branch or cache, a
+ * negative or non-finite time, more than 65,535 visits or forks (255 after
+ * a visit) or pages, or no memory. */
+int fl_path_compile(const fl_hop_spec *hops, size_t count, fl_path_scope scope, fl_path *out, char *error,
 		    size_t size);
 void fl_path_free(fl_path *p);
 

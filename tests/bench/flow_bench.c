@@ -9,7 +9,11 @@
  * With CHOICES above 1, each flow is a mix of that many equal choices of
  * the same round trip (a size mix's cost: a draw per operation; the
  * simulated figures do not change).
- * Usage: flow_bench [VMS [QPS [ROUND_TRIPS [CHOICES]]]]   (default 1000 8 1000 1)
+ * With QP_CACHE above 0, each host's HCA has a QP-context cache of that
+ * many entries (fully associative LRU) that each message looks its QP up
+ * in before the HCA's engines, a miss costing 547 ns (hca.context_miss):
+ * at each HCA visit: four lookups (four events) more per round trip.
+ * Usage: flow_bench [VMS [QPS [ROUND_TRIPS [CHOICES [QP_CACHE]]]]]   (default 1000 8 1000 1 0)
  * Prints the run's size, wall time, events/s, round trips/s and peak RSS.
  */
 #include <stdio.h>
@@ -23,6 +27,7 @@ enum { HOSTS = 8 };
 
 typedef struct host_servers {
 	uint32_t core, hca, uplink;
+	uint32_t qp_cache;       /* FL_NONE: none */
 } host_servers;
 
 static double wall_s(void)
@@ -32,10 +37,13 @@ static double wall_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-static void add_servers(fl_engine *e, host_servers *h)
+static void add_servers(fl_engine *e, host_servers *h, long qp_cache)
 {
 	char name[64];
 	for (int i = 0; i < HOSTS; i++) {
+		snprintf(name, sizeof name, "host%d/qp-contexts", i);
+		h[i].qp_cache = qp_cache > 0 ? fl_add_cache(e, &(fl_cache_spec){.name = name, .entries = (uint32_t)qp_cache})
+					     : FL_NONE;
 		snprintf(name, sizeof name, "host%d/backend-core", i);
 		h[i].core = fl_add_server(e, &(fl_server_spec){.name = name, .units = 1});
 		snprintf(name, sizeof name, "host%d/hca-engines", i);
@@ -68,23 +76,37 @@ static uint32_t add_round_trip(fl_engine *e, const host_servers *a, const host_s
 		{.server = a->hca, .time_ns = 60},
 		{.server = FL_NONE, .time_ns = 400},
 	};
-	return fl_add_path(e, hops, sizeof hops / sizeof hops[0]);
+	enum { COUNT = sizeof hops / sizeof hops[0] };
+	if (a->qp_cache == FL_NONE)
+		return fl_add_path(e, hops, COUNT);
+	/* the QP's context looked up before each HCA's engines take a WQE or a message */
+	fl_hop_spec cached[2 * COUNT];
+	size_t n = 0;
+	for (size_t i = 0; i < COUNT; i++) {
+		if (hops[i].server == a->hca || hops[i].server == b->hca)
+			cached[n++] = (fl_hop_spec){.server = FL_CACHE, .time_ns = 547, .key = FL_KEY_QP,
+						    .cache = hops[i].server == a->hca ? a->qp_cache : b->qp_cache};
+		cached[n++] = hops[i];
+	}
+	return fl_add_path(e, cached, n);
 }
 
 int main(int argc, char **argv)
 {
 	long vms = argc > 1 ? atol(argv[1]) : 1000, qps = argc > 2 ? atol(argv[2]) : 8;
 	long round_trips = argc > 3 ? atol(argv[3]) : 1000, choices = argc > 4 ? atol(argv[4]) : 1;
-	if (vms < HOSTS || qps < 1 || round_trips < 1 || choices < 1 || choices > FL_CHOICES_MAX) {
-		fprintf(stderr, "usage: flow_bench [VMS >= %d [QPS >= 1 [ROUND_TRIPS >= 1 [CHOICES 1 .. %d]]]]\n", HOSTS,
-			FL_CHOICES_MAX);
+	long qp_cache = argc > 5 ? atol(argv[5]) : 0;
+	if (vms < HOSTS || qps < 1 || round_trips < 1 || choices < 1 || choices > FL_CHOICES_MAX || qp_cache < 0 ||
+	    qp_cache > (1L << 30)) {
+		fprintf(stderr, "usage: flow_bench [VMS >= %d [QPS >= 1 [ROUND_TRIPS >= 1 [CHOICES 1 .. %d [QP_CACHE 0 .. 2^30]]]]]\n",
+			HOSTS, FL_CHOICES_MAX);
 		return 2;
 	}
 	double t0 = wall_s();
 	fl_config config = {.seed = 1, .groups = 1, .vms = (uint32_t)vms};
 	fl_engine *e = fl_engine_new(&config);
 	host_servers hosts[HOSTS];
-	add_servers(e, hosts);
+	add_servers(e, hosts, qp_cache);
 	uint32_t paths[HOSTS];
 	for (int i = 0; i < HOSTS; i++)
 		paths[i] = add_round_trip(e, &hosts[i], &hosts[(i + 1) % HOSTS]);
@@ -100,7 +122,8 @@ int main(int argc, char **argv)
 							   .load = FL_CLOSED_LOOP, .window = 1,
 							   .operations = (uint64_t)round_trips,
 							   .choices = choices > 1 ? mix : NULL,
-							   .choice_count = choices > 1 ? (uint32_t)choices : 0}) == FL_NONE) {
+							   .choice_count = choices > 1 ? (uint32_t)choices : 0,
+							   .qp_key = (uint64_t)fl_flow_count(e)}) == FL_NONE) {
 				fprintf(stderr, "flow_bench: %s\n", fl_engine_error(e));
 				return 1;
 			}
@@ -124,6 +147,12 @@ int main(int argc, char **argv)
 	       (double)fl_events(e) / run_s, (double)g.completed / run_s, usage.ru_maxrss);
 	printf("simulated_s %.6f round_trip_p50_ns %.1f p99_ns %.1f busiest %s utilisation %.3f\n",
 	       fl_end_ns(e) * 1e-9, g.p50_ns, g.p99_ns, busiest.name, busiest.utilisation);
+	for (size_t c = 0; c < fl_cache_count(e) && c < 2; c++) {
+		fl_cache_figures cf;
+		fl_cache_figures_of(e, (uint32_t)c, &cf);
+		printf("cache %s entries %u lookups %llu hit_rate %.4f\n", cf.name, cf.entries,
+		       (unsigned long long)cf.lookups, cf.hit_rate);
+	}
 	fl_engine_free(e);
 	return 0;
 }

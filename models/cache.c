@@ -1,0 +1,218 @@
+/*
+ * models/cache.c - LRU caches of integer keys: fully associative (a hash
+ * table whose entries are also linked in recency order) and
+ * set-associative (per set, its ways' keys and last-use stamps).
+ */
+#include "models/cache.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NIL UINT32_MAX
+
+/* A held key of the fully associative cache: in its bucket's chain and in
+ * the recency list (prev: more recent, next: less recent). */
+typedef struct lru_node {
+	uint64_t key;
+	uint32_t prev, next;
+	uint32_t chain;         /* the next node of its hash bucket */
+} lru_node;
+
+struct mdl_cache {
+	uint32_t entries, ways;
+	uint64_t hits, misses;
+	/* fully associative (ways 0) */
+	lru_node *nodes;        /* entries; nodes[0 .. used) hold keys */
+	uint32_t *buckets;      /* bucket_mask + 1 heads of chains */
+	uint32_t bucket_mask;
+	uint32_t used, head, tail;   /* head: most recently used; tail: least */
+	/* set-associative (ways >= 1) */
+	uint64_t *keys;         /* entries: set s holds keys[s * ways .. (s + 1) * ways) */
+	uint64_t *stamps;       /* their last use (clock value); 0: empty */
+	uint64_t clock;
+	uint32_t sets;
+};
+
+/* Fibonacci hashing: the golden ratio's multiplier spreads consecutive
+ * keys (pages of one region, QP numbers) over the buckets. */
+static inline uint32_t bucket_of(const mdl_cache *c, uint64_t key)
+{
+	return (uint32_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & c->bucket_mask;
+}
+
+mdl_cache *mdl_cache_new(uint32_t entries, uint32_t ways)
+{
+	if (entries == 0 || entries > MDL_CACHE_MAX_ENTRIES || (ways && entries % ways != 0))
+		return NULL;
+	mdl_cache *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->entries = entries;
+	c->ways = ways;
+	if (ways == 0) {
+		uint32_t buckets = 1;
+		while (buckets < entries)
+			buckets *= 2;   /* a load factor of at most 1: chains of about one */
+		c->bucket_mask = buckets - 1;
+		c->nodes = malloc((size_t)entries * sizeof *c->nodes);
+		c->buckets = malloc((size_t)buckets * sizeof *c->buckets);
+		if (!c->nodes || !c->buckets) {
+			mdl_cache_free(c);
+			return NULL;
+		}
+	} else {
+		c->sets = entries / ways;
+		c->keys = malloc((size_t)entries * sizeof *c->keys);
+		c->stamps = malloc((size_t)entries * sizeof *c->stamps);
+		if (!c->keys || !c->stamps) {
+			mdl_cache_free(c);
+			return NULL;
+		}
+	}
+	mdl_cache_reset(c);
+	return c;
+}
+
+void mdl_cache_free(mdl_cache *c)
+{
+	if (!c)
+		return;
+	free(c->nodes);
+	free(c->buckets);
+	free(c->keys);
+	free(c->stamps);
+	free(c);
+}
+
+void mdl_cache_reset(mdl_cache *c)
+{
+	c->hits = c->misses = 0;
+	if (c->ways == 0) {
+		c->used = 0;
+		c->head = c->tail = NIL;
+		memset(c->buckets, 0xff, ((size_t)c->bucket_mask + 1) * sizeof *c->buckets);   /* all NIL */
+	} else {
+		c->clock = 0;
+		memset(c->stamps, 0, (size_t)c->entries * sizeof *c->stamps);
+	}
+}
+
+/* ---- fully associative ---- */
+
+static void list_unlink(mdl_cache *c, uint32_t i)
+{
+	lru_node *n = &c->nodes[i];
+	if (n->prev != NIL)
+		c->nodes[n->prev].next = n->next;
+	else
+		c->head = n->next;
+	if (n->next != NIL)
+		c->nodes[n->next].prev = n->prev;
+	else
+		c->tail = n->prev;
+}
+
+static void list_push_front(mdl_cache *c, uint32_t i)
+{
+	lru_node *n = &c->nodes[i];
+	n->prev = NIL;
+	n->next = c->head;
+	if (c->head != NIL)
+		c->nodes[c->head].prev = i;
+	c->head = i;
+	if (c->tail == NIL)
+		c->tail = i;
+}
+
+/* Take node I (held) out of its bucket's chain. */
+static void chain_remove(mdl_cache *c, uint32_t i)
+{
+	uint32_t *link = &c->buckets[bucket_of(c, c->nodes[i].key)];
+	while (*link != i)
+		link = &c->nodes[*link].chain;
+	*link = c->nodes[i].chain;
+}
+
+static int lookup_full(mdl_cache *c, uint64_t key)
+{
+	uint32_t b = bucket_of(c, key);
+	for (uint32_t i = c->buckets[b]; i != NIL; i = c->nodes[i].chain) {
+		if (c->nodes[i].key != key)
+			continue;
+		if (c->head != i) {
+			list_unlink(c, i);
+			list_push_front(c, i);
+		}
+		return 1;
+	}
+	uint32_t i;
+	if (c->used < c->entries) {
+		i = c->used++;
+	} else {   /* full: the least recently used key leaves */
+		i = c->tail;
+		list_unlink(c, i);
+		chain_remove(c, i);
+	}
+	c->nodes[i].key = key;
+	c->nodes[i].chain = c->buckets[b];
+	c->buckets[b] = i;
+	list_push_front(c, i);
+	return 0;
+}
+
+/* ---- set-associative ---- */
+
+static int lookup_set(mdl_cache *c, uint64_t key)
+{
+	size_t base = (size_t)(key % c->sets) * c->ways;
+	uint64_t *keys = c->keys + base, *stamps = c->stamps + base;
+	uint32_t victim = 0;
+	c->clock++;
+	for (uint32_t w = 0; w < c->ways; w++) {
+		if (stamps[w] && keys[w] == key) {
+			stamps[w] = c->clock;
+			return 1;
+		}
+		if (stamps[w] < stamps[victim])   /* an empty way (0) is taken first */
+			victim = w;
+	}
+	keys[victim] = key;
+	stamps[victim] = c->clock;
+	return 0;
+}
+
+int mdl_cache_lookup(mdl_cache *c, uint64_t key)
+{
+	int hit = c->ways == 0 ? lookup_full(c, key) : lookup_set(c, key);
+	if (hit)
+		c->hits++;
+	else
+		c->misses++;
+	return hit;
+}
+
+uint64_t mdl_cache_hits(const mdl_cache *c)
+{
+	return c->hits;
+}
+
+uint64_t mdl_cache_misses(const mdl_cache *c)
+{
+	return c->misses;
+}
+
+double mdl_cache_hit_rate(const mdl_cache *c)
+{
+	uint64_t lookups = c->hits + c->misses;
+	return lookups ? (double)c->hits / (double)lookups : 0;
+}
+
+uint32_t mdl_cache_entries(const mdl_cache *c)
+{
+	return c->entries;
+}
+
+uint32_t mdl_cache_ways(const mdl_cache *c)
+{
+	return c->ways;
+}

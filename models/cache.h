@@ -1,0 +1,53 @@
+/*
+ * models/cache.h - a cache of integer keys with a replacement model: what
+ * an HCA's QP-context and translation (MTT/MPT) caches and an IOMMU's
+ * IOTLB do with the keys many tenants touch (issue 14).
+ *
+ * Contract:
+ *  - A cache holds at most ENTRIES keys.  WAYS chooses its organisation:
+ *      0           fully associative, least recently used (LRU) evicted;
+ *      1 .. N      set-associative: ENTRIES / WAYS sets of WAYS entries,
+ *                  key K in set K mod sets, LRU within its set.  ENTRIES
+ *                  must be a multiple of WAYS.  WAYS = ENTRIES (one set)
+ *                  behaves exactly as the fully associative cache.
+ *  - mdl_cache_lookup(K): a hit if K is held (K becomes the most recently
+ *    used of its set); else a miss, K is inserted, evicting the least
+ *    recently used key of its set when the set is full.  Each lookup
+ *    counts one hit or one miss.
+ *  - mdl_cache_reset empties the cache and zeroes its counters.
+ *  - Memory is proportional to ENTRIES (about 32 bytes an entry fully
+ *    associative, 16 set-associative), allocated once at creation; a
+ *    lookup allocates nothing and costs O(1) expected fully associative
+ *    (a hash table and an intrusive doubly linked list), O(WAYS)
+ *    set-associative (a scan of the set's ways).
+ *  - Deterministic: no randomness; the same key sequence gives the same
+ *    hits and misses.
+ */
+#ifndef MDL_CACHE_H
+#define MDL_CACHE_H
+
+#include <stdint.h>
+
+typedef struct mdl_cache mdl_cache;
+
+/* The largest ENTRIES accepted (keeps indices in 32 bits with room). */
+#define MDL_CACHE_MAX_ENTRIES (UINT32_C(1) << 30)
+
+/* A new empty cache; NULL if ENTRIES is 0 or above MDL_CACHE_MAX_ENTRIES,
+ * WAYS does not divide ENTRIES, or memory ran out. */
+mdl_cache *mdl_cache_new(uint32_t entries, uint32_t ways);
+void mdl_cache_free(mdl_cache *c);
+
+/* 1: a hit; 0: a miss (KEY now held). */
+int mdl_cache_lookup(mdl_cache *c, uint64_t key);
+
+void mdl_cache_reset(mdl_cache *c);
+
+uint64_t mdl_cache_hits(const mdl_cache *c);
+uint64_t mdl_cache_misses(const mdl_cache *c);
+/* hits / lookups; 0 before any lookup. */
+double mdl_cache_hit_rate(const mdl_cache *c);
+uint32_t mdl_cache_entries(const mdl_cache *c);
+uint32_t mdl_cache_ways(const mdl_cache *c);   /* 0: fully associative */
+
+#endif
