@@ -37,7 +37,7 @@ const char *const mdl_kind_names[KIND_COUNT] = {
 
 const char *const mdl_server_names[SERVE_COUNT + 1] = {
 	[SERVE_NONE] = "none", [SERVE_VCPU] = "vcpu", [SERVE_BACKEND] = "backend",
-	[SERVE_HCA] = "hca", [SERVE_LINK] = "link", [SERVE_COUNT] = NULL,
+	[SERVE_HCA] = "hca", [SERVE_LINK] = "link", [SERVE_PCIE] = "pcie", [SERVE_COUNT] = NULL,
 };
 
 const char *const mdl_resource_names[RES_COUNT] = {

@@ -121,6 +121,7 @@ typedef enum mdl_server {
 	SERVE_BACKEND,           /* the hypervisor's backend threads on the stage's host */
 	SERVE_HCA,               /* the processing engines of that host's HCA or NIC */
 	SERVE_LINK,              /* the links of the route's transfer */
+	SERVE_PCIE,              /* that host's PCIe link, each way (models/pcie.h): a DMA */
 	SERVE_COUNT
 } mdl_server;
 

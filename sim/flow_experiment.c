@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/pcie.h"
 #include "models/plan.h"
 
 enum { HOPS_MAX = 4 * MDL_STAGES_MAX + 16 };
@@ -19,6 +20,7 @@ typedef struct host_servers {
 	int cores_shared;             /* more VMs than cpu.guest_cores: vcpu0 is the
 				       * pool of those cores, every VM's vCPU work queues there */
 	uint32_t backend, hca, uplink, downlink;   /* uplink/downlink FL_NONE on one-host routes */
+	uint32_t pcie_up, pcie_down;  /* the HCA's (or NIC's) PCIe link: to host memory, from it */
 } host_servers;
 
 typedef struct builder {
@@ -98,6 +100,10 @@ static int add_servers(builder *b)
 		hs->backend = add_server(b, name, (uint32_t)MDL_VALUE(p, VRDMA_BACKEND_THREADS), 1);
 		snprintf(name, sizeof name, "%s hca", s->hosts[h].name);
 		hs->hca = add_server(b, name, (uint32_t)MDL_VALUE(p, HCA_ENGINES), 1);
+		snprintf(name, sizeof name, "%s pcie up", s->hosts[h].name);
+		hs->pcie_up = add_server(b, name, 1, 1);
+		snprintf(name, sizeof name, "%s pcie down", s->hosts[h].name);
+		hs->pcie_down = add_server(b, name, 1, 1);
 		hs->uplink = hs->downlink = FL_NONE;
 		if (fabric) {
 			snprintf(name, sizeof name, "%s uplink", s->hosts[h].name);
@@ -105,7 +111,8 @@ static int add_servers(builder *b)
 			snprintf(name, sizeof name, "%s downlink", s->hosts[h].name);
 			hs->downlink = add_server(b, name, 1, 1);
 		}
-		if (id == FL_NONE || hs->backend == FL_NONE || hs->hca == FL_NONE || (fabric && hs->downlink == FL_NONE))
+		if (id == FL_NONE || hs->backend == FL_NONE || hs->hca == FL_NONE || hs->pcie_down == FL_NONE ||
+		    (fabric && hs->downlink == FL_NONE))
 			return vr_diag_at(b->diag, (vr_where){s->file, 0, 0}, "cannot build the servers: %s",
 					  fl_engine_error(b->e));
 	}
@@ -160,6 +167,7 @@ static uint32_t server_of(const builder *b, const mdl_plan_stage *ps, scn_vm_ref
 		return at.host == b->client.host && at.vm == b->client.vm ? FL_CLIENT_OWN : FL_SERVER_OWN;
 	case SERVE_BACKEND: return hs->backend;
 	case SERVE_HCA: return hs->hca;
+	case SERVE_PCIE:   /* two directions: see pcie_stage */
 	case SERVE_LINK:
 	case SERVE_NONE:
 	case SERVE_COUNT: break;
@@ -200,11 +208,73 @@ static int is_own_vcpu(uint32_t server)
 	return server == FL_CLIENT_OWN || server == FL_SERVER_OWN;
 }
 
+/* A visit to a link, served packet by packet (a flow's messages in order). */
+static void link_hop(builder *b, uint32_t link, double time_ns, uint32_t packets)
+{
+	hop(b, link, time_ns);
+	if (b->count && b->hops[b->count - 1].server == link)
+		b->hops[b->count - 1].packets = packets;
+}
+
+/* The PCIe traffic of stage PS of PLAN (models/pcie.h) into OUT, on the
+ * parameters of the host that runs it: 0 when it moves nothing. */
+static int stage_dma(const builder *b, const mdl_plan *plan, const mdl_plan_stage *ps, scn_vm_ref from, scn_vm_ref to,
+		     mdl_pcie_dma *out)
+{
+	const mdl_stage *st = &b->path_option->stages[ps->stage];
+	if (st->server != SERVE_PCIE)
+		return 0;
+	scn_vm_ref at = ps->side == SIDE_RECEIVER ? to : from;
+	return mdl_pcie_dma_of(st->mechanism, scn_params(b->s, b->preset, at.host), &plan->message, out);
+}
+
+/* The payload's time on the two ends' PCIe links (the streaming stages'
+ * data): the transfer's delay gives it up (see the header). */
+static double streaming_ns(const builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref to)
+{
+	double ns = 0;
+	mdl_pcie_dma dma;
+	for (size_t i = 0; i < plan->count; i++)
+		if ((plan->stages[i].segment == SEG_SENDER || plan->stages[i].segment == SEG_RECEIVER) &&
+		    stage_dma(b, plan, &plan->stages[i], from, to, &dma) && dma.streams)
+			ns += dma.data_ns;
+	return ns;
+}
+
+/* A DMA stage: its read requests upstream, its fixed latency (a delay:
+ * the stage's cost less its visits, so that alone it costs what it did),
+ * then its data on the way it goes; a write's data goes before its
+ * latency.  The payload's data is served in turns of the message's
+ * packets, as on a link: the HCA interleaves its QPs' DMA, a QP's in
+ * order.  Returns 0 when PS is not a DMA stage (or moves nothing). */
+static int pcie_stage(builder *b, const mdl_plan *plan, const mdl_plan_stage *ps, scn_vm_ref from, scn_vm_ref to)
+{
+	mdl_pcie_dma dma;
+	if (!stage_dma(b, plan, ps, from, to, &dma))
+		return 0;
+	const host_servers *hs = &b->hosts[(ps->side == SIDE_RECEIVER ? to : from).host];
+	double share = stage_share(b, ps), request_ns = dma.request_ns * share, data_ns = dma.data_ns * share;
+	double on_stage_ns = request_ns + (dma.streams ? 0 : data_ns);
+	double delay_ns = ps->nominal_ns > on_stage_ns ? ps->nominal_ns - on_stage_ns : 0;
+	uint32_t data_link = dma.data_upstream ? hs->pcie_up : hs->pcie_down;
+	uint32_t packets = dma.streams && plan->message.packets > 1 && plan->message.packets < UINT32_MAX
+				   ? (uint32_t)plan->message.packets : 0;
+	hop(b, hs->pcie_up, request_ns);
+	if (dma.data_upstream)
+		link_hop(b, data_link, data_ns, packets);
+	hop(b, FL_NONE, delay_ns);
+	if (!dma.data_upstream)
+		link_hop(b, data_link, data_ns, packets);
+	return 1;
+}
+
 static void add_segment(builder *b, const mdl_plan *plan, mdl_segment seg, scn_vm_ref from, scn_vm_ref to)
 {
 	for (size_t i = 0; i < plan->count; i++) {
 		const mdl_plan_stage *ps = &plan->stages[i];
 		if (ps->segment != seg)
+			continue;
+		if (pcie_stage(b, plan, ps, from, to))
 			continue;
 		uint32_t server = server_of(b, ps, from, to);
 		if (b->detaching && is_own_vcpu(server))
@@ -222,18 +292,11 @@ static double link_ns(const mdl_plan *plan, const mdl_params *p)
 	return plan->message.wire_bytes * 8.0 / bps * 1e9;
 }
 
-/* A visit to a link, served packet by packet. */
-static void link_hop(builder *b, uint32_t link, double time_ns, uint32_t packets)
-{
-	hop(b, link, time_ns);
-	if (b->count && b->hops[b->count - 1].server == link)
-		b->hops[b->count - 1].packets = packets;
-}
-
 /* The transfer: uplink, the fabric's delay, downlink (see the header). */
 static void add_transfer(builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref to)
 {
 	double whole_ns = plan->fabric_latency_ns + plan->serialization_ns + plan->pipeline_ns;
+	whole_ns = fmax(0, whole_ns - streaming_ns(b, plan, from, to));
 	const host_servers *src = &b->hosts[from.host], *dst = &b->hosts[to.host];
 	if (src->uplink == FL_NONE || !mdl_route_between_hosts(plan->route)) {
 		hop(b, FL_NONE, whole_ns);

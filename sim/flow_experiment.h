@@ -9,14 +9,33 @@
  *   vCPU work queues for (overcommit: a work-conserving scheduler without
  *   time slices or wake-up costs; a VM's own work is then not kept to one
  *   core at a time); "H backend" (vrdma.backend_threads units),
- *   "H hca" (hca.engines units), and for options whose route crosses the
+ *   "H hca" (hca.engines units), "H pcie up" and "H pcie down" (the
+ *   HCA's or NIC's PCIe link to and from host memory, one unit each,
+ *   serving TLP bytes at pcie.bandwidth: models/pcie.h), and for options whose route crosses the
  *   fabric "H uplink" and "H downlink" (one unit each, serving a message's
  *   serialization at the host's link rate packet by packet: a turn per
  *   packet, so that flows' messages interleave, a flow's own in order).
  * - A stage of a plan visits the server its mechanism or `runs_on:` names
  *   (models/mechanisms.def, column server), on the host or VM of the side
  *   that runs it, for the stage's nominal_ns (fixed service); other stages
- *   are pure delays.  The transfer is an uplink visit, a pure delay (the
+ *   are pure delays.  A DMA stage (server SERVE_PCIE) is its read requests
+ *   on the up direction, a delay, then its data on the direction it goes
+ *   (a write's data before the delay): the delay is the stage's cost less
+ *   its visits, so that alone it costs what it did.  The payload's data
+ *   (payload_dma_read, payload_dma_write) is no part of its stage's cost
+ *   but of the transfer's serialization: the transfer's delay gives it up,
+ *   at least 0.  A small message alone then times as before; a large one,
+ *   whose serializations exceed the transfer's pipelined time, pays each
+ *   in turn (store-and-forward: the 64 KiB stream of many-vms.yaml alone
+ *   took 79 us, now 118 us).  The payload's data is served in turns of
+ *   the message's packets, a flow's messages in order, as on a link.
+ *   Read tags (pcie.read_tags) cap reads at tags x max_read_request per
+ *   read_latency, as a longer service of their completions (models/pcie.h:
+ *   a FIFO of the downstream direction, which carries almost only reads,
+ *   rather than a k-unit server held for the read latency: that would hold
+ *   a message's whole read on one tag, or need a visit per request).
+ *   Not yet on PCIe: translation misses (hca_context_cache), MSI-X
+ *   writes, the NIC's DMA (nic_tx, nic_rx), a prefetched receive WQE.  The transfer is an uplink visit, a pure delay (the
  *   route's link latencies and pipeline plus the bottleneck's serialization
  *   less the two link visits', at least 0: uncontended, a message pays its
  *   serialization once when the bottleneck is slower than the two links'

@@ -272,10 +272,12 @@ START_TEST(post_lists_and_completion_moderation_share_their_work)
 END_TEST
 
 /* A latency probe beside four streams of 64 KiB writes (128 in flight
- * each) on the same uplink: the link interleaves packets of each QP, and a
- * QP's messages go in order, so the probe waits for a packet of each
- * stream (about 0.5 us each on QDR), not for 512 messages of 16 us; the
- * streams still fill the link. */
+ * each) on the same hosts: a link and a PCIe direction interleave packets
+ * of each QP, and a QP's messages go in order, so the probe waits for a
+ * packet of each stream (about 0.5 us each on QDR) at each of the four it
+ * crosses (a's PCIe down and uplink, b's downlink and PCIe up), not for
+ * 512 messages of 16 us; the streams still fill the slowest: on QDR the
+ * PCIe Gen2 x8 link (3.4 GB/s of payload) before the wire (4 GB/s). */
 START_TEST(a_probe_waits_for_packets_not_messages)
 {
 	const char *path = write_scenario("probe.yaml",
@@ -287,9 +289,9 @@ START_TEST(a_probe_waits_for_packets_not_messages)
 	ck_assert_msg(o.status == 0, "%s", o.err);
 	double p99_us = flow_csv(o.out, "group", "probe", COL_P99_US);
 	double p50_us = flow_csv(o.out, "group", "probe", COL_P50_US);
-	double link = flow_csv(o.out, "server", "a uplink", COL_UTILISATION);
-	printf("probe beside 4 streams: p50 %.3f us, p99 %.3f us; uplink %.4f busy\n", p50_us, p99_us, link);
-	ck_assert_double_lt(p99_us, 5);
+	double link = flow_csv(o.out, "server", "a pcie down", COL_UTILISATION);
+	printf("probe beside 4 streams: p50 %.3f us, p99 %.3f us; a pcie down %.4f busy\n", p50_us, p99_us, link);
+	ck_assert_double_lt(p99_us, 8);
 	ck_assert_double_gt(p50_us, 1.342);   /* alone: 1.342 us */
 	/* the probe's VM posts only the probe: the same latency, per VM */
 	ck_assert_double_eq_tol(flow_csv(o.out, "vm", "a/0", COL_P50_US), p50_us, 0.01 * p50_us);

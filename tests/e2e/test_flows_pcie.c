@@ -1,0 +1,135 @@
+/*
+ * test_flows_pcie.c - a host's PCIe link in a many-flow run
+ * (sim/flow_experiment.h, models/pcie.h): a saturated direction delivers
+ * its payload capacity, read tags cap the reads, runs are deterministic.
+ */
+#include "tests/check_run.h"
+#include "tests/e2e/run_tool.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char dir[1024];
+
+static void setup(void)
+{
+	snprintf(dir, sizeof dir, "%s", temp_dir());
+}
+
+static void teardown(void)
+{
+	char cmd[1200];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char *write_scenario(const char *name, const char *text)
+{
+	static char path[1100];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+/* Column COLUMN (0-based) of the flows CSV row of KIND and NAME; NaN if absent. */
+static double flow_csv(const char *csv, const char *kind, const char *name, int column)
+{
+	char key[128];
+	snprintf(key, sizeof key, ",%s,%s,", kind, name);
+	const char *hit = strstr(csv, key);
+	if (!hit)
+		return NAN;
+	const char *line = hit;
+	while (line > csv && line[-1] != '\n')
+		line--;
+	for (int c = 0; c < column && line; c++)
+		line = strchr(line, ',') ? strchr(line, ',') + 1 : NULL;
+	return line && *line != ',' ? strtod(line, NULL) : NAN;
+}
+
+enum { COL_MB_PER_S = 6, COL_UTILISATION = 13 };
+
+/* Eight streams of 64 KiB RDMA writes (128 in flight each) from host a to
+ * host b, whose links run at 100 Gb/s: faster than QDR's PCIe Gen2 x8, so
+ * the PCIe link is what fills, with EXTRA overrides. */
+static tool_output run_streams(const char *name, const char *extra)
+{
+	static char text[1024];
+	snprintf(text, sizeof text,
+		 "scenario: pcie\npreset: esxi5-qdr-2012\nseed: 3\n%s"
+		 "topology:\n  hosts:\n    - {name: a, vms: 8, link: {bandwidth: 100Gbps}}\n"
+		 "    - {name: b, vms: 8, link: {bandwidth: 100Gbps}}\noptions: [native]\nflows:\n"
+		 "  - name: s\n    between: {pairs: [a/0-7, b/0-7]}\n"
+		 "    workload: {verb: write_bw, sizes: [64KiB], iterations: 400}\n",
+		 extra);
+	tool_output o = run_tool((const char *[]){"run", write_scenario(name, text), "--format", "csv", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	return o;
+}
+
+/* The preset's PCIe payload capacity: 3.71875 GB/s of TLP bytes, 256 B of
+ * data in each 280 B write TLP or read completion: 3400 MB/s.  The sender's
+ * downstream carries the payload's read completions (and the doorbells),
+ * the receiver's upstream its writes: both fill, and the streams deliver
+ * the capacity (less the doorbells' share, 0.2 %). */
+START_TEST(a_saturated_pcie_direction_delivers_its_capacity)
+{
+	tool_output o = run_streams("sat.yaml", "");
+	double capacity_mb_s = 3.71875e9 * 256.0 / 280.0 / 1e6;
+	double mb_s = flow_csv(o.out, "group", "s", COL_MB_PER_S);
+	double up = flow_csv(o.out, "server", "b pcie up", COL_UTILISATION);
+	double down = flow_csv(o.out, "server", "a pcie down", COL_UTILISATION);
+	double link = flow_csv(o.out, "server", "a uplink", COL_UTILISATION);
+	printf("8 streams of 64 KiB: %.1f MB/s (PCIe payload capacity %.1f); b pcie up %.4f, a pcie down %.4f, a uplink %.4f\n",
+	       mb_s, capacity_mb_s, up, down, link);
+	ck_assert_double_eq_tol(mb_s, capacity_mb_s, 0.01 * capacity_mb_s);
+	ck_assert_double_gt(up, 0.99);
+	ck_assert_double_gt(down, 0.99);
+	ck_assert_double_lt(link, 0.5);
+	ck_assert_msg(strstr(o.out, "pcie") != NULL, "no PCIe server in %s", o.out);
+	tool_output_free(&o);
+}
+END_TEST
+
+/* One read tag: each 512 B read request holds it for the read latency
+ * (560 ns), so the payload reads deliver 512 B per 560 ns, 914 MB/s,
+ * whatever the link could do. */
+START_TEST(read_tags_cap_the_reads)
+{
+	tool_output o = run_streams("tags.yaml", "overrides: {pcie.read_tags: 1}\n");
+	double cap_mb_s = 512.0 / 560e-9 / 1e6;
+	double mb_s = flow_csv(o.out, "group", "s", COL_MB_PER_S);
+	printf("one read tag: %.1f MB/s (cap %.1f)\n", mb_s, cap_mb_s);
+	ck_assert_double_eq_tol(mb_s, cap_mb_s, 0.01 * cap_mb_s);
+	tool_output_free(&o);
+}
+END_TEST
+
+START_TEST(the_same_run_twice_gives_the_same_output)
+{
+	tool_output a = run_streams("a.yaml", ""), b = run_streams("b.yaml", "");
+	ck_assert_uint_eq(a.out_len, b.out_len);
+	ck_assert_msg(memcmp(a.out, b.out, a.out_len) == 0, "two runs differ");
+	tool_output_free(&a);
+	tool_output_free(&b);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("flows_pcie");
+	TCase *tc = tcase_create("pcie");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, a_saturated_pcie_direction_delivers_its_capacity);
+	tcase_add_test(tc, read_tags_cap_the_reads);
+	tcase_add_test(tc, the_same_run_twice_gives_the_same_output);
+	suite_add_tcase(suite, tc);
+	return run_suite(suite);
+}
