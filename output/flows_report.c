@@ -102,6 +102,13 @@ static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 		fprintf(out, " %-24s %6u %12llu %12.4f %14.3f %14s %10llu\n", sf.name, sf.units, (unsigned long long)sf.visits,
 			sf.utilisation, sf.mean_wait_ns / 1e3, wait_p99_text(&sf, p99, sizeof p99), (unsigned long long)sf.max_queue);
 	}
+	fprintf(out, "\n %-24s %8s %14s %14s %10s\n", "cache", "entries", "lookups", "misses", "hit rate");
+	for (size_t i = 0; i < fl_cache_count(f->engine); i++) {
+		fl_cache_figures cf;
+		fl_cache_figures_of(f->engine, (uint32_t)i, &cf);
+		fprintf(out, " %-24s %8u %14llu %14llu %10.4f\n", cf.name, cf.entries, (unsigned long long)cf.lookups,
+			(unsigned long long)cf.misses, cf.hit_rate);
+	}
 	fprintf(out, "\n %-24s %14s %14s\n", "host", "VM exits/s", "interrupts/s");
 	for (size_t h = 0; h < s->host_count; h++) {
 		mdl_counters per_s;
@@ -212,6 +219,21 @@ static void json_block(json_writer *w, const vr_run *run, const vr_flow_result *
 		json_write_object_end(w);
 	}
 	json_write_array_end(w);
+	json_write_key(w, "caches");
+	json_write_array_begin(w);
+	for (size_t i = 0; i < fl_cache_count(f->engine); i++) {
+		fl_cache_figures cf;
+		fl_cache_figures_of(f->engine, (uint32_t)i, &cf);
+		json_write_break(w, 6);
+		json_write_object_begin(w);
+		json_write_key_string(w, "cache", cf.name);
+		json_write_key_uint(w, "entries", cf.entries);
+		json_write_key_uint(w, "lookups", cf.lookups);
+		json_write_key_uint(w, "misses", cf.misses);
+		json_write_key_double(w, "hit_rate", "%.6f", cf.hit_rate);
+		json_write_object_end(w);
+	}
+	json_write_array_end(w);
 	json_write_key(w, "hosts");
 	json_write_array_begin(w);
 	for (size_t h = 0; h < s->host_count; h++) {
@@ -249,7 +271,7 @@ static int json(const vr_run *run, const vr_invocation *inv, FILE *out)
 static int csv(const vr_run *run, FILE *out)
 {
 	const scn_scenario *s = run->scenario;
-	fprintf(out, "preset,option,kind,name,ops,ops_per_s,mb_per_s,p50_us,p99_us,p999_us,max_us,units,visits,utilisation,mean_wait_us,p99_wait_us,vm_exits_per_s,interrupts_per_s\n");
+	fprintf(out, "preset,option,kind,name,ops,ops_per_s,mb_per_s,p50_us,p99_us,p999_us,max_us,units,visits,utilisation,mean_wait_us,p99_wait_us,vm_exits_per_s,interrupts_per_s,lookups,hit_rate\n");
 	for (size_t i = 0; i < run->flow_count; i++) {
 		const vr_flow_result *f = &run->flows[i];
 		const char *p = preset_name(run, f), *o = s->options[f->option].name;
@@ -258,7 +280,7 @@ static int csv(const vr_run *run, FILE *out)
 			fl_group_figures(f->engine, (uint32_t)g, &fg);
 			double lat[4];
 			latency_us(&fg, f->latency_scale[g], lat);
-			fprintf(out, "%s,%s,group,%s,%llu,%.3f,%.6f,%.6f,%.6f,%.6f,%.6f,,,,,,,\n", p, o, s->flows.groups[g].name,
+			fprintf(out, "%s,%s,group,%s,%llu,%.3f,%.6f,%.6f,%.6f,%.6f,%.6f,,,,,,,,,\n", p, o, s->flows.groups[g].name,
 				(unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, lat[0], lat[1], lat[2], lat[3]);
 		}
 		for (size_t v = 0; v < f->vm_count; v++) {
@@ -270,7 +292,7 @@ static int csv(const vr_run *run, FILE *out)
 			char cells[128] = ",,,";
 			if (vm_latency_us(f, v, &fg, lat))
 				snprintf(cells, sizeof cells, "%.6f,%.6f,%.6f,%.6f", lat[0], lat[1], lat[2], lat[3]);
-			fprintf(out, "%s,%s,vm,%s,%llu,%.3f,%.6f,%s,,,,,,%.3f,%.3f\n", p, o, name,
+			fprintf(out, "%s,%s,vm,%s,%llu,%.3f,%.6f,%s,,,,,,%.3f,%.3f,,\n", p, o, name,
 				(unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, cells, f->vm_rates[v].vm_exits,
 				f->vm_rates[v].interrupts);
 		}
@@ -280,14 +302,20 @@ static int csv(const vr_run *run, FILE *out)
 			char p99[32] = "";
 			if (sf.has_wait_percentiles)
 				snprintf(p99, sizeof p99, "%.6f", sf.p99_wait_ns / 1e3);
-			fprintf(out, "%s,%s,server,%s,,,,,,,,%u,%llu,%.6f,%.6f,%s,,\n", p, o, sf.name, sf.units,
+			fprintf(out, "%s,%s,server,%s,,,,,,,,%u,%llu,%.6f,%.6f,%s,,,,\n", p, o, sf.name, sf.units,
 				(unsigned long long)sf.visits, sf.utilisation, sf.mean_wait_ns / 1e3, p99);
 		}
 		for (size_t h = 0; h < s->host_count; h++) {
 			mdl_counters per_s;
 			vr_flow_host_rates(f, h, &per_s);
-			fprintf(out, "%s,%s,host,%s,,,,,,,,,,,,,%.3f,%.3f\n", p, o, s->hosts[h].name, per_s.vm_exits,
+			fprintf(out, "%s,%s,host,%s,,,,,,,,,,,,,%.3f,%.3f,,\n", p, o, s->hosts[h].name, per_s.vm_exits,
 				per_s.interrupts);
+		}
+		for (size_t k = 0; k < fl_cache_count(f->engine); k++) {
+			fl_cache_figures cf;
+			fl_cache_figures_of(f->engine, (uint32_t)k, &cf);
+			fprintf(out, "%s,%s,cache,%s,,,,,,,,%u,,,,,,,%llu,%.6f\n", p, o, cf.name, cf.entries,
+				(unsigned long long)cf.lookups, cf.hit_rate);
 		}
 	}
 	return 0;

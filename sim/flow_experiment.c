@@ -13,6 +13,11 @@
 #include "models/plan.h"
 
 enum { HOPS_MAX = 4 * MDL_STAGES_MAX + 16 };
+/* A connection's pages are keyed connection << PAGE_KEY_BITS + page: 2^28
+ * pages (1 TiB of 4 KiB pages) per buffer. */
+enum { PAGE_KEY_BITS = 28 };
+/* What a QP-context or translation miss reads (a cache line). */
+enum { CONTEXT_LINE_BYTES = 64 };
 
 /* The servers of one host, by index in the engine. */
 typedef struct host_servers {
@@ -21,6 +26,7 @@ typedef struct host_servers {
 				       * pool of those cores, every VM's vCPU work queues there */
 	uint32_t backend, hca, uplink, downlink;   /* uplink/downlink FL_NONE on one-host routes */
 	uint32_t pcie_up, pcie_down;  /* the HCA's (or NIC's) PCIe link: to host memory, from it */
+	uint32_t qp_contexts, translations, iotlb;   /* its caches (fl_add_cache) */
 } host_servers;
 
 typedef struct builder {
@@ -37,6 +43,8 @@ typedef struct builder {
 	size_t count;
 	int detaching;                /* building a fork's branch (see fork_segment) */
 	scn_vm_ref client;            /* the client VM of the path being built */
+	int pages_taken;              /* a lookup of the leg took its pages: an IOTLB looks them up again */
+	uint64_t connection;          /* connections added so far: QP keys, page keys */
 	scn_flow_service service;     /* of the group whose path is being built, */
 	double post_list, cq_moderation;   /* ... its requests per doorbell and per completion */
 	vr_flow_result *result;       /* paths' counts go here */
@@ -75,6 +83,31 @@ static uint32_t add_server(builder *b, const char *name, uint32_t units, int sha
 	return fl_add_server(b->e, &spec);
 }
 
+/* HOST's caches: the HCA's QP contexts and memory translations, the
+ * IOMMU's IOTLB, sized by the presets, fully associative LRU. */
+static int add_caches(builder *b, size_t host, const mdl_params *p)
+{
+	static const struct {
+		const char *what;
+		int entries;
+	} caches[] = {{"qp contexts", MDL_HCA_QP_CACHE_ENTRIES}, {"translations", MDL_HCA_MTT_CACHE_ENTRIES},
+		      {"iotlb", MDL_IOMMU_IOTLB_ENTRIES}};
+	uint32_t ids[3];
+	char name[MDL_NAME_MAX + 32];
+	for (int i = 0; i < 3; i++) {
+		snprintf(name, sizeof name, "%s %s", b->s->hosts[host].name, caches[i].what);
+		double entries = p->value[caches[i].entries];
+		fl_cache_spec spec = {.name = name, .entries = entries < UINT32_MAX ? (uint32_t)entries : UINT32_MAX};
+		if ((ids[i] = fl_add_cache(b->e, &spec)) == FL_NONE)
+			return vr_diag_at(b->diag, (vr_where){b->s->file, 0, 0}, "cannot build the caches: %s",
+					  fl_engine_error(b->e));
+	}
+	b->hosts[host].qp_contexts = ids[0];
+	b->hosts[host].translations = ids[1];
+	b->hosts[host].iotlb = ids[2];
+	return 0;
+}
+
 /* Every host's servers, in host order (see the header). */
 static int add_servers(builder *b)
 {
@@ -104,6 +137,8 @@ static int add_servers(builder *b)
 		hs->pcie_up = add_server(b, name, 1, 1);
 		snprintf(name, sizeof name, "%s pcie down", s->hosts[h].name);
 		hs->pcie_down = add_server(b, name, 1, 1);
+		if (add_caches(b, h, p) != 0)
+			return -1;
 		hs->uplink = hs->downlink = FL_NONE;
 		if (fabric) {
 			snprintf(name, sizeof name, "%s uplink", s->hosts[h].name);
@@ -128,7 +163,7 @@ static void hop_varying(builder *b, uint32_t server, double time_ns, double cv)
 	if (server == FL_NONE && time_ns <= 0)
 		return;
 	fl_hop_spec *last = b->count ? &b->hops[b->count - 1] : NULL;
-	if (last && last->server == server && server != FL_FORK) {
+	if (last && last->server == server && server != FL_FORK && !last->per_miss) {
 		/* one visit: its spread is that of the sum of independent parts */
 		double sd = hypot(last->cv * last->time_ns, cv * time_ns);
 		last->time_ns += time_ns;
@@ -268,13 +303,59 @@ static int pcie_stage(builder *b, const mdl_plan *plan, const mdl_plan_stage *ps
 	return 1;
 }
 
+/* A lookup in CACHE; each miss costs MISS_NS, of which READ_NS (if any)
+ * on the host's PCIe link towards the device: the read completion that
+ * brings what missed, queueing there with the other DMA. */
+static void cache_hop(builder *b, uint32_t cache, fl_cache_key key, uint32_t pages, double miss_ns, uint32_t link,
+		      double read_ns)
+{
+	if (b->count + 2 > HOPS_MAX)
+		return;
+	read_ns = link == FL_NONE ? 0 : fmin(read_ns, miss_ns);
+	b->hops[b->count++] = (fl_hop_spec){.server = FL_CACHE, .cache = cache, .key = key, .pages = pages,
+					    .time_ns = miss_ns - read_ns};
+	if (read_ns > 0)
+		b->hops[b->count++] = (fl_hop_spec){.server = link, .time_ns = read_ns, .per_miss = 1};
+}
+
+/* PS, if it is a translation stage, as lookups in the caches of the host
+ * that runs it, in place of the single-flow model's miss chances: the
+ * HCA's QP context and the pages' translations, then the IOMMU's IOTLB for
+ * the same pages.  Each miss costs a fetch (hca.context_miss) or a walk
+ * (iommu.page_walk).  Returns 0 when PS is no such stage. */
+static int translation_stage(builder *b, const mdl_plan *plan, const mdl_plan_stage *ps, scn_vm_ref from, scn_vm_ref to)
+{
+	mdl_mechanism m = b->path_option->stages[ps->stage].mechanism;
+	if ((m != MECH_HCA_CONTEXT_CACHE && m != MECH_IOMMU_TRANSLATION) || b->detaching)
+		return 0;
+	scn_vm_ref at = ps->side == SIDE_RECEIVER ? to : from;
+	const host_servers *hs = &b->hosts[at.host];
+	const mdl_params *p = scn_params(b->s, b->preset, at.host);
+	double pages = ceil(plan->message.pages);
+	uint32_t n = pages < 1 ? 1 : pages > UINT16_MAX ? UINT16_MAX : (uint32_t)pages;
+	if (m == MECH_HCA_CONTEXT_CACHE) {
+		/* a miss reads one 64 B line of the context memory (ICM) in host
+		 * memory, as hca.context_miss assumes */
+		double read_ns = mdl_pcie_tlp_bytes(p, CONTEXT_LINE_BYTES, MDL_VALUE(p, PCIE_MAX_PAYLOAD)) * 8.0 /
+				 MDL_VALUE(p, PCIE_BANDWIDTH) * 1e9;
+		cache_hop(b, hs->qp_contexts, FL_KEY_QP, 0, MDL_VALUE(p, HCA_CONTEXT_MISS), hs->pcie_down, read_ns);
+		cache_hop(b, hs->translations, FL_KEY_PAGE, n, MDL_VALUE(p, HCA_CONTEXT_MISS), hs->pcie_down, read_ns);
+	} else {
+		/* the IOMMU walks its tables in host memory, off the device's link */
+		cache_hop(b, hs->iotlb, b->pages_taken ? FL_KEY_PAGE_AGAIN : FL_KEY_PAGE, n, MDL_VALUE(p, IOMMU_PAGE_WALK),
+			  FL_NONE, 0);
+	}
+	b->pages_taken = 1;
+	return 1;
+}
+
 static void add_segment(builder *b, const mdl_plan *plan, mdl_segment seg, scn_vm_ref from, scn_vm_ref to)
 {
 	for (size_t i = 0; i < plan->count; i++) {
 		const mdl_plan_stage *ps = &plan->stages[i];
 		if (ps->segment != seg)
 			continue;
-		if (pcie_stage(b, plan, ps, from, to))
+		if (translation_stage(b, plan, ps, from, to) || pcie_stage(b, plan, ps, from, to))
 			continue;
 		uint32_t server = server_of(b, ps, from, to);
 		if (b->detaching && is_own_vcpu(server))
@@ -351,6 +432,7 @@ static int fork_segment(builder *b, const mdl_plan *plan, mdl_segment segment, s
  * handles it while the reply is on its way. */
 static int add_leg(builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref to, int completion_detached)
 {
+	b->pages_taken = 0;
 	add_segment(b, plan, SEG_SENDER, from, to);
 	if (fork_segment(b, plan, SEG_OFF, from, to) != 0)
 		return -1;
@@ -455,6 +537,19 @@ static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_con
 	return path;
 }
 
+/* The pages of a connection's buffer, its translations' working set: the
+ * workload's registered memory, or its largest message (perftest's
+ * buffer), at the first host's page size. */
+static uint32_t buffer_pages(const builder *b, const scn_flow_group *g)
+{
+	const scn_workload *w = &g->workload;
+	double bytes = w->footprint.registered_bytes;
+	for (size_t k = 0; k < w->size_count; k++)
+		bytes = fmax(bytes, w->sizes_bytes[k]);
+	double pages = ceil(bytes / MDL_VALUE(scn_params(b->s, b->preset, 0), MEM_PAGE_SIZE));
+	return pages < 1 ? 1 : pages > (double)(1u << PAGE_KEY_BITS) ? 1u << PAGE_KEY_BITS : (uint32_t)pages;
+}
+
 /* The own server (vCPU) of VM, or FL_NONE when its host pools its cores. */
 static uint32_t own_vcpu(const builder *b, scn_vm_ref vm)
 {
@@ -500,6 +595,9 @@ static int add_flows(builder *b, double *scales)
 				.group = (uint32_t)g,
 				.client_vm = (uint32_t)scn_vm_index(f, c->client), .server_vm = (uint32_t)scn_vm_index(f, c->server),
 				.client_own = own_vcpu(b, c->client), .server_own = own_vcpu(b, c->server),
+				/* each connection its QP and its buffer's pages */
+				.qp_key = b->connection, .page_base = (uint64_t)b->connection << PAGE_KEY_BITS,
+				.page_count = buffer_pages(b, grp),
 				.load = open ? FL_OPEN_LOOP : FL_CLOSED_LOOP,
 				.window = open ? grp->workload.tx_depth : grp->load.window,
 				.rate_per_s = c->arrival_rate_per_s,
@@ -510,6 +608,7 @@ static int add_flows(builder *b, double *scales)
 			if (spec.window < 1)
 				spec.window = 1;
 			failed = group_paths(b, g, c, cache, choices, &scales[g]) != 0 || fl_add_flow(b->e, &spec) == FL_NONE;
+			b->connection++;
 		}
 		if (failed) {
 			free(cache);

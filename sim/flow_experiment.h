@@ -54,6 +54,12 @@
  *   the data's arrival, or after the receiver's stages for software
  *   transports) are forks: detached work on the shared servers, none on
  *   a VM's own vCPU (see fork_segment).
+ * - Caches, per host: QP contexts, translations (hca.*_cache_entries) and
+ *   the IOTLB (iommu.iotlb_entries), fully associative LRU.  A translation
+ *   stage becomes lookups of the connection's QP and its message's pages
+ *   (the connection's buffer cycled through); a miss costs the stage's
+ *   parameter, an HCA miss partly as a 64 B read on the PCIe link towards
+ *   the device.
  * - Per host, VM exits/s and interrupts/s: each path's per-operation
  *   counts on its two hosts (its stages' counts, shared as their work), times the
  *   operations completed along it, over the run's time.

@@ -123,6 +123,9 @@ typedef struct fl_hop_spec {
 	uint32_t cache;              /* FL_CACHE: from fl_add_cache */
 	fl_cache_key key;            /* FL_CACHE: which key of the flow */
 	uint32_t pages;              /* FL_CACHE, FL_KEY_PAGE(_AGAIN): pages per lookup (0: 1), <= 65,535 */
+	int per_miss;                /* a visit that happens for the misses of the flow's last
+				      * cache lookup, its service counted once per miss (the reads
+				      * the misses need on a PCIe link); no visit without a miss */
 } fl_hop_spec;
 
 typedef enum fl_load {

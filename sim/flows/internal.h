@@ -42,6 +42,7 @@ typedef struct fl_flow {
 	fl_gates gates;              /* its messages in order at each link (gate.h) */
 	uint32_t page_next;          /* FL_KEY_PAGE: the index of the next page it looks up */
 	uint32_t page_last;          /* the first page its last FL_KEY_PAGE lookup took */
+	uint32_t last_misses;        /* of its last cache lookup (per-miss visits) */
 } fl_flow;
 
 /* A cache the flows look keys up in (cache_hop.c). */

@@ -138,7 +138,7 @@ int fl_path_compile(const fl_hop_spec *hops, size_t count, fl_path_scope scope, 
 		v->service = (uint8_t)hops[i].service;
 		v->sigma = hops[i].service == FL_SERVICE_LOGNORMAL ? (float)sqrt(log1p(hops[i].cv * hops[i].cv)) : 0;
 		v->packets = (uint16_t)(hops[i].packets < 1 ? 1 : hops[i].packets > MAX_TURNS ? MAX_TURNS : hops[i].packets);
-		v->gated = hops[i].packets > 0;
+		v->flags = (uint8_t)((hops[i].packets > 0 ? FL_VISIT_GATED : 0) | (hops[i].per_miss ? FL_VISIT_PER_MISS : 0));
 	}
 	return 0;
 }

@@ -21,6 +21,8 @@
 /* fl_visit.service of a cache lookup (beyond every fl_service). */
 enum { FL_VISIT_CACHE = 0x80 };
 
+enum { FL_VISIT_GATED = 1, FL_VISIT_PER_MISS = 2 };
+
 typedef struct fl_visit {
 	uint32_t server;        /* a server, FL_CLIENT_OWN, FL_SERVER_OWN; a cache lookup: its cache */
 	uint8_t service;        /* an fl_service: fixed, or drawn from the server's stream; FL_VISIT_CACHE */
@@ -28,7 +30,9 @@ typedef struct fl_visit {
 	uint16_t fork_first;
 	int64_t service_ps;     /* fixed service time, the exponential's mean, the lognormal's median */
 	uint16_t packets;       /* turns it is served in (1: whole), see fl_hop_spec */
-	uint8_t gated;          /* a link: a flow's messages cross it in order (gate.h) */
+	uint8_t flags;          /* FL_VISIT_GATED: a link, a flow's messages cross it in order
+				 * (gate.h); FL_VISIT_PER_MISS: its service counts once per miss of
+				 * the flow's last cache lookup, no visit without one */
 	uint8_t key;            /* a cache lookup: its fl_cache_key */
 	float sigma;            /* the lognormal's shape */
 	int64_t after_ps;       /* the pure delays that follow, summed */

@@ -25,12 +25,19 @@ static inline int serve(fl_engine *e, const fl_event *ev, const fl_path *path, c
 	uint32_t sid = v->server;
 	if (sid >= FL_SERVER_OWN)   /* the flow's client's or server's own */
 		sid = sid == FL_CLIENT_OWN ? e->flows[ev->flow].spec.client_own : e->flows[ev->flow].spec.server_own;
+	uint32_t per_miss = 1;
+	if ((v->flags & FL_VISIT_PER_MISS) && (per_miss = e->flows[ev->flow].last_misses) == 0) {
+		*next_ps = ev->time_ps + v->after_ps;   /* nothing missed: nothing to read */
+		if (v->fork_count)
+			fl_forks_start(e, ev->flow, path->forks + v->fork_first, v->fork_count, ev->time_ps);
+		return 1;
+	}
 	fl_server *s = &e->servers[sid];
 	uint32_t tag = fl_event_tag(ev), turn = tag == FL_TURN_ADMITTED ? 0 : tag;
-	int ordered = v->gated && ev->kind == FL_EVENT_VISIT;
+	int ordered = (v->flags & FL_VISIT_GATED) && ev->kind == FL_EVENT_VISIT;
 	if (ordered && tag == 0 && !fl_gate_enter(&e->flows[ev->flow].gates, sid, ev))
 		return 0;   /* parked behind its flow's previous message */
-	int64_t service_ps = v->packets > 1 ? fl_visit_turn_ps(v->service_ps, v->packets, turn) : v->service_ps;
+	int64_t service_ps = v->packets > 1 ? fl_visit_turn_ps(v->service_ps, v->packets, turn) : v->service_ps * per_miss;
 	if (v->service == FL_SERVICE_EXPONENTIAL)
 		service_ps = fl_rng_exponential_ps(&s->rng, (double)service_ps);
 	else if (v->service == FL_SERVICE_LOGNORMAL && v->sigma > 0)

@@ -1,7 +1,9 @@
 /*
- * test_flows_pcie.c - a host's PCIe link in a many-flow run
- * (sim/flow_experiment.h, models/pcie.h): a saturated direction delivers
- * its payload capacity, read tags cap the reads, runs are deterministic.
+ * test_flows_pcie.c - the HCA's shared hardware in a many-flow run
+ * (sim/flow_experiment.h): a host's PCIe link (models/pcie.h), where a
+ * saturated direction delivers its payload capacity and read tags cap the
+ * reads; the HCA's QP-context cache (models/cache.h), whose hit rate
+ * follows the working set of the QPs; runs are deterministic.
  */
 #include "tests/check_run.h"
 #include "tests/e2e/run_tool.h"
@@ -53,7 +55,7 @@ static double flow_csv(const char *csv, const char *kind, const char *name, int 
 	return line && *line != ',' ? strtod(line, NULL) : NAN;
 }
 
-enum { COL_MB_PER_S = 6, COL_UTILISATION = 13 };
+enum { COL_MB_PER_S = 6, COL_VISITS = 12, COL_UTILISATION = 13, COL_LOOKUPS = 18, COL_HIT_RATE = 19 };
 
 /* Eight streams of 64 KiB RDMA writes (128 in flight each) from host a to
  * host b, whose links run at 100 Gb/s: faster than QDR's PCIe Gen2 x8, so
@@ -121,6 +123,46 @@ START_TEST(the_same_run_twice_gives_the_same_output)
 }
 END_TEST
 
+/* Q QPs, ten per pair of VMs, each a native write ping-pong, all in
+ * flight: the HCA of each host looks up a QP's context when its write
+ * leaves and when the reply arrives.  On the preset's 256-entry LRU, 200
+ * QPs miss only once each (warm-up); 300 cycle through it, so the first
+ * lookup of every round trip misses and the second (the same QP again)
+ * hits: half; on 1,024 entries they fit again.  Each miss reads the
+ * context over the host's PCIe link: one more visit there per miss. */
+START_TEST(the_qp_context_cache_follows_the_working_set)
+{
+	static const unsigned vms[] = {20, 30, 30};
+	static const char *const entries[] = {"256", "256", "1024"};
+	double misses[3], reads[3];
+	for (int i = 0; i < 3; i++) {
+		char text[1024];
+		snprintf(text, sizeof text,
+			 "scenario: qps\npreset: esxi5-qdr-2012\noverrides: {hca.qp_cache_entries: %s, cpu.guest_cores: 64}\n"
+			 "topology:\n  hosts:\n    - {name: a, vms: %u}\n    - {name: b, vms: %u}\noptions: [native]\n"
+			 "flows:\n  - name: qps\n    between: {pairs: [a/0-%u, b/0-%u]}\n    qps: 10\n"
+			 "    workload: {verb: write_lat, sizes: [64B], iterations: 200}\n    service: fixed\n",
+			 entries[i], vms[i], vms[i], vms[i] - 1, vms[i] - 1);
+		tool_output o = run_tool((const char *[]){"run", write_scenario("qps.yaml", text), "--format", "csv", NULL});
+		ck_assert_msg(o.status == 0, "%s", o.err);
+		unsigned qps = 10 * vms[i];
+		double lookups = flow_csv(o.out, "cache", "a qp contexts", COL_LOOKUPS);
+		misses[i] = round(lookups * (1 - flow_csv(o.out, "cache", "a qp contexts", COL_HIT_RATE)));
+		reads[i] = flow_csv(o.out, "server", "a pcie down", COL_VISITS);
+		printf("%u QPs on %s entries: %.0f lookups, %.0f misses on a's QP contexts, %.0f visits to a's PCIe down\n",
+		       qps, entries[i], lookups, misses[i], reads[i]);
+		ck_assert_double_eq(lookups, 2.0 * qps * 200);
+		if (i == 1)
+			ck_assert_double_le(fabs(misses[i] - lookups / 2), qps);   /* and the warm-up's */
+		else
+			ck_assert_double_eq(misses[i], qps);   /* the working set fits */
+		tool_output_free(&o);
+	}
+	/* the same 300 QPs, thrashing 256 entries or fitting in 1024: a read per miss */
+	ck_assert_double_eq(reads[1] - reads[2], misses[1] - misses[2]);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("flows_pcie");
@@ -130,6 +172,7 @@ int main(void)
 	tcase_add_test(tc, a_saturated_pcie_direction_delivers_its_capacity);
 	tcase_add_test(tc, read_tags_cap_the_reads);
 	tcase_add_test(tc, the_same_run_twice_gives_the_same_output);
+	tcase_add_test(tc, the_qp_context_cache_follows_the_working_set);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
