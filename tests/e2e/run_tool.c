@@ -3,6 +3,7 @@
  */
 #include "tests/e2e/run_tool.h"
 
+#include <check.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,4 +178,30 @@ double csv_breakdown_sum_verb(const char *csv, const char *preset, const char *o
 			      const char *size)
 {
 	return row_breakdown_sum(csv, find_row(csv, preset, option, verb, size));
+}
+
+const char *write_test_file(const char *dir, const char *name, const char *text)
+{
+	static char path[1100];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+double flows_csv_cell(const char *csv, const char *kind, const char *name, int column)
+{
+	char key[128];
+	snprintf(key, sizeof key, ",%s,%s,", kind, name);
+	const char *hit = strstr(csv, key);
+	if (!hit)
+		return NAN;
+	const char *line = hit;
+	while (line > csv && line[-1] != '\n')
+		line--;
+	for (int c = 0; c < column && line; c++)
+		line = strchr(line, ',') ? strchr(line, ',') + 1 : NULL;
+	return line && *line != ',' && *line != '\n' ? strtod(line, NULL) : NAN;
 }

@@ -29,6 +29,21 @@ const char *src_path(const char *rel);
 /* A fresh temporary directory (mkdtemp); caller removes it. */
 const char *temp_dir(void);
 
+/* Write TEXT into DIR/NAME (a test fails if it cannot); its path, in a
+ * static buffer. */
+const char *write_test_file(const char *dir, const char *name, const char *text);
+
+/* The columns of a flows scenario's CSV (docs/results-schema.md). */
+enum {
+	FLOWS_COL_OPS = 4, FLOWS_COL_OPS_PER_S = 5, FLOWS_COL_MB_PER_S = 6, FLOWS_COL_P50_US = 7, FLOWS_COL_P99_US = 8,
+	FLOWS_COL_VISITS = 12, FLOWS_COL_UTILISATION = 13, FLOWS_COL_P99_WAIT_US = 15, FLOWS_COL_VM_EXITS_PER_S = 16,
+	FLOWS_COL_INTERRUPTS_PER_S = 17, FLOWS_COL_LOOKUPS = 18, FLOWS_COL_HIT_RATE = 19,
+};
+
+/* Column COLUMN (0-based) of the first row of KIND (group, vm, server,
+ * host, cache) named NAME in a flows CSV; NaN if absent or empty. */
+double flows_csv_cell(const char *csv, const char *kind, const char *name, int column);
+
 /* Column COLUMN of the CSV row whose first fields match PRESET, OPTION and
  * SIZE (as text) in CSV; NaN when absent. */
 double csv_value(const char *csv, const char *preset, const char *option, const char *size,

@@ -33,35 +33,8 @@ static void teardown(void)
 
 static const char *write_scenario(const char *name, const char *text)
 {
-	static char path[1100];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	ck_assert_int_eq(fclose(f), 0);
-	return path;
+	return write_test_file(dir, name, text);
 }
-
-/* Column COLUMN (0-based) of the flows CSV row of KIND and NAME; NaN if absent. */
-static double flow_csv(const char *csv, const char *kind, const char *name, int column)
-{
-	char key[128];
-	snprintf(key, sizeof key, ",%s,%s,", kind, name);
-	for (const char *line = csv; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-		const char *hit = strstr(line, key);
-		const char *end = strchr(line, '\n');
-		if (!hit || (end && hit > end))
-			continue;
-		const char *p = line;
-		for (int c = 0; c < column && p; c++)
-			p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL;
-		return p && *p != ',' ? strtod(p, NULL) : NAN;
-	}
-	return NAN;
-}
-
-enum { COL_OPS = 4, COL_OPS_PER_S = 5, COL_MB_PER_S = 6, COL_P50_US = 7, COL_P99_US = 8, COL_UTILISATION = 13,
-       COL_P99_WAIT_US = 15, COL_VM_EXITS_PER_S = 16, COL_INTERRUPTS_PER_S = 17 };
 
 /* N VMs per host, N ping-pong pairs of vRDMA write_lat 64 B. */
 static const char *pairs_scenario(unsigned n)
@@ -89,7 +62,7 @@ START_TEST(many_vms_reports_every_vm_and_a_saturating_backend)
 	for (unsigned v = 0; v < 16; v++) {
 		char name[32];
 		snprintf(name, sizeof name, "esx-a/%u", v);
-		ck_assert_msg(flow_csv(o.out, "vm", name, COL_OPS_PER_S) > 0, "%s posted nothing", name);
+		ck_assert_msg(flows_csv_cell(o.out, "vm", name, FLOWS_COL_OPS_PER_S) > 0, "%s posted nothing", name);
 	}
 	tool_output_free(&o);
 	o = run_tool((const char *[]){"run", src_path("scenarios/many-vms.yaml"), NULL});
@@ -111,8 +84,8 @@ START_TEST(per_vm_throughput_falls_as_vms_share_the_backend)
 	for (size_t i = 0; i < 3; i++) {
 		tool_output o = run_tool((const char *[]){"run", pairs_scenario(counts[i]), "--format", "csv", NULL});
 		ck_assert_msg(o.status == 0, "%s", o.err);
-		per_vm[i] = flow_csv(o.out, "vm", "a/0", COL_OPS_PER_S);
-		backend[i] = flow_csv(o.out, "server", "a backend", COL_UTILISATION);
+		per_vm[i] = flows_csv_cell(o.out, "vm", "a/0", FLOWS_COL_OPS_PER_S);
+		backend[i] = flows_csv_cell(o.out, "server", "a backend", FLOWS_COL_UTILISATION);
 		tool_output_free(&o);
 		ck_assert(per_vm[i] > 0 && backend[i] > 0);
 	}
@@ -146,9 +119,9 @@ START_TEST(vms_beyond_the_guest_cores_share_them)
 			 cores[i], cores[i]);
 		tool_output o = run_tool((const char *[]){"run", write_scenario("cores.yaml", text), "--format", "csv", NULL});
 		ck_assert_msg(o.status == 0, "%s", o.err);
-		per_vm[i] = flow_csv(o.out, "vm", "a/0", COL_OPS_PER_S);
-		double own = flow_csv(o.out, "server", "a/0 vcpu", COL_UTILISATION);
-		double pool = flow_csv(o.out, "server", "a guest cores", COL_UTILISATION);
+		per_vm[i] = flows_csv_cell(o.out, "vm", "a/0", FLOWS_COL_OPS_PER_S);
+		double own = flows_csv_cell(o.out, "server", "a/0 vcpu", FLOWS_COL_UTILISATION);
+		double pool = flows_csv_cell(o.out, "server", "a guest cores", FLOWS_COL_UTILISATION);
 		if (i == 0) {
 			ck_assert(own > 0.2 && own < 0.5 && isnan(pool));
 		} else {
@@ -172,17 +145,17 @@ START_TEST(vm_exits_and_interrupts_per_host)
 	const char *poll = pairs_scenario(4);
 	tool_output o = run_tool((const char *[]){"run", poll, "--format", "csv", NULL});
 	ck_assert_msg(o.status == 0, "%s", o.err);
-	double ops = flow_csv(o.out, "group", "pp", COL_OPS_PER_S);
+	double ops = flows_csv_cell(o.out, "group", "pp", FLOWS_COL_OPS_PER_S);
 	ck_assert_double_gt(ops, 0);
 	for (const char *const *host = (const char *const[]){"a", "b", NULL}; *host; host++) {
-		ck_assert_double_eq_tol(flow_csv(o.out, "host", *host, COL_VM_EXITS_PER_S), ops, 1e-3 * ops);
-		ck_assert_double_eq(flow_csv(o.out, "host", *host, COL_INTERRUPTS_PER_S), 0);
+		ck_assert_double_eq_tol(flows_csv_cell(o.out, "host", *host, FLOWS_COL_VM_EXITS_PER_S), ops, 1e-3 * ops);
+		ck_assert_double_eq(flows_csv_cell(o.out, "host", *host, FLOWS_COL_INTERRUPTS_PER_S), 0);
 		/* the host's are its VMs' */
 		double sum = 0;
 		for (int v = 0; v < 4; v++) {
 			char vm[8];
 			snprintf(vm, sizeof vm, "%s/%d", *host, v);
-			sum += flow_csv(o.out, "vm", vm, COL_VM_EXITS_PER_S);
+			sum += flows_csv_cell(o.out, "vm", vm, FLOWS_COL_VM_EXITS_PER_S);
 		}
 		ck_assert_double_eq_tol(sum, ops, 1e-3 * ops);
 	}
@@ -199,10 +172,10 @@ START_TEST(vm_exits_and_interrupts_per_host)
 	/* native's rows follow vrdma's: read them from the first of them on */
 	const char *native = strstr(o.out, ",native,");
 	ck_assert_ptr_nonnull(native);
-	double vrdma_ops = flow_csv(o.out, "group", "pp", COL_OPS_PER_S);
-	double vrdma_exits = flow_csv(o.out, "host", "a", COL_VM_EXITS_PER_S);
-	double vrdma_irqs = flow_csv(o.out, "host", "a", COL_INTERRUPTS_PER_S);
-	double native_exits = flow_csv(native, "host", "a", COL_VM_EXITS_PER_S);
+	double vrdma_ops = flows_csv_cell(o.out, "group", "pp", FLOWS_COL_OPS_PER_S);
+	double vrdma_exits = flows_csv_cell(o.out, "host", "a", FLOWS_COL_VM_EXITS_PER_S);
+	double vrdma_irqs = flows_csv_cell(o.out, "host", "a", FLOWS_COL_INTERRUPTS_PER_S);
+	double native_exits = flows_csv_cell(native, "host", "a", FLOWS_COL_VM_EXITS_PER_S);
 	printf("by event: vrdma %.0f round trips/s, host a %.0f exits/s, %.0f interrupts/s; native %.0f exits/s\n",
 	       vrdma_ops, vrdma_exits, vrdma_irqs, native_exits);
 	ck_assert_double_eq_tol(vrdma_irqs, vrdma_ops, 1e-3 * vrdma_ops);
@@ -228,7 +201,7 @@ START_TEST(one_pair_matches_the_single_flow_path)
 		tool_output f = run_tool((const char *[]){"run", write_scenario("f.yaml", flows), "--format", "csv", NULL});
 		tool_output c = run_tool((const char *[]){"run", write_scenario("c.yaml", classic), "--format", "csv", NULL});
 		ck_assert_msg(f.status == 0 && c.status == 0, "%s%s", f.err, c.err);
-		double engine_us = flow_csv(f.out, "group", "one", COL_P50_US);
+		double engine_us = flows_csv_cell(f.out, "group", "one", FLOWS_COL_P50_US);
 		double median_us = csv_value(c.out, "esxi5-qdr-2012", "vrdma", "64", "median_us");
 		ck_assert_msg(fabs(engine_us - median_us) <= 0.05 * median_us, "%s: flows %g us, single flow %g us",
 			      verbs[v], engine_us, median_us);
@@ -256,10 +229,10 @@ START_TEST(post_lists_and_completion_moderation_share_their_work)
 			 post_list[i], moderation[i]);
 		tool_output o = run_tool((const char *[]){"run", write_scenario("bw.yaml", text), "--format", "csv", NULL});
 		ck_assert_msg(o.status == 0, "%s", o.err);
-		ops[i] = flow_csv(o.out, "group", "s", COL_OPS_PER_S);
-		exits[i] = flow_csv(o.out, "host", "a", COL_VM_EXITS_PER_S);
-		irqs[i] = flow_csv(o.out, "host", "a", COL_INTERRUPTS_PER_S);
-		backend[i] = flow_csv(o.out, "server", "a backend", COL_UTILISATION);
+		ops[i] = flows_csv_cell(o.out, "group", "s", FLOWS_COL_OPS_PER_S);
+		exits[i] = flows_csv_cell(o.out, "host", "a", FLOWS_COL_VM_EXITS_PER_S);
+		irqs[i] = flows_csv_cell(o.out, "host", "a", FLOWS_COL_INTERRUPTS_PER_S);
+		backend[i] = flows_csv_cell(o.out, "server", "a backend", FLOWS_COL_UTILISATION);
 		tool_output_free(&o);
 		printf("post list %u, a completion every %u: %.0f ops/s, %.0f exits/s, %.0f interrupts/s, backend %.3f\n",
 		       post_list[i], moderation[i], ops[i], exits[i], irqs[i], backend[i]);
@@ -287,15 +260,15 @@ START_TEST(a_probe_waits_for_packets_not_messages)
 		"    between: {pairs: [a/1-4, b/1-4]}\n    workload: {verb: write_bw, sizes: [64KiB], iterations: 2000}\n");
 	tool_output o = run_tool((const char *[]){"run", path, "--format", "csv", NULL});
 	ck_assert_msg(o.status == 0, "%s", o.err);
-	double p99_us = flow_csv(o.out, "group", "probe", COL_P99_US);
-	double p50_us = flow_csv(o.out, "group", "probe", COL_P50_US);
-	double link = flow_csv(o.out, "server", "a pcie down", COL_UTILISATION);
+	double p99_us = flows_csv_cell(o.out, "group", "probe", FLOWS_COL_P99_US);
+	double p50_us = flows_csv_cell(o.out, "group", "probe", FLOWS_COL_P50_US);
+	double link = flows_csv_cell(o.out, "server", "a pcie down", FLOWS_COL_UTILISATION);
 	printf("probe beside 4 streams: p50 %.3f us, p99 %.3f us; a pcie down %.4f busy\n", p50_us, p99_us, link);
 	ck_assert_double_lt(p99_us, 8);
 	ck_assert_double_gt(p50_us, 1.342);   /* alone: 1.342 us */
 	/* the probe's VM posts only the probe: the same latency, per VM */
-	ck_assert_double_eq_tol(flow_csv(o.out, "vm", "a/0", COL_P50_US), p50_us, 0.01 * p50_us);
-	ck_assert(isnan(flow_csv(o.out, "vm", "b/0", COL_P50_US)));
+	ck_assert_double_eq_tol(flows_csv_cell(o.out, "vm", "a/0", FLOWS_COL_P50_US), p50_us, 0.01 * p50_us);
+	ck_assert(isnan(flows_csv_cell(o.out, "vm", "b/0", FLOWS_COL_P50_US)));
 	ck_assert_double_gt(link, 0.99);
 	tool_output_free(&o);
 }
@@ -325,14 +298,14 @@ START_TEST(a_pair_inside_one_host_takes_the_local_counterpart)
 		tool_output f = run_tool((const char *[]){"run", write_scenario("f.yaml", flows), "--format", "csv", NULL});
 		tool_output c = run_tool((const char *[]){"run", write_scenario("c.yaml", classic), "--format", "csv", NULL});
 		ck_assert_msg(f.status == 0 && c.status == 0, "%s%s", f.err, c.err);
-		double engine_us = flow_csv(f.out, "group", "one", COL_P50_US);
+		double engine_us = flows_csv_cell(f.out, "group", "one", FLOWS_COL_P50_US);
 		double median_us = csv_value(c.out, "esxi5-qdr-2012", options[i][1], "64", "median_us");
 		printf("%s inside one host: flows %.3f us, %s alone %.3f us\n", options[i][0], engine_us, options[i][1],
 		       median_us);
 		ck_assert_msg(fabs(engine_us - median_us) <= 0.05 * median_us, "%s: flows %g us, %s %g us", options[i][0],
 			      engine_us, options[i][1], median_us);
 		/* nothing crosses the fabric */
-		ck_assert_double_eq(flow_csv(f.out, "server", "a uplink", COL_UTILISATION), 0);
+		ck_assert_double_eq(flows_csv_cell(f.out, "server", "a uplink", FLOWS_COL_UTILISATION), 0);
 		tool_output_free(&f);
 		tool_output_free(&c);
 	}
@@ -399,14 +372,14 @@ START_TEST(jitter_spreads_one_pair_as_the_single_flow_model)
 	tool_output x = run_tool((const char *[]){"run", write_scenario("x.yaml", fixed), "--format", "csv", NULL});
 	tool_output c = run_tool((const char *[]){"run", write_scenario("c.yaml", classic), "--format", "csv", NULL});
 	ck_assert_msg(f.status == 0 && x.status == 0 && c.status == 0, "%s%s%s", f.err, x.err, c.err);
-	double p50 = flow_csv(f.out, "group", "one", COL_P50_US), p99 = flow_csv(f.out, "group", "one", COL_P99_US);
+	double p50 = flows_csv_cell(f.out, "group", "one", FLOWS_COL_P50_US), p99 = flows_csv_cell(f.out, "group", "one", FLOWS_COL_P99_US);
 	double median = csv_value(c.out, "esxi5-qdr-2012", "vrdma", "64", "median_us");
 	double classic_p99 = csv_value(c.out, "esxi5-qdr-2012", "vrdma", "64", "p99_us");
 	printf("one vRDMA pair: flows p50 %.3f p99 %.3f us, single flow median %.3f p99 %.3f us\n", p50, p99, median,
 	       classic_p99);
 	ck_assert_double_eq_tol(p50, median, 0.005 * median);
 	ck_assert_double_eq_tol(p99 - p50, classic_p99 - median, 0.25 * (classic_p99 - median));
-	ck_assert_double_eq(flow_csv(x.out, "group", "one", COL_P99_US), flow_csv(x.out, "group", "one", COL_P50_US));
+	ck_assert_double_eq(flows_csv_cell(x.out, "group", "one", FLOWS_COL_P99_US), flows_csv_cell(x.out, "group", "one", FLOWS_COL_P50_US));
 	tool_output_free(&f);
 	tool_output_free(&x);
 	tool_output_free(&c);
@@ -425,9 +398,9 @@ START_TEST(the_noisy_neighbour_slows_the_probe)
 		const char *line = at;
 		while (line > o.out && line[-1] != '\n')
 			line--;
-		double alone = flow_csv(line, "group", "probe-alone", COL_P50_US);
-		double beside = flow_csv(line, "group", "probe-beside", COL_P50_US);
-		double streams = flow_csv(line, "group", "neighbours", COL_MB_PER_S);
+		double alone = flows_csv_cell(line, "group", "probe-alone", FLOWS_COL_P50_US);
+		double beside = flows_csv_cell(line, "group", "probe-beside", FLOWS_COL_P50_US);
+		double streams = flows_csv_cell(line, "group", "neighbours", FLOWS_COL_MB_PER_S);
 		ck_assert_msg(beside > 1.2 * alone && streams > 1000, "block %u: alone %g us, beside %g us, %g MB/s", blocks,
 			      alone, beside, streams);
 		blocks++;
@@ -528,15 +501,15 @@ START_TEST(a_size_mix_runs_end_to_end)
 	fclose(f);
 	ck_assert_uint_eq(n, o.out_len);
 	ck_assert_int_eq(memcmp(written, o.out, n), 0);
-	ck_assert_double_eq(flow_csv(o.out, "group", "mixed", COL_OPS), N);
-	ck_assert_double_eq(flow_csv(o.out, "group", "ok", COL_OPS), 10);
-	double bytes_per_op = flow_csv(o.out, "group", "mixed", COL_MB_PER_S) * 1e6 /
-			      flow_csv(o.out, "group", "mixed", COL_OPS_PER_S);
+	ck_assert_double_eq(flows_csv_cell(o.out, "group", "mixed", FLOWS_COL_OPS), N);
+	ck_assert_double_eq(flows_csv_cell(o.out, "group", "ok", FLOWS_COL_OPS), 10);
+	double bytes_per_op = flows_csv_cell(o.out, "group", "mixed", FLOWS_COL_MB_PER_S) * 1e6 /
+			      flows_csv_cell(o.out, "group", "mixed", FLOWS_COL_OPS_PER_S);
 	double mean = 0.9 * 64 + 0.1 * 65536, sigma = (65536 - 64) * sqrt(0.1 * 0.9 / N);
 	printf("size mix 64B:9 64KiB:1: %.1f bytes per operation, expected %.1f +- %.1f\n", bytes_per_op, mean, sigma);
 	ck_assert_msg(within_5_sigma(bytes_per_op, mean, sigma), "%g bytes per operation, expected %g", bytes_per_op,
 		      mean);
-	ck_assert_double_eq_tol(flow_csv(o.out, "vm", "a/1", COL_MB_PER_S), flow_csv(o.out, "group", "mixed", COL_MB_PER_S),
+	ck_assert_double_eq_tol(flows_csv_cell(o.out, "vm", "a/1", FLOWS_COL_MB_PER_S), flows_csv_cell(o.out, "group", "mixed", FLOWS_COL_MB_PER_S),
 				1e-6);
 	tool_output_free(&o);
 }
@@ -560,9 +533,9 @@ START_TEST(a_mix_latency_lies_between_its_sizes)
 		snprintf(name, sizeof name, "lat-%d.yaml", i);
 		tool_output o = run_tool((const char *[]){"run", flows_scenario(name, groups), "--format", "csv", NULL});
 		ck_assert_msg(o.status == 0, "%s", o.err);
-		round_trip_us[i] = 1e6 / flow_csv(o.out, "group", "pp", COL_OPS_PER_S);
-		p50_us[i] = flow_csv(o.out, "group", "pp", COL_P50_US);
-		p99_us[i] = flow_csv(o.out, "group", "pp", COL_P99_US);
+		round_trip_us[i] = 1e6 / flows_csv_cell(o.out, "group", "pp", FLOWS_COL_OPS_PER_S);
+		p50_us[i] = flows_csv_cell(o.out, "group", "pp", FLOWS_COL_P50_US);
+		p99_us[i] = flows_csv_cell(o.out, "group", "pp", FLOWS_COL_P99_US);
 		tool_output_free(&o);
 	}
 	double small = round_trip_us[0], large = round_trip_us[1], mix = round_trip_us[2];

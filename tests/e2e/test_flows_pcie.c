@@ -30,32 +30,8 @@ static void teardown(void)
 
 static const char *write_scenario(const char *name, const char *text)
 {
-	static char path[1100];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	ck_assert_int_eq(fclose(f), 0);
-	return path;
+	return write_test_file(dir, name, text);
 }
-
-/* Column COLUMN (0-based) of the flows CSV row of KIND and NAME; NaN if absent. */
-static double flow_csv(const char *csv, const char *kind, const char *name, int column)
-{
-	char key[128];
-	snprintf(key, sizeof key, ",%s,%s,", kind, name);
-	const char *hit = strstr(csv, key);
-	if (!hit)
-		return NAN;
-	const char *line = hit;
-	while (line > csv && line[-1] != '\n')
-		line--;
-	for (int c = 0; c < column && line; c++)
-		line = strchr(line, ',') ? strchr(line, ',') + 1 : NULL;
-	return line && *line != ',' ? strtod(line, NULL) : NAN;
-}
-
-enum { COL_MB_PER_S = 6, COL_VISITS = 12, COL_UTILISATION = 13, COL_LOOKUPS = 18, COL_HIT_RATE = 19 };
 
 /* Eight streams of 64 KiB RDMA writes (128 in flight each) from host a to
  * host b, whose links run at 100 Gb/s: faster than QDR's PCIe Gen2 x8, so
@@ -84,10 +60,10 @@ START_TEST(a_saturated_pcie_direction_delivers_its_capacity)
 {
 	tool_output o = run_streams("sat.yaml", "");
 	double capacity_mb_s = 3.71875e9 * 256.0 / 280.0 / 1e6;
-	double mb_s = flow_csv(o.out, "group", "s", COL_MB_PER_S);
-	double up = flow_csv(o.out, "server", "b pcie up", COL_UTILISATION);
-	double down = flow_csv(o.out, "server", "a pcie down", COL_UTILISATION);
-	double link = flow_csv(o.out, "server", "a uplink", COL_UTILISATION);
+	double mb_s = flows_csv_cell(o.out, "group", "s", FLOWS_COL_MB_PER_S);
+	double up = flows_csv_cell(o.out, "server", "b pcie up", FLOWS_COL_UTILISATION);
+	double down = flows_csv_cell(o.out, "server", "a pcie down", FLOWS_COL_UTILISATION);
+	double link = flows_csv_cell(o.out, "server", "a uplink", FLOWS_COL_UTILISATION);
 	printf("8 streams of 64 KiB: %.1f MB/s (PCIe payload capacity %.1f); b pcie up %.4f, a pcie down %.4f, a uplink %.4f\n",
 	       mb_s, capacity_mb_s, up, down, link);
 	ck_assert_double_eq_tol(mb_s, capacity_mb_s, 0.01 * capacity_mb_s);
@@ -106,7 +82,7 @@ START_TEST(read_tags_cap_the_reads)
 {
 	tool_output o = run_streams("tags.yaml", "overrides: {pcie.read_tags: 1}\n");
 	double cap_mb_s = 512.0 / 560e-9 / 1e6;
-	double mb_s = flow_csv(o.out, "group", "s", COL_MB_PER_S);
+	double mb_s = flows_csv_cell(o.out, "group", "s", FLOWS_COL_MB_PER_S);
 	printf("one read tag: %.1f MB/s (cap %.1f)\n", mb_s, cap_mb_s);
 	ck_assert_double_eq_tol(mb_s, cap_mb_s, 0.01 * cap_mb_s);
 	tool_output_free(&o);
@@ -146,9 +122,9 @@ START_TEST(the_qp_context_cache_follows_the_working_set)
 		tool_output o = run_tool((const char *[]){"run", write_scenario("qps.yaml", text), "--format", "csv", NULL});
 		ck_assert_msg(o.status == 0, "%s", o.err);
 		unsigned qps = 10 * vms[i];
-		double lookups = flow_csv(o.out, "cache", "a qp contexts", COL_LOOKUPS);
-		misses[i] = round(lookups * (1 - flow_csv(o.out, "cache", "a qp contexts", COL_HIT_RATE)));
-		reads[i] = flow_csv(o.out, "server", "a pcie down", COL_VISITS);
+		double lookups = flows_csv_cell(o.out, "cache", "a qp contexts", FLOWS_COL_LOOKUPS);
+		misses[i] = round(lookups * (1 - flows_csv_cell(o.out, "cache", "a qp contexts", FLOWS_COL_HIT_RATE)));
+		reads[i] = flows_csv_cell(o.out, "server", "a pcie down", FLOWS_COL_VISITS);
 		printf("%u QPs on %s entries: %.0f lookups, %.0f misses on a's QP contexts, %.0f visits to a's PCIe down\n",
 		       qps, entries[i], lookups, misses[i], reads[i]);
 		ck_assert_double_eq(lookups, 2.0 * qps * 200);
