@@ -5,10 +5,13 @@
  */
 #include "models/cache.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NIL UINT32_MAX
+
+enum { FIRST_NODES = 64 };   /* a fully associative cache's first allocation */
 
 /* A held key of the fully associative cache: in its bucket's chain and in
  * the recency list (prev: more recent, next: less recent). */
@@ -22,10 +25,13 @@ struct mdl_cache {
 	uint32_t entries, ways;
 	uint64_t hits, misses;
 	/* fully associative (ways 0) */
-	lru_node *nodes;        /* entries; nodes[0 .. used) hold keys */
+	lru_node *nodes;        /* allocated of them (up to entries); nodes[0 .. used) hold keys */
 	uint32_t *buckets;      /* bucket_mask + 1 heads of chains */
 	uint32_t bucket_mask;
 	uint32_t used, head, tail;   /* head: most recently used; tail: least */
+	uint32_t allocated;     /* nodes and buckets grow with the keys held, not the capacity:
+				 * a preset may give a cache a billion entries that a run
+				 * never fills */
 	/* set-associative (ways >= 1) */
 	uint64_t *keys;         /* entries: set s holds keys[s * ways .. (s + 1) * ways) */
 	uint64_t *stamps;       /* their last use (clock value); 0: empty */
@@ -40,6 +46,32 @@ static inline uint32_t bucket_of(const mdl_cache *c, uint64_t key)
 	return (uint32_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & c->bucket_mask;
 }
 
+/* Room for CAPACITY nodes (at most the entries), and buckets for a load
+ * factor of at most 1 (chains of about one): the held keys rechained. */
+static int grow_full(mdl_cache *c, uint32_t capacity)
+{
+	lru_node *nodes = realloc(c->nodes, (size_t)capacity * sizeof *nodes);
+	if (!nodes)
+		return -1;
+	c->nodes = nodes;
+	uint32_t buckets = 1;
+	while (buckets < capacity)
+		buckets *= 2;
+	uint32_t *heads = realloc(c->buckets, (size_t)buckets * sizeof *heads);
+	if (!heads)
+		return -1;
+	c->buckets = heads;
+	c->bucket_mask = buckets - 1;
+	c->allocated = capacity;
+	memset(c->buckets, 0xff, (size_t)buckets * sizeof *c->buckets);   /* all NIL */
+	for (uint32_t i = 0; i < c->used; i++) {
+		uint32_t b = bucket_of(c, c->nodes[i].key);
+		c->nodes[i].chain = c->buckets[b];
+		c->buckets[b] = i;
+	}
+	return 0;
+}
+
 mdl_cache *mdl_cache_new(uint32_t entries, uint32_t ways)
 {
 	if (entries == 0 || entries > MDL_CACHE_MAX_ENTRIES || (ways && entries % ways != 0))
@@ -50,20 +82,15 @@ mdl_cache *mdl_cache_new(uint32_t entries, uint32_t ways)
 	c->entries = entries;
 	c->ways = ways;
 	if (ways == 0) {
-		uint32_t buckets = 1;
-		while (buckets < entries)
-			buckets *= 2;   /* a load factor of at most 1: chains of about one */
-		c->bucket_mask = buckets - 1;
-		c->nodes = malloc((size_t)entries * sizeof *c->nodes);
-		c->buckets = malloc((size_t)buckets * sizeof *c->buckets);
-		if (!c->nodes || !c->buckets) {
+		if (grow_full(c, entries < FIRST_NODES ? entries : FIRST_NODES) != 0) {
 			mdl_cache_free(c);
 			return NULL;
 		}
 	} else {
+		/* zeroed pages cost no memory until a set is used */
 		c->sets = entries / ways;
-		c->keys = malloc((size_t)entries * sizeof *c->keys);
-		c->stamps = malloc((size_t)entries * sizeof *c->stamps);
+		c->keys = calloc(entries, sizeof *c->keys);
+		c->stamps = calloc(entries, sizeof *c->stamps);
 		if (!c->keys || !c->stamps) {
 			mdl_cache_free(c);
 			return NULL;
@@ -92,8 +119,9 @@ void mdl_cache_reset(mdl_cache *c)
 		c->head = c->tail = NIL;
 		memset(c->buckets, 0xff, ((size_t)c->bucket_mask + 1) * sizeof *c->buckets);   /* all NIL */
 	} else {
+		if (c->clock)   /* untouched, calloc's zeros stand (and cost no memory) */
+			memset(c->stamps, 0, (size_t)c->entries * sizeof *c->stamps);
 		c->clock = 0;
-		memset(c->stamps, 0, (size_t)c->entries * sizeof *c->stamps);
 	}
 }
 
@@ -147,6 +175,14 @@ static int lookup_full(mdl_cache *c, uint64_t key)
 	}
 	uint32_t i;
 	if (c->used < c->entries) {
+		if (c->used == c->allocated) {
+			uint32_t capacity = c->allocated > c->entries / 2 ? c->entries : 2 * c->allocated;
+			if (grow_full(c, capacity) != 0) {
+				fprintf(stderr, "vrdmasim: out of memory for a cache of %u keys\n", capacity);
+				abort();   /* no lookup can be answered */
+			}
+			b = bucket_of(c, key);
+		}
 		i = c->used++;
 	} else {   /* full: the least recently used key leaves */
 		i = c->tail;

@@ -15,11 +15,14 @@
  *    recently used key of its set when the set is full.  Each lookup
  *    counts one hit or one miss.
  *  - mdl_cache_reset empties the cache and zeroes its counters.
- *  - Memory is proportional to ENTRIES (about 32 bytes an entry fully
- *    associative, 16 set-associative), allocated once at creation; a
- *    lookup allocates nothing and costs O(1) expected fully associative
- *    (a hash table and an intrusive doubly linked list), O(WAYS)
- *    set-associative (a scan of the set's ways).
+ *  - Memory follows the keys held, at most ENTRIES of them (about 32
+ *    bytes a key fully associative, grown by doubling as keys arrive: a
+ *    preset may size a cache far beyond what a run fills; 16 bytes an
+ *    entry set-associative, zeroed pages untouched until a set is used).
+ *    A lookup costs O(1) expected fully associative (a hash table and an
+ *    intrusive doubly linked list; it allocates only when the cache grows,
+ *    log2(ENTRIES) times at most, and aborts with a message when memory
+ *    runs out), O(WAYS) set-associative (a scan of the set's ways).
  *  - Deterministic: no randomness; the same key sequence gives the same
  *    hits and misses.
  */
