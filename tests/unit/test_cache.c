@@ -201,6 +201,26 @@ START_TEST(reset_empties_and_bad_shapes_are_refused)
 }
 END_TEST
 
+/* The largest cache a preset may ask for (2^30 entries) costs what its
+ * keys need: a sweep of 100,000 keys fits, and misses once each, both
+ * fully associative and in 4 ways (which would need 32 GB and 16 GB up
+ * front). */
+START_TEST(the_largest_cache_costs_what_its_keys_need)
+{
+	static const uint32_t ways[] = {0, 4};
+	for (int w = 0; w < 2; w++) {
+		mdl_cache *c = mdl_cache_new(MDL_CACHE_MAX_ENTRIES, ways[w]);
+		ck_assert_ptr_nonnull(c);
+		for (int pass = 0; pass < 2; pass++)
+			for (uint64_t k = 0; k < 100000; k++)
+				mdl_cache_lookup(c, k * 7919);
+		ck_assert_uint_eq(mdl_cache_misses(c), 100000);
+		ck_assert_uint_eq(mdl_cache_hits(c), 100000);
+		mdl_cache_free(c);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("cache");
@@ -212,6 +232,7 @@ int main(void)
 	tcase_add_test(tc, a_random_working_set_that_fits_converges_to_no_misses);
 	tcase_add_test(tc, random_lookups_agree_with_a_naive_lru);
 	tcase_add_test(tc, reset_empties_and_bad_shapes_are_refused);
+	tcase_add_test(tc, the_largest_cache_costs_what_its_keys_need);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
