@@ -13,7 +13,7 @@
 #include "input/yaml_read.h"
 #include "models/flow_between.h"
 
-static const char *const group_keys[] = {"name", "between", "qps", "workload", "load", "service", "start", NULL};
+static const char *const group_keys[] = {"name", "between", "qps", "workload", "load", "service", "start", "stop", NULL};
 static const char *const service_names[] = {"fixed", "exponential", "jitter", NULL};
 static const char *const load_keys[] = {"closed_loop", "open_loop", NULL};
 static const char *const closed_loop_keys[] = {"window", NULL};
@@ -178,16 +178,16 @@ static int expand(reader *r, scn_flow_group *g, const flow_plan *plan, const yt_
 	return 0;
 }
 
-/* `start: TIME`: when the group's connections begin (a time, not cycles). */
-static int read_start(reader *r, const yt_node *v, scn_flow_group *g)
+/* `start:` or `stop:` (WHAT): a time, not cycles, at most a simulated day. */
+static int read_time(reader *r, const yt_node *v, const char *what, double *out_ns)
 {
 	vr_quantity q;
-	if (yr_quantity(v, VR_Q_TIME, "when the group starts", &q, r->diag))
+	if (yr_quantity(v, VR_Q_TIME, what, &q, r->diag))
 		return -1;
 	if (q.is_cycles || q.value > SCN_FLOW_DURATION_MAX_NS)
-		return vr_diag_at(r->diag, v->where, "found the start '%s', expected a time such as 10ms, at most a simulated day",
-				  v->text);
-	g->start_ns = q.value;
+		return vr_diag_at(r->diag, v->where, "found '%s' for %s, expected a time such as 10ms, at most a simulated day",
+				  v->text, what);
+	*out_ns = q.value;
 	return 0;
 }
 
@@ -219,8 +219,13 @@ static int read_group(reader *r, const yt_node *node, size_t index)
 		      service_names, &service, r->diag))
 		return -1;
 	g->service = (scn_flow_service)service;
-	if ((v = yt_get(node, "start")) && read_start(r, v, g) != 0)
+	if ((v = yt_get(node, "start")) && read_time(r, v, "when the group starts", &g->start_ns) != 0)
 		return -1;
+	if ((v = yt_get(node, "stop")) && read_time(r, v, "when the group stops posting", &g->stop_ns) != 0)
+		return -1;
+	if (v && !(g->stop_ns > g->start_ns))
+		return vr_diag_at(r->diag, v->where, "found the stop '%s', expected a time after the group's start (%g ns)",
+				  v->text, g->start_ns);
 	if (read_load(r, yt_get(node, "load"), g) || yr_required(node, "between", what, &between, r->diag))
 		return -1;
 	g->between_line = between->where.line;

@@ -94,6 +94,7 @@ typedef struct scn_flow_group {
 	scn_flow_load load;
 	scn_flow_service service;     /* `service:` (default jitter) */
 	double start_ns;              /* `start:`: when its connections begin (default 0) */
+	double stop_ns;               /* `stop:`: when they stop posting (0: with their iterations) */
 	unsigned long long seed;      /* the group's; scn_flow_connection_seed() per connection */
 	size_t connection_count;
 	scn_flow_connection *connections;

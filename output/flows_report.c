@@ -50,6 +50,12 @@ static int vm_latency_us(const vr_flow_result *f, size_t vm, const fl_figures *f
 	return 1;
 }
 
+/* Cache misses per completed operation (0 without operations). */
+static double misses_per_op(const fl_figures *fg)
+{
+	return fg->completed ? (double)fg->cache_misses / (double)fg->completed : 0;
+}
+
 /* ---- text ---- */
 
 /* A server's p99 wait in us, or "-" where only the mean is kept (a VM's vCPU). */
@@ -67,15 +73,16 @@ static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 	fprintf(out, "\n preset %s | option %s | %zu flows | %.3f ms simulated | %llu events\n", preset_name(run, f),
 		s->options[f->option].name, fl_flow_count(f->engine), fl_end_ns(f->engine) / 1e6,
 		(unsigned long long)fl_events(f->engine));
-	fprintf(out, "\n %-16s %12s %14s %10s %10s %10s %10s %10s\n", "group", "ops", "ops/s", "MB/s", "p50[us]",
-		"p99[us]", "p99.9[us]", "max[us]");
+	fprintf(out, "\n %-16s %12s %14s %10s %10s %10s %10s %10s %12s\n", "group", "ops", "ops/s", "MB/s", "p50[us]",
+		"p99[us]", "p99.9[us]", "max[us]", "misses/op");
 	for (size_t g = 0; g < s->flows.group_count; g++) {
 		fl_figures fg;
 		fl_group_figures(f->engine, (uint32_t)g, &fg);
 		double lat[4];
 		latency_us(&fg, f->latency_scale[g], lat);
-		fprintf(out, " %-16s %12llu %14.1f %10.3f %10.3f %10.3f %10.3f %10.3f\n", s->flows.groups[g].name,
-			(unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, lat[0], lat[1], lat[2], lat[3]);
+		fprintf(out, " %-16s %12llu %14.1f %10.3f %10.3f %10.3f %10.3f %10.3f %12.4f\n", s->flows.groups[g].name,
+			(unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, lat[0], lat[1], lat[2], lat[3],
+			misses_per_op(&fg));
 	}
 	fprintf(out, "\n %-16s %12s %14s %10s %10s %10s %12s %12s %12s\n", "vm", "ops", "ops/s", "MB/s", "p50[us]",
 		"p99[us]", "served ops", "exits/s", "irqs/s");
@@ -166,6 +173,8 @@ static void json_block(json_writer *w, const vr_run *run, const vr_flow_result *
 		json_write_object_begin(w);
 		json_write_key_string(w, "group", s->flows.groups[g].name);
 		json_figures(w, &fg, f->latency_scale[g]);
+		json_write_key_uint(w, "cache_misses", fg.cache_misses);
+		json_write_key_double(w, "cache_misses_per_op", "%.6f", misses_per_op(&fg));
 		json_write_object_end(w);
 	}
 	json_write_array_end(w);

@@ -602,7 +602,7 @@ static int add_flows(builder *b, double *scales)
 				.window = open ? grp->workload.tx_depth : grp->load.window,
 				.rate_per_s = c->arrival_rate_per_s,
 				.operations = grp->workload.iterations,
-				.start_ns = grp->start_ns,
+				.start_ns = grp->start_ns, .stop_ns = grp->stop_ns,
 				.choices = choices, .choice_count = (uint32_t)grp->workload.size_count,
 			};
 			if (spec.window < 1)

@@ -185,6 +185,8 @@ static const char *flow_spec_problem(const fl_engine *e, const fl_flow_spec *spe
 		return "open loop without a finite rate > 0";
 	if (fl_ps_of_ns(spec->start_ns) < 0)
 		return "start time not a finite time >= 0";
+	if (spec->stop_ns != 0 && !(fl_ps_of_ns(spec->stop_ns) > fl_ps_of_ns(spec->start_ns)))
+		return "stop time not a finite time after the start";
 	return NULL;
 }
 
@@ -237,6 +239,7 @@ uint32_t fl_add_flow(fl_engine *e, const fl_flow_spec *spec)
 	f->spec = *spec;
 	f->spec.choices = NULL;   /* the caller's array: not kept */
 	f->start_ps = fl_ps_of_ns(spec->start_ns);
+	f->stop_ps = spec->stop_ns != 0 ? fl_ps_of_ns(spec->stop_ns) : 0;
 	f->mean_gap_ps = spec->load == FL_OPEN_LOOP ? 1e12 / spec->rate_per_s : 0;
 	f->rng = fl_rng_seed(e->config.seed, FL_STREAM_FLOW, index);
 	f->choice_rng = fl_rng_seed(e->config.seed, FL_STREAM_CHOICE, index);

@@ -90,6 +90,7 @@ int fl_cache_visit(fl_engine *e, const fl_event *ev, const fl_path *path, const 
 		misses = lookup_pages(c, f, f->page_last, v->packets);
 	}
 	f->last_misses = misses;
+	e->groups[f->spec.group].cache_misses += misses;
 	int64_t leave_ps = ev->time_ps + (int64_t)misses * v->service_ps;
 	if (v->fork_count)
 		fl_forks_start(e, ev->flow, path->forks + v->fork_first, v->fork_count, leave_ps);

@@ -157,6 +157,8 @@ typedef struct fl_flow_spec {
 	double rate_per_s;           /* open loop: arrivals per second, > 0 */
 	uint64_t operations;         /* closed: to complete; open: arrivals; 0: until the horizon */
 	double start_ns;             /* first post (closed) or the time arrivals start (open) */
+	double stop_ns;              /* 0: none; else nothing is posted (closed) nor arrives (open)
+				      * from then on: a phase of a run; > start_ns */
 	const fl_choice *choices;    /* a mix (copied by fl_add_flow); NULL with choice_count 0 */
 	uint32_t choice_count;       /* 0: the one choice {path, bytes_per_op}; else 1 .. FL_CHOICES_MAX */
 	uint64_t qp_key;             /* FL_KEY_QP lookups: its QP (unique across the flows sharing a cache) */
@@ -196,6 +198,7 @@ typedef struct fl_figures {
 	double ops_per_s, bytes_per_s;
 	double min_ns, mean_ns, p50_ns, p99_ns, p999_ns, max_ns;   /* latency; 0 when none */
 	double mean_half_width_ns;   /* 95 % confidence of the mean (batch means); NaN if not kept */
+	uint64_t cache_misses;       /* a group's: its flows' misses in every cache */
 } fl_figures;
 
 typedef struct fl_server_figures {

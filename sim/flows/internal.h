@@ -39,6 +39,7 @@ typedef struct fl_flow {
 	double mean_gap_ps;          /* open loop: mean time between arrivals */
 	uint64_t choice_rng;         /* the choices' stream (drawn only with 2 choices or more) */
 	int64_t start_ps;
+	int64_t stop_ps;             /* 0: none (fl_flow_spec.stop_ns) */
 	fl_gates gates;              /* its messages in order at each link (gate.h) */
 	uint32_t page_next;          /* FL_KEY_PAGE: the index of the next page it looks up */
 	uint32_t page_last;          /* the first page its last FL_KEY_PAGE lookup took */
@@ -64,6 +65,7 @@ typedef struct fl_group {
 	fl_window window;            /* filled after the run */
 	vr_stats *latency;           /* ns, 0.1 % percentiles */
 	fl_batch batch;              /* batch means of the latency (ns) */
+	uint64_t cache_misses;       /* of its flows' lookups, in every cache */
 } fl_group;
 
 typedef struct fl_vm {

@@ -12,7 +12,7 @@
  * else to the run's end. */
 static fl_window flow_window(const fl_engine *e, const fl_flow *f)
 {
-	int done = f->spec.operations && f->completed == f->spec.operations;
+	int done = (f->spec.operations && f->completed == f->spec.operations) || (f->stop_ps && f->in_flight == 0);
 	return (fl_window){f->start_ps, done ? f->last_done_ps : e->end_ps, 1};
 }
 
@@ -138,6 +138,7 @@ void fl_group_figures(const fl_engine *e, uint32_t group, fl_figures *out)
 {
 	const fl_group *g = &e->groups[group];
 	fill(out, g->completed, g->bytes, g->window.end_ps - g->window.start_ps, NULL, NULL);
+	out->cache_misses = g->cache_misses;
 	const vr_stats *s = g->latency;
 	if (!s->count)
 		return;

@@ -113,7 +113,7 @@ static int bounded(const fl_engine *e)
 	if (e->horizon_ps)
 		return 1;
 	for (size_t i = 0; i < e->flow_count; i++)
-		if (e->flows[i].spec.operations == 0)
+		if (e->flows[i].spec.operations == 0 && !e->flows[i].stop_ps)
 			return 0;
 	return 1;
 }

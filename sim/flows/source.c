@@ -29,9 +29,11 @@
 #include "sim/flows/internal.h"
 #include "sim/flows/rng.h"
 
-static inline int more_to_post(const fl_flow *f)
+/* May F post (or take an arrival) at AT_PS: operations left, and its stop
+ * (if any) not reached? */
+static inline int more_to_post(const fl_flow *f, int64_t at_ps)
 {
-	return f->spec.operations == 0 || f->posted < f->spec.operations;
+	return (f->spec.operations == 0 || f->posted < f->spec.operations) && (!f->stop_ps || at_ps < f->stop_ps);
 }
 
 /* Post an operation of flow FI at AT_PS whose latency counts from ORIGIN_PS;
@@ -59,11 +61,11 @@ static void post(fl_engine *e, uint32_t fi, fl_flow *f, int64_t at_ps, int64_t o
  * the next future arrival has its event. */
 static void take_arrivals(fl_engine *e, uint32_t fi, fl_flow *f, int64_t now_ps)
 {
-	while (more_to_post(f) && f->in_flight < f->spec.window && f->next_arrival_ps <= now_ps) {
+	while (more_to_post(f, f->next_arrival_ps) && f->in_flight < f->spec.window && f->next_arrival_ps <= now_ps) {
 		post(e, fi, f, now_ps, f->next_arrival_ps);
 		f->next_arrival_ps += fl_rng_exponential_ps(&f->rng, f->mean_gap_ps);
 	}
-	if (more_to_post(f) && f->next_arrival_ps > now_ps && !f->arrival_pending) {
+	if (more_to_post(f, f->next_arrival_ps) && f->next_arrival_ps > now_ps && !f->arrival_pending) {
 		fl_event ev = {.time_ps = f->next_arrival_ps, .flow = fi, .kind = FL_EVENT_ARRIVAL};
 		f->arrival_pending = 1;
 		fl_schedule(e, ev);
@@ -78,7 +80,7 @@ void fl_source_start(fl_engine *e, uint32_t fi)
 	for (uint32_t c = 0; c < f->pick_count; c++)
 		f->picks[c].path.path = &e->paths[f->picks[c].path.index];
 	if (f->spec.load == FL_CLOSED_LOOP) {
-		for (uint32_t k = 0; k < f->spec.window && more_to_post(f); k++)
+		for (uint32_t k = 0; k < f->spec.window && more_to_post(f, f->start_ps); k++)
 			post(e, fi, f, f->start_ps, f->start_ps);
 		return;
 	}
@@ -126,7 +128,7 @@ void fl_source_complete(fl_engine *e, uint32_t fi, uint32_t choice, int64_t orig
 		e->last_done_ps = done_ps;
 	f->last_done_ps = done_ps;
 	if (f->spec.load == FL_CLOSED_LOOP) {
-		if (more_to_post(f))
+		if (more_to_post(f, done_ps))
 			post(e, fi, f, done_ps, done_ps);
 	} else {
 		take_arrivals(e, fi, f, done_ps);

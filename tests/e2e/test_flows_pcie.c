@@ -139,6 +139,35 @@ START_TEST(the_qp_context_cache_follows_the_working_set)
 }
 END_TEST
 
+/* scenarios/qp-scaling.yaml: on the 2012 preset (256 QP contexts), native
+ * messages miss nothing but the warm-up up to 256 QPs per host and miss
+ * every time from 1,024 on, and the message rate falls; the 16,384-QP
+ * phase posts and drains before the run ends. */
+START_TEST(qp_scaling_shows_where_the_context_cache_misses)
+{
+	tool_output o = run_tool((const char *[]){"run", src_path("scenarios/qp-scaling.yaml"), "--format", "json", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	const char *native = strstr(o.out, "\"option\": \"native\"");
+	ck_assert_ptr_nonnull(native);
+	double per_op[3], rate[3];
+	static const char *const groups[] = {"qps-256", "qps-1024", "qps-16384"};
+	for (int i = 0; i < 3; i++) {
+		char key[64];
+		snprintf(key, sizeof key, "\"group\": \"%s\"", groups[i]);
+		const char *at = strstr(native, key);
+		ck_assert_ptr_nonnull(at);
+		rate[i] = strtod(strstr(at, "\"ops_per_s\": ") + strlen("\"ops_per_s\": "), NULL);
+		per_op[i] = strtod(strstr(at, "\"cache_misses_per_op\": ") + strlen("\"cache_misses_per_op\": "), NULL);
+		printf("native, QDR, %s: %.0f messages/s, %.4f misses per message\n", groups[i], rate[i], per_op[i]);
+	}
+	ck_assert_double_lt(per_op[0], 0.1);
+	ck_assert_double_gt(per_op[1], 2.0);   /* a QP context on each host, every message */
+	ck_assert_double_gt(per_op[2], 3.9);   /* and the translations too */
+	ck_assert_double_lt(rate[2], 0.9 * rate[0]);
+	tool_output_free(&o);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("flows_pcie");
@@ -149,6 +178,7 @@ int main(void)
 	tcase_add_test(tc, read_tags_cap_the_reads);
 	tcase_add_test(tc, the_same_run_twice_gives_the_same_output);
 	tcase_add_test(tc, the_qp_context_cache_follows_the_working_set);
+	tcase_add_test(tc, qp_scaling_shows_where_the_context_cache_misses);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
