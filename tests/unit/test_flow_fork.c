@@ -227,6 +227,30 @@ START_TEST(own_servers_are_the_flows)
 }
 END_TEST
 
+/* A flow's stop: a closed loop of 1 us operations from 2 us posts until
+ * 12 us (exactly 10 operations), then drains; unbounded operations with a
+ * stop need no horizon; a stop before the start is refused. */
+START_TEST(a_stop_ends_a_flows_posting)
+{
+	fl_engine *e = engine();
+	uint32_t core = server(e, "core");
+	uint32_t path = fl_add_path(e, &(fl_hop_spec){.server = core, .time_ns = 1000}, 1);
+	fl_flow_spec flow = {.path = path, .client_vm = 0, .server_vm = 1, .load = FL_CLOSED_LOOP, .window = 1,
+			     .operations = 0, .start_ns = 2000, .stop_ns = 12000};
+	ck_assert_uint_ne(fl_add_flow(e, &flow), FL_NONE);
+	flow.stop_ns = 1000;
+	ck_assert_uint_eq(fl_add_flow(e, &flow), FL_NONE);
+	ck_assert_ptr_nonnull(strstr(fl_engine_error(e), "stop"));
+	ck_assert_int_eq(fl_run(e), 0);
+	fl_figures f;
+	fl_flow_figures(e, 0, &f);
+	ck_assert_uint_eq(f.completed, 10);
+	ck_assert_double_eq(fl_end_ns(e), 12000);
+	ck_assert_double_eq_tol(f.ops_per_s, 1e6, 1e-6);   /* over its window, 2 to 12 us */
+	fl_engine_free(e);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("flow forks and turns");
@@ -239,6 +263,7 @@ int main(void)
 	tcase_add_test(tc, turns_interleave_a_small_message_with_a_large_one);
 	tcase_add_test(tc, a_flows_messages_cross_a_link_in_order);
 	tcase_add_test(tc, own_servers_are_the_flows);
+	tcase_add_test(tc, a_stop_ends_a_flows_posting);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
