@@ -8,12 +8,15 @@
  *     the smallest (1 B) and the largest (1 GiB) message, polling for the
  *     lower ends and events for the upper ones, and
  *   - a replay of the shipped trace with measured costs, every option beside,
+ *   - a many-flow run (ping-pongs, a size mix, an open loop of reads) on
+ *     the shared servers, caches and PCIe of four options,
  * and must exit 0 with nothing on stderr (no abort, no SimGrid deadlock, no
  * sanitizer report) and no inf or nan in its JSON.  Just outside each end,
  * `validate` must refuse the value, quoting the bound's reason.  A trace's
  * clock (cpu-mhz) obeys cpu.frequency's bounds: the replay runs at both
  * ends, and refuses inf, nan and values outside with the reason.
- * Every parameter at once at the same end runs finite too.
+ * Every parameter at once at the same end runs finite too, single flows
+ * and many.
  * docs/parameters.md lists every row's bounds and reason.
  * Few iterations and one process per scenario and end keep it to seconds.
  */
@@ -38,6 +41,7 @@ static const char *const VERBS[] = {"write_lat", "send_lat", "read_lat", "write_
 enum { VERB_COUNT = sizeof VERBS / sizeof VERBS[0] };
 
 static char dir[64], sweep_poll[128], sweep_event[128], replay[128], clocked_trace[128], clocked_replay[128];
+static char flows_poll[128], flows_event[128];
 
 /* The unit --set writes a canonical value in (see input/units.h). */
 static const char *const unit_of[] = {
@@ -67,6 +71,25 @@ static void write_sweep(const char *path, const char *completion)
 	write_file(path, text);
 }
 
+/* A many-flow run at PATH: ping-pongs, a stream with a size mix and an
+ * open loop of reads, on shared servers, caches and PCIe, for the options
+ * of each kind of server. */
+static void write_flows(const char *path, const char *completion)
+{
+	char text[2048];
+	snprintf(text, sizeof text,
+		 "scenario: bounds-flows\npreset: [modern-hdr]\ncompletion: %s\n"
+		 "topology:\n  hosts:\n    - {name: host-a, vms: 2}\n    - {name: host-b, vms: 2}\n"
+		 "options: [native, sriov, softroce-pvnic, vrdma]\nflows:\n"
+		 "  - {name: ping, between: {pairs: [host-a/0-1, host-b/0-1]}, workload: {verb: send_lat, sizes: [1B], iterations: 3}}\n"
+		 "  - {name: mix, between: {from: host-b/0, to: host-a/0}, qps: 2,\n"
+		 "     workload: {verb: write_bw, size_mix: {1B: 1, 64KiB: 1}, iterations: 4}}\n"
+		 "  - {name: reads, between: {from: host-a/1, to: host-b/1}, workload: {verb: read_bw, sizes: [4KiB], iterations: 4},\n"
+		 "     load: {open_loop: 100k/s per qp}}\n",
+		 completion);
+	write_file(path, text);
+}
+
 static void setup(void)
 {
 	snprintf(dir, sizeof dir, "%s", temp_dir());
@@ -75,6 +98,10 @@ static void setup(void)
 	snprintf(replay, sizeof replay, "%s/replay.yaml", dir);
 	write_sweep(sweep_poll, "poll");
 	write_sweep(sweep_event, "event");
+	snprintf(flows_poll, sizeof flows_poll, "%s/flows-poll.yaml", dir);
+	snprintf(flows_event, sizeof flows_event, "%s/flows-event.yaml", dir);
+	write_flows(flows_poll, "poll");
+	write_flows(flows_event, "event");
 	char text[4096];
 	snprintf(text, sizeof text,
 		 "scenario: bounds-replay\npreset: [modern-hdr]\n"
@@ -170,7 +197,8 @@ static void run_one(const char *scenario, int id, const char *set, char *failure
 	const char *bad = non_finite(o.out);
 	const char *what = refused_by_relation(scenario, set, &o, id) ? NULL
 			 : o.status != 0 ? "failed" : *o.err ? "spoke on stderr"
-			 : bad ? "wrote a non-finite number" : !strstr(o.out, "\"results\"") ? "wrote no results" : NULL;
+			 : bad ? "wrote a non-finite number"
+			 : !strstr(o.out, "\"results\"") && !strstr(o.out, "\"flow_results\"") ? "wrote no results" : NULL;
 	if (what) {
 		size_t n = strlen(failures);
 		snprintf(failures + n, len - n, "  --set %s on %s %s (exit %d): %.200s%.60s\n", set,
@@ -204,7 +232,8 @@ START_TEST(every_parameter_at_each_end_runs_finite)
 			set_arg(id, ends[e], set, sizeof set);
 			run_one(e + 1 < n ? sweep_poll : sweep_event, id, set, failures, sizeof failures);
 			run_one(replay, id, set, failures, sizeof failures);
-			runs += 2;
+			run_one(e + 1 < n ? flows_poll : flows_event, id, set, failures, sizeof failures);
+			runs += 3;
 		}
 	}
 	ck_assert_msg(failures[0] == '\0', "of %zu runs:\n%s", runs, failures);
@@ -219,9 +248,10 @@ START_TEST(all_parameters_at_once_at_each_end_run_finite)
 	failures[0] = '\0';
 	char path[160];
 	snprintf(path, sizeof path, "%s/all-at-once.yaml", dir);
-	for (int end = 0; end < 3; end++) {
+	for (int run = 0; run < 6; run++) {
+		int end = run % 3;
 		static char text[1 << 15];
-		FILE *f = fopen(sweep_poll, "r");
+		FILE *f = fopen(run < 3 ? sweep_poll : flows_poll, "r");
 		ck_assert_ptr_nonnull(f);
 		size_t n = fread(text, 1, sizeof text - 1, f);
 		fclose(f);
@@ -237,8 +267,8 @@ START_TEST(all_parameters_at_once_at_each_end_run_finite)
 		const char *bad = non_finite(o.out);
 		if (o.status != 0 || *o.err || bad) {
 			size_t k = strlen(failures);
-			snprintf(failures + k, sizeof failures - k, "  end %d: exit %d: %.300s%.60s\n", end, o.status, o.err,
-				 bad ? bad : "");
+			snprintf(failures + k, sizeof failures - k, "  %s, end %d: exit %d: %.300s%.60s\n",
+				 run < 3 ? "single flows" : "many flows", end, o.status, o.err, bad ? bad : "");
 		}
 		tool_output_free(&o);
 	}
