@@ -119,7 +119,7 @@ static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 	fprintf(out, "\n %-24s %14s %14s\n", "host", "VM exits/s", "interrupts/s");
 	for (size_t h = 0; h < s->host_count; h++) {
 		mdl_counters per_s;
-		vr_flow_host_rates(f, h, &per_s);
+		vr_flow_host_rates(s, f, h, &per_s);
 		fprintf(out, " %-24s %14.1f %14.1f\n", s->hosts[h].name, per_s.vm_exits, per_s.interrupts);
 	}
 	uint32_t busiest = fl_busiest_server(f->engine);
@@ -247,7 +247,7 @@ static void json_block(json_writer *w, const vr_run *run, const vr_flow_result *
 	json_write_array_begin(w);
 	for (size_t h = 0; h < s->host_count; h++) {
 		mdl_counters per_s;
-		vr_flow_host_rates(f, h, &per_s);
+		vr_flow_host_rates(s, f, h, &per_s);
 		json_write_break(w, 6);
 		json_write_object_begin(w);
 		json_write_key_string(w, "host", s->hosts[h].name);
@@ -316,7 +316,7 @@ static int csv(const vr_run *run, FILE *out)
 		}
 		for (size_t h = 0; h < s->host_count; h++) {
 			mdl_counters per_s;
-			vr_flow_host_rates(f, h, &per_s);
+			vr_flow_host_rates(s, f, h, &per_s);
 			fprintf(out, "%s,%s,host,%s,,,,,,,,,,,,,%.3f,%.3f,,\n", p, o, s->hosts[h].name, per_s.vm_exits,
 				per_s.interrupts);
 		}

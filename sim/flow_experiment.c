@@ -472,7 +472,7 @@ static void count_leg(const builder *b, const mdl_plan *plan, vr_flow_path_count
 /* Record what one operation along PATH counts on each host: THERE goes
  * from the client to the server, BACK (if the operation has a second leg)
  * the other way. */
-static int count_path(builder *b, uint32_t path, const scn_flow_connection *c, const mdl_plan *there,
+static int count_path(builder *b, uint32_t path, const mdl_plan *there,
 		      const mdl_plan *back)
 {
 	vr_flow_result *r = b->result;
@@ -486,8 +486,6 @@ static int count_path(builder *b, uint32_t path, const scn_flow_connection *c, c
 	}
 	vr_flow_path_counts *pc = &r->paths[path];
 	memset(pc, 0, sizeof *pc);
-	pc->host[0] = c->client.host;
-	pc->host[1] = c->server.host;
 	count_leg(b, there, pc, 0);
 	if (back)
 		count_leg(b, back, pc, 1);
@@ -532,7 +530,7 @@ static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_con
 		add_segment(b, read ? &back : &there, SEG_COMPLETION, c->client, c->server);
 	*scale = bandwidth || read ? 1.0 : 0.5;
 	uint32_t path = fl_add_path(b->e, b->hops, b->count);
-	if (path != FL_NONE && count_path(b, path, c, &there, both_legs ? &back : NULL) != 0)
+	if (path != FL_NONE && count_path(b, path, &there, both_legs ? &back : NULL) != 0)
 		return FL_NONE;
 	return path;
 }
@@ -668,22 +666,11 @@ int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_r
 	return rc;
 }
 
-void vr_flow_host_rates(const vr_flow_result *r, size_t host, mdl_counters *per_s)
+void vr_flow_host_rates(const scn_scenario *s, const vr_flow_result *r, size_t host, mdl_counters *per_s)
 {
 	memset(per_s, 0, sizeof *per_s);
-	double seconds = fl_end_ns(r->engine) / 1e9;
-	if (!(seconds > 0))
-		return;
-	for (size_t p = 0; p < r->path_count; p++) {
-		double ops = (double)fl_path_completed(r->engine, (uint32_t)p);
-		for (int side = 0; side < 2; side++) {
-			if (r->paths[p].host[side] != host)
-				continue;
-			mdl_counters c = r->paths[p].counts[side];
-			mdl_counters_scale(&c, ops / seconds);
-			mdl_counters_add(per_s, &c);
-		}
-	}
+	for (unsigned v = 0; v < s->hosts[host].vms; v++)
+		mdl_counters_add(per_s, &r->vm_rates[s->flows.vm_first[host] + v]);
 }
 
 int vr_flow_vm_rates(const vr_flow_result *r, mdl_counters *per_s)

@@ -60,9 +60,10 @@
  *   (the connection's buffer cycled through); a miss costs the stage's
  *   parameter, an HCA miss partly as a 64 B read on the PCIe link towards
  *   the device.
- * - Per host, VM exits/s and interrupts/s: each path's per-operation
- *   counts on its two hosts (its stages' counts, shared as their work), times the
- *   operations completed along it, over the run's time.
+ * - Per VM, VM exits/s and interrupts/s: each path's per-operation counts
+ *   on its client's side and its server's (its stages' counts, shared as
+ *   their work), times the operations each flow completed along it, over
+ *   the run's time; a host's are the sum of its VMs'.
  * - One flow per connection, closed loop (its window) or open loop (its
  *   Poisson rate, at most the workload's tx_depth in flight).
  * - A size mix: one path per (pair of VMs, size), and each flow a choice
@@ -82,7 +83,6 @@
 /* What one operation along a path counts on each of its two hosts (the
  * plans' per-host counters, models/counters.def): VM exits, interrupts... */
 typedef struct vr_flow_path_counts {
-	uint16_t host[2];             /* the client VM's host, the server VM's */
 	mdl_counters counts[2];       /* per operation, on each */
 } vr_flow_path_counts;
 
@@ -109,8 +109,8 @@ int vr_flow_check(const scn_scenario *s, vr_diag *diag);
 int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_result *out, vr_diag *diag);
 
 /* After the run: HOST's counts per second of simulated time (VM exits/s,
- * interrupts/s...), over every operation completed on every path. */
-void vr_flow_host_rates(const vr_flow_result *r, size_t host, mdl_counters *per_s);
+ * interrupts/s...): the sum of its VMs' (vr_flow_vm_rates, in vm_rates). */
+void vr_flow_host_rates(const scn_scenario *s, const vr_flow_result *r, size_t host, mdl_counters *per_s);
 
 /* After the run: each VM's counts per second (PER_S[vm_count]): the VM
  * exits and interrupts of its side of every operation of its flows, as a

@@ -216,9 +216,6 @@ double fl_end_ns(const fl_engine *e);         /* the run's end: horizon or last 
 uint64_t fl_events(const fl_engine *e);       /* events handled */
 size_t fl_flow_count(const fl_engine *e);
 size_t fl_server_count(const fl_engine *e);
-/* Operations completed along PATH (within the horizon): what the caller
- * multiplies by a path's per-operation counts (VM exits, interrupts). */
-uint64_t fl_path_completed(const fl_engine *e, uint32_t path);
 
 /* Throughputs are over a window: a flow's runs from its start to its last
  * completion when it did all its operations, to the run's end otherwise; a

@@ -60,7 +60,6 @@ typedef struct fl_path {
 	uint32_t lead_forks;    /* forks before the first visit: forks[0 .. lead_forks) */
 	fl_fork *forks;         /* owned; those of each visit follow, in order */
 	uint32_t fork_count;
-	uint64_t completed;     /* operations completed along it (counted by the run) */
 } fl_path;
 
 /* The picoseconds of NS, rounded to nearest; -1 if NS is negative, not a

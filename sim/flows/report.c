@@ -45,8 +45,6 @@ int fl_report_gather(fl_engine *e)
 		window_widen(&client->window, w);
 		client->completed += f->completed;
 		client->bytes += flow_bytes(f);
-		for (uint32_t c = 0; c < f->pick_count; c++)
-			e->paths[f->picks[c].path.path - e->paths].completed += f->picks[c].completed;
 		e->vms[f->spec.server_vm].served += f->completed;
 	}
 	return 0;
@@ -188,11 +186,6 @@ void fl_server_figures_of(const fl_engine *e, uint32_t server, fl_server_figures
 		out->p50_wait_ns = vr_stats_quantile_ns(s->wait_stats, 0.5);
 		out->p99_wait_ns = vr_stats_quantile_ns(s->wait_stats, 0.99);
 	}
-}
-
-uint64_t fl_path_completed(const fl_engine *e, uint32_t path)
-{
-	return path < e->path_count ? e->paths[path].completed : 0;
 }
 
 uint32_t fl_busiest_server(const fl_engine *e)
