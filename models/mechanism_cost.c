@@ -7,6 +7,8 @@
  */
 #include "models/mechanism_cost.h"
 
+#include "models/pcie.h"
+
 #include <math.h>
 
 #define V(p, id) MDL_VALUE(p, id)
@@ -21,12 +23,12 @@ static double transfer_ns(double bytes, double bps)
  * TLPs of at most max_payload bytes; at least one for any DMA. */
 static double read_requests(const mdl_params *p, double bytes)
 {
-	return bytes <= V(p, PCIE_MAX_READ_REQUEST) ? 1.0 : ceil(bytes / V(p, PCIE_MAX_READ_REQUEST));
+	return mdl_pcie_tlps(bytes, V(p, PCIE_MAX_READ_REQUEST));
 }
 
 static double write_tlps(const mdl_params *p, double bytes)
 {
-	return bytes <= V(p, PCIE_MAX_PAYLOAD) ? 1.0 : ceil(bytes / V(p, PCIE_MAX_PAYLOAD));
+	return mdl_pcie_tlps(bytes, V(p, PCIE_MAX_PAYLOAD));
 }
 
 /* A cost that repeats for each packet: the whole message pays it PACKETS

@@ -8,10 +8,14 @@
 
 #define V(p, id) MDL_VALUE(p, id)
 
+double mdl_pcie_tlps(double bytes, double chunk_bytes)
+{
+	return bytes <= chunk_bytes ? 1.0 : ceil(bytes / chunk_bytes);
+}
+
 double mdl_pcie_tlp_bytes(const mdl_params *p, double bytes, double chunk_bytes)
 {
-	double tlps = bytes <= chunk_bytes ? 1.0 : ceil(bytes / chunk_bytes);
-	return bytes + tlps * V(p, PCIE_TLP_OVERHEAD);
+	return bytes + mdl_pcie_tlps(bytes, chunk_bytes) * V(p, PCIE_TLP_OVERHEAD);
 }
 
 static double link_ns(const mdl_params *p, double tlp_bytes)
@@ -23,8 +27,7 @@ static double link_ns(const mdl_params *p, double tlp_bytes)
  * completions downstream, no faster than the tags let the requests go. */
 static void dma_read(const mdl_params *p, double bytes, mdl_pcie_dma *out)
 {
-	double mrrs = V(p, PCIE_MAX_READ_REQUEST);
-	double requests = bytes <= mrrs ? 1.0 : ceil(bytes / mrrs);
+	double requests = mdl_pcie_tlps(bytes, V(p, PCIE_MAX_READ_REQUEST));
 	out->request_ns = link_ns(p, requests * V(p, PCIE_TLP_OVERHEAD));
 	double tags_ns = requests * V(p, PCIE_READ_LATENCY) / V(p, PCIE_READ_TAGS);
 	out->data_ns = fmax(link_ns(p, mdl_pcie_tlp_bytes(p, bytes, V(p, PCIE_MAX_PAYLOAD))), tags_ns);

@@ -48,6 +48,10 @@ typedef struct mdl_pcie_dma {
  * carried). */
 int mdl_pcie_dma_of(mdl_mechanism mech, const mdl_params *p, const mdl_message *msg, mdl_pcie_dma *out);
 
+/* The TLPs (or read requests) that carry BYTES in pieces of at most
+ * CHUNK_BYTES: at least one for any transfer. */
+double mdl_pcie_tlps(double bytes, double chunk_bytes);
+
 /* Bytes of TLPs on the link for BYTES of data in TLPs of at most
  * CHUNK_BYTES each (at least one TLP), with P's overhead. */
 double mdl_pcie_tlp_bytes(const mdl_params *p, double bytes, double chunk_bytes);
