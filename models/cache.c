@@ -5,6 +5,7 @@
  */
 #include "models/cache.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,4 +252,20 @@ uint32_t mdl_cache_entries(const mdl_cache *c)
 uint32_t mdl_cache_ways(const mdl_cache *c)
 {
 	return c->ways;
+}
+
+double mdl_cache_sweep_miss_ratio(double entries, uint32_t ways, double keys)
+{
+	entries = floor(entries);
+	keys = floor(keys);
+	if (keys <= 0)
+		return 0.0;
+	if (ways == 0 || ways >= entries)
+		return keys > entries ? 1.0 : 0.0;
+	/* Key K goes to set K mod SETS: EXTRA sets hold BASE + 1 keys, the
+	 * others BASE. */
+	double sets = floor(entries / ways);
+	double base = floor(keys / sets), extra = keys - base * sets;
+	double missing = (base + 1 > ways ? extra * (base + 1) : 0.0) + (base > ways ? (sets - extra) * base : 0.0);
+	return missing / keys;
 }

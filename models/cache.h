@@ -53,4 +53,15 @@ double mdl_cache_hit_rate(const mdl_cache *c);
 uint32_t mdl_cache_entries(const mdl_cache *c);
 uint32_t mdl_cache_ways(const mdl_cache *c);   /* 0: fully associative */
 
+/* The share of lookups that miss, once warm, when KEYS distinct
+ * consecutive keys are looked up over and over in the same order (a
+ * cyclic sweep: a buffer's pages, a host's QPs served in turn) in a cache
+ * of ENTRIES and WAYS as mdl_cache_new takes them: what mdl_cache_lookup
+ * would count, computed without a cache, so that ENTRIES and KEYS may be
+ * any size (up to 2^53).  Under LRU a set whose keys outnumber its ways
+ * misses on every one of them (each is evicted just before its turn comes
+ * back); a set whose keys fit never misses.  0 when KEYS < 1; 1 when
+ * ENTRIES < 1 holds nothing; WAYS above ENTRIES counts as one set. */
+double mdl_cache_sweep_miss_ratio(double entries, uint32_t ways, double keys);
+
 #endif

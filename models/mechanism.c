@@ -5,6 +5,8 @@
  */
 #include "models/mechanism.h"
 
+#include "models/cache.h"
+
 #include <math.h>
 
 #include "models/mechanism_cost.h"
@@ -50,12 +52,12 @@ int mdl_route_between_hosts(mdl_route route)
 	return mdl_routes[route].between_hosts;
 }
 
-/* Chance that an access misses a cache of ENTRIES when the accesses spread
- * over WORKING_SET items in turn (LRU under a cyclic sweep keeps at most
- * the share that fits). */
+/* Share of accesses that miss a cache of ENTRIES (fully associative,
+ * LRU: the many-flow model's caches) when a single flow's accesses sweep
+ * WORKING_SET items in turn: its QPs, its buffer's pages. */
 static double miss_chance(double entries, double working_set)
 {
-	return working_set <= entries ? 0.0 : 1.0 - entries / working_set;
+	return mdl_cache_sweep_miss_ratio(entries, 0, working_set);
 }
 
 static double pages_of(const mdl_params *p, double bytes)

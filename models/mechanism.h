@@ -171,7 +171,7 @@ extern const mdl_mechanism_info mdl_mechanisms[MECH_COUNT];
  * WIRE_PAYLOAD_BYTES cross the wire (0 for a READ request), BUFFER_BYTES is
  * the local buffer the work request names (for address translation), and
  * INLINE_ALLOWED says whether the payload may ride in the WQE (not for READ
- * responses).  FOOTPRINT sets the cache miss chances. */
+ * responses).  FOOTPRINT sets the caches' working sets (their misses). */
 mdl_message mdl_message_make(const mdl_params *params, mdl_link link, double wire_payload_bytes,
 			     double buffer_bytes, int inline_allowed, const mdl_footprint *footprint);
 

@@ -319,7 +319,7 @@ static void cache_hop(builder *b, uint32_t cache, fl_cache_key key, uint32_t pag
 }
 
 /* PS, if it is a translation stage, as lookups in the caches of the host
- * that runs it, in place of the single-flow model's miss chances: the
+ * that runs it, in place of the single-flow model's steady sweep: the
  * HCA's QP context and the pages' translations, then the IOMMU's IOTLB for
  * the same pages.  Each miss costs a fetch (hca.context_miss) or a walk
  * (iommu.page_walk).  Returns 0 when PS is no such stage. */

@@ -221,6 +221,41 @@ START_TEST(the_largest_cache_costs_what_its_keys_need)
 }
 END_TEST
 
+/* The closed form the single-flow model uses agrees with the cache itself:
+ * for caches of several shapes (fully associative, sets of 1, 2, 4 and 8
+ * ways) and sweeps around their sizes (uneven sets included), the misses
+ * of a warm pass over consecutive keys, divided by the keys, equal
+ * mdl_cache_sweep_miss_ratio; and it needs no cache for a petabyte. */
+START_TEST(the_sweep_miss_ratio_is_what_the_cache_counts)
+{
+	static const uint32_t shapes[][2] = {{64, 0}, {64, 1}, {64, 2}, {64, 8}, {96, 4}, {256, 0}, {1, 0}, {4, 4}};
+	for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+		uint32_t entries = shapes[s][0], ways = shapes[s][1];
+		for (uint32_t keys = 1; keys <= 3 * entries + 5; keys++) {
+			mdl_cache *c = cache(entries, ways);
+			uint64_t misses[2];
+			for (int p = 0; p < 2; p++) {
+				uint64_t before = mdl_cache_misses(c);
+				for (uint32_t k = 0; k < keys; k++)
+					mdl_cache_lookup(c, k);
+				misses[p] = mdl_cache_misses(c) - before;
+			}
+			ck_assert_uint_eq(misses[0], keys);   /* cold */
+			double expected = (double)misses[1] / keys;
+			ck_assert_msg(mdl_cache_sweep_miss_ratio(entries, ways, keys) == expected,
+				      "%u entries, %u ways, %u keys: %g, the cache counts %g", entries, ways, keys,
+				      mdl_cache_sweep_miss_ratio(entries, ways, keys), expected);
+			mdl_cache_free(c);
+		}
+	}
+	/* A petabyte of 4 KiB pages against 64 entries, and nothing to sweep. */
+	ck_assert_double_eq(mdl_cache_sweep_miss_ratio(64, 0, 0x1p50 / 4096), 1.0);
+	ck_assert_double_eq(mdl_cache_sweep_miss_ratio(1e9, 0, 1e9), 0.0);
+	ck_assert_double_eq(mdl_cache_sweep_miss_ratio(64, 0, 0), 0.0);
+	ck_assert_double_eq(mdl_cache_sweep_miss_ratio(0, 0, 10), 1.0);   /* holds nothing */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("cache");
@@ -233,6 +268,7 @@ int main(void)
 	tcase_add_test(tc, random_lookups_agree_with_a_naive_lru);
 	tcase_add_test(tc, reset_empties_and_bad_shapes_are_refused);
 	tcase_add_test(tc, the_largest_cache_costs_what_its_keys_need);
+	tcase_add_test(tc, the_sweep_miss_ratio_is_what_the_cache_counts);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
