@@ -52,6 +52,11 @@ int mdl_route_between_hosts(mdl_route route)
 	return mdl_routes[route].between_hosts;
 }
 
+int mdl_mechanism_translates(mdl_mechanism mech)
+{
+	return mech == MECH_HCA_CONTEXT_CACHE || mech == MECH_IOMMU_TRANSLATION;
+}
+
 /* Share of accesses that miss a cache of ENTRIES (fully associative,
  * LRU: the many-flow model's caches) when a single flow's accesses sweep
  * WORKING_SET items in turn: its QPs, its buffer's pages. */

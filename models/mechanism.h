@@ -58,6 +58,11 @@ extern const char *const mdl_route_names[ROUTE_COUNT];
 /* Is ROUTE between two hosts (else between two VMs on one host)? */
 int mdl_route_between_hosts(mdl_route route);
 
+/* 1 for the stages whose cost is cache misses (hca_context_cache,
+ * iommu_translation): the many-flow model looks their keys up in its
+ * caches instead (sim/flow_experiment.h). */
+int mdl_mechanism_translates(mdl_mechanism mech);
+
 /* The packet format of an option: InfiniBand (MTU and headers wire.*),
  * RoCE over Ethernet (eth.*), or none: a software copy moves the payload
  * whole, without packets or headers. */

@@ -61,6 +61,7 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 	out->serialization_ns = out->message.wire_bytes * 8.0 / rate_bps * 1e9;
 	double later_packets = out->message.packets - 1.0;
 	double slowest_per_packet_ns = out->serialization_ns / out->message.packets;
+	double slowest_cacheless_ns = slowest_per_packet_ns;
 	/* Software stages of one side share its CPU: their per-packet work adds
 	 * up into one pipeline stage.  Hardware stages are stages of their own. */
 	double cpu_per_packet_ns[2] = {0, 0};
@@ -100,6 +101,8 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 				cpu_per_packet_ns[p->segment == SEG_RECEIVER] += c.per_packet_ns;
 			else
 				slowest_per_packet_ns = fmax(slowest_per_packet_ns, c.per_packet_ns);
+			if (!c.software && !mdl_mechanism_translates(s->mechanism))
+				slowest_cacheless_ns = fmax(slowest_cacheless_ns, c.per_packet_ns);
 		}
 		if (p->segment == SEG_FABRIC) {
 			out->fabric_latency_ns += c.fixed_ns;
@@ -119,8 +122,10 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 	double cpu_pace_ns = overlap * fmax(cpu_per_packet_ns[0], cpu_per_packet_ns[1]) +
 			     (1.0 - overlap) * (cpu_per_packet_ns[0] + cpu_per_packet_ns[1]);
 	slowest_per_packet_ns = fmax(slowest_per_packet_ns, cpu_pace_ns);
-	out->pipeline_ns = fmax(0.0, later_packets * slowest_per_packet_ns -
-				 (out->serialization_ns - out->serialization_ns / out->message.packets));
+	double later_serialization_ns = out->serialization_ns - out->serialization_ns / out->message.packets;
+	out->pipeline_ns = fmax(0.0, later_packets * slowest_per_packet_ns - later_serialization_ns);
+	out->pipeline_cacheless_ns = fmax(0.0, later_packets * fmax(slowest_cacheless_ns, cpu_pace_ns) -
+					  later_serialization_ns);
 }
 
 double mdl_plan_segment_ns(const mdl_plan *plan, mdl_segment segment)

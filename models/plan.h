@@ -47,6 +47,9 @@ typedef struct mdl_plan {
 	double serialization_ns;     /* message.wire_bytes over the route's slowest link */
 	mdl_resource bottleneck;     /* that link */
 	double pipeline_ns;          /* later packets held back by a stage slower than that link */
+	double pipeline_cacheless_ns; /* the same without the translation stages' misses
+				       * (mdl_mechanism_translates): the many-flow model
+				       * charges those at its caches */
 	mdl_counters counters;       /* per operation, all paths */
 	int sender_software;         /* a CPU works before the transfer (it can be interrupted) */
 	int completion_after_receiver; /* the completion path starts once the receiver's stages are done */

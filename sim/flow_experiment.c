@@ -44,6 +44,8 @@ typedef struct builder {
 	int detaching;                /* building a fork's branch (see fork_segment) */
 	scn_vm_ref client;            /* the client VM of the path being built */
 	int pages_taken;              /* a lookup of the leg took its pages: an IOTLB looks them up again */
+	double packet_pace_ns;        /* the leg's slowest link so far: its time per packet (0:
+				       * none), how its packets reach the next link (cut-through) */
 	uint64_t connection;          /* connections added so far: QP keys, page keys */
 	scn_flow_service service;     /* of the group whose path is being built, */
 	double post_list, cq_moderation;   /* ... its requests per doorbell and per completion */
@@ -251,6 +253,34 @@ static void link_hop(builder *b, uint32_t link, double time_ns, uint32_t packets
 		b->hops[b->count - 1].packets = packets;
 }
 
+/* How much of its TIME_NS a link that a message's payload crosses spends
+ * before the message has wholly reached it, its PACKETS coming from the
+ * links before it at one per PACE_NS (0: none before it): the message
+ * streams through the leg's links as the single-flow model has it (its
+ * serialization counted once, at its slowest link), each link starting on
+ * its first bytes. */
+static double payload_lead_ns(double time_ns, double pace_ns, uint32_t packets)
+{
+	return pace_ns > 0 ? fmin(time_ns, (packets > 1 ? packets : 1) * pace_ns) : 0;
+}
+
+/* What that link adds to the message's time alone. */
+static double payload_adds_ns(double time_ns, double pace_ns, uint32_t packets)
+{
+	return time_ns - payload_lead_ns(time_ns, pace_ns, packets);
+}
+
+/* A link's visit for a message's payload (PCIe data, uplink, downlink):
+ * its lead over the links before it on the leg, and the leg's pace (the
+ * slowest link's time per packet so far) for the links after it. */
+static void payload_hop(builder *b, uint32_t link, double time_ns, uint32_t packets)
+{
+	link_hop(b, link, time_ns, packets);
+	if (b->count && b->hops[b->count - 1].server == link)
+		b->hops[b->count - 1].overlap_ns = payload_lead_ns(time_ns, b->packet_pace_ns, packets);
+	b->packet_pace_ns = fmax(b->packet_pace_ns, time_ns / (packets > 1 ? packets : 1));
+}
+
 /* The PCIe traffic of stage PS of PLAN (models/pcie.h) into OUT, on the
  * parameters of the host that runs it: 0 when it moves nothing. */
 static int stage_dma(const builder *b, const mdl_plan *plan, const mdl_plan_stage *ps, scn_vm_ref from, scn_vm_ref to,
@@ -263,17 +293,20 @@ static int stage_dma(const builder *b, const mdl_plan *plan, const mdl_plan_stag
 	return mdl_pcie_dma_of(st->mechanism, scn_params(b->s, b->preset, at.host), &plan->message, out);
 }
 
-/* The payload's time on the two ends' PCIe links (the streaming stages'
- * data): the transfer's delay gives it up (see the header). */
-static double streaming_ns(const builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref to)
+/* The payload's time on the sender's and the receiver's PCIe links (the
+ * streaming stages' data): the transfer's delay gives it up (see the
+ * header). */
+static void streaming_ns(const builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref to, double *sender_ns,
+			 double *receiver_ns)
 {
-	double ns = 0;
 	mdl_pcie_dma dma;
-	for (size_t i = 0; i < plan->count; i++)
-		if ((plan->stages[i].segment == SEG_SENDER || plan->stages[i].segment == SEG_RECEIVER) &&
-		    stage_dma(b, plan, &plan->stages[i], from, to, &dma) && dma.streams)
-			ns += dma.data_ns;
-	return ns;
+	*sender_ns = *receiver_ns = 0;
+	for (size_t i = 0; i < plan->count; i++) {
+		mdl_segment seg = plan->stages[i].segment;
+		if ((seg == SEG_SENDER || seg == SEG_RECEIVER) && stage_dma(b, plan, &plan->stages[i], from, to, &dma) &&
+		    dma.streams)
+			*(seg == SEG_SENDER ? sender_ns : receiver_ns) += dma.data_ns;
+	}
 }
 
 /* A DMA stage: its read requests upstream, its fixed latency (a delay:
@@ -294,26 +327,30 @@ static int pcie_stage(builder *b, const mdl_plan *plan, const mdl_plan_stage *ps
 	uint32_t data_link = dma.data_upstream ? hs->pcie_up : hs->pcie_down;
 	uint32_t packets = dma.streams && plan->message.packets > 1 && plan->message.packets < UINT32_MAX
 				   ? (uint32_t)plan->message.packets : 0;
+	void (*data_hop)(builder *, uint32_t, double, uint32_t) = dma.streams ? payload_hop : link_hop;
 	hop(b, hs->pcie_up, request_ns);
 	if (dma.data_upstream)
-		link_hop(b, data_link, data_ns, packets);
+		data_hop(b, data_link, data_ns, packets);
 	hop(b, FL_NONE, delay_ns);
 	if (!dma.data_upstream)
-		link_hop(b, data_link, data_ns, packets);
+		data_hop(b, data_link, data_ns, packets);
 	return 1;
 }
 
 /* A lookup in CACHE; each miss costs MISS_NS, of which READ_NS (if any)
  * on the host's PCIe link towards the device: the read completion that
- * brings what missed, queueing there with the other DMA. */
+ * brings what missed, queueing there with the other DMA.  The misses of a
+ * message's pages hide behind its later packets' time on its slowest link
+ * (HIDDEN_NS): a page is translated while the pages before it cross, as
+ * the single-flow model's pipeline has it. */
 static void cache_hop(builder *b, uint32_t cache, fl_cache_key key, uint32_t pages, double miss_ns, uint32_t link,
-		      double read_ns)
+		      double read_ns, double hidden_ns)
 {
 	if (b->count + 2 > HOPS_MAX)
 		return;
 	read_ns = link == FL_NONE ? 0 : fmin(read_ns, miss_ns);
 	b->hops[b->count++] = (fl_hop_spec){.server = FL_CACHE, .cache = cache, .key = key, .pages = pages,
-					    .time_ns = miss_ns - read_ns};
+					    .time_ns = miss_ns - read_ns, .overlap_ns = hidden_ns};
 	if (read_ns > 0)
 		b->hops[b->count++] = (fl_hop_spec){.server = link, .time_ns = read_ns, .per_miss = 1};
 }
@@ -326,24 +363,27 @@ static void cache_hop(builder *b, uint32_t cache, fl_cache_key key, uint32_t pag
 static int translation_stage(builder *b, const mdl_plan *plan, const mdl_plan_stage *ps, scn_vm_ref from, scn_vm_ref to)
 {
 	mdl_mechanism m = b->path_option->stages[ps->stage].mechanism;
-	if ((m != MECH_HCA_CONTEXT_CACHE && m != MECH_IOMMU_TRANSLATION) || b->detaching)
+	if (!mdl_mechanism_translates(m) || b->detaching)
 		return 0;
 	scn_vm_ref at = ps->side == SIDE_RECEIVER ? to : from;
 	const host_servers *hs = &b->hosts[at.host];
 	const mdl_params *p = scn_params(b->s, b->preset, at.host);
 	double pages = ceil(plan->message.pages);
 	uint32_t n = pages < 1 ? 1 : pages > UINT16_MAX ? UINT16_MAX : (uint32_t)pages;
+	double packets = plan->message.packets;
+	double hidden_ns = packets > 1 ? plan->serialization_ns * (packets - 1) / packets : 0;
 	if (m == MECH_HCA_CONTEXT_CACHE) {
 		/* a miss reads one 64 B line of the context memory (ICM) in host
 		 * memory, as hca.context_miss assumes */
 		double read_ns = mdl_pcie_tlp_bytes(p, CONTEXT_LINE_BYTES, MDL_VALUE(p, PCIE_MAX_PAYLOAD)) * 8.0 /
 				 MDL_VALUE(p, PCIE_BANDWIDTH) * 1e9;
-		cache_hop(b, hs->qp_contexts, FL_KEY_QP, 0, MDL_VALUE(p, HCA_CONTEXT_MISS), hs->pcie_down, read_ns);
-		cache_hop(b, hs->translations, FL_KEY_PAGE, n, MDL_VALUE(p, HCA_CONTEXT_MISS), hs->pcie_down, read_ns);
+		cache_hop(b, hs->qp_contexts, FL_KEY_QP, 0, MDL_VALUE(p, HCA_CONTEXT_MISS), hs->pcie_down, read_ns, 0);
+		cache_hop(b, hs->translations, b->pages_taken ? FL_KEY_PAGE_AGAIN : FL_KEY_PAGE, n,
+			  MDL_VALUE(p, HCA_CONTEXT_MISS), hs->pcie_down, read_ns, hidden_ns);
 	} else {
 		/* the IOMMU walks its tables in host memory, off the device's link */
 		cache_hop(b, hs->iotlb, b->pages_taken ? FL_KEY_PAGE_AGAIN : FL_KEY_PAGE, n, MDL_VALUE(p, IOMMU_PAGE_WALK),
-			  FL_NONE, 0);
+			  FL_NONE, 0, hidden_ns);
 	}
 	b->pages_taken = 1;
 	return 1;
@@ -373,24 +413,32 @@ static double link_ns(const mdl_plan *plan, const mdl_params *p)
 	return plan->message.wire_bytes * 8.0 / bps * 1e9;
 }
 
-/* The transfer: uplink, the fabric's delay, downlink (see the header). */
+/* The transfer: uplink, the fabric's delay, downlink (see the header).
+ * The delay is what the plan's transfer takes (payload DMA included) less
+ * what the payload's links add to a message alone: alone, a message of
+ * any size times as the plan says, unless its links are slower. */
 static void add_transfer(builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref to)
 {
-	double whole_ns = plan->fabric_latency_ns + plan->serialization_ns + plan->pipeline_ns;
-	whole_ns = fmax(0, whole_ns - streaming_ns(b, plan, from, to));
+	double sender_ns, receiver_ns;
+	streaming_ns(b, plan, from, to, &sender_ns, &receiver_ns);
+	/* the caches' misses are their lookups' (translation_stage) */
+	double whole_ns = plan->fabric_latency_ns + plan->serialization_ns + plan->pipeline_cacheless_ns - sender_ns;
+	uint32_t packets = plan->message.packets < UINT32_MAX ? (uint32_t)plan->message.packets : UINT32_MAX;
 	const host_servers *src = &b->hosts[from.host], *dst = &b->hosts[to.host];
 	if (src->uplink == FL_NONE || !mdl_route_between_hosts(plan->route)) {
-		hop(b, FL_NONE, whole_ns);
+		whole_ns -= payload_adds_ns(receiver_ns, b->packet_pace_ns, packets);
+		hop(b, FL_NONE, whole_ns > 0 ? whole_ns : 0);
 		return;
 	}
 	double up_ns = link_ns(plan, scn_params(b->s, b->preset, from.host));
 	double down_ns = link_ns(plan, scn_params(b->s, b->preset, to.host));
+	double up_pace_ns = fmax(b->packet_pace_ns, up_ns / packets), down_pace_ns = fmax(up_pace_ns, down_ns / packets);
+	double rest_ns = whole_ns - payload_adds_ns(up_ns, b->packet_pace_ns, packets) -
+			 payload_adds_ns(down_ns, up_pace_ns, packets) - payload_adds_ns(receiver_ns, down_pace_ns, packets);
 	/* A link sends packets: messages of several flows interleave there. */
-	uint32_t packets = plan->message.packets < UINT32_MAX ? (uint32_t)plan->message.packets : UINT32_MAX;
-	link_hop(b, src->uplink, up_ns, packets);
-	double rest_ns = whole_ns - up_ns - down_ns;
+	payload_hop(b, src->uplink, up_ns, packets);
 	hop(b, FL_NONE, rest_ns > 0 ? rest_ns : 0);
-	link_hop(b, dst->downlink, down_ns, packets);
+	payload_hop(b, dst->downlink, down_ns, packets);
 }
 
 /* Fork, here, the work of PLAN's stages of SEGMENT as detached work (none
@@ -404,11 +452,13 @@ static int fork_segment(builder *b, const mdl_plan *plan, mdl_segment segment, s
 {
 	fl_hop_spec *main_hops = b->hops;
 	size_t main_count = b->count;
+	double pace_ns = b->packet_pace_ns;
 	b->hops = b->branch_hops;
 	b->count = 0;
 	b->detaching = 1;
 	add_segment(b, plan, segment, from, to);
 	b->detaching = 0;
+	b->packet_pace_ns = pace_ns;
 	int visits = 0;
 	for (size_t i = 0; i < b->count; i++)
 		visits |= b->hops[i].server != FL_NONE;
@@ -433,6 +483,7 @@ static int fork_segment(builder *b, const mdl_plan *plan, mdl_segment segment, s
 static int add_leg(builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref to, int completion_detached)
 {
 	b->pages_taken = 0;
+	b->packet_pace_ns = 0;
 	add_segment(b, plan, SEG_SENDER, from, to);
 	if (fork_segment(b, plan, SEG_OFF, from, to) != 0)
 		return -1;

@@ -24,23 +24,25 @@
  *   its visits, so that alone it costs what it did.  The payload's data
  *   (payload_dma_read, payload_dma_write) is no part of its stage's cost
  *   but of the transfer's serialization: the transfer's delay gives it up,
- *   at least 0.  A small message alone then times as before; a large one,
- *   whose serializations exceed the transfer's pipelined time, pays each
- *   in turn (store-and-forward: the 64 KiB stream of many-vms.yaml alone
- *   took 79 us, now 118 us).  The payload's data is served in turns of
- *   the message's packets, a flow's messages in order, as on a link.
+ *   at least 0.  The payload's data is served in turns of the message's
+ *   packets, a flow's messages in order, as on a link; and it streams
+ *   through the leg's links (PCIe data, uplink, downlink, PCIe data) as
+ *   the single-flow model has it: each link starts on the message's first
+ *   bytes when it is free (fl_hop_spec.overlap_ns), so that alone a
+ *   message pays its serialization once, at its slowest link, and times
+ *   as the plan says at any size (a test holds it within 5 % from 2 B to
+ *   1 MiB; before, a message crossed each link whole in turn and 1 MiB
+ *   took 4 times its single-flow time).
  *   Read tags (pcie.read_tags) cap reads at tags x max_read_request per
  *   read_latency, as a longer service of their completions (models/pcie.h:
  *   a FIFO of the downstream direction, which carries almost only reads,
  *   rather than a k-unit server held for the read latency: that would hold
  *   a message's whole read on one tag, or need a visit per request).
  *   Not yet on PCIe: translation misses (hca_context_cache), MSI-X
- *   writes, the NIC's DMA (nic_tx, nic_rx), a prefetched receive WQE.  The transfer is an uplink visit, a pure delay (the
- *   route's link latencies and pipeline plus the bottleneck's serialization
- *   less the two link visits', at least 0: uncontended, a message pays its
- *   serialization once when the bottleneck is slower than the two links'
- *   visits together; beyond, i.e. large messages on a fabric whose link
- *   is the bottleneck, it pays it twice, store-and-forward), then a
+ *   writes, the NIC's DMA (nic_tx, nic_rx), a prefetched receive WQE.
+ *   The transfer is an uplink visit, a pure delay (the route's link
+ *   latencies and pipeline plus the bottleneck's serialization, less what
+ *   the payload's links add to the message alone, at least 0), then a
  *   downlink visit.
  * - A latency test's operation is a ping-pong round trip: the request
  *   plan's sender, transfer and receiver stages, then the reply's; its
@@ -59,7 +61,12 @@
  *   stage becomes lookups of the connection's QP and its message's pages
  *   (the connection's buffer cycled through); a miss costs the stage's
  *   parameter, an HCA miss partly as a 64 B read on the PCIe link towards
- *   the device.
+ *   the device.  As in the single-flow pipeline, the first page's share of
+ *   a lookup's misses delays the message, the later pages' hide behind its
+ *   later packets, and the lookups of one message's pages at several
+ *   stages run beside each other (sim/flows/cache_hop.c); the transfer's
+ *   delay leaves the translation stages out of its pipeline
+ *   (mdl_plan.pipeline_cacheless_ns).
  * - Per VM, VM exits/s and interrupts/s: each path's per-operation counts
  *   on its client's side and its server's (its stages' counts, shared as
  *   their work), times the operations each flow completed along it, over

@@ -107,7 +107,7 @@ typedef enum fl_service {
  * A cache lookup (FL_CACHE) looks up the flow's KEY in CACHE when the
  * operation (or detached work) reaches it, and costs TIME_NS per miss
  * (the fetch of what missed; the misses of one lookup of several pages one
- * after the other), nothing on a hit.  It is an event of its own, so that
+ * after the other) beyond its OVERLAP_NS, nothing on a hit.  It is an event of its own, so that
  * lookups reach a cache in time order. */
 typedef struct fl_hop_spec {
 	uint32_t server;             /* FL_NONE: a pure delay; FL_FORK: a fork; FL_CACHE: a lookup */
@@ -120,6 +120,16 @@ typedef struct fl_hop_spec {
 				      * time, the message queueing again after each, so that
 				      * flows' messages interleave; a flow's own messages (one
 				      * QP's) cross it in order (gate.h) */
+	double overlap_ns;           /* what overlaps the message's own transfer (cut-through):
+				      * a visit to a server: the message's first bytes reached
+				      * it up to OVERLAP_NS (at most its service) before the
+				      * message did, so it starts that much earlier if the
+				      * server was free then (never before its earlier work),
+				      * taking at once the turns that end by the message's
+				      * arrival, and never leaves before that arrival;
+				      * FL_CACHE: the misses' cost hides behind the message's
+				      * packets up to OVERLAP_NS (later pages are translated
+				      * while earlier ones cross).  0: none */
 	uint32_t cache;              /* FL_CACHE: from fl_add_cache */
 	fl_cache_key key;            /* FL_CACHE: which key of the flow */
 	uint32_t pages;              /* FL_CACHE, FL_KEY_PAGE(_AGAIN): pages per lookup (0: 1), <= 65,535 */

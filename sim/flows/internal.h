@@ -44,6 +44,9 @@ typedef struct fl_flow {
 	uint32_t page_next;          /* FL_KEY_PAGE: the index of the next page it looks up */
 	uint32_t page_last;          /* the first page its last FL_KEY_PAGE lookup took */
 	uint32_t last_misses;        /* of its last cache lookup (per-miss visits) */
+	int64_t pages_charged_ps;    /* what the lookups of its last FL_KEY_PAGE pages have delayed
+				      * the message by: later lookups of them (FL_KEY_PAGE_AGAIN)
+				      * overlap it, as the stages of one pipeline do */
 } fl_flow;
 
 /* A cache the flows look keys up in (cache_hop.c). */

@@ -60,6 +60,11 @@ static int check_hops(const fl_hop_spec *hops, size_t count, fl_path_scope scope
 			snprintf(error, size, "hop %zu: found time %g ns, expected a finite time >= 0", i, hops[i].time_ns);
 			return -1;
 		}
+		if (fl_ps_of_ns(hops[i].overlap_ns) < 0) {
+			snprintf(error, size, "hop %zu: found an overlap of %g ns, expected a finite time >= 0", i,
+				 hops[i].overlap_ns);
+			return -1;
+		}
 		if (server == FL_FORK) {
 			if (hops[i].branch >= paths) {
 				snprintf(error, size, "hop %zu: found branch path %u, expected one of the %zu added", i,
@@ -132,6 +137,7 @@ int fl_path_compile(const fl_hop_spec *hops, size_t count, fl_path_scope scope, 
 			v->service = FL_VISIT_CACHE;
 			v->key = (uint8_t)hops[i].key;
 			v->packets = (uint16_t)(hops[i].pages < 1 ? 1 : hops[i].pages);
+			v->overlap_ps = fl_ps_of_ns(hops[i].overlap_ns);
 			continue;
 		}
 		v->server = hops[i].server;
@@ -139,6 +145,8 @@ int fl_path_compile(const fl_hop_spec *hops, size_t count, fl_path_scope scope, 
 		v->sigma = hops[i].service == FL_SERVICE_LOGNORMAL ? (float)sqrt(log1p(hops[i].cv * hops[i].cv)) : 0;
 		v->packets = (uint16_t)(hops[i].packets < 1 ? 1 : hops[i].packets > MAX_TURNS ? MAX_TURNS : hops[i].packets);
 		v->flags = (uint8_t)((hops[i].packets > 0 ? FL_VISIT_GATED : 0) | (hops[i].per_miss ? FL_VISIT_PER_MISS : 0));
+		int64_t lead_ps = fl_ps_of_ns(hops[i].overlap_ns);
+		v->overlap_ps = lead_ps < v->service_ps ? lead_ps : v->service_ps;   /* at most its whole service */
 	}
 	return 0;
 }

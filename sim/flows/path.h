@@ -36,6 +36,8 @@ typedef struct fl_visit {
 	uint8_t key;            /* a cache lookup: its fl_cache_key */
 	float sigma;            /* the lognormal's shape */
 	int64_t after_ps;       /* the pure delays that follow, summed */
+	int64_t overlap_ps;     /* a link: how early its first packets came; a lookup: the misses'
+				 * cost hidden behind the message's packets (fl_hop_spec.overlap_ns) */
 } fl_visit;
 
 /* Turn K's share of a visit's service: the whole split in PACKETS, the

@@ -12,12 +12,29 @@
 
 #include <stdio.h>
 
+/* The service of turn TURN of visit V at server S (PER_MISS times the
+ * visit's for a per-miss visit), drawn from S's stream if it varies. */
+static inline int64_t turn_service_ps(fl_server *s, const fl_visit *v, uint32_t turn, uint32_t per_miss)
+{
+	int64_t service_ps = v->packets > 1 ? fl_visit_turn_ps(v->service_ps, v->packets, turn) : v->service_ps * per_miss;
+	if (v->service == FL_SERVICE_EXPONENTIAL)
+		service_ps = fl_rng_exponential_ps(&s->rng, (double)service_ps);
+	else if (v->service == FL_SERVICE_LOGNORMAL && v->sigma > 0)
+		service_ps = fl_rng_lognormal_ps(&s->rng, (double)service_ps, v->sigma);
+	return service_ps;
+}
+
 /* The operation of EV at visit V takes its turn at the server.  When its
  * last turn is done its forks start, its flow's next message parked at
  * this link (if any) gets in, and it moves on: returns 1 with *NEXT_PS the
  * time it reaches its next place.  Otherwise it queues again for its next
  * turn (a link's next packet, behind what arrived meanwhile), or waits
- * parked for its flow's previous message to leave the link: returns 0. */
+ * parked for its flow's previous message to leave the link: returns 0.
+ * A message that reaches a server (not parked) with its first bytes ahead
+ * of it (V->overlap_ps, cut-through) starts its first turn when they came
+ * if the server was free then, and takes at once the turns that end by
+ * its arrival (nothing else can have reached the server in between), but
+ * leaves no earlier than it arrived. */
 static inline int serve(fl_engine *e, const fl_event *ev, const fl_path *path, const fl_visit *v, int64_t *next_ps)
 {
 	if (v->service == FL_VISIT_CACHE)   /* a lookup, no server (cache_hop.c) */
@@ -37,12 +54,14 @@ static inline int serve(fl_engine *e, const fl_event *ev, const fl_path *path, c
 	int ordered = (v->flags & FL_VISIT_GATED) && ev->kind == FL_EVENT_VISIT;
 	if (ordered && tag == 0 && !fl_gate_enter(&e->flows[ev->flow].gates, sid, ev))
 		return 0;   /* parked behind its flow's previous message */
-	int64_t service_ps = v->packets > 1 ? fl_visit_turn_ps(v->service_ps, v->packets, turn) : v->service_ps * per_miss;
-	if (v->service == FL_SERVICE_EXPONENTIAL)
-		service_ps = fl_rng_exponential_ps(&s->rng, (double)service_ps);
-	else if (v->service == FL_SERVICE_LOGNORMAL && v->sigma > 0)
-		service_ps = fl_rng_lognormal_ps(&s->rng, (double)service_ps, v->sigma);
-	int64_t leave_ps = fl_server_admit(s, ev->time_ps, service_ps);
+	int64_t arrival_ps = ev->time_ps;
+	if (tag == 0 && v->overlap_ps)
+		arrival_ps = arrival_ps > v->overlap_ps ? arrival_ps - v->overlap_ps : 0;
+	int64_t leave_ps = fl_server_admit(s, arrival_ps, turn_service_ps(s, v, turn, per_miss));
+	while (tag == 0 && v->overlap_ps && turn + 1 < v->packets && leave_ps <= ev->time_ps)
+		leave_ps = fl_server_admit(s, leave_ps, turn_service_ps(s, v, ++turn, per_miss));
+	if (leave_ps < ev->time_ps)
+		leave_ps = ev->time_ps;   /* not before its last bytes came */
 	if (turn + 1 < v->packets) {
 		fl_event again = *ev;
 		again.time_ps = leave_ps;

@@ -157,9 +157,14 @@ START_TEST(a_flows_pages_are_its_working_set)
 		uint64_t lookups = (uint64_t)OPS * cases[k].pages;
 		check_cache(e, mtt, lookups - cases[k].misses, cases[k].misses);
 		check_cache(e, iotlb, lookups - cases[k].misses, cases[k].misses);
-		fl_figures f;   /* each miss costs 10 + 7 ns over the 100 ns visit */
+		/* The first page's share of each lookup's misses adds up (10 + 7
+		 * ns a miss); the later pages' go on beside each other (as the
+		 * stages of a pipeline), the slower lookup's (10 ns) setting the
+		 * pace, over the 100 ns visit. */
+		fl_figures f;
 		fl_flow_figures(e, 0, &f);
-		ck_assert_double_eq_tol(f.mean_ns, 100 + 17.0 * (double)cases[k].misses / OPS, 1e-9);
+		double pages = cases[k].pages, misses = (double)cases[k].misses / OPS;
+		ck_assert_double_eq_tol(f.mean_ns, 100 + 17.0 * misses / pages + 10.0 * misses * (pages - 1) / pages, 1e-3);
 		fl_engine_free(e);
 	}
 }
