@@ -67,6 +67,53 @@ static const char *wait_p99_text(const fl_server_figures *sf, char *buf, size_t 
 	return buf;
 }
 
+/* NAME's part after "HOST " (a host's servers and caches are named so:
+ * sim/flow_experiment.h), or NULL when it is not one of HOST's. */
+static const char *of_host(const char *name, const char *host)
+{
+	size_t n = strlen(host);
+	return strncmp(name, host, n) == 0 && name[n] == ' ' ? name + n + 1 : NULL;
+}
+
+/* Beside "saturates first", per host: how full its PCIe link is each way
+ * and how each cache hits (its misses per operation completed in the run,
+ * all groups'), so a reader sees whether a cache or the link fills. */
+static void text_saturation_hosts(const scn_scenario *s, const vr_flow_result *f, FILE *out)
+{
+	uint64_t ops = 0;
+	for (size_t g = 0; g < s->flows.group_count; g++) {
+		fl_figures fg;
+		fl_group_figures(f->engine, (uint32_t)g, &fg);
+		ops += fg.completed;
+	}
+	for (size_t h = 0; h < s->host_count; h++) {
+		const char *host = s->hosts[h].name, *what, *sep = "; hit rates:";
+		double up = 0, down = 0;
+		for (size_t i = 0; i < fl_server_count(f->engine); i++) {
+			fl_server_figures sf;
+			fl_server_figures_of(f->engine, (uint32_t)i, &sf);
+			if ((what = of_host(sf.name, host)) && strcmp(what, "pcie up") == 0)
+				up = sf.utilisation;
+			else if (what && strcmp(what, "pcie down") == 0)
+				down = sf.utilisation;
+		}
+		fprintf(out, "   %s: pcie up %.4f, down %.4f", host, up, down);
+		for (size_t i = 0; i < fl_cache_count(f->engine); i++) {
+			fl_cache_figures cf;
+			fl_cache_figures_of(f->engine, (uint32_t)i, &cf);
+			if (!(what = of_host(cf.name, host)))
+				continue;
+			if (cf.lookups)
+				fprintf(out, "%s %s %.4f (%.3g misses/op)", sep, what, cf.hit_rate,
+					ops ? (double)cf.misses / (double)ops : 0);
+			else
+				fprintf(out, "%s %s unused", sep, what);
+			sep = ",";
+		}
+		fputc('\n', out);
+	}
+}
+
 static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 {
 	const scn_scenario *s = run->scenario;
@@ -128,6 +175,7 @@ static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 		fl_server_figures sf;
 		fl_server_figures_of(f->engine, busiest, &sf);
 		fprintf(out, "\n saturates first: %s (utilisation %.4f)\n", sf.name, sf.utilisation);
+		text_saturation_hosts(s, f, out);
 	}
 }
 
