@@ -220,6 +220,29 @@ START_TEST(draws_flow_pictures)
 }
 END_TEST
 
+/* README's "The noisy neighbour" pictures, drawn as it says (its QP sweep
+ * is plot-flows.yaml's in small: qp-scaling.yaml runs in test_flows_pcie). */
+START_TEST(draws_the_readme_noisy_neighbour)
+{
+	char flows[400], out[400], path[600];
+	snprintf(flows, sizeof flows, "%s/nn.json", dir);
+	snprintf(out, sizeof out, "%s/plots", dir);
+	tool_output o = run_tool((const char *[]){"run", src_path("scenarios/noisy-neighbour.yaml"), "--format", "json", "--out", flows, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	o = run_tool((const char *[]){"plot", flows, "--out", out, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	static const char *const presets[] = {"esxi5-qdr-2012", "modern-hdr"};
+	for (size_t i = 0; i < 2; i++) {
+		size_t len;
+		snprintf(path, sizeof path, "%s/flows-latency-%s.png", out, presets[i]);
+		ck_assert_msg(slurp(path, &len) && len > 2000, "%s", path);
+	}
+	ck_assert_uint_eq(entries(out), 2 * 3 + 1);   /* no QP sweep: the probe's groups hold one QP per host each */
+}
+END_TEST
+
 START_TEST(refuses_bad_flow_results)
 {
 #define HEAD "{\"tool\": \"vrdmasim\", \"schema_version\": 2, \"flow_results\": "
@@ -274,6 +297,7 @@ int main(void)
 	tcase_add_test(tc, refuses_bad_sizes_and_command_lines);
 	tcase_add_test(tc, missing_gnuplot_changes_nothing);
 	tcase_add_test(tc, draws_flow_pictures);
+	tcase_add_test(tc, draws_the_readme_noisy_neighbour);
 	tcase_add_test(tc, refuses_bad_flow_results);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
