@@ -38,7 +38,10 @@ const vr_command VR_CMD_PLOT = {
 	.description = "draw a run's results with gnuplot (PNG and SVG):\n"
 		       "latency and bandwidth against size per option, and\n"
 		       "the breakdown per option at SIZE (default: the\n"
-		       "smallest); or the fit 'calibrate --json' wrote",
+		       "smallest); for a flows scenario, each group's p50\n"
+		       "and p99 per option, and rate, p99 and cache misses\n"
+		       "against QPs per host; or the fit 'calibrate --json'\n"
+		       "wrote",
 	.operands_max = 1,
 	.operands_refusal = "one results file",
 	.check = plot_check,

@@ -301,6 +301,18 @@ int scn_flows_any_same_host(const scn_flows *f)
 	return 0;
 }
 
+size_t scn_flow_group_qps_per_host(const scn_flow_group *g)
+{
+	size_t per_host[SCN_HOSTS_MAX] = {0}, most = 0;
+	for (size_t c = 0; c < g->connection_count; c++) {
+		per_host[g->connections[c].client.host]++;
+		per_host[g->connections[c].server.host]++;
+	}
+	for (size_t h = 0; h < SCN_HOSTS_MAX; h++)
+		most = per_host[h] > most ? per_host[h] : most;
+	return most;
+}
+
 void scn_flows_free(scn_flows *f)
 {
 	for (size_t i = 0; f->groups && i < f->group_count; i++)

@@ -135,6 +135,11 @@ unsigned long long scn_flow_connection_seed(const scn_flow_group *g, size_t c);
 /* Does any connection join two VMs of one host? */
 int scn_flows_any_same_host(const scn_flows *f);
 
+/* The most QPs group G holds on any one host: each connection is a QP on
+ * its client's host and one on its server's (two on a host it joins to
+ * itself).  What the host's QP-context cache sees of the group. */
+size_t scn_flow_group_qps_per_host(const scn_flow_group *g);
+
 /* Does every connection of every group run on the placement an option
  * needs (SAME_HOST 1: client and server VMs on one host; 0: on two; -1:
  * either, for an option with a `same_host:` counterpart)?

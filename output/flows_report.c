@@ -67,22 +67,70 @@ static const char *wait_p99_text(const fl_server_figures *sf, char *buf, size_t 
 	return buf;
 }
 
+/* NAME's part after "HOST " (a host's servers and caches are named so:
+ * sim/flow_experiment.h), or NULL when it is not one of HOST's. */
+static const char *of_host(const char *name, const char *host)
+{
+	size_t n = strlen(host);
+	return strncmp(name, host, n) == 0 && name[n] == ' ' ? name + n + 1 : NULL;
+}
+
+/* Beside "saturates first", per host: how full its PCIe link is each way
+ * and how each cache hits (its misses per operation completed in the run,
+ * all groups'), so a reader sees whether a cache or the link fills. */
+static void text_saturation_hosts(const scn_scenario *s, const vr_flow_result *f, FILE *out)
+{
+	uint64_t ops = 0;
+	for (size_t g = 0; g < s->flows.group_count; g++) {
+		fl_figures fg;
+		fl_group_figures(f->engine, (uint32_t)g, &fg);
+		ops += fg.completed;
+	}
+	for (size_t h = 0; h < s->host_count; h++) {
+		const char *host = s->hosts[h].name, *what, *sep = "; hit rates:";
+		double up = 0, down = 0;
+		for (size_t i = 0; i < fl_server_count(f->engine); i++) {
+			fl_server_figures sf;
+			fl_server_figures_of(f->engine, (uint32_t)i, &sf);
+			if ((what = of_host(sf.name, host)) && strcmp(what, "pcie up") == 0)
+				up = sf.utilisation;
+			else if (what && strcmp(what, "pcie down") == 0)
+				down = sf.utilisation;
+		}
+		fprintf(out, "   %s: pcie up %.4f, down %.4f", host, up, down);
+		for (size_t i = 0; i < fl_cache_count(f->engine); i++) {
+			fl_cache_figures cf;
+			fl_cache_figures_of(f->engine, (uint32_t)i, &cf);
+			if (!(what = of_host(cf.name, host)))
+				continue;
+			if (cf.lookups)
+				fprintf(out, "%s %s %.4f (%.3g misses/op)", sep, what, cf.hit_rate,
+					ops ? (double)cf.misses / (double)ops : 0);
+			else
+				fprintf(out, "%s %s unused", sep, what);
+			sep = ",";
+		}
+		fputc('\n', out);
+	}
+}
+
 static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 {
 	const scn_scenario *s = run->scenario;
 	fprintf(out, "\n preset %s | option %s | %zu flows | %.3f ms simulated | %llu events\n", preset_name(run, f),
 		s->options[f->option].name, fl_flow_count(f->engine), fl_end_ns(f->engine) / 1e6,
 		(unsigned long long)fl_events(f->engine));
-	fprintf(out, "\n %-16s %12s %14s %10s %10s %10s %10s %10s %12s\n", "group", "ops", "ops/s", "MB/s", "p50[us]",
-		"p99[us]", "p99.9[us]", "max[us]", "misses/op");
+	fprintf(out, "\n %-16s %12s %14s %10s %10s %10s %10s %10s %12s %12s %10s\n", "group", "ops", "ops/s", "MB/s",
+		"p50[us]", "p99[us]", "p99.9[us]", "max[us]", "misses/op", "connections", "QPs/host");
 	for (size_t g = 0; g < s->flows.group_count; g++) {
 		fl_figures fg;
 		fl_group_figures(f->engine, (uint32_t)g, &fg);
 		double lat[4];
 		latency_us(&fg, f->latency_scale[g], lat);
-		fprintf(out, " %-16s %12llu %14.1f %10.3f %10.3f %10.3f %10.3f %10.3f %12.4f\n", s->flows.groups[g].name,
-			(unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, lat[0], lat[1], lat[2], lat[3],
-			misses_per_op(&fg));
+		fprintf(out, " %-16s %12llu %14.1f %10.3f %10.3f %10.3f %10.3f %10.3f %12.4f %12zu %10zu\n",
+			s->flows.groups[g].name, (unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, lat[0],
+			lat[1], lat[2], lat[3], misses_per_op(&fg), s->flows.groups[g].connection_count,
+			scn_flow_group_qps_per_host(&s->flows.groups[g]));
 	}
 	fprintf(out, "\n %-16s %12s %14s %10s %10s %10s %12s %12s %12s\n", "vm", "ops", "ops/s", "MB/s", "p50[us]",
 		"p99[us]", "served ops", "exits/s", "irqs/s");
@@ -127,6 +175,7 @@ static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 		fl_server_figures sf;
 		fl_server_figures_of(f->engine, busiest, &sf);
 		fprintf(out, "\n saturates first: %s (utilisation %.4f)\n", sf.name, sf.utilisation);
+		text_saturation_hosts(s, f, out);
 	}
 }
 
@@ -175,6 +224,8 @@ static void json_block(json_writer *w, const vr_run *run, const vr_flow_result *
 		json_figures(w, &fg, f->latency_scale[g]);
 		json_write_key_uint(w, "cache_misses", fg.cache_misses);
 		json_write_key_double(w, "cache_misses_per_op", "%.6f", misses_per_op(&fg));
+		json_write_key_uint(w, "connections", s->flows.groups[g].connection_count);
+		json_write_key_uint(w, "qps_per_host", scn_flow_group_qps_per_host(&s->flows.groups[g]));
 		json_write_object_end(w);
 	}
 	json_write_array_end(w);
@@ -280,7 +331,7 @@ static int json(const vr_run *run, const vr_invocation *inv, FILE *out)
 static int csv(const vr_run *run, FILE *out)
 {
 	const scn_scenario *s = run->scenario;
-	fprintf(out, "preset,option,kind,name,ops,ops_per_s,mb_per_s,p50_us,p99_us,p999_us,max_us,units,visits,utilisation,mean_wait_us,p99_wait_us,vm_exits_per_s,interrupts_per_s,lookups,hit_rate\n");
+	fprintf(out, "preset,option,kind,name,ops,ops_per_s,mb_per_s,p50_us,p99_us,p999_us,max_us,units,visits,utilisation,mean_wait_us,p99_wait_us,vm_exits_per_s,interrupts_per_s,lookups,hit_rate,connections,qps_per_host\n");
 	for (size_t i = 0; i < run->flow_count; i++) {
 		const vr_flow_result *f = &run->flows[i];
 		const char *p = preset_name(run, f), *o = s->options[f->option].name;
@@ -289,8 +340,10 @@ static int csv(const vr_run *run, FILE *out)
 			fl_group_figures(f->engine, (uint32_t)g, &fg);
 			double lat[4];
 			latency_us(&fg, f->latency_scale[g], lat);
-			fprintf(out, "%s,%s,group,%s,%llu,%.3f,%.6f,%.6f,%.6f,%.6f,%.6f,,,,,,,,,\n", p, o, s->flows.groups[g].name,
-				(unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, lat[0], lat[1], lat[2], lat[3]);
+			fprintf(out, "%s,%s,group,%s,%llu,%.3f,%.6f,%.6f,%.6f,%.6f,%.6f,,,,,,,,,,%zu,%zu\n", p, o,
+				s->flows.groups[g].name, (unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, lat[0],
+				lat[1], lat[2], lat[3], s->flows.groups[g].connection_count,
+				scn_flow_group_qps_per_host(&s->flows.groups[g]));
 		}
 		for (size_t v = 0; v < f->vm_count; v++) {
 			fl_figures fg;
@@ -301,7 +354,7 @@ static int csv(const vr_run *run, FILE *out)
 			char cells[128] = ",,,";
 			if (vm_latency_us(f, v, &fg, lat))
 				snprintf(cells, sizeof cells, "%.6f,%.6f,%.6f,%.6f", lat[0], lat[1], lat[2], lat[3]);
-			fprintf(out, "%s,%s,vm,%s,%llu,%.3f,%.6f,%s,,,,,,%.3f,%.3f,,\n", p, o, name,
+			fprintf(out, "%s,%s,vm,%s,%llu,%.3f,%.6f,%s,,,,,,%.3f,%.3f,,,,\n", p, o, name,
 				(unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, cells, f->vm_rates[v].vm_exits,
 				f->vm_rates[v].interrupts);
 		}
@@ -311,19 +364,19 @@ static int csv(const vr_run *run, FILE *out)
 			char p99[32] = "";
 			if (sf.has_wait_percentiles)
 				snprintf(p99, sizeof p99, "%.6f", sf.p99_wait_ns / 1e3);
-			fprintf(out, "%s,%s,server,%s,,,,,,,,%u,%llu,%.6f,%.6f,%s,,,,\n", p, o, sf.name, sf.units,
+			fprintf(out, "%s,%s,server,%s,,,,,,,,%u,%llu,%.6f,%.6f,%s,,,,,,\n", p, o, sf.name, sf.units,
 				(unsigned long long)sf.visits, sf.utilisation, sf.mean_wait_ns / 1e3, p99);
 		}
 		for (size_t h = 0; h < s->host_count; h++) {
 			mdl_counters per_s;
 			vr_flow_host_rates(s, f, h, &per_s);
-			fprintf(out, "%s,%s,host,%s,,,,,,,,,,,,,%.3f,%.3f,,\n", p, o, s->hosts[h].name, per_s.vm_exits,
+			fprintf(out, "%s,%s,host,%s,,,,,,,,,,,,,%.3f,%.3f,,,,\n", p, o, s->hosts[h].name, per_s.vm_exits,
 				per_s.interrupts);
 		}
 		for (size_t k = 0; k < fl_cache_count(f->engine); k++) {
 			fl_cache_figures cf;
 			fl_cache_figures_of(f->engine, (uint32_t)k, &cf);
-			fprintf(out, "%s,%s,cache,%s,,,,,,,,%u,,,,,,,%llu,%.6f\n", p, o, cf.name, cf.entries,
+			fprintf(out, "%s,%s,cache,%s,,,,,,,,%u,,,,,,,%llu,%.6f,,\n", p, o, cf.name, cf.entries,
 				(unsigned long long)cf.lookups, cf.hit_rate);
 		}
 	}

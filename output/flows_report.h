@@ -2,7 +2,8 @@
  * flows_report.h - the results of a flows scenario (sim/flow_experiment.h)
  * in text, JSON and CSV: per flow group (operations, ops/s, MB/s, latency
  * percentiles), per VM, per shared server (utilisation, visits, waiting),
- * and the server that saturates first (docs/results-schema.md, "Many
+ * and the server that saturates first, in text beside each host's PCIe
+ * utilisation each way and cache hit rates (docs/results-schema.md, "Many
  * flows").  Latencies are per message for WRITE and SEND latency tests
  * (half the round trip, as perftest), whole otherwise.
  */

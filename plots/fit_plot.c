@@ -147,24 +147,7 @@ static int draw_verb(const fit_view *f, mdl_verb verb, const char *work, vr_diag
 	if (fclose(gp) != 0)
 		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
 	/* Multiplot cannot be replotted: run the script once per terminal. */
-	char script[128];
-	for (int svg = 0; svg < 2; svg++) {
-		snprintf(path, sizeof path, "%s/%s-%s.gp", work, name, svg ? "svg" : "png");
-		FILE *w = fopen(path, "w");
-		if (!w)
-			return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
-		if (svg)
-			fprintf(w, "set terminal svg size 1300,800 dynamic font 'DejaVu Sans,12' background rgb 'white' noenhanced\n");
-		else
-			fprintf(w, "set terminal pngcairo size 1300,800 font 'DejaVu Sans,12' noenhanced\n");
-		fprintf(w, "set output '%s.%s'\nload '%s.gp'\n", name, svg ? "svg" : "png", name);
-		fclose(w);
-		snprintf(script, sizeof script, "%s-%s.gp", name, svg ? "svg" : "png");
-		if (vr_gp_run(f->gnuplot, work, script, diag) != 0)
-			return -1;
-		remove(path);
-	}
-	return 0;
+	return vr_gp_run_per_terminal(f->gnuplot, work, name, 1300, 800, diag);
 }
 
 static int draw_all(const void *ctx, const char *work, vr_diag *diag)

@@ -114,6 +114,30 @@ int vr_gp_run(const char *gnuplot, const char *dir, const char *script, vr_diag 
 	return 0;
 }
 
+int vr_gp_run_per_terminal(const char *gnuplot, const char *dir, const char *name, int width, int height, vr_diag *diag)
+{
+	char path[8192], script[600];
+	for (int svg = 0; svg < 2; svg++) {
+		snprintf(script, sizeof script, "%s-%s.gp", name, svg ? "svg" : "png");
+		snprintf(path, sizeof path, "%s/%s", dir, script);
+		FILE *w = fopen(path, "w");
+		if (!w)
+			return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
+		if (svg)
+			fprintf(w, "set terminal svg size %d,%d dynamic font 'DejaVu Sans,12' background rgb 'white' noenhanced\n", width,
+				height);
+		else
+			fprintf(w, "set terminal pngcairo size %d,%d font 'DejaVu Sans,12' noenhanced\n", width, height);
+		fprintf(w, "set output '%s.%s'\nload '%s.gp'\n", name, svg ? "svg" : "png", name);
+		if (fclose(w) != 0)
+			return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
+		if (vr_gp_run(gnuplot, dir, script, diag) != 0)
+			return -1;
+		remove(path);
+	}
+	return 0;
+}
+
 int vr_gp_make_dir(const char *path, vr_diag *diag)
 {
 	if (mkdir(path, 0777) != 0 && errno != EEXIST)

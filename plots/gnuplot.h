@@ -30,6 +30,11 @@ void vr_gp_size_text(double bytes, char *buf, size_t len);
 /* Run GNUPLOT on SCRIPT inside DIR (its messages go to DIR/gnuplot.log). */
 int vr_gp_run(const char *gnuplot, const char *dir, const char *script, vr_diag *diag);
 
+/* Draw DIR/NAME.gp, a script that sets no terminal (a multiplot cannot be
+ * replotted), once per terminal: NAME.png, then NAME.svg, WIDTH x HEIGHT
+ * pixels, through driver scripts written in DIR and removed after. */
+int vr_gp_run_per_terminal(const char *gnuplot, const char *dir, const char *name, int width, int height, vr_diag *diag);
+
 /* Create folder PATH if missing (a file there is an error). */
 int vr_gp_make_dir(const char *path, vr_diag *diag);
 

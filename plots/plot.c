@@ -11,7 +11,9 @@
 #include "plots/plot.h"
 
 #include "plots/fit_plot.h"
+#include "plots/flow_plot.h"
 #include "plots/gnuplot.h"
+#include "plots/plot_read.h"
 
 #include <errno.h>
 #include <math.h>
@@ -61,56 +63,11 @@ typedef struct plot_data {
 
 /* ---- reading --------------------------------------------------------- */
 
-static int bad(const json_doc *doc, vr_diag *diag, const json_node *at, const char *fmt, const char *a, const char *b)
-{
-	return vr_diag_at(diag, json_where(doc, at), fmt, a, b);
-}
-
-static const json_node *member(const json_doc *doc, const json_node *object, const char *key, json_type type, vr_diag *diag)
-{
-	const json_node *v = json_get(object, key);
-	if (!v) {
-		vr_diag_at(diag, json_where(doc, object), "found a result without \"%s\", expected it (docs/results-schema.md)", key);
-		return NULL;
-	}
-	if (v->type != type) {
-		bad(doc, diag, v, "found %s for \"%s\", expected a different type (docs/results-schema.md)", json_type_name(v->type), key);
-		return NULL;
-	}
-	return v;
-}
-
-static int number_member(const json_doc *doc, const json_node *object, const char *key, double *out, vr_diag *diag)
-{
-	const json_node *v = member(doc, object, key, JSON_NUMBER, diag);
-	if (!v)
-		return -1;
-	double value = json_number(v);
-	if (!(value >= 0) || !isfinite(value))
-		return vr_diag_at(diag, json_where(doc, v), "found %g for \"%s\", expected a finite number, zero or more", value, key);
-	*out = value;
-	return 0;
-}
-
-/* Index of NAME in LIST (added if new).  Names become file names and
- * gnuplot titles: identifiers only. */
+/* Index of NAME in LIST (added if new): identifiers only. */
 static int intern(const json_doc *doc, const json_node *at, const char *what, char list[][MDL_NAME_MAX], size_t *count, size_t *out,
 		  vr_diag *diag)
 {
-	const char *name = at->text;
-	if (!vr_is_identifier(name) || strlen(name) >= MDL_NAME_MAX)
-		return vr_diag_at(diag, json_where(doc, at), "found the %s name '%.60s', expected at most %d letters, digits, '_', '.' and '-'",
-				  what, name, MDL_NAME_MAX - 1);
-	for (size_t i = 0; i < *count; i++)
-		if (strcmp(list[i], name) == 0) {
-			*out = i;
-			return 0;
-		}
-	if (*count == NAMES_MAX)
-		return vr_diag_at(diag, json_where(doc, at), "found more than %d %s names, expected at most %d", NAMES_MAX, what, NAMES_MAX);
-	snprintf(list[*count], MDL_NAME_MAX, "%s", name);
-	*out = (*count)++;
-	return 0;
+	return vr_plot_intern(doc, at, what, list, count, NAMES_MAX, out, diag);
 }
 
 static int choice(const json_doc *doc, const json_node *at, const char *what, const char *const *names, int *out, vr_diag *diag)
@@ -148,27 +105,27 @@ static int read_result(plot_data *d, const json_doc *doc, const json_node *r, in
 	memset(p, 0, sizeof *p);
 	const json_node *v;
 	int verb, completion;
-	if (!(v = member(doc, r, "preset", JSON_STRING, diag)) || intern(doc, v, "preset", d->presets, &d->preset_count, &p->preset, diag) ||
-	    !(v = member(doc, r, "option", JSON_STRING, diag)) || intern(doc, v, "option", d->options, &d->option_count, &p->option, diag) ||
-	    !(v = member(doc, r, "verb", JSON_STRING, diag)) || choice(doc, v, "verb", mdl_verb_names, &verb, diag) ||
-	    !(v = member(doc, r, "completion", JSON_STRING, diag)) || choice(doc, v, "completion mode", mdl_completion_names, &completion, diag) ||
-	    number_member(doc, r, "size_bytes", &p->size_bytes, diag))
+	if (!(v = vr_plot_member(doc, r, "preset", JSON_STRING, diag)) || intern(doc, v, "preset", d->presets, &d->preset_count, &p->preset, diag) ||
+	    !(v = vr_plot_member(doc, r, "option", JSON_STRING, diag)) || intern(doc, v, "option", d->options, &d->option_count, &p->option, diag) ||
+	    !(v = vr_plot_member(doc, r, "verb", JSON_STRING, diag)) || choice(doc, v, "verb", mdl_verb_names, &verb, diag) ||
+	    !(v = vr_plot_member(doc, r, "completion", JSON_STRING, diag)) || choice(doc, v, "completion mode", mdl_completion_names, &completion, diag) ||
+	    vr_plot_number(doc, r, "size_bytes", &p->size_bytes, diag))
 		return -1;
 	if (p->size_bytes < 1)
 		return vr_diag_at(diag, json_where(doc, json_get(r, "size_bytes")), "found %g for \"size_bytes\", expected at least 1", p->size_bytes);
 	if (mdl_verb_is_bandwidth((mdl_verb)verb)) {
-		const json_node *bw = member(doc, r, "bandwidth", JSON_OBJECT, diag);
-		if (!bw || number_member(doc, bw, "bw_average_gbit_per_s", &p->value, diag))
+		const json_node *bw = vr_plot_member(doc, r, "bandwidth", JSON_OBJECT, diag);
+		if (!bw || vr_plot_number(doc, bw, "bw_average_gbit_per_s", &p->value, diag))
 			return -1;
 	} else {
-		const json_node *t = member(doc, r, "one_way_us", JSON_OBJECT, diag);
-		if (!t || number_member(doc, t, "median", &p->value, diag))
+		const json_node *t = vr_plot_member(doc, r, "one_way_us", JSON_OBJECT, diag);
+		if (!t || vr_plot_number(doc, t, "median", &p->value, diag))
 			return -1;
-		const json_node *kinds = schema >= 2 ? member(doc, r, "breakdown_by_kind_us", JSON_OBJECT, diag) : NULL;
+		const json_node *kinds = schema >= 2 ? vr_plot_member(doc, r, "breakdown_by_kind_us", JSON_OBJECT, diag) : NULL;
 		if (schema >= 2 && !kinds)
 			return -1;
 		for (size_t k = 0; kinds && k < KINDS; k++)
-			if (number_member(doc, kinds, KIND_KEYS[k], &p->kind_us[k], diag))
+			if (vr_plot_number(doc, kinds, KIND_KEYS[k], &p->kind_us[k], diag))
 				return -1;
 		p->has_kinds = kinds != NULL;
 	}
@@ -445,6 +402,13 @@ int vr_plot(const vr_plot_request *rq, int *bad_input, vr_diag *diag)
 			return vr_diag_at(diag, (vr_where){"--size", 0, 0}, "found --size with a calibration file, expected it only with run results");
 		}
 		int rc = vr_plot_calibration(&doc, rq->out_dir, rq->gnuplot, bad_input, diag);
+		json_free(&doc);
+		return rc;
+	}
+	if (json_get(doc.root, "flow_results")) {
+		int rc = rq->breakdown_bytes > 0
+				 ? vr_diag_at(diag, (vr_where){"--size", 0, 0}, "found --size with flow results, expected it only with single-flow results")
+				 : vr_plot_flows(&doc, rq->out_dir, rq->gnuplot, bad_input, diag);
 		json_free(&doc);
 		return rc;
 	}

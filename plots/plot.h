@@ -10,7 +10,7 @@
  *                                       (breakdown_by_kind_us) at one size
  *   bandwidth-VERB-COMPLETION-PRESET    BW average against message size
  * A calibration file (`vrdmasim calibrate --json`) gets its own pictures
- * (plots/fit_plot.h).  Beside the pictures stay the gnuplot scripts (NAME.gp) and data (data/NAME.dat)
+ * (plots/fit_plot.h), and so does a flows scenario's (plots/flow_plot.h).  Beside the pictures stay the gnuplot scripts (NAME.gp) and data (data/NAME.dat)
  * that made them, so a picture can be restyled without re-running.
  *
  * The pictures are made in a fresh folder inside DIR and moved into DIR

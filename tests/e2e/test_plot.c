@@ -174,6 +174,103 @@ START_TEST(refuses_bad_sizes_and_command_lines)
 }
 END_TEST
 
+/* A flows scenario's results: each group's p50 and p99 per option, and
+ * (its groups hold 1, 4 and 32 QPs per host) rate, p99 and misses against
+ * QPs per host. */
+START_TEST(draws_flow_pictures)
+{
+	char flows[400], out[400], path[600];
+	snprintf(flows, sizeof flows, "%s/flows.json", dir);
+	snprintf(out, sizeof out, "%s/flow-plots", dir);
+	tool_output o = run_tool((const char *[]){"run", src_path("tests/e2e/plot-flows.yaml"), "--format", "json", "--out", flows, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	o = run_tool((const char *[]){"plot", flows, "--out", out, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	ck_assert_uint_eq(o.out_len, 0);
+	tool_output_free(&o);
+	static const char *const names[] = {"flows-latency-esxi5-qdr-2012", "flows-qps-esxi5-qdr-2012"};
+	static const char *const labels[][3] = {{"probe p99", "qps-32 p50", "latency [µs]"}, {"QPs per host", "M ops/s", "vrdma"}};
+	for (size_t i = 0; i < 2; i++) {
+		size_t len;
+		snprintf(path, sizeof path, "%s/%s.png", out, names[i]);
+		const char *png = slurp(path, &len);
+		ck_assert_msg(png && len > 2000 && memcmp(png, "\x89PNG", 4) == 0, "%s", path);
+		snprintf(path, sizeof path, "%s/%s.svg", out, names[i]);
+		const char *svg = slurp(path, &len);
+		ck_assert_msg(svg && strstr(svg, "<svg"), "%s", path);
+		for (size_t k = 0; k < 3; k++)
+			ck_assert_msg(strstr(svg, labels[i][k]), "%s has no '%s'", path, labels[i][k]);
+		snprintf(path, sizeof path, "%s/data/%s.dat", out, names[i]);
+		ck_assert_msg(slurp(path, &len) && len > 0, "%s", path);
+	}
+	/* The sweep's data: QPs per host in order, each option's block. */
+	size_t len;
+	snprintf(path, sizeof path, "%s/data/flows-qps-esxi5-qdr-2012.dat", out);
+	const char *dat = slurp(path, &len);
+	ck_assert_msg(strstr(dat, "# native:") && strstr(dat, "# vrdma:"), "%s", dat);
+	const char *one = strstr(dat, "\n1 "), *four = strstr(dat, "\n4 "), *many = strstr(dat, "\n32 ");
+	ck_assert_msg(one && four && many && one < four && four < many, "%s", dat);
+	ck_assert_uint_eq(entries(out), 2 * 3 + 1);   /* png, svg, gp each, and data/ */
+	/* --size is for single-flow results only. */
+	o = run_tool((const char *[]){"plot", flows, "--out", out, "--size", "64B", NULL});
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_msg(strstr(o.err, "found --size with flow results"), "%s", o.err);
+	tool_output_free(&o);
+}
+END_TEST
+
+/* README's "The noisy neighbour" pictures, drawn as it says (its QP sweep
+ * is plot-flows.yaml's in small: qp-scaling.yaml runs in test_flows_pcie). */
+START_TEST(draws_the_readme_noisy_neighbour)
+{
+	char flows[400], out[400], path[600];
+	snprintf(flows, sizeof flows, "%s/nn.json", dir);
+	snprintf(out, sizeof out, "%s/plots", dir);
+	tool_output o = run_tool((const char *[]){"run", src_path("scenarios/noisy-neighbour.yaml"), "--format", "json", "--out", flows, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	o = run_tool((const char *[]){"plot", flows, "--out", out, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	static const char *const presets[] = {"esxi5-qdr-2012", "modern-hdr"};
+	for (size_t i = 0; i < 2; i++) {
+		size_t len;
+		snprintf(path, sizeof path, "%s/flows-latency-%s.png", out, presets[i]);
+		ck_assert_msg(slurp(path, &len) && len > 2000, "%s", path);
+	}
+	ck_assert_uint_eq(entries(out), 2 * 3 + 1);   /* no QP sweep: the probe's groups hold one QP per host each */
+}
+END_TEST
+
+START_TEST(refuses_bad_flow_results)
+{
+#define HEAD "{\"tool\": \"vrdmasim\", \"schema_version\": 2, \"flow_results\": "
+#define BLOCK "[{\"preset\": \"p\", \"option\": \"o\", \"groups\": "
+	refuses(HEAD "[]}", "bad.json:1:59: found an empty \"flow_results\", expected an array of results");
+	refuses("{\"tool\": \"vrdmasim\", \"schema_version\": 1, \"flow_results\": [1]}",
+		"bad.json:1:40: found an unknown schema_version, expected 2 for flow results");
+	refuses(HEAD "[7]}", "bad.json:1:60: found a number in \"flow_results\", expected an object per preset and option");
+	refuses(HEAD BLOCK "[]}]}", "bad.json:1:101: found no groups, expected the figures of each flow group");
+	refuses(HEAD BLOCK "[{\"group\": \"g\", \"ops_per_s\": \"many\"}]}]}",
+		"bad.json:1:130: found a string for \"ops_per_s\", expected a different type");
+	refuses(HEAD BLOCK "[{\"group\": \"g\", \"ops_per_s\": 1, \"p50_us\": 1, \"p99_us\": -2}]}]}",
+		"found -2 for \"p99_us\", expected a finite number, zero or more");
+	refuses(HEAD BLOCK "[{\"group\": \"g\", \"ops_per_s\": 1, \"p50_us\": 1, \"p99_us\": 2}]}]}",
+		"found a result without \"cache_misses_per_op\"");
+	refuses(HEAD BLOCK "[{\"group\": \"g\", \"ops_per_s\": 1, \"p50_us\": 1, \"p99_us\": 2, \"cache_misses_per_op\": 0, "
+		"\"qps_per_host\": 0.5}]}]}", "found 0.5 for \"qps_per_host\", expected a whole number, 1 or more");
+	/* Group names reach gnuplot titles: nothing can be injected. */
+	refuses(HEAD BLOCK "[{\"group\": \"g' title system('touch /tmp/pwned')\"}]}]}",
+		"found the group name 'g' title system('touch /tmp/pwned')', expected at most 47 letters, digits");
+	refuses(HEAD BLOCK "[{\"group\": \"g\", \"ops_per_s\": 1, \"p50_us\": 1, \"p99_us\": 2, \"cache_misses_per_op\": 0}]}, "
+		"{\"preset\": \"p\", \"option\": \"o\", \"groups\": []}]}",
+		"found the preset 'p' with the option 'o' again, expected one result each");
+#undef BLOCK
+#undef HEAD
+}
+END_TEST
+
 /* Without gnuplot: a clear message, status 1, nothing in the folder. */
 START_TEST(missing_gnuplot_changes_nothing)
 {
@@ -199,6 +296,9 @@ int main(void)
 	tcase_add_test(tc, refuses_bad_results_files);
 	tcase_add_test(tc, refuses_bad_sizes_and_command_lines);
 	tcase_add_test(tc, missing_gnuplot_changes_nothing);
+	tcase_add_test(tc, draws_flow_pictures);
+	tcase_add_test(tc, draws_the_readme_noisy_neighbour);
+	tcase_add_test(tc, refuses_bad_flow_results);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
