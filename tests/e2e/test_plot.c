@@ -59,6 +59,20 @@ static size_t entries(const char *path)
 	return n;
 }
 
+/* Picture NAME in OUT: a PNG of some size and an SVG; the SVG's text. */
+static const char *picture(const char *out, const char *name)
+{
+	char path[600];
+	size_t len;
+	snprintf(path, sizeof path, "%s/%s.png", out, name);
+	const char *png = slurp(path, &len);
+	ck_assert_msg(png && len > 2000 && memcmp(png, "\x89PNG", 4) == 0, "%s", path);
+	snprintf(path, sizeof path, "%s/%s.svg", out, name);
+	const char *svg = slurp(path, &len);
+	ck_assert_msg(svg && strstr(svg, "<svg"), "%s", path);
+	return svg;
+}
+
 START_TEST(draws_every_picture)
 {
 	char out[400], path[600];
@@ -72,13 +86,8 @@ START_TEST(draws_every_picture)
 		"bandwidth-write_bw-poll-esxi5-qdr-2012",
 	};
 	for (size_t i = 0; i < 3; i++) {
-		size_t len;
-		snprintf(path, sizeof path, "%s/%s.png", out, names[i]);
-		const char *png = slurp(path, &len);
-		ck_assert_msg(png && len > 2000 && memcmp(png, "\x89PNG", 4) == 0, "%s", path);
+		const char *svg = picture(out, names[i]);
 		snprintf(path, sizeof path, "%s/%s.svg", out, names[i]);
-		const char *svg = slurp(path, &len);
-		ck_assert_msg(svg && strstr(svg, "<svg"), "%s", path);
 		/* Labelled: axes with units and a legend naming the options. */
 		if (i != 1) {
 			ck_assert_msg(strstr(svg, "message size"), "%s has no x label", path);
@@ -174,31 +183,36 @@ START_TEST(refuses_bad_sizes_and_command_lines)
 }
 END_TEST
 
+/* Run SCENARIO (from the source tree) into the JSON file NAME in the test's
+ * folder, and plot it into its folder PLOTS, silently: their paths into
+ * JSON and OUT (400 bytes each). */
+static void run_and_plot(const char *scenario, const char *name, const char *plots, char *json, char *out)
+{
+	snprintf(json, 400, "%s/%s", dir, name);
+	snprintf(out, 400, "%s/%s", dir, plots);
+	tool_output o = run_tool((const char *[]){"run", src_path(scenario), "--format", "json", "--out", json, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	o = run_tool((const char *[]){"plot", json, "--out", out, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	ck_assert_uint_eq(o.out_len, 0);
+	tool_output_free(&o);
+}
+
 /* A flows scenario's results: each group's p50 and p99 per option, and
  * (its groups hold 1, 4 and 32 QPs per host) rate, p99 and misses against
  * QPs per host. */
 START_TEST(draws_flow_pictures)
 {
 	char flows[400], out[400], path[600];
-	snprintf(flows, sizeof flows, "%s/flows.json", dir);
-	snprintf(out, sizeof out, "%s/flow-plots", dir);
-	tool_output o = run_tool((const char *[]){"run", src_path("tests/e2e/plot-flows.yaml"), "--format", "json", "--out", flows, NULL});
-	ck_assert_msg(o.status == 0, "%s", o.err);
-	tool_output_free(&o);
-	o = run_tool((const char *[]){"plot", flows, "--out", out, NULL});
-	ck_assert_msg(o.status == 0, "%s", o.err);
-	ck_assert_uint_eq(o.out_len, 0);
-	tool_output_free(&o);
+	run_and_plot("tests/e2e/plot-flows.yaml", "flows.json", "flow-plots", flows, out);
+	tool_output o;
 	static const char *const names[] = {"flows-latency-esxi5-qdr-2012", "flows-qps-esxi5-qdr-2012"};
 	static const char *const labels[][3] = {{"probe p99", "qps-32 p50", "latency [µs]"}, {"QPs per host", "M ops/s", "vrdma"}};
 	for (size_t i = 0; i < 2; i++) {
 		size_t len;
-		snprintf(path, sizeof path, "%s/%s.png", out, names[i]);
-		const char *png = slurp(path, &len);
-		ck_assert_msg(png && len > 2000 && memcmp(png, "\x89PNG", 4) == 0, "%s", path);
+		const char *svg = picture(out, names[i]);
 		snprintf(path, sizeof path, "%s/%s.svg", out, names[i]);
-		const char *svg = slurp(path, &len);
-		ck_assert_msg(svg && strstr(svg, "<svg"), "%s", path);
 		for (size_t k = 0; k < 3; k++)
 			ck_assert_msg(strstr(svg, labels[i][k]), "%s has no '%s'", path, labels[i][k]);
 		snprintf(path, sizeof path, "%s/data/%s.dat", out, names[i]);
@@ -225,14 +239,7 @@ END_TEST
 START_TEST(draws_the_readme_noisy_neighbour)
 {
 	char flows[400], out[400], path[600];
-	snprintf(flows, sizeof flows, "%s/nn.json", dir);
-	snprintf(out, sizeof out, "%s/plots", dir);
-	tool_output o = run_tool((const char *[]){"run", src_path("scenarios/noisy-neighbour.yaml"), "--format", "json", "--out", flows, NULL});
-	ck_assert_msg(o.status == 0, "%s", o.err);
-	tool_output_free(&o);
-	o = run_tool((const char *[]){"plot", flows, "--out", out, NULL});
-	ck_assert_msg(o.status == 0, "%s", o.err);
-	tool_output_free(&o);
+	run_and_plot("scenarios/noisy-neighbour.yaml", "nn.json", "plots", flows, out);
 	static const char *const presets[] = {"esxi5-qdr-2012", "modern-hdr"};
 	for (size_t i = 0; i < 2; i++) {
 		size_t len;
