@@ -772,14 +772,7 @@ void vr_flow_result_free(vr_flow_result *r)
 	free(r->vm_latency_scale);
 	free(r->vm_rates);
 	free(r->paths);
-	free(r->irq_counts);
-	free(r->irq_vcpu_ns);
-	free(r->irq_backend_ns);
-	free(r->vm_vcpu);
-	free(r->vm_backend);
-	r->irq_counts = NULL;
-	r->irq_vcpu_ns = r->irq_backend_ns = NULL;
-	r->vm_vcpu = r->vm_backend = NULL;
+	vr_flow_irq_free(r);
 	r->engine = NULL;
 	r->latency_scale = NULL;
 	r->vm_latency_scale = NULL;

@@ -89,6 +89,19 @@ int vr_flow_irq_vectors(const scn_scenario *s, vr_flow_result *r)
 	return 0;
 }
 
+void vr_flow_irq_free(vr_flow_result *r)
+{
+	free(r->irq_counts);
+	free(r->irq_vcpu_ns);
+	free(r->irq_backend_ns);
+	free(r->vm_vcpu);
+	free(r->vm_backend);
+	r->irq_counts = NULL;
+	r->irq_vcpu_ns = r->irq_backend_ns = NULL;
+	r->vm_vcpu = r->vm_backend = NULL;
+	r->irq_first = FL_NONE;
+}
+
 void vr_flow_irq_set_counts(const scn_scenario *s, vr_flow_result *r, size_t host, const mdl_counters *per_irq)
 {
 	for (unsigned v = 0; v < s->hosts[host].vms; v++)

@@ -91,6 +91,9 @@ void vr_flow_irq_set_work(const scn_scenario *s, struct vr_flow_result *r, size_
  * per second. */
 void vr_flow_irq_add_rates(const struct vr_flow_result *r, mdl_counters *per_s);
 
+/* Free what vr_flow_irq_vectors allocated in R (NULLs stay NULL). */
+void vr_flow_irq_free(struct vr_flow_result *r);
+
 /* After the run: VM's interrupts (vr_flow_result.irq_first: none without
  * vectors, all 0). */
 typedef struct vr_flow_irq_rates {
