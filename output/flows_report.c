@@ -10,6 +10,7 @@
 
 #include "common/json_write.h"
 #include "sim/flow_experiment.h"
+#include "sim/flow_interrupts.h"
 
 #define MB 1e6
 
@@ -114,6 +115,24 @@ static void text_saturation_hosts(const scn_scenario *s, const vr_flow_result *f
 	}
 }
 
+/* Event completions: each VM's vector (interrupts per VM: a VM has one
+ * vCPU server, or shares its host's pool of guest cores). */
+static void text_interrupts(const vr_run *run, const vr_flow_result *f, FILE *out)
+{
+	if (f->irq_first == FL_NONE)
+		return;
+	fprintf(out, "\n %-16s %16s %14s %10s %14s\n", "vm interrupts", "completions/s", "interrupts/s", "coalesced",
+		"irq exits/s");
+	for (size_t v = 0; v < f->vm_count; v++) {
+		vr_flow_irq_rates q;
+		char name[MDL_NAME_MAX + 16];
+		vr_flow_irq_rates_of(f, v, &q);
+		vm_name(run->scenario, v, name, sizeof name);
+		fprintf(out, " %-16s %16.1f %14.1f %10.4f %14.1f\n", name, q.completions_per_s, q.raised_per_s, q.coalesced,
+			q.exits_per_s);
+	}
+}
+
 static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 {
 	const scn_scenario *s = run->scenario;
@@ -164,6 +183,7 @@ static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 		fprintf(out, " %-24s %8u %14llu %14llu %10.4f\n", cf.name, cf.entries, (unsigned long long)cf.lookups,
 			(unsigned long long)cf.misses, cf.hit_rate);
 	}
+	text_interrupts(run, f, out);
 	fprintf(out, "\n %-24s %14s %14s\n", "host", "VM exits/s", "interrupts/s");
 	for (size_t h = 0; h < s->host_count; h++) {
 		mdl_counters per_s;
@@ -175,6 +195,10 @@ static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 		fl_server_figures sf;
 		fl_server_figures_of(f->engine, busiest, &sf);
 		fprintf(out, "\n saturates first: %s (utilisation %.4f)\n", sf.name, sf.utilisation);
+		double irq = vr_flow_irq_share(f, busiest);
+		if (irq > 0)
+			fprintf(out, " interrupts' work: %.1f %% of its busy time%s\n", 100 * irq,
+				irq >= 0.5 ? ": interrupt handling is what saturates it" : "");
 		text_saturation_hosts(s, f, out);
 	}
 }
@@ -253,6 +277,14 @@ static void json_block(json_writer *w, const vr_run *run, const vr_flow_result *
 		json_write_key_uint(w, "served_ops", served);
 		json_write_key_double(w, "vm_exits_per_s", "%.3f", f->vm_rates[v].vm_exits);
 		json_write_key_double(w, "interrupts_per_s", "%.3f", f->vm_rates[v].interrupts);
+		if (f->irq_first != FL_NONE) {   /* event completions: its vector */
+			vr_flow_irq_rates q;
+			vr_flow_irq_rates_of(f, v, &q);
+			json_write_key_double(w, "irq_completions_per_s", "%.3f", q.completions_per_s);
+			json_write_key_double(w, "irq_raised_per_s", "%.3f", q.raised_per_s);
+			json_write_key_double(w, "irq_coalesced", "%.6f", q.coalesced);
+			json_write_key_double(w, "irq_exits_per_s", "%.3f", q.exits_per_s);
+		}
 		json_write_object_end(w);
 	}
 	json_write_array_end(w);
@@ -312,6 +344,8 @@ static void json_block(json_writer *w, const vr_run *run, const vr_flow_result *
 	if (busiest != FL_NONE)
 		fl_server_figures_of(f->engine, busiest, &sf);
 	json_write_key_string(w, "saturates_first", sf.name);
+	if (busiest != FL_NONE && f->irq_first != FL_NONE)
+		json_write_key_double(w, "saturates_first_irq_share", "%.6f", vr_flow_irq_share(f, busiest));
 	json_write_object_end(w);
 }
 
@@ -357,6 +391,14 @@ static int csv(const vr_run *run, FILE *out)
 			fprintf(out, "%s,%s,vm,%s,%llu,%.3f,%.6f,%s,,,,,,%.3f,%.3f,,,,\n", p, o, name,
 				(unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, cells, f->vm_rates[v].vm_exits,
 				f->vm_rates[v].interrupts);
+		}
+		for (size_t v = 0; f->irq_first != FL_NONE && v < f->vm_count; v++) {
+			vr_flow_irq_rates q;   /* its vector: completions/s, irq exits/s, interrupts raised/s */
+			char name[MDL_NAME_MAX + 16];
+			vr_flow_irq_rates_of(f, v, &q);
+			vm_name(s, v, name, sizeof name);
+			fprintf(out, "%s,%s,irq,%s,,%.3f,,,,,,,,,,,%.3f,%.3f,,\n", p, o, name, q.completions_per_s, q.exits_per_s,
+				q.raised_per_s);
 		}
 		for (size_t k = 0; k < fl_server_count(f->engine); k++) {
 			fl_server_figures sf;

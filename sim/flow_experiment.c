@@ -11,6 +11,7 @@
 
 #include "models/pcie.h"
 #include "models/plan.h"
+#include "sim/flow_interrupts.h"
 
 enum { HOPS_MAX = 4 * MDL_STAGES_MAX + 16 };
 /* A connection's pages are keyed connection << PAGE_KEY_BITS + page: 2^28
@@ -42,7 +43,9 @@ typedef struct builder {
 				       * while a fork's branch is built */
 	size_t count;
 	int detaching;                /* building a fork's branch (see fork_segment) */
-	scn_vm_ref client;            /* the client VM of the path being built */
+	scn_vm_ref client, server;    /* the client and server VMs of the path being built */
+	int completion_detached;      /* its completions are forked (a latency test's) */
+	vr_irq_work irq;              /* the work of the interrupt being built */
 	int pages_taken;              /* a lookup of the leg took its pages: an IOTLB looks them up again */
 	double packet_pace_ns;        /* the leg's slowest link so far: its time per packet (0:
 				       * none), how its packets reach the next link (cut-through) */
@@ -190,6 +193,15 @@ static void hop(builder *b, uint32_t server, double time_ns)
 	hop_varying(b, server, time_ns, 0);
 }
 
+/* The vCPU server of VM AT: its host's pool, or its own named by its role
+ * (so that one path serves every pair of VMs of the same two hosts). */
+static uint32_t vcpu_at(const builder *b, scn_vm_ref at)
+{
+	if (b->hosts[at.host].cores_shared)
+		return b->hosts[at.host].vcpu0;
+	return at.host == b->client.host && at.vm == b->client.vm ? FL_CLIENT_OWN : FL_SERVER_OWN;
+}
+
 /* The server that runs STAGE of a message from FROM to TO, or FL_NONE. */
 static uint32_t server_of(const builder *b, const mdl_plan_stage *ps, scn_vm_ref from, scn_vm_ref to)
 {
@@ -197,11 +209,7 @@ static uint32_t server_of(const builder *b, const mdl_plan_stage *ps, scn_vm_ref
 	const host_servers *hs = &b->hosts[at.host];
 	switch (b->path_option->stages[ps->stage].server) {
 	case SERVE_VCPU:
-		/* A VM's own vCPU is named by its role, so that one path serves
-		 * every pair of VMs of the same two hosts. */
-		if (hs->cores_shared)
-			return hs->vcpu0;
-		return at.host == b->client.host && at.vm == b->client.vm ? FL_CLIENT_OWN : FL_SERVER_OWN;
+		return vcpu_at(b, at);
 	case SERVE_BACKEND: return hs->backend;
 	case SERVE_HCA: return hs->hca;
 	case SERVE_PCIE:   /* two directions: see pcie_stage */
@@ -389,13 +397,55 @@ static int translation_stage(builder *b, const mdl_plan *plan, const mdl_plan_st
 	return 1;
 }
 
+/* Where PS stands in an interrupt its VM's vector coalesces
+ * (flow_interrupts.h); 0 in none. */
+static int irq_place(const builder *b, const mdl_plan *plan, const mdl_plan_stage *ps)
+{
+	return vr_irq_place(b->path_option, plan, (size_t)(ps - plan->stages), b->cq_moderation, b->completion_detached);
+}
+
+/* PS, if it is an interrupt's stage, within its VM's vector's start and
+ * end (opened with msi's moderation window, if any): msi's MSI write a
+ * delay and its handler on the VM's vCPU, others on their servers.
+ * Returns 0 for another stage. */
+static int irq_stage(builder *b, const mdl_plan *plan, const mdl_plan_stage *ps, scn_vm_ref from, scn_vm_ref to)
+{
+	int place = irq_place(b, plan, ps);
+	if (b->detaching || !place || b->count + 4 > HOPS_MAX)
+		return 0;
+	scn_vm_ref at = ps->side == SIDE_RECEIVER ? to : from;
+	const host_servers *hs = &b->hosts[at.host];
+	int client = at.host == b->client.host && at.vm == b->client.vm;
+	uint32_t vector = client ? FL_CLIENT_OWN : FL_SERVER_OWN, server = server_of(b, ps, from, to);
+	vr_irq_part msi;
+	double ns = ps->nominal_ns * stage_share(b, ps);
+	if (vr_irq_msi_split(b->path_option, ps, scn_params(b->s, b->preset, at.host), &msi)) {
+		server = vcpu_at(b, at);
+		ns = msi.vcpu_ns;
+	}
+	if (place & VR_IRQ_FIRST) {
+		b->hops[b->count++] = (fl_hop_spec){.server = FL_IRQ, .irq = vector, .time_ns = msi.window_ns};
+		b->irq = (vr_irq_work){.vcpu0 = hs->vcpu0, .own_vcpus = !hs->cores_shared, .backend = hs->backend};
+	}
+	hop(b, FL_NONE, msi.delay_ns);
+	hop_varying(b, server, server == FL_NONE ? ps->nominal_ns : ns, stage_cv(b, ps, from, to));
+	b->irq.vcpu_ns += server == vcpu_at(b, at) ? ns : 0;
+	b->irq.backend_ns += server == hs->backend ? ns : 0;
+	if (place & VR_IRQ_LAST) {
+		b->hops[b->count++] = (fl_hop_spec){.server = FL_IRQ_END, .irq = vector};
+		vr_flow_irq_set_work(b->s, b->result, at.host, &b->irq);
+	}
+	return 1;
+}
+
 static void add_segment(builder *b, const mdl_plan *plan, mdl_segment seg, scn_vm_ref from, scn_vm_ref to)
 {
 	for (size_t i = 0; i < plan->count; i++) {
 		const mdl_plan_stage *ps = &plan->stages[i];
 		if (ps->segment != seg)
 			continue;
-		if (translation_stage(b, plan, ps, from, to) || pcie_stage(b, plan, ps, from, to))
+		if (translation_stage(b, plan, ps, from, to) || pcie_stage(b, plan, ps, from, to) ||
+		    irq_stage(b, plan, ps, from, to))
 			continue;
 		uint32_t server = server_of(b, ps, from, to);
 		if (b->detaching && is_own_vcpu(server))
@@ -510,14 +560,21 @@ static double host_qps(const scn_scenario *s, size_t host)
  * receiver side's on the other; fabric stages on neither. */
 static void count_leg(const builder *b, const mdl_plan *plan, vr_flow_path_counts *pc, int from_side)
 {
+	mdl_counters per_irq[2] = {{0}};   /* an interrupt's, per side (once per interrupt raised) */
+	int irqs[2] = {0, 0};
 	for (size_t i = 0; i < plan->count; i++) {
 		const mdl_plan_stage *ps = &plan->stages[i];
 		if (ps->side == SIDE_FABRIC)
 			continue;
+		int side = ps->side == SIDE_RECEIVER ? !from_side : from_side;
 		mdl_counters c = ps->counts;
 		mdl_counters_scale(&c, stage_share(b, ps));
-		mdl_counters_add(&pc->counts[ps->side == SIDE_RECEIVER ? !from_side : from_side], &c);
+		irqs[side] |= irq_place(b, plan, ps);
+		mdl_counters_add(irq_place(b, plan, ps) ? &per_irq[side] : &pc->counts[side], &c);
 	}
+	for (int side = 0; side < 2; side++)
+		if (irqs[side])
+			vr_flow_irq_set_counts(b->s, b->result, (side ? b->server : b->client).host, &per_irq[side]);
 }
 
 /* Record what one operation along PATH counts on each host: THERE goes
@@ -559,6 +616,7 @@ static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_con
 	int read = mdl_verb_operation(w->verb) == VERB_READ_LAT;
 	mdl_plan there, back;
 	b->client = c->client;
+	b->server = c->server;
 	/* Two VMs of one host talk through the option's same-host counterpart. */
 	b->path_option = c->client.host == c->server.host && b->local ? b->local : b->option;
 	mdl_plan_build(b->path_option, cp, sp, size, w->verb, s->completion, read ? LEG_READ_REQUEST : LEG_MESSAGE, &fp,
@@ -574,6 +632,7 @@ static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_con
 	/* A ping-pong's WRITE or SEND completes beside the reply; a READ's
 	 * completion is its response's arrival, on the path. */
 	int detached = !bandwidth && !read;
+	b->completion_detached = detached;
 	if (add_leg(b, &there, c->client, c->server, detached) != 0 ||
 	    (both_legs && add_leg(b, &back, c->server, c->client, detached) != 0))
 		return FL_NONE;
@@ -644,6 +703,8 @@ static int add_flows(builder *b, double *scales)
 				.group = (uint32_t)g,
 				.client_vm = (uint32_t)scn_vm_index(f, c->client), .server_vm = (uint32_t)scn_vm_index(f, c->server),
 				.client_own = own_vcpu(b, c->client), .server_own = own_vcpu(b, c->server),
+				.client_irq = b->result->irq_first + (uint32_t)scn_vm_index(f, c->client),
+				.server_irq = b->result->irq_first + (uint32_t)scn_vm_index(f, c->server),
 				/* each connection its QP and its buffer's pages */
 				.qp_key = b->connection, .page_base = (uint64_t)b->connection << PAGE_KEY_BITS,
 				.page_count = buffer_pages(b, grp),
@@ -688,6 +749,7 @@ static int vm_scales(const scn_scenario *s, vr_flow_result *out)
 int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_result *out, vr_diag *diag)
 {
 	memset(out, 0, sizeof *out);
+	out->irq_first = FL_NONE;
 	out->preset = preset;
 	out->option = option;
 	out->vm_count = s->flows.vm_count;
@@ -707,7 +769,12 @@ int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_r
 		*b = (builder){.s = s, .option = &s->options[option], .local = s->same_host_options[option],
 			       .preset = preset, .e = out->engine,
 			       .hosts = hosts, .result = out, .diag = diag};
-		rc = add_servers(b) != 0 || add_flows(b, out->latency_scale) != 0 ? -1 : 0;
+		rc = add_servers(b) != 0 ? -1 : 0;
+		if (rc == 0 && vr_flow_irq_vectors(s, out) != 0)
+			rc = vr_diag_at(diag, (vr_where){s->file, 0, 0}, "cannot build the interrupt vectors: %s",
+					fl_engine_error(out->engine));
+		if (rc == 0 && add_flows(b, out->latency_scale) != 0)
+			rc = -1;
 		out->vm_rates = calloc(s->flows.vm_count ? s->flows.vm_count : 1, sizeof *out->vm_rates);
 		if (rc == 0 && (vm_scales(s, out) != 0 || !out->vm_rates))
 			rc = vr_diag_at(diag, (vr_where){s->file, 0, 0}, "out of memory");
@@ -745,6 +812,7 @@ int vr_flow_vm_rates(const vr_flow_result *r, mdl_counters *per_s)
 			}
 		}
 	}
+	vr_flow_irq_add_rates(r, per_s);
 	return 0;
 }
 
@@ -755,6 +823,7 @@ void vr_flow_result_free(vr_flow_result *r)
 	free(r->vm_latency_scale);
 	free(r->vm_rates);
 	free(r->paths);
+	vr_flow_irq_free(r);
 	r->engine = NULL;
 	r->latency_scale = NULL;
 	r->vm_latency_scale = NULL;

@@ -71,6 +71,10 @@
  *   on its client's side and its server's (its stages' counts, shared as
  *   their work), times the operations each flow completed along it, over
  *   the run's time; a host's are the sum of its VMs'.
+ * - Event completions: an interrupt's stages are a visit of the VM's
+ *   vector, which coalesces the completions of its CQs (moderation, and a
+ *   handler that drains before re-arming), their work on the VM's vCPU
+ *   and counted per interrupt raised: see flow_interrupts.h.
  * - One flow per connection, closed loop (its window) or open loop (its
  *   Poisson rate, at most the workload's tx_depth in flight).
  * - A size mix: one path per (pair of VMs, size), and each flow a choice
@@ -104,6 +108,13 @@ typedef struct vr_flow_result {
 	mdl_counters *vm_rates;       /* [vm_count]: vr_flow_vm_rates, once run (allocated here) */
 	vr_flow_path_counts *paths;   /* [path_count], by the engine's path index */
 	size_t path_count;
+	/* event completions' interrupts (flow_interrupts.h): VM v's vector is
+	 * irq_first + v (FL_NONE: none), what one of its interrupts counts and
+	 * does on its vCPU and its backend, and those servers */
+	uint32_t irq_first;
+	mdl_counters *irq_counts;     /* [vm_count] */
+	double *irq_vcpu_ns, *irq_backend_ns;   /* [vm_count] */
+	uint32_t *vm_vcpu, *vm_backend;         /* [vm_count] */
 } vr_flow_result;
 
 /* Can every group of S run (1 to SCN_SIZES_MAX sizes, each of weight in

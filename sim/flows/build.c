@@ -84,6 +84,7 @@ void fl_engine_free(fl_engine *e)
 		for (uint32_t v = 0; v < e->config.vms; v++)
 			fl_latency_free(&e->vms[v].latency);
 	fl_caches_free(e);
+	fl_irqs_free(e);
 	free(e->servers);
 	free(e->paths);
 	free(e->flows);
@@ -131,7 +132,8 @@ uint32_t fl_add_path(fl_engine *e, const fl_hop_spec *hops, size_t count)
 		return FL_NONE;
 	}
 	char why[200];
-	fl_path_scope scope = {.servers = e->server_count, .paths = e->path_count, .caches = e->cache_count};
+	fl_path_scope scope = {.servers = e->server_count, .paths = e->path_count, .caches = e->cache_count,
+			       .irqs = e->irq_count};
 	if (fl_path_compile(hops, count, scope, &e->paths[e->path_count], why, sizeof why) < 0) {
 		fail(e, "path %zu: %s", e->path_count, why);
 		return FL_NONE;
@@ -140,14 +142,21 @@ uint32_t fl_add_path(fl_engine *e, const fl_hop_spec *hops, size_t count)
 }
 
 /* Does every FL_CLIENT_OWN or FL_SERVER_OWN visit of PATH (and of its
- * branches, DEPTH deep at most) name a server for SPEC? */
+ * branches, DEPTH deep at most) name a server (an interrupt vector for an
+ * interrupt's visits) for SPEC? */
 static int path_owns_known(const fl_engine *e, const fl_flow_spec *spec, uint32_t path, int depth)
 {
 	const fl_path *p = &e->paths[path];
-	for (uint32_t i = 0; i < p->count; i++)
-		if ((p->visits[i].server == FL_CLIENT_OWN && spec->client_own >= e->server_count) ||
-		    (p->visits[i].server == FL_SERVER_OWN && spec->server_own >= e->server_count))
+	for (uint32_t i = 0; i < p->count; i++) {
+		const fl_visit *v = &p->visits[i];
+		int irq = v->service == FL_VISIT_IRQ || v->service == FL_VISIT_IRQ_END;
+		size_t known = irq ? e->irq_count : e->server_count;
+		uint32_t client = irq ? spec->client_irq : spec->client_own, server = irq ? spec->server_irq : spec->server_own;
+		if (v->service == FL_VISIT_CACHE)
+			continue;
+		if ((v->server == FL_CLIENT_OWN && client >= known) || (v->server == FL_SERVER_OWN && server >= known))
 			return 0;
+	}
 	for (uint32_t k = 0; k < p->fork_count && depth > 0; k++)
 		if (!path_owns_known(e, spec, p->forks[k].branch, depth - 1))
 			return 0;

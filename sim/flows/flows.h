@@ -52,6 +52,10 @@
 /* A hop that looks up a key of the flow in a cache (fl_hop_spec.cache,
  * fl_add_cache) and, on a miss, costs the hop's time_ns. */
 #define FL_CACHE (UINT32_MAX - 4)
+/* The start and the end of an interrupt's work on a path: an interrupt
+ * vector (fl_add_irq) that coalesces completions (fl_hop_spec.irq). */
+#define FL_IRQ (UINT32_MAX - 5)
+#define FL_IRQ_END (UINT32_MAX - 6)
 #define FL_CHOICES_MAX 256       /* choices per flow: an event carries its choice in 8 bits */
 
 typedef struct fl_engine fl_engine;
@@ -80,6 +84,14 @@ typedef struct fl_cache_spec {
 	uint32_t ways;               /* 0, or a divisor of entries */
 } fl_cache_spec;
 
+/* An interrupt vector (an HCA's MSI-X vector and EQ of one VM, a VM's
+ * virtual vector): the completions that reach it while an interrupt it
+ * raised is still pending (its moderation window) or being handled ride
+ * that interrupt (see FL_IRQ in fl_hop_spec). */
+typedef struct fl_irq_spec {
+	const char *name;            /* copied */
+} fl_irq_spec;
+
 /* Which of its flow's keys a cache hop looks up (fl_flow_spec). */
 typedef enum fl_cache_key {
 	FL_KEY_QP,                   /* the flow's qp_key: its QP's context */
@@ -107,8 +119,19 @@ typedef enum fl_service {
  * A cache lookup (FL_CACHE) looks up the flow's KEY in CACHE when the
  * operation (or detached work) reaches it, and costs TIME_NS per miss
  * (the fetch of what missed; the misses of one lookup of several pages one
- * after the other) beyond its OVERLAP_NS, nothing on a hit.  It is an event of its own, so that
- * lookups reach a cache in time order. */
+ * after the other) beyond its OVERLAP_NS, nothing on a hit.  It is an
+ * event of its own, so that lookups reach a cache in time order.
+ * An interrupt (FL_IRQ ... FL_IRQ_END, both naming vector IRQ: an index
+ * from fl_add_irq, or FL_CLIENT_OWN / FL_SERVER_OWN for the flow's
+ * client_irq / server_irq): the hops between them are the interrupt's
+ * work (its MSI, its injection, its handler).  A completion that reaches
+ * FL_IRQ while the vector is idle raises an interrupt: it waits TIME_NS
+ * (the moderation window) and goes through that work; the vector stays
+ * busy until it reaches FL_IRQ_END (the handler has drained the CQ and
+ * re-armed it).  A completion that reaches FL_IRQ while the vector is
+ * busy rides that interrupt: it skips the work and goes on from
+ * FL_IRQ_END when the interrupt that carries it gets there.  Each is one
+ * event of its own, no server; no fork between them. */
 typedef struct fl_hop_spec {
 	uint32_t server;             /* FL_NONE: a pure delay; FL_FORK: a fork; FL_CACHE: a lookup */
 	double time_ns;              /* the delay, the service time (its mean), a miss's cost; 0 for a fork */
@@ -133,6 +156,7 @@ typedef struct fl_hop_spec {
 	uint32_t cache;              /* FL_CACHE: from fl_add_cache */
 	fl_cache_key key;            /* FL_CACHE: which key of the flow */
 	uint32_t pages;              /* FL_CACHE, FL_KEY_PAGE(_AGAIN): pages per lookup (0: 1), <= 65,535 */
+	uint32_t irq;                /* FL_IRQ, FL_IRQ_END: the vector (see above) */
 	int per_miss;                /* a visit that happens for the misses of the flow's last
 				      * cache lookup, its service counted once per miss (the reads
 				      * the misses need on a PCIe link); no visit without a miss */
@@ -161,6 +185,8 @@ typedef struct fl_flow_spec {
 	uint32_t client_vm, server_vm;   /* < config.vms */
 	uint32_t client_own, server_own; /* the servers FL_CLIENT_OWN and FL_SERVER_OWN visits of
 					  * its paths mean (unused without such visits) */
+	uint32_t client_irq, server_irq; /* the vectors FL_CLIENT_OWN and FL_SERVER_OWN interrupts
+					  * of its paths mean (unused without them) */
 	uint64_t bytes_per_op;       /* for bytes/s; ignored when choice_count > 0 */
 	fl_load load;
 	uint32_t window;             /* >= 1 */
@@ -186,6 +212,7 @@ void fl_engine_free(fl_engine *e);
  * before the flows that take it, and nothing after fl_run. */
 uint32_t fl_add_server(fl_engine *e, const fl_server_spec *spec);
 uint32_t fl_add_cache(fl_engine *e, const fl_cache_spec *spec);   /* before the paths that look it up */
+uint32_t fl_add_irq(fl_engine *e, const fl_irq_spec *spec);       /* before the paths that raise it */
 uint32_t fl_add_path(fl_engine *e, const fl_hop_spec *hops, size_t count);
 uint32_t fl_add_flow(fl_engine *e, const fl_flow_spec *spec);
 const char *fl_engine_error(const fl_engine *e);
@@ -258,6 +285,15 @@ typedef struct fl_cache_figures {
 
 size_t fl_cache_count(const fl_engine *e);
 void fl_cache_figures_of(const fl_engine *e, uint32_t cache, fl_cache_figures *out);
+
+typedef struct fl_irq_figures {
+	const char *name;
+	uint64_t raised;             /* interrupts raised */
+	uint64_t rode;               /* completions that rode one raised before them */
+} fl_irq_figures;
+
+size_t fl_irq_count(const fl_engine *e);
+void fl_irq_figures_of(const fl_engine *e, uint32_t irq, fl_irq_figures *out);
 
 /* The server of highest utilisation (the first to saturate as load grows);
  * FL_NONE without servers. */

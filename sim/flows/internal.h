@@ -55,6 +55,15 @@ typedef struct fl_cache {
 	mdl_cache *cache;            /* owned */
 } fl_cache;
 
+/* An interrupt vector (irq_hop.c). */
+typedef struct fl_irq {
+	char *name;                  /* owned copy */
+	int busy;                    /* an interrupt raised has not reached its FL_IRQ_END */
+	uint64_t raised, rode;
+	fl_event *riders;            /* completions waiting for that interrupt's end, a stack */
+	size_t rider_count, rider_capacity;
+} fl_irq;
+
 /* A throughput's window: from the first start to the last end of the flows
  * it gathers (a flow that did all its operations ends at its last
  * completion, one still running at the run's end). */
@@ -88,6 +97,8 @@ struct fl_engine {
 	size_t flow_count, flow_capacity;
 	fl_cache *caches;
 	size_t cache_count;
+	fl_irq *irqs;
+	size_t irq_count;
 	fl_pick *picks;              /* the choices of the flows that have several, flow after flow */
 	size_t pick_count, pick_capacity;
 	fl_group *groups;            /* config.groups */
@@ -122,6 +133,13 @@ void fl_forks_start(fl_engine *e, uint32_t flow, const fl_fork *forks, uint32_t 
  * reaches its next place (a miss's cost later per miss).  Returns 1. */
 int fl_cache_visit(fl_engine *e, const fl_event *ev, const fl_path *path, const fl_visit *v, int64_t *next_ps);
 void fl_caches_free(fl_engine *e);
+
+/* irq_hop.c: the operation of EV reaches interrupt visit V (FL_VISIT_IRQ
+ * or FL_VISIT_IRQ_END, on PATH).  Returns 1 with *NEXT_PS when it goes on
+ * to its next visit, 0 when it waits for an interrupt to end (or was
+ * rescheduled). */
+int fl_irq_visit(fl_engine *e, const fl_event *ev, const fl_path *path, const fl_visit *v, int64_t *next_ps);
+void fl_irqs_free(fl_engine *e);
 
 /* source.c: the flows' loads. */
 void fl_source_start(fl_engine *e, uint32_t flow);

@@ -40,17 +40,49 @@ static int check_cache_hop(const fl_hop_spec *h, size_t i, size_t caches, char *
 	return 0;
 }
 
+/* Is interrupt hop H (start or end) one the scope allows, in its place:
+ * a start while none is open, an end of the open one's vector?  *OPEN is
+ * the open one's index (SIZE_MAX: none).  0, or -1 with a message. */
+static int check_irq_hop(const fl_hop_spec *hops, size_t i, size_t irqs, size_t *open, char *error, size_t size)
+{
+	const fl_hop_spec *h = &hops[i];
+	if (h->irq >= irqs && h->irq != FL_CLIENT_OWN && h->irq != FL_SERVER_OWN) {
+		snprintf(error, size, "hop %zu: found interrupt vector %u, expected one of the %zu added or a flow's own", i,
+			 h->irq, irqs);
+		return -1;
+	}
+	if (h->server == FL_IRQ && *open != SIZE_MAX) {
+		snprintf(error, size, "hop %zu: found an interrupt's start inside the one of hop %zu, expected its end first", i,
+			 *open);
+		return -1;
+	}
+	if (h->server == FL_IRQ_END && (*open == SIZE_MAX || hops[*open].irq != h->irq)) {
+		snprintf(error, size, "hop %zu: found an interrupt's end without the start of one of its vector", i);
+		return -1;
+	}
+	*open = h->server == FL_IRQ ? i : SIZE_MAX;
+	return 0;
+}
+
+static int is_irq(uint32_t server)
+{
+	return server == FL_IRQ || server == FL_IRQ_END;
+}
+
 static int check_hops(const fl_hop_spec *hops, size_t count, fl_path_scope scope, size_t *visits, size_t *forks,
 		      char *error, size_t size)
 {
 	size_t servers = scope.servers, paths = scope.paths;
 	size_t run = 0;   /* forks since the last visit */
+	size_t open = SIZE_MAX;   /* the interrupt's start not yet ended */
 	*visits = *forks = 0;
 	for (size_t i = 0; i < count; i++) {
 		uint32_t server = hops[i].server;
 		if (server == FL_CACHE && check_cache_hop(&hops[i], i, scope.caches, error, size) != 0)
 			return -1;
-		if (server != FL_NONE && server != FL_FORK && server != FL_CACHE &&
+		if (is_irq(server) && check_irq_hop(hops, i, scope.irqs, &open, error, size) != 0)
+			return -1;
+		if (server != FL_NONE && server != FL_FORK && server != FL_CACHE && !is_irq(server) &&
 		    (hops[i].service > FL_SERVICE_LOGNORMAL || !(hops[i].cv >= 0 && hops[i].cv <= 100))) {
 			snprintf(error, size, "hop %zu: found service %d with cv %g, expected a known service and a cv from 0 to 100",
 				 i, (int)hops[i].service, hops[i].cv);
@@ -71,6 +103,10 @@ static int check_hops(const fl_hop_spec *hops, size_t count, fl_path_scope scope
 					 hops[i].branch, paths);
 				return -1;
 			}
+			if (open != SIZE_MAX) {
+				snprintf(error, size, "hop %zu: found a fork inside an interrupt, expected none there", i);
+				return -1;
+			}
 			if (++run > UINT8_MAX && *visits) {
 				snprintf(error, size, "hop %zu: found more than %d forks after one visit", i, UINT8_MAX);
 				return -1;
@@ -79,7 +115,7 @@ static int check_hops(const fl_hop_spec *hops, size_t count, fl_path_scope scope
 			continue;
 		}
 		if (server != FL_NONE && server != FL_CLIENT_OWN && server != FL_SERVER_OWN && server != FL_CACHE &&
-		    server >= servers) {
+		    !is_irq(server) && server >= servers) {
 			snprintf(error, size, "hop %zu: found server %u, expected one of the %zu added", i, server, servers);
 			return -1;
 		}
@@ -87,6 +123,10 @@ static int check_hops(const fl_hop_spec *hops, size_t count, fl_path_scope scope
 			++*visits;
 			run = 0;
 		}
+	}
+	if (open != SIZE_MAX) {
+		snprintf(error, size, "hop %zu: found an interrupt's start without its end", open);
+		return -1;
 	}
 	if (*visits > MAX_VISITS || *forks > MAX_VISITS) {
 		snprintf(error, size, "found %zu server visits and %zu forks in a path, expected at most %d of each", *visits,
@@ -111,7 +151,7 @@ int fl_path_compile(const fl_hop_spec *hops, size_t count, fl_path_scope scope, 
 	}
 	int64_t *pending = &out->lead_ps;   /* where the next pure delay adds up */
 	int64_t since_ps = 0;               /* delays since the last visit (or the post) */
-	fl_visit *last = NULL;
+	fl_visit *last = NULL, *irq = NULL;
 	for (size_t i = 0; i < count; i++) {
 		int64_t ps = fl_ps_of_ns(hops[i].time_ns);
 		if (hops[i].server == FL_FORK) {
@@ -138,6 +178,15 @@ int fl_path_compile(const fl_hop_spec *hops, size_t count, fl_path_scope scope, 
 			v->key = (uint8_t)hops[i].key;
 			v->packets = (uint16_t)(hops[i].pages < 1 ? 1 : hops[i].pages);
 			v->overlap_ps = fl_ps_of_ns(hops[i].overlap_ns);
+			continue;
+		}
+		if (is_irq(hops[i].server)) {   /* a start keeps its end's index */
+			v->server = hops[i].irq;
+			v->service = hops[i].server == FL_IRQ ? FL_VISIT_IRQ : FL_VISIT_IRQ_END;
+			if (hops[i].server == FL_IRQ)
+				irq = v;
+			else
+				irq->packets = (uint16_t)(out->count - 1);
 			continue;
 		}
 		v->server = hops[i].server;

@@ -18,8 +18,10 @@
 
 #include "sim/flows/flows.h"
 
-/* fl_visit.service of a cache lookup (beyond every fl_service). */
-enum { FL_VISIT_CACHE = 0x80 };
+/* fl_visit.service of a cache lookup, an interrupt's start and its end
+ * (beyond every fl_service).  An interrupt's start keeps in packets the
+ * index of its end's visit, where its riders go on from. */
+enum { FL_VISIT_CACHE = 0x80, FL_VISIT_IRQ = 0x81, FL_VISIT_IRQ_END = 0x82 };
 
 enum { FL_VISIT_GATED = 1, FL_VISIT_PER_MISS = 2 };
 
@@ -71,7 +73,7 @@ int64_t fl_ps_of_ns(double ns);
 /* What a path's hops may name: servers, paths (a fork's branch) and caches
  * (a lookup's) added before it. */
 typedef struct fl_path_scope {
-	size_t servers, paths, caches;
+	size_t servers, paths, caches, irqs;
 } fl_path_scope;
 
 /* Compile HOPS[0 .. COUNT) within SCOPE into OUT.  Returns 0, or -1 with a

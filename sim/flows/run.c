@@ -37,8 +37,9 @@ static inline int64_t turn_service_ps(fl_server *s, const fl_visit *v, uint32_t 
  * leaves no earlier than it arrived. */
 static inline int serve(fl_engine *e, const fl_event *ev, const fl_path *path, const fl_visit *v, int64_t *next_ps)
 {
-	if (v->service == FL_VISIT_CACHE)   /* a lookup, no server (cache_hop.c) */
-		return fl_cache_visit(e, ev, path, v, next_ps);
+	if (v->service >= FL_VISIT_CACHE)   /* a lookup or an interrupt, no server */
+		return v->service == FL_VISIT_CACHE ? fl_cache_visit(e, ev, path, v, next_ps)
+						    : fl_irq_visit(e, ev, path, v, next_ps);
 	uint32_t sid = v->server;
 	if (sid >= FL_SERVER_OWN)   /* the flow's client's or server's own */
 		sid = sid == FL_CLIENT_OWN ? e->flows[ev->flow].spec.client_own : e->flows[ev->flow].spec.server_own;
