@@ -11,51 +11,11 @@
 
 #include "models/pcie.h"
 #include "models/plan.h"
+#include "sim/flow_builder.h"
 #include "sim/flow_interrupts.h"
 
-enum { HOPS_MAX = 4 * MDL_STAGES_MAX + 16 };
-/* A connection's pages are keyed connection << PAGE_KEY_BITS + page: 2^28
- * pages (1 TiB of 4 KiB pages) per buffer. */
-enum { PAGE_KEY_BITS = 28 };
-/* What a QP-context or translation miss reads (a cache line). */
-enum { CONTEXT_LINE_BYTES = 64 };
-
-/* The servers of one host, by index in the engine. */
-typedef struct host_servers {
-	uint32_t vcpu0;               /* vCPU of VM 0; VM i's is vcpu0 + i */
-	int cores_shared;             /* more VMs than cpu.guest_cores: vcpu0 is the
-				       * pool of those cores, every VM's vCPU work queues there */
-	uint32_t backend, hca, uplink, downlink;   /* uplink/downlink FL_NONE on one-host routes */
-	uint32_t pcie_up, pcie_down;  /* the HCA's (or NIC's) PCIe link: to host memory, from it */
-	uint32_t qp_contexts, translations, iotlb;   /* its caches (fl_add_cache) */
-} host_servers;
-
-typedef struct builder {
-	const scn_scenario *s;
-	const mdl_option *option;     /* the run's */
-	const mdl_option *local;      /* its counterpart inside one host, or NULL */
-	const mdl_option *path_option;   /* of the path being built: option or local */
-	size_t preset;
-	fl_engine *e;
-	host_servers *hosts;
-	fl_hop_spec main_hops[HOPS_MAX], branch_hops[HOPS_MAX];
-	fl_hop_spec *hops;            /* where hop() appends: main_hops, or branch_hops
-				       * while a fork's branch is built */
-	size_t count;
-	int detaching;                /* building a fork's branch (see fork_segment) */
-	scn_vm_ref client, server;    /* the client and server VMs of the path being built */
-	int completion_detached;      /* its completions are forked (a latency test's) */
-	vr_irq_work irq;              /* the work of the interrupt being built */
-	int pages_taken;              /* a lookup of the leg took its pages: an IOTLB looks them up again */
-	double packet_pace_ns;        /* the leg's slowest link so far: its time per packet (0:
-				       * none), how its packets reach the next link (cut-through) */
-	uint64_t connection;          /* connections added so far: QP keys, page keys */
-	scn_flow_service service;     /* of the group whose path is being built, */
-	double post_list, cq_moderation;   /* ... its requests per doorbell and per completion */
-	vr_flow_result *result;       /* paths' counts go here */
-	size_t path_capacity;
-	vr_diag *diag;
-} builder;
+/* The builder of this file's paths (flow_builder.h). */
+typedef vr_flow_builder builder;
 
 /* A size mix becomes the flows' choices (one path per size): the engine
  * carries an operation's choice in 8 bits. */
@@ -159,40 +119,6 @@ static int add_servers(builder *b)
 	return 0;
 }
 
-/* Append a hop; consecutive pure delays merge, zero delays vanish, and
- * consecutive visits to one server are one visit: a backend thread that
- * takes a doorbell dispatches the trap, translates the WQE and posts it in
- * one go, without queueing again between its own steps. */
-static void hop_varying(builder *b, uint32_t server, double time_ns, double cv)
-{
-	if (server == FL_NONE && time_ns <= 0)
-		return;
-	fl_hop_spec *last = b->count ? &b->hops[b->count - 1] : NULL;
-	if (last && last->server == server && server != FL_FORK && !last->per_miss) {
-		/* one visit: its spread is that of the sum of independent parts */
-		double sd = hypot(last->cv * last->time_ns, cv * time_ns);
-		last->time_ns += time_ns;
-		last->cv = last->time_ns > 0 ? sd / last->time_ns : 0;
-		if (last->cv > 0 && last->service == FL_SERVICE_FIXED)
-			last->service = FL_SERVICE_LOGNORMAL;
-		return;
-	}
-	fl_service service = FL_SERVICE_FIXED;
-	if (server != FL_NONE && b->service == FLOW_SERVICE_EXPONENTIAL)
-		service = FL_SERVICE_EXPONENTIAL;
-	else if (server != FL_NONE && cv > 0)
-		service = FL_SERVICE_LOGNORMAL;
-	if (b->count < HOPS_MAX)
-		b->hops[b->count++] = (fl_hop_spec){.server = server, .time_ns = time_ns, .service = service,
-						    .cv = service == FL_SERVICE_LOGNORMAL ? cv : 0};
-}
-
-/* A hop of no spread of its own (hardware, links, delays). */
-static void hop(builder *b, uint32_t server, double time_ns)
-{
-	hop_varying(b, server, time_ns, 0);
-}
-
 /* The vCPU server of VM AT: its host's pool, or its own named by its role
  * (so that one path serves every pair of VMs of the same two hosts). */
 static uint32_t vcpu_at(const builder *b, scn_vm_ref at)
@@ -220,22 +146,6 @@ static uint32_t server_of(const builder *b, const mdl_plan_stage *ps, scn_vm_ref
 	return FL_NONE;
 }
 
-/* The share of STAGE's work one operation carries: a post list of L
- * requests rings one doorbell, so a per-doorbell stage's work is 1/L of it
- * per request; a completion is asked every cq_moderation requests, so a
- * completion stage's work is that fraction.  (The work is spread evenly
- * over the requests: a fluid view of the batching, exact in throughput.)
- * Latency tests post one request at a time, each signaled. */
-static double stage_share(const builder *b, const mdl_plan_stage *ps)
-{
-	double share = 1.0;
-	if (ps->per_doorbell)
-		share /= b->post_list;
-	if (ps->segment == SEG_COMPLETION)
-		share /= b->cq_moderation;
-	return share;
-}
-
 /* With `service: jitter`, a software stage's coefficient of variation:
  * jitter.cpu_cv of the host that runs it (as the single-flow model draws
  * it, lognormal around the stage's cost).  Hardware stages do not vary. */
@@ -251,150 +161,6 @@ static double stage_cv(const builder *b, const mdl_plan_stage *ps, scn_vm_ref fr
 static int is_own_vcpu(uint32_t server)
 {
 	return server == FL_CLIENT_OWN || server == FL_SERVER_OWN;
-}
-
-/* A visit to a link, served packet by packet (a flow's messages in order). */
-static void link_hop(builder *b, uint32_t link, double time_ns, uint32_t packets)
-{
-	hop(b, link, time_ns);
-	if (b->count && b->hops[b->count - 1].server == link)
-		b->hops[b->count - 1].packets = packets;
-}
-
-/* How much of its TIME_NS a link that a message's payload crosses spends
- * before the message has wholly reached it, its PACKETS coming from the
- * links before it at one per PACE_NS (0: none before it): the message
- * streams through the leg's links as the single-flow model has it (its
- * serialization counted once, at its slowest link), each link starting on
- * its first bytes. */
-static double payload_lead_ns(double time_ns, double pace_ns, uint32_t packets)
-{
-	return pace_ns > 0 ? fmin(time_ns, (packets > 1 ? packets : 1) * pace_ns) : 0;
-}
-
-/* What that link adds to the message's time alone. */
-static double payload_adds_ns(double time_ns, double pace_ns, uint32_t packets)
-{
-	return time_ns - payload_lead_ns(time_ns, pace_ns, packets);
-}
-
-/* A link's visit for a message's payload (PCIe data, uplink, downlink):
- * its lead over the links before it on the leg, and the leg's pace (the
- * slowest link's time per packet so far) for the links after it. */
-static void payload_hop(builder *b, uint32_t link, double time_ns, uint32_t packets)
-{
-	link_hop(b, link, time_ns, packets);
-	if (b->count && b->hops[b->count - 1].server == link)
-		b->hops[b->count - 1].overlap_ns = payload_lead_ns(time_ns, b->packet_pace_ns, packets);
-	b->packet_pace_ns = fmax(b->packet_pace_ns, time_ns / (packets > 1 ? packets : 1));
-}
-
-/* The PCIe traffic of stage PS of PLAN (models/pcie.h) into OUT, on the
- * parameters of the host that runs it: 0 when it moves nothing. */
-static int stage_dma(const builder *b, const mdl_plan *plan, const mdl_plan_stage *ps, scn_vm_ref from, scn_vm_ref to,
-		     mdl_pcie_dma *out)
-{
-	const mdl_stage *st = &b->path_option->stages[ps->stage];
-	if (st->server != SERVE_PCIE)
-		return 0;
-	scn_vm_ref at = ps->side == SIDE_RECEIVER ? to : from;
-	return mdl_pcie_dma_of(st->mechanism, scn_params(b->s, b->preset, at.host), &plan->message, out);
-}
-
-/* The payload's time on the sender's and the receiver's PCIe links (the
- * streaming stages' data): the transfer's delay gives it up (see the
- * header). */
-static void streaming_ns(const builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref to, double *sender_ns,
-			 double *receiver_ns)
-{
-	mdl_pcie_dma dma;
-	*sender_ns = *receiver_ns = 0;
-	for (size_t i = 0; i < plan->count; i++) {
-		mdl_segment seg = plan->stages[i].segment;
-		if ((seg == SEG_SENDER || seg == SEG_RECEIVER) && stage_dma(b, plan, &plan->stages[i], from, to, &dma) &&
-		    dma.streams)
-			*(seg == SEG_SENDER ? sender_ns : receiver_ns) += dma.data_ns;
-	}
-}
-
-/* A DMA stage: its read requests upstream, its fixed latency (a delay:
- * the stage's cost less its visits, so that alone it costs what it did),
- * then its data on the way it goes; a write's data goes before its
- * latency.  The payload's data is served in turns of the message's
- * packets, as on a link: the HCA interleaves its QPs' DMA, a QP's in
- * order.  Returns 0 when PS is not a DMA stage (or moves nothing). */
-static int pcie_stage(builder *b, const mdl_plan *plan, const mdl_plan_stage *ps, scn_vm_ref from, scn_vm_ref to)
-{
-	mdl_pcie_dma dma;
-	if (!stage_dma(b, plan, ps, from, to, &dma))
-		return 0;
-	const host_servers *hs = &b->hosts[(ps->side == SIDE_RECEIVER ? to : from).host];
-	double share = stage_share(b, ps), request_ns = dma.request_ns * share, data_ns = dma.data_ns * share;
-	double on_stage_ns = request_ns + (dma.streams ? 0 : data_ns);
-	double delay_ns = ps->nominal_ns > on_stage_ns ? ps->nominal_ns - on_stage_ns : 0;
-	uint32_t data_link = dma.data_upstream ? hs->pcie_up : hs->pcie_down;
-	uint32_t packets = dma.streams && plan->message.packets > 1 && plan->message.packets < UINT32_MAX
-				   ? (uint32_t)plan->message.packets : 0;
-	void (*data_hop)(builder *, uint32_t, double, uint32_t) = dma.streams ? payload_hop : link_hop;
-	hop(b, hs->pcie_up, request_ns);
-	if (dma.data_upstream)
-		data_hop(b, data_link, data_ns, packets);
-	hop(b, FL_NONE, delay_ns);
-	if (!dma.data_upstream)
-		data_hop(b, data_link, data_ns, packets);
-	return 1;
-}
-
-/* A lookup in CACHE; each miss costs MISS_NS, of which READ_NS (if any)
- * on the host's PCIe link towards the device: the read completion that
- * brings what missed, queueing there with the other DMA.  The misses of a
- * message's pages hide behind its later packets' time on its slowest link
- * (HIDDEN_NS): a page is translated while the pages before it cross, as
- * the single-flow model's pipeline has it. */
-static void cache_hop(builder *b, uint32_t cache, fl_cache_key key, uint32_t pages, double miss_ns, uint32_t link,
-		      double read_ns, double hidden_ns)
-{
-	if (b->count + 2 > HOPS_MAX)
-		return;
-	read_ns = link == FL_NONE ? 0 : fmin(read_ns, miss_ns);
-	b->hops[b->count++] = (fl_hop_spec){.server = FL_CACHE, .cache = cache, .key = key, .pages = pages,
-					    .time_ns = miss_ns - read_ns, .overlap_ns = hidden_ns};
-	if (read_ns > 0)
-		b->hops[b->count++] = (fl_hop_spec){.server = link, .time_ns = read_ns, .per_miss = 1};
-}
-
-/* PS, if it is a translation stage, as lookups in the caches of the host
- * that runs it, in place of the single-flow model's steady sweep: the
- * HCA's QP context and the pages' translations, then the IOMMU's IOTLB for
- * the same pages.  Each miss costs a fetch (hca.context_miss) or a walk
- * (iommu.page_walk).  Returns 0 when PS is no such stage. */
-static int translation_stage(builder *b, const mdl_plan *plan, const mdl_plan_stage *ps, scn_vm_ref from, scn_vm_ref to)
-{
-	mdl_mechanism m = b->path_option->stages[ps->stage].mechanism;
-	if (!mdl_mechanism_translates(m) || b->detaching)
-		return 0;
-	scn_vm_ref at = ps->side == SIDE_RECEIVER ? to : from;
-	const host_servers *hs = &b->hosts[at.host];
-	const mdl_params *p = scn_params(b->s, b->preset, at.host);
-	double pages = ceil(plan->message.pages);
-	uint32_t n = pages < 1 ? 1 : pages > UINT16_MAX ? UINT16_MAX : (uint32_t)pages;
-	double packets = plan->message.packets;
-	double hidden_ns = packets > 1 ? plan->serialization_ns * (packets - 1) / packets : 0;
-	if (m == MECH_HCA_CONTEXT_CACHE) {
-		/* a miss reads one 64 B line of the context memory (ICM) in host
-		 * memory, as hca.context_miss assumes */
-		double read_ns = mdl_pcie_tlp_bytes(p, CONTEXT_LINE_BYTES, MDL_VALUE(p, PCIE_MAX_PAYLOAD)) * 8.0 /
-				 MDL_VALUE(p, PCIE_BANDWIDTH) * 1e9;
-		cache_hop(b, hs->qp_contexts, FL_KEY_QP, 0, MDL_VALUE(p, HCA_CONTEXT_MISS), hs->pcie_down, read_ns, 0);
-		cache_hop(b, hs->translations, b->pages_taken ? FL_KEY_PAGE_AGAIN : FL_KEY_PAGE, n,
-			  MDL_VALUE(p, HCA_CONTEXT_MISS), hs->pcie_down, read_ns, hidden_ns);
-	} else {
-		/* the IOMMU walks its tables in host memory, off the device's link */
-		cache_hop(b, hs->iotlb, b->pages_taken ? FL_KEY_PAGE_AGAIN : FL_KEY_PAGE, n, MDL_VALUE(p, IOMMU_PAGE_WALK),
-			  FL_NONE, 0, hidden_ns);
-	}
-	b->pages_taken = 1;
-	return 1;
 }
 
 /* Where PS stands in an interrupt its VM's vector coalesces
@@ -418,7 +184,7 @@ static int irq_stage(builder *b, const mdl_plan *plan, const mdl_plan_stage *ps,
 	int client = at.host == b->client.host && at.vm == b->client.vm;
 	uint32_t vector = client ? FL_CLIENT_OWN : FL_SERVER_OWN, server = server_of(b, ps, from, to);
 	vr_irq_part msi;
-	double ns = ps->nominal_ns * stage_share(b, ps);
+	double ns = ps->nominal_ns * vr_flow_stage_share(b, ps);
 	if (vr_irq_msi_split(b->path_option, ps, scn_params(b->s, b->preset, at.host), &msi)) {
 		server = vcpu_at(b, at);
 		ns = msi.vcpu_ns;
@@ -427,8 +193,8 @@ static int irq_stage(builder *b, const mdl_plan *plan, const mdl_plan_stage *ps,
 		b->hops[b->count++] = (fl_hop_spec){.server = FL_IRQ, .irq = vector, .time_ns = msi.window_ns};
 		b->irq = (vr_irq_work){.vcpu0 = hs->vcpu0, .own_vcpus = !hs->cores_shared, .backend = hs->backend};
 	}
-	hop(b, FL_NONE, msi.delay_ns);
-	hop_varying(b, server, server == FL_NONE ? ps->nominal_ns : ns, stage_cv(b, ps, from, to));
+	vr_flow_hop(b, FL_NONE, msi.delay_ns);
+	vr_flow_hop_varying(b, server, server == FL_NONE ? ps->nominal_ns : ns, stage_cv(b, ps, from, to));
 	b->irq.vcpu_ns += server == vcpu_at(b, at) ? ns : 0;
 	b->irq.backend_ns += server == hs->backend ? ns : 0;
 	if (place & VR_IRQ_LAST) {
@@ -444,51 +210,16 @@ static void add_segment(builder *b, const mdl_plan *plan, mdl_segment seg, scn_v
 		const mdl_plan_stage *ps = &plan->stages[i];
 		if (ps->segment != seg)
 			continue;
-		if (translation_stage(b, plan, ps, from, to) || pcie_stage(b, plan, ps, from, to) ||
+		if (vr_flow_translation_stage(b, plan, ps, from, to) || vr_flow_pcie_stage(b, plan, ps, from, to) ||
 		    irq_stage(b, plan, ps, from, to))
 			continue;
 		uint32_t server = server_of(b, ps, from, to);
 		if (b->detaching && is_own_vcpu(server))
 			server = FL_NONE;
 		/* work on a server is shared by a batch; a delay is each request's */
-		double ns = server == FL_NONE ? ps->nominal_ns : ps->nominal_ns * stage_share(b, ps);
-		hop_varying(b, server, ns, stage_cv(b, ps, from, to));
+		double ns = server == FL_NONE ? ps->nominal_ns : ps->nominal_ns * vr_flow_stage_share(b, ps);
+		vr_flow_hop_varying(b, server, ns, stage_cv(b, ps, from, to));
 	}
-}
-
-/* Serialization of PLAN's message on a host's link (its route's first link). */
-static double link_ns(const mdl_plan *plan, const mdl_params *p)
-{
-	double bps = mdl_resource_bps(mdl_routes[plan->route].links[0], p);
-	return plan->message.wire_bytes * 8.0 / bps * 1e9;
-}
-
-/* The transfer: uplink, the fabric's delay, downlink (see the header).
- * The delay is what the plan's transfer takes (payload DMA included) less
- * what the payload's links add to a message alone: alone, a message of
- * any size times as the plan says, unless its links are slower. */
-static void add_transfer(builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref to)
-{
-	double sender_ns, receiver_ns;
-	streaming_ns(b, plan, from, to, &sender_ns, &receiver_ns);
-	/* the caches' misses are their lookups' (translation_stage) */
-	double whole_ns = plan->fabric_latency_ns + plan->serialization_ns + plan->pipeline_cacheless_ns - sender_ns;
-	uint32_t packets = plan->message.packets < UINT32_MAX ? (uint32_t)plan->message.packets : UINT32_MAX;
-	const host_servers *src = &b->hosts[from.host], *dst = &b->hosts[to.host];
-	if (src->uplink == FL_NONE || !mdl_route_between_hosts(plan->route)) {
-		whole_ns -= payload_adds_ns(receiver_ns, b->packet_pace_ns, packets);
-		hop(b, FL_NONE, whole_ns > 0 ? whole_ns : 0);
-		return;
-	}
-	double up_ns = link_ns(plan, scn_params(b->s, b->preset, from.host));
-	double down_ns = link_ns(plan, scn_params(b->s, b->preset, to.host));
-	double up_pace_ns = fmax(b->packet_pace_ns, up_ns / packets), down_pace_ns = fmax(up_pace_ns, down_ns / packets);
-	double rest_ns = whole_ns - payload_adds_ns(up_ns, b->packet_pace_ns, packets) -
-			 payload_adds_ns(down_ns, up_pace_ns, packets) - payload_adds_ns(receiver_ns, down_pace_ns, packets);
-	/* A link sends packets: messages of several flows interleave there. */
-	payload_hop(b, src->uplink, up_ns, packets);
-	hop(b, FL_NONE, rest_ns > 0 ? rest_ns : 0);
-	payload_hop(b, dst->downlink, down_ns, packets);
 }
 
 /* Fork, here, the work of PLAN's stages of SEGMENT as detached work (none
@@ -537,7 +268,7 @@ static int add_leg(builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref
 	add_segment(b, plan, SEG_SENDER, from, to);
 	if (fork_segment(b, plan, SEG_OFF, from, to) != 0)
 		return -1;
-	add_transfer(b, plan, from, to);
+	vr_flow_add_transfer(b, plan, from, to);
 	if (completion_detached && !plan->completion_after_receiver && fork_segment(b, plan, SEG_COMPLETION, from, to))
 		return -1;
 	add_segment(b, plan, SEG_RECEIVER, from, to);
@@ -568,7 +299,7 @@ static void count_leg(const builder *b, const mdl_plan *plan, vr_flow_path_count
 			continue;
 		int side = ps->side == SIDE_RECEIVER ? !from_side : from_side;
 		mdl_counters c = ps->counts;
-		mdl_counters_scale(&c, stage_share(b, ps));
+		mdl_counters_scale(&c, vr_flow_stage_share(b, ps));
 		irqs[side] |= irq_place(b, plan, ps);
 		mdl_counters_add(irq_place(b, plan, ps) ? &per_irq[side] : &pc->counts[side], &c);
 	}
