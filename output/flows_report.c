@@ -397,7 +397,7 @@ static int csv(const vr_run *run, FILE *out)
 			char name[MDL_NAME_MAX + 16];
 			vr_flow_irq_rates_of(f, v, &q);
 			vm_name(s, v, name, sizeof name);
-			fprintf(out, "%s,%s,irq,%s,,%.3f,,,,,,,,,,,%.3f,%.3f,,\n", p, o, name, q.completions_per_s, q.exits_per_s,
+			fprintf(out, "%s,%s,irq,%s,,%.3f,,,,,,,,,,,%.3f,%.3f,,,,\n", p, o, name, q.completions_per_s, q.exits_per_s,
 				q.raised_per_s);
 		}
 		for (size_t k = 0; k < fl_server_count(f->engine); k++) {

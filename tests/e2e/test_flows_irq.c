@@ -154,8 +154,8 @@ static double irq_cell(const char *csv, const char *preset, const char *option, 
  * (the 2012 preset injects with an exit and an EOI exit, the modern one
  * posts; vRDMA's re-arm traps once more), the top tier's completions are
  * its rate where its VM keeps up, more of them ride an interrupt than the
- * bottom tier's, and the text says where interrupt handling saturates a
- * vCPU. */
+ * bottom tier's, every CSV row has the header's cells, and the text says
+ * where interrupt handling saturates a vCPU. */
 START_TEST(the_shipped_scenario_runs_and_counts_as_computed)
 {
 	static const char *const presets[] = {"esxi5-qdr-2012", "modern-hdr"};
@@ -178,6 +178,24 @@ START_TEST(the_shipped_scenario_runs_and_counts_as_computed)
 			if (!vrdma)   /* 4,000 Poisson arrivals: within 5 % */
 				ck_assert_double_eq_tol(top, 400000, 0.05 * 400000);
 		}
+	/* Every row, whatever its kind (group, vm, irq, server, cache,
+	 * host), has the header's cells. */
+	size_t header_cells = 1, cells = 1, rows = 0;
+	const char *c = o.out;
+	for (; *c && *c != '\n'; c++)
+		header_cells += *c == ',';
+	for (const char *row = ++c; *c; c++) {
+		if (*c == ',')
+			cells++;
+		else if (*c == '\n') {
+			ck_assert_msg(cells == header_cells, "%zu cells, header %zu: %.*s", cells, header_cells,
+				      (int)(c - row < 200 ? c - row : 200), row);
+			cells = 1;
+			rows++;
+			row = c + 1;
+		}
+	}
+	ck_assert_uint_gt(rows, 500);
 	tool_output_free(&o);
 	o = run_tool((const char *[]){"run", src_path("scenarios/interrupts.yaml"), NULL});
 	ck_assert_msg(o.status == 0, "%s", o.err);
