@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -84,6 +86,17 @@ const char *temp_dir(void)
 	static char dir[64];
 	snprintf(dir, sizeof dir, "/tmp/vrdmasim-test-XXXXXX");
 	return mkdtemp(dir);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)type, (void)ftw;
+	return remove(path);
+}
+
+void remove_tree(const char *dir)
+{
+	ck_assert_msg(nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS) == 0, "cannot remove %s", dir);
 }
 
 /* Field K (0-based) of LINE (up to the newline) into BUF. */

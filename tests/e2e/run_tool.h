@@ -29,6 +29,9 @@ const char *src_path(const char *rel);
 /* A fresh temporary directory (mkdtemp); caller removes it. */
 const char *temp_dir(void);
 
+/* Remove DIR and whatever is in it (no shell); a test fails if it cannot. */
+void remove_tree(const char *dir);
+
 /* Write TEXT into DIR/NAME (a test fails if it cannot); its path, in a
  * static buffer. */
 const char *write_test_file(const char *dir, const char *name, const char *text);

@@ -29,9 +29,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[1200];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	remove_tree(dir);
 }
 
 /* QPS open-loop streams of 64 B RDMA writes at RATE per QP from a/0 to

@@ -23,9 +23,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[1200];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	remove_tree(dir);
 }
 
 static const char *write_scenario(const char *name, const char *text)

@@ -29,9 +29,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[400];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	remove_tree(dir);
 }
 
 static char *slurp(const char *path, size_t *len)

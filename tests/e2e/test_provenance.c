@@ -21,6 +21,7 @@
 static json_doc doc;
 static const json_node *prov;
 static char out_path[4200];
+static char out_dir[64];   /* the folder of out_path, removed after each test */
 
 /* Run ARGS with `--format json --out OUT` appended; load the provenance. */
 static void run_json(const char *const *args)
@@ -29,7 +30,8 @@ static void run_json(const char *const *args)
 	size_t n = 0;
 	for (; args[n]; n++)
 		argv[n] = args[n];
-	snprintf(out_path, sizeof out_path, "%s/r.json", temp_dir());
+	snprintf(out_dir, sizeof out_dir, "%s", temp_dir());
+	snprintf(out_path, sizeof out_path, "%s/r.json", out_dir);
 	argv[n++] = "--format";
 	argv[n++] = "json";
 	argv[n++] = "--out";
@@ -48,6 +50,9 @@ static void run_json(const char *const *args)
 static void teardown(void)
 {
 	json_free(&doc);
+	if (out_dir[0])
+		remove_tree(out_dir);
+	out_dir[0] = 0;
 }
 
 /* sha256sum's digest of PATH (coreutils), into HEX. */
