@@ -13,6 +13,14 @@
 #define NIL UINT32_MAX
 
 enum { FIRST_NODES = 64 };   /* a fully associative cache's first allocation */
+/* A set-associative cache's ways are allocated a chunk of sets at a time,
+ * on the first use of one of them. */
+enum { CHUNK_SETS_LOG2 = 12, CHUNK_SETS = 1 << CHUNK_SETS_LOG2 };
+
+/* A way of a set: its key and its last use (clock value; 0: empty). */
+typedef struct cache_way {
+	uint64_t key, stamp;
+} cache_way;
 
 /* A held key of the fully associative cache: in its bucket's chain and in
  * the recency list (prev: more recent, next: less recent). */
@@ -34,8 +42,10 @@ struct mdl_cache {
 				 * a preset may give a cache a billion entries that a run
 				 * never fills */
 	/* set-associative (ways >= 1) */
-	uint64_t *keys;         /* entries: set s holds keys[s * ways .. (s + 1) * ways) */
-	uint64_t *stamps;       /* their last use (clock value); 0: empty */
+	cache_way **chunks;     /* chunk k: sets k * CHUNK_SETS .., each of `ways` ways; NULL
+				 * until one of its sets is used (memory follows the sets
+				 * touched, not the capacity) */
+	uint32_t chunk_count;
 	uint64_t clock;
 	uint32_t sets;
 };
@@ -88,11 +98,9 @@ mdl_cache *mdl_cache_new(uint32_t entries, uint32_t ways)
 			return NULL;
 		}
 	} else {
-		/* zeroed pages cost no memory until a set is used */
 		c->sets = entries / ways;
-		c->keys = calloc(entries, sizeof *c->keys);
-		c->stamps = calloc(entries, sizeof *c->stamps);
-		if (!c->keys || !c->stamps) {
+		c->chunk_count = (c->sets + CHUNK_SETS - 1) >> CHUNK_SETS_LOG2;
+		if (!(c->chunks = calloc(c->chunk_count, sizeof *c->chunks))) {
 			mdl_cache_free(c);
 			return NULL;
 		}
@@ -107,8 +115,9 @@ void mdl_cache_free(mdl_cache *c)
 		return;
 	free(c->nodes);
 	free(c->buckets);
-	free(c->keys);
-	free(c->stamps);
+	for (uint32_t k = 0; c->chunks && k < c->chunk_count; k++)
+		free(c->chunks[k]);
+	free(c->chunks);
 	free(c);
 }
 
@@ -120,8 +129,10 @@ void mdl_cache_reset(mdl_cache *c)
 		c->head = c->tail = NIL;
 		memset(c->buckets, 0xff, ((size_t)c->bucket_mask + 1) * sizeof *c->buckets);   /* all NIL */
 	} else {
-		if (c->clock)   /* untouched, calloc's zeros stand (and cost no memory) */
-			memset(c->stamps, 0, (size_t)c->entries * sizeof *c->stamps);
+		for (uint32_t k = 0; k < c->chunk_count; k++) {   /* empty again, and small */
+			free(c->chunks[k]);
+			c->chunks[k] = NULL;
+		}
 		c->clock = 0;
 	}
 }
@@ -199,22 +210,35 @@ static int lookup_full(mdl_cache *c, uint64_t key)
 
 /* ---- set-associative ---- */
 
+/* The ways of set SET, its chunk allocated (empty) on first use. */
+static cache_way *set_ways(mdl_cache *c, uint32_t set)
+{
+	cache_way **chunk = &c->chunks[set >> CHUNK_SETS_LOG2];
+	if (!*chunk) {
+		uint32_t first = set & ~(uint32_t)(CHUNK_SETS - 1);
+		size_t sets = c->sets - first < CHUNK_SETS ? c->sets - first : CHUNK_SETS;
+		if (!(*chunk = calloc(sets * c->ways, sizeof **chunk))) {
+			fprintf(stderr, "vrdmasim: out of memory for a cache of %u entries\n", c->entries);
+			abort();
+		}
+	}
+	return *chunk + (size_t)(set & (CHUNK_SETS - 1)) * c->ways;
+}
+
 static int lookup_set(mdl_cache *c, uint64_t key)
 {
-	size_t base = (size_t)(key % c->sets) * c->ways;
-	uint64_t *keys = c->keys + base, *stamps = c->stamps + base;
+	cache_way *ways = set_ways(c, (uint32_t)(key % c->sets));
 	uint32_t victim = 0;
 	c->clock++;
 	for (uint32_t w = 0; w < c->ways; w++) {
-		if (stamps[w] && keys[w] == key) {
-			stamps[w] = c->clock;
+		if (ways[w].stamp && ways[w].key == key) {
+			ways[w].stamp = c->clock;
 			return 1;
 		}
-		if (stamps[w] < stamps[victim])   /* an empty way (0) is taken first */
+		if (ways[w].stamp < ways[victim].stamp)   /* an empty way (0) is taken first */
 			victim = w;
 	}
-	keys[victim] = key;
-	stamps[victim] = c->clock;
+	ways[victim] = (cache_way){.key = key, .stamp = c->clock};
 	return 0;
 }
 

@@ -18,11 +18,12 @@
  *  - Memory follows the keys held, at most ENTRIES of them (about 32
  *    bytes a key fully associative, grown by doubling as keys arrive: a
  *    preset may size a cache far beyond what a run fills; 16 bytes an
- *    entry set-associative, zeroed pages untouched until a set is used).
+ *    entry set-associative, allocated 4,096 sets at a time when one of
+ *    them is first used, and an 8-byte pointer per 4,096 sets up front).
  *    A lookup costs O(1) expected fully associative (a hash table and an
  *    intrusive doubly linked list; it allocates only when the cache grows,
- *    log2(ENTRIES) times at most, and aborts with a message when memory
- *    runs out), O(WAYS) set-associative (a scan of the set's ways).
+ *    log2(ENTRIES) times at most), O(WAYS) set-associative (a scan of the
+ *    set's ways); either aborts with a message when memory runs out.
  *  - Deterministic: no randomness; the same key sequence gives the same
  *    hits and misses.
  */

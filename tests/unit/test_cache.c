@@ -260,6 +260,9 @@ int main(void)
 {
 	Suite *suite = suite_create("cache");
 	TCase *tc = tcase_create("replacement");
+	/* CPU-bound sweeps of a few hundred thousand lookups: seconds under
+	 * the sanitizers on a loaded two-core machine, not Check's default 4 */
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, a_sweep_one_larger_than_an_lru_always_misses);
 	tcase_add_test(tc, a_sweep_that_fits_never_misses_after_warm_up);
 	tcase_add_test(tc, the_least_recently_used_key_is_evicted);
