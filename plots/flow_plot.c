@@ -389,7 +389,22 @@ static int draw_all(const void *ctx, const char *work, vr_diag *diag)
 	return 0;
 }
 
-int vr_plot_flows(const json_doc *doc, const char *out_dir, const char *gnuplot, int *bad_input, vr_diag *diag)
+/* --options: keep only the results of the options OPTIONS names. */
+static int keep_options(flow_view *v, const char *options, vr_diag *diag)
+{
+	int shown[OPTIONS_MAX];
+	if (vr_plot_filter(v->file, options, (const char (*)[MDL_NAME_MAX])v->options, v->option_count, shown, diag) != 0)
+		return -1;
+	size_t kept = 0;
+	for (size_t k = 0; k < v->block_count; k++)
+		if (shown[v->blocks[k].option])
+			v->blocks[kept++] = v->blocks[k];
+	v->block_count = kept;
+	return 0;
+}
+
+int vr_plot_flows(const json_doc *doc, const char *out_dir, const char *gnuplot, const char *options, int *bad_input,
+		  vr_diag *diag)
 {
 	flow_view *v = calloc(1, sizeof *v);
 	*bad_input = 1;
@@ -398,6 +413,8 @@ int vr_plot_flows(const json_doc *doc, const char *out_dir, const char *gnuplot,
 	v->file = doc->file;
 	v->gnuplot = gnuplot ? gnuplot : "gnuplot";
 	int rc = read_flows(v, doc, diag);
+	if (rc == 0)
+		rc = keep_options(v, options, diag);
 	if (rc == 0) {
 		*bad_input = 0;
 		rc = vr_gp_render(out_dir, draw_all, v, diag);

@@ -25,8 +25,11 @@
 enum { FLOW_PLOT_BAR_GROUPS_MAX = 16 };   /* beyond, the bars and their key stop being readable */
 
 /* Draw DOC (already read; its root has "flow_results") into OUT_DIR with
- * GNUPLOT (NULL: "gnuplot" on PATH).  0, or -1 with DIAG filled:
- * *BAD_INPUT tells a malformed file from a failure to draw. */
-int vr_plot_flows(const json_doc *doc, const char *out_dir, const char *gnuplot, int *bad_input, vr_diag *diag);
+ * GNUPLOT (NULL: "gnuplot" on PATH), only the options OPTIONS names
+ * (comma-separated; NULL: all; a name the file does not hold is bad
+ * input).  0, or -1 with DIAG filled: *BAD_INPUT tells a malformed file
+ * from a failure to draw. */
+int vr_plot_flows(const json_doc *doc, const char *out_dir, const char *gnuplot, const char *options, int *bad_input,
+		  vr_diag *diag);
 
 #endif
