@@ -332,12 +332,23 @@ static int write_overhead(const plot_data *d, size_t f, size_t native, const cha
 		mdl_completion_names[g->completion], d->presets[g->preset]);
 	fprintf(gp, "set logscale x 2\nset xlabel 'message size'\n");
 	vr_plot_size_tics(d, f, 4, gp);
-	/* Ratios read best at 1, 2 and 5 times a power of ten. */
-	fprintf(gp, "set logscale y 10\nset yrange [%.9g:%.9g]\nset ytics (", lo / 1.25, hi * 1.25);
-	for (double decade = pow(10, floor(log10(lo))); decade <= hi * 1.25; decade *= 10)
-		for (int m = 1; m <= 5; m += m == 1 ? 1 : 3)
-			fprintf(gp, "%s'%g×' %.9g", decade == pow(10, floor(log10(lo))) && m == 1 ? "" : ", ", m * decade, m * decade);
-	fprintf(gp, ")\n");
+	/* Ratios read best at 1, 2 and 5 times a power of ten: tics there,
+	 * and the axis from the tic below the lowest to the one above the
+	 * highest. */
+	double bottom = 0, top = 0;
+	const char *sep = "";
+	fprintf(gp, "set logscale y 10\nset ytics (");
+	for (double decade = pow(10, floor(log10(lo))); !(top > 0); decade *= 10)
+		for (int m = 1; m <= 5 && !(top > 0); m += m == 1 ? 1 : 3) {
+			double tic = m * decade;
+			if (tic <= lo * 1.0001)
+				bottom = tic;
+			if (tic >= hi * 0.9999)
+				top = tic;
+			fprintf(gp, "%s'%g×' %.9g", sep, tic, tic);
+			sep = ", ";
+		}
+	fprintf(gp, ")\nset yrange [%.9g:%.9g]\n", bottom, top);
 	if (bw)
 		fprintf(gp, "set ylabel 'BW average ÷ native BW average [×], below 1: slower'\n");
 	else
