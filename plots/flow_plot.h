@@ -3,15 +3,17 @@
  * --format json` of a scenario with `flows:`: "flow_results",
  * docs/results-schema.md, "Many flows"), chosen by what is in the file:
  *
- *   flows-latency-PRESET  per preset, grouped bars: each option's p50 and
- *                         p99 per flow group (up to FLOW_PLOT_BAR_GROUPS_MAX
+ *   flows-latency-PRESET  per preset, grouped bars: each option's p50,
+ *                         p99 and p99.9 (where the file has p999_us) per
+ *                         flow group (up to FLOW_PLOT_BAR_GROUPS_MAX
  *                         groups), log y when they span more than a factor
  *                         of 10; e.g. a probe alone and beside neighbours
  *   flows-qps-PRESET      per preset whose groups each hold a different
  *                         number of QPs per host (a QP sweep, at least two
  *                         groups, "qps_per_host" in each): message rate
- *                         (M ops/s), p99 and cache misses per operation
- *                         against QPs per host (log x), a line per option
+ *                         (M ops/s), p99 (and p99.9, dashed) and cache
+ *                         misses per operation against QPs per host
+ *                         (log x), a line per option
  *
  * PNG and SVG of each, beside their gnuplot scripts (NAME.gp) and data
  * (data/NAME.dat).  Reading is strict (plots/plot_read.h): a bad value is

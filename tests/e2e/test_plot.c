@@ -323,12 +323,13 @@ START_TEST(draws_flow_pictures)
 	run_and_plot("tests/e2e/plot-flows.yaml", "flows.json", "flow-plots", flows, out);
 	tool_output o;
 	static const char *const names[] = {"flows-latency-esxi5-qdr-2012", "flows-qps-esxi5-qdr-2012"};
-	static const char *const labels[][3] = {{"probe p99", "qps-32 p50", "latency [µs]"}, {"QPs per host", "M ops/s", "vrdma"}};
+	static const char *const labels[][4] = {{"probe p99", "qps-32 p50", "latency [µs]", "probe p99.9"},
+						{"QPs per host", "M ops/s", "vrdma", "p99 (solid) and p99.9 (dashed) latency [µs]"}};
 	for (size_t i = 0; i < 2; i++) {
 		size_t len;
 		const char *svg = picture(out, names[i]);
 		snprintf(path, sizeof path, "%s/%s.svg", out, names[i]);
-		for (size_t k = 0; k < 3; k++)
+		for (size_t k = 0; k < 4; k++)
 			ck_assert_msg(strstr(svg, labels[i][k]), "%s has no '%s'", path, labels[i][k]);
 		snprintf(path, sizeof path, "%s/data/%s.dat", out, names[i]);
 		ck_assert_msg(slurp(path, &len) && len > 0, "%s", path);
@@ -337,7 +338,8 @@ START_TEST(draws_flow_pictures)
 	size_t len;
 	snprintf(path, sizeof path, "%s/data/flows-qps-esxi5-qdr-2012.dat", out);
 	const char *dat = slurp(path, &len);
-	ck_assert_msg(strstr(dat, "# native:") && strstr(dat, "# vrdma:"), "%s", dat);
+	ck_assert_msg(strstr(dat, "# native: qps_per_host mops_per_s p99_us cache_misses_per_op p999_us") && strstr(dat, "# vrdma:"),
+		      "%s", dat);
 	const char *one = strstr(dat, "\n1 "), *four = strstr(dat, "\n4 "), *many = strstr(dat, "\n32 ");
 	ck_assert_msg(one && four && many && one < four && four < many, "%s", dat);
 	ck_assert_uint_eq(entries(out), 2 * 3 + 1);   /* png, svg, gp each, and data/ */
@@ -390,6 +392,8 @@ START_TEST(refuses_bad_flow_results)
 		"found -2 for \"p99_us\", expected a finite number, zero or more");
 	refuses(HEAD BLOCK "[{\"group\": \"g\", \"ops_per_s\": 1, \"p50_us\": 1, \"p99_us\": 2}]}]}",
 		"found a result without \"cache_misses_per_op\"");
+	refuses(HEAD BLOCK "[{\"group\": \"g\", \"ops_per_s\": 1, \"p50_us\": 1, \"p99_us\": 2, \"cache_misses_per_op\": 0, "
+		"\"p999_us\": true}]}]}", "found true for \"p999_us\", expected a different type");
 	refuses(HEAD BLOCK "[{\"group\": \"g\", \"ops_per_s\": 1, \"p50_us\": 1, \"p99_us\": 2, \"cache_misses_per_op\": 0, "
 		"\"qps_per_host\": 0.5}]}]}", "found 0.5 for \"qps_per_host\", expected a whole number, 1 or more");
 	/* Group names reach gnuplot titles: nothing can be injected. */
