@@ -377,6 +377,44 @@ START_TEST(draws_the_readme_noisy_neighbour)
 }
 END_TEST
 
+/* README's comparison: the pictures it shows (docs/images/) are the ones
+ * its commands draw (fewer iterations here), and its --options line works. */
+START_TEST(draws_the_readme_comparison)
+{
+	char json[400], out[400], path[600];
+	snprintf(json, sizeof json, "%s/r.json", dir);
+	tool_output o = run_tool((const char *[]){"run", src_path("scenarios/options-compare.yaml"), "--iterations", "100", "--format",
+						  "json", "--out", json, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	snprintf(out, sizeof out, "%s/plots", dir);
+	o = run_tool((const char *[]){"plot", json, "--out", out, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	static const char *const shown[] = {
+		"latency-write_lat-poll-esxi5-qdr-2012", "overhead-write_lat-poll-esxi5-qdr-2012", "breakdown-write_lat-poll-esxi5-qdr-2012-2B",
+		"tail-write_lat-poll-esxi5-qdr-2012", "bandwidth-write_bw-poll-modern-hdr", "overhead-write_bw-poll-modern-hdr",
+	};
+	for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+		snprintf(path, sizeof path, "docs/images/%s.png", shown[i]);
+		ck_assert_msg(access(src_path(path), R_OK) == 0, "README shows %s", path);
+		picture(out, shown[i]);
+	}
+	/* SoftRoCE ten times the rest: the breakdown's close-up keeps the others. */
+	size_t len;
+	snprintf(path, sizeof path, "%s/data/breakdown-write_lat-poll-esxi5-qdr-2012-2B-zoom.dat", out);
+	const char *dat = slurp(path, &len);
+	ck_assert_msg(dat && strstr(dat, "\nvrdma ") && strstr(dat, "\nsriov ") && !strstr(dat, "softroce"), "%s", dat ? dat : path);
+	snprintf(out, sizeof out, "%s/few", dir);
+	o = run_tool((const char *[]){"plot", json, "--out", out, "--options", "native,sriov,vrdma", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	snprintf(path, sizeof path, "%s/data/latency-write_lat-poll-modern-hdr.dat", out);
+	dat = slurp(path, &len);
+	ck_assert_msg(dat && strstr(dat, "# sriov:") && !strstr(dat, "# passthrough:") && !strstr(dat, "softroce"), "%s", dat ? dat : path);
+}
+END_TEST
+
 START_TEST(refuses_bad_flow_results)
 {
 #define HEAD "{\"tool\": \"vrdmasim\", \"schema_version\": 2, \"flow_results\": "
@@ -436,6 +474,7 @@ int main(void)
 	tcase_add_test(tc, missing_gnuplot_changes_nothing);
 	tcase_add_test(tc, draws_flow_pictures);
 	tcase_add_test(tc, draws_the_readme_noisy_neighbour);
+	tcase_add_test(tc, draws_the_readme_comparison);
 	tcase_add_test(tc, refuses_bad_flow_results);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
