@@ -1,5 +1,8 @@
 /*
- * plot.c - results file -> gnuplot scripts and data -> PNG and SVG.
+ * plot.c - results file -> gnuplot scripts and data -> PNG and SVG: the
+ * reading, --options, and the curves against size (latency, bandwidth, and
+ * their overhead against native); the tails and the breakdown have files
+ * of their own (single_plot.h).
  *
  * Reading is strict (every value checked, located), because a results file
  * is input like any other and its names end up in file names and gnuplot
@@ -405,6 +408,16 @@ static double breakdown_size(const plot_data *d, size_t f, double asked)
 	return smallest;
 }
 
+/* Has figure F results of an option drawn?  (--options may leave none:
+ * a preset or test the options named were not run with.) */
+static int figure_shown(const plot_data *d, size_t f)
+{
+	for (size_t i = 0; i < d->point_count; i++)
+		if (d->points[i].figure == f && d->shown[d->points[i].option])
+			return 1;
+	return 0;
+}
+
 static int draw_all(const void *ctx, const char *work, vr_diag *diag)
 {
 	const plot_data *d = ctx;
@@ -412,6 +425,8 @@ static int draw_all(const void *ctx, const char *work, vr_diag *diag)
 	const char *gnuplot = rq->gnuplot ? rq->gnuplot : "gnuplot";
 	for (size_t f = 0; f < d->figure_count; f++) {
 		char name[256], script[300];
+		if (!figure_shown(d, f))
+			continue;
 		vr_plot_figure_name(d, f, name, sizeof name);
 		if (write_curves(d, f, work, diag) != 0)
 			return -1;
