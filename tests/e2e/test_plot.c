@@ -217,6 +217,17 @@ START_TEST(breakdown_close_up_of_the_fast_options)
 	tool_output_free(&o);
 	svg = picture(out, "breakdown-write_lat-poll-p-64B");
 	ck_assert_msg(!strstr(svg, "close-up"), "a close-up of options within 4x of each other");
+	/* A test only other options ran: no picture of it, and no refusal. */
+	file = write_test_file(dir, "bw.json", "{\"tool\": \"vrdmasim\", \"schema_version\": 2, \"results\": [" ZOOM_RESULT("native", "1")
+			       ", {\"preset\": \"p\", \"option\": \"other\", \"verb\": \"write_bw\", \"completion\": \"poll\", "
+			       "\"size_bytes\": 64, \"bandwidth\": {\"bw_average_gbit_per_s\": 3}}]}");
+	snprintf(out, sizeof out, "%s/bw", dir);
+	o = run_tool((const char *[]){"plot", file, "--out", out, "--options", "native", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	picture(out, "latency-write_lat-poll-p");
+	snprintf(path, sizeof path, "%s/bandwidth-write_bw-poll-p.png", out);
+	ck_assert_msg(access(path, R_OK) != 0, "%s drawn without an option asked for", path);
 }
 END_TEST
 
