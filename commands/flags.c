@@ -12,6 +12,7 @@
 #include "commands/command.h"
 #include "input/diag.h"
 #include "input/units.h"
+#include "input/yaml_read.h"
 #include "models/scenario.h"
 
 /* The order of the rows is the order every list of flags follows: the
@@ -39,6 +40,8 @@ const cli_flag CLI_FLAGS[] = {
 	{FLAG_SET, "set", 0, "NAME=QUANTITY", CMD_RUN | CMD_VALIDATE,
 	 "override a model parameter everywhere, after the\nscenario's overrides (repeatable):\n--set virt.vm_exit=2000cycles"},
 	{FLAG_SIZE, "size", 0, "SIZE", CMD_PLOT, "the message size of the breakdown (default: the\nsmallest), such as 2B or 64KiB"},
+	{FLAG_OPTIONS, "options", 0, "O[,O...]", CMD_PLOT,
+	 "draw only these options of the results, in every\npicture: --options native,sriov,vrdma"},
 	{FLAG_HELP, "help", 'h', NULL, CMD_ALL, "this help (after a command: that command's)"},
 	{FLAG_VERSION, "version", 'V', NULL, CMD_ALL, "the version"},
 	/* the shell completion's question: hidden */
@@ -220,6 +223,24 @@ static int take_size(const vr_command *command, const char *value, cli_args *c)
 	return 0;
 }
 
+/* A list of option names; whether the results hold them, plot says. */
+static int take_options(const vr_command *command, const char *value, cli_args *c)
+{
+	const char *expected = "option names separated by commas, such as native,sriov,vrdma";
+	for (const char *item = value;; item++) {
+		size_t len = strcspn(item, ",");
+		char name[64];
+		snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name - 1 ? len : sizeof name - 1), item);
+		if (len == 0 || len >= sizeof name || !vr_is_identifier(name))
+			return cli_refuse(command, value, expected);
+		item += len;
+		if (!*item)
+			break;
+	}
+	c->plot_options = value;
+	return 0;
+}
+
 /* The same grammar as the scenario's `iterations:`. */
 static int take_iterations(const vr_command *command, const char *value, cli_args *c)
 {
@@ -259,6 +280,7 @@ static int take_flag(const vr_command *command, cli_flag_id id, const char *valu
 		c->sets[c->set_count++] = value;
 		return 0;
 	case FLAG_SIZE: return take_size(command, value, c);
+	case FLAG_OPTIONS: return take_options(command, value, c);
 	case FLAG_HELP: c->help = 1; return 0;
 	case FLAG_VERSION: c->version = 1; return 0;
 	case FLAG_COMPLETE: c->complete = 1; return 0;

@@ -35,7 +35,7 @@ enum {
 
 typedef enum cli_flag_id {
 	FLAG_MODEL, FLAG_PRESET, FLAG_FIT, FLAG_COSTS, FLAG_COMPARE, FLAG_FORMAT, FLAG_OUT, FLAG_JSON,
-	FLAG_KEEP_PLATFORM, FLAG_ITERATIONS, FLAG_SET, FLAG_SIZE, FLAG_HELP, FLAG_VERSION, FLAG_COMPLETE,
+	FLAG_KEEP_PLATFORM, FLAG_ITERATIONS, FLAG_SET, FLAG_SIZE, FLAG_OPTIONS, FLAG_HELP, FLAG_VERSION, FLAG_COMPLETE,
 	FLAG_ID_COUNT
 } cli_flag_id;
 
@@ -65,6 +65,7 @@ typedef struct cli_args {
 	const char *sets[CLI_SETS_MAX];  /* --set NAME=QUANTITY, in order */
 	size_t set_count;
 	double plot_size_bytes;          /* plot --size; 0: the smallest */
+	const char *plot_options;        /* plot --options O[,O...]; NULL: every option */
 	const char *model, *preset;      /* calibrate --model, --preset; replay --preset */
 	const char *json;                /* calibrate --json */
 	unsigned groups;                 /* calibrate --fit; 0: the default */

@@ -15,6 +15,7 @@ static int plot_command(const cli_args *c, const char *argv0)
 	vr_diag diag;
 	vr_diag_clear(&diag);
 	vr_plot_request rq = {.results_path = c->scenario, .out_dir = c->out, .breakdown_bytes = c->plot_size_bytes,
+			      .options = c->plot_options,
 			      .gnuplot = getenv("VRDMASIM_GNUPLOT")};
 	int bad_input;
 	if (vr_plot(&rq, &bad_input, &diag) == 0)
@@ -34,14 +35,17 @@ static int plot_check(const cli_args *c)
 const vr_command VR_CMD_PLOT = {
 	.name = "plot",
 	.bit = CMD_PLOT,
-	.synopsis = "plot RESULTS.json --out DIR [--size SIZE]",
+	.synopsis = "plot RESULTS.json --out DIR [--size SIZE] [--options O,...]",
 	.description = "draw a run's results with gnuplot (PNG and SVG):\n"
-		       "latency and bandwidth against size per option, and\n"
-		       "the breakdown per option at SIZE (default: the\n"
-		       "smallest); for a flows scenario, each group's p50\n"
-		       "and p99 per option, and rate, p99 and cache misses\n"
-		       "against QPs per host; or the fit 'calibrate --json'\n"
-		       "wrote",
+		       "latency and bandwidth against size per option, each\n"
+		       "option's cost against native's, the median, p99\n"
+		       "and p99.9 per option, and the breakdown per option\n"
+		       "at SIZE (default: the smallest), with a close-up of\n"
+		       "the fast options; for a flows scenario, each\n"
+		       "group's p50 and p99 per option, and rate, p99 and\n"
+		       "cache misses against QPs per host; or the fit\n"
+		       "'calibrate --json' wrote.  --options draws only\n"
+		       "the options named",
 	.operands_max = 1,
 	.operands_refusal = "one results file",
 	.check = plot_check,

@@ -22,6 +22,7 @@ enum { PRESETS_MAX = 64, OPTIONS_MAX = 64, GROUPS_MAX = 256 };   /* GROUPS_MAX: 
 typedef struct row {            /* one flow group's figures in one result */
 	size_t group;               /* index in flow_view.groups */
 	double ops_per_s, p50_us, p99_us, misses_per_op;
+	double p999_us;             /* NAN when the file does not say */
 	double qps_per_host;        /* NAN when the file does not say */
 } row;
 
@@ -67,6 +68,9 @@ static int read_row(flow_view *v, const json_doc *doc, const json_node *g, const
 	    vr_plot_number(doc, g, "ops_per_s", &r->ops_per_s, diag) || vr_plot_number(doc, g, "p50_us", &r->p50_us, diag) ||
 	    vr_plot_number(doc, g, "p99_us", &r->p99_us, diag) ||
 	    vr_plot_number(doc, g, "cache_misses_per_op", &r->misses_per_op, diag) || read_qps(doc, g, r, diag))
+		return -1;
+	r->p999_us = NAN;   /* drawn where the file has it */
+	if (json_get(g, "p999_us") && vr_plot_number(doc, g, "p999_us", &r->p999_us, diag) != 0)
 		return -1;
 	for (size_t i = b->first; i < v->row_count; i++)
 		if (v->rows[i].group == r->group)
@@ -182,14 +186,29 @@ static void latency_cell(FILE *dat, double us, double *lo, double *hi)
 	*hi = fmax(*hi, us);
 }
 
-/* One row per option (a cluster of bars), two columns per group (p50, p99).
- * Returns the number of values written; LO and HI their range. */
-static size_t bars_data(const flow_view *v, size_t preset, const size_t *cols, size_t n, FILE *dat, double *lo, double *hi)
+/* Does some result of PRESET have a p99.9? */
+static int has_p999(const flow_view *v, size_t preset)
+{
+	for (size_t k = 0; k < v->block_count; k++)
+		for (size_t i = v->blocks[k].first; v->blocks[k].preset == preset && i < v->blocks[k].first + v->blocks[k].count; i++)
+			if (!isnan(v->rows[i].p999_us))
+				return 1;
+	return 0;
+}
+
+/* One row per option (a cluster of bars), two columns per group (p50,
+ * p99), three with P999 (p99.9).  Returns the number of values written;
+ * LO and HI their range. */
+static size_t bars_data(const flow_view *v, size_t preset, const size_t *cols, size_t n, int p999, FILE *dat, double *lo,
+			double *hi)
 {
 	size_t values = 0;
 	fprintf(dat, "# option");
-	for (size_t c = 0; c < n; c++)
+	for (size_t c = 0; c < n; c++) {
 		fprintf(dat, " %s_p50_us %s_p99_us", v->groups[cols[c]], v->groups[cols[c]]);
+		if (p999)
+			fprintf(dat, " %s_p999_us", v->groups[cols[c]]);
+	}
 	fprintf(dat, "\n");
 	for (size_t k = 0; k < v->block_count; k++) {
 		const block *b = &v->blocks[k];
@@ -200,6 +219,8 @@ static size_t bars_data(const flow_view *v, size_t preset, const size_t *cols, s
 			const row *r = row_of(v, b, cols[c]);
 			latency_cell(dat, r ? r->p50_us : 0, lo, hi);
 			latency_cell(dat, r ? r->p99_us : 0, lo, hi);
+			if (p999)
+				latency_cell(dat, r && !isnan(r->p999_us) ? r->p999_us : 0, lo, hi);
 			values += r && r->p50_us > 0;
 		}
 		fprintf(dat, "\n");
@@ -207,11 +228,12 @@ static size_t bars_data(const flow_view *v, size_t preset, const size_t *cols, s
 	return values;
 }
 
-static void bars_script(const flow_view *v, size_t preset, const size_t *cols, size_t n, double lo, double hi, const char *name,
-			FILE *gp)
+static void bars_script(const flow_view *v, size_t preset, const size_t *cols, size_t n, int p999, double lo, double hi,
+			const char *name, FILE *gp)
 {
 	vr_gp_script_head(gp);
-	fprintf(gp, "set title '%s: latency of each flow group, p50 (solid) and p99 (light)'\n", v->presets[preset]);
+	fprintf(gp, "set title '%s: latency of each flow group, p50 (solid), p99 (light)%s'\n", v->presets[preset],
+		p999 ? " and p99.9 (hatched)" : "");
 	fprintf(gp, "set style data histograms\nset style histogram clustered gap 1\n");
 	fprintf(gp, "set style fill solid 1.0 border lc rgb '#333333'\nset datafile missing '-'\nset grid noxtics\n");
 	if (hi > 10 * lo)   /* a probe's microseconds beside a stream's milliseconds */
@@ -220,11 +242,14 @@ static void bars_script(const flow_view *v, size_t preset, const size_t *cols, s
 		fprintf(gp, "set yrange [0:*]\n");
 	fprintf(gp, "set ylabel 'latency [µs] (write_lat, send_lat: half a round trip)'\n");
 	fprintf(gp, "set key outside right top vertical box\nplot ");
+	size_t per_group = p999 ? 3 : 2;
 	for (size_t c = 0; c < n; c++) {
-		size_t lt = c % (size_t)VR_GP_COLOURS + 1;
+		size_t lt = c % (size_t)VR_GP_COLOURS + 1, column = per_group * c + 2;
 		fprintf(gp, "%s'data/%s.dat' using %zu%s lt %zu fs solid 1.0 title '%s p50', \\\n", c ? ", \\\n     " : "", name,
-			2 * c + 2, c ? "" : ":xtic(1)", lt, v->groups[cols[c]]);
-		fprintf(gp, "     '' using %zu lt %zu fs solid 0.35 title '%s p99'", 2 * c + 3, lt, v->groups[cols[c]]);
+			column, c ? "" : ":xtic(1)", lt, v->groups[cols[c]]);
+		fprintf(gp, "     '' using %zu lt %zu fs solid 0.35 title '%s p99'", column + 1, lt, v->groups[cols[c]]);
+		if (p999)
+			fprintf(gp, ", \\\n     '' using %zu lt %zu fs pattern 4 title '%s p99.9'", column + 2, lt, v->groups[cols[c]]);
 	}
 	fprintf(gp, "\n");
 	vr_gp_script_tail(gp, name);
@@ -242,7 +267,8 @@ static int draw_bars(const flow_view *v, size_t preset, const char *work, int *d
 	if (!dat)
 		return -1;
 	double lo = INFINITY, hi = 0;
-	size_t values = bars_data(v, preset, cols, n, dat, &lo, &hi);
+	int p999 = has_p999(v, preset);
+	size_t values = bars_data(v, preset, cols, n, p999, dat, &lo, &hi);
 	if (finish(dat, name, diag) != 0)
 		return -1;
 	if (!values)
@@ -250,7 +276,7 @@ static int draw_bars(const flow_view *v, size_t preset, const char *work, int *d
 	FILE *gp = create(work, "", name, "gp", diag);
 	if (!gp)
 		return -1;
-	bars_script(v, preset, cols, n, lo, hi, name, gp);
+	bars_script(v, preset, cols, n, p999, lo, hi, name, gp);
 	if (finish(gp, name, diag) != 0)
 		return -1;
 	*drawn = 1;
@@ -303,12 +329,13 @@ static size_t sweep_data(const flow_view *v, size_t preset, FILE *dat, size_t *o
 		row sorted[GROUPS_MAX];
 		memcpy(sorted, &v->rows[b->first], b->count * sizeof *sorted);
 		qsort(sorted, b->count, sizeof *sorted, by_qps);
-		fprintf(dat, "# %s: qps_per_host mops_per_s p99_us cache_misses_per_op\n", v->options[b->option]);
+		fprintf(dat, "# %s: qps_per_host mops_per_s p99_us cache_misses_per_op p999_us\n", v->options[b->option]);
 		for (size_t i = 0; i < b->count; i++) {
 			const row *r = &sorted[i];
 			fprintf(dat, "%.0f %.9g ", r->qps_per_host, r->ops_per_s / 1e6);
 			fprintf(dat, r->p99_us > 0 ? "%.9g" : "-", r->p99_us);
-			fprintf(dat, " %.9g\n", r->misses_per_op);
+			fprintf(dat, " %.9g ", r->misses_per_op);
+			fprintf(dat, r->p999_us > 0 ? "%.9g\n" : "-\n", r->p999_us);
 			range->qps_lo = fmin(range->qps_lo, r->qps_per_host);
 			range->qps_hi = fmax(range->qps_hi, r->qps_per_host);
 			if (r->ops_per_s > 0) {
@@ -322,14 +349,21 @@ static size_t sweep_data(const flow_view *v, size_t preset, FILE *dat, size_t *o
 	return n;
 }
 
-static void sweep_panel(const flow_view *v, const char *name, const size_t *options, size_t n, int column, FILE *gp)
+/* A line per option of COLUMN; and of DASHED (a column, 0: none) dashed,
+ * in the same colour. */
+static void sweep_panel(const flow_view *v, const char *name, const size_t *options, size_t n, int column, int dashed, FILE *gp)
 {
 	fprintf(gp, "plot \\\n");
-	for (size_t b = 0; b < n; b++)
+	for (size_t b = 0; b < n; b++) {
+		size_t lt = options[b] % (size_t)VR_GP_COLOURS + 1;
 		/* Earlier lines wider: options with equal figures stay visible. */
-		fprintf(gp, "  'data/%s.dat' index %zu using 1:%d with linespoints lt %zu lw %.1f title '%s'%s\n", name, b, column,
-			options[b] % (size_t)VR_GP_COLOURS + 1, 1.5 + 0.7 * (double)(n - 1 - b), v->options[options[b]],
-			b + 1 < n ? ", \\" : "");
+		fprintf(gp, "  'data/%s.dat' index %zu using 1:%d with linespoints lt %zu lw %.1f title '%s'", name, b, column, lt,
+			1.5 + 0.7 * (double)(n - 1 - b), v->options[options[b]]);
+		if (dashed)
+			fprintf(gp, ", \\\n  'data/%s.dat' index %zu using 1:%d with lines lt %zu lw 1.5 dt 2 title '%s p99.9'", name, b,
+				dashed, lt, v->options[options[b]]);
+		fprintf(gp, "%s\n", b + 1 < n ? ", \\" : "");
+	}
 }
 
 /* flows-qps-PRESET: three panels, one multiplot (drawn once per terminal). */
@@ -360,11 +394,13 @@ static int draw_sweep(const flow_view *v, size_t preset, const char *work, vr_di
 		fprintf(gp, "set logscale y 10\nset format y '%%g'\nset yrange [%.9g:%.9g]\n", range.rate_lo / 2, range.rate_hi * 2);
 	else
 		fprintf(gp, "set yrange [0:*]\n");
-	sweep_panel(v, name, options, n, 2, gp);
-	fprintf(gp, "unset key\nset logscale y 10\nset format y '%%g'\nset yrange [*:*]\nset ylabel 'p99 latency [µs]'\n");
-	sweep_panel(v, name, options, n, 3, gp);
+	sweep_panel(v, name, options, n, 2, 0, gp);
+	int p999 = has_p999(v, preset);
+	fprintf(gp, "unset key\nset logscale y 10\nset format y '%%g'\nset yrange [*:*]\nset ylabel '%s latency [µs]'\n",
+		p999 ? "p99 (solid) and p99.9 (dashed)" : "p99");
+	sweep_panel(v, name, options, n, 3, p999 ? 5 : 0, gp);
 	fprintf(gp, "unset logscale y\nset yrange [0:*]\nset ylabel 'cache misses per operation (every cache)'\n");
-	sweep_panel(v, name, options, n, 4, gp);
+	sweep_panel(v, name, options, n, 4, 0, gp);
 	fprintf(gp, "unset multiplot\nset output\n");
 	if (finish(gp, name, diag) != 0)
 		return -1;
@@ -389,7 +425,22 @@ static int draw_all(const void *ctx, const char *work, vr_diag *diag)
 	return 0;
 }
 
-int vr_plot_flows(const json_doc *doc, const char *out_dir, const char *gnuplot, int *bad_input, vr_diag *diag)
+/* --options: keep only the results of the options OPTIONS names. */
+static int keep_options(flow_view *v, const char *options, vr_diag *diag)
+{
+	int shown[OPTIONS_MAX];
+	if (vr_plot_filter(v->file, options, (const char (*)[MDL_NAME_MAX])v->options, v->option_count, shown, diag) != 0)
+		return -1;
+	size_t kept = 0;
+	for (size_t k = 0; k < v->block_count; k++)
+		if (shown[v->blocks[k].option])
+			v->blocks[kept++] = v->blocks[k];
+	v->block_count = kept;
+	return 0;
+}
+
+int vr_plot_flows(const json_doc *doc, const char *out_dir, const char *gnuplot, const char *options, int *bad_input,
+		  vr_diag *diag)
 {
 	flow_view *v = calloc(1, sizeof *v);
 	*bad_input = 1;
@@ -398,6 +449,8 @@ int vr_plot_flows(const json_doc *doc, const char *out_dir, const char *gnuplot,
 	v->file = doc->file;
 	v->gnuplot = gnuplot ? gnuplot : "gnuplot";
 	int rc = read_flows(v, doc, diag);
+	if (rc == 0)
+		rc = keep_options(v, options, diag);
 	if (rc == 0) {
 		*bad_input = 0;
 		rc = vr_gp_render(out_dir, draw_all, v, diag);

@@ -1,5 +1,8 @@
 /*
- * plot.c - results file -> gnuplot scripts and data -> PNG and SVG.
+ * plot.c - results file -> gnuplot scripts and data -> PNG and SVG: the
+ * reading, --options, and the curves against size (latency, bandwidth, and
+ * their overhead against native); the tails and the breakdown have files
+ * of their own (single_plot.h).
  *
  * Reading is strict (every value checked, located), because a results file
  * is input like any other and its names end up in file names and gnuplot
@@ -14,6 +17,7 @@
 #include "plots/flow_plot.h"
 #include "plots/gnuplot.h"
 #include "plots/plot_read.h"
+#include "plots/single_plot.h"
 
 #include <errno.h>
 #include <math.h>
@@ -25,41 +29,19 @@
 #include "input/json_read.h"
 #include "input/yaml_read.h"
 
-enum { NAMES_MAX = 64, KINDS = 9, FIGURES_MAX = 256 };
+enum { NAMES_MAX = VR_PLOT_NAMES_MAX, KINDS = VR_PLOT_KINDS, FIGURES_MAX = VR_PLOT_FIGURES_MAX };
 
-/* The summary of a breakdown, as results JSON's breakdown_by_kind_us. */
-static const char *const KIND_KEYS[KINDS] = {
+const char *const vr_plot_kind_keys[KINDS] = {
 	"software", "virtualization", "interrupts", "pcie_dma", "adapter", "fabric", "streaming", "pipeline", "waiting",
 };
-static const char *const KIND_TITLES[KINDS] = {
+const char *const vr_plot_kind_titles[KINDS] = {
 	"CPU software", "VM exits and virtual interrupts", "device interrupts", "PCIe: doorbells, DMA, translation",
 	"HCA or NIC pipeline", "wire, switch, copy between VMs", "serialization and queueing on links",
 	"later packets, paced by a per-packet stage", "waiting (jitter, completion)",
 };
-typedef struct point {
-	size_t preset, option, figure;
-	double size_bytes;
-	double value;               /* latency: median us; bandwidth: average Gb/s */
-	double kind_us[KINDS];
-	int has_kinds;
-} point;
-
-typedef struct figure {
-	mdl_verb verb;
-	int completion;             /* index in mdl_completion_names */
-	size_t preset;
-} figure;
-
-typedef struct plot_data {
-	const char *file;
-	char presets[NAMES_MAX][MDL_NAME_MAX], options[NAMES_MAX][MDL_NAME_MAX];
-	size_t preset_count, option_count;
-	figure figures[FIGURES_MAX];
-	size_t figure_count;
-	point *points;
-	size_t point_count;
-	const vr_plot_request *request;
-} plot_data;
+typedef vr_plot_point point;
+typedef vr_plot_figure figure;
+typedef vr_plot_data plot_data;
 
 /* ---- reading --------------------------------------------------------- */
 
@@ -119,13 +101,16 @@ static int read_result(plot_data *d, const json_doc *doc, const json_node *r, in
 			return -1;
 	} else {
 		const json_node *t = vr_plot_member(doc, r, "one_way_us", JSON_OBJECT, diag);
-		if (!t || vr_plot_number(doc, t, "median", &p->value, diag))
+		if (!t || vr_plot_number(doc, t, "median", &p->value, diag) || vr_plot_number(doc, t, "p99", &p->p99_us, diag))
+			return -1;
+		p->p999_us = NAN;   /* optional: drawn where the file has it */
+		if (json_get(t, "p999") && vr_plot_number(doc, t, "p999", &p->p999_us, diag))
 			return -1;
 		const json_node *kinds = schema >= 2 ? vr_plot_member(doc, r, "breakdown_by_kind_us", JSON_OBJECT, diag) : NULL;
 		if (schema >= 2 && !kinds)
 			return -1;
 		for (size_t k = 0; kinds && k < KINDS; k++)
-			if (vr_plot_number(doc, kinds, KIND_KEYS[k], &p->kind_us[k], diag))
+			if (vr_plot_number(doc, kinds, vr_plot_kind_keys[k], &p->kind_us[k], diag))
 				return -1;
 		p->has_kinds = kinds != NULL;
 	}
@@ -177,15 +162,27 @@ static int by_size(const void *a, const void *b)
 	return (p->size_bytes > q->size_bytes) - (p->size_bytes < q->size_bytes);
 }
 
-static void figure_name(const plot_data *d, size_t f, char *buf, size_t len)
+void vr_plot_figure_name(const plot_data *d, size_t f, char *buf, size_t len)
 {
 	const figure *g = &d->figures[f];
 	snprintf(buf, len, "%s-%s-%s-%s", mdl_verb_is_bandwidth(g->verb) ? "bandwidth" : "latency", mdl_verb_names[g->verb],
 		 mdl_completion_names[g->completion], d->presets[g->preset]);
 }
 
-/* Size tics every factor of 4 from the smallest size, labelled as sizes. */
-static void size_tics(const plot_data *d, size_t f, FILE *gp)
+const char *vr_plot_latency_part(const plot_data *d, size_t f)
+{
+	return mdl_verb_operation(d->figures[f].verb) == VERB_READ_LAT ? "whole round trip" : "half a round trip";
+}
+
+int vr_plot_close(FILE *file, const char *path, vr_diag *diag)
+{
+	if (fclose(file) != 0)
+		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
+	return 0;
+}
+
+/* Size tics every STEP-fold from the smallest size, labelled as sizes. */
+void vr_plot_size_tics(const plot_data *d, size_t f, double step, FILE *gp)
 {
 	double lo = INFINITY, hi = 0;
 	for (size_t i = 0; i < d->point_count; i++)
@@ -195,7 +192,7 @@ static void size_tics(const plot_data *d, size_t f, FILE *gp)
 		}
 	fprintf(gp, "set xrange [%.17g:%.17g]\nset xtics (", lo / 1.2, hi * 1.2);
 	const char *sep = "";
-	for (double size = lo; size <= hi * 1.0001; size *= 4) {
+	for (double size = lo; size <= hi * 1.0001; size *= step) {
 		char label[32];
 		vr_gp_size_text(size, label, sizeof label);
 		fprintf(gp, "%s'%s' %.17g", sep, label, size);
@@ -204,35 +201,75 @@ static void size_tics(const plot_data *d, size_t f, FILE *gp)
 	fprintf(gp, ")\n");
 }
 
+/* The point of option O in figure F at SIZE; NULL if it was not run. */
+static const point *point_at(const plot_data *d, size_t f, size_t o, double size)
+{
+	for (size_t i = 0; i < d->point_count; i++)
+		if (d->points[i].figure == f && d->points[i].option == o && d->points[i].size_bytes == size)
+			return &d->points[i];
+	return NULL;
+}
+
+/* The data of a curve figure: a block per option drawn, as `index` reads
+ * them; native's value beside each (for the overhead) when REFERENCE. */
+static int write_blocks(const plot_data *d, size_t f, const char *path, const size_t *reference, size_t *block_option,
+			size_t *blocks, double *ratio_lo, double *ratio_hi, vr_diag *diag)
+{
+	const figure *g = &d->figures[f];
+	FILE *dat = fopen(path, "w");
+	if (!dat)
+		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
+	const char *metric = mdl_verb_is_bandwidth(g->verb) ? "bw_average_gbit_per_s" : "t_typical_us";
+	*blocks = 0;
+	for (size_t o = 0; o < d->option_count; o++) {
+		if (!d->shown[o] || (reference && o == *reference))
+			continue;
+		int any = 0;
+		for (size_t i = 0; i < d->point_count; i++) {
+			const point *p = &d->points[i], *native = reference ? point_at(d, f, *reference, p->size_bytes) : NULL;
+			if (p->figure != f || p->option != o || !(p->value > 0) || (reference && !(native && native->value > 0)))
+				continue;
+			if (!any++)
+				fprintf(dat, reference ? "# %s: size_bytes %s native_%s ratio difference\n" : "# %s: size_bytes %s\n",
+					d->options[o], metric, metric);
+			if (reference) {
+				fprintf(dat, "%.0f %.9g %.9g %.9g %.9g\n", p->size_bytes, p->value, native->value, p->value / native->value,
+					p->value - native->value);
+				*ratio_lo = fmin(*ratio_lo, p->value / native->value);
+				*ratio_hi = fmax(*ratio_hi, p->value / native->value);
+			}
+			else
+				fprintf(dat, "%.0f %.9g\n", p->size_bytes, p->value);
+		}
+		if (any) {
+			fprintf(dat, "\n\n");
+			block_option[(*blocks)++] = o;
+		}
+	}
+	return vr_plot_close(dat, path, diag);
+}
+
+/* One line per block; earlier lines wider, so that options with equal
+ * results (they happen: passthrough and native when polling) stay
+ * visible. */
+static void plot_blocks(const plot_data *d, FILE *gp, const char *name, int column, const size_t *block_option, size_t blocks)
+{
+	for (size_t b = 0; b < blocks; b++)
+		fprintf(gp, "  'data/%s.dat' index %zu using 1:%d with linespoints lt %zu lw %.1f title '%s'%s\n", name, b, column,
+			block_option[b] % ((size_t)VR_GP_COLOURS) + 1, 1.5 + 0.7 * (double)(blocks - 1 - b),
+			d->options[block_option[b]], b + 1 < blocks ? ", \\" : "");
+}
+
 /* Latency or bandwidth against size: one line per option. */
 static int write_curves(const plot_data *d, size_t f, const char *dir, vr_diag *diag)
 {
 	const figure *g = &d->figures[f];
 	char name[256], path[8192];
-	figure_name(d, f, name, sizeof name);
+	vr_plot_figure_name(d, f, name, sizeof name);
 	snprintf(path, sizeof path, "%s/data/%s.dat", dir, name);
-	FILE *dat = fopen(path, "w");
-	if (!dat)
-		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
-	size_t blocks = 0, block_option[NAMES_MAX];
-	for (size_t o = 0; o < d->option_count; o++) {
-		int any = 0;
-		for (size_t i = 0; i < d->point_count; i++) {
-			const point *p = &d->points[i];
-			if (p->figure != f || p->option != o || !(p->value > 0))
-				continue;
-			if (!any++)
-				fprintf(dat, "# %s: size_bytes %s\n", d->options[o],
-					mdl_verb_is_bandwidth(g->verb) ? "bw_average_gbit_per_s" : "t_typical_us");
-			fprintf(dat, "%.0f %.9g\n", p->size_bytes, p->value);
-		}
-		if (any) {
-			fprintf(dat, "\n\n");
-			block_option[blocks++] = o;
-		}
-	}
-	if (fclose(dat) != 0)
-		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
+	size_t blocks, block_option[NAMES_MAX];
+	if (write_blocks(d, f, path, NULL, block_option, &blocks, NULL, NULL, diag) != 0)
+		return -1;
 	snprintf(path, sizeof path, "%s/%s.gp", dir, name);
 	FILE *gp = fopen(path, "w");
 	if (!gp)
@@ -242,83 +279,92 @@ static int write_curves(const plot_data *d, size_t f, const char *dir, vr_diag *
 	fprintf(gp, "set title '%s, completion by %s: %s'\n", mdl_verb_names[g->verb], mdl_completion_names[g->completion],
 		d->presets[g->preset]);
 	fprintf(gp, "set logscale x 2\nset xlabel 'message size'\n");
-	size_tics(d, f, gp);
+	vr_plot_size_tics(d, f, 4, gp);
 	fprintf(gp, "set logscale y 10\nset format y '%%g'\n");
 	if (bw)
 		fprintf(gp, "set ylabel 'BW average [Gb/s]'\n");
 	else
-		fprintf(gp, "set ylabel 't_typical, %s [µs]'\n",
-			mdl_verb_operation(g->verb) == VERB_READ_LAT ? "whole round trip" : "half a round trip");
+		fprintf(gp, "set ylabel 't_typical, %s [µs]'\n", vr_plot_latency_part(d, f));
 	fprintf(gp, "set key outside right top vertical box\n");
 	fprintf(gp, "plot \\\n");
-	for (size_t b = 0; b < blocks; b++)
-		/* Earlier lines wider, so that options with equal results (they
-		 * happen: passthrough and native when polling) stay visible. */
-		fprintf(gp, "  'data/%s.dat' index %zu using 1:2 with linespoints lt %zu lw %.1f title '%s'%s\n", name, b,
-			block_option[b] % ((size_t)VR_GP_COLOURS) + 1, 1.5 + 0.7 * (double)(blocks - 1 - b),
-			d->options[block_option[b]], b + 1 < blocks ? ", \\" : "");
+	plot_blocks(d, gp, name, 2, block_option, blocks);
 	vr_gp_script_tail(gp, name);
-	if (fclose(gp) != 0)
-		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
+	if (vr_plot_close(gp, path, diag) != 0)
+		return -1;
 	return blocks ? 0 : vr_diag_at(diag, (vr_where){d->file, 0, 0}, "found no positive values to plot for %s", name);
 }
 
-/* Stacked bars: one per option, the typical operation at SIZE by kind. */
-static int write_breakdown(const plot_data *d, size_t f, double size, const char *dir, char *name, size_t name_len,
-			   vr_diag *diag)
+/* The index of native in the results, if it was run in figure F. */
+static int native_of(const plot_data *d, size_t f, size_t *out)
+{
+	for (size_t o = 0; o < d->option_count; o++)
+		if (strcmp(d->options[o], "native") == 0)
+			for (size_t i = 0; i < d->point_count; i++)
+				if (d->points[i].figure == f && d->points[i].option == o && d->points[i].value > 0) {
+					*out = o;
+					return 1;
+				}
+	return 0;
+}
+
+/* overhead-VERB-COMPLETION-PRESET: each option's value divided by native's
+ * at the same size, one line per option: what virtualization costs.
+ * Native is the reference whether or not --options names it. */
+static int write_overhead(const plot_data *d, size_t f, size_t native, const char *dir, vr_diag *diag)
 {
 	const figure *g = &d->figures[f];
-	char curves[256], label[32], path[8192];
-	figure_name(d, f, curves, sizeof curves);
-	vr_gp_size_text(size, label, sizeof label);
-	snprintf(name, name_len, "breakdown-%s-%s-%s-%s", mdl_verb_names[g->verb], mdl_completion_names[g->completion],
-		 d->presets[g->preset], label);
+	char name[256], path[8192];
+	snprintf(name, sizeof name, "overhead-%s-%s-%s", mdl_verb_names[g->verb], mdl_completion_names[g->completion],
+		 d->presets[g->preset]);
 	snprintf(path, sizeof path, "%s/data/%s.dat", dir, name);
-	FILE *dat = fopen(path, "w");
-	if (!dat)
-		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
-	fprintf(dat, "# option");
-	for (size_t k = 0; k < KINDS; k++)
-		fprintf(dat, " %s_us", KIND_KEYS[k]);
-	fprintf(dat, "\n");
-	size_t bars = 0;
-	for (size_t o = 0; o < d->option_count; o++)
-		for (size_t i = 0; i < d->point_count; i++) {
-			const point *p = &d->points[i];
-			if (p->figure != f || p->option != o || p->size_bytes != size || !p->has_kinds)
-				continue;
-			fprintf(dat, "%s", d->options[o]);
-			for (size_t k = 0; k < KINDS; k++)
-				fprintf(dat, " %.9g", p->kind_us[k]);
-			fprintf(dat, "\n");
-			bars++;
-			break;
-		}
-	if (fclose(dat) != 0)
-		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
-	if (!bars)
-		return vr_diag_at(diag, (vr_where){d->file, 0, 0}, "found no %s results at %s with a breakdown_by_kind_us, expected a size that was run (--size)",
-				  curves, label);
+	size_t blocks, block_option[NAMES_MAX];
+	double lo = 1, hi = 1;   /* the ratios, and native's 1 */
+	if (write_blocks(d, f, path, &native, block_option, &blocks, &lo, &hi, diag) != 0)
+		return -1;
+	if (!blocks) {   /* only native to draw: no overhead */
+		remove(path);
+		return 0;
+	}
 	snprintf(path, sizeof path, "%s/%s.gp", dir, name);
 	FILE *gp = fopen(path, "w");
 	if (!gp)
 		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
 	vr_gp_script_head(gp);
-	fprintf(gp, "set title '%s %s, %s, %s: a typical operation by kind'\n", mdl_verb_names[g->verb], label,
+	int bw = mdl_verb_is_bandwidth(g->verb);
+	fprintf(gp, "set title '%s, completion by %s: %s - each option against native at the same size'\n", mdl_verb_names[g->verb],
 		mdl_completion_names[g->completion], d->presets[g->preset]);
-	fprintf(gp, "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.9 border lc rgb '#333333'\n");
-	fprintf(gp, "set boxwidth 0.7\nset xtics rotate by 30 right\nset bmargin 8\nset yrange [0:*]\nset grid noxtics\n");
-	fprintf(gp, "set ylabel 't_typical, %s [µs]'\n",
-		mdl_verb_operation(g->verb) == VERB_READ_LAT ? "whole round trip" : "half a round trip");
-	fprintf(gp, "set key outside right top vertical box opaque invert\n");
-	fprintf(gp, "plot 'data/%s.dat' using 2:xtic(1) lt 1 title '%s'", name, KIND_TITLES[0]);
-	for (size_t k = 1; k < KINDS; k++)
-		fprintf(gp, ", \\\n  '' using %zu lt %zu title '%s'", k + 2, k + 1, KIND_TITLES[k]);
-	fprintf(gp, "\n");
+	fprintf(gp, "set logscale x 2\nset xlabel 'message size'\n");
+	vr_plot_size_tics(d, f, 4, gp);
+	/* Ratios read best at 1, 2 and 5 times a power of ten: tics there,
+	 * and the axis from the tic below the lowest to the one above the
+	 * highest. */
+	double bottom = 0, top = 0;
+	const char *sep = "";
+	fprintf(gp, "set logscale y 10\nset ytics (");
+	for (double decade = pow(10, floor(log10(lo))); !(top > 0); decade *= 10)
+		for (int m = 1; m <= 5 && !(top > 0); m += m == 1 ? 1 : 3) {
+			double tic = m * decade;
+			if (tic <= lo * 1.0001)
+				bottom = tic;
+			if (tic >= hi * 0.9999)
+				top = tic;
+			fprintf(gp, "%s'%g×' %.9g", sep, tic, tic);
+			sep = ", ";
+		}
+	fprintf(gp, ")\nset yrange [%.9g:%.9g]\n", bottom, top);
+	if (bw)
+		fprintf(gp, "set ylabel 'BW average ÷ native BW average [×], below 1: slower'\n");
+	else
+		fprintf(gp, "set ylabel 't_typical ÷ native t_typical [×], above 1: slower'\n");
+	fprintf(gp, "set key outside right top vertical box\n");
+	fprintf(gp, "plot \\\n  1 with lines lc rgb '#000000' lw 1.5 dt 2 title 'native (= 1×)', \\\n");
+	plot_blocks(d, gp, name, 4, block_option, blocks);
 	vr_gp_script_tail(gp, name);
-	if (fclose(gp) != 0)
-		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
-	return 0;
+	if (vr_plot_close(gp, path, diag) != 0)
+		return -1;
+	char script[300];
+	snprintf(script, sizeof script, "%s.gp", name);
+	return vr_gp_run(d->request->gnuplot ? d->request->gnuplot : "gnuplot", dir, script, diag);
 }
 
 /* --size must be a size the latency results were run at. */
@@ -362,6 +408,16 @@ static double breakdown_size(const plot_data *d, size_t f, double asked)
 	return smallest;
 }
 
+/* Has figure F results of an option drawn?  (--options may leave none:
+ * a preset or test the options named were not run with.) */
+static int figure_shown(const plot_data *d, size_t f)
+{
+	for (size_t i = 0; i < d->point_count; i++)
+		if (d->points[i].figure == f && d->shown[d->points[i].option])
+			return 1;
+	return 0;
+}
+
 static int draw_all(const void *ctx, const char *work, vr_diag *diag)
 {
 	const plot_data *d = ctx;
@@ -369,21 +425,25 @@ static int draw_all(const void *ctx, const char *work, vr_diag *diag)
 	const char *gnuplot = rq->gnuplot ? rq->gnuplot : "gnuplot";
 	for (size_t f = 0; f < d->figure_count; f++) {
 		char name[256], script[300];
-		figure_name(d, f, name, sizeof name);
+		if (!figure_shown(d, f))
+			continue;
+		vr_plot_figure_name(d, f, name, sizeof name);
 		if (write_curves(d, f, work, diag) != 0)
 			return -1;
 		snprintf(script, sizeof script, "%s.gp", name);
 		if (vr_gp_run(gnuplot, work, script, diag) != 0)
 			return -1;
+		size_t native;
+		if (native_of(d, f, &native) && write_overhead(d, f, native, work, diag) != 0)
+			return -1;
 		if (mdl_verb_is_bandwidth(d->figures[f].verb))
 			continue;
+		if (vr_plot_tails(d, f, work, diag) != 0)
+			return -1;
 		double size = breakdown_size(d, f, rq->breakdown_bytes);
 		if (!isfinite(size))
 			continue;   /* schema 1: no kinds to stack */
-		if (write_breakdown(d, f, size, work, name, sizeof name, diag) != 0)
-			return -1;
-		snprintf(script, sizeof script, "%s.gp", name);
-		if (vr_gp_run(gnuplot, work, script, diag) != 0)
+		if (vr_plot_breakdown(d, f, size, work, diag) != 0)
 			return -1;
 	}
 	return 0;
@@ -397,9 +457,11 @@ int vr_plot(const vr_plot_request *rq, int *bad_input, vr_diag *diag)
 		return -1;
 	const json_node *kind = json_get(doc.root, "kind");
 	if (kind && kind->type == JSON_STRING && strcmp(kind->text, "calibration") == 0) {
-		if (rq->breakdown_bytes > 0) {
+		if (rq->breakdown_bytes > 0 || rq->options) {
 			json_free(&doc);
-			return vr_diag_at(diag, (vr_where){"--size", 0, 0}, "found --size with a calibration file, expected it only with run results");
+			return vr_diag_at(diag, (vr_where){rq->options ? "--options" : "--size", 0, 0},
+					  "found %s with a calibration file, expected it only with run results",
+					  rq->options ? "--options" : "--size");
 		}
 		int rc = vr_plot_calibration(&doc, rq->out_dir, rq->gnuplot, bad_input, diag);
 		json_free(&doc);
@@ -408,7 +470,7 @@ int vr_plot(const vr_plot_request *rq, int *bad_input, vr_diag *diag)
 	if (json_get(doc.root, "flow_results")) {
 		int rc = rq->breakdown_bytes > 0
 				 ? vr_diag_at(diag, (vr_where){"--size", 0, 0}, "found --size with flow results, expected it only with single-flow results")
-				 : vr_plot_flows(&doc, rq->out_dir, rq->gnuplot, bad_input, diag);
+				 : vr_plot_flows(&doc, rq->out_dir, rq->gnuplot, rq->options, bad_input, diag);
 		json_free(&doc);
 		return rc;
 	}
@@ -422,6 +484,8 @@ int vr_plot(const vr_plot_request *rq, int *bad_input, vr_diag *diag)
 	json_free(&doc);
 	if (rc == 0 && rq->breakdown_bytes > 0)
 		rc = check_size(d, rq->breakdown_bytes, diag);
+	if (rc == 0)
+		rc = vr_plot_filter(d->file, rq->options, (const char (*)[MDL_NAME_MAX])d->options, d->option_count, d->shown, diag);
 	if (rc == 0) {
 		*bad_input = 0;
 		qsort(d->points, d->point_count, sizeof *d->points, by_size);

@@ -8,7 +8,19 @@
  *   breakdown-VERB-COMPLETION-PRESET-SIZE  one stacked bar per option: where
  *                                       the time of a typical operation goes
  *                                       (breakdown_by_kind_us) at one size
+ *                                       with each bar's total, and beside it
+ *                                       the fast options on their own scale
+ *                                       when the slowest is 4x the fastest
  *   bandwidth-VERB-COMPLETION-PRESET    BW average against message size
+ *   overhead-VERB-COMPLETION-PRESET     each option's t_typical (or BW
+ *                                       average) divided by native's at the
+ *                                       same size, when native was run
+ *   tail-VERB-COMPLETION-PRESET         a panel per option: median, p99 and
+ *                                       p99.9 (where the file has it)
+ *                                       against message size
+ * With OPTIONS (--options native,sriov), every picture draws only those
+ * options (native stays the overhead's reference); a name the file does
+ * not hold is refused as bad input.
  * A calibration file (`vrdmasim calibrate --json`) gets its own pictures
  * (plots/fit_plot.h), and so does a flows scenario's (plots/flow_plot.h).  Beside the pictures stay the gnuplot scripts (NAME.gp) and data (data/NAME.dat)
  * that made them, so a picture can be restyled without re-running.
@@ -26,6 +38,7 @@ typedef struct vr_plot_request {
 	const char *results_path;   /* a vrdmasim JSON results file */
 	const char *out_dir;        /* created if missing */
 	double breakdown_bytes;     /* size for the breakdown bars; 0: the smallest run */
+	const char *options;        /* --options: names separated by commas; NULL: all */
 	const char *gnuplot;        /* program to run; NULL: "gnuplot" on PATH */
 } vr_plot_request;
 

@@ -56,3 +56,25 @@ int vr_plot_intern(const json_doc *doc, const json_node *at, const char *what, c
 	*out = (*count)++;
 	return 0;
 }
+
+int vr_plot_filter(const char *file, const char *list, const char names[][MDL_NAME_MAX], size_t count, int *shown,
+		   vr_diag *diag)
+{
+	for (size_t o = 0; o < count; o++)
+		shown[o] = list == NULL;
+	for (const char *item = list; item && *item;) {
+		size_t len = strcspn(item, ","), o = 0;
+		while (o < count && !(strlen(names[o]) == len && strncmp(names[o], item, len) == 0))
+			o++;
+		if (o == count) {
+			char have[1024] = "";
+			for (size_t k = 0; k < count && strlen(have) + MDL_NAME_MAX + 8 < sizeof have; k++)
+				snprintf(have + strlen(have), sizeof have - strlen(have), "%s%s", k ? ", " : "", names[k]);
+			return vr_diag_at(diag, (vr_where){"--options", 0, 0}, "found the option '%.*s', expected options %s holds: %s",
+					  (int)(len < 60 ? len : 60), item, file, have);
+		}
+		shown[o] = 1;
+		item += len + (item[len] == ',');
+	}
+	return 0;
+}

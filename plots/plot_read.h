@@ -28,4 +28,12 @@ int vr_plot_number(const json_doc *doc, const json_node *object, const char *key
 int vr_plot_intern(const json_doc *doc, const json_node *at, const char *what, char list[][MDL_NAME_MAX], size_t *count,
 		   size_t max, size_t *out, vr_diag *diag);
 
+/* --options LIST (names separated by commas): SHOWN[i] set for each name
+ * of NAMES (COUNT of them, read from FILE) that LIST holds, or for every
+ * one when LIST is NULL.  0, or -1 with DIAG filled ("--options: found
+ * the option 'x', expected options FILE holds: ...") for a name FILE does
+ * not hold. */
+int vr_plot_filter(const char *file, const char *list, const char names[][MDL_NAME_MAX], size_t count, int *shown,
+		   vr_diag *diag);
+
 #endif

@@ -5,6 +5,7 @@
  */
 #include <check.h>
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,31 +82,152 @@ START_TEST(draws_every_picture)
 	tool_output_free(&o);
 	static const char *const names[] = {
 		"latency-write_lat-poll-esxi5-qdr-2012", "breakdown-write_lat-poll-esxi5-qdr-2012-2B",
-		"bandwidth-write_bw-poll-esxi5-qdr-2012",
+		"bandwidth-write_bw-poll-esxi5-qdr-2012", "overhead-write_lat-poll-esxi5-qdr-2012",
+		"overhead-write_bw-poll-esxi5-qdr-2012", "tail-write_lat-poll-esxi5-qdr-2012",
 	};
-	for (size_t i = 0; i < 3; i++) {
+	/* Labelled: axes with units, and a legend naming the options (or,
+	 * for the breakdown, the kinds; for the tails, the percentiles). */
+	static const char *const labels[][4] = {
+		{"message size", "[µs]", "vrdma", "native"},
+		{"VM exits and virtual interrupts", "[µs]", "totals above the bars", "vrdma"},
+		{"message size", "[Gb/s]", "vrdma", "native"},
+		{"message size", "native t_typical [×]", "vrdma", "native (= 1×)"},
+		{"message size", "native BW average [×]", "vrdma", "native (= 1×)"},
+		{"message size", "[µs]", "p99.9", "vrdma"},
+	};
+	enum { PICTURES = sizeof names / sizeof names[0] };
+	for (size_t i = 0; i < PICTURES; i++) {
 		const char *svg = picture(out, names[i]);
 		snprintf(path, sizeof path, "%s/%s.svg", out, names[i]);
-		/* Labelled: axes with units and a legend naming the options. */
-		if (i != 1) {
-			ck_assert_msg(strstr(svg, "message size"), "%s has no x label", path);
-			ck_assert_msg(strstr(svg, i == 0 ? "[µs]" : "[Gb/s]"), "%s has no y unit", path);
-			ck_assert_msg(strstr(svg, "vrdma") && strstr(svg, "native"), "%s has no legend", path);
-		} else {
-			ck_assert_msg(strstr(svg, "VM exits and virtual interrupts"), "%s has no stack legend", path);
-		}
+		for (size_t k = 0; k < 4; k++)
+			ck_assert_msg(strstr(svg, labels[i][k]), "%s has no '%s'", path, labels[i][k]);
 		snprintf(path, sizeof path, "%s/%s.gp", out, names[i]);
 		ck_assert_msg(access(path, R_OK) == 0, "%s", path);
 		snprintf(path, sizeof path, "%s/data/%s.dat", out, names[i]);
 		ck_assert_msg(access(path, R_OK) == 0, "%s", path);
 	}
-	ck_assert_uint_eq(entries(out), 3 * 3 + 1);   /* png, svg, gp each, and data/: no working folder left */
+	ck_assert_uint_eq(entries(out), PICTURES * 3 + 1);   /* png, svg, gp each, and data/: no working folder left */
+	/* The overhead: vrdma against native at each size, native itself not a line. */
+	size_t len;
+	snprintf(path, sizeof path, "%s/data/overhead-write_lat-poll-esxi5-qdr-2012.dat", out);
+	const char *dat = slurp(path, &len);
+	ck_assert_msg(dat && strstr(dat, "# vrdma: size_bytes t_typical_us native_t_typical_us ratio difference") &&
+			      !strstr(dat, "# native:"), "%s", dat);
+	double size, value, native, ratio, difference;
+	ck_assert_int_eq(sscanf(strchr(dat, '\n') + 1, "%lf %lf %lf %lf %lf", &size, &value, &native, &ratio, &difference), 5);
+	ck_assert_msg(size == 2 && ratio > 1.5 && fabs(ratio - value / native) < 1e-6 && fabs(difference - (value - native)) < 1e-6,
+		      "vrdma at 2B: %g us against native's %g: ratio %g", value, native, ratio);
+	/* The tails: median <= p99 <= p99.9 in every row. */
+	snprintf(path, sizeof path, "%s/data/tail-write_lat-poll-esxi5-qdr-2012.dat", out);
+	dat = slurp(path, &len);
+	size_t rows = 0;
+	for (const char *line = dat; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		double median, p99, p999;
+		if (sscanf(line, "%lf %lf %lf %lf", &size, &median, &p99, &p999) != 4)
+			continue;
+		ck_assert_msg(median > 0 && median <= p99 && p99 <= p999, "%.80s", line);
+		rows++;
+	}
+	ck_assert_uint_eq(rows, 2 * 3);   /* two options, three sizes */
 	/* A chosen size for the breakdown. */
 	o = run_tool((const char *[]){"plot", results, "--out", out, "--size", "4KiB", NULL});
 	ck_assert_msg(o.status == 0, "%s", o.err);
 	tool_output_free(&o);
 	snprintf(path, sizeof path, "%s/breakdown-write_lat-poll-esxi5-qdr-2012-4KiB.png", out);
 	ck_assert_int_eq(access(path, R_OK), 0);
+}
+END_TEST
+
+/* --options: every picture draws only the options named (native stays the
+ * overhead's reference); a name the results do not hold, or no name, is
+ * refused with nothing written, on stdout or in the folder. */
+START_TEST(draws_only_the_options_asked)
+{
+	char out[400], path[600];
+	size_t len;
+	snprintf(out, sizeof out, "%s/only", dir);
+	tool_output o = run_tool((const char *[]){"plot", results, "--out", out, "--options", "vrdma", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	static const char *const data[] = {"latency-write_lat-poll-esxi5-qdr-2012", "bandwidth-write_bw-poll-esxi5-qdr-2012",
+					   "overhead-write_lat-poll-esxi5-qdr-2012", "tail-write_lat-poll-esxi5-qdr-2012"};
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(path, sizeof path, "%s/data/%s.dat", out, data[i]);
+		const char *dat = slurp(path, &len);
+		ck_assert_msg(dat && strstr(dat, "# vrdma:") && !strstr(dat, "# native:"), "%s: %s", path, dat);
+	}
+	snprintf(path, sizeof path, "%s/data/breakdown-write_lat-poll-esxi5-qdr-2012-2B.dat", out);
+	const char *dat = slurp(path, &len);
+	ck_assert_msg(dat && strstr(dat, "\nvrdma ") && !strstr(dat, "\nnative "), "%s", dat);
+	const char *svg = picture(out, "overhead-write_lat-poll-esxi5-qdr-2012");
+	ck_assert_msg(strstr(svg, "native (= 1×)"), "the overhead lost its reference");
+	/* Refusals: exit 2, said on stderr, nothing on stdout or in the folder. */
+	static const char *const bad[][2] = {
+		{"native,sriov", "--options: found the option 'sriov', expected options "},
+		{"vrdma,", "found 'vrdma,', expected option names separated by commas"},
+		{"x';system('id')", "found 'x';system('id')', expected option names separated by commas"},
+	};
+	snprintf(out, sizeof out, "%s/refused", dir);
+	for (size_t i = 0; i < 3; i++) {
+		o = run_tool((const char *[]){"plot", results, "--out", out, "--options", bad[i][0], NULL});
+		ck_assert_msg(o.status == 2, "status %d for %s: %s", o.status, bad[i][0], o.err);
+		ck_assert_msg(strstr(o.err, bad[i][1]), "for %s:\n  got %s  expected %s", bad[i][0], o.err, bad[i][1]);
+		ck_assert_uint_eq(o.out_len, 0);
+		ck_assert_uint_eq(entries(out), 0);
+		tool_output_free(&o);
+	}
+	o = run_tool((const char *[]){"plot", results, "--out", out, "--options", "native,sriov", NULL});
+	ck_assert_msg(strstr(o.err, "holds: native, vrdma"), "%s", o.err);
+	tool_output_free(&o);
+}
+END_TEST
+
+/* A result file written by hand: one option ten times the other (as
+ * SoftRoCE beside native) and no p999. */
+#define ZOOM_RESULT(OPTION, SCALE) \
+	"{\"preset\": \"p\", \"option\": \"" OPTION "\", \"verb\": \"write_lat\", \"completion\": \"poll\", \"size_bytes\": 64, " \
+	"\"one_way_us\": {\"median\": " SCALE ", \"p99\": " SCALE "}, \"breakdown_by_kind_us\": {\"software\": " SCALE ", " \
+	"\"virtualization\": 0, \"interrupts\": 0, \"pcie_dma\": 0.3, \"adapter\": 0.2, \"fabric\": 0.1, \"streaming\": 0, " \
+	"\"pipeline\": 0, \"waiting\": 0}}"
+
+/* The breakdown of options ten times apart: beside every option, a
+ * close-up of the fast ones on their own scale; the tails without a p99.9
+ * when the file has none. */
+START_TEST(breakdown_close_up_of_the_fast_options)
+{
+	char out[400], path[600];
+	size_t len;
+	const char *file = write_test_file(dir, "spread.json", "{\"tool\": \"vrdmasim\", \"schema_version\": 2, \"results\": ["
+					   ZOOM_RESULT("native", "1") ", " ZOOM_RESULT("slow", "0.5") ", " ZOOM_RESULT("softroce", "9") "]}");
+	snprintf(out, sizeof out, "%s/spread", dir);
+	tool_output o = run_tool((const char *[]){"plot", file, "--out", out, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	const char *svg = picture(out, "breakdown-write_lat-poll-p-64B");
+	ck_assert_msg(strstr(svg, "every option") && strstr(svg, "close-up: the options within 4× of the fastest") &&
+			      strstr(svg, "[µs]") && strstr(svg, "CPU software"), "no close-up in the breakdown");
+	snprintf(path, sizeof path, "%s/data/breakdown-write_lat-poll-p-64B-zoom.dat", out);
+	const char *dat = slurp(path, &len);
+	ck_assert_msg(dat && strstr(dat, "\nnative ") && strstr(dat, "\nslow ") && !strstr(dat, "softroce"), "%s", dat);
+	svg = picture(out, "tail-write_lat-poll-p");
+	ck_assert_msg(strstr(svg, "p99") && !strstr(svg, "p99.9"), "a p99.9 drawn without one in the file");
+	/* Within 4x of each other: one panel, no close-up. */
+	o = run_tool((const char *[]){"plot", file, "--out", out, "--options", "native,slow", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	svg = picture(out, "breakdown-write_lat-poll-p-64B");
+	ck_assert_msg(!strstr(svg, "close-up"), "a close-up of options within 4x of each other");
+	/* A test only other options ran: no picture of it, and no refusal. */
+	file = write_test_file(dir, "bw.json", "{\"tool\": \"vrdmasim\", \"schema_version\": 2, \"results\": [" ZOOM_RESULT("native", "1")
+			       ", {\"preset\": \"p\", \"option\": \"other\", \"verb\": \"write_bw\", \"completion\": \"poll\", "
+			       "\"size_bytes\": 64, \"bandwidth\": {\"bw_average_gbit_per_s\": 3}}]}");
+	snprintf(out, sizeof out, "%s/bw", dir);
+	o = run_tool((const char *[]){"plot", file, "--out", out, "--options", "native", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	picture(out, "latency-write_lat-poll-p");
+	snprintf(path, sizeof path, "%s/bandwidth-write_bw-poll-p.png", out);
+	ck_assert_msg(access(path, R_OK) != 0, "%s drawn without an option asked for", path);
 }
 END_TEST
 
@@ -146,6 +268,12 @@ START_TEST(refuses_bad_results_files)
 	refuses("{\"tool\": \"vrdmasim\", \"schema_version\": 2, \"results\": [{\"preset\": \"p\", \"option\": \"o\", \"verb\": \"write_bw\", "
 		"\"completion\": \"poll\", \"size_bytes\": 64, \"bandwidth\": {\"bw_average_gbit_per_s\": \"fast\"}}]}",
 		"found a string for \"bw_average_gbit_per_s\"");
+	/* The tails are read as strictly: p99 required, p999 checked where present. */
+	refuses("{\"tool\": \"vrdmasim\", \"schema_version\": 2, \"results\": [{\"preset\": \"p\", \"option\": \"o\", \"verb\": \"write_lat\", "
+		"\"completion\": \"poll\", \"size_bytes\": 64, \"one_way_us\": {\"median\": 1}}]}", "found a result without \"p99\"");
+	refuses("{\"tool\": \"vrdmasim\", \"schema_version\": 2, \"results\": [{\"preset\": \"p\", \"option\": \"o\", \"verb\": \"write_lat\", "
+		"\"completion\": \"poll\", \"size_bytes\": 64, \"one_way_us\": {\"median\": 1, \"p99\": 2, \"p999\": -3}}]}",
+		"bad.json:1:193: found -3 for \"p999\", expected a finite number, zero or more");
 }
 END_TEST
 
@@ -169,7 +297,7 @@ START_TEST(refuses_bad_sizes_and_command_lines)
 	tool_output_free(&o);
 	o = run_tool((const char *[]){"plot", results, "--out", out, "--format", "csv", NULL});
 	ck_assert_int_eq(o.status, 2);
-	ck_assert_ptr_nonnull(strstr(o.err, "--out or --size with 'plot'"));
+	ck_assert_ptr_nonnull(strstr(o.err, "--out, --size or --options with 'plot'"));
 	tool_output_free(&o);
 	o = run_tool((const char *[]){"run", "--size", "2B", NULL});
 	ck_assert_int_eq(o.status, 2);
@@ -206,12 +334,13 @@ START_TEST(draws_flow_pictures)
 	run_and_plot("tests/e2e/plot-flows.yaml", "flows.json", "flow-plots", flows, out);
 	tool_output o;
 	static const char *const names[] = {"flows-latency-esxi5-qdr-2012", "flows-qps-esxi5-qdr-2012"};
-	static const char *const labels[][3] = {{"probe p99", "qps-32 p50", "latency [µs]"}, {"QPs per host", "M ops/s", "vrdma"}};
+	static const char *const labels[][4] = {{"probe p99", "qps-32 p50", "latency [µs]", "probe p99.9"},
+						{"QPs per host", "M ops/s", "vrdma", "p99 (solid) and p99.9 (dashed) latency [µs]"}};
 	for (size_t i = 0; i < 2; i++) {
 		size_t len;
 		const char *svg = picture(out, names[i]);
 		snprintf(path, sizeof path, "%s/%s.svg", out, names[i]);
-		for (size_t k = 0; k < 3; k++)
+		for (size_t k = 0; k < 4; k++)
 			ck_assert_msg(strstr(svg, labels[i][k]), "%s has no '%s'", path, labels[i][k]);
 		snprintf(path, sizeof path, "%s/data/%s.dat", out, names[i]);
 		ck_assert_msg(slurp(path, &len) && len > 0, "%s", path);
@@ -220,10 +349,21 @@ START_TEST(draws_flow_pictures)
 	size_t len;
 	snprintf(path, sizeof path, "%s/data/flows-qps-esxi5-qdr-2012.dat", out);
 	const char *dat = slurp(path, &len);
-	ck_assert_msg(strstr(dat, "# native:") && strstr(dat, "# vrdma:"), "%s", dat);
+	ck_assert_msg(strstr(dat, "# native: qps_per_host mops_per_s p99_us cache_misses_per_op p999_us") && strstr(dat, "# vrdma:"),
+		      "%s", dat);
 	const char *one = strstr(dat, "\n1 "), *four = strstr(dat, "\n4 "), *many = strstr(dat, "\n32 ");
 	ck_assert_msg(one && four && many && one < four && four < many, "%s", dat);
 	ck_assert_uint_eq(entries(out), 2 * 3 + 1);   /* png, svg, gp each, and data/ */
+	/* --options keeps only the options named, in flows pictures too. */
+	o = run_tool((const char *[]){"plot", flows, "--out", out, "--options", "vrdma", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	dat = slurp(path, &len);
+	ck_assert_msg(strstr(dat, "# vrdma:") && !strstr(dat, "# native:"), "%s", dat);
+	o = run_tool((const char *[]){"plot", flows, "--out", out, "--options", "sriov", NULL});
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_msg(strstr(o.err, "--options: found the option 'sriov', expected options"), "%s", o.err);
+	tool_output_free(&o);
 	/* --size is for single-flow results only. */
 	o = run_tool((const char *[]){"plot", flows, "--out", out, "--size", "64B", NULL});
 	ck_assert_int_eq(o.status, 2);
@@ -248,6 +388,44 @@ START_TEST(draws_the_readme_noisy_neighbour)
 }
 END_TEST
 
+/* README's comparison: the pictures it shows (docs/images/) are the ones
+ * its commands draw (fewer iterations here), and its --options line works. */
+START_TEST(draws_the_readme_comparison)
+{
+	char json[400], out[400], path[600];
+	snprintf(json, sizeof json, "%s/r.json", dir);
+	tool_output o = run_tool((const char *[]){"run", src_path("scenarios/options-compare.yaml"), "--iterations", "100", "--format",
+						  "json", "--out", json, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	snprintf(out, sizeof out, "%s/plots", dir);
+	o = run_tool((const char *[]){"plot", json, "--out", out, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	static const char *const shown[] = {
+		"latency-write_lat-poll-esxi5-qdr-2012", "overhead-write_lat-poll-esxi5-qdr-2012", "breakdown-write_lat-poll-esxi5-qdr-2012-2B",
+		"tail-write_lat-poll-esxi5-qdr-2012", "bandwidth-write_bw-poll-modern-hdr", "overhead-write_bw-poll-modern-hdr",
+	};
+	for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+		snprintf(path, sizeof path, "docs/images/%s.png", shown[i]);
+		ck_assert_msg(access(src_path(path), R_OK) == 0, "README shows %s", path);
+		picture(out, shown[i]);
+	}
+	/* SoftRoCE ten times the rest: the breakdown's close-up keeps the others. */
+	size_t len;
+	snprintf(path, sizeof path, "%s/data/breakdown-write_lat-poll-esxi5-qdr-2012-2B-zoom.dat", out);
+	const char *dat = slurp(path, &len);
+	ck_assert_msg(dat && strstr(dat, "\nvrdma ") && strstr(dat, "\nsriov ") && !strstr(dat, "softroce"), "%s", dat ? dat : path);
+	snprintf(out, sizeof out, "%s/few", dir);
+	o = run_tool((const char *[]){"plot", json, "--out", out, "--options", "native,sriov,vrdma", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	snprintf(path, sizeof path, "%s/data/latency-write_lat-poll-modern-hdr.dat", out);
+	dat = slurp(path, &len);
+	ck_assert_msg(dat && strstr(dat, "# sriov:") && !strstr(dat, "# passthrough:") && !strstr(dat, "softroce"), "%s", dat ? dat : path);
+}
+END_TEST
+
 START_TEST(refuses_bad_flow_results)
 {
 #define HEAD "{\"tool\": \"vrdmasim\", \"schema_version\": 2, \"flow_results\": "
@@ -263,6 +441,8 @@ START_TEST(refuses_bad_flow_results)
 		"found -2 for \"p99_us\", expected a finite number, zero or more");
 	refuses(HEAD BLOCK "[{\"group\": \"g\", \"ops_per_s\": 1, \"p50_us\": 1, \"p99_us\": 2}]}]}",
 		"found a result without \"cache_misses_per_op\"");
+	refuses(HEAD BLOCK "[{\"group\": \"g\", \"ops_per_s\": 1, \"p50_us\": 1, \"p99_us\": 2, \"cache_misses_per_op\": 0, "
+		"\"p999_us\": true}]}]}", "found true for \"p999_us\", expected a different type");
 	refuses(HEAD BLOCK "[{\"group\": \"g\", \"ops_per_s\": 1, \"p50_us\": 1, \"p99_us\": 2, \"cache_misses_per_op\": 0, "
 		"\"qps_per_host\": 0.5}]}]}", "found 0.5 for \"qps_per_host\", expected a whole number, 1 or more");
 	/* Group names reach gnuplot titles: nothing can be injected. */
@@ -298,11 +478,14 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, draws_every_picture);
+	tcase_add_test(tc, draws_only_the_options_asked);
+	tcase_add_test(tc, breakdown_close_up_of_the_fast_options);
 	tcase_add_test(tc, refuses_bad_results_files);
 	tcase_add_test(tc, refuses_bad_sizes_and_command_lines);
 	tcase_add_test(tc, missing_gnuplot_changes_nothing);
 	tcase_add_test(tc, draws_flow_pictures);
 	tcase_add_test(tc, draws_the_readme_noisy_neighbour);
+	tcase_add_test(tc, draws_the_readme_comparison);
 	tcase_add_test(tc, refuses_bad_flow_results);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
