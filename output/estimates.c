@@ -83,8 +83,8 @@ static int number_of(const reading *r, const json_node *v, const char *key, doub
 {
 	double value = json_number(v);
 	if (!isfinite(value) || value < 0)
-		return vr_diag_at(diag, json_where(r->doc, v), "found %s for \"%s\", expected a finite number, zero or more",
-				  v->text, key);
+		return vr_diag_at(diag, json_where(r->doc, v), "found %g for \"%s\", expected a finite number, zero or more",
+				  value, key);
 	*out = value;
 	return 0;
 }
@@ -229,7 +229,7 @@ static int point_text(const reading *r, const json_node *point, char *text, size
 			snprintf(value, sizeof value, "%.17g", json_number(v));
 		else
 			return diag->failed ? -1 : vr_diag_at(diag, json_where(r->doc, v), "found %s for the coordinate \"%s\", expected a "
-							    "finite number or a name", v->type == JSON_NUMBER ? v->text : json_type_name(v->type), names[i]->text);
+							    "finite number or a name", json_type_name(v->type), names[i]->text);
 		int length = snprintf(text + used, bytes - used, "%s%s=%s", i ? "," : "", names[i]->text, value);
 		if (length < 0 || (size_t)length >= bytes - used)
 			return vr_diag_at(diag, json_where(r->doc, coordinates), "found coordinates longer than %zu characters, expected fewer",
@@ -251,8 +251,8 @@ static int header(reading *r, const json_node *root, char *point, size_t bytes, 
 	if (!schema)
 		return -1;
 	if (json_number(schema) != VR_JSON_SCHEMA_VERSION)
-		return vr_diag_at(diag, json_where(r->doc, schema), "found schema_version %s, expected %d (this vrdmasim's results)",
-				  schema->text, VR_JSON_SCHEMA_VERSION);
+		return vr_diag_at(diag, json_where(r->doc, schema), "found schema_version %g, expected %d (this vrdmasim's results)",
+				  json_number(schema), VR_JSON_SCHEMA_VERSION);
 	if (!(r->part[KEY_SCENARIO] = name_member(r, root, "scenario", "a results object", diag)))
 		return -1;
 	const json_node *p = json_get(root, "point");

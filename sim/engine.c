@@ -56,7 +56,7 @@ static int start_simgrid(const vr_engine_config *config, vr_diag *diag)
 {
 	enum { FLAG_COUNT = sizeof SIMGRID_FLAGS / sizeof SIMGRID_FLAGS[0] };
 	size_t settings = config->cfg_count + (config->trace_file != NULL);
-	char **argv = calloc(FLAG_COUNT + settings + 2, sizeof *argv);
+	char **argv = calloc(FLAG_COUNT + settings + 3, sizeof *argv);
 	char **owned = calloc(settings + 1, sizeof *owned);
 	int argc = 0;
 	for (size_t i = 0; argv && owned && i < settings; i++) {
@@ -77,6 +77,8 @@ static int start_simgrid(const vr_engine_config *config, vr_diag *diag)
 	argv[argc++] = (char *)config->argv0;
 	for (size_t i = 0; i < FLAG_COUNT; i++)
 		argv[argc++] = (char *)SIMGRID_FLAGS[i];
+	if (settings)   /* see sim/simgrid_cfg.c: SimGrid 3.32 aborts on our links' topology */
+		argv[argc++] = (char *)"--cfg=tracing/platform/topology:no";
 	for (size_t i = 0; i < settings; i++)
 		argv[argc++] = owned[i];
 	/* SimGrid catches SIGINT to list its actors and exit(1): take it back,

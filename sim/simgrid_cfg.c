@@ -11,8 +11,10 @@
 typedef enum cfg_type { CFG_BOOLEAN, CFG_PATH, CFG_TEXT, CFG_PRECISION } cfg_type;
 
 /* SimGrid 3.32's tracing settings (`--help-cfg`), but those of SMPI
- * (vrdmasim runs no MPI) and tracing/comment-file (a file SimGrid would
- * read). */
+ * (vrdmasim runs no MPI), tracing/comment-file (a file SimGrid would
+ * read) and tracing/platform/topology: SimGrid 3.32 aborts drawing the
+ * topology of split-duplex links ("container with name p0-esx-a-hca_UP
+ * not found"), so the engine turns it off whenever settings are given. */
 static const struct {
 	const char *name;
 	cfg_type type;
@@ -20,7 +22,6 @@ static const struct {
 	{"tracing", CFG_BOOLEAN},
 	{"tracing/filename", CFG_PATH},
 	{"tracing/platform", CFG_BOOLEAN},
-	{"tracing/platform/topology", CFG_BOOLEAN},
 	{"tracing/uncategorized", CFG_BOOLEAN},
 	{"tracing/categorized", CFG_BOOLEAN},
 	{"tracing/actor", CFG_BOOLEAN},
