@@ -33,6 +33,7 @@ typedef struct vr_command {
 	 * 0, or EXIT_BAD_INPUT said on stderr.  NULL: nothing required. */
 	int (*check)(const cli_args *c);
 	int (*handler)(const cli_args *c, const char *argv0);
+	const char *exit_status;      /* its help's "Exit status: ..." line; NULL: the usual one */
 } vr_command;
 
 /* The commands, in the order the help lists them; NULL-terminated. */

@@ -87,4 +87,6 @@ const vr_command VR_CMD_REGRESS = {
 	.operands_refusal = "two results files: BASELINE RESULTS",
 	.check = regress_check,
 	.handler = regress_command,
+	.exit_status = "Exit status: 0 no estimate moved beyond its tolerance, 1 one did, appeared or\n"
+		       "vanished (or the report could not be written), 2 bad input (located on stderr).\n",
 };
