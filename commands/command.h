@@ -33,6 +33,7 @@ typedef struct vr_command {
 	 * 0, or EXIT_BAD_INPUT said on stderr.  NULL: nothing required. */
 	int (*check)(const cli_args *c);
 	int (*handler)(const cli_args *c, const char *argv0);
+	const char *exit_status;      /* its help's "Exit status: ..." line; NULL: the usual one */
 } vr_command;
 
 /* The commands, in the order the help lists them; NULL-terminated. */
@@ -48,6 +49,6 @@ int vr_command_refuse(const char *word, const vr_command *context);
 
 /* The commands (commands/<name>.c). */
 extern const vr_command VR_CMD_RUN, VR_CMD_VALIDATE, VR_CMD_PLOT, VR_CMD_CALIBRATE, VR_CMD_REPLAY,
-	VR_CMD_LIST, VR_CMD_HELP;
+	VR_CMD_LIST, VR_CMD_HELP, VR_CMD_REGRESS;
 
 #endif

@@ -14,6 +14,7 @@
 #include "input/units.h"
 #include "input/yaml_read.h"
 #include "models/scenario.h"
+#include "sim/simgrid_cfg.h"
 
 /* The order of the rows is the order every list of flags follows: the
  * refusals of each command name its flags in this order. */
@@ -28,10 +29,11 @@ const cli_flag CLI_FLAGS[] = {
 	{FLAG_COSTS, "costs", 0, "model|measured", CMD_REPLAY,
 	 "cost the software stages as the preset models them\n(model, default) or as the trace measured them,\nscaled by the clocks (measured)"},
 	{FLAG_COMPARE, "compare", 0, NULL, CMD_REPLAY, "print the vRDMA option's pipeline beside the\ntrace's, stage by stage"},
-	{FLAG_FORMAT, "format", 0, "text|json|csv", CMD_RUN | CMD_REPLAY,
+	{FLAG_FORMAT, "format", 0, "text|json|csv", CMD_RUN | CMD_REPLAY | CMD_REGRESS,
 	 "output format (default text: perftest-shaped tables)"},
 	{FLAG_OUT, "out", 0, "FILE", CMD_RUN | CMD_REPLAY, "write results to FILE (created only if the run\nsucceeds)"},
 	{FLAG_OUT, "out", 0, "DIR", CMD_PLOT, "the folder for the pictures (required)"},
+	{FLAG_OUT, "out", 0, "FILE", CMD_REGRESS, "write the comparison to FILE (whether or not\nestimates moved)"},
 	{FLAG_OUT, "out", 0, "FILE", CMD_CALIBRATE,
 	 "write the overlay a scenario names with\n'calibration: FILE' (only if the fit succeeds)"},
 	{FLAG_JSON, "json", 0, "FILE", CMD_CALIBRATE, "write the fit as JSON, which 'vrdmasim plot' draws"},
@@ -39,6 +41,12 @@ const cli_flag CLI_FLAGS[] = {
 	{FLAG_ITERATIONS, "iterations", 0, "N", CMD_RUN | CMD_REPLAY, "override the scenario's iteration count"},
 	{FLAG_SET, "set", 0, "NAME=QUANTITY", CMD_RUN | CMD_VALIDATE,
 	 "override a model parameter everywhere, after the\nscenario's overrides (repeatable):\n--set virt.vm_exit=2000cycles"},
+	{FLAG_CFG, "cfg", 0, "NAME:VALUE", CMD_RUN,
+	 "a SimGrid tracing setting, as SimGrid's --cfg=\n(repeatable): --cfg tracing:yes --cfg\ntracing/filename:run.trace writes a Paje trace"},
+	{FLAG_TOLERANCE, "tolerance", 0, "[NAME=]P%", CMD_REGRESS,
+	 "how far a figure may move, in percent of the\nbaseline (default 2%); NAME=P% for one figure,\nsuch as p99_us=5% (repeatable)"},
+	{FLAG_ALLOW_NEW, "allow-new", 0, NULL, CMD_REGRESS,
+	 "estimates in RESULTS only are reported but do not\nfail (vanished ones always do)"},
 	{FLAG_SIZE, "size", 0, "SIZE", CMD_PLOT, "the message size of the breakdown (default: the\nsmallest), such as 2B or 64KiB"},
 	{FLAG_OPTIONS, "options", 0, "O[,O...]", CMD_PLOT,
 	 "draw only these options of the results, in every\npicture: --options native,sriov,vrdma"},
@@ -253,6 +261,27 @@ static int take_iterations(const vr_command *command, const char *value, cli_arg
 	return 0;
 }
 
+static int take_tolerance(const vr_command *command, const char *value, cli_args *c)
+{
+	char expected[256];
+	if (vr_tolerance_parse(value, &c->tolerance, expected, sizeof expected) != 0)
+		return cli_refuse(command, value, expected);
+	return 0;
+}
+
+/* Checked here, before SimGrid sees it: SimGrid aborts on a setting it
+ * does not know (sim/simgrid_cfg.h). */
+static int take_cfg(const vr_command *command, const char *value, cli_args *c)
+{
+	char expected[512];
+	if (c->cfg_count == CLI_CFGS_MAX)
+		return cli_refuse(command, "--cfg", "at most 16 --cfg settings (CLI_CFGS_MAX)");
+	if (vr_simgrid_cfg_check(value, expected, sizeof expected) != 0)
+		return cli_refuse(command, value, expected);
+	c->cfgs[c->cfg_count++] = value;
+	return 0;
+}
+
 static int take_flag(const vr_command *command, cli_flag_id id, const char *value, cli_args *c)
 {
 	switch (id) {
@@ -284,6 +313,9 @@ static int take_flag(const vr_command *command, cli_flag_id id, const char *valu
 	case FLAG_HELP: c->help = 1; return 0;
 	case FLAG_VERSION: c->version = 1; return 0;
 	case FLAG_COMPLETE: c->complete = 1; return 0;
+	case FLAG_TOLERANCE: return take_tolerance(command, value, c);
+	case FLAG_ALLOW_NEW: c->allow_new = 1; return 0;
+	case FLAG_CFG: return take_cfg(command, value, c);
 	case FLAG_ID_COUNT: break;
 	}
 	return EXIT_BAD_INPUT;

@@ -90,7 +90,7 @@ void cmd_help_command(const vr_command *command, FILE *f)
 	print_flags(f, command->bit);
 	print_flags(f, CMD_ALL);
 	fputs("\n", f);
-	fputs(EXIT_STATUS, f);
+	fputs(command->exit_status ? command->exit_status : EXIT_STATUS, f);
 }
 
 void cmd_print_version(FILE *f)

@@ -13,6 +13,7 @@
 #include "commands/command.h"
 #include "input/diag.h"
 #include "input/file.h"
+#include "sim/simgrid_cfg.h"
 
 /* The file a path names or would name: its folder resolved, then its
  * name.  OUT: resolved.  0 when the folder exists. */
@@ -54,7 +55,8 @@ static int outputs_collide(const char *a, const char *b)
 
 static int refuse_colliding_outputs(const cli_args *c, const char *platform, vr_diag *diag)
 {
-	const char *named[][2] = {{"--out", c->out}, {"--json", c->json}, {"--keep-platform", platform[0] ? platform : NULL}};
+	const char *named[][2] = {{"--out", c->out}, {"--json", c->json}, {"--keep-platform", platform[0] ? platform : NULL},
+				  {"--cfg tracing/filename", vr_simgrid_cfg_trace_file(c->cfgs, c->cfg_count)}};
 	enum { OUTPUTS = sizeof named / sizeof named[0] };
 	for (int i = 0; i < OUTPUTS; i++)
 		for (int j = i + 1; j < OUTPUTS; j++)
@@ -80,11 +82,13 @@ int cmd_outputs_refused(const cli_args *c)
 	vr_diag diag;
 	vr_diag_clear(&diag);
 	char platform[4200] = "";
+	const char *trace = vr_simgrid_cfg_trace_file(c->cfgs, c->cfg_count);
 	if (c->keep_platform && c->keep_platform[0])
 		snprintf(platform, sizeof platform, "%s/platform.xml", c->keep_platform);
 	if ((c->out && vr_output_check(c->out, "--out", &diag)) || (c->json && vr_output_check(c->json, "--json", &diag)) ||
 	    (c->keep_platform && vr_output_check(c->keep_platform, "--keep-platform", &diag)) ||
 	    (platform[0] && vr_output_check(platform, "--keep-platform", &diag)) ||
+	    (trace && vr_output_check(trace, "--cfg tracing/filename", &diag)) ||
 	    refuse_colliding_outputs(c, platform, &diag)) {
 		fprintf(stderr, "%s\n", diag.message);
 		return EXIT_BAD_INPUT;

@@ -16,6 +16,7 @@
 #include "output/report.h"
 #include "sim/engine.h"
 #include "sim/flow_experiment.h"
+#include "sim/simgrid_cfg.h"
 
 static const char *const HEADLINE = "scenarios/seed-vrdma-write-lat.yaml";
 
@@ -37,6 +38,36 @@ int cmd_load_scenario(const cli_args *c, scn_scenario *s)
 	return rc;
 }
 
+/* Open --out and the trace file a --cfg asks for, before the run: a bad
+ * path fails at once.  Both are all-or-nothing: SimGrid traces into the
+ * trace's temporary file, renamed into place with the results. */
+static int open_outputs(const cli_args *c, vr_outfile *out, vr_outfile *trace, vr_diag *diag)
+{
+	const char *trace_file = vr_simgrid_cfg_trace_file(c->cfgs, c->cfg_count);
+	if (c->out && vr_outfile_open(out, c->out, diag) != 0)
+		return -1;
+	if (trace_file && vr_outfile_open(trace, trace_file, diag) != 0) {
+		if (c->out)
+			vr_outfile_abort(out);
+		return -1;
+	}
+	return 0;
+}
+
+static int commit_outputs(vr_outfile *out, vr_outfile *trace, vr_diag *diag)
+{
+	vr_outfile *files[] = {out, trace};
+	return vr_outfile_commit_all(files, 2, diag);
+}
+
+static void abort_outputs(vr_outfile *out, vr_outfile *trace)
+{
+	if (out->stream)
+		vr_outfile_abort(out);
+	if (trace->stream)
+		vr_outfile_abort(trace);
+}
+
 int cmd_run_loaded(const cli_args *c, scn_scenario *s, const char *argv0)
 {
 	if (cmd_outputs_refused(c)) {
@@ -45,14 +76,16 @@ int cmd_run_loaded(const cli_args *c, scn_scenario *s, const char *argv0)
 	}
 	vr_diag diag;
 	vr_diag_clear(&diag);
-	/* Open the output first: a bad path should fail before a long run. */
-	vr_outfile of = {0};
-	if (c->out && vr_outfile_open(&of, c->out, &diag) != 0) {
+	vr_outfile of = {0}, trace = {0};
+	if (open_outputs(c, &of, &trace, &diag) != 0) {
 		fprintf(stderr, "%s\n", diag.message);
 		scn_free(s);
 		return 1;
 	}
-	vr_engine_config config = {.keep_platform_dir = c->keep_platform, .argv0 = argv0};
+	vr_engine_config config = {.keep_platform_dir = c->keep_platform, .argv0 = argv0, .cfgs = c->cfgs,
+				   .cfg_count = c->cfg_count};
+	if (trace.stream)
+		config.trace_file = trace.temp[0] ? trace.temp : trace.target;
 	vr_run run;
 	int rc = vr_engine_run(s, &config, &run, &diag);
 	FILE *stream = c->out ? of.stream : stdout;
@@ -62,12 +95,12 @@ int cmd_run_loaded(const cli_args *c, scn_scenario *s, const char *argv0)
 		vr_replay_print_profile(s->replay, s->replay_map, stream);
 	if (rc == 0 && c->compare && c->format == FORMAT_TEXT)
 		rc = vr_report_compare(&run, stream, &diag);
-	if (rc == 0 && c->out)
-		rc = vr_outfile_commit(&of, &diag);
-	else if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
+	if (rc == 0 && !c->out && (fflush(stdout) != 0 || ferror(stdout)))
 		rc = vr_diag_at(&diag, (vr_where){"stdout", 0, 0}, "cannot write the results: %s", strerror(errno));
-	else if (rc != 0 && c->out)
-		vr_outfile_abort(&of);
+	if (rc == 0)
+		rc = commit_outputs(&of, &trace, &diag);
+	else
+		abort_outputs(&of, &trace);
 	if (rc != 0)
 		fprintf(stderr, "%s\n", diag.message);
 	vr_run_free(&run);

@@ -371,7 +371,7 @@ static int allocate(json_doc *doc, size_t length, size_t *nodes_max, vr_diag *di
 /* Parse DOC->text (LENGTH bytes and a NUL, owned by DOC) into DOC. */
 static int parse(json_doc *doc, size_t length, vr_diag *diag)
 {
-	reader r = {.text = doc->text, .end = doc->text + length, .p = doc->text, .file = doc->file, .line = 1,
+	reader r = {.text = doc->text, .end = doc->text + length, .p = doc->text, .file = doc->file, .line = doc->first_line,
 		    .line_start = doc->text, .doc = doc, .diag = diag};
 	if (allocate(doc, length, &r.nodes_max, diag) != 0)
 		return -1;
@@ -388,9 +388,10 @@ static int parse(json_doc *doc, size_t length, vr_diag *diag)
 }
 
 /* Take TEXT (LENGTH bytes and a NUL, heap) into OUT and parse it. */
-static int load(const char *file, char *text, size_t length, json_doc *out, vr_diag *diag)
+static int load(const char *file, unsigned first_line, char *text, size_t length, json_doc *out, vr_diag *diag)
 {
 	memset(out, 0, sizeof *out);
+	out->first_line = first_line;
 	out->text = text;
 	out->file = strdup(file);
 	out->bytes_allocated = length + 1 + strlen(file) + 1;
@@ -409,7 +410,8 @@ static int load(const char *file, char *text, size_t length, json_doc *out, vr_d
 	return rc;
 }
 
-int json_load_buffer(const char *file, const char *text, size_t length, json_doc *out, vr_diag *diag)
+int json_load_buffer_at(const char *file, unsigned first_line, const char *text, size_t length, json_doc *out,
+			vr_diag *diag)
 {
 	memset(out, 0, sizeof *out);
 	char *copy = malloc(length + 1);
@@ -417,7 +419,12 @@ int json_load_buffer(const char *file, const char *text, size_t length, json_doc
 		return vr_diag_at(diag, (vr_where){file, 0, 0}, "out of memory");
 	memcpy(copy, text, length);
 	copy[length] = '\0';
-	return load(file, copy, length, out, diag);
+	return load(file, first_line, copy, length, out, diag);
+}
+
+int json_load_buffer(const char *file, const char *text, size_t length, json_doc *out, vr_diag *diag)
+{
+	return json_load_buffer_at(file, 1, text, length, out, diag);
 }
 
 int json_load_file(const char *path, json_doc *out, vr_diag *diag)
@@ -427,7 +434,7 @@ int json_load_file(const char *path, json_doc *out, vr_diag *diag)
 	size_t length;
 	if (vr_read_file(path, JSON_BYTES_MAX, "a results file", &text, &length, diag) != 0)
 		return -1;
-	return load(path, text, length, out, diag);
+	return load(path, 1, text, length, out, diag);
 }
 
 void json_free(json_doc *doc)
@@ -483,7 +490,7 @@ double json_number(const json_node *node)
 
 vr_where json_where(const json_doc *doc, const json_node *node)
 {
-	unsigned line = 1;
+	unsigned line = doc->first_line;
 	const char *line_start = doc->text;
 	for (const char *p = doc->text; p < doc->text + node->offset; p++)
 		if (*p == '\n') {

@@ -57,6 +57,7 @@ typedef struct json_doc {
 	char *text;                 /* the reader's copy of the document */
 	char *strings;              /* decoded strings that had escapes */
 	size_t bytes_allocated;     /* everything above, in bytes: the reader's peak use */
+	unsigned first_line;        /* the line of FILE the text starts on (1 but for json_load_buffer_at) */
 } json_doc;
 
 /* Read PATH.  Returns 0, or -1 with DIAG filled (nothing to free then). */
@@ -64,6 +65,12 @@ int json_load_file(const char *path, json_doc *out, vr_diag *diag);
 
 /* Parse TEXT of LENGTH bytes, naming it FILE in messages.  TEXT is copied. */
 int json_load_buffer(const char *file, const char *text, size_t length, json_doc *out, vr_diag *diag);
+
+/* As json_load_buffer, for TEXT that starts on line FIRST_LINE (column 1)
+ * of FILE: messages and json_where count lines from there (a JSON-lines
+ * file's objects, input/json_seq.h). */
+int json_load_buffer_at(const char *file, unsigned first_line, const char *text, size_t length, json_doc *out,
+			vr_diag *diag);
 
 void json_free(json_doc *doc);
 

@@ -21,6 +21,7 @@
 #include "sim/flow_experiment.h"
 #include "sim/pingpong.h"
 #include "sim/platform.h"
+#include "sim/simgrid_cfg.h"
 #include "sim/stream.h"
 
 /* SimGrid settings that make its clock a faithful adder of our latencies
@@ -41,15 +42,45 @@ static const char *const SIMGRID_FLAGS[] = {
 #endif
 };
 
-static void start_simgrid(const char *argv0)
+static void free_all(char **strings, size_t count)
+{
+	for (size_t i = 0; strings && i < count; i++)
+		free(strings[i]);
+	free(strings);
+}
+
+/* Ours, then the user's tracing settings as SimGrid's --cfg=NAME:VALUE
+ * (checked by sim/simgrid_cfg.c: SimGrid would abort on a bad one), then
+ * the trace file the run chose (the later setting wins). */
+static int start_simgrid(const vr_engine_config *config, vr_diag *diag)
 {
 	enum { FLAG_COUNT = sizeof SIMGRID_FLAGS / sizeof SIMGRID_FLAGS[0] };
-	char *argv[FLAG_COUNT + 2];
+	size_t settings = config->cfg_count + (config->trace_file != NULL);
+	char **argv = calloc(FLAG_COUNT + settings + 3, sizeof *argv);
+	char **owned = calloc(settings + 1, sizeof *owned);
 	int argc = 0;
-	argv[argc++] = (char *)argv0;
+	for (size_t i = 0; argv && owned && i < settings; i++) {
+		const char *value = i < config->cfg_count ? config->cfgs[i] : config->trace_file;
+		size_t bytes = strlen(value) + 32;
+		if (!(owned[i] = malloc(bytes))) {
+			free_all(owned, i);
+			owned = NULL;
+			break;
+		}
+		snprintf(owned[i], bytes, "--cfg=%s%s", i < config->cfg_count ? "" : "tracing/filename:", value);
+	}
+	if (!argv || !owned) {
+		free(argv);
+		free_all(owned, settings);
+		return vr_diag_at(diag, (vr_where){"--cfg", 0, 0}, "out of memory");
+	}
+	argv[argc++] = (char *)config->argv0;
 	for (size_t i = 0; i < FLAG_COUNT; i++)
 		argv[argc++] = (char *)SIMGRID_FLAGS[i];
-	argv[argc] = NULL;
+	if (settings)   /* see sim/simgrid_cfg.c: SimGrid 3.32 aborts on our links' topology */
+		argv[argc++] = (char *)"--cfg=tracing/platform/topology:no";
+	for (size_t i = 0; i < settings; i++)
+		argv[argc++] = owned[i];
 	/* SimGrid catches SIGINT to list its actors and exit(1): take it back,
 	 * so that an interrupt removes the temporary files and kills us.  An
 	 * interrupt meanwhile waits. */
@@ -58,6 +89,9 @@ static void start_simgrid(const char *argv0)
 	simgrid_init(&argc, argv);
 	vr_cleanup_catch_signals();
 	vr_cleanup_block(0);
+	free_all(owned, settings);
+	free(argv);
+	return 0;
 }
 
 typedef struct experiment_sequence {
@@ -341,7 +375,11 @@ int vr_engine_run(const scn_scenario *s, const vr_engine_config *config, vr_run 
 
 	/* SimGrid aborts the process on a platform it refuses: the cleanup
 	 * table removes the folder then (validation should make it never). */
-	start_simgrid(config->argv0);
+	if (start_simgrid(config, diag) != 0) {
+		if (temporary)
+			remove_temp_folder(path, dir);
+		return -1;
+	}
 	simgrid_load_platform(path);
 	if (temporary)
 		remove_temp_folder(path, dir);

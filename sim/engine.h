@@ -14,6 +14,9 @@
 typedef struct vr_engine_config {
 	const char *keep_platform_dir;   /* write platform.xml there and keep it, or NULL */
 	const char *argv0;               /* for SimGrid's own initialisation */
+	const char *const *cfgs;         /* SimGrid tracing settings, NAME:VALUE, checked (sim/simgrid_cfg.h) */
+	size_t cfg_count;
+	const char *trace_file;          /* NULL, or the file SimGrid traces into, in place of tracing/filename's */
 } vr_engine_config;
 
 /* Run S; fills RUN (free with vr_run_free).  Returns 0, or -1 with a message

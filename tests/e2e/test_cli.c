@@ -134,11 +134,11 @@ START_TEST(flags_of_other_commands)
 {
 	static const struct { const char *args[5]; const char *says; } cases[] = {
 		{{"run", "--compare", NULL},
-		 "found '--compare', expected --format, --out, --keep-platform, --iterations or --set with 'run' (--compare is for 'replay')"},
+		 "found '--compare', expected --format, --out, --keep-platform, --iterations, --set or --cfg with 'run' (--compare is for 'replay')"},
 		{{"run", "--costs", "measured", NULL}, "(--costs is for 'replay')"},
 		{{"list", "--out", "x", NULL},
-		 "found '--out', expected no option with 'list' (--out is for 'run', 'plot', 'calibrate' and 'replay')"},
-		{{"validate", "s.yaml", "--format=json", NULL}, "expected only --set with 'validate' (--format is for 'run' and 'replay')"},
+		 "found '--out', expected no option with 'list' (--out is for 'run', 'plot', 'calibrate', 'replay' and 'regress')"},
+		{{"validate", "s.yaml", "--format=json", NULL}, "expected only --set with 'validate' (--format is for 'run', 'replay' and 'regress')"},
 		{{"run", "--size", "2B", NULL}, "(--size is for 'plot')"},
 		{{"plot", "r.json", "--out", NULL}, "found '--out' without a value, expected '--out DIR'"},
 		{{"list", "extra", NULL}, "found 'extra', expected nothing after 'list'"},
