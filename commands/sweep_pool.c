@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -137,8 +139,13 @@ static int start_worker(pool *p, worker *w)
 	fflush(stdout);
 	fflush(stderr);
 	vr_cleanup_block(1);   /* no interrupt between the fork and the registration */
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0) {
+		/* A parent killed outright (SIGKILL) takes its workers along:
+		 * no orphan runs on with nobody to read its line. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+			_exit(1);
 		vr_cleanup_forget_all();
 		vr_cleanup_block(0);
 		close(ends[0]);
