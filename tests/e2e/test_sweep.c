@@ -237,7 +237,7 @@ START_TEST(gnu_parallel_recipe_gives_the_j_results)
 		return;
 	}
 	char *expected = reference();
-	sweep_ok("\"$VRDMASIM\" sweep s.yaml --list-points | parallel --will-cite --colsep '\\t' -j 2 "
+	sweep_ok("\"$VRDMASIM\" sweep s.yaml --list-points | parallel --colsep '\\t' -j 2 "
 		 "\"$VRDMASIM\" sweep s.yaml --point {1} --out part-{1}.jsonl && "
 		 "\"$VRDMASIM\" merge part-*.jsonl --out merged.jsonl");
 	assert_same(expected, "merged.jsonl");
@@ -294,6 +294,27 @@ START_TEST(merge_refuses_another_sweep_and_disagreeing_points)
 }
 END_TEST
 
+/* docs/scenario-format.md's example sweep loads, point by point, and its
+ * points run (two of them, with few iterations). */
+START_TEST(the_documented_example_runs)
+{
+	char *doc = slurp(src_path("docs/scenario-format.md"));
+	char *section = strstr(doc, "## Sweeps: `sweep:`");
+	ck_assert_ptr_nonnull(section);
+	char *begin = strstr(section, "```yaml\n"), *end = begin ? strstr(begin + 8, "```") : NULL;
+	ck_assert_ptr_nonnull(end);
+	*end = '\0';
+	write_test_file(work, "doc.yaml", begin + 8);
+	free(doc);
+	sweep_ok("\"$VRDMASIM\" validate doc.yaml && \"$VRDMASIM\" sweep doc.yaml --list-points > points.txt && "
+		 "test $(wc -l < points.txt) = 16 && \"$VRDMASIM\" sweep doc.yaml --point 15 --iterations 200 --out d.jsonl && "
+		 "\"$VRDMASIM\" sweep doc.yaml --point 0 --iterations 200 --out d.jsonl --resume");
+	size_t n;
+	free(canonical(in_work("d.jsonl"), &n));
+	ck_assert_uint_eq(n, 2);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("sweep");
@@ -308,6 +329,7 @@ int main(void)
 	tcase_add_test(tc, gnu_parallel_recipe_gives_the_j_results);
 	tcase_add_test(tc, slurm_array_recipe_gives_the_j_results);
 	tcase_add_test(tc, merge_refuses_another_sweep_and_disagreeing_points);
+	tcase_add_test(tc, the_documented_example_runs);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
