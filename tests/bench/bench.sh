@@ -183,16 +183,26 @@ awk -v ref_trips="$(awk '{ print $2 }' "$work/ref.out")" -v r="$ref_s" -v rr="$(
 }'
 
 # ---- 9. a 64-point sweep with -j 2, against its points one by one ----
+# Wall times, and CPU times (user + system, workers included) that show
+# what the sweep itself costs whatever else loads the machine.
 sweep=$srcdir/tests/bench/sweep-64.yaml
-one_s=0
+cpu() { if [ -x /usr/bin/time ]; then /usr/bin/time -f "%U %S" -o "$work/cpu" "$@"; awk '{ print $1 + $2 }' "$work/cpu"; else "$@"; echo 0; fi; }
+one_s=0; one_cpu=0
 k=0
 while [ "$k" -lt 64 ]; do
-  t=$(measure "$work/point.out" "$vrdmasim" sweep "$sweep" --point "$k" --iterations "$sweep_n")
-  one_s=$(echo "$one_s $t" | awk '{ printf "%.3f", $1 + $2 }')
+  start=$(date +%s.%N)
+  c=$(cpu "$vrdmasim" sweep "$sweep" --point "$k" --iterations "$sweep_n" --out "$work/points.jsonl" $([ "$k" -gt 0 ] && echo --resume))
+  end=$(date +%s.%N)
+  one_s=$(echo "$one_s $start $end" | awk '{ printf "%.3f", $1 + $3 - $2 }')
+  one_cpu=$(echo "$one_cpu $c" | awk '{ printf "%.3f", $1 + $2 }')
   k=$((k + 1))
 done
-j2_s=$(measure "$work/sweep.out" "$vrdmasim" sweep "$sweep" -j 2 --iterations "$sweep_n")
-awk -v one="$one_s" -v j2="$j2_s" -v lines="$(wc -l < "$work/sweep.out")" 'BEGIN {
-  printf "vrdmasim sweep, 64 points, -j 2 : %.1f s for %d lines; points one by one: %.1f s\n", j2, lines, one;
+start=$(date +%s.%N)
+j2_cpu=$(cpu "$vrdmasim" sweep "$sweep" -j 2 --iterations "$sweep_n" --out "$work/sweep.jsonl")
+j2_s=$(echo "$start $(date +%s.%N)" | awk '{ printf "%.3f", $2 - $1 }')
+awk -v one="$one_s" -v j2="$j2_s" -v one_cpu="$one_cpu" -v j2_cpu="$j2_cpu" -v lines="$(wc -l < "$work/sweep.jsonl")" \
+    -v load="$(cut -d ' ' -f 1 /proc/loadavg 2>/dev/null || echo '?')" 'BEGIN {
+  printf "vrdmasim sweep, 64 points, -j 2 : %.1f s for %d lines; points one by one: %.1f s (load average %s)\n", j2, lines, one, load;
   printf "sweep -j 2 ratio (vs one by one / 2): %.2f  (target < 1.10)\n", j2 / (one / 2);
+  printf "sweep -j 2 CPU time vs one by one: %.2f  (%.1f s vs %.1f s)\n", (one_cpu > 0 ? j2_cpu / one_cpu : 0), j2_cpu, one_cpu;
 }'
