@@ -45,11 +45,13 @@ static double now_s(void)
 /* ---- a worker ---- */
 
 /* The command line a point's provenance records: the one that runs that
- * point alone, the same whichever -j, --resume or machine ran it. */
-static int point_argv(const cli_args *c, size_t k, char *index, size_t bytes, char **argv)
+ * point alone (with --set and --iterations), the same whichever -j,
+ * --resume or machine ran it. */
+static int point_argv(const cli_args *c, size_t k, char *index, char *iterations, size_t bytes, char **argv)
 {
 	int n = 0;
 	snprintf(index, bytes, "%zu", k);
+	snprintf(iterations, bytes, "%llu", c->iterations);
 	argv[n++] = "vrdmasim";
 	argv[n++] = "sweep";
 	argv[n++] = (char *)c->scenario;
@@ -58,6 +60,10 @@ static int point_argv(const cli_args *c, size_t k, char *index, size_t bytes, ch
 	for (size_t i = 0; i < c->set_count; i++) {
 		argv[n++] = "--set";
 		argv[n++] = (char *)c->sets[i];
+	}
+	if (c->iterations) {
+		argv[n++] = "--iterations";
+		argv[n++] = iterations;
 	}
 	return n;
 }
@@ -88,9 +94,9 @@ static int run_point(const cli_args *c, const swp_sweep *sw, size_t k, int fd)
 	double t0 = now_s();
 	scn_scenario s;
 	vr_run run = {0};
-	char index[32], *argv[8 + 2 * CLI_SETS_MAX], *line = NULL;
+	char index[32], iterations[32], *argv[8 + 2 * CLI_SETS_MAX], *line = NULL;
 	size_t length = 0;
-	vr_invocation inv = {point_argv(c, k, index, sizeof index, argv), argv, c->set_count, c->sets};
+	vr_invocation inv = {point_argv(c, k, index, iterations, sizeof index, argv), argv, c->set_count, c->sets};
 	int rc = sweep_load_point(c, sw, k, &s, &diag) ? EXIT_BAD_INPUT : 0;
 	if (rc == 0)
 		rc = vr_engine_run(&s, &(vr_engine_config){.argv0 = "vrdmasim"}, &run, &diag) ? 1 : 0;
