@@ -6,6 +6,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "calibration/fit.h"
@@ -29,6 +30,16 @@ const cli_flag CLI_FLAGS[] = {
 	{FLAG_COSTS, "costs", 0, "model|measured", CMD_REPLAY,
 	 "cost the software stages as the preset models them\n(model, default) or as the trace measured them,\nscaled by the clocks (measured)"},
 	{FLAG_COMPARE, "compare", 0, NULL, CMD_REPLAY, "print the vRDMA option's pipeline beside the\ntrace's, stage by stage"},
+	{FLAG_OUT, "out", 0, "FILE", CMD_SWEEP,
+	 "append each point's results to FILE as a JSON line\n(a new file, or one to go on with --resume;\ndefault: standard output)"},
+	{FLAG_OUT, "out", 0, "FILE", CMD_MERGE, "the merged results (required; written only if\nevery input is read)"},
+	{FLAG_JOBS, "jobs", 'j', "N", CMD_SWEEP, "run N points at once, each in its own process\n(default 1, at most 64)"},
+	{FLAG_RESUME, "resume", 0, NULL, CMD_SWEEP,
+	 "go on with --out FILE: run only the points it does\nnot hold yet"},
+	{FLAG_LIST_POINTS, "list-points", 0, NULL, CMD_SWEEP,
+	 "print the points (index, a tab, the coordinates),\none per line, and run none"},
+	{FLAG_POINT, "point", 0, "K", CMD_SWEEP,
+	 "run only point K (from 0): one task of GNU parallel\nor of a Slurm job array"},
 	{FLAG_FORMAT, "format", 0, "text|json|csv", CMD_RUN | CMD_REPLAY | CMD_REGRESS,
 	 "output format (default text: perftest-shaped tables)"},
 	{FLAG_OUT, "out", 0, "FILE", CMD_RUN | CMD_REPLAY, "write results to FILE (created only if the run\nsucceeds)"},
@@ -38,8 +49,8 @@ const cli_flag CLI_FLAGS[] = {
 	 "write the overlay a scenario names with\n'calibration: FILE' (only if the fit succeeds)"},
 	{FLAG_JSON, "json", 0, "FILE", CMD_CALIBRATE, "write the fit as JSON, which 'vrdmasim plot' draws"},
 	{FLAG_KEEP_PLATFORM, "keep-platform", 0, "DIR", CMD_RUN, "keep the generated SimGrid platform as\nDIR/platform.xml"},
-	{FLAG_ITERATIONS, "iterations", 0, "N", CMD_RUN | CMD_REPLAY, "override the scenario's iteration count"},
-	{FLAG_SET, "set", 0, "NAME=QUANTITY", CMD_RUN | CMD_VALIDATE,
+	{FLAG_ITERATIONS, "iterations", 0, "N", CMD_RUN | CMD_REPLAY | CMD_SWEEP, "override the scenario's iteration count"},
+	{FLAG_SET, "set", 0, "NAME=QUANTITY", CMD_RUN | CMD_VALIDATE | CMD_SWEEP,
 	 "override a model parameter everywhere, after the\nscenario's overrides (repeatable):\n--set virt.vm_exit=2000cycles"},
 	{FLAG_CFG, "cfg", 0, "NAME:VALUE", CMD_RUN,
 	 "a SimGrid tracing setting, as SimGrid's --cfg=\n(repeatable): --cfg tracing:yes --cfg\ntracing/filename:run.trace writes a Paje trace"},
@@ -269,6 +280,16 @@ static int take_tolerance(const vr_command *command, const char *value, cli_args
 	return 0;
 }
 
+static int take_count(const vr_command *command, const char *value, unsigned long long max, const char *expected,
+		      unsigned long long *out)
+{
+	char *end;
+	if (!value[0] || strspn(value, "0123456789") != strlen(value) || strlen(value) > 12 ||
+	    (*out = strtoull(value, &end, 10)) > max)
+		return cli_refuse(command, value, expected);
+	return 0;
+}
+
 /* Checked here, before SimGrid sees it: SimGrid aborts on a setting it
  * does not know (sim/simgrid_cfg.h). */
 static int take_cfg(const vr_command *command, const char *value, cli_args *c)
@@ -279,6 +300,18 @@ static int take_cfg(const vr_command *command, const char *value, cli_args *c)
 	if (vr_simgrid_cfg_check(value, expected, sizeof expected) != 0)
 		return cli_refuse(command, value, expected);
 	c->cfgs[c->cfg_count++] = value;
+	return 0;
+}
+
+static int take_jobs(const vr_command *command, const char *value, cli_args *c)
+{
+	unsigned long long jobs = 0;
+	int rc = take_count(command, value, CLI_JOBS_MAX, "a number of workers from 1 to 64", &jobs);
+	if (rc)
+		return rc;
+	if (jobs == 0)
+		return cli_refuse(command, value, "a number of workers from 1 to 64");
+	c->jobs = (unsigned)jobs;
 	return 0;
 }
 
@@ -310,6 +343,13 @@ static int take_flag(const vr_command *command, cli_flag_id id, const char *valu
 		return 0;
 	case FLAG_SIZE: return take_size(command, value, c);
 	case FLAG_OPTIONS: return take_options(command, value, c);
+	case FLAG_JOBS: return take_jobs(command, value, c);
+	case FLAG_RESUME: c->resume = 1; return 0;
+	case FLAG_LIST_POINTS: c->list_points = 1; return 0;
+	case FLAG_POINT:
+		c->has_point = 1;
+		return take_count(command, value, ~0ull,
+				  "a point index from 0 (under Slurm: --point $SLURM_ARRAY_TASK_ID)", &c->point);
 	case FLAG_HELP: c->help = 1; return 0;
 	case FLAG_VERSION: c->version = 1; return 0;
 	case FLAG_COMPLETE: c->complete = 1; return 0;

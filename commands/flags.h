@@ -26,20 +26,23 @@ enum {
 	CMD_REPLAY = 1u << 4,
 	CMD_LIST = 1u << 5,
 	CMD_HELP = 1u << 6,
-	CMD_REGRESS = 1u << 9,   /* bits 7 and 8: left for sweep and merge */
+	CMD_SWEEP = 1u << 7,
+	CMD_MERGE = 1u << 8,
+	CMD_REGRESS = 1u << 9,
 	CMD_ALL = (1u << 10) - 1,
 };
 
 enum {
 	CLI_SETS_MAX = 32,      /* --set options in one command line */
-	CLI_OPERANDS_MAX = 16,  /* operands: calibrate's datasets */
+	CLI_OPERANDS_MAX = 1024, /* operands: calibrate's datasets, merge's parts (a job array's) */
+	CLI_JOBS_MAX = 64,      /* sweep -j: workers (input/cleanup.h watches as many) */
 	CLI_CFGS_MAX = 16,      /* --cfg NAME:VALUE in one command line */
 };
 
 typedef enum cli_flag_id {
 	FLAG_MODEL, FLAG_PRESET, FLAG_FIT, FLAG_COSTS, FLAG_COMPARE, FLAG_FORMAT, FLAG_OUT, FLAG_JSON,
-	FLAG_KEEP_PLATFORM, FLAG_ITERATIONS, FLAG_SET, FLAG_SIZE, FLAG_OPTIONS, FLAG_HELP, FLAG_VERSION, FLAG_COMPLETE,
-	FLAG_TOLERANCE, FLAG_ALLOW_NEW, FLAG_CFG,
+	FLAG_KEEP_PLATFORM, FLAG_ITERATIONS, FLAG_SET, FLAG_SIZE, FLAG_OPTIONS, FLAG_JOBS, FLAG_RESUME, FLAG_LIST_POINTS,
+	FLAG_POINT, FLAG_HELP, FLAG_VERSION, FLAG_COMPLETE, FLAG_TOLERANCE, FLAG_ALLOW_NEW, FLAG_CFG,
 	FLAG_ID_COUNT
 } cli_flag_id;
 
@@ -79,6 +82,10 @@ typedef struct cli_args {
 	int allow_new;                   /* regress --allow-new */
 	const char *cfgs[CLI_CFGS_MAX];  /* run --cfg NAME:VALUE (SimGrid's tracing), in order */
 	size_t cfg_count;
+	unsigned jobs;                   /* sweep -j; 0: one */
+	int resume, list_points;         /* sweep --resume, --list-points */
+	int has_point;                   /* sweep --point given: */
+	unsigned long long point;        /* its index */
 	int help, version, complete;     /* --help, --version, help --complete */
 	int argc;                        /* the whole command line, program first: results' provenance */
 	char **argv;

@@ -19,7 +19,7 @@
 enum {
 	CLEANUP_SLOTS = 8,          /* a platform file, its folder, an output or two, a plot folder */
 	CLEANUP_PATH_MAX = 4096 + 16,   /* as vr_outfile's temp path */
-	CLEANUP_CHILDREN = 4,       /* gnuplot, one at a time */
+	CLEANUP_CHILDREN = VR_CLEANUP_CHILDREN,   /* gnuplot, or a sweep's workers */
 	TREE_DEPTH_MAX = 2,         /* the plot's folder and its data/ */
 	TREE_PASSES_MAX = 8,        /* a listing changes under its own removals: list again */
 };
@@ -190,6 +190,14 @@ void vr_cleanup_forget_child(pid_t pid)
 	for (int i = 0; i < CLEANUP_CHILDREN; i++)
 		if (children[i] == pid)
 			children[i] = 0;
+}
+
+void vr_cleanup_forget_all(void)
+{
+	for (int i = 0; i < CLEANUP_CHILDREN; i++)
+		children[i] = 0;
+	for (int i = 0; i < CLEANUP_SLOTS; i++)
+		slots[i].in_use = 0;
 }
 
 int vr_cleanup_add(const char *path, vr_cleanup_kind kind)

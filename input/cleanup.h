@@ -19,6 +19,9 @@
 
 #include <sys/types.h>
 
+/* Children watched at once: gnuplot, or a sweep's workers (-j). */
+enum { VR_CLEANUP_CHILDREN = 64 };
+
 typedef enum vr_cleanup_kind {
 	VR_CLEANUP_FILE = 0,
 	VR_CLEANUP_DIR = 1,     /* a folder the caller empties itself */
@@ -36,8 +39,12 @@ void vr_cleanup_forget(const char *path);
 /* Stop PID (a child) should the process die of a signal before
  * vr_cleanup_forget_child(PID).  Block the signals around fork() and this
  * call (vr_cleanup_block) so that no signal falls between them. */
-int vr_cleanup_add_child(pid_t pid);
+int vr_cleanup_add_child(pid_t pid);   /* at most VR_CLEANUP_CHILDREN at once */
 void vr_cleanup_forget_child(pid_t pid);
+
+/* In a child just forked: forget the parent's children (siblings are not
+ * ours to stop) and the parent's paths (its own to remove). */
+void vr_cleanup_forget_all(void);
 
 /* Hold the signals the handler catches (BLOCK 1) or let them in again
  * (BLOCK 0); a child unblocks before exec. */

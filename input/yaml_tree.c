@@ -311,6 +311,83 @@ const yt_node *yt_get(const yt_node *map, const char *key)
 	return NULL;
 }
 
+yt_node *yt_copy(const yt_node *node)
+{
+	yt_node *copy = calloc(1, sizeof *copy);
+	if (!copy)
+		return NULL;
+	copy->type = node->type;
+	copy->where = node->where;
+	copy->quoted = node->quoted;
+	if (node->text && !(copy->text = strdup(node->text))) {
+		free(copy);
+		return NULL;
+	}
+	for (size_t i = 0; i < node->count; i++) {
+		yt_node *key = node->keys ? yt_copy(node->keys[i]) : NULL;
+		yt_node *item = yt_copy(node->items[i]);
+		if ((node->keys && !key) || !item || append(copy, key, item) != 0) {
+			node_free(key);
+			node_free(item);
+			node_free(copy);
+			return NULL;
+		}
+	}
+	return copy;
+}
+
+yt_node *yt_scalar(const char *text, vr_where where)
+{
+	yt_node *node = calloc(1, sizeof *node);
+	if (!node || !(node->text = strdup(text))) {
+		free(node);
+		return NULL;
+	}
+	node->type = YT_SCALAR;
+	node->where = where;
+	return node;
+}
+
+yt_node *yt_list_of(yt_node *item)
+{
+	yt_node *list = calloc(1, sizeof *list);
+	if (!list || append(list, NULL, item) != 0) {
+		free(list);
+		node_free(item);
+		return NULL;
+	}
+	list->type = YT_SEQ;
+	list->where = item->where;
+	return list;
+}
+
+void yt_replace_item(yt_node *parent, size_t index, yt_node *value)
+{
+	node_free(parent->items[index]);
+	parent->items[index] = value;
+}
+
+int yt_map_append(yt_node *map, const char *key, vr_where key_where, yt_node *value)
+{
+	yt_node *k = yt_scalar(key, key_where);
+	if (!k)
+		return -1;
+	if (append(map, k, value) != 0) {
+		node_free(k);
+		return -1;
+	}
+	return 0;
+}
+
+void yt_map_remove(yt_node *map, size_t index)
+{
+	node_free(map->keys[index]);
+	node_free(map->items[index]);
+	memmove(&map->keys[index], &map->keys[index + 1], (map->count - index - 1) * sizeof map->keys[0]);
+	memmove(&map->items[index], &map->items[index + 1], (map->count - index - 1) * sizeof map->items[0]);
+	map->count--;
+}
+
 const char *yt_type_name(yt_type type)
 {
 	switch (type) {

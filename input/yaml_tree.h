@@ -45,6 +45,31 @@ void yt_free(yt_doc *doc);
 /* The value under KEY in MAP, or NULL.  MAP must be a YT_MAP. */
 const yt_node *yt_get(const yt_node *map, const char *key);
 
+/* Editing a tree (a sweep's points: models/sweep.h).  Each returns 0, or
+ * -1 when out of memory (nothing changed then). */
+
+/* A deep copy of NODE (its places kept); NULL when out of memory. */
+yt_node *yt_copy(const yt_node *node);
+
+/* A new scalar holding a copy of TEXT, located at WHERE; NULL when out of
+ * memory. */
+yt_node *yt_scalar(const char *text, vr_where where);
+
+/* A new list holding ITEM (owned by the list from then on), located at
+ * ITEM's place; NULL when out of memory (ITEM is then freed). */
+yt_node *yt_list_of(yt_node *item);
+
+/* Replace item INDEX of PARENT (a map's value or a list's item) by VALUE,
+ * which the tree then owns; the old item is freed. */
+void yt_replace_item(yt_node *parent, size_t index, yt_node *value);
+
+/* Append KEY (a copy of the text, located at KEY_WHERE) with VALUE (owned
+ * by the tree from then on) to MAP. */
+int yt_map_append(yt_node *map, const char *key, vr_where key_where, yt_node *value);
+
+/* Remove pair INDEX from MAP, freeing it. */
+void yt_map_remove(yt_node *map, size_t index);
+
 /* "a mapping", "a list", "a scalar": for messages. */
 const char *yt_type_name(yt_type type);
 

@@ -20,7 +20,7 @@
 
 static const char *const top_keys[] = {
 	"scenario", "description", "preset", "seed", "topology", "options",
-	"workload", "workloads", "flows", "duration", "completion", "calibration", "overrides", "replay", NULL,
+	"workload", "workloads", "flows", "duration", "completion", "calibration", "overrides", "replay", "sweep", NULL,
 };
 static const char *const replay_keys[] = {"trace", "costs", "iterations", "compare", NULL};
 static const char *const topology_keys[] = {"hosts", "switch", NULL};
@@ -394,6 +394,11 @@ static int load_tree(loader *l)
 	if (!vr_is_identifier(s->name))
 		return vr_diag_at(l->diag, v->where, "found the scenario name '%s', expected letters, digits, '_', '.' and '-' only",
 				  s->name);
+	/* A sweep's points reach here without their `sweep:` (models/sweep.h). */
+	for (size_t i = 0; i < root->count; i++)
+		if (strcmp(root->keys[i]->text, "sweep") == 0)
+			return vr_diag_at(l->diag, root->keys[i]->where,
+					  "found a 'sweep' block, expected a single scenario ('vrdmasim sweep FILE' runs a sweep's points)");
 	if ((v = yt_get(root, "description")) && read_name(v, "description", s->description, sizeof s->description, l->diag))
 		return -1;
 	s->seed = 1;
@@ -418,6 +423,19 @@ static int load_doc(const yt_doc *doc, scn_scenario *out, vr_diag *diag)
 {
 	loader l = {.s = out, .doc = doc, .diag = diag};
 	return load_tree(&l);
+}
+
+const char *const *scn_scenario_keys(void)
+{
+	return top_keys;
+}
+
+int scn_load_doc(const yt_doc *doc, scn_scenario *out, vr_diag *diag)
+{
+	memset(out, 0, sizeof *out);
+	snprintf(out->file, sizeof out->file, "%s", doc->file);
+	memcpy(out->sha256, doc->sha256, sizeof out->sha256);
+	return load_doc(doc, out, diag);
 }
 
 int scn_load_buffer(const char *name, const char *text, size_t length,
@@ -464,8 +482,13 @@ int scn_set_parameter(scn_scenario *s, const char *assignment, vr_diag *diag)
 	/* A one-entry mapping, located in the argument, checked like an override. */
 	yt_node key = {.type = YT_SCALAR, .where = {label, 1, 1}, .text = name};
 	yt_node value = {.type = YT_SCALAR, .where = {label, 1, (unsigned)(equals - assignment) + 2}, .text = (char *)equals + 1};
-	yt_node *keys[] = {&key}, *items[] = {&value};
-	yt_node map = {.type = YT_MAP, .where = {label, 1, 1}, .count = 1, .keys = keys, .items = items};
+	return scn_set_parameter_node(s, &key, &value, diag);
+}
+
+int scn_set_parameter_node(scn_scenario *s, const yt_node *key, const yt_node *value, vr_diag *diag)
+{
+	yt_node *keys[] = {(yt_node *)key}, *items[] = {(yt_node *)value};
+	yt_node map = {.type = YT_MAP, .where = key->where, .count = 1, .keys = keys, .items = items};
 	for (size_t i = 0; i < s->preset_count * s->host_count; i++)
 		if (mdl_params_override(&s->params[i], &map, NULL, diag) ||
 		    mdl_params_resolve(&s->params[i], s->params[i].preset, diag))

@@ -71,6 +71,13 @@ int scn_load_file(const char *path, scn_scenario *out, vr_diag *diag);
 int scn_load_buffer(const char *name, const char *text, size_t length,
 		    scn_scenario *out, vr_diag *diag);
 
+/* The keys a scenario file may hold at its top, NULL-terminated. */
+const char *const *scn_scenario_keys(void);
+
+/* Load the scenario DOC holds (a sweep's point: models/sweep.h); its name
+ * and content hash are DOC's.  As scn_load_file otherwise. */
+int scn_load_doc(const yt_doc *doc, scn_scenario *out, vr_diag *diag);
+
 /* Parameters in force for PRESET (index) on HOST (index). */
 const mdl_params *scn_params(const scn_scenario *s, size_t preset, size_t host);
 
@@ -78,6 +85,10 @@ const mdl_params *scn_params(const scn_scenario *s, size_t preset, size_t host);
  * the scenario's own overrides, and re-check the result.  Errors are
  * located as "--set NAME=QUANTITY:1:COL". */
 int scn_set_parameter(scn_scenario *s, const char *assignment, vr_diag *diag);
+
+/* The same for a parameter KEY (its name) set to VALUE (a quantity), both
+ * located where they were written (a sweep's variable and value). */
+int scn_set_parameter_node(scn_scenario *s, const yt_node *key, const yt_node *value, vr_diag *diag);
 
 /* Replace every workload's iteration count (command line --iterations); a
  * flow group's: the operations per connection. */

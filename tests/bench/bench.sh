@@ -35,6 +35,10 @@
 #      1000 8000 8): round trips per wall second of both and their ratio
 #      (target >= 1), vrdmasim's wall time (moonshot: under 60 s), its
 #      engine's events per wall second, the peak RSS of both.
+#   9. sweeps (issue 15): tests/bench/sweep-64.yaml, 64 points of vRDMA
+#      write_lat at SWEEP_N iterations, run by `vrdmasim sweep -j 2` versus
+#      the sum of its points run one by one (`--point K`), halved: the
+#      ratio of the two wall times (target < 1.1).
 # Usage: bench.sh VRDMASIM BARE_PINGPONG SRCDIR [VRDMA_PERF SHM_PINGPONG [FAIR_BENCH]]
 #        (sections 4 to 6 need VRDMA_PERF and SHM_PINGPONG, 7 FAIR_BENCH;
 #        BENCH_ITERATIONS=N to change 1e6; BENCH_SMOKE=1 shrinks every
@@ -54,10 +58,10 @@ trap 'rm -rf "$work"' EXIT
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
   N=${BENCH_ITERATIONS:-1000}; perf_n=200; trace_ops=2000; shm_args="1000 500"; fair_n=200
   BENCH_PLOT_MIB=${BENCH_PLOT_MIB:-1}
-  flow_trips=5; flow_pairs=800
+  flow_trips=5; flow_pairs=800; sweep_n=100
 else
   N=${BENCH_ITERATIONS:-1000000}; perf_n=20000; trace_ops=1000000; shm_args="100000 50000"; fair_n=20000
-  flow_trips=1000; flow_pairs=8000
+  flow_trips=1000; flow_pairs=8000; sweep_n=20000
 fi
 
 # Wall seconds of a command; its max RSS (KiB) into FILE.rss when GNU time exists.
@@ -176,4 +180,29 @@ awk -v ref_trips="$(awk '{ print $2 }' "$work/ref.out")" -v r="$ref_s" -v rr="$(
   printf "many-flow speed ratio      : %9.2f  (target >= 1.00)\n", rate / ref_rate;
   printf "many-flow wall time        : %9.1f s  (moonshot < 60 s)\n", f;
   printf "many-flow engine           : %9.0f events/s  (%.0f events; wall time of the whole run, build and report included)\n", events / f, events;
+}'
+
+# ---- 9. a 64-point sweep with -j 2, against its points one by one ----
+# Wall times, and CPU times (user + system, workers included) that show
+# what the sweep itself costs whatever else loads the machine.
+sweep=$srcdir/tests/bench/sweep-64.yaml
+cpu() { if [ -x /usr/bin/time ]; then /usr/bin/time -f "%U %S" -o "$work/cpu" "$@"; awk '{ print $1 + $2 }' "$work/cpu"; else "$@"; echo 0; fi; }
+one_s=0; one_cpu=0
+k=0
+while [ "$k" -lt 64 ]; do
+  start=$(date +%s.%N)
+  c=$(cpu "$vrdmasim" sweep "$sweep" --point "$k" --iterations "$sweep_n" --out "$work/points.jsonl" $([ "$k" -gt 0 ] && echo --resume))
+  end=$(date +%s.%N)
+  one_s=$(echo "$one_s $start $end" | awk '{ printf "%.3f", $1 + $3 - $2 }')
+  one_cpu=$(echo "$one_cpu $c" | awk '{ printf "%.3f", $1 + $2 }')
+  k=$((k + 1))
+done
+start=$(date +%s.%N)
+j2_cpu=$(cpu "$vrdmasim" sweep "$sweep" -j 2 --iterations "$sweep_n" --out "$work/sweep.jsonl")
+j2_s=$(echo "$start $(date +%s.%N)" | awk '{ printf "%.3f", $2 - $1 }')
+awk -v one="$one_s" -v j2="$j2_s" -v one_cpu="$one_cpu" -v j2_cpu="$j2_cpu" -v lines="$(wc -l < "$work/sweep.jsonl")" \
+    -v load="$(cut -d ' ' -f 1 /proc/loadavg 2>/dev/null || echo '?')" 'BEGIN {
+  printf "vrdmasim sweep, 64 points, -j 2 : %.1f s for %d lines; points one by one: %.1f s (load average %s)\n", j2, lines, one, load;
+  printf "sweep -j 2 ratio (vs one by one / 2): %.2f  (target < 1.10)\n", j2 / (one / 2);
+  printf "sweep -j 2 CPU time vs one by one: %.2f  (%.1f s vs %.1f s)\n", (one_cpu > 0 ? j2_cpu / one_cpu : 0), j2_cpu, one_cpu;
 }'

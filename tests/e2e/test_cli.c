@@ -137,7 +137,7 @@ START_TEST(flags_of_other_commands)
 		 "found '--compare', expected --format, --out, --keep-platform, --iterations, --set or --cfg with 'run' (--compare is for 'replay')"},
 		{{"run", "--costs", "measured", NULL}, "(--costs is for 'replay')"},
 		{{"list", "--out", "x", NULL},
-		 "found '--out', expected no option with 'list' (--out is for 'run', 'plot', 'calibrate', 'replay' and 'regress')"},
+		 "found '--out', expected no option with 'list' (--out is for 'run', 'plot', 'calibrate', 'replay', 'sweep', 'merge' and 'regress')"},
 		{{"validate", "s.yaml", "--format=json", NULL}, "expected only --set with 'validate' (--format is for 'run', 'replay' and 'regress')"},
 		{{"run", "--size", "2B", NULL}, "(--size is for 'plot')"},
 		{{"plot", "r.json", "--out", NULL}, "found '--out' without a value, expected '--out DIR'"},

@@ -4,7 +4,8 @@
  *     # expect: FILE:LINE:COL: found ..., expected ...
  * (any substring of the message; FILE is matched as a suffix of the path, so
  * write it relative to tests/bad-input/).  One Check test per file, found at
- * run time, so adding a case is adding a file.
+ * run time, so adding a case is adding a file.  A file named sweep-*.yaml
+ * is a sweep (models/sweep.h): its block and every point must load.
  */
 #include <check.h>
 #include <dirent.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "models/scenario.h"
+#include "models/sweep.h"
 #include "tests/check_run.h"
 
 enum { CASES_MAX = 512 };
@@ -74,8 +76,15 @@ START_TEST(refuses_bad_input)
 	scn_scenario s;
 	vr_diag diag;
 	vr_diag_clear(&diag);
-	int rc = scn_load_file(path, &s, &diag);
-	scn_free(&s);
+	int rc;
+	if (strstr(path, "/sweep-")) {
+		swp_sweep sw;
+		rc = swp_open(path, &sw, &diag) ? -1 : swp_check_points(&sw, &diag);
+		swp_close(&sw);
+	} else {
+		rc = scn_load_file(path, &s, &diag);
+		scn_free(&s);
+	}
 	ck_assert_msg(rc == -1, "%s: was accepted, expected: %s", path, expected);
 	ck_assert_msg(strstr(diag.message, expected) != NULL,
 		      "%s:\n  message:  %s\n  expected: %s", path, diag.message, expected);
