@@ -167,14 +167,15 @@ static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 			(unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, p50, p99,
 			(unsigned long long)served, f->vm_rates[v].vm_exits, f->vm_rates[v].interrupts);
 	}
-	fprintf(out, "\n %-24s %6s %12s %12s %14s %14s %10s\n", "server", "units", "visits", "utilisation", "mean wait[us]",
-		"p99 wait[us]", "max queue");
+	fprintf(out, "\n %-24s %6s %12s %12s %10s %14s %14s %10s\n", "server", "units", "visits", "utilisation", "peak",
+		"mean wait[us]", "p99 wait[us]", "max queue");
 	for (size_t i = 0; i < fl_server_count(f->engine); i++) {
 		fl_server_figures sf;
 		char p99[32];
 		fl_server_figures_of(f->engine, (uint32_t)i, &sf);
-		fprintf(out, " %-24s %6u %12llu %12.4f %14.3f %14s %10llu\n", sf.name, sf.units, (unsigned long long)sf.visits,
-			sf.utilisation, sf.mean_wait_ns / 1e3, wait_p99_text(&sf, p99, sizeof p99), (unsigned long long)sf.max_queue);
+		fprintf(out, " %-24s %6u %12llu %12.4f %10.4f %14.3f %14s %10llu\n", sf.name, sf.units,
+			(unsigned long long)sf.visits, sf.utilisation, sf.peak_utilisation, sf.mean_wait_ns / 1e3,
+			wait_p99_text(&sf, p99, sizeof p99), (unsigned long long)sf.max_queue);
 	}
 	fprintf(out, "\n %-24s %8s %14s %14s %10s\n", "cache", "entries", "lookups", "misses", "hit rate");
 	for (size_t i = 0; i < fl_cache_count(f->engine); i++) {
@@ -194,7 +195,8 @@ static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 	if (busiest != FL_NONE) {
 		fl_server_figures sf;
 		fl_server_figures_of(f->engine, busiest, &sf);
-		fprintf(out, "\n saturates first: %s (utilisation %.4f)\n", sf.name, sf.utilisation);
+		fprintf(out, "\n saturates first: %s (peak utilisation %.4f over %.3g ms; %.4f over the run)\n", sf.name,
+			sf.peak_utilisation, sf.peak_window_ns / 1e6, sf.utilisation);
 		double irq = vr_flow_irq_share(f, busiest);
 		if (irq > 0)
 			fprintf(out, " interrupts' work: %.1f %% of its busy time%s\n", 100 * irq,
@@ -299,6 +301,8 @@ static void json_block(json_writer *w, const vr_run *run, const vr_flow_result *
 		json_write_key_uint(w, "units", sf.units);
 		json_write_key_uint(w, "visits", sf.visits);
 		json_write_key_double(w, "utilisation", "%.6f", sf.utilisation);
+		json_write_key_double(w, "peak_utilisation", "%.6f", sf.peak_utilisation);
+		json_write_key_double(w, "peak_window_us", "%.3f", sf.peak_window_ns / 1e3);
 		json_write_key_double(w, "mean_wait_us", "%.6f", sf.mean_wait_ns / 1e3);
 		if (isfinite(sf.wait_half_width_ns))
 			json_write_key_double(w, "mean_wait_half_width_us", "%.6f", sf.wait_half_width_ns / 1e3);
@@ -365,7 +369,7 @@ static int json(const vr_run *run, const vr_invocation *inv, FILE *out)
 static int csv(const vr_run *run, FILE *out)
 {
 	const scn_scenario *s = run->scenario;
-	fprintf(out, "preset,option,kind,name,ops,ops_per_s,mb_per_s,p50_us,p99_us,p999_us,max_us,units,visits,utilisation,mean_wait_us,p99_wait_us,vm_exits_per_s,interrupts_per_s,lookups,hit_rate,connections,qps_per_host\n");
+	fprintf(out, "preset,option,kind,name,ops,ops_per_s,mb_per_s,p50_us,p99_us,p999_us,max_us,units,visits,utilisation,mean_wait_us,p99_wait_us,vm_exits_per_s,interrupts_per_s,lookups,hit_rate,connections,qps_per_host,peak_utilisation\n");
 	for (size_t i = 0; i < run->flow_count; i++) {
 		const vr_flow_result *f = &run->flows[i];
 		const char *p = preset_name(run, f), *o = s->options[f->option].name;
@@ -374,7 +378,7 @@ static int csv(const vr_run *run, FILE *out)
 			fl_group_figures(f->engine, (uint32_t)g, &fg);
 			double lat[4];
 			latency_us(&fg, f->latency_scale[g], lat);
-			fprintf(out, "%s,%s,group,%s,%llu,%.3f,%.6f,%.6f,%.6f,%.6f,%.6f,,,,,,,,,,%zu,%zu\n", p, o,
+			fprintf(out, "%s,%s,group,%s,%llu,%.3f,%.6f,%.6f,%.6f,%.6f,%.6f,,,,,,,,,,%zu,%zu,\n", p, o,
 				s->flows.groups[g].name, (unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, lat[0],
 				lat[1], lat[2], lat[3], s->flows.groups[g].connection_count,
 				scn_flow_group_qps_per_host(&s->flows.groups[g]));
@@ -388,7 +392,7 @@ static int csv(const vr_run *run, FILE *out)
 			char cells[128] = ",,,";
 			if (vm_latency_us(f, v, &fg, lat))
 				snprintf(cells, sizeof cells, "%.6f,%.6f,%.6f,%.6f", lat[0], lat[1], lat[2], lat[3]);
-			fprintf(out, "%s,%s,vm,%s,%llu,%.3f,%.6f,%s,,,,,,%.3f,%.3f,,,,\n", p, o, name,
+			fprintf(out, "%s,%s,vm,%s,%llu,%.3f,%.6f,%s,,,,,,%.3f,%.3f,,,,,\n", p, o, name,
 				(unsigned long long)fg.completed, fg.ops_per_s, fg.bytes_per_s / MB, cells, f->vm_rates[v].vm_exits,
 				f->vm_rates[v].interrupts);
 		}
@@ -397,7 +401,7 @@ static int csv(const vr_run *run, FILE *out)
 			char name[MDL_NAME_MAX + 16];
 			vr_flow_irq_rates_of(f, v, &q);
 			vm_name(s, v, name, sizeof name);
-			fprintf(out, "%s,%s,irq,%s,,%.3f,,,,,,,,,,,%.3f,%.3f,,,,\n", p, o, name, q.completions_per_s, q.exits_per_s,
+			fprintf(out, "%s,%s,irq,%s,,%.3f,,,,,,,,,,,%.3f,%.3f,,,,,\n", p, o, name, q.completions_per_s, q.exits_per_s,
 				q.raised_per_s);
 		}
 		for (size_t k = 0; k < fl_server_count(f->engine); k++) {
@@ -406,19 +410,19 @@ static int csv(const vr_run *run, FILE *out)
 			char p99[32] = "";
 			if (sf.has_wait_percentiles)
 				snprintf(p99, sizeof p99, "%.6f", sf.p99_wait_ns / 1e3);
-			fprintf(out, "%s,%s,server,%s,,,,,,,,%u,%llu,%.6f,%.6f,%s,,,,,,\n", p, o, sf.name, sf.units,
-				(unsigned long long)sf.visits, sf.utilisation, sf.mean_wait_ns / 1e3, p99);
+			fprintf(out, "%s,%s,server,%s,,,,,,,,%u,%llu,%.6f,%.6f,%s,,,,,,,%.6f\n", p, o, sf.name, sf.units,
+				(unsigned long long)sf.visits, sf.utilisation, sf.mean_wait_ns / 1e3, p99, sf.peak_utilisation);
 		}
 		for (size_t h = 0; h < s->host_count; h++) {
 			mdl_counters per_s;
 			vr_flow_host_rates(s, f, h, &per_s);
-			fprintf(out, "%s,%s,host,%s,,,,,,,,,,,,,%.3f,%.3f,,,,\n", p, o, s->hosts[h].name, per_s.vm_exits,
+			fprintf(out, "%s,%s,host,%s,,,,,,,,,,,,,%.3f,%.3f,,,,,\n", p, o, s->hosts[h].name, per_s.vm_exits,
 				per_s.interrupts);
 		}
 		for (size_t k = 0; k < fl_cache_count(f->engine); k++) {
 			fl_cache_figures cf;
 			fl_cache_figures_of(f->engine, (uint32_t)k, &cf);
-			fprintf(out, "%s,%s,cache,%s,,,,,,,,%u,,,,,,,%llu,%.6f,,\n", p, o, cf.name, cf.entries,
+			fprintf(out, "%s,%s,cache,%s,,,,,,,,%u,,,,,,,%llu,%.6f,,,\n", p, o, cf.name, cf.entries,
 				(unsigned long long)cf.lookups, cf.hit_rate);
 		}
 	}

@@ -243,6 +243,9 @@ typedef struct fl_server_figures {
 	uint32_t units;
 	uint64_t visits;
 	double utilisation;          /* busy / (units x elapsed) */
+	double peak_utilisation;     /* the same over its busiest window (server.h), or the run's
+				      * when it is shorter than one */
+	double peak_window_ns;       /* that window's width (the run's, then) */
 	uint64_t max_queue;          /* longest queue joined, the arrival included */
 	double mean_wait_ns, wait_half_width_ns;   /* waiting time before service, its 95 % interval */
 	double p50_wait_ns, p99_wait_ns, max_wait_ns;   /* percentiles 0 without wait_histogram */

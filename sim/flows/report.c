@@ -177,6 +177,13 @@ void fl_server_figures_of(const fl_engine *e, uint32_t server, fl_server_figures
 	out->units = s->units;
 	out->visits = s->visits;
 	out->utilisation = e->end_ps > 0 ? (double)busy_until_end_ps(s, e->end_ps) / ((double)s->units * (double)e->end_ps) : 0;
+	int64_t width_ps;
+	out->peak_utilisation = fl_server_peak_utilisation(s, e->end_ps, &width_ps);
+	out->peak_window_ns = (double)width_ps / 1e3;
+	if (out->peak_utilisation < 0) {
+		out->peak_utilisation = out->utilisation;
+		out->peak_window_ns = (double)e->end_ps / 1e3;
+	}
 	out->max_queue = s->max_queue;
 	out->mean_wait_ns = s->visits ? (double)s->wait_sum_ps / (double)s->visits / 1e3 : 0;
 	out->wait_half_width_ns = fl_batch_half_width(&s->wait_batch);
@@ -188,16 +195,21 @@ void fl_server_figures_of(const fl_engine *e, uint32_t server, fl_server_figures
 	}
 }
 
+/* The server that saturates first: the highest utilisation over its busiest
+ * window (a server full during one phase of a scenario), then over the
+ * run; ties go to the first added. */
 uint32_t fl_busiest_server(const fl_engine *e)
 {
 	uint32_t best = FL_NONE;
+	fl_server_figures b = {0};
 	for (size_t i = 0; i < e->server_count; i++) {
-		const fl_server *s = &e->servers[i];
-		/* busy / units compares utilisations over the same elapsed time;
-		 * ties go to the first added. */
-		if (best == FL_NONE || (double)busy_until_end_ps(s, e->end_ps) / s->units >
-					       (double)busy_until_end_ps(&e->servers[best], e->end_ps) / e->servers[best].units)
+		fl_server_figures f;
+		fl_server_figures_of(e, (uint32_t)i, &f);
+		if (best == FL_NONE || f.peak_utilisation > b.peak_utilisation ||
+		    (f.peak_utilisation == b.peak_utilisation && f.utilisation > b.utilisation)) {
 			best = (uint32_t)i;
+			b = f;
+		}
 	}
 	return best;
 }

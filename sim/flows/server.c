@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The windows' first width: 2^20 ps, about 1 us. */
+enum { FIRST_WINDOW_SHIFT = 20 };
+
 int fl_server_init(fl_server *s, const char *name, uint32_t units, uint64_t seed, int wait_histogram)
 {
 	memset(s, 0, sizeof *s);
@@ -20,6 +23,7 @@ int fl_server_init(fl_server *s, const char *name, uint32_t units, uint64_t seed
 			vr_stats_reset(s->wait_stats);
 	}
 	fl_batch_reset(&s->wait_batch);
+	s->window_shift = FIRST_WINDOW_SHIFT;
 	if (!s->name || !s->free_ps || (wait_histogram && !s->wait_stats)) {
 		fl_server_free(s);
 		return -1;
@@ -85,6 +89,44 @@ static void waiting_expire(fl_server *s, int64_t now_ps)
 	}
 }
 
+/* Twice as wide windows: pairs merge, the later half empties. */
+static void windows_widen(fl_server *s)
+{
+	for (size_t i = 0; i < FL_WINDOWS / 2; i++)
+		s->window_busy_ps[i] = s->window_busy_ps[2 * i] + s->window_busy_ps[2 * i + 1];
+	memset(s->window_busy_ps + FL_WINDOWS / 2, 0, FL_WINDOWS / 2 * sizeof *s->window_busy_ps);
+	s->window_shift++;
+}
+
+/* Service from FROM_PS to TO_PS, into the windows it spans (usually one). */
+static void windows_add(fl_server *s, int64_t from_ps, int64_t to_ps)
+{
+	if (to_ps <= from_ps)
+		return;
+	while (((to_ps - 1) >> s->window_shift) >= FL_WINDOWS)
+		windows_widen(s);
+	for (int64_t at = from_ps; at < to_ps;) {
+		int64_t i = at >> s->window_shift, end = (i + 1) << s->window_shift;
+		if (end > to_ps)
+			end = to_ps;
+		s->window_busy_ps[i] += end - at;
+		at = end;
+	}
+}
+
+double fl_server_peak_utilisation(const fl_server *s, int64_t end_ps, int64_t *width_ps)
+{
+	int64_t width = (int64_t)1 << s->window_shift;
+	*width_ps = width;
+	double peak = -1;
+	for (int64_t i = 0; i < FL_WINDOWS && (i + 1) * width <= end_ps; i++) {
+		double u = (double)s->window_busy_ps[i] / ((double)s->units * (double)width);
+		if (u > peak)
+			peak = u;
+	}
+	return peak > 1 ? 1 : peak;   /* (-1: no whole window) */
+}
+
 int64_t fl_server_admit(fl_server *s, int64_t arrival_ps, int64_t service_ps)
 {
 	int64_t free_ps = s->free_ps[0];
@@ -96,6 +138,7 @@ int64_t fl_server_admit(fl_server *s, int64_t arrival_ps, int64_t service_ps)
 		units_sift_down(s->free_ps, s->units, leave_ps);
 	s->visits++;
 	s->busy_ps += service_ps;
+	windows_add(s, start_ps, leave_ps);
 	int64_t wait_ps = start_ps - arrival_ps;
 	if (s->waiting_count)
 		waiting_expire(s, arrival_ps);

@@ -14,7 +14,8 @@
  * its capacity, identical closed-loop flows share a server evenly, a seed
  * gives bit-identical figures, pure delays fold into one event per visit,
  * the run inside a SimGrid actor leaves SimGrid's clock at the engine's
- * end, and bad specs are refused.
+ * end, bad specs are refused, and a server's peak utilisation is that of
+ * its busiest window (a phase full, the run half full).
  */
 #include <check.h>
 #include <math.h>
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #include "sim/flows/flows.h"
+#include "sim/flows/server.h"
 #include "tests/check_run.h"
 
 static const double SERVICE_NS = 1000.0;
@@ -370,6 +372,42 @@ START_TEST(simgrid_clock_agrees)
 }
 END_TEST
 
+/* A server full for the first half of a run and idle after: utilisation
+ * 0.5 over the run, 1 over its busiest window; a second unit idle halves
+ * it; one service longer than the first window widens the windows until it
+ * fits, and still fills them; a run shorter than the first window has no
+ * whole window (-1). */
+START_TEST(peak_utilisation_is_the_busiest_window)
+{
+	enum { US = 1000000 };   /* ps */
+	fl_server s;
+	int64_t width;
+	ck_assert_int_eq(fl_server_init(&s, "half", 1, 1, 0), 0);
+	int64_t t = 0;
+	for (int i = 0; i < 50000; i++)   /* 50 ms of 1 us services, back to back */
+		t = fl_server_admit(&s, t, US);
+	ck_assert_int_eq(t, (int64_t)50000 * US);
+	ck_assert_double_eq(fl_server_peak_utilisation(&s, 2 * t, &width), 1.0);
+	ck_assert(width >= t / FL_WINDOWS && width <= 2 * t / FL_WINDOWS);
+	fl_server_free(&s);
+	ck_assert_int_eq(fl_server_init(&s, "two units", 2, 1, 0), 0);
+	t = 0;
+	for (int i = 0; i < 50000; i++)
+		t = fl_server_admit(&s, t, US);   /* one unit at a time: the other stays free */
+	ck_assert_double_eq_tol(fl_server_peak_utilisation(&s, t, &width), 0.5, 1e-12);
+	fl_server_free(&s);
+	ck_assert_int_eq(fl_server_init(&s, "long", 1, 1, 0), 0);
+	ck_assert_int_eq(fl_server_admit(&s, 0, 10000 * (int64_t)US), 10000 * (int64_t)US);
+	ck_assert_double_eq(fl_server_peak_utilisation(&s, 10000 * (int64_t)US, &width), 1.0);
+	ck_assert_int_ge(width * FL_WINDOWS, 10000 * (int64_t)US);
+	fl_server_free(&s);
+	ck_assert_int_eq(fl_server_init(&s, "short", 1, 1, 0), 0);
+	fl_server_admit(&s, 0, 100);
+	ck_assert_double_eq(fl_server_peak_utilisation(&s, 1000, &width), -1);
+	fl_server_free(&s);
+}
+END_TEST
+
 static Suite *flow_engine_suite(void)
 {
 	Suite *s = suite_create("flow engine");
@@ -390,6 +428,7 @@ static Suite *flow_engine_suite(void)
 	tcase_add_test(engine, pure_delays_fold);
 	tcase_add_test(engine, bad_specs_are_refused);
 	tcase_add_test(engine, simgrid_clock_agrees);
+	tcase_add_test(engine, peak_utilisation_is_the_busiest_window);
 	suite_add_tcase(s, engine);
 	return s;
 }
