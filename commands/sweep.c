@@ -161,16 +161,21 @@ static int run_rounds(const cli_args *c, swp_sweep *sw)
 /* The target's demands on the command line. */
 static int target_refused(const cli_args *c, const swp_sweep *sw)
 {
-	const char *refusal = NULL;
-	if (!sw->target.present && (c->knees || (c->has_round && c->round > 0)))
-		refusal = c->knees ? "--knees with a scenario whose sweep has a 'target:'" : "--round 0 (the sweep has no target, so no rounds of refinement)";
-	else if (c->has_round && c->round > sw->target.refine)
-		refusal = "a round the target's 'refine:' asks for (0 to its value)";
-	else if (sw->target.present && !c->out && !c->list_points && !c->has_point && (sw->target.refine || c->knees))
-		refusal = "--out FILE (the knees and each round of refinement read the results back)";
-	if (!refusal)
+	char found[64] = "";
+	const char *expected = NULL;
+	if (!sw->target.present && c->knees) {
+		snprintf(found, sizeof found, "--knees and no 'target:' in the sweep");
+		expected = "a target to find the knees of, such as 'target: p99 <= 10us'";
+	} else if (c->has_round && c->round > sw->target.refine) {
+		snprintf(found, sizeof found, "--round %llu", c->round);
+		expected = sw->target.present ? "a round the target's 'refine:' asks for (0 to its value)" : "--round 0 (no target, so no refinement)";
+	} else if (sw->target.present && !c->out && !c->list_points && !c->has_point && (sw->target.refine || c->knees)) {
+		snprintf(found, sizeof found, "no --out");
+		expected = "--out FILE (the knees and each round of refinement read the results back)";
+	}
+	if (!expected)
 		return 0;
-	fprintf(stderr, "vrdmasim: %s: expected %s\n", sw->doc.file, refusal);
+	fprintf(stderr, "vrdmasim: %s: found %s, expected %s\n", sw->doc.file, found, expected);
 	return EXIT_BAD_INPUT;
 }
 

@@ -463,6 +463,8 @@ int swp_check_points(const swp_sweep *sw, vr_diag *diag)
 	for (size_t k = 0; k < sw->point_count; k++) {
 		scn_scenario s;
 		int rc = swp_load_point(sw, k, &s, diag);
+		if (rc == 0 && k == 0)
+			rc = swp_check_target(sw, &s, diag);
 		scn_free(&s);
 		if (rc != 0)
 			return -1;

@@ -103,7 +103,8 @@ int swp_load_variant(const swp_sweep *sw, size_t base, const char *knee_value, s
  * with DIAG filled, located in the target. */
 int swp_check_target(const swp_sweep *sw, const scn_scenario *s, vr_diag *diag);
 
-/* Load every point, as swp_load_point: the first refusal wins. */
+/* Load every point, as swp_load_point, and check the target against the
+ * first (swp_check_target): the first refusal wins. */
 int swp_check_points(const swp_sweep *sw, vr_diag *diag);
 
 /* "VAR=VALUE VAR=VALUE" of point INDEX, into BUF (for --list-points). */
