@@ -64,7 +64,8 @@ static void append_value(char *buf, size_t len, const json_node *value)
 }
 
 /* The series of (PRESET, OPTION, RESULT, the other coordinates), added if new. */
-static knee_series *series_for(reading *r, const char *preset, const char *option, const char *result, const json_node *coords)
+static knee_series *series_for(reading *r, size_t entry, const char *preset, const char *option, const char *result,
+			       const json_node *coords)
 {
 	char members[1024] = "";
 	for (size_t v = 0; v < r->sw->var_count; v++) {
@@ -95,6 +96,7 @@ static knee_series *series_for(reading *r, const char *preset, const char *optio
 	snprintf(s->result, sizeof s->result, "%s", result);
 	snprintf(s->coordinates, sizeof s->coordinates, "%s", members);
 	s->base = find_base(r->sw, coords);
+	s->entry = entry;
 	s->meets = s->fails = -1;
 	return s;
 }
@@ -157,7 +159,8 @@ static int refuse(reading *r, const char *found)
 static int read_flows(reading *r, const json_node *results, const json_node *coords, const json_node *x, unsigned round)
 {
 	const swp_target *t = &r->sw->target;
-	for (const json_node *e = json_first(results); e; e = json_next(results, e)) {
+	size_t entry = 0;
+	for (const json_node *e = json_first(results); e; e = json_next(results, e), entry++) {
 		const json_node *preset = json_get(e, "preset"), *option = json_get(e, "option"), *groups = json_get(e, "groups"), *group = NULL;
 		for (const json_node *g = json_first(groups); g && !group; g = json_next(groups, g)) {
 			const json_node *name = json_get(g, "group");
@@ -167,7 +170,7 @@ static int read_flows(reading *r, const json_node *results, const json_node *coo
 		const json_node *metric = json_get(group, swp_metric_group_key(t->metric));
 		if (!preset || preset->type != JSON_STRING || !option || option->type != JSON_STRING || !metric || metric->type != JSON_NUMBER)
 			return refuse(r, "a flows result without the target's group or metric");
-		if (add_obs(r, series_for(r, preset->text, option->text, "", coords), x, json_number(metric), round) != 0)
+		if (add_obs(r, series_for(r, entry, preset->text, option->text, "", coords), x, json_number(metric), round) != 0)
 			return -1;
 	}
 	return 0;
@@ -177,7 +180,8 @@ static int read_flows(reading *r, const json_node *results, const json_node *coo
 static int read_single(reading *r, const json_node *results, const json_node *coords, const json_node *x, unsigned round)
 {
 	const char *key = swp_metric_single_key(r->sw->target.metric);
-	for (const json_node *e = json_first(results); e; e = json_next(results, e)) {
+	size_t entry = 0;
+	for (const json_node *e = json_first(results); e; e = json_next(results, e), entry++) {
 		const json_node *preset = json_get(e, "preset"), *option = json_get(e, "option"), *verb = json_get(e, "verb");
 		const json_node *size = json_get(e, "size_bytes"), *completion = json_get(e, "completion");
 		const json_node *metric = key ? json_get(json_get(e, "one_way_us"), key) : NULL;
@@ -187,7 +191,7 @@ static int read_single(reading *r, const json_node *results, const json_node *co
 		char result[192];
 		snprintf(result, sizeof result, "\"verb\":\"%s\",\"size_bytes\":%.17g,\"completion\":\"%s\"", verb->text, json_number(size),
 			 completion->text);
-		if (add_obs(r, series_for(r, preset->text, option->text, result, coords), x, json_number(metric), round) != 0)
+		if (add_obs(r, series_for(r, entry, preset->text, option->text, result, coords), x, json_number(metric), round) != 0)
 			return -1;
 	}
 	return 0;
@@ -211,6 +215,16 @@ static int read_one(reading *r, const vr_point_line *l)
 	return rc;
 }
 
+static int by_place(const void *a, const void *b)
+{
+	const knee_series *x = a, *y = b;
+	if (x->base != y->base)
+		return x->base < y->base ? -1 : 1;
+	if (x->entry != y->entry)
+		return x->entry < y->entry ? -1 : 1;
+	return strcmp(x->coordinates, y->coordinates);   /* points off the grid: still one order */
+}
+
 int knee_collect(const swp_sweep *sw, const vr_point_lines *lines, const char *path, unsigned below_round, knee_set *out,
 		 vr_diag *diag)
 {
@@ -231,6 +245,7 @@ int knee_collect(const swp_sweep *sw, const vr_point_lines *lines, const char *p
 		if (read_one(&r, &lines->lines[i]) != 0)
 			return -1;
 	}
+	qsort(out->series, out->count, sizeof *out->series, by_place);
 	return 0;
 }
 

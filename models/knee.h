@@ -43,6 +43,7 @@ typedef struct knee_series {
 	char result[192];        /* single-flow: "verb":..,"size_bytes":..,"completion":..; flows: "" */
 	char coordinates[1024];  /* the other variables: "\"VAR\":VALUE,..." (JSON members) */
 	size_t base;             /* the grid point with these coordinates and the knee variable's first value */
+	size_t entry;            /* its place among a point's results (the scenario's preset, option order) */
 	knee_obs *obs;
 	size_t count, cap;
 	long meets, fails;       /* after knee_find: indexes in obs (sorted up), -1: none */
@@ -56,7 +57,8 @@ typedef struct knee_set {
 
 /* Gather SW's target metric from LINES (whole lines of SW's results) of
  * rounds below BELOW_ROUND into OUT (emptied first; knee_set_free either
- * way).  OFFERED (may be NULL) gives a line's group offered load.  0, or -1
+ * way), its series in grid order, then in the order of a point's results
+ * (whatever order the lines are in).  OFFERED (may be NULL) gives a line's group offered load.  0, or -1
  * with DIAG filled (a line without the metric: FILE:LINE). */
 int knee_collect(const swp_sweep *sw, const vr_point_lines *lines, const char *path, unsigned below_round, knee_set *out,
 		 vr_diag *diag);
