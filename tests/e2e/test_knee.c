@@ -6,7 +6,10 @@
  *   - bisection in rounds finds the knee and bracket a dense grid finds;
  *   - the knee table is printed and --knees writes the report (JSON);
  *   - the per-round recipe (--list-points --round R --from, --point K
- *     --round R, merge) gives the lines -j 2 gives;
+ *     --round R, merge) gives the lines -j 2 gives, task by task and with
+ *     GNU parallel as the README writes it (skipped, saying so, without
+ *     `parallel`);
+ *   - the shipped studies (scenarios/capacity-*.yaml) run and answer;
  *   - a sweep killed with SIGKILL in round 1, then resumed, gives the
  *     lines of an uninterrupted run (sorted, "ran" aside);
  *   - --resume on a finished results file runs nothing and prints the
@@ -232,6 +235,57 @@ START_TEST(killed_in_round_one_then_resumed_gives_the_same_lines)
 }
 END_TEST
 
+/* The README's per-round GNU parallel recipe, as written there. */
+START_TEST(gnu_parallel_per_round_recipe_gives_the_j_lines)
+{
+	tool_output which = shell("command -v parallel");
+	int absent = which.status != 0;
+	tool_output_free(&which);
+	if (absent) {
+		fprintf(stderr, "test_knee: skipped the GNU parallel recipe: 'parallel' is not installed (Debian package parallel)\n");
+		return;
+	}
+	tool_output o = shell_ok(
+		"\"$VRDMASIM\" sweep s.yaml -j 2 --out ref.jsonl > /dev/null && "
+		"\"$VRDMASIM\" sweep s.yaml --list-points | "
+		"  parallel --colsep '\\t' \"$VRDMASIM\" sweep s.yaml --point {1} --out r0-{1}.jsonl && "
+		"\"$VRDMASIM\" merge r0-*.jsonl --out all.jsonl && "
+		"for r in 1 2 3 4 5 6; do "
+		"  \"$VRDMASIM\" sweep s.yaml --list-points --round $r --from all.jsonl > list-$r || exit 1; "
+		"  [ -s list-$r ] || break; "
+		"  parallel --colsep '\\t' \"$VRDMASIM\" sweep s.yaml --round $r --from all.jsonl "
+		"    --point {1} --out r$r-{1}.jsonl :::: list-$r || exit 1; "
+		"  \"$VRDMASIM\" merge all.jsonl r$r-*.jsonl --out next.jsonl && mv next.jsonl all.jsonl || exit 1; "
+		"done && \"$VRDMASIM\" sweep s.yaml --out all.jsonl --resume --knees knees.json");
+	tool_output_free(&o);
+	assert_same_lines("ref.jsonl", "all.jsonl");
+}
+END_TEST
+
+/* The shipped studies run and answer (the backend one with fewer
+ * operations per VM, to keep make check fast). */
+START_TEST(the_shipped_studies_answer)
+{
+	char backend[1024];   /* src_path's buffer is static */
+	snprintf(backend, sizeof backend, "%s", src_path("scenarios/capacity-vrdma-backend.yaml"));
+	char script[3072];
+	snprintf(script, sizeof script, "\"$VRDMASIM\" sweep '%s' -j 2 --iterations 200 --out backend.jsonl && "
+		 "\"$VRDMASIM\" sweep '%s' -j 2 --out qps.jsonl --knees qps.json",
+		 backend, src_path("scenarios/capacity-qps.yaml"));
+	tool_output o = shell_ok(script);
+	ck_assert_msg(strstr(o.out, "# knees: the largest topology.hosts[*].vms with p99 <= 10us\n") != NULL, "%s", o.out);
+	ck_assert_msg(strstr(o.out, "# knees: the largest flows[load].qps with p99 <= 2x first\n") != NULL, "%s", o.out);
+	tool_output_free(&o);
+	char *report = slurp("qps.json");
+	size_t entries = 0;
+	for (const char *p = report; (p = strstr(p, "\"knee\": ")); p++)
+		entries++;
+	ck_assert_uint_eq(entries, 6);   /* two presets, three options */
+	ck_assert_msg(strstr(report, "\"option\": \"vrdma\", \"coordinates\": {}, \"knee\": null") == NULL, "%s", report);
+	free(report);
+}
+END_TEST
+
 START_TEST(rounds_are_refused_out_of_order)
 {
 	tool_output o = shell_ok("\"$VRDMASIM\" sweep s.yaml --point 0 --out part.jsonl");
@@ -261,6 +315,8 @@ int main(void)
 	tcase_add_test(tc, bisection_finds_the_dense_grid_knee);
 	tcase_add_test(tc, per_round_recipe_gives_the_j_lines);
 	tcase_add_test(tc, killed_in_round_one_then_resumed_gives_the_same_lines);
+	tcase_add_test(tc, gnu_parallel_per_round_recipe_gives_the_j_lines);
+	tcase_add_test(tc, the_shipped_studies_answer);
 	tcase_add_test(tc, rounds_are_refused_out_of_order);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
