@@ -3,7 +3,8 @@
  * block (models/sweep.h), streaming one JSON line per point (the
  * contract: docs/results-schema.md, "Sweeps").  --list-points prints the
  * points, --point K runs one (GNU parallel, a Slurm job array), --resume
- * goes on with a results file; the workers are commands/sweep_pool.h's.
+ * goes on with a results file; the workers are commands/sweep_pool.h's,
+ * a target's rounds and knees commands/sweep_rounds.h's.
  *
  * Every point is loaded before any runs (only point K with --point), so a
  * value the scenario refuses fails the sweep at once, exit 2, located.
@@ -227,7 +228,9 @@ const vr_command VR_CMD_SWEEP = {
 		       "each an independent run in its own process, and\n"
 		       "write one JSON line per point as it ends;\n"
 		       "--list-points and --point K split the points\n"
-		       "between machines (GNU parallel, a Slurm job array)",
+		       "between machines (GNU parallel, a Slurm job array);\n"
+		       "with a 'target:', rounds of bisection follow the\n"
+		       "grid and the knees are printed at the end",
 	.operands_max = 1,
 	.operands_refusal = "one scenario file",
 	.check = sweep_check,
