@@ -155,7 +155,7 @@ static int run_rounds(const cli_args *c, swp_sweep *sw)
 	if (rc == 0 && more == EXIT_BAD_INPUT)
 		rc = EXIT_BAD_INPUT;
 	if (rc == 0 && sw->target.present && c->out)
-		rc = sweep_report_knees(c, sw, c->out, 0);
+		rc = sweep_report_knees(c, sw, c->out);
 	return rc;
 }
 

@@ -127,7 +127,7 @@ static int write_json(const cli_args *c, const swp_sweep *sw, const knee_set *se
 	return vr_outfile_commit(&of, diag);
 }
 
-int sweep_report_knees(const cli_args *c, const swp_sweep *sw, const char *path, int on_stderr)
+int sweep_report_knees(const cli_args *c, const swp_sweep *sw, const char *path)
 {
 	vr_diag diag;
 	vr_diag_clear(&diag);
@@ -138,9 +138,9 @@ int sweep_report_knees(const cli_args *c, const swp_sweep *sw, const char *path,
 		return EXIT_BAD_INPUT;
 	}
 	int rc = knees_of(sw, &lines, path, ~0u, &set, &diag) ? EXIT_BAD_INPUT : 0;
-	if (rc == 0 && vr_knee_table(on_stderr ? stderr : stdout, sw, &set) != 0)
+	if (rc == 0 && vr_knee_table(stdout, sw, &set) != 0)
 	{
-		vr_diag_at(&diag, (vr_where){on_stderr ? "stderr" : "stdout", 0, 0}, "cannot print the knees");
+		vr_diag_at(&diag, (vr_where){"stdout", 0, 0}, "cannot print the knees");
 		rc = 1;
 	}
 	if (rc == 0 && c->knees && write_json(c, sw, &set, &diag) != 0)

@@ -3,8 +3,8 @@
  * of bisection after the grid, each a list of points computed only from the
  * results of the rounds before it (so `--resume`, `--list-points --round R`
  * and `--point K --round R` address any round), and the knee report at the
- * end: the table on standard output (or standard error when the results
- * go there), the JSON with --knees FILE (all or nothing: input/outfile.h).
+ * end, read back from the results file: the table on standard output, the
+ * JSON with --knees FILE (all or nothing: input/outfile.h).
  */
 #ifndef VR_COMMANDS_SWEEP_ROUNDS_H
 #define VR_COMMANDS_SWEEP_ROUNDS_H
@@ -22,9 +22,9 @@ int sweep_enter_round(swp_sweep *sw, unsigned round, const char *path);
  * rounds are done), EXIT_BAD_INPUT (said) when PATH cannot be read. */
 int sweep_next_round(swp_sweep *sw, const char *path);
 
-/* The knees of the results in PATH, printed (a table, on standard output
- * unless ON_STDERR) and written to C's --knees FILE.  0, 1 when an output
- * failed, EXIT_BAD_INPUT when PATH could not be read (each said). */
-int sweep_report_knees(const cli_args *c, const swp_sweep *sw, const char *path, int on_stderr);
+/* The knees of the results in PATH, printed (a table, on standard output)
+ * and written to C's --knees FILE.  0, 1 when an output failed,
+ * EXIT_BAD_INPUT when PATH could not be read (each said). */
+int sweep_report_knees(const cli_args *c, const swp_sweep *sw, const char *path);
 
 #endif
