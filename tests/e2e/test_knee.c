@@ -10,6 +10,7 @@
  *     GNU parallel as the README writes it (skipped, saying so, without
  *     `parallel`);
  *   - the shipped studies (scenarios/capacity-*.yaml) run and answer;
+ *   - a throughput target against the offered load;
  *   - a sweep killed with SIGKILL in round 1, then resumed, gives the
  *     lines of an uninterrupted run (sorted, "ran" aside);
  *   - --resume on a finished results file runs nothing and prints the
@@ -286,6 +287,31 @@ START_TEST(the_shipped_studies_answer)
 }
 END_TEST
 
+/* throughput >= 50% of the offered load: the group's QPs' arrival rates
+ * summed (50k/s each); vRDMA's backend delivers about 0.86 M/s of the
+ * 3.2 M/s 64 QPs offer, SR-IOV 2.7 M/s. */
+START_TEST(throughput_against_the_offered_load)
+{
+	write_test_file(work, "t.yaml",
+			"scenario: knee-throughput\npreset: modern-hdr\nseed: 3\n"
+			"topology:\n  hosts:\n    - {name: a, vms: 1}\n    - {name: b, vms: 1}\n"
+			"options: [vrdma, sriov]\n"
+			"flows:\n  - name: load\n    between: {pairs: [a/0, b/0]}\n    qps: 1\n"
+			"    workload: {verb: write_lat, sizes: [1KiB], iterations: 100}\n"
+			"    load: {open_loop: 50k/s per qp}\n"
+			"sweep:\n  grid:\n    flows[load].qps: [1, 4, 16, 64]\n"
+			"  target: {require: throughput >= 50%, group: load}\n");
+	tool_output o = shell_ok("\"$VRDMASIM\" sweep t.yaml -j 2 --out t.jsonl --knees t.json");
+	tool_output_free(&o);
+	char *report = slurp("t.json");
+	ck_assert_msg(strstr(report, "\"option\": \"vrdma\", \"coordinates\": {}, \"knee\": 16, \"meets_up_to\": 16, \"fails_from\": 64") != NULL,
+		      "%s", report);
+	ck_assert_msg(strstr(report, "\"option\": \"sriov\", \"coordinates\": {}, \"knee\": 64, \"meets_up_to\": 64, \"fails_from\": null") != NULL,
+		      "%s", report);
+	free(report);
+}
+END_TEST
+
 START_TEST(rounds_are_refused_out_of_order)
 {
 	tool_output o = shell_ok("\"$VRDMASIM\" sweep s.yaml --point 0 --out part.jsonl");
@@ -317,6 +343,7 @@ int main(void)
 	tcase_add_test(tc, killed_in_round_one_then_resumed_gives_the_same_lines);
 	tcase_add_test(tc, gnu_parallel_per_round_recipe_gives_the_j_lines);
 	tcase_add_test(tc, the_shipped_studies_answer);
+	tcase_add_test(tc, throughput_against_the_offered_load);
 	tcase_add_test(tc, rounds_are_refused_out_of_order);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
