@@ -15,6 +15,7 @@
 #include "input/units.h"
 #include "input/yaml_read.h"
 #include "models/scenario.h"
+#include "models/target.h"
 #include "sim/simgrid_cfg.h"
 
 /* The order of the rows is the order every list of flags follows: the
@@ -40,6 +41,12 @@ const cli_flag CLI_FLAGS[] = {
 	 "print the points (index, a tab, the coordinates),\none per line, and run none"},
 	{FLAG_POINT, "point", 0, "K", CMD_SWEEP,
 	 "run only point K (from 0): one task of GNU parallel\nor of a Slurm job array"},
+	{FLAG_ROUND, "round", 0, "R", CMD_SWEEP,
+	 "--list-points and --point address round R of the\ntarget's refinement (default 0, the grid)"},
+	{FLAG_FROM, "from", 0, "FILE", CMD_SWEEP,
+	 "the results of the rounds before --round R\n(default: --out FILE)"},
+	{FLAG_KNEES, "knees", 0, "FILE", CMD_SWEEP,
+	 "write the target's knees to FILE as JSON (with\n--resume and every point done: runs nothing)"},
 	{FLAG_FORMAT, "format", 0, "text|json|csv", CMD_RUN | CMD_REPLAY | CMD_REGRESS,
 	 "output format (default text: perftest-shaped tables)"},
 	{FLAG_OUT, "out", 0, "FILE", CMD_RUN | CMD_REPLAY, "write results to FILE (created only if the run\nsucceeds)"},
@@ -356,6 +363,11 @@ static int take_flag(const vr_command *command, cli_flag_id id, const char *valu
 	case FLAG_TOLERANCE: return take_tolerance(command, value, c);
 	case FLAG_ALLOW_NEW: c->allow_new = 1; return 0;
 	case FLAG_CFG: return take_cfg(command, value, c);
+	case FLAG_KNEES: c->knees = value; return 0;
+	case FLAG_FROM: c->from = value; return 0;
+	case FLAG_ROUND:
+		c->has_round = 1;
+		return take_count(command, value, SWP_REFINE_MAX, "a round from 0 (the grid) to the target's refine:", &c->round);
 	case FLAG_ID_COUNT: break;
 	}
 	return EXIT_BAD_INPUT;

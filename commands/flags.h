@@ -43,7 +43,7 @@ typedef enum cli_flag_id {
 	FLAG_MODEL, FLAG_PRESET, FLAG_FIT, FLAG_COSTS, FLAG_COMPARE, FLAG_FORMAT, FLAG_OUT, FLAG_JSON,
 	FLAG_KEEP_PLATFORM, FLAG_ITERATIONS, FLAG_SET, FLAG_SIZE, FLAG_OPTIONS, FLAG_JOBS, FLAG_RESUME, FLAG_LIST_POINTS,
 	FLAG_POINT, FLAG_HELP, FLAG_VERSION, FLAG_COMPLETE, FLAG_TOLERANCE, FLAG_ALLOW_NEW, FLAG_CFG,
-	FLAG_ID_COUNT
+	FLAG_KNEES, FLAG_ROUND, FLAG_FROM, FLAG_ID_COUNT
 } cli_flag_id;
 
 typedef struct cli_flag {
@@ -86,6 +86,10 @@ typedef struct cli_args {
 	int resume, list_points;         /* sweep --resume, --list-points */
 	int has_point;                   /* sweep --point given: */
 	unsigned long long point;        /* its index */
+	const char *knees;               /* sweep --knees FILE: the knee report */
+	unsigned long long round;        /* sweep --round R: the round --list-points and --point address */
+	int has_round;
+	const char *from;                /* sweep --from FILE: the rounds before --round (default --out) */
 	int help, version, complete;     /* --help, --version, help --complete */
 	int argc;                        /* the whole command line, program first: results' provenance */
 	char **argv;

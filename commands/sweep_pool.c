@@ -47,9 +47,11 @@ static double now_s(void)
 /* The command line a point's provenance records: the one that runs that
  * point alone (with --set and --iterations), the same whichever -j,
  * --resume or machine ran it. */
-static int point_argv(const cli_args *c, size_t k, char *index, char *iterations, size_t bytes, char **argv)
+static int point_argv(const cli_args *c, const swp_sweep *sw, size_t k, char *index, char *iterations, size_t bytes, char **argv)
 {
 	int n = 0;
+	static char round[32];   /* a worker runs one point */
+	snprintf(round, sizeof round, "%u", sw->round);
 	snprintf(index, bytes, "%zu", k);
 	snprintf(iterations, bytes, "%llu", c->iterations);
 	argv[n++] = "vrdmasim";
@@ -57,6 +59,10 @@ static int point_argv(const cli_args *c, size_t k, char *index, char *iterations
 	argv[n++] = (char *)c->scenario;
 	argv[n++] = "--point";
 	argv[n++] = index;
+	if (sw->round) {
+		argv[n++] = "--round";
+		argv[n++] = round;
+	}
 	for (size_t i = 0; i < c->set_count; i++) {
 		argv[n++] = "--set";
 		argv[n++] = (char *)c->sets[i];
@@ -87,16 +93,16 @@ static int run_point(const cli_args *c, const swp_sweep *sw, size_t k, int fd)
 {
 	vr_diag diag;
 	vr_diag_clear(&diag);
-	vr_point_record record = {.sweep = sw, .index = k};
+	vr_point_record record = {.sweep = sw, .index = k, .round = sw->round};
 	gethostname(record.host, sizeof record.host - 1);
 	time_t started = time(NULL);
 	strftime(record.started_utc, sizeof record.started_utc, "%Y-%m-%dT%H:%M:%SZ", gmtime(&started));
 	double t0 = now_s();
 	scn_scenario s;
 	vr_run run = {0};
-	char index[32], iterations[32], *argv[8 + 2 * CLI_SETS_MAX], *line = NULL;
+	char index[32], iterations[32], *argv[10 + 2 * CLI_SETS_MAX], *line = NULL;
 	size_t length = 0;
-	vr_invocation inv = {point_argv(c, k, index, iterations, sizeof index, argv), argv, c->set_count, c->sets};
+	vr_invocation inv = {point_argv(c, sw, k, index, iterations, sizeof index, argv), argv, c->set_count, c->sets};
 	int rc = sweep_load_point(c, sw, k, &s, &diag) ? EXIT_BAD_INPUT : 0;
 	if (rc == 0)
 		rc = vr_engine_run(&s, &(vr_engine_config){.argv0 = "vrdmasim"}, &run, &diag) ? 1 : 0;

@@ -97,7 +97,8 @@ static int find_host(reader *r, const yt_node *node, const char *text, size_t le
 			  written, node->text, list, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 }
 
-/* "HOST/A" or "HOST/A-B" (inclusive): the host and the first and last VM. */
+/* "HOST/A", "HOST/A-B" (inclusive) or "HOST/" and a star (all its VMs): the host
+ * and the first and last VM. */
 static int read_range(reader *r, const yt_node *node, const char *what, unsigned *host, unsigned *first, unsigned *last)
 {
 	const char *text;
@@ -110,6 +111,11 @@ static int read_range(reader *r, const yt_node *node, const char *what, unsigned
 	if (find_host(r, node, text, (size_t)(slash - text), host) != 0)
 		return -1;
 	const char *p = slash + 1;
+	if (strcmp(p, "*") == 0) {   /* every VM of the host, however many a sweep gives it */
+		*first = 0;
+		*last = r->hosts[*host].vms - 1;
+		return 0;
+	}
 	int bad = scan_index(&p, first) != 0;
 	*last = *first;
 	if (!bad && *p == '-') {
@@ -117,7 +123,7 @@ static int read_range(reader *r, const yt_node *node, const char *what, unsigned
 		bad = scan_index(&p, last) != 0;
 	}
 	if (bad || *p != '\0')
-		return vr_diag_at(r->diag, node->where, "found '%.60s' for %s, expected a VM index (HOST/INDEX) or a range of them (HOST/A-B) after the '/'",
+		return vr_diag_at(r->diag, node->where, "found '%.60s' for %s, expected a VM index (HOST/INDEX), a range of them (HOST/A-B) or every VM (HOST/*) after the '/'",
 				  text, what);
 	const scn_host *h = &r->hosts[*host];
 	unsigned worst = *first > *last ? *first : *last;

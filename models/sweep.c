@@ -4,6 +4,7 @@
  */
 #include "models/sweep.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 #include "input/yaml_read.h"
 #include "models/params.h"
 
-static const char *const block_keys[] = {"grid", "zip", NULL};
+static const char *const block_keys[] = {"grid", "zip", "target", NULL};
 
 /* ---- the block ---- */
 
@@ -105,6 +106,58 @@ static int count_points(swp_sweep *sw, vr_diag *diag)
 	return 0;
 }
 
+int swp_knee_number(const yt_node *value, double *number, char *unit, size_t unit_len)
+{
+	char *end;
+	*number = strtod(value->text, &end);
+	if (end == value->text || !isfinite(*number) || !strchr("0123456789", value->text[0]))
+		return -1;
+	snprintf(unit, unit_len, "%s", end);
+	return 0;
+}
+
+/* The knee variable: named by the target or the grid's first; swept with
+ * numbers, all with the same unit. */
+static int read_knee_var(swp_sweep *sw, vr_diag *diag)
+{
+	const yt_node *name = sw->target.variable;
+	size_t v = 0;
+	while (v < sw->var_count && (name ? strcmp(sw->vars[v].key->text, name->text) != 0 : sw->vars[v].zipped))
+		v++;
+	if (v == sw->var_count) {
+		if (!name)
+			return vr_diag_at(diag, sw->target.node->where, "found a target with no grid variable to find the knee over, expected 'variable:' naming a swept variable");
+		char names[1024] = "";
+		for (size_t i = 0; i < sw->var_count; i++)
+			snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "", sw->vars[i].key->text);
+		return vr_diag_at(diag, name->where, "found '%s', which the sweep does not vary, expected a swept variable (%s)", name->text, names);
+	}
+	const yt_node *values = sw->vars[v].values;
+	char unit[64], first_unit[64];
+	double x;
+	for (size_t i = 0; i < values->count; i++) {
+		const yt_node *value = values->items[i];
+		if (value->quoted || swp_knee_number(value, &x, unit, sizeof unit) != 0)
+			return vr_diag_at(diag, value->where, "found '%s' as a value of the knee variable '%s', expected a number (the knee is a value of it: not an option, a preset or a mode)",
+					  value->text, sw->vars[v].key->text);
+		if (i == 0)
+			memcpy(first_unit, unit, sizeof unit);
+		else if (strcmp(unit, first_unit) != 0)
+			return vr_diag_at(diag, value->where, "found '%s' as a value of the knee variable '%s', expected a number with the unit of its first value ('%s')",
+					  value->text, sw->vars[v].key->text, first_unit);
+	}
+	if (sw->vars[v].zipped)
+		return vr_diag_at(diag, (name ? name : sw->target.node)->where, "found the zipped variable '%s' as the knee variable, expected a grid variable (a zipped one moves with others)",
+				  sw->vars[v].key->text);
+	sw->knee_var = v;
+	return 0;
+}
+
+static int read_target(swp_sweep *sw, const yt_node *node, vr_diag *diag)
+{
+	return swp_target_read(node, &sw->target, diag) || read_knee_var(sw, diag) ? -1 : 0;
+}
+
 static int read_block(swp_sweep *sw, vr_diag *diag)
 {
 	const yt_node *root = sw->doc.root, *v;
@@ -126,7 +179,10 @@ static int read_block(swp_sweep *sw, vr_diag *diag)
 	sw->seed = 1;
 	if ((v = yt_get(root, "seed")) && yr_count(v, "the seed", 0, UINT32_MAX, &sw->seed, diag))
 		return -1;
-	return count_points(sw, diag);
+	if (count_points(sw, diag) != 0)
+		return -1;
+	sw->grid_count = sw->point_count;
+	return (v = yt_get(block, "target")) ? read_target(sw, v, diag) : 0;
 }
 
 int swp_open_buffer(const char *name, const char *text, size_t length, swp_sweep *sw, vr_diag *diag)
@@ -145,8 +201,48 @@ int swp_open(const char *path, swp_sweep *sw, vr_diag *diag)
 	return read_block(sw, diag);
 }
 
+static void drop_round(swp_sweep *sw)
+{
+	for (size_t k = 0; sw->round && k < sw->point_count; k++)
+		yt_free(&(yt_doc){.root = sw->refined_value[k]});
+	free(sw->refined_base);
+	free(sw->refined_value);
+	sw->refined_base = NULL;
+	sw->refined_value = NULL;
+	sw->round = 0;
+	sw->point_count = sw->grid_count;
+}
+
+int swp_set_round(swp_sweep *sw, unsigned round, const size_t *bases, char *const *values, size_t count, vr_diag *diag)
+{
+	drop_round(sw);
+	if (round == 0)
+		return 0;
+	sw->refined_base = calloc(count ? count : 1, sizeof *sw->refined_base);
+	sw->refined_value = calloc(count ? count : 1, sizeof *sw->refined_value);
+	if (!sw->refined_base || !sw->refined_value) {
+		drop_round(sw);
+		return vr_diag_at(diag, sw->block->where, "out of memory");
+	}
+	sw->round = round;
+	sw->point_count = 0;
+	const yt_node *key = sw->vars[sw->knee_var].key;
+	for (size_t k = 0; k < count; k++) {
+		yt_node *value = yt_scalar(values[k], key->where);
+		if (!value) {
+			drop_round(sw);
+			return vr_diag_at(diag, sw->block->where, "out of memory");
+		}
+		sw->refined_base[k] = bases[k];
+		sw->refined_value[k] = value;
+		sw->point_count = k + 1;
+	}
+	return 0;
+}
+
 void swp_close(swp_sweep *sw)
 {
+	drop_round(sw);
 	yt_free(&sw->doc);
 	memset(sw, 0, sizeof *sw);
 }
@@ -154,6 +250,13 @@ void swp_close(swp_sweep *sw)
 /* ---- points ---- */
 
 const yt_node *swp_value(const swp_sweep *sw, size_t index, size_t var)
+{
+	if (sw->round == 0)
+		return swp_grid_value(sw, index, var);
+	return var == sw->knee_var ? sw->refined_value[index] : swp_grid_value(sw, sw->refined_base[index], var);
+}
+
+const yt_node *swp_grid_value(const swp_sweep *sw, size_t index, size_t var)
 {
 	size_t zip = sw->zip_length ? sw->zip_length : 1;
 	if (sw->vars[var].zipped)
@@ -337,14 +440,66 @@ int swp_load_point(const swp_sweep *sw, size_t index, scn_scenario *out, vr_diag
 	return rc ? -1 : 0;
 }
 
+int swp_load_variant(const swp_sweep *sw, size_t base, const char *knee_value, scn_scenario *out, vr_diag *diag)
+{
+	/* a one-point round, on a shallow copy: SW itself stays as it is */
+	swp_sweep one = *sw;
+	yt_node *value = yt_scalar(knee_value, sw->vars[sw->knee_var].key->where);
+	if (!value) {
+		memset(out, 0, sizeof *out);
+		return vr_diag_at(diag, sw->block->where, "out of memory");
+	}
+	one.round = 1;
+	one.point_count = 1;
+	one.refined_base = &base;
+	one.refined_value = &value;
+	int rc = swp_load_point(&one, 0, out, diag);
+	yt_free(&(yt_doc){.root = value});
+	return rc;
+}
+
 int swp_check_points(const swp_sweep *sw, vr_diag *diag)
 {
 	for (size_t k = 0; k < sw->point_count; k++) {
 		scn_scenario s;
 		int rc = swp_load_point(sw, k, &s, diag);
+		if (rc == 0 && k == 0)
+			rc = swp_check_target(sw, &s, diag);
 		scn_free(&s);
 		if (rc != 0)
 			return -1;
 	}
+	return 0;
+}
+
+int swp_check_target(const swp_sweep *sw, const scn_scenario *s, vr_diag *diag)
+{
+	const swp_target *t = &sw->target;
+	if (!t->present)
+		return 0;
+	const scn_flows *f = &s->flows;
+	if (f->group_count == 0) {
+		if (t->group)
+			return vr_diag_at(diag, t->group->where, "found the flow group '%s' in a scenario without flows, expected no 'group:' (the target applies to every single-flow result)",
+					  t->group->text);
+		if (t->metric == SWP_METRIC_THROUGHPUT)
+			return vr_diag_at(diag, t->require->where, "found a throughput target in a scenario without flows, expected p50, p99 or p99.9 (single-flow results are latencies)");
+		return 0;
+	}
+	if (!t->group && f->group_count > 1)
+		return vr_diag_at(diag, t->node->where, "found a target without 'group:' in a scenario of %zu flow groups, expected the group it is about (group: %s)",
+				  f->group_count, f->groups[0].name);
+	size_t g = 0;
+	while (t->group && g < f->group_count && strcmp(f->groups[g].name, t->group->text) != 0)
+		g++;
+	if (g == f->group_count) {
+		char names[512] = "";
+		for (size_t i = 0; i < f->group_count; i++)
+			snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "", f->groups[i].name);
+		return vr_diag_at(diag, t->group->where, "found the flow group '%s', which the scenario does not have, expected one of %s", t->group->text, names);
+	}
+	if (t->bound_kind == SWP_BOUND_OFFERED && f->groups[t->group ? g : 0].load.loop != FLOW_OPEN_LOOP)
+		return vr_diag_at(diag, t->require->where, "found a share of the offered load on the closed-loop group '%s', expected an open-loop group (a closed loop offers what it gets) or a rate",
+				  f->groups[t->group ? g : 0].name);
 	return 0;
 }

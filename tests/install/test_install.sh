@@ -12,7 +12,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 $make_cmd -C "$builddir" install DESTDIR="$dest" > "$dest.log" 2>&1 || { cat "$dest.log"; rm -f "$dest.log"; fail "make install"; }
 $make_cmd -C "$builddir" installcheck DESTDIR="$dest" > "$dest.log" 2>&1 || { cat "$dest.log"; rm -f "$dest.log"; fail "make installcheck"; }
-validated=$(grep -c ': valid (' "$dest.log")
+validated=$(grep -cE ': valid (sweep )?\(' "$dest.log")   # a study: 'valid sweep (...)'
 rm -f "$dest.log"
 installed=$(find "$dest" -path '*/share/vrdmasim/scenarios/*.yaml' | wc -l)
 [ "$installed" -ge 6 ] || fail "only $installed scenarios installed"
