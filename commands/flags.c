@@ -61,6 +61,9 @@ const cli_flag CLI_FLAGS[] = {
 	{FLAG_SIZE, "size", 0, "SIZE", CMD_PLOT, "the message size of the breakdown (default: the\nsmallest), such as 2B or 64KiB"},
 	{FLAG_OPTIONS, "options", 0, "O[,O...]", CMD_PLOT,
 	 "draw only these options of the results, in every\npicture: --options native,sriov,vrdma"},
+	{FLAG_KNEES, "knees", 0, "K.json", CMD_PLOT,
+	 "a sweep's knee report: its variable on x, each\nknee and its bracket marked, the target's bound\nas a line"},
+	{FLAG_GROUP, "group", 0, "NAME", CMD_PLOT, "a sweep's pictures draw only this flow group"},
 	{FLAG_HELP, "help", 'h', NULL, CMD_ALL, "this help (after a command: that command's)"},
 	{FLAG_VERSION, "version", 'V', NULL, CMD_ALL, "the version"},
 	/* the shell completion's question: hidden */
@@ -356,6 +359,8 @@ static int take_flag(const vr_command *command, cli_flag_id id, const char *valu
 	case FLAG_TOLERANCE: return take_tolerance(command, value, c);
 	case FLAG_ALLOW_NEW: c->allow_new = 1; return 0;
 	case FLAG_CFG: return take_cfg(command, value, c);
+	case FLAG_KNEES: c->plot_knees = value; return 0;
+	case FLAG_GROUP: c->plot_group = value; return 0;
 	case FLAG_ID_COUNT: break;
 	}
 	return EXIT_BAD_INPUT;
@@ -442,7 +447,7 @@ int cli_parse(const vr_command *command, int argc, char **argv, cli_args *c)
 		if (rc)
 			return rc;
 	}
-	const char *paths[] = {c->out, c->json, c->keep_platform};
+	const char *paths[] = {c->out, c->json, c->keep_platform, c->plot_knees};
 	for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++)
 		if (paths[k] && !paths[k][0])
 			return cli_refuse(command, "", "a file or folder name after the option, not an empty one");
