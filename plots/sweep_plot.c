@@ -136,11 +136,21 @@ static int target_drawn(const view *v, sweep_metric m, size_t p)
 	return v->has_target && v->target.has_line && v->target.metric == m && knee_in(v, p);
 }
 
-/* data/NAME-knees.dat: a block per panel (in the pictures' order) of its
- * series' knees: x, y, colour, meets_up_to, fails_from ("-": null).
- * *ROWS[k]: knees in panel block k. */
+/* The knee of block K in M's picture, or NAN when it has none there. */
+static double knee_y(const view *v, const block *b, size_t k, sweep_metric m)
+{
+	const sweep_series *g = &v->d.series[b[k].series];
+	if (!g->has_knee || !knee_in(v, b[k].panel) || !isfinite(g->knee))
+		return NAN;
+	return y_at(v, b[k].panel, b[k].series, m, g->knee);
+}
+
+/* data/NAME-knees.dat: a block per panel that has knees (in the
+ * pictures' order) of its series' knees: x, y, colour, meets_up_to,
+ * fails_from ("-": null).  ROWS[j]: knees in panel j (0..), written as
+ * block INDEX[j] when there are some. */
 static int write_knees(const view *v, const char *work, const char *name, sweep_metric m, const block *b, size_t n, size_t *rows,
-		       vr_diag *diag)
+		       size_t *index, vr_diag *diag)
 {
 	const sweep_data *d = &v->d;
 	char path[8192], file[300];
@@ -148,22 +158,24 @@ static int write_knees(const view *v, const char *work, const char *name, sweep_
 	FILE *dat = create(work, "data", file, "dat", path, sizeof path, diag);
 	if (!dat)
 		return -1;
-	size_t panel_block = 0;
+	size_t panel_block = 0, blocks = 0;
 	for (size_t k = 0; k < n; k++) {
 		if (k == 0 || b[k].panel != b[k - 1].panel) {
-			fprintf(dat, "%s# %s: knee %s colour meets_up_to fails_from\n", k ? "\n\n" : "", d->panels[b[k].panel], sweep_metric_names[m]);
 			panel_block = k ? panel_block + 1 : 0;
 			rows[panel_block] = 0;
+			index[panel_block] = blocks;
 		}
-		const sweep_series *g = &d->series[b[k].series];
-		double y = isfinite(g->knee) ? y_at(v, b[k].panel, b[k].series, m, g->knee) : NAN;
-		if (!g->has_knee || !knee_in(v, b[k].panel) || !isfinite(y))
+		double y = knee_y(v, b, k, m);
+		if (!isfinite(y))
 			continue;
+		if (!rows[panel_block]++)
+			fprintf(dat, "%s# %s: knee %s colour meets_up_to fails_from\n", blocks++ ? "\n\n" : "", d->panels[b[k].panel],
+				sweep_metric_names[m]);
+		const sweep_series *g = &d->series[b[k].series];
 		fprintf(dat, "%.9g %.9g %zu ", g->knee, y, colour_of(v, g));
 		fprintf(dat, isfinite(g->meets_up_to) ? "%.9g " : "- ", g->meets_up_to);
 		fprintf(dat, isfinite(g->fails_from) ? "%.9g" : "-", g->fails_from);
 		fprintf(dat, "  # %s\n", g->label);
-		rows[panel_block]++;
 	}
 	return vr_plot_close(dat, path, diag);
 }
@@ -237,6 +249,16 @@ static void y_axis(const view *v, sweep_metric m, size_t preset, size_t p, FILE 
 		fprintf(gp, "unset logscale y\nset yrange [0:%.9g]\nset format y '%s'\n", hi * 1.15, m == SWEEP_THROUGHPUT ? "%.1s%c" : "%g");
 }
 
+static int same_number(double a, double b)
+{
+	return a == b || (isnan(a) && isnan(b));
+}
+
+static int same_bracket(const sweep_series *a, const sweep_series *b)
+{
+	return same_number(a->meets_up_to, b->meets_up_to) && same_number(a->fails_from, b->fails_from);
+}
+
 /* The bands of the knees' brackets in panel P, behind the lines. */
 static void brackets(const view *v, const block *b, size_t n, size_t p, FILE *gp)
 {
@@ -246,10 +268,16 @@ static void brackets(const view *v, const block *b, size_t n, size_t p, FILE *gp
 		const sweep_series *g = &v->d.series[b[k].series];
 		if (b[k].panel != p || !g->has_knee || !knee_in(v, p) || (!isfinite(g->meets_up_to) && !isfinite(g->fails_from)))
 			continue;
+		size_t same = 0;   /* a band drawn already (two series with one bracket): once */
+		while (same < k && !(b[same].panel == p && v->d.series[b[same].series].has_knee && colour_of(v, &v->d.series[b[same].series]) ==
+				     colour_of(v, g) && same_bracket(&v->d.series[b[same].series], g)))
+			same++;
+		if (same < k)
+			continue;
 		char from[64], to[64];
 		snprintf(from, sizeof from, isfinite(g->meets_up_to) ? "first %.9g" : "graph 0", g->meets_up_to);
 		snprintf(to, sizeof to, isfinite(g->fails_from) ? "first %.9g" : "graph 1", g->fails_from);
-		fprintf(gp, "set object %zu rect from %s, graph 0 to %s, graph 1 behind fillcolor rgb '%s' fillstyle transparent solid 0.15 noborder"
+		fprintf(gp, "set object %zu rect from %s, graph 0 to %s, graph 1 behind fillcolor rgb '%s' fillstyle transparent solid 0.12 noborder"
 			    "  # bracket of %s\n", object++, from, to, vr_gp_colours[colour_of(v, g) - 1], g->label);
 	}
 }
@@ -283,7 +311,7 @@ static void panel(const view *v, const char *name, sweep_metric m, const block *
 static int draw_picture(const view *v, size_t preset, sweep_metric m, const char *work, vr_diag *diag)
 {
 	const sweep_data *d = &v->d;
-	size_t n, panels = 0, knee_rows[SWEEP_NAMES_MAX];
+	size_t n, panels = 0, knee_rows[SWEEP_NAMES_MAX], knee_index[SWEEP_NAMES_MAX];
 	block *b = blocks_of(v, preset, m, &n);
 	if (!b)
 		return vr_diag_at(diag, (vr_where){d->file, 0, 0}, "out of memory");
@@ -293,7 +321,7 @@ static int draw_picture(const view *v, size_t preset, sweep_metric m, const char
 	snprintf(name, sizeof name, "sweep-%s-%s", sweep_metric_names[m], d->presets[preset]);
 	FILE *gp = NULL;
 	int rc = n == 0 ? 0 : -1;
-	if (n == 0 || write_data(v, work, name, m, b, n, diag) != 0 || write_knees(v, work, name, m, b, n, knee_rows, diag) != 0 ||
+	if (n == 0 || write_data(v, work, name, m, b, n, diag) != 0 || write_knees(v, work, name, m, b, n, knee_rows, knee_index, diag) != 0 ||
 	    !(gp = create(work, "", name, "gp", path, sizeof path, diag)))
 		goto done;
 	size_t columns = panels < PANEL_COLUMNS_MAX ? panels : PANEL_COLUMNS_MAX, rows = (panels + columns - 1) / columns;
@@ -302,7 +330,7 @@ static int draw_picture(const view *v, size_t preset, sweep_metric m, const char
 	vr_gp_script_style(gp);
 	/* The key is a column of its own at the right, as wide as its
 	 * longest line (about 9 pixels a character at 12 points). */
-	size_t longest = 62;   /* the knee's line */
+	size_t longest = v->has_target ? 62 : 20;   /* the knee's line */
 	for (size_t k = 0; k < n; k++)
 		longest = fmax(longest, strlen(d->series[b[k].series].label));
 	double right = 1 - (9.0 * (double)longest + 90) / PICTURE_WIDTH;
@@ -327,7 +355,7 @@ static int draw_picture(const view *v, size_t preset, sweep_metric m, const char
 		fprintf(gp, "set title '%s %s'\n", d->flows ? "flow group" : "verb", d->panels[b[k].panel]);
 		y_axis(v, m, preset, b[k].panel, gp);
 		brackets(v, b, n, b[k].panel, gp);
-		panel(v, name, m, b, n, b[k].panel, panel_block, knee_rows[panel_block], k == 0, any_knees > 0, target, gp);
+		panel(v, name, m, b, n, b[k].panel, knee_index[panel_block], knee_rows[panel_block], k == 0, any_knees > 0, target, gp);
 		if (k == 0)
 			fprintf(gp, "unset key\n");   /* one key, beside every panel: the first panel's */
 	}
