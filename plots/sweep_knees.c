@@ -88,8 +88,9 @@ static int x_value(const sweep_data *d, const json_doc *doc, const json_node *en
 	const sweep_var *x = &d->vars[d->x];
 	if ((v->type != JSON_NUMBER && v->type != JSON_STRING) ||
 	    sweep_value(x, v->text, json_number(v), v->type == JSON_NUMBER, out) != 0)
-		return vr_diag_at(diag, json_where(doc, v), "found %s for \"%s\", expected null or a value of %s as the sweep writes it (%s)",
-				  json_type_name(v->type), key, x->name, d->points[0].text[d->x]);
+		return vr_diag_at(diag, json_where(doc, v), "found %s%.40s%s for \"%s\", expected null or a value of %s as the sweep writes it (%s)",
+				  v->type == JSON_STRING ? "'" : json_type_name(v->type), v->type == JSON_STRING ? v->text : "",
+				  v->type == JSON_STRING ? "'" : "", key, x->name, d->points[0].text[d->x]);
 	return 0;
 }
 
