@@ -1,7 +1,10 @@
 /*
- * sweep_knees.h - a knee report (`vrdmasim sweep --knees K.json`; the
- * contract in docs/results-schema.md, "Knees") read against the sweep it
- * answers, for `vrdmasim plot --knees`.
+ * sweep_knees.h - a knee report (`vrdmasim sweep --knees K.json`) read
+ * against the sweep it answers, for `vrdmasim plot --knees`.  The report
+ * (issue 15's contract): {"tool": "vrdmasim", "kind": "knees", "scenario",
+ * "target": TEXT, "variable": VAR, "knees": [{"preset", "option",
+ * "coordinates": {OTHER_VAR: VALUE}, "knee", "meets_up_to", "fails_from"
+ * (VALUEs of VAR as the sweep writes them, or null), "rounds"}]}.
  *
  * The report must be of the sweep's scenario; its variable (a numeric
  * variable of the sweep) becomes the x axis; each knee names a preset and
