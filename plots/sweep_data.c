@@ -393,6 +393,20 @@ static const char *short_name(const char *path)
 	return dot ? dot + 1 : path;
 }
 
+/* Does part PART (0: the size, 1: the completion) of the single-flow
+ * samples' extra differ between two of them? */
+static int part_varies(const sweep_data *d, int part)
+{
+	for (size_t i = 1; i < d->sample_count; i++) {
+		const char *a = d->samples[0].extra, *b = d->samples[i].extra;
+		const char *a_space = strchr(a, ' '), *b_space = strchr(b, ' ');
+		if (part ? strcmp(a_space, b_space) != 0
+			 : (a_space - a != b_space - b || strncmp(a, b, (size_t)(a_space - a)) != 0))
+			return 1;
+	}
+	return 0;
+}
+
 /* The other varying variables' values, and the single-flow size and
  * completion when no variable holds them. */
 static void rest_of(const sweep_data *d, const sweep_sample *s, char *rest, size_t len)
@@ -411,12 +425,16 @@ static void rest_of(const sweep_data *d, const sweep_sample *s, char *rest, size
 		else
 			snprintf(rest + used, len - used, "%s%s", used ? ", " : "", p->text[k]);
 	}
-	if (!d->flows) {
-		const char *size = s->extra, *completion = strchr(s->extra, ' ') + 1;
-		int size_swept = d->vars[d->x].has_unit && d->vars[d->x].kind == VR_Q_SIZE;
+	if (!d->flows) {   /* "64B poll": each part where it varies and no variable holds it */
+		const char *completion = strchr(s->extra, ' ') + 1;
+		int size_len = (int)(completion - 1 - s->extra);
+		int size_shown = !(d->vars[d->x].has_unit && d->vars[d->x].kind == VR_Q_SIZE) && part_varies(d, 0);
+		int completion_shown = !completion_swept && part_varies(d, 1);
 		size_t used = strlen(rest);
-		snprintf(rest + used, len - used, "%s%.*s%s%s", used ? ", " : "", size_swept ? 0 : (int)(completion - 1 - size), size,
-			 size_swept || completion_swept ? "" : " ", completion_swept ? "" : completion);
+		if (size_shown)
+			used += (size_t)snprintf(rest + used, len - used, "%s%.*s", used ? ", " : "", size_len, s->extra);
+		if (completion_shown && used < len)
+			snprintf(rest + used, len - used, "%s%s", used ? ", " : "", completion);
 	}
 }
 

@@ -329,11 +329,11 @@ static int draw_picture(const view *v, size_t preset, sweep_metric m, const char
 	fprintf(gp, "# set a terminal and an output, then load this file.\n");
 	vr_gp_script_style(gp);
 	/* The key is a column of its own at the right, as wide as its
-	 * longest line (about 9 pixels a character at 12 points). */
+	 * longest line (about 9.5 pixels a character at 12 points, and the sample). */
 	size_t longest = v->has_target ? 62 : 20;   /* the knee's line */
 	for (size_t k = 0; k < n; k++)
 		longest = fmax(longest, strlen(d->series[b[k].series].label));
-	double right = 1 - (9.0 * (double)longest + 90) / PICTURE_WIDTH;
+	double right = 1 - (9.5 * (double)longest + 120) / PICTURE_WIDTH;
 	right = fmin(fmax(right, 0.45), 0.8);
 	fprintf(gp, "set multiplot layout %zu,%zu margins 0.07,%.3f,%.3f,0.86 spacing 0.07,0.12 title \"%s, %s: %s against %s%s%s\"\n", rows,
 		columns, right, rows > 1 ? 0.08 : 0.12, d->scenario, d->presets[preset], sweep_metric_names[m], d->vars[d->x].name,

@@ -4,7 +4,9 @@
  * sweep`) drawn against its variable (pictures, labelled axes with units,
  * a line per option and completion mode, data in order of the variable,
  * every round together), a hand-made knee report marked (ring, bracket,
- * target), --group, and the refusals: located, exit 2, nothing written.
+ * target), --group, single-flow results against a swept size
+ * (tests/e2e/plot-sweep-single.yaml), and the refusals: located, exit 2,
+ * nothing written.
  */
 #include <check.h>
 #include <math.h>
@@ -308,6 +310,35 @@ START_TEST(refuses_bad_input_located)
 }
 END_TEST
 
+/* Single-flow results: a panel per verb; median, p99 or bandwidth against
+ * a swept size, its tics the sizes as written. */
+START_TEST(draws_single_flow_results_against_size)
+{
+	char single[400];
+	snprintf(single, sizeof single, "%s/single.jsonl", dir);
+	tool_output o = run_tool((const char *[]){"sweep", src_path("tests/e2e/plot-sweep-single.yaml"), "--out", single, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	plot_ok((const char *[]){"plot", single, "--out", out, NULL});
+	picture("sweep-bandwidth-modern-hdr");
+	picture("sweep-p99-modern-hdr");
+	char *gp = file_in(out, "sweep-bandwidth-modern-hdr.gp");
+	ck_assert_msg(strstr(gp, "set xlabel 'workloads[*].sizes [B]'") && strstr(gp, "'64B' 64, '4KiB' 4096, '64KiB' 65536"), "%s", gp);
+	ck_assert_msg(strstr(gp, "set ylabel 'BW average [Gb/s]'") && strstr(gp, "set title 'verb write_bw'"), "%s", gp);
+	ck_assert_msg(strstr(gp, "title 'vrdma, vm_exit=2400cycles'"), "%s", gp);
+	free(gp);
+	gp = file_in(out, "sweep-median-modern-hdr.gp");
+	ck_assert_msg(strstr(gp, "set title 'verb write_lat'") && !strstr(gp, "write_bw"), "%s", gp);
+	free(gp);
+	char *data = file_in(out, "data/sweep-bandwidth-modern-hdr.dat"), xs[256];
+	ck_assert_uint_eq(blocks_in_order(data, xs, sizeof xs), 4);
+	ck_assert_str_eq(xs, "64 4096 65536");
+	free(data);
+	remove_tree(out);
+	refused((const char *[]){"plot", single, "--group", "probe", "--out", out, NULL}, "found --group probe with single-flow results");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("sweep_plot");
@@ -320,6 +351,7 @@ int main(void)
 	tcase_add_test(tc, marks_the_knees_of_a_report);
 	tcase_add_test(tc, draws_one_group);
 	tcase_add_test(tc, refuses_bad_input_located);
+	tcase_add_test(tc, draws_single_flow_results_against_size);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
