@@ -64,6 +64,8 @@ const cli_flag CLI_FLAGS[] = {
 	{FLAG_KNEES, "knees", 0, "FILE", CMD_PLOT,
 	 "a sweep's knee report (sweep --knees FILE): its\nvariable on x, each knee and its bracket marked,\nthe target's bound as a line"},
 	{FLAG_GROUP, "group", 0, "NAME", CMD_PLOT, "a sweep's pictures draw only this flow group"},
+	{FLAG_X, "x", 0, "VAR", CMD_PLOT,
+	 "the swept variable on a sweep's x axis (default:\nthe knee report's, else the first number that\nvaries): --x topology.hosts[*].vms"},
 	{FLAG_HELP, "help", 'h', NULL, CMD_ALL, "this help (after a command: that command's)"},
 	{FLAG_VERSION, "version", 'V', NULL, CMD_ALL, "the version"},
 	/* the shell completion's question: hidden */
@@ -361,6 +363,7 @@ static int take_flag(const vr_command *command, cli_flag_id id, const char *valu
 	case FLAG_CFG: return take_cfg(command, value, c);
 	case FLAG_KNEES: c->plot_knees = value; return 0;
 	case FLAG_GROUP: c->plot_group = value; return 0;
+	case FLAG_X: c->plot_x = value; return 0;
 	case FLAG_ID_COUNT: break;
 	}
 	return EXIT_BAD_INPUT;

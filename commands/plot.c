@@ -15,7 +15,7 @@ static int plot_command(const cli_args *c, const char *argv0)
 	vr_diag diag;
 	vr_diag_clear(&diag);
 	vr_plot_request rq = {.results_path = c->scenario, .out_dir = c->out, .breakdown_bytes = c->plot_size_bytes,
-			      .options = c->plot_options, .knees = c->plot_knees, .group = c->plot_group,
+			      .options = c->plot_options, .knees = c->plot_knees, .group = c->plot_group, .x = c->plot_x,
 			      .gnuplot = getenv("VRDMASIM_GNUPLOT")};
 	int bad_input;
 	if (vr_plot(&rq, &bad_input, &diag) == 0)

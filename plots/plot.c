@@ -456,10 +456,10 @@ int vr_plot(const vr_plot_request *rq, int *bad_input, vr_diag *diag)
 	*bad_input = 1;
 	if (sweep_is_results(rq->results_path))
 		return vr_plot_sweep(rq, bad_input, diag);
-	if (rq->knees || rq->group)
+	if (rq->knees || rq->group || rq->x)
 		return vr_diag_at(diag, (vr_where){rq->results_path, 1, 1}, "found a results file that is not a sweep's, expected one "
 				  "(vrdmasim sweep --out R.jsonl: a line per point, each with \"point\") with %s",
-				  rq->knees ? "--knees" : "--group");
+				  rq->knees ? "--knees" : rq->group ? "--group" : "--x");
 	json_doc doc;
 	if (json_load_file(rq->results_path, &doc, diag) != 0)
 		return -1;

@@ -43,6 +43,7 @@ typedef struct vr_plot_request {
 	const char *gnuplot;        /* program to run; NULL: "gnuplot" on PATH */
 	const char *knees;          /* --knees: a sweep's knee report; NULL: none */
 	const char *group;          /* --group: the one flow group a sweep's pictures draw; NULL: all */
+	const char *x;              /* --x: a sweep's variable on the x axis; NULL: the knee report's or the first */
 } vr_plot_request;
 
 /* Returns 0; -1 with DIAG filled: bad input (the results file, located,

@@ -408,7 +408,10 @@ static int read_view(const vr_plot_request *rq, view *v, vr_diag *diag)
 		v->has_target = 1;
 		if (sweep_knees_read(rq->knees, &v->d, &v->target, diag) != 0)
 			return -1;
-	} else if (sweep_make_series(&v->d, NULL, (vr_where){rq->results_path, 0, 0}, diag) != 0)
+		if (rq->x && strcmp(rq->x, v->d.vars[v->d.x].name) != 0)
+			return vr_diag_at(diag, (vr_where){"--x", 0, 0}, "found --x %.60s, expected the knee report's variable, %s, or no --x",
+					  rq->x, v->d.vars[v->d.x].name);
+	} else if (sweep_make_series(&v->d, rq->x, (vr_where){"--x", 0, 0}, diag) != 0)
 		return -1;
 	if (rq->group && take_group(v, rq->group, diag) != 0)
 		return -1;

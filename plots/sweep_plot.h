@@ -12,6 +12,8 @@
  *                         than 10x); points of every round drawn together,
  *                         in order of the variable
  *
+ * The x axis is --x VAR's variable, or the knee report's, or the first
+ * numeric variable that varies.
  * With a knee report (--knees K.json, plots/sweep_knees.h) its variable is
  * the x axis, each series' knee is a large ring on its line, its bracket
  * (meets_up_to .. fails_from) a band of the series' colour, and a target

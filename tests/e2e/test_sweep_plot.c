@@ -238,7 +238,8 @@ END_TEST
 
 START_TEST(draws_one_group)
 {
-	plot_ok((const char *[]){"plot", results, "--group", "load", "--options", "vrdma", "--out", out, NULL});
+	plot_ok((const char *[]){"plot", results, "--group", "load", "--options", "vrdma", "--x", "flows[load].load.open_loop", "--out", out,
+				  NULL});
 	char *gp = file_in(out, "sweep-p99-modern-hdr.gp");
 	ck_assert_msg(strstr(gp, "set title 'flow group load'") && !strstr(gp, "flow group probe"), "%s", gp);
 	ck_assert_msg(strstr(gp, "title 'vrdma, poll'") && !strstr(gp, "sriov"), "%s", gp);
@@ -302,6 +303,11 @@ START_TEST(refuses_bad_input_located)
 					    " \"target\": \"p99 <= 10us\", \"variable\": \"completion\", \"knees\": []}\n");
 	snprintf(where, sizeof where, "%s:2:39: found the variable 'completion', expected a numeric variable", names);
 	refused((const char *[]){"plot", results, "--knees", names, "--out", out, NULL}, where);
+	/* --x naming no numeric variable, or another than the knee report's. */
+	refused((const char *[]){"plot", results, "--x", "completion", "--out", out, NULL},
+		"--x: found the variable 'completion', expected a numeric variable");
+	refused((const char *[]){"plot", results, "--x", "seed", "--knees", src_path("tests/e2e/plot-sweep-knees.json"), "--out", out, NULL},
+		"--x: found --x seed, expected the knee report's variable, flows[load].load.open_loop, or no --x");
 	/* --group naming no group, and flags of other commands. */
 	refused((const char *[]){"plot", results, "--group", "lod", "--out", out, NULL},
 		"--group: found the flow group 'lod', expected a group");
