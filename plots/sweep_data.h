@@ -93,9 +93,9 @@ typedef struct sweep_data {
 	size_t series_count;
 } sweep_data;
 
-/* Is PATH a sweep's results file: does its first object hold "point"?
- * 1 yes, 0 no (a plain results file, or one that does not parse: the
- * reader of plain results says why). */
+/* Is PATH a sweep's results file: is its first line an object holding
+ * "point"?  1 yes, 0 no (a plain results file, or one whose first line
+ * does not parse: the reader of plain results says why, located). */
 int sweep_is_results(const char *path);
 
 /* Read PATH into D (zeroed first).  0, or -1 with DIAG filled (located). */
