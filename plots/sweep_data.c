@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "input/json_seq.h"
 #include "input/yaml_read.h"
@@ -34,6 +35,9 @@ int sweep_text_safe(const char *text)
  * then read twice, not held twice: the peak stays that of one reading). */
 int sweep_is_results(const char *path)
 {
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;   /* a FIFO would block here: the reader refuses it */
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return 0;
@@ -52,6 +56,10 @@ int sweep_is_results(const char *path)
 	free(line);
 	return sweep;
 }
+
+/* Point indices and rounds: whole numbers well inside a size_t and an
+ * unsigned (a sweep has at most a million points). */
+#define POINT_INDEX_MAX 4e9
 
 /* ---- reading a line --------------------------------------------------- */
 
@@ -202,10 +210,15 @@ static int read_point(reader *r, const json_doc *doc, vr_diag *diag)
 	if (vr_plot_number(doc, point, "index", &index, diag) || vr_plot_number(doc, point, "round", &round, diag) || !coordinates ||
 	    read_coordinates(d, p, doc, coordinates, diag) || !(v = vr_plot_member(doc, root, "scenario", JSON_STRING, diag)))
 		return -1;
+	if (index != floor(index) || index > POINT_INDEX_MAX || round != floor(round) || round > POINT_INDEX_MAX)
+		return vr_diag_at(diag, json_where(doc, point), "found the point index %g, round %g, expected whole numbers up to %g", index, round,
+				  POINT_INDEX_MAX);
 	p->index = (size_t)index;
 	p->round = (unsigned)round;
+	if (strlen(v->text) >= sizeof d->scenario || !sweep_text_safe(v->text))   /* it reaches the pictures' titles */
+		return vr_diag_at(diag, json_where(doc, v), "found the scenario '%.60s', expected a scenario's name", v->text);
 	if (d->point_count == 1)
-		snprintf(d->scenario, sizeof d->scenario, "%.63s", v->text);
+		snprintf(d->scenario, sizeof d->scenario, "%s", v->text);
 	else if (strcmp(d->scenario, v->text) != 0)
 		return vr_diag_at(diag, json_where(doc, v), "found the scenario '%.60s', expected '%s' as on line %u (one sweep's results)", v->text,
 				  d->scenario, d->points[0].line);

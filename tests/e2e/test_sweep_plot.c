@@ -276,6 +276,16 @@ START_TEST(refuses_bad_input_located)
 	fclose(f);
 	snprintf(where, sizeof where, "%s:2:1: found a line without \"point\"", bad);
 	refused((const char *[]){"plot", bad, "--out", out, NULL}, where);
+	/* A name that would end a gnuplot string. */
+	char *name = strstr(text, "\"scenario\":\"plot-sweep-test\"");
+	ck_assert_ptr_nonnull(name);
+	f = fopen(bad, "w");
+	fwrite(text, 1, (size_t)(name - text), f);
+	fprintf(f, "\"scenario\":\"plot'sweep\"%.*s", (int)(second - name - 28), name + 28);
+	fclose(f);
+	snprintf(where, sizeof where, "%s:1:", bad);
+	refused((const char *[]){"plot", bad, "--out", out, NULL}, where);
+	refused((const char *[]){"plot", bad, "--out", out, NULL}, "found the scenario 'plot'sweep', expected a scenario's name");
 	free(text);
 	/* A plain run's results with a knee report: not a sweep. */
 	char plain[300];
