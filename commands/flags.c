@@ -68,6 +68,11 @@ const cli_flag CLI_FLAGS[] = {
 	{FLAG_SIZE, "size", 0, "SIZE", CMD_PLOT, "the message size of the breakdown (default: the\nsmallest), such as 2B or 64KiB"},
 	{FLAG_OPTIONS, "options", 0, "O[,O...]", CMD_PLOT,
 	 "draw only these options of the results, in every\npicture: --options native,sriov,vrdma"},
+	{FLAG_KNEES, "knees", 0, "FILE", CMD_PLOT,
+	 "a sweep's knee report (sweep --knees FILE): its\nvariable on x, each knee and its bracket marked,\nthe target's bound as a line"},
+	{FLAG_GROUP, "group", 0, "NAME", CMD_PLOT, "a sweep's pictures draw only this flow group"},
+	{FLAG_X, "x", 0, "VAR", CMD_PLOT,
+	 "the swept variable on a sweep's x axis (default:\nthe knee report's, else the first number that\nvaries): --x topology.hosts[*].vms"},
 	{FLAG_HELP, "help", 'h', NULL, CMD_ALL, "this help (after a command: that command's)"},
 	{FLAG_VERSION, "version", 'V', NULL, CMD_ALL, "the version"},
 	/* the shell completion's question: hidden */
@@ -363,11 +368,15 @@ static int take_flag(const vr_command *command, cli_flag_id id, const char *valu
 	case FLAG_TOLERANCE: return take_tolerance(command, value, c);
 	case FLAG_ALLOW_NEW: c->allow_new = 1; return 0;
 	case FLAG_CFG: return take_cfg(command, value, c);
-	case FLAG_KNEES: c->knees = value; return 0;
+	case FLAG_KNEES:   /* sweep writes the report, plot reads it: each takes its own */
+		c->knees = c->plot_knees = value;
+		return 0;
 	case FLAG_FROM: c->from = value; return 0;
 	case FLAG_ROUND:
 		c->has_round = 1;
 		return take_count(command, value, SWP_REFINE_MAX, "a round from 0 (the grid) to the target's refine:", &c->round);
+	case FLAG_GROUP: c->plot_group = value; return 0;
+	case FLAG_X: c->plot_x = value; return 0;
 	case FLAG_ID_COUNT: break;
 	}
 	return EXIT_BAD_INPUT;
@@ -454,7 +463,7 @@ int cli_parse(const vr_command *command, int argc, char **argv, cli_args *c)
 		if (rc)
 			return rc;
 	}
-	const char *paths[] = {c->out, c->json, c->keep_platform};
+	const char *paths[] = {c->out, c->json, c->keep_platform, c->plot_knees};
 	for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++)
 		if (paths[k] && !paths[k][0])
 			return cli_refuse(command, "", "a file or folder name after the option, not an empty one");

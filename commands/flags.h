@@ -43,7 +43,7 @@ typedef enum cli_flag_id {
 	FLAG_MODEL, FLAG_PRESET, FLAG_FIT, FLAG_COSTS, FLAG_COMPARE, FLAG_FORMAT, FLAG_OUT, FLAG_JSON,
 	FLAG_KEEP_PLATFORM, FLAG_ITERATIONS, FLAG_SET, FLAG_SIZE, FLAG_OPTIONS, FLAG_JOBS, FLAG_RESUME, FLAG_LIST_POINTS,
 	FLAG_POINT, FLAG_HELP, FLAG_VERSION, FLAG_COMPLETE, FLAG_TOLERANCE, FLAG_ALLOW_NEW, FLAG_CFG,
-	FLAG_KNEES, FLAG_ROUND, FLAG_FROM, FLAG_ID_COUNT
+	FLAG_KNEES, FLAG_ROUND, FLAG_FROM, FLAG_GROUP, FLAG_X, FLAG_ID_COUNT
 } cli_flag_id;
 
 typedef struct cli_flag {
@@ -73,6 +73,9 @@ typedef struct cli_args {
 	size_t set_count;
 	double plot_size_bytes;          /* plot --size; 0: the smallest */
 	const char *plot_options;        /* plot --options O[,O...]; NULL: every option */
+	const char *plot_knees;          /* plot --knees K.json: a sweep's knee report */
+	const char *plot_group;          /* plot --group NAME: one flow group of a sweep */
+	const char *plot_x;              /* plot --x VAR: a sweep's variable on the x axis */
 	const char *model, *preset;      /* calibrate --model, --preset; replay --preset */
 	const char *json;                /* calibrate --json */
 	unsigned groups;                 /* calibrate --fit; 0: the default */

@@ -15,7 +15,7 @@ static int plot_command(const cli_args *c, const char *argv0)
 	vr_diag diag;
 	vr_diag_clear(&diag);
 	vr_plot_request rq = {.results_path = c->scenario, .out_dir = c->out, .breakdown_bytes = c->plot_size_bytes,
-			      .options = c->plot_options,
+			      .options = c->plot_options, .knees = c->plot_knees, .group = c->plot_group, .x = c->plot_x,
 			      .gnuplot = getenv("VRDMASIM_GNUPLOT")};
 	int bad_input;
 	if (vr_plot(&rq, &bad_input, &diag) == 0)
@@ -35,7 +35,7 @@ static int plot_check(const cli_args *c)
 const vr_command VR_CMD_PLOT = {
 	.name = "plot",
 	.bit = CMD_PLOT,
-	.synopsis = "plot RESULTS.json --out DIR [--size SIZE] [--options O,...]",
+	.synopsis = "plot RESULTS.json|SWEEP.jsonl --out DIR [OPTION...]",
 	.description = "draw a run's results with gnuplot (PNG and SVG):\n"
 		       "latency and bandwidth against size per option, each\n"
 		       "option's cost against native's, the median, p99\n"
@@ -44,7 +44,10 @@ const vr_command VR_CMD_PLOT = {
 		       "the fast options; for a flows scenario, each\n"
 		       "group's p50 and p99 per option, and rate, p99 and\n"
 		       "cache misses against QPs per host; or the fit\n"
-		       "'calibrate --json' wrote.  --options draws only\n"
+		       "'calibrate --json' wrote; or a sweep's results\n"
+		       "against the swept variable (throughput and p99 per\n"
+		       "flow group, or median, p99 or bandwidth), with the\n"
+		       "knees of a knee report.  --options draws only\n"
 		       "the options named",
 	.operands_max = 1,
 	.operands_refusal = "one results file",

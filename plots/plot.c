@@ -18,6 +18,8 @@
 #include "plots/gnuplot.h"
 #include "plots/plot_read.h"
 #include "plots/single_plot.h"
+#include "plots/sweep_data.h"
+#include "plots/sweep_plot.h"
 
 #include <errno.h>
 #include <math.h>
@@ -452,6 +454,12 @@ static int draw_all(const void *ctx, const char *work, vr_diag *diag)
 int vr_plot(const vr_plot_request *rq, int *bad_input, vr_diag *diag)
 {
 	*bad_input = 1;
+	if (sweep_is_results(rq->results_path))
+		return vr_plot_sweep(rq, bad_input, diag);
+	if (rq->knees || rq->group || rq->x)
+		return vr_diag_at(diag, (vr_where){rq->results_path, 1, 1}, "found a results file that is not a sweep's, expected one "
+				  "(vrdmasim sweep --out R.jsonl: a line per point, each with \"point\") with %s",
+				  rq->knees ? "--knees" : rq->group ? "--group" : "--x");
 	json_doc doc;
 	if (json_load_file(rq->results_path, &doc, diag) != 0)
 		return -1;

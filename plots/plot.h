@@ -22,7 +22,8 @@
  * options (native stays the overhead's reference); a name the file does
  * not hold is refused as bad input.
  * A calibration file (`vrdmasim calibrate --json`) gets its own pictures
- * (plots/fit_plot.h), and so does a flows scenario's (plots/flow_plot.h).  Beside the pictures stay the gnuplot scripts (NAME.gp) and data (data/NAME.dat)
+ * (plots/fit_plot.h), and so do a flows scenario's (plots/flow_plot.h)
+ * and a sweep's, against the swept variable (plots/sweep_plot.h).  Beside the pictures stay the gnuplot scripts (NAME.gp) and data (data/NAME.dat)
  * that made them, so a picture can be restyled without re-running.
  *
  * The pictures are made in a fresh folder inside DIR and moved into DIR
@@ -40,6 +41,9 @@ typedef struct vr_plot_request {
 	double breakdown_bytes;     /* size for the breakdown bars; 0: the smallest run */
 	const char *options;        /* --options: names separated by commas; NULL: all */
 	const char *gnuplot;        /* program to run; NULL: "gnuplot" on PATH */
+	const char *knees;          /* --knees: a sweep's knee report; NULL: none */
+	const char *group;          /* --group: the one flow group a sweep's pictures draw; NULL: all */
+	const char *x;              /* --x: a sweep's variable on the x axis; NULL: the knee report's or the first */
 } vr_plot_request;
 
 /* Returns 0; -1 with DIAG filled: bad input (the results file, located,

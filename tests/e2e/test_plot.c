@@ -297,7 +297,7 @@ START_TEST(refuses_bad_sizes_and_command_lines)
 	tool_output_free(&o);
 	o = run_tool((const char *[]){"plot", results, "--out", out, "--format", "csv", NULL});
 	ck_assert_int_eq(o.status, 2);
-	ck_assert_ptr_nonnull(strstr(o.err, "--out, --size or --options with 'plot'"));
+	ck_assert_ptr_nonnull(strstr(o.err, "--out, --size, --options, --knees, --group or --x with 'plot'"));
 	tool_output_free(&o);
 	o = run_tool((const char *[]){"run", "--size", "2B", NULL});
 	ck_assert_int_eq(o.status, 2);
