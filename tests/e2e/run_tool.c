@@ -218,3 +218,46 @@ double flows_csv_cell(const char *csv, const char *kind, const char *name, int c
 		line = strchr(line, ',') ? strchr(line, ',') + 1 : NULL;
 	return line && *line != ',' && *line != '\n' ? strtod(line, NULL) : NAN;
 }
+
+char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot read %s", path);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	rewind(f);
+	char *text = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *sweep_lines_canonical(const char *path, size_t *lines)
+{
+	enum { LINES_MAX = 4096 };
+	char *text = read_file(path), *list[LINES_MAX], *save = NULL;
+	size_t n = 0, length = strlen(text);
+	ck_assert_msg(length == 0 || text[length - 1] == '\n', "%s ends in a partial line", path);
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *ran = strstr(line, ",\"ran\":{");
+		ck_assert_msg(ran != NULL, "%s: a line without \"ran\"", path);
+		ck_assert_msg(n < LINES_MAX, "%s: more than %d lines", path, LINES_MAX);
+		*ran = '\0';
+		list[n++] = line;
+	}
+	qsort(list, n, sizeof list[0], by_text);
+	char *joined = calloc(length + 1, 1);
+	for (size_t i = 0; i < n; i++)
+		strcat(strcat(joined, list[i]), "\n");
+	free(text);
+	if (lines)
+		*lines = n;
+	return joined;
+}

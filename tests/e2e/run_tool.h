@@ -32,6 +32,16 @@ const char *temp_dir(void);
 /* Remove DIR and whatever is in it (no shell); a test fails if it cannot. */
 void remove_tree(const char *dir);
 
+/* The whole of file PATH, NUL-terminated, for the caller to free; a test
+ * fails if it cannot be read. */
+char *read_file(const char *path);
+
+/* A sweep's results file PATH as its lines without their "ran" member
+ * (when and where a point ran), sorted and joined (free it); their count
+ * into *LINES if not NULL.  A test fails on a partial last line or a line
+ * without "ran". */
+char *sweep_lines_canonical(const char *path, size_t *lines);
+
 /* Write TEXT into DIR/NAME (a test fails if it cannot); its path, in a
  * static buffer. */
 const char *write_test_file(const char *dir, const char *name, const char *text);

@@ -69,50 +69,20 @@ static tool_output shell_ok(const char *script)
 	return o;
 }
 
-static char *slurp(const char *name)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/%s", work, name);
-	FILE *f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "cannot read %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	rewind(f);
-	char *text = malloc((size_t)n + 1);
-	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-	text[n] = '\0';
-	fclose(f);
-	return text;
-}
-
-static int by_text(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* NAME's lines without "ran", sorted, joined; every line whole. */
-static char *canonical(const char *name)
+/* NAME in the work folder. */
+static const char *in_work_path(const char *name)
 {
-	char *text = slurp(name), *list[1024], *save = NULL;
-	size_t n = 0, length = strlen(text);
-	ck_assert_msg(length == 0 || text[length - 1] == '\n', "%s ends in a partial line", name);
-	for (char *line = strtok_r(text, "\n", &save); line && n < 1024; line = strtok_r(NULL, "\n", &save)) {
-		char *ran = strstr(line, ",\"ran\":{");
-		ck_assert_msg(ran != NULL, "%s: a line without \"ran\"", name);
-		*ran = '\0';
-		list[n++] = line;
-	}
-	qsort(list, n, sizeof list[0], by_text);
-	char *joined = calloc(length + 1, 1);
-	for (size_t i = 0; i < n; i++)
-		strcat(strcat(joined, list[i]), "\n");
-	free(text);
-	return joined;
+	static char path[2][512];
+	static int turn;
+	turn = !turn;
+	snprintf(path[turn], sizeof path[turn], "%s/%s", work, name);
+	return path[turn];
 }
 
 static void assert_same_lines(const char *a, const char *b)
 {
-	char *x = canonical(a), *y = canonical(b);
+	char *x = sweep_lines_canonical(in_work_path(a), NULL), *y = sweep_lines_canonical(in_work_path(b), NULL);
 	ck_assert_msg(strcmp(x, y) == 0, "%s and %s hold different lines", a, b);
 	free(x);
 	free(y);
@@ -121,7 +91,7 @@ static void assert_same_lines(const char *a, const char *b)
 /* The knee entries of a --knees report, "rounds" aside: one per line. */
 static char *knees_without_rounds(const char *name)
 {
-	char *text = slurp(name);
+	char *text = read_file(in_work_path(name));
 	for (char *r; (r = strstr(text, ", \"rounds\": "));) {
 		char *end = strchr(r, '}');
 		memmove(r, end, strlen(end) + 1);
@@ -143,7 +113,7 @@ START_TEST(bisection_finds_the_dense_grid_knee)
 	char *refined = knees_without_rounds("k.json"), *dense = knees_without_rounds("dk.json");
 	ck_assert_msg(strstr(refined, "\"option\": \"vrdma\"") && strstr(refined, "\"fails_from\": null"), "%s", refined);
 	ck_assert_msg(strcmp(refined, dense) == 0, "bisection:\n%s\ndense grid:\n%s", refined, dense);
-	char *report = slurp("k.json");
+	char *report = read_file(in_work_path("k.json"));
 	ck_assert(strstr(report, "{\"tool\": \"vrdmasim\", \"kind\": \"knees\", \"scenario\": \"knee-qps\", \"target\": \"p50 <= 4us\", "
 				 "\"variable\": \"flows[load].qps\", \"knees\": [") == report);
 	/* 1KiB: (4, 16) then 10, 13, 11, 12: knee 12; 64B: (16, 24) then 20, 18, 17: knee 16 */
@@ -175,7 +145,7 @@ START_TEST(per_round_recipe_gives_the_j_lines)
 	ck_assert_msg(strstr(o.out, "# knees:") != NULL, "the finished results' knees: %s", o.out);
 	tool_output_free(&o);
 	assert_same_lines("ref.jsonl", "all.jsonl");
-	char *lines = slurp("ref.jsonl");
+	char *lines = read_file(in_work_path("ref.jsonl"));
 	ck_assert_msg(strstr(lines, "\"round\":2") != NULL, "the test needs at least two rounds of refinement");
 	free(lines);
 }
@@ -277,7 +247,7 @@ START_TEST(the_shipped_studies_answer)
 	ck_assert_msg(strstr(o.out, "# knees: the largest topology.hosts[*].vms with p99 <= 10us\n") != NULL, "%s", o.out);
 	ck_assert_msg(strstr(o.out, "# knees: the largest flows[load].qps with p99 <= 2x first\n") != NULL, "%s", o.out);
 	tool_output_free(&o);
-	char *report = slurp("qps.json");
+	char *report = read_file(in_work_path("qps.json"));
 	size_t entries = 0;
 	for (const char *p = report; (p = strstr(p, "\"knee\": ")); p++)
 		entries++;
@@ -303,7 +273,7 @@ START_TEST(throughput_against_the_offered_load)
 			"  target: {require: throughput >= 50%, group: load}\n");
 	tool_output o = shell_ok("\"$VRDMASIM\" sweep t.yaml -j 2 --out t.jsonl --knees t.json");
 	tool_output_free(&o);
-	char *report = slurp("t.json");
+	char *report = read_file(in_work_path("t.json"));
 	ck_assert_msg(strstr(report, "\"option\": \"vrdma\", \"coordinates\": {}, \"knee\": 16, \"meets_up_to\": 16, \"fails_from\": 64") != NULL,
 		      "%s", report);
 	ck_assert_msg(strstr(report, "\"option\": \"sriov\", \"coordinates\": {}, \"knee\": 64, \"meets_up_to\": 64, \"fails_from\": null") != NULL,

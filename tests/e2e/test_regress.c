@@ -53,20 +53,6 @@ static tool_output regress(const char *baseline, const char *results, const char
 	return run_tool(args);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	ck_assert_ptr_nonnull(f);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	rewind(f);
-	char *text = malloc((size_t)n + 1);
-	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-	text[n] = '\0';
-	fclose(f);
-	return text;
-}
-
 START_TEST(same_scenario_twice_no_change)
 {
 	const char *scenario = src_path("scenarios/seed-vrdma-write-lat.yaml");
@@ -127,7 +113,7 @@ END_TEST
  * its median untouched. */
 static const char *with_p99_up_3pct(const char *from, const char *name)
 {
-	char *text = slurp(from);
+	char *text = read_file(from);
 	char *entry = strstr(text, "\"option\": \"vrdma\", \"verb\": \"write_lat\", \"size_bytes\": 2,");
 	ck_assert_ptr_nonnull(entry);
 	char *p99 = strstr(entry, "\"p99\": ");
@@ -288,7 +274,7 @@ START_TEST(bad_command_lines_refused)
 	tool_output_free(&o);
 	o = regress(path, path, "--out", in_dir("report.json"));
 	ck_assert_int_eq(o.status, 0);
-	char *report = slurp(in_dir("report.json"));
+	char *report = read_file(in_dir("report.json"));
 	ck_assert_ptr_nonnull(strstr(report, "passed: no change"));
 	free(report);
 	tool_output_free(&o);
@@ -307,7 +293,7 @@ START_TEST(cfg_writes_paje_trace)
 	tool_output o = run_tool(args);
 	ck_assert_msg(o.status == 0, "%s", o.err);
 	tool_output_free(&o);
-	char *text = slurp(trace);
+	char *text = read_file(trace);
 	ck_assert_ptr_nonnull(strstr(text, "%EventDef PajeDefineContainerType"));
 	ck_assert_ptr_nonnull(strstr(text, "p0-esx-a"));   /* the platform's hosts are containers */
 	size_t events = 0;   /* PajeSetVariable, PajeAddVariable...: resource usage over time */

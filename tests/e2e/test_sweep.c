@@ -66,47 +66,6 @@ static tool_output shell(const char *script)
 	return run_program("/bin/sh", (const char *[]){"-c", text, NULL});
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "cannot read %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	rewind(f);
-	char *text = malloc((size_t)n + 1);
-	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-	text[n] = '\0';
-	fclose(f);
-	return text;
-}
-
-static int by_text(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The lines of PATH without their "ran" member, sorted, joined; every line
- * whole. */
-static char *canonical(const char *path, size_t *lines)
-{
-	char *text = slurp(path), *list[4096], *save = NULL;
-	size_t n = 0, length = strlen(text);
-	ck_assert_msg(length == 0 || text[length - 1] == '\n', "%s ends in a partial line", path);
-	for (char *line = strtok_r(text, "\n", &save); line && n < 4096; line = strtok_r(NULL, "\n", &save)) {
-		char *ran = strstr(line, ",\"ran\":{");
-		ck_assert_msg(ran != NULL, "%s: a line without \"ran\"", path);
-		*ran = '\0';
-		list[n++] = line;
-	}
-	qsort(list, n, sizeof list[0], by_text);
-	char *joined = calloc(length + 1, 1);
-	for (size_t i = 0; i < n; i++)
-		strcat(strcat(joined, list[i]), "\n");
-	free(text);
-	*lines = n;
-	return joined;
-}
-
 static void sweep_ok(const char *script)
 {
 	tool_output o = shell(script);
@@ -119,7 +78,7 @@ static char *reference(void)
 {
 	sweep_ok("\"$VRDMASIM\" sweep s.yaml -j 2 --out ref.jsonl");
 	size_t n;
-	char *text = canonical(in_work("ref.jsonl"), &n);
+	char *text = sweep_lines_canonical(in_work("ref.jsonl"), &n);
 	ck_assert_uint_eq(n, POINTS);
 	return text;
 }
@@ -127,7 +86,7 @@ static char *reference(void)
 static void assert_same(const char *expected, const char *file)
 {
 	size_t n;
-	char *got = canonical(in_work(file), &n);
+	char *got = sweep_lines_canonical(in_work(file), &n);
 	ck_assert_msg(strcmp(got, expected) == 0, "%s differs from the uninterrupted -j 2 run", file);
 	free(got);
 }
@@ -195,7 +154,7 @@ END_TEST
 START_TEST(resume_drops_a_partial_last_line)
 {
 	char *expected = reference();
-	char *text = slurp(in_work("ref.jsonl"));
+	char *text = read_file(in_work("ref.jsonl"));
 	char *third = strchr(strchr(strchr(text, '\n') + 1, '\n') + 1, '\n') + 1;
 	third[200] = '\0';   /* two whole lines, then 200 bytes of the third */
 	write_test_file(work, "torn.jsonl", text);
@@ -221,7 +180,7 @@ START_TEST(interrupt_leaves_whole_lines)
 	struct stat st;
 	if (stat(in_work("interrupted.jsonl"), &st) == 0) {
 		size_t n;
-		free(canonical(in_work("interrupted.jsonl"), &n));   /* fails on a partial line */
+		free(sweep_lines_canonical(in_work("interrupted.jsonl"), &n));   /* fails on a partial line */
 		ck_assert_uint_le(n, POINTS);
 	}
 }
@@ -284,7 +243,7 @@ START_TEST(merge_refuses_another_sweep_and_disagreeing_points)
 	/* the same point again with the same results: one line */
 	sweep_ok("\"$VRDMASIM\" merge ref.jsonl p0.jsonl --out m.jsonl");
 	size_t n;
-	free(canonical(in_work("m.jsonl"), &n));
+	free(sweep_lines_canonical(in_work("m.jsonl"), &n));
 	ck_assert_uint_eq(n, POINTS);
 	/* an existing --out without --resume */
 	o = shell("\"$VRDMASIM\" sweep s.yaml --out ref.jsonl");
@@ -298,7 +257,7 @@ END_TEST
  * points run (two of them, with few iterations). */
 START_TEST(the_documented_example_runs)
 {
-	char *doc = slurp(src_path("docs/scenario-format.md"));
+	char *doc = read_file(src_path("docs/scenario-format.md"));
 	char *section = strstr(doc, "## Sweeps: `sweep:`");
 	ck_assert_ptr_nonnull(section);
 	char *begin = strstr(section, "```yaml\n"), *end = begin ? strstr(begin + 8, "```") : NULL;
@@ -310,7 +269,7 @@ START_TEST(the_documented_example_runs)
 		 "test $(wc -l < points.txt) = 16 && \"$VRDMASIM\" sweep doc.yaml --point 15 --iterations 200 --out d.jsonl && "
 		 "\"$VRDMASIM\" sweep doc.yaml --point 0 --iterations 200 --out d.jsonl --resume");
 	size_t n;
-	free(canonical(in_work("d.jsonl"), &n));
+	free(sweep_lines_canonical(in_work("d.jsonl"), &n));
 	ck_assert_uint_eq(n, 2);
 }
 END_TEST
