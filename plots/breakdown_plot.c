@@ -125,9 +125,7 @@ int vr_plot_breakdown(const vr_plot_data *d, size_t f, double size, const char *
 	FILE *gp = fopen(path, "w");
 	if (!gp)
 		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
-	fprintf(gp, "# Written by vrdmasim %s plot; %s-png.gp and %s-svg.gp were its drivers:\n", PACKAGE_VERSION, name, name);
-	fprintf(gp, "# set a terminal and an output, then load this file.\n");
-	vr_gp_script_style(gp);
+	vr_gp_loaded_script_head(gp, name);
 	fprintf(gp, "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.9 border lc rgb '#333333'\n");
 	fprintf(gp, "set boxwidth 0.7\nset xtics rotate by 30 right\nset grid noxtics\n");
 	fprintf(gp, "set ylabel 't_typical, %s [µs]'\n", vr_plot_latency_part(d, f));

@@ -126,9 +126,7 @@ static int draw_verb(const fit_view *f, mdl_verb verb, const char *work, vr_diag
 	FILE *gp = fopen(path, "w");
 	if (!gp)
 		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
-	fprintf(gp, "# Written by vrdmasim %s plot; fit-*-png.gp and fit-*-svg.gp were its drivers:\n", PACKAGE_VERSION);
-	fprintf(gp, "# set a terminal and an output, then load this file.\n");
-	vr_gp_script_style(gp);
+	vr_gp_loaded_script_head(gp, "fit-*");
 	fprintf(gp, "set multiplot layout 2,1 title '%s: SoftRoCE model fitted on %s (R^2 %.4f)'\n", mdl_verb_names[verb], f->preset,
 		f->r_squared);
 	/* Both panels share the x range and the left margin, so residuals sit

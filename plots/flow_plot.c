@@ -382,9 +382,7 @@ static int draw_sweep(const flow_view *v, size_t preset, const char *work, vr_di
 	FILE *gp = create(work, "", name, "gp", diag);
 	if (!gp)
 		return -1;
-	fprintf(gp, "# Written by vrdmasim %s plot; %s-png.gp and %s-svg.gp were its drivers:\n", PACKAGE_VERSION, name, name);
-	fprintf(gp, "# set a terminal and an output, then load this file.\n");
-	vr_gp_script_style(gp);
+	vr_gp_loaded_script_head(gp, name);
 	fprintf(gp, "set datafile missing '-'\n");
 	fprintf(gp, "set multiplot layout 1,3 title '%s: each flow group against the QPs it holds per host'\n", v->presets[preset]);
 	fprintf(gp, "set logscale x 4\nset format x '%%g'\nset xrange [%.9g:%.9g]\nset xlabel 'QPs per host'\n", range.qps_lo / 1.5,

@@ -43,6 +43,14 @@ void vr_gp_script_head(FILE *gp)
 	vr_gp_script_style(gp);
 }
 
+void vr_gp_loaded_script_head(FILE *gp, const char *drivers)
+{
+	fprintf(gp, "# Written by vrdmasim %s plot; %s-png.gp and %s-svg.gp were its drivers:\n", PACKAGE_VERSION, drivers,
+		drivers);
+	fprintf(gp, "# set a terminal and an output, then load this file.\n");
+	vr_gp_script_style(gp);
+}
+
 void vr_gp_script_style(FILE *gp)
 {
 	fprintf(gp, "set encoding utf8\n");

@@ -24,6 +24,10 @@ void vr_gp_script_tail(FILE *gp, const char *name);
  * terminals load. */
 void vr_gp_script_style(FILE *gp);
 
+/* The head of such a script: who wrote it, its drivers (DRIVERS-png.gp and
+ * DRIVERS-svg.gp, vr_gp_run_per_terminal), then the style. */
+void vr_gp_loaded_script_head(FILE *gp, const char *drivers);
+
 /* "2B", "64KiB", "8MiB". */
 void vr_gp_size_text(double bytes, char *buf, size_t len);
 

@@ -325,9 +325,7 @@ static int draw_picture(const view *v, size_t preset, sweep_metric m, const char
 	    !(gp = create(work, "", name, "gp", path, sizeof path, diag)))
 		goto done;
 	size_t columns = panels < PANEL_COLUMNS_MAX ? panels : PANEL_COLUMNS_MAX, rows = (panels + columns - 1) / columns;
-	fprintf(gp, "# Written by vrdmasim %s plot; %s-png.gp and %s-svg.gp were its drivers:\n", PACKAGE_VERSION, name, name);
-	fprintf(gp, "# set a terminal and an output, then load this file.\n");
-	vr_gp_script_style(gp);
+	vr_gp_loaded_script_head(gp, name);
 	/* The key is a column of its own at the right, as wide as its
 	 * longest line (about 9.5 pixels a character at 12 points, and the sample). */
 	size_t longest = v->has_target ? 62 : 20;   /* the knee's line */

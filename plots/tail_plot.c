@@ -75,9 +75,7 @@ int vr_plot_tails(const vr_plot_data *d, size_t f, const char *dir, vr_diag *dia
 	FILE *gp = fopen(path, "w");
 	if (!gp)
 		return vr_diag_at(diag, (vr_where){path, 0, 0}, "cannot write: %s", strerror(errno));
-	fprintf(gp, "# Written by vrdmasim %s plot; %s-png.gp and %s-svg.gp were its drivers:\n", PACKAGE_VERSION, name, name);
-	fprintf(gp, "# set a terminal and an output, then load this file.\n");
-	vr_gp_script_style(gp);
+	vr_gp_loaded_script_head(gp, name);
 	fprintf(gp, "set datafile missing '-'\nset style fill transparent solid 0.15 noborder\n");
 	fprintf(gp, "set multiplot layout %zu,%zu title '%s, completion by %s: %s - median, p99%s per option (each panel its own scale)'\n",
 		rows, cols, mdl_verb_names[g->verb], mdl_completion_names[g->completion], d->presets[g->preset],
