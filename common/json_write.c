@@ -112,6 +112,11 @@ static void put_escaped(FILE *out, const char *text, size_t length)
 	fputc('"', out);
 }
 
+void json_put_string(FILE *out, const char *text)
+{
+	put_escaped(out, text, strlen(text));
+}
+
 void json_write_key_n(json_writer *w, const char *key, size_t length)
 {
 	before_item(w);

@@ -56,6 +56,8 @@ void json_write_key_n(json_writer *w, const char *key, size_t length);
  * other byte (UTF-8 included) as it is. */
 void json_write_string(json_writer *w, const char *text);
 void json_write_string_n(json_writer *w, const char *text, size_t length);
+/* The same escaper for hand-written JSON outside a writer: TEXT quoted. */
+void json_put_string(FILE *out, const char *text);
 void json_write_int(json_writer *w, long long value);
 void json_write_uint(json_writer *w, unsigned long long value);
 /* VALUE / 10^DECIMALS, exactly, with DECIMALS digits after the point

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "common/json_write.h"
+
 enum { KNEE_COLUMNS = 7 };
 
 /* A value of the knee variable, or "-" (table) / null (JSON) for none. */
@@ -48,6 +50,18 @@ static void print_row(FILE *out, const size_t *width, const char *const *cells)
 	fprintf(out, "%s\n", cells[KNEE_COLUMNS - 1]);
 }
 
+/* A series' cells in the table's column order; AT and ROUNDS hold the two
+ * cells made here. */
+static void row_cells(const knee_series *s, char *at, size_t at_len, char *rounds, size_t rounds_len,
+		      const char *cells[KNEE_COLUMNS])
+{
+	describe(s, at, at_len);
+	snprintf(rounds, rounds_len, "%u", knee_rounds(s));
+	const char *row[KNEE_COLUMNS] = {s->preset, s->option, at, value_text(s, s->meets), value_text(s, s->meets),
+					 value_text(s, s->fails), rounds};
+	memcpy(cells, row, sizeof row);
+}
+
 int vr_knee_table(FILE *out, const swp_sweep *sw, const knee_set *set)
 {
 	static const char *const heads[KNEE_COLUMNS] = {"preset", "option", "at", "knee", "meets_up_to", "fails_from", "rounds"};
@@ -55,12 +69,9 @@ int vr_knee_table(FILE *out, const swp_sweep *sw, const knee_set *set)
 	for (size_t c = 0; c < KNEE_COLUMNS; c++)
 		width[c] = strlen(heads[c]);
 	char at[1024], rounds[16];
+	const char *cells[KNEE_COLUMNS];
 	for (size_t i = 0; i < set->count; i++) {
-		const knee_series *s = &set->series[i];
-		describe(s, at, sizeof at);
-		snprintf(rounds, sizeof rounds, "%u", knee_rounds(s));
-		const char *cells[KNEE_COLUMNS] = {s->preset, s->option, at, value_text(s, s->meets), value_text(s, s->meets),
-						   value_text(s, s->fails), rounds};
+		row_cells(&set->series[i], at, sizeof at, rounds, sizeof rounds, cells);
 		for (size_t c = 0; c < KNEE_COLUMNS; c++)
 			if (strlen(cells[c]) > width[c])
 				width[c] = strlen(cells[c]);
@@ -68,11 +79,7 @@ int vr_knee_table(FILE *out, const swp_sweep *sw, const knee_set *set)
 	fprintf(out, "# knees: the largest %s with %s\n", sw->vars[sw->knee_var].key->text, sw->target.text);
 	print_row(out, width, heads);
 	for (size_t i = 0; i < set->count; i++) {
-		const knee_series *s = &set->series[i];
-		describe(s, at, sizeof at);
-		snprintf(rounds, sizeof rounds, "%u", knee_rounds(s));
-		const char *cells[KNEE_COLUMNS] = {s->preset, s->option, at, value_text(s, s->meets), value_text(s, s->meets),
-						   value_text(s, s->fails), rounds};
+		row_cells(&set->series[i], at, sizeof at, rounds, sizeof rounds, cells);
 		print_row(out, width, cells);
 	}
 	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
@@ -89,7 +96,7 @@ static void write_value(FILE *out, const knee_series *s, long at)
 	if (strspn(text, "0123456789+-.eE") == strlen(text))
 		fputs(text, out);
 	else
-		fprintf(out, "\"%s\"", text);
+		json_put_string(out, text);
 }
 
 static const char *scenario_name(const swp_sweep *sw)
@@ -100,14 +107,22 @@ static const char *scenario_name(const swp_sweep *sw)
 
 int vr_knee_json(FILE *out, const swp_sweep *sw, const knee_set *set)
 {
-	/* names, variables and values are YAML scalars the loader accepted:
-	 * no quote or backslash in them, so they are written as they are */
-	fprintf(out, "{\"tool\": \"vrdmasim\", \"kind\": \"knees\", \"scenario\": \"%s\", \"target\": \"%s\", \"variable\": \"%s\", \"knees\": [",
-		scenario_name(sw), sw->target.text, sw->vars[sw->knee_var].key->text);
+	/* every name goes through the JSON escaper; the coordinates and the
+	 * result member are JSON already (cut from the sweep's lines) */
+	fputs("{\"tool\": \"vrdmasim\", \"kind\": \"knees\", \"scenario\": ", out);
+	json_put_string(out, scenario_name(sw));
+	fputs(", \"target\": ", out);
+	json_put_string(out, sw->target.text);
+	fputs(", \"variable\": ", out);
+	json_put_string(out, sw->vars[sw->knee_var].key->text);
+	fputs(", \"knees\": [", out);
 	for (size_t i = 0; i < set->count; i++) {
 		const knee_series *s = &set->series[i];
-		fprintf(out, "%s\n  {\"preset\": \"%s\", \"option\": \"%s\", %s%s\"coordinates\": {%s}, \"knee\": ", i ? "," : "", s->preset,
-			s->option, s->result, s->result[0] ? ", " : "", s->coordinates);
+		fputs(i ? ",\n  {\"preset\": " : "\n  {\"preset\": ", out);
+		json_put_string(out, s->preset);
+		fputs(", \"option\": ", out);
+		json_put_string(out, s->option);
+		fprintf(out, ", %s%s\"coordinates\": {%s}, \"knee\": ", s->result, s->result[0] ? ", " : "", s->coordinates);
 		write_value(out, s, s->meets);
 		fputs(", \"meets_up_to\": ", out);
 		write_value(out, s, s->meets);
