@@ -246,6 +246,19 @@ void mdl_cost_eswitch_ack_return(const mdl_cost_in *in, mdl_cost *c)
 		      V(sender, HCA_ESWITCH_LOOPBACK);
 }
 
+/* An atomic at the responder's HCA (read_response path, whose sender is the
+ * responder): the 8-byte DMA read that fetched the original value is the
+ * path's payload_dma_read stage; this is the HCA's own work (the address
+ * held against other QPs' atomics, the add or compare-and-swap) and the
+ * write-back, a posted DMA write the response need not wait for.  Where the
+ * device and its root port support PCIe AtomicOps the read and the write
+ * are one non-posted request instead: the same round trip, to first order. */
+void mdl_cost_atomic_execute(const mdl_cost_in *in, mdl_cost *c)
+{
+	c->fixed_ns = V(in->own, HCA_ATOMIC_EXECUTE);
+	c->counts.dma_writes = 1;
+}
+
 /* No fixed cost: a memory copy is all streaming (its time is the route's
  * serialization); a loopback netdev's work is the stack's cpu stages on
  * both sides. */
