@@ -80,6 +80,8 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 		const mdl_stage *s = &option->stages[i];
 		if (!path_in_leg(s->path, leg) || !mdl_stage_applies(s, verb, completion))
 			continue;
+		if (sender->back_to_back && mdl_mechanism_is_switch(s->mechanism))
+			continue;   /* one cable between the two adapters, no switch */
 		mdl_cost c = mdl_mechanism_cost(s->mechanism, sender, receiver, &out->message, &s->cpu, s->side);
 		const mdl_params *own = s->side == SIDE_RECEIVER ? receiver : sender;
 		if (s->measured_cycles >= 0) {

@@ -92,8 +92,11 @@ static void text_header(const vr_run *run, const vr_result *r, FILE *out)
 		snprintf(test, sizeof test, "Atomic %s%s", mdl_atomic_perftest_names[w->atomic], what[w->verb]);
 	else
 		snprintf(test, sizeof test, "%s", what[w->verb]);
-	fprintf(out, " test %s (%s) | completion %s | %s\n", mdl_verb_names[w->verb], test,
-		mdl_completion_names[s->completion], mdl_placement_names[o->placement]);
+	/* hosts joined back to back: said beside the placement it changes */
+	int back_to_back = s->back_to_back && o->placement == PLACE_DIFFERENT_HOSTS;
+	fprintf(out, " test %s (%s) | completion %s | %s%s\n", mdl_verb_names[w->verb], test,
+		mdl_completion_names[s->completion], mdl_placement_names[o->placement],
+		back_to_back ? ", back to back (no switch)" : "");
 	if (mdl_verb_is_bandwidth(w->verb))
 		fprintf(out, " tx depth %u | post list %u | CQ moderation %u | MB = 2^20 bytes, as perftest\n",
 			w->tx_depth, w->post_list, w->cq_moderation);
