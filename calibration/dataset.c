@@ -356,7 +356,7 @@ static int csv_row(cal_dataset *d, char *line, vr_where at, rows_fingerprint *fi
 	vr_where w = at;
 	if (verb < 0) {
 		w.column = col[0];
-		return vr_diag_at(diag, w, "found the verb '%s', expected a perftest test: write_lat, read_lat, send_lat, write_bw, read_bw or send_bw", f[0]);
+		return vr_diag_at(diag, w, "found the verb '%s', expected a perftest test: write_lat, read_lat, send_lat, atomic_lat, write_bw, read_bw, send_bw or atomic_bw", f[0]);
 	}
 	if (setting < 0) {
 		w.column = col[5];

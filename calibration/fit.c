@@ -69,7 +69,7 @@ double cal_predict(const cal_point *p, const mdl_params *params)
 	if (ensure_model(&diag) != 0)
 		return NAN;
 	static mdl_plan a, b;   /* large: not on the stack */
-	int read = mdl_verb_operation(p->verb) == VERB_READ_LAT;
+	int read = mdl_verb_round_trip(p->verb);
 	mdl_plan_build(&model, params, params, p->size_bytes, p->verb, COMPLETION_POLL,
 		       read ? LEG_READ_REQUEST : LEG_MESSAGE, &one_qp, &a);
 	if (read)

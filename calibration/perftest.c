@@ -30,6 +30,10 @@ static const struct { const char *banner; mdl_verb verb; } BANNERS[] = {
 	{"RDMA_Write Latency Test", VERB_WRITE_LAT}, {"RDMA_Read Latency Test", VERB_READ_LAT},
 	{"Send Latency Test", VERB_SEND_LAT},         {"RDMA_Write BW Test", VERB_WRITE_BW},
 	{"RDMA_Read BW Test", VERB_READ_BW},           {"Send BW Test", VERB_SEND_BW},
+	/* ib_atomic_*: "Atomic", then -A's operation (perftest_parameters.c,
+	 * ctx_print_test_info); both are one test to the model */
+	{"Atomic FETCH_AND_ADD Latency Test", VERB_ATOMIC_LAT}, {"Atomic CMP_AND_SWAP Latency Test", VERB_ATOMIC_LAT},
+	{"Atomic FETCH_AND_ADD BW Test", VERB_ATOMIC_BW},       {"Atomic CMP_AND_SWAP BW Test", VERB_ATOMIC_BW},
 };
 
 typedef enum column {

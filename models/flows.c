@@ -80,7 +80,7 @@ static int read_closed_loop(reader *r, const yt_node *node, scn_flow_group *g)
 		return -1;
 	if ((v = yt_get(node, "window"))) {
 		if (!mdl_verb_is_bandwidth(w->verb) && strcmp(v->text ? v->text : "", "1") != 0)
-			return vr_diag_at(r->diag, v->where, "found a window in a %s flow, expected it only with a bandwidth test (write_bw, read_bw, send_bw): a latency test keeps one operation in flight per QP (more QPs: 'qps')",
+			return vr_diag_at(r->diag, v->where, "found a window in a %s flow, expected it only with a bandwidth test (write_bw, read_bw, send_bw, atomic_bw): a latency test keeps one operation in flight per QP (more QPs: 'qps')",
 					  mdl_verb_names[w->verb]);
 		if (yr_count(v, "the window (at most the workload's tx_depth: the send queue holds no more)", 1, w->tx_depth, &window, r->diag))
 			return -1;

@@ -57,6 +57,11 @@ int mdl_mechanism_translates(mdl_mechanism mech)
 	return mech == MECH_HCA_CONTEXT_CACHE || mech == MECH_IOMMU_TRANSLATION;
 }
 
+int mdl_mechanism_is_switch(mdl_mechanism mech)
+{
+	return mech == MECH_SWITCH || mech == MECH_ETH_SWITCH;
+}
+
 /* Share of accesses that miss a cache of ENTRIES (fully associative,
  * LRU: the many-flow model's caches) when a single flow's accesses sweep
  * WORKING_SET items in turn: its QPs, its buffer's pages. */

@@ -63,6 +63,10 @@ int mdl_route_between_hosts(mdl_route route);
  * caches instead (sim/flow_experiment.h). */
 int mdl_mechanism_translates(mdl_mechanism mech);
 
+/* 1 for a fabric's switch (switch, eth_switch): hosts joined back to back
+ * (the topology's `fabric: back-to-back`) cross none, so plans leave it out. */
+int mdl_mechanism_is_switch(mdl_mechanism mech);
+
 /* The packet format of an option: InfiniBand (MTU and headers wire.*),
  * RoCE over Ethernet (eth.*), or none: a software copy moves the payload
  * whole, without packets or headers. */

@@ -113,10 +113,20 @@ void mdl_cost_hca_tx(const mdl_cost_in *in, mdl_cost *c)
 	c->counts.wire_packets = in->msg->packets;
 }
 
-/* Both cables, InfiniBand or Ethernet: each host's propagation. */
+/* The cables a packet crosses between two hosts' adapters, each host's
+ * wire.propagation its cable's: both cables through a switch; back to
+ * back, one cable, which both hosts describe (their mean, so that both
+ * directions agree when the hosts' values differ). */
+static double cables_ns(const mdl_params *sender, const mdl_params *receiver)
+{
+	double both = V(sender, WIRE_PROPAGATION) + V(receiver, WIRE_PROPAGATION);
+	return sender->back_to_back ? 0.5 * both : both;
+}
+
+/* The cables, InfiniBand or Ethernet: each host's propagation. */
 void mdl_cost_propagation(const mdl_cost_in *in, mdl_cost *c)
 {
-	c->fixed_ns = V(in->sender, WIRE_PROPAGATION) + V(in->receiver, WIRE_PROPAGATION);
+	c->fixed_ns = cables_ns(in->sender, in->receiver);
 }
 
 void mdl_cost_switch(const mdl_cost_in *in, mdl_cost *c)
@@ -135,12 +145,23 @@ void mdl_cost_payload_dma_write(const mdl_cost_in *in, mdl_cost *c)
 	c->counts.dma_writes = write_tlps(in->own, in->msg->size_bytes);
 }
 
+/* Adds to NS, term by term in the order the sums always had (so that they
+ * stay bit-identical), the way back from RECEIVER to SENDER: its cable, the
+ * switch (SWITCH_ID) and the sender's cable; back to back, the one cable. */
+static double add_way_back(double ns, const mdl_params *receiver, const mdl_params *sender, mdl_param_id switch_id)
+{
+	if (receiver->back_to_back)
+		return ns + cables_ns(receiver, sender);
+	ns += V(receiver, WIRE_PROPAGATION);
+	ns += sender->value[switch_id];
+	return ns + V(sender, WIRE_PROPAGATION);
+}
+
 void mdl_cost_ack_return(const mdl_cost_in *in, mdl_cost *c)
 {
 	const mdl_params *sender = in->sender, *receiver = in->receiver;
-	c->fixed_ns = V(receiver, HCA_PACKET_PROCESSING) + V(receiver, WIRE_PROPAGATION) +
-		      V(sender, SWITCH_LATENCY) + V(sender, WIRE_PROPAGATION) +
-		      transfer_ns(V(receiver, WIRE_ACK_BYTES), V(receiver, WIRE_BANDWIDTH)) +
+	double ns = add_way_back(V(receiver, HCA_PACKET_PROCESSING), receiver, sender, MDL_SWITCH_LATENCY);
+	c->fixed_ns = ns + transfer_ns(V(receiver, WIRE_ACK_BYTES), V(receiver, WIRE_BANDWIDTH)) +
 		      V(sender, HCA_PACKET_PROCESSING);
 	c->counts.wire_packets = 1;
 }
@@ -228,9 +249,9 @@ void mdl_cost_nic_interrupt(const mdl_cost_in *in, mdl_cost *c)
 void mdl_cost_eth_ack_return(const mdl_cost_in *in, mdl_cost *c)
 {
 	const mdl_params *sender = in->sender, *receiver = in->receiver;
-	c->fixed_ns = 2.0 * V(receiver, PCIE_READ_LATENCY) + V(receiver, NIC_TX_PROCESSING) +
-		      V(receiver, WIRE_PROPAGATION) + V(sender, ETH_SWITCH_LATENCY) + V(sender, WIRE_PROPAGATION) +
-		      transfer_ns(V(receiver, ETH_ACK_BYTES), fmin(V(receiver, NIC_BANDWIDTH), V(sender, NIC_BANDWIDTH))) +
+	double ns = add_way_back(2.0 * V(receiver, PCIE_READ_LATENCY) + V(receiver, NIC_TX_PROCESSING), receiver, sender,
+				 MDL_ETH_SWITCH_LATENCY);
+	c->fixed_ns = ns + transfer_ns(V(receiver, ETH_ACK_BYTES), fmin(V(receiver, NIC_BANDWIDTH), V(sender, NIC_BANDWIDTH))) +
 		      V(sender, NIC_RX_PROCESSING) + V(sender, PCIE_WRITE_LATENCY);
 	c->counts.wire_packets = 1;
 	c->counts.dma_reads = 2;
@@ -244,6 +265,19 @@ void mdl_cost_eswitch_ack_return(const mdl_cost_in *in, mdl_cost *c)
 	const mdl_params *sender = in->sender;
 	c->fixed_ns = 2.0 * V(sender, HCA_PACKET_PROCESSING) + 2.0 * V(sender, HCA_ESWITCH_STEERING) +
 		      V(sender, HCA_ESWITCH_LOOPBACK);
+}
+
+/* An atomic at the responder's HCA (read_response path, whose sender is the
+ * responder): the 8-byte DMA read that fetched the original value is the
+ * path's payload_dma_read stage; this is the HCA's own work (the address
+ * held against other QPs' atomics, the add or compare-and-swap) and the
+ * write-back, a posted DMA write the response need not wait for.  Where the
+ * device and its root port support PCIe AtomicOps the read and the write
+ * are one non-posted request instead: the same round trip, to first order. */
+void mdl_cost_atomic_execute(const mdl_cost_in *in, mdl_cost *c)
+{
+	c->fixed_ns = V(in->own, HCA_ATOMIC_EXECUTE);
+	c->counts.dma_writes = 1;
 }
 
 /* No fixed cost: a memory copy is all streaming (its time is the route's

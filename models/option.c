@@ -17,9 +17,11 @@ const char *const mdl_path_names[PATH_COUNT + 1] = {
 const char *const mdl_placement_names[PLACE_COUNT + 1] = {"different-hosts", "same-host", NULL};
 const char *const mdl_link_names[LINK_COUNT + 1] = {"infiniband", "ethernet", "none", NULL};
 const char *const mdl_verb_names[VERB_COUNT + 1] = {
-	"write_lat", "read_lat", "send_lat", "write_bw", "read_bw", "send_bw", NULL,
+	"write_lat", "read_lat", "send_lat", "atomic_lat", "write_bw", "read_bw", "send_bw", "atomic_bw", NULL,
 };
-const char *const mdl_operation_names[VERB_OPERATIONS + 1] = {"write_lat", "read_lat", "send_lat", NULL};
+const char *const mdl_operation_names[VERB_OPERATIONS + 1] = {"write_lat", "read_lat", "send_lat", "atomic_lat", NULL};
+const char *const mdl_atomic_names[ATOMIC_COUNT + 1] = {"fetch_and_add", "cmp_and_swap", NULL};
+const char *const mdl_atomic_perftest_names[ATOMIC_COUNT] = {"FETCH_AND_ADD", "CMP_AND_SWAP"};
 const char *const mdl_completion_names[COMPLETION_COUNT + 1] = {"poll", "event", NULL};
 
 static const char *const option_keys[] = {
@@ -192,7 +194,7 @@ static int path_serves(mdl_path path, mdl_verb verb)
 	if (path == PATH_OFF)
 		return 1;
 	int read_path = path == PATH_READ_REQUEST || path == PATH_READ_RESPONSE;
-	return read_path == (mdl_verb_operation(verb) == VERB_READ_LAT);
+	return read_path == mdl_verb_round_trip(verb);
 }
 
 /* Can stages A and B both be part of one operation?  Only then must their
@@ -372,9 +374,12 @@ static int check_shape(const yt_node *root, mdl_option *opt, vr_diag *diag)
 				  "found placement '%s' for messages that take the %s, expected '%s'",
 				  mdl_placement_names[opt->placement], mdl_route_names[opt->route],
 				  between_hosts ? "different-hosts" : "same-host");
-	if ((opt->verbs & (1u << VERB_READ_LAT)) && (!yt_get(root, "read_request") || !yt_get(root, "read_response")))
-		return vr_diag_at(diag, yt_get(root, "verbs")->where,
-				  "found read_lat in the verbs without both 'read_request' and 'read_response' paths, expected both");
+	for (int v = VERB_READ_LAT; v < VERB_OPERATIONS; v++)
+		if (mdl_verb_round_trip((mdl_verb)v) && (opt->verbs & (1u << v)) &&
+		    (!yt_get(root, "read_request") || !yt_get(root, "read_response")))
+			return vr_diag_at(diag, yt_get(root, "verbs")->where,
+					  "found %s in the verbs without both 'read_request' and 'read_response' paths, expected both",
+					  mdl_verb_names[v]);
 	return check_acks(opt, diag);
 }
 

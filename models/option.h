@@ -36,12 +36,14 @@ typedef enum mdl_path {
 
 typedef enum mdl_placement { PLACE_DIFFERENT_HOSTS, PLACE_SAME_HOST, PLACE_COUNT } mdl_placement;
 
-/* perftest's tests.  Option files describe operations, named by the three
+/* perftest's tests.  Option files describe operations, named by the four
  * latency tests; a bandwidth test runs the same stages as the latency test
- * of its operation, streamed (sim/stream.h). */
+ * of its operation, streamed (sim/stream.h).  An atomic (ib_atomic_lat,
+ * ib_atomic_bw) is READ-shaped: an 8-byte request and response, the
+ * responder's HCA (or rxe) executing it on host memory. */
 typedef enum mdl_verb {
-	VERB_WRITE_LAT, VERB_READ_LAT, VERB_SEND_LAT,
-	VERB_WRITE_BW, VERB_READ_BW, VERB_SEND_BW,
+	VERB_WRITE_LAT, VERB_READ_LAT, VERB_SEND_LAT, VERB_ATOMIC_LAT,
+	VERB_WRITE_BW, VERB_READ_BW, VERB_SEND_BW, VERB_ATOMIC_BW,
 	VERB_COUNT
 } mdl_verb;
 enum { VERB_OPERATIONS = VERB_WRITE_BW };
@@ -55,6 +57,25 @@ static inline int mdl_verb_is_bandwidth(mdl_verb verb)
 {
 	return (int)verb >= VERB_OPERATIONS;
 }
+
+/* Is VERB answered by the responder alone (READ, atomic): a request and a
+ * response on the read paths, one operation per round trip, which perftest
+ * reports whole (perftest_parameters.c: rtt_factor 1 for READ and ATOMIC)? */
+static inline int mdl_verb_round_trip(mdl_verb verb)
+{
+	mdl_verb op = mdl_verb_operation(verb);
+	return op == VERB_READ_LAT || op == VERB_ATOMIC_LAT;
+}
+static inline int mdl_verb_is_atomic(mdl_verb verb)
+{
+	return mdl_verb_operation(verb) == VERB_ATOMIC_LAT;
+}
+
+/* perftest's -A: the atomic operation.  Both cost alike in the model: the
+ * responder reads, modifies and writes 8 bytes either way. */
+typedef enum mdl_atomic { ATOMIC_FETCH_AND_ADD, ATOMIC_CMP_AND_SWAP, ATOMIC_COUNT } mdl_atomic;
+extern const char *const mdl_atomic_names[ATOMIC_COUNT + 1];        /* as scenarios write them */
+extern const char *const mdl_atomic_perftest_names[ATOMIC_COUNT];    /* as perftest prints them */
 
 typedef enum mdl_completion { COMPLETION_POLL, COMPLETION_EVENT, COMPLETION_COUNT } mdl_completion;
 

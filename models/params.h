@@ -48,6 +48,10 @@ typedef struct mdl_params {
 	unsigned order[MDL_PARAM_COUNT];        /* when it was set: later layers have larger numbers */
 	unsigned sets;                          /* counter behind order[] */
 	double value[MDL_PARAM_COUNT];          /* canonical, valid after resolve */
+	int back_to_back;                       /* not a parameter: the topology's `fabric:
+						 * back-to-back` (models/scenario.h): this host's
+						 * cable runs straight to the peer's adapter, no
+						 * switch; the fabric mechanisms read it */
 } mdl_params;
 
 /* Registry look-ups: index of NAME or -1; NULL-terminated list of names. */

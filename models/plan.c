@@ -46,13 +46,23 @@ static mdl_resource bottleneck(mdl_route route, const mdl_params *sender, const 
 	return best;
 }
 
+/* What a READ-shaped request carries beyond the headers wire.header_bytes
+ * and eth.header_bytes count (they hold a READ's RETH): nothing for a
+ * READ; for an atomic the AtomicETH's 28 bytes (address, R_Key, swap or
+ * add, compare) where a RETH has 16 (IBTA Vol. 1, 9.3.3 and 9.3.5). */
+static double request_payload_bytes(mdl_verb verb)
+{
+	static const double ATOMIC_ETH_BEYOND_RETH_BYTES = 28.0 - 16.0;
+	return mdl_verb_is_atomic(verb) ? ATOMIC_ETH_BEYOND_RETH_BYTES : 0.0;
+}
+
 void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const mdl_params *receiver,
 		    double size_bytes, mdl_verb verb, mdl_completion completion, mdl_leg leg,
 		    const mdl_footprint *footprint, mdl_plan *out)
 {
 	memset(out, 0, sizeof *out);
 	/* A READ request carries no payload; its response is never inline. */
-	double wire_payload = leg == LEG_READ_REQUEST ? 0.0 : size_bytes;
+	double wire_payload = leg == LEG_READ_REQUEST ? request_payload_bytes(verb) : size_bytes;
 	out->message = mdl_message_make(sender, option->link, wire_payload, size_bytes, leg != LEG_READ_RESPONSE, footprint);
 	out->route = option->route;
 	out->completion_after_receiver = option->completion_after_receiver;
@@ -70,6 +80,8 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 		const mdl_stage *s = &option->stages[i];
 		if (!path_in_leg(s->path, leg) || !mdl_stage_applies(s, verb, completion))
 			continue;
+		if (sender->back_to_back && mdl_mechanism_is_switch(s->mechanism))
+			continue;   /* one cable between the two adapters, no switch */
 		mdl_cost c = mdl_mechanism_cost(s->mechanism, sender, receiver, &out->message, &s->cpu, s->side);
 		const mdl_params *own = s->side == SIDE_RECEIVER ? receiver : sender;
 		if (s->measured_cycles >= 0) {

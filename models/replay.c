@@ -569,7 +569,7 @@ static int compare_double(const void *a, const void *b)
 static unsigned long long iterations_of(const vr_trace_profile *p)
 {
 	unsigned long long per_size = p->send_ops / (p->size_count ? p->size_count : 1);
-	int ping_pong = !mdl_verb_is_bandwidth(p->verb) && mdl_verb_operation(p->verb) != VERB_READ_LAT;
+	int ping_pong = !mdl_verb_is_bandwidth(p->verb) && !mdl_verb_round_trip(p->verb);
 	per_size = ping_pong ? per_size / 2 : per_size;
 	return per_size ? per_size : 1;
 }

@@ -23,7 +23,10 @@ static const char *const top_keys[] = {
 	"workload", "workloads", "flows", "duration", "completion", "calibration", "overrides", "replay", "sweep", NULL,
 };
 static const char *const replay_keys[] = {"trace", "costs", "iterations", "compare", NULL};
-static const char *const topology_keys[] = {"hosts", "switch", NULL};
+static const char *const topology_keys[] = {"hosts", "switch", "fabric", NULL};
+/* `fabric:` how the hosts are joined: through a switch (InfiniBand's or
+ * Ethernet's), or back to back, one cable between two hosts' adapters. */
+static const char *const fabric_names[] = {"switched", "back-to-back", NULL};
 static const char *const host_keys[] = {"name", "vms", "cpu", "hca", "link", NULL};
 
 
@@ -105,6 +108,28 @@ static int read_host(loader *l, const yt_node *node, size_t index)
 	return 0;
 }
 
+/* `fabric: back-to-back`: one cable joins two hosts, so at most two, and no
+ * switch to override. */
+static int read_fabric(loader *l, const yt_node *topology, const yt_node *hosts)
+{
+	const yt_node *v = yt_get(topology, "fabric"), *sw = yt_get(topology, "switch");
+	int fabric = 0;
+	if (!v)
+		return 0;
+	if (yr_choice(v, "the fabric", fabric_names, &fabric, l->diag))
+		return -1;
+	l->s->back_to_back = fabric == 1;
+	if (!l->s->back_to_back)
+		return 0;
+	if (hosts->count > 2)
+		return vr_diag_at(l->diag, hosts->items[2]->where,
+				  "found %zu hosts on a back-to-back fabric, expected at most 2 (one cable joins two hosts' adapters; more need a switch)",
+				  hosts->count);
+	if (sw)
+		return vr_diag_at(l->diag, sw->where, "found 'switch' on a back-to-back fabric, expected no switch overrides (no switch is crossed)");
+	return 0;
+}
+
 static int read_topology(loader *l, const yt_node *node)
 {
 	const yt_node *hosts;
@@ -119,7 +144,7 @@ static int read_topology(loader *l, const yt_node *node)
 		if (read_host(l, hosts->items[i], i) != 0)
 			return -1;
 	l->s->host_count = hosts->count;
-	return 0;
+	return read_fabric(l, node, hosts);
 }
 
 /* One workload (a mapping) or several (a list of them: `workloads:`). */
@@ -327,6 +352,7 @@ static int build_hosts(scn_scenario *s, size_t p, const mdl_params *base, const 
 	for (size_t h = 0; h < s->host_count; h++) {
 		mdl_params *out = &s->params[p * s->host_count + h];
 		*out = *base;
+		out->back_to_back = s->back_to_back;
 		if ((layers->overrides && mdl_params_override(out, layers->overrides, NULL, diag)) ||
 		    (layers->switch_map && mdl_params_override(out, layers->switch_map, "switch", diag)) ||
 		    (layers->host_cpu && layers->host_cpu[h] && mdl_params_override(out, layers->host_cpu[h], "cpu", diag)) ||

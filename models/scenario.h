@@ -34,6 +34,9 @@ typedef struct scn_scenario {
 
 	size_t preset_count;
 	size_t host_count;
+	int back_to_back;             /* `topology: {fabric: back-to-back}`: the two hosts'
+				       * adapters joined by one cable, no switch (at most
+				       * two hosts); every params[] entry carries it */
 	scn_host hosts[SCN_HOSTS_MAX];
 	mdl_params *params;           /* [preset * host_count + host], resolved */
 

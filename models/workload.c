@@ -12,10 +12,11 @@
 #include "input/yaml_read.h"
 
 static const char *const sweep_keys[] = {
-	"verb", "sizes", "iterations", "warmup", "qps", "registered_memory", "tx_depth", "post_list", "cq_moderation", NULL,
+	"verb", "sizes", "iterations", "warmup", "qps", "registered_memory", "tx_depth", "post_list", "cq_moderation", "atomic", NULL,
 };
 static const char *const flow_keys[] = {
-	"verb", "sizes", "size_mix", "iterations", "warmup", "registered_memory", "tx_depth", "post_list", "cq_moderation", NULL,
+	"verb", "sizes", "size_mix", "iterations", "warmup", "registered_memory", "tx_depth", "post_list", "cq_moderation", "atomic",
+	NULL,
 };
 static const char *const range_keys[] = {"from", "to", NULL};
 
@@ -153,7 +154,7 @@ static int read_window(scn_workload *s, const yt_node *node, vr_diag *diag)
 	if (!mdl_verb_is_bandwidth(s->verb)) {
 		for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
 			if ((v = yt_get(node, keys[k])))
-				return vr_diag_at(diag, v->where, "found '%s' in a %s workload, expected it only with a bandwidth test (write_bw, read_bw, send_bw): perftest's latency tests keep one request in flight",
+				return vr_diag_at(diag, v->where, "found '%s' in a %s workload, expected it only with a bandwidth test (write_bw, read_bw, send_bw, atomic_bw): perftest's latency tests keep one request in flight",
 						  keys[k], mdl_verb_names[s->verb]);
 		s->tx_depth = s->post_list = s->cq_moderation = 1;
 		return 0;
@@ -193,6 +194,39 @@ static int read_footprint(scn_workload *s, const yt_node *node, vr_diag *diag)
 	return 0;
 }
 
+/* An atomic test's operation (perftest -A; FETCH_AND_ADD by default, as
+ * perftest's) and its one size: 8 B, written or not. */
+static int read_atomic(scn_workload *s, const yt_node *node, double *weights, vr_diag *diag)
+{
+	const yt_node *v = yt_get(node, "atomic");
+	int atomic = ATOMIC_FETCH_AND_ADD;
+	if (!mdl_verb_is_atomic(s->verb)) {
+		if (v)
+			return vr_diag_at(diag, v->where, "found 'atomic' in a %s workload, expected it only with atomic_lat or atomic_bw (perftest's -A)",
+					  mdl_verb_names[s->verb]);
+		return 0;
+	}
+	if (v && yr_choice(v, "the atomic operation", mdl_atomic_names, &atomic, diag))
+		return -1;
+	s->atomic = (mdl_atomic)atomic;
+	if (yt_get(node, "size_mix"))
+		return vr_diag_at(diag, yt_get(node, "size_mix")->where, "found 'size_mix' in a %s workload, expected 'sizes: [8B]' or none (an atomic moves 8 bytes)",
+				  mdl_verb_names[s->verb]);
+	if (!(v = yt_get(node, "sizes"))) {
+		s->sizes_bytes[0] = SCN_ATOMIC_BYTES;
+		s->size_count = 1;
+		if (weights)
+			weights[0] = 1.0;
+		return 0;
+	}
+	for (size_t i = 0; i < s->size_count; i++)
+		if (s->sizes_bytes[i] != SCN_ATOMIC_BYTES)
+			return vr_diag_at(diag, (v->type == YT_SEQ && i < v->count ? v->items[i] : v)->where,
+					  "found the size %.0f B in an %s workload, expected 8B only (an atomic moves 8 bytes; perftest refuses other sizes)",
+					  s->sizes_bytes[i], mdl_verb_names[s->verb]);
+	return 0;
+}
+
 int scn_read_workload(const yt_node *node, scn_workload_use use, scn_workload *s, double *weights, vr_diag *diag)
 {
 	const int flow = use == SCN_WORKLOAD_FLOW;
@@ -207,13 +241,20 @@ int scn_read_workload(const yt_node *node, scn_workload_use use, scn_workload *s
 	    yr_required(node, "verb", what, &v, diag) ||
 	    yr_choice(v, "the verb", mdl_verb_names, &verb, diag))
 		return -1;
-	if (flow ? read_flow_sizes(s, weights, node, diag)
-		 : (yr_required(node, "sizes", what, &v, diag) || read_sizes(s, v, diag)))
+	s->verb = (mdl_verb)verb;
+	s->size_count = 0;
+	s->atomic = ATOMIC_FETCH_AND_ADD;
+	/* an atomic's size goes without saying (8 B) */
+	int sizes_optional = mdl_verb_is_atomic(s->verb) && !yt_get(node, "sizes");
+	if (!sizes_optional &&
+	    (flow ? read_flow_sizes(s, weights, node, diag)
+		  : (yr_required(node, "sizes", what, &v, diag) || read_sizes(s, v, diag))))
+		return -1;
+	if (read_atomic(s, node, weights, diag) != 0)
 		return -1;
 	if (yr_required(node, "iterations", what, &v, diag) ||
 	    yr_count(v, "the iterations", 1, SCN_ITERATIONS_MAX, &s->iterations, diag))
 		return -1;
-	s->verb = (mdl_verb)verb;
 	s->warmup = 0;
 	if ((v = yt_get(node, "warmup")) && yr_count(v, "the warm-up iterations", 0, SCN_ITERATIONS_MAX, &s->warmup, diag))
 		return -1;

@@ -29,6 +29,9 @@ enum {
 #define SCN_SIZE_MIN_BYTES 1.0
 #define SCN_SIZE_MAX_BYTES 1073741824.0
 #define SCN_SIZE_RANGE_TEXT "a size from 1B to 1GiB"
+/* An atomic moves 8 bytes, always: perftest refuses any other size for its
+ * atomic tests (perftest_parameters.h, DEF_SIZE_ATOMIC). */
+#define SCN_ATOMIC_BYTES 8.0
 
 /* Is BYTES a message size the model runs (the rule above)? */
 int scn_size_in_range(double bytes);
@@ -44,6 +47,7 @@ typedef struct scn_workload {
 	unsigned tx_depth;            /* bandwidth tests: work requests in flight (perftest -t); 1 for latency */
 	unsigned post_list;           /* work requests per doorbell (perftest -l) */
 	unsigned cq_moderation;       /* a completion every this many requests (perftest -Q) */
+	mdl_atomic atomic;            /* atomic_lat, atomic_bw: the operation (perftest -A) */
 } scn_workload;
 
 typedef enum scn_workload_use {

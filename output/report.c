@@ -83,9 +83,20 @@ static void text_header(const vr_run *run, const vr_result *r, FILE *out)
 		[VERB_WRITE_BW] = "RDMA Write stream",
 		[VERB_READ_BW] = "RDMA Read stream",
 		[VERB_SEND_BW] = "Send/Receive stream",
+		[VERB_ATOMIC_LAT] = "; t = a whole round trip, as perftest reports",
+		[VERB_ATOMIC_BW] = " stream",
 	};
-	fprintf(out, " test %s (%s) | completion %s | %s\n", mdl_verb_names[w->verb], what[w->verb],
-		mdl_completion_names[s->completion], mdl_placement_names[o->placement]);
+	/* an atomic is named as perftest's banner names it: "Atomic FETCH_AND_ADD" */
+	char test[96];
+	if (mdl_verb_is_atomic(w->verb))
+		snprintf(test, sizeof test, "Atomic %s%s", mdl_atomic_perftest_names[w->atomic], what[w->verb]);
+	else
+		snprintf(test, sizeof test, "%s", what[w->verb]);
+	/* hosts joined back to back: said beside the placement it changes */
+	int back_to_back = s->back_to_back && o->placement == PLACE_DIFFERENT_HOSTS;
+	fprintf(out, " test %s (%s) | completion %s | %s%s\n", mdl_verb_names[w->verb], test,
+		mdl_completion_names[s->completion], mdl_placement_names[o->placement],
+		back_to_back ? ", back to back (no switch)" : "");
 	if (mdl_verb_is_bandwidth(w->verb))
 		fprintf(out, " tx depth %u | post list %u | CQ moderation %u | MB = 2^20 bytes, as perftest\n",
 			w->tx_depth, w->post_list, w->cq_moderation);

@@ -173,7 +173,7 @@ void vr_plot_figure_name(const plot_data *d, size_t f, char *buf, size_t len)
 
 const char *vr_plot_latency_part(const plot_data *d, size_t f)
 {
-	return mdl_verb_operation(d->figures[f].verb) == VERB_READ_LAT ? "whole round trip" : "half a round trip";
+	return mdl_verb_round_trip(d->figures[f].verb) ? "whole round trip" : "half a round trip";
 }
 
 int vr_plot_close(FILE *file, const char *path, vr_diag *diag)

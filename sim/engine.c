@@ -113,7 +113,7 @@ static unsigned long actor_seed(const scn_scenario *s, size_t experiment, int ro
 static void build_legs(const scn_scenario *s, const scn_workload *w, const mdl_option *option, const mdl_params *a,
 		       const mdl_params *b, double size_bytes, mdl_plan *ab, mdl_plan *ba)
 {
-	int read = mdl_verb_operation(w->verb) == VERB_READ_LAT;
+	int read = mdl_verb_round_trip(w->verb);
 	mdl_plan_build(option, a, b, size_bytes, w->verb, s->completion, read ? LEG_READ_REQUEST : LEG_MESSAGE,
 		       &w->footprint, ab);
 	mdl_plan_build(option, b, a, size_bytes, w->verb, s->completion, read ? LEG_READ_RESPONSE : LEG_MESSAGE,
@@ -177,8 +177,8 @@ static void run_one(const scn_scenario *s, vr_result *r, size_t index)
 	mdl_plan ab, ba;
 	build_legs(s, w, option, a, b, r->size_bytes, &ab, &ba);
 	/* perftest reports half a round trip for WRITE and SEND (two messages),
-	 * the whole round trip for READ (one operation). */
-	int read = mdl_verb_operation(w->verb) == VERB_READ_LAT;
+	 * the whole round trip for READ and atomics (one operation). */
+	int read = mdl_verb_round_trip(w->verb);
 	double operations_per_round_trip = read ? 1.0 : 2.0;
 	static vr_stats stats;   /* 350 KB: one, reused, not on an actor's stack */
 	vr_stats_reset(&stats);

@@ -344,7 +344,7 @@ static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_con
 	mdl_footprint fp = w->footprint;
 	double qa = host_qps(s, c->client.host), qb = host_qps(s, c->server.host);
 	fp.qps = qa > qb ? qa : qb;
-	int read = mdl_verb_operation(w->verb) == VERB_READ_LAT;
+	int read = mdl_verb_round_trip(w->verb);
 	mdl_plan there, back;
 	b->client = c->client;
 	b->server = c->server;

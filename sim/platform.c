@@ -100,14 +100,17 @@ static void write_links(const scn_scenario *s, size_t p, link_writer *out)
 	char name[160];
 	for (size_t h = 0; h < s->host_count; h++) {
 		const mdl_params *par = scn_params(s, p, h);
+		/* back to back, the two hosts' cable links are the two halves of
+		 * one cable: a route crosses both, as the plans' mean (mechanism_cost.c) */
+		double cable_ns = s->back_to_back ? 0.5 * MDL_VALUE(par, WIRE_PROPAGATION) : MDL_VALUE(par, WIRE_PROPAGATION);
 		physical_name(s, p, h, name, sizeof name);
 		/* The rates the model streams payload at (mechanism.h): PCIe net of
 		 * its TLP overhead. */
 		write_link(out, name, "pcie", mdl_resource_bps(RES_PCIE, par), 0, "SPLITDUPLEX");
 		write_link(out, name, "hca", mdl_resource_bps(RES_HCA, par), 0, "SPLITDUPLEX");
-		write_link(out, name, "wire", mdl_resource_bps(RES_WIRE, par), MDL_VALUE(par, WIRE_PROPAGATION), "SPLITDUPLEX");
+		write_link(out, name, "wire", mdl_resource_bps(RES_WIRE, par), cable_ns, "SPLITDUPLEX");
 		write_link(out, name, "nic", mdl_resource_bps(RES_NIC, par), 0, "SPLITDUPLEX");
-		write_link(out, name, "ethwire", mdl_resource_bps(RES_NIC, par), MDL_VALUE(par, WIRE_PROPAGATION), "SPLITDUPLEX");
+		write_link(out, name, "ethwire", mdl_resource_bps(RES_NIC, par), cable_ns, "SPLITDUPLEX");
 		write_link(out, name, "memory", mdl_resource_bps(RES_MEMORY, par), 0, "SPLITDUPLEX");
 		write_link(out, name, "eswitch", mdl_resource_bps(RES_HCA, par), MDL_VALUE(par, HCA_ESWITCH_LOOPBACK), "FATPIPE");
 		write_link(out, name, "kernel", KERNEL_LOOPBACK_BPS, 0, "FATPIPE");
@@ -162,7 +165,8 @@ static void write_route(const scn_scenario *s, size_t p, size_t a, size_t b, mdl
 	snprintf(names[AT_FABRIC], sizeof names[AT_FABRIC], "p%zu", p);
 	fprintf(out, "    <route src=\"%s\" dst=\"%s\">%s", src, dst, between ? "\n      " : "");
 	for (size_t i = 0; i < HOPS_MAX && route_hops[route][i].link; i++)
-		write_hop(out, names[route_hops[route][i].at], route_hops[route][i].link, route_hops[route][i].direction);
+		if (!(s->back_to_back && route_hops[route][i].at == AT_FABRIC))   /* back to back: no switch */
+			write_hop(out, names[route_hops[route][i].at], route_hops[route][i].link, route_hops[route][i].direction);
 	fprintf(out, "%s</route>\n", between ? "\n    " : "");
 }
 

@@ -23,6 +23,9 @@
  *   HCA loop    p<p>-<h>:vm0-vf to p<p>-<h>:vm1-vf: pcie hca eswitch pcie
  *   kernel lo   p<p>-<h>:vm0-lo to p<p>-<h>:vm1-lo: kernel (no cost: a loopback
  *               netdev hands packets back; the stack's work is cpu stages)
+ * Hosts joined back to back (the topology's `fabric: back-to-back`) cross no
+ * switch, and their two cable links carry half of each host's propagation:
+ * one cable.
  * A route's link latencies must add up to its fabric stages' costs
  * (mechanism.c); the engine reports any difference as queueing.
  * Fixed processing costs are not link latencies: they are arithmetic in the

@@ -89,6 +89,37 @@ static const char *const LAT_HEADER =
 	" #bytes #iterations    t_min[usec]    t_max[usec]  t_typical[usec]    t_avg[usec]    t_stdev[usec]   99% percentile[usec]   99.9% percentile[usec]\n";
 static const char *const RULE = "---------------------------------------------------------------------------------------\n";
 
+/* ib_atomic_lat and ib_atomic_bw name their test "Atomic", then -A's
+ * operation (perftest_parameters.c, ctx_print_test_info); their tables are
+ * read_lat's and read_bw's, at 8 bytes.  Either operation is one test. */
+START_TEST(atomic_banners)
+{
+	static const struct { const char *banner; mdl_verb verb; } cases[] = {
+		{"Atomic FETCH_AND_ADD Latency Test", VERB_ATOMIC_LAT}, {"Atomic CMP_AND_SWAP Latency Test", VERB_ATOMIC_LAT},
+		{"Atomic FETCH_AND_ADD BW Test", VERB_ATOMIC_BW},       {"Atomic CMP_AND_SWAP BW Test", VERB_ATOMIC_BW},
+	};
+	static const char *const BW_HEADER =
+		" #bytes     #iterations    BW peak[MB/sec]    BW average[MB/sec]   MsgRate[Mpps]\n";
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int bw = cases[i].verb == VERB_ATOMIC_BW;
+		char text[2048];
+		snprintf(text, sizeof text, "%s                    %s\n Outstand reads  : 16\n Mtu             : 4096[B]\n%s%s%s%s",
+			 RULE, cases[i].banner, RULE, bw ? BW_HEADER : LAT_HEADER,
+			 bw ? " 8          1000000          61.02              60.87               7.978716\n"
+			    : " 8       1000          2.01           5.43         2.05               2.07           0.08            2.31                    5.43\n",
+			 RULE);
+		ck_assert_msg(parse(text) == 0, "%s: %s", cases[i].banner, diag.message);
+		ck_assert_int_eq(run.verb, cases[i].verb);
+		ck_assert_uint_eq(run.row_count, 1);
+		ck_assert_double_eq(run.rows[0].size_bytes, 8);
+		if (bw)
+			ck_assert_double_eq_tol(run.rows[0].msg_rate_per_s, 7.978716e6, 1e-3);
+		else
+			ck_assert_double_eq_tol(run.rows[0].t_typical_us, 2.05, 1e-12);
+	}
+}
+END_TEST
+
 /* Every malformed layout: refused, with the file and line. */
 START_TEST(refuses_malformed_output)
 {
@@ -237,6 +268,7 @@ int main(void)
 	tcase_add_test(tc, latency_4x);
 	tcase_add_test(tc, latency_3x);
 	tcase_add_test(tc, bandwidth_in_mb_and_gb);
+	tcase_add_test(tc, atomic_banners);
 	tcase_add_test(tc, refuses_malformed_output);
 	tcase_add_test(tc, refuses_mixed_or_missing_parts);
 	tcase_add_test(tc, keeps_perftest_failed_rows_marked);
