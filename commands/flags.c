@@ -57,6 +57,8 @@ const cli_flag CLI_FLAGS[] = {
 	{FLAG_JSON, "json", 0, "FILE", CMD_CALIBRATE, "write the fit as JSON, which 'vrdmasim plot' draws"},
 	{FLAG_KEEP_PLATFORM, "keep-platform", 0, "DIR", CMD_RUN, "keep the generated SimGrid platform as\nDIR/platform.xml"},
 	{FLAG_ITERATIONS, "iterations", 0, "N", CMD_RUN | CMD_REPLAY | CMD_SWEEP, "override the scenario's iteration count"},
+	{FLAG_PRESET, "preset", 0, "P[,P...]", CMD_RUN | CMD_SWEEP,
+	 "run on these presets instead of the scenario's\n(repeatable; a sweep over 'preset' sweeps these):\n--preset edr-skylake,ndr-sapphirerapids"},
 	{FLAG_SET, "set", 0, "NAME=QUANTITY", CMD_RUN | CMD_VALIDATE | CMD_SWEEP,
 	 "override a model parameter everywhere, after the\nscenario's overrides (repeatable):\n--set virt.vm_exit=2000cycles"},
 	{FLAG_CFG, "cfg", 0, "NAME:VALUE", CMD_RUN,
@@ -327,6 +329,21 @@ static int take_jobs(const vr_command *command, const char *value, cli_args *c)
 	return 0;
 }
 
+/* calibrate and replay take one --preset (the last); run and sweep join
+ * theirs into one list, which the scenario's loader reads. */
+static int take_preset(const vr_command *command, const char *value, cli_args *c)
+{
+	c->preset = value;
+	size_t used = strlen(c->presets);
+	if (used + (used > 0) + strlen(value) >= sizeof c->presets)
+		return cli_refuse(command, value, "presets of at most 1023 characters in all (CLI_PRESETS_BYTES)");
+	if (used)
+		c->presets[used++] = ',';
+	memcpy(c->presets + used, value, strlen(value) + 1);
+	snprintf(c->presets_label, sizeof c->presets_label, "--preset %s", c->presets);
+	return 0;
+}
+
 static int take_flag(const vr_command *command, cli_flag_id id, const char *value, cli_args *c)
 {
 	switch (id) {
@@ -335,7 +352,7 @@ static int take_flag(const vr_command *command, cli_flag_id id, const char *valu
 			return cli_refuse(command, value, "a model to calibrate: softroce");
 		c->model = value;
 		return 0;
-	case FLAG_PRESET: c->preset = value; return 0;
+	case FLAG_PRESET: return take_preset(command, value, c);
 	case FLAG_FIT: return take_fit(command, value, c);
 	case FLAG_COSTS:
 		if (strcmp(value, "model") != 0 && strcmp(value, "measured") != 0)

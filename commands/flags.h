@@ -37,6 +37,7 @@ enum {
 	CLI_OPERANDS_MAX = 1024, /* operands: calibrate's datasets, merge's parts (a job array's) */
 	CLI_JOBS_MAX = 64,      /* sweep -j: workers (input/cleanup.h watches as many) */
 	CLI_CFGS_MAX = 16,      /* --cfg NAME:VALUE in one command line */
+	CLI_PRESETS_BYTES = 1024, /* run and sweep --preset: all the names, with their commas */
 };
 
 typedef enum cli_flag_id {
@@ -77,6 +78,9 @@ typedef struct cli_args {
 	const char *plot_group;          /* plot --group NAME: one flow group of a sweep */
 	const char *plot_x;              /* plot --x VAR: a sweep's variable on the x axis */
 	const char *model, *preset;      /* calibrate --model, --preset; replay --preset */
+	char presets[CLI_PRESETS_BYTES]; /* run, sweep --preset P[,P...] (repeatable), joined by
+					  * commas; "" without one: the scenario's presets */
+	char presets_label[CLI_PRESETS_BYTES + 16]; /* "--preset LIST": where its errors point */
 	const char *json;                /* calibrate --json */
 	unsigned groups;                 /* calibrate --fit; 0: the default */
 	int compare;                     /* replay --compare */

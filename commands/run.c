@@ -12,6 +12,7 @@
 #include "commands/outputs.h"
 #include "input/catalog.h"
 #include "input/outfile.h"
+#include "input/yaml_tree.h"
 #include "models/replay.h"
 #include "output/report.h"
 #include "sim/engine.h"
@@ -20,17 +21,37 @@
 
 static const char *const HEADLINE = "scenarios/seed-vrdma-write-lat.yaml";
 
+/* The scenario's tree: the file, or the built-in headline; with --preset,
+ * its presets replaced by the command line's. */
+static int load_tree(const cli_args *c, yt_doc *doc, vr_diag *diag)
+{
+	int rc;
+	if (c->scenario) {
+		rc = yt_load_file(c->scenario, doc, diag);
+	} else {
+		const vr_embedded_file *f = vr_catalog_file(HEADLINE);
+		rc = yt_load_buffer(HEADLINE, f->text, f->length, doc, diag);
+	}
+	if (rc != 0 || !c->presets[0])
+		return rc;
+	yt_node *list = scn_preset_list(c->presets, c->presets_label, diag);
+	if (!list)
+		return -1;
+	rc = doc->root && doc->root->type == YT_MAP ? scn_replace_presets(doc->root, list, diag) : 0;
+	yt_free(&(yt_doc){.root = list});
+	return rc;
+}
+
 int cmd_load_scenario(const cli_args *c, scn_scenario *s)
 {
 	vr_diag diag;
 	vr_diag_clear(&diag);
-	int rc;
-	if (c->scenario) {
-		rc = scn_load_file(c->scenario, s, &diag);
-	} else {
-		const vr_embedded_file *f = vr_catalog_file(HEADLINE);
-		rc = scn_load_buffer(HEADLINE, f->text, f->length, s, &diag);
-	}
+	yt_doc doc = {0};
+	memset(s, 0, sizeof *s);
+	int rc = load_tree(c, &doc, &diag);
+	if (rc == 0)
+		rc = scn_load_doc(&doc, s, &diag);
+	yt_free(&doc);
 	for (size_t i = 0; rc == 0 && i < c->set_count; i++)
 		rc = scn_set_parameter(s, c->sets[i], &diag);
 	if (rc != 0)

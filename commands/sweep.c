@@ -180,13 +180,26 @@ static int target_refused(const cli_args *c, const swp_sweep *sw)
 	return EXIT_BAD_INPUT;
 }
 
+/* --preset: every point runs on the command line's presets. */
+static int replace_presets(const cli_args *c, swp_sweep *sw, vr_diag *diag)
+{
+	if (!c->presets[0])
+		return 0;
+	yt_node *list = scn_preset_list(c->presets, c->presets_label, diag);
+	if (!list)
+		return -1;
+	int rc = swp_replace_presets(sw, list, diag);
+	yt_free(&(yt_doc){.root = list});
+	return rc;
+}
+
 static int sweep_command(const cli_args *c, const char *argv0)
 {
 	(void)argv0;
 	vr_diag diag;
 	vr_diag_clear(&diag);
 	swp_sweep sw;
-	if (swp_open(c->scenario, &sw, &diag) != 0) {
+	if (swp_open(c->scenario, &sw, &diag) != 0 || replace_presets(c, &sw, &diag) != 0) {
 		fprintf(stderr, "%s\n", diag.message);
 		swp_close(&sw);
 		return EXIT_BAD_INPUT;

@@ -361,6 +361,11 @@ yt_node *yt_list_of(yt_node *item)
 	return list;
 }
 
+int yt_list_append(yt_node *list, yt_node *item)
+{
+	return append(list, NULL, item);
+}
+
 void yt_replace_item(yt_node *parent, size_t index, yt_node *value)
 {
 	node_free(parent->items[index]);

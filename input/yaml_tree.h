@@ -59,6 +59,9 @@ yt_node *yt_scalar(const char *text, vr_where where);
  * ITEM's place; NULL when out of memory (ITEM is then freed). */
 yt_node *yt_list_of(yt_node *item);
 
+/* Append ITEM (owned by LIST once appended) to LIST, a YT_SEQ. */
+int yt_list_append(yt_node *list, yt_node *item);
+
 /* Replace item INDEX of PARENT (a map's value or a list's item) by VALUE,
  * which the tree then owns; the old item is freed. */
 void yt_replace_item(yt_node *parent, size_t index, yt_node *value);

@@ -62,6 +62,73 @@ int scn_add_preset(scn_scenario *s, scn_preset_ref *presets, const char *name, v
 	return 0;
 }
 
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Append NAME, located at AT, to *LIST (made on the first name). */
+static int list_add(yt_node **list, const char *name, vr_where at)
+{
+	yt_node *scalar = yt_scalar(name, at);
+	if (!scalar)
+		return -1;
+	if (!*list) {
+		*list = yt_list_of(scalar);
+		return *list ? 0 : -1;
+	}
+	if (yt_list_append(*list, scalar) != 0) {
+		yt_free(&(yt_doc){.root = scalar});
+		return -1;
+	}
+	return 0;
+}
+
+yt_node *scn_preset_list(const char *presets, const char *label, vr_diag *diag)
+{
+	yt_node *list = NULL;
+	for (const char *item = presets;; item++) {
+		size_t len = strcspn(item, ","), lead = 0;
+		while (lead < len && is_blank(item[lead]))
+			lead++;
+		while (len > lead && is_blank(item[len - 1]))
+			len--;
+		vr_where at = {label, 1, (unsigned)(item + lead - presets) + 1};
+		char name[1024];
+		int rc = 0;
+		if (len == lead)
+			rc = vr_diag_at(diag, at, "found an empty preset name, expected preset names or paths separated by commas (P[,P...])");
+		else if (len - lead >= sizeof name)
+			rc = vr_diag_at(diag, at, "found a preset name of %zu characters, expected at most %zu", len - lead, sizeof name - 1);
+		else if (snprintf(name, sizeof name, "%.*s", (int)(len - lead), item + lead) < 0 || list_add(&list, name, at) != 0)
+			rc = vr_diag_at(diag, at, "out of memory");
+		if (rc != 0) {
+			yt_free(&(yt_doc){.root = list});
+			return NULL;
+		}
+		item += strcspn(item, ",");
+		if (!*item)
+			return list;
+	}
+}
+
+int scn_replace_presets(yt_node *root, const yt_node *list, vr_diag *diag)
+{
+	yt_node *copy = yt_copy(list);
+	if (!copy)
+		return vr_diag_at(diag, list->where, "out of memory");
+	for (size_t i = 0; i < root->count; i++)
+		if (strcmp(root->keys[i]->text, "preset") == 0) {
+			yt_replace_item(root, i, copy);
+			return 0;
+		}
+	if (yt_map_append(root, "preset", list->where, copy) != 0) {
+		yt_free(&(yt_doc){.root = copy});
+		return vr_diag_at(diag, list->where, "out of memory");
+	}
+	return 0;
+}
+
 static int read_presets(loader *l, const yt_node *node)
 {
 	const char *text;

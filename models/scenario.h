@@ -93,6 +93,17 @@ int scn_set_parameter(scn_scenario *s, const char *assignment, vr_diag *diag);
  * located where they were written (a sweep's variable and value). */
 int scn_set_parameter_node(scn_scenario *s, const yt_node *key, const yt_node *value, vr_diag *diag);
 
+/* The presets "P[,P...]" (as --preset gives them) as a list of names, each
+ * located at its column in LABEL, which must outlive every use of the list
+ * (errors name it).  NULL with DIAG filled on an empty name, or when out of
+ * memory; free with yt_free(&(yt_doc){.root = list}). */
+yt_node *scn_preset_list(const char *presets, const char *label, vr_diag *diag);
+
+/* Replace the `preset:` of the scenario tree ROOT (a map) by a copy of LIST
+ * (scn_preset_list): the command line's --preset, which replaces whatever
+ * presets the file names.  0, or -1 with DIAG filled (out of memory). */
+int scn_replace_presets(yt_node *root, const yt_node *list, vr_diag *diag);
+
 /* Replace every workload's iteration count (command line --iterations); a
  * flow group's: the operations per connection. */
 void scn_set_iterations(scn_scenario *s, unsigned long long iterations);

@@ -201,6 +201,47 @@ int swp_open(const char *path, swp_sweep *sw, vr_diag *diag)
 	return read_block(sw, diag);
 }
 
+/* The variable V's list of values in the tree, for replacing it. */
+static yt_node **values_slot(swp_sweep *sw, size_t v)
+{
+	yt_node *root = sw->doc.root;
+	for (size_t i = 0; i < root->count; i++) {
+		if (strcmp(root->keys[i]->text, "sweep") != 0)
+			continue;
+		yt_node *block = root->items[i];
+		for (size_t g = 0; g < block->count; g++)
+			for (size_t k = 0; block->items[g]->type == YT_MAP && k < block->items[g]->count; k++)
+				if (block->items[g]->items[k] == sw->vars[v].values)
+					return &block->items[g]->items[k];
+	}
+	return NULL;
+}
+
+int swp_replace_presets(swp_sweep *sw, const yt_node *list, vr_diag *diag)
+{
+	if (scn_replace_presets(sw->doc.root, list, diag) != 0)
+		return -1;
+	for (size_t v = 0; v < sw->var_count; v++) {
+		if (sw->vars[v].parameter || strcmp(sw->vars[v].key->text, "preset") != 0)
+			continue;
+		if (sw->vars[v].zipped && list->count != sw->zip_length)
+			return vr_diag_at(diag, list->where, "found %zu presets for the zipped variable 'preset', expected %zu, as many as the other zipped lists have",
+					  list->count, sw->zip_length);
+		yt_node **slot = values_slot(sw, v), *copy = yt_copy(list);
+		if (!slot || !copy) {
+			yt_free(&(yt_doc){.root = copy});
+			return vr_diag_at(diag, list->where, "out of memory");
+		}
+		yt_free(&(yt_doc){.root = *slot});
+		*slot = copy;
+		sw->vars[v].values = copy;
+	}
+	if (count_points(sw, diag) != 0)
+		return -1;
+	sw->grid_count = sw->point_count;
+	return 0;
+}
+
 static void drop_round(swp_sweep *sw)
 {
 	for (size_t k = 0; sw->round && k < sw->point_count; k++)

@@ -78,6 +78,13 @@ int swp_open_buffer(const char *name, const char *text, size_t length, swp_sweep
 
 void swp_close(swp_sweep *sw);
 
+/* Replace the presets of every point by LIST (scn_preset_list: --preset):
+ * the scenario's `preset:` and, when the sweep varies `preset`, that
+ * variable's values (so the sweep runs over LIST instead).  Call before
+ * swp_set_round.  0, or -1 with DIAG filled (a zipped `preset` whose length
+ * LIST changes, out of memory). */
+int swp_replace_presets(swp_sweep *sw, const yt_node *list, vr_diag *diag);
+
 /* The value of variable VAR at point INDEX (< sw->point_count) of the
  * current round. */
 const yt_node *swp_value(const swp_sweep *sw, size_t index, size_t var);

@@ -43,6 +43,8 @@ offers "$(ask run --format = j)" json
 offers "$(ask replay trace --costs m)" model measured
 offers "$(ask calibrate x.csv --preset '')" esxi5-qdr-2012 modern-hdr
 offers "$(ask replay t --preset esxi5-qdr-2012,mo)" esxi5-qdr-2012,modern-hdr
+offers "$(ask run s.yaml --preset '')" edr-skylake ndr-sapphirerapids
+offers "$(ask sweep s.yaml --preset edr-skylake,nd)" edr-skylake,ndr-sapphirerapids
 offers "$(ask plot r.json --options native,vr)" native,vrdma native,vrdma-local
 offers "$(ask plot r.json --options '')" native sriov softroce-pvnic
 offers "$(ask help ru)" run

@@ -134,7 +134,7 @@ START_TEST(flags_of_other_commands)
 {
 	static const struct { const char *args[5]; const char *says; } cases[] = {
 		{{"run", "--compare", NULL},
-		 "found '--compare', expected --format, --out, --keep-platform, --iterations, --set or --cfg with 'run' (--compare is for 'replay')"},
+		 "found '--compare', expected --format, --out, --keep-platform, --iterations, --preset, --set or --cfg with 'run' (--compare is for 'replay')"},
 		{{"run", "--costs", "measured", NULL}, "(--costs is for 'replay')"},
 		{{"list", "--out", "x", NULL},
 		 "found '--out', expected no option with 'list' (--out is for 'run', 'plot', 'calibrate', 'replay', 'sweep', 'merge' and 'regress')"},
