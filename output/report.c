@@ -124,6 +124,32 @@ static void text_row(const vr_run *run, const vr_result *r, int bandwidth, FILE 
 	fputs("\n", out);
 }
 
+/* The row of each result's share resting on assumptions (sim/assumed.h). */
+static void text_assumed_share(const vr_result *group, size_t n, FILE *out)
+{
+	fprintf(out, " %-26s", "rests on assumptions [%]");
+	for (size_t k = 0; k < n; k++)
+		fprintf(out, " %10.1f", 100.0 * group[k].assumed_share);
+	fprintf(out, "\n");
+}
+
+/* The critical-path stages that rest on assumptions at some size and cost
+ * something there, on one line. */
+static void text_assumed_stages(const mdl_option *o, const vr_result *group, size_t n, FILE *out)
+{
+	fprintf(out, " (stages whose cost depends on an assumed value:");
+	int any = 0;
+	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++) {
+		int shown = 0;
+		for (size_t k = 0; k < n; k++)
+			shown |= vr_breakdown_used(&group[k], slot) && group[k].assumed[slot] &&
+				 fabs(group[k].breakdown_ns[slot]) > EXTRA_SHOWN_ABOVE_NS;
+		if (shown)
+			fprintf(out, "%s %s", any++ ? "," : "", vr_breakdown_name(o, slot));
+	}
+	fprintf(out, "%s)\n", any ? "" : " none");
+}
+
 /* What each resource costs per message, against the pace achieved. */
 static void text_bw_limits(const vr_result *group, size_t n, FILE *out)
 {
@@ -152,6 +178,7 @@ static void text_bw_limits(const vr_result *group, size_t n, FILE *out)
 	for (size_t k = 0; k < n; k++)
 		fprintf(out, " %10s", vr_bw_limit_names[group[k].bw.limit]);
 	fprintf(out, "\n");
+	text_assumed_share(group, n, out);
 }
 
 static void text_row_of_slot(const mdl_option *o, const vr_result *group, size_t n, size_t slot, FILE *out)
@@ -210,6 +237,8 @@ static void text_breakdown(const vr_run *run, const vr_result *group, size_t n, 
 	for (size_t k = 0; k < n; k++)
 		fprintf(out, " %10.3f", group[k].median_ns / NS_PER_US);
 	fprintf(out, "\n");
+	text_assumed_share(group, n, out);
+	text_assumed_stages(o, group, n, out);
 	text_role_rows(o, group, n, ROLE_COMPLETION,
 		       "Requester's send completion (races the reply; late only as send_completion_wait):", out);
 	text_role_rows(o, group, n, ROLE_OFF, "CPU time off the latency path:", out);
@@ -371,14 +400,27 @@ static void json_fields(json_writer *w, const vr_run *run, const vr_result *r, i
 		json_write_object_end(w);
 }
 
+/* The critical-path slots of R that rest on assumptions, by name. */
+static void json_assumed_stages(json_writer *w, const mdl_option *o, const vr_result *r)
+{
+	json_write_key(w, "assumed_stages");
+	json_write_array_begin(w);
+	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++)
+		if (vr_breakdown_used(r, slot) && r->assumed[slot])
+			json_write_string(w, vr_breakdown_name(o, slot));
+	json_write_array_end(w);
+}
+
 static void json_result(json_writer *w, const vr_run *run, const vr_result *r)
 {
 	int bandwidth = mdl_verb_is_bandwidth(workload_of(run, r)->verb);
 	json_write_break(w, 4);
 	json_write_object_begin(w);
 	json_fields(w, run, r, bandwidth);
-	if (!bandwidth)
+	if (!bandwidth) {
+		json_assumed_stages(w, option_of(run, r), r);
 		json_breakdowns(w, option_of(run, r), r);
+	}
 	json_per_op(w, r);
 	json_write_object_end(w);
 }

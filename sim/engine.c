@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "sim/engine.h"
+#include "sim/assumed.h"
 
 #include <errno.h>
 #include <simgrid/actor.h>
@@ -191,6 +192,7 @@ static void run_one(const scn_scenario *s, vr_result *r, size_t index)
 	vr_platform_endpoint(s, r->preset, option->route, 1, host_b, sizeof host_b);
 	if (mdl_verb_is_bandwidth(w->verb)) {
 		run_stream(w, r, index, &ab, &ba, read, host_a, host_b);
+		vr_result_find_assumed(r, s, option, w, a, b, &ab, &ba);
 		return;
 	}
 	vr_pingpong_side sides[2] = {
@@ -234,6 +236,7 @@ static void run_one(const scn_scenario *s, vr_result *r, size_t index)
 	r->typical_rounds = breakdown.typical;
 	mark_roles(r, &ab, &ba, read);
 	count_per_op(r, &ab, &ba, read);
+	vr_result_find_assumed(r, s, option, w, a, b, &ab, &ba);
 }
 
 static void controller(int argc, char **argv)

@@ -56,6 +56,7 @@ int vr_result_finite(const vr_result *r, const char **field)
 		{"bw.msg_rate_per_s", &r->bw.msg_rate_per_s, 1}, {"bw.duration_ns", &r->bw.duration_ns, 1},
 		{"bw.sender_cpu_ns", &r->bw.sender_cpu_ns, 1}, {"bw.receiver_cpu_ns", &r->bw.receiver_cpu_ns, 1},
 		{"bw.link_ns", &r->bw.link_ns, 1},
+		{"assumed_share", &r->assumed_share, 1},
 	};
 	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
 		long i = first_non_finite(groups[g].v, groups[g].n);

@@ -79,6 +79,8 @@ typedef struct vr_result {
 	double breakdown_ns[VR_BREAKDOWN_SLOTS];       /* per operation, typical operations (sums to the median) */
 	double breakdown_mean_ns[VR_BREAKDOWN_SLOTS];  /* per operation, all operations (sums to the mean) */
 	unsigned char role[VR_BREAKDOWN_SLOTS];        /* vr_slot_role of each slot */
+	unsigned char assumed[VR_BREAKDOWN_SLOTS];     /* its cost rests on an assumption (sim/assumed.h) */
+	double assumed_share;                          /* of t_typical, or of a bandwidth test's pace: 0 to 1 */
 	uint64_t typical_rounds;                       /* round trips behind breakdown_ns */
 	mdl_counters per_op;
 	vr_bandwidth bw;                               /* bandwidth tests only */

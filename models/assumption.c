@@ -1,0 +1,94 @@
+/*
+ * assumption.c - assumptions in a parameter set, and the plan quantities
+ * that depend on them (found by nudging each assumed value in turn).
+ */
+#include "models/assumption.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char ASSUMPTION_PREFIX[] = "assumption";
+
+/* A relative nudge far above rounding (2e-16) and far below any value's
+ * own uncertainty: a dependent quantity moves, an independent one is
+ * recomputed bit for bit. */
+static const double NUDGE = 1e-6;
+
+int mdl_param_assumed(const mdl_params *p, int id)
+{
+	if (strncmp(p->source[id], ASSUMPTION_PREFIX, sizeof ASSUMPTION_PREFIX - 1) == 0)
+		return 1;
+	/* So many cycles are so many ns only at the assumed clock. */
+	return id != MDL_CPU_FREQUENCY && mdl_param_defs[id].kind == VR_Q_TIME && p->written[id].is_cycles &&
+	       mdl_param_assumed(p, MDL_CPU_FREQUENCY);
+}
+
+size_t mdl_params_assumed_count(const mdl_params *p)
+{
+	size_t n = 0;
+	for (int id = 0; id < MDL_PARAM_COUNT; id++)
+		n += (size_t)mdl_param_assumed(p, id);
+	return n;
+}
+
+/* A value near V: 0 becomes the smallest value the parameter allows. */
+static double nudged(int id, double v)
+{
+	if (v != 0)
+		return v * (1.0 + NUDGE);
+	return mdl_param_defs[id].min > 0 ? mdl_param_defs[id].min : NUDGE;
+}
+
+/* Mark in OUT what differs between the plan BASE and NUDGED. */
+static void mark_changes(const mdl_plan *base, const mdl_plan *nudged_plan, mdl_plan_assumed *out)
+{
+	if (nudged_plan->count != base->count) {   /* not expected: stages depend on the verb only */
+		memset(out, 1, sizeof *out);
+		return;
+	}
+	for (size_t i = 0; i < base->count; i++)
+		out->stage[i] |= nudged_plan->stages[i].nominal_ns != base->stages[i].nominal_ns ||
+				 nudged_plan->stages[i].full_ns != base->stages[i].full_ns;
+	out->serialization |= nudged_plan->serialization_ns != base->serialization_ns;
+	out->pipeline |= nudged_plan->pipeline_ns != base->pipeline_ns;
+}
+
+typedef struct nudge_work {
+	mdl_params *sender, *receiver;   /* copies; the same one when the hosts share one set */
+	mdl_plan plan;
+} nudge_work;
+
+int mdl_plan_find_assumed(const mdl_option *option, const mdl_params *sender, const mdl_params *receiver,
+			  double size_bytes, mdl_verb verb, mdl_completion completion, mdl_leg leg,
+			  const mdl_footprint *footprint, const mdl_plan *plan, mdl_plan_assumed *out)
+{
+	memset(out, 0, sizeof *out);
+	int shared = sender == receiver;
+	nudge_work *w = malloc(sizeof *w);
+	mdl_params *copies = malloc((shared ? 1 : 2) * sizeof *copies);
+	if (!w || !copies) {
+		free(w);
+		free(copies);
+		memset(out, 1, sizeof *out);
+		return -1;
+	}
+	copies[0] = *sender;
+	if (!shared)
+		copies[1] = *receiver;
+	w->sender = &copies[0];
+	w->receiver = shared ? &copies[0] : &copies[1];
+	mdl_params *hosts[2] = {w->sender, w->receiver};
+	for (int h = 0; h < (shared ? 1 : 2); h++)
+		for (int id = 0; id < MDL_PARAM_COUNT; id++) {
+			if (!mdl_param_assumed(hosts[h], id))
+				continue;
+			double kept = hosts[h]->value[id];
+			hosts[h]->value[id] = nudged(id, kept);
+			mdl_plan_build(option, w->sender, w->receiver, size_bytes, verb, completion, leg, footprint, &w->plan);
+			hosts[h]->value[id] = kept;
+			mark_changes(plan, &w->plan, out);
+		}
+	free(copies);
+	free(w);
+	return 0;
+}

@@ -1,0 +1,125 @@
+/*
+ * assumed.c - the breakdown slots that rest on assumptions, and their share.
+ */
+#include "sim/assumed.h"
+
+#include "models/assumption.h"
+
+/* The leg plans with what in them depends on assumptions. */
+typedef struct leg {
+	const mdl_plan *plan;
+	const mdl_params *sender;
+	mdl_plan_assumed assumed;
+	size_t extra_base;          /* its extras' slots */
+} leg;
+
+static int interference_assumed(const mdl_params *p)
+{
+	return mdl_param_assumed(p, MDL_JITTER_INTERFERENCE_PROBABILITY) ||
+	       mdl_param_assumed(p, MDL_JITTER_INTERFERENCE_LATENCY);
+}
+
+static void mark_leg(vr_result *r, const leg *l)
+{
+	int completion = 0;
+	for (size_t i = 0; i < l->plan->count; i++) {
+		r->assumed[l->plan->stages[i].stage] |= l->assumed.stage[i];
+		if (l->plan->stages[i].segment == SEG_COMPLETION)
+			completion |= l->assumed.stage[i];
+	}
+	r->assumed[l->extra_base + EXTRA_SERIALIZATION] |= l->assumed.serialization;
+	r->assumed[l->extra_base + EXTRA_QUEUEING] |= l->assumed.serialization;
+	r->assumed[l->extra_base + EXTRA_PIPELINE] |= l->assumed.pipeline;
+	r->assumed[l->extra_base + EXTRA_INTERFERENCE] |= (unsigned char)interference_assumed(l->sender);
+	r->assumed[l->extra_base + EXTRA_COMPLETION_WAIT] |= (unsigned char)completion;
+}
+
+static double share(double assumed_ns, double total_ns)
+{
+	return total_ns > 0 ? assumed_ns / total_ns : 0.0;
+}
+
+/* Latency: the typical breakdown's slots on the critical path. */
+static double typical_share(const vr_result *r)
+{
+	double assumed_ns = 0, total_ns = 0;
+	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++)
+		if (vr_breakdown_used(r, slot)) {
+			total_ns += r->breakdown_ns[slot];
+			assumed_ns += r->assumed[slot] ? r->breakdown_ns[slot] : 0.0;
+		}
+	return share(assumed_ns, total_ns);
+}
+
+/* The software work per message of the CPU on HOST_SIDE's end of L (the
+ * requester is the sender of the first leg). */
+static void cpu_work(const leg *l, mdl_side host_side, double *assumed_ns, double *total_ns)
+{
+	for (size_t i = 0; i < l->plan->count; i++) {
+		const mdl_plan_stage *st = &l->plan->stages[i];
+		if (!st->software || st->side != host_side)
+			continue;
+		*total_ns += st->full_ns;
+		*assumed_ns += l->assumed.stage[i] ? st->full_ns : 0.0;
+	}
+}
+
+/* One-way latency of L: its sender and receiver stages, transfer and pipeline. */
+static void one_way(const leg *l, double *assumed_ns, double *total_ns)
+{
+	for (size_t i = 0; i < l->plan->count; i++) {
+		const mdl_plan_stage *st = &l->plan->stages[i];
+		if (st->segment == SEG_COMPLETION || st->segment == SEG_OFF)
+			continue;
+		*total_ns += st->nominal_ns;
+		*assumed_ns += l->assumed.stage[i] ? st->nominal_ns : 0.0;
+	}
+	*total_ns += l->plan->serialization_ns + l->plan->pipeline_ns;
+	*assumed_ns += (l->assumed.serialization ? l->plan->serialization_ns : 0.0) +
+		       (l->assumed.pipeline ? l->plan->pipeline_ns : 0.0);
+}
+
+/* Bandwidth: the resource that set the pace.  FORWARD carries the
+ * requests, RESPONSE (READ only, else NULL) the data back. */
+static double pace_share(const vr_result *r, const leg *forward, const leg *response)
+{
+	double assumed_ns = 0, total_ns = 0;
+	switch (r->bw.limit) {
+	case BW_LIMIT_LINK:
+		return (response ? response : forward)->assumed.serialization;
+	case BW_LIMIT_SENDER_CPU:
+	case BW_LIMIT_RECEIVER_CPU: {
+		int requester = r->bw.limit == BW_LIMIT_SENDER_CPU;
+		cpu_work(forward, requester ? SIDE_SENDER : SIDE_RECEIVER, &assumed_ns, &total_ns);
+		if (response)
+			cpu_work(response, requester ? SIDE_RECEIVER : SIDE_SENDER, &assumed_ns, &total_ns);
+		break;
+	}
+	case BW_LIMIT_WINDOW:
+	case BW_LIMIT_COUNT:
+		one_way(forward, &assumed_ns, &total_ns);
+		if (response)
+			one_way(response, &assumed_ns, &total_ns);
+		break;
+	}
+	return share(assumed_ns, total_ns);
+}
+
+void vr_result_find_assumed(vr_result *r, const scn_scenario *s, const mdl_option *option, const scn_workload *w,
+			    const mdl_params *a, const mdl_params *b, const mdl_plan *ab, const mdl_plan *ba)
+{
+	int read = mdl_verb_operation(w->verb) == VERB_READ_LAT;
+	static leg legs[2];   /* large (a plan's worth of flags each): not on an actor's stack */
+	legs[0] = (leg){.plan = ab, .sender = a, .extra_base = VR_EXTRA_BASE};
+	legs[1] = (leg){.plan = ba, .sender = b, .extra_base = read ? VR_EXTRA_RESPONSE_BASE : VR_EXTRA_BASE};
+	mdl_plan_find_assumed(option, a, b, r->size_bytes, w->verb, s->completion,
+			      read ? LEG_READ_REQUEST : LEG_MESSAGE, &w->footprint, ab, &legs[0].assumed);
+	mdl_plan_find_assumed(option, b, a, r->size_bytes, w->verb, s->completion,
+			      read ? LEG_READ_RESPONSE : LEG_MESSAGE, &w->footprint, ba, &legs[1].assumed);
+	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++)
+		r->assumed[slot] = 0;
+	for (size_t k = 0; k < 2; k++)
+		mark_leg(r, &legs[k]);
+	r->assumed_share = mdl_verb_is_bandwidth(w->verb) ? pace_share(r, &legs[0], read ? &legs[1] : NULL)
+							  : typical_share(r);
+}

@@ -1,0 +1,30 @@
+/*
+ * assumed.h - how much of a result rests on assumptions.
+ *
+ * A breakdown slot rests on assumptions when its cost depends on a
+ * parameter whose value is an assumption (models/assumption.h): an option
+ * stage when its nominal time does, serialization and queueing when the
+ * bottleneck link's rate does, the pipeline when its pace does,
+ * interference when jitter.interference_* are assumptions, the completion
+ * wait when a completion stage does.  A slot counts whole: it is the
+ * smallest unit the breakdown reports, and a stage with one assumed input
+ * is not known better than that input.
+ *
+ * Latency tests: the share of t_typical (the typical breakdown, which sums
+ * to the median) in slots that rest on assumptions.  Bandwidth tests: the
+ * share of the per-message time of the resource that set the pace (the
+ * link: its serialization; a CPU: its software stages, by their work per
+ * message; the window: the one-way latency of the legs).
+ */
+#ifndef VR_ASSUMED_H
+#define VR_ASSUMED_H
+
+#include "sim/results.h"
+
+/* Fill R's assumed[] and assumed_share from its plans AB (host A to B) and
+ * BA, built by mdl_plan_build from A's and B's parameters with W's verb and
+ * footprint; R's breakdown and bandwidth figures are final. */
+void vr_result_find_assumed(vr_result *r, const scn_scenario *s, const mdl_option *option, const scn_workload *w,
+			    const mdl_params *a, const mdl_params *b, const mdl_plan *ab, const mdl_plan *ba);
+
+#endif
