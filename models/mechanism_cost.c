@@ -252,3 +252,10 @@ void mdl_cost_eswitch_ack_return(const mdl_cost_in *in, mdl_cost *c)
 void mdl_cost_none(const mdl_cost_in *in, mdl_cost *c)
 {
 }
+
+/* A scheduling delay, not work: the CPU is free meanwhile, so the stage
+ * occupies no CPU of the pipeline or the stream (software stays 0). */
+void mdl_cost_deferred_task(const mdl_cost_in *in, mdl_cost *c)
+{
+	c->fixed_ns = V(in->own, RXE_DEFER);
+}

@@ -25,7 +25,7 @@ static vr_diag diag;
 static const vr_where NOWHERE = {"test", 1, 1};
 
 /* The documented groups (calibration/fit.h), to build "true" parameters. */
-static const char *const FIXED[] = {"rxe.post_send", "rxe.completer", NULL};
+static const char *const FIXED[] = {"rxe.post_send", "rxe.completer", "rxe.defer", NULL};
 static const char *const PER_PACKET[] = {"rxe.requester", "rxe.responder", "net.tx_per_packet", "net.rx_per_packet", NULL};
 static const char *const PER_BYTE[] = {"mem.copy_bandwidth", "rxe.icrc_bandwidth", NULL};
 
