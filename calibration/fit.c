@@ -28,7 +28,7 @@ static const struct {
 	int acts;
 	const char *meaning;
 } GROUPS[GROUP_COUNT] = {
-	[GROUP_FIXED] = {{"rxe.post_send", "rxe.completer", NULL}, TIMES, "software cost per message"},
+	[GROUP_FIXED] = {{"rxe.post_send", "rxe.completer", "rxe.defer", NULL}, TIMES, "software cost per message"},
 	[GROUP_PER_PACKET] = {{"rxe.requester", "rxe.responder", "net.tx_per_packet", "net.rx_per_packet", NULL}, TIMES,
 			      "software cost per packet"},
 	[GROUP_PER_BYTE] = {{"mem.copy_bandwidth", "rxe.icrc_bandwidth", NULL}, DIVIDES, "copy and ICRC cost per byte"},

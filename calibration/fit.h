@@ -5,7 +5,8 @@
  * one host over a loopback netdev, as the measurements are made) on a base
  * preset.  Its SoftRoCE parameters fall into groups, each scaled by one
  * factor k that the fit finds:
- *   fixed       per message: rxe.post_send, rxe.completer
+ *   fixed       per message: rxe.post_send, rxe.completer, rxe.defer (a READ's
+ *               deferred responder: a scheduling delay, kernel code like the rest)
  *   per_packet  per packet:  rxe.requester, rxe.responder, net.tx_per_packet, net.rx_per_packet
  *   per_byte    per byte:    mem.copy_bandwidth, rxe.icrc_bandwidth (divided by k)
  * and, when asked (--fit ...,overlap), the value of cpu.side_overlap itself

@@ -286,3 +286,28 @@ void mdl_cost_atomic_execute(const mdl_cost_in *in, mdl_cost *c)
 void mdl_cost_none(const mdl_cost_in *in, mdl_cost *c)
 {
 }
+
+/* A scheduling delay, not work: the CPU is free meanwhile, so the stage
+ * occupies no CPU of the pipeline or the stream (software stays 0). */
+void mdl_cost_deferred_task(const mdl_cost_in *in, mdl_cost *c)
+{
+	c->fixed_ns = V(in->own, RXE_DEFER);
+}
+
+/* Between the messages of a latency test the backend thread sleeps and its
+ * core idles: the wake-up, then the core's exit from its C-state. */
+void mdl_cost_backend_wakeup(const mdl_cost_in *in, mdl_cost *c)
+{
+	c->fixed_ns = V(in->own, VNIC_BACKEND_WAKEUP) + V(in->own, CPU_IDLE_EXIT);
+}
+
+/* A halted vCPU: while the host still polls it (a window of virt.halt_poll,
+ * longer than the idle gap of the latency tests that use this stage: about
+ * one small round trip) the interrupt only costs the VM entry out of the
+ * polling loop; without a window its thread sleeps, and the wake-up and
+ * the core's idle exit come first. */
+void mdl_cost_vcpu_halt_wakeup(const mdl_cost_in *in, mdl_cost *c)
+{
+	const mdl_params *own = in->own;
+	c->fixed_ns = V(own, VIRT_HALT_POLL) > 0 ? V(own, VIRT_VM_ENTRY) : V(own, VIRT_VCPU_WAKEUP) + V(own, CPU_IDLE_EXIT);
+}

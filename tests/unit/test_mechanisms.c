@@ -228,6 +228,102 @@ START_TEST(bandwidth_verbs_use_their_operation)
 }
 END_TEST
 
+/* The plan of VERB's LEG on option O, with COMPLETION. */
+static void build_leg(const mdl_option *o, mdl_verb verb, mdl_completion completion, mdl_leg leg, mdl_plan *plan)
+{
+	mdl_plan_build(o, &params, &params, 2, verb, completion, leg, &ONE_QP, plan);
+}
+
+/* Stages of mechanism MECH in PLAN, and their time in *NS. */
+static int count_mechanism(const mdl_option *o, const mdl_plan *plan, mdl_mechanism mech, double *ns)
+{
+	int n = 0;
+	*ns = 0;
+	for (size_t i = 0; i < plan->count; i++)
+		if (o->stages[plan->stages[i].stage].mechanism == mech) {
+			n++;
+			*ns += plan->stages[i].nominal_ns;
+		}
+	return n;
+}
+
+static const char *const SOFTROCE[] = {"softroce-loopback", "softroce-directpath", "softroce-pvnic", "softroce-pvnic-local", NULL};
+
+/* rxe schedules the responder for an RDMA READ request only (rxe_resp.c
+ * rxe_resp_queue_pkt): one wait per READ, none per WRITE or SEND. */
+START_TEST(rxe_defers_the_read_responder_once)
+{
+	static mdl_option o;
+	mdl_plan plan;
+	double ns;
+	for (size_t i = 0; SOFTROCE[i]; i++) {
+		load(SOFTROCE[i], &o);
+		build_leg(&o, VERB_READ_LAT, COMPLETION_POLL, LEG_READ_REQUEST, &plan);
+		ck_assert_int_eq(count_mechanism(&o, &plan, MECH_DEFERRED_TASK, &ns), 1);
+		ck_assert_double_eq_tol(ns, P(RXE_DEFER), 1e-9);
+		ck_assert_int_eq(stage(&o, &plan, "responder_defer")->segment, SEG_RECEIVER);
+		build_leg(&o, VERB_READ_LAT, COMPLETION_POLL, LEG_READ_RESPONSE, &plan);
+		ck_assert_int_eq(count_mechanism(&o, &plan, MECH_DEFERRED_TASK, &ns), 0);
+		build_leg(&o, VERB_WRITE_LAT, COMPLETION_POLL, LEG_MESSAGE, &plan);
+		ck_assert_int_eq(count_mechanism(&o, &plan, MECH_DEFERRED_TASK, &ns), 0);
+		build_leg(&o, VERB_SEND_LAT, COMPLETION_EVENT, LEG_MESSAGE, &plan);
+		ck_assert_int_eq(count_mechanism(&o, &plan, MECH_DEFERRED_TASK, &ns), 0);
+	}
+}
+END_TEST
+
+/* A paravirtual vNIC wakes the sending and the receiving backend thread,
+ * on each way, between hosts and inside one; passthrough has none. */
+START_TEST(vnic_backends_wake_on_both_sides)
+{
+	static mdl_option o;
+	mdl_plan plan;
+	double ns, one = P(VNIC_BACKEND_WAKEUP) + P(CPU_IDLE_EXIT);
+	static const char *const PVNIC[] = {"softroce-pvnic", "softroce-pvnic-local", NULL};
+	for (size_t i = 0; PVNIC[i]; i++) {
+		load(PVNIC[i], &o);
+		build_leg(&o, VERB_WRITE_LAT, COMPLETION_POLL, LEG_MESSAGE, &plan);
+		ck_assert_int_eq(count_mechanism(&o, &plan, MECH_BACKEND_WAKEUP, &ns), 4);   /* message and ACK */
+		ck_assert_double_eq_tol(ns, 4 * one, 1e-9);
+		ck_assert_int_eq(stage(&o, &plan, "backend_wakeup")->segment, SEG_SENDER);
+		ck_assert_int_eq(stage(&o, &plan, "rx_backend_wakeup")->segment, SEG_RECEIVER);
+		build_leg(&o, VERB_READ_LAT, COMPLETION_POLL, LEG_READ_RESPONSE, &plan);
+		ck_assert_int_eq(count_mechanism(&o, &plan, MECH_BACKEND_WAKEUP, &ns), 2);
+	}
+	load("softroce-directpath", &o);
+	build_leg(&o, VERB_WRITE_LAT, COMPLETION_POLL, LEG_MESSAGE, &plan);
+	ck_assert_int_eq(count_mechanism(&o, &plan, MECH_BACKEND_WAKEUP, &ns), 0);
+}
+END_TEST
+
+/* A vCPU halts where its application blocks: the READ responder, the side
+ * waiting for a completion event; never a polling side.  Halt-polling
+ * leaves only the VM entry; without it the wake-up and the idle exit. */
+START_TEST(halted_vcpus_wake_unless_halt_polled)
+{
+	static mdl_option o;
+	mdl_plan plan;
+	double ns;
+	load("softroce-directpath", &o);
+	ck_assert_double_eq(P(VIRT_HALT_POLL), 0);
+	build_leg(&o, VERB_READ_LAT, COMPLETION_POLL, LEG_READ_REQUEST, &plan);
+	ck_assert_int_eq(count_mechanism(&o, &plan, MECH_VCPU_HALT_WAKEUP, &ns), 1);
+	ck_assert_double_eq_tol(ns, P(VIRT_VCPU_WAKEUP) + P(CPU_IDLE_EXIT), 1e-9);
+	build_leg(&o, VERB_READ_LAT, COMPLETION_POLL, LEG_READ_RESPONSE, &plan);
+	ck_assert_int_eq(count_mechanism(&o, &plan, MECH_VCPU_HALT_WAKEUP, &ns), 0);
+	build_leg(&o, VERB_READ_LAT, COMPLETION_EVENT, LEG_READ_RESPONSE, &plan);
+	ck_assert_int_eq(count_mechanism(&o, &plan, MECH_VCPU_HALT_WAKEUP, &ns), 1);
+	build_leg(&o, VERB_SEND_LAT, COMPLETION_POLL, LEG_MESSAGE, &plan);
+	ck_assert_int_eq(count_mechanism(&o, &plan, MECH_VCPU_HALT_WAKEUP, &ns), 0);
+	build_leg(&o, VERB_SEND_LAT, COMPLETION_EVENT, LEG_MESSAGE, &plan);
+	ck_assert_int_eq(count_mechanism(&o, &plan, MECH_VCPU_HALT_WAKEUP, &ns), 2);   /* receiver, then the ACK's */
+	params.value[MDL_VIRT_HALT_POLL] = 200e3;
+	build_leg(&o, VERB_READ_LAT, COMPLETION_POLL, LEG_READ_REQUEST, &plan);
+	ck_assert_int_eq(count_mechanism(&o, &plan, MECH_VCPU_HALT_WAKEUP, &ns), 1);
+	ck_assert_double_eq_tol(ns, P(VIRT_VM_ENTRY), 1e-9);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("mechanisms");
@@ -241,6 +337,9 @@ int main(void)
 	tcase_add_test(tc, doorbells_and_traps_are_shared_by_a_post_list);
 	tcase_add_test(tc, bandwidth_verbs_use_their_operation);
 	tcase_add_test(tc, empty_poll_doorbells_scale_the_completion);
+	tcase_add_test(tc, rxe_defers_the_read_responder_once);
+	tcase_add_test(tc, vnic_backends_wake_on_both_sides);
+	tcase_add_test(tc, halted_vcpus_wake_unless_halt_polled);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
