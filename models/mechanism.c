@@ -70,9 +70,14 @@ static double miss_chance(double entries, double working_set)
 	return mdl_cache_sweep_miss_ratio(entries, 0, working_set);
 }
 
+static double pages_in(double page_bytes, double bytes)
+{
+	return bytes <= page_bytes ? 1.0 : ceil(bytes / page_bytes);
+}
+
 static double pages_of(const mdl_params *p, double bytes)
 {
-	return bytes <= V(p, MEM_PAGE_SIZE) ? 1.0 : ceil(bytes / V(p, MEM_PAGE_SIZE));
+	return pages_in(V(p, MEM_PAGE_SIZE), bytes);
 }
 
 mdl_message mdl_message_make(const mdl_params *p, mdl_link link, double wire_payload_bytes,
@@ -92,8 +97,35 @@ mdl_message mdl_message_make(const mdl_params *p, mdl_link link, double wire_pay
 	double registered_pages = pages_of(p, fmax(footprint->registered_bytes, buffer_bytes));
 	m.qp_miss = miss_chance(V(p, HCA_QP_CACHE_ENTRIES), footprint->qps);
 	m.mtt_miss = miss_chance(V(p, HCA_MTT_CACHE_ENTRIES), registered_pages);
-	m.iotlb_miss = miss_chance(V(p, IOMMU_IOTLB_ENTRIES), registered_pages);
+	/* The IOMMU maps guest memory in the host's pages: huge pages widen
+	 * the IOTLB's reach.  The core's TLB holds a guest page's translation
+	 * at the smaller of the two page sizes (a 4 KiB guest page on a 2 MiB
+	 * host page is still a 4 KiB entry). */
+	double registered_bytes = fmax(footprint->registered_bytes, buffer_bytes);
+	m.host_pages = pages_in(V(p, MEM_HOST_PAGE_SIZE), buffer_bytes);
+	m.iotlb_miss = miss_chance(V(p, IOMMU_IOTLB_ENTRIES), pages_in(V(p, MEM_HOST_PAGE_SIZE), registered_bytes));
+	m.tlb_miss = miss_chance(V(p, CPU_TLB_ENTRIES),
+				 pages_in(fmin(V(p, MEM_PAGE_SIZE), V(p, MEM_HOST_PAGE_SIZE)), registered_bytes));
 	return m;
+}
+
+double mdl_page_walk_levels(double page_bytes)
+{
+	/* each level above the 4 KiB one maps 512 times more */
+	double above = floor(log2(fmax(page_bytes, 4096.0) / 4096.0) / 9.0 + 1e-9);
+	return fmax(4.0 - above, 2.0);
+}
+
+double mdl_iommu_walk_ns(const mdl_params *p)
+{
+	return V(p, IOMMU_PAGE_WALK) * mdl_page_walk_levels(V(p, MEM_HOST_PAGE_SIZE)) / 4.0;
+}
+
+double mdl_ept_walk_extra_ns(const mdl_params *p)
+{
+	enum { FULL_2D_REFERENCES = 24 };   /* (4+1)(4+1)-1: virt.ept_walk */
+	double g = mdl_page_walk_levels(V(p, MEM_PAGE_SIZE)), h = mdl_page_walk_levels(V(p, MEM_HOST_PAGE_SIZE));
+	return V(p, VIRT_EPT_WALK) * ((g + 1.0) * (h + 1.0) - 1.0 - g) / FULL_2D_REFERENCES;
 }
 
 double mdl_resource_bps(mdl_resource resource, const mdl_params *p)
@@ -119,7 +151,7 @@ mdl_cost mdl_mechanism_cost(mdl_mechanism mech, const mdl_params *sender, const 
 	const mdl_mechanism_info *m = &mdl_mechanisms[mech];
 	mdl_cost c = {.resource = m->resource};
 	/* Local mechanisms use the parameters of the host they run on. */
-	mdl_cost_in in = {side == SIDE_RECEIVER ? receiver : sender, sender, receiver, msg, cpu};
+	mdl_cost_in in = {side == SIDE_RECEIVER ? receiver : sender, sender, receiver, msg, cpu, side};
 	m->cost(&in, &c);
 	return c;
 }

@@ -96,6 +96,9 @@ typedef struct mdl_message {
 	double qp_miss;          /* chance the QP context is not on the HCA */
 	double mtt_miss;         /* chance a page translation is not on the HCA */
 	double iotlb_miss;       /* chance a page translation is not in the IOTLB */
+	double host_pages;       /* host pages (mem.host_page_size) the payload spans: the IOMMU's mappings */
+	double tlb_miss;         /* chance a guest access misses the core's TLB (its reach
+				  * against the registered memory's pages) */
 } mdl_message;
 
 /* The uncontended cost of one stage. */
@@ -105,6 +108,10 @@ typedef struct mdl_cost {
 				  * pipeline overlaps it with the other stages' packets */
 	mdl_resource resource;   /* where the payload streams, or RES_NONE */
 	int software;            /* runs on a CPU: subject to jitter */
+	double events_per_ns;    /* an event that strikes at this rate while the message is
+				  * under way (a timer tick): the plan turns it into a chance
+				  * per message, its one-way time x this rate */
+	double event_ns;         /* what such an event costs the message it strikes */
 	mdl_counters counts;
 } mdl_cost;
 
@@ -153,6 +160,7 @@ typedef struct mdl_cost_in {
 	const mdl_params *receiver; /* the host it reaches */
 	const mdl_message *msg;
 	const mdl_cpu_cost *cpu;    /* MECH_CPU's cost parameters */
+	mdl_side side;              /* which of the two OWN is (a sender's DMA reads, a receiver's writes) */
 } mdl_cost_in;
 
 /* A mechanism's cost formula: adds its uncontended time and counts to
@@ -189,6 +197,20 @@ mdl_message mdl_message_make(const mdl_params *params, mdl_link link, double wir
  * mechanism runs on; CPU names MECH_CPU's cost parameters. */
 mdl_cost mdl_mechanism_cost(mdl_mechanism mech, const mdl_params *sender, const mdl_params *receiver,
 			    const mdl_message *msg, const mdl_cpu_cost *cpu, mdl_side side);
+
+/* Paging levels a walk reads to reach a mapping of PAGE_BYTES on x86-64
+ * (four-level tables): 4 for 4 KiB, 3 for 2 MiB, 2 for 1 GiB. */
+double mdl_page_walk_levels(double page_bytes);
+
+/* An IOTLB miss's walk on a host with PARAMS: iommu.page_walk is a 4 KiB
+ * mapping's four levels; a larger host page walks fewer. */
+double mdl_iommu_walk_ns(const mdl_params *params);
+
+/* What a guest TLB miss's two-dimensional walk costs beyond a native
+ * one: with G guest and H host levels it reads (G+1)(H+1)-1 entries
+ * against G (Bhargava et al., ASPLOS 2008: 24 against 4 with 4 KiB pages
+ * in both), virt.ept_walk being the 24. */
+double mdl_ept_walk_extra_ns(const mdl_params *params);
 
 /* Bandwidth of RESOURCE on a host with PARAMS, in bits per second. */
 double mdl_resource_bps(mdl_resource resource, const mdl_params *params);

@@ -195,10 +195,59 @@ void mdl_cost_virq_injection(const mdl_cost_in *in, mdl_cost *c)
 
 void mdl_cost_iommu_translation(const mdl_cost_in *in, mdl_cost *c)
 {
-	/* A walk for each page whose translation missed; the walks of later
-	 * packets overlap the earlier packets' transfer. */
+	/* The payload's DMA: an inline payload rode in the WQE, so the sender
+	 * reads none and translates none.  The first request's look-up is on
+	 * the path (later ones pipeline behind it); a walk for each host page
+	 * whose translation missed, the walks of later packets overlapping the
+	 * earlier packets' transfer. */
 	const mdl_message *msg = in->msg;
-	per_packet(c, msg->iotlb_miss * V(in->own, IOMMU_PAGE_WALK) * msg->pages / msg->packets, msg);
+	if (in->side == SIDE_SENDER && msg->inline_payload)
+		return;
+	c->fixed_ns = V(in->own, IOMMU_IOTLB_HIT);
+	per_packet(c, msg->iotlb_miss * mdl_iommu_walk_ns(in->own) * msg->host_pages / msg->packets, msg);
+}
+
+/* A queue entry's DMA (a WQE read, a CQE write) through the IOMMU: the
+ * rings are a few pages, looked up like the buffer's (they miss only when
+ * the registered memory sweeps the IOTLB). */
+static double ring_translation_ns(const mdl_cost_in *in)
+{
+	return V(in->own, IOMMU_IOTLB_HIT) + in->msg->iotlb_miss * mdl_iommu_walk_ns(in->own);
+}
+
+void mdl_cost_iommu_wqe_translation(const mdl_cost_in *in, mdl_cost *c)
+{
+	if (in->msg->blueflame)
+		return;   /* the doorbell carried the WQE: no DMA read */
+	c->fixed_ns = ring_translation_ns(in);
+}
+
+void mdl_cost_iommu_cqe_translation(const mdl_cost_in *in, mdl_cost *c)
+{
+	c->fixed_ns = ring_translation_ns(in);
+}
+
+void mdl_cost_interrupt_remap(const mdl_cost_in *in, mdl_cost *c)
+{
+	c->fixed_ns = V(in->own, IOMMU_INTERRUPT_REMAP);
+}
+
+void mdl_cost_guest_page_walk(const mdl_cost_in *in, mdl_cost *c)
+{
+	/* One access to one page (a WQE, a CQE, the polled byte): a TLB miss
+	 * walks two dimensions where a native core walks one. */
+	c->fixed_ns = in->msg->tlb_miss * mdl_ept_walk_extra_ns(in->own);
+}
+
+void mdl_cost_vcpu_timer_tick(const mdl_cost_in *in, mdl_cost *c)
+{
+	/* No cost in the median: a tick strikes a message at the rate of the
+	 * guest's timer while the message is under way (the plan makes it a
+	 * chance), and then steals the vCPU for an exit, the tick's handling
+	 * and the entry back. */
+	const mdl_params *own = in->own;
+	c->events_per_ns = V(own, VIRT_TIMER_TICK_RATE) * 1e-9;
+	c->event_ns = V(own, VIRT_VM_EXIT) + V(own, VIRT_TIMER_TICK_COST) + V(own, VIRT_VM_ENTRY);
 }
 
 void mdl_cost_hca_context_cache(const mdl_cost_in *in, mdl_cost *c)

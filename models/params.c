@@ -130,6 +130,7 @@ static const struct {
 	{MDL_WIRE_MTU, "the IBTA's PMTU values are 256, 512, 1024, 2048 and 4096 B"},
 	{MDL_ETH_MTU, "RoCE uses the IBTA's PMTU values, 256 to 4096 B"},
 	{MDL_MEM_PAGE_SIZE, "page sizes are powers of two (4 KiB, 2 MiB, 1 GiB on x86-64)"},
+	{MDL_MEM_HOST_PAGE_SIZE, "page sizes are powers of two (4 KiB, 2 MiB, 1 GiB on x86-64)"},
 };
 
 static const char *power_of_two_reason(int id)

@@ -105,6 +105,8 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 		p->per_doorbell = s->per_doorbell;
 		p->software = c.software;
 		p->counts = c.counts;
+		p->event_chance = c.events_per_ns;   /* a rate until the one-way time is known */
+		p->event_ns = c.event_ns;
 		mdl_counters_add(&out->counters, &c.counts);
 		if (p->segment == SEG_SENDER || p->segment == SEG_RECEIVER) {
 			/* In the pipeline: this stage's share is its first packet. */
@@ -138,6 +140,12 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 	out->pipeline_ns = fmax(0.0, later_packets * slowest_per_packet_ns - later_serialization_ns);
 	out->pipeline_cacheless_ns = fmax(0.0, later_packets * fmax(slowest_cacheless_ns, cpu_pace_ns) -
 					  later_serialization_ns);
+	/* An event striking at a rate meets a message with the chance its
+	 * rate x the time the message is under way. */
+	double one_way_ns = mdl_plan_one_way_ns(out);
+	for (size_t i = 0; i < out->count; i++)
+		if (out->stages[i].event_chance > 0)
+			out->stages[i].event_chance = fmin(1.0, out->stages[i].event_chance * one_way_ns);
 }
 
 double mdl_plan_segment_ns(const mdl_plan *plan, mdl_segment segment)

@@ -36,6 +36,9 @@ typedef struct mdl_plan_stage {
 	int software;            /* runs on a CPU: subject to jitter, occupies that CPU */
 	int per_doorbell;        /* done once per doorbell, shared by a post list */
 	mdl_counters counts;     /* the events it counts, per operation */
+	double event_chance;     /* a stage that strikes by chance (a timer tick): the chance
+				  * it strikes one message, its rate x the leg's one-way time */
+	double event_ns;         /* and what it costs then (0: no such stage) */
 } mdl_plan_stage;
 
 typedef struct mdl_plan {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/cache.h"
 #include "models/pcie.h"
 #include "models/plan.h"
 #include "sim/flow_builder.h"
@@ -62,6 +63,9 @@ static int add_caches(builder *b, size_t host, const mdl_params *p)
 	for (int i = 0; i < 3; i++) {
 		snprintf(name, sizeof name, "%s %s", b->s->hosts[host].name, caches[i].what);
 		double entries = p->value[caches[i].entries];
+		if (caches[i].entries == MDL_IOMMU_IOTLB_ENTRIES)   /* its keys are guest pages: host pages reach further */
+			entries = fmin(entries * fmax(1.0, MDL_VALUE(p, MEM_HOST_PAGE_SIZE) / MDL_VALUE(p, MEM_PAGE_SIZE)),
+				       (double)MDL_CACHE_MAX_ENTRIES);
 		fl_cache_spec spec = {.name = name, .entries = entries < UINT32_MAX ? (uint32_t)entries : UINT32_MAX};
 		if ((ids[i] = fl_add_cache(b->e, &spec)) == FL_NONE)
 			return vr_diag_at(b->diag, (vr_where){b->s->file, 0, 0}, "cannot build the caches: %s",

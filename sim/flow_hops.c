@@ -198,8 +198,13 @@ int vr_flow_translation_stage(vr_flow_builder *b, const mdl_plan *plan, const md
 		cache_hop(b, hs->translations, b->pages_taken ? FL_KEY_PAGE_AGAIN : FL_KEY_PAGE, n,
 			  MDL_VALUE(p, HCA_CONTEXT_MISS), hs->pcie_down, read_ns, hidden_ns);
 	} else {
-		/* the IOMMU walks its tables in host memory, off the device's link */
-		cache_hop(b, hs->iotlb, b->pages_taken ? FL_KEY_PAGE_AGAIN : FL_KEY_PAGE, n, MDL_VALUE(p, IOMMU_PAGE_WALK),
+		/* as mdl_cost_iommu_translation: a sender's inline payload is read
+		 * by no DMA; the first look-up's hit is on the path; the IOMMU
+		 * walks its tables in host memory, off the device's link */
+		if (ps->side != SIDE_RECEIVER && plan->message.inline_payload)
+			return 1;
+		vr_flow_hop(b, FL_NONE, MDL_VALUE(p, IOMMU_IOTLB_HIT));
+		cache_hop(b, hs->iotlb, b->pages_taken ? FL_KEY_PAGE_AGAIN : FL_KEY_PAGE, n, mdl_iommu_walk_ns(p),
 			  FL_NONE, 0, hidden_ns);
 	}
 	b->pages_taken = 1;

@@ -17,6 +17,14 @@ static int event_only(const mdl_option *option, const mdl_plan *plan, size_t k)
 	return option->stages[plan->stages[k].stage].completions == 1u << COMPLETION_EVENT;
 }
 
+/* Is stage K of PLAN the IOMMU's remapping of the MSI-X?  It comes before
+ * the interrupt reaches a CPU: a delay of its own, not part of the
+ * interrupt's work on the vector. */
+static int remapping(const mdl_option *option, const mdl_plan *plan, size_t k)
+{
+	return option->stages[plan->stages[k].stage].mechanism == MECH_INTERRUPT_REMAP;
+}
+
 /* The stage of PLAN next to I in its segment, before (DIR -1) or after
  * (+1) it; plan->count when none. */
 static size_t neighbour(const mdl_plan *plan, size_t i, int dir)
@@ -32,10 +40,10 @@ int vr_irq_place(const mdl_option *option, const mdl_plan *plan, size_t i, doubl
 {
 	mdl_segment seg = plan->stages[i].segment;
 	if (!event_only(option, plan, i) || seg == SEG_OFF ||
-	    (seg == SEG_COMPLETION && (cq_moderation > 1 || detached_completion)))
+	    (seg == SEG_COMPLETION && (cq_moderation > 1 || detached_completion)) || remapping(option, plan, i))
 		return 0;
 	size_t first = i, k;
-	while ((k = neighbour(plan, first, -1)) < plan->count && event_only(option, plan, k))
+	while ((k = neighbour(plan, first, -1)) < plan->count && event_only(option, plan, k) && !remapping(option, plan, k))
 		first = k;
 	mdl_mechanism m = option->stages[plan->stages[first].stage].mechanism;
 	if (m != MECH_MSI_INTERRUPT && m != MECH_VIRQ_INJECTION)

@@ -56,7 +56,8 @@ struct vr_flow_result;
 
 /* Where stage I of PLAN (of OPTION) stands in an interrupt's work: 0 in
  * none (or not coalesced: a batch's completion, with CQ_MODERATION > 1,
- * or a detached one, DETACHED_COMPLETION), else VR_IRQ_IN with
+ * or a detached one, DETACHED_COMPLETION; nor the IOMMU's remapping of the
+ * MSI-X, a delay before the interrupt reaches a CPU), else VR_IRQ_IN with
  * VR_IRQ_FIRST and VR_IRQ_LAST when it opens or closes it. */
 enum { VR_IRQ_IN = 1, VR_IRQ_FIRST = 2, VR_IRQ_LAST = 4 };
 int vr_irq_place(const mdl_option *option, const mdl_plan *plan, size_t i, double cq_moderation,

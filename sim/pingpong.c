@@ -48,9 +48,13 @@ static void sleep_ns(double ns)
 		sg_actor_sleep_for(ns * 1e-9);
 }
 
-/* One draw of a stage's cost. */
+/* One draw of a stage's cost.  A stage that strikes by chance draws
+ * whether it does even when its chance is 0, so that a run with the event
+ * switched off draws the same numbers for every other stage. */
 static double draw(vr_jitter *j, const mdl_plan_stage *st)
 {
+	if (st->event_ns > 0)
+		return st->nominal_ns + (gsl_rng_uniform(j->rng) < st->event_chance ? st->event_ns : 0.0);
 	if (!st->software || j->sigma == 0 || st->nominal_ns == 0)
 		return st->nominal_ns;
 	return st->nominal_ns * exp(gsl_ran_gaussian_ziggurat(j->rng, j->sigma));   /* lognormal, median 1 */

@@ -96,45 +96,113 @@ END_TEST
  * buffer's pages in turn, so a working set that fits never misses and one
  * that outgrows a cache misses on every access (not the share that does
  * not fit: each key is evicted just before its turn comes back).  Charged
- * per page for translations and once for the QP context. */
+ * per page for translations and once for the QP context.  The IOMMU maps
+ * host pages (2 MiB on the preset): its walk reads three levels, not four;
+ * every DMA on the path pays the IOTLB's hit. */
 START_TEST(caches_miss_once_the_footprint_outgrows_them)
 {
 	static mdl_option o;
 	mdl_plan plan;
 	load("passthrough", &o);
 	build(&o, 4096, &ONE_QP, &plan);
-	ck_assert_double_eq(stage(&o, &plan, "payload_iommu")->nominal_ns, 0);
+	ck_assert_double_eq(stage(&o, &plan, "payload_iommu")->nominal_ns, P(IOMMU_IOTLB_HIT));
 	ck_assert_double_eq(stage(&o, &plan, "hca_context_cache")->nominal_ns, 0);
 	mdl_footprint big = {1000, 1073741824.0};   /* 1000 QPs, 1 GiB registered */
 	ck_assert(1000 > P(HCA_QP_CACHE_ENTRIES) && 1073741824.0 / P(MEM_PAGE_SIZE) > P(HCA_MTT_CACHE_ENTRIES));
+	ck_assert(1073741824.0 / P(MEM_HOST_PAGE_SIZE) > P(IOMMU_IOTLB_ENTRIES) && P(MEM_HOST_PAGE_SIZE) == 2097152);
 	build(&o, 4096, &big, &plan);
 	/* 4 KiB: one page, two packets of 2 KiB; the first packet's share. */
-	double packets = plan.message.packets;
+	double packets = plan.message.packets, walk = P(IOMMU_PAGE_WALK) * 3 / 4;
 	ck_assert_double_eq(packets, ceil(4096 / P(WIRE_MTU)));
-	ck_assert_double_eq_tol(stage(&o, &plan, "payload_iommu")->nominal_ns, P(IOMMU_PAGE_WALK) / packets, 1e-9);
-	ck_assert_double_eq_tol(stage(&o, &plan, "payload_iommu")->full_ns, P(IOMMU_PAGE_WALK), 1e-9);
+	ck_assert_double_eq_tol(mdl_iommu_walk_ns(&params), walk, 1e-9);
+	ck_assert_double_eq_tol(stage(&o, &plan, "payload_iommu")->nominal_ns, P(IOMMU_IOTLB_HIT) + walk / packets, 1e-9);
+	ck_assert_double_eq_tol(stage(&o, &plan, "payload_iommu")->full_ns, P(IOMMU_IOTLB_HIT) + walk, 1e-9);
 	ck_assert_double_eq_tol(stage(&o, &plan, "hca_context_cache")->full_ns, 2 * P(HCA_CONTEXT_MISS), 1e-9);
+	/* the rings' pages are swept out too */
+	ck_assert_double_eq_tol(stage(&o, &plan, "wqe_iommu")->full_ns, P(IOMMU_IOTLB_HIT) + walk, 1e-9);
 	/* The fetches are DMA reads: the WQE, the payload's read requests, and
 	 * both hosts' context and translation misses (one page). */
 	ck_assert_double_eq_tol(plan.counters.dma_reads, 1 + ceil(4096 / P(PCIE_MAX_READ_REQUEST)) + 2 * 2, 1e-9);
 }
 END_TEST
 
-/* One QP and perftest's buffer: a message whose pages fit the IOTLB's
- * entries never walks once warm; one page more and every page walks, every
- * time (1 MiB: 256 pages of 4 KiB against 64 entries). */
+/* One QP and perftest's buffer: a message whose host pages fit the
+ * IOTLB's entries never walks once warm; one page more and every page
+ * walks, every time: 64 entries of 2 MiB reach 128 MiB, of 4 KiB only
+ * 256 KiB (1 MiB: 256 pages against 64 entries, four levels each). */
 START_TEST(a_buffer_one_page_larger_than_the_iotlb_walks_every_page)
 {
 	static mdl_option o;
 	mdl_plan plan;
 	load("passthrough", &o);
-	double page = P(MEM_PAGE_SIZE), entries = P(IOMMU_IOTLB_ENTRIES);
+	double page = P(MEM_HOST_PAGE_SIZE), entries = P(IOMMU_IOTLB_ENTRIES), hit = P(IOMMU_IOTLB_HIT);
 	build(&o, entries * page, &ONE_QP, &plan);
-	ck_assert_double_eq(stage(&o, &plan, "payload_iommu")->full_ns, 0);
+	ck_assert_double_eq(stage(&o, &plan, "payload_iommu")->full_ns, hit);
 	build(&o, (entries + 1) * page, &ONE_QP, &plan);
-	ck_assert_double_eq_tol(stage(&o, &plan, "payload_iommu")->full_ns, (entries + 1) * P(IOMMU_PAGE_WALK), 1e-6);
+	ck_assert_double_eq_tol(stage(&o, &plan, "payload_iommu")->full_ns, hit + (entries + 1) * mdl_iommu_walk_ns(&params), 1e-6);
 	build(&o, 1048576, &ONE_QP, &plan);
-	ck_assert_double_eq_tol(stage(&o, &plan, "payload_iommu")->full_ns, 1048576 / page * P(IOMMU_PAGE_WALK), 1e-6);
+	ck_assert_double_eq(stage(&o, &plan, "payload_iommu")->full_ns, hit);
+	mdl_params small = params;
+	small.value[MDL_MEM_HOST_PAGE_SIZE] = 4096;
+	mdl_plan_build(&o, &small, &small, 1048576, VERB_WRITE_LAT, COMPLETION_POLL, LEG_MESSAGE, &ONE_QP, &plan);
+	ck_assert_double_eq_tol(stage(&o, &plan, "payload_iommu")->full_ns, hit + 1048576 / 4096.0 * P(IOMMU_PAGE_WALK), 1e-6);
+}
+END_TEST
+
+/* Walk levels by page size; a 2D walk against a native one (Bhargava et
+ * al.: (G+1)(H+1)-1 references against G). */
+START_TEST(walks_read_fewer_levels_with_larger_pages)
+{
+	ck_assert_double_eq(mdl_page_walk_levels(4096), 4);
+	ck_assert_double_eq(mdl_page_walk_levels(65536), 4);
+	ck_assert_double_eq(mdl_page_walk_levels(2097152), 3);
+	ck_assert_double_eq(mdl_page_walk_levels(1073741824), 2);
+	mdl_params p = params;
+	p.value[MDL_MEM_PAGE_SIZE] = p.value[MDL_MEM_HOST_PAGE_SIZE] = 4096;
+	ck_assert_double_eq_tol(mdl_ept_walk_extra_ns(&p), P(VIRT_EPT_WALK) * 20 / 24, 1e-9);
+	p.value[MDL_MEM_HOST_PAGE_SIZE] = 2097152;
+	ck_assert_double_eq_tol(mdl_ept_walk_extra_ns(&p), P(VIRT_EPT_WALK) * 15 / 24, 1e-9);
+	p.value[MDL_MEM_HOST_PAGE_SIZE] = 1073741824;
+	ck_assert_double_eq_tol(mdl_ept_walk_extra_ns(&p), P(VIRT_EPT_WALK) * 10 / 24, 1e-9);
+}
+END_TEST
+
+/* What passthrough adds to a polled write: an IOTLB hit per DMA on the
+ * path (none for a BlueFlame WQE or an inline payload), 2D walks only once
+ * the registered memory outgrows the TLB's reach, and a timer tick that
+ * strikes with the chance rate x one-way time, costing nothing nominally. */
+START_TEST(passthrough_pays_hits_walks_and_ticks)
+{
+	static mdl_option o;
+	mdl_plan plan;
+	load("passthrough", &o);
+	build(&o, 2, &ONE_QP, &plan);
+	ck_assert(plan.message.blueflame && plan.message.inline_payload);
+	ck_assert_double_eq(stage(&o, &plan, "wqe_iommu")->nominal_ns, 0);
+	ck_assert_double_eq(stage(&o, &plan, "payload_iommu")->nominal_ns, 0);
+	ck_assert_double_eq(stage(&o, &plan, "recv_payload_iommu")->nominal_ns, P(IOMMU_IOTLB_HIT));
+	ck_assert_double_eq(stage(&o, &plan, "cqe_iommu")->nominal_ns, P(IOMMU_IOTLB_HIT));
+	ck_assert_double_eq(stage(&o, &plan, "poll_detect_tlb")->nominal_ns, 0);
+	const mdl_plan_stage *tick = stage(&o, &plan, "recv_timer_tick");
+	ck_assert_double_eq(tick->nominal_ns, 0);
+	ck_assert_double_eq_tol(tick->event_chance, P(VIRT_TIMER_TICK_RATE) * mdl_plan_one_way_ns(&plan) * 1e-9, 1e-12);
+	ck_assert_double_eq_tol(tick->event_ns, P(VIRT_VM_EXIT) + P(VIRT_TIMER_TICK_COST) + P(VIRT_VM_ENTRY), 1e-9);
+	build(&o, 65536, &ONE_QP, &plan);
+	ck_assert_double_eq(stage(&o, &plan, "wqe_iommu")->nominal_ns, P(IOMMU_IOTLB_HIT));
+	ck_assert_double_eq(stage(&o, &plan, "payload_iommu")->nominal_ns, P(IOMMU_IOTLB_HIT));
+	mdl_footprint big = {1, 64.0 * 1048576};   /* 16384 guest pages against the TLB's entries */
+	ck_assert(big.registered_bytes / P(MEM_PAGE_SIZE) > P(CPU_TLB_ENTRIES));
+	build(&o, 65536, &big, &plan);
+	ck_assert_double_eq_tol(stage(&o, &plan, "poll_detect_tlb")->nominal_ns, mdl_ept_walk_extra_ns(&params), 1e-9);
+	ck_assert_double_eq_tol(stage(&o, &plan, "post_send_tlb")->nominal_ns, mdl_ept_walk_extra_ns(&params), 1e-9);
+	/* native has none of these stages */
+	load("native", &o);
+	for (size_t i = 0; i < o.stage_count; i++) {
+		mdl_mechanism m = o.stages[i].mechanism;
+		ck_assert_msg(m != MECH_IOMMU_TRANSLATION && m != MECH_IOMMU_WQE_TRANSLATION && m != MECH_IOMMU_CQE_TRANSLATION &&
+				      m != MECH_INTERRUPT_REMAP && m != MECH_GUEST_PAGE_WALK && m != MECH_VCPU_TIMER_TICK,
+			      "native's stage %s", o.stages[i].name);
+	}
 }
 END_TEST
 
@@ -333,6 +401,8 @@ int main(void)
 	tcase_add_test(tc, roce_packets_use_the_ethernet_mtu);
 	tcase_add_test(tc, caches_miss_once_the_footprint_outgrows_them);
 	tcase_add_test(tc, a_buffer_one_page_larger_than_the_iotlb_walks_every_page);
+	tcase_add_test(tc, walks_read_fewer_levels_with_larger_pages);
+	tcase_add_test(tc, passthrough_pays_hits_walks_and_ticks);
 	tcase_add_test(tc, software_pipeline_paced_by_the_cpu);
 	tcase_add_test(tc, doorbells_and_traps_are_shared_by_a_post_list);
 	tcase_add_test(tc, bandwidth_verbs_use_their_operation);
