@@ -3,6 +3,8 @@
  */
 #include "models/plan.h"
 
+#include "models/cpu_sides.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -118,9 +120,8 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 		out->counters.wire_packets = 0;
 	/* The two ends' CPUs overlap as far as cpu.side_overlap says: fully on
 	 * cores of their own, not at all when they take turns on shared ones. */
-	double overlap = MDL_VALUE(sender, CPU_SIDE_OVERLAP);
-	double cpu_pace_ns = overlap * fmax(cpu_per_packet_ns[0], cpu_per_packet_ns[1]) +
-			     (1.0 - overlap) * (cpu_per_packet_ns[0] + cpu_per_packet_ns[1]);
+	out->side_overlap = MDL_VALUE(sender, CPU_SIDE_OVERLAP);
+	double cpu_pace_ns = mdl_sides_pace_ns(out->side_overlap, cpu_per_packet_ns[0], cpu_per_packet_ns[1]);
 	slowest_per_packet_ns = fmax(slowest_per_packet_ns, cpu_pace_ns);
 	double later_serialization_ns = out->serialization_ns - out->serialization_ns / out->message.packets;
 	out->pipeline_ns = fmax(0.0, later_packets * slowest_per_packet_ns - later_serialization_ns);
