@@ -12,7 +12,10 @@ double mdl_sides_pace_ns(double overlap, double a_ns, double b_ns)
 
 double mdl_sides_turn_ns(double overlap, double other_ns)
 {
-	return (1.0 - overlap) * other_ns;
+	/* Ends that overlap fully take no turns, even when the other's work is
+	 * unbounded (0 x infinity would be NaN, and a NaN calendar never
+	 * advances). */
+	return overlap >= 1.0 ? 0.0 : (1.0 - overlap) * other_ns;
 }
 
 mdl_leg_cpu mdl_leg_cpu_of(const mdl_plan *plan)
