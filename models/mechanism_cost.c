@@ -172,6 +172,37 @@ void mdl_cost_virq_injection(const mdl_cost_in *in, mdl_cost *c)
 	c->counts.vm_exits = 2.0 * (1.0 - posted);
 }
 
+void mdl_cost_assigned_msi(const mdl_cost_in *in, mdl_cost *c)
+{
+	/* An assigned device's MSI-X write crosses PCIe like any other.  Posted
+	 * (VT-d posted interrupts, with APICv: virt.posted_interrupts), the
+	 * IOMMU records it in the vCPU's descriptor and no host handler runs;
+	 * otherwise the host's handler takes it and forwards it to the VM. */
+	const mdl_params *own = in->own;
+	c->fixed_ns = V(own, PCIE_WRITE_LATENCY) + V(own, HCA_INTERRUPT_MODERATION) +
+		      (1.0 - V(own, VIRT_POSTED_INTERRUPTS)) * V(own, IRQ_HANDLER);
+	c->software = 1;
+	c->counts.interrupts = 1;
+}
+
+void mdl_cost_halted_vcpu_interrupt(const mdl_cost_in *in, mdl_cost *c)
+{
+	/* The thread waiting for the event blocked, so its vCPU halted (an
+	 * exit, off the path).  Within KVM's halt-polling window the host is
+	 * still polling for it: the interrupt costs the VM entry.  Later, the
+	 * vCPU's host thread sleeps and must be woken, scheduled and entered.
+	 * Either way the vCPU is not running: no kick, no exit to inject; the
+	 * vector is delivered on entry.  Without APIC virtualization the
+	 * guest's EOI still exits. */
+	const mdl_params *own = in->own;
+	double posted = V(own, VIRT_POSTED_INTERRUPTS);
+	int polled = in->elapsed_ns < V(own, VIRT_HALT_POLL);
+	c->fixed_ns = (polled ? V(own, VIRT_VM_ENTRY) : V(own, VIRT_VCPU_WAKEUP)) + (1.0 - posted) * V(own, VIRT_EOI_EXIT);
+	c->software = 1;
+	c->counts.interrupts = 1;
+	c->counts.vm_exits = 1.0 + (1.0 - posted);   /* the HLT, the EOI */
+}
+
 void mdl_cost_iommu_translation(const mdl_cost_in *in, mdl_cost *c)
 {
 	/* A walk for each page whose translation missed; the walks of later

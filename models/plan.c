@@ -72,7 +72,13 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 		const mdl_stage *s = &option->stages[i];
 		if (!path_in_leg(s->path, leg) || !mdl_stage_applies(s, verb, completion))
 			continue;
-		mdl_cost c = mdl_mechanism_cost(s->mechanism, sender, receiver, &out->message, &s->cpu, s->side);
+		/* What the message has taken so far (its pipeline, known only at
+		 * the end, left out): at least how long a thread that blocked at
+		 * the post has waited, for the wake-up of a halted vCPU. */
+		double elapsed_ns = mdl_plan_segment_ns(out, SEG_SENDER) + out->fabric_latency_ns +
+				    (seen_fabric ? out->serialization_ns : 0.0) + mdl_plan_segment_ns(out, SEG_RECEIVER) +
+				    mdl_plan_segment_ns(out, SEG_COMPLETION);
+		mdl_cost c = mdl_mechanism_cost(s->mechanism, sender, receiver, &out->message, &s->cpu, s->side, elapsed_ns);
 		const mdl_params *own = s->side == SIDE_RECEIVER ? receiver : sender;
 		if (s->measured_cycles >= 0) {
 			/* a trace measured this work: its cycles, at this CPU's clock */
