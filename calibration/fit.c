@@ -13,8 +13,10 @@
 #include <string.h>
 
 #include "common/json_write.h"
+#include "models/cpu_sides.h"
 #include "models/plan.h"
 #include "models/preset.h"
+#include "models/workload.h"
 
 const char *const cal_group_names[GROUP_COUNT + 1] = {"fixed", "per_packet", "per_byte", "overlap", NULL};
 
@@ -76,14 +78,16 @@ double cal_predict(const cal_point *p, const mdl_params *params)
 		mdl_plan_build(&model, params, params, p->size_bytes, p->verb, COMPLETION_POLL, LEG_READ_RESPONSE, &one_qp, &b);
 	if (!mdl_verb_is_bandwidth(p->verb))
 		return (mdl_plan_one_way_ns(&a) + (read ? mdl_plan_one_way_ns(&b) : 0.0)) / 1e3;
-	/* A stream goes at the pace of its busiest resource. */
+	/* A stream goes at the pace of its busiest resource: the payload's
+	 * link, or the two ends' CPUs as they combine (models/cpu_sides.h),
+	 * with perftest's defaults (one WR per doorbell, a completion every
+	 * 100: the committed datasets' "CQ Moderation : 100"), as the
+	 * simulated stream (sim/stream.c) charges them. */
 	const mdl_plan *data = read ? &b : &a;
-	double overlap = MDL_VALUE(params, CPU_SIDE_OVERLAP);
-	double sender = mdl_plan_cpu_ns(data, SEG_SENDER), receiver = mdl_plan_cpu_ns(data, SEG_RECEIVER);
-	double cpus_ns = overlap * fmax(sender, receiver) + (1.0 - overlap) * (sender + receiver);
-	double per_message_ns = fmax(data->serialization_ns, cpus_ns);
-	if (read)
-		per_message_ns = fmax(per_message_ns, mdl_plan_cpu_ns(&a, SEG_SENDER) + mdl_plan_cpu_ns(&b, SEG_RECEIVER));
+	unsigned moderation = SCN_TX_DEPTH_DEFAULT < SCN_CQ_MODERATION_DEFAULT ? SCN_TX_DEPTH_DEFAULT : SCN_CQ_MODERATION_DEFAULT;
+	mdl_stream_cpu cpu = mdl_stream_cpu_of(&a, read ? &b : NULL, 1, moderation);
+	double per_message_ns = fmax(data->serialization_ns,
+				     mdl_sides_pace_ns(data->side_overlap, cpu.requester_ns, cpu.responder_ns));
 	return p->size_bytes / (per_message_ns * 1e-9);
 }
 

@@ -146,12 +146,12 @@ double mdl_resource_bps(mdl_resource resource, const mdl_params *p)
 }
 
 mdl_cost mdl_mechanism_cost(mdl_mechanism mech, const mdl_params *sender, const mdl_params *receiver,
-			    const mdl_message *msg, const mdl_cpu_cost *cpu, mdl_side side)
+			    const mdl_message *msg, const mdl_cpu_cost *cpu, mdl_side side, double elapsed_ns)
 {
 	const mdl_mechanism_info *m = &mdl_mechanisms[mech];
 	mdl_cost c = {.resource = m->resource};
 	/* Local mechanisms use the parameters of the host they run on. */
-	mdl_cost_in in = {side == SIDE_RECEIVER ? receiver : sender, sender, receiver, msg, cpu, side};
+	mdl_cost_in in = {side == SIDE_RECEIVER ? receiver : sender, sender, receiver, msg, cpu, side, elapsed_ns};
 	m->cost(&in, &c);
 	return c;
 }

@@ -161,6 +161,8 @@ typedef struct mdl_cost_in {
 	const mdl_message *msg;
 	const mdl_cpu_cost *cpu;    /* MECH_CPU's cost parameters */
 	mdl_side side;              /* which of the two OWN is (a sender's DMA reads, a receiver's writes) */
+	double elapsed_ns;          /* the plan's time before this stage: at least how long a
+				     * thread that blocked at the post has waited */
 } mdl_cost_in;
 
 /* A mechanism's cost formula: adds its uncontended time and counts to
@@ -194,9 +196,10 @@ mdl_message mdl_message_make(const mdl_params *params, mdl_link link, double wir
 
 /* The cost of MECH for MSG.  SENDER and RECEIVER are the parameters of the
  * hosts the message leaves and reaches; SIDE says which one a local
- * mechanism runs on; CPU names MECH_CPU's cost parameters. */
+ * mechanism runs on; CPU names MECH_CPU's cost parameters; ELAPSED_NS is
+ * the plan's time before the stage (mdl_cost_in). */
 mdl_cost mdl_mechanism_cost(mdl_mechanism mech, const mdl_params *sender, const mdl_params *receiver,
-			    const mdl_message *msg, const mdl_cpu_cost *cpu, mdl_side side);
+			    const mdl_message *msg, const mdl_cpu_cost *cpu, mdl_side side, double elapsed_ns);
 
 /* Paging levels a walk reads to reach a mapping of PAGE_BYTES on x86-64
  * (four-level tables): 4 for 4 KiB, 3 for 2 MiB, 2 for 1 GiB. */

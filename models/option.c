@@ -29,11 +29,19 @@ static const char *const option_keys[] = {
 	"request", "completion", "off_path", "read_request", "read_response", NULL,
 };
 static const char *const stage_keys[] = {
-	"stage", "mechanism", "side", "cost", "per_page", "per_packet", "bytes_at", "once_per", "repeat", "verbs", "completions", "runs_on", NULL,
+	"stage", "mechanism", "side", "cost", "per_page", "per_packet", "bytes_at", "once_per", "repeat", "verbs", "completions", "runs_on", "behind", NULL,
 };
 static const char *const side_names[] = {"sender", "receiver", NULL};
 static const char *const once_per_names[] = {"message", "doorbell", NULL};
 static const char *const runs_on_names[] = {"guest", "hypervisor", NULL};
+static const char *const behind_names[] = {"posted_write", NULL};
+
+/* The mechanisms that are one posted write of the device's: their time
+ * holds one pcie.write_latency, which `behind: posted_write` takes off. */
+static int is_posted_write(mdl_mechanism mechanism)
+{
+	return mechanism == MECH_CQE_DMA_WRITE || mechanism == MECH_MSI_INTERRUPT || mechanism == MECH_ASSIGNED_MSI;
+}
 static const char *const completion_start_names[] = {"on_arrival", "after_receiver", NULL};
 
 static const char *const *mechanism_names(void)
@@ -184,6 +192,15 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 		if (yr_choice(v, "where the stage runs", runs_on_names, &choice, diag))
 			return -1;
 		stage->server = choice == 1 ? SERVE_BACKEND : SERVE_VCPU;
+	}
+	if ((v = yt_get(node, "behind"))) {
+		if (!is_posted_write(stage->mechanism))
+			return vr_diag_at(diag, v->where,
+					  "found 'behind' on a '%s' stage, expected it only on a device's posted write (cqe_dma_write, msi_interrupt, assigned_msi)",
+					  mdl_mechanisms[stage->mechanism].name);
+		if (yr_choice(v, "what the stage follows", behind_names, &choice, diag))
+			return -1;
+		stage->behind_posted_write = 1;
 	}
 	return is_cpu ? read_cpu_cost(node, stage, diag) : 0;
 }

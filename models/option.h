@@ -95,6 +95,10 @@ typedef struct mdl_stage {
 	unsigned completions;    /* bit per mdl_completion it applies to (all by default) */
 	mdl_cpu_cost cpu;        /* MECH_CPU: its cost parameters (all -1 otherwise) */
 	int per_doorbell;        /* once per doorbell: a post list shares it (doorbells, traps) */
+	int behind_posted_write; /* `behind: posted_write`: a posted write (CQE, MSI-X) the device
+				  * issues right behind the stage before's posted write; PCIe keeps
+				  * posted writes in order without waiting for them, so it lands
+				  * right after it instead of a whole pcie.write_latency later */
 	mdl_server server;       /* who serves it in a many-flow run: the mechanism's, or for a
 				  * cpu stage SERVE_VCPU (`runs_on: guest`) or SERVE_BACKEND
 				  * (`runs_on: hypervisor`) */

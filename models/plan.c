@@ -3,6 +3,8 @@
  */
 #include "models/plan.h"
 
+#include "models/cpu_sides.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -82,8 +84,16 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 			continue;
 		if (sender->back_to_back && mdl_mechanism_is_switch(s->mechanism))
 			continue;   /* one cable between the two adapters, no switch */
-		mdl_cost c = mdl_mechanism_cost(s->mechanism, sender, receiver, &out->message, &s->cpu, s->side);
+		/* What the message has taken so far (its pipeline, known only at
+		 * the end, left out): at least how long a thread that blocked at
+		 * the post has waited, for the wake-up of a halted vCPU. */
+		double elapsed_ns = mdl_plan_segment_ns(out, SEG_SENDER) + out->fabric_latency_ns +
+				    (seen_fabric ? out->serialization_ns : 0.0) + mdl_plan_segment_ns(out, SEG_RECEIVER) +
+				    mdl_plan_segment_ns(out, SEG_COMPLETION);
+		mdl_cost c = mdl_mechanism_cost(s->mechanism, sender, receiver, &out->message, &s->cpu, s->side, elapsed_ns);
 		const mdl_params *own = s->side == SIDE_RECEIVER ? receiver : sender;
+		if (s->behind_posted_write)   /* in flight with the write before it (option.h) */
+			c.fixed_ns = fmax(0.0, c.fixed_ns - MDL_VALUE(own, PCIE_WRITE_LATENCY));
 		if (s->measured_cycles >= 0) {
 			/* a trace measured this work: its cycles, at this CPU's clock */
 			c.fixed_ns = s->measured_cycles / own->value[MDL_CPU_FREQUENCY] * 1e9;
@@ -132,9 +142,8 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 		out->counters.wire_packets = 0;
 	/* The two ends' CPUs overlap as far as cpu.side_overlap says: fully on
 	 * cores of their own, not at all when they take turns on shared ones. */
-	double overlap = MDL_VALUE(sender, CPU_SIDE_OVERLAP);
-	double cpu_pace_ns = overlap * fmax(cpu_per_packet_ns[0], cpu_per_packet_ns[1]) +
-			     (1.0 - overlap) * (cpu_per_packet_ns[0] + cpu_per_packet_ns[1]);
+	out->side_overlap = MDL_VALUE(sender, CPU_SIDE_OVERLAP);
+	double cpu_pace_ns = mdl_sides_pace_ns(out->side_overlap, cpu_per_packet_ns[0], cpu_per_packet_ns[1]);
 	slowest_per_packet_ns = fmax(slowest_per_packet_ns, cpu_pace_ns);
 	double later_serialization_ns = out->serialization_ns - out->serialization_ns / out->message.packets;
 	out->pipeline_ns = fmax(0.0, later_packets * slowest_per_packet_ns - later_serialization_ns);

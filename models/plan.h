@@ -58,6 +58,8 @@ typedef struct mdl_plan {
 	int completion_after_receiver; /* the completion path starts once the receiver's stages are done */
 	double completion_start_ns;  /* after the transfer, when the completion path starts: the
 				      * receiver's nominal stages if completion_after_receiver, else 0 */
+	double side_overlap;         /* the sender's cpu.side_overlap: how far the two ends' CPU
+				      * work overlaps (models/cpu_sides.h) */
 } mdl_plan;
 
 /* Compile LEG of OPTION running VERB with COMPLETION, for SIZE_BYTES of

@@ -46,7 +46,7 @@ int vr_irq_place(const mdl_option *option, const mdl_plan *plan, size_t i, doubl
 	while ((k = neighbour(plan, first, -1)) < plan->count && event_only(option, plan, k) && !remapping(option, plan, k))
 		first = k;
 	mdl_mechanism m = option->stages[plan->stages[first].stage].mechanism;
-	if (m != MECH_MSI_INTERRUPT && m != MECH_VIRQ_INJECTION)
+	if (m != MECH_MSI_INTERRUPT && m != MECH_ASSIGNED_MSI && m != MECH_VIRQ_INJECTION && m != MECH_HALTED_VCPU_INTERRUPT)
 		return 0;
 	k = neighbour(plan, i, +1);
 	return VR_IRQ_IN | (first == i ? VR_IRQ_FIRST : 0) |
@@ -56,15 +56,20 @@ int vr_irq_place(const mdl_option *option, const mdl_plan *plan, size_t i, doubl
 int vr_irq_msi_split(const mdl_option *option, const mdl_plan_stage *ps, const mdl_params *p, vr_irq_part *out)
 {
 	memset(out, 0, sizeof *out);
-	if (option->stages[ps->stage].mechanism != MECH_MSI_INTERRUPT)
+	mdl_mechanism m = option->stages[ps->stage].mechanism;
+	if (m != MECH_MSI_INTERRUPT && m != MECH_ASSIGNED_MSI)
 		return 0;
 	/* msi_interrupt is the MSI write, the moderation and the host's
-	 * handler (mdl_cost_msi_interrupt): the window, a delay, the vCPU's
+	 * handler (mdl_cost_msi_interrupt; assigned_msi's handler runs for the
+	 * interrupts the IOMMU does not post): the window, a delay, the vCPU's
 	 * core, each at most what is left of the stage's cost */
+	double handler_ns = MDL_VALUE(p, IRQ_HANDLER);
+	if (m == MECH_ASSIGNED_MSI)
+		handler_ns *= 1.0 - MDL_VALUE(p, VIRT_POSTED_INTERRUPTS);
 	double left = ps->nominal_ns;
 	out->window_ns = MDL_VALUE(p, HCA_INTERRUPT_MODERATION) < left ? MDL_VALUE(p, HCA_INTERRUPT_MODERATION) : left;
 	left -= out->window_ns;
-	out->vcpu_ns = MDL_VALUE(p, IRQ_HANDLER) < left ? MDL_VALUE(p, IRQ_HANDLER) : left;
+	out->vcpu_ns = handler_ns < left ? handler_ns : left;
 	out->delay_ns = left - out->vcpu_ns;
 	return 1;
 }

@@ -6,7 +6,8 @@
  * Contract:
  * - An interrupt's work is a run of consecutive stages of one segment
  *   that an option writes for event completions only (`completions:
- *   [event]`), starting with msi_interrupt or virq_injection: the MSI,
+ *   [event]`), starting with msi_interrupt, assigned_msi, virq_injection
+ *   or halted_vcpu_interrupt: the MSI,
  *   the virtual injection, the handlers, the wake-up of the waiting thread
  *   and its re-arming of the CQ (ibv_req_notify_cq; a trap on vRDMA),
  *   what one interrupt does however many completions it finds: the woken
@@ -63,7 +64,7 @@ enum { VR_IRQ_IN = 1, VR_IRQ_FIRST = 2, VR_IRQ_LAST = 4 };
 int vr_irq_place(const mdl_option *option, const mdl_plan *plan, size_t i, double cq_moderation,
 		 int detached_completion);
 
-/* msi_interrupt stage PS on the parameters P of its host: the moderation
+/* msi_interrupt (or assigned_msi) stage PS on the parameters P of its host: the moderation
  * window it opens with, the delay it keeps (the MSI write) and its
  * handler's work on the target VM's vCPU's core; 0 for another stage. */
 typedef struct vr_irq_part {

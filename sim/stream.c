@@ -17,6 +17,8 @@
  */
 #include "sim/stream.h"
 
+#include "models/cpu_sides.h"
+
 #include <math.h>
 #include <simgrid/actor.h>
 #include <simgrid/comm.h>
@@ -28,7 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Costs of one leg, summed from its plan once. */
+/* Costs of one leg, summed from its plan once: its CPU work by end
+ * (models/cpu_sides.h) and its hardware latencies. */
 typedef struct leg_costs {
 	double sender_cpu_ns;          /* per message, not counting per-doorbell stages */
 	double sender_doorbell_cpu_ns; /* per doorbell */
@@ -42,35 +45,19 @@ typedef struct leg_costs {
 
 static leg_costs costs_of(const mdl_plan *plan)
 {
-	leg_costs c = {0};
+	mdl_leg_cpu cpu = mdl_leg_cpu_of(plan);
+	leg_costs c = {
+		.sender_cpu_ns = cpu.sender_ns, .sender_doorbell_cpu_ns = cpu.sender_doorbell_ns,
+		.receiver_cpu_ns = cpu.receiver_ns, .ack_cpu_ns = cpu.ack_ns, .completion_cpu_ns = cpu.completion_ns,
+	};
 	for (size_t i = 0; i < plan->count; i++) {
 		const mdl_plan_stage *st = &plan->stages[i];
-		switch (st->segment) {
-		case SEG_SENDER:
-			if (!st->software)
-				c.sender_hw_ns += st->nominal_ns;
-			else if (st->per_doorbell)
-				c.sender_doorbell_cpu_ns += st->full_ns;
-			else
-				c.sender_cpu_ns += st->full_ns;
-			break;
-		case SEG_RECEIVER:
-			if (st->software)
-				c.receiver_cpu_ns += st->full_ns;
-			else
-				c.receiver_hw_ns += st->nominal_ns;
-			break;
-		case SEG_COMPLETION:
-			if (st->software && st->side == SIDE_RECEIVER)
-				c.ack_cpu_ns += st->full_ns;
-			else if (st->software)
-				c.completion_cpu_ns += st->full_ns;
-			c.completion_latency_ns += st->software && st->side != SIDE_RECEIVER ? 0.0 : st->full_ns;
-			break;
-		case SEG_FABRIC:
-		case SEG_OFF:
-			break;
-		}
+		if (st->segment == SEG_SENDER && !st->software)
+			c.sender_hw_ns += st->nominal_ns;
+		else if (st->segment == SEG_RECEIVER && !st->software)
+			c.receiver_hw_ns += st->nominal_ns;
+		else if (st->segment == SEG_COMPLETION && (!st->software || st->side == SIDE_RECEIVER))
+			c.completion_latency_ns += st->full_ns;
 	}
 	c.wire_bytes = (long)plan->message.wire_bytes;
 	return c;
@@ -90,6 +77,10 @@ typedef struct stream {
 	double receives_ready_ns[RX_DEPTH];   /* SEND: when each posted receive is there again */
 	unsigned long long *message_ids;   /* ring of tx_depth: the payloads the transfers carry */
 	double requester_cpu_free;     /* the READ completer shares the requester's CPU */
+	/* Per message, each end's CPU also holds the other end's work as far as
+	 * the two do not overlap (cpu.side_overlap below 1: they take turns on
+	 * shared CPUs): its turn, models/cpu_sides.h. */
+	double requester_turn_ns, responder_turn_ns;
 	/* measurement */
 	double first_post_ns, last_completion_ns;
 	double sender_cpu_busy_ns, receiver_cpu_busy_ns;
@@ -123,10 +114,10 @@ static int signaled(const vr_stream_setup *s, unsigned long long i)
  * is charged to that CPU from now, which keeps the CPU's calendar simple
  * (the work cannot start before the data is there, so the completion time
  * counts from the later of the two). */
-static double completion_ready(stream *st, const leg_costs *leg, double arrival_ns, double *cpu_free,
+static double completion_ready(stream *st, const leg_costs *leg, double turn_ns, double arrival_ns, double *cpu_free,
 			       double *busy, double *received_ns)
 {
-	double cpu_ns = leg->receiver_cpu_ns + leg->ack_cpu_ns;
+	double cpu_ns = leg->receiver_cpu_ns + leg->ack_cpu_ns + turn_ns;
 	double received = arrival_ns + leg->receiver_hw_ns;
 	if (cpu_ns > 0) {
 		received = fmax(received, *cpu_free) + leg->receiver_cpu_ns;
@@ -201,7 +192,7 @@ static void responder_actor(int argc, char **argv)
 			/* READ: the responder's CPU (rxe; none for an HCA) builds the
 			 * response, whose transfer starts when it is done.  The
 			 * hardware latencies on the way are added by the completer. */
-			double cpu_ns = st->forward.receiver_cpu_ns + st->response.sender_cpu_ns;
+			double cpu_ns = st->forward.receiver_cpu_ns + st->response.sender_cpu_ns + st->responder_turn_ns;
 			cpu_free = fmax(now_ns(), cpu_free) + cpu_ns;
 			busy += cpu_ns;
 			sleep_until(cpu_free);
@@ -215,7 +206,7 @@ static void responder_actor(int argc, char **argv)
 		double *reposted = s->receives ? &st->receives_ready_ns[*id % RX_DEPTH] : NULL;
 		if (reposted)
 			arrival = fmax(arrival, *reposted);
-		double ready = completion_ready(st, &st->forward, arrival, &cpu_free, &busy, reposted);
+		double ready = completion_ready(st, &st->forward, st->responder_turn_ns, arrival, &cpu_free, &busy, reposted);
 		if (signaled(s, *id)) {
 			st->ready_ns[*id % s->tx_depth] = ready;
 			sg_sem_release(st->cqe_ready);
@@ -237,7 +228,7 @@ static void completer_actor(int argc, char **argv)
 		unsigned long long *id = sg_mailbox_get(st->to_requester);
 		/* The hardware latencies of the request's and the response's way. */
 		double arrival = now_ns() + st->forward.sender_hw_ns + st->forward.receiver_hw_ns + st->response.sender_hw_ns;
-		double ready = completion_ready(st, &st->response, arrival, &st->requester_cpu_free, &busy, NULL);
+		double ready = completion_ready(st, &st->response, 0.0, arrival, &st->requester_cpu_free, &busy, NULL);
 		if (signaled(s, *id)) {
 			st->ready_ns[*id % s->tx_depth] = ready;
 			sg_sem_release(st->cqe_ready);
@@ -319,7 +310,8 @@ static void requester_actor(int argc, char **argv)
 		}
 		/* The doorbell (and its trap) ends each post list. */
 		int rings = (i + 1) % s->post_list == 0 || i + 1 == s->total;
-		double cpu_ns = st->forward.sender_cpu_ns + (rings ? st->forward.sender_doorbell_cpu_ns : 0.0);
+		double cpu_ns = st->forward.sender_cpu_ns + (rings ? st->forward.sender_doorbell_cpu_ns : 0.0) +
+				st->requester_turn_ns;
 		double start = fmax(now_ns(), st->requester_cpu_free);
 		if (i == s->warmup)
 			st->first_post_ns = start;
@@ -366,6 +358,9 @@ void vr_stream_run(const vr_stream_setup *setup)
 	st->forward = costs_of(setup->forward);
 	if (setup->response)
 		st->response = costs_of(setup->response);
+	mdl_stream_cpu work = mdl_stream_cpu_of(setup->forward, setup->response, setup->post_list, setup->cq_moderation);
+	st->requester_turn_ns = mdl_sides_turn_ns(setup->forward->side_overlap, work.responder_ns);
+	st->responder_turn_ns = mdl_sides_turn_ns(setup->forward->side_overlap, work.requester_ns);
 	st->ready_ns = calloc(setup->tx_depth, sizeof *st->ready_ns);
 	st->message_ids = calloc(setup->tx_depth, sizeof *st->message_ids);
 	st->cqe_ready = sg_sem_init(0);

@@ -8,7 +8,9 @@
  * What each message costs, from its plans (models/plan.h):
  *   - the software stages of a side occupy that side's CPU, one message
  *     after another (per-doorbell stages once per post list): a CPU that
- *     cannot keep up limits the rate;
+ *     cannot keep up limits the rate; as far as cpu.side_overlap says the
+ *     two ends take turns on shared CPUs, each also holds its turn of the
+ *     other's work (models/cpu_sides.h, the fit's arithmetic too);
  *   - the payload streams over the route's links as a SimGrid transfer,
  *     alongside every other message in flight: the slowest link limits the
  *     rate, and contention shares it;

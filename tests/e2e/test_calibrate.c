@@ -1,9 +1,11 @@
 /*
  * test_calibrate.c - `vrdmasim calibrate` as a user meets it: a fit of the
  * published figures with its report, overlay and JSON; refusals that
- * write nothing; the fit's pictures; and a scenario using the overlay.
+ * write nothing; the fit's pictures; a scenario using the overlay; and a
+ * bandwidth stream on the QEMU dataset's overlay that keeps the fit's pace.
  */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +76,60 @@ START_TEST(fits_published_figures)
 }
 END_TEST
 
+/* The fit's value for VERB at SIZE bytes in its JSON (one point per line). */
+static double fitted_at(const char *json, const char *verb, const char *size)
+{
+	char key[128];
+	snprintf(key, sizeof key, "{\"verb\": \"%s\", \"size_bytes\": %s,", verb, size);
+	const char *at = strstr(json, key);
+	ck_assert_msg(at, "no fitted point %s", key);
+	at = strstr(at, "\"fitted\": ");
+	ck_assert_ptr_nonnull(at);
+	return atof(at + strlen("\"fitted\": "));
+}
+
+/* A fit of the committed QEMU dataset (where the two ends take turns on
+ * shared CPUs: cpu.side_overlap fitted to 0) and a bandwidth stream run on
+ * its overlay: the stream goes at the pace the fit predicts (both combine
+ * the two ends' work through models/cpu_sides.h). */
+START_TEST(stream_on_overlay_matches_fit)
+{
+	char overlay[300], json[300], path[400];
+	snprintf(overlay, sizeof overlay, "%s/qemu.yaml", dir);
+	snprintf(json, sizeof json, "%s/qemu.json", dir);
+	tool_output o = run_tool((const char *[]){"calibrate", src_path("calibration/data/softroce-qemu-tcg-2026-11-25"), "--model",
+						  "softroce", "--fit", "fixed,per_packet,per_byte,overlap", "--out", overlay, "--json", json,
+						  NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	tool_output_free(&o);
+	char *fit = read_file(json);
+	snprintf(path, sizeof path, "%s/s.yaml", dir);
+	FILE *f = fopen(path, "w");
+	fprintf(f, "scenario: overlay-stream\npreset: esxi5-qdr-2012\ntopology:\n  hosts: [{name: a, vms: 2}]\n"
+		   "options: [softroce-loopback]\ncalibration: qemu.yaml\n"
+		   "workloads:\n  - {verb: write_bw, sizes: [2B, 1KiB, 4KiB, 64KiB, 1MiB], iterations: 1000}\n"
+		   "  - {verb: send_bw, sizes: [2B, 64KiB], iterations: 1000}\n");
+	fclose(f);
+	o = run_tool((const char *[]){"run", path, "--format", "csv", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	const struct { const char *verb, *size; } at[] = {
+		{"write_bw", "2"}, {"write_bw", "1024"}, {"write_bw", "4096"}, {"write_bw", "65536"}, {"write_bw", "1048576"},
+		{"send_bw", "2"}, {"send_bw", "65536"},
+	};
+	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+		double predicted = fitted_at(fit, at[i].verb, at[i].size);
+		double simulated = csv_value_verb(o.out, "esxi5-qdr-2012", "softroce-loopback", at[i].verb, at[i].size,
+						  "bw_average_mib_per_s");
+		ck_assert_msg(fabs(simulated / predicted - 1.0) < 0.01, "%s %s B: the stream %g MiB/s, the fit %g MiB/s",
+			      at[i].verb, at[i].size, simulated, predicted);
+	}
+	/* The turns matter: at 64 KiB the ends' work adds up (not 2x the fit). */
+	ck_assert_double_lt(fitted_at(fit, "write_bw", "65536"), 110.0);
+	tool_output_free(&o);
+	free(fit);
+}
+END_TEST
+
 /* Refusals: exit status 2, a located message, no file written. */
 START_TEST(refuses_and_writes_nothing)
 {
@@ -136,6 +192,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, fits_published_figures);
 	tcase_add_test(tc, refuses_and_writes_nothing);
+	tcase_add_test(tc, stream_on_overlay_matches_fit);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }

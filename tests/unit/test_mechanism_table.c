@@ -82,7 +82,7 @@ START_TEST(costs_match_their_rows)
 		mdl_message msg = mdl_message_make(&params, LINK_INFINIBAND, sizes[k], sizes[k], 1, &fp);
 		for (int m = 0; m < MECH_COUNT; m++) {
 			const mdl_mechanism_info *row = &mdl_mechanisms[m];
-			mdl_cost c = mdl_mechanism_cost((mdl_mechanism)m, &params, &params, &msg, &cpu, row->side);
+			mdl_cost c = mdl_mechanism_cost((mdl_mechanism)m, &params, &params, &msg, &cpu, row->side, 0.0);
 			ck_assert_msg(isfinite(c.fixed_ns) && c.fixed_ns >= 0, "'%s': %g ns", row->name, c.fixed_ns);
 			ck_assert_msg(c.per_packet_ns >= 0 && c.per_packet_ns <= c.fixed_ns, "'%s': per packet", row->name);
 			ck_assert_msg(c.resource == row->resource || (c.resource == RES_NONE && msg.inline_payload),

@@ -340,6 +340,35 @@ START_TEST(rxe_defers_the_read_responder_once)
 }
 END_TEST
 
+/* A CQE written right behind the payload, and an MSI-X right behind the
+ * CQE, are posted writes PCIe keeps in order without waiting for them:
+ * each lands just after the write before it, not a whole write latency
+ * later.  Every HCA option marks them so, for SEND's receiver and READ's
+ * response; the requester's own CQE (after the ACK) still pays it. */
+START_TEST(posted_writes_ride_behind_the_write_before)
+{
+	static const char *const HCA[] = {"native", "passthrough", "sriov", "sriov-local", "vrdma", NULL};
+	static mdl_option o;
+	mdl_plan plan;
+	double ns;
+	double cqe_alone_ns = P(PCIE_WRITE_LATENCY) + P(HCA_CQE_BYTES) * 8e9 / mdl_resource_bps(RES_PCIE, &params);
+	for (size_t i = 0; HCA[i]; i++) {
+		load(HCA[i], &o);
+		build_leg(&o, VERB_SEND_LAT, COMPLETION_POLL, LEG_MESSAGE, &plan);
+		ck_assert_int_eq(count_mechanism(&o, &plan, MECH_CQE_DMA_WRITE, &ns), 2);
+		ck_assert_msg(stage(&o, &plan, "recv_cqe_dma_write")->nominal_ns < P(PCIE_WRITE_LATENCY) / 4,
+			      "%s: the receiver's CQE costs %g ns", HCA[i], stage(&o, &plan, "recv_cqe_dma_write")->nominal_ns);
+		ck_assert_double_eq_tol(stage(&o, &plan, "cqe_dma_write")->nominal_ns, cqe_alone_ns, 1e-6);
+		build_leg(&o, VERB_READ_LAT, COMPLETION_POLL, LEG_READ_RESPONSE, &plan);
+		ck_assert_msg(stage(&o, &plan, "cqe_dma_write")->nominal_ns < P(PCIE_WRITE_LATENCY) / 4, "%s: READ's CQE", HCA[i]);
+	}
+	load("native", &o);
+	build_leg(&o, VERB_WRITE_LAT, COMPLETION_EVENT, LEG_MESSAGE, &plan);
+	ck_assert_double_eq_tol(stage(&o, &plan, "cq_interrupt")->nominal_ns,
+				P(HCA_INTERRUPT_MODERATION) + P(IRQ_HANDLER), 1e-6);
+}
+END_TEST
+
 /* A paravirtual vNIC wakes the sending and the receiving backend thread,
  * on each way, between hosts and inside one; passthrough has none. */
 START_TEST(vnic_backends_wake_on_both_sides)
@@ -410,6 +439,7 @@ int main(void)
 	tcase_add_test(tc, rxe_defers_the_read_responder_once);
 	tcase_add_test(tc, vnic_backends_wake_on_both_sides);
 	tcase_add_test(tc, halted_vcpus_wake_unless_halt_polled);
+	tcase_add_test(tc, posted_writes_ride_behind_the_write_before);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }

@@ -165,14 +165,15 @@ START_TEST(bottleneck_is_the_slowest_link)
 END_TEST
 
 /* SEND: the receiver learns from a receive CQE and re-posts its receive,
- * instead of polling its buffer. */
+ * instead of polling its buffer.  The CQE is a posted write right behind
+ * the payload's: it lands one CQE's serialization after it. */
 START_TEST(send_replaces_buffer_polling_with_a_receive_completion)
 {
 	mdl_plan write, send;
 	build_write(&native, &params, &params, 2, &write);
 	mdl_plan_build(&native, &params, &params, 2, VERB_SEND_LAT, COMPLETION_POLL, LEG_MESSAGE, &ONE_QP, &send);
 	ck_assert(isnan(stage_ns(&native, &send, "poll_detect")));
-	double recv_cqe = P(PCIE_WRITE_LATENCY) + P(HCA_CQE_BYTES) * 8 / PCIE_PAYLOAD_BPS * 1e9;
+	double recv_cqe = P(HCA_CQE_BYTES) * 8 / PCIE_PAYLOAD_BPS * 1e9;
 	double recv_wqe = (1 - P(HCA_RECV_WQE_PREFETCH)) * (P(PCIE_READ_LATENCY) + P(HCA_WQE_BYTES) * 8 / PCIE_PAYLOAD_BPS * 1e9);
 	ck_assert_double_eq_tol(one_way_ns(&send) - one_way_ns(&write),
 				recv_wqe + recv_cqe + P(CPU_POLL_CQ) + P(CPU_POST_RECV), 1e-9);
@@ -209,8 +210,9 @@ START_TEST(read_legs)
 }
 END_TEST
 
-/* Virtual interrupts: posted ones cost no exit; the others an injection
- * exit and an EOI exit. */
+/* Virtual interrupts for a waiting thread's halted vCPU: posted ones cost
+ * no EOI exit, the others one each; the HLT exits either way.  Within the
+ * halt-polling window the wake-up is a VM entry, beyond it a vCPU wake-up. */
 START_TEST(virtual_interrupts_posted_or_not)
 {
 	mdl_params posted = params, trapped = params;
@@ -219,15 +221,34 @@ START_TEST(virtual_interrupts_posted_or_not)
 	mdl_plan a, b;
 	mdl_plan_build(&vrdma, &posted, &posted, 2, VERB_SEND_LAT, COMPLETION_EVENT, LEG_MESSAGE, &ONE_QP, &a);
 	mdl_plan_build(&vrdma, &trapped, &trapped, 2, VERB_SEND_LAT, COMPLETION_EVENT, LEG_MESSAGE, &ONE_QP, &b);
-	ck_assert_double_eq(b.counters.vm_exits - a.counters.vm_exits, 4);   /* two interrupts, two exits each */
+	ck_assert_double_eq(b.counters.vm_exits - a.counters.vm_exits, 2);   /* two interrupts, an EOI exit each */
 	ck_assert_double_eq(a.counters.interrupts, 2);
 	ck_assert_double_eq_tol(stage_ns(&vrdma, &b, "recv_virq_injection") - stage_ns(&vrdma, &a, "recv_virq_injection"),
-				P(VIRT_INTERRUPT_INJECTION) + P(VIRT_EOI_EXIT) - P(VIRT_POSTED_DELIVERY), 1e-9);
+				P(VIRT_EOI_EXIT), 1e-9);
 	/* polling has no interrupt stages at all */
 	mdl_plan polled;
 	mdl_plan_build(&vrdma, &params, &params, 2, VERB_SEND_LAT, COMPLETION_POLL, LEG_MESSAGE, &ONE_QP, &polled);
 	ck_assert(isnan(stage_ns(&vrdma, &polled, "recv_virq_injection")));
 	ck_assert_double_eq(polled.counters.interrupts, 0);
+}
+END_TEST
+
+START_TEST(halted_vcpu_caught_by_polling_or_woken)
+{
+	mdl_params polling = params, sleeping = params;
+	polling.value[MDL_VIRT_HALT_POLL] = 200e3;
+	sleeping.value[MDL_VIRT_HALT_POLL] = 0;
+	mdl_plan a, b;
+	mdl_plan_build(&vrdma, &polling, &polling, 2, VERB_WRITE_LAT, COMPLETION_EVENT, LEG_MESSAGE, &ONE_QP, &a);
+	mdl_plan_build(&vrdma, &sleeping, &sleeping, 2, VERB_WRITE_LAT, COMPLETION_EVENT, LEG_MESSAGE, &ONE_QP, &b);
+	double posted = P(VIRT_POSTED_INTERRUPTS), eoi_ns = (1.0 - posted) * P(VIRT_EOI_EXIT);
+	ck_assert_double_eq_tol(stage_ns(&vrdma, &a, "virq_injection"), P(VIRT_VM_ENTRY) + eoi_ns, 1e-9);
+	double woken_ns = P(VIRT_VCPU_WAKEUP) + P(CPU_IDLE_EXIT);   /* the host thread's core was idle too */
+	ck_assert_double_eq_tol(stage_ns(&vrdma, &b, "virq_injection"), woken_ns + eoi_ns, 1e-9);
+	/* a message that takes longer than the window: woken, not caught */
+	polling.value[MDL_VIRT_HALT_POLL] = 1e3;
+	mdl_plan_build(&vrdma, &polling, &polling, 1 << 20, VERB_WRITE_LAT, COMPLETION_EVENT, LEG_MESSAGE, &ONE_QP, &a);
+	ck_assert_double_eq_tol(stage_ns(&vrdma, &a, "virq_injection"), woken_ns + eoi_ns, 1e-9);
 }
 END_TEST
 
@@ -245,6 +266,7 @@ int main(void)
 	tcase_add_test(tc, send_replaces_buffer_polling_with_a_receive_completion);
 	tcase_add_test(tc, read_legs);
 	tcase_add_test(tc, virtual_interrupts_posted_or_not);
+	tcase_add_test(tc, halted_vcpu_caught_by_polling_or_woken);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }

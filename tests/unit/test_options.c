@@ -16,7 +16,7 @@
 static const vr_where NOWHERE = {"test", 1, 1};
 
 #define END MECH_COUNT   /* ends a list of mechanisms */
-enum { WANT_MAX = 12, LACK_MAX = 8 };
+enum { WANT_MAX = 12, LACK_MAX = 10 };
 
 typedef struct want_stage {
 	mdl_path path;
@@ -43,15 +43,16 @@ static const option_expect EXPECT[] = {
 	  {PATH_REQUEST, "payload_dma_write", MECH_PAYLOAD_DMA_WRITE}, {PATH_COMPLETION, "ack_return", MECH_ACK_RETURN},
 	  {PATH_READ_RESPONSE, "response_wire", MECH_WIRE}},
 	 {"doorbell_vm_exit", "payload_iommu", "eswitch_tx", "vm_to_vm_copy"},
-	 {MECH_DOORBELL_TRAP, MECH_VM_ENTRY, MECH_VIRQ_INJECTION, MECH_IOMMU_TRANSLATION, MECH_ESWITCH_STEERING,
-	  MECH_MEMORY_COPY, END}},
+	 {MECH_DOORBELL_TRAP, MECH_VM_ENTRY, MECH_VIRQ_INJECTION, MECH_HALTED_VCPU_INTERRUPT, MECH_ASSIGNED_MSI,
+	  MECH_IOMMU_TRANSLATION, MECH_ESWITCH_STEERING, MECH_MEMORY_COPY, END}},
 	{"passthrough", PLACE_DIFFERENT_HOSTS, LINK_INFINIBAND, ROUTE_INFINIBAND, 0, "wire",
 	 {{PATH_REQUEST, "doorbell", MECH_MMIO_DOORBELL}, {PATH_REQUEST, "payload_iommu", MECH_IOMMU_TRANSLATION},
 	  {PATH_REQUEST, "recv_payload_iommu", MECH_IOMMU_TRANSLATION}, {PATH_REQUEST, "wire", MECH_WIRE},
-	  {PATH_COMPLETION, "cq_virq_injection", MECH_VIRQ_INJECTION},
+	  {PATH_COMPLETION, "cq_host_interrupt", MECH_ASSIGNED_MSI},
+	  {PATH_COMPLETION, "cq_virq_injection", MECH_HALTED_VCPU_INTERRUPT},
 	  {PATH_READ_RESPONSE, "responder_payload_iommu", MECH_IOMMU_TRANSLATION}},
 	 {"doorbell_vm_exit", "eswitch_tx", "vm_to_vm_copy"},
-	 {MECH_DOORBELL_TRAP, MECH_VM_ENTRY, MECH_ESWITCH_STEERING, MECH_MEMORY_COPY, END}},
+	 {MECH_DOORBELL_TRAP, MECH_VM_ENTRY, MECH_ESWITCH_STEERING, MECH_MEMORY_COPY, MECH_MSI_INTERRUPT, END}},
 	{"sriov", PLACE_DIFFERENT_HOSTS, LINK_INFINIBAND, ROUTE_INFINIBAND, 0, "wire",
 	 {{PATH_REQUEST, "doorbell", MECH_MMIO_DOORBELL}, {PATH_REQUEST, "payload_iommu", MECH_IOMMU_TRANSLATION},
 	  {PATH_REQUEST, "eswitch_tx", MECH_ESWITCH_STEERING}, {PATH_REQUEST, "eswitch_rx", MECH_ESWITCH_STEERING},
