@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "calibration/perftest.h"
+#include "calibration/reference.h"
 #include "input/file.h"
 #include "input/yaml_tree.h"
 
@@ -35,6 +36,8 @@ static const char *keep_file(cal_dataset *d, const char *path, vr_diag *diag)
 		vr_diag_at(diag, (vr_where){path, 0, 0}, "found a path longer than %zu bytes, expected a shorter one", sizeof d->files[0] - 1);
 		return NULL;
 	}
+	d->scale[d->file_count] = 1;
+	d->change[d->file_count] = NAN;
 	return d->files[d->file_count++];
 }
 
@@ -188,6 +191,7 @@ static int add_run(cal_dataset *d, const pt_run *run, const char *file, cal_sett
 		}
 		if (!(p->value > 0))
 			return vr_diag_at(diag, p->where, "found a result of zero, expected a measurement to fit");
+		p->measured = p->value;
 		if (refuse_repeated_point(d, d->count - 1, diag) != 0)
 			return -1;
 	}
@@ -206,12 +210,14 @@ static int by_name(const void *a, const void *b)
 }
 
 /* What a dataset folder measured: its metadata.yaml says `mode: loopback`
- * or `mode: client` (the client of a two-host run); loopback without one. */
-static int folder_setting(const char *dir, cal_setting *out, vr_diag *diag)
+ * or `mode: client` (the client of a two-host run); loopback without one.
+ * REF gets the reference workload's runs, when it recorded them. */
+static int folder_metadata(const char *dir, cal_setting *out, cal_reference *ref, vr_diag *diag)
 {
 	char path[1100];
 	snprintf(path, sizeof path, "%s/metadata.yaml", dir);
 	*out = SETTING_LOOPBACK;
+	memset(ref, 0, sizeof *ref);
 	if (access(path, F_OK) != 0)
 		return 0;
 	yt_doc doc;
@@ -224,8 +230,45 @@ static int folder_setting(const char *dir, cal_setting *out, vr_diag *diag)
 	else if (mode && (mode->type != YT_SCALAR || strcmp(mode->text, "loopback") != 0))
 		rc = vr_diag_at(diag, mode->where, "found the mode '%s', expected loopback or client (as measure-softroce writes)",
 				mode->type == YT_SCALAR ? mode->text : "(not a scalar)");
+	if (rc == 0)
+		rc = cal_reference_read(doc.root, ref, diag);
 	yt_free(&doc);
 	return rc;
+}
+
+/* Normalised and as-measured inputs are in different units: one kind per
+ * fit.  WHERE is the input being added. */
+static int one_kind(cal_dataset *d, int normalised, vr_where where, vr_diag *diag)
+{
+	if (normalised ? d->raw_files : d->normalised_files)
+		return vr_diag_at(diag, where,
+				  normalised ? "found a dataset normalised by its reference workload after inputs measured as they are, expected one kind per fit (their times are in different units: fit each alone)"
+					     : "found an input without reference workload runs after a normalised dataset, expected one kind per fit (their times are in different units: fit each alone)");
+	if (normalised)
+		d->normalised_files++;
+	else
+		d->raw_files++;
+	return 0;
+}
+
+/* Scale the points from FIRST on, all of file FILE_INDEX (base name NAME),
+ * to the nominal CPU speed, widening their spreads by the speed's drift. */
+static int normalise(cal_dataset *d, size_t first, size_t file_index, const cal_reference *ref, const char *name, vr_diag *diag)
+{
+	const cal_reference_test *t = cal_reference_find(ref, name);
+	if (!t)
+		return vr_diag_at(diag, ref->where, "found no reference runs for %s in results, expected reference_before_ns and reference_after_ns for every test",
+				  name);
+	double scale = cal_reference_scale(t), drift = cal_reference_drift(t);
+	d->scale[file_index] = scale;
+	d->change[file_index] = cal_reference_change(t);
+	for (size_t i = first; i < d->count; i++) {
+		cal_point *p = &d->points[i];
+		double k = mdl_verb_is_bandwidth(p->verb) ? 1 / scale : scale;
+		p->value *= k;
+		p->sigma = hypot(p->sigma * k, p->value * drift);
+	}
+	return 0;
 }
 
 /* Every *.txt of a dataset folder, in name order (reproducible). */
@@ -251,8 +294,11 @@ static int add_folder(cal_dataset *d, const char *dir, vr_diag *diag)
 		rc = vr_diag_at(diag, (vr_where){dir, 0, 0}, "found no perftest output (*.txt), expected a dataset folder as calibration/measure-softroce writes");
 	qsort(names, n, sizeof names[0], by_name);
 	cal_setting setting = SETTING_LOOPBACK;
+	static cal_reference ref;   /* large: not on the stack */
 	if (rc == 0)
-		rc = folder_setting(dir, &setting, diag);
+		rc = folder_metadata(dir, &setting, &ref, diag);
+	if (rc == 0)
+		rc = one_kind(d, ref.present, (vr_where){dir, 0, 0}, diag);
 	static pt_run run;   /* large: not on the stack */
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		char path[1024];
@@ -260,8 +306,11 @@ static int add_folder(cal_dataset *d, const char *dir, vr_diag *diag)
 			rc = vr_diag_at(diag, (vr_where){dir, 0, 0}, "found a path longer than %zu bytes, expected a shorter one", sizeof path - 1);
 			break;
 		}
+		size_t first = d->count;
 		const char *kept = keep_file(d, path, diag);
 		rc = !kept || pt_parse_file(kept, &run, diag) || add_run(d, &run, kept, setting, diag) ? -1 : 0;
+		if (rc == 0 && ref.present)
+			rc = normalise(d, first, d->file_count - 1, &ref, names[i], diag);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
@@ -394,7 +443,7 @@ static int csv_row(cal_dataset *d, char *line, vr_where at, rows_fingerprint *fi
 	fingerprint_row(fingerprint, at);
 	p->verb = (mdl_verb)verb;
 	p->setting = (cal_setting)setting;
-	p->value = bandwidth ? bw_mib * BYTES_PER_MIB : t_us;
+	p->value = p->measured = bandwidth ? bw_mib * BYTES_PER_MIB : t_us;
 	/* A published figure carries no spread: the floor weighs them alike. */
 	p->sigma = floor_spread(NAN, p->value);
 	return 0;
@@ -416,7 +465,7 @@ static int add_csv(cal_dataset *d, const char *path, vr_diag *diag)
 	const char *file = keep_file(d, path, diag);
 	char *text;
 	size_t length;
-	if (!file || vr_read_file(path, 1 << 20, "a small CSV of published figures", &text, &length, diag) != 0)
+	if (!file || one_kind(d, 0, (vr_where){path, 0, 0}, diag) != 0 || vr_read_file(path, 1 << 20, "a small CSV of published figures", &text, &length, diag) != 0)
 		return -1;
 	int rc = 0, header = 0;
 	unsigned line_no = 0;

@@ -10,6 +10,11 @@
  *       verb,size_bytes,t_typical_us,bw_average_mib_per_s,mtu_bytes,setting,source
  *     (lines starting with '#' are comments; `setting` says what was
  *     measured, `loopback` or `two-hosts`; `source` cites it).
+ * A dataset folder whose metadata records the reference workload's runs
+ * (calibration/reference.h) is normalised: each test's times are scaled to
+ * the nominal CPU speed, its spreads widened by how much that speed moved.
+ * Normalised and measured-as-is inputs are not mixed in one fit (their
+ * units differ), nor are published figures with normalised folders.
  * A point keeps one figure: t_typical (latency tests) or BW average
  * (bandwidth tests), and its spread, which weighs it in the fit.
  * The same measurements given twice are refused: every point would count
@@ -37,11 +42,12 @@ extern const char *const cal_setting_names[SETTING_COUNT + 1];
 typedef struct cal_point {
 	mdl_verb verb;
 	double size_bytes;
-	double value;              /* latency tests: t_typical in us; bandwidth tests: BW average in bytes/s */
+	double value;              /* latency tests: t_typical in us; bandwidth tests: BW average in bytes/s; normalised */
 	double sigma;              /* the spread of VALUE, same unit: weighs the point */
 	double mtu_bytes;          /* the RoCE path MTU it ran with; NAN if unknown */
 	cal_setting setting;
 	vr_where where;            /* file and line */
+	double measured;           /* VALUE as measured, before normalising */
 } cal_point;
 
 typedef struct cal_dataset {
@@ -52,6 +58,9 @@ typedef struct cal_dataset {
 	char files[CAL_FILES_MAX][1024];   /* storage for points' where.file */
 	uint64_t rows_hash[CAL_FILES_MAX];   /* each file's parsed rows (FNV-1a, summed), to find repeats */
 	size_t rows[CAL_FILES_MAX];          /* each file's row count */
+	double scale[CAL_FILES_MAX];         /* latencies times, bandwidths over it; 1: measured as is */
+	double change[CAL_FILES_MAX];        /* the reference's change during the file's test; NAN: none */
+	size_t normalised_files, raw_files;  /* inputs of each kind: never both */
 } cal_dataset;
 
 /* Add the measurements of PATH (a dataset folder or a CSV file) to D. */

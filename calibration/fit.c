@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calibration/reference.h"
 #include "common/json_write.h"
 #include "models/cpu_sides.h"
 #include "models/plan.h"
@@ -153,6 +154,7 @@ static int select_points(const cal_dataset *d, fit_context *c, vr_diag *diag)
 {
 	cal_fit_result *r = c->r;
 	r->mtu_bytes = NAN;
+	r->normalised = d->normalised_files > 0;
 	const cal_point *mtu_from = NULL;
 	for (size_t i = 0; i < d->count; i++) {
 		const cal_point *p = &d->points[i];
@@ -421,6 +423,22 @@ static double shown(mdl_verb verb, double value)
 	return mdl_verb_is_bandwidth(verb) ? value / 1048576.0 : value;
 }
 
+/* How each file's times were scaled to the nominal CPU speed, and which
+ * tests ran while the speed moved. */
+static void report_normalisation(const cal_dataset *d, FILE *out)
+{
+	if (!d->normalised_files)
+		return;
+	fprintf(out, " normalised to the reference workload's nominal %.0f ms (times multiplied, bandwidths divided):\n",
+		CAL_REFERENCE_NOMINAL_NS / 1e6);
+	for (size_t i = 0; i < d->file_count; i++) {
+		if (isnan(d->change[i]))
+			continue;
+		fprintf(out, "   %-60s x %.3f  (reference changed %.1f %% during the test%s)\n", d->files[i], d->scale[i],
+			100 * d->change[i], d->change[i] > CAL_REFERENCE_MOVED ? ": MOVED, spreads widened" : "");
+	}
+}
+
 void cal_fit_report(const cal_dataset *d, const cal_fit_result *r, FILE *out)
 {
 	fprintf(out, "SoftRoCE model (option %s) fitted on preset %s: %zu measurements, %zu factors, %zu iterations",
@@ -429,7 +447,9 @@ void cal_fit_report(const cal_dataset *d, const cal_fit_result *r, FILE *out)
 		fprintf(out, " (%zu measurements of another setting left out)", r->skipped);
 	if (d->unusable)
 		fprintf(out, " (%zu perftest rows with inf or nan left out)", d->unusable);
-	fprintf(out, "\n\n factor       value   95%% interval          scales\n");
+	fprintf(out, "\n");
+	report_normalisation(d, out);
+	fprintf(out, "\n factor       value   95%% interval          scales\n");
 	for (int g = 0; g < GROUP_COUNT; g++) {
 		fprintf(out, " %-10s %7.3f  ", cal_group_names[g],
 			isnan(r->k[g]) ? r->base.value[mdl_param_lookup(GROUPS[g].params[0])] : r->k[g]);
@@ -490,6 +510,9 @@ void cal_fit_write_overlay(const cal_fit_result *r, const char *inputs, FILE *ou
 	quoted(inputs, out);
 	fprintf(out, "\n");
 	fprintf(out, "base_preset: %s\n", r->preset);
+	if (r->normalised)
+		fprintf(out, "normalised: {reference_nominal_ns: %.0f, note: \"times scaled to a CPU on which calibration/reference-workload takes the nominal time\"}\n",
+			CAL_REFERENCE_NOMINAL_NS);
 	fprintf(out, "fit: {points: %zu, chi2: %.6g, dof: %.0f, r_squared: %.6f", r->used, r->chi2, r->dof, r->r_squared);
 	for (int g = 0; g < GROUP_COUNT; g++)
 		if (r->fitted[g])
@@ -554,6 +577,10 @@ static void json_header(json_writer *w, const cal_fit_result *r, const char *inp
 	json_write_key_double(w, "chi2", "%.9g", r->chi2);
 	json_write_key_double(w, "dof", "%.0f", r->dof);
 	json_write_key_double(w, "r_squared", "%.9g", r->r_squared);
+	json_write_key(w, "normalised");
+	json_write_bool(w, r->normalised);
+	if (r->normalised)
+		json_write_key_double(w, "reference_nominal_ns", "%.0f", CAL_REFERENCE_NOMINAL_NS);
 }
 
 /* Each group's factor; a factor not fitted is the preset's, its interval
@@ -600,6 +627,8 @@ static unsigned json_points(json_writer *w, const cal_dataset *d, const cal_fit_
 		json_write_key_double(w, "size_bytes", "%.0f", p->size_bytes);
 		json_write_key_string(w, "unit", json_unit(p->verb));
 		json_write_key_double(w, "measured", "%.9g", json_value(p->verb, p->value));
+		if (p->measured > 0 && p->measured != p->value)   /* normalised: "measured" is then at the nominal speed */
+			json_write_key_double(w, "as_measured", "%.9g", json_value(p->verb, p->measured));
 		json_write_key_double(w, "spread", "%.9g", json_value(p->verb, p->sigma));
 		json_write_key_double(w, "fitted", "%.9g", json_value(p->verb, r->predicted[i]));
 		char from[1100];
@@ -633,7 +662,7 @@ static void json_curves(json_writer *w, const cal_fit_result *r, unsigned verbs,
 			if (round(size) == previous)
 				continue;
 			previous = round(size);
-			cal_point at = {(mdl_verb)v, round(size), 0, 0, r->mtu_bytes, SETTING_LOOPBACK, {NULL, 0, 0}};
+			cal_point at = {.verb = (mdl_verb)v, .size_bytes = round(size), .mtu_bytes = r->mtu_bytes, .setting = SETTING_LOOPBACK};
 			json_write_array_begin(w);
 			json_write_double(w, "%.0f", at.size_bytes);
 			json_write_double(w, "%.9g", json_value((mdl_verb)v, cal_predict(&at, &r->calibrated)));

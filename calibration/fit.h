@@ -56,6 +56,7 @@ typedef struct cal_fit_result {
 	double chi2, dof, r_squared;
 	size_t iterations;
 	double mtu_bytes;            /* used for eth.mtu */
+	int normalised;              /* the points were scaled to the reference workload's nominal speed */
 	int use[CAL_POINTS_MAX];     /* point fitted? */
 	double predicted[CAL_POINTS_MAX];
 	mdl_params base, calibrated;

@@ -60,12 +60,12 @@ static void synthesize(const double k[3], double noise, unsigned long seed, int 
 		mdl_verb verb = v == 0 ? VERB_WRITE_LAT : VERB_SEND_LAT;
 		for (size_t i = 0; i < nlat; i++) {
 			cal_point *p = &data.points[data.count++];
-			*p = (cal_point){verb, lat_sizes[i], 0, 0, 1024, SETTING_LOOPBACK, {data.files[0], (unsigned)data.count, 1}};
+			*p = (cal_point){.verb = verb, .size_bytes = lat_sizes[i], .mtu_bytes = 1024, .setting = SETTING_LOOPBACK, .where = {data.files[0], (unsigned)data.count, 1}};
 		}
 	}
 	for (size_t i = 0; with_large_sizes && i < 3; i++) {
 		cal_point *p = &data.points[data.count++];
-		*p = (cal_point){VERB_WRITE_BW, bw_sizes[i], 0, 0, 1024, SETTING_LOOPBACK, {data.files[0], (unsigned)data.count, 1}};
+		*p = (cal_point){.verb = VERB_WRITE_BW, .size_bytes = bw_sizes[i], .mtu_bytes = 1024, .setting = SETTING_LOOPBACK, .where = {data.files[0], (unsigned)data.count, 1}};
 	}
 	for (size_t i = 0; i < data.count; i++) {
 		cal_point *p = &data.points[i];
