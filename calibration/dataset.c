@@ -257,7 +257,7 @@ static int normalise(cal_dataset *d, size_t first, size_t file_index, const cal_
 {
 	const cal_reference_test *t = cal_reference_find(ref, name);
 	if (!t)
-		return vr_diag_at(diag, ref->where, "found no reference runs for %s in results, expected reference_before_ns and reference_after_ns for every test",
+		return vr_diag_at(diag, ref->results_where, "found no reference runs for %s in results, expected reference_before_ns and reference_after_ns for every test",
 				  name);
 	double scale = cal_reference_scale(t), drift = cal_reference_drift(t);
 	d->scale[file_index] = scale;

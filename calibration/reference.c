@@ -8,17 +8,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The workload's fixed amounts take 20 ms natively on a 2026 server core
+ * and about 180 ms under QEMU TCG: below 1 ms or above an hour, the file
+ * was edited or the run broken (and the scale would run off). */
+static const double REFERENCE_MIN_NS = 1e6, REFERENCE_MAX_NS = 3.6e12;
+
 static int positive_number(const yt_node *map, const char *key, const char *what, double *out, vr_diag *diag)
 {
 	const yt_node *n = yt_get(map, key);
 	if (!n)
 		return vr_diag_at(diag, map->where, "found a result without %s, expected %s (measure-softroce --reference writes it for every test)", key, what);
 	if (n->type != YT_SCALAR)
-		return vr_diag_at(diag, n->where, "found a %s for %s, expected %s", yt_type_name(n->type), key, what);
+		return vr_diag_at(diag, n->where, "found %s for %s, expected %s", yt_type_name(n->type), key, what);
 	char *end;
 	double v = strtod(n->text, &end);
-	if (end == n->text || *end != '\0' || !isfinite(v) || !(v > 0))
-		return vr_diag_at(diag, n->where, "found '%s' for %s, expected %s (a number above zero)", n->text, key, what);
+	if (end == n->text || *end != '\0' || !isfinite(v) || !(v >= REFERENCE_MIN_NS && v <= REFERENCE_MAX_NS))
+		return vr_diag_at(diag, n->where, "found '%s' for %s, expected %s (from %.0f to %.0f)", n->text, key, what,
+				  REFERENCE_MIN_NS, REFERENCE_MAX_NS);
 	*out = v;
 	return 0;
 }
@@ -26,7 +32,7 @@ static int positive_number(const yt_node *map, const char *key, const char *what
 static int read_version(const yt_node *block, vr_diag *diag)
 {
 	if (block->type != YT_MAP)
-		return vr_diag_at(diag, block->where, "found a %s for reference_workload, expected a map (version, runs)", yt_type_name(block->type));
+		return vr_diag_at(diag, block->where, "found %s for reference_workload, expected a map (version, runs)", yt_type_name(block->type));
 	const yt_node *v = yt_get(block, "version");
 	if (!v)
 		return vr_diag_at(diag, block->where, "found reference_workload without a version, expected version: %d", CAL_REFERENCE_VERSION);
@@ -42,7 +48,7 @@ static int read_version(const yt_node *block, vr_diag *diag)
 static int read_test(const yt_node *result, cal_reference *out, vr_diag *diag)
 {
 	if (result->type != YT_MAP)
-		return vr_diag_at(diag, result->where, "found a %s in results, expected a map per test", yt_type_name(result->type));
+		return vr_diag_at(diag, result->where, "found %s in results, expected a map per test", yt_type_name(result->type));
 	const yt_node *file = yt_get(result, "file");
 	if (!file)
 		return 0;   /* not a test's output: nothing to normalise */
@@ -55,6 +61,7 @@ static int read_test(const yt_node *result, cal_reference *out, vr_diag *diag)
 	cal_reference_test *t = &out->tests[out->count];
 	snprintf(t->file, sizeof t->file, "%s", file->text);
 	t->where = result->where;
+	t->where.file = out->file;
 	if (positive_number(result, "reference_before_ns", "the reference workload's time before the test, in ns", &t->before_ns, diag) ||
 	    positive_number(result, "reference_after_ns", "the reference workload's time after the test, in ns", &t->after_ns, diag))
 		return -1;
@@ -73,13 +80,17 @@ int cal_reference_read(const yt_node *root, cal_reference *out, vr_diag *diag)
 	if (!block)
 		return 0;
 	out->present = 1;
+	snprintf(out->file, sizeof out->file, "%s", block->where.file ? block->where.file : "metadata.yaml");
 	out->where = block->where;
+	out->where.file = out->file;
 	if (read_version(block, diag) != 0)
 		return -1;
 	const yt_node *results = yt_get(root, "results");
 	if (!results || results->type != YT_SEQ)
 		return vr_diag_at(diag, results ? results->where : root->where,
 				  "found reference_workload but no results list, expected results: [...] with each test's reference runs");
+	out->results_where = results->where;
+	out->results_where.file = out->file;
 	for (size_t i = 0; i < results->count; i++)
 		if (read_test(results->items[i], out, diag) != 0)
 			return -1;

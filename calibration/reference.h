@@ -53,7 +53,9 @@ typedef struct cal_reference_test {
 
 typedef struct cal_reference {
 	int present;
-	vr_where where;            /* the reference_workload key */
+	char file[1024];           /* the metadata's name: the wheres point here */
+	vr_where where;            /* the reference_workload block */
+	vr_where results_where;    /* the results list */
 	size_t count;
 	cal_reference_test tests[CAL_REFERENCE_TESTS_MAX];
 } cal_reference;
