@@ -250,8 +250,8 @@ static int infer_unit(reader *r, pt_fields *f)
 {
 	double avg = f->value[PT_COL_BW_AVG], size = f->value[PT_COL_BYTES];
 	double from_rate = f->value[PT_COL_MSG_RATE] * 1e6 * size;
-	if (isnan(avg) || isnan(from_rate)) {
-		f->unit = PT_UNIT_MIB;   /* a failed result: not fitted, its unit moot */
+	if (isnan(avg) || isnan(from_rate) || !(avg > 0)) {
+		f->unit = PT_UNIT_MIB;   /* a failed result (not fitted) or one the checks refuse: its unit moot */
 		return 0;
 	}
 	static const pt_bw_unit candidates[] = {PT_UNIT_MIB, PT_UNIT_GB};
@@ -305,7 +305,8 @@ static int read_document(reader *r)
 {
 	const json_node *root = r->doc.root;
 	if (root->type != JSON_OBJECT)
-		return wrong_type(r, root, "the document", "an object with test_info and results");
+		return vr_diag_at(r->diag, where_of(r, root), "found %s as the document, expected an object with test_info and results",
+				  json_type_name((json_type)root->type));
 	if (refuse_repeated_keys(r, root, "the document") != 0)
 		return -1;
 	for (const json_node *name = json_first(root); name; name = json_next(root, name + 1))
