@@ -19,7 +19,7 @@
 
 #include "input/json_read.h"
 
-enum { FAILED_MAX = 16 };
+enum { FAILED_MAX = 16, MEMBERS_MAX = 256 };
 
 /* Each field's member (perftest_parameters.h, REPORT_FMT_LAT_JSON and
  * REPORT_FMT_JSON, 24.07). */
@@ -143,9 +143,15 @@ static int wrong_type(const reader *r, const json_node *node, const char *key, c
 			  expected);
 }
 
-/* Refuse a key that OBJECT holds twice: json_get would read the first. */
+/* Refuse a key that OBJECT holds twice: json_get would read the first.
+ * perftest writes a few dozen members at most; the cap keeps the pairwise
+ * check cheap on a hostile file. */
 static int refuse_repeated_keys(const reader *r, const json_node *object, const char *what)
 {
+	size_t members = json_count(object);
+	if (members > MEMBERS_MAX)
+		return vr_diag_at(r->diag, where_of(r, object), "found %zu members in %s, expected perftest's few (at most %d)", members, what,
+				  MEMBERS_MAX);
 	for (const json_node *a = json_first(object); a; a = json_next(object, a + 1))
 		for (const json_node *b = json_first(object); b != a; b = json_next(object, b + 1))
 			if (strcmp(a->text, b->text) == 0) {
