@@ -169,6 +169,42 @@ START_TEST(same_run_in_two_formats_is_a_repeat)
 }
 END_TEST
 
+/* A JSON bandwidth result with these printed figures. */
+static int parse_bw_json(const char *size, const char *iterations, const char *bw, const char *rate)
+{
+	char text[1024];
+	snprintf(text, sizeof text,
+		 "{\n\"test_info\": {\n\"test\": \"RDMA_Write_BW_Test\",\n\"Mtu\": 4096\n},\n\"results\": {\n\"MsgSize\": %s,\n"
+		 "\"n_iterations\": %s,\n\"BW_peak\": %s,\n\"BW_average\": %s,\n\"MsgRate\": %s\n}\n}\n", size, iterations, bw, bw, rate);
+	vr_diag_clear(&diag);
+	return pt_parse_json_buffer("r.json", text, strlen(text), &b, &diag);
+}
+
+/* The ends of every range: accepted at the limit, finite; refused past it. */
+START_TEST(values_at_the_ends_of_their_range)
+{
+	/* 10 Tbit/s is 1192092.90 MiB/s (to the cent): 1192092.89 passes */
+	ck_assert_msg(parse_bw_json("65536", "5000", "1192092.89", "19.073486") == 0, "%s", diag.message);
+	ck_assert(isfinite(b.rows[0].bw_average_bytes_per_s) && b.rows[0].bw_average_bytes_per_s < 10e12 / 8);
+	ck_assert_int_ne(parse_bw_json("65536", "5000", "1192092.91", "19.073487"), 0);
+	ck_assert_ptr_nonnull(strstr(diag.message, "r.json:10:15: found 1192092.91 in the member 'BW_average', expected at most 10 Tbit/s"));
+	/* perftest's largest -s and -n */
+	ck_assert_msg(parse_bw_json("2147483647", "4294967296", "100.00", "0.000000") == 0, "%s", diag.message);
+	ck_assert_double_eq(b.rows[0].size_bytes, 2147483647.0);
+	ck_assert_double_eq(b.rows[0].iterations, 4294967296.0);
+	ck_assert_int_ne(parse_bw_json("2147483648", "5000", "100.00", "0.000000"), 0);
+	ck_assert_ptr_nonnull(strstr(diag.message, "r.json:7:12: found 2147483648 in the member 'MsgSize'"));
+	ck_assert_int_ne(parse_bw_json("65536", "4294967297", "100.00", "0.001600"), 0);
+	ck_assert_ptr_nonnull(strstr(diag.message, "r.json:8:17: found 4294967297 in the member 'n_iterations'"));
+	/* the smallest: 1 byte, 1 iteration, a rate of 0.01 MiB/s */
+	ck_assert_msg(parse_bw_json("1", "1", "0.01", "0.010486") == 0, "%s", diag.message);
+	ck_assert(isfinite(b.rows[0].msg_rate_per_s) && b.rows[0].msg_rate_per_s > 0);
+	/* numbers JSON cannot hold as a double */
+	ck_assert_int_ne(parse_bw_json("65536", "5000", "1e400", "1"), 0);
+	ck_assert_ptr_nonnull(strstr(diag.message, "r.json:9:12: found the number 1e400, expected one within the range of a double"));
+}
+END_TEST
+
 /* ---- tests/bad-input/perftest ----------------------------------------- */
 
 enum { CASES_MAX = 128 };
@@ -244,6 +280,7 @@ int main(void)
 	tcase_add_test(tc, json_and_text_agree);
 	tcase_add_test(tc, json_fixtures_agree_with_4x);
 	tcase_add_test(tc, same_run_in_two_formats_is_a_repeat);
+	tcase_add_test(tc, values_at_the_ends_of_their_range);
 	suite_add_tcase(suite, tc);
 	TCase *bad = tcase_create("bad-input");
 	tcase_add_test(bad, has_cases);
