@@ -271,7 +271,8 @@ static int normalise(cal_dataset *d, size_t first, size_t file_index, const cal_
 	return 0;
 }
 
-/* Every *.txt of a dataset folder, in name order (reproducible). */
+/* Every *.txt (perftest's text) and *.json (its --out_json file) of a
+ * dataset folder, in name order (reproducible). */
 static int add_folder(cal_dataset *d, const char *dir, vr_diag *diag)
 {
 	DIR *dp = opendir(dir);
@@ -282,7 +283,7 @@ static int add_folder(cal_dataset *d, const char *dir, vr_diag *diag)
 	struct dirent *e;
 	int rc = 0;
 	while ((e = readdir(dp)) && rc == 0) {
-		if (!has_suffix(e->d_name, ".txt"))
+		if (!has_suffix(e->d_name, ".txt") && !has_suffix(e->d_name, ".json"))
 			continue;
 		if (n == CAL_FILES_MAX)
 			rc = vr_diag_at(diag, (vr_where){dir, 0, 0}, "found more than %d perftest outputs, expected at most %d", CAL_FILES_MAX, CAL_FILES_MAX);
@@ -291,7 +292,7 @@ static int add_folder(cal_dataset *d, const char *dir, vr_diag *diag)
 	}
 	closedir(dp);
 	if (rc == 0 && n == 0)
-		rc = vr_diag_at(diag, (vr_where){dir, 0, 0}, "found no perftest output (*.txt), expected a dataset folder as calibration/measure-softroce writes");
+		rc = vr_diag_at(diag, (vr_where){dir, 0, 0}, "found no perftest output (*.txt, *.json), expected a dataset folder as calibration/measure-softroce writes");
 	qsort(names, n, sizeof names[0], by_name);
 	cal_setting setting = SETTING_LOOPBACK;
 	static cal_reference ref;   /* large: not on the stack */

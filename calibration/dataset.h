@@ -3,7 +3,9 @@
  *
  * Two kinds of input:
  *   - a dataset folder (calibration/measure-softroce writes one): every
- *     *.txt file in it is a perftest output (calibration/perftest.h); its
+ *     *.txt file in it is a perftest text output (4.x's or >= 24.07's),
+ *     every *.json file perftest's --out_json file (calibration/perftest.h),
+ *     the two alike (the same run in two formats is a repeat); its
  *     metadata.yaml, when there, says whether it ran in loopback or across
  *     two hosts (`mode: loopback | client`);
  *   - a CSV of published figures, one per row, with a header line

@@ -75,10 +75,12 @@ const vr_command VR_CMD_CALIBRATE = {
 	.bit = CMD_CALIBRATE,
 	.synopsis = "calibrate DATASET... --model softroce [OPTION...]",
 	.description = "fit the SoftRoCE model to perftest outputs (a dataset\n"
-		       "folder) or published figures (CSV); print the factors,\n"
-		       "their 95% intervals, residuals and R^2; --out writes\n"
-		       "the overlay a scenario names with 'calibration: FILE';\n"
-		       "--json the fit, which 'vrdmasim plot' draws",
+		       "folder: perftest's text, *.txt, 4.x or >= 24.07, and its\n"
+		       "--out_json files, *.json) or published figures (CSV);\n"
+		       "print the factors, their 95% intervals, residuals and\n"
+		       "R^2; --out writes the overlay a scenario names with\n"
+		       "'calibration: FILE'; --json the fit, which 'vrdmasim\n"
+		       "plot' draws",
 	.operands_max = CLI_OPERANDS_MAX,
 	.operands_refusal = "at most 16 datasets",
 	.check = calibrate_check,

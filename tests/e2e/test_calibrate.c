@@ -130,6 +130,39 @@ START_TEST(stream_on_overlay_matches_fit)
 }
 END_TEST
 
+/* A folder of perftest >= 24.07's formats (its text and --out_json files,
+ * tests/calibration/README.md) fits; given beside the QEMU dataset it was
+ * transcribed from, it is refused as a repeat, exit 2, nothing written. */
+START_TEST(fits_perftest_2407_formats)
+{
+	char overlay[300], json[300];
+	snprintf(overlay, sizeof overlay, "%s/new.yaml", dir);
+	snprintf(json, sizeof json, "%s/new.json", dir);
+	char folder[512];   /* src_path's buffer is static: one path at a time */
+	snprintf(folder, sizeof folder, "%s", src_path("tests/calibration/perftest-24.07"));
+	tool_output o = run_tool((const char *[]){"calibrate", folder, "--model", "softroce", "--out", overlay, "--json", json, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	ck_assert_ptr_nonnull(strstr(o.out, "fitted on preset esxi5-qdr-2012: 81 measurements"));   /* 3 sweeps of 23, 12 JSON files */
+	ck_assert_ptr_nonnull(strstr(o.out, "eth.mtu set to the measured RoCE MTU: 1024 B"));
+	ck_assert_ptr_nonnull(strstr(o.out, "ib_send_bw-a.json:26"));   /* a JSON point's residual names its file and line */
+	ck_assert_ptr_nonnull(strstr(o.out, "ib_write_bw.txt:"));
+	tool_output_free(&o);
+	ck_assert_int_eq(access(overlay, R_OK), 0);
+	/* the fitted write_bw at 64 KiB: what 24.07's MiB/sec said, in the MiB/s the fit writes */
+	char *fit = read_file(json);
+	double bw = fitted_at(fit, "write_bw", "65536");
+	ck_assert_msg(bw > 60 && bw < 160, "write_bw at 64 KiB: %g MiB/s", bw);
+	free(fit);
+	remove(overlay);
+	o = run_tool((const char *[]){"calibrate", src_path("calibration/data/softroce-qemu-tcg-2026-11-25"), folder, "--model", "softroce",
+				      "--out", overlay, NULL});
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_msg(strstr(o.err, "perftest-24.07/ib_read_lat.txt:") && strstr(o.err, "found the same measurements as"), "%s", o.err);
+	ck_assert_int_ne(access(overlay, F_OK), 0);
+	tool_output_free(&o);
+}
+END_TEST
+
 /* Refusals: exit status 2, a located message, no file written. */
 START_TEST(refuses_and_writes_nothing)
 {
@@ -192,6 +225,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, fits_published_figures);
 	tcase_add_test(tc, refuses_and_writes_nothing);
+	tcase_add_test(tc, fits_perftest_2407_formats);
 	tcase_add_test(tc, stream_on_overlay_matches_fit);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);

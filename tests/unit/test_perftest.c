@@ -151,7 +151,7 @@ START_TEST(refuses_malformed_output)
 		{NULL, "", NULL, "t.txt:6:1: found the table closed without a row"},
 		/* a size that is not whole */
 		{NULL, " 2.5     1000          1.80           7.35         1.84               1.87           0.11            2.08                    7.35\n", NULL,
-		 "t.txt:6:1: found a row with a message size that is not a whole number of bytes"},
+		 "t.txt:6:2: found 2.5 in the column '#bytes', expected a whole number of bytes from 1 to 2147483647"},
 		/* rows that contradict themselves: a median above the 99th percentile */
 		{NULL, " 2       1000          1.80           9.500          9.000               1.87           0.11            2.08                    7.35\n", NULL,
 		 "t.txt:6:54: found t_typical[usec] 9.000 above 99% percentile[usec] 2.08 in the same row, expected t_min <= t_typical <= 99% <= 99.9% <= t_max"},

@@ -2,7 +2,8 @@
  * tests/vrdma/test_perf.c -- vrdma-perf and vrdma-trace as a user runs them.
  *
  * Every test, two hosts and one host, prints perftest's table, which
- * vrdmasim's own perftest reader takes; bad command lines are refused with
+ * vrdmasim's own perftest reader takes (4.5's text, 24.07's, and the
+ * --out_json file: the same figures); bad command lines are refused with
  * exit 2 and leave no trace file; --trace writes a trace whose operations
  * each run from post to poll, which vrdma-trace summarises and converts.
  */
@@ -124,6 +125,8 @@ static const struct {
 	{ { "write_lat", "--demo", "-q", "2", NULL }, "-q: found 2, expected 1" },
 	{ { "write_bw", "--demo", "-q", "0", NULL }, "-q: found '0', expected an integer in 1..64" },
 	{ { "write_bw", "--demo", "-q", "65", NULL }, "-q: found '65'" },
+	{ { "write_bw", "--demo", "--perftest_version=5.0", NULL }, "--perftest_version: found '5.0', expected 4.5 (MB/sec) or 24.07" },
+	{ { "write_bw", "--demo", "--out_json", "--out_json_file=", NULL }, "--out_json_file: found an empty name" },
 };
 
 START_TEST(bad_command_lines)
@@ -291,6 +294,72 @@ START_TEST(help_and_version)
 }
 END_TEST
 
+/* What vrdma-perf prints in each of perftest's formats is read back by
+ * vrdmasim's perftest reader (calibration/perftest.h): 4.5's and 24.07's
+ * text and the --out_json file, which holds the same figures as the text's
+ * (last) row, bit for bit. */
+START_TEST(formats_round_trip)
+{
+	static const struct {
+		const char *test, *size, *version;
+		int gbits;
+		pt_bw_unit unit;
+	} cases[] = {
+		{ "write_lat", "64", "24.07", 0, PT_UNIT_NONE }, { "send_bw", "4096", "24.07", 0, PT_UNIT_MIB },
+		{ "write_bw", "4096", "4.5", 0, PT_UNIT_MB },    { "read_bw", "2", "24.07", 1, PT_UNIT_GB },
+		{ "send_lat", NULL, "24.07", 0, PT_UNIT_NONE },  /* -a: the JSON holds the last size */
+	};
+	char dir[64], json[128];
+	snprintf(dir, sizeof dir, "%s", temp_dir());
+	snprintf(json, sizeof json, "%s/report.json", dir);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char version[40];
+		snprintf(version, sizeof version, "--perftest_version=%s", cases[i].version);
+		const char *args[16] = { cases[i].test, "--same-host", "-n", cases[i].size ? "100" : "5", version, "--out_json",
+					 "--out_json_file", json };
+		size_t n = 8;
+		if (cases[i].size) {
+			args[n++] = "-s";
+			args[n++] = cases[i].size;
+		} else {
+			args[n++] = "-a";
+		}
+		if (cases[i].gbits)
+			args[n++] = "--report_gbits";
+		tool_output o = run_program(perf_path(), args);
+		ck_assert_msg(o.status == 0, "%s: exit %d\n%s", cases[i].test, o.status, o.err);
+		static pt_run text, from_json;
+		vr_diag diag;
+		vr_diag_clear(&diag);
+		ck_assert_msg(pt_parse_buffer("out.txt", o.out, o.out_len, &text, &diag) == 0, "%s: %s\n%s", cases[i].test,
+			      diag.message, o.out);
+		ck_assert_msg(pt_parse_file(json, &from_json, &diag) == 0, "%s: %s", cases[i].test, diag.message);
+		ck_assert_uint_eq(text.row_count, cases[i].size ? 1 : 23);
+		ck_assert_int_eq(text.bw_unit, cases[i].unit);
+		ck_assert_int_eq(from_json.bw_unit, cases[i].unit == PT_UNIT_MB ? PT_UNIT_MIB : cases[i].unit);
+		ck_assert_int_eq(from_json.verb, text.verb);
+		ck_assert_double_eq(from_json.mtu_bytes, text.mtu_bytes);
+		ck_assert_double_eq(from_json.tx_depth, text.tx_depth);
+		const pt_row *t = &text.rows[text.row_count - 1], *j = &from_json.rows[0];
+		const double tv[] = { t->size_bytes, t->iterations, t->t_min_us, t->t_typical_us, t->t_p999_us, t->bw_peak_bytes_per_s,
+				      t->bw_average_bytes_per_s, t->msg_rate_per_s };
+		const double jv[] = { j->size_bytes, j->iterations, j->t_min_us, j->t_typical_us, j->t_p999_us, j->bw_peak_bytes_per_s,
+				      j->bw_average_bytes_per_s, j->msg_rate_per_s };
+		for (size_t k = 0; k < sizeof tv / sizeof tv[0]; k++)
+			ck_assert_msg(isnan(tv[k]) ? isnan(jv[k]) : tv[k] == jv[k], "%s: field %zu: text %.17g, JSON %.17g",
+				      cases[i].test, k, tv[k], jv[k]);
+		tool_output_free(&o);
+	}
+	/* a file it cannot write: exit 2, named */
+	const char *args[] = { "write_lat", "--same-host", "-n", "10", "--out_json", "--out_json_file=/nonexistent-dir/r.json", NULL };
+	tool_output o = run_program(perf_path(), args);
+	ck_assert_int_eq(o.status, 2);
+	ck_assert_msg(strstr(o.err, "cannot write '/nonexistent-dir/r.json'") != NULL, "%s", o.err);
+	tool_output_free(&o);
+	remove_tree(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("vrdma-perf");
@@ -299,6 +368,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(t, every_test_two_hosts, 0, 6);
 	tcase_add_loop_test(t, every_test_same_host_events, 0, 6);
 	tcase_add_test(t, size_sweep_and_loss);
+	tcase_add_test(t, formats_round_trip);
 	tcase_add_test(t, help_and_version);
 	tcase_add_loop_test(t, bad_command_lines, 0, (int)(sizeof BAD / sizeof BAD[0]));
 	tcase_add_test(t, unwritable_trace_is_refused);

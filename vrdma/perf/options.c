@@ -47,6 +47,11 @@ static void usage(FILE *err)
 		"  -m, --mtu=BYTES   256, 512, 1024, 2048 or 4096 (default 4096)\n"
 		"  -F                accepted, as perftest's (no CPU frequency check here)\n"
 		"  --report_gbits    bandwidth in Gb/s\n"
+		"  --perftest_version=4.5|24.07  the text of perftest 4.5 (default: bandwidth\n"
+		"                    in MB/sec) or of perftest >= 24.07 (MiB/sec, the same 2^20 bytes)\n"
+		"  --out_json        also write perftest's JSON report (perftest >= 24.01's layout)\n"
+		"                    into --out_json_file; as perftest's, it holds one size: the last\n"
+		"  --out_json_file=FILE  the JSON report's file (default perftest_out.json)\n"
 		"  --trace=FILE      record every mechanism event (docs/trace-format.md)\n"
 		"  --loss=P          drop UDP packets with probability P (0..0.5) in --demo\n"
 		"  --seed=N          seed of the loss (default 1)\n"
@@ -120,6 +125,30 @@ static int parse_hca(const char *text, struct perf_options *o, FILE *err)
 	return 0;
 }
 
+/* --perftest_version: whose text the table copies. */
+static int parse_text_version(const char *text, struct perf_options *o, FILE *err)
+{
+	if (strcmp(text, "4.5") == 0)
+		o->text_version = PERF_TEXT_4_5;
+	else if (strcmp(text, "24.07") == 0)
+		o->text_version = PERF_TEXT_24_07;
+	else {
+		fprintf(err, "vrdma-perf: --perftest_version: found '%s', expected 4.5 (MB/sec) or 24.07 (MiB/sec)\n", text);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_json_file(const char *text, struct perf_options *o, FILE *err)
+{
+	if (text[0] == '\0') {
+		fprintf(err, "vrdma-perf: --out_json_file: found an empty name, expected a file to write\n");
+		return -1;
+	}
+	o->out_json_file = text;
+	return 0;
+}
+
 static int is_latency(enum perf_test t)
 {
 	return t == PERF_WRITE_LAT || t == PERF_READ_LAT || t == PERF_SEND_LAT;
@@ -180,6 +209,8 @@ int perf_parse_options(int argc, char **argv, struct perf_options *o, FILE *err)
 		{ "trace", required_argument, NULL, 3 },    { "loss", required_argument, NULL, 4 },
 		{ "seed", required_argument, NULL, 5 },     { "report_gbits", no_argument, NULL, 6 },
 		{ "hca", required_argument, NULL, 7 },      { "help", no_argument, NULL, 'h' },
+		{ "perftest_version", required_argument, NULL, 8 }, { "out_json", no_argument, NULL, 9 },
+		{ "out_json_file", required_argument, NULL, 10 },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -188,6 +219,7 @@ int perf_parse_options(int argc, char **argv, struct perf_options *o, FILE *err)
 	o->mtu_bytes = 4096;
 	o->seed = 1;
 	o->hca_gid_index = 1;
+	o->out_json_file = "perftest_out.json";   /* perftest's DEFAULT_JSON_FILE_NAME */
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
 			usage(stdout == err ? err : stdout);
@@ -244,6 +276,9 @@ int perf_parse_options(int argc, char **argv, struct perf_options *o, FILE *err)
 		case 5: bad = parse_u64("--seed", optarg, 0, UINT64_MAX, &o->seed, err); break;
 		case 6: o->report_gbits = 1; break;
 		case 7: bad = parse_hca(optarg, o, err); break;
+		case 8: bad = parse_text_version(optarg, o, err); break;
+		case 9: o->out_json = 1; break;
+		case 10: bad = parse_json_file(optarg, o, err); break;
 		case 'h': usage(stdout); return 1;
 		case 'V': version(); return 1;
 		case ':':

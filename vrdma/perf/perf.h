@@ -8,6 +8,10 @@
  * test on two guest threads and prints perftest's table.
  *   --demo        two hosts, the guests talk through UDP on loopback
  *   --same-host   one host, the backend's direct copy between the guests
+ * The table is perftest 4.5's text (Debian 12's perftest), or >= 24.07's
+ * with --perftest_version=24.07 (bandwidth in MiB/sec, the same 2^20 bytes
+ * as 4.5's MB/sec); --out_json writes perftest's --out_json file as well
+ * (report_json.c), one size, as perftest does.
  */
 #ifndef VRDMA_PERF_H
 #define VRDMA_PERF_H
@@ -20,6 +24,10 @@
 #include "vrdma/trace/trace.h"
 
 #define PERF_QPS_MAX 64u
+
+/* Whose text the table copies: perftest 4.5's (MB/sec) or >= 24.07's
+ * (MiB/sec: perftest commit 1d202bb). */
+enum perf_text_version { PERF_TEXT_4_5, PERF_TEXT_24_07 };
 
 enum perf_test {
 	PERF_WRITE_LAT, PERF_READ_LAT, PERF_SEND_LAT, PERF_WRITE_BW, PERF_READ_BW, PERF_SEND_BW
@@ -43,6 +51,9 @@ struct perf_options {
 	uint64_t seed;            /* --seed */
 	uint32_t mtu_bytes;       /* -m */
 	int report_gbits;         /* --report_gbits */
+	enum perf_text_version text_version; /* --perftest_version */
+	int out_json;             /* --out_json: write perftest's JSON report */
+	const char *out_json_file; /* --out_json_file (default perftest_out.json, as perftest's) */
 	char hca_device[64];      /* --hca=verbs:DEVICE; "" for the software HCA */
 	int hca_gid_index;        /* --hca=verbs:DEVICE:GID_INDEX (default 1) */
 };
@@ -106,10 +117,32 @@ int perf_run_size(const struct perf_options *opt, struct perf_world *w, uint64_t
  * or 0 on timeout (stuck peer). */
 int perf_wait_completion(struct perf_endpoint *ep, struct vrdma_cq *cq, int use_events, struct ibv_wc *wc);
 
-/* Output (report.c): perftest's banner and tables. */
+/* One size's figures as perftest reports them: latency in microseconds;
+ * bandwidth in the report's unit (MiB/s, or Gb/s with --report_gbits). */
+struct perf_figures {
+	uint64_t size_bytes, iterations;
+	double t_min, t_max, t_typical, t_avg, t_stdev, t_p99, t_p999;
+	double bw_peak, bw_avg, msg_rate_mpps;
+};
+
+/* Output (report.c): perftest's banner and tables.  perf_figures_of sorts
+ * the sample's latencies. */
 void perf_print_banner(FILE *out, const struct perf_options *opt, struct perf_world *w);
 void perf_print_header(FILE *out, const struct perf_options *opt);
-void perf_print_row(FILE *out, const struct perf_options *opt, const struct perf_sample *s);
+void perf_figures_of(const struct perf_options *opt, struct perf_sample *s, struct perf_figures *f);
+void perf_print_row(FILE *out, const struct perf_options *opt, const struct perf_figures *f);
 void perf_print_footer(FILE *out, const struct perf_options *opt);
+
+/* perftest's --out_json file (report_json.c): the test, its settings and F,
+ * written over opt->out_json_file (perftest reopens it for every size, so
+ * after -a it holds the last).  Returns 0, or -1 with ERR filled. */
+int perf_write_json(const struct perf_options *opt, const struct perf_figures *f, char *err, size_t err_bytes);
+
+/* Bandwidth printed to six decimals (perftest's Gb/sec below 0.1), not two. */
+int perf_fine_bandwidth(const struct perf_options *opt, const struct perf_figures *f);
+
+/* The banner's test name ("RDMA_Write Latency Test"). */
+const char *perf_banner_of(enum perf_test t);
+int perf_is_latency(enum perf_test t);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * vrdma/perf/report.c -- perftest's banner and tables, so vrdma-perf output
  * sits next to real perftest runs (and vrdmasim's perftest reader takes it).
- * MB is 2^20 bytes, as perftest's MB/sec.
+ * MB is 2^20 bytes, as perftest's MB/sec; perftest >= 24.07 names it MiB/sec
+ * (its commit 1d202bb), --perftest_version=24.07.
  */
 #include "vrdma/perf/perf.h"
 
@@ -12,7 +13,7 @@
 #define RULE "---------------------------------------------------------------------------------------\n"
 #define MIB (1024.0 * 1024.0)
 
-static const char *banner_of(enum perf_test t)
+const char *perf_banner_of(enum perf_test t)
 {
 	static const char *const names[] = {
 		[PERF_WRITE_LAT] = "RDMA_Write Latency Test", [PERF_READ_LAT] = "RDMA_Read Latency Test",
@@ -22,7 +23,7 @@ static const char *banner_of(enum perf_test t)
 	return names[t];
 }
 
-static int is_latency(enum perf_test t)
+int perf_is_latency(enum perf_test t)
 {
 	return t == PERF_WRITE_LAT || t == PERF_READ_LAT || t == PERF_SEND_LAT;
 }
@@ -37,12 +38,12 @@ void perf_print_banner(FILE *out, const struct perf_options *opt, struct perf_wo
 {
 	struct perf_endpoint *client = perf_world_client(w);
 	fputs(RULE, out);
-	fprintf(out, "                    %s\n", banner_of(opt->test));
+	fprintf(out, "                    %s\n", perf_banner_of(opt->test));
 	fprintf(out, " Dual-port       : OFF\t\tDevice         : vrdma0\n");
 	fprintf(out, " Number of qps   : %u\t\tTransport type : IB\n", opt->qps);
 	fprintf(out, " Connection type : RC\t\tUsing SRQ      : OFF\n");
 	fprintf(out, " TX depth        : %u\n", opt->tx_depth);
-	if (!is_latency(opt->test))
+	if (!perf_is_latency(opt->test))
 		fprintf(out, " CQ Moderation   : %u\n", opt->cq_moderation);
 	fprintf(out, " Mtu             : %u[B]\n", opt->mtu_bytes);
 	if (opt->hca_device[0])
@@ -62,11 +63,13 @@ void perf_print_banner(FILE *out, const struct perf_options *opt, struct perf_wo
 
 void perf_print_header(FILE *out, const struct perf_options *opt)
 {
-	if (is_latency(opt->test))
+	if (perf_is_latency(opt->test))
 		fprintf(out, " #bytes #iterations    t_min[usec]    t_max[usec]  t_typical[usec]    t_avg[usec]    "
 			     "t_stdev[usec]   99%% percentile[usec]   99.9%% percentile[usec] \n");
 	else if (opt->report_gbits)
 		fprintf(out, " #bytes     #iterations    BW peak[Gb/sec]    BW average[Gb/sec]   MsgRate[Mpps]\n");
+	else if (opt->text_version == PERF_TEXT_24_07)
+		fprintf(out, " #bytes     #iterations    BW peak[MiB/sec]    BW average[MiB/sec]   MsgRate[Mpps]\n");
 	else
 		fprintf(out, " #bytes     #iterations    BW peak[MB/sec]    BW average[MB/sec]   MsgRate[Mpps]\n");
 }
@@ -85,7 +88,7 @@ static double percentile(const double *sorted, uint64_t n, double fraction)
 	return sorted[index < n ? index : n - 1];
 }
 
-static void print_latency_row(FILE *out, const struct perf_sample *s)
+static void latency_figures(struct perf_sample *s, struct perf_figures *f)
 {
 	uint64_t n = s->iterations;
 	double *v = s->latency_us;
@@ -96,32 +99,56 @@ static void print_latency_row(FILE *out, const struct perf_sample *s)
 	double avg = sum / (double)n;
 	for (uint64_t i = 0; i < n; i++)
 		sum_sq += (v[i] - avg) * (v[i] - avg);
-	double stdev = n > 1 ? sqrt(sum_sq / (double)(n - 1)) : 0.0;
-	fprintf(out, " %-7llu %-10llu %-14.2f %-12.2f %-18.2f %-14.2f %-15.2f %-23.2f %-7.2f\n",
-		(unsigned long long)s->size_bytes, (unsigned long long)n, v[0], v[n - 1], percentile(v, n, 0.5), avg,
-		stdev, percentile(v, n, 0.99), percentile(v, n, 0.999));
+	f->t_min = v[0];
+	f->t_max = v[n - 1];
+	f->t_typical = percentile(v, n, 0.5);
+	f->t_avg = avg;
+	f->t_stdev = n > 1 ? sqrt(sum_sq / (double)(n - 1)) : 0.0;
+	f->t_p99 = percentile(v, n, 0.99);
+	f->t_p999 = percentile(v, n, 0.999);
 }
 
-static void print_bandwidth_row(FILE *out, const struct perf_options *opt, const struct perf_sample *s)
+static void bandwidth_figures(const struct perf_options *opt, const struct perf_sample *s, struct perf_figures *f)
 {
 	double bytes = (double)s->size_bytes * (double)s->iterations;
 	double avg = s->elapsed_s > 0 ? bytes / s->elapsed_s : 0.0;
 	double peak = s->peak_bytes_per_s > avg ? s->peak_bytes_per_s : avg;
-	double rate_mpps = s->elapsed_s > 0 ? (double)s->iterations / s->elapsed_s / 1e6 : 0.0;
-	if (opt->report_gbits)
-		fprintf(out, " %-10llu %-10llu     %-18.2f %-18.2f %.6f\n", (unsigned long long)s->size_bytes,
-			(unsigned long long)s->iterations, peak * 8 / 1e9, avg * 8 / 1e9, rate_mpps);
-	else
-		fprintf(out, " %-10llu %-10llu     %-18.2f %-18.2f %.6f\n", (unsigned long long)s->size_bytes,
-			(unsigned long long)s->iterations, peak / MIB, avg / MIB, rate_mpps);
+	double unit_bytes_per_s = opt->report_gbits ? 1e9 / 8 : MIB;
+	f->bw_peak = peak / unit_bytes_per_s;
+	f->bw_avg = avg / unit_bytes_per_s;
+	f->msg_rate_mpps = s->elapsed_s > 0 ? (double)s->iterations / s->elapsed_s / 1e6 : 0.0;
 }
 
-void perf_print_row(FILE *out, const struct perf_options *opt, const struct perf_sample *s)
+void perf_figures_of(const struct perf_options *opt, struct perf_sample *s, struct perf_figures *f)
 {
-	if (is_latency(opt->test))
-		print_latency_row(out, s);
+	memset(f, 0, sizeof *f);
+	f->size_bytes = s->size_bytes;
+	f->iterations = s->iterations;
+	if (perf_is_latency(opt->test))
+		latency_figures(s, f);
 	else
-		print_bandwidth_row(out, opt, s);
+		bandwidth_figures(opt, s, f);
+}
+
+/* perftest prints Gb/sec below 0.1 to six decimals (inc_accuracy in
+ * print_full_bw_report), else two. */
+int perf_fine_bandwidth(const struct perf_options *opt, const struct perf_figures *f)
+{
+	return opt->report_gbits && f->bw_avg < 0.1;
+}
+
+void perf_print_row(FILE *out, const struct perf_options *opt, const struct perf_figures *f)
+{
+	if (perf_is_latency(opt->test))
+		fprintf(out, " %-7llu %-10llu %-14.2f %-12.2f %-18.2f %-14.2f %-15.2f %-23.2f %-7.2f\n",
+			(unsigned long long)f->size_bytes, (unsigned long long)f->iterations, f->t_min, f->t_max, f->t_typical,
+			f->t_avg, f->t_stdev, f->t_p99, f->t_p999);
+	else if (perf_fine_bandwidth(opt, f))
+		fprintf(out, " %-10llu %-10llu     %-18.6f %-18.6f %.6f\n", (unsigned long long)f->size_bytes,
+			(unsigned long long)f->iterations, f->bw_peak, f->bw_avg, f->msg_rate_mpps);
+	else
+		fprintf(out, " %-10llu %-10llu     %-18.2f %-18.2f %.6f\n", (unsigned long long)f->size_bytes,
+			(unsigned long long)f->iterations, f->bw_peak, f->bw_avg, f->msg_rate_mpps);
 	fflush(out);
 }
 

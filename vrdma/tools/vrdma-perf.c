@@ -27,8 +27,16 @@ static int run(const struct perf_options *opt, struct perf_world *w)
 			free(sample.latency_us);
 			return 1;
 		}
-		perf_print_row(stdout, opt, &sample);
+		struct perf_figures figures;
+		perf_figures_of(opt, &sample, &figures);
 		free(sample.latency_us);
+		perf_print_row(stdout, opt, &figures);
+		char err[512];
+		/* perftest rewrites its JSON for every size: after -a, the last */
+		if (opt->out_json && perf_write_json(opt, &figures, err, sizeof err) != 0) {
+			fprintf(stderr, "vrdma-perf: %s\n", err);
+			return 2;
+		}
 	}
 	perf_print_footer(stdout, opt);
 	return 0;
