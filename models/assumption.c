@@ -92,3 +92,43 @@ int mdl_plan_find_assumed(const mdl_option *option, const mdl_params *sender, co
 	free(w);
 	return 0;
 }
+
+/* Nudge ID in P, with the times written in cycles when ID is the clock. */
+static void nudge_param(mdl_params *p, int id)
+{
+	p->value[id] = nudged(id, p->value[id]);
+	if (id != MDL_CPU_FREQUENCY)
+		return;
+	for (int k = 0; k < MDL_PARAM_COUNT; k++)
+		if (k != MDL_CPU_FREQUENCY && mdl_param_defs[k].kind == VR_Q_TIME && p->written[k].is_cycles)
+			p->value[k] = vr_quantity_ns(p->written[k], p->value[MDL_CPU_FREQUENCY]);
+}
+
+int mdl_plan_find_dependence(const mdl_option *option, const mdl_params *sender, const mdl_params *receiver,
+			     double size_bytes, mdl_verb verb, mdl_completion completion, mdl_leg leg,
+			     const mdl_footprint *footprint, const mdl_plan *plan, mdl_plan_assumed *by_param)
+{
+	memset(by_param, 0, MDL_PARAM_COUNT * sizeof *by_param);
+	int shared = sender == receiver;
+	const mdl_params *originals[2] = {sender, receiver};
+	mdl_params *copy = malloc(sizeof *copy);
+	mdl_plan *nudged_plan = malloc(sizeof *nudged_plan);
+	if (!copy || !nudged_plan) {
+		free(copy);
+		free(nudged_plan);
+		memset(by_param, 1, MDL_PARAM_COUNT * sizeof *by_param);
+		return -1;
+	}
+	for (int h = 0; h < (shared ? 1 : 2); h++)
+		for (int id = 0; id < MDL_PARAM_COUNT; id++) {
+			*copy = *originals[h];   /* afresh: the clock's nudge moves other values too */
+			nudge_param(copy, id);
+			const mdl_params *s = shared || h == 0 ? copy : sender;
+			const mdl_params *r = shared || h == 1 ? copy : receiver;
+			mdl_plan_build(option, s, r, size_bytes, verb, completion, leg, footprint, nudged_plan);
+			mark_changes(plan, nudged_plan, &by_param[id]);
+		}
+	free(copy);
+	free(nudged_plan);
+	return 0;
+}
