@@ -93,10 +93,11 @@ int mdl_plan_find_assumed(const mdl_option *option, const mdl_params *sender, co
 	return 0;
 }
 
-/* Nudge ID in P, with the times written in cycles when ID is the clock. */
-static void nudge_param(mdl_params *p, int id)
+/* Nudge ID in P up (SIGN 1) or down (-1), with the times written in
+ * cycles when ID is the clock.  A value at 0 is only nudged up. */
+static void nudge_param(mdl_params *p, int id, int sign)
 {
-	p->value[id] = nudged(id, p->value[id]);
+	p->value[id] = sign > 0 || p->value[id] == 0 ? nudged(id, p->value[id]) : p->value[id] * (1.0 - NUDGE);
 	if (id != MDL_CPU_FREQUENCY)
 		return;
 	for (int k = 0; k < MDL_PARAM_COUNT; k++)
@@ -110,25 +111,36 @@ int mdl_plan_find_dependence(const mdl_option *option, const mdl_params *sender,
 {
 	memset(by_param, 0, MDL_PARAM_COUNT * sizeof *by_param);
 	int shared = sender == receiver;
-	const mdl_params *originals[2] = {sender, receiver};
-	mdl_params *copy = malloc(sizeof *copy);
+	mdl_params *copies = malloc(2 * sizeof *copies);
 	mdl_plan *nudged_plan = malloc(sizeof *nudged_plan);
-	if (!copy || !nudged_plan) {
-		free(copy);
+	if (!copies || !nudged_plan) {
+		free(copies);
 		free(nudged_plan);
 		memset(by_param, 1, MDL_PARAM_COUNT * sizeof *by_param);
 		return -1;
 	}
-	for (int h = 0; h < (shared ? 1 : 2); h++)
+	/* The sender alone, the receiver alone, and both at once: a rate that
+	 * enters as the smaller of the two ends' moves only when both move.
+	 * Up and down: of several links as slow as each other (min) any one
+	 * made slower sets the pace, of several equal pipeline stages (max)
+	 * any one made slower. */
+	for (int step = 0; step < 6; step++)
 		for (int id = 0; id < MDL_PARAM_COUNT; id++) {
-			*copy = *originals[h];   /* afresh: the clock's nudge moves other values too */
-			nudge_param(copy, id);
-			const mdl_params *s = shared || h == 0 ? copy : sender;
-			const mdl_params *r = shared || h == 1 ? copy : receiver;
+			int which = step % 3, sign = step < 3 ? 1 : -1;
+			if (shared && which != 2)
+				continue;
+			copies[0] = *sender;   /* afresh: the clock's nudge moves other values too */
+			if (!shared)
+				copies[1] = *receiver;
+			if (which != 1)
+				nudge_param(&copies[0], id, sign);
+			if (which != 0 && !shared)
+				nudge_param(&copies[1], id, sign);
+			const mdl_params *s = &copies[0], *r = shared ? &copies[0] : &copies[1];
 			mdl_plan_build(option, s, r, size_bytes, verb, completion, leg, footprint, nudged_plan);
 			mark_changes(plan, nudged_plan, &by_param[id]);
 		}
-	free(copy);
+	free(copies);
 	free(nudged_plan);
 	return 0;
 }

@@ -46,8 +46,8 @@ int mdl_plan_find_assumed(const mdl_option *option, const mdl_params *sender, co
 
 /* Which quantities of PLAN depend on each parameter, assumed or not:
  * BY_PARAM[id] as mdl_plan_find_assumed would mark them if id alone were
- * an assumption, its value nudged on the sender and on the receiver.
- * Nudging cpu.frequency moves every time written in cycles with it (so
+ * an assumption, its value nudged on the sender, on the receiver, and on
+ * both at once (a link rate enters as the smaller of the two ends').  Nudging cpu.frequency moves every time written in cycles with it (so
  * many cycles take so much less time at a faster clock).  The same
  * arguments as mdl_plan_find_assumed; BY_PARAM has MDL_PARAM_COUNT
  * entries.  Returns 0, or -1 when out of memory (BY_PARAM then marks

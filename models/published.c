@@ -4,11 +4,13 @@
  */
 #include "models/published.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "input/yaml_read.h"
 
@@ -29,6 +31,13 @@ int pub_metric_is_latency(pub_metric metric)
 
 /* ---- the published value: 1.75us, {from: A, to: B}, {below: X}, {above: X} ---- */
 
+/* A figure in cycles (no clock to read it by) or of 0 (no error relative to it). */
+static int refuse_value(const yt_node *v, vr_qkind kind, vr_diag *diag)
+{
+	return vr_diag_at(diag, v->where, "found '%s' for the published figure, expected %s above 0, not in cycles (a published figure has no clock)",
+			  v->text, kind == VR_Q_TIME ? "a time such as 600ns or 1.2us" : "a data rate such as 56Gbps or 311MiBps");
+}
+
 static int read_bound(const yt_node *map, const char *key, vr_qkind kind, int *has, double *out, vr_diag *diag)
 {
 	const yt_node *v = yt_get(map, key);
@@ -40,8 +49,7 @@ static int read_bound(const yt_node *map, const char *key, vr_qkind kind, int *h
 	if (yr_quantity(v, kind, what, &q, diag) != 0)
 		return -1;
 	if (q.is_cycles || q.value <= 0)
-		return vr_diag_at(diag, v->where, "found '%s', expected %s above 0 (not in cycles: a published figure has no clock)",
-				  v->text, vr_qkind_example(kind));
+		return refuse_value(v, kind, diag);
 	*has = 1;
 	*out = q.value;
 	return 0;
@@ -55,8 +63,7 @@ static int read_published(const yt_node *node, pub_figure *f, vr_diag *diag)
 		if (yr_quantity(node, kind, "the published figure", &q, diag) != 0)
 			return -1;
 		if (q.is_cycles || q.value <= 0)
-			return vr_diag_at(diag, node->where, "found '%s', expected %s above 0 (not in cycles: a published figure has no clock)",
-					  node->text, vr_qkind_example(kind));
+			return refuse_value(node, kind, diag);
 		f->has_low = f->has_high = 1;
 		f->low = f->high = q.value;
 		return 0;
@@ -111,6 +118,9 @@ static int read_scenario(const pub_file *file, const yt_node *node, pub_figure *
 			snprintf(path, sizeof path, "%s", node->text);
 		else
 			snprintf(path, sizeof path, "%s/%s", dir, node->text);
+		if (access(path, R_OK) != 0)
+			return vr_diag_at(diag, node->where, "found '%s' for the figure's scenario, expected a readable scenario file beside %s (%s: %s)",
+					  node->text, file->doc.file, path, strerror(errno));
 		if (yt_load_file(path, &f->own, diag) != 0)
 			return -1;
 		rc = scn_load_doc(&f->own, &f->scenario, diag);
@@ -139,10 +149,12 @@ static int read_scenario(const pub_file *file, const yt_node *node, pub_figure *
 
 /* ---- entries ---- */
 
-static int read_text(const yt_node *map, const char *key, const char *what, const char **out, vr_diag *diag)
+/* The text under KEY of MAP (an entry: ENTRY names it), WHAT it is. */
+static int read_text(const yt_node *map, const char *key, const char *entry, const char *what, const char **out,
+		     vr_diag *diag)
 {
 	const yt_node *v;
-	return yr_required(map, key, what, &v, diag) || yr_string(v, what, out, diag);
+	return yr_required(map, key, entry, &v, diag) || yr_string(v, what, out, diag);
 }
 
 static int read_figure(const pub_file *file, const yt_node *node, pub_figure *f, vr_diag *diag)
@@ -152,36 +164,37 @@ static int read_figure(const pub_file *file, const yt_node *node, pub_figure *f,
 	if (yr_expect(node, YT_MAP, "a figure", diag) != 0 || yr_known_keys(node, FIGURE_KEYS, "a figure", diag) != 0)
 		return -1;
 	f->where = node->where;
-	if (read_text(node, "id", "the figure's id", &f->id, diag))
+	if (read_text(node, "id", "a figure", "the figure's id", &f->id, diag))
 		return -1;
 	if (!vr_is_identifier(f->id))
 		return vr_diag_at(diag, yt_get(node, "id")->where,
 				  "found '%s' for the figure's id, expected letters, digits, '_', '.' and '-'", f->id);
-	if (read_text(node, "measured", "what was measured", &f->measured, diag) ||
-	    read_text(node, "source", "the figure's source", &f->source, diag) ||
-	    read_text(node, "setting", "the preset chosen and how it differs", &f->setting, diag))
+	if (read_text(node, "measured", "a figure", "what was measured", &f->measured, diag) ||
+	    read_text(node, "source", "a figure", "the figure's source", &f->source, diag) ||
+	    read_text(node, "setting", "a figure", "the preset chosen and how it differs", &f->setting, diag))
 		return -1;
-	if (yr_required(node, "kind", "the figure's kind", &v, diag) ||
+	if (yr_required(node, "kind", "a figure", &v, diag) ||
 	    yr_choice(v, "the figure's kind", pub_kind_names, &choice, diag))
 		return -1;
 	f->kind = (pub_kind)choice;
-	if (yr_required(node, "metric", "the figure's metric", &v, diag) ||
+	if (yr_required(node, "metric", "a figure", &v, diag) ||
 	    yr_choice(v, "the figure's metric", pub_metric_names, &choice, diag))
 		return -1;
 	f->metric = (pub_metric)choice;
-	if (yr_required(node, "published", "the published figure", &v, diag) || read_published(v, f, diag))
+	if (yr_required(node, "published", "a figure", &v, diag) || read_published(v, f, diag))
 		return -1;
-	return yr_required(node, "scenario", "the figure's scenario", &v, diag) || read_scenario(file, v, f, diag);
+	return yr_required(node, "scenario", "a figure", &v, diag) || read_scenario(file, v, f, diag);
 }
 
 static int read_unmodelled(const yt_node *node, pub_unmodelled *u, vr_diag *diag)
 {
 	const char *what = "a figure not modelled yet";
 	return yr_expect(node, YT_MAP, what, diag) || yr_known_keys(node, UNMODELLED_KEYS, what, diag) ||
-	       read_text(node, "id", "its id", &u->id, diag) || read_text(node, "measured", "what was measured", &u->measured, diag) ||
-	       read_text(node, "published", "the published figure, as text", &u->published, diag) ||
-	       read_text(node, "source", "its source", &u->source, diag) ||
-	       read_text(node, "why", "why the model cannot run it yet", &u->why, diag);
+	       read_text(node, "id", what, "its id", &u->id, diag) ||
+	       read_text(node, "measured", what, "what was measured", &u->measured, diag) ||
+	       read_text(node, "published", what, "the published figure, as text", &u->published, diag) ||
+	       read_text(node, "source", what, "its source", &u->source, diag) ||
+	       read_text(node, "why", what, "why the model cannot run it yet", &u->why, diag);
 }
 
 /* Every id once, over both lists. */
