@@ -158,7 +158,7 @@ static void json_figure(json_writer *w, const vr_compare_row *r)
 	json_bound(w, key, f->has_high, f->high, f);
 	snprintf(key, sizeof key, "model_%s", unit_key(f));
 	json_write_key_double(w, key, "%.6f", shown(f, r->model));
-	json_write_key_double(w, "error_percent", "%.2f", r->error_percent);
+	json_write_key_double(w, "error_percent", "%.4f", r->error_percent);
 	json_write_key_string(w, "verdict", pub_verdict_names[r->verdict]);
 	json_write_key_double(w, pub_metric_is_latency(f->metric) ? "assumed_share_of_typical" : "assumed_share_of_pace",
 			      "%.4f", r->assumed_share);
@@ -248,7 +248,7 @@ static void write_csv(const pub_file *file, const vr_compare_row *rows, FILE *ou
 			csv_bound(out, f->has_high, f->high, f, latency);
 			csv_bound(out, 1, r->model, f, latency);
 		}
-		fprintf(out, ",%.2f,%s,%.4f,\"", r->error_percent, pub_verdict_names[r->verdict], r->assumed_share);
+		fprintf(out, ",%.4f,%s,%.4f,\"", r->error_percent, pub_verdict_names[r->verdict], r->assumed_share);
 		int order[MDL_PARAM_COUNT];
 		size_t n = ranked(r, order);
 		for (size_t k = 0; k < n; k++)
