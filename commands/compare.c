@@ -159,7 +159,7 @@ static int compare_command(const cli_args *c, const char *argv0)
 	int rc = rows ? 0 : 1;
 	for (size_t i = 0; rc == 0 && i < file.count; i++)
 		rc = run_in_child(&file.figures[i], argv0, &rows[i]);
-	if (rc == 0 && (vr_compare_write(&file, rows, c->format, stdout) != 0 || fflush(stdout) != 0)) {
+	if (rc == 0 && (vr_compare_write(&file, rows, c->sets, c->set_count, c->format, stdout) != 0 || fflush(stdout) != 0)) {
 		fprintf(stderr, "vrdmasim: cannot write the comparison: %s\n", strerror(errno));
 		rc = 1;
 	}

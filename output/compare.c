@@ -97,10 +97,13 @@ static void text_parameters(const pub_file *file, const vr_compare_row *rows, FI
 	}
 }
 
-static void write_text(const pub_file *file, const vr_compare_row *rows, FILE *out)
+static void write_text(const pub_file *file, const vr_compare_row *rows, const char *const *sets, size_t set_count,
+		       FILE *out)
 {
 	fprintf(out, "%s\n vrdmasim %s compare | %s | %zu figure(s) compared, %zu not modelled yet\n", RULE,
 		PACKAGE_VERSION, file->doc.file, file->count, file->unmodelled_count);
+	for (size_t k = 0; k < set_count; k++)
+		fprintf(out, " --set %s (a what-if: not the presets' model)\n", sets[k]);
 	fprintf(out, " error = (model - published) / published; a range or a bound: within, or how far beyond it\n%s\n", RULE);
 	fprintf(out, " %-40s %-12s %-6s %15s %10s %16s %12s\n", "#figure", "kind", "unit", "published", "model", "error",
 		"assumed[%]");
@@ -184,13 +187,20 @@ static void json_figure(json_writer *w, const vr_compare_row *r)
 	json_write_object_end(w);
 }
 
-static int write_json(const pub_file *file, const vr_compare_row *rows, FILE *out)
+static int write_json(const pub_file *file, const vr_compare_row *rows, const char *const *sets, size_t set_count,
+		      FILE *out)
 {
 	json_writer w;
 	json_write_init(&w, out);
 	json_write_object_begin(&w);
 	json_write_key_string(&w, "version", PACKAGE_VERSION);
 	json_write_key_string(&w, "file", file->doc.file);
+	json_write_key_string(&w, "file_sha256", file->doc.sha256);
+	json_write_key(&w, "sets");   /* the command line's --set: a what-if when any */
+	json_write_array_begin(&w);
+	for (size_t k = 0; k < set_count; k++)
+		json_write_string(&w, sets[k]);
+	json_write_array_end(&w);
 	json_write_break(&w, 1);
 	json_write_key(&w, "figures");
 	json_write_array_begin(&w);
@@ -271,14 +281,15 @@ static int finite_rows(const pub_file *file, const vr_compare_row *rows)
 	return 1;
 }
 
-int vr_compare_write(const pub_file *file, const vr_compare_row *rows, vr_format format, FILE *out)
+int vr_compare_write(const pub_file *file, const vr_compare_row *rows, const char *const *sets, size_t set_count,
+		     vr_format format, FILE *out)
 {
 	if (!finite_rows(file, rows))
 		return -1;
 	int rc = 0;
 	switch (format) {
-	case FORMAT_TEXT: write_text(file, rows, out); break;
-	case FORMAT_JSON: rc = write_json(file, rows, out); break;
+	case FORMAT_TEXT: write_text(file, rows, sets, set_count, out); break;
+	case FORMAT_JSON: rc = write_json(file, rows, sets, set_count, out); break;
 	case FORMAT_CSV: write_csv(file, rows, out); break;
 	case FORMAT_COUNT: rc = -1; break;
 	}

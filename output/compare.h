@@ -32,8 +32,11 @@ enum { VR_COMPARE_TEXT_PARAMS = 8 };
 int vr_compare_beyond(const vr_compare_row *row, double max_error_percent);
 
 /* Write FILE's figures, ROWS (one per figure, in order), and the figures
- * not modelled yet, as FORMAT.  0, or -1 when OUT failed or a number was
- * not finite. */
-int vr_compare_write(const pub_file *file, const vr_compare_row *rows, vr_format format, FILE *out);
+ * not modelled yet, as FORMAT.  SETS (SET_COUNT of them) are the command
+ * line's --set overrides, said in the output: with any, the table is a
+ * what-if, not the presets' model.  0, or -1 when OUT failed or a number
+ * was not finite. */
+int vr_compare_write(const pub_file *file, const vr_compare_row *rows, const char *const *sets, size_t set_count,
+		     vr_format format, FILE *out);
 
 #endif
