@@ -113,12 +113,16 @@ static int run_in_child(const pub_figure *f, const char *argv0, vr_compare_row *
 		_exit(write_all(fds[1], &report, sizeof report) == 0 ? 0 : 1);
 	}
 	close(fds[1]);
-	int got = pid > 0 && read_all(fds[0], &report, sizeof report) == 0;
+	if (pid < 0) {
+		fprintf(stderr, "vrdmasim: cannot run figure %s: %s\n", f->id, strerror(errno));
+		close(fds[0]);
+		return 1;
+	}
+	int got = read_all(fds[0], &report, sizeof report) == 0;
 	close(fds[0]);
 	int status = 0;
-	if (pid > 0)
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
 	if (!got || !report.ok) {
 		fprintf(stderr, "vrdmasim: figure %s did not run%s%s\n", f->id, got ? ": " : "", got ? report.error : "");
 		return 1;
