@@ -121,7 +121,7 @@ static double pace_share(const vr_result *r, const leg *forward, const mdl_plan_
 void vr_result_find_assumed(vr_result *r, const scn_scenario *s, const mdl_option *option, const scn_workload *w,
 			    const mdl_params *a, const mdl_params *b, const mdl_plan *ab, const mdl_plan *ba)
 {
-	int read = mdl_verb_operation(w->verb) == VERB_READ_LAT;
+	int read = mdl_verb_round_trip(w->verb);   /* READ and atomics: the legs the engine built */
 	static leg legs[2];   /* large (a plan's worth of flags each): not on an actor's stack */
 	legs[0] = (leg){.plan = ab, .sender = a, .extra_base = VR_EXTRA_BASE};
 	legs[1] = (leg){.plan = ba, .sender = b, .extra_base = read ? VR_EXTRA_RESPONSE_BASE : VR_EXTRA_BASE};
