@@ -49,6 +49,6 @@ int vr_command_refuse(const char *word, const vr_command *context);
 
 /* The commands (commands/<name>.c). */
 extern const vr_command VR_CMD_RUN, VR_CMD_VALIDATE, VR_CMD_PLOT, VR_CMD_CALIBRATE, VR_CMD_REPLAY,
-	VR_CMD_LIST, VR_CMD_HELP, VR_CMD_REGRESS, VR_CMD_SWEEP, VR_CMD_MERGE;
+	VR_CMD_LIST, VR_CMD_HELP, VR_CMD_REGRESS, VR_CMD_SWEEP, VR_CMD_MERGE, VR_CMD_COMPARE;
 
 #endif

@@ -47,7 +47,7 @@ const cli_flag CLI_FLAGS[] = {
 	 "the results of the rounds before --round R\n(default: --out FILE)"},
 	{FLAG_KNEES, "knees", 0, "FILE", CMD_SWEEP,
 	 "write the target's knees to FILE as JSON (with\n--resume and every point done: runs nothing)"},
-	{FLAG_FORMAT, "format", 0, "text|json|csv", CMD_RUN | CMD_REPLAY | CMD_REGRESS,
+	{FLAG_FORMAT, "format", 0, "text|json|csv", CMD_RUN | CMD_REPLAY | CMD_REGRESS | CMD_COMPARE,
 	 "output format (default text: perftest-shaped tables)"},
 	{FLAG_OUT, "out", 0, "FILE", CMD_RUN | CMD_REPLAY, "write results to FILE (created only if the run\nsucceeds)"},
 	{FLAG_OUT, "out", 0, "DIR", CMD_PLOT, "the folder for the pictures (required)"},
@@ -56,10 +56,11 @@ const cli_flag CLI_FLAGS[] = {
 	 "write the overlay a scenario names with\n'calibration: FILE' (only if the fit succeeds)"},
 	{FLAG_JSON, "json", 0, "FILE", CMD_CALIBRATE, "write the fit as JSON, which 'vrdmasim plot' draws"},
 	{FLAG_KEEP_PLATFORM, "keep-platform", 0, "DIR", CMD_RUN, "keep the generated SimGrid platform as\nDIR/platform.xml"},
-	{FLAG_ITERATIONS, "iterations", 0, "N", CMD_RUN | CMD_REPLAY | CMD_SWEEP, "override the scenario's iteration count"},
+	{FLAG_ITERATIONS, "iterations", 0, "N", CMD_RUN | CMD_REPLAY | CMD_SWEEP | CMD_COMPARE,
+	 "override the scenario's iteration count"},
 	{FLAG_PRESET, "preset", 0, "P[,P...]", CMD_RUN | CMD_SWEEP,
 	 "run on these presets instead of the scenario's\n(repeatable; a sweep over 'preset' sweeps these):\n--preset edr-skylake,ndr-sapphirerapids"},
-	{FLAG_SET, "set", 0, "NAME=QUANTITY", CMD_RUN | CMD_VALIDATE | CMD_SWEEP,
+	{FLAG_SET, "set", 0, "NAME=QUANTITY", CMD_RUN | CMD_VALIDATE | CMD_SWEEP | CMD_COMPARE,
 	 "override a model parameter everywhere, after the\nscenario's overrides (repeatable):\n--set virt.vm_exit=2000cycles"},
 	{FLAG_CFG, "cfg", 0, "NAME:VALUE", CMD_RUN,
 	 "a SimGrid tracing setting, as SimGrid's --cfg=\n(repeatable): --cfg tracing:yes --cfg\ntracing/filename:run.trace writes a Paje trace"},
@@ -67,6 +68,8 @@ const cli_flag CLI_FLAGS[] = {
 	 "how far a figure may move, in percent of the\nbaseline (default 2%); NAME=P% for one figure,\nsuch as p99_us=5% (repeatable)"},
 	{FLAG_ALLOW_NEW, "allow-new", 0, NULL, CMD_REGRESS,
 	 "estimates in RESULTS only are reported but do not\nfail (vanished ones always do)"},
+	{FLAG_MAX_ERROR, "max-error", 0, "PCT", CMD_COMPARE,
+	 "exit 1 when a figure is more than PCT percent from\nthe published one (a range or a bound: beyond it;\nestimates never count), such as --max-error 50"},
 	{FLAG_SIZE, "size", 0, "SIZE", CMD_PLOT, "the message size of the breakdown (default: the\nsmallest), such as 2B or 64KiB"},
 	{FLAG_OPTIONS, "options", 0, "O[,O...]", CMD_PLOT,
 	 "draw only these options of the results, in every\npicture: --options native,sriov,vrdma"},
@@ -344,6 +347,23 @@ static int take_preset(const vr_command *command, const char *value, cli_args *c
 	return 0;
 }
 
+/* A percentage: a plain number, with or without a '%'. */
+static int take_max_error(const vr_command *command, const char *value, cli_args *c)
+{
+	char number[64];
+	size_t len = strlen(value);
+	if (len && value[len - 1] == '%')
+		len--;
+	snprintf(number, sizeof number, "%.*s", (int)(len < sizeof number - 1 ? len : sizeof number - 1), value);
+	vr_quantity q;
+	char expected[160];
+	if (len == 0 || len >= sizeof number - 1 || vr_parse_quantity(number, VR_Q_RATIO, &q, expected, sizeof expected) != 0)
+		return cli_refuse(command, value, "a percentage that is not negative, such as 50 or 12.5%");
+	c->has_max_error = 1;
+	c->max_error_percent = q.value;
+	return 0;
+}
+
 static int take_flag(const vr_command *command, cli_flag_id id, const char *value, cli_args *c)
 {
 	switch (id) {
@@ -394,6 +414,7 @@ static int take_flag(const vr_command *command, cli_flag_id id, const char *valu
 		return take_count(command, value, SWP_REFINE_MAX, "a round from 0 (the grid) to the target's refine:", &c->round);
 	case FLAG_GROUP: c->plot_group = value; return 0;
 	case FLAG_X: c->plot_x = value; return 0;
+	case FLAG_MAX_ERROR: return take_max_error(command, value, c);
 	case FLAG_ID_COUNT: break;
 	}
 	return EXIT_BAD_INPUT;

@@ -29,7 +29,8 @@ enum {
 	CMD_SWEEP = 1u << 7,
 	CMD_MERGE = 1u << 8,
 	CMD_REGRESS = 1u << 9,
-	CMD_ALL = (1u << 10) - 1,
+	CMD_COMPARE = 1u << 10,
+	CMD_ALL = (1u << 11) - 1,
 };
 
 enum {
@@ -44,7 +45,7 @@ typedef enum cli_flag_id {
 	FLAG_MODEL, FLAG_PRESET, FLAG_FIT, FLAG_COSTS, FLAG_COMPARE, FLAG_FORMAT, FLAG_OUT, FLAG_JSON,
 	FLAG_KEEP_PLATFORM, FLAG_ITERATIONS, FLAG_SET, FLAG_SIZE, FLAG_OPTIONS, FLAG_JOBS, FLAG_RESUME, FLAG_LIST_POINTS,
 	FLAG_POINT, FLAG_HELP, FLAG_VERSION, FLAG_COMPLETE, FLAG_TOLERANCE, FLAG_ALLOW_NEW, FLAG_CFG,
-	FLAG_KNEES, FLAG_ROUND, FLAG_FROM, FLAG_GROUP, FLAG_X, FLAG_ID_COUNT
+	FLAG_KNEES, FLAG_ROUND, FLAG_FROM, FLAG_GROUP, FLAG_X, FLAG_MAX_ERROR, FLAG_ID_COUNT
 } cli_flag_id;
 
 typedef struct cli_flag {
@@ -87,6 +88,8 @@ typedef struct cli_args {
 	int measured;                    /* replay --costs measured */
 	vr_tolerance tolerance;          /* regress --tolerance */
 	int allow_new;                   /* regress --allow-new */
+	int has_max_error;               /* compare --max-error given: */
+	double max_error_percent;        /* how far (%) a figure may be from the published one */
 	const char *cfgs[CLI_CFGS_MAX];  /* run --cfg NAME:VALUE (SimGrid's tracing), in order */
 	size_t cfg_count;
 	unsigned jobs;                   /* sweep -j; 0: one */

@@ -16,7 +16,7 @@
 
 const vr_command *const VR_COMMANDS[] = {
 	&VR_CMD_RUN, &VR_CMD_VALIDATE, &VR_CMD_PLOT, &VR_CMD_CALIBRATE, &VR_CMD_REPLAY, &VR_CMD_SWEEP, &VR_CMD_MERGE,
-	&VR_CMD_REGRESS, &VR_CMD_LIST, &VR_CMD_HELP, NULL,
+	&VR_CMD_REGRESS, &VR_CMD_COMPARE, &VR_CMD_LIST, &VR_CMD_HELP, NULL,
 };
 
 const vr_command *vr_command_find(const char *name)

@@ -21,10 +21,12 @@ static const unit time_units[] = {
 	{NULL, 0},
 };
 /* Rates: "bps" family counts bits, "Bps" family counts bytes (decimal prefixes,
- * as link and PCIe rates are quoted). */
+ * as link and PCIe rates are quoted); "KiBps", "MiBps", "GiBps" count bytes
+ * in binary multiples, as perftest's MB/sec (2^20 bytes). */
 static const unit rate_units[] = {
 	{"bps", 1.0}, {"kbps", 1e3}, {"Kbps", 1e3}, {"Mbps", 1e6}, {"Gbps", 1e9}, {"Tbps", 1e12},
 	{"Bps", 8.0}, {"kBps", 8e3}, {"KBps", 8e3}, {"MBps", 8e6}, {"GBps", 8e9}, {"TBps", 8e12},
+	{"KiBps", 8.0 * 1024}, {"MiBps", 8.0 * 1048576}, {"GiBps", 8.0 * 1073741824},
 	{NULL, 0},
 };
 static const unit size_units[] = {

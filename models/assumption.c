@@ -92,3 +92,55 @@ int mdl_plan_find_assumed(const mdl_option *option, const mdl_params *sender, co
 	free(w);
 	return 0;
 }
+
+/* Nudge ID in P up (SIGN 1) or down (-1), with the times written in
+ * cycles when ID is the clock.  A value at 0 is only nudged up. */
+static void nudge_param(mdl_params *p, int id, int sign)
+{
+	p->value[id] = sign > 0 || p->value[id] == 0 ? nudged(id, p->value[id]) : p->value[id] * (1.0 - NUDGE);
+	if (id != MDL_CPU_FREQUENCY)
+		return;
+	for (int k = 0; k < MDL_PARAM_COUNT; k++)
+		if (k != MDL_CPU_FREQUENCY && mdl_param_defs[k].kind == VR_Q_TIME && p->written[k].is_cycles)
+			p->value[k] = vr_quantity_ns(p->written[k], p->value[MDL_CPU_FREQUENCY]);
+}
+
+int mdl_plan_find_dependence(const mdl_option *option, const mdl_params *sender, const mdl_params *receiver,
+			     double size_bytes, mdl_verb verb, mdl_completion completion, mdl_leg leg,
+			     const mdl_footprint *footprint, const mdl_plan *plan, mdl_plan_assumed *by_param)
+{
+	memset(by_param, 0, MDL_PARAM_COUNT * sizeof *by_param);
+	int shared = sender == receiver;
+	mdl_params *copies = malloc(2 * sizeof *copies);
+	mdl_plan *nudged_plan = malloc(sizeof *nudged_plan);
+	if (!copies || !nudged_plan) {
+		free(copies);
+		free(nudged_plan);
+		memset(by_param, 1, MDL_PARAM_COUNT * sizeof *by_param);
+		return -1;
+	}
+	/* The sender alone, the receiver alone, and both at once: a rate that
+	 * enters as the smaller of the two ends' moves only when both move.
+	 * Up and down: of several links as slow as each other (min) any one
+	 * made slower sets the pace, of several equal pipeline stages (max)
+	 * any one made slower. */
+	for (int step = 0; step < 6; step++)
+		for (int id = 0; id < MDL_PARAM_COUNT; id++) {
+			int which = step % 3, sign = step < 3 ? 1 : -1;
+			if (shared && which != 2)
+				continue;
+			copies[0] = *sender;   /* afresh: the clock's nudge moves other values too */
+			if (!shared)
+				copies[1] = *receiver;
+			if (which != 1)
+				nudge_param(&copies[0], id, sign);
+			if (which != 0 && !shared)
+				nudge_param(&copies[1], id, sign);
+			const mdl_params *s = &copies[0], *r = shared ? &copies[0] : &copies[1];
+			mdl_plan_build(option, s, r, size_bytes, verb, completion, leg, footprint, nudged_plan);
+			mark_changes(plan, nudged_plan, &by_param[id]);
+		}
+	free(copies);
+	free(nudged_plan);
+	return 0;
+}

@@ -44,4 +44,16 @@ int mdl_plan_find_assumed(const mdl_option *option, const mdl_params *sender, co
 			  double size_bytes, mdl_verb verb, mdl_completion completion, mdl_leg leg,
 			  const mdl_footprint *footprint, const mdl_plan *plan, mdl_plan_assumed *out);
 
+/* Which quantities of PLAN depend on each parameter, assumed or not:
+ * BY_PARAM[id] as mdl_plan_find_assumed would mark them if id alone were
+ * an assumption, its value nudged on the sender, on the receiver, and on
+ * both at once (a link rate enters as the smaller of the two ends').  Nudging cpu.frequency moves every time written in cycles with it (so
+ * many cycles take so much less time at a faster clock).  The same
+ * arguments as mdl_plan_find_assumed; BY_PARAM has MDL_PARAM_COUNT
+ * entries.  Returns 0, or -1 when out of memory (BY_PARAM then marks
+ * everything). */
+int mdl_plan_find_dependence(const mdl_option *option, const mdl_params *sender, const mdl_params *receiver,
+			     double size_bytes, mdl_verb verb, mdl_completion completion, mdl_leg leg,
+			     const mdl_footprint *footprint, const mdl_plan *plan, mdl_plan_assumed *by_param);
+
 #endif

@@ -27,4 +27,13 @@
 void vr_result_find_assumed(vr_result *r, const scn_scenario *s, const mdl_option *option, const scn_workload *w,
 			    const mdl_params *a, const mdl_params *b, const mdl_plan *ab, const mdl_plan *ba);
 
+/* For every parameter, the share of R's estimate (measured as
+ * assumed_share is: of t_typical, or of a bandwidth test's pace) that
+ * rests on stages whose cost depends on it (models/assumption.h,
+ * mdl_plan_find_dependence): SHARES[id], 0 to 1, MDL_PARAM_COUNT of them.
+ * A stage that reads several parameters counts for each, so the shares
+ * need not sum to 1.  R is a single-flow result of S, run.  Returns 0, or
+ * -1 when out of memory. */
+int vr_result_param_shares(const vr_result *r, const scn_scenario *s, double *shares);
+
 #endif

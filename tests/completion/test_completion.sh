@@ -27,10 +27,11 @@ offers() {
 	done
 }
 
-offers "$(ask '')" run validate plot calibrate replay list help
+offers "$(ask '')" run validate plot calibrate replay compare list help
 offers "$(ask re)" replay
 offers "$(ask run --f)" --format
 offers "$(ask replay --co)" --costs --compare
+offers "$(ask compare --m)" --max-error
 # a command's own flags, every one of them and no other
 for command in $("$sim" help --complete); do
 	expected=$("$sim" "$command" --help | grep -oE '^  (-[A-Za-z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+' | sort)

@@ -62,6 +62,7 @@ START_TEST(command_help)
 		{"replay", {"--costs model|measured", "--compare", "--preset P[,P...]"}, "--set"},
 		{"calibrate", {"95% intervals", "--fit GROUPS", "--json FILE"}, "--keep-platform"},
 		{"list", {"Usage: vrdmasim list", "presets and options", "--version"}, "--out"},
+		{"compare", {"Usage: vrdmasim compare FIGURES.yaml", "--max-error PCT", "--format text|json|csv"}, "--out"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		tool_output a = run_tool((const char *[]){cases[i].command, "--help", NULL});
@@ -138,10 +139,12 @@ START_TEST(flags_of_other_commands)
 		{{"run", "--costs", "measured", NULL}, "(--costs is for 'replay')"},
 		{{"list", "--out", "x", NULL},
 		 "found '--out', expected no option with 'list' (--out is for 'run', 'plot', 'calibrate', 'replay', 'sweep', 'merge' and 'regress')"},
-		{{"validate", "s.yaml", "--format=json", NULL}, "expected only --set with 'validate' (--format is for 'run', 'replay' and 'regress')"},
+		{{"validate", "s.yaml", "--format=json", NULL}, "expected only --set with 'validate' (--format is for 'run', 'replay', 'regress' and 'compare')"},
 		{{"run", "--size", "2B", NULL}, "(--size is for 'plot')"},
 		{{"plot", "r.json", "--out", NULL}, "found '--out' without a value, expected '--out DIR'"},
 		{{"list", "extra", NULL}, "found 'extra', expected nothing after 'list'"},
+		{{"compare", "a.yaml", "b.yaml", NULL}, "found 'b.yaml', expected one file of published figures"},
+		{{"compare", "a.yaml", "--preset", "modern-hdr", NULL}, "expected --format, --iterations, --set or --max-error with 'compare' (--preset is for 'run', 'calibrate', 'replay' and 'sweep')"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		tool_output o = run_tool(cases[i].args);

@@ -5,7 +5,9 @@
  * (any substring of the message; FILE is matched as a suffix of the path, so
  * write it relative to tests/bad-input/).  One Check test per file, found at
  * run time, so adding a case is adding a file.  A file named sweep-*.yaml
- * is a sweep (models/sweep.h): its block and every point must load.
+ * is a sweep (models/sweep.h): its block and every point must load; one
+ * named published-*.yaml a file of published figures (models/published.h,
+ * `vrdmasim compare`).
  */
 #include <check.h>
 #include <dirent.h>
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/published.h"
 #include "models/scenario.h"
 #include "models/sweep.h"
 #include "tests/check_run.h"
@@ -81,6 +84,10 @@ START_TEST(refuses_bad_input)
 		swp_sweep sw;
 		rc = swp_open(path, &sw, &diag) ? -1 : swp_check_points(&sw, &diag);
 		swp_close(&sw);
+	} else if (strstr(path, "/published-")) {
+		pub_file file;
+		rc = pub_load(path, &file, &diag);
+		pub_free(&file);
 	} else {
 		rc = scn_load_file(path, &s, &diag);
 		scn_free(&s);

@@ -53,6 +53,7 @@ START_TEST(rates_sizes_frequencies)
 {
 	ck_assert_double_eq_tol(parse_ok("56Gbps", VR_Q_RATE), 56e9, 1);
 	ck_assert_double_eq_tol(parse_ok("12.5GBps", VR_Q_RATE), 100e9, 1);
+	ck_assert_double_eq(parse_ok("311MiBps", VR_Q_RATE), 311.0 * 1048576 * 8);   /* perftest's MB/sec */
 	ck_assert_double_eq_tol(parse_ok("100Mbps", VR_Q_RATE), 1e8, 1e-3);
 	ck_assert_double_eq(parse_ok("4KiB", VR_Q_SIZE), 4096);
 	ck_assert_double_eq(parse_ok("8MiB", VR_Q_SIZE), 8388608);
