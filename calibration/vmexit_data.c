@@ -91,7 +91,7 @@ static int read_samples(cal_vx_dataset *d, cal_vx_test t, vr_where listed, vr_di
 	const char *path = d->file[t];
 	FILE *f = fopen(path, "r");
 	if (!f)
-		return vr_diag_at(diag, listed, "cannot open %s: %s (expected the samples of %s)", path, strerror(errno), cal_vx_test_names[t]);
+		return vr_diag_at(diag, listed, "found no file %s (%s), expected the samples of %s", path, strerror(errno), cal_vx_test_names[t]);
 	char line[LINE_MAX_BYTES];
 	vr_where at = {path, 0, 1};
 	size_t capacity = 0;
