@@ -28,20 +28,21 @@ static int calibrate_virt(const cli_args *c)
 		fprintf(stderr, "%s\n", diag.message);
 		return EXIT_BAD_INPUT;
 	}
+	/* open the overlay first: a bad path fails before the fit */
 	vr_outfile overlay = {0};
-	int rc = c->out ? vr_outfile_open(&overlay, c->out, &diag) : 0;
-	if (rc == 0 && cal_virt_fit(&data, c->preset ? c->preset : "esxi5-qdr-2012", &fit, &diag) != 0) {
+	int rc = 0;
+	if (c->out && vr_outfile_open(&overlay, c->out, &diag) != 0)
+		rc = 1;
+	else if (cal_virt_fit(&data, c->preset ? c->preset : "esxi5-qdr-2012", &fit, &diag) != 0)
 		rc = EXIT_BAD_INPUT;
-		if (c->out)
-			vr_outfile_abort(&overlay);
-	} else if (rc == 0) {
+	if (rc == 0) {
 		cal_virt_report(&data, &fit, stdout);
 		if (c->out) {
 			cal_virt_write_overlay(&fit, c->inputs[0], overlay.stream);
 			rc = vr_outfile_commit_all((vr_outfile *const[]){&overlay}, 1, &diag) ? 1 : 0;
 		}
-	} else {
-		rc = 1;
+	} else if (c->out && overlay.stream) {
+		vr_outfile_abort(&overlay);
 	}
 	if (rc)
 		fprintf(stderr, "%s\n", diag.message);

@@ -365,9 +365,10 @@ static int take_flag(const vr_command *command, cli_flag_id id, const char *valu
 	case FLAG_FORMAT: return take_format(command, value, c);
 	case FLAG_OUT:
 	case FLAG_OVERLAY:
-		if (c->out && id == FLAG_OVERLAY)
-			return cli_refuse(command, value, "one overlay: --overlay is --out");
+		if (c->out && (id == FLAG_OVERLAY || c->out_is_overlay))
+			return cli_refuse(command, value, "one overlay: --overlay FILE and --out FILE are the same option");
 		c->out = value;
+		c->out_is_overlay = id == FLAG_OVERLAY;
 		return 0;
 	case FLAG_JSON: c->json = value; return 0;
 	case FLAG_KEEP_PLATFORM: c->keep_platform = value; return 0;

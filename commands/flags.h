@@ -82,6 +82,7 @@ typedef struct cli_args {
 					  * commas; "" without one: the scenario's presets */
 	char presets_label[CLI_PRESETS_BYTES + 16]; /* "--preset LIST": where its errors point */
 	const char *json;                /* calibrate --json */
+	int out_is_overlay;              /* calibrate: --out was given as --overlay */
 	unsigned groups;                 /* calibrate --fit; 0: the default */
 	int compare;                     /* replay --compare */
 	int measured;                    /* replay --costs measured */

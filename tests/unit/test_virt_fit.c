@@ -16,10 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "calibration/virt_fit.h"
 #include "calibration/vmexit_data.h"
 #include "models/params.h"
+#include "models/preset.h"
 #include "tests/check_run.h"
 #include "tests/e2e/run_tool.h"
 
@@ -188,6 +190,49 @@ START_TEST(fits_the_committed_dataset)
 }
 END_TEST
 
+START_TEST(cli_refusals)
+{
+	const char *dir = temp_dir();
+	char data[1300], a[1300], b[1300];
+	snprintf(data, sizeof data, "%s/ds", dir);
+	snprintf(a, sizeof a, "%s/a.yaml", dir);
+	snprintf(b, sizeof b, "%s/b.yaml", dir);
+	ck_assert_int_eq(mkdir(data, 0777), 0);
+	write_dataset(data, (1u << VX_MMIO_KERNEL) | (1u << VX_IRQ_GUEST), 200, -1, 0);
+	const struct {
+		const char *args[10];
+		const char *says;
+	} cases[] = {
+		{{"calibrate", data, "--model", "virt", "--json", a, NULL}, "found '--json', expected --model softroce for --json and --fit"},
+		{{"calibrate", data, data, "--model", "virt", NULL}, "expected one VM-exit dataset with --model virt"},
+		{{"calibrate", data, "--model", "virt", "--overlay", a, "--out", b, NULL}, "expected one overlay"},
+		{{"calibrate", src_path("calibration/data/softroce-qemu-tcg-2026-11-25"), "--model", "virt", NULL},
+		 "softroce-qemu-tcg-2026-11-25/metadata.yaml:3:9: found the format 'vrdmasim-softroce-dataset-1', expected 'vrdmasim-vmexits-1'"},
+		{{"calibrate", data, "--model", "virt", "--preset", "nope", NULL}, "nope"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		tool_output o = run_tool(cases[i].args);
+		ck_assert_msg(o.status == 2, "case %zu: status %d, expected 2 (%s)", i, o.status, o.err);
+		ck_assert_msg(strstr(o.err, cases[i].says), "case %zu: %s", i, o.err);
+		tool_output_free(&o);
+	}
+	ck_assert_msg(access(a, F_OK) != 0 && access(b, F_OK) != 0, "an overlay was written by a refused command");
+	/* and the command that works: a report, an overlay that loads */
+	tool_output o = run_tool((const char *[]){"calibrate", data, "--model", "virt", "--overlay", a, NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	ck_assert(strstr(o.out, "virt.interrupt_injection") != NULL);
+	tool_output_free(&o);
+	mdl_params p;
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	ck_assert_msg(mdl_preset_load(PRESET, NULL, (vr_where){"test", 0, 0}, &p, &diag) == 0, "%s", diag.message);
+	ck_assert_msg(mdl_overlay_load(a, NULL, (vr_where){"test", 0, 0}, &p, &diag) == 0, "%s", diag.message);
+	ck_assert_msg(mdl_params_resolve(&p, PRESET, &diag) == 0, "%s", diag.message);
+	ck_assert_double_eq_tol(p.value[mdl_param_lookup("virt.interrupt_injection")], I_NS, 1.0);
+	remove_tree(dir);
+}
+END_TEST
+
 /* ---- tests/bad-input/vmexits/ ----------------------------------------- */
 
 enum { CASES_MAX = 64 };
@@ -248,6 +293,7 @@ int main(void)
 	tcase_add_test(tc, recovers_known_round_trips);
 	tcase_add_test(tc, without_hypercall_splits_the_whole_doorbell);
 	tcase_add_test(tc, refuses_an_injection_below_zero);
+	tcase_add_test(tc, cli_refusals);
 	suite_add_tcase(s, tc);
 	TCase *committed = tcase_create("committed");
 	tcase_set_timeout(committed, 60);
