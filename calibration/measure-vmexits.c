@@ -37,6 +37,7 @@
 #include <poll.h>
 
 #include "calibration/vmexits/host_info.h"
+#include "calibration/vmexits/kvm_stats.h"
 #include "calibration/vmexits/stats.h"
 #include "calibration/vmexits/vm.h"
 
@@ -88,6 +89,8 @@ typedef struct results {
 	double *ns[TEST_COUNT];         /* round trips, ns */
 	uint32_t *cycles[TEST_COUNT];   /* guest TSC cycles; NULL for host-clock tests */
 	size_t count[TEST_COUNT];
+	vmx_stats stats;                /* the vCPU's counters */
+	vmx_stats_snapshot before[TEST_COUNT], after[TEST_COUNT];   /* around the kept round trips */
 } results;
 
 static void usage(FILE *out)
@@ -237,6 +240,7 @@ static int measure_guest(vmx_vm *vm, const vmx_test *t, const options *o, double
 		if (run_batch(vm, t->entry, (unsigned)(left < GUEST_BATCH_MAX ? left : GUEST_BATCH_MAX)) != 0)
 			return -1;
 	r->count[i] = 0;
+	vmx_stats_read(&r->stats, &r->before[i]);
 	while (r->count[i] < (size_t)o->samples) {
 		size_t left = (size_t)o->samples - r->count[i];
 		unsigned batch = (unsigned)(left < GUEST_BATCH_MAX ? left : GUEST_BATCH_MAX);
@@ -248,6 +252,7 @@ static int measure_guest(vmx_vm *vm, const vmx_test *t, const options *o, double
 			r->ns[i][r->count[i]] = (double)cycles[k] * 1e6 / khz;
 		}
 	}
+	vmx_stats_read(&r->stats, &r->after[i]);
 	return 0;
 }
 
@@ -313,10 +318,13 @@ static int measure_host(vmx_vm *vm, const vmx_test *t, const options *o, results
 	r->count[i] = 0;
 	for (long k = 0; rc == 0 && k < o->warmup + o->samples; k++) {
 		double ns;
+		if (k == o->warmup)
+			vmx_stats_read(&r->stats, &r->before[i]);
 		rc = irq_round_trip(vm, k ? BATCH_TIMEOUT_S : PROBE_TIMEOUT_S, &ns);
 		if (rc == 0 && k >= o->warmup)
 			r->ns[i][r->count[i]++] = ns;
 	}
+	vmx_stats_read(&r->stats, &r->after[i]);
 	*vmx_vm_byte(vm, GUEST_STOP_GPA) = 1;
 	pthread_join(thread, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -332,6 +340,7 @@ static int measure_host(vmx_vm *vm, const vmx_test *t, const options *o, results
 static int allocate(results *r, const options *o)
 {
 	memset(r, 0, sizeof *r);
+	r->stats.fd = -1;
 	for (size_t i = 0; i < TEST_COUNT; i++) {
 		r->ns[i] = calloc((size_t)o->samples, sizeof *r->ns[i]);
 		r->cycles[i] = TESTS[i].clock == CLOCK_GUEST_TSC ? calloc((size_t)o->samples, sizeof *r->cycles[i]) : NULL;
@@ -500,6 +509,8 @@ static void write_tests(FILE *f, const results *r)
 		fprintf(f, "  - {name: %s, clock: %s, file: samples/%s.csv, includes: ", TESTS[i].name,
 			TESTS[i].clock == CLOCK_GUEST_TSC ? "guest_tsc" : "host_monotonic", TESTS[i].name);
 		vmx_yaml_quoted(f, TESTS[i].what);
+		fprintf(f, ",\n      kvm_vcpu_stats_per_round_trip: ");
+		vmx_stats_write(f, &r->stats, &r->before[i], &r->after[i], (double)r->count[i]);
 		fprintf(f, "}\n");
 	}
 	fprintf(f, "tests_unavailable:%s\n", any_unavailable(r) ? "" : " []");
@@ -534,6 +545,8 @@ static int write_metadata(const char *dir, const options *o, const run_facts *m,
 	write_load(f, "load_average_before", m->load_before);
 	write_load(f, "load_average_after", m->load_after);
 	fprintf(f, "samples_per_test: %ld\nwarmup_per_test: %ld\n", o->samples, o->warmup);
+	fprintf(f, "kvm_vcpu_stats: %s   # tests[].kvm_vcpu_stats_per_round_trip: the vCPU's counters over the kept round trips\n",
+		r->stats.fd >= 0 ? "KVM_GET_STATS_FD" : "none (KVM_GET_STATS_FD failed: Linux before 5.14?)");
 	fprintf(f, "watchdog_signal_s: %.1f   # a SIGALRM this often interrupts KVM_RUN (one user-space exit per period)\n", WATCHDOG_S);
 	write_tests(f, r);
 	return close_checked(f, "metadata.yaml");
@@ -634,6 +647,7 @@ static int measure(const options *o, int argc, char **argv)
 		vmx_vm_close(&vm);
 		return EXIT_FAILED;
 	}
+	vmx_stats_open(&r.stats, vm.vcpu_fd);
 	vmx_load_average(m.load_before);
 	vmx_vm_watchdog(WATCHDOG_S);
 	int rc = measure_all(&vm, o, &m, &r);
@@ -641,6 +655,7 @@ static int measure(const options *o, int argc, char **argv)
 	vmx_load_average(m.load_after);
 	if (rc != 0)
 		fprintf(stderr, "measure-vmexits: %s\n", vm.error);
+	vmx_stats_close(&r.stats);
 	vmx_vm_close(&vm);
 	if (rc == 0 && (rc = write_dataset(o, &r, &m)) == 0) {
 		print_summary(&r);
