@@ -546,7 +546,7 @@ static int write_metadata(const char *dir, const options *o, const run_facts *m,
 	write_load(f, "load_average_after", m->load_after);
 	fprintf(f, "samples_per_test: %ld\nwarmup_per_test: %ld\n", o->samples, o->warmup);
 	fprintf(f, "kvm_vcpu_stats: %s   # tests[].kvm_vcpu_stats_per_round_trip: the vCPU's counters over the kept round trips\n",
-		r->stats.fd >= 0 ? "KVM_GET_STATS_FD" : "none (KVM_GET_STATS_FD failed: Linux before 5.14?)");
+		r->stats.count ? "KVM_GET_STATS_FD" : "\"none: KVM_GET_STATS_FD failed (Linux before 5.14?)\"");
 	fprintf(f, "watchdog_signal_s: %.1f   # a SIGALRM this often interrupts KVM_RUN (one user-space exit per period)\n", WATCHDOG_S);
 	write_tests(f, r);
 	return close_checked(f, "metadata.yaml");

@@ -235,6 +235,7 @@ int cal_virt_fit(const cal_vx_dataset *d, const char *preset, cal_virt_result *o
 	if (load_base(preset, out, diag) != 0)
 		return -1;
 	out->doorbell_whole = !d->present[VX_HYPERCALL];
+	out->emulated_per_doorbell = d->emulated[VX_MMIO_KERNEL];
 	for (int t = 0; t < VX_COUNT; t++)
 		if (fitted_test(d, (cal_vx_test)t) && !(t == VX_HYPERCALL && out->doorbell_whole)) {
 			out->fitted[ADDS[t]] = 1;
@@ -338,6 +339,10 @@ void cal_virt_report(const cal_vx_dataset *d, const cal_virt_result *r, FILE *ou
 		d->dir, r->preset, r->observations, CAL_VX_BLOCKS, r->observations / CAL_VX_BLOCKS);
 	if (d->host[0])
 		fprintf(out, "measured on: %s\n", d->host);
+	if (d->emulated[VX_MMIO_KERNEL] >= 2)
+		fprintf(out, "caution: KVM emulated %.3g instructions and counted %.3g exits per mmio_kernel round trip: the guest ran in KVM's\n"
+			     "instruction emulator, not on the CPU, so these round trips time the emulator, not hardware exits\n",
+			d->emulated[VX_MMIO_KERNEL], d->exits[VX_MMIO_KERNEL]);
 	fprintf(out, "\n");
 	report_measured(d, out);
 	report_fit(d, r, out);
@@ -369,6 +374,9 @@ void cal_virt_write_overlay(const cal_virt_result *r, const char *input, FILE *o
 	fprintf(out, "# Calibration overlay written by vrdmasim %s calibrate --model virt.\n", PACKAGE_VERSION);
 	fprintf(out, "# Name it in a scenario (calibration: THIS_FILE): its values replace the preset's.\n");
 	fprintf(out, "# It describes the host the dataset was measured on (see its metadata.yaml), not any preset's hardware.\n");
+	if (r->emulated_per_doorbell >= 2)
+		fprintf(out, "# KVM emulated %.3g instructions per doorbell round trip there: its guest ran in KVM's instruction emulator.\n",
+			r->emulated_per_doorbell);
 	fprintf(out, "calibration: virt\n");
 	fprintf(out, "description: \"virt.* parameters fitted to VM-exit round trips by weighted linear least squares (GSL)\"\n");
 	fprintf(out, "dataset: ");

@@ -44,6 +44,7 @@ typedef struct cal_virt_result {
 	int fitted[VC_COUNT];                      /* shown by a test, fitted */
 	double ns[VC_COUNT], low[VC_COUNT], high[VC_COUNT];   /* each combination, ns, 95% interval */
 	int doorbell_whole;                        /* no hypercall: VC_MMIO_DISPATCH is X + Dm */
+	double emulated_per_doorbell;              /* instructions KVM emulated per mmio_kernel round trip; NAN unknown */
 	size_t observations;
 	double chi2, dof, scale;                   /* scale: the covariance's factor (>= 1) */
 	/* per test: measured median and its 95% interval (order statistics),

@@ -124,10 +124,30 @@ static int read_samples(cal_vx_dataset *d, cal_vx_test t, vr_where listed, vr_di
 	return rc;
 }
 
+/* A counter of STATS (a map) as a number; NAN if absent or not one. */
+static double counter(const yt_node *stats, const char *name)
+{
+	const yt_node *v = stats && stats->type == YT_MAP ? yt_get(stats, name) : NULL;
+	char *end;
+	double x = v && v->type == YT_SCALAR ? strtod(v->text, &end) : NAN;
+	return v && v->type == YT_SCALAR && *end == '\0' && isfinite(x) ? x : NAN;
+}
+
+/* What KVM counted for test T (informative: a counter missing from the
+ * map counted nothing; no map at all, nothing is known). */
+static void read_counters(cal_vx_dataset *d, cal_vx_test t, const yt_node *stats)
+{
+	d->emulated[t] = d->exits[t] = NAN;
+	if (!stats || stats->type != YT_MAP)
+		return;
+	d->emulated[t] = isnan(counter(stats, "insn_emulation")) ? 0 : counter(stats, "insn_emulation");
+	d->exits[t] = isnan(counter(stats, "exits")) ? 0 : counter(stats, "exits");
+}
+
 /* One item of metadata.yaml's `tests:`: {name, clock, file, includes}. */
 static int read_test(cal_vx_dataset *d, const yt_node *item, vr_diag *diag)
 {
-	static const char *const keys[] = {"name", "clock", "file", "includes", NULL};
+	static const char *const keys[] = {"name", "clock", "file", "includes", "kvm_vcpu_stats_per_round_trip", NULL};
 	static const char *const clocks[] = {"guest_tsc", "host_monotonic", NULL};
 	const yt_node *name, *clock, *file;
 	const char *path;
@@ -150,6 +170,7 @@ static int read_test(cal_vx_dataset *d, const yt_node *item, vr_diag *diag)
 		return vr_diag_at(diag, file->where, "found a path longer than %zu bytes, expected a shorter one", sizeof joined - 1);
 	memcpy(d->file[t], joined, sizeof joined);
 	d->present[t] = 1;
+	read_counters(d, (cal_vx_test)t, yt_get(item, "kvm_vcpu_stats_per_round_trip"));
 	return read_samples(d, (cal_vx_test)t, file->where, diag);
 }
 

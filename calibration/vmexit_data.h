@@ -40,6 +40,9 @@ typedef struct cal_vx_dataset {
 	size_t count[VX_COUNT];
 	char file[VX_COUNT][CAL_VX_PATH_MAX];  /* each test's samples file, for messages */
 	char host[256];                        /* "nested: true, kvm_vendor_module: kvm_pvm, cpu_model: ..." as given, for provenance */
+	double emulated[VX_COUNT];             /* instructions KVM emulated per round trip (metadata's
+	                                          kvm_vcpu_stats_per_round_trip.insn_emulation); NAN if not recorded */
+	double exits[VX_COUNT];                /* the same for KVM's exit counter */
 } cal_vx_dataset;
 
 /* Read the dataset folder DIR into D (zeroed first).  Returns 0; -1 with
