@@ -5,10 +5,13 @@
  * The guest runs in 16-bit real mode: no page tables, no GDT, no IDT to
  * build (the interrupt vector table at address 0 is written by the host),
  * so the code is a few dozen instructions and every exit it takes is one
- * of the exits being measured.  The instructions that exit (OUT, a store
- * to unbacked memory, VMCALL) leave the guest through the same VMX exit
- * handlers in any mode; what real mode changes is only how KVM decodes an
- * MMIO store (16-bit operands, segment bases) when it must emulate one.
+ * of the exits being measured.  On VMX with unrestricted guest (and on
+ * SVM) real mode runs on the CPU and the instructions that exit (OUT, a
+ * store to unbacked memory, VMCALL) take the same exit handlers as in any
+ * other mode.  Where the CPU cannot run real mode for KVM (VMX without
+ * unrestricted guest, or a software hypervisor such as PVM) KVM emulates
+ * the guest's instructions instead: the dataset's per-test counters
+ * (kvm_stats.h: insn_emulation against exits) show which happened.
  *
  * Each test is an entry point.  The host sets CS = DS = SS = 0, ES =
  * GUEST_SAMPLES_SEG, FS = GUEST_MMIO_SEG, SP = GUEST_STACK_TOP, CX = the
