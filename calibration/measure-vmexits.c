@@ -366,17 +366,28 @@ static int probe(void)
 		printf("not usable: %s\n", vm.error);
 		return EXIT_FAILED;
 	}
+	vmx_stats stats;
+	vmx_stats_snapshot before, after;
+	vmx_stats_open(&stats, vm.vcpu_fd);
+	vmx_stats_read(&stats, &before);
 	vmx_vm_watchdog(WATCHDOG_S);
 	int rc = run_batch(&vm, ENTRY_PIO_KERNEL, 1);
 	vmx_vm_watchdog(0);
+	vmx_stats_read(&stats, &after);
 	if (rc != 0) {
 		printf("not usable: %s\n", vm.error);
-		vmx_vm_close(&vm);
-		return EXIT_FAILED;
+	} else {
+		printf("usable: KVM API %d (%s), a VM ran an in-kernel exit and a user-space exit", vm.api_version, vmx_kvm_vendor_module());
+		/* the guest's first instructions: emulated, or run on the CPU? */
+		for (size_t i = 0; i < stats.count; i++)
+			if (strcmp(stats.name[i], "insn_emulation") == 0 && after.value[i] - before.value[i] > 4)
+				printf("; KVM emulated its %llu instructions (the guest's code did not run on the CPU)",
+				       (unsigned long long)(after.value[i] - before.value[i]));
+		printf("\n");
 	}
-	printf("usable: KVM API %d, a VM ran an in-kernel exit and a user-space exit\n", vm.api_version);
+	vmx_stats_close(&stats);
 	vmx_vm_close(&vm);
-	return 0;
+	return rc ? EXIT_FAILED : 0;
 }
 
 /* ---- the dataset ------------------------------------------------------ */
