@@ -351,7 +351,8 @@ void cal_virt_report(const cal_vx_dataset *d, const cal_virt_result *r, FILE *ou
 	fprintf(out, "\n chi^2 %.3g on %.0f degrees of freedom: each test adds one combination, so the fit is exact up to the scatter of\n"
 		     " its block medians (chi^2 is %d per test by construction); the intervals say how well each median reproduces in the run\n",
 		r->chi2, r->dof, CAL_VX_BLOCKS - 1);
-	fprintf(out, " Told apart: the hypercall round trip (exit + entry), the doorbell's dispatch, the injection, the user-space trip.\n");
+	fprintf(out, " Told apart: %s, the injection, the user-space trips.\n",
+		r->doorbell_whole ? "the whole doorbell (exit + dispatch + entry)" : "the hypercall round trip (exit + entry), the doorbell's dispatch");
 	fprintf(out, " Not told apart: virt.vm_exit from virt.vm_entry (only their sum: split as the preset splits it)%s;\n",
 		r->doorbell_whole ? ", nor from virt.trap_dispatch (no hypercall test)" : "");
 	fprintf(out, " not measured: virt.eoi_exit (auto-EOI), virt.posted_*, virt.vcpu_wakeup, virt.halt_poll (the guest never halts), virt.timer_tick_*.\n");
