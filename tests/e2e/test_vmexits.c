@@ -74,6 +74,23 @@ START_TEST(short_measurement_calibrates)
 }
 END_TEST
 
+/* `make measure-vmexits`, as the READMEs offer it, into a folder of ours. */
+START_TEST(make_target_measures)
+{
+	const char *dir = temp_dir(), *build = getenv("VRDMASIM_BUILDDIR");
+	char out[1300], meta[1400];
+	snprintf(out, sizeof out, "%s/mk", dir);
+	tool_output o = run_program_within("/bin/sh",
+		(const char *[]){"-c", "${MAKE:-make} -s -C \"$1\" measure-vmexits MEASURE_VMEXITS_OUT=\"$2\" MEASURE_VMEXITS_ARGS='--samples 100 --warmup 5'",
+				 "sh", build ? build : ".", out, NULL}, TOOL_SECONDS);
+	ck_assert_msg(o.status == 0, "make measure-vmexits: status %d: %s%s", o.status, o.out, o.err);
+	tool_output_free(&o);
+	snprintf(meta, sizeof meta, "%s/metadata.yaml", out);
+	ck_assert(file_has(meta, "format: vrdmasim-vmexits-1\n"));
+	remove_tree(dir);
+}
+END_TEST
+
 START_TEST(refuses_bad_command_lines)
 {
 	const char *dir = temp_dir();
@@ -121,6 +138,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, probe_says_usable);
 	tcase_add_test(tc, short_measurement_calibrates);
+	tcase_add_test(tc, make_target_measures);
 	tcase_add_test(tc, refuses_bad_command_lines);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
