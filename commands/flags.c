@@ -21,7 +21,8 @@
 /* The order of the rows is the order every list of flags follows: the
  * refusals of each command name its flags in this order. */
 const cli_flag CLI_FLAGS[] = {
-	{FLAG_MODEL, "model", 0, "softroce", CMD_CALIBRATE, "the model to fit (required): softroce"},
+	{FLAG_MODEL, "model", 0, "softroce|virt", CMD_CALIBRATE,
+	 "the model to fit (required): softroce (perftest\noutputs, published figures) or virt (a dataset of\ncalibration/measure-vmexits)"},
 	{FLAG_PRESET, "preset", 0, "P", CMD_CALIBRATE,
 	 "the preset the fit starts from (default\nesxi5-qdr-2012)"},
 	{FLAG_PRESET, "preset", 0, "P[,P...]", CMD_REPLAY,
@@ -54,7 +55,8 @@ const cli_flag CLI_FLAGS[] = {
 	{FLAG_OUT, "out", 0, "FILE", CMD_REGRESS, "write the comparison to FILE (whether or not\nestimates moved)"},
 	{FLAG_OUT, "out", 0, "FILE", CMD_CALIBRATE,
 	 "write the overlay a scenario names with\n'calibration: FILE' (only if the fit succeeds)"},
-	{FLAG_JSON, "json", 0, "FILE", CMD_CALIBRATE, "write the fit as JSON, which 'vrdmasim plot' draws"},
+	{FLAG_OVERLAY, "overlay", 0, "FILE", CMD_CALIBRATE, "the same as --out FILE"},
+	{FLAG_JSON, "json", 0, "FILE", CMD_CALIBRATE, "write the fit as JSON, which 'vrdmasim plot' draws\n(softroce only)"},
 	{FLAG_KEEP_PLATFORM, "keep-platform", 0, "DIR", CMD_RUN, "keep the generated SimGrid platform as\nDIR/platform.xml"},
 	{FLAG_ITERATIONS, "iterations", 0, "N", CMD_RUN | CMD_REPLAY | CMD_SWEEP | CMD_COMPARE,
 	 "override the scenario's iteration count"},
@@ -368,8 +370,8 @@ static int take_flag(const vr_command *command, cli_flag_id id, const char *valu
 {
 	switch (id) {
 	case FLAG_MODEL:
-		if (strcmp(value, "softroce") != 0)
-			return cli_refuse(command, value, "a model to calibrate: softroce");
+		if (strcmp(value, "softroce") != 0 && strcmp(value, "virt") != 0)
+			return cli_refuse(command, value, "a model to calibrate: softroce or virt");
 		c->model = value;
 		return 0;
 	case FLAG_PRESET: return take_preset(command, value, c);
@@ -381,7 +383,13 @@ static int take_flag(const vr_command *command, cli_flag_id id, const char *valu
 		return 0;
 	case FLAG_COMPARE: c->compare = 1; return 0;
 	case FLAG_FORMAT: return take_format(command, value, c);
-	case FLAG_OUT: c->out = value; return 0;
+	case FLAG_OUT:
+	case FLAG_OVERLAY:
+		if (c->out && (id == FLAG_OVERLAY || c->out_is_overlay))
+			return cli_refuse(command, value, "one overlay: --overlay FILE and --out FILE are the same option");
+		c->out = value;
+		c->out_is_overlay = id == FLAG_OVERLAY;
+		return 0;
 	case FLAG_JSON: c->json = value; return 0;
 	case FLAG_KEEP_PLATFORM: c->keep_platform = value; return 0;
 	case FLAG_ITERATIONS: return take_iterations(command, value, c);

@@ -42,7 +42,7 @@ enum {
 };
 
 typedef enum cli_flag_id {
-	FLAG_MODEL, FLAG_PRESET, FLAG_FIT, FLAG_COSTS, FLAG_COMPARE, FLAG_FORMAT, FLAG_OUT, FLAG_JSON,
+	FLAG_MODEL, FLAG_PRESET, FLAG_FIT, FLAG_COSTS, FLAG_COMPARE, FLAG_FORMAT, FLAG_OUT, FLAG_OVERLAY, FLAG_JSON,
 	FLAG_KEEP_PLATFORM, FLAG_ITERATIONS, FLAG_SET, FLAG_SIZE, FLAG_OPTIONS, FLAG_JOBS, FLAG_RESUME, FLAG_LIST_POINTS,
 	FLAG_POINT, FLAG_HELP, FLAG_VERSION, FLAG_COMPLETE, FLAG_TOLERANCE, FLAG_ALLOW_NEW, FLAG_CFG,
 	FLAG_KNEES, FLAG_ROUND, FLAG_FROM, FLAG_GROUP, FLAG_X, FLAG_MAX_ERROR, FLAG_ID_COUNT
@@ -83,6 +83,7 @@ typedef struct cli_args {
 					  * commas; "" without one: the scenario's presets */
 	char presets_label[CLI_PRESETS_BYTES + 16]; /* "--preset LIST": where its errors point */
 	const char *json;                /* calibrate --json */
+	int out_is_overlay;              /* calibrate: --out was given as --overlay */
 	unsigned groups;                 /* calibrate --fit; 0: the default */
 	int compare;                     /* replay --compare */
 	int measured;                    /* replay --costs measured */
