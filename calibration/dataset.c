@@ -184,6 +184,7 @@ static int add_run(cal_dataset *d, const pt_run *run, const char *file, cal_sett
 			 * stalls (interrupts, an emulator's hiccups) inflate t_stdev and
 			 * the upper percentiles, not this.  Without t_min, t_stdev. */
 			p->value = r->t_typical_us;
+			p->stalled = !isnan(r->t_min_us) && r->t_min_us > 0 && r->t_typical_us > CAL_STALL_RATIO * r->t_min_us;
 			double sigma = !isnan(r->t_min_us) ? r->t_typical_us - r->t_min_us
 				     : !isnan(r->t_stdev_us) ? r->t_stdev_us
 				     : !isnan(r->t_p99_us) ? (r->t_p99_us - r->t_typical_us) / Z99 : NAN;

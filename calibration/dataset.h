@@ -50,7 +50,17 @@ typedef struct cal_point {
 	cal_setting setting;
 	vr_where where;            /* file and line */
 	double measured;           /* VALUE as measured, before normalising */
+	int stalled;               /* a latency median far above its minimum: see CAL_STALL_RATIO */
 } cal_point;
+
+/* A latency test's median more than this many times its minimum: in at
+ * least half the iterations a polling side was not running, so the median
+ * measures the host scheduler's time slices, not the CPU's work.  On an
+ * emulator it means the host ran more runnable threads than cores (a
+ * busy loop beside QEMU, a build); the reference workload cannot scale it
+ * away.  SoftRoCE's own spread on a quiet host stays below 1.3x at every
+ * size (calibration/data/softroce-qemu-tcg-2026-11-25). */
+static const double CAL_STALL_RATIO = 3.0;
 
 typedef struct cal_dataset {
 	size_t count;

@@ -439,6 +439,28 @@ static void report_normalisation(const cal_dataset *d, FILE *out)
 	}
 }
 
+/* Latency points whose median was the scheduler's, not the CPU's. */
+static void report_stalls(const cal_dataset *d, const cal_fit_result *r, FILE *out)
+{
+	size_t stalled = 0, latency = 0;
+	for (size_t i = 0; i < d->count; i++)
+		if (r->use[i] && !mdl_verb_is_bandwidth(d->points[i].verb)) {
+			latency++;
+			stalled += d->points[i].stalled;
+		}
+	if (!stalled)
+		return;
+	fprintf(out, " warning: %zu of %zu latency points have a median over %.0fx their minimum: a polling side was descheduled in\n"
+		     " half the iterations or more (the host ran more threads than cores), so they time the scheduler, not the CPU:",
+		stalled, latency, CAL_STALL_RATIO);
+	for (size_t i = 0, shown_count = 0; i < d->count && shown_count < 8; i++)
+		if (r->use[i] && d->points[i].stalled && !mdl_verb_is_bandwidth(d->points[i].verb)) {
+			fprintf(out, " %s %.0f B", mdl_verb_names[d->points[i].verb], d->points[i].size_bytes);
+			shown_count++;
+		}
+	fprintf(out, "%s\n", stalled > 8 ? " ..." : "");
+}
+
 void cal_fit_report(const cal_dataset *d, const cal_fit_result *r, FILE *out)
 {
 	fprintf(out, "SoftRoCE model (option %s) fitted on preset %s: %zu measurements, %zu factors, %zu iterations",
@@ -449,6 +471,7 @@ void cal_fit_report(const cal_dataset *d, const cal_fit_result *r, FILE *out)
 		fprintf(out, " (%zu perftest rows with inf or nan left out)", d->unusable);
 	fprintf(out, "\n");
 	report_normalisation(d, out);
+	report_stalls(d, r, out);
 	fprintf(out, "\n factor       value   95%% interval          scales\n");
 	for (int g = 0; g < GROUP_COUNT; g++) {
 		fprintf(out, " %-10s %7.3f  ", cal_group_names[g],
@@ -627,6 +650,10 @@ static unsigned json_points(json_writer *w, const cal_dataset *d, const cal_fit_
 		json_write_key_double(w, "size_bytes", "%.0f", p->size_bytes);
 		json_write_key_string(w, "unit", json_unit(p->verb));
 		json_write_key_double(w, "measured", "%.9g", json_value(p->verb, p->value));
+		if (p->stalled) {   /* the median timed the host's scheduler (CAL_STALL_RATIO) */
+			json_write_key(w, "stalled");
+			json_write_bool(w, 1);
+		}
 		if (p->measured > 0 && p->measured != p->value)   /* normalised: "measured" is then at the nominal speed */
 			json_write_key_double(w, "as_measured", "%.9g", json_value(p->verb, p->measured));
 		json_write_key_double(w, "spread", "%.9g", json_value(p->verb, p->sigma));
