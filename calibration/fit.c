@@ -14,6 +14,7 @@
 
 #include "calibration/reference.h"
 #include "common/json_write.h"
+#include "common/yaml_quote.h"
 #include "models/cpu_sides.h"
 #include "models/plan.h"
 #include "models/preset.h"
@@ -511,18 +512,6 @@ void cal_fit_report(const cal_dataset *d, const cal_fit_result *r, FILE *out)
 		r->chi2 / r->dof, r->r_squared);
 }
 
-/* INPUTS inside a double-quoted YAML string. */
-static void quoted(const char *text, FILE *out)
-{
-	fputc('"', out);
-	for (const char *s = text; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', out);
-		fputc((unsigned char)*s < 0x20 ? ' ' : *s, out);
-	}
-	fputc('"', out);
-}
-
 void cal_fit_write_overlay(const cal_fit_result *r, const char *inputs, FILE *out)
 {
 	fprintf(out, "# Calibration overlay written by vrdmasim %s calibrate --model softroce.\n", PACKAGE_VERSION);
@@ -530,7 +519,7 @@ void cal_fit_write_overlay(const cal_fit_result *r, const char *inputs, FILE *ou
 	fprintf(out, "calibration: softroce\n");
 	fprintf(out, "description: \"SoftRoCE factors fitted by nonlinear least squares (GSL)\"\n");
 	fprintf(out, "dataset: ");
-	quoted(inputs, out);
+	vr_yaml_quoted(out, inputs);
 	fprintf(out, "\n");
 	fprintf(out, "base_preset: %s\n", r->preset);
 	if (r->normalised)
@@ -561,7 +550,7 @@ void cal_fit_write_overlay(const cal_fit_result *r, const char *inputs, FILE *ou
 				 cal_group_names[g], r->k[g], r->k_low[g],
 				 r->k_high[g], r->used, inputs, r->r_squared);
 			fprintf(out, "    source: ");
-			quoted(source, out);
+			vr_yaml_quoted(out, source);
 			fprintf(out, "\n");
 		}
 	}

@@ -485,9 +485,9 @@ static void write_load(FILE *f, const char *key, const double load[3])
 static void write_host(FILE *f, const run_facts *m)
 {
 	fprintf(f, "cpu_model: ");
-	vmx_yaml_quoted(f, m->host.cpu_model);
+	vr_yaml_quoted(f, m->host.cpu_model);
 	fprintf(f, "\nkernel: ");
-	vmx_yaml_quoted(f, m->host.kernel);
+	vr_yaml_quoted(f, m->host.kernel);
 	fprintf(f, "\nkvm_api_version: %d\n", m->api_version);
 	fprintf(f, "nested: %s\n", m->host.hypervisor_flag ? "true" : "false");
 	fprintf(f, "nested_evidence:\n");
@@ -495,9 +495,9 @@ static void write_host(FILE *f, const run_facts *m)
 		m->host.hypervisor_flag ? "true" : "false");
 	fprintf(f, "  cpuinfo_vmx_or_svm_flag: %s\n", m->host.vmx_or_svm_flag ? "true" : "false");
 	fprintf(f, "  dmi_sys_vendor: ");
-	vmx_yaml_quoted(f, m->host.dmi_vendor);
+	vr_yaml_quoted(f, m->host.dmi_vendor);
 	fprintf(f, "\n  dmi_product_name: ");
-	vmx_yaml_quoted(f, m->host.dmi_product);
+	vr_yaml_quoted(f, m->host.dmi_product);
 	fprintf(f, "\nkvm_vendor_module: %s\n", vmx_kvm_vendor_module());
 	fprintf(f, "kvm_module_parameters:\n");
 	vmx_write_kvm_params(f, 2);
@@ -519,7 +519,7 @@ static void write_tests(FILE *f, const results *r)
 			continue;
 		fprintf(f, "  - {name: %s, clock: %s, file: samples/%s.csv, includes: ", TESTS[i].name,
 			TESTS[i].clock == CLOCK_GUEST_TSC ? "guest_tsc" : "host_monotonic", TESTS[i].name);
-		vmx_yaml_quoted(f, TESTS[i].what);
+		vr_yaml_quoted(f, TESTS[i].what);
 		fprintf(f, ",\n      kvm_vcpu_stats_per_round_trip: ");
 		vmx_stats_write(f, &r->stats, &r->before[i], &r->after[i], (double)r->count[i]);
 		fprintf(f, "}\n");
@@ -528,7 +528,7 @@ static void write_tests(FILE *f, const results *r)
 	for (size_t i = 0; i < TEST_COUNT; i++)
 		if (r->unavailable[i][0]) {
 			fprintf(f, "  - {name: %s, reason: ", TESTS[i].name);
-			vmx_yaml_quoted(f, r->unavailable[i]);
+			vr_yaml_quoted(f, r->unavailable[i]);
 			fprintf(f, "}\n");
 		}
 }
@@ -543,7 +543,7 @@ static int write_metadata(const char *dir, const options *o, const run_facts *m,
 	fprintf(f, "# VM-exit round trips measured on KVM by calibration/measure-vmexits (calibration/README.md).\n");
 	fprintf(f, "format: vrdmasim-vmexits-1\n");
 	fprintf(f, "date: %s\ncommand: ", m->date);
-	vmx_yaml_quoted(f, m->command);
+	vr_yaml_quoted(f, m->command);
 	fprintf(f, "\n");
 	write_host(f, m);
 	fprintf(f, "guest: {mode: real-16bit, code_bytes: %zu, memory_bytes: %d, interrupt: \"8259 PIC (in-kernel irqchip), IRQ %d, vector 0x%x, auto-EOI; irqfd on GSI %d\"}\n",

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "calibration/vmexits/stats.h"
+#include "common/yaml_quote.h"
 #include "models/preset.h"
 
 const char *const cal_vx_combo_names[VC_COUNT + 1] = {
@@ -358,18 +359,6 @@ void cal_virt_report(const cal_vx_dataset *d, const cal_virt_result *r, FILE *ou
 	fprintf(out, " not measured: virt.eoi_exit (auto-EOI), virt.posted_*, virt.vcpu_wakeup, virt.halt_poll (the guest never halts), virt.timer_tick_*.\n");
 }
 
-/* TEXT inside a double-quoted YAML string. */
-static void quoted(const char *text, FILE *out)
-{
-	fputc('"', out);
-	for (const char *s = text; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', out);
-		fputc((unsigned char)*s < 0x20 ? ' ' : *s, out);
-	}
-	fputc('"', out);
-}
-
 void cal_virt_write_overlay(const cal_virt_result *r, const char *input, FILE *out)
 {
 	fprintf(out, "# Calibration overlay written by vrdmasim %s calibrate --model virt.\n", PACKAGE_VERSION);
@@ -381,7 +370,7 @@ void cal_virt_write_overlay(const cal_virt_result *r, const char *input, FILE *o
 	fprintf(out, "calibration: virt\n");
 	fprintf(out, "description: \"virt.* parameters fitted to VM-exit round trips by weighted linear least squares (GSL)\"\n");
 	fprintf(out, "dataset: ");
-	quoted(input, out);
+	vr_yaml_quoted(out, input);
 	fprintf(out, "\nbase_preset: %s\n", r->preset);
 	fprintf(out, "fit: {observations: %zu, chi2: %.6g, dof: %.0f", r->observations, r->chi2, r->dof);
 	for (int k = 0; k < VC_COUNT; k++)
@@ -395,7 +384,7 @@ void cal_virt_write_overlay(const cal_virt_result *r, const char *input, FILE *o
 		char source[1024];
 		snprintf(source, sizeof source, "calibrated: %s = %.1f ns (95%% CI %.1f-%.1f); fit of %zu block medians of %s",
 			 r->param_how[k], r->param_ns[k], r->param_low[k], r->param_high[k], r->observations, input);
-		quoted(source, out);
+		vr_yaml_quoted(out, source);
 		fprintf(out, "\n");
 	}
 }

@@ -117,7 +117,7 @@ void vmx_write_kvm_params(FILE *out, int indent)
 			if (names[i]->d_name[0] != '.') {
 				first_line(path, value, sizeof value);
 				fprintf(out, "%*s%s.%s: ", indent, "", modules[m], names[i]->d_name);
-				vmx_yaml_quoted(out, value);
+				vr_yaml_quoted(out, value);
 				fputc('\n', out);
 			}
 			free(names[i]);
@@ -139,13 +139,3 @@ const char *vmx_kvm_vendor_module(void)
 	return "unknown";
 }
 
-void vmx_yaml_quoted(FILE *out, const char *text)
-{
-	fputc('"', out);
-	for (const char *s = text; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', out);
-		fputc((unsigned char)*s < 0x20 ? ' ' : *s, out);
-	}
-	fputc('"', out);
-}

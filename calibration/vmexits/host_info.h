@@ -8,6 +8,8 @@
 
 #include <stdio.h>
 
+#include "common/yaml_quote.h"
+
 typedef struct vmx_host_info {
 	char cpu_model[128];          /* /proc/cpuinfo "model name" */
 	char kernel[400];             /* uname: sysname release version machine */
@@ -34,8 +36,5 @@ void vmx_write_kvm_params(FILE *out, int indent);
 /* The loaded module that implements KVM for this CPU: kvm_intel, kvm_amd,
  * kvm_pvm (PVM: software virtualization without VMX or SVM), or "unknown". */
 const char *vmx_kvm_vendor_module(void);
-
-/* TEXT as a double-quoted YAML string. */
-void vmx_yaml_quoted(FILE *out, const char *text);
 
 #endif
