@@ -36,6 +36,7 @@
 #include <dirent.h>
 #include <poll.h>
 
+#include "calibration/vmexit_data.h"
 #include "calibration/vmexits/host_info.h"
 #include "calibration/vmexits/kvm_stats.h"
 #include "calibration/vmexits/stats.h"
@@ -342,6 +343,8 @@ static int allocate(results *r, const options *o)
 	memset(r, 0, sizeof *r);
 	r->stats.fd = -1;
 	for (size_t i = 0; i < TEST_COUNT; i++) {
+		if (!(o->tests & (1u << i)))
+			continue;   /* not asked for: no buffers (measure_all and the writers skip it) */
 		r->ns[i] = calloc((size_t)o->samples, sizeof *r->ns[i]);
 		r->cycles[i] = TESTS[i].clock == CLOCK_GUEST_TSC ? calloc((size_t)o->samples, sizeof *r->cycles[i]) : NULL;
 		if (!r->ns[i] || (TESTS[i].clock == CLOCK_GUEST_TSC && !r->cycles[i]))
@@ -437,7 +440,7 @@ static int write_samples(const char *dir, const results *r)
 		FILE *f = create_in(dir, name);
 		if (!f)
 			return -1;
-		fprintf(f, TESTS[i].clock == CLOCK_GUEST_TSC ? "tsc_cycles,round_trip_ns\n" : "round_trip_ns\n");
+		fprintf(f, "%s\n", TESTS[i].clock == CLOCK_GUEST_TSC ? CAL_VX_HEADER_GUEST : CAL_VX_HEADER_HOST);
 		for (size_t k = 0; k < r->count[i]; k++) {
 			if (r->cycles[i])
 				fprintf(f, "%u,", (unsigned)r->cycles[i][k]);
@@ -541,7 +544,7 @@ static int write_metadata(const char *dir, const options *o, const run_facts *m,
 	size_t code_bytes;
 	vmx_guest_code(&code_bytes);
 	fprintf(f, "# VM-exit round trips measured on KVM by calibration/measure-vmexits (calibration/README.md).\n");
-	fprintf(f, "format: vrdmasim-vmexits-1\n");
+	fprintf(f, "format: %s\n", CAL_VX_FORMAT);
 	fprintf(f, "date: %s\ncommand: ", m->date);
 	vr_yaml_quoted(f, m->command);
 	fprintf(f, "\n");

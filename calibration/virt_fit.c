@@ -178,7 +178,6 @@ static int solve(const cal_vx_dataset *d, cal_virt_result *r, vr_diag *diag)
 static void set_param(cal_virt_result *r, int k, int c, double share, const char *how)
 {
 	int id = mdl_param_lookup(PARAMS[k]);
-	r->param_id[k] = id;
 	r->param_set[k] = 1;
 	r->param_ns[k] = share * r->ns[c];
 	r->param_low[k] = share * r->low[c];
@@ -238,7 +237,7 @@ int cal_virt_fit(const cal_vx_dataset *d, const char *preset, cal_virt_result *o
 	out->doorbell_whole = !d->present[VX_HYPERCALL];
 	out->emulated_per_doorbell = d->emulated[VX_MMIO_KERNEL];
 	for (int t = 0; t < VX_COUNT; t++)
-		if (fitted_test(d, (cal_vx_test)t) && !(t == VX_HYPERCALL && out->doorbell_whole)) {
+		if (fitted_test(d, (cal_vx_test)t)) {
 			out->fitted[ADDS[t]] = 1;
 			out->observations += CAL_VX_BLOCKS;
 		}
@@ -261,7 +260,7 @@ int cal_virt_fit(const cal_vx_dataset *d, const char *preset, cal_virt_result *o
 /* ---- reports --------------------------------------------------------- */
 
 /* What the model makes of test T's round trip, for people. */
-static const char *composition(const cal_virt_result *r, cal_vx_test t)
+static const char *composition(cal_vx_test t)
 {
 	switch (t) {
 	case VX_HYPERCALL: return "virt.vm_exit + virt.vm_entry";
@@ -273,7 +272,6 @@ static const char *composition(const cal_virt_result *r, cal_vx_test t)
 	case VX_IRQ_HOST: return "not fitted: the host's eventfd write and wake-ups are in it";
 	default: return "";
 	}
-	(void)r;
 }
 
 static void report_measured(const cal_vx_dataset *d, FILE *out)
@@ -300,7 +298,7 @@ static void report_fit(const cal_vx_dataset *d, const cal_virt_result *r, FILE *
 		snprintf(measured, sizeof measured, "%.3f [%.3f, %.3f]", r->median[t] / 1e3, r->median_low[t] / 1e3, r->median_high[t] / 1e3);
 		if (fitted_test(d, (cal_vx_test)t))
 			snprintf(fitted, sizeof fitted, "%.3f [%.3f, %.3f]", r->fit[t] / 1e3, r->fit_low[t] / 1e3, r->fit_high[t] / 1e3);
-		fprintf(out, " %-12s %-27s %-27s %s\n", cal_vx_test_names[t], measured, fitted, composition(r, (cal_vx_test)t));
+		fprintf(out, " %-12s %-27s %-27s %s\n", cal_vx_test_names[t], measured, fitted, composition((cal_vx_test)t));
 	}
 }
 

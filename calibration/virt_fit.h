@@ -52,7 +52,6 @@ typedef struct cal_virt_result {
 	double median[VX_COUNT], median_low[VX_COUNT], median_high[VX_COUNT];
 	double fit[VX_COUNT], fit_low[VX_COUNT], fit_high[VX_COUNT];
 	/* the model's parameters the fit sets, their shares and intervals */
-	int param_id[CAL_VX_MODEL_PARAMS];
 	int param_set[CAL_VX_MODEL_PARAMS];
 	double param_ns[CAL_VX_MODEL_PARAMS], param_low[CAL_VX_MODEL_PARAMS], param_high[CAL_VX_MODEL_PARAMS];
 	char param_how[CAL_VX_MODEL_PARAMS][256];  /* how it was derived, for the overlay's source */

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "input/file.h"
 #include "input/yaml_read.h"
 #include "input/yaml_tree.h"
 
@@ -20,7 +22,7 @@ enum { LINE_MAX_BYTES = 256 };
 
 static const char *header_of(cal_vx_test t)
 {
-	return t == VX_IRQ_HOST ? "round_trip_ns" : "tsc_cycles,round_trip_ns";
+	return t == VX_IRQ_HOST ? CAL_VX_HEADER_HOST : CAL_VX_HEADER_GUEST;
 }
 
 static int grow(double **v, size_t *capacity, size_t need)
@@ -89,9 +91,11 @@ static int sample_row(char *line, vr_where at, cal_vx_test t, double *ns, vr_dia
 static int read_samples(cal_vx_dataset *d, cal_vx_test t, vr_where listed, vr_diag *diag)
 {
 	const char *path = d->file[t];
-	FILE *f = fopen(path, "r");
-	if (!f)
+	if (access(path, F_OK) != 0)
 		return vr_diag_at(diag, listed, "found no file %s (%s), expected the samples of %s", path, strerror(errno), cal_vx_test_names[t]);
+	FILE *f = vr_input_open(path, "measure-vmexits' samples CSV", diag);   /* a regular file, recorded as an input */
+	if (!f)
+		return -1;
 	char line[LINE_MAX_BYTES];
 	vr_where at = {path, 0, 1};
 	size_t capacity = 0;
@@ -226,11 +230,9 @@ int cal_vx_load(const char *dir, cal_vx_dataset *d, vr_diag *diag)
 	snprintf(d->dir, sizeof d->dir, "%s", dir);
 	char meta[CAL_VX_PATH_MAX];
 	snprintf(meta, sizeof meta, "%s/metadata.yaml", dir);
-	FILE *probe = fopen(meta, "r");
-	if (!probe)
+	if (access(meta, F_OK) != 0)
 		return vr_diag_at(diag, (vr_where){dir, 0, 0}, "found no metadata.yaml (%s), expected a dataset folder as calibration/measure-vmexits writes",
 				  strerror(errno));
-	fclose(probe);
 	if (read_metadata(d, meta, diag) != 0) {
 		cal_vx_free(d);
 		return -1;

@@ -28,6 +28,9 @@ extern const char *const cal_vx_test_names[VX_COUNT + 1];
 
 /* The format a dataset's metadata.yaml names. */
 #define CAL_VX_FORMAT "vrdmasim-vmexits-1"
+/* The samples files' header lines: guest-timed tests, host-timed tests. */
+#define CAL_VX_HEADER_GUEST "tsc_cycles,round_trip_ns"
+#define CAL_VX_HEADER_HOST "round_trip_ns"
 
 /* A test needs this many round trips: the fit takes the medians of ten
  * blocks of them, each of at least ten. */

@@ -19,6 +19,13 @@ static mdl_segment segment_of(const mdl_stage *stage, int seen_fabric)
 	return seen_fabric ? SEG_RECEIVER : SEG_SENDER;
 }
 
+mdl_leg mdl_leg_of(mdl_verb verb, int back)
+{
+	if (!mdl_verb_round_trip(verb))
+		return LEG_MESSAGE;
+	return back ? LEG_READ_RESPONSE : LEG_READ_REQUEST;
+}
+
 /* Does a stage on PATH belong to a plan of LEG? */
 static int path_in_leg(mdl_path path, mdl_leg leg)
 {

@@ -62,6 +62,11 @@ typedef struct mdl_plan {
 				      * work overlaps (models/cpu_sides.h) */
 } mdl_plan;
 
+/* The leg of VERB's plan that goes there (BACK 0: A -> B) or back (1):
+ * a READ or an atomic is a request and a response; any other verb is a
+ * message each way. */
+mdl_leg mdl_leg_of(mdl_verb verb, int back);
+
 /* Compile LEG of OPTION running VERB with COMPLETION, for SIZE_BYTES of
  * payload, from a host with SENDER's parameters to one with RECEIVER's,
  * for a workload whose caches must hold FOOTPRINT.  Stages that do not

@@ -5,13 +5,13 @@
 #include "models/published.h"
 
 #include <errno.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "input/catalog.h"
 #include "input/yaml_read.h"
 
 const char *const pub_kind_names[PUB_KIND_COUNT + 1] = {"measurement", "vendor_claim", "estimate", NULL};
@@ -111,13 +111,8 @@ static int read_scenario(const pub_file *file, const yt_node *node, pub_figure *
 {
 	int rc;
 	if (node->type == YT_SCALAR) {
-		char folder[1024], path[2048];
-		snprintf(folder, sizeof folder, "%s", file->doc.file);
-		const char *dir = dirname(folder);
-		if (node->text[0] == '/')
-			snprintf(path, sizeof path, "%s", node->text);
-		else
-			snprintf(path, sizeof path, "%s/%s", dir, node->text);
+		char path[4096];
+		vr_catalog_resolve(node->text, file->doc.file, path, sizeof path);
 		if (access(path, R_OK) != 0)
 			return vr_diag_at(diag, node->where, "found '%s' for the figure's scenario, expected a readable scenario file beside %s (%s: %s)",
 					  node->text, file->doc.file, path, strerror(errno));
@@ -163,7 +158,6 @@ static int read_figure(const pub_file *file, const yt_node *node, pub_figure *f,
 	int choice;
 	if (yr_expect(node, YT_MAP, "a figure", diag) != 0 || yr_known_keys(node, FIGURE_KEYS, "a figure", diag) != 0)
 		return -1;
-	f->where = node->where;
 	if (read_text(node, "id", "a figure", "the figure's id", &f->id, diag))
 		return -1;
 	if (!vr_is_identifier(f->id))
@@ -218,7 +212,8 @@ static int load_lists(pub_file *out, vr_diag *diag)
 {
 	const yt_node *root = out->doc.root, *figures, *unmodelled = yt_get(root, "not_modelled");
 	const yt_node *v = yt_get(root, "description");
-	if (v && yr_string(v, "the file's description", &out->description, diag))
+	const char *description;   /* for people: checked, not kept */
+	if (v && yr_string(v, "the file's description", &description, diag))
 		return -1;
 	if (yr_required(root, "figures", "the published figures", &figures, diag) ||
 	    yr_expect(figures, YT_SEQ, "the list of figures", diag))

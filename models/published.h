@@ -57,7 +57,6 @@ typedef struct pub_figure {
 	pub_metric metric;
 	int has_low, has_high;    /* a value has both, equal; a bound one */
 	double low, high;         /* ns (latencies) or bits/s (bandwidths) */
-	vr_where where;           /* the figure's entry */
 	yt_doc own;               /* a scenario named by path: its tree (else empty) */
 	scn_scenario scenario;    /* resolved: exactly one result */
 } pub_figure;
@@ -68,7 +67,6 @@ typedef struct pub_unmodelled {
 
 typedef struct pub_file {
 	yt_doc doc;
-	const char *description;
 	size_t count;
 	pub_figure *figures;
 	size_t unmodelled_count;

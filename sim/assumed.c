@@ -126,9 +126,9 @@ void vr_result_find_assumed(vr_result *r, const scn_scenario *s, const mdl_optio
 	legs[0] = (leg){.plan = ab, .sender = a, .extra_base = VR_EXTRA_BASE};
 	legs[1] = (leg){.plan = ba, .sender = b, .extra_base = read ? VR_EXTRA_RESPONSE_BASE : VR_EXTRA_BASE};
 	mdl_plan_find_assumed(option, a, b, r->size_bytes, w->verb, s->completion,
-			      read ? LEG_READ_REQUEST : LEG_MESSAGE, &w->footprint, ab, &legs[0].assumed);
+			      mdl_leg_of(w->verb, 0), &w->footprint, ab, &legs[0].assumed);
 	mdl_plan_find_assumed(option, b, a, r->size_bytes, w->verb, s->completion,
-			      read ? LEG_READ_RESPONSE : LEG_MESSAGE, &w->footprint, ba, &legs[1].assumed);
+			      mdl_leg_of(w->verb, 1), &w->footprint, ba, &legs[1].assumed);
 	for (size_t slot = 0; slot < VR_BREAKDOWN_SLOTS; slot++)
 		r->assumed[slot] = 0;
 	for (size_t k = 0; k < 2; k++)
@@ -145,7 +145,6 @@ int vr_result_param_shares(const vr_result *r, const scn_scenario *s, double *sh
 	const mdl_params *a = scn_params(s, r->preset, vr_platform_host_of(option->route, 0));
 	const mdl_params *b = scn_params(s, r->preset, vr_platform_host_of(option->route, 1));
 	int read = mdl_verb_round_trip(w->verb);
-	mdl_leg legs_of[2] = {read ? LEG_READ_REQUEST : LEG_MESSAGE, read ? LEG_READ_RESPONSE : LEG_MESSAGE};
 	mdl_plan *plans = malloc(2 * sizeof *plans);
 	mdl_plan_assumed *by_param[2] = {malloc(MDL_PARAM_COUNT * sizeof **by_param),
 					 malloc(MDL_PARAM_COUNT * sizeof **by_param)};
@@ -153,15 +152,14 @@ int vr_result_param_shares(const vr_result *r, const scn_scenario *s, double *sh
 	int rc = plans && by_param[0] && by_param[1] ? 0 : -1;
 	for (int k = 0; rc == 0 && k < 2; k++) {
 		const mdl_params *sender = k == 0 ? a : b, *receiver = k == 0 ? b : a;
-		mdl_plan_build(option, sender, receiver, r->size_bytes, w->verb, s->completion, legs_of[k], &w->footprint,
+		mdl_plan_build(option, sender, receiver, r->size_bytes, w->verb, s->completion, mdl_leg_of(w->verb, k), &w->footprint,
 			       &plans[k]);
 		rc = mdl_plan_find_dependence(option, sender, receiver, r->size_bytes, w->verb, s->completion,
-					      legs_of[k], &w->footprint, &plans[k], by_param[k]);
+					      mdl_leg_of(w->verb, k), &w->footprint, &plans[k], by_param[k]);
 	}
+	leg legs[2] = {{.plan = &plans[0], .sender = a, .extra_base = VR_EXTRA_BASE},
+		       {.plan = &plans[1], .sender = b, .extra_base = read ? VR_EXTRA_RESPONSE_BASE : VR_EXTRA_BASE}};
 	for (int id = 0; rc == 0 && id < MDL_PARAM_COUNT; id++) {
-		leg legs[2] = {{.plan = &plans[0], .sender = a, .extra_base = VR_EXTRA_BASE},
-			       {.plan = &plans[1], .sender = b,
-				.extra_base = read ? VR_EXTRA_RESPONSE_BASE : VR_EXTRA_BASE}};
 		memset(slots, 0, sizeof slots);
 		int interference = id == MDL_JITTER_INTERFERENCE_PROBABILITY || id == MDL_JITTER_INTERFERENCE_LATENCY;
 		for (int k = 0; k < 2; k++)

@@ -114,11 +114,8 @@ static unsigned long actor_seed(const scn_scenario *s, size_t experiment, int ro
 static void build_legs(const scn_scenario *s, const scn_workload *w, const mdl_option *option, const mdl_params *a,
 		       const mdl_params *b, double size_bytes, mdl_plan *ab, mdl_plan *ba)
 {
-	int read = mdl_verb_round_trip(w->verb);
-	mdl_plan_build(option, a, b, size_bytes, w->verb, s->completion, read ? LEG_READ_REQUEST : LEG_MESSAGE,
-		       &w->footprint, ab);
-	mdl_plan_build(option, b, a, size_bytes, w->verb, s->completion, read ? LEG_READ_RESPONSE : LEG_MESSAGE,
-		       &w->footprint, ba);
+	mdl_plan_build(option, a, b, size_bytes, w->verb, s->completion, mdl_leg_of(w->verb, 0), &w->footprint, ab);
+	mdl_plan_build(option, b, a, size_bytes, w->verb, s->completion, mdl_leg_of(w->verb, 1), &w->footprint, ba);
 }
 
 /* Each slot's role, from the segments the plans put it in. */

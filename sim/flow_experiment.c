@@ -354,10 +354,8 @@ static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_con
 	b->server = c->server;
 	/* Two VMs of one host talk through the option's same-host counterpart. */
 	b->path_option = c->client.host == c->server.host && b->local ? b->local : b->option;
-	mdl_plan_build(b->path_option, cp, sp, size, w->verb, s->completion, read ? LEG_READ_REQUEST : LEG_MESSAGE, &fp,
-		       &there);
-	mdl_plan_build(b->path_option, sp, cp, size, w->verb, s->completion, read ? LEG_READ_RESPONSE : LEG_MESSAGE, &fp,
-		       &back);
+	mdl_plan_build(b->path_option, cp, sp, size, w->verb, s->completion, mdl_leg_of(w->verb, 0), &fp, &there);
+	mdl_plan_build(b->path_option, sp, cp, size, w->verb, s->completion, mdl_leg_of(w->verb, 1), &fp, &back);
 	b->count = 0;
 	b->service = g->service;
 	b->post_list = w->post_list ? w->post_list : 1;

@@ -251,10 +251,8 @@ static int handle_exit(vmx_vm *vm)
 		uint8_t value = *((uint8_t *)r + r->io.data_offset);
 		if (r->io.direction == KVM_EXIT_IO_OUT && r->io.port == PORT_DONE)
 			return 1;
-		if (r->io.direction == KVM_EXIT_IO_OUT && r->io.port == PORT_USER) {
-			vm->user_exits++;
+		if (r->io.direction == KVM_EXIT_IO_OUT && r->io.port == PORT_USER)
 			return 0;
-		}
 		if (r->io.port == PORT_FAULT)
 			return fail(vm, "the guest took exception %u%s", value,
 				    value == 6 ? " (#UD: an instruction this KVM does not run in the guest's mode)" : "");
@@ -264,10 +262,8 @@ static int handle_exit(vmx_vm *vm)
 		return fail(vm, "unexpected port I/O exit: port 0x%x, %s", r->io.port, r->io.direction == KVM_EXIT_IO_OUT ? "out" : "in");
 	}
 	case KVM_EXIT_MMIO:
-		if (r->mmio.is_write && r->mmio.phys_addr == MMIO_USER_GPA) {
-			vm->user_exits++;
+		if (r->mmio.is_write && r->mmio.phys_addr == MMIO_USER_GPA)
 			return 0;
-		}
 		return fail(vm, "unexpected MMIO exit at 0x%llx", (unsigned long long)r->mmio.phys_addr);
 	case KVM_EXIT_FAIL_ENTRY:
 		return fail(vm, "KVM_RUN: VM entry failed (hardware reason 0x%llx)",

@@ -25,7 +25,6 @@ typedef struct vmx_vm {
 	int irq_efd;                        /* the irqfd on GUEST_IRQ; MMIO_IRQ_TRIGGER_GPA's ioeventfd */
 	int ack_efd;                        /* MMIO_IRQ_ACK_GPA's ioeventfd (nonblocking) */
 	double deadline_s;                  /* a batch not done by then (CLOCK_MONOTONIC) fails */
-	unsigned long user_exits;           /* KVM_EXIT_IO / KVM_EXIT_MMIO handled by vmx_vm_run_batch */
 	char error[512];
 } vmx_vm;
 

@@ -261,3 +261,23 @@ char *sweep_lines_canonical(const char *path, size_t *lines)
 		*lines = n;
 	return joined;
 }
+
+int markdown_cell(const char *line, int k, char *out, size_t size)
+{
+	const char *p = line;
+	for (int i = 0; i <= k; i++) {
+		p = strchr(p, '|');
+		if (!p)
+			return -1;
+		p++;
+	}
+	const char *end = strchr(p, '|');
+	if (!end)
+		return -1;
+	size_t n = 0;
+	for (; p < end && n + 1 < size; p++)
+		if (*p != '`' && !(*p == ' ' && (n == 0 || p + 1 == end || p[1] == ' ' || p[1] == '|')))
+			out[n++] = *p;
+	out[n] = '\0';
+	return 0;
+}

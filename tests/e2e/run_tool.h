@@ -72,4 +72,9 @@ double csv_value_verb(const char *csv, const char *preset, const char *option, c
 double csv_breakdown_sum_verb(const char *csv, const char *preset, const char *option, const char *verb,
 			      const char *size);
 
+/* The text of cell K (0-based, after the leading '|') of the Markdown
+ * table row LINE into OUT (SIZE bytes): trimmed, runs of spaces made one,
+ * backticks dropped.  -1 when the row has fewer cells. */
+int markdown_cell(const char *line, int k, char *out, size_t size);
+
 #endif

@@ -110,31 +110,6 @@ static tool_output run_compare(const char *file, const char *format)
 
 /* ---- the doc's tables ---- */
 
-/* Cell K (0-based, after the leading '|') of LINE, trimmed, without backticks. */
-static int cell(const char *line, int k, char *out, size_t size)
-{
-	const char *p = line;
-	for (int i = 0; i <= k; i++) {
-		p = strchr(p, '|');
-		if (!p)
-			return -1;
-		p++;
-	}
-	const char *end = strchr(p, '|');
-	if (!end)
-		return -1;
-	while (p < end && *p == ' ')
-		p++;
-	size_t n = 0;
-	for (; p < end && n + 1 < size; p++)
-		if (*p != '`')
-			out[n++] = *p;
-	while (n && out[n - 1] == ' ')
-		n--;
-	out[n] = '\0';
-	return 0;
-}
-
 /* The rows of the table that follows HEADING (a line of DOC), from the
  * first whose first cell is a figure id: each row's line, into LINES. */
 static size_t table_rows(const char *doc, const char *heading, const char **lines)
@@ -146,7 +121,7 @@ static size_t table_rows(const char *doc, const char *heading, const char **line
 	size_t n = 0;
 	for (const char *line = at + 1; *line == '|'; line = strchr(line, '\n') + 1) {
 		char first[128];
-		if (cell(line, 0, first, sizeof first) == 0 && strcmp(first, "figure") != 0 && first[0] != '-' &&
+		if (markdown_cell(line, 0, first, sizeof first) == 0 && strcmp(first, "figure") != 0 && first[0] != '-' &&
 		    first[0] != ':') {
 			ck_assert(n < FIGURES_MAX);
 			lines[n++] = line;
@@ -211,19 +186,19 @@ START_TEST(the_doc_holds_what_the_command_prints)
 	ck_assert_msg(m == n, DOC "'s table has %zu figures, the command compares %zu", m, n);
 	for (size_t i = 0; i < m; i++) {
 		char id[128], text[256], want[64];
-		ck_assert(cell(lines[i], 0, id, sizeof id) == 0);
+		ck_assert(markdown_cell(lines[i], 0, id, sizeof id) == 0);
 		const csv_row *r = row_of(rows, n, id);
 		ck_assert_msg(r, DOC ": figure '%s' is not in " FIGURES, id);
 		int latency = value(&header, r, "model_us")[0] != '\0';
-		ck_assert(cell(lines[i], 2, text, sizeof text) == 0);
+		ck_assert(markdown_cell(lines[i], 2, text, sizeof text) == 0);
 		published_text(&header, r, want, sizeof want);
 		ck_assert_msg(strncmp(text, want, strlen(want)) == 0, "%s: published '%s', the command '%s'", id, text, want);
-		ck_assert(cell(lines[i], 3, text, sizeof text) == 0);
+		ck_assert(markdown_cell(lines[i], 3, text, sizeof text) == 0);
 		double model = atof(value(&header, r, latency ? "model_us" : "model_gbit_per_s"));
 		ck_assert_msg(fabs(number(text, id) - model) <= 0.0005 + 1e-9, "%s: model %s, the command %.6f", id, text, model);
-		ck_assert(cell(lines[i], 4, text, sizeof text) == 0);
+		ck_assert(markdown_cell(lines[i], 4, text, sizeof text) == 0);
 		check_error(id, text, &header, r);
-		ck_assert(cell(lines[i], 5, text, sizeof text) == 0);
+		ck_assert(markdown_cell(lines[i], 5, text, sizeof text) == 0);
 		double assumed = atof(value(&header, r, "assumed_share")) * 100;
 		ck_assert_msg(fabs(number(text, id) - assumed) <= 0.05 + 1e-9, "%s: assumed %s, the command %.2f%%", id, text, assumed);
 	}
@@ -232,10 +207,10 @@ START_TEST(the_doc_holds_what_the_command_prints)
 	ck_assert_msg(m == n, DOC "'s parameter table has %zu figures, the command compares %zu", m, n);
 	for (size_t i = 0; i < m; i++) {
 		char id[128], text[1024];
-		ck_assert(cell(lines[i], 0, id, sizeof id) == 0);
+		ck_assert(markdown_cell(lines[i], 0, id, sizeof id) == 0);
 		const csv_row *r = row_of(rows, n, id);
 		ck_assert_msg(r, DOC ": figure '%s' is not in " FIGURES, id);
-		ck_assert(cell(lines[i], 1, text, sizeof text) == 0);
+		ck_assert(markdown_cell(lines[i], 1, text, sizeof text) == 0);
 		size_t named = 0;
 		for (char *item = strtok(text, ","); item; item = strtok(NULL, ",")) {
 			char name[128];

@@ -35,28 +35,6 @@ typedef struct row {
 	double us[CELLS];
 } row;
 
-/* The text of cell K (0-based, after the leading '|') of LINE into OUT,
- * trimmed and without backticks. */
-static int cell(const char *line, int k, char *out, size_t size)
-{
-	const char *p = line;
-	for (int i = 0; i <= k; i++) {
-		p = strchr(p, '|');
-		if (!p)
-			return -1;
-		p++;
-	}
-	const char *end = strchr(p, '|');
-	if (!end)
-		return -1;
-	size_t n = 0;
-	for (; p < end && n + 1 < size; p++)
-		if (*p != '`' && !(*p == ' ' && (n == 0 || p + 1 == end || p[1] == ' ' || p[1] == '|')))
-			out[n++] = *p;
-	out[n] = '\0';
-	return 0;
-}
-
 /* The table's rows, from README.md. */
 static size_t read_table(row *rows)
 {
@@ -68,16 +46,16 @@ static size_t read_table(row *rows)
 	size_t count = 0;
 	for (const char *line = strchr(at, '\n') + 1; *line == '|'; line = strchr(line, '\n') + 1) {
 		char text[256];
-		if (cell(line, 1, text, sizeof text) || !strchr(text, '='))
+		if (markdown_cell(line, 1, text, sizeof text) || !strchr(text, '='))
 			continue;   /* the rule under the header */
 		ck_assert(count < ROWS_MAX);
 		row *r = &rows[count++];
 		snprintf(r->set, sizeof r->set, "%s", text);
-		ck_assert(cell(line, 2, text, sizeof text) == 0);
+		ck_assert(markdown_cell(line, 2, text, sizeof text) == 0);
 		snprintf(r->column, sizeof r->column, "%s", !strcmp(text, "p99.9") ? "p999_us" : "mean_us");
 		ck_assert_msg(!strcmp(text, "p99.9") || !strcmp(text, "t_avg"), "measure '%s'", text);
 		for (int c = 0; c < CELLS; c++) {
-			ck_assert(cell(line, 3 + c, text, sizeof text) == 0);
+			ck_assert(markdown_cell(line, 3 + c, text, sizeof text) == 0);
 			char *end;
 			r->us[c] = strtod(text, &end);
 			ck_assert_msg(end != text && *end == '\0', "'%s' in the row of %s", text, r->set);
