@@ -260,12 +260,15 @@ static int normalise(cal_dataset *d, size_t first, size_t file_index, const cal_
 	if (!t)
 		return vr_diag_at(diag, ref->results_where, "found no reference runs for %s in results, expected reference_before_ns and reference_after_ns for every test",
 				  name);
-	double scale = cal_reference_scale(t), drift = cal_reference_drift(t);
-	d->scale[file_index] = scale;
 	d->change[file_index] = cal_reference_change(t);
 	for (size_t i = first; i < d->count; i++) {
 		cal_point *p = &d->points[i];
-		double k = mdl_verb_is_bandwidth(p->verb) ? 1 / scale : scale;
+		/* a bandwidth is an average over the test, a latency a median */
+		int bandwidth = mdl_verb_is_bandwidth(p->verb);
+		cal_reference_statistic s = bandwidth ? CAL_REFERENCE_ELAPSED : CAL_REFERENCE_TYPICAL;
+		double scale = cal_reference_scale(t, s), drift = cal_reference_drift(t, s);
+		double k = bandwidth ? 1 / scale : scale;
+		d->scale[file_index] = scale;
 		p->value *= k;
 		p->sigma = hypot(p->sigma * k, p->value * drift);
 	}

@@ -66,10 +66,16 @@ static void dataset(const char *lat_runs, const char *bw_runs)
 		 "    file: ib_send_bw.txt\n"
 		 "%s"
 		 "reference_workload:\n"
-		 "  version: 1\n",
+		 "  version: 2\n",
 		 lat_runs, bw_runs);
 	write_metadata(text);
 }
+
+/* A test's runs: elapsed B then A, typical b then a (ns, as text). */
+#define RUNS(B, A, b, a)                                                                                   \
+	"    reference_before_ns: " B "\n    reference_after_ns: " A "\n    reference_typical_before_ns: " b \
+	"\n    reference_typical_after_ns: " a "\n"
+#define STEADY(T) RUNS(T, T, T, T)
 
 static const cal_point *point_of(mdl_verb verb, size_t nth)
 {
@@ -84,8 +90,7 @@ START_TEST(scales_times_and_bandwidths)
 {
 	/* Latency test at twice the nominal time, steady: times halve.
 	 * Bandwidth test at half of it: bandwidths halve too. */
-	dataset("    reference_before_ns: 400000000\n    reference_after_ns: 400000000\n",
-		"    reference_before_ns: 100000000\n    reference_after_ns: 100000000\n");
+	dataset(STEADY("400000000"), STEADY("100000000"));
 	ck_assert_msg(cal_dataset_add(&data, dir, &diag) == 0, "%s", diag.message);
 	ck_assert_uint_eq(data.normalised_files, 1);
 	const cal_point *lat = point_of(VERB_WRITE_LAT, 0), *bw = point_of(VERB_SEND_BW, 0);
@@ -99,12 +104,24 @@ START_TEST(scales_times_and_bandwidths)
 }
 END_TEST
 
+/* A host that stops the emulator for time slices stretches the elapsed
+ * times, not the typical ones: a median latency follows the typical time,
+ * an average bandwidth the elapsed one. */
+START_TEST(latencies_follow_typical_bandwidths_elapsed)
+{
+	dataset(RUNS("400000000", "400000000", "200000000", "200000000"), RUNS("100000000", "100000000", "400000000", "400000000"));
+	ck_assert_msg(cal_dataset_add(&data, dir, &diag) == 0, "%s", diag.message);
+	const cal_point *lat = point_of(VERB_WRITE_LAT, 0), *bw = point_of(VERB_SEND_BW, 0);
+	ck_assert_double_eq_tol(lat->value, lat->measured, 1e-12);
+	ck_assert_double_eq_tol(bw->value, bw->measured / 2, 1e-3);
+}
+END_TEST
+
 START_TEST(widens_spreads_by_the_drift)
 {
 	/* 180 then 220 ms: mean 200 (scale 1), drift 40/400 = 10 %, change
 	 * 40/180 = 22 %: moved. */
-	dataset("    reference_before_ns: 180000000\n    reference_after_ns: 220000000\n",
-		"    reference_before_ns: 200000000\n    reference_after_ns: 200000000\n");
+	dataset(RUNS("180000000", "220000000", "180000000", "220000000"), STEADY("200000000"));
 	ck_assert_msg(cal_dataset_add(&data, dir, &diag) == 0, "%s", diag.message);
 	const cal_point *lat = point_of(VERB_WRITE_LAT, 0);
 	ck_assert_double_eq_tol(lat->value, lat->measured, 1e-12);
@@ -119,8 +136,7 @@ END_TEST
 /* Values at the ends of the accepted range: finite, positive results. */
 START_TEST(extreme_references_stay_finite)
 {
-	dataset("    reference_before_ns: 1000000\n    reference_after_ns: 3600000000000\n",
-		"    reference_before_ns: 3600000000000\n    reference_after_ns: 3600000000000\n");
+	dataset(RUNS("1000000", "3600000000000", "3600000000000", "1000000"), STEADY("3600000000000"));
 	ck_assert_msg(cal_dataset_add(&data, dir, &diag) == 0, "%s", diag.message);
 	for (size_t i = 0; i < data.count; i++) {
 		ck_assert(isfinite(data.points[i].value) && data.points[i].value > 0);
@@ -133,7 +149,7 @@ static void refused(const char *lat_runs, const char *expected)
 {
 	memset(&data, 0, sizeof data);
 	vr_diag_clear(&diag);   /* a diagnostic keeps the first error */
-	dataset(lat_runs, "    reference_before_ns: 200000000\n    reference_after_ns: 200000000\n");
+	dataset(lat_runs, STEADY("200000000"));
 	ck_assert_int_ne(cal_dataset_add(&data, dir, &diag), 0);
 	ck_assert_msg(strstr(diag.message, expected), "message '%s' lacks '%s'", diag.message, expected);
 }
@@ -154,15 +170,18 @@ START_TEST(refuses_bad_references)
 	refused("    reference_before_ns: [1]\n    reference_after_ns: 200000000\n",
 		"metadata.yaml:5:26: found a list for reference_before_ns");
 	refused("    reference_before_ns: 2e8 ms\n    reference_after_ns: 200000000\n", "found '2e8 ms' for reference_before_ns");
+	refused("    reference_before_ns: 2e8\n    reference_after_ns: 2e8\n    reference_typical_after_ns: 2e8\n",
+		"metadata.yaml:3:5: found a result without reference_typical_before_ns, expected the reference workload's typical time (median chunk) before the test");
+	refused(RUNS("2e8", "2e8", "2e8", "0"), "found '0' for reference_typical_after_ns");
 }
 END_TEST
 
 START_TEST(refuses_another_version)
 {
 	copy_fixture("write_lat-4.x.txt", "ib_write_lat.txt");
-	write_metadata("results:\n  - file: ib_write_lat.txt\n    reference_before_ns: 2e8\n    reference_after_ns: 2e8\nreference_workload:\n  version: 2\n");
+	write_metadata("results:\n  - file: ib_write_lat.txt\n    reference_before_ns: 2e8\n    reference_after_ns: 2e8\nreference_workload:\n  version: 1\n");
 	ck_assert_int_ne(cal_dataset_add(&data, dir, &diag), 0);
-	ck_assert_ptr_nonnull(strstr(diag.message, "metadata.yaml:6:12: found the reference workload's version '2', expected 1"));
+	ck_assert_msg(strstr(diag.message, "metadata.yaml:6:12: found the reference workload's version '1', expected 2"), "%s", diag.message);
 	write_metadata("results:\n  - file: ib_write_lat.txt\nreference_workload: yes\n");
 	vr_diag_clear(&diag);
 	ck_assert_int_ne(cal_dataset_add(&data, dir, &diag), 0);
@@ -174,7 +193,7 @@ START_TEST(refuses_a_test_without_runs)
 {
 	copy_fixture("write_lat-4.x.txt", "ib_write_lat.txt");
 	copy_fixture("send_bw.txt", "ib_send_bw.txt");
-	write_metadata("results:\n  - file: ib_write_lat.txt\n    reference_before_ns: 2e8\n    reference_after_ns: 2e8\nreference_workload:\n  version: 1\n");
+	write_metadata("results:\n  - file: ib_write_lat.txt\n" STEADY("2e8") "reference_workload:\n  version: 2\n");
 	ck_assert_int_ne(cal_dataset_add(&data, dir, &diag), 0);
 	ck_assert_msg(strstr(diag.message, "metadata.yaml:2:3: found no reference runs for ib_send_bw.txt in results"), "%s", diag.message);
 }
@@ -183,7 +202,7 @@ END_TEST
 /* Normalised and as-measured data are in different units. */
 START_TEST(never_mixes_kinds)
 {
-	dataset("    reference_before_ns: 2e8\n    reference_after_ns: 2e8\n", "    reference_before_ns: 2e8\n    reference_after_ns: 2e8\n");
+	dataset(STEADY("2e8"), STEADY("2e8"));
 	ck_assert_msg(cal_dataset_add(&data, dir, &diag) == 0, "%s", diag.message);
 	ck_assert_int_ne(cal_dataset_add(&data, src_path("calibration/data/published-softroce.csv"), &diag), 0);
 	ck_assert_ptr_nonnull(strstr(diag.message, "found an input without reference workload runs after a normalised dataset"));
@@ -206,8 +225,8 @@ START_TEST(the_workload_runs)
 	char version[64];
 	snprintf(version, sizeof version, "reference_workload_version: %d\n", CAL_REFERENCE_VERSION);
 	ck_assert_ptr_nonnull(strstr(o.out, version));
-	static const char *const keys[] = {"syscall_ns: ", "copy_ns: ", "crc_ns: ", "total_ns: "};
-	for (size_t i = 0; i < 4; i++) {
+	static const char *const keys[] = {"syscall_ns: ", "copy_ns: ", "crc_ns: ", "udp_ns: ", "total_ns: ", "typical_ns: ", "udp_typical_ns: "};
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		const char *at = strstr(o.out, keys[i]);
 		ck_assert_msg(at && strtod(at + strlen(keys[i]), NULL) > 0, "%s in %s", keys[i], o.out);
 	}
@@ -228,6 +247,7 @@ static Suite *reference_suite(void)
 	TCase *tc = tcase_create("normalise");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, scales_times_and_bandwidths);
+	tcase_add_test(tc, latencies_follow_typical_bandwidths_elapsed);
 	tcase_add_test(tc, widens_spreads_by_the_drift);
 	tcase_add_test(tc, extreme_references_stay_finite);
 	tcase_add_test(tc, refuses_bad_references);
