@@ -174,33 +174,6 @@ static void drop(struct vhost *h, struct conn *c, const char *why)
 	c->vm = NULL;
 }
 
-static void take_connection(struct vhost *h)
-{
-	int fd = accept4(h->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (h->unattached >= VHOST_MAX_UNATTACHED || h->attached + h->unattached >= VBACKEND_MAX_GUESTS * 2u) {
-		close(fd); /* too many waiting: they must not crowd out the attached */
-		return;
-	}
-	struct conn *c = calloc(1, sizeof *c);
-	if (c == NULL || watch(h->epoll_fd, fd, c) != 0) {
-		free(c);
-		close(fd);
-		return;
-	}
-	struct ucred cred;
-	socklen_t len = sizeof cred;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
-		c->pid = cred.pid;
-	c->fd = fd;
-	c->state = CONN_NEW;
-	c->deadline_ns = now_ns() + (uint64_t)h->config.hello_timeout_ms * 1000000u;
-	c->next = h->conns;
-	h->conns = c;
-	h->unattached++;
-}
-
 static int send_record(int fd, const struct vhost_msg *m, const int *fds, int fd_count)
 {
 	struct iovec iov = { .iov_base = (void *)m, .iov_len = sizeof *m };
@@ -348,6 +321,49 @@ static void serve_connection(struct vhost *h, struct conn *c)
 	}
 }
 
+/* The connection waiting longest for its HELLO. */
+static struct conn *oldest_unattached(struct vhost *h)
+{
+	struct conn *oldest = NULL;
+	for (struct conn *c = h->conns; c != NULL; c = c->next)
+		if (c->fd >= 0 && c->state == CONN_NEW && (oldest == NULL || c->deadline_ns < oldest->deadline_ns))
+			oldest = c;
+	return oldest;
+}
+
+/* Accept one connection and read its HELLO at once: a guest sends it
+ * right after connecting, so it is usually there, and the guest attaches
+ * before anyone else can crowd it out.  Silent ones wait, at most
+ * VHOST_MAX_UNATTACHED of them; beyond, the oldest is closed, so a flood
+ * of connections delays a real guest's attach only as long as its HELLO
+ * is not yet written. */
+static int take_connection(struct vhost *h)
+{
+	int fd = accept4(h->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct conn *c = calloc(1, sizeof *c);
+	if (c == NULL || watch(h->epoll_fd, fd, c) != 0) {
+		free(c);
+		close(fd);
+		return 0;
+	}
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+		c->pid = cred.pid;
+	c->fd = fd;
+	c->state = CONN_NEW;
+	c->deadline_ns = now_ns() + (uint64_t)h->config.hello_timeout_ms * 1000000u;
+	c->next = h->conns;
+	h->conns = c;
+	h->unattached++;
+	serve_connection(h, c);
+	if (h->unattached > VHOST_MAX_UNATTACHED)
+		drop(h, oldest_unattached(h), "crowded out by newer connections before its HELLO");
+	return 0;
+}
+
 static void expire_silent(struct vhost *h)
 {
 	uint64_t now = now_ns();
@@ -392,8 +408,9 @@ int vhost_run(struct vhost *h, int stop_fd)
 						return 0;
 					}
 				} else if (mark == LISTEN_MARK) {
-					if (pass == 1)
-						take_connection(h);
+					for (unsigned k = 0; pass == 1 && k < VHOST_ACCEPTS_PER_WAKE; k++)
+						if (take_connection(h) != 0)
+							break;
 				} else if (pass == (hangup ? 0 : 1)) {
 					struct conn *c = mark;
 					if (c->fd >= 0)

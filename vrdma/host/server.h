@@ -5,9 +5,10 @@
  *
  * One thread (vhost_run's caller) serves every connection without
  * blocking: a connection gets at most VHOST_MSGS_PER_WAKE records per
- * wake-up, one that has not said HELLO within hello_timeout_ms is closed,
- * and at most VHOST_MAX_UNATTACHED connections may wait for their HELLO at
- * once (more are closed on arrival), so no connection delays the others.
+ * wake-up; a new connection's HELLO is read as it is accepted; one that has
+ * not said HELLO within hello_timeout_ms is closed, and at most
+ * VHOST_MAX_UNATTACHED connections may wait for their HELLO at once (the
+ * oldest is closed to make room), so no connection delays the others.
  * A connection that ends, for whatever reason, destroys its VM: the
  * backend frees its objects and releases its accounting.
  */
@@ -21,7 +22,8 @@
 #include "vrdma/backend/backend.h"
 
 #define VHOST_MSGS_PER_WAKE 16u  /* records taken from one connection per wake-up */
-#define VHOST_MAX_UNATTACHED 8u  /* connections waiting for their HELLO at once */
+#define VHOST_MAX_UNATTACHED 16u /* connections waiting for their HELLO at once */
+#define VHOST_ACCEPTS_PER_WAKE 16u /* connections accepted per wake-up */
 
 struct vhost_config {
 	const char *socket_path;     /* created (mode 0600), removed by vhost_close */
