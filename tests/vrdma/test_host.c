@@ -89,6 +89,28 @@ START_TEST(two_host_processes)
 }
 END_TEST
 
+/* --trace: the device side's events of guest processes, readable by
+ * vrdma-trace. */
+START_TEST(trace_of_guest_processes)
+{
+	make_dir();
+	char trace[128], command[512];
+	snprintf(trace, sizeof trace, "%s/host.vtrace", dir);
+	struct pw_host h;
+	pw_host_start(&h, dir, "traced", "--trace", trace, NULL);
+	run_pair(h.socket_path, h.socket_path, 10);
+	ck_assert_int_eq(pw_host_stop(&h), 0);
+	const char *reader = getenv("VRDMA_TRACE") ? getenv("VRDMA_TRACE") : "./vrdma-trace";
+	snprintf(command, sizeof command, "'%s' '%s' > '%s.txt'", reader, trace, trace);
+	ck_assert_int_eq(system(command), 0);
+	snprintf(command, sizeof command, "grep -q doorbell '%s.txt'", trace);
+	ck_assert_msg(system(command) == 0, "the summary of %s names no doorbell", trace);
+	snprintf(command, sizeof command, "rm -f '%s' '%s.txt'", trace, trace);
+	ck_assert_int_eq(system(command), 0);
+	remove_dir();
+}
+END_TEST
+
 /* ---- a hostile guest process, speaking the wire protocol itself ---- */
 
 static int raw_connect(const char *path)
@@ -417,6 +439,7 @@ static Suite *suite(void)
 	tcase_add_test(t, hostile_guest_beside_honest_pair);
 	tcase_add_test(t, killed_guest_is_destroyed);
 	tcase_add_test(t, attach_refusals);
+	tcase_add_test(t, trace_of_guest_processes);
 	suite_add_tcase(s, t);
 	return s;
 }
