@@ -359,8 +359,9 @@ static int take_connection(struct vhost *h)
 	h->conns = c;
 	h->unattached++;
 	serve_connection(h, c);
-	if (h->unattached > VHOST_MAX_UNATTACHED)
-		drop(h, oldest_unattached(h), "crowded out by newer connections before its HELLO");
+	struct conn *oldest = h->unattached > VHOST_MAX_UNATTACHED ? oldest_unattached(h) : NULL;
+	if (oldest != NULL)
+		drop(h, oldest, "crowded out by newer connections before its HELLO");
 	return 0;
 }
 
