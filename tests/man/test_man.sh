@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The man pages (help2man, tools/make-man) exist, are not empty, and name
 # every flag: vrdmasim's of its flag table (`vrdmasim help --complete`),
-# vrdma-perf's and vrdma-trace's of their --help.  A page built without
+# vrdma-perf's, vrdma-trace's and vrdma-host's of their --help.  A page built without
 # help2man (a stub that points at --help) is skipped.
 set -uo pipefail
 src=${VRDMASIM_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -38,3 +38,5 @@ perf=${VRDMA_PERF:-./vrdma-perf}
 check vrdma-perf $("$perf" --help | grep -oE -- '--[a-z_-]+' | sort -u)
 trace=${VRDMA_TRACE:-./vrdma-trace}
 check vrdma-trace $("$trace" --help | grep -oE -- '--[a-z_-]+' | sort -u)
+host=${VRDMA_HOST:-./vrdma-host}
+check vrdma-host $("$host" --help | grep -oE -- '--[a-z_-]+' | sort -u)

@@ -98,6 +98,8 @@ static void work_max(struct vbackend_work *max, const struct vbackend_work *w)
 static struct vbackend_work begin_turn(struct vdev *dev)
 {
 	atomic_exchange(&dev->due, 0);
+	/* before the bits are taken: a doorbell rung after this kicks again */
+	atomic_store(&dev->bells->rung, 0);
 	work_max(&dev->service.max_waited, &dev->waiting);
 	memset(&dev->waiting, 0, sizeof dev->waiting);
 	return work_now(dev->backend);
@@ -247,6 +249,9 @@ static void take_events(struct vbackend *b, const struct epoll_event *events, in
 				continue;
 			ssize_t r = read(dev->kick_fd, &count, sizeof count);
 			(void)r;
+			/* A guest process's kick comes with no trap handler to set due. */
+			if (dev->remote)
+				atomic_store(&dev->due, 1);
 			if (dev != b->last)
 				enqueue(b, dev);
 		}
@@ -280,10 +285,15 @@ static void *backend_thread(void *arg)
 	return NULL;
 }
 
+static int watch_events(int epoll_fd, int fd, uint32_t events, void *mark)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = mark };
+	return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : errno;
+}
+
 static int watch(int epoll_fd, int fd, void *mark)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = mark };
-	return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : errno;
+	return watch_events(epoll_fd, fd, EPOLLIN, mark);
 }
 
 int vbackend_start(const struct vbackend_config *config, struct vbackend **out, char *err,
@@ -346,11 +356,7 @@ int vbackend_start(const struct vbackend_config *config, struct vbackend **out, 
 
 static void free_device(struct vdev *dev)
 {
-	for (int v = 0; v < VRDMA_VECTOR_COUNT; v++)
-		if (dev->vm.irq_fd[v] >= 0)
-			close(dev->vm.irq_fd[v]);
-	if (dev->kick_fd >= 0)
-		close(dev->kick_fd);
+	vb_lines_close(dev);
 	vgm_unmap(&dev->memory, 0);
 	vgm_unmap(&dev->vm.memory, 1);
 	free(dev->pds);
@@ -367,12 +373,13 @@ static struct vdev *new_device(struct vbackend *b, uint16_t guest_id)
 	struct vdev *dev = calloc(1, sizeof *dev);
 	if (dev == NULL)
 		return NULL;
+	dev->ops = &vb_trap_ops;
 	dev->backend = b;
 	dev->guest_id = guest_id;
-	dev->kick_fd = -1;
-	dev->memory.fd = dev->vm.memory.fd = -1;
+	dev->kick_fd = dev->guest_kick_fd = -1;
+	dev->memory.fd = dev->vm.memory.fd = dev->bells_page.fd = -1;
 	for (int v = 0; v < VRDMA_VECTOR_COUNT; v++)
-		dev->vm.irq_fd[v] = -1;
+		dev->vm.irq_fd[v] = dev->irq_fd[v] = -1;
 	dev->pds = calloc(c->max_pd_per_guest, sizeof *dev->pds);
 	dev->mrs = calloc(c->max_mr_per_guest, sizeof *dev->mrs);
 	dev->cqs = calloc(c->max_cq_per_guest, sizeof *dev->cqs);
@@ -385,12 +392,12 @@ static struct vdev *new_device(struct vbackend *b, uint16_t guest_id)
 	return dev;
 }
 
-int vbackend_create_vm(struct vbackend *b, uint64_t memory_bytes, struct vrdma_vm **out, char *err,
-		       size_t err_bytes)
+static int create_vm(struct vbackend *b, uint64_t memory_bytes, int remote, struct vrdma_vm **out,
+		     char *err, size_t err_bytes)
 {
-	if (b->config.max_qp_per_guest >= VB_DOORBELL_WORDS * 64u ||
-	    b->config.max_cq_per_guest >= VB_DOORBELL_WORDS * 64u) {
-		snprintf(err, err_bytes, "at most %u QPs and CQs per guest", VB_DOORBELL_WORDS * 64u - 1);
+	if (b->config.max_qp_per_guest >= VRDMA_DOORBELL_WORDS * 64u ||
+	    b->config.max_cq_per_guest >= VRDMA_DOORBELL_WORDS * 64u) {
+		snprintf(err, err_bytes, "at most %u QPs and CQs per guest", VRDMA_DOORBELL_WORDS * 64u - 1);
 		return EINVAL;
 	}
 	pthread_mutex_lock(&b->lock);
@@ -410,18 +417,9 @@ int vbackend_create_vm(struct vbackend *b, uint64_t memory_bytes, struct vrdma_v
 	int rc = vgm_create(memory_bytes, &dev->vm.memory, err, err_bytes);
 	if (rc == 0)
 		rc = vgm_map(dev->vm.memory.fd, dev->vm.memory.bytes, &dev->memory, err, err_bytes);
-	if (rc == 0) {
-		dev->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		for (int v = 0; v < VRDMA_VECTOR_COUNT; v++)
-			dev->vm.irq_fd[v] = eventfd(0, EFD_CLOEXEC);
-		rc = dev->kick_fd < 0 ? errno : 0;
-		for (int v = 0; v < VRDMA_VECTOR_COUNT && rc == 0; v++)
-			if (dev->vm.irq_fd[v] < 0)
-				rc = errno;
-		if (rc != 0)
-			snprintf(err, err_bytes, "eventfd: %s", strerror(rc));
-	}
-	dev->vm.device = dev;
+	if (rc == 0)
+		rc = vb_lines_open(dev, remote, err, err_bytes);
+	dev->vm.device = (struct vdev *)dev;
 	dev->vm.guest_id = dev->guest_id;
 	dev->vm.host_id = b->config.host_id;
 	dev->vm.trace = b->trace;
@@ -431,7 +429,14 @@ int vbackend_create_vm(struct vbackend *b, uint64_t memory_bytes, struct vrdma_v
 		if (rc == 0) {
 			b->devices[slot] = dev;
 			rc = watch(b->epoll_fd, dev->kick_fd, GUEST_MARK(dev->guest_id));
+			/* Edge-triggered and never read: the guest holds this eventfd
+			 * and could make a read of it block (clear O_NONBLOCK, drain
+			 * it first); every write to it still wakes epoll. */
+			if (rc == 0 && dev->guest_kick_fd >= 0)
+				rc = watch_events(b->epoll_fd, dev->guest_kick_fd, EPOLLIN | EPOLLET,
+						  GUEST_MARK(dev->guest_id));
 			if (rc != 0) {
+				epoll_ctl(b->epoll_fd, EPOLL_CTL_DEL, dev->kick_fd, NULL);
 				b->devices[slot] = NULL;
 				vacct_detach(&b->account, &dev->account);
 			}
@@ -446,6 +451,21 @@ int vbackend_create_vm(struct vbackend *b, uint64_t memory_bytes, struct vrdma_v
 	return 0;
 }
 
+int vbackend_create_vm(struct vbackend *b, uint64_t memory_bytes, struct vrdma_vm **out, char *err,
+		       size_t err_bytes)
+{
+	return create_vm(b, memory_bytes, 0, out, err, err_bytes);
+}
+
+int vbackend_create_remote_vm(struct vbackend *b, uint64_t memory_bytes, struct vrdma_vm **out,
+			      struct vbackend_remote *remote, char *err, size_t err_bytes)
+{
+	int rc = create_vm(b, memory_bytes, 1, out, err, err_bytes);
+	if (rc == 0)
+		vb_lines_share((struct vdev *)(*out)->device, remote);
+	return rc;
+}
+
 void vbackend_destroy_vm(struct vbackend *b, struct vrdma_vm *vm)
 {
 	if (vm == NULL)
@@ -454,6 +474,8 @@ void vbackend_destroy_vm(struct vbackend *b, struct vrdma_vm *vm)
 	/* Holding the lock means the backend thread is not inside this device. */
 	pthread_mutex_lock(&b->lock);
 	epoll_ctl(b->epoll_fd, EPOLL_CTL_DEL, dev->kick_fd, NULL);
+	if (dev->guest_kick_fd >= 0)
+		epoll_ctl(b->epoll_fd, EPOLL_CTL_DEL, dev->guest_kick_fd, NULL);
 	vb_reset_device(dev);
 	vacct_detach(&b->account, &dev->account);
 	unqueue(b, dev); /* after the reset: its flushes may have made the guest due */

@@ -52,6 +52,24 @@ int vbackend_create_vm(struct vbackend *backend, uint64_t memory_bytes, struct v
 		       char *err, size_t err_bytes);
 void vbackend_destroy_vm(struct vbackend *backend, struct vrdma_vm *vm);
 
+/* A VM whose guest is another process (host/): what it is given.  The
+ * fds stay the VM's (vbackend_destroy_vm closes them); the caller passes
+ * copies (SCM_RIGHTS).  The memory and doorbell memfds are sealed against
+ * shrinking and growing (guest_mem.c), so the backend's mappings of them
+ * cannot fault whatever the guest does to them. */
+struct vbackend_remote {
+	int memory_fd;                      /* the guest memory's memfd */
+	uint64_t memory_bytes;
+	int doorbells_fd;                   /* one page: struct vrdma_doorbells */
+	int kick_fd;                        /* eventfd: write 1 after ringing (doorbells.h) */
+	int irq_fd[VRDMA_VECTOR_COUNT];     /* SOCK_SEQPACKET: 8-byte messages, one per interrupt */
+};
+/* vbackend_create_vm for a guest process: the same device, whose doorbells
+ * the guest rings in the shared page, and whose interrupt lines are
+ * sockets the backend writes without blocking.  OUT: *remote. */
+int vbackend_create_remote_vm(struct vbackend *backend, uint64_t memory_bytes, struct vrdma_vm **out,
+			      struct vbackend_remote *remote, char *err, size_t err_bytes);
+
 /* Counters for tests: traps seen, bad inputs refused. */
 struct vbackend_stats {
 	uint64_t traps, commands, wqes_fetched, cqes_written, interrupts, interrupts_suppressed;

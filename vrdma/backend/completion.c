@@ -33,7 +33,7 @@ void vb_raise_interrupt(struct vdev *dev, enum vrdma_vector vector)
 	}
 	dev->backend->stats.interrupts++;
 	uint64_t one = 1;
-	ssize_t n = write(dev->vm.irq_fd[vector], &one, sizeof one);
+	ssize_t n = write(dev->irq_fd[vector], &one, sizeof one);
 	(void)n;
 }
 

@@ -16,11 +16,11 @@
 
 #include "vrdma/backend/backend.h"
 #include "vrdma/device/abi.h"
+#include "vrdma/device/doorbells.h"
 #include "vrdma/device/guest_mem.h"
 #include "vrdma/device/page_dir.h"
 #include "vrdma/device/vm.h"
 
-#define VB_DOORBELL_WORDS 64u /* bitmap words: up to 4096 QPs and CQs per guest */
 
 /* Work requests handed to the HCA whose completions have not come back:
  * maps the op id (the HCA's wr_id) to the guest's wr_id.  RC completes in
@@ -110,23 +110,29 @@ struct vb_walk {
 	uint64_t start_ns;        /* when it began, for the trace */
 };
 
-/* Doorbells and register writes, coalesced as KVM's ioeventfd coalesces:
- * the trap handler sets a bit, the backend takes all bits on wake-up. */
+/* Register writes, coalesced as KVM's ioeventfd coalesces: the trap
+ * handler sets them, the backend takes them on wake-up.  (Doorbells are
+ * bits in the doorbell page, struct vdev's bells.) */
 struct vb_pending {
-	_Atomic uint64_t sq[VB_DOORBELL_WORDS];
-	_Atomic uint64_t rq[VB_DOORBELL_WORDS];
-	_Atomic uint64_t cq_arm[VB_DOORBELL_WORDS];
 	atomic_uint request;      /* REQUEST written */
 	atomic_uint control;      /* last CTL value written, 0 = none */
 	atomic_uint invalid;      /* writes the device does not understand */
 };
 
 struct vdev {
+	const struct vdev_ops *ops; /* first (vm.h): vb_trap_ops */
 	struct vbackend *backend;
 	struct vrdma_vm vm;       /* handed to the guest */
 	struct vgm_map memory;    /* the backend's own view of guest memory */
 	uint16_t guest_id;
 	int kick_fd;              /* ioeventfd: the trap handler writes, the backend waits */
+	struct vgm_map bells_page; /* the doorbell page: a sealed memfd, also a guest process's */
+	struct vrdma_doorbells *bells; /* its contents: written by the guest, untrusted */
+	int remote;               /* the guest is another process (vbackend_create_remote_vm) */
+	int guest_kick_fd;        /* remote: the guest's kick (an eventfd it holds too: never
+				   * read or written here, watched edge-triggered), or -1 */
+	int irq_fd[VRDMA_VECTOR_COUNT]; /* the backend's ends of the interrupt lines: vm.irq_fd's
+					 * eventfds, or a remote guest's non-blocking sockets */
 	atomic_uint reg_dsr_low, reg_dsr_high, reg_imr, reg_err;
 	struct vb_pending pending;
 	int active;
@@ -266,7 +272,14 @@ int vb_ring_setup(struct vb_ring *ring, uint8_t **pages, uint32_t page_count, ui
 		  uint32_t slot_bytes, uint32_t size, uint32_t *guest_index, uint32_t *device_index);
 void *vb_ring_slot(const struct vb_ring *ring, uint32_t index);
 
+/* lines.c: the VM's doorbell page, kicks and interrupt lines (REMOTE: for
+ * a guest process); 0, or an errno with err filled */
+int vb_lines_open(struct vdev *dev, int remote, char *err, size_t err_bytes);
+void vb_lines_close(struct vdev *dev);
+void vb_lines_share(struct vdev *dev, struct vbackend_remote *remote);
+
 /* trap.c */
+extern const struct vdev_ops vb_trap_ops;
 void vb_drain_doorbells(struct vdev *dev);
 /* The turn's budget stopped a ring with WQEs left: ring again for it. */
 void vb_ring_again(struct vdev *dev, int send_queue, uint32_t handle);

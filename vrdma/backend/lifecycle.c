@@ -183,10 +183,10 @@ void vb_reset_device(struct vdev *dev)
 	free_event_ring(dev, &dev->async_ring);
 	free_event_ring(dev, &dev->notify_ring);
 	/* Doorbells rung before the reset name objects that are gone. */
-	for (uint32_t w = 0; w < VB_DOORBELL_WORDS; w++) {
-		atomic_store(&dev->pending.sq[w], 0);
-		atomic_store(&dev->pending.rq[w], 0);
-		atomic_store(&dev->pending.cq_arm[w], 0);
+	for (uint32_t w = 0; w < VRDMA_DOORBELL_WORDS; w++) {
+		atomic_store(&dev->bells->sq[w], 0);
+		atomic_store(&dev->bells->rq[w], 0);
+		atomic_store(&dev->bells->cq_arm[w], 0);
 	}
 	dev->active = 0;
 	atomic_store(&dev->reg_err, 0);

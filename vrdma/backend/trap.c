@@ -5,7 +5,9 @@
  * hypervisor.  The exit handler runs here, on the guest's (vCPU) thread: it
  * records the exit, decodes it into a pending bit (one per doorbell, so
  * repeated doorbells coalesce as KVM's ioeventfd does) and kicks the
- * backend's eventfd.  The handler does no device work itself: QEMU's
+ * backend's eventfd.  The pending bits live in the device's doorbell page
+ * (device/doorbells.h), which a guest process rings itself.  The handler
+ * does no device work itself: QEMU's
  * emulation drained rings inside the exit, which stalled the vCPU and ran
  * guest-controlled work in the exit path.
  */
@@ -28,8 +30,7 @@ static void kick_backend(struct vdev *dev)
 
 static void set_pending_bit(_Atomic uint64_t *bitmap, uint32_t handle)
 {
-	atomic_fetch_or_explicit(&bitmap[handle / 64u], UINT64_C(1) << (handle % 64u),
-				 memory_order_release);
+	vdb_set(bitmap, handle);
 }
 
 static void trace_exit_op(struct vdev *dev, uint32_t object, uint32_t offset, uint32_t value,
@@ -52,7 +53,7 @@ static void invalid_write(struct vdev *dev, uint32_t offset, uint32_t value)
 	trace_exit(dev, 0, offset, value, VTRACE_DB_INVALID);
 }
 
-void vdev_write_register(struct vdev *dev, uint32_t offset, uint32_t value)
+static void trap_write_register(struct vdev *dev, uint32_t offset, uint32_t value)
 {
 	switch (offset) {
 	case VRDMA_REG_DSR_LOW:
@@ -85,7 +86,7 @@ void vdev_write_register(struct vdev *dev, uint32_t offset, uint32_t value)
 	invalid_write(dev, offset, value);
 }
 
-uint32_t vdev_read_register(struct vdev *dev, uint32_t offset)
+static uint32_t trap_read_register(struct vdev *dev, uint32_t offset)
 {
 	switch (offset) {
 	case VRDMA_REG_VERSION:
@@ -99,24 +100,19 @@ uint32_t vdev_read_register(struct vdev *dev, uint32_t offset)
 	}
 }
 
-void vdev_write_uar(struct vdev *dev, uint32_t offset, uint32_t value)
-{
-	vdev_write_uar_traced(dev, offset, value, 0);
-}
-
-void vdev_write_uar_traced(struct vdev *dev, uint32_t offset, uint32_t value, uint64_t op_id)
+static void trap_write_uar(struct vdev *dev, uint32_t offset, uint32_t value, uint64_t op_id)
 {
 	uint32_t handle = value & VRDMA_UAR_HANDLE_MASK;
-	int in_range = handle != 0 && handle < VB_DOORBELL_WORDS * 64u;
+	int in_range = handle != 0 && handle < VRDMA_DOORBELL_WORDS * 64u;
 	if (offset == VRDMA_UAR_QP && in_range &&
 	    (value & (VRDMA_UAR_QP_SEND | VRDMA_UAR_QP_RECV)) != 0 &&
 	    (value & ~(VRDMA_UAR_HANDLE_MASK | VRDMA_UAR_QP_SEND | VRDMA_UAR_QP_RECV)) == 0) {
 		if (value & VRDMA_UAR_QP_SEND) {
-			set_pending_bit(dev->pending.sq, handle);
+			set_pending_bit(dev->bells->sq, handle);
 			trace_exit_op(dev, handle, offset, value, VTRACE_DB_SEND, op_id);
 		}
 		if (value & VRDMA_UAR_QP_RECV) {
-			set_pending_bit(dev->pending.rq, handle);
+			set_pending_bit(dev->bells->rq, handle);
 			trace_exit_op(dev, handle, offset, value, VTRACE_DB_RECV, op_id);
 		}
 		kick_backend(dev);
@@ -125,7 +121,7 @@ void vdev_write_uar_traced(struct vdev *dev, uint32_t offset, uint32_t value, ui
 	if (offset == VRDMA_UAR_CQ && in_range) {
 		uint32_t flags = value & ~VRDMA_UAR_HANDLE_MASK;
 		if (flags == VRDMA_UAR_CQ_ARM || flags == (VRDMA_UAR_CQ_ARM | VRDMA_UAR_CQ_ARM_SOLICITED)) {
-			set_pending_bit(dev->pending.cq_arm, handle);
+			set_pending_bit(dev->bells->cq_arm, handle);
 			trace_exit(dev, handle, offset, value,
 				   flags & VRDMA_UAR_CQ_ARM_SOLICITED ? VTRACE_DB_CQ_ARM_SOLICITED
 								       : VTRACE_DB_CQ_ARM);
@@ -142,12 +138,18 @@ void vdev_write_uar_traced(struct vdev *dev, uint32_t offset, uint32_t value, ui
 	invalid_write(dev, offset, value);
 }
 
+const struct vdev_ops vb_trap_ops = {
+	.write_register = trap_write_register,
+	.read_register = trap_read_register,
+	.write_uar = trap_write_uar,
+};
+
 /* Take the pending bits of a bitmap, calling fn(dev, handle) for each, as
  * many as the turn's doorbell budget allows; the rest stay pending. */
 static void take_bits(struct vdev *dev, _Atomic uint64_t *bitmap, void (*fn)(struct vdev *, uint32_t))
 {
 	struct vbackend *b = dev->backend;
-	for (uint32_t w = 0; w < VB_DOORBELL_WORDS; w++) {
+	for (uint32_t w = 0; w < VRDMA_DOORBELL_WORDS; w++) {
 		if (atomic_load_explicit(&bitmap[w], memory_order_relaxed) == 0)
 			continue;
 		uint64_t bits = atomic_exchange_explicit(&bitmap[w], 0, memory_order_acquire);
@@ -168,7 +170,7 @@ static void take_bits(struct vdev *dev, _Atomic uint64_t *bitmap, void (*fn)(str
 
 void vb_ring_again(struct vdev *dev, int send_queue, uint32_t handle)
 {
-	set_pending_bit(send_queue ? dev->pending.sq : dev->pending.rq, handle);
+	set_pending_bit(send_queue ? dev->bells->sq : dev->bells->rq, handle);
 	vb_schedule(dev);
 }
 
@@ -233,17 +235,17 @@ static void take_doorbells(struct vdev *dev)
 	/* Arms first: a guest arms its CQ before posting, and a same-host
 	 * operation can complete inside the post.  Receives before sends: a
 	 * guest that posts a receive and then a send expects the receive there. */
-	take_bits(dev, dev->pending.cq_arm, arm_doorbell);
-	take_bits(dev, dev->pending.rq, recv_doorbell);
-	take_bits(dev, dev->pending.sq, send_doorbell);
+	take_bits(dev, dev->bells->cq_arm, arm_doorbell);
+	take_bits(dev, dev->bells->rq, recv_doorbell);
+	take_bits(dev, dev->bells->sq, send_doorbell);
 }
 
 int vb_take_arm_doorbell(struct vdev *dev, uint32_t handle)
 {
-	if (handle >= VB_DOORBELL_WORDS * 64u)
+	if (handle >= VRDMA_DOORBELL_WORDS * 64u)
 		return 0;
 	uint64_t bit = UINT64_C(1) << (handle % 64u);
-	_Atomic uint64_t *word = &dev->pending.cq_arm[handle / 64u];
+	_Atomic uint64_t *word = &dev->bells->cq_arm[handle / 64u];
 	if ((atomic_load(word) & bit) == 0)
 		return 0;
 	return (atomic_fetch_and(word, ~bit) & bit) != 0;

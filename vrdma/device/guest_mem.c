@@ -5,6 +5,7 @@
 #include "vrdma/device/abi.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -37,7 +38,7 @@ int vgm_create(uint64_t bytes, struct vgm_map *map, char *err, size_t err_bytes)
 		snprintf(err, err_bytes, "guest memory size must be at least one page");
 		return EINVAL;
 	}
-	int fd = memfd_create("vrdma-guest-memory", MFD_CLOEXEC);
+	int fd = memfd_create("vrdma-guest-memory", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0) {
 		int e = errno;
 		snprintf(err, err_bytes, "memfd_create: %s", strerror(e));
@@ -47,6 +48,14 @@ int vgm_create(uint64_t bytes, struct vgm_map *map, char *err, size_t err_bytes)
 		int e = errno;
 		snprintf(err, err_bytes, "cannot size guest memory to %llu bytes: %s",
 			 (unsigned long long)bytes, strerror(e));
+		close(fd);
+		return e;
+	}
+	/* A guest process holds this fd: had it shrunk the file, the
+	 * backend's accesses to the lost pages would raise SIGBUS. */
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+		int e = errno;
+		snprintf(err, err_bytes, "cannot seal guest memory: %s", strerror(e));
 		close(fd);
 		return e;
 	}

@@ -19,8 +19,9 @@ struct vgm_map {
 	uint8_t *base;      /* this side's mapping */
 };
 
-/* Create a guest memory of `bytes` (rounded up to pages) and map it.  The
- * caller owns map->fd.  Returns 0, or an errno with err filled. */
+/* Create a guest memory of `bytes` (rounded up to pages) and map it: a
+ * memfd sealed against shrinking, growing and further seals.  The caller
+ * owns map->fd.  Returns 0, or an errno with err filled. */
 int vgm_create(uint64_t bytes, struct vgm_map *map, char *err, size_t err_bytes);
 
 /* Map an existing guest memory (the backend's view).  Does not take fd. */

@@ -1,0 +1,282 @@
+/*
+ * vrdma/host/attach.c -- the guest side of a vrdma-host's socket: a remote
+ * device model behind struct vdev (vm.h's ops).  See attach.h, wire.h.
+ *
+ * Register accesses are rare (opening, commands, closing): a record each
+ * on the socket, one at a time (a lock), a read waiting for its answer.
+ * Doorbells are the data path: a bit in the doorbell page and, once per
+ * backend turn, a write to the kick eventfd -- what the in-process trap
+ * handler does, so a guest process pays one system call per batch of
+ * doorbells, as a KVM guest pays one exit through ioeventfd.
+ */
+#include "vrdma/host/attach.h"
+#include "vrdma/device/doorbells.h"
+#include "vrdma/host/wire.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define WELCOME_WAIT_S 10 /* a host that does not answer HELLO by then is not one */
+
+struct vremote {
+	const struct vdev_ops *ops;     /* first (vm.h) */
+	int sock;
+	pthread_mutex_t lock;           /* one register access at a time */
+	struct vgm_map bells_map;       /* the doorbell page */
+	struct vrdma_doorbells *bells;
+	int kick_fd;
+	struct vrdma_vm vm;
+};
+
+static int send_record(int sock, const struct vhost_msg *m)
+{
+	ssize_t n;
+	while ((n = send(sock, m, sizeof *m, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	return n == (ssize_t)sizeof *m ? 0 : -1;
+}
+
+static void remote_write_register(struct vdev *device, uint32_t offset, uint32_t value)
+{
+	struct vremote *r = (struct vremote *)device;
+	struct vhost_msg m = { .magic = VHOST_MAGIC, .kind = VHOST_WRITE_REG, .offset = offset, .value = value };
+	pthread_mutex_lock(&r->lock);
+	send_record(r->sock, &m);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* A register of a host that is gone reads as all ones, as a PCI device's
+ * that fell off the bus. */
+static uint32_t remote_read_register(struct vdev *device, uint32_t offset)
+{
+	struct vremote *r = (struct vremote *)device;
+	struct vhost_msg m = { .magic = VHOST_MAGIC, .kind = VHOST_READ_REG, .offset = offset };
+	uint32_t value = UINT32_MAX;
+	pthread_mutex_lock(&r->lock);
+	if (send_record(r->sock, &m) == 0) {
+		ssize_t n;
+		while ((n = recv(r->sock, &m, sizeof m, 0)) < 0 && errno == EINTR)
+			;
+		if (n == (ssize_t)sizeof m && m.magic == VHOST_MAGIC && m.kind == VHOST_REG_VALUE)
+			value = m.value;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return value;
+}
+
+static void remote_write_uar(struct vdev *device, uint32_t offset, uint32_t value, uint64_t trace_op_id)
+{
+	(void)trace_op_id;
+	struct vremote *r = (struct vremote *)device;
+	if (vdb_ring(r->bells, offset, value) <= 0)
+		return; /* a poll doorbell, or one the device would ignore */
+	if (atomic_exchange(&r->bells->rung, 1) != 0)
+		return; /* the backend was kicked and has not begun this guest's turn */
+	uint64_t one = 1;
+	ssize_t n = write(r->kick_fd, &one, sizeof one);
+	(void)n;
+}
+
+static const struct vdev_ops remote_ops = {
+	.write_register = remote_write_register,
+	.read_register = remote_read_register,
+	.write_uar = remote_write_uar,
+};
+
+/* ---- attaching ---- */
+
+static int connect_to(const char *path, char *err, size_t err_bytes)
+{
+	struct sockaddr_un a;
+	memset(&a, 0, sizeof a);
+	a.sun_family = AF_UNIX;
+	if (path == NULL || path[0] == '\0' || strlen(path) >= sizeof a.sun_path) {
+		snprintf(err, err_bytes, "vRDMA host socket '%s': expected a path of 1..%zu bytes",
+			 path ? path : "", sizeof a.sun_path - 1);
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	int sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (sock < 0 || connect(sock, (struct sockaddr *)&a, sizeof a) != 0) {
+		int e = errno;
+		snprintf(err, err_bytes, "cannot connect to the vRDMA host at %s: %s", path, strerror(e));
+		if (sock >= 0)
+			close(sock);
+		errno = e;
+		return -1;
+	}
+	struct timeval wait = { .tv_sec = WELCOME_WAIT_S };
+	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+	return sock;
+}
+
+/* OUT: m, fds[VHOST_WELCOME_FDS] (all -1 unless the host sent them all). */
+static int receive_welcome(int sock, struct vhost_msg *m, int *fds, char *err, size_t err_bytes)
+{
+	union {
+		struct cmsghdr align;
+		char bytes[CMSG_SPACE(sizeof(int) * VHOST_WELCOME_FDS)];
+	} control;
+	struct iovec iov = { .iov_base = m, .iov_len = sizeof *m };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes,
+			      .msg_controllen = sizeof control.bytes };
+	for (int i = 0; i < VHOST_WELCOME_FDS; i++)
+		fds[i] = -1;
+	ssize_t n;
+	while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	int got = 0;
+	for (struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t count = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < count; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof fd);
+			if (got < VHOST_WELCOME_FDS)
+				fds[got] = fd;
+			else
+				close(fd);
+			got++;
+		}
+	}
+	if (n != (ssize_t)sizeof *m || m->magic != VHOST_MAGIC || m->kind != VHOST_WELCOME) {
+		snprintf(err, err_bytes, "the vRDMA host did not welcome this guest (%s)",
+			 n < 0 ? strerror(errno) : "found no welcome record");
+		return EPROTO;
+	}
+	if (m->err != 0) {
+		m->why[sizeof m->why - 1] = '\0';
+		snprintf(err, err_bytes, "the vRDMA host refused this guest: %s", m->why);
+		return m->err > 0 ? m->err : EPROTO;
+	}
+	if (got != VHOST_WELCOME_FDS) {
+		snprintf(err, err_bytes, "the vRDMA host sent %d file descriptors, expected %d", got,
+			 VHOST_WELCOME_FDS);
+		return EPROTO;
+	}
+	return 0;
+}
+
+/* Map what the welcome gave: the memory (after checking its size, so no
+ * access beyond the file can fault) and the doorbell page. */
+static int map_welcome(struct vremote *r, const struct vhost_msg *m, int *fds, char *err, size_t err_bytes)
+{
+	struct stat st;
+	if (fstat(fds[VHOST_FD_MEMORY], &st) != 0 || (uint64_t)st.st_size < m->memory_bytes ||
+	    m->memory_bytes == 0) {
+		snprintf(err, err_bytes, "the vRDMA host's guest memory is not the %llu bytes it said",
+			 (unsigned long long)m->memory_bytes);
+		return EPROTO;
+	}
+	int rc = vgm_map(fds[VHOST_FD_MEMORY], m->memory_bytes, &r->vm.memory, err, err_bytes);
+	if (rc != 0)
+		return rc;
+	fds[VHOST_FD_MEMORY] = -1;
+	rc = vgm_map(fds[VHOST_FD_DOORBELLS], VRDMA_PAGE_BYTES, &r->bells_map, err, err_bytes);
+	if (rc != 0)
+		return rc;
+	fds[VHOST_FD_DOORBELLS] = -1;
+	r->bells = (struct vrdma_doorbells *)r->bells_map.base;
+	r->kick_fd = fds[VHOST_FD_KICK];
+	fds[VHOST_FD_KICK] = -1;
+	for (int v = 0; v < VRDMA_VECTOR_COUNT; v++) {
+		r->vm.irq_fd[v] = fds[VHOST_FD_IRQ + v];
+		fds[VHOST_FD_IRQ + v] = -1;
+	}
+	r->vm.guest_id = m->guest_id;
+	r->vm.host_id = m->host_id;
+	return 0;
+}
+
+static struct vremote *new_remote(void)
+{
+	struct vremote *r = calloc(1, sizeof *r);
+	if (r == NULL)
+		return NULL;
+	r->ops = &remote_ops;
+	r->sock = r->kick_fd = -1;
+	r->vm.memory.fd = r->bells_map.fd = -1;
+	for (int v = 0; v < VRDMA_VECTOR_COUNT; v++)
+		r->vm.irq_fd[v] = -1;
+	r->vm.device = (struct vdev *)r;
+	r->vm.trace = NULL; /* the host process records the device's side */
+	pthread_mutex_init(&r->lock, NULL);
+	return r;
+}
+
+static void free_remote(struct vremote *r)
+{
+	if (r->sock >= 0)
+		close(r->sock); /* the host destroys the VM */
+	vgm_unmap(&r->vm.memory, 1);
+	vgm_unmap(&r->bells_map, 1);
+	if (r->kick_fd >= 0)
+		close(r->kick_fd);
+	for (int v = 0; v < VRDMA_VECTOR_COUNT; v++)
+		if (r->vm.irq_fd[v] >= 0)
+			close(r->vm.irq_fd[v]);
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+}
+
+int vrdma_attach(const char *socket_path, uint64_t memory_bytes, struct vrdma_vm **out, char *err,
+		 size_t err_bytes)
+{
+	struct vremote *r = new_remote();
+	if (r == NULL) {
+		snprintf(err, err_bytes, "out of memory");
+		return ENOMEM;
+	}
+	r->sock = connect_to(socket_path, err, err_bytes);
+	if (r->sock < 0) {
+		int e = errno;
+		free_remote(r);
+		return e;
+	}
+	struct vhost_msg m = { .magic = VHOST_MAGIC, .kind = VHOST_HELLO, .value = VHOST_WIRE_VERSION,
+			       .memory_bytes = memory_bytes };
+	int fds[VHOST_WELCOME_FDS];
+	int rc = 0;
+	if (send_record(r->sock, &m) != 0) {
+		rc = errno ? errno : EPIPE;
+		snprintf(err, err_bytes, "cannot greet the vRDMA host: %s", strerror(rc));
+		for (int i = 0; i < VHOST_WELCOME_FDS; i++)
+			fds[i] = -1;
+	} else {
+		rc = receive_welcome(r->sock, &m, fds, err, err_bytes);
+	}
+	if (rc == 0)
+		rc = map_welcome(r, &m, fds, err, err_bytes);
+	for (int i = 0; i < VHOST_WELCOME_FDS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (rc != 0) {
+		free_remote(r);
+		return rc;
+	}
+	/* register reads wait as long as the host takes; the welcome did not */
+	struct timeval forever = { 0 };
+	setsockopt(r->sock, SOL_SOCKET, SO_RCVTIMEO, &forever, sizeof forever);
+	*out = &r->vm;
+	return 0;
+}
+
+void vrdma_detach(struct vrdma_vm *vm)
+{
+	if (vm == NULL)
+		return;
+	struct vremote *r = (struct vremote *)vm->device;
+	if (r->ops != &remote_ops)
+		return; /* not a VM of vrdma_attach */
+	free_remote(r);
+}

@@ -1,0 +1,60 @@
+/*
+ * vrdma/host/wire.h -- what a guest process and its vrdma-host say on the
+ * host's UNIX socket (SOCK_SEQPACKET: one message per record).
+ *
+ *   guest                          host
+ *   HELLO (memory_bytes, version)  ->
+ *                                  <- WELCOME (err, guest_id, host_id, memory_bytes)
+ *                                     + SCM_RIGHTS: the VHOST_WELCOME_FDS fds, in
+ *                                     enum vhost_fd order (none when err != 0)
+ *   WRITE_REG (offset, value)      ->   a register write: a VM exit (no answer)
+ *   READ_REG (offset)              ->
+ *                                  <- REG_VALUE (value)
+ *
+ * Doorbells do not travel here: the guest rings its doorbell page and
+ * kicks (device/doorbells.h).  Every record is exactly sizeof(struct
+ * vhost_msg); a guest's record of another size, with fds attached, of an
+ * unknown kind or out of order ends its connection, and with it its VM.
+ */
+#ifndef VRDMA_HOST_WIRE_H
+#define VRDMA_HOST_WIRE_H
+
+#include <stdint.h>
+
+#include "vrdma/device/abi.h"
+
+#define VHOST_MAGIC 0x686d7276u /* "vrmh" */
+#define VHOST_WIRE_VERSION 1u
+
+enum vhost_kind {
+	VHOST_HELLO = 1,
+	VHOST_WELCOME = 2,
+	VHOST_WRITE_REG = 3,
+	VHOST_READ_REG = 4,
+	VHOST_REG_VALUE = 5,
+};
+
+/* The fds a WELCOME carries, in this order. */
+enum vhost_fd {
+	VHOST_FD_MEMORY = 0,    /* the guest memory's memfd (sealed), memory_bytes long */
+	VHOST_FD_DOORBELLS = 1, /* one page: struct vrdma_doorbells */
+	VHOST_FD_KICK = 2,      /* eventfd: write 1 after ringing */
+	VHOST_FD_IRQ = 3,       /* VRDMA_VECTOR_COUNT SOCK_SEQPACKET sockets, by vector */
+	VHOST_WELCOME_FDS = VHOST_FD_IRQ + VRDMA_VECTOR_COUNT
+};
+
+struct vhost_msg {
+	uint32_t magic;          /* VHOST_MAGIC */
+	uint32_t kind;           /* enum vhost_kind */
+	uint32_t offset;         /* WRITE_REG, READ_REG: the register (abi.h) */
+	uint32_t value;          /* WRITE_REG, REG_VALUE: the value; HELLO: VHOST_WIRE_VERSION */
+	uint64_t memory_bytes;   /* HELLO: asked; WELCOME: given (whole pages) */
+	int32_t err;             /* WELCOME: 0, or an errno and `why` */
+	uint16_t guest_id;       /* WELCOME: the device number on this host */
+	uint8_t host_id;         /* WELCOME: the host's number in traces */
+	uint8_t reserved;
+	char why[96];            /* WELCOME with err: the host's reason, NUL-terminated */
+};
+_Static_assert(sizeof(struct vhost_msg) == 128, "one fixed record size on the wire");
+
+#endif
