@@ -77,6 +77,12 @@ int vrdma_dealloc_pd(struct vrdma_pd *pd)
 
 struct vrdma_mr *vrdma_reg_mr(struct vrdma_pd *pd, void *addr, size_t length, int access)
 {
+	return vrdma_reg_mr_iova(pd, addr, length, (uintptr_t)addr, access);
+}
+
+struct vrdma_mr *vrdma_reg_mr_iova(struct vrdma_pd *pd, void *addr, size_t length, uint64_t iova,
+				   int access)
+{
 	struct vrdma_context *ctx = pd->context;
 	uint64_t gpa = vgm_gpa_of(&ctx->vm->memory, addr);
 	if (length == 0 || gpa == UINT64_MAX || length > ctx->vm->memory.bytes - gpa)
@@ -93,7 +99,7 @@ struct vrdma_mr *vrdma_reg_mr(struct vrdma_pd *pd, void *addr, size_t length, in
 			     &mr->directory_pages);
 	if (rc != 0)
 		return fail(rc, mr);
-	req.create_mr.iova = (uintptr_t)addr;
+	req.create_mr.iova = iova;
 	req.create_mr.length_bytes = length;
 	req.create_mr.pd_handle = pd->handle;
 	req.create_mr.access_flags = (uint32_t)access;
