@@ -167,3 +167,20 @@ VAB_EXPORT int ibv_query_pkey(struct ibv_context *context, uint8_t port_num, int
 	*pkey = htobe16(0xffff);
 	return 0;
 }
+
+/* rdma-core's private entry (IBVERBS_PRIVATE_34) that ibv_devinfo -v
+ * calls for each GID; left to libibverbs it would read the provider's
+ * internals this context does not have.  The GID is an IB one (type 0,
+ * "IB/RoCE v1"). */
+VAB_EXPORT int ibv_query_gid_type(struct ibv_context *context, uint8_t port_num, unsigned int index,
+				  int *type);
+int ibv_query_gid_type(struct ibv_context *context, uint8_t port_num, unsigned int index, int *type)
+{
+	union ibv_gid gid;
+	if (index > INT32_MAX || vrdma_query_gid(vab_context_of(context)->driver, port_num, (int)index, &gid) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	*type = 0;
+	return 0;
+}

@@ -70,6 +70,60 @@ VAB_EXPORT const char *ibv_wc_status_str(enum ibv_wc_status status)
 	return vrdma_wc_status_str(status);
 }
 
+/* Verbs whose libibverbs versions would reach into a provider's private
+ * state this context does not have: refused here instead of crashing. */
+VAB_EXPORT int ibv_resize_cq(struct ibv_cq *cq, int cqe)
+{
+	return vab_unsupported("resizing a completion queue (ibv_resize_cq)");
+}
+
+VAB_EXPORT int ibv_rereg_mr(struct ibv_mr *mr, int flags, struct ibv_pd *pd, void *addr, size_t length, int access)
+{
+	vab_unsupported("re-registering a memory region (ibv_rereg_mr)");
+	return IBV_REREG_MR_ERR_INPUT;
+}
+
+VAB_EXPORT int ibv_modify_srq(struct ibv_srq *srq, struct ibv_srq_attr *attr, int mask)
+{
+	return vab_unsupported("shared receive queues (SRQ)");
+}
+
+VAB_EXPORT int ibv_query_srq(struct ibv_srq *srq, struct ibv_srq_attr *attr)
+{
+	return vab_unsupported("shared receive queues (SRQ)");
+}
+
+VAB_EXPORT int ibv_query_ece(struct ibv_qp *qp, struct ibv_ece *ece)
+{
+	return vab_unsupported("enhanced connection establishment (ECE)");
+}
+
+VAB_EXPORT int ibv_set_ece(struct ibv_qp *qp, struct ibv_ece *ece)
+{
+	return vab_unsupported("enhanced connection establishment (ECE)");
+}
+
+VAB_EXPORT struct ibv_context *ibv_import_device(int cmd_fd)
+{
+	return refuse_null("importing objects from another process (ibv_import_*)");
+}
+
+VAB_EXPORT struct ibv_pd *ibv_import_pd(struct ibv_context *context, uint32_t pd_handle)
+{
+	return refuse_null("importing objects from another process (ibv_import_*)");
+}
+
+VAB_EXPORT struct ibv_mr *ibv_import_mr(struct ibv_pd *pd, uint32_t mr_handle)
+{
+	return refuse_null("importing objects from another process (ibv_import_*)");
+}
+
+VAB_EXPORT struct ibv_mr *ibv_reg_dmabuf_mr(struct ibv_pd *pd, uint64_t offset, size_t length, uint64_t iova,
+					    int fd, int access)
+{
+	return refuse_null("dma-buf memory regions (ibv_reg_dmabuf_mr)");
+}
+
 /* ---- the extended context's ops ---- */
 
 static struct ibv_cq_ex *refuse_cq_ex(struct ibv_context *context, struct ibv_cq_init_attr_ex *attr)
