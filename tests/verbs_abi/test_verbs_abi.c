@@ -141,17 +141,52 @@ static void dump_on_failure(int failed, const struct child *c)
 	free(text);
 }
 
+/* Whether some socket listens on TCP PORT (/proc/net/tcp and tcp6: the
+ * local address's port in hex, state 0A).  Watching rather than connecting
+ * keeps the server's one accept for its client. */
+static int listening(int port)
+{
+	static const char *const tables[] = {"/proc/net/tcp", "/proc/net/tcp6"};
+	int found = 0;
+	for (int t = 0; t < 2 && !found; t++) {
+		FILE *f = fopen(tables[t], "r");
+		char line[512], local[128], state[8];
+		while (f && !found && fgets(line, sizeof line, f)) {
+			unsigned p;
+			char *colon;
+			if (sscanf(line, "%*s %127s %*s %7s", local, state) == 2 && (colon = strrchr(local, ':')) &&
+			    sscanf(colon + 1, "%x", &p) == 1)
+				found = (int)p == port && strcmp(state, "0A") == 0;
+		}
+		if (f)
+			fclose(f);
+	}
+	return found;
+}
+
+/* Wait (at most the deadline) until the server listens or has exited. */
+static void wait_for_server(const struct child *c, int port)
+{
+	struct timespec nap = {0, 20 * 1000 * 1000};
+	for (int i = 0; i < DEADLINE_S * 50 && !listening(port); i++) {
+		siginfo_t info = {0};
+		if (waitid(P_PID, (id_t)c->pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid != 0)
+			return; /* gone: finish() reports it */
+		nanosleep(&nap, NULL);
+	}
+}
+
 /* Server and client of one program; both must exit 0.  OUT: their output. */
-static void run_pair(const char *dir, const char *name, const char *client_env, const char *const *server_argv,
-		     const char *const *client_argv, char **server_out, char **client_out)
+static void run_pair(const char *dir, const char *name, int port, const char *client_env,
+		     const char *const *server_argv, const char *const *client_argv, char **server_out,
+		     char **client_out)
 {
 	char sname[64], cname[64];
 	snprintf(sname, sizeof sname, "%s-server", name);
 	snprintf(cname, sizeof cname, "%s-client", name);
 	struct child s = start(dir, sname, NULL, server_argv);
-	/* The server listens at once; the client's perftest retries its
-	 * connect, ibv_rc_pingpong does not: give the server a moment. */
-	usleep(500 * 1000);
+	/* ibv_rc_pingpong's client does not retry its connect. */
+	wait_for_server(&s, port);
 	struct child c = start(dir, cname, client_env, client_argv);
 	int crc = finish(&c, DEADLINE_S);
 	int src = finish(&s, DEADLINE_S);
@@ -181,7 +216,7 @@ static void pingpong(const char *extra)
 	if (extra == NULL)
 		client[6] = "localhost", client[7] = NULL;
 	char *so, *co;
-	run_pair(dir, "pingpong", NULL, server, client, &so, &co);
+	run_pair(dir, "pingpong", atoi(port), NULL, server, client, &so, &co);
 	const char *row = "^[0-9]+ bytes in [0-9.]+ seconds = [0-9.]+ Mbit/sec$";
 	ck_assert_msg(matches(so, row) && matches(co, row), "no throughput line:\n%s\n%s", so, co);
 	ck_assert_msg(matches(co, "^200 iters in [0-9.]+ seconds"), "no iteration line:\n%s", co);
@@ -222,7 +257,7 @@ START_TEST(write_lat_prints_its_table)
 	const char *server[] = {"ib_write_lat", "-n", "100", "-p", port, NULL};
 	const char *client[] = {"ib_write_lat", "-n", "100", "-p", port, "localhost", NULL};
 	char *so, *co;
-	run_pair(dir, "write_lat", NULL, server, client, &so, &co);
+	run_pair(dir, "write_lat", atoi(port), NULL, server, client, &so, &co);
 	check_lat_table(so);
 	check_lat_table(co);
 	free(so);
@@ -242,7 +277,7 @@ START_TEST(traced_write_lat_replays)
 	const char *server[] = {"ib_write_lat", "-n", "100", "-p", port, NULL};
 	const char *client[] = {"ib_write_lat", "-n", "100", "-p", port, "localhost", NULL};
 	char *so, *co;
-	run_pair(dir, "traced", env, server, client, &so, &co);
+	run_pair(dir, "traced", atoi(port), env, server, client, &so, &co);
 	struct stat st;
 	ck_assert_msg(stat(trace, &st) == 0 && st.st_size > 0, "no trace at %s", trace);
 	const char *args[] = {"replay", trace, NULL};
