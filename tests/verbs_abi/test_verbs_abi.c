@@ -310,6 +310,26 @@ START_TEST(ud_is_refused_by_name)
 }
 END_TEST
 
+/* Our own verbs program: regions on every kind of buffer, an RDMA write
+ * between two of them, the completion channel's fd, the refusals. */
+START_TEST(own_program_regions_and_refusals)
+{
+	const char *dir = temp_dir();
+	char probe[1024];
+	snprintf(probe, sizeof probe, "%s/tests/verbs_abi/verbs_probe", build_dir());
+	const char *argv[] = {probe, NULL};
+	struct child c = start(dir, "probe", NULL, argv);
+	int rc = finish(&c, DEADLINE_S);
+	char *out = read_file(c.out_path);
+	ck_assert_msg(rc == 0 && strstr(out, "verbs_probe: ok") != NULL, "verbs_probe exit %d:\n%s", rc, out);
+	ck_assert_msg(strstr(out, "vrdma: cannot register memory at 0x") != NULL &&
+			      strstr(out, "file-backed or shared mapping") != NULL,
+		      "the file-backed refusal's line is missing:\n%s", out);
+	free(out);
+	remove_tree(dir);
+}
+END_TEST
+
 static int installed(const char *program)
 {
 	const char *path = getenv("PATH");
@@ -341,6 +361,7 @@ int main(void)
 	tcase_add_test(t, write_lat_prints_its_table);
 	tcase_add_test(t, traced_write_lat_replays);
 	tcase_add_test(t, ud_is_refused_by_name);
+	tcase_add_test(t, own_program_regions_and_refusals);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }

@@ -90,6 +90,12 @@ struct vrdma_mr *vrdma_reg_mr(struct vrdma_pd *pd, void *addr, size_t length, in
  * registered under the application's own addresses. */
 struct vrdma_mr *vrdma_reg_mr_iova(struct vrdma_pd *pd, void *addr, size_t length, uint64_t iova,
 				   int access);
+/* The same over any guest pages in order (page_gpas[i], page-aligned): the
+ * region's first byte is first_page_offset into page 0, and `pages` must
+ * be exactly what length needs.  mr->addr is the first byte as this side
+ * maps it (meaningful only when the pages are contiguous). */
+struct vrdma_mr *vrdma_reg_mr_pages(struct vrdma_pd *pd, const uint64_t *page_gpas, uint32_t pages,
+				    uint32_t first_page_offset, size_t length, uint64_t iova, int access);
 int vrdma_dereg_mr(struct vrdma_mr *mr);
 
 struct vrdma_comp_channel *vrdma_create_comp_channel(struct vrdma_context *context);

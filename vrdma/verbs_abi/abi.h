@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "vrdma/guest/verbs.h"
+#include "vrdma/verbs_abi/window.h"
 
 /* Symbols the preloaded library exports (the rest is hidden). */
 #define VAB_EXPORT __attribute__((visibility("default")))
@@ -43,12 +44,10 @@ struct vab_pd {
 	struct vrdma_pd *driver;
 };
 
-struct vab_window;
-
 struct vab_mr {
 	struct ibv_mr ibv;
 	struct vrdma_mr *driver;
-	struct vab_window *window;        /* NULL: the buffer was guest memory already */
+	struct vab_span span;             /* its pages and the windows over them */
 };
 
 struct vab_channel {

@@ -64,12 +64,13 @@ VAB_EXPORT struct ibv_mr *ibv_reg_mr_iova2(struct ibv_pd *ibv, void *addr, size_
 		errno = ENOMEM;
 		return NULL;
 	}
-	void *guest_addr;
-	int rc = vab_window_open(driver, vab_device_vm(), addr, length, &guest_addr, &mr->window);
-	if (rc == 0 && (mr->driver = vrdma_reg_mr_iova(pd->driver, guest_addr, length, iova, mandatory)) == NULL)
+	struct vab_span *sp = &mr->span;
+	int rc = vab_window_open(driver, vab_device_vm(), addr, length, sp);
+	if (rc == 0 && (mr->driver = vrdma_reg_mr_pages(pd->driver, sp->page_gpas, sp->pages, sp->first_page_offset,
+							 length, iova, mandatory)) == NULL)
 		rc = errno ? errno : EIO;
 	if (rc != 0) {
-		vab_window_close(driver, vab_device_vm(), mr->window);
+		vab_window_close(driver, vab_device_vm(), sp);
 		free(mr);
 		errno = rc;
 		return NULL;
@@ -92,7 +93,7 @@ VAB_EXPORT int ibv_dereg_mr(struct ibv_mr *ibv)
 	int rc = vrdma_dereg_mr(mr->driver);
 	if (rc != 0)
 		return rc;
-	vab_window_close(driver, vab_device_vm(), mr->window);
+	vab_window_close(driver, vab_device_vm(), &mr->span);
 	free(mr);
 	return 0;
 }

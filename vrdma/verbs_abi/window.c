@@ -29,6 +29,8 @@ struct vab_window {
 	struct vab_window *next;
 };
 
+#define STACK_MARGIN_BYTES (64u << 10)
+
 static pthread_mutex_t windows_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct vab_window *windows;
 
@@ -66,8 +68,11 @@ static int private_anonymous(uintptr_t start, uintptr_t end, const char **why)
 			*why = "the pages are not readable and writable";
 			break;
 		}
-		if (perms[3] != 'p' || inode != 0 || (path[0] != '\0' && strcmp(path, "[heap]") != 0 &&
-						       strcmp(path, "[stack]") != 0)) {
+		if (strcmp(path, "[stack]") == 0) {
+			*why = "the pages are the main thread's stack, which the remap would race with";
+			break;
+		}
+		if (perms[3] != 'p' || inode != 0 || (path[0] != '\0' && strcmp(path, "[heap]") != 0)) {
 			*why = "the pages are a file-backed or shared mapping, which a remap would change";
 			break;
 		}
@@ -92,24 +97,32 @@ static int transfer(long call, int fd, uintptr_t at, size_t bytes, uint64_t gpa)
 	return 0;
 }
 
-static struct vab_window *find(uintptr_t start, uintptr_t end, int *partial)
+/* The window holding page `page`, or NULL; *next_start: where the next
+ * window above it starts (UINTPTR_MAX: none). */
+static struct vab_window *covering(uintptr_t page, uintptr_t *next_start)
 {
-	*partial = 0;
+	*next_start = UINTPTR_MAX;
 	for (struct vab_window *w = windows; w; w = w->next) {
-		uintptr_t wend = w->start + w->bytes;
-		if (start >= w->start && end <= wend)
+		if (page >= w->start && page < w->start + w->bytes)
 			return w;
-		if (start < wend && end > w->start)
-			*partial = 1;
+		if (w->start > page && w->start < *next_start)
+			*next_start = w->start;
 	}
 	return NULL;
 }
 
+/* A new window over [start, end), on the list with no reference yet. */
 static int open_new(struct vrdma_context *driver, struct vrdma_vm *vm, uintptr_t start, uintptr_t end,
 		    struct vab_window **out)
 {
 	const char *why;
 	size_t bytes = end - start;
+	/* The calling thread's own frames (this one and the system calls
+	 * below it) must not live on pages being remapped: a write to them
+	 * between the copy and the remap would be lost. */
+	uintptr_t here = (uintptr_t)&why;
+	if (start < here + STACK_MARGIN_BYTES && end + STACK_MARGIN_BYTES > here)
+		return refuse(start, bytes, "the pages are the calling thread's stack, which the remap would race with");
 	if (!private_anonymous(start, end, &why))
 		return refuse(start, bytes, why);
 	struct vab_window *w = calloc(1, sizeof *w);
@@ -130,64 +143,120 @@ static int open_new(struct vrdma_context *driver, struct vrdma_vm *vm, uintptr_t
 		free(w);
 		return rc;
 	}
-	*w = (struct vab_window){.start = start, .bytes = bytes, .guest = guest, .refs = 1, .next = windows};
+	*w = (struct vab_window){.start = start, .bytes = bytes, .guest = guest, .next = windows};
 	windows = w;
 	*out = w;
 	return 0;
 }
 
-int vab_window_open(struct vrdma_context *driver, struct vrdma_vm *vm, void *addr, size_t length,
-		    void **guest_addr, struct vab_window **window)
+/* Record window w in the span once (runs of one window are adjacent). */
+static void note_window(struct vab_span *span, struct vab_window *w)
 {
-	uintptr_t a = (uintptr_t)addr;
-	*window = NULL;
-	if (vgm_gpa_of(&vm->memory, addr) != UINT64_MAX) {
-		*guest_addr = addr;
-		return 0;
+	if (span->window_count == 0 || span->windows[span->window_count - 1] != w)
+		span->windows[span->window_count++] = w;
+}
+
+static void close_window(struct vrdma_context *driver, struct vrdma_vm *vm, struct vab_window *window);
+
+/* Fill span->page_gpas for the page range, opening windows for uncovered
+ * runs.  Called with windows_lock held. */
+static int cover(struct vrdma_context *driver, struct vrdma_vm *vm, uintptr_t start, struct vab_span *span)
+{
+	uint32_t i = 0;
+	while (i < span->pages) {
+		uintptr_t page = start + (uintptr_t)i * VRDMA_PAGE_BYTES, next;
+		struct vab_window *w = covering(page, &next);
+		if (w == NULL) {
+			uintptr_t end = start + (uintptr_t)span->pages * VRDMA_PAGE_BYTES;
+			int rc = open_new(driver, vm, page, next < end ? next : end, &w);
+			if (rc != 0)
+				return rc;
+		}
+		note_window(span, w);
+		uint64_t gpa = vgm_gpa_of(&vm->memory, w->guest) + (page - w->start);
+		for (; i < span->pages && page < w->start + w->bytes; i++, page += VRDMA_PAGE_BYTES, gpa += VRDMA_PAGE_BYTES)
+			span->page_gpas[i] = gpa;
 	}
-	if (length == 0 || a + length < a)
-		return EINVAL;
-	uintptr_t start = a & ~(uintptr_t)(VRDMA_PAGE_BYTES - 1);
-	uintptr_t end = (a + length + VRDMA_PAGE_BYTES - 1) & ~(uintptr_t)(VRDMA_PAGE_BYTES - 1);
-	int partial, rc = 0;
-	pthread_mutex_lock(&windows_lock);
-	struct vab_window *w = find(start, end, &partial);
-	if (w != NULL)
-		w->refs++;
-	else if (partial)
-		rc = refuse(start, end - start, "the range covers part of an earlier registration's pages");
-	else
-		rc = open_new(driver, vm, start, end, &w);
-	pthread_mutex_unlock(&windows_lock);
-	if (rc != 0)
-		return rc;
-	*window = w;
-	*guest_addr = w->guest + (a - w->start);
 	return 0;
 }
 
-void vab_window_close(struct vrdma_context *driver, struct vrdma_vm *vm, struct vab_window *window)
+int vab_window_open(struct vrdma_context *driver, struct vrdma_vm *vm, void *addr, size_t length,
+		    struct vab_span *span)
 {
-	if (window == NULL)
-		return;
+	uintptr_t a = (uintptr_t)addr;
+	memset(span, 0, sizeof *span);
+	if (length == 0 || a + length < a || length > vm->memory.bytes)
+		return EINVAL;
+	uintptr_t start = a & ~(uintptr_t)(VRDMA_PAGE_BYTES - 1);
+	uintptr_t end = (a + length + VRDMA_PAGE_BYTES - 1) & ~(uintptr_t)(VRDMA_PAGE_BYTES - 1);
+	span->pages = (uint32_t)((end - start) / VRDMA_PAGE_BYTES);
+	span->first_page_offset = (uint32_t)(a - start);
+	span->page_gpas = malloc(span->pages * sizeof *span->page_gpas);
+	/* At most one window per page, and in practice one or two. */
+	span->windows = malloc(span->pages * sizeof *span->windows);
+	if (span->page_gpas == NULL || span->windows == NULL) {
+		vab_window_close(driver, vm, span);
+		return ENOMEM;
+	}
+	uint64_t gpa = vgm_gpa_of(&vm->memory, addr);
+	if (gpa != UINT64_MAX && length <= vm->memory.bytes - gpa) {
+		/* Guest memory already (the driver's own mapping). */
+		for (uint32_t i = 0; i < span->pages; i++)
+			span->page_gpas[i] = gpa - span->first_page_offset + (uint64_t)i * VRDMA_PAGE_BYTES;
+		return 0;
+	}
 	pthread_mutex_lock(&windows_lock);
-	if (--window->refs > 0) {
-		pthread_mutex_unlock(&windows_lock);
+	int rc = cover(driver, vm, start, span);
+	for (uint32_t k = 0; k < span->window_count; k++)
+		span->windows[k]->refs++;
+	pthread_mutex_unlock(&windows_lock);
+	if (rc != 0)
+		vab_window_close(driver, vm, span);
+	return rc;
+}
+
+void vab_window_close(struct vrdma_context *driver, struct vrdma_vm *vm, struct vab_span *span)
+{
+	pthread_mutex_lock(&windows_lock);
+	for (uint32_t k = 0; k < span->window_count; k++) {
+		struct vab_window *w = span->windows[k];
+		if (--w->refs > 0)
+			continue;
+		for (struct vab_window **p = &windows; *p; p = &(*p)->next)
+			if (*p == w) {
+				*p = w->next;
+				break;
+			}
+		close_window(driver, vm, w);
+	}
+	pthread_mutex_unlock(&windows_lock);
+	free(span->page_gpas);
+	free(span->windows);
+	memset(span, 0, sizeof *span);
+}
+
+/* Put private memory back over a window no registration uses. */
+static void close_window(struct vrdma_context *driver, struct vrdma_vm *vm, struct vab_window *window)
+{
+	/* Private memory back, with the bytes the window holds now: filled
+	 * aside, then moved over the window in one step, so the pages never
+	 * read as zeros (the window's own record may live on them). */
+	uintptr_t start = window->start;
+	size_t bytes = window->bytes;
+	uint64_t gpa = vgm_gpa_of(&vm->memory, window->guest);
+	void *fresh = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int rc = fresh == MAP_FAILED ? errno : transfer(SYS_pread64, vm->memory.fd, (uintptr_t)fresh, bytes, gpa);
+	if (rc == 0 && mremap(fresh, bytes, bytes, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)start) == MAP_FAILED)
+		rc = errno;
+	if (rc != 0) {
+		/* The window stays: the program's bytes are safe in it. */
+		fprintf(stderr, "vrdma: restoring private memory at 0x%" PRIxPTR " after dereg_mr failed: %s\n",
+			start, strerror(rc));
+		if (fresh != MAP_FAILED)
+			munmap(fresh, bytes);
+		free(window);
 		return;
 	}
-	for (struct vab_window **p = &windows; *p; p = &(*p)->next)
-		if (*p == window) {
-			*p = window->next;
-			break;
-		}
-	pthread_mutex_unlock(&windows_lock);
-	/* Private memory back, with the bytes the window holds now. */
-	uint64_t gpa = vgm_gpa_of(&vm->memory, window->guest);
-	if (mmap((void *)window->start, window->bytes, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ||
-	    transfer(SYS_pread64, vm->memory.fd, window->start, window->bytes, gpa) != 0)
-		fprintf(stderr, "vrdma: restoring private memory at 0x%" PRIxPTR " after dereg_mr failed: %s\n",
-			window->start, strerror(errno));
 	vrdma_free_buffer(driver, window->guest, window->bytes);
 	free(window);
 }

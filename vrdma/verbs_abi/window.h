@@ -14,10 +14,11 @@
  * free() or reuse the buffer as usual.
  *
  * Refused (EOPNOTSUPP, one stderr line): pages that are not private
- * anonymous memory (heap, stack or anonymous mmap), i.e. file-backed or
- * shared mappings, whose meaning a remap would change; read-only or
- * unmapped pages; a range that covers part of an open window (one that
- * covers the whole of it, or lies inside it, shares it).
+ * anonymous memory (heap or anonymous mmap), i.e. file-backed or shared
+ * mappings, whose meaning a remap would change; stacks (the main
+ * thread's, and any within 64 KiB of the calling thread's frames), whose
+ * frames could be written between the copy and the remap; read-only or
+ * unmapped pages.
  *
  * Caveats (docs/verbs-abi.md): the whole pages move, neighbours of the
  * buffer on them included (their bytes are kept); a thread writing those
@@ -28,20 +29,33 @@
 #define VRDMA_VERBS_ABI_WINDOW_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "vrdma/device/vm.h"
 #include "vrdma/guest/verbs.h"
 
 struct vab_window;
 
-/* Make [addr, addr + length) guest memory.  OUT: *guest_addr, the same
- * first byte in the driver's mapping of guest memory (what vrdma_reg_mr_iova
- * takes); *window, NULL when the buffer was guest memory already.  Returns 0
- * or an errno (EOPNOTSUPP with the reason on stderr, ENOMEM when guest
- * memory is short: VRDMA_GUEST_MEMORY_BYTES). */
+/* What one registration holds: its pages as guest-physical addresses,
+ * and the windows it took a reference on (none when the buffer was guest
+ * memory already). */
+struct vab_span {
+	uint64_t *page_gpas;        /* one per page of the range, in order */
+	uint32_t pages;
+	uint32_t first_page_offset; /* of the buffer's first byte */
+	struct vab_window **windows;
+	uint32_t window_count;
+};
+
+/* Make [addr, addr + length) guest memory: pages already in windows keep
+ * theirs (a range may overlap earlier registrations in any way), every
+ * maximal run of other pages gets a new window.  OUT: *span.  Returns 0 or
+ * an errno (EOPNOTSUPP with the reason on stderr, ENOMEM when guest memory
+ * is short: VRDMA_GUEST_MEMORY_BYTES). */
 int vab_window_open(struct vrdma_context *driver, struct vrdma_vm *vm, void *addr, size_t length,
-		    void **guest_addr, struct vab_window **window);
-/* Drop one registration of the window (NULL: nothing). */
-void vab_window_close(struct vrdma_context *driver, struct vrdma_vm *vm, struct vab_window *window);
+		    struct vab_span *span);
+/* Drop the span's references; windows no registration uses any more are
+ * closed. */
+void vab_window_close(struct vrdma_context *driver, struct vrdma_vm *vm, struct vab_span *span);
 
 #endif
