@@ -310,6 +310,28 @@ START_TEST(ud_is_refused_by_name)
 }
 END_TEST
 
+/* ibv_devices and ibv_devinfo -v describe the device (the latter reaches
+ * rdma-core's private ibv_query_gid_type). */
+START_TEST(devinfo_describes_the_device)
+{
+	const char *dir = temp_dir();
+	const char *devinfo[] = {"ibv_devinfo", "-v", NULL}, *devices[] = {"ibv_devices", NULL};
+	struct child c = start(dir, "devinfo", NULL, devinfo);
+	int rc = finish(&c, DEADLINE_S);
+	char *out = read_file(c.out_path);
+	ck_assert_msg(rc == 0 && strstr(out, "hca_id:\tvrdma0") && matches(out, "link_layer:\t+InfiniBand$") &&
+			      matches(out, "state:\t+PORT_ACTIVE") && matches(out, "GID\\[  0\\]:\t+fe80:"),
+		      "ibv_devinfo -v exit %d:\n%s", rc, out);
+	free(out);
+	c = start(dir, "devices", NULL, devices);
+	rc = finish(&c, DEADLINE_S);
+	out = read_file(c.out_path);
+	ck_assert_msg(rc == 0 && matches(out, "^ +vrdma0[ \t]+[0-9a-f]{16}$"), "ibv_devices exit %d:\n%s", rc, out);
+	free(out);
+	remove_tree(dir);
+}
+END_TEST
+
 /* Our own verbs program: regions on every kind of buffer, an RDMA write
  * between two of them, the completion channel's fd, the refusals. */
 START_TEST(own_program_regions_and_refusals)
@@ -345,7 +367,8 @@ static int installed(const char *program)
 
 int main(void)
 {
-	static const char *const needed[] = {"ibv_rc_pingpong", "ibv_ud_pingpong", "ib_write_lat", NULL};
+	static const char *const needed[] = {"ibv_rc_pingpong", "ibv_ud_pingpong", "ibv_devinfo", "ibv_devices",
+					     "ib_write_lat", NULL};
 	for (int i = 0; needed[i]; i++)
 		if (!installed(needed[i])) {
 			printf("SKIP: %s is not installed (Debian: apt-get install ibverbs-utils perftest)\n",
@@ -362,6 +385,7 @@ int main(void)
 	tcase_add_test(t, traced_write_lat_replays);
 	tcase_add_test(t, ud_is_refused_by_name);
 	tcase_add_test(t, own_program_regions_and_refusals);
+	tcase_add_test(t, devinfo_describes_the_device);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }
