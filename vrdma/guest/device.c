@@ -33,8 +33,8 @@ void vg_free_pages(struct vrdma_context *ctx, uint64_t gpa, uint32_t pages)
 		vpa_free(&ctx->pages, (uint32_t)(gpa / VRDMA_PAGE_BYTES), pages);
 }
 
-int vg_describe(struct vrdma_context *ctx, uint64_t first_gpa, uint32_t pages,
-		struct vrdma_pdir_ref *ref, uint64_t *directory_gpa, uint32_t *directory_pages)
+int vg_describe_pages(struct vrdma_context *ctx, const uint64_t *gpas, uint32_t pages,
+		      struct vrdma_pdir_ref *ref, uint64_t *directory_gpa, uint32_t *directory_pages)
 {
 	if (pages == 0 || pages > VPD_MAX_PAGES)
 		return EINVAL;
@@ -46,21 +46,28 @@ int vg_describe(struct vrdma_context *ctx, uint64_t first_gpa, uint32_t pages,
 	uint64_t tables[VPD_ENTRIES_PER_PAGE];
 	for (uint32_t t = 0; t + 1 < overhead; t++)
 		tables[t] = dir_gpa + (uint64_t)(t + 1) * VRDMA_PAGE_BYTES;
-	uint64_t *gpas = malloc((size_t)pages * sizeof *gpas);
-	if (gpas == NULL) {
-		vpa_free(&ctx->pages, first, overhead);
-		return ENOMEM;
-	}
-	for (uint32_t i = 0; i < pages; i++)
-		gpas[i] = first_gpa + (uint64_t)i * VRDMA_PAGE_BYTES;
 	vpd_fill(&ctx->vm->memory, dir_gpa, tables, gpas, pages);
-	free(gpas);
 	ref->dir_gpa = dir_gpa;
 	ref->page_count = pages;
 	ref->reserved = 0;
 	*directory_gpa = dir_gpa;
 	*directory_pages = overhead;
 	return 0;
+}
+
+int vg_describe(struct vrdma_context *ctx, uint64_t first_gpa, uint32_t pages,
+		struct vrdma_pdir_ref *ref, uint64_t *directory_gpa, uint32_t *directory_pages)
+{
+	if (pages == 0 || pages > VPD_MAX_PAGES)
+		return EINVAL;
+	uint64_t *gpas = malloc((size_t)pages * sizeof *gpas);
+	if (gpas == NULL)
+		return ENOMEM;
+	for (uint32_t i = 0; i < pages; i++)
+		gpas[i] = first_gpa + (uint64_t)i * VRDMA_PAGE_BYTES;
+	int rc = vg_describe_pages(ctx, gpas, pages, ref, directory_gpa, directory_pages);
+	free(gpas);
+	return rc;
 }
 
 int vg_alloc_described(struct vrdma_context *ctx, uint32_t pages, uint8_t **memory, uint64_t *gpa,

@@ -77,6 +77,9 @@ int vg_command(struct vrdma_context *ctx, uint32_t command, union vrdma_request 
 /* Guest memory for an object, described by a new page directory. */
 int vg_alloc_described(struct vrdma_context *ctx, uint32_t pages, uint8_t **memory, uint64_t *gpa,
 		       struct vrdma_pdir_ref *ref, uint64_t *directory_gpa, uint32_t *directory_pages);
+/* The same for any guest pages, in order (gpas[i]: page i). */
+int vg_describe_pages(struct vrdma_context *ctx, const uint64_t *gpas, uint32_t pages,
+		      struct vrdma_pdir_ref *ref, uint64_t *directory_gpa, uint32_t *directory_pages);
 int vg_describe(struct vrdma_context *ctx, uint64_t first_gpa, uint32_t pages,
 		struct vrdma_pdir_ref *ref, uint64_t *directory_gpa, uint32_t *directory_pages);
 void vg_free_pages(struct vrdma_context *ctx, uint64_t gpa, uint32_t pages);

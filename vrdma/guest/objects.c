@@ -77,23 +77,50 @@ int vrdma_dealloc_pd(struct vrdma_pd *pd)
 
 struct vrdma_mr *vrdma_reg_mr(struct vrdma_pd *pd, void *addr, size_t length, int access)
 {
+	return vrdma_reg_mr_iova(pd, addr, length, (uintptr_t)addr, access);
+}
+
+struct vrdma_mr *vrdma_reg_mr_iova(struct vrdma_pd *pd, void *addr, size_t length, uint64_t iova,
+				   int access)
+{
 	struct vrdma_context *ctx = pd->context;
 	uint64_t gpa = vgm_gpa_of(&ctx->vm->memory, addr);
 	if (length == 0 || gpa == UINT64_MAX || length > ctx->vm->memory.bytes - gpa)
 		return fail(EFAULT, NULL);
+	uint64_t first_page_gpa = gpa & ~(uint64_t)(VRDMA_PAGE_BYTES - 1);
+	uint64_t pages = pages_for((gpa - first_page_gpa) + length);
+	uint64_t *gpas = malloc(pages * sizeof *gpas);
+	if (gpas == NULL)
+		return fail(ENOMEM, NULL);
+	for (uint64_t i = 0; i < pages; i++)
+		gpas[i] = first_page_gpa + i * VRDMA_PAGE_BYTES;
+	struct vrdma_mr *mr = vrdma_reg_mr_pages(pd, gpas, (uint32_t)pages, (uint32_t)(gpa - first_page_gpa), length,
+						 iova, access);
+	free(gpas);
+	return mr;
+}
+
+struct vrdma_mr *vrdma_reg_mr_pages(struct vrdma_pd *pd, const uint64_t *page_gpas, uint32_t pages,
+				    uint32_t first_page_offset, size_t length, uint64_t iova, int access)
+{
+	struct vrdma_context *ctx = pd->context;
+	if (length == 0 || pages == 0 || first_page_offset >= VRDMA_PAGE_BYTES ||
+	    pages_for(first_page_offset + (uint64_t)length) != pages)
+		return fail(EINVAL, NULL);
+	for (uint32_t i = 0; i < pages; i++)
+		if (page_gpas[i] % VRDMA_PAGE_BYTES != 0 || !vgm_at(&ctx->vm->memory, page_gpas[i], VRDMA_PAGE_BYTES))
+			return fail(EFAULT, NULL);
 	struct vrdma_mr *mr = calloc(1, sizeof *mr);
 	if (mr == NULL)
 		return fail(ENOMEM, NULL);
 	union vrdma_request req;
 	union vrdma_response resp;
 	memset(&req, 0, sizeof req);
-	uint64_t first_page_gpa = gpa & ~(uint64_t)(VRDMA_PAGE_BYTES - 1);
-	uint32_t pages = pages_for((gpa - first_page_gpa) + length);
-	int rc = vg_describe(ctx, first_page_gpa, pages, &req.create_mr.pages, &mr->directory_gpa,
-			     &mr->directory_pages);
+	int rc = vg_describe_pages(ctx, page_gpas, pages, &req.create_mr.pages, &mr->directory_gpa,
+				   &mr->directory_pages);
 	if (rc != 0)
 		return fail(rc, mr);
-	req.create_mr.iova = (uintptr_t)addr;
+	req.create_mr.iova = iova;
 	req.create_mr.length_bytes = length;
 	req.create_mr.pd_handle = pd->handle;
 	req.create_mr.access_flags = (uint32_t)access;
@@ -104,7 +131,7 @@ struct vrdma_mr *vrdma_reg_mr(struct vrdma_pd *pd, void *addr, size_t length, in
 	if (rc != 0)
 		return fail(rc, mr);
 	mr->pd = pd;
-	mr->addr = addr;
+	mr->addr = ctx->vm->memory.base + page_gpas[0] + first_page_offset;
 	mr->length = length;
 	mr->handle = resp.create_mr.mr_handle;
 	mr->lkey = resp.create_mr.lkey;

@@ -84,6 +84,18 @@ struct vrdma_pd *vrdma_alloc_pd(struct vrdma_context *context);
 int vrdma_dealloc_pd(struct vrdma_pd *pd);
 
 struct vrdma_mr *vrdma_reg_mr(struct vrdma_pd *pd, void *addr, size_t length, int access);
+/* The same, where work requests name the region's first byte `iova`
+ * rather than `addr` (ibv_reg_mr_iova2): how another mapping of the same
+ * guest pages (libvrdma-verbs' windows over an application's buffer) is
+ * registered under the application's own addresses. */
+struct vrdma_mr *vrdma_reg_mr_iova(struct vrdma_pd *pd, void *addr, size_t length, uint64_t iova,
+				   int access);
+/* The same over any guest pages in order (page_gpas[i], page-aligned): the
+ * region's first byte is first_page_offset into page 0, and `pages` must
+ * be exactly what length needs.  mr->addr is the first byte as this side
+ * maps it (meaningful only when the pages are contiguous). */
+struct vrdma_mr *vrdma_reg_mr_pages(struct vrdma_pd *pd, const uint64_t *page_gpas, uint32_t pages,
+				    uint32_t first_page_offset, size_t length, uint64_t iova, int access);
 int vrdma_dereg_mr(struct vrdma_mr *mr);
 
 struct vrdma_comp_channel *vrdma_create_comp_channel(struct vrdma_context *context);
