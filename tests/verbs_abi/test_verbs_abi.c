@@ -5,7 +5,9 @@
  * ib_write_lat run as server and client, two processes that are two hosts
  * (each preloads the library and starts its private host), exchanging
  * their addresses over localhost TCP on a free port; their output is
- * checked.  A program asking for UD gets the clear refusal.  A traced run
+ * checked; and the same programs as VMs of vrdma-host processes
+ * (VRDMA_HOST): two VMs of one host, and two host processes.  A program
+ * asking for UD gets the clear refusal.  A traced run
  * replays in `vrdmasim replay`.  Every program runs under a deadline, so a
  * hang fails.  Exit 77 (skipped) only when the programs are not installed.
  *
@@ -177,14 +179,14 @@ static void wait_for_server(const struct child *c, int port)
 }
 
 /* Server and client of one program; both must exit 0.  OUT: their output. */
-static void run_pair(const char *dir, const char *name, int port, const char *client_env,
-		     const char *const *server_argv, const char *const *client_argv, char **server_out,
-		     char **client_out)
+static void run_pair_env(const char *dir, const char *name, int port, const char *server_env, const char *client_env,
+			 const char *const *server_argv, const char *const *client_argv, char **server_out,
+			 char **client_out)
 {
 	char sname[64], cname[64];
 	snprintf(sname, sizeof sname, "%s-server", name);
 	snprintf(cname, sizeof cname, "%s-client", name);
-	struct child s = start(dir, sname, NULL, server_argv);
+	struct child s = start(dir, sname, server_env, server_argv);
 	/* ibv_rc_pingpong's client does not retry its connect. */
 	wait_for_server(&s, port);
 	struct child c = start(dir, cname, client_env, client_argv);
@@ -195,6 +197,68 @@ static void run_pair(const char *dir, const char *name, int port, const char *cl
 	ck_assert_msg(src == 0 && crc == 0, "%s: server exit %d, client exit %d", name, src, crc);
 	*server_out = read_file(s.out_path);
 	*client_out = read_file(c.out_path);
+}
+
+static void run_pair(const char *dir, const char *name, int port, const char *client_env,
+		     const char *const *server_argv, const char *const *client_argv, char **server_out,
+		     char **client_out)
+{
+	run_pair_env(dir, name, port, NULL, client_env, server_argv, client_argv, server_out, client_out);
+}
+
+/* ---- vrdma-host processes ---- */
+
+struct host {
+	pid_t pid;
+	char socket[400];
+	char env[420];   /* "VRDMA_HOST=<socket>", for start()'s putenv */
+};
+
+/* Start a vrdma-host listening on DIR/NAME.sock; wait for its socket. */
+static void host_start(struct host *h, const char *dir, const char *name)
+{
+	char program[1100];
+	const char *given = getenv("VRDMA_HOST_PROGRAM");
+	snprintf(program, sizeof program, "%s", given ? given : "./vrdma-host");
+	snprintf(h->socket, sizeof h->socket, "%s/%s.sock", dir, name);
+	snprintf(h->env, sizeof h->env, "VRDMA_HOST=%s", h->socket);
+	h->pid = fork();
+	ck_assert_int_ge(h->pid, 0);
+	if (h->pid == 0) {
+		alarm(4 * DEADLINE_S);   /* never outlive a stuck test */
+		execl(program, program, "--quiet", "--socket", h->socket, (char *)NULL);
+		_exit(127);
+	}
+	struct timespec nap = {0, 10 * 1000 * 1000};
+	struct stat st;
+	for (int i = 0; i < DEADLINE_S * 100 && stat(h->socket, &st) != 0; i++)
+		nanosleep(&nap, NULL);
+	ck_assert_msg(stat(h->socket, &st) == 0, "%s did not listen on %s", program, h->socket);
+}
+
+/* SIGTERM: the host exits 0 after destroying its VMs. */
+static void host_stop(struct host *h)
+{
+	int status;
+	kill(h->pid, SIGTERM);
+	ck_assert_int_eq(waitpid(h->pid, &status, 0), h->pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "vrdma-host ended with status 0x%x", status);
+}
+
+/* Where the two programs' VMs live. */
+enum placement { ONE_HOST, TWO_HOST_PROCESSES };
+
+static void run_placed(enum placement where, const char *dir, const char *name, int port, const char *const *server_argv,
+		       const char *const *client_argv, char **server_out, char **client_out)
+{
+	struct host a, b;
+	host_start(&a, dir, "host-a");
+	if (where == TWO_HOST_PROCESSES)
+		host_start(&b, dir, "host-b");
+	run_pair_env(dir, name, port, a.env, where == ONE_HOST ? a.env : b.env, server_argv, client_argv, server_out, client_out);
+	host_stop(&a);
+	if (where == TWO_HOST_PROCESSES)
+		host_stop(&b);
 }
 
 static int matches(const char *text, const char *pattern)
@@ -238,6 +302,34 @@ START_TEST(rc_pingpong_checks_data_with_events)
 }
 END_TEST
 
+static void pingpong_placed(enum placement where)
+{
+	const char *dir = temp_dir();
+	char port[16];
+	snprintf(port, sizeof port, "%d", free_port());
+	const char *server[] = {"ibv_rc_pingpong", "-p", port, "-c", "-n", "200", NULL};
+	const char *client[] = {"ibv_rc_pingpong", "-p", port, "-c", "-n", "200", "localhost", NULL};
+	char *so, *co;
+	run_placed(where, dir, "pingpong", atoi(port), server, client, &so, &co);
+	ck_assert_msg(matches(co, "^200 iters in [0-9.]+ seconds"), "no iteration line:\n%s", co);
+	ck_assert_msg(matches(so, "^[0-9]+ bytes in [0-9.]+ seconds"), "no throughput line:\n%s", so);
+	free(so);
+	free(co);
+	remove_tree(dir);
+}
+
+START_TEST(rc_pingpong_two_vms_of_one_host)
+{
+	pingpong_placed(ONE_HOST);
+}
+END_TEST
+
+START_TEST(rc_pingpong_two_host_processes)
+{
+	pingpong_placed(TWO_HOST_PROCESSES);
+}
+END_TEST
+
 /* perftest's table: its header, then a row "2 100 min max typical ...". */
 static void check_lat_table(const char *out)
 {
@@ -263,6 +355,34 @@ START_TEST(write_lat_prints_its_table)
 	free(so);
 	free(co);
 	remove_tree(dir);
+}
+END_TEST
+
+static void write_lat_placed(enum placement where)
+{
+	const char *dir = temp_dir();
+	char port[16];
+	snprintf(port, sizeof port, "%d", free_port());
+	const char *server[] = {"ib_write_lat", "-n", "100", "-p", port, NULL};
+	const char *client[] = {"ib_write_lat", "-n", "100", "-p", port, "localhost", NULL};
+	char *so, *co;
+	run_placed(where, dir, "write_lat", atoi(port), server, client, &so, &co);
+	check_lat_table(so);
+	check_lat_table(co);
+	free(so);
+	free(co);
+	remove_tree(dir);
+}
+
+START_TEST(write_lat_two_vms_of_one_host)
+{
+	write_lat_placed(ONE_HOST);
+}
+END_TEST
+
+START_TEST(write_lat_two_host_processes)
+{
+	write_lat_placed(TWO_HOST_PROCESSES);
 }
 END_TEST
 
@@ -382,6 +502,10 @@ int main(void)
 	tcase_add_test(t, rc_pingpong_checks_data_polled);
 	tcase_add_test(t, rc_pingpong_checks_data_with_events);
 	tcase_add_test(t, write_lat_prints_its_table);
+	tcase_add_test(t, rc_pingpong_two_vms_of_one_host);
+	tcase_add_test(t, rc_pingpong_two_host_processes);
+	tcase_add_test(t, write_lat_two_vms_of_one_host);
+	tcase_add_test(t, write_lat_two_host_processes);
 	tcase_add_test(t, traced_write_lat_replays);
 	tcase_add_test(t, ud_is_refused_by_name);
 	tcase_add_test(t, own_program_regions_and_refusals);

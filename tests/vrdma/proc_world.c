@@ -44,7 +44,7 @@ static void become_child(void)
 
 void pw_host_start(struct pw_host *h, const char *dir, const char *name, ...)
 {
-	const char *program = getenv("VRDMA_HOST") ? getenv("VRDMA_HOST") : "./vrdma-host";
+	const char *program = getenv("VRDMA_HOST_PROGRAM") ? getenv("VRDMA_HOST_PROGRAM") : "./vrdma-host";
 	/* PW_HOST_LOG=1: the hosts' attach and detach lines on standard error */
 	const char *argv[24] = { program, getenv("PW_HOST_LOG") ? "--port=0" : "--quiet", "--socket" };
 	int argc = 3;

@@ -24,6 +24,7 @@
 #include "vrdma/verbs_abi/trace_config.h"
 #include "vrdma/backend/backend.h"
 #include "vrdma/hca/hca.h"
+#include "vrdma/host/attach.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -86,17 +87,15 @@ static int env_number(const char *name, uint64_t lo, uint64_t hi, uint64_t fallb
 
 /* THE place where a guest process attaches to a separate host process:
  * vrdma_attach() (vrdma/host/attach.h) maps this VM's guest memory and
- * device pins from the host process behind `socket_path`.  Until that
- * helper lands, the mode is refused with a clear message. */
+ * device pins from the vrdma-host behind `socket_path`. */
 static int attach_to_host_process(const char *socket_path, uint64_t memory_bytes, struct vrdma_vm **out,
 				  char *err, size_t err_bytes)
 {
-	(void)memory_bytes;
-	*out = NULL;
-	snprintf(err, err_bytes,
-		 "VRDMA_HOST=%s: attaching to a host process is not built into this library yet; "
-		 "unset VRDMA_HOST for a private host", socket_path);
-	return EOPNOTSUPP;
+	char why[400];
+	int rc = vrdma_attach(socket_path, memory_bytes, out, why, sizeof why);
+	if (rc != 0)
+		snprintf(err, err_bytes, "VRDMA_HOST=%s: %s", socket_path, why);
+	return rc;
 }
 
 /* ---- the private host ---- */
@@ -150,6 +149,8 @@ static void teardown(void)
 		vrdma_close_device(proc.driver);
 	if (proc.vm && proc.backend)
 		vbackend_destroy_vm(proc.backend, proc.vm);
+	else if (proc.vm)
+		vrdma_detach(proc.vm);   /* the host process destroys the VM */
 	if (proc.backend)
 		vbackend_stop(proc.backend);
 	if (proc.hca)
