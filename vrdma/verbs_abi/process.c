@@ -177,6 +177,8 @@ static int make_device(char *err, size_t err_bytes)
 	if (rc == 0)
 		rc = private_host ? start_private_host(memory_bytes, err, err_bytes)
 				  : attach_to_host_process(host, memory_bytes, &proc.vm, err, err_bytes);
+	if (rc == 0 && !private_host)
+		proc.vm->trace = proc.trace;   /* the guest's side; vrdma-host --trace records the device's */
 	if (rc == 0 && (proc.driver = vrdma_open_device(proc.vm)) == NULL) {
 		rc = errno ? errno : EIO;
 		snprintf(err, err_bytes, "opening the vRDMA device: %s", strerror(rc));
