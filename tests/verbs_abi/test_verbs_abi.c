@@ -88,7 +88,7 @@ static int free_port(void)
 }
 
 /* Start PROGRAM ARGS with the library preloaded, stdout and stderr into a
- * file of DIR named NAME; EXTRA_ENV ("K=V" or NULL) added. */
+ * file of DIR named NAME; EXTRA_ENV ("K=V" lines, or NULL) added. */
 static struct child start(const char *dir, const char *name, const char *extra_env, const char *const *argv)
 {
 	struct child c;
@@ -106,8 +106,13 @@ static struct child start(const char *dir, const char *name, const char *extra_e
 		 * the unit tests' business. */
 		setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
 		unsetenv("VRDMA_HOST");
-		if (extra_env)
-			putenv((char *)extra_env);
+		/* "K=V" lines: each into the environment (the child's copy) */
+		for (char *line = extra_env ? strdup(extra_env) : NULL, *next; line; line = next) {
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			putenv(line);
+		}
 		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
@@ -214,8 +219,9 @@ struct host {
 	char env[420];   /* "VRDMA_HOST=<socket>", for start()'s putenv */
 };
 
-/* Start a vrdma-host listening on DIR/NAME.sock; wait for its socket. */
-static void host_start(struct host *h, const char *dir, const char *name)
+/* Start a vrdma-host listening on DIR/NAME.sock, recording its trace in
+ * TRACE (or not: NULL); wait for its socket. */
+static void host_start_traced(struct host *h, const char *dir, const char *name, const char *trace)
 {
 	char program[1100];
 	const char *given = getenv("VRDMA_HOST_PROGRAM");
@@ -226,7 +232,10 @@ static void host_start(struct host *h, const char *dir, const char *name)
 	ck_assert_int_ge(h->pid, 0);
 	if (h->pid == 0) {
 		alarm(4 * DEADLINE_S);   /* never outlive a stuck test */
-		execl(program, program, "--quiet", "--socket", h->socket, (char *)NULL);
+		if (trace)
+			execl(program, program, "--quiet", "--socket", h->socket, "--trace", trace, (char *)NULL);
+		else
+			execl(program, program, "--quiet", "--socket", h->socket, (char *)NULL);
 		_exit(127);
 	}
 	struct timespec nap = {0, 10 * 1000 * 1000};
@@ -234,6 +243,11 @@ static void host_start(struct host *h, const char *dir, const char *name)
 	for (int i = 0; i < DEADLINE_S * 100 && stat(h->socket, &st) != 0; i++)
 		nanosleep(&nap, NULL);
 	ck_assert_msg(stat(h->socket, &st) == 0, "%s did not listen on %s", program, h->socket);
+}
+
+static void host_start(struct host *h, const char *dir, const char *name)
+{
+	host_start_traced(h, dir, name, NULL);
 }
 
 /* SIGTERM: the host exits 0 after destroying its VMs. */
@@ -411,6 +425,51 @@ START_TEST(traced_write_lat_replays)
 }
 END_TEST
 
+/* Two VMs of one vrdma-host: each program traces its guest's side, the
+ * host its device's; `vrdma-trace --merge` makes one trace of the three,
+ * and it replays with the doorbells the guests rang. */
+START_TEST(host_process_traces_merge_and_replay)
+{
+	const char *dir = temp_dir();
+	char port[16], host_trace[600], guest_trace[2][600], env[2][1400], merged[600];
+	snprintf(port, sizeof port, "%d", free_port());
+	snprintf(host_trace, sizeof host_trace, "%s/host.vtrace", dir);
+	snprintf(merged, sizeof merged, "%s/merged.vtrace", dir);
+	struct host h;
+	host_start_traced(&h, dir, "host", host_trace);
+	for (int i = 0; i < 2; i++) {
+		snprintf(guest_trace[i], sizeof guest_trace[i], "%s/guest%d.vtrace", dir, i);
+		snprintf(env[i], sizeof env[i], "%s\nVRDMA_VERBS_TRACE=%s", h.env, guest_trace[i]);
+	}
+	const char *server[] = {"ib_write_lat", "-n", "100", "-p", port, NULL};
+	const char *client[] = {"ib_write_lat", "-n", "100", "-p", port, "localhost", NULL};
+	char *so, *co;
+	run_pair_env(dir, "traced-host", atoi(port), env[1], env[0], server, client, &so, &co);
+	host_stop(&h);
+	char tool[1100];
+	const char *given = getenv("VRDMA_TRACE");
+	snprintf(tool, sizeof tool, "%s", given ? given : "./vrdma-trace");
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		execl(tool, tool, "--merge", merged, guest_trace[0], guest_trace[1], host_trace, (char *)NULL);
+		_exit(127);
+	}
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "vrdma-trace --merge: status 0x%x", status);
+	const char *args[] = {"replay", merged, NULL};
+	tool_output o = run_tool(args);
+	ck_assert_msg(o.status == 0, "replay exit %d: %s", o.status, o.err);
+	ck_assert_msg(strstr(o.out, "one host") != NULL, "not replayed as one host:\n%s", o.out);
+	ck_assert_msg(matches(o.out, "^ doorbells +1$"), "no doorbell per operation:\n%s", o.out);
+	tool_output_free(&o);
+	free(so);
+	free(co);
+	remove_tree(dir);
+}
+END_TEST
+
 /* UD is refused at create_qp, with errno EOPNOTSUPP's line naming it. */
 START_TEST(ud_is_refused_by_name)
 {
@@ -506,6 +565,7 @@ int main(void)
 	tcase_add_test(t, rc_pingpong_two_host_processes);
 	tcase_add_test(t, write_lat_two_vms_of_one_host);
 	tcase_add_test(t, write_lat_two_host_processes);
+	tcase_add_test(t, host_process_traces_merge_and_replay);
 	tcase_add_test(t, traced_write_lat_replays);
 	tcase_add_test(t, ud_is_refused_by_name);
 	tcase_add_test(t, own_program_regions_and_refusals);

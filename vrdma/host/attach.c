@@ -72,10 +72,32 @@ static uint32_t remote_read_register(struct vdev *device, uint32_t offset)
 	return value;
 }
 
+/* What a UAR write asks for, as the trap handler's trace names it. */
+static enum vtrace_doorbell uar_kind(uint32_t offset, uint32_t value)
+{
+	uint32_t flags = value & ~VRDMA_UAR_HANDLE_MASK;
+	if (offset == VRDMA_UAR_QP)
+		return flags == VRDMA_UAR_QP_SEND ? VTRACE_DB_SEND : flags == VRDMA_UAR_QP_RECV ? VTRACE_DB_RECV : VTRACE_DB_INVALID;
+	if (offset == VRDMA_UAR_CQ)
+		return flags == VRDMA_UAR_CQ_ARM			      ? VTRACE_DB_CQ_ARM
+		       : flags == (VRDMA_UAR_CQ_ARM | VRDMA_UAR_CQ_ARM_SOLICITED) ? VTRACE_DB_CQ_ARM_SOLICITED
+		       : flags == VRDMA_UAR_CQ_POLL				      ? VTRACE_DB_CQ_POLL
+											      : VTRACE_DB_INVALID;
+	return VTRACE_DB_INVALID;
+}
+
 static void remote_write_uar(struct vdev *device, uint32_t offset, uint32_t value, uint64_t trace_op_id)
 {
-	(void)trace_op_id;
 	struct vremote *r = (struct vremote *)device;
+	/* The ring and the kick are this doorbell's exit (an ioeventfd's, in
+	 * KVM): the guest's trace records it, as the in-process trap handler
+	 * does, since the host process never sees a doorbell one by one. */
+	if (r->vm.trace) {
+		enum vtrace_doorbell kind = uar_kind(offset, value);
+		vtrace_event(r->vm.trace, VTRACE_DOORBELL, VTRACE_ACTOR_TRAP_HANDLER, r->vm.host_id, r->vm.guest_id,
+			     value & VRDMA_UAR_HANDLE_MASK, trace_op_id, offset, value, kind,
+			     kind == VTRACE_DB_INVALID ? VTRACE_F_ERROR : 0);
+	}
 	if (vdb_ring(r->bells, offset, value) <= 0)
 		return; /* a poll doorbell, or one the device would ignore */
 	if (atomic_exchange(&r->bells->rung, 1) != 0)
