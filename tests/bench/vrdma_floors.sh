@@ -25,7 +25,7 @@
 # Usage: vrdma_floors.sh VRDMA_PERF FLOOR_PINGPONG UDP_STREAM
 # Environment: FLOORS_CPUS="A B" (default "0 1"); FLOORS_SMOKE=1 runs every
 # part at a few dozen operations (make check; figures then mean nothing);
-# FLOORS_POLL_US=N passes --backend-poll-us=N to vrdma-perf (default 0);
+# FLOORS_POLL_US=N passes --backend-poll-us=N to vrdma-perf (default 20, vrdma-perf's own);
 # VRDMA_VERBS_PRELOAD=LIB runs perftest over the library too.
 set -eu
 perf=$1
@@ -35,7 +35,7 @@ out=${FLOORS_OUT:-.}
 set -- ${FLOORS_CPUS:-0 1}
 cpu_a=$1
 cpu_b=$2
-poll_us=${FLOORS_POLL_US:-0}
+poll_us=${FLOORS_POLL_US:-20}
 if [ "${FLOORS_SMOKE:-0}" = 1 ]; then
   lat_n=50; bw_n=20; pp_n=50; stream_n=20
 else
