@@ -32,6 +32,10 @@ static void host_start(struct fx_host *host, uint8_t host_id, double loss, struc
 	bc.hca = host->hca;
 	bc.trace = trace;
 	bc.host_id = host_id;
+	/* as vrdma-perf runs it: polling before sleeping, so that every
+	 * test (hostile and fairness ones included) goes through the trap
+	 * handlers' kick by memory as well as by eventfd (backend/wait.c) */
+	bc.poll_ns = 20000;
 	if (limits)
 		bc.limits = *limits;
 	ck_assert_msg(vbackend_start(&bc, &host->backend, err, sizeof err) == 0, "%s", err);

@@ -89,6 +89,28 @@ START_TEST(every_test_same_host_events)
 }
 END_TEST
 
+/* Placed and polling (bench's way), and placed and sleeping: the same
+ * tables; pinning needs CPU 0 only. */
+START_TEST(pinned_and_polling)
+{
+	const char *polls[] = { "--backend-poll-us=50", "--backend-poll-us=0" };
+	for (int i = 0; i < 2; i++) {
+		const char *args[] = { i ? "write_bw" : "write_lat", "--demo", "-n", "200", "--cpu-guest=0",
+				       "--cpu-backend=0,0", polls[i], NULL };
+		tool_output o = run_program(perf_path(), args);
+		ck_assert_msg(o.status == 0, "%s: exit %d\n%s", polls[i], o.status, o.err);
+		parses_as_perftest(&o, args[0], 1);
+		tool_output_free(&o);
+	}
+	const char *same[] = { "send_lat", "--same-host", "-n", "200", "--cpu-guest=0,0", "--cpu-backend=0",
+			       "--backend-poll-us=50", NULL };
+	tool_output o = run_program(perf_path(), same);
+	ck_assert_msg(o.status == 0, "same host: exit %d\n%s", o.status, o.err);
+	parses_as_perftest(&o, "send_lat", 1);
+	tool_output_free(&o);
+}
+END_TEST
+
 START_TEST(size_sweep_and_loss)
 {
 	const char *args[] = { "send_lat", "--demo", "-a", "-n", "20", "--loss", "0.02", NULL };
@@ -127,6 +149,10 @@ static const struct {
 	{ { "write_bw", "--demo", "-q", "65", NULL }, "-q: found '65'" },
 	{ { "write_bw", "--demo", "--perftest_version=5.0", NULL }, "--perftest_version: found '5.0', expected 4.5 (MB/sec) or 24.07" },
 	{ { "write_bw", "--demo", "--out_json", "--out_json_file=", NULL }, "--out_json_file: found an empty name" },
+	{ { "write_lat", "--demo", "--cpu-guest=x", NULL }, "--cpu-guest: found 'x', expected an integer" },
+	{ { "write_lat", "--demo", "--cpu-backend=0,", NULL }, "--cpu-backend: found '', expected an integer" },
+	{ { "write_lat", "--demo", "--cpu-guest=,1", NULL }, "--cpu-guest: found ',1', expected CPU or CPU,CPU" },
+	{ { "write_lat", "--demo", "--backend-poll-us=-1", NULL }, "--backend-poll-us: found '-1'" },
 };
 
 START_TEST(bad_command_lines)
@@ -368,6 +394,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(t, every_test_two_hosts, 0, 6);
 	tcase_add_loop_test(t, every_test_same_host_events, 0, 6);
 	tcase_add_test(t, size_sweep_and_loss);
+	tcase_add_test(t, pinned_and_polling);
 	tcase_add_test(t, formats_round_trip);
 	tcase_add_test(t, help_and_version);
 	tcase_add_loop_test(t, bad_command_lines, 0, (int)(sizeof BAD / sizeof BAD[0]));

@@ -20,6 +20,7 @@
 #include "vrdma/backend/internal.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,7 @@ void vbackend_default_config(struct vbackend_config *c)
 	c->max_pd_per_guest = 64;
 	c->max_qp_wr = 4096;
 	c->max_cqe = 65536;
+	c->cpu = -1;
 	vacct_default_limits(&c->limits);
 }
 
@@ -258,17 +260,31 @@ static void take_events(struct vbackend *b, const struct epoll_event *events, in
 	}
 }
 
+static void pin_thread(int cpu)
+{
+	if (cpu < 0)
+		return;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	(void)pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
 static void *backend_thread(void *arg)
 {
 	struct vbackend *b = arg;
+	pin_thread(b->config.cpu);
 	struct epoll_event events[EPOLL_BATCH];
 	int idle = 1;
 	while (!atomic_load(&b->stop)) {
 		/* With guests waiting, only look for new arrivals. */
-		int n = epoll_wait(b->epoll_fd, events, EPOLL_BATCH, idle ? -1 : 0);
-		if (n < 0 && errno == EINTR)
+		int kicked;
+		int n = vb_wait(b, events, EPOLL_BATCH, idle, &kicked);
+		if (n < 0 && errno == EINTR && !kicked)
 			continue;
 		pthread_mutex_lock(&b->lock);
+		if (kicked)
+			enqueue_due(b);
 		take_events(b, events, n);
 		if (b->last != NULL) {
 			enqueue_due(b);

@@ -34,6 +34,14 @@ struct vbackend_config {
 	/* What guests may hold, per guest and per host (account.h, limits.h).
 	 * The PD, MR, CQ and QP pools are clamped to the HCA's own limits. */
 	struct vacct_limits limits;
+	/* Placement and waiting (speed only; no effect on what guests see):
+	 * cpu       the backend thread's CPU (-1: inherit the caller's set);
+	 * poll_ns   after its last work, look for new work this long before
+	 *           sleeping in epoll (0: sleep at once).  Worth it only when
+	 *           the thread has a core of its own: on a shared core it takes
+	 *           the time of the guest it waits for (docs/architecture.md). */
+	int cpu;
+	uint64_t poll_ns;
 };
 
 void vbackend_default_config(struct vbackend_config *config);

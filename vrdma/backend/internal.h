@@ -188,7 +188,17 @@ struct vbackend {
 	uint32_t turn_wqes_left, turn_doorbells_left; /* the serving guest's budget (backend.h) */
 	uint32_t turn_pages_left;
 	uint64_t pages_walked;        /* page-directory entries walked, for the fairness counters */
+	atomic_int poll_state;        /* VB_POLL_*: wait.c's handshake with trap handlers */
 };
+
+/* wait.c: waiting for work (config.poll_ns: look before sleeping). */
+enum { VB_POLL_IDLE, VB_POLL_POLLING, VB_POLL_KICKED };
+struct epoll_event;
+/* epoll_wait's result; *kicked when a trap handler kicked the polling
+ * thread instead of its eventfd (the caller enqueues the guests due). */
+int vb_wait(struct vbackend *b, struct epoll_event *events, int max_events, int idle, int *kicked);
+/* A trap handler's kick: 1 when the backend is polling and will see it. */
+int vb_trap_kick_polling(struct vbackend *b);
 
 /* backend.c: the guest has work for a turn (within its own turn: another one). */
 void vb_schedule(struct vdev *dev);

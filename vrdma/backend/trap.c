@@ -23,6 +23,8 @@ static void kick_backend(struct vdev *dev)
 {
 	if (atomic_exchange(&dev->due, 1) != 0)
 		return;
+	if (vb_trap_kick_polling(dev->backend))
+		return; /* the backend is looking for work: no system call, no wake-up */
 	uint64_t one = 1;
 	ssize_t n = write(dev->kick_fd, &one, sizeof one);
 	(void)n;

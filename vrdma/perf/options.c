@@ -9,12 +9,18 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_SIZE_BYTES (16u << 20)
 #define SWEEP_MAX_BYTES (8u << 20)
+/* A backend looks this long for work before sleeping: long enough to see
+ * the peer's answer of a ping-pong (2-8 us here), short enough to cost
+ * little when idle; the poll yields the CPU, so a vCPU sharing its core
+ * still runs (docs/architecture.md, 'Speed'). */
+#define DEFAULT_BACKEND_POLL_US 20u
 
 static const struct {
 	const char *name;
@@ -58,11 +64,16 @@ static void usage(FILE *err)
 		"  --hca=soft|verbs:DEVICE[:GID_INDEX]  the hosts' HCA: the software one (default),\n"
 		"                    or the RDMA device DEVICE through libibverbs, both hosts\n"
 		"                    on it (GID_INDEX default 1: rxe's IPv4 RoCEv2 GID)\n"
+		"  --cpu-guest=S[,C]     pin the server's and the client's guest threads to\n"
+		"                    CPUs S and C (one CPU: both there); default unpinned\n"
+		"  --cpu-backend=H1[,H2] pin the backend threads of host 1 and host 2\n"
+		"  --backend-poll-us=N   each backend looks for work N us before sleeping,\n"
+		"                    yielding the CPU as it looks (default %u; 0: it sleeps at once)\n"
 		"  -h, --help        this help\n"
 		"  -V, --version     the version\n"
 		"\n"
 		"Exit status: 0 success, 1 a test failed, 2 bad command line or set-up failure.\n",
-		VRDMA_MAX_INLINE_BYTES);
+		VRDMA_MAX_INLINE_BYTES, DEFAULT_BACKEND_POLL_US);
 }
 
 static void version(void)
@@ -139,6 +150,27 @@ static int parse_text_version(const char *text, struct perf_options *o, FILE *er
 	return 0;
 }
 
+/* --cpu-*: CPU or CPU,CPU; one CPU pins both threads there. */
+static int parse_cpus(const char *option, const char *text, int cpus[2], FILE *err)
+{
+	char first[32];
+	const char *comma = strchr(text, ',');
+	size_t len = comma ? (size_t)(comma - text) : strlen(text);
+	uint64_t a, b;
+	if (len == 0 || len >= sizeof first) {
+		fprintf(err, "vrdma-perf: %s: found '%s', expected CPU or CPU,CPU\n", option, text);
+		return -1;
+	}
+	memcpy(first, text, len);
+	first[len] = '\0';
+	if (parse_u64(option, first, 0, CPU_SETSIZE - 1, &a, err) != 0 ||
+	    parse_u64(option, comma ? comma + 1 : first, 0, CPU_SETSIZE - 1, &b, err) != 0)
+		return -1;
+	cpus[0] = (int)a;
+	cpus[1] = (int)b;
+	return 0;
+}
+
 static int parse_json_file(const char *text, struct perf_options *o, FILE *err)
 {
 	if (text[0] == '\0') {
@@ -211,6 +243,8 @@ int perf_parse_options(int argc, char **argv, struct perf_options *o, FILE *err)
 		{ "hca", required_argument, NULL, 7 },      { "help", no_argument, NULL, 'h' },
 		{ "perftest_version", required_argument, NULL, 8 }, { "out_json", no_argument, NULL, 9 },
 		{ "out_json_file", required_argument, NULL, 10 },
+		{ "cpu-guest", required_argument, NULL, 11 }, { "cpu-backend", required_argument, NULL, 12 },
+		{ "backend-poll-us", required_argument, NULL, 13 },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -219,6 +253,8 @@ int perf_parse_options(int argc, char **argv, struct perf_options *o, FILE *err)
 	o->mtu_bytes = 4096;
 	o->seed = 1;
 	o->hca_gid_index = 1;
+	o->cpu_guest[0] = o->cpu_guest[1] = o->cpu_backend[0] = o->cpu_backend[1] = -1;
+	o->backend_poll_ns = DEFAULT_BACKEND_POLL_US * 1000u;
 	o->out_json_file = "perftest_out.json";   /* perftest's DEFAULT_JSON_FILE_NAME */
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
@@ -279,6 +315,12 @@ int perf_parse_options(int argc, char **argv, struct perf_options *o, FILE *err)
 		case 8: bad = parse_text_version(optarg, o, err); break;
 		case 9: o->out_json = 1; break;
 		case 10: bad = parse_json_file(optarg, o, err); break;
+		case 11: bad = parse_cpus("--cpu-guest", optarg, o->cpu_guest, err); break;
+		case 12: bad = parse_cpus("--cpu-backend", optarg, o->cpu_backend, err); break;
+		case 13:
+			bad = parse_u64("--backend-poll-us", optarg, 0, 1000000, &v, err);
+			o->backend_poll_ns = v * 1000u;
+			break;
 		case 'h': usage(stdout); return 1;
 		case 'V': version(); return 1;
 		case ':':

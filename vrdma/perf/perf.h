@@ -56,7 +56,16 @@ struct perf_options {
 	const char *out_json_file; /* --out_json_file (default perftest_out.json, as perftest's) */
 	char hca_device[64];      /* --hca=verbs:DEVICE; "" for the software HCA */
 	int hca_gid_index;        /* --hca=verbs:DEVICE:GID_INDEX (default 1) */
+	/* Placement: CPUs of the guests' threads ([0] server, [1] client) and
+	 * of the backends' ([0] host 1, [1] host 2); -1 leaves a thread
+	 * unpinned.  Benchmarks compare only runs placed the same way. */
+	int cpu_guest[2];         /* --cpu-guest=S[,C] */
+	int cpu_backend[2];       /* --cpu-backend=H1[,H2] */
+	uint64_t backend_poll_ns; /* --backend-poll-us: vbackend_config.poll_ns */
 };
+
+/* Pin the calling thread to CPU (nothing when CPU < 0). */
+void perf_pin_thread(int cpu);
 
 /* Parse argv; on error print to `err` and return 2 (usage); 1 when it
  * printed the help or the version (exit 0); else 0. */

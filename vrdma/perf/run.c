@@ -153,9 +153,20 @@ struct side_args {
 	perf_side_fn fn;
 };
 
+void perf_pin_thread(int cpu)
+{
+	if (cpu < 0)
+		return;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	(void)pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
 static void *side_thread(void *p)
 {
 	struct side_args *a = p;
+	perf_pin_thread(a->opt->cpu_guest[0]);
 	a->fn(a->opt, a->self, a->sample, a->shared);
 	return NULL;
 }
@@ -191,6 +202,7 @@ int perf_run_size(const struct perf_options *opt, struct perf_world *w, uint64_t
 		sample->latency_us = NULL;
 		return rc;
 	}
+	perf_pin_thread(opt->cpu_guest[1]);
 	client_fn(opt, client, sample, &shared);
 	pthread_join(thread, NULL);
 	pthread_barrier_destroy(&shared.start);

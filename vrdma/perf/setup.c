@@ -100,6 +100,8 @@ static int start_host(const struct perf_options *opt, struct perf_world *w, int 
 	bc.hca = h->hca;
 	bc.trace = w->trace;
 	bc.host_id = (uint8_t)(index + 1);
+	bc.cpu = opt->cpu_backend[index];
+	bc.poll_ns = opt->backend_poll_ns;
 	rc = vbackend_start(&bc, &h->backend, err, err_bytes);
 	if (rc != 0) {
 		h->hca->ops->destroy(h->hca);

@@ -4,6 +4,13 @@
  * named by ah_attr.dlid = its port), injected loss, and the QPs' timers
  * behind one timerfd.  The backend waits on an epoll fd holding both.
  *
+ * Batching: a system call costs about as much as a 4 KiB copy here, so
+ * packets leave in sendmmsg batches (queued by soft_net_send, sent by
+ * soft_net_flush when the queue is full and before each of the HCA's entry
+ * points returns: a WQE's packets, or one process() call's ACKs, go in one
+ * call) and arrive in recvmmsg batches of SOFT_RX_MMSG.  The packets and
+ * their order are those of one call per packet.
+ *
  * A packet the socket refuses (buffers full) is lost like an injected one:
  * the requester's window keeps that rare, retransmission repairs it.
  *
@@ -52,24 +59,53 @@ void soft_net_send(struct soft_hca *hca, struct soft_qp *qp, const struct soft_p
 				   pkt->opcode, pkt->psn, 0, 0, 0);
 		return;
 	}
-	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(qp->ah_attr.dlid),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	ssize_t sent;
-	do
-		sent = sendto(hca->sock, hca->tx, bytes, 0, (const struct sockaddr *)&to, sizeof to);
-	while (sent < 0 && errno == EINTR);
-	if (sent < 0)
-		hca->stats.send_failures++;
-	else
-		hca->stats.packets_sent++;
+	hca->tx_port[hca->tx_count] = qp->ah_attr.dlid;
+	hca->tx_bytes[hca->tx_count] = (uint32_t)bytes;
+	if (++hca->tx_count == SOFT_TX_MMSG)
+		soft_net_flush(hca);
+	hca->tx = hca->tx_queue[hca->tx_count];
+}
+
+/* The queue in as few sendmmsg calls as the socket takes.  A packet the
+ * socket refuses (buffers full) is lost, as before batching. */
+void soft_net_flush(struct soft_hca *hca)
+{
+	uint32_t count = hca->tx_count;
+	if (count == 0)
+		return;
+	struct sockaddr_in to[SOFT_TX_MMSG];
+	struct iovec iov[SOFT_TX_MMSG];
+	struct mmsghdr msgs[SOFT_TX_MMSG];
+	for (uint32_t i = 0; i < count; i++) {
+		to[i] = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(hca->tx_port[i]),
+					     .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+		iov[i] = (struct iovec){.iov_base = hca->tx_queue[i], .iov_len = hca->tx_bytes[i]};
+		msgs[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &to[i], .msg_namelen = sizeof to[i],
+						       .msg_iov = &iov[i], .msg_iovlen = 1}};
+	}
+	for (uint32_t done = 0; done < count;) {
+		int sent = sendmmsg(hca->sock, msgs + done, count - done, 0);
+		if (sent < 0 && errno == EINTR)
+			continue;
+		if (sent <= 0) {   /* the first of the rest refused: lost, go on after it */
+			hca->stats.send_failures++;
+			done++;
+			continue;
+		}
+		hca->stats.packets_sent += (uint64_t)sent;
+		done += (uint32_t)sent;
+	}
+	hca->tx_count = 0;
+	hca->tx = hca->tx_queue[0];
 }
 
 /* Only a packet from the QP's own peer, for a QP that talks over the wire,
  * reaches its responder (requests) or completer (answers). */
-void soft_net_dispatch(struct soft_hca *hca, size_t bytes, const struct sockaddr_in *from)
+static void dispatch(struct soft_hca *hca, const uint8_t *buf, size_t bytes,
+		     const struct sockaddr_in *from)
 {
 	struct soft_pkt pkt;
-	if (soft_pkt_decode(hca->rx, bytes, &pkt)) {
+	if (soft_pkt_decode(buf, bytes, &pkt)) {
 		hca->stats.packets_rejected++;
 		return;
 	}
@@ -86,25 +122,51 @@ void soft_net_dispatch(struct soft_hca *hca, size_t bytes, const struct sockaddr
 		soft_comp_receive(qp, &pkt);
 }
 
-void soft_net_receive_all(struct soft_hca *hca)
+void soft_net_dispatch(struct soft_hca *hca, size_t bytes, const struct sockaddr_in *from)
 {
-	for (uint32_t i = 0; i < SOFT_RX_BATCH; i++) {
-		struct sockaddr_in from;
-		socklen_t from_bytes = sizeof from;
-		/* MSG_TRUNC: the datagram's real size, so an oversized one is
-		 * seen as such instead of silently cut */
-		ssize_t n = recvfrom(hca->sock, hca->rx, sizeof hca->rx, MSG_TRUNC,
-				     (struct sockaddr *)&from, &from_bytes);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		if ((size_t)n > sizeof hca->rx || from_bytes != sizeof from) {
+	dispatch(hca, hca->rx, bytes, from);
+	soft_net_flush(hca);
+}
+
+/* Up to SOFT_RX_MMSG datagrams in one recvmmsg; how many (0: none). */
+static uint32_t receive_batch(struct soft_hca *hca, struct sockaddr_in *from)
+{
+	struct iovec iov[SOFT_RX_MMSG];
+	struct mmsghdr msgs[SOFT_RX_MMSG];
+	for (uint32_t i = 0; i < SOFT_RX_MMSG; i++) {
+		iov[i] = (struct iovec){.iov_base = hca->rx_queue[i], .iov_len = sizeof hca->rx_queue[i]};
+		msgs[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &from[i], .msg_namelen = sizeof from[i],
+						       .msg_iov = &iov[i], .msg_iovlen = 1}};
+	}
+	int n;
+	do
+		n = recvmmsg(hca->sock, msgs, SOFT_RX_MMSG, MSG_DONTWAIT, NULL);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		/* MSG_TRUNC in msg_flags: the datagram was larger than the
+		 * buffer, which is larger than any valid packet */
+		if ((msgs[i].msg_hdr.msg_flags & MSG_TRUNC) || msgs[i].msg_len > sizeof hca->rx_queue[i] ||
+		    msgs[i].msg_hdr.msg_namelen != sizeof from[i]) {
 			hca->stats.packets_rejected++;
+			msgs[i].msg_len = 0;
 			continue;
 		}
-		soft_net_dispatch(hca, (size_t)n, &from);
+		dispatch(hca, hca->rx_queue[i], msgs[i].msg_len, &from[i]);
+	}
+	return (uint32_t)n;
+}
+
+void soft_net_receive_all(struct soft_hca *hca)
+{
+	struct sockaddr_in from[SOFT_RX_MMSG];
+	for (uint32_t total = 0; total < SOFT_RX_BATCH;) {
+		uint32_t n = receive_batch(hca, from);
+		total += n;
+		/* a short batch drained the socket: no call just to hear EAGAIN */
+		if (n < SOFT_RX_MMSG)
+			return;
 	}
 }
 
@@ -248,6 +310,8 @@ static int watch(int epoll_fd, int fd)
 int soft_net_open(struct soft_hca *hca, char *err, size_t err_bytes)
 {
 	hca->sock = hca->timer_fd = hca->epoll_fd = -1;
+	hca->tx = hca->tx_queue[0];
+	hca->tx_count = 0;
 	int e = open_socket(hca, err, err_bytes);
 	if (e)
 		return e;

@@ -131,6 +131,42 @@ static void soft_process(struct vhca *vhca)
 	soft_net_receive_all(hca);
 	if (hca->timer_armed_ns && soft_now_ns() >= hca->timer_armed_ns)
 		soft_timers_run(hca);
+	soft_net_flush(hca);
+}
+
+/* The entry points that may send packets leave none queued (net.c). */
+static int soft_post_send_op(struct vhca *vhca, uint32_t qpn, const struct ibv_send_wr *wr)
+{
+	int rc = soft_post_send(vhca, qpn, wr);
+	soft_net_flush(soft_hca(vhca));
+	return rc;
+}
+
+static int soft_post_recv_op(struct vhca *vhca, uint32_t qpn, const struct ibv_recv_wr *wr)
+{
+	int rc = soft_post_recv(vhca, qpn, wr);
+	soft_net_flush(soft_hca(vhca));
+	return rc;
+}
+
+static int soft_modify_qp_op(struct vhca *vhca, uint32_t qpn, const struct ibv_qp_attr *attr, int mask)
+{
+	int rc = soft_modify_qp(vhca, qpn, attr, mask);
+	soft_net_flush(soft_hca(vhca));
+	return rc;
+}
+
+static int soft_destroy_qp_op(struct vhca *vhca, uint32_t qpn)
+{
+	int rc = soft_destroy_qp(vhca, qpn);
+	soft_net_flush(soft_hca(vhca));
+	return rc;
+}
+
+static void soft_resume_send_op(struct vhca *vhca, uint32_t qpn)
+{
+	soft_resume_send(vhca, qpn);
+	soft_net_flush(soft_hca(vhca));
 }
 
 /* One GID: a link-local address that carries the LID, for peers that
@@ -162,14 +198,14 @@ static const struct vhca_ops soft_ops = {
 	.destroy_cq = soft_destroy_cq,
 	.poll_cq = soft_poll_cq,
 	.create_qp = soft_create_qp,
-	.modify_qp = soft_modify_qp,
+	.modify_qp = soft_modify_qp_op,
 	.query_qp = soft_query_qp,
-	.destroy_qp = soft_destroy_qp,
-	.post_send = soft_post_send,
-	.post_recv = soft_post_recv,
+	.destroy_qp = soft_destroy_qp_op,
+	.post_send = soft_post_send_op,
+	.post_recv = soft_post_recv_op,
 	.event_fd = soft_event_fd,
 	.process = soft_process,
-	.resume_send = soft_resume_send,
+	.resume_send = soft_resume_send_op,
 };
 
 int vhca_soft_create(const struct vhca_soft_config *config, struct vtrace *trace, uint8_t trace_host,

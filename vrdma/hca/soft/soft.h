@@ -49,6 +49,9 @@
 #define SOFT_MAX_MSG_BYTES 0x80000000u  /* 2 GiB: the IB message limit */
 #define SOFT_MAX_REGION_PAGES (1u << 28)  /* 1 TiB of 4 KiB pages */
 #define SOFT_RX_BATCH 4096u       /* packets drained per process() call */
+#define SOFT_RX_MMSG 32u          /* packets taken per recvmmsg */
+#define SOFT_TX_MMSG 64u          /* packets queued before a sendmmsg: 16 x a 64 KiB message at
+				   * 4 KiB MTU would do; 64 lets a batch of WQEs go in one call */
 #define SOFT_SOCKET_BUFFER_BYTES (8u << 20)
 
 _Static_assert(SOFT_MAX_QP == 1u << SOFT_QP_SLOT_BITS, "QP slot field holds the table index");
@@ -244,9 +247,19 @@ struct soft_hca {
 	struct soft_qp *qps[SOFT_MAX_QP];
 	uint16_t qp_gen[SOFT_MAX_QP];
 
-	/* one packet at a time in each direction: no per-packet allocation */
-	uint8_t tx[SOFT_PKT_MAX_BYTES];
+	/* Packets are built in place in a queue of SOFT_TX_MMSG buffers and
+	 * leave in one sendmmsg (net.c): tx is the next free buffer, where the
+	 * pipeline encodes the packet that soft_net_send then queues.  The
+	 * queue is flushed when full and before every entry point returns. */
+	uint8_t *tx;
+	uint32_t tx_count;
+	uint16_t tx_port[SOFT_TX_MMSG];
+	uint32_t tx_bytes[SOFT_TX_MMSG];
+	uint8_t tx_queue[SOFT_TX_MMSG][SOFT_PKT_MAX_BYTES];
+	/* rx: the one packet soft_net_dispatch reads (the fuzz harness's way
+	 * in); rx_queue: recvmmsg's buffers */
 	uint8_t rx[SOFT_PKT_MAX_BYTES + 64];
+	uint8_t rx_queue[SOFT_RX_MMSG][SOFT_PKT_MAX_BYTES + 64];
 };
 
 static inline struct soft_hca *soft_hca(struct vhca *hca) { return (struct soft_hca *)hca; }
@@ -343,10 +356,13 @@ void soft_comp_retire_before(struct soft_qp *qp, uint32_t psn);
 /* net.c */
 int soft_net_open(struct soft_hca *hca, char *err, size_t err_bytes);
 void soft_net_close(struct soft_hca *hca);
-/* Send the `bytes` of hca->tx to the peer of `qp`; injected loss may drop it. */
+/* Queue the `bytes` of hca->tx for the peer of `qp` (injected loss may
+ * drop it instead); hca->tx then names the next free buffer. */
 void soft_net_send(struct soft_hca *hca, struct soft_qp *qp, const struct soft_pkt *pkt,
 		   size_t bytes, enum vtrace_actor actor, uint64_t op_id);
 void soft_net_receive_all(struct soft_hca *hca);
+/* Send every queued packet (sendmmsg): at the end of each entry point. */
+void soft_net_flush(struct soft_hca *hca);
 /* One datagram of `bytes` bytes (at most sizeof hca->rx) in hca->rx, sent
  * from `from`: decoded and handed to its QP's responder or completer, as
  * soft_net_receive_all does with each; fuzz/fuzz_packet.c injects here. */
