@@ -11,8 +11,9 @@
 #            and one host (--same-host), threads pinned: host 1's backend and
 #            the server guest on A, host 2's backend and the client on B (one
 #            host: its backend on A);
-#   perftest over the LD_PRELOAD verbs library, when VRDMA_VERBS_PRELOAD
-#            names it (the hook below; skipped otherwise).
+#   perftest ib_write_lat 2 B over the LD_PRELOAD verbs library, when
+#            VRDMA_VERBS_PRELOAD names it (make bench sets it), as VMs of
+#            vrdma-host processes placed the same way (perftest_write_lat).
 # The ratios of issue 18: two hosts write_lat vs the UDP ping-pong (target
 # <= 3), same host vs two hosts write_lat (target < 1), two hosts write_bw vs
 # the batched UDP stream (target >= 0.5).
@@ -50,15 +51,43 @@ field() { tr ' ' '\n' < "$1" | sed -n "s/^$2=//p"; }
 typical() { awk '$1 ~ /^[0-9]+$/ && NF >= 9 { print $5 }' "$1"; }
 bw_average() { awk '$1 ~ /^[0-9]+$/ && NF == 5 { print $4 }' "$1"; }
 
-# Hook: perftest 4.5 over the LD_PRELOAD verbs library (issue 18), placed
-# like vrdma-perf.  Prints t_typical (us) of ib_write_lat 2 B for WHERE
-# (demo | same-host) and placement CPUS ("A B"), or "-" when not run.  To
-# enable: set VRDMA_VERBS_PRELOAD and make this start the library's host
-# process(es) for WHERE, then run `taskset -c A ib_write_lat -s 2 -n N` as
-# server and `taskset -c B ib_write_lat -s 2 -n N localhost` as client with
-# LD_PRELOAD=$VRDMA_VERBS_PRELOAD, and print `typical` of the client's table.
+# perftest 4.5's ib_write_lat 2 B over the LD_PRELOAD verbs library, placed
+# like vrdma-perf: WHERE "demo" runs two vrdma-host processes (host 1 and
+# the server on CPU A, host 2 and the client on CPU B), "same-host" one
+# vrdma-host on CPU A with the server on A and the client on B.  Prints the
+# client's t_typical (us), or "-" when VRDMA_VERBS_PRELOAD is unset or
+# ib_write_lat is not installed.
+host_program=$(dirname "$perf")/vrdma-host
+perftest_port=$((20000 + $$ % 20000))
 perftest_write_lat() {
-  echo -
+  if [ -z "${VRDMA_VERBS_PRELOAD:-}" ] || ! command -v ib_write_lat > /dev/null; then
+    echo -
+    return
+  fi
+  set -- "$1" $2
+  where=$1 a=$2 b=$3
+  perftest_port=$((perftest_port + 1))
+  taskset -c "$a" "$host_program" --quiet --socket "$work/host1.sock" --backend-poll-us "$poll_us" > /dev/null &
+  h1=$!
+  h2=
+  sock2=$work/host1.sock
+  if [ "$where" = demo ]; then
+    taskset -c "$b" "$host_program" --quiet --socket "$work/host2.sock" --backend-poll-us "$poll_us" > /dev/null &
+    h2=$!
+    sock2=$work/host2.sock
+  fi
+  for _ in $(seq 100); do [ -S "$work/host1.sock" ] && [ -S "$sock2" ] && break; sleep 0.05; done
+  VRDMA_HOST=$work/host1.sock LD_PRELOAD=$VRDMA_VERBS_PRELOAD taskset -c "$a" \
+    timeout 300 ib_write_lat -s 2 -n "$lat_n" -p "$perftest_port" > "$work/pt-server" 2>&1 &
+  server=$!
+  sleep 0.5
+  VRDMA_HOST=$sock2 LD_PRELOAD=$VRDMA_VERBS_PRELOAD taskset -c "$b" \
+    timeout 300 ib_write_lat -s 2 -n "$lat_n" -p "$perftest_port" localhost > "$work/pt-client" 2>&1 || true
+  wait "$server" || true
+  kill $h1 $h2 2> /dev/null || true
+  wait $h1 $h2 2> /dev/null || true
+  value=$(typical "$work/pt-client")
+  echo "${value:--}"
 }
 
 run_placement() {

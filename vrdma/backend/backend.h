@@ -46,6 +46,13 @@ struct vbackend_config {
 
 void vbackend_default_config(struct vbackend_config *config);
 
+/* The poll the tools (vrdma-perf, vrdma-host, libvrdma-verbs.so's private
+ * host) give their backends unless told otherwise: long enough to see the
+ * peer's answer of a ping-pong (2-8 us here), short enough to cost little
+ * when idle; the poll yields the CPU, so a vCPU sharing its core still runs
+ * (docs/architecture.md, 'Speed'). */
+#define VBACKEND_TOOL_POLL_US 20u
+
 struct vbackend;
 
 int vbackend_start(const struct vbackend_config *config, struct vbackend **out, char *err,

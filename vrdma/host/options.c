@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "vrdma/host/options.h"
+#include "vrdma/backend/backend.h"
 #include "vrdma/backend/limits.h"
 
 #include <errno.h>
@@ -43,12 +44,14 @@ static void usage(FILE *out)
 		"  --loss=P               drop sent UDP packets with probability P (0..0.5)\n"
 		"  --seed=N               seed of the loss (default 1)\n"
 		"  --hello-timeout-ms=N   close a connection silent this long (default %u)\n"
+		"  --backend-poll-us=N    the backend looks for work N us before sleeping\n"
+		"                         (default %u; 0: sleep at once)\n"
 		"  -q, --quiet            no line per guest attached or detached (standard error)\n"
 		"  -h, --help             this help\n"
 		"  -V, --version          the version\n"
 		"\n"
 		"Exit status: 0 stopped by a signal, 2 bad command line or set-up failure.\n",
-		VBACKEND_MAX_GUESTS, DEFAULT_GUESTS, DEFAULT_HELLO_TIMEOUT_MS);
+		VBACKEND_MAX_GUESTS, DEFAULT_GUESTS, DEFAULT_HELLO_TIMEOUT_MS, VBACKEND_TOOL_POLL_US);
 }
 
 static int parse_u64(const char *option, const char *text, uint64_t min, uint64_t max, uint64_t *out,
@@ -119,6 +122,7 @@ static void defaults(struct vhost_options *o)
 	o->mtu_bytes = 4096;
 	o->seed = 1;
 	o->hello_timeout_ms = DEFAULT_HELLO_TIMEOUT_MS;
+	o->backend_poll_ns = VBACKEND_TOOL_POLL_US * 1000u;
 }
 
 /* One option; 0, or -1 when refused (printed). */
@@ -137,6 +141,7 @@ static int take_option(int c, const char *arg, struct vhost_options *o, FILE *er
 	case 7: bad = parse_probability(arg, &o->loss_probability, err); break;
 	case 8: bad = parse_u64("--seed", arg, 0, UINT64_MAX, &o->seed, err); break;
 	case 9: bad = parse_u64("--hello-timeout-ms", arg, 1, 3600000, &v, err); o->hello_timeout_ms = (unsigned)v; break;
+	case 10: bad = parse_u64("--backend-poll-us", arg, 0, 1000000, &v, err); o->backend_poll_ns = v * 1000u; break;
 	case 'q': o->quiet = 1; break;
 	default: return -1;
 	}
@@ -151,6 +156,7 @@ int vhost_parse_options(int argc, char **argv, struct vhost_options *o, FILE *er
 		{ "host-id", required_argument, NULL, 5 },  { "mtu", required_argument, NULL, 'm' },
 		{ "trace", required_argument, NULL, 6 },    { "loss", required_argument, NULL, 7 },
 		{ "seed", required_argument, NULL, 8 },     { "hello-timeout-ms", required_argument, NULL, 9 },
+		{ "backend-poll-us", required_argument, NULL, 10 },
 		{ "quiet", no_argument, NULL, 'q' },        { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },      { NULL, 0, NULL, 0 },
 	};

@@ -19,6 +19,7 @@ struct vhost_options {
 	uint64_t seed;               /* --seed */
 	unsigned hello_timeout_ms;   /* --hello-timeout-ms */
 	int quiet;                   /* --quiet: no attach/detach lines */
+	uint64_t backend_poll_ns;    /* --backend-poll-us */
 };
 
 /* Returns 0 (run), 1 (--help or --version printed: exit 0) or 2 (a

@@ -14,13 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vrdma/backend/backend.h"
+
 #define MAX_SIZE_BYTES (16u << 20)
 #define SWEEP_MAX_BYTES (8u << 20)
-/* A backend looks this long for work before sleeping: long enough to see
- * the peer's answer of a ping-pong (2-8 us here), short enough to cost
- * little when idle; the poll yields the CPU, so a vCPU sharing its core
- * still runs (docs/architecture.md, 'Speed'). */
-#define DEFAULT_BACKEND_POLL_US 20u
 
 static const struct {
 	const char *name;
@@ -73,7 +70,7 @@ static void usage(FILE *err)
 		"  -V, --version     the version\n"
 		"\n"
 		"Exit status: 0 success, 1 a test failed, 2 bad command line or set-up failure.\n",
-		VRDMA_MAX_INLINE_BYTES, DEFAULT_BACKEND_POLL_US);
+		VRDMA_MAX_INLINE_BYTES, VBACKEND_TOOL_POLL_US);
 }
 
 static void version(void)
@@ -254,7 +251,7 @@ int perf_parse_options(int argc, char **argv, struct perf_options *o, FILE *err)
 	o->seed = 1;
 	o->hca_gid_index = 1;
 	o->cpu_guest[0] = o->cpu_guest[1] = o->cpu_backend[0] = o->cpu_backend[1] = -1;
-	o->backend_poll_ns = DEFAULT_BACKEND_POLL_US * 1000u;
+	o->backend_poll_ns = VBACKEND_TOOL_POLL_US * 1000u;
 	o->out_json_file = "perftest_out.json";   /* perftest's DEFAULT_JSON_FILE_NAME */
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {

@@ -56,6 +56,7 @@ static int start(const struct vhost_options *o, struct host *h, char *err, size_
 	bc.hca = h->hca;
 	bc.trace = h->trace;
 	bc.host_id = o->host_id;
+	bc.poll_ns = o->backend_poll_ns;
 	if (vbackend_start(&bc, &h->backend, err, err_bytes) != 0)
 		return -1;
 	struct vhost_config sc = { .socket_path = o->socket_path, .max_guests = o->max_guests,

@@ -17,7 +17,8 @@
  * trace, if any, published.
  *
  * Environment (docs/verbs-abi.md): VRDMA_HOST, VRDMA_GUEST_MEMORY_BYTES,
- * VRDMA_UDP_PORT, VRDMA_MTU, VRDMA_VERBS_TRACE (trace_config.c).
+ * VRDMA_UDP_PORT, VRDMA_MTU, VRDMA_BACKEND_POLL_US, VRDMA_VERBS_TRACE
+ * (trace_config.c).
  */
 #include "config.h"
 #include "vrdma/verbs_abi/abi.h"
@@ -103,7 +104,10 @@ static int attach_to_host_process(const char *socket_path, uint64_t memory_bytes
 static int start_private_host(uint64_t memory_bytes, char *err, size_t err_bytes)
 {
 	uint64_t port, mtu;
+	uint64_t poll_us;
 	int rc = env_number("VRDMA_UDP_PORT", 0, 65535, 0, &port, err, err_bytes);
+	if (rc == 0)
+		rc = env_number("VRDMA_BACKEND_POLL_US", 0, 1000000, VBACKEND_TOOL_POLL_US, &poll_us, err, err_bytes);
 	if (rc == 0)
 		rc = env_number("VRDMA_MTU", 256, 4096, 0, &mtu, err, err_bytes);
 	if (rc == 0 && mtu != 0 && (mtu & (mtu - 1)) != 0) {
@@ -125,6 +129,7 @@ static int start_private_host(uint64_t memory_bytes, char *err, size_t err_bytes
 	bc.hca = proc.hca;
 	bc.trace = proc.trace;
 	bc.host_id = 1;
+	bc.poll_ns = poll_us * 1000u;
 	rc = vbackend_start(&bc, &proc.backend, err, err_bytes);
 	if (rc == 0)
 		rc = vbackend_create_vm(proc.backend, memory_bytes, &proc.vm, err, err_bytes);
