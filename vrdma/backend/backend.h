@@ -46,12 +46,18 @@ struct vbackend_config {
 
 void vbackend_default_config(struct vbackend_config *config);
 
-/* The poll the tools (vrdma-perf, vrdma-host, libvrdma-verbs.so's private
- * host) give their backends unless told otherwise: long enough to see the
- * peer's answer of a ping-pong (2-8 us here), short enough to cost little
- * when idle; the poll yields the CPU, so a vCPU sharing its core still runs
- * (docs/architecture.md, 'Speed'). */
+/* The poll vrdma-perf gives its backends unless told otherwise: long
+ * enough to see the peer's answer of a ping-pong (2-8 us here), short
+ * enough to cost little when idle; the poll yields the CPU, and
+ * vrdma-perf's guests yield as they spin, so each still runs.  vrdma-host
+ * and libvrdma-verbs.so's private host poll 0 us by default: the programs
+ * they serve may spin without ever yielding (perftest's latency tests spin
+ * on memory), and a backend that polled on such a program's core would
+ * lose the scheduler's preference for a thread that wakes from sleep:
+ * perftest's ib_write_lat took 4 ms (a time slice) per half round trip
+ * instead of 12 us (docs/architecture.md, 'Speed'). */
 #define VBACKEND_TOOL_POLL_US 20u
+#define VBACKEND_SERVE_POLL_US 0u
 
 struct vbackend;
 

@@ -51,7 +51,7 @@ static void usage(FILE *out)
 		"  -V, --version          the version\n"
 		"\n"
 		"Exit status: 0 stopped by a signal, 2 bad command line or set-up failure.\n",
-		VBACKEND_MAX_GUESTS, DEFAULT_GUESTS, DEFAULT_HELLO_TIMEOUT_MS, VBACKEND_TOOL_POLL_US);
+		VBACKEND_MAX_GUESTS, DEFAULT_GUESTS, DEFAULT_HELLO_TIMEOUT_MS, VBACKEND_SERVE_POLL_US);
 }
 
 static int parse_u64(const char *option, const char *text, uint64_t min, uint64_t max, uint64_t *out,
@@ -122,7 +122,7 @@ static void defaults(struct vhost_options *o)
 	o->mtu_bytes = 4096;
 	o->seed = 1;
 	o->hello_timeout_ms = DEFAULT_HELLO_TIMEOUT_MS;
-	o->backend_poll_ns = VBACKEND_TOOL_POLL_US * 1000u;
+	o->backend_poll_ns = VBACKEND_SERVE_POLL_US * 1000u;
 }
 
 /* One option; 0, or -1 when refused (printed). */

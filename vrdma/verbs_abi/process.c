@@ -107,7 +107,7 @@ static int start_private_host(uint64_t memory_bytes, char *err, size_t err_bytes
 	uint64_t poll_us;
 	int rc = env_number("VRDMA_UDP_PORT", 0, 65535, 0, &port, err, err_bytes);
 	if (rc == 0)
-		rc = env_number("VRDMA_BACKEND_POLL_US", 0, 1000000, VBACKEND_TOOL_POLL_US, &poll_us, err, err_bytes);
+		rc = env_number("VRDMA_BACKEND_POLL_US", 0, 1000000, VBACKEND_SERVE_POLL_US, &poll_us, err, err_bytes);
 	if (rc == 0)
 		rc = env_number("VRDMA_MTU", 256, 4096, 0, &mtu, err, err_bytes);
 	if (rc == 0 && mtu != 0 && (mtu & (mtu - 1)) != 0) {
