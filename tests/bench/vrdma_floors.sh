@@ -56,7 +56,8 @@ bw_average() { awk '$1 ~ /^[0-9]+$/ && NF == 5 { print $4 }' "$1"; }
 # the server on CPU A, host 2 and the client on CPU B), "same-host" one
 # vrdma-host on CPU A with the server on A and the client on B.  Prints the
 # client's t_typical (us), or "-" when VRDMA_VERBS_PRELOAD is unset or
-# ib_write_lat is not installed.
+# ib_write_lat is not installed.  The hosts keep their default poll (0:
+# perftest spins on memory without yielding; docs/architecture.md, Speed).
 host_program=$(dirname "$perf")/vrdma-host
 perftest_port=$((20000 + $$ % 20000))
 perftest_write_lat() {
@@ -67,12 +68,12 @@ perftest_write_lat() {
   set -- "$1" $2
   where=$1 a=$2 b=$3
   perftest_port=$((perftest_port + 1))
-  taskset -c "$a" "$host_program" --quiet --socket "$work/host1.sock" --backend-poll-us "$poll_us" > /dev/null &
+  taskset -c "$a" "$host_program" --quiet --socket "$work/host1.sock" > /dev/null &
   h1=$!
   h2=
   sock2=$work/host1.sock
   if [ "$where" = demo ]; then
-    taskset -c "$b" "$host_program" --quiet --socket "$work/host2.sock" --backend-poll-us "$poll_us" > /dev/null &
+    taskset -c "$b" "$host_program" --quiet --socket "$work/host2.sock" > /dev/null &
     h2=$!
     sock2=$work/host2.sock
   fi
