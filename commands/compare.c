@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/fd_io.h"
 #include "commands/command.h"
 #include "output/compare.h"
 #include "sim/assumed.h"
@@ -65,36 +66,6 @@ static void run_figure(const pub_figure *f, const char *argv0, child_report *rep
 	vr_run_free(&run);
 }
 
-static int write_all(int fd, const void *data, size_t length)
-{
-	const char *p = data;
-	while (length) {
-		ssize_t n = write(fd, p, length);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		length -= (size_t)n;
-	}
-	return 0;
-}
-
-static int read_all(int fd, void *data, size_t length)
-{
-	char *p = data;
-	while (length) {
-		ssize_t n = read(fd, p, length);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		length -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Run F in a child process; its numbers into ROW.  0, or 1 said on stderr. */
 static int run_in_child(const pub_figure *f, const char *argv0, vr_compare_row *row)
 {
@@ -110,7 +81,7 @@ static int run_in_child(const pub_figure *f, const char *argv0, vr_compare_row *
 		close(fds[0]);
 		memset(&report, 0, sizeof report);
 		run_figure(f, argv0, &report);
-		_exit(write_all(fds[1], &report, sizeof report) == 0 ? 0 : 1);
+		_exit(fd_write_all(fds[1], &report, sizeof report) == 0 ? 0 : 1);
 	}
 	close(fds[1]);
 	if (pid < 0) {
@@ -118,7 +89,7 @@ static int run_in_child(const pub_figure *f, const char *argv0, vr_compare_row *
 		close(fds[0]);
 		return 1;
 	}
-	int got = read_all(fds[0], &report, sizeof report) == 0;
+	int got = fd_read_all(fds[0], &report, sizeof report) == 0;
 	close(fds[0]);
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)

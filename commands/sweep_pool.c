@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fd_io.h"
 #include "commands/command.h"
 #include "input/cleanup.h"
 #include "output/sweep_line.h"
@@ -74,20 +75,6 @@ static int point_argv(const cli_args *c, const swp_sweep *sw, size_t k, char *in
 	return n;
 }
 
-static int write_all(int fd, const char *text, size_t length)
-{
-	while (length) {
-		ssize_t n = write(fd, text, length);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		text += n;
-		length -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Run point K and send its line to FD; the worker's exit status. */
 static int run_point(const cli_args *c, const swp_sweep *sw, size_t k, int fd)
 {
@@ -109,7 +96,7 @@ static int run_point(const cli_args *c, const swp_sweep *sw, size_t k, int fd)
 	record.elapsed_s = now_s() - t0;
 	if (rc == 0)
 		rc = vr_sweep_line(&run, &inv, &record, &line, &length, &diag) ? 1 : 0;
-	if (rc == 0 && write_all(fd, line, length) != 0) {
+	if (rc == 0 && fd_write_all(fd, line, length) != 0) {
 		vr_diag_at(&diag, (vr_where){"sweep", 0, 0}, "cannot send point %zu's results: %s", k, strerror(errno));
 		rc = 1;
 	}
@@ -183,7 +170,7 @@ static int start_worker(pool *p, worker *w)
 static int write_line(const pool *p, const worker *w)
 {
 	vr_cleanup_block(1);
-	int rc = write_all(p->job->fd, w->line, w->length);
+	int rc = fd_write_all(p->job->fd, w->line, w->length);
 	vr_cleanup_block(0);
 	if (rc != 0)
 		fprintf(stderr, "vrdmasim: cannot write point %zu's results: %s\n", w->point, strerror(errno));

@@ -8,6 +8,7 @@
  * dropped, and vtrace_close() reports it and removes the temporary file.
  */
 #include "vrdma/trace/trace.h"
+#include "common/fd_io.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -140,28 +141,11 @@ static void set_error(char *err, size_t err_bytes, const char *path, const char 
 		snprintf(err, err_bytes, "%s: %s: %s", path, what, strerror(error));
 }
 
-/* All of BYTES to FD; returns 0 or an errno value (ENOSPC, EIO...). */
-static int write_all(int fd, const unsigned char *bytes, size_t length)
-{
-	while (length > 0) {
-		ssize_t n = write(fd, bytes, length);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return errno;
-		if (n == 0)
-			return EIO;
-		bytes += n;
-		length -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Caller holds the lock.  After the first error nothing more is written. */
 static void flush_locked(struct vtrace *trace)
 {
 	if (trace->write_errno == 0 && trace->used_bytes > 0)
-		trace->write_errno = write_all(trace->fd, trace->buffer, trace->used_bytes);
+		trace->write_errno = fd_write_all(trace->fd, trace->buffer, trace->used_bytes);
 	trace->used_bytes = 0;
 }
 
@@ -173,9 +157,9 @@ static int write_header(struct vtrace *trace, const char *config_text, size_t co
 	put_le(header + 12, VTRACE_RECORD_BYTES, 4);
 	put_le(header + 16, config_bytes, 4);
 	put_le(header + 20, 0, 4);
-	int error = write_all(trace->fd, header, sizeof header);
+	int error = fd_write_all(trace->fd, header, sizeof header);
 	if (error == 0)
-		error = write_all(trace->fd, (const unsigned char *)config_text, config_bytes);
+		error = fd_write_all(trace->fd, (const unsigned char *)config_text, config_bytes);
 	return error;
 }
 
