@@ -7,8 +7,14 @@
  *            two-host path's one hand-off: a backend's sendto waking the
  *            peer backend);
  *   eventfd  two eventfds, a write each way (a guest's kick waking its
- *            backend, or a backend's interrupt waking a guest).
- * Usage: floor_pingpong udp|eventfd ITERATIONS CPU_A CPU_B
+ *            backend, or a backend's interrupt waking a guest);
+ *   udp-poll the udp floor with both threads polling instead of sleeping:
+ *            a non-blocking receive and a sched_yield until the token is
+ *            there, as a polling backend (backend/wait.c) looks for
+ *            packets.  Across cores it has no wake-up (no inter-processor
+ *            interrupt), so it is the floor to hold a polling backend to
+ *            there; on one core each yield hands the core over.
+ * Usage: floor_pingpong udp|udp-poll|eventfd ITERATIONS CPU_A CPU_B
  * Output (one line, units in the keys):
  *   floor=udp cpu_a=0 cpu_b=1 iterations=N half_rtt_p50_us=X half_rtt_avg_us=Y
  * The first tenth of the iterations warms up and is not counted.
@@ -26,7 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
-enum kind { UDP, EVENTFD };
+enum kind { UDP, UDP_POLL, EVENTFD };
+static const char *const kind_name[] = {"udp", "udp-poll", "eventfd"};
 
 struct side {
 	enum kind kind;
@@ -72,6 +79,11 @@ static void put(const struct side *s)
 static void get(const struct side *s)
 {
 	uint64_t value;
+	if (s->kind == UDP_POLL) {
+		while (recv(s->in_fd, &value, sizeof value, MSG_DONTWAIT) <= 0)
+			sched_yield();
+		return;
+	}
 	if (read(s->in_fd, &value, sizeof value) <= 0) /* an eventfd's count, or a datagram */
 		exit(1);
 }
@@ -116,9 +128,12 @@ static int compare(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	long n = argc == 5 ? atol(argv[2]) : 0;
-	enum kind kind = argc == 5 && strcmp(argv[1], "eventfd") == 0 ? EVENTFD : UDP;
-	if (n < 10 || (strcmp(argv[1], "udp") != 0 && kind != EVENTFD)) {
-		fprintf(stderr, "usage: floor_pingpong udp|eventfd ITERATIONS(>=10) CPU_A CPU_B\n");
+	int kind = -1;
+	for (int k = UDP; argc == 5 && k <= EVENTFD; k++)
+		if (strcmp(argv[1], kind_name[k]) == 0)
+			kind = k;
+	if (n < 10 || kind < 0) {
+		fprintf(stderr, "usage: floor_pingpong udp|udp-poll|eventfd ITERATIONS(>=10) CPU_A CPU_B\n");
 		return 2;
 	}
 	struct side a = {.kind = kind, .cpu = atoi(argv[3]), .iterations = n, .starts = 1};
@@ -143,7 +158,7 @@ int main(int argc, char **argv)
 		sum += a.half_rtt_us[i];
 	qsort(a.half_rtt_us + warm, (size_t)counted, sizeof *a.half_rtt_us, compare);
 	printf("floor=%s cpu_a=%d cpu_b=%d iterations=%ld half_rtt_p50_us=%.3f half_rtt_avg_us=%.3f\n",
-	       kind == UDP ? "udp" : "eventfd", a.cpu, b.cpu, counted, a.half_rtt_us[warm + counted / 2],
+	       kind_name[kind], a.cpu, b.cpu, counted, a.half_rtt_us[warm + counted / 2],
 	       sum / (double)counted);
 	free(a.half_rtt_us);
 	return 0;
