@@ -742,6 +742,39 @@ static void act(struct in *in)
 		send_record(s, &m);
 		break;
 	}
+	case A_FLOOD: { /* a guest that does not read its answers is gone, or gets them all */
+		unsigned n = 256u + 8u * g8(in), sent = 0;
+		if (s->state != S_ATTACHED)
+			break;
+		take_answers(s);
+		memset(&m, 0, sizeof m);
+		m.magic = VHOST_MAGIC;
+		m.kind = VHOST_READ_REG;
+		m.offset = VRDMA_REG_VERSION;
+		while (sent < n && send_raw(s, &m, sizeof m, NULL, 0) == 0)
+			sent++;
+		pump();
+		for (unsigned got = 0;; got++) {
+			struct vhost_msg a;
+			int fds[VHOST_WELCOME_FDS], nfds;
+			ssize_t r = receive(s->fd, &a, fds, &nfds);
+			close_fds(fds, nfds);
+			if (r == 0) { /* dropped: it did not read */
+				DEBUG("  dropped after %u of %u answers\n", got, sent);
+				release(s);
+				break;
+			}
+			if (r < 0) {
+				if (got != sent)
+					die("a flood of READ_REGs half answered, and the connection alive");
+				break;
+			}
+			if (r != (ssize_t)sizeof a || a.magic != VHOST_MAGIC || a.kind != VHOST_REG_VALUE ||
+			    a.offset != VRDMA_REG_VERSION || a.value != VRDMA_ABI_VERSION || got >= sent)
+				die("a flood of READ_REGs answered wrongly");
+		}
+		break;
+	}
 	default:
 		break;
 	}

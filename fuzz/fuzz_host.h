@@ -33,6 +33,7 @@ enum fh_action {
 	A_HONEST,      /* the honest guest's round trip, now */
 	A_BURST,       /* n, register, value (32): 1 + n % 64 WRITE_REGs at once */
 	A_ACTIVATE,    /* page, reset: DSR_LOW, DSR_HIGH, CTL ACTIVATE or RESET */
+	A_FLOOD,       /* n: 256 + 8 n READ_REGs, no answer read until the last is sent */
 	A_COUNT
 };
 

@@ -281,6 +281,16 @@ int main(int argc, char **argv)
 	put8(0);
 	write_seed(dir, "crowd-of-silent");
 
+	/* a guest that does not read its answers */
+	hello(0, 4096);
+	hello(1, 4096);
+	action(A_FLOOD, 0);
+	put8(255);
+	action(A_FLOOD, 1);
+	put8(0);
+	honest();
+	write_seed(dir, "unread-answers");
+
 	/* a raw register offset, out of the file */
 	hello(0, 4096);
 	action(A_WRITE_REG, 0);
