@@ -387,40 +387,59 @@ static void free_dropped(struct vhost *h)
 	}
 }
 
+/* One wake-up: wait up to timeout_ms for events and serve them.  Returns
+ * 1 when stop_fd (>= 0, watched) became readable, 0 to go on, or -1 with
+ * errno.  OUT: *served, the events taken. */
+static int serve_wake(struct vhost *h, int stop_fd, int timeout_ms, int *served)
+{
+	struct epoll_event events[EPOLL_BATCH];
+	int n = epoll_wait(h->epoll_fd, events, EPOLL_BATCH, timeout_ms);
+	*served = n > 0 ? n : 0;
+	if (n < 0 && errno != EINTR)
+		return -1;
+	/* Hang-ups first: a guest that died frees its place before a new
+	 * guest in the same batch asks for one. */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < n; i++) {
+			void *mark = events[i].data.ptr;
+			int hangup = (events[i].events & (EPOLLHUP | EPOLLRDHUP | EPOLLERR)) != 0;
+			if (mark == STOP_MARK) {
+				if (pass == 1) {
+					epoll_ctl(h->epoll_fd, EPOLL_CTL_DEL, stop_fd, NULL);
+					return 1;
+				}
+			} else if (mark == LISTEN_MARK) {
+				for (unsigned k = 0; pass == 1 && k < VHOST_ACCEPTS_PER_WAKE; k++)
+					if (take_connection(h) != 0)
+						break;
+			} else if (pass == (hangup ? 0 : 1)) {
+				struct conn *c = mark;
+				if (c->fd >= 0)
+					serve_connection(h, c);
+			}
+		}
+	expire_silent(h);
+	free_dropped(h);
+	return 0;
+}
+
 int vhost_run(struct vhost *h, int stop_fd)
 {
 	int rc = watch(h->epoll_fd, stop_fd, STOP_MARK);
 	if (rc != 0)
 		return rc;
-	struct epoll_event events[EPOLL_BATCH];
 	for (;;) {
-		int n = epoll_wait(h->epoll_fd, events, EPOLL_BATCH, TICK_MS);
-		if (n < 0 && errno != EINTR)
-			return errno;
-		/* Hang-ups first: a guest that died frees its place before a new
-		 * guest in the same batch asks for one. */
-		for (int pass = 0; pass < 2; pass++)
-			for (int i = 0; i < n; i++) {
-				void *mark = events[i].data.ptr;
-				int hangup = (events[i].events & (EPOLLHUP | EPOLLRDHUP | EPOLLERR)) != 0;
-				if (mark == STOP_MARK) {
-					if (pass == 1) {
-						epoll_ctl(h->epoll_fd, EPOLL_CTL_DEL, stop_fd, NULL);
-						return 0;
-					}
-				} else if (mark == LISTEN_MARK) {
-					for (unsigned k = 0; pass == 1 && k < VHOST_ACCEPTS_PER_WAKE; k++)
-						if (take_connection(h) != 0)
-							break;
-				} else if (pass == (hangup ? 0 : 1)) {
-					struct conn *c = mark;
-					if (c->fd >= 0)
-						serve_connection(h, c);
-				}
-			}
-		expire_silent(h);
-		free_dropped(h);
+		int served;
+		rc = serve_wake(h, stop_fd, TICK_MS, &served);
+		if (rc != 0)
+			return rc > 0 ? 0 : errno;
 	}
+}
+
+int vhost_serve_once(struct vhost *h, int timeout_ms)
+{
+	int served;
+	return serve_wake(h, -1, timeout_ms, &served) == 0 ? served : -errno;
 }
 
 void vhost_close(struct vhost *h)

@@ -42,6 +42,12 @@ int vhost_open(const struct vhost_config *config, struct vbackend *backend, stru
 	       char *err, size_t err_bytes);
 /* Serve until stop_fd is readable (a signalfd, an eventfd).  0, or an errno. */
 int vhost_run(struct vhost *host, int stop_fd);
+/* One wake-up of vhost_run without a stop fd: wait up to timeout_ms (0:
+ * not at all) for what the guests sent and serve it as vhost_run does.
+ * Returns the number of events served (0: nothing came), or -errno.  For
+ * a caller that drives the server itself, on one thread, instead of
+ * vhost_run (the fuzz harness fuzz/fuzz_host.c). */
+int vhost_serve_once(struct vhost *host, int timeout_ms);
 /* Destroy every guest's VM, close the connections, remove the socket. */
 void vhost_close(struct vhost *host);
 /* Guest processes attached now. */
