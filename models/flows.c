@@ -14,7 +14,7 @@
 #include "models/flow_between.h"
 
 static const char *const group_keys[] = {"name", "between", "qps", "workload", "load", "service", "start", "stop",
-					 "transport", NULL};
+					 "transport", "migrate", NULL};
 const char *const scn_flow_transport_names[FLOW_TRANSPORT_COUNT + 1] = {"", "rdma", "tcp", NULL};
 const char *const scn_flow_transport_options[FLOW_TRANSPORT_COUNT] = {NULL, "native", "host-tcp"};
 static const char *const service_names[] = {"fixed", "exponential", "jitter", NULL};
@@ -231,6 +231,51 @@ static int check_endpoints(reader *r, const yt_node *node, const yt_node *betwee
 	return 0;
 }
 
+/* `workload:`, or `migrate:` (a migration's streams send messages of its
+ * pages: write_bw of migrate.message bytes, perftest's window). */
+static int read_workload_or_migrate(reader *r, const yt_node *node, scn_flow_group *g, const char *what)
+{
+	const yt_node *v = yt_get(node, "migrate"), *w = yt_get(node, "workload");
+	if (!v) {
+		if (yr_required(node, "workload", what, &w, r->diag))
+			return -1;
+		return scn_read_workload(w, SCN_WORKLOAD_FLOW, &g->workload, g->size_weights, r->diag);
+	}
+	const yt_node *key = NULL;
+	for (size_t i = 0; i < node->count; i++)
+		if (strcmp(node->keys[i]->text, "migrate") == 0)
+			key = node->keys[i];
+	static const char *const refused[] = {"workload", "load", "stop"};
+	for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++)
+		if ((w = yt_get(node, refused[k])))
+			return vr_diag_at(r->diag, w->where, "found '%s' beside 'migrate' in %s, expected none: a migration's rounds set its messages and its end",
+					  refused[k], what);
+	if (scn_read_migrate(key, v, &g->migrate, r->diag) != 0)
+		return -1;
+	g->workload = (scn_workload){.verb = VERB_WRITE_BW, .size_count = 1, .iterations = 1, .footprint = {.qps = 1},
+				     .tx_depth = SCN_TX_DEPTH_DEFAULT, .post_list = 1, .cq_moderation = 1};
+	g->workload.sizes_bytes[0] = g->migrate.message_bytes;
+	g->workload.footprint.registered_bytes = g->migrate.memory_bytes;
+	g->size_weights[0] = 1;
+	return 0;
+}
+
+/* A migration joins two hypervisors; registration is RDMA's. */
+static int check_migrate(reader *r, const yt_node *node, const scn_flow_group *g)
+{
+	if (!g->migrate.on)
+		return 0;
+	vr_where at = {node->where.file, g->migrate.line, g->migrate.column};
+	if (g->transport == FLOW_TRANSPORT_OPTIONS)
+		return vr_diag_at(r->diag, at, "found 'migrate' in flow group '%s' between VMs, expected it between two hypervisors (between: {from: HOST, to: HOST}, transport: rdma or tcp)",
+				  g->name);
+	if (g->transport == FLOW_TRANSPORT_TCP && g->migrate.registration_given)
+		return vr_diag_at(r->diag, yt_get(yt_get(node, "migrate"), "registration")->where,
+				  "found 'registration' in a migration over tcp (flow group '%s'), expected it only with transport: rdma (TCP copies; it registers nothing)",
+				  g->name);
+	return 0;
+}
+
 static int read_group(reader *r, const yt_node *node, size_t index)
 {
 	scn_flow_group *g = &r->f->groups[index];
@@ -242,10 +287,9 @@ static int read_group(reader *r, const yt_node *node, size_t index)
 	g->line = node->where.line;
 	g->column = node->where.column;
 	snprintf(what, sizeof what, "flow group '%s'", g->name);
-	if (yr_required(node, "workload", what, &v, r->diag) ||
-	    scn_read_workload(v, SCN_WORKLOAD_FLOW, &g->workload, g->size_weights, r->diag))
+	if (read_workload_or_migrate(r, node, g, what) != 0)
 		return -1;
-	const yt_node *warmup = yt_get(v, "warmup");
+	const yt_node *w = yt_get(node, "workload"), *warmup = w ? yt_get(w, "warmup") : NULL;
 	if (warmup && g->workload.warmup > 0)
 		return vr_diag_at(r->diag, warmup->where, "found warmup %llu in flow group '%s', expected 0: the many-flow engine measures every operation from the start (a scenario's `duration:` bounds a steady-state run instead)",
 				  (unsigned long long)g->workload.warmup, g->name);
@@ -275,6 +319,8 @@ static int read_group(reader *r, const yt_node *node, size_t index)
 	g->between = plan.form;
 	if (rc == 0)
 		rc = check_endpoints(r, node, between, g, &plan);
+	if (rc == 0)
+		rc = check_migrate(r, node, g);
 	if (rc == 0)
 		rc = expand(r, g, &plan, between);
 	flow_plan_free(&plan);

@@ -73,6 +73,9 @@ typedef struct vr_flow_builder {
 				       * server with every packet's work (full_ns), not the
 				       * first packet's, and the transfer keeps only the
 				       * hardware's pipeline (plan.h pipeline_hardware_ns) */
+	double register_ns;           /* a migration's round 1 with on_demand registration: what
+				       * one message registers on each side's hypervisor cores
+				       * (flow_migrate.h), before its transfer; 0 otherwise */
 	scn_flow_service service;     /* of the group whose path is being built, */
 	double post_list, cq_moderation;   /* ... its requests per doorbell and per completion */
 	vr_flow_result *result;       /* paths' counts go here */

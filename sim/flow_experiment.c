@@ -14,6 +14,7 @@
 #include "models/plan.h"
 #include "sim/flow_builder.h"
 #include "sim/flow_interrupts.h"
+#include "sim/flow_migrate.h"
 
 /* The builder of this file's paths (flow_builder.h). */
 typedef vr_flow_builder builder;
@@ -381,6 +382,15 @@ static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_con
 	b->post_list = w->post_list ? w->post_list : 1;
 	b->cq_moderation = w->cq_moderation ? w->cq_moderation : 1;
 	b->hops = b->main_hops;
+	if (b->register_ns > 0) {
+		/* on_demand registration (flow_migrate.h): the source registers its
+		 * chunk, asks the destination to register its own (a control round
+		 * trip), then sends; each message carries its share */
+		double share = g->migrate.message_bytes / g->migrate.chunk_bytes;
+		vr_flow_hop(b, b->hosts[c->client.host].hypervisor, b->register_ns);
+		vr_flow_hop(b, FL_NONE, 2 * there.fabric_latency_ns * share);
+		vr_flow_hop(b, b->hosts[c->server.host].hypervisor, b->register_ns);
+	}
 	int bandwidth = mdl_verb_is_bandwidth(w->verb), both_legs = !bandwidth || read;
 	/* A ping-pong's WRITE or SEND completes beside the reply; a READ's
 	 * completion is its response's arrival, on the path. */
@@ -436,6 +446,74 @@ static int group_paths(builder *b, size_t g, const scn_flow_connection *c, uint3
 	return 0;
 }
 
+/* The work the path just built (b->main_hops) does on the servers SOURCE
+ * and DESTINATION, into NS[2]. */
+static void hypervisor_work(const builder *b, uint32_t source, uint32_t destination, double ns[2])
+{
+	ns[0] = ns[1] = 0;
+	for (size_t i = 0; i < b->count; i++) {
+		ns[0] += b->main_hops[i].server == source ? b->main_hops[i].time_ns : 0;
+		ns[1] += b->main_hops[i].server == destination ? b->main_hops[i].time_ns : 0;
+	}
+}
+
+/* Migration group G (its connections its streams): a controller of
+ * rounds, round 1's messages spread over the streams, which start once
+ * pin_all's registration is done; on_demand's round 1 takes a path that
+ * registers, later rounds the plain one. */
+static int add_migration(builder *b, size_t g, double *scale)
+{
+	const scn_flow_group *grp = &b->s->flows.groups[g];
+	const scn_flow_connection *c0 = &grp->connections[0];
+	vr_migration *m = &b->result->migrations[g];
+	double pin_ns;
+	int rdma = grp->transport == FLOW_TRANSPORT_RDMA;
+	double register_ns = vr_migration_register_ns(&grp->migrate, rdma, scn_params(b->s, b->preset, c0->client.host), &pin_ns);
+	uint64_t ops = vr_migration_start(m, &grp->migrate, grp->start_ns, pin_ns);
+	m->source_cpu = b->hosts[c0->client.host].hypervisor;
+	m->destination_cpu = b->hosts[c0->server.host].hypervisor;
+	vr_where at = {b->s->file, grp->line, grp->column};
+	if (ops < grp->connection_count)
+		return vr_diag_at(b->diag, at, "found %zu streams in migration '%s' for %llu messages of memory, expected at most one stream per message",
+				  grp->connection_count, grp->name, (unsigned long long)ops);
+	fl_controller_spec cs = {.next_round = vr_migration_next_round, .ctx = m};
+	uint32_t controller = fl_add_controller(b->e, &cs);
+	for (size_t i = 0; i < grp->connection_count && controller != FL_NONE; i++) {
+		const scn_flow_connection *c = &grp->connections[i];
+		double size = grp->migrate.message_bytes;
+		uint32_t plain = add_path(b, grp, c, size, scale), first = plain;
+		hypervisor_work(b, m->source_cpu, m->destination_cpu, m->cpu_ns[1]);
+		memcpy(m->cpu_ns[0], m->cpu_ns[1], sizeof m->cpu_ns[0]);
+		if (plain != FL_NONE && register_ns > 0) {
+			b->register_ns = register_ns;
+			first = add_path(b, grp, c, size, scale);
+			b->register_ns = 0;
+			hypervisor_work(b, m->source_cpu, m->destination_cpu, m->cpu_ns[0]);
+		}
+		m->later_path = plain;
+		fl_flow_spec spec = {
+			.path = first, .group = (uint32_t)g,
+			.client_vm = (uint32_t)scn_vm_index(&b->s->flows, c->client),
+			.server_vm = (uint32_t)scn_vm_index(&b->s->flows, c->server),
+			.client_own = FL_NONE, .server_own = FL_NONE,
+			.client_irq = b->result->irq_first + (uint32_t)scn_vm_index(&b->s->flows, c->client),
+			.server_irq = b->result->irq_first + (uint32_t)scn_vm_index(&b->s->flows, c->server),
+			.qp_key = b->connection, .page_base = (uint64_t)b->connection << PAGE_KEY_BITS,
+			.page_count = (uint32_t)fmin(ceil(grp->migrate.memory_bytes / MDL_VALUE(scn_params(b->s, b->preset, 0), MEM_PAGE_SIZE)),
+						     (double)(1u << PAGE_KEY_BITS)),
+			.bytes_per_op = (uint64_t)size, .load = FL_CLOSED_LOOP, .window = grp->workload.tx_depth,
+			.operations = ops / grp->connection_count + (i < ops % grp->connection_count),
+			.start_ns = grp->start_ns + pin_ns, .controller = controller + 1,
+		};
+		b->connection++;
+		if (plain == FL_NONE || first == FL_NONE || fl_add_flow(b->e, &spec) == FL_NONE)
+			controller = FL_NONE;
+	}
+	if (controller == FL_NONE)
+		return vr_diag_at(b->diag, at, "cannot build migration '%s': %s", grp->name, fl_engine_error(b->e));
+	return 0;
+}
+
 static int add_flows(builder *b, double *scales)
 {
 	const scn_flows *f = &b->s->flows;
@@ -447,6 +525,13 @@ static int add_flows(builder *b, double *scales)
 		const scn_flow_group *grp = &f->groups[g];
 		fl_choice choices[SCN_SIZES_MAX];
 		int failed = 0;
+		if (grp->migrate.on) {
+			if (add_migration(b, g, &scales[g]) != 0) {
+				free(cache);
+				return -1;
+			}
+			continue;
+		}
 		for (size_t i = 0; i < hosts * hosts * SCN_SIZES_MAX; i++)
 			cache[i] = FL_NONE;
 		for (size_t i = 0; i < grp->connection_count && !failed; i++) {
@@ -513,10 +598,15 @@ int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_r
 	};
 	out->engine = fl_engine_new(&config);
 	out->latency_scale = calloc(s->flows.group_count ? s->flows.group_count : 1, sizeof *out->latency_scale);
+	int migrations = 0;
+	for (size_t g = 0; g < s->flows.group_count; g++)
+		migrations |= s->flows.groups[g].migrate.on;
+	if (migrations)
+		out->migrations = calloc(s->flows.group_count, sizeof *out->migrations);
 	builder *b = calloc(1, sizeof *b);
 	host_servers *hosts = calloc(s->host_count, sizeof *hosts);
 	int rc = -1;
-	if (!out->engine || !out->latency_scale || !b || !hosts) {
+	if (!out->engine || !out->latency_scale || !b || !hosts || (migrations && !out->migrations)) {
 		vr_diag_at(diag, (vr_where){s->file, 0, 0}, "out of memory");
 	} else {
 		*b = (builder){.s = s, .option = &s->options[option], .local = s->same_host_options[option],
@@ -576,6 +666,8 @@ void vr_flow_result_free(vr_flow_result *r)
 	free(r->vm_latency_scale);
 	free(r->vm_rates);
 	free(r->paths);
+	free(r->migrations);
+	r->migrations = NULL;
 	vr_flow_irq_free(r);
 	r->engine = NULL;
 	r->latency_scale = NULL;

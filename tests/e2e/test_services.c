@@ -31,6 +31,8 @@ static void teardown(void)
 /* One group between the two hosts' hypervisors over TRANSPORT, streaming
  * 256 KiB messages, on PRESET under OPTIONS, with OVERRIDES (a YAML map or
  * ""); its CSV results. */
+static const char *service_workload = ", iterations: 300";   /* the rest of the service group's workload */
+
 static tool_output run_service(const char *preset, const char *options, const char *transport, const char *overrides)
 {
 	char text[2048];
@@ -38,8 +40,9 @@ static tool_output run_service(const char *preset, const char *options, const ch
 		 "scenario: service\npreset: %s\nseed: 3\n%s%s%s"
 		 "topology:\n  hosts:\n    - {name: a, vms: 2}\n    - {name: b, vms: 2}\n"
 		 "options: [%s]\nflows:\n  - name: svc\n    between: {from: a, to: b}\n    transport: %s\n    qps: 2\n"
-		 "    workload: {verb: write_bw, sizes: [256KiB], iterations: 300}\n",
-		 preset, overrides[0] ? "overrides: " : "", overrides, overrides[0] ? "\n" : "", options, transport);
+		 "    workload: {verb: write_bw, sizes: [256KiB]%s}\n",
+		 preset, overrides[0] ? "overrides: " : "", overrides, overrides[0] ? "\n" : "", options, transport,
+		 service_workload);
 	const char *file = write_test_file(dir, "service.yaml", text);
 	tool_output o = run_tool((const char *[]){"run", file, "--format", "csv", NULL});
 	ck_assert_msg(o.status == 0, "%s", o.err);
@@ -126,6 +129,127 @@ START_TEST(vm_only_scenarios_have_no_hypervisor_server)
 }
 END_TEST
 
+/* A migration between the two hypervisors over TRANSPORT on PRESET:
+ * MIGRATE its `migrate:` map, with OVERRIDES; the JSON results. */
+static tool_output run_migration(const char *preset, const char *transport, const char *migrate, const char *overrides)
+{
+	char text[2048];
+	snprintf(text, sizeof text,
+		 "scenario: migration\npreset: %s\nseed: 3\n%s%s%s"
+		 "topology:\n  hosts:\n    - {name: a, vms: 1}\n    - {name: b, vms: 1}\n"
+		 "options: [native]\nflows:\n  - name: vm\n    between: {from: a, to: b}\n    transport: %s\n    qps: 2\n"
+		 "    migrate: %s\n",
+		 preset, overrides[0] ? "overrides: " : "", overrides, overrides[0] ? "\n" : "", transport, migrate);
+	const char *file = write_test_file(dir, "migration.yaml", text);
+	tool_output o = run_tool((const char *[]){"run", file, "--format", "json", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	return o;
+}
+
+/* The number after "KEY": in the first migration of O's JSON. */
+static double migration_value(const tool_output *o, const char *key)
+{
+	char quoted[64];
+	snprintf(quoted, sizeof quoted, "\"%s\":", key);
+	const char *at = strstr(o->out, "\"migrations\"");
+	ck_assert_msg(at != NULL, "%s", o->out);
+	at = strstr(at, quoted);
+	ck_assert_msg(at != NULL, "%s in %s", key, o->out);
+	return strtod(at + strlen(quoted), NULL);
+}
+
+static int migration_result_is(const tool_output *o, const char *result)
+{
+	char quoted[64];
+	snprintf(quoted, sizeof quoted, "\"result\": \"%s\"", result);
+	const char *at = strstr(o->out, "\"migrations\"");
+	return at && strstr(at, quoted);
+}
+
+/* The issue's test: with TCP's per-byte CPU costs and registration at
+ * zero, a migration over TCP and one over RDMA take the same time. */
+START_TEST(without_cpu_and_registration_costs_tcp_and_rdma_migrate_alike)
+{
+	static const char *const presets[] = {"esxi5-qdr-2012", "modern-hdr"};
+	static const char *const no_costs =
+		"{mem.copy_bandwidth: 10Tbps, tcp.checksum_bandwidth: 10Tbps, tcp.call: 0ns, net.tx_per_packet: 0ns, "
+		"net.rx_per_packet: 0ns, nic.driver_tx: 0ns, nic.driver_rx: 0ns, irq.wakeup: 0ns, "
+		"mr.register_call: 0ns, mr.register_page: 0ns}";
+	for (size_t i = 0; i < 2; i++) {
+		const char *migrate = "{memory: 1GiB, dirty_rate: 200MBps, downtime_target: 20ms, registration: on_demand}";
+		tool_output rdma = run_migration(presets[i], "rdma", migrate, no_costs);
+		tool_output tcp = run_migration(presets[i], "tcp",
+						"{memory: 1GiB, dirty_rate: 200MBps, downtime_target: 20ms}", no_costs);
+		double r = migration_value(&rdma, "total_time_s"), t = migration_value(&tcp, "total_time_s");
+		/* both link-bound; RDMA's HCA also misses its translations of the
+		 * VM's 1 GiB (IPoIB's buffers need none): about 2 % */
+		ck_assert_msg(r > 0 && fabs(t - r) <= 0.03 * r, "%s: tcp %g s, rdma %g s", presets[i], t, r);
+		ck_assert(migration_result_is(&rdma, "converged") && migration_result_is(&tcp, "converged"));
+		tool_output_free(&rdma);
+		tool_output_free(&tcp);
+		/* with their costs TCP spends more CPU than RDMA */
+		rdma = run_migration(presets[i], "rdma", migrate, "");
+		tcp = run_migration(presets[i], "tcp", "{memory: 1GiB, dirty_rate: 200MBps, downtime_target: 20ms}", "");
+		ck_assert_msg(migration_value(&tcp, "source_cpu_s") > 2 * migration_value(&rdma, "source_cpu_s"), "%g s, %g s",
+			      migration_value(&tcp, "source_cpu_s"), migration_value(&rdma, "source_cpu_s"));
+		tool_output_free(&rdma);
+		tool_output_free(&tcp);
+	}
+}
+END_TEST
+
+/* Pre-copy on an idle fabric against rounds by hand: R, the streams'
+ * rate, measured alone; the VM dirties 0.1 R: rounds of M/R, 0.1 M/R,
+ * 0.01 M/R, then 0.001 M (a third of the 1 ms target) stops and copies. */
+START_TEST(precopy_rounds_on_an_idle_fabric_match_the_hand_computation)
+{
+	/* the streams' rate with the VM's memory registered: the same translation misses */
+	service_workload = ", iterations: 2000, registered_memory: 1GiB";
+	tool_output o = run_service("esxi5-qdr-2012", "native", "rdma", "{mr.register_call: 0ns, mr.register_page: 0ns}");
+	service_workload = ", iterations: 300";
+	double rate = flows_csv_cell(o.out, "group", "svc", FLOWS_COL_MB_PER_S) * 1e6;   /* bytes/s */
+	tool_output_free(&o);
+	ck_assert(rate > 1e9);
+	double memory = 1073741824.0;
+	char migrate[256];
+	snprintf(migrate, sizeof migrate, "{memory: 1GiB, dirty_rate: %.0fBps, downtime_target: 1ms}", 0.1 * rate);
+	o = run_migration("esxi5-qdr-2012", "rdma", migrate, "{mr.register_call: 0ns, mr.register_page: 0ns}");
+	double expected_s = memory * (1 + 0.1 + 0.01 + 0.001) / rate;
+	ck_assert_double_eq(migration_value(&o, "rounds"), 4);
+	ck_assert_msg(fabs(migration_value(&o, "total_time_s") - expected_s) < 0.02 * expected_s, "%g s against %g s",
+		      migration_value(&o, "total_time_s"), expected_s);
+	/* the stop-and-copy: 0.001 M in whole 256 KiB messages (5), behind
+	 * the first message's own crossing (one more at the rate) */
+	double downtime_ms = 1e3 * (ceil(0.001 * memory / 262144) + 1) * 262144 / rate;
+	ck_assert_msg(fabs(migration_value(&o, "downtime_ms") - downtime_ms) < 0.05 * downtime_ms, "%g ms against %g ms",
+		      migration_value(&o, "downtime_ms"), downtime_ms);
+	/* bytes moved: every round's, whole 256 KiB messages */
+	ck_assert_msg(fabs(migration_value(&o, "moved_bytes") - memory * 1.111) < 4 * 262144, "%g B",
+		      migration_value(&o, "moved_bytes"));
+	tool_output_free(&o);
+}
+END_TEST
+
+/* Dirtying faster than the link: "does not converge" without a round
+ * limit (never a hang), the round limit's forced stop with one. */
+START_TEST(a_dirty_rate_above_the_link_does_not_converge)
+{
+	tool_output o = run_migration("esxi5-qdr-2012", "rdma", "{memory: 256MiB, dirty_rate: 20GBps, downtime_target: 10ms}", "");
+	ck_assert_msg(migration_result_is(&o, "does not converge"), "%.2000s", o.out);
+	ck_assert_double_eq(migration_value(&o, "downtime_ms"), 0);
+	tool_output_free(&o);
+	o = run_migration("esxi5-qdr-2012", "tcp", "{memory: 256MiB, dirty_rate: 20GBps, downtime_target: 10ms, max_rounds: 3}", "");
+	ck_assert_msg(migration_result_is(&o, "round limit"), "%.2000s", o.out);
+	ck_assert_double_eq(migration_value(&o, "rounds"), 4);
+	ck_assert_msg(migration_value(&o, "downtime_ms") > 10, "%g ms", migration_value(&o, "downtime_ms"));
+	tool_output_free(&o);
+	tool_output t = run_tool((const char *[]){"run", src_path("tests/bad-input/migrate-zero-downtime.yaml"), NULL});
+	ck_assert_int_eq(t.status, 2);
+	ck_assert_msg(strstr(t.err, "expected a time above 0"), "%s", t.err);
+	tool_output_free(&t);
+}
+END_TEST
+
 static Suite *services_suite(void)
 {
 	Suite *s = suite_create("services");
@@ -136,6 +260,9 @@ static Suite *services_suite(void)
 	tcase_add_test(tc, without_cpu_costs_tcp_and_rdma_are_bound_by_the_same_link);
 	tcase_add_test(tc, a_transport_runs_alike_under_every_option);
 	tcase_add_test(tc, vm_only_scenarios_have_no_hypervisor_server);
+	tcase_add_test(tc, without_cpu_and_registration_costs_tcp_and_rdma_migrate_alike);
+	tcase_add_test(tc, precopy_rounds_on_an_idle_fabric_match_the_hand_computation);
+	tcase_add_test(tc, a_dirty_rate_above_the_link_does_not_converge);
 	suite_add_tcase(s, tc);
 	return s;
 }
