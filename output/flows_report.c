@@ -17,6 +17,10 @@
 /* The name HOST/INDEX of flat VM index VM. */
 static void vm_name(const scn_scenario *s, size_t vm, char *buf, size_t len)
 {
+	if (vm >= s->flows.vm_count && vm - s->flows.vm_count < s->host_count) {   /* a host's hypervisor */
+		snprintf(buf, len, "%s", s->hosts[vm - s->flows.vm_count].name);
+		return;
+	}
 	for (size_t h = s->host_count; h-- > 0;)
 		if (vm >= s->flows.vm_first[h]) {
 			snprintf(buf, len, "%s/%zu", s->hosts[h].name, vm - s->flows.vm_first[h]);

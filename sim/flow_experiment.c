@@ -115,8 +115,16 @@ static int add_servers(builder *b)
 			snprintf(name, sizeof name, "%s downlink", s->hosts[h].name);
 			hs->downlink = add_server(b, name, 1, 1);
 		}
+		/* the hypervisor's own services (hypervisors' groups): cores of their own, after
+		 * every server a VM-only scenario has, so that its servers keep their order */
+		hs->hypervisor = FL_NONE;
+		if (s->flows.endpoint_count > s->flows.vm_count) {
+			snprintf(name, sizeof name, "%s hypervisor", s->hosts[h].name);
+			hs->hypervisor = add_server(b, name, (uint32_t)MDL_VALUE(p, CPU_HYPERVISOR_CORES), 1);
+		}
 		if (id == FL_NONE || hs->backend == FL_NONE || hs->hca == FL_NONE || hs->pcie_down == FL_NONE ||
-		    (fabric && hs->downlink == FL_NONE))
+		    (fabric && hs->downlink == FL_NONE) ||
+		    (s->flows.endpoint_count > s->flows.vm_count && hs->hypervisor == FL_NONE))
 			return vr_diag_at(b->diag, (vr_where){s->file, 0, 0}, "cannot build the servers: %s",
 					  fl_engine_error(b->e));
 	}
@@ -127,6 +135,8 @@ static int add_servers(builder *b)
  * (so that one path serves every pair of VMs of the same two hosts). */
 static uint32_t vcpu_at(const builder *b, scn_vm_ref at)
 {
+	if (scn_is_hypervisor(at))   /* the hypervisor's own work: its cores */
+		return b->hosts[at.host].hypervisor;
 	if (b->hosts[at.host].cores_shared)
 		return b->hosts[at.host].vcpu0;
 	return at.host == b->client.host && at.vm == b->client.vm ? FL_CLIENT_OWN : FL_SERVER_OWN;
@@ -195,7 +205,8 @@ static int irq_stage(builder *b, const mdl_plan *plan, const mdl_plan_stage *ps,
 	}
 	if (place & VR_IRQ_FIRST) {
 		b->hops[b->count++] = (fl_hop_spec){.server = FL_IRQ, .irq = vector, .time_ns = msi.window_ns};
-		b->irq = (vr_irq_work){.vcpu0 = hs->vcpu0, .own_vcpus = !hs->cores_shared, .backend = hs->backend};
+		b->irq = scn_is_hypervisor(at) ? (vr_irq_work){.vcpu0 = hs->hypervisor, .backend = hs->backend}
+					       : (vr_irq_work){.vcpu0 = hs->vcpu0, .own_vcpus = !hs->cores_shared, .backend = hs->backend};
 	}
 	vr_flow_hop(b, FL_NONE, msi.delay_ns);
 	vr_flow_hop_varying(b, server, server == FL_NONE ? ps->nominal_ns : ns, stage_cv(b, ps, from, to));
@@ -203,7 +214,7 @@ static int irq_stage(builder *b, const mdl_plan *plan, const mdl_plan_stage *ps,
 	b->irq.backend_ns += server == hs->backend ? ns : 0;
 	if (place & VR_IRQ_LAST) {
 		b->hops[b->count++] = (fl_hop_spec){.server = FL_IRQ_END, .irq = vector};
-		vr_flow_irq_set_work(b->s, b->result, at.host, &b->irq);
+		vr_flow_irq_set_work(b->s, b->result, at, &b->irq);
 	}
 	return 1;
 }
@@ -220,8 +231,10 @@ static void add_segment(builder *b, const mdl_plan *plan, mdl_segment seg, scn_v
 		uint32_t server = server_of(b, ps, from, to);
 		if (b->detaching && is_own_vcpu(server))
 			server = FL_NONE;
-		/* work on a server is shared by a batch; a delay is each request's */
-		double ns = server == FL_NONE ? ps->nominal_ns : ps->nominal_ns * vr_flow_stage_share(b, ps);
+		/* work on a server is shared by a batch; a delay is each request's; a
+		 * hypervisors' group charges its CPU every packet's work (whole_cpu) */
+		double cost_ns = b->whole_cpu && ps->software && server != FL_NONE ? ps->full_ns : ps->nominal_ns;
+		double ns = server == FL_NONE ? cost_ns : cost_ns * vr_flow_stage_share(b, ps);
 		vr_flow_hop_varying(b, server, ns, stage_cv(b, ps, from, to));
 	}
 }
@@ -281,12 +294,15 @@ static int add_leg(builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref
 	return 0;
 }
 
-/* QPs the HCA of HOST's caches hold: every VM's on it. */
+/* QPs the HCA of HOST's caches hold: every VM's on it, and its
+ * hypervisor's when a group joins hypervisors. */
 static double host_qps(const scn_scenario *s, size_t host)
 {
 	double qps = 0;
 	for (unsigned v = 0; v < s->hosts[host].vms; v++)
 		qps += s->flows.vm_qps[scn_vm_index(&s->flows, (scn_vm_ref){(uint16_t)host, (uint16_t)v})];
+	if (s->flows.endpoint_count > s->flows.vm_count)
+		qps += s->flows.vm_qps[scn_vm_index(&s->flows, (scn_vm_ref){(uint16_t)host, SCN_VM_HYPERVISOR})];
 	return qps;
 }
 
@@ -309,7 +325,7 @@ static void count_leg(const builder *b, const mdl_plan *plan, vr_flow_path_count
 	}
 	for (int side = 0; side < 2; side++)
 		if (irqs[side])
-			vr_flow_irq_set_counts(b->s, b->result, (side ? b->server : b->client).host, &per_irq[side]);
+			vr_flow_irq_set_counts(b->s, b->result, side ? b->server : b->client, &per_irq[side]);
 }
 
 /* Record what one operation along PATH counts on each host: THERE goes
@@ -352,8 +368,12 @@ static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_con
 	mdl_plan there, back;
 	b->client = c->client;
 	b->server = c->server;
-	/* Two VMs of one host talk through the option's same-host counterpart. */
+	/* Two VMs of one host talk through the option's same-host counterpart;
+	 * hypervisors through their transport's option, whatever the run's. */
 	b->path_option = c->client.host == c->server.host && b->local ? b->local : b->option;
+	b->whole_cpu = g->transport != FLOW_TRANSPORT_OPTIONS;
+	if (b->whole_cpu)
+		b->path_option = s->transport_options[g->transport];
 	mdl_plan_build(b->path_option, cp, sp, size, w->verb, s->completion, mdl_leg_of(w->verb, 0), &fp, &there);
 	mdl_plan_build(b->path_option, sp, cp, size, w->verb, s->completion, mdl_leg_of(w->verb, 1), &fp, &back);
 	b->count = 0;
@@ -395,7 +415,7 @@ static uint32_t buffer_pages(const builder *b, const scn_flow_group *g)
 static uint32_t own_vcpu(const builder *b, scn_vm_ref vm)
 {
 	const host_servers *hs = &b->hosts[vm.host];
-	return hs->cores_shared ? FL_NONE : hs->vcpu0 + vm.vm;
+	return hs->cores_shared || scn_is_hypervisor(vm) ? FL_NONE : hs->vcpu0 + vm.vm;
 }
 
 /* The paths of group G's connections from HOST_A's VMs to HOST_B's, one
@@ -466,7 +486,7 @@ static int add_flows(builder *b, double *scales)
 /* Each VM's latency scale as a client (see vr_flow_result). */
 static int vm_scales(const scn_scenario *s, vr_flow_result *out)
 {
-	out->vm_latency_scale = calloc(s->flows.vm_count ? s->flows.vm_count : 1, sizeof *out->vm_latency_scale);
+	out->vm_latency_scale = calloc(s->flows.endpoint_count ? s->flows.endpoint_count : 1, sizeof *out->vm_latency_scale);
 	if (!out->vm_latency_scale)
 		return -1;
 	for (size_t g = 0; g < s->flows.group_count; g++) {
@@ -485,10 +505,10 @@ int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_r
 	out->irq_first = FL_NONE;
 	out->preset = preset;
 	out->option = option;
-	out->vm_count = s->flows.vm_count;
+	out->vm_count = s->flows.endpoint_count;   /* the VMs, then the hosts' hypervisors if used */
 	fl_config config = {
 		.seed = s->seed * 0x9E3779B97F4A7C15ull + preset * 131 + option,
-		.groups = (uint32_t)s->flows.group_count, .vms = (uint32_t)s->flows.vm_count,
+		.groups = (uint32_t)s->flows.group_count, .vms = (uint32_t)s->flows.endpoint_count,
 		.horizon_ns = s->flows.duration_ns,
 	};
 	out->engine = fl_engine_new(&config);
@@ -508,7 +528,7 @@ int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_r
 					fl_engine_error(out->engine));
 		if (rc == 0 && add_flows(b, out->latency_scale) != 0)
 			rc = -1;
-		out->vm_rates = calloc(s->flows.vm_count ? s->flows.vm_count : 1, sizeof *out->vm_rates);
+		out->vm_rates = calloc(s->flows.endpoint_count ? s->flows.endpoint_count : 1, sizeof *out->vm_rates);
 		if (rc == 0 && (vm_scales(s, out) != 0 || !out->vm_rates))
 			rc = vr_diag_at(diag, (vr_where){s->file, 0, 0}, "out of memory");
 	}
