@@ -26,6 +26,7 @@
 
 #include "input/yaml_tree.h"
 #include "models/host.h"
+#include "models/services.h"
 #include "models/workload.h"
 
 enum {
@@ -113,6 +114,9 @@ typedef struct scn_flow_group {
 	unsigned long long seed;      /* the group's; scn_flow_connection_seed() per connection */
 	size_t connection_count;
 	scn_flow_connection *connections;
+	svc_spec svc;                 /* a service group's class (vsan, iser, ft: models/services.h);
+				       * cls SVC_NONE for others */
+	size_t svc_follows;           /* ft: the index of the group it follows */
 	scn_flow_transport transport; /* FLOW_TRANSPORT_OPTIONS for VMs; else every connection
 				       * joins the hypervisors of two hosts */
 	unsigned line, column;        /* where the group is written (in the scenario's file) */
