@@ -372,6 +372,9 @@ int vr_flow_count_legs(builder *b, uint32_t path, const mdl_plan *plans, const i
 		memset(pc, 0, sizeof *pc);
 	for (size_t k = sides[0] ? 0 : 1; k < count; k++)
 		count_leg(b, &plans[k], pc, sides[k]);
+	pc->own_ends = 1;
+	pc->ends[0] = (uint32_t)scn_vm_index(&b->s->flows, b->client);
+	pc->ends[1] = (uint32_t)scn_vm_index(&b->s->flows, b->server);
 	return 0;
 }
 
@@ -591,10 +594,11 @@ int vr_flow_vm_rates(const vr_flow_result *r, mdl_counters *per_s)
 			if (path >= r->path_count)
 				continue;
 			double ops = (double)fl_flow_choice_completed(r->engine, flow, c);
+			const vr_flow_path_counts *pc = &r->paths[path];
 			for (int side = 0; side < 2; side++) {
-				mdl_counters n = r->paths[path].counts[side];
+				mdl_counters n = pc->counts[side];
 				mdl_counters_scale(&n, ops / seconds);
-				mdl_counters_add(&per_s[vm[side]], &n);
+				mdl_counters_add(&per_s[pc->own_ends ? pc->ends[side] : vm[side]], &n);
 			}
 		}
 	}
