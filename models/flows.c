@@ -325,6 +325,9 @@ static int read_service_group(reader *r, const yt_node *node, scn_flow_group *g,
 	}
 	if (read_group_common(r, node, g) || read_load(r, yt_get(node, "load"), g))
 		return -1;
+	if (cls == SVC_FT && g->load.loop == FLOW_OPEN_LOOP)
+		return vr_diag_at(r->diag, yt_get(node, "load")->where, "found an open loop in FT group '%s', expected {closed_loop: {window: W}}: its records arrive with the input it follows and its timer ticks",
+				  g->name);
 	if (!yt_get(node, "load") && cls != SVC_FT)
 		g->load.window = 1;
 	/* the connections: vSAN's to each replica, iSER's and FT's one, each QPS times */

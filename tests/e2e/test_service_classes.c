@@ -104,7 +104,29 @@ START_TEST(iser_read_and_write_are_their_messages)
 	double read = 2 * control + p50(&o, "data-write"), write = 2 * control + p50(&o, "data-read");
 	ck_assert_msg(fabs(p50(&o, "reads") - read) <= 0.01 * read, "read %g us against %g", p50(&o, "reads"), read);
 	ck_assert_msg(fabs(p50(&o, "writes") - write) <= 0.01 * write, "write %g us against %g", p50(&o, "writes"), write);
-	/* a mix draws both: its median lies between them */
+	tool_output_free(&o);
+}
+END_TEST
+
+/* iSCSI over TCP: a read of 16 KiB is the command PDU (48 B), two Data-In
+ * PDUs (16,384 B and two 48 B headers) and the response PDU (48 B); a
+ * write the command, an R2T, the Data-Out PDUs and the response. */
+START_TEST(iscsi_read_and_write_are_their_pdus)
+{
+	char groups[4096] = "";
+	snprintf(groups, sizeof groups,
+		 "  - name: reads\n    transport: tcp\n    service: fixed\n"
+		 "    iser: {initiator: a, target: b, reads: 1, size: 16KiB, iterations: 200}\n"
+		 "  - name: writes\n    transport: tcp\n    service: fixed\n    start: 100ms\n"
+		 "    iser: {initiator: a, target: b, reads: 0, size: 16KiB, iterations: 200}\n");
+	pingpong(groups, sizeof groups, "pdu", "b", "tcp", "send_lat", "48B", "200ms");
+	pingpong(groups, sizeof groups, "data", "b", "tcp", "send_lat", "16480B", "300ms");
+	tool_output o = run_groups("esxi5-qdr-2012", "", groups);
+	double pdu = p50(&o, "pdu"), data = p50(&o, "data");
+	ck_assert_msg(fabs(p50(&o, "reads") - (2 * pdu + data)) <= 0.01 * (2 * pdu + data), "read %g us, pdu %g, data %g",
+		      p50(&o, "reads"), pdu, data);
+	ck_assert_msg(fabs(p50(&o, "writes") - (3 * pdu + data)) <= 0.01 * (3 * pdu + data), "write %g us, pdu %g, data %g",
+		      p50(&o, "writes"), pdu, data);
 	tool_output_free(&o);
 }
 END_TEST
@@ -186,6 +208,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, one_replicated_write_is_its_two_messages);
 	tcase_add_test(tc, iser_read_and_write_are_their_messages);
+	tcase_add_test(tc, iscsi_read_and_write_are_their_pdus);
 	tcase_add_test(tc, a_write_waits_for_its_slowest_replica);
 	tcase_add_test(tc, ft_log_follows_its_source_group);
 	tcase_add_test(tc, vsan_neighbour_runs);
