@@ -12,9 +12,10 @@
 
 #include "input/yaml_read.h"
 #include "models/flow_between.h"
+#include "models/services.h"
 
 static const char *const group_keys[] = {"name", "between", "qps", "workload", "load", "service", "start", "stop",
-					 "transport", "migrate", NULL};
+					 "transport", "migrate", "vsan", "iser", "ft", NULL};
 const char *const scn_flow_transport_names[FLOW_TRANSPORT_COUNT + 1] = {"", "rdma", "tcp", NULL};
 const char *const scn_flow_transport_options[FLOW_TRANSPORT_COUNT] = {NULL, "native", "host-tcp"};
 static const char *const service_names[] = {"fixed", "exponential", "jitter", NULL};
@@ -276,23 +277,10 @@ static int check_migrate(reader *r, const yt_node *node, const scn_flow_group *g
 	return 0;
 }
 
-static int read_group(reader *r, const yt_node *node, size_t index)
+/* `qps`, `service`, `start` and `stop`, which every group may have. */
+static int read_group_common(reader *r, const yt_node *node, scn_flow_group *g)
 {
-	scn_flow_group *g = &r->f->groups[index];
-	const yt_node *v, *between;
-	char what[MDL_NAME_MAX + 16];
-	if (yr_expect(node, YT_MAP, "a flow group", r->diag) || yr_known_keys(node, group_keys, "a flow group", r->diag) ||
-	    read_group_name(r, node, g, index))
-		return -1;
-	g->line = node->where.line;
-	g->column = node->where.column;
-	snprintf(what, sizeof what, "flow group '%s'", g->name);
-	if (read_workload_or_migrate(r, node, g, what) != 0)
-		return -1;
-	const yt_node *w = yt_get(node, "workload"), *warmup = w ? yt_get(w, "warmup") : NULL;
-	if (warmup && g->workload.warmup > 0)
-		return vr_diag_at(r->diag, warmup->where, "found warmup %llu in flow group '%s', expected 0: the many-flow engine measures every operation from the start (a scenario's `duration:` bounds a steady-state run instead)",
-				  (unsigned long long)g->workload.warmup, g->name);
+	const yt_node *v;
 	unsigned long long qps = 1;
 	if ((v = yt_get(node, "qps")) && yr_count(v, "the QPs per connected pair of VMs", 1, SCN_FLOW_QPS_MAX, &qps, r->diag))
 		return -1;
@@ -310,6 +298,120 @@ static int read_group(reader *r, const yt_node *node, size_t index)
 	if (v && !(g->stop_ns > g->start_ns))
 		return vr_diag_at(r->diag, v->where, "found the stop '%s', expected a time after the group's start (%g ns)",
 				  v->text, g->start_ns);
+	return 0;
+}
+
+/* FT's `follows:`: an earlier group of VMs that delivers data to the
+ * primary VM (a WRITE or SEND it serves, a READ or atomic it posts). */
+static int check_follows(reader *r, const yt_node *node, scn_flow_group *g, size_t index)
+{
+	const yt_node *v = yt_get(yt_get(node, "ft"), "follows");
+	scn_vm_ref primary = {.host = (uint16_t)g->svc.from, .vm = (uint16_t)g->svc.primary_vm};
+	for (size_t j = 0; j < index; j++) {
+		const scn_flow_group *src = &r->f->groups[j];
+		if (strcmp(src->name, g->svc.follows) != 0)
+			continue;
+		if (src->transport != FLOW_TRANSPORT_OPTIONS)
+			return vr_diag_at(r->diag, v->where, "found '%s' for the group the FT log follows, a group of hypervisors, expected a group of VMs (the primary's input)",
+					  src->name);
+		mdl_verb op = mdl_verb_operation(src->workload.verb);
+		int read = op == VERB_READ_LAT || op == VERB_ATOMIC_LAT;
+		for (size_t c = 0; c < src->connection_count; c++) {
+			scn_vm_ref at = read ? src->connections[c].client : src->connections[c].server;
+			if (at.host == primary.host && at.vm == primary.vm) {
+				g->svc_follows = j;
+				return 0;
+			}
+		}
+		return vr_diag_at(r->diag, v->where, "found group '%s', which delivers nothing to %s/%u, expected a group whose data reaches the primary VM (it serves a WRITE or SEND, or posts a READ)",
+				  src->name, r->hosts[primary.host].name, primary.vm);
+	}
+	return vr_diag_at(r->diag, v->where, "found '%s' for the group the FT log follows, expected the name of a group before this one",
+			  g->svc.follows);
+}
+
+/* A service group (models/services.h): its class block names its hosts
+ * and its operation; its connections join those hosts' hypervisors over
+ * `transport:`.  Its workload stands for the class's operation: one size
+ * (vSAN's write, iSER's command, FT's logged input: the followed group's
+ * sizes), its iterations, a bandwidth test's window; without `load:` one
+ * operation in flight (FT's log: the workload's tx_depth). */
+static int read_service_group(reader *r, const yt_node *node, scn_flow_group *g, size_t index, svc_class cls)
+{
+	static const char *const refused[] = {"workload", "between", "migrate", NULL};
+	const yt_node *v;
+	for (size_t k = 0; refused[k]; k++)
+		if ((v = yt_get(node, refused[k])))
+			return vr_diag_at(r->diag, v->where, "found '%s' in flow group '%s' of class %s, expected none: the '%s' block names its hosts and its operation",
+					  refused[k], g->name, svc_class_names[cls], svc_class_names[cls]);
+	if (svc_read(node, cls, r->hosts, r->host_count, &g->svc, r->diag) != 0)
+		return -1;
+	if (!(v = yt_get(node, "transport")))
+		return vr_diag_at(r->diag, node->where, "found flow group '%s' of class %s without 'transport', expected transport: rdma or transport: tcp",
+				  g->name, svc_class_names[cls]);
+	int which;
+	if (yr_choice(v, "the hypervisors' transport", scn_flow_transport_names + 1, &which, r->diag))
+		return -1;
+	g->transport = (scn_flow_transport)(which + 1);
+	g->transport_line = g->between_line = v->where.line;
+	g->transport_column = g->between_column = v->where.column;
+	r->f->endpoint_count = r->f->vm_count + r->host_count;
+	g->workload = (scn_workload){.verb = VERB_SEND_BW, .size_count = 1, .sizes_bytes = {g->svc.size_bytes},
+				     .iterations = g->svc.iterations, .footprint = {.qps = 1}, .tx_depth = 128,
+				     .post_list = 1, .cq_moderation = 1};
+	g->size_weights[0] = 1;
+	if (cls == SVC_FT) {
+		if (check_follows(r, node, g, index) != 0)
+			return -1;
+		const scn_flow_group *src = &r->f->groups[g->svc_follows];
+		g->workload.size_count = src->workload.size_count;
+		memcpy(g->workload.sizes_bytes, src->workload.sizes_bytes, sizeof g->workload.sizes_bytes);
+		memcpy(g->size_weights, src->size_weights, sizeof g->size_weights);
+	}
+	if (read_group_common(r, node, g) || read_load(r, yt_get(node, "load"), g))
+		return -1;
+	if (cls == SVC_FT && g->load.loop == FLOW_OPEN_LOOP)
+		return vr_diag_at(r->diag, yt_get(node, "load")->where, "found an open loop in FT group '%s', expected {closed_loop: {window: W}}: its records arrive with the input it follows and its timer ticks",
+				  g->name);
+	if (!yt_get(node, "load") && cls != SVC_FT)
+		g->load.window = 1;
+	/* the connections: vSAN's to each replica, iSER's and FT's one, each QPS times */
+	scn_vm_ref a[SVC_REPLICAS_MAX], b[SVC_REPLICAS_MAX];
+	size_t pairs = cls == SVC_VSAN ? g->svc.replica_count : 1;
+	for (size_t k = 0; k < pairs; k++) {
+		a[k] = (scn_vm_ref){.host = (uint16_t)g->svc.from, .vm = SCN_VM_HYPERVISOR};
+		b[k] = (scn_vm_ref){.host = (uint16_t)(cls == SVC_VSAN ? g->svc.replicas[k] : g->svc.to), .vm = SCN_VM_HYPERVISOR};
+	}
+	flow_plan plan = {.form = FLOW_LIST, .a_count = pairs, .b_count = pairs, .a = a, .b = b};
+	g->between = FLOW_LIST;
+	g->seed = mix64(r->seed ^ name_hash(g->name));
+	return expand(r, g, &plan, node);
+}
+
+static int read_group(reader *r, const yt_node *node, size_t index)
+{
+	scn_flow_group *g = &r->f->groups[index];
+	const yt_node *between;
+	char what[MDL_NAME_MAX + 16];
+	if (yr_expect(node, YT_MAP, "a flow group", r->diag) || yr_known_keys(node, group_keys, "a flow group", r->diag) ||
+	    read_group_name(r, node, g, index))
+		return -1;
+	g->line = node->where.line;
+	g->column = node->where.column;
+	int cls = svc_class_of(node, r->diag);
+	if (cls < 0)
+		return -1;
+	if (cls > SVC_NONE)
+		return read_service_group(r, node, g, index, (svc_class)cls);
+	snprintf(what, sizeof what, "flow group '%s'", g->name);
+	if (read_workload_or_migrate(r, node, g, what) != 0)
+		return -1;
+	const yt_node *w = yt_get(node, "workload"), *warmup = w ? yt_get(w, "warmup") : NULL;
+	if (warmup && g->workload.warmup > 0)
+		return vr_diag_at(r->diag, warmup->where, "found warmup %llu in flow group '%s', expected 0: the many-flow engine measures every operation from the start (a scenario's `duration:` bounds a steady-state run instead)",
+				  (unsigned long long)g->workload.warmup, g->name);
+	if (read_group_common(r, node, g) != 0)
+		return -1;
 	if (read_load(r, yt_get(node, "load"), g) || yr_required(node, "between", what, &between, r->diag))
 		return -1;
 	g->between_line = between->where.line;

@@ -27,6 +27,7 @@
 #include "input/yaml_tree.h"
 #include "models/host.h"
 #include "models/migrate.h"
+#include "models/services.h"
 #include "models/workload.h"
 
 enum {
@@ -117,6 +118,9 @@ typedef struct scn_flow_group {
 	scn_migrate migrate;          /* `migrate:` (in place of `workload:`): a live migration
 				       * between two hypervisors, its connections its streams;
 				       * migrate.on 0 otherwise */
+	svc_spec svc;                 /* a service group's class (vsan, iser, ft: models/services.h);
+				       * cls SVC_NONE for others */
+	size_t svc_follows;           /* ft: the index of the group it follows */
 	scn_flow_transport transport; /* FLOW_TRANSPORT_OPTIONS for VMs; else every connection
 				       * joins the hypervisors of two hosts */
 	unsigned line, column;        /* where the group is written (in the scenario's file) */

@@ -265,6 +265,12 @@ static int read_flows(loader *l, const yt_node *root)
 					  v->text);
 		s->flows.duration_ns = q.value;
 	}
+	/* FT logs its primary's timer ticks for as long as the run goes */
+	for (size_t g = 0; g < s->flows.group_count && !s->flows.duration_ns; g++)
+		if (s->flows.groups[g].svc.cls == SVC_FT)
+			return vr_diag_at(l->diag, (vr_where){s->file, s->flows.groups[g].svc.line, s->flows.groups[g].svc.column},
+					  "found the FT group '%s' without the scenario's 'duration', expected 'duration:' (its primary's timer ticks are logged for the whole run)",
+					  s->flows.groups[g].name);
 	return 0;
 }
 

@@ -106,4 +106,18 @@ int vr_flow_translation_stage(vr_flow_builder *b, const mdl_plan *plan, const md
  * (a delay alone within one host). */
 void vr_flow_add_transfer(vr_flow_builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref to);
 
+/* flow_experiment.c's, for the services' paths: one message of PLAN from
+ * FROM to TO on the path being built (its sender's completion forked when
+ * COMPLETION_DETACHED); the QPs HOST's caches hold; what one operation
+ * along PATH counts, its legs PLANS[0 .. COUNT) each from the client's
+ * side (SIDES[k] 0) or the server's (1). */
+int vr_flow_add_leg(vr_flow_builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref to, int completion_detached);
+double vr_flow_host_qps(const scn_scenario *s, size_t host);
+int vr_flow_count_legs(vr_flow_builder *b, uint32_t path, const mdl_plan *plans, const int *sides, size_t count);
+
+/* sim/flow_services.c: the flows of service group G (vsan, iser, ft:
+ * models/services.h), FIRST_FLOW[j] the engine's first flow of each group
+ * j before it (FT follows one); its latency scale into *SCALE. */
+int vr_flow_add_service(vr_flow_builder *b, size_t g, const uint32_t *first_flow, double *scale);
+
 #endif

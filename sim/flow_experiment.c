@@ -353,6 +353,32 @@ static int count_path(builder *b, uint32_t path, const mdl_plan *there,
 	return 0;
 }
 
+/* flow_builder.h's: a service's messages (sim/flow_services.c) as legs. */
+int vr_flow_add_leg(builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref to, int completion_detached)
+{
+	return add_leg(b, plan, from, to, completion_detached);
+}
+
+double vr_flow_host_qps(const scn_scenario *s, size_t host)
+{
+	return host_qps(s, host);
+}
+
+int vr_flow_count_legs(builder *b, uint32_t path, const mdl_plan *plans, const int *sides, size_t count)
+{
+	if (count_path(b, path, &plans[0], NULL) != 0)   /* grows the table, counts the first */
+		return -1;
+	vr_flow_path_counts *pc = &b->result->paths[path];
+	if (sides[0])   /* the first leg went from the server's side */
+		memset(pc, 0, sizeof *pc);
+	for (size_t k = sides[0] ? 0 : 1; k < count; k++)
+		count_leg(b, &plans[k], pc, sides[k]);
+	pc->own_ends = 1;
+	pc->ends[0] = (uint32_t)scn_vm_index(&b->s->flows, b->client);
+	pc->ends[1] = (uint32_t)scn_vm_index(&b->s->flows, b->server);
+	return 0;
+}
+
 /* The path of one connection of group G for messages of SIZE bytes; its
  * latency scale into *SCALE (the verb's alone: the same for every size of
  * a mix). */
@@ -521,20 +547,29 @@ static int add_flows(builder *b, double *scales)
 	uint32_t *cache = malloc(hosts * hosts * SCN_SIZES_MAX * sizeof *cache);
 	if (!cache)
 		return vr_diag_at(b->diag, (vr_where){b->s->file, 0, 0}, "out of memory");
+	uint32_t *first_flow = malloc((f->group_count ? f->group_count : 1) * sizeof *first_flow);
+	if (!first_flow) {
+		free(cache);
+		return vr_diag_at(b->diag, (vr_where){b->s->file, 0, 0}, "out of memory");
+	}
 	for (size_t g = 0; g < f->group_count; g++) {
 		const scn_flow_group *grp = &f->groups[g];
 		fl_choice choices[SCN_SIZES_MAX];
 		int failed = 0;
+		first_flow[g] = (uint32_t)fl_flow_count(b->e);
 		if (grp->migrate.on) {
 			if (add_migration(b, g, &scales[g]) != 0) {
 				free(cache);
+				free(first_flow);
 				return -1;
 			}
 			continue;
 		}
 		for (size_t i = 0; i < hosts * hosts * SCN_SIZES_MAX; i++)
 			cache[i] = FL_NONE;
-		for (size_t i = 0; i < grp->connection_count && !failed; i++) {
+		if (grp->svc.cls != SVC_NONE)   /* a hypervisor's service: sim/flow_services.c */
+			failed = vr_flow_add_service(b, g, first_flow, &scales[g]) != 0;
+		for (size_t i = 0; grp->svc.cls == SVC_NONE && i < grp->connection_count && !failed; i++) {
 			const scn_flow_connection *c = &grp->connections[i];
 			int open = grp->load.loop == FLOW_OPEN_LOOP;
 			fl_flow_spec spec = {
@@ -560,11 +595,13 @@ static int add_flows(builder *b, double *scales)
 		}
 		if (failed) {
 			free(cache);
+			free(first_flow);
 			return vr_diag_at(b->diag, (vr_where){b->s->file, grp->line, grp->column},
 					  "cannot build flow group '%s': %s", grp->name, fl_engine_error(b->e));
 		}
 	}
 	free(cache);
+	free(first_flow);
 	return 0;
 }
 
@@ -648,10 +685,11 @@ int vr_flow_vm_rates(const vr_flow_result *r, mdl_counters *per_s)
 			if (path >= r->path_count)
 				continue;
 			double ops = (double)fl_flow_choice_completed(r->engine, flow, c);
+			const vr_flow_path_counts *pc = &r->paths[path];
 			for (int side = 0; side < 2; side++) {
-				mdl_counters n = r->paths[path].counts[side];
+				mdl_counters n = pc->counts[side];
 				mdl_counters_scale(&n, ops / seconds);
-				mdl_counters_add(&per_s[vm[side]], &n);
+				mdl_counters_add(&per_s[pc->own_ends ? pc->ends[side] : vm[side]], &n);
 			}
 		}
 	}

@@ -95,6 +95,9 @@
  * plans' per-host counters, models/counters.def): VM exits, interrupts... */
 typedef struct vr_flow_path_counts {
 	mdl_counters counts[2];       /* per operation, on each */
+	int own_ends;                 /* a service's path (a vSAN write's leg to one replica): its
+				       * two ends are ENDS, not its flow's client and server VMs */
+	uint32_t ends[2];             /* then: the endpoints' flat indices (scn_vm_index) */
 } vr_flow_path_counts;
 
 typedef struct vr_flow_result {

@@ -75,8 +75,11 @@ void fl_engine_free(fl_engine *e)
 		fl_server_free(&e->servers[i]);
 	for (size_t i = 0; i < e->path_count; i++)
 		fl_path_free(&e->paths[i]);
-	for (size_t i = 0; i < e->flow_count; i++)
+	for (size_t i = 0; i < e->flow_count; i++) {
 		fl_gates_free(&e->flows[i].gates);
+		fl_fan_free(&e->flows[i].fan);
+		fl_backlog_free(&e->flows[i].backlog);
+	}
 	if (e->groups)
 		for (uint32_t g = 0; g < e->config.groups; g++)
 			free(e->groups[g].latency);
@@ -195,8 +198,10 @@ static const char *flow_spec_problem(const fl_engine *e, const fl_flow_spec *spe
 		return "a controlled flow is a closed loop of one choice with its first round's operations";
 	if (!own_servers_known(e, spec))
 		return "a path visits a client's or server's own server the flow does not name";
-	if (spec->load != FL_CLOSED_LOOP && spec->load != FL_OPEN_LOOP)
+	if (spec->load != FL_CLOSED_LOOP && spec->load != FL_OPEN_LOOP && spec->load != FL_TRIGGERED)
 		return "unknown load";
+	if (spec->fan_out && spec->choice_count > FL_CHOICES_MAX)
+		return "more legs than FL_CHOICES_MAX";
 	if (spec->load == FL_OPEN_LOOP && !(spec->rate_per_s > 0 && isfinite(spec->rate_per_s)))
 		return "open loop without a finite rate > 0";
 	if (fl_ps_of_ns(spec->start_ns) < 0)
@@ -269,6 +274,12 @@ uint32_t fl_add_flow(fl_engine *e, const fl_flow_spec *spec)
 	f->mean_gap_ps = spec->load == FL_OPEN_LOOP ? 1e12 / spec->rate_per_s : 0;
 	f->rng = fl_rng_seed(e->config.seed, FL_STREAM_FLOW, index);
 	f->choice_rng = fl_rng_seed(e->config.seed, FL_STREAM_CHOICE, index);
+	f->follower = FL_NONE;
+	if (spec->fan_out && fl_fan_init(&f->fan, spec->window) != 0) {
+		e->flow_count--;
+		fail(e, "out of memory for the slots of flow %u", index);
+		return FL_NONE;
+	}
 	return index;
 }
 
@@ -293,4 +304,24 @@ void fl_controller_figures(const fl_engine *e, uint32_t controller, uint64_t *ro
 	const fl_controller *c = controller < e->controller_count ? &e->controllers[controller] : NULL;
 	*rounds = c ? c->rounds : 0;
 	*end_ns = c ? (double)c->round_end_ps / 1e3 : 0;
+}
+
+int fl_follow(fl_engine *e, uint32_t follower, uint32_t leader)
+{
+	if (e->ran || follower >= e->flow_count || leader >= e->flow_count || leader == follower) {
+		fail(e, "follow: found follower %u and leader %u, expected two different flows added before the run", follower,
+		     leader);
+		return -1;
+	}
+	if (e->flows[follower].spec.load != FL_TRIGGERED) {
+		fail(e, "follow: flow %u is not triggered (load FL_TRIGGERED), expected a triggered follower", follower);
+		return -1;
+	}
+	if (e->flows[leader].follower != FL_NONE) {
+		fail(e, "follow: flow %u already has follower %u, expected one follower per leader", leader,
+		     e->flows[leader].follower);
+		return -1;
+	}
+	e->flows[leader].follower = follower;
+	return 0;
 }

@@ -165,6 +165,9 @@ typedef struct fl_hop_spec {
 typedef enum fl_load {
 	FL_CLOSED_LOOP,              /* WINDOW operations in flight, reposted at completion */
 	FL_OPEN_LOOP,                /* Poisson arrivals at RATE_PER_S, at most WINDOW in flight */
+	FL_TRIGGERED,                /* an arrival each time an operation of a leader flow
+				      * completes (fl_follow), at most WINDOW in flight, the
+				      * others waiting in order (a log that follows a VM's input) */
 } fl_load;
 
 /* One way an operation of a flow may go, e.g. one size of a size mix.
@@ -211,6 +214,11 @@ typedef struct fl_flow_spec {
 				      * from then on: a phase of a run; > start_ns */
 	const fl_choice *choices;    /* a mix (copied by fl_add_flow); NULL with choice_count 0 */
 	uint32_t choice_count;       /* 0: the one choice {path, bytes_per_op}; else 1 .. FL_CHOICES_MAX */
+	int fan_out;                 /* nonzero: each operation takes EVERY choice at once (its
+				      * legs: a write sent to each replica) and completes when the
+				      * last leg does, its latency the slowest leg's; its bytes are
+				      * its legs' bytes_per_op summed; weights are ignored, and
+				      * each leg counts in fl_flow_choice_completed */
 	uint64_t qp_key;             /* FL_KEY_QP lookups: its QP (unique across the flows sharing a cache) */
 	uint64_t page_base;          /* FL_KEY_PAGE lookups: its first page's key */
 	uint32_t page_count;         /* and its pages (its registered memory's working set; 0: 1) */
@@ -236,6 +244,14 @@ uint32_t fl_add_controller(fl_engine *e, const fl_controller_spec *spec);   /* b
  * operations, plus the first) and when its last round ended (ns). */
 void fl_controller_figures(const fl_engine *e, uint32_t controller, uint64_t *rounds, double *end_ns);
 const char *fl_engine_error(const fl_engine *e);
+
+/* Make FOLLOWER (a flow of load FL_TRIGGERED) take an arrival each time an
+ * operation of LEADER (any flow added before it) completes, at that
+ * completion's time, on the leader's choice (its choice 0 when it has one
+ * choice only or the leader fans out).  A leader has at most one
+ * follower; a follower may follow several leaders.  0, or -1
+ * (fl_engine_error). */
+int fl_follow(fl_engine *e, uint32_t follower, uint32_t leader);
 
 /* Run to the end (the horizon, or every flow done); once per engine.
  * Pure C: no SimGrid call.  Returns 0, or -1 (fl_engine_error) when the

@@ -21,13 +21,15 @@ typedef enum fl_event_kind {
 	FL_EVENT_DONE,       /* an operation completes (open loop, or a path without servers) */
 	FL_EVENT_ARRIVAL,    /* an open-loop arrival at a QP */
 	FL_EVENT_BRANCH,     /* detached work reaches the server of visit HOP of path ORIGIN_PS */
+	FL_EVENT_TRIGGER,    /* a leader's operation completed: an arrival at follower FLOW on CHOICE */
 } fl_event_kind;
 
 typedef struct fl_event {
 	int64_t time_ps;     /* when it happens */
 	uint64_t seq;        /* tie-break: order of scheduling, above FL_EVENT_TAG_BITS; below,
 			      * the tag: VISIT, BRANCH: the turn (packet) taken at the server */
-	int64_t origin_ps;   /* when the operation arrived (its latency's start); BRANCH: its path */
+	int64_t origin_ps;   /* when the operation arrived (its latency's start); BRANCH: its path;
+			      * a fan-out flow's VISIT and DONE: the operation's slot (fan.h) */
 	uint32_t flow;       /* the flow it belongs to */
 	uint16_t hop;        /* FL_EVENT_VISIT: the visit index in the path of its choice */
 	uint8_t kind;        /* an fl_event_kind */

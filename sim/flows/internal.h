@@ -11,6 +11,7 @@
 #include "models/cache.h"
 #include "sim/flows/batch.h"
 #include "sim/flows/choice.h"
+#include "sim/flows/fan.h"
 #include "sim/flows/flows.h"
 #include "sim/flows/gate.h"
 #include "sim/flows/heap.h"
@@ -47,6 +48,9 @@ typedef struct fl_flow {
 	int64_t pages_charged_ps;    /* what the lookups of its last FL_KEY_PAGE pages have delayed
 				      * the message by: later lookups of them (FL_KEY_PAGE_AGAIN)
 				      * overlap it, as the stages of one pipeline do */
+	uint32_t follower;           /* the flow its completions trigger (fl_follow), or FL_NONE */
+	fl_fan fan;                  /* fan_out: its operations' slots (fan.h) */
+	fl_backlog backlog;          /* FL_TRIGGERED: arrivals its window cannot take yet */
 } fl_flow;
 
 /* A cache the flows look keys up in (cache_hop.c). */
@@ -161,6 +165,8 @@ void fl_source_finish(fl_engine *e, uint32_t flow, uint32_t choice, int64_t orig
 /* It completes now, at DONE_PS. */
 void fl_source_complete(fl_engine *e, uint32_t flow, uint32_t choice, int64_t origin_ps, int64_t done_ps);
 void fl_source_arrival(fl_engine *e, uint32_t flow, int64_t now_ps);
+/* A leader's operation completed at NOW_PS: an arrival at triggered FLOW on CHOICE. */
+void fl_source_trigger(fl_engine *e, uint32_t flow, uint32_t choice, int64_t now_ps);
 
 /* report.c: gather the VMs' figures once the run is over. */
 int fl_report_gather(fl_engine *e);

@@ -133,8 +133,8 @@ static int bounded(const fl_engine *e)
 	if (e->horizon_ps)
 		return 1;
 	for (size_t i = 0; i < e->flow_count; i++)
-		if (e->flows[i].spec.operations == 0 && !e->flows[i].stop_ps)
-			return 0;
+		if (e->flows[i].spec.operations == 0 && !e->flows[i].stop_ps && e->flows[i].spec.load != FL_TRIGGERED)
+			return 0;   /* a triggered flow ends with its leaders */
 	return 1;
 }
 
@@ -163,6 +163,7 @@ int fl_run(fl_engine *e)
 		case FL_EVENT_DONE: fl_source_complete(e, ev.flow, ev.choice, ev.origin_ps, ev.time_ps); break;
 		case FL_EVENT_ARRIVAL: fl_source_arrival(e, ev.flow, ev.time_ps); break;
 		case FL_EVENT_BRANCH: on_branch(e, &ev); break;
+		case FL_EVENT_TRIGGER: fl_source_trigger(e, ev.flow, ev.choice, ev.time_ps); break;
 		}
 		if (e->top_is_current) {   /* the handler scheduled nothing: drop the event */
 			fl_event done;

@@ -36,11 +36,10 @@ static inline int more_to_post(const fl_flow *f, int64_t at_ps)
 	return (f->spec.operations == 0 || f->posted < f->spec.operations) && (!f->stop_ps || at_ps < f->stop_ps);
 }
 
-/* Post an operation of flow FI at AT_PS whose latency counts from ORIGIN_PS;
- * it draws its choice here (a flow of one choice draws nothing). */
-static void post(fl_engine *e, uint32_t fi, fl_flow *f, int64_t at_ps, int64_t origin_ps)
+/* Schedule the start of an operation of flow FI along its choice CHOICE at
+ * AT_PS, its events carrying ORIGIN_PS (a fan-out's slot). */
+static void start_on(fl_engine *e, uint32_t fi, fl_flow *f, uint32_t choice, int64_t at_ps, int64_t origin_ps)
 {
-	uint32_t choice = f->pick_count > 1 ? fl_choice_draw(f->picks, f->pick_count, &f->choice_rng) : 0;
 	const fl_path *path = f->picks[choice].path.path;
 	fl_event ev = {
 		.time_ps = at_ps + path->lead_ps,
@@ -50,11 +49,55 @@ static void post(fl_engine *e, uint32_t fi, fl_flow *f, int64_t at_ps, int64_t o
 		.kind = path->count ? FL_EVENT_VISIT : FL_EVENT_DONE,
 		.choice = (uint8_t)choice,
 	};
-	f->posted++;
-	f->in_flight++;
 	fl_schedule(e, ev);
 	if (path->lead_forks)
 		fl_forks_start(e, fi, path->forks, path->lead_forks, at_ps);
+}
+
+/* Post an operation of flow FI at AT_PS whose latency counts from ORIGIN_PS;
+ * it draws its choice here (a flow of one choice draws nothing), or takes
+ * CHOSEN (a triggered arrival's, below the flow's choices), or, fanning
+ * out, takes every choice at once, one leg each. */
+static void post_chosen(fl_engine *e, uint32_t fi, fl_flow *f, int64_t at_ps, int64_t origin_ps, uint32_t chosen)
+{
+	f->posted++;
+	f->in_flight++;
+	if (f->spec.fan_out) {
+		uint32_t slot = fl_fan_take(&f->fan, origin_ps, f->pick_count);
+		for (uint32_t leg = 0; leg < f->pick_count; leg++)
+			start_on(e, fi, f, leg, at_ps, (int64_t)slot);
+		return;
+	}
+	uint32_t choice = chosen < f->pick_count ? chosen
+			  : f->pick_count > 1 ? fl_choice_draw(f->picks, f->pick_count, &f->choice_rng) : 0;
+	start_on(e, fi, f, choice, at_ps, origin_ps);
+}
+
+static void post(fl_engine *e, uint32_t fi, fl_flow *f, int64_t at_ps, int64_t origin_ps)
+{
+	post_chosen(e, fi, f, at_ps, origin_ps, UINT32_MAX);
+}
+
+/* Triggered: post the waiting arrivals the window admits, oldest first. */
+static void take_backlog(fl_engine *e, uint32_t fi, fl_flow *f, int64_t now_ps)
+{
+	fl_arrival a;
+	while (f->in_flight < f->spec.window && more_to_post(f, now_ps) && fl_backlog_pop(&f->backlog, &a))
+		post_chosen(e, fi, f, now_ps, a.time_ps, a.choice < f->pick_count ? a.choice : 0);
+}
+
+void fl_source_trigger(fl_engine *e, uint32_t fi, uint32_t choice, int64_t now_ps)
+{
+	fl_flow *f = &e->flows[fi];
+	if (!more_to_post(f, now_ps))
+		return;
+	if (f->in_flight < f->spec.window && !f->backlog.count) {
+		post_chosen(e, fi, f, now_ps, now_ps, choice < f->pick_count ? choice : 0);
+		return;
+	}
+	/* out of memory: the arrival is lost, as a log buffer that cannot grow drops it */
+	if (fl_backlog_push(&f->backlog, (fl_arrival){.time_ps = now_ps, .choice = choice}) == 0)
+		take_backlog(e, fi, f, now_ps);
 }
 
 /* Open loop: post the arrivals up to NOW_PS the window admits; make sure
@@ -84,6 +127,8 @@ void fl_source_start(fl_engine *e, uint32_t fi)
 			post(e, fi, f, f->start_ps, f->start_ps);
 		return;
 	}
+	if (f->spec.load == FL_TRIGGERED)
+		return;   /* its leaders' completions bring its arrivals */
 	f->next_arrival_ps = f->start_ps + fl_rng_exponential_ps(&f->rng, f->mean_gap_ps);
 	take_arrivals(e, fi, f, f->start_ps);
 }
@@ -141,32 +186,63 @@ void fl_source_finish(fl_engine *e, uint32_t fi, uint32_t choice, int64_t origin
 	fl_schedule(e, ev);
 }
 
+/* A fan-out operation's leg on CHOICE ended at DONE_PS: counted on its
+ * choice (within the horizon); 1 with the operation's *ORIGIN_PS and
+ * *DONE_PS when it was the last leg. */
+static int fan_leg(fl_engine *e, fl_flow *f, uint32_t choice, int64_t *origin_ps, int64_t *done_ps)
+{
+	if (!e->horizon_ps || *done_ps <= e->horizon_ps)
+		f->picks[choice].completed++;
+	return fl_fan_leg_done(&f->fan, (uint32_t)*origin_ps, *done_ps, origin_ps, done_ps);
+}
+
+/* The bytes of an operation of F on CHOICE: a fan-out's, all its legs'. */
+static uint64_t op_bytes(const fl_flow *f, uint32_t choice)
+{
+	if (!f->spec.fan_out)
+		return f->picks[choice].bytes_per_op;
+	uint64_t bytes = 0;
+	for (uint32_t c = 0; c < f->pick_count; c++)
+		bytes += f->picks[c].bytes_per_op;
+	return bytes;
+}
+
 void fl_source_complete(fl_engine *e, uint32_t fi, uint32_t choice, int64_t origin_ps, int64_t done_ps)
 {
+	fl_flow *f = &e->flows[fi];
+	if (f->spec.fan_out && !fan_leg(e, f, choice, &origin_ps, &done_ps))
+		return;   /* legs still running */
 	if (e->horizon_ps && done_ps > e->horizon_ps)
 		return;   /* after the end: neither counted nor followed */
-	fl_flow *f = &e->flows[fi];
 	fl_pick *pick = &f->picks[choice];
 	int64_t latency_ps = done_ps - origin_ps;
 	f->completed++;
-	pick->completed++;
+	if (!f->spec.fan_out)
+		pick->completed++;
 	f->in_flight--;
 	fl_summary_add(&f->latency, latency_ps);
 	fl_latency_add(&e->vms[f->spec.client_vm].latency, latency_ps);
 	fl_group *g = &e->groups[f->spec.group];
 	g->completed++;
-	g->bytes += pick->bytes_per_op;
+	g->bytes += op_bytes(f, choice);
 	double latency_ns = (double)latency_ps / 1e3;
 	vr_stats_add(g->latency, latency_ns);
 	fl_batch_add(&g->batch, latency_ns);
 	if (done_ps > e->last_done_ps)
 		e->last_done_ps = done_ps;
 	f->last_done_ps = done_ps;
+	if (f->follower != FL_NONE) {   /* in time order with the follower's own events */
+		fl_event ev = {.time_ps = done_ps, .flow = f->follower, .kind = FL_EVENT_TRIGGER,
+			       .choice = (uint8_t)(f->spec.fan_out ? 0 : choice)};
+		fl_schedule(e, ev);
+	}
 	if (f->spec.load == FL_CLOSED_LOOP) {
 		if (more_to_post(f, done_ps))
 			post(e, fi, f, done_ps, done_ps);
 		else if (f->spec.controller && f->in_flight == 0)
 			round_idle(e, &e->controllers[f->spec.controller - 1], done_ps);
+	} else if (f->spec.load == FL_TRIGGERED) {
+		take_backlog(e, fi, f, done_ps);
 	} else {
 		take_arrivals(e, fi, f, done_ps);
 	}
