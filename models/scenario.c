@@ -529,7 +529,7 @@ static int load_tree(loader *l)
 	    yr_required(root, "topology", "a scenario", &v, l->diag) || read_topology(l, v))
 		return -1;
 	if (vmig)
-		return read_vrdma_migration(l, root, vmig) || build_params(l, root);
+		return read_vrdma_migration(l, root, vmig) || build_params(l, root) ? -1 : 0;
 	if ((yt_get(root, "flows") ? read_flows(l, root)
 				   : refuse_duration(l, root) || (replay ? read_replay(l, root, replay) : read_workloads(l, root))) ||
 	    read_options(l, yt_get(root, "options")))

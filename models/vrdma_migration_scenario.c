@@ -108,7 +108,7 @@ static int read_axis(reader *r, const yt_node *n, const char *what, int is_size,
 		if (yr_quantity(item, VR_Q_SIZE, what, &q, r->diag))
 			return -1;
 		if (!(q.value <= (double)max) || q.value != floor(q.value))
-			return vr_diag_at(r->diag, item->where, "found %s '%s', expected a whole number of bytes from 0B to 64TiB (beyond any host's memory)",
+			return vr_diag_at(r->diag, item->where, "found %s '%s', expected a whole number of bytes from 0B to 65536GiB (64 TiB, beyond any host's memory)",
 					  what, item->text);
 		out[i] = (unsigned long long)q.value;
 	}

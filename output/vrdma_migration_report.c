@@ -145,7 +145,7 @@ static void json_block(json_writer *w, const scn_scenario *s)
 
 static void csv_head(FILE *out)
 {
-	fprintf(out, "scenario,preset,qps,cqs,registered_bytes,regions,peer_qps_max");
+	fprintf(out, "preset,qps,cqs,registered_bytes,regions,peer_qps_max");
 	for (size_t c = 0; c < COLUMNS; c++)
 		fprintf(out, ",%s", columns[c].key);
 	fputc('\n', out);
@@ -153,7 +153,7 @@ static void csv_head(FILE *out)
 
 static void csv_row(const scn_scenario *s, const point *p, FILE *out)
 {
-	fprintf(out, "%s,%s,%llu,%llu,%llu,%llu,%llu", s->name, s->preset_params[p->preset].preset, p->device.qps,
+	fprintf(out, "%s,%llu,%llu,%llu,%llu,%llu", s->preset_params[p->preset].preset, p->device.qps,
 		p->device.cqs, p->device.registered_bytes, p->device.regions, p->result.peer_qps_max);
 	for (size_t c = 0; c < COLUMNS; c++)
 		fprintf(out, columns[c].is_bytes ? ",%.0f" : ",%.6f", column_value(&p->result, &columns[c]));
