@@ -105,6 +105,13 @@ static int read_range(reader *r, const yt_node *node, const char *what, unsigned
 	if (yr_string(node, what, &text, r->diag) != 0)
 		return -1;
 	const char *slash = strrchr(text, '/');
+	/* A host's name alone: its hypervisor (a group with `transport:`). */
+	for (size_t h = 0; !slash && h < r->host_count; h++)
+		if (strcmp(text, r->hosts[h].name) == 0) {
+			*host = (unsigned)h;
+			*first = *last = SCN_VM_HYPERVISOR;
+			return 0;
+		}
 	if (!slash || slash == text)
 		return vr_diag_at(r->diag, node->where, "found '%.60s' for %s, expected a VM as HOST/INDEX (such as %s/0) or a range HOST/A-B (such as %s/0-3)",
 				  text, what, r->hosts[0].name, r->hosts[0].name);
@@ -156,6 +163,9 @@ static int add_range(reader *r, vm_list *out, const yt_node *node, const char *w
 	for (unsigned i = first; i <= last; i++) {
 		scn_vm_ref vm = {(uint16_t)host, (uint16_t)i};
 		unsigned char *seen = &r->seen[scn_vm_index(r->f, vm)];
+		if (*seen && scn_is_hypervisor(vm))
+			return vr_diag_at(r->diag, node->where, "found the hypervisor of %s twice in %s, expected each endpoint once",
+					  r->hosts[host].name, what);
 		if (*seen)
 			return vr_diag_at(r->diag, node->where, "found %s/%u twice in %s, expected each VM once (ranges that overlap)",
 					  r->hosts[host].name, i, what);
@@ -169,7 +179,7 @@ static int add_range(reader *r, vm_list *out, const yt_node *node, const char *w
 /* A set of VMs: a VM, a range, or a list of them; each VM once. */
 static int read_set(reader *r, const yt_node *node, const char *what, vm_list *out)
 {
-	memset(r->seen, 0, r->f->vm_count);
+	memset(r->seen, 0, r->f->vm_count + r->host_count);
 	if (node->type != YT_SEQ)
 		return add_range(r, out, node, what);
 	if (node->count == 0)
@@ -182,6 +192,9 @@ static int read_set(reader *r, const yt_node *node, const char *what, vm_list *o
 
 static int refuse_self(reader *r, const yt_node *at, scn_vm_ref vm, const char *what)
 {
+	if (scn_is_hypervisor(vm))
+		return vr_diag_at(r->diag, at->where, "found the hypervisor of %s paired with itself in %s, expected two distinct hosts in each pair",
+				  r->hosts[vm.host].name, what);
 	return vr_diag_at(r->diag, at->where, "found %s/%u paired with itself in %s, expected two distinct VMs in each pair",
 			  r->hosts[vm.host].name, vm.vm, what);
 }
@@ -331,7 +344,7 @@ int flow_between_read(const yt_node *node, const scn_host *hosts, size_t host_co
 	if (yr_expect(node, YT_MAP, "'between' (such as {from: esx-a/0, to: esx-b/0})", diag) || yr_known_keys(node, between_keys, "'between'", diag) ||
 	    pick_form(&r, node, &plan->form))
 		return -1;
-	r.seen = calloc(f->vm_count, 1);
+	r.seen = calloc(f->vm_count + host_count, 1);   /* a hypervisor's is at vm_count + its host */
 	if (!r.seen)
 		return vr_diag_at(diag, node->where, "out of memory");
 	const yt_node *v = node->items[0];

@@ -13,7 +13,10 @@
 #include "input/yaml_read.h"
 #include "models/flow_between.h"
 
-static const char *const group_keys[] = {"name", "between", "qps", "workload", "load", "service", "start", "stop", NULL};
+static const char *const group_keys[] = {"name", "between", "qps", "workload", "load", "service", "start", "stop",
+					 "transport", "migrate", NULL};
+const char *const scn_flow_transport_names[FLOW_TRANSPORT_COUNT + 1] = {"", "rdma", "tcp", NULL};
+const char *const scn_flow_transport_options[FLOW_TRANSPORT_COUNT] = {NULL, "native", "host-tcp"};
 static const char *const service_names[] = {"fixed", "exponential", "jitter", NULL};
 static const char *const load_keys[] = {"closed_loop", "open_loop", NULL};
 static const char *const closed_loop_keys[] = {"window", NULL};
@@ -142,7 +145,7 @@ static void set_rates(reader *r, scn_flow_group *g)
 	if (g->load.loop != FLOW_OPEN_LOOP)
 		return;
 	scn_flows *f = r->f;
-	memset(r->client_connections, 0, f->vm_count * sizeof *r->client_connections);
+	memset(r->client_connections, 0, (f->vm_count + r->host_count) * sizeof *r->client_connections);
 	for (size_t c = 0; c < g->connection_count; c++)
 		r->client_connections[scn_vm_index(f, g->connections[c].client)]++;
 	for (size_t c = 0; c < g->connection_count; c++) {
@@ -191,6 +194,88 @@ static int read_time(reader *r, const yt_node *v, const char *what, double *out_
 	return 0;
 }
 
+/* `transport:` (rdma or tcp) exactly when the group joins hypervisors
+ * (host names without '/'), never mixed with VMs, always between two hosts. */
+static int check_endpoints(reader *r, const yt_node *node, const yt_node *between, scn_flow_group *g,
+			   const flow_plan *plan)
+{
+	const yt_node *v = yt_get(node, "transport");
+	size_t hypervisors = 0, pairs = (size_t)flow_plan_pairs(plan);
+	for (size_t k = 0; k < pairs; k++) {
+		scn_vm_ref a, b;
+		flow_plan_pair(plan, k, &a, &b);
+		if (scn_is_hypervisor(a) != scn_is_hypervisor(b))
+			return vr_diag_at(r->diag, between->where, "found a VM paired with the hypervisor of %s in flow group '%s', expected VMs (HOST/INDEX) only or hypervisors (HOST) only",
+					  r->hosts[scn_is_hypervisor(a) ? a.host : b.host].name, g->name);
+		if (scn_is_hypervisor(a) && a.host == b.host)
+			return vr_diag_at(r->diag, between->where, "found the hypervisor of %s paired with itself in flow group '%s', expected two distinct hosts",
+					  r->hosts[a.host].name, g->name);
+		hypervisors += scn_is_hypervisor(a);
+	}
+	if (!hypervisors) {
+		if (v)
+			return vr_diag_at(r->diag, v->where, "found 'transport' in flow group '%s' between VMs, expected it only between hypervisors (between: {from: HOST, to: HOST}): VMs run the scenario's options",
+					  g->name);
+		return 0;
+	}
+	if (!v)
+		return vr_diag_at(r->diag, node->where, "found flow group '%s' between hypervisors without 'transport', expected transport: rdma or transport: tcp",
+				  g->name);
+	int which;
+	if (yr_choice(v, "the hypervisors' transport", scn_flow_transport_names + 1, &which, r->diag))
+		return -1;
+	g->transport = (scn_flow_transport)(which + 1);
+	g->transport_line = v->where.line;
+	g->transport_column = v->where.column;
+	r->f->endpoint_count = r->f->vm_count + r->host_count;
+	return 0;
+}
+
+/* `workload:`, or `migrate:` (a migration's streams send messages of its
+ * pages: write_bw of migrate.message bytes, perftest's window). */
+static int read_workload_or_migrate(reader *r, const yt_node *node, scn_flow_group *g, const char *what)
+{
+	const yt_node *v = yt_get(node, "migrate"), *w = yt_get(node, "workload");
+	if (!v) {
+		if (yr_required(node, "workload", what, &w, r->diag))
+			return -1;
+		return scn_read_workload(w, SCN_WORKLOAD_FLOW, &g->workload, g->size_weights, r->diag);
+	}
+	const yt_node *key = NULL;
+	for (size_t i = 0; i < node->count; i++)
+		if (strcmp(node->keys[i]->text, "migrate") == 0)
+			key = node->keys[i];
+	static const char *const refused[] = {"workload", "load", "stop"};
+	for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++)
+		if ((w = yt_get(node, refused[k])))
+			return vr_diag_at(r->diag, w->where, "found '%s' beside 'migrate' in %s, expected none: a migration's rounds set its messages and its end",
+					  refused[k], what);
+	if (scn_read_migrate(key, v, &g->migrate, r->diag) != 0)
+		return -1;
+	g->workload = (scn_workload){.verb = VERB_WRITE_BW, .size_count = 1, .iterations = 1, .footprint = {.qps = 1},
+				     .tx_depth = SCN_TX_DEPTH_DEFAULT, .post_list = 1, .cq_moderation = 1};
+	g->workload.sizes_bytes[0] = g->migrate.message_bytes;
+	g->workload.footprint.registered_bytes = g->migrate.memory_bytes;
+	g->size_weights[0] = 1;
+	return 0;
+}
+
+/* A migration joins two hypervisors; registration is RDMA's. */
+static int check_migrate(reader *r, const yt_node *node, const scn_flow_group *g)
+{
+	if (!g->migrate.on)
+		return 0;
+	vr_where at = {node->where.file, g->migrate.line, g->migrate.column};
+	if (g->transport == FLOW_TRANSPORT_OPTIONS)
+		return vr_diag_at(r->diag, at, "found 'migrate' in flow group '%s' between VMs, expected it between two hypervisors (between: {from: HOST, to: HOST}, transport: rdma or tcp)",
+				  g->name);
+	if (g->transport == FLOW_TRANSPORT_TCP && g->migrate.registration_given)
+		return vr_diag_at(r->diag, yt_get(yt_get(node, "migrate"), "registration")->where,
+				  "found 'registration' in a migration over tcp (flow group '%s'), expected it only with transport: rdma (TCP copies; it registers nothing)",
+				  g->name);
+	return 0;
+}
+
 static int read_group(reader *r, const yt_node *node, size_t index)
 {
 	scn_flow_group *g = &r->f->groups[index];
@@ -202,10 +287,9 @@ static int read_group(reader *r, const yt_node *node, size_t index)
 	g->line = node->where.line;
 	g->column = node->where.column;
 	snprintf(what, sizeof what, "flow group '%s'", g->name);
-	if (yr_required(node, "workload", what, &v, r->diag) ||
-	    scn_read_workload(v, SCN_WORKLOAD_FLOW, &g->workload, g->size_weights, r->diag))
+	if (read_workload_or_migrate(r, node, g, what) != 0)
 		return -1;
-	const yt_node *warmup = yt_get(v, "warmup");
+	const yt_node *w = yt_get(node, "workload"), *warmup = w ? yt_get(w, "warmup") : NULL;
 	if (warmup && g->workload.warmup > 0)
 		return vr_diag_at(r->diag, warmup->where, "found warmup %llu in flow group '%s', expected 0: the many-flow engine measures every operation from the start (a scenario's `duration:` bounds a steady-state run instead)",
 				  (unsigned long long)g->workload.warmup, g->name);
@@ -234,6 +318,10 @@ static int read_group(reader *r, const yt_node *node, size_t index)
 	int rc = flow_between_read(between, r->hosts, r->host_count, r->f, &plan, r->diag);
 	g->between = plan.form;
 	if (rc == 0)
+		rc = check_endpoints(r, node, between, g, &plan);
+	if (rc == 0)
+		rc = check_migrate(r, node, g);
+	if (rc == 0)
 		rc = expand(r, g, &plan, between);
 	flow_plan_free(&plan);
 	g->seed = mix64(r->seed ^ name_hash(g->name));
@@ -246,7 +334,8 @@ static int set_topology(scn_flows *f, const scn_host *hosts, size_t host_count)
 		f->vm_first[h] = (unsigned)f->vm_count;
 		f->vm_count += hosts[h].vms;
 	}
-	f->vm_qps = calloc(f->vm_count, sizeof *f->vm_qps);
+	f->endpoint_count = f->vm_count;   /* hypervisors join when a group names them */
+	f->vm_qps = calloc(f->vm_count + host_count, sizeof *f->vm_qps);
 	return f->vm_qps ? 0 : -1;
 }
 
@@ -261,7 +350,7 @@ int scn_flows_read(const yt_node *key, const yt_node *node, const scn_host *host
 	reader r = {.hosts = hosts, .host_count = host_count, .seed = seed, .f = out, .diag = diag};
 	out->groups = calloc(node->count, sizeof *out->groups);
 	if (!out->groups || set_topology(out, hosts, host_count) ||
-	    !(r.client_connections = calloc(out->vm_count, sizeof *r.client_connections)))
+	    !(r.client_connections = calloc(out->vm_count + host_count, sizeof *r.client_connections)))
 		return vr_diag_at(diag, node->where, "out of memory");
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < node->count; i++) {
@@ -277,7 +366,7 @@ int scn_flows_check_placement(const scn_flows *f, const scn_host *hosts, int sam
 {
 	for (size_t i = 0; i < f->group_count; i++) {
 		const scn_flow_group *g = &f->groups[i];
-		for (size_t c = 0; c < g->connection_count; c++) {
+		for (size_t c = 0; g->transport == FLOW_TRANSPORT_OPTIONS && c < g->connection_count; c++) {
 			scn_vm_ref a = g->connections[c].client, b = g->connections[c].server;
 			if (same_host < 0 || (a.host == b.host) == same_host)
 				continue;

@@ -26,6 +26,7 @@
 
 #include "input/yaml_tree.h"
 #include "models/host.h"
+#include "models/migrate.h"
 #include "models/workload.h"
 
 enum {
@@ -37,11 +38,26 @@ enum {
 #define SCN_FLOW_RATE_MAX_PER_S 1e9         /* beyond any HCA's message rate */
 #define SCN_FLOW_DURATION_MAX_NS 86400e9    /* a simulated day */
 
-/* A VM: the index of its host in the topology and its index on that host. */
+/* A VM: the index of its host in the topology and its index on that host;
+ * or a host's hypervisor (vm == SCN_VM_HYPERVISOR), the endpoint of a
+ * group of the hypervisor's own traffic (`between: {from: HOST, to: HOST}`
+ * with `transport:`). */
 typedef struct scn_vm_ref {
 	uint16_t host;
 	uint16_t vm;
 } scn_vm_ref;
+#define SCN_VM_HYPERVISOR UINT16_MAX
+
+/* How a group's hypervisor endpoints talk (`transport:`); VM endpoints
+ * take the scenario's options instead (FLOW_TRANSPORT_OPTIONS). */
+typedef enum scn_flow_transport {
+	FLOW_TRANSPORT_OPTIONS,   /* VMs: each of the scenario's options */
+	FLOW_TRANSPORT_RDMA,      /* the hypervisor's kernel verbs: the native option's plans */
+	FLOW_TRANSPORT_TCP,       /* the hypervisor kernel's TCP stack: option host-tcp */
+	FLOW_TRANSPORT_COUNT
+} scn_flow_transport;
+extern const char *const scn_flow_transport_names[FLOW_TRANSPORT_COUNT + 1];   /* "", "rdma", "tcp" */
+extern const char *const scn_flow_transport_options[FLOW_TRANSPORT_COUNT];     /* NULL, "native", "host-tcp" */
 
 /* How a group's `between:` chose its pairs (for reports; the connections
  * are already expanded). */
@@ -98,8 +114,14 @@ typedef struct scn_flow_group {
 	unsigned long long seed;      /* the group's; scn_flow_connection_seed() per connection */
 	size_t connection_count;
 	scn_flow_connection *connections;
+	scn_migrate migrate;          /* `migrate:` (in place of `workload:`): a live migration
+				       * between two hypervisors, its connections its streams;
+				       * migrate.on 0 otherwise */
+	scn_flow_transport transport; /* FLOW_TRANSPORT_OPTIONS for VMs; else every connection
+				       * joins the hypervisors of two hosts */
 	unsigned line, column;        /* where the group is written (in the scenario's file) */
 	unsigned between_line, between_column;
+	unsigned transport_line, transport_column;
 } scn_flow_group;
 
 typedef struct scn_flows {
@@ -108,7 +130,9 @@ typedef struct scn_flows {
 	size_t connection_count;      /* over all groups */
 	size_t vm_count;              /* VMs of the topology, all hosts */
 	unsigned vm_first[SCN_HOSTS_MAX];   /* flat index of each host's VM 0 */
-	uint32_t *vm_qps;             /* [vm_count]: QPs each VM holds (caches' footprint) */
+	size_t endpoint_count;        /* vm_count, plus one per host (its hypervisor, flat index
+				       * vm_count + host) when a group joins hypervisors */
+	uint32_t *vm_qps;             /* [vm_count + hosts]: QPs each endpoint holds (caches' footprint) */
 	double duration_ns;           /* the scenario's `duration:`: the run stops there;
 				       * 0: when every connection has done its iterations */
 	unsigned line, column;        /* the `flows:` key */
@@ -123,10 +147,17 @@ int scn_flows_read(const yt_node *key, const yt_node *node, const scn_host *host
 
 void scn_flows_free(scn_flows *f);
 
-/* A VM's flat index (0 .. vm_count - 1), for per-VM arrays. */
+/* An endpoint's flat index, for per-VM arrays: a VM's 0 .. vm_count - 1,
+ * a hypervisor's vm_count + its host (below endpoint_count). */
 static inline size_t scn_vm_index(const scn_flows *f, scn_vm_ref vm)
 {
-	return f->vm_first[vm.host] + vm.vm;
+	return vm.vm == SCN_VM_HYPERVISOR ? f->vm_count + vm.host : f->vm_first[vm.host] + vm.vm;
+}
+
+/* Is VM a host's hypervisor? */
+static inline int scn_is_hypervisor(scn_vm_ref vm)
+{
+	return vm.vm == SCN_VM_HYPERVISOR;
 }
 
 /* The seed of connection C of group G: distinct streams per connection. */

@@ -80,9 +80,13 @@ typedef struct mdl_footprint {
 } mdl_footprint;
 
 /* The parameters of a cpu stage's cost: a parameter id each, or -1.
- *   cost = fixed + per_page x pages + per_packet x packets + bytes / bytes_rate */
+ *   cost = fixed + per_page x pages + per_packet x packets + bytes / bytes_rate
+ *          + per_chunk x ceil(bytes / chunk_bytes)
+ * (a chunk: what a software pass handles at once whatever the wire's
+ * packets, such as a TCP stack's TSO or GRO segment; both or neither). */
 typedef struct mdl_cpu_cost {
 	int fixed, per_page, per_packet, bytes_rate;
+	int per_chunk, chunk_bytes;
 } mdl_cpu_cost;
 
 /* What a message looks like to the mechanisms. */

@@ -56,6 +56,9 @@ void mdl_cost_cpu(const mdl_cost_in *in, mdl_cost *c)
 	double each = cpu->per_packet >= 0 ? own->value[cpu->per_packet] : 0.0;
 	if (cpu->bytes_rate >= 0)
 		each += transfer_ns(in->msg->size_bytes / in->msg->packets, own->value[cpu->bytes_rate]);
+	if (cpu->per_chunk >= 0)   /* spread over the packets, so that it pipelines as per-packet work does */
+		each += own->value[cpu->per_chunk] * ceil(fmax(in->msg->size_bytes, 1) / own->value[cpu->chunk_bytes]) /
+			in->msg->packets;
 	per_packet(c, each, in->msg);
 	c->software = 1;
 }

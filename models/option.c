@@ -29,7 +29,7 @@ static const char *const option_keys[] = {
 	"request", "completion", "off_path", "read_request", "read_response", NULL,
 };
 static const char *const stage_keys[] = {
-	"stage", "mechanism", "side", "cost", "per_page", "per_packet", "bytes_at", "once_per", "repeat", "verbs", "completions", "runs_on", "behind", NULL,
+	"stage", "mechanism", "side", "cost", "per_page", "per_packet", "bytes_at", "per_chunk", "chunk_bytes", "once_per", "repeat", "verbs", "completions", "runs_on", "behind", NULL,
 };
 static const char *const side_names[] = {"sender", "receiver", NULL};
 static const char *const once_per_names[] = {"message", "doorbell", NULL};
@@ -103,6 +103,8 @@ static int read_cpu_cost(const yt_node *node, mdl_stage *stage, vr_diag *diag)
 		{"per_page", "the per-page cost", VR_Q_TIME, offsetof(mdl_cpu_cost, per_page)},
 		{"per_packet", "the per-packet cost", VR_Q_TIME, offsetof(mdl_cpu_cost, per_packet)},
 		{"bytes_at", "the rate the stage handles payload bytes at", VR_Q_RATE, offsetof(mdl_cpu_cost, bytes_rate)},
+		{"per_chunk", "the cost per chunk of payload", VR_Q_TIME, offsetof(mdl_cpu_cost, per_chunk)},
+		{"chunk_bytes", "the bytes of a chunk", VR_Q_SIZE, offsetof(mdl_cpu_cost, chunk_bytes)},
 	};
 	int given = 0;
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
@@ -115,7 +117,10 @@ static int read_cpu_cost(const yt_node *node, mdl_stage *stage, vr_diag *diag)
 		given++;
 	}
 	if (!given)
-		return vr_diag_at(diag, node->where, "found a cpu stage without a cost, expected 'cost', 'per_page', 'per_packet' or 'bytes_at' naming a parameter");
+		return vr_diag_at(diag, node->where, "found a cpu stage without a cost, expected 'cost', 'per_page', 'per_packet', 'bytes_at' or 'per_chunk' naming a parameter");
+	if ((stage->cpu.per_chunk < 0) != (stage->cpu.chunk_bytes < 0))
+		return vr_diag_at(diag, node->where, "found '%s' without '%s' in a cpu stage, expected both (a cost per chunk and the chunk's bytes)",
+				  stage->cpu.per_chunk < 0 ? "chunk_bytes" : "per_chunk", stage->cpu.per_chunk < 0 ? "per_chunk" : "chunk_bytes");
 	return 0;
 }
 
@@ -138,7 +143,7 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 	stage->path = path;
 	stage->line = node->where.line;
 	stage->column = node->where.column;
-	stage->cpu = (mdl_cpu_cost){-1, -1, -1, -1};
+	stage->cpu = (mdl_cpu_cost){-1, -1, -1, -1, -1, -1};
 	stage->repeat_param = -1;
 	stage->replay_times = -1.0;
 	stage->measured_cycles = -1.0;
@@ -155,7 +160,7 @@ static int read_stage(const yt_node *node, mdl_path path, mdl_stage *stage, vr_d
 		return misplaced(v, &mdl_mechanisms[choice], path, diag);
 	int is_cpu = stage->mechanism == MECH_CPU;
 	int is_fabric = stage->side == SIDE_FABRIC;
-	static const char *const cpu_only[] = {"cost", "per_page", "per_packet", "bytes_at", "once_per", "runs_on"};
+	static const char *const cpu_only[] = {"cost", "per_page", "per_packet", "bytes_at", "per_chunk", "chunk_bytes", "once_per", "runs_on"};
 	for (size_t i = 0; i < sizeof cpu_only / sizeof cpu_only[0]; i++)
 		if (!is_cpu && (v = yt_get(node, cpu_only[i])))
 			return vr_diag_at(diag, v->where, "found '%s' on a '%s' stage, expected it only on 'cpu' stages",

@@ -156,6 +156,7 @@ void mdl_plan_build(const mdl_option *option, const mdl_params *sender, const md
 	out->pipeline_ns = fmax(0.0, later_packets * slowest_per_packet_ns - later_serialization_ns);
 	out->pipeline_cacheless_ns = fmax(0.0, later_packets * fmax(slowest_cacheless_ns, cpu_pace_ns) -
 					  later_serialization_ns);
+	out->pipeline_hardware_ns = fmax(0.0, later_packets * slowest_cacheless_ns - later_serialization_ns);
 	/* An event striking at a rate meets a message with the chance its
 	 * rate x the time the message is under way. */
 	double one_way_ns = mdl_plan_one_way_ns(out);

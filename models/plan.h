@@ -53,6 +53,9 @@ typedef struct mdl_plan {
 	double pipeline_cacheless_ns; /* the same without the translation stages' misses
 				       * (mdl_mechanism_translates): the many-flow model
 				       * charges those at its caches */
+	double pipeline_hardware_ns;  /* the same without the software stages' pace either: what
+				       * is left when their whole per-packet work is charged to the
+				       * CPU that runs it (a hypervisors' group, flow_experiment.h) */
 	mdl_counters counters;       /* per operation, all paths */
 	int sender_software;         /* a CPU works before the transfer (it can be interrupted) */
 	int completion_after_receiver; /* the completion path starts once the receiver's stages are done */

@@ -290,7 +290,7 @@ static int check_option_verbs(const scn_scenario *s, const mdl_option *o, vr_whe
 			return vr_diag_at(diag, at, "found option '%s', which cannot run verb '%s', expected an option that supports it",
 					  o->name, mdl_verb_names[s->workloads[w].verb]);
 	for (size_t g = 0; g < s->flows.group_count; g++)
-		if (!mdl_option_runs(o, s->flows.groups[g].workload.verb))
+		if (s->flows.groups[g].transport == FLOW_TRANSPORT_OPTIONS && !mdl_option_runs(o, s->flows.groups[g].workload.verb))
 			return vr_diag_at(diag, at, "found option '%s', which cannot run verb '%s' (flow group '%s'), expected an option that supports it",
 					  o->name, mdl_verb_names[s->flows.groups[g].workload.verb], s->flows.groups[g].name);
 	if (!(o->completions & (1u << s->completion)))
@@ -401,6 +401,30 @@ static int read_vrdma_migration(loader *l, const yt_node *root, const yt_node *n
 	return scn_vmig_read(node, l->s->hosts, l->s->host_count, l->s->vmig, l->diag);
 }
 
+/* The options hypervisors' groups run on (`transport:`), whatever the
+ * scenario's options: loaded once each, checked against the groups'
+ * verbs and the completion mode, located at the group's `transport:`. */
+static int load_transports(scn_scenario *s, vr_diag *diag)
+{
+	for (size_t g = 0; g < s->flows.group_count; g++) {
+		const scn_flow_group *grp = &s->flows.groups[g];
+		if (grp->transport == FLOW_TRANSPORT_OPTIONS)
+			continue;
+		vr_where at = {s->file, grp->transport_line, grp->transport_column};
+		mdl_option **o = &s->transport_options[grp->transport];
+		if (!*o && (!(*o = calloc(1, sizeof **o)) ||
+			    mdl_option_load(scn_flow_transport_options[grp->transport], s->file, at, *o, diag) != 0))
+			return *o ? -1 : vr_diag_at(diag, at, "out of memory");
+		if (!mdl_option_runs(*o, grp->workload.verb))
+			return vr_diag_at(diag, at, "found transport '%s' in flow group '%s', which cannot run verb '%s', expected a verb it runs (write_bw, send_bw, write_lat, send_lat)",
+					  scn_flow_transport_names[grp->transport], grp->name, mdl_verb_names[grp->workload.verb]);
+		if (!((*o)->completions & (1u << s->completion)))
+			return vr_diag_at(diag, at, "found transport '%s' in flow group '%s', which has no '%s' completion mode, expected a completion mode it supports",
+					  scn_flow_transport_names[grp->transport], grp->name, mdl_completion_names[s->completion]);
+	}
+	return 0;
+}
+
 static int read_options(loader *l, const yt_node *node)
 {
 	scn_scenario *s = l->s;
@@ -430,7 +454,7 @@ static int read_options(loader *l, const yt_node *node)
 						  s->options[i].name);
 		s->option_count++;
 	}
-	return 0;
+	return load_transports(s, l->diag);
 }
 
 /* One preset's parameters on each host: BASE <- switch overrides <- host
@@ -628,6 +652,10 @@ void scn_free(scn_scenario *s)
 	for (size_t i = 0; i < SCN_OPTIONS_MAX; i++) {
 		free(s->same_host_options[i]);
 		s->same_host_options[i] = NULL;
+	}
+	for (size_t i = 0; i < FLOW_TRANSPORT_COUNT; i++) {
+		free(s->transport_options[i]);
+		s->transport_options[i] = NULL;
 	}
 	free(s->params);
 	free(s->preset_params);

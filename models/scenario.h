@@ -47,6 +47,11 @@ typedef struct scn_scenario {
 							   * counterpart, loaded when a connection
 							   * lies inside one host; NULL otherwise */
 
+	mdl_option *transport_options[FLOW_TRANSPORT_COUNT];   /* flows only: the option a
+							   * hypervisors' group of that transport
+							   * runs under every option (native,
+							   * host-tcp), loaded when a group uses it */
+
 	mdl_completion completion;    /* for every workload */
 	size_t workload_count;        /* 0 with `flows:` */
 	scn_workload workloads[SCN_WORKLOADS_MAX];

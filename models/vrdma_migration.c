@@ -72,8 +72,8 @@ double mdl_vmig_register_ns(const mdl_vmig_device *dev, const mdl_params *dst)
 	if (dev->regions == 0)
 		return 0;
 	double region_bytes = (double)dev->registered_bytes / (double)dev->regions;
-	double pages = ceil(region_bytes / V(dst, MEM_PAGE_SIZE));
-	return (double)dev->regions * (V(dst, HCA_REG_MR_CALL) + pages * V(dst, HCA_REG_MR_PAGE));
+	double pages = ceil(region_bytes / MDL_VMIG_REGISTER_PAGE_BYTES);
+	return (double)dev->regions * (V(dst, MR_REGISTER_CALL) + pages * V(dst, MR_REGISTER_PAGE));
 }
 
 void mdl_vmig_compute(const mdl_vmig_device *dev, const mdl_params *src, const mdl_params *dst,

@@ -21,7 +21,8 @@
  *      and landing one fabric latency later.  Rings and page directories
  *      are guest memory and travel with it.
  *   3. re-registration on the destination's HCA: per region
- *      hca.reg_mr_call plus hca.reg_mr_page per page of mem.page_size.
+ *      mr.register_call plus mr.register_page per 4 KiB of it (the
+ *      parameters vMotion's registration uses, models/migrate.h).
  *      AT_SWITCHOVER: all of it in the downtime.  DURING_PRECOPY: the
  *      destination registers as the guest's pages arrive, so only what
  *      outlasts the pre-copy is added: precopy_ns, or with
@@ -62,6 +63,7 @@
 #define MDL_VMIG_REGISTERED_MAX 70368744177664ULL /* 64 TiB: beyond any host's memory */
 #define MDL_VMIG_MESSAGE_MAX 1073741824ULL    /* 1 GiB: the largest message (params.def) */
 #define MDL_VMIG_TIME_MAX_NS 3.6e12           /* an hour of pre-copy or downtime */
+#define MDL_VMIG_REGISTER_PAGE_BYTES 4096.0   /* mr.register_page's unit (params.def) */
 
 /* An RC QP re-pointed at a new remote QP: RTS->RESET, then RESET->INIT,
  * INIT->RTR (new destination QPN and address), RTR->RTS. */

@@ -11,12 +11,17 @@
 #include "common/json_write.h"
 #include "sim/flow_experiment.h"
 #include "sim/flow_interrupts.h"
+#include "sim/flow_migrate.h"
 
 #define MB 1e6
 
 /* The name HOST/INDEX of flat VM index VM. */
 static void vm_name(const scn_scenario *s, size_t vm, char *buf, size_t len)
 {
+	if (vm >= s->flows.vm_count && vm - s->flows.vm_count < s->host_count) {   /* a host's hypervisor */
+		snprintf(buf, len, "%s", s->hosts[vm - s->flows.vm_count].name);
+		return;
+	}
 	for (size_t h = s->host_count; h-- > 0;)
 		if (vm >= s->flows.vm_first[h]) {
 			snprintf(buf, len, "%s/%zu", s->hosts[h].name, vm - s->flows.vm_first[h]);
@@ -133,6 +138,53 @@ static void text_interrupts(const vr_run *run, const vr_flow_result *f, FILE *ou
 	}
 }
 
+/* Live migrations (`migrate:` groups): one line each. */
+static void text_migrations(const vr_run *run, const vr_flow_result *f, FILE *out)
+{
+	const scn_scenario *s = run->scenario;
+	if (!f->migrations)
+		return;
+	fprintf(out, "\n %-16s %10s %10s %12s %12s %6s %12s %12s  %s\n", "migration", "transport", "total[s]",
+		"downtime[ms]", "moved[MB]", "rounds", "src cpu[s]", "dst cpu[s]", "result");
+	for (size_t g = 0; g < s->flows.group_count; g++) {
+		if (!f->migrations[g].on)
+			continue;
+		vr_migration_figures m;
+		vr_migration_figures_of(f, &f->migrations[g], &m);
+		fprintf(out, " %-16s %10s %10.4f %12.3f %12.1f %6u %12.4f %12.4f  %s\n", s->flows.groups[g].name,
+			scn_flow_transport_names[s->flows.groups[g].transport], m.total_s, m.downtime_ms, m.moved_bytes / MB,
+			m.rounds, m.source_cpu_s, m.destination_cpu_s, m.result);
+	}
+}
+
+static void json_migrations(json_writer *w, const vr_run *run, const vr_flow_result *f)
+{
+	const scn_scenario *s = run->scenario;
+	if (!f->migrations)
+		return;
+	json_write_key(w, "migrations");
+	json_write_array_begin(w);
+	for (size_t g = 0; g < s->flows.group_count; g++) {
+		if (!f->migrations[g].on)
+			continue;
+		vr_migration_figures m;
+		vr_migration_figures_of(f, &f->migrations[g], &m);
+		json_write_break(w, 6);
+		json_write_object_begin(w);
+		json_write_key_string(w, "group", s->flows.groups[g].name);
+		json_write_key_string(w, "transport", scn_flow_transport_names[s->flows.groups[g].transport]);
+		json_write_key_double(w, "total_time_s", "%.9f", m.total_s);
+		json_write_key_double(w, "downtime_ms", "%.6f", m.downtime_ms);
+		json_write_key_double(w, "moved_bytes", "%.0f", m.moved_bytes);
+		json_write_key_uint(w, "rounds", m.rounds);
+		json_write_key_double(w, "source_cpu_s", "%.9f", m.source_cpu_s);
+		json_write_key_double(w, "destination_cpu_s", "%.9f", m.destination_cpu_s);
+		json_write_key_string(w, "result", m.result);
+		json_write_object_end(w);
+	}
+	json_write_array_end(w);
+}
+
 static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 {
 	const scn_scenario *s = run->scenario;
@@ -151,6 +203,7 @@ static void text_block(const vr_run *run, const vr_flow_result *f, FILE *out)
 			lat[1], lat[2], lat[3], misses_per_op(&fg), s->flows.groups[g].connection_count,
 			scn_flow_group_qps_per_host(&s->flows.groups[g]));
 	}
+	text_migrations(run, f, out);
 	fprintf(out, "\n %-16s %12s %14s %10s %10s %10s %12s %12s %12s\n", "vm", "ops", "ops/s", "MB/s", "p50[us]",
 		"p99[us]", "served ops", "exits/s", "irqs/s");
 	for (size_t v = 0; v < f->vm_count; v++) {
@@ -255,6 +308,7 @@ static void json_block(json_writer *w, const vr_run *run, const vr_flow_result *
 		json_write_object_end(w);
 	}
 	json_write_array_end(w);
+	json_migrations(w, run, f);
 	json_write_key(w, "vms");
 	json_write_array_begin(w);
 	for (size_t v = 0; v < f->vm_count; v++) {

@@ -45,6 +45,8 @@ typedef struct host_servers {
 	uint32_t backend, hca, uplink, downlink;   /* uplink/downlink FL_NONE on one-host routes */
 	uint32_t pcie_up, pcie_down;  /* the HCA's (or NIC's) PCIe link: to host memory, from it */
 	uint32_t qp_contexts, translations, iotlb;   /* its caches (fl_add_cache) */
+	uint32_t hypervisor;          /* its hypervisor cores (cpu.hypervisor_cores): the CPU work of
+				       * hypervisors' groups; FL_NONE when no group joins hypervisors */
 } host_servers;
 
 typedef struct vr_flow_builder {
@@ -67,6 +69,13 @@ typedef struct vr_flow_builder {
 	double packet_pace_ns;        /* the leg's slowest link so far: its time per packet (0:
 				       * none), how its packets reach the next link (cut-through) */
 	uint64_t connection;          /* connections added so far: QP keys, page keys */
+	int whole_cpu;                /* a hypervisors' group: its software stages load their
+				       * server with every packet's work (full_ns), not the
+				       * first packet's, and the transfer keeps only the
+				       * hardware's pipeline (plan.h pipeline_hardware_ns) */
+	double register_ns;           /* a migration's round 1 with on_demand registration: what
+				       * one message registers on each side's hypervisor cores
+				       * (flow_migrate.h), before its transfer; 0 otherwise */
 	scn_flow_service service;     /* of the group whose path is being built, */
 	double post_list, cq_moderation;   /* ... its requests per doorbell and per completion */
 	vr_flow_result *result;       /* paths' counts go here */

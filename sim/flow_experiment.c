@@ -14,6 +14,7 @@
 #include "models/plan.h"
 #include "sim/flow_builder.h"
 #include "sim/flow_interrupts.h"
+#include "sim/flow_migrate.h"
 
 /* The builder of this file's paths (flow_builder.h). */
 typedef vr_flow_builder builder;
@@ -115,8 +116,16 @@ static int add_servers(builder *b)
 			snprintf(name, sizeof name, "%s downlink", s->hosts[h].name);
 			hs->downlink = add_server(b, name, 1, 1);
 		}
+		/* the hypervisor's own services (hypervisors' groups): cores of their own, after
+		 * every server a VM-only scenario has, so that its servers keep their order */
+		hs->hypervisor = FL_NONE;
+		if (s->flows.endpoint_count > s->flows.vm_count) {
+			snprintf(name, sizeof name, "%s hypervisor", s->hosts[h].name);
+			hs->hypervisor = add_server(b, name, (uint32_t)MDL_VALUE(p, CPU_HYPERVISOR_CORES), 1);
+		}
 		if (id == FL_NONE || hs->backend == FL_NONE || hs->hca == FL_NONE || hs->pcie_down == FL_NONE ||
-		    (fabric && hs->downlink == FL_NONE))
+		    (fabric && hs->downlink == FL_NONE) ||
+		    (s->flows.endpoint_count > s->flows.vm_count && hs->hypervisor == FL_NONE))
 			return vr_diag_at(b->diag, (vr_where){s->file, 0, 0}, "cannot build the servers: %s",
 					  fl_engine_error(b->e));
 	}
@@ -127,6 +136,8 @@ static int add_servers(builder *b)
  * (so that one path serves every pair of VMs of the same two hosts). */
 static uint32_t vcpu_at(const builder *b, scn_vm_ref at)
 {
+	if (scn_is_hypervisor(at))   /* the hypervisor's own work: its cores */
+		return b->hosts[at.host].hypervisor;
 	if (b->hosts[at.host].cores_shared)
 		return b->hosts[at.host].vcpu0;
 	return at.host == b->client.host && at.vm == b->client.vm ? FL_CLIENT_OWN : FL_SERVER_OWN;
@@ -195,7 +206,8 @@ static int irq_stage(builder *b, const mdl_plan *plan, const mdl_plan_stage *ps,
 	}
 	if (place & VR_IRQ_FIRST) {
 		b->hops[b->count++] = (fl_hop_spec){.server = FL_IRQ, .irq = vector, .time_ns = msi.window_ns};
-		b->irq = (vr_irq_work){.vcpu0 = hs->vcpu0, .own_vcpus = !hs->cores_shared, .backend = hs->backend};
+		b->irq = scn_is_hypervisor(at) ? (vr_irq_work){.vcpu0 = hs->hypervisor, .backend = hs->backend}
+					       : (vr_irq_work){.vcpu0 = hs->vcpu0, .own_vcpus = !hs->cores_shared, .backend = hs->backend};
 	}
 	vr_flow_hop(b, FL_NONE, msi.delay_ns);
 	vr_flow_hop_varying(b, server, server == FL_NONE ? ps->nominal_ns : ns, stage_cv(b, ps, from, to));
@@ -203,7 +215,7 @@ static int irq_stage(builder *b, const mdl_plan *plan, const mdl_plan_stage *ps,
 	b->irq.backend_ns += server == hs->backend ? ns : 0;
 	if (place & VR_IRQ_LAST) {
 		b->hops[b->count++] = (fl_hop_spec){.server = FL_IRQ_END, .irq = vector};
-		vr_flow_irq_set_work(b->s, b->result, at.host, &b->irq);
+		vr_flow_irq_set_work(b->s, b->result, at, &b->irq);
 	}
 	return 1;
 }
@@ -220,8 +232,10 @@ static void add_segment(builder *b, const mdl_plan *plan, mdl_segment seg, scn_v
 		uint32_t server = server_of(b, ps, from, to);
 		if (b->detaching && is_own_vcpu(server))
 			server = FL_NONE;
-		/* work on a server is shared by a batch; a delay is each request's */
-		double ns = server == FL_NONE ? ps->nominal_ns : ps->nominal_ns * vr_flow_stage_share(b, ps);
+		/* work on a server is shared by a batch; a delay is each request's; a
+		 * hypervisors' group charges its CPU every packet's work (whole_cpu) */
+		double cost_ns = b->whole_cpu && ps->software && server != FL_NONE ? ps->full_ns : ps->nominal_ns;
+		double ns = server == FL_NONE ? cost_ns : cost_ns * vr_flow_stage_share(b, ps);
 		vr_flow_hop_varying(b, server, ns, stage_cv(b, ps, from, to));
 	}
 }
@@ -281,12 +295,15 @@ static int add_leg(builder *b, const mdl_plan *plan, scn_vm_ref from, scn_vm_ref
 	return 0;
 }
 
-/* QPs the HCA of HOST's caches hold: every VM's on it. */
+/* QPs the HCA of HOST's caches hold: every VM's on it, and its
+ * hypervisor's when a group joins hypervisors. */
 static double host_qps(const scn_scenario *s, size_t host)
 {
 	double qps = 0;
 	for (unsigned v = 0; v < s->hosts[host].vms; v++)
 		qps += s->flows.vm_qps[scn_vm_index(&s->flows, (scn_vm_ref){(uint16_t)host, (uint16_t)v})];
+	if (s->flows.endpoint_count > s->flows.vm_count)
+		qps += s->flows.vm_qps[scn_vm_index(&s->flows, (scn_vm_ref){(uint16_t)host, SCN_VM_HYPERVISOR})];
 	return qps;
 }
 
@@ -309,7 +326,7 @@ static void count_leg(const builder *b, const mdl_plan *plan, vr_flow_path_count
 	}
 	for (int side = 0; side < 2; side++)
 		if (irqs[side])
-			vr_flow_irq_set_counts(b->s, b->result, (side ? b->server : b->client).host, &per_irq[side]);
+			vr_flow_irq_set_counts(b->s, b->result, side ? b->server : b->client, &per_irq[side]);
 }
 
 /* Record what one operation along PATH counts on each host: THERE goes
@@ -352,8 +369,12 @@ static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_con
 	mdl_plan there, back;
 	b->client = c->client;
 	b->server = c->server;
-	/* Two VMs of one host talk through the option's same-host counterpart. */
+	/* Two VMs of one host talk through the option's same-host counterpart;
+	 * hypervisors through their transport's option, whatever the run's. */
 	b->path_option = c->client.host == c->server.host && b->local ? b->local : b->option;
+	b->whole_cpu = g->transport != FLOW_TRANSPORT_OPTIONS;
+	if (b->whole_cpu)
+		b->path_option = s->transport_options[g->transport];
 	mdl_plan_build(b->path_option, cp, sp, size, w->verb, s->completion, mdl_leg_of(w->verb, 0), &fp, &there);
 	mdl_plan_build(b->path_option, sp, cp, size, w->verb, s->completion, mdl_leg_of(w->verb, 1), &fp, &back);
 	b->count = 0;
@@ -361,6 +382,15 @@ static uint32_t add_path(builder *b, const scn_flow_group *g, const scn_flow_con
 	b->post_list = w->post_list ? w->post_list : 1;
 	b->cq_moderation = w->cq_moderation ? w->cq_moderation : 1;
 	b->hops = b->main_hops;
+	if (b->register_ns > 0) {
+		/* on_demand registration (flow_migrate.h): the source registers its
+		 * chunk, asks the destination to register its own (a control round
+		 * trip), then sends; each message carries its share */
+		double share = g->migrate.message_bytes / g->migrate.chunk_bytes;
+		vr_flow_hop(b, b->hosts[c->client.host].hypervisor, b->register_ns);
+		vr_flow_hop(b, FL_NONE, 2 * there.fabric_latency_ns * share);
+		vr_flow_hop(b, b->hosts[c->server.host].hypervisor, b->register_ns);
+	}
 	int bandwidth = mdl_verb_is_bandwidth(w->verb), both_legs = !bandwidth || read;
 	/* A ping-pong's WRITE or SEND completes beside the reply; a READ's
 	 * completion is its response's arrival, on the path. */
@@ -395,7 +425,7 @@ static uint32_t buffer_pages(const builder *b, const scn_flow_group *g)
 static uint32_t own_vcpu(const builder *b, scn_vm_ref vm)
 {
 	const host_servers *hs = &b->hosts[vm.host];
-	return hs->cores_shared ? FL_NONE : hs->vcpu0 + vm.vm;
+	return hs->cores_shared || scn_is_hypervisor(vm) ? FL_NONE : hs->vcpu0 + vm.vm;
 }
 
 /* The paths of group G's connections from HOST_A's VMs to HOST_B's, one
@@ -416,6 +446,74 @@ static int group_paths(builder *b, size_t g, const scn_flow_connection *c, uint3
 	return 0;
 }
 
+/* The work the path just built (b->main_hops) does on the servers SOURCE
+ * and DESTINATION, into NS[2]. */
+static void hypervisor_work(const builder *b, uint32_t source, uint32_t destination, double ns[2])
+{
+	ns[0] = ns[1] = 0;
+	for (size_t i = 0; i < b->count; i++) {
+		ns[0] += b->main_hops[i].server == source ? b->main_hops[i].time_ns : 0;
+		ns[1] += b->main_hops[i].server == destination ? b->main_hops[i].time_ns : 0;
+	}
+}
+
+/* Migration group G (its connections its streams): a controller of
+ * rounds, round 1's messages spread over the streams, which start once
+ * pin_all's registration is done; on_demand's round 1 takes a path that
+ * registers, later rounds the plain one. */
+static int add_migration(builder *b, size_t g, double *scale)
+{
+	const scn_flow_group *grp = &b->s->flows.groups[g];
+	const scn_flow_connection *c0 = &grp->connections[0];
+	vr_migration *m = &b->result->migrations[g];
+	double pin_ns;
+	int rdma = grp->transport == FLOW_TRANSPORT_RDMA;
+	double register_ns = vr_migration_register_ns(&grp->migrate, rdma, scn_params(b->s, b->preset, c0->client.host), &pin_ns);
+	uint64_t ops = vr_migration_start(m, &grp->migrate, grp->start_ns, pin_ns);
+	m->source_cpu = b->hosts[c0->client.host].hypervisor;
+	m->destination_cpu = b->hosts[c0->server.host].hypervisor;
+	vr_where at = {b->s->file, grp->line, grp->column};
+	if (ops < grp->connection_count)
+		return vr_diag_at(b->diag, at, "found %zu streams in migration '%s' for %llu messages of memory, expected at most one stream per message",
+				  grp->connection_count, grp->name, (unsigned long long)ops);
+	fl_controller_spec cs = {.next_round = vr_migration_next_round, .ctx = m};
+	uint32_t controller = fl_add_controller(b->e, &cs);
+	for (size_t i = 0; i < grp->connection_count && controller != FL_NONE; i++) {
+		const scn_flow_connection *c = &grp->connections[i];
+		double size = grp->migrate.message_bytes;
+		uint32_t plain = add_path(b, grp, c, size, scale), first = plain;
+		hypervisor_work(b, m->source_cpu, m->destination_cpu, m->cpu_ns[1]);
+		memcpy(m->cpu_ns[0], m->cpu_ns[1], sizeof m->cpu_ns[0]);
+		if (plain != FL_NONE && register_ns > 0) {
+			b->register_ns = register_ns;
+			first = add_path(b, grp, c, size, scale);
+			b->register_ns = 0;
+			hypervisor_work(b, m->source_cpu, m->destination_cpu, m->cpu_ns[0]);
+		}
+		m->later_path = plain;
+		fl_flow_spec spec = {
+			.path = first, .group = (uint32_t)g,
+			.client_vm = (uint32_t)scn_vm_index(&b->s->flows, c->client),
+			.server_vm = (uint32_t)scn_vm_index(&b->s->flows, c->server),
+			.client_own = FL_NONE, .server_own = FL_NONE,
+			.client_irq = b->result->irq_first + (uint32_t)scn_vm_index(&b->s->flows, c->client),
+			.server_irq = b->result->irq_first + (uint32_t)scn_vm_index(&b->s->flows, c->server),
+			.qp_key = b->connection, .page_base = (uint64_t)b->connection << PAGE_KEY_BITS,
+			.page_count = (uint32_t)fmin(ceil(grp->migrate.memory_bytes / MDL_VALUE(scn_params(b->s, b->preset, 0), MEM_PAGE_SIZE)),
+						     (double)(1u << PAGE_KEY_BITS)),
+			.bytes_per_op = (uint64_t)size, .load = FL_CLOSED_LOOP, .window = grp->workload.tx_depth,
+			.operations = ops / grp->connection_count + (i < ops % grp->connection_count),
+			.start_ns = grp->start_ns + pin_ns, .controller = controller + 1,
+		};
+		b->connection++;
+		if (plain == FL_NONE || first == FL_NONE || fl_add_flow(b->e, &spec) == FL_NONE)
+			controller = FL_NONE;
+	}
+	if (controller == FL_NONE)
+		return vr_diag_at(b->diag, at, "cannot build migration '%s': %s", grp->name, fl_engine_error(b->e));
+	return 0;
+}
+
 static int add_flows(builder *b, double *scales)
 {
 	const scn_flows *f = &b->s->flows;
@@ -427,6 +525,13 @@ static int add_flows(builder *b, double *scales)
 		const scn_flow_group *grp = &f->groups[g];
 		fl_choice choices[SCN_SIZES_MAX];
 		int failed = 0;
+		if (grp->migrate.on) {
+			if (add_migration(b, g, &scales[g]) != 0) {
+				free(cache);
+				return -1;
+			}
+			continue;
+		}
 		for (size_t i = 0; i < hosts * hosts * SCN_SIZES_MAX; i++)
 			cache[i] = FL_NONE;
 		for (size_t i = 0; i < grp->connection_count && !failed; i++) {
@@ -466,7 +571,7 @@ static int add_flows(builder *b, double *scales)
 /* Each VM's latency scale as a client (see vr_flow_result). */
 static int vm_scales(const scn_scenario *s, vr_flow_result *out)
 {
-	out->vm_latency_scale = calloc(s->flows.vm_count ? s->flows.vm_count : 1, sizeof *out->vm_latency_scale);
+	out->vm_latency_scale = calloc(s->flows.endpoint_count ? s->flows.endpoint_count : 1, sizeof *out->vm_latency_scale);
 	if (!out->vm_latency_scale)
 		return -1;
 	for (size_t g = 0; g < s->flows.group_count; g++) {
@@ -485,18 +590,23 @@ int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_r
 	out->irq_first = FL_NONE;
 	out->preset = preset;
 	out->option = option;
-	out->vm_count = s->flows.vm_count;
+	out->vm_count = s->flows.endpoint_count;   /* the VMs, then the hosts' hypervisors if used */
 	fl_config config = {
 		.seed = s->seed * 0x9E3779B97F4A7C15ull + preset * 131 + option,
-		.groups = (uint32_t)s->flows.group_count, .vms = (uint32_t)s->flows.vm_count,
+		.groups = (uint32_t)s->flows.group_count, .vms = (uint32_t)s->flows.endpoint_count,
 		.horizon_ns = s->flows.duration_ns,
 	};
 	out->engine = fl_engine_new(&config);
 	out->latency_scale = calloc(s->flows.group_count ? s->flows.group_count : 1, sizeof *out->latency_scale);
+	int migrations = 0;
+	for (size_t g = 0; g < s->flows.group_count; g++)
+		migrations |= s->flows.groups[g].migrate.on;
+	if (migrations)
+		out->migrations = calloc(s->flows.group_count, sizeof *out->migrations);
 	builder *b = calloc(1, sizeof *b);
 	host_servers *hosts = calloc(s->host_count, sizeof *hosts);
 	int rc = -1;
-	if (!out->engine || !out->latency_scale || !b || !hosts) {
+	if (!out->engine || !out->latency_scale || !b || !hosts || (migrations && !out->migrations)) {
 		vr_diag_at(diag, (vr_where){s->file, 0, 0}, "out of memory");
 	} else {
 		*b = (builder){.s = s, .option = &s->options[option], .local = s->same_host_options[option],
@@ -508,7 +618,7 @@ int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_r
 					fl_engine_error(out->engine));
 		if (rc == 0 && add_flows(b, out->latency_scale) != 0)
 			rc = -1;
-		out->vm_rates = calloc(s->flows.vm_count ? s->flows.vm_count : 1, sizeof *out->vm_rates);
+		out->vm_rates = calloc(s->flows.endpoint_count ? s->flows.endpoint_count : 1, sizeof *out->vm_rates);
 		if (rc == 0 && (vm_scales(s, out) != 0 || !out->vm_rates))
 			rc = vr_diag_at(diag, (vr_where){s->file, 0, 0}, "out of memory");
 	}
@@ -556,6 +666,8 @@ void vr_flow_result_free(vr_flow_result *r)
 	free(r->vm_latency_scale);
 	free(r->vm_rates);
 	free(r->paths);
+	free(r->migrations);
+	r->migrations = NULL;
 	vr_flow_irq_free(r);
 	r->engine = NULL;
 	r->latency_scale = NULL;

@@ -115,6 +115,8 @@ typedef struct vr_flow_result {
 	mdl_counters *irq_counts;     /* [vm_count] */
 	double *irq_vcpu_ns, *irq_backend_ns;   /* [vm_count] */
 	uint32_t *vm_vcpu, *vm_backend;         /* [vm_count] */
+	struct vr_migration *migrations;        /* [group]: a `migrate:` group's (flow_migrate.h);
+						 * .on 0 for other groups; NULL without any */
 } vr_flow_result;
 
 /* Can every group of S run (1 to SCN_SIZES_MAX sizes, each of weight in

@@ -227,7 +227,8 @@ void vr_flow_add_transfer(vr_flow_builder *b, const mdl_plan *plan, scn_vm_ref f
 	double sender_ns, receiver_ns;
 	streaming_ns(b, plan, from, to, &sender_ns, &receiver_ns);
 	/* the caches' misses are their lookups' (translation_stage) */
-	double whole_ns = plan->fabric_latency_ns + plan->serialization_ns + plan->pipeline_cacheless_ns - sender_ns;
+	double pipeline_ns = b->whole_cpu ? plan->pipeline_hardware_ns : plan->pipeline_cacheless_ns;
+	double whole_ns = plan->fabric_latency_ns + plan->serialization_ns + pipeline_ns - sender_ns;
 	uint32_t packets = plan->message.packets < UINT32_MAX ? (uint32_t)plan->message.packets : UINT32_MAX;
 	const host_servers *src = &b->hosts[from.host], *dst = &b->hosts[to.host];
 	if (src->uplink == FL_NONE || !mdl_route_between_hosts(plan->route)) {

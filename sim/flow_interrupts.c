@@ -99,6 +99,14 @@ int vr_flow_irq_vectors(const scn_scenario *s, vr_flow_result *r)
 			if (r->irq_first == FL_NONE)
 				r->irq_first = id;
 		}
+	for (size_t h = 0; s->flows.endpoint_count > s->flows.vm_count && h < s->host_count; h++) {
+		snprintf(name, sizeof name, "%s hypervisor irq", s->hosts[h].name);
+		uint32_t id = fl_add_irq(r->engine, &(fl_irq_spec){.name = name});
+		if (id == FL_NONE)
+			return -1;
+		if (r->irq_first == FL_NONE)
+			r->irq_first = id;
+	}
 	return 0;
 }
 
@@ -115,14 +123,27 @@ void vr_flow_irq_free(vr_flow_result *r)
 	r->irq_first = FL_NONE;
 }
 
-void vr_flow_irq_set_counts(const scn_scenario *s, vr_flow_result *r, size_t host, const mdl_counters *per_irq)
+void vr_flow_irq_set_counts(const scn_scenario *s, vr_flow_result *r, scn_vm_ref at, const mdl_counters *per_irq)
 {
-	for (unsigned v = 0; v < s->hosts[host].vms; v++)
-		r->irq_counts[s->flows.vm_first[host] + v] = *per_irq;
+	if (scn_is_hypervisor(at)) {
+		r->irq_counts[scn_vm_index(&s->flows, at)] = *per_irq;
+		return;
+	}
+	for (unsigned v = 0; v < s->hosts[at.host].vms; v++)
+		r->irq_counts[s->flows.vm_first[at.host] + v] = *per_irq;
 }
 
-void vr_flow_irq_set_work(const scn_scenario *s, vr_flow_result *r, size_t host, const vr_irq_work *work)
+void vr_flow_irq_set_work(const scn_scenario *s, vr_flow_result *r, scn_vm_ref at, const vr_irq_work *work)
 {
+	if (scn_is_hypervisor(at)) {
+		size_t vm = scn_vm_index(&s->flows, at);
+		r->irq_vcpu_ns[vm] = work->vcpu_ns;
+		r->irq_backend_ns[vm] = work->backend_ns;
+		r->vm_vcpu[vm] = work->vcpu0;
+		r->vm_backend[vm] = work->backend;
+		return;
+	}
+	size_t host = at.host;
 	for (unsigned v = 0; v < s->hosts[host].vms; v++) {
 		size_t vm = s->flows.vm_first[host] + v;
 		r->irq_vcpu_ns[vm] = work->vcpu_ns;

@@ -77,17 +77,20 @@ int vr_irq_msi_split(const mdl_option *option, const mdl_plan_stage *ps, const m
  * figures their room.  0, or -1 when out of memory or the engine refuses. */
 int vr_flow_irq_vectors(const scn_scenario *s, struct vr_flow_result *r);
 
-/* What one interrupt on the vector of each VM of HOST does, as mapped:
- * PER_IRQ its stages' counts (NULL: keep them); or its work: VCPU_NS on
- * the VM's vCPU (VCPU0 + the VM's index on its host with OWN_VCPUS, else
- * VCPU0, the host's pool) and BACKEND_NS on BACKEND. */
-void vr_flow_irq_set_counts(const scn_scenario *s, struct vr_flow_result *r, size_t host, const mdl_counters *per_irq);
+/* What one interrupt on the vector of each VM of AT's host does (of AT
+ * alone when it is the host's hypervisor: its paths are its own), as
+ * mapped: PER_IRQ its stages' counts (NULL: keep them); or its work:
+ * VCPU_NS on the VM's vCPU (VCPU0 + the VM's index on its host with
+ * OWN_VCPUS, else VCPU0, the host's pool or hypervisor cores) and
+ * BACKEND_NS on BACKEND.  Hypervisors' vectors follow the VMs' (at
+ * irq_first + their flat index) when the scenario has them. */
+void vr_flow_irq_set_counts(const scn_scenario *s, struct vr_flow_result *r, scn_vm_ref at, const mdl_counters *per_irq);
 typedef struct vr_irq_work {
 	double vcpu_ns, backend_ns;
 	uint32_t vcpu0, backend;
 	int own_vcpus;
 } vr_irq_work;
-void vr_flow_irq_set_work(const scn_scenario *s, struct vr_flow_result *r, size_t host, const vr_irq_work *work);
+void vr_flow_irq_set_work(const scn_scenario *s, struct vr_flow_result *r, scn_vm_ref at, const vr_irq_work *work);
 
 /* Add to PER_S[vm_count] each VM's counts of the interrupts it raised
  * per second. */

@@ -85,6 +85,9 @@ void fl_engine_free(fl_engine *e)
 			fl_latency_free(&e->vms[v].latency);
 	fl_caches_free(e);
 	fl_irqs_free(e);
+	for (size_t i = 0; i < e->controller_count; i++)
+		free(e->controllers[i].flows);
+	free(e->controllers);
 	free(e->servers);
 	free(e->paths);
 	free(e->flows);
@@ -186,6 +189,10 @@ static const char *flow_spec_problem(const fl_engine *e, const fl_flow_spec *spe
 		return "VM beyond config.vms";
 	if (spec->window == 0)
 		return "window 0 (expected at least 1)";
+	if (spec->controller > e->controller_count)
+		return "unknown controller";
+	if (spec->controller && (spec->load != FL_CLOSED_LOOP || spec->choice_count > 1 || spec->operations == 0))
+		return "a controlled flow is a closed loop of one choice with its first round's operations";
 	if (!own_servers_known(e, spec))
 		return "a path visits a client's or server's own server the flow does not name";
 	if (spec->load != FL_CLOSED_LOOP && spec->load != FL_OPEN_LOOP)
@@ -240,6 +247,16 @@ uint32_t fl_add_flow(fl_engine *e, const fl_flow_spec *spec)
 		return FL_NONE;
 	}
 	uint32_t index = (uint32_t)e->flow_count;
+	if (spec->controller) {
+		fl_controller *c = &e->controllers[spec->controller - 1];
+		size_t capacity = c->flow_capacity;
+		if (reserve((void **)&c->flows, c->flow_count, &capacity, sizeof *c->flows) < 0) {
+			fail(e, "out of memory for flow %zu", e->flow_count);
+			return FL_NONE;
+		}
+		c->flow_capacity = (uint32_t)capacity;
+		c->flows[c->flow_count++] = index;
+	}
 	fl_flow *f = &e->flows[index];
 	memset(f, 0, sizeof *f);
 	if (add_picks(e, index, spec, f) < 0)
@@ -253,4 +270,27 @@ uint32_t fl_add_flow(fl_engine *e, const fl_flow_spec *spec)
 	f->rng = fl_rng_seed(e->config.seed, FL_STREAM_FLOW, index);
 	f->choice_rng = fl_rng_seed(e->config.seed, FL_STREAM_CHOICE, index);
 	return index;
+}
+
+uint32_t fl_add_controller(fl_engine *e, const fl_controller_spec *spec)
+{
+	if (e->ran || !spec->next_round) {
+		fail(e, "controller %zu: %s", e->controller_count, e->ran ? "added after the run" : "no next_round");
+		return FL_NONE;
+	}
+	fl_controller *grown = realloc(e->controllers, (e->controller_count + 1) * sizeof *grown);
+	if (!grown) {
+		fail(e, "out of memory for controller %zu", e->controller_count);
+		return FL_NONE;
+	}
+	e->controllers = grown;
+	e->controllers[e->controller_count] = (fl_controller){.spec = *spec, .rounds = 1};
+	return (uint32_t)e->controller_count++;
+}
+
+void fl_controller_figures(const fl_engine *e, uint32_t controller, uint64_t *rounds, double *end_ns)
+{
+	const fl_controller *c = controller < e->controller_count ? &e->controllers[controller] : NULL;
+	*rounds = c ? c->rounds : 0;
+	*end_ns = c ? (double)c->round_end_ps / 1e3 : 0;
 }

@@ -179,6 +179,20 @@ typedef struct fl_choice {
 	double weight;               /* relative: a finite number > 0 */
 } fl_choice;
 
+/* A controller of rounds (a live migration's pre-copy): the flows that
+ * name it (fl_flow_spec.controller) do their operations; when all of them
+ * are idle (every operation posted has completed) it is asked for the next
+ * round at the time the last completed: NEXT_ROUND returns the operations
+ * of the round (spread over its flows in order of addition, the first ones
+ * taking one more when they do not divide), 0 to end; it may set *PATH to
+ * a path (fl_add_path) its flows (single-choice) take from this round on,
+ * or leave it FL_NONE.  Called once per round, never per operation. */
+typedef uint64_t (*fl_round_fn)(void *ctx, double now_ns, uint32_t *path);
+typedef struct fl_controller_spec {
+	fl_round_fn next_round;
+	void *ctx;                   /* passed back, not owned */
+} fl_controller_spec;
+
 typedef struct fl_flow_spec {
 	uint32_t path;               /* from fl_add_path; ignored when choice_count > 0 */
 	uint32_t group;              /* < config.groups */
@@ -200,6 +214,8 @@ typedef struct fl_flow_spec {
 	uint64_t qp_key;             /* FL_KEY_QP lookups: its QP (unique across the flows sharing a cache) */
 	uint64_t page_base;          /* FL_KEY_PAGE lookups: its first page's key */
 	uint32_t page_count;         /* and its pages (its registered memory's working set; 0: 1) */
+	uint32_t controller;         /* 0: none; else 1 + an index from fl_add_controller: the flow's
+				      * OPERATIONS are its first round's (closed loop only) */
 } fl_flow_spec;
 
 /* A new engine; NULL when out of memory.  Free with fl_engine_free. */
@@ -215,6 +231,10 @@ uint32_t fl_add_cache(fl_engine *e, const fl_cache_spec *spec);   /* before the 
 uint32_t fl_add_irq(fl_engine *e, const fl_irq_spec *spec);       /* before the paths that raise it */
 uint32_t fl_add_path(fl_engine *e, const fl_hop_spec *hops, size_t count);
 uint32_t fl_add_flow(fl_engine *e, const fl_flow_spec *spec);
+uint32_t fl_add_controller(fl_engine *e, const fl_controller_spec *spec);   /* before its flows */
+/* After the run: the rounds CONTROLLER ran (its calls that returned
+ * operations, plus the first) and when its last round ended (ns). */
+void fl_controller_figures(const fl_engine *e, uint32_t controller, uint64_t *rounds, double *end_ns);
 const char *fl_engine_error(const fl_engine *e);
 
 /* Run to the end (the horizon, or every flow done); once per engine.

@@ -64,6 +64,16 @@ typedef struct fl_irq {
 	size_t rider_count, rider_capacity;
 } fl_irq;
 
+/* A controller of rounds (source.c): its flows, how many are idle. */
+typedef struct fl_controller {
+	fl_controller_spec spec;
+	uint32_t *flows;             /* owned: its flows, in order of addition */
+	uint32_t flow_count, flow_capacity;
+	uint32_t idle;               /* flows with nothing posted left in flight this round */
+	uint64_t rounds;
+	int64_t round_end_ps;        /* the latest completion of the round */
+} fl_controller;
+
 /* A throughput's window: from the first start to the last end of the flows
  * it gathers (a flow that did all its operations ends at its last
  * completion, one still running at the run's end). */
@@ -99,6 +109,8 @@ struct fl_engine {
 	size_t cache_count;
 	fl_irq *irqs;
 	size_t irq_count;
+	fl_controller *controllers;
+	size_t controller_count;
 	fl_pick *picks;              /* the choices of the flows that have several, flow after flow */
 	size_t pick_count, pick_capacity;
 	fl_group *groups;            /* config.groups */

@@ -95,6 +95,41 @@ void fl_source_arrival(fl_engine *e, uint32_t fi, int64_t now_ps)
 	take_arrivals(e, fi, f, now_ps);
 }
 
+/* Flow FI of controller C has nothing in flight and nothing left to post
+ * at DONE_PS: when it is the last of C's flows, ask C for the next round
+ * and post it (at the round's last completion). */
+static void round_idle(fl_engine *e, fl_controller *c, int64_t done_ps)
+{
+	if (done_ps > c->round_end_ps)
+		c->round_end_ps = done_ps;
+	while (++c->idle == c->flow_count) {
+		uint32_t path = FL_NONE;
+		uint64_t ops = c->spec.next_round(c->spec.ctx, (double)c->round_end_ps / 1e3, &path);
+		if (ops == 0)
+			return;
+		c->rounds++;
+		c->idle = 0;
+		int64_t at_ps = c->round_end_ps;
+		for (uint32_t k = 0; k < c->flow_count; k++) {
+			uint32_t fi = c->flows[k];
+			fl_flow *f = &e->flows[fi];
+			uint64_t share = ops / c->flow_count + (k < ops % c->flow_count);
+			if (path != FL_NONE)
+				f->one.path.path = &e->paths[path];
+			f->spec.operations += share;
+			for (uint32_t w = 0; w < f->spec.window && more_to_post(f, at_ps); w++)
+				post(e, fi, f, at_ps, at_ps);
+		}
+		/* flows given nothing this round are idle already */
+		c->idle = 0;
+		for (uint32_t k = 0; k < c->flow_count; k++)
+			c->idle += e->flows[c->flows[k]].in_flight == 0;
+		if (c->idle < c->flow_count)
+			return;
+		c->idle--;   /* all idle: ask again (the loop's increment counts the last) */
+	}
+}
+
 void fl_source_finish(fl_engine *e, uint32_t fi, uint32_t choice, int64_t origin_ps, int64_t done_ps)
 {
 	if (e->flows[fi].spec.load == FL_CLOSED_LOOP) {
@@ -130,6 +165,8 @@ void fl_source_complete(fl_engine *e, uint32_t fi, uint32_t choice, int64_t orig
 	if (f->spec.load == FL_CLOSED_LOOP) {
 		if (more_to_post(f, done_ps))
 			post(e, fi, f, done_ps, done_ps);
+		else if (f->spec.controller && f->in_flight == 0)
+			round_idle(e, &e->controllers[f->spec.controller - 1], done_ps);
 	} else {
 		take_arrivals(e, fi, f, done_ps);
 	}

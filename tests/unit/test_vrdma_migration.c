@@ -38,8 +38,8 @@ static mdl_params host(void)
 	p.value[MDL_HCA_CREATE_CQ] = 20000;
 	p.value[MDL_HCA_CREATE_QP] = 30000;
 	p.value[MDL_HCA_MODIFY_QP] = 10000;
-	p.value[MDL_HCA_REG_MR_CALL] = 10000;
-	p.value[MDL_HCA_REG_MR_PAGE] = 200;
+	p.value[MDL_MR_REGISTER_CALL] = 10000;
+	p.value[MDL_MR_REGISTER_PAGE] = 200;
 	return p;
 }
 
@@ -188,7 +188,6 @@ START_TEST(ends_of_ranges_are_finite)
 	slow.value[MDL_WIRE_BANDWIDTH] = mdl_param_defs[MDL_WIRE_BANDWIDTH].min;
 	mdl_params zero = {0};
 	zero.value[MDL_WIRE_BANDWIDTH] = mdl_param_defs[MDL_WIRE_BANDWIDTH].min;
-	zero.value[MDL_MEM_PAGE_SIZE] = mdl_param_defs[MDL_MEM_PAGE_SIZE].min;
 	const mdl_params *sets[] = {&p, &slow, &zero};
 	const mdl_vmig_device *devices[] = {&big, &none};
 	for (size_t s = 0; s < 3; s++)

@@ -1,0 +1,85 @@
+/*
+ * migrate.h - a flow group's `migrate:` (live migration between two
+ * hypervisors, pre-copy) as read and checked, and the pre-copy arithmetic
+ * that decides each round's bytes from the last round's measured duration
+ * (docs/scenario-format.md, "Live migration: `migrate:`").
+ *
+ * Pre-copy (Clark et al., "Live Migration of Virtual Machines", NSDI 2005;
+ * QEMU's migration/ram.c): round 1 sends all of memory while the VM runs;
+ * each later round sends the pages the VM dirtied during the round before
+ * it; when what is left would cross in the downtime target at the last
+ * round's measured rate, or the round limit is reached, the VM stops and
+ * the rest crosses (stop-and-copy: its duration is the downtime).  Pages
+ * dirtied during a round: the dirty rate times the round's duration, at
+ * most the working set (the pages the VM writes: the writable working set
+ * of Clark et al.), whole pages.
+ *
+ *   state:  COPYING --fits the target, or the round limit--> STOP_COPY --> DONE
+ *           COPYING --no round limit and the remainder does not shrink
+ *                     (or SCN_MIGRATE_ROUNDS_MAX rounds)--> DIVERGED
+ * Errors: "FILE:LINE:COL: found X, expected Y" in the caller's vr_diag.
+ */
+#ifndef MDL_MIGRATE_H
+#define MDL_MIGRATE_H
+
+#include "input/diag.h"
+#include "input/yaml_tree.h"
+
+enum {
+	SCN_MIGRATE_ROUNDS_MAX = 1000,   /* pre-copy rounds a run may take: a remainder that
+					  * shrinks more slowly than this is reported as not
+					  * converging, never looped on */
+};
+#define SCN_MIGRATE_MEMORY_MAX_BYTES 17592186044416.0   /* 16 TiB: beyond any VM's memory today */
+
+typedef enum scn_registration {
+	MIGRATE_PIN_ALL,             /* all memory registered before round 1 (QEMU's rdma-pin-all) */
+	MIGRATE_ON_DEMAND,           /* chunks registered on their first send, both sides (QEMU's default) */
+	MIGRATE_REGISTRATION_COUNT
+} scn_registration;
+extern const char *const scn_registration_names[MIGRATE_REGISTRATION_COUNT + 1];
+
+typedef struct scn_migrate {
+	int on;                      /* the group is a migration */
+	double memory_bytes;         /* the VM's memory: round 1 */
+	double working_set_bytes;    /* the pages it dirties (<= memory) */
+	double dirty_bytes_per_s;    /* constant dirty rate, bytes/s of pages written (>= 0) */
+	double page_bytes;           /* dirty-tracking granule */
+	double message_bytes;        /* bytes per send (pages batched per message) */
+	double downtime_target_ns;   /* > 0 */
+	unsigned max_rounds;         /* pre-copy rounds before stop-and-copy is forced; 0: none */
+	scn_registration registration;   /* rdma only */
+	double chunk_bytes;          /* on-demand registration's chunk (QEMU: 1 MiB) */
+	int registration_given;      /* `registration:` written (refused with tcp) */
+	unsigned line, column;       /* the `migrate:` key */
+} scn_migrate;
+
+/* Read `migrate:` NODE (KEY its key) into M.  0, or -1 with DIAG. */
+int scn_read_migrate(const yt_node *key, const yt_node *node, scn_migrate *m, vr_diag *diag);
+
+typedef enum mdl_precopy_phase {
+	PRECOPY_COPYING, PRECOPY_STOP_COPY, PRECOPY_DONE, PRECOPY_DIVERGED, PRECOPY_PHASE_COUNT
+} mdl_precopy_phase;
+extern const char *const mdl_precopy_phase_names[PRECOPY_PHASE_COUNT];
+
+typedef struct mdl_precopy {
+	const scn_migrate *m;        /* not owned */
+	mdl_precopy_phase phase;
+	unsigned rounds;             /* rounds started, the stop-and-copy included */
+	double round_bytes;          /* the current round's */
+	double round_start_ns;
+	double moved_bytes;          /* sent by the rounds ended */
+	double downtime_ns;          /* the stop-and-copy's duration once DONE */
+	double end_ns;               /* when DONE or DIVERGED */
+	int forced;                  /* stop-and-copy forced by the round limit (the target missed) */
+} mdl_precopy;
+
+/* Start at START_NS: round 1 is all of M's memory (returned, bytes). */
+double mdl_precopy_start(mdl_precopy *p, const scn_migrate *m, double start_ns);
+
+/* The current round ended at NOW_NS having sent SENT_BYTES (its bytes, or
+ * more when rounded up to whole messages): the next round's bytes, or 0
+ * when the migration is over (DONE or DIVERGED). */
+double mdl_precopy_next(mdl_precopy *p, double now_ns, double sent_bytes);
+
+#endif
