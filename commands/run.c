@@ -15,6 +15,7 @@
 #include "input/yaml_tree.h"
 #include "models/replay.h"
 #include "output/report.h"
+#include "output/vrdma_migration_report.h"
 #include "sim/engine.h"
 #include "sim/flow_experiment.h"
 #include "sim/simgrid_cfg.h"
@@ -89,6 +90,26 @@ static void abort_outputs(vr_outfile *out, vr_outfile *trace)
 		vr_outfile_abort(trace);
 }
 
+/* A `vrdma_migration:` scenario: the model's arithmetic, no engine
+ * (models/vrdma_migration.h); the outputs are all-or-nothing as a run's. */
+static int run_vrdma_migration(const cli_args *c, scn_scenario *s, vr_outfile *of, vr_outfile *trace)
+{
+	vr_diag diag;
+	vr_diag_clear(&diag);
+	FILE *stream = c->out ? of->stream : stdout;
+	int rc = vr_vmig_report(s, c->format, &(vr_invocation){c->argc, c->argv, c->set_count, c->sets}, stream, &diag);
+	if (rc == 0 && !c->out && (fflush(stdout) != 0 || ferror(stdout)))
+		rc = vr_diag_at(&diag, (vr_where){"stdout", 0, 0}, "cannot write the results: %s", strerror(errno));
+	if (rc == 0)
+		rc = commit_outputs(of, trace, &diag);
+	else
+		abort_outputs(of, trace);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", diag.message);
+	scn_free(s);
+	return rc ? 1 : 0;
+}
+
 int cmd_run_loaded(const cli_args *c, scn_scenario *s, const char *argv0)
 {
 	if (cmd_outputs_refused(c)) {
@@ -103,6 +124,8 @@ int cmd_run_loaded(const cli_args *c, scn_scenario *s, const char *argv0)
 		scn_free(s);
 		return 1;
 	}
+	if (s->vmig)
+		return run_vrdma_migration(c, s, &of, &trace);
 	vr_engine_config config = {.keep_platform_dir = c->keep_platform, .argv0 = argv0, .cfgs = c->cfgs,
 				   .cfg_count = c->cfg_count};
 	if (trace.stream)

@@ -3,6 +3,7 @@
  * writes their lines.  See sweep_pool.h.
  */
 #include "commands/sweep_pool.h"
+#include "models/vrdma_migration_scenario.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -33,6 +34,10 @@ int sweep_load_point(const cli_args *c, const swp_sweep *sw, size_t k, scn_scena
 			return -1;
 	if (c->iterations)
 		scn_set_iterations(s, c->iterations);
+	/* Its own grid stands for a sweep (models/vrdma_migration_scenario.h). */
+	if (s->vmig)
+		return vr_diag_at(diag, s->vmig->where,
+				  "found 'vrdma_migration' in a sweep, expected it in 'vrdmasim run' (its qps and registered_memory take lists of values)");
 	return s->flows.group_count ? vr_flow_check(s, diag) : 0;
 }
 

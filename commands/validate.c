@@ -9,6 +9,7 @@
 #include "commands/run.h"
 #include "commands/sweep_pool.h"
 #include "models/scenario.h"
+#include "models/vrdma_migration_scenario.h"
 
 /* A file with a `sweep:` block: every point loads.  -1 when it has none. */
 static int validate_sweep(const cli_args *c)
@@ -45,7 +46,10 @@ static int validate_command(const cli_args *c, const char *argv0)
 	size_t sizes = 0;
 	for (size_t w = 0; rc == 0 && w < s.workload_count; w++)
 		sizes += s.workloads[w].size_count;
-	if (rc == 0 && s.flows.group_count)
+	if (rc == 0 && s.vmig)
+		printf("%s: valid (%zu preset(s), a vRDMA VM's migration at %zu point(s))\n", c->scenario, s.preset_count,
+		       s.vmig->qps_count * s.vmig->memory_count);
+	else if (rc == 0 && s.flows.group_count)
 		printf("%s: valid (%zu preset(s), %zu option(s), %zu flow group(s), %zu connection(s))\n", c->scenario,
 		       s.preset_count, s.option_count, s.flows.group_count, s.flows.connection_count);
 	else if (rc == 0)

@@ -17,10 +17,12 @@
 #include "input/catalog.h"
 #include "models/replay_scenario.h"
 #include "input/yaml_read.h"
+#include "models/vrdma_migration_scenario.h"
 
 static const char *const top_keys[] = {
 	"scenario", "description", "preset", "seed", "topology", "options",
-	"workload", "workloads", "flows", "duration", "completion", "calibration", "overrides", "replay", "sweep", NULL,
+	"workload", "workloads", "flows", "duration", "completion", "calibration", "overrides", "replay", "sweep",
+	"vrdma_migration", NULL,
 };
 static const char *const replay_keys[] = {"trace", "costs", "iterations", "compare", NULL};
 static const char *const topology_keys[] = {"hosts", "switch", "fabric", NULL};
@@ -385,6 +387,26 @@ static int read_replay(loader *l, const yt_node *root, const yt_node *node)
 	return 0;
 }
 
+/* `vrdma_migration:` (models/vrdma_migration_scenario.h): the model of a
+ * vRDMA VM's migration, evaluated per preset over its grid; it runs no
+ * workload and no option. */
+static int read_vrdma_migration(loader *l, const yt_node *root, const yt_node *node)
+{
+	static const char *const beside[] = {"workload", "workloads", "flows", "replay", "options", "completion", "duration"};
+	for (size_t i = 0; i < sizeof beside / sizeof beside[0]; i++) {
+		const yt_node *v = yt_get(root, beside[i]);
+		for (size_t k = 0; v && k < root->count; k++)
+			if (root->items[k] == v)
+				return vr_diag_at(l->diag, root->keys[k]->where,
+						  "found '%s' beside 'vrdma_migration', expected none (the migration's model runs no workload or option)",
+						  beside[i]);
+	}
+	l->s->vmig = calloc(1, sizeof *l->s->vmig);
+	if (!l->s->vmig)
+		return vr_diag_at(l->diag, node->where, "out of memory");
+	return scn_vmig_read(node, l->s->hosts, l->s->host_count, l->s->vmig, l->diag);
+}
+
 /* The options hypervisors' groups run on (`transport:`), whatever the
  * scenario's options: loaded once each, checked against the groups'
  * verbs and the completion mode, located at the group's `transport:`. */
@@ -532,10 +554,13 @@ static int load_tree(loader *l)
 		return -1;
 	if (v)
 		s->completion = (mdl_completion)choice;
-	const yt_node *replay = yt_get(root, "replay");
+	const yt_node *replay = yt_get(root, "replay"), *vmig = yt_get(root, "vrdma_migration");
 	if (yr_required(root, "preset", "a scenario", &v, l->diag) || read_presets(l, v) ||
-	    yr_required(root, "topology", "a scenario", &v, l->diag) || read_topology(l, v) ||
-	    (yt_get(root, "flows") ? read_flows(l, root)
+	    yr_required(root, "topology", "a scenario", &v, l->diag) || read_topology(l, v))
+		return -1;
+	if (vmig)
+		return read_vrdma_migration(l, root, vmig) || build_params(l, root) ? -1 : 0;
+	if ((yt_get(root, "flows") ? read_flows(l, root)
 				   : refuse_duration(l, root) || (replay ? read_replay(l, root, replay) : read_workloads(l, root))) ||
 	    read_options(l, yt_get(root, "options")))
 		return -1;
@@ -643,6 +668,8 @@ void scn_free(scn_scenario *s)
 	s->preset_params = NULL;
 	free(s->replay);
 	free(s->replay_map);
+	free(s->vmig);
+	s->vmig = NULL;
 	s->params = NULL;
 	s->replay = NULL;
 	s->replay_map = NULL;

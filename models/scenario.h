@@ -23,6 +23,7 @@ enum {
 
 struct vr_trace_profile;
 struct vr_replay_map;
+struct scn_vmig;
 
 typedef struct scn_scenario {
 	char file[1024];              /* as given, for messages and output; relative paths
@@ -63,6 +64,10 @@ typedef struct scn_scenario {
 	 * NULL otherwise. */
 	struct vr_trace_profile *replay;
 	struct vr_replay_map *replay_map;
+	/* `vrdma_migration:` (models/vrdma_migration_scenario.h): a vRDMA VM's
+	 * migration, the model evaluated over its grid per preset; it stands
+	 * alone (no workload, flows or options); NULL otherwise. */
+	struct scn_vmig *vmig;
 	/* Provenance, for results: the scenario's content hash ("" when built
 	 * in memory), the `calibration:` overlay read (path "" when none), and
 	 * each preset alone, resolved ([preset]): what the parameters in force

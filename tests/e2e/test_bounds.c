@@ -10,6 +10,8 @@
  *   - a replay of the shipped trace with measured costs, every option beside,
  *   - a many-flow run (ping-pongs, a size mix, an open loop of reads) on
  *     the shared servers, caches and PCIe of four options,
+ *   - a vRDMA VM's migration (models/vrdma_migration.h) at the ends of its
+ *     grid: no QP and 2^24 QPs, no memory and 64 TiB,
  * and must exit 0 with nothing on stderr (no abort, no SimGrid deadlock, no
  * sanitizer report) and no inf or nan in its JSON.  Just outside each end,
  * `validate` must refuse the value, quoting the bound's reason.  A trace's
@@ -41,7 +43,7 @@ static const char *const VERBS[] = {"write_lat", "send_lat", "read_lat", "write_
 enum { VERB_COUNT = sizeof VERBS / sizeof VERBS[0] };
 
 static char dir[64], sweep_poll[128], sweep_event[128], replay[128], clocked_trace[128], clocked_replay[128];
-static char flows_poll[128], flows_event[128];
+static char flows_poll[128], flows_event[128], vmig[128];
 
 /* The unit --set writes a canonical value in (see input/units.h). */
 static const char *const unit_of[] = {
@@ -102,6 +104,11 @@ static void setup(void)
 	snprintf(flows_event, sizeof flows_event, "%s/flows-event.yaml", dir);
 	write_flows(flows_poll, "poll");
 	write_flows(flows_event, "event");
+	snprintf(vmig, sizeof vmig, "%s/vmig.yaml", dir);
+	write_file(vmig, "scenario: bounds-vmig\npreset: [modern-hdr]\n"
+			 "topology:\n  hosts:\n    - {name: host-a}\n    - {name: host-b}\n    - {name: host-c}\n"
+			 "vrdma_migration:\n  qps: [0, 16777216]\n  registered_memory: [0B, 65536GiB]\n"
+			 "  in_flight: {requests: 32768, size: 1GiB}\n  registration: during_precopy\n  precopy: first_round\n");
 	char text[4096];
 	snprintf(text, sizeof text,
 		 "scenario: bounds-replay\npreset: [modern-hdr]\n"
@@ -198,7 +205,8 @@ static void run_one(const char *scenario, int id, const char *set, char *failure
 	const char *what = refused_by_relation(scenario, set, &o, id) ? NULL
 			 : o.status != 0 ? "failed" : *o.err ? "spoke on stderr"
 			 : bad ? "wrote a non-finite number"
-			 : !strstr(o.out, "\"results\"") && !strstr(o.out, "\"flow_results\"") ? "wrote no results" : NULL;
+			 : !strstr(o.out, "\"results\"") && !strstr(o.out, "\"flow_results\"") &&
+			   !strstr(o.out, "\"vrdma_migration_results\"") ? "wrote no results" : NULL;
 	if (what) {
 		size_t n = strlen(failures);
 		snprintf(failures + n, len - n, "  --set %s on %s %s (exit %d): %.200s%.60s\n", set,
@@ -233,7 +241,8 @@ START_TEST(every_parameter_at_each_end_runs_finite)
 			run_one(e + 1 < n ? sweep_poll : sweep_event, id, set, failures, sizeof failures);
 			run_one(replay, id, set, failures, sizeof failures);
 			run_one(e + 1 < n ? flows_poll : flows_event, id, set, failures, sizeof failures);
-			runs += 3;
+			run_one(vmig, id, set, failures, sizeof failures);
+			runs += 4;
 		}
 	}
 	ck_assert_msg(failures[0] == '\0', "of %zu runs:\n%s", runs, failures);
