@@ -205,6 +205,10 @@ void vb_schedule(struct vdev *dev)
  * one mid-walk), within the budgets. */
 static void serve_turn(struct vbackend *b, struct vdev *dev)
 {
+	if (dev->frozen) { /* saved for migration: its work is the destination's */
+		atomic_store(&dev->due, 0);
+		return;
+	}
 	b->serving = dev;
 	struct vbackend_work start = begin_turn(dev);
 	b->turn_wqes_left = VBACKEND_TURN_WQES;

@@ -199,7 +199,7 @@ static void advance(struct vb_ring *ring)
 	vring_store(ring->device_index, ring->index);
 }
 
-static int check_send_wqe(const struct vb_qp *qp, const struct vrdma_send_wqe *w)
+int vb_check_send_wqe(const struct vb_qp *qp, const struct vrdma_send_wqe *w)
 {
 	switch (w->opcode) {
 	case IBV_WR_RDMA_WRITE: case IBV_WR_RDMA_WRITE_WITH_IMM: case IBV_WR_SEND:
@@ -333,7 +333,7 @@ void vb_consume_send_queue(struct vb_qp *qp)
 		uint64_t op_id = vtrace_op_id(dev->backend->config.host_id, dev->guest_id, qp->handle, 0,
 					      qp->sq_sequence++);
 		advance(&qp->sq);
-		int bad = check_send_wqe(qp, &w);
+		int bad = vb_check_send_wqe(qp, &w);
 		VB_TRACE(dev, VTRACE_WQE_FETCH, VTRACE_ACTOR_BACKEND, qp->handle, op_id, index,
 			 sizeof w, (uint32_t)bad, bad ? VTRACE_F_ERROR : 0);
 		if (bad) {

@@ -105,6 +105,21 @@ enum vtrace_kind {
 	/* backend: an async error event queued for the guest. object = handle;
 	 * arg0 = ibv_event_type */
 	VTRACE_ASYNC_EVENT = 20,
+	/* Live migration of a guest (docs/migration.md), each a span of the
+	 * backend (object = 0, guest = the moving guest):
+	 * quiesce: the source stops taking the guest's work and brings its
+	 *   completions into the guest's rings; arg0 = QPs, arg1 = work
+	 *   requests in flight recorded;
+	 * transfer: the saved state and guest memory move; arg0 = state
+	 *   bytes, arg1 = memory bytes;
+	 * register: the destination restores (memory re-registered, CQs and
+	 *   QPs recreated); arg0 = MRs, arg1 = pages registered;
+	 * reconnect: from the resume until every peer answered the new
+	 *   location; arg0 = QPs, arg1 = QPN remapped (1) or kept (0). */
+	VTRACE_MIGRATE_QUIESCE = 21,
+	VTRACE_MIGRATE_TRANSFER = 22,
+	VTRACE_MIGRATE_REGISTER = 23,
+	VTRACE_MIGRATE_RECONNECT = 24,
 	VTRACE_KIND_COUNT_
 };
 
