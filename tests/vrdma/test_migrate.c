@@ -228,6 +228,28 @@ struct saved {
 	struct vacct_usage before[VACCT_COUNT];
 };
 
+/* VRDMA_RESTORE_SEEDS=DIR: fuzz/fuzz_restore.c's seeds from this state
+ * (its input: a flag byte, then the body, or the whole state). */
+static void write_seeds(const uint8_t *state, size_t bytes)
+{
+	const char *dir = getenv("VRDMA_RESTORE_SEEDS");
+	if (dir == NULL)
+		return;
+	for (int whole = 0; whole < 2; whole++) {
+		char path[512];
+		snprintf(path, sizeof path, "%s/seed-%s", dir, whole ? "whole" : "body");
+		FILE *f = fopen(path, "wb");
+		ck_assert_ptr_nonnull(f);
+		uint8_t flag = (uint8_t)whole;
+		fwrite(&flag, 1, 1, f);
+		if (whole)
+			fwrite(state, 1, bytes, f);
+		else
+			fwrite(state + 32, 1, bytes - 32, f);
+		ck_assert_int_eq(fclose(f), 0);
+	}
+}
+
 /* A small guest (1 MiB), an MR, a CQ and a QP in RTS, saved. */
 static void saved_open(struct saved *s)
 {
@@ -272,6 +294,7 @@ static void saved_open(struct saved *s)
 	ck_assert_int_eq(vrdma_modify_qp(qp, &at, IBV_QP_STATE | IBV_QP_SQ_PSN | IBV_QP_TIMEOUT | IBV_QP_RETRY_CNT |
 							IBV_QP_RNR_RETRY | IBV_QP_MAX_QP_RD_ATOMIC), 0);
 	ck_assert_int_eq(vbackend_save_vm(s->src.backend, vm, &s->state, &s->bytes, NULL, err, sizeof err), 0);
+	write_seeds(s->state, s->bytes);
 	s->memory = malloc(SMALL_MEMORY);
 	memcpy(s->memory, vm->memory.base, SMALL_MEMORY);
 	vbackend_destroy_vm(s->src.backend, vm);

@@ -253,6 +253,7 @@ int soft_restore_qp(struct vhca *vhca, uint32_t qpn, const struct vhca_qp_image 
 		qp->redirect_pending = 1;
 		qp->redirect_old_lid = old_lid;
 		qp->redirect_old_qpn = old_qpn;
+		qp->restored_ns = soft_now_ns();
 		tell_peer(qp);
 	}
 	for (uint32_t i = 0; i < im->send_count; i++) {
@@ -348,6 +349,9 @@ void soft_mgmt_receive(struct soft_hca *hca, const uint8_t *buf, size_t bytes, u
 	hca->stats.packets_received++;
 	qp->redirect_pending = 0;
 	hca->redirect_answered_ns = soft_now_ns();
+	if (soft_tracing(hca))
+		soft_trace(hca, VTRACE_MIGRATE_RECONNECT, VTRACE_ACTOR_HCA_COMPLETER, qp->trace_guest, qp->qpn, 0, 1,
+			   old_qpn != new_qpn, 0, 0, qp->restored_ns);
 	soft_timer_clear(qp, &qp->redirect_deadline_ns);
 	if (qp->state == IBV_QPS_RTS && soft_psn_diff(qp->req.psn, qp->comp.psn) > 0) {
 		qp->comp.retry_left = qp->retry_cnt;
