@@ -58,6 +58,10 @@ typedef struct vr_trace_profile {
 	unsigned long long records;
 	double per_op[VR_REPLAY_BINDINGS_MAX]; /* events of each binding per send work request */
 	double measured_ns[VR_REPLAY_BINDINGS_MAX];   /* median of the measured interval, -1: none */
+	/* A live migration in the trace (docs/migration.md): the spans of its
+	 * steps (quiesce, transfer, re-registration, reconnection), summed */
+	unsigned long long migration_spans[4];
+	double migration_ns[4];
 } vr_trace_profile;
 
 typedef enum vr_replay_costs { COSTS_MODEL, COSTS_MEASURED } vr_replay_costs;

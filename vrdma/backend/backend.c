@@ -396,6 +396,8 @@ static struct vdev *new_device(struct vbackend *b, uint16_t guest_id)
 	dev->ops = &vb_trap_ops;
 	dev->backend = b;
 	dev->guest_id = guest_id;
+	dev->op_host = b->config.host_id;
+	dev->op_guest = guest_id;
 	dev->kick_fd = dev->guest_kick_fd = -1;
 	dev->memory.fd = dev->vm.memory.fd = dev->bells_page.fd = -1;
 	for (int v = 0; v < VRDMA_VECTOR_COUNT; v++)

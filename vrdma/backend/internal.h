@@ -127,6 +127,11 @@ struct vdev {
 	struct vrdma_vm vm;       /* handed to the guest */
 	struct vgm_map memory;    /* the backend's own view of guest memory */
 	uint16_t guest_id;
+	/* the host and guest numbers its op ids carry (trace.h): its own, or
+	 * after a migration the ones it had where it started, so a work
+	 * request keeps its id across the move */
+	uint8_t op_host;
+	uint16_t op_guest;
 	int kick_fd;              /* ioeventfd: the trap handler writes, the backend waits */
 	struct vgm_map bells_page; /* the doorbell page: a sealed memfd, also a guest process's */
 	struct vrdma_doorbells *bells; /* its contents: written by the guest, untrusted */

@@ -255,6 +255,8 @@ static int save_device(struct vdev *dev, struct wbuf *w, struct vbackend_migrati
 	put32(w, (uint32_t)dev->active);
 	put32(w, atomic_load(&dev->reg_imr));
 	put32(w, port.lid);
+	put32(w, dev->op_host);
+	put32(w, dev->op_guest);
 	put_ring(w, dev, &dev->async_ring);
 	put_ring(w, dev, &dev->notify_ring);
 	put32(w, count_used(dev->pds, sizeof *dev->pds, c->max_pd_per_guest));
@@ -836,9 +838,11 @@ static int restore_device(struct vdev *dev, struct rbuf *r, struct vbackend_migr
 {
 	struct vbackend *b = dev->backend;
 	uint64_t memory_bytes = get64(r), dsr = get64(r);
-	uint32_t active = get32(r), imr = get32(r), old_lid = get32(r);
+	uint32_t active = get32(r), imr = get32(r), old_lid = get32(r), op_host = get32(r), op_guest = get32(r);
 	if (r->failed)
 		return EINVAL;
+	if (op_host > UINT8_MAX || op_guest > UINT8_MAX)
+		return fail(r, "op-id host %u, guest %u (expected at most 255 each)", op_host, op_guest);
 	if (memory_bytes != dev->memory.bytes)
 		return fail(r, "guest memory of %llu bytes (this VM has %llu)", (unsigned long long)memory_bytes,
 			    (unsigned long long)dev->memory.bytes);
@@ -848,6 +852,10 @@ static int restore_device(struct vdev *dev, struct rbuf *r, struct vbackend_migr
 		return EINVAL;
 	dev->active = (int)active;
 	dev->dsr_gpa = dsr;
+	dev->op_host = (uint8_t)op_host;
+	dev->op_guest = (uint16_t)op_guest;
+	dev->vm.host_id = dev->op_host; /* the guest's op ids too (its driver computes them) */
+	dev->vm.guest_id = dev->op_guest;
 	atomic_store(&dev->reg_imr, imr);
 	atomic_store(&dev->reg_dsr_low, (uint32_t)dsr);
 	atomic_store(&dev->reg_dsr_high, (uint32_t)(dsr >> 32));

@@ -330,7 +330,7 @@ void vb_consume_send_queue(struct vb_qp *qp)
 		struct vrdma_send_wqe w;
 		uint32_t index = qp->sq.index;
 		memcpy(&w, vb_ring_slot(&qp->sq, index), sizeof w);
-		uint64_t op_id = vtrace_op_id(dev->backend->config.host_id, dev->guest_id, qp->handle, 0,
+		uint64_t op_id = vtrace_op_id(dev->op_host, dev->op_guest, qp->handle, 0,
 					      qp->sq_sequence++);
 		advance(&qp->sq);
 		int bad = vb_check_send_wqe(qp, &w);
@@ -376,7 +376,7 @@ void vb_consume_recv_queue(struct vb_qp *qp)
 		struct vrdma_recv_wqe w;
 		uint32_t index = qp->rq.index;
 		memcpy(&w, vb_ring_slot(&qp->rq, index), sizeof w);
-		uint64_t op_id = vtrace_op_id(dev->backend->config.host_id, dev->guest_id, qp->handle, 1,
+		uint64_t op_id = vtrace_op_id(dev->op_host, dev->op_guest, qp->handle, 1,
 					      qp->rq_sequence++);
 		advance(&qp->rq);
 		int bad = w.num_sge > qp->max_recv_sge ? EINVAL : 0;
