@@ -494,6 +494,10 @@ int vr_trace_profile_read(const char *path, const vr_replay_map *map, vr_trace_p
 		if (r.kind >= VTRACE_MIGRATE_QUIESCE && r.kind <= VTRACE_MIGRATE_RECONNECT && r.duration_ns > 0) {
 			out->migration_spans[r.kind - VTRACE_MIGRATE_QUIESCE]++;
 			out->migration_ns[r.kind - VTRACE_MIGRATE_QUIESCE] += r.duration_ns;
+			if (r.kind != VTRACE_MIGRATE_RECONNECT) {
+				out->migration_args[r.kind - VTRACE_MIGRATE_QUIESCE][0] = r.arg0;
+				out->migration_args[r.kind - VTRACE_MIGRATE_QUIESCE][1] = r.arg1;
+			}
 		}
 		rc = take_record(&p, &r);
 	}
@@ -564,7 +568,10 @@ void vr_replay_print_profile(const vr_trace_profile *profile, const vr_replay_ma
 		fprintf(out, " live migration in the trace (measured, not modelled):");
 		for (int k = 0; k < 4; k++)
 			fprintf(out, "%s %s %.1f us", k ? "," : "", steps[k], profile->migration_ns[k] / 1e3);
-		fprintf(out, "\n");
+		const unsigned long long (*a)[2] = profile->migration_args;
+		fprintf(out, "\n  (%llu QP%s, %llu requests in flight recorded; %llu state bytes and %llu memory bytes moved; "
+			     "%llu MR%s, %llu pages re-registered)\n", a[0][0], a[0][0] == 1 ? "" : "s", a[0][1], a[1][0],
+			a[1][1], a[2][0], a[2][0] == 1 ? "" : "s", a[2][1]);
 	}
 }
 

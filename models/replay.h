@@ -62,6 +62,10 @@ typedef struct vr_trace_profile {
 	 * steps (quiesce, transfer, re-registration, reconnection), summed */
 	unsigned long long migration_spans[4];
 	double migration_ns[4];
+	/* and what each step carried (the last move's): QPs and requests in
+	 * flight at the quiesce, state and memory bytes moved, MRs and pages
+	 * re-registered: the inputs a model of the steps takes */
+	unsigned long long migration_args[3][2];
 } vr_trace_profile;
 
 typedef enum vr_replay_costs { COSTS_MODEL, COSTS_MEASURED } vr_replay_costs;

@@ -950,6 +950,11 @@ int vbackend_migrate_vm(struct vbackend *from, struct vrdma_vm *vm, struct vback
 	if (m == NULL)
 		m = &local;
 	memset(m, 0, sizeof *m);
+	if (((struct vdev *)vm->device)->remote) {
+		snprintf(err, err_bytes, "a guest process (vrdma-host) cannot be moved: only an in-process guest's "
+			 "memory mapping and device pins can be re-pointed");
+		return ENOTSUP;
+	}
 	uint64_t start = now_ns();
 	uint8_t *state = NULL;
 	size_t bytes = 0;
