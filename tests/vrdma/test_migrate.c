@@ -297,14 +297,16 @@ static void saved_open(struct saved *s)
 	write_seeds(s->state, s->bytes);
 	s->memory = malloc(SMALL_MEMORY);
 	memcpy(s->memory, vm->memory.base, SMALL_MEMORY);
-	vbackend_destroy_vm(s->src.backend, vm);
-	(void)ctx;
 	vbackend_get_usage(s->dst.backend, NULL, s->before);
-	/* a good state restores, and its VM's end gives everything back */
+	/* a good state restores, and its VM's end gives everything back; the
+	 * guest closes its device there (the source's is frozen) */
 	struct vrdma_vm *out;
 	ck_assert_msg(vbackend_restore_vm(s->dst.backend, s->state, s->bytes, s->memory, SMALL_MEMORY, &out, NULL, err,
 					  sizeof err) == 0, "%s", err);
+	vrdma_context_moved(ctx, out);
+	vrdma_close_device(ctx);
 	vbackend_destroy_vm(s->dst.backend, out);
+	vbackend_destroy_vm(s->src.backend, vm);
 }
 
 static void saved_close(struct saved *s)
