@@ -490,8 +490,17 @@ int vr_trace_profile_read(const char *path, const vr_replay_map *map, vr_trace_p
 		rc = prepare_measurements(&p);
 	struct vtrace_record r;
 	int got = 0;
-	while (rc == 0 && (got = vtrace_reader_next(p.reader, &r, err, sizeof err)) == 1)
+	while (rc == 0 && (got = vtrace_reader_next(p.reader, &r, err, sizeof err)) == 1) {
+		if (r.kind >= VTRACE_MIGRATE_QUIESCE && r.kind <= VTRACE_MIGRATE_RECONNECT && r.duration_ns > 0) {
+			out->migration_spans[r.kind - VTRACE_MIGRATE_QUIESCE]++;
+			out->migration_ns[r.kind - VTRACE_MIGRATE_QUIESCE] += r.duration_ns;
+			if (r.kind != VTRACE_MIGRATE_RECONNECT) {
+				out->migration_args[r.kind - VTRACE_MIGRATE_QUIESCE][0] = r.arg0;
+				out->migration_args[r.kind - VTRACE_MIGRATE_QUIESCE][1] = r.arg1;
+			}
+		}
 		rc = take_record(&p, &r);
+	}
 	if (rc == 0 && got < 0)
 		rc = raw_error(diag, err);
 	out->records = vtrace_reader_count(p.reader);
@@ -551,6 +560,18 @@ void vr_replay_print_profile(const vr_trace_profile *profile, const vr_replay_ma
 		else if (profile->measured_ns[b] >= 0)
 			snprintf(measured, sizeof measured, "%.0f", profile->measured_ns[b]);
 		fprintf(out, " %-34s %-28s %16.3f %14s\n", x->stage, event, profile->per_op[b], measured);
+	}
+	if (profile->migration_spans[0] > 0) {
+		/* what the trace measured of a live migration; the model of these
+		 * steps on a preset's hardware is not part of the replay yet */
+		static const char *const steps[4] = {"quiesce", "transfer", "re-registration", "reconnection"};
+		fprintf(out, " live migration in the trace (measured, not modelled):");
+		for (int k = 0; k < 4; k++)
+			fprintf(out, "%s %s %.1f us", k ? "," : "", steps[k], profile->migration_ns[k] / 1e3);
+		const unsigned long long (*a)[2] = profile->migration_args;
+		fprintf(out, "\n  (%llu QP%s, %llu requests in flight recorded; %llu state bytes and %llu memory bytes moved; "
+			     "%llu MR%s, %llu pages re-registered)\n", a[0][0], a[0][0] == 1 ? "" : "s", a[0][1], a[1][0],
+			a[1][1], a[2][0], a[2][0] == 1 ? "" : "s", a[2][1]);
 	}
 }
 

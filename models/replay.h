@@ -58,6 +58,14 @@ typedef struct vr_trace_profile {
 	unsigned long long records;
 	double per_op[VR_REPLAY_BINDINGS_MAX]; /* events of each binding per send work request */
 	double measured_ns[VR_REPLAY_BINDINGS_MAX];   /* median of the measured interval, -1: none */
+	/* A live migration in the trace (docs/migration.md): the spans of its
+	 * steps (quiesce, transfer, re-registration, reconnection), summed */
+	unsigned long long migration_spans[4];
+	double migration_ns[4];
+	/* and what each step carried (the last move's): QPs and requests in
+	 * flight at the quiesce, state and memory bytes moved, MRs and pages
+	 * re-registered: the inputs a model of the steps takes */
+	unsigned long long migration_args[3][2];
 } vr_trace_profile;
 
 typedef enum vr_replay_costs { COSTS_MODEL, COSTS_MEASURED } vr_replay_costs;

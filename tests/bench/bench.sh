@@ -16,6 +16,11 @@
 #      write_bw (64 KiB), two hosts over UDP and one host's copy path,
 #      versus two processes ping-ponging and streaming through shared memory
 #      (tests/bench/shm_pingpong.c), the floor on this machine;
+#   4b. live migration (issue 20): vrdma-perf write_lat --demo, the
+#      client's guest moved to a third host half way through, without loss
+#      and with 10 % loss: the pause each side saw and the steps of the
+#      move (docs/migration.md), then `vrdmasim replay` of the trace of the
+#      lossless run;
 #   5. trace replay: `vrdmasim replay` of a 1,000,000-operation trace
 #      (vrdma-perf write_bw, one host), replayed operations per wall second
 #      versus the bare ping-pong's round trips per second, and its peak RSS
@@ -124,6 +129,19 @@ if [ -n "$vrdma_perf" ]; then
     printf "vrdma-perf write_bw 64 KiB --demo      : %8.0f MB/s  (ratio vrdma/shm %.4f)\n", b2, b2 / shm_bw;
     printf "vrdma-perf write_bw 64 KiB --same-host : %8.0f MB/s  (ratio vrdma/shm %.4f)\n", b1, b1 / shm_bw;
   }'
+
+  # ---- 4b. live migration: the pause ----
+  for loss in 0 0.1; do
+    "$vrdma_perf" write_lat --demo -n "$perf_n" --migrate-at $((perf_n / 2)) --loss "$loss" \
+      --trace "$work/migrate-$loss.vtrace" > "$work/migrate-$loss.out"
+    awk -v loss="$loss" '$1 == "client" && /stopped/ { c = $2 } $1 == "client" && /round trip/ { r = $2 }
+      $1 == "server" { s = $2 } /^ steps/ { steps = $0 } END {
+      printf "vrdma-perf write_lat --demo --migrate-at, loss %s: client paused %.1f us, first round trip after %.1f us, server waited %.1f us\n", loss, c, r, s;
+      sub(/^ steps\[usec\]: /, "", steps); printf "  steps (us): %s\n", steps }' "$work/migrate-$loss.out"
+  done
+  "$vrdmasim" replay "$work/migrate-0.vtrace" --format csv > "$work/migrate-replay.csv"
+  printf "vrdmasim replay of the migration trace: %d rows\n" "$(wc -l < "$work/migrate-replay.csv")"
+  rm -f "$work"/migrate-*.vtrace
 
   # ---- 5. replaying a 1,000,000-operation trace ----
   "$vrdma_perf" write_bw --same-host -n "$trace_ops" --trace "$work/big.vtrace" > /dev/null

@@ -153,6 +153,10 @@ static const struct {
 	{ { "write_lat", "--demo", "--cpu-backend=0,", NULL }, "--cpu-backend: found '', expected an integer" },
 	{ { "write_lat", "--demo", "--cpu-guest=,1", NULL }, "--cpu-guest: found ',1', expected CPU or CPU,CPU" },
 	{ { "write_lat", "--demo", "--backend-poll-us=-1", NULL }, "--backend-poll-us: found '-1'" },
+	{ { "write_lat", "--same-host", "--migrate-at=5", NULL }, "--migrate-at: found it with --same-host" },
+	{ { "write_bw", "--demo", "--migrate-at=5", NULL }, "--migrate-at: found it with a bandwidth test" },
+	{ { "write_lat", "--demo", "-n", "10", "--migrate-at=10", NULL }, "--migrate-at: found 10, expected an iteration before the last (at most 9)" },
+	{ { "write_lat", "--demo", "--migrate-at=0", NULL }, "--migrate-at: found '0'" },
 };
 
 START_TEST(bad_command_lines)
@@ -272,6 +276,53 @@ START_TEST(many_qps_and_their_replay)
 		      o.err);
 	tool_output_free(&o);
 	unlink(trace);
+	rmdir(dir);
+}
+END_TEST
+
+/* --migrate-at: the client moves live mid-run under loss; the run
+ * succeeds, reports the pause each side saw (table and JSON), its trace
+ * marks the steps, and the trace replays with the steps in the breakdown. */
+START_TEST(migration_mid_run_and_its_replay)
+{
+	char dir[64], trace[128], json[128];
+	snprintf(dir, sizeof dir, "%s", temp_dir());
+	snprintf(trace, sizeof trace, "%s/m.vtrace", dir);
+	snprintf(json, sizeof json, "%s/m.json", dir);
+	const char *tests[] = { "write_lat", "send_lat", "read_lat" };
+	for (int t = 0; t < 3; t++) {
+		const char *args[] = { tests[t], "--demo", "-n", "60", "--migrate-at", "30", "--loss", "0.1",
+				       "--trace", trace, "--out_json", "--out_json_file", json, NULL };
+		tool_output o = run_program(perf_path(), args);
+		ck_assert_msg(o.status == 0, "%s: %s", tests[t], o.err);
+		parses_as_perftest(&o, tests[t], 1);
+		ck_assert_msg(strstr(o.out, "Migration: the client's guest moved from host 2 to host 3 before iteration 30"),
+			      "%s", o.out);
+		ck_assert_ptr_nonnull(strstr(o.out, " client   "));
+		ck_assert_ptr_nonnull(strstr(o.out, "steps[usec]: quiesce "));
+		char *j = read_file(json);
+		ck_assert_ptr_nonnull(j);
+		ck_assert_ptr_nonnull(strstr(j, "\"migration\": {"));
+		ck_assert_ptr_nonnull(strstr(j, "\"client_pause_us\": "));
+		free(j);
+		tool_output_free(&o);
+		const char *summary[] = { trace, NULL };
+		o = run_program(trace_tool_path(), summary);
+		ck_assert_msg(o.status == 0, "%s", o.err);
+		ck_assert_ptr_nonnull(strstr(o.out, "migrate-quiesce"));
+		ck_assert_ptr_nonnull(strstr(o.out, "migrate-transfer"));
+		ck_assert_ptr_nonnull(strstr(o.out, "migrate-register"));
+		ck_assert_ptr_nonnull(strstr(o.out, "migrate-reconnect"));
+		tool_output_free(&o);
+		const char *replay[] = { "replay", trace, NULL };
+		o = run_tool(replay);
+		ck_assert_msg(o.status == 0, "%s: %s", tests[t], o.err);
+		ck_assert_msg(strstr(o.out, "live migration in the trace (measured, not modelled): quiesce ") != NULL, "%s",
+			      o.out);
+		tool_output_free(&o);
+	}
+	unlink(trace);
+	unlink(json);
 	rmdir(dir);
 }
 END_TEST
@@ -402,6 +453,7 @@ static Suite *suite(void)
 	tcase_add_test(t, trace_of_write_lat);
 	tcase_add_test(t, many_qps_and_their_replay);
 	tcase_add_test(t, send_lat_replay_agrees);
+	tcase_add_test(t, migration_mid_run_and_its_replay);
 	suite_add_tcase(s, t);
 	return s;
 }

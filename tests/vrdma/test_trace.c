@@ -422,11 +422,11 @@ START_TEST(reader_refuses_bad_records)
 	raw_header(&raw, "VRDMATRC", 1, 56, config16);
 	good_records(&raw, 12);
 	raw_record(&raw, rec(99, VTRACE_ACTOR_GUEST_VCPU, 1, 1, 1, 0, 500, 0, 0));
-	expect_error(&raw, "record 12 at byte offset 712: unknown event kind 99 (expected 1..20)");
+	expect_error(&raw, "record 12 at byte offset 712: unknown event kind 99 (expected 1..24)");
 
 	raw_header(&raw, "VRDMATRC", 1, 56, config16);
 	raw_record(&raw, rec(0, VTRACE_ACTOR_GUEST_VCPU, 1, 1, 1, 0, 500, 0, 0));
-	expect_error(&raw, "record 0 at byte offset 40: unknown event kind 0 (expected 1..20)");
+	expect_error(&raw, "record 0 at byte offset 40: unknown event kind 0 (expected 1..24)");
 
 	raw_header(&raw, "VRDMATRC", 1, 56, config16);
 	good_records(&raw, 3);
@@ -753,7 +753,7 @@ START_TEST(chrome_leaves_nothing_for_a_bad_trace)
 	raw_save(&raw, in_dir("bad.trace"));
 	ck_assert_int_eq(vtrace_chrome_convert(in_dir("bad.trace"), in_dir("out.json"), NULL, err, sizeof err), -1);
 	char expected[600];
-	snprintf(expected, sizeof expected, "%s: record 12 at byte offset 712: unknown event kind 99 (expected 1..20)",
+	snprintf(expected, sizeof expected, "%s: record 12 at byte offset 712: unknown event kind 99 (expected 1..24)",
 		 in_dir("bad.trace"));
 	ck_assert_str_eq(err, expected);
 	ck_assert_int_eq(dir_entries(NULL, 0), 1);   /* bad.trace only */
@@ -874,7 +874,7 @@ START_TEST(command_line)
 				  sizeof out, errs, sizeof errs), 2);
 	char expected[600];
 	snprintf(expected, sizeof expected,
-		 "vrdma-trace: %s: record 12 at byte offset 712: unknown event kind 99 (expected 1..20)\n",
+		 "vrdma-trace: %s: record 12 at byte offset 712: unknown event kind 99 (expected 1..24)\n",
 		 in_dir("bad.trace"));
 	ck_assert_str_eq(errs, expected);
 	ck_assert(!exists(in_dir("bad.json")));

@@ -205,6 +205,10 @@ void vb_schedule(struct vdev *dev)
  * one mid-walk), within the budgets. */
 static void serve_turn(struct vbackend *b, struct vdev *dev)
 {
+	if (dev->frozen) { /* saved for migration: its work is the destination's */
+		atomic_store(&dev->due, 0);
+		return;
+	}
 	b->serving = dev;
 	struct vbackend_work start = begin_turn(dev);
 	b->turn_wqes_left = VBACKEND_TURN_WQES;
@@ -392,6 +396,8 @@ static struct vdev *new_device(struct vbackend *b, uint16_t guest_id)
 	dev->ops = &vb_trap_ops;
 	dev->backend = b;
 	dev->guest_id = guest_id;
+	dev->op_host = b->config.host_id;
+	dev->op_guest = guest_id;
 	dev->kick_fd = dev->guest_kick_fd = -1;
 	dev->memory.fd = dev->vm.memory.fd = dev->bells_page.fd = -1;
 	for (int v = 0; v < VRDMA_VECTOR_COUNT; v++)

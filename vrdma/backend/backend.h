@@ -91,6 +91,50 @@ struct vbackend_remote {
 int vbackend_create_remote_vm(struct vbackend *backend, uint64_t memory_bytes, struct vrdma_vm **out,
 			      struct vbackend_remote *remote, char *err, size_t err_bytes);
 
+/*
+ * Live migration (migrate.c, docs/migration.md).  A guest's device state
+ * is saved in one backend and restored in another, on another HCA; the
+ * guest keeps its QP numbers, keys, CQs and ring contents; the HCA tells
+ * each peer the new location.
+ */
+#define VBACKEND_MIGRATION_VERSION 1u
+struct vbackend_migration {
+	uint64_t quiesce_ns;   /* source: stop taking work, completions into the guest's rings, save */
+	uint64_t transfer_ns;  /* the guest's memory (and the state) into the destination */
+	uint64_t register_ns;  /* destination: memory re-registered, CQs and QPs recreated */
+	uint64_t reconnect_ns; /* from the resume until every peer answered the new location */
+	uint64_t pause_ns;     /* the guest stopped: save to resume (vbackend_migrate_vm) */
+	uint64_t resumed_ns;   /* CLOCK_MONOTONIC at the resume */
+	uint64_t state_bytes, pages;
+	uint32_t qps, in_flight, mrs;
+	/* at the save: sends the HCA had not retired, receives posted, and
+	 * CQEs in the guest's CQ rings it had not polled */
+	uint32_t sends_in_flight, recvs_posted, cqes_unpolled;
+	int qpn_remapped;      /* a QP's number on the destination's HCA differs */
+};
+/* Quiesce VM's device and save its state: OUT *state (malloc'd, *bytes).
+ * From then on the source takes no more of the guest's work and its HCA
+ * QPs are gone; vbackend_destroy_vm frees the rest.  M may be NULL. */
+int vbackend_save_vm(struct vbackend *backend, struct vrdma_vm *vm, uint8_t **state, size_t *bytes,
+		     struct vbackend_migration *m, char *err, size_t err_bytes);
+/* A new VM from a saved state (checked: a state that is corrupted,
+ * truncated, over-long, of another version or beyond this host's limits is
+ * refused with err saying where and why, and nothing is left behind) and a
+ * copy of its MEMORY (memory_bytes, NULL: zeros).  M may be NULL. */
+int vbackend_restore_vm(struct vbackend *backend, const uint8_t *state, size_t bytes, const uint8_t *memory,
+			uint64_t memory_bytes, struct vrdma_vm **out, struct vbackend_migration *m, char *err,
+			size_t err_bytes);
+/* 0 on a good header (magic, version, lengths, checksum), else EINVAL with err. */
+int vbackend_check_state_header(const uint8_t *state, size_t bytes, char *err, size_t err_bytes);
+/* Move an in-process guest: save in FROM, restore in TO, the guest's
+ * mapping of its memory moved underneath (same addresses), the source VM
+ * destroyed.  The guest then uses *out (vrdma_context_moved). */
+int vbackend_migrate_vm(struct vbackend *from, struct vrdma_vm *vm, struct vbackend *to, struct vrdma_vm **out,
+			struct vbackend_migration *m, char *err, size_t err_bytes);
+/* 1 when every peer of the restored QPs answered the new location (and
+ * m->reconnect_ns is then set, once). */
+int vbackend_reconnected(struct vbackend *backend, struct vrdma_vm *vm, struct vbackend_migration *m);
+
 /* Counters for tests: traps seen, bad inputs refused. */
 struct vbackend_stats {
 	uint64_t traps, commands, wqes_fetched, cqes_written, interrupts, interrupts_suppressed;

@@ -183,6 +183,7 @@ static int finish_create_mr(struct vdev *dev, union vrdma_response *resp)
 	mr->gpas = w->gpas;
 	vb_walk_taken(w, 1);
 	mr->used = 1;
+	mr->access = (int)r->access_flags;
 	mr->pd_handle = r->pd_handle;
 	resp->create_mr.mr_handle = w->handle;
 	resp->create_mr.lkey = mr->lkey;
@@ -338,6 +339,7 @@ static int finish_create_qp(struct vdev *dev, union vrdma_response *resp)
 	qp->max_send_sge = r->max_send_sge;
 	qp->max_recv_sge = r->max_recv_sge;
 	qp->max_inline_bytes = r->max_inline_data;
+	qp->sq_sig_all = (int)r->sq_sig_all;
 	vb_cq_get(dev, r->send_cq_handle)->qp_refs++;
 	vb_cq_get(dev, r->recv_cq_handle)->qp_refs++;
 	resp->create_qp.qp_handle = w->handle;

@@ -52,6 +52,7 @@ struct vb_mr {
 	int used;
 	uint32_t pd_handle;
 	uint32_t lkey, rkey;
+	int access;               /* IBV_ACCESS_* as registered (migrate.c saves it) */
 	uint8_t **pages;
 	uint64_t *gpas;
 	struct vhca_mem mem;
@@ -73,6 +74,7 @@ struct vb_qp {
 	uint32_t qpn;
 	uint32_t pd_handle, send_cq_handle, recv_cq_handle;
 	uint32_t max_send_sge, max_recv_sge, max_inline_bytes;
+	int sq_sig_all;
 	uint8_t **pages;
 	uint32_t page_count;
 	struct vb_ring sq, rq;    /* guest produces WQEs, device consumes */
@@ -125,6 +127,11 @@ struct vdev {
 	struct vrdma_vm vm;       /* handed to the guest */
 	struct vgm_map memory;    /* the backend's own view of guest memory */
 	uint16_t guest_id;
+	/* the host and guest numbers its op ids carry (trace.h): its own, or
+	 * after a migration the ones it had where it started, so a work
+	 * request keeps its id across the move */
+	uint8_t op_host;
+	uint16_t op_guest;
 	int kick_fd;              /* ioeventfd: the trap handler writes, the backend waits */
 	struct vgm_map bells_page; /* the doorbell page: a sealed memfd, also a guest process's */
 	struct vrdma_doorbells *bells; /* its contents: written by the guest, untrusted */
@@ -136,6 +143,7 @@ struct vdev {
 	atomic_uint reg_dsr_low, reg_dsr_high, reg_imr, reg_err;
 	struct vb_pending pending;
 	int active;
+	int frozen;               /* saved for migration (migrate.c): no more turns */
 	uint64_t dsr_gpa;
 	struct vb_ring async_ring, notify_ring; /* device produces, guest consumes */
 	struct vb_pd *pds;
@@ -245,6 +253,8 @@ void vb_walk_free(struct vdev *dev);
 
 /* work.c: send and receive rings */
 void vb_consume_send_queue(struct vb_qp *qp);
+/* 0 when a fetched send WQE may be handed to the HCA, else EINVAL */
+int vb_check_send_wqe(const struct vb_qp *qp, const struct vrdma_send_wqe *w);
 void vb_consume_recv_queue(struct vb_qp *qp);
 int vb_inflight_init(struct vb_inflight *f, uint32_t capacity);
 void vb_inflight_free(struct vb_inflight *f);
@@ -287,6 +297,9 @@ void *vb_ring_slot(const struct vb_ring *ring, uint32_t index);
 int vb_lines_open(struct vdev *dev, int remote, char *err, size_t err_bytes);
 void vb_lines_close(struct vdev *dev);
 void vb_lines_share(struct vdev *dev, struct vbackend_remote *remote);
+
+/* migrate.c */
+uint32_t vb_crc32(const uint8_t *p, size_t n);
 
 /* trap.c */
 extern const struct vdev_ops vb_trap_ops;

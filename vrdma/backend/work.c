@@ -199,7 +199,7 @@ static void advance(struct vb_ring *ring)
 	vring_store(ring->device_index, ring->index);
 }
 
-static int check_send_wqe(const struct vb_qp *qp, const struct vrdma_send_wqe *w)
+int vb_check_send_wqe(const struct vb_qp *qp, const struct vrdma_send_wqe *w)
 {
 	switch (w->opcode) {
 	case IBV_WR_RDMA_WRITE: case IBV_WR_RDMA_WRITE_WITH_IMM: case IBV_WR_SEND:
@@ -330,10 +330,10 @@ void vb_consume_send_queue(struct vb_qp *qp)
 		struct vrdma_send_wqe w;
 		uint32_t index = qp->sq.index;
 		memcpy(&w, vb_ring_slot(&qp->sq, index), sizeof w);
-		uint64_t op_id = vtrace_op_id(dev->backend->config.host_id, dev->guest_id, qp->handle, 0,
+		uint64_t op_id = vtrace_op_id(dev->op_host, dev->op_guest, qp->handle, 0,
 					      qp->sq_sequence++);
 		advance(&qp->sq);
-		int bad = check_send_wqe(qp, &w);
+		int bad = vb_check_send_wqe(qp, &w);
 		VB_TRACE(dev, VTRACE_WQE_FETCH, VTRACE_ACTOR_BACKEND, qp->handle, op_id, index,
 			 sizeof w, (uint32_t)bad, bad ? VTRACE_F_ERROR : 0);
 		if (bad) {
@@ -376,7 +376,7 @@ void vb_consume_recv_queue(struct vb_qp *qp)
 		struct vrdma_recv_wqe w;
 		uint32_t index = qp->rq.index;
 		memcpy(&w, vb_ring_slot(&qp->rq, index), sizeof w);
-		uint64_t op_id = vtrace_op_id(dev->backend->config.host_id, dev->guest_id, qp->handle, 1,
+		uint64_t op_id = vtrace_op_id(dev->op_host, dev->op_guest, qp->handle, 1,
 					      qp->rq_sequence++);
 		advance(&qp->rq);
 		int bad = w.num_sge > qp->max_recv_sge ? EINVAL : 0;

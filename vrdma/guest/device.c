@@ -285,3 +285,8 @@ void vrdma_free_buffer(struct vrdma_context *ctx, void *buffer, size_t bytes)
 	if (gpa != UINT64_MAX)
 		vg_free_pages(ctx, gpa, (uint32_t)((bytes + VRDMA_PAGE_BYTES - 1) / VRDMA_PAGE_BYTES));
 }
+
+void vrdma_context_moved(struct vrdma_context *ctx, struct vrdma_vm *vm)
+{
+	ctx->vm = vm;
+}

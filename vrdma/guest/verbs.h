@@ -71,6 +71,11 @@ struct vrdma_qp {
  * rings, activate.  NULL with errno set on failure. */
 struct vrdma_context *vrdma_open_device(struct vrdma_vm *vm);
 int vrdma_close_device(struct vrdma_context *context);
+/* The hypervisor moved the VM (live migration, backend.h's
+ * vbackend_migrate_vm): its device is now VM's.  Not a verb: the guest's
+ * objects, numbers, keys and memory addresses are unchanged; this only
+ * re-points the machine's pins (exits, interrupt lines). */
+void vrdma_context_moved(struct vrdma_context *context, struct vrdma_vm *vm);
 
 int vrdma_query_device(struct vrdma_context *context, struct ibv_device_attr *attr);
 int vrdma_query_port(struct vrdma_context *context, uint8_t port_num, struct ibv_port_attr *attr);

@@ -67,6 +67,40 @@ struct vhca_qp_init {
 
 struct vhca;
 
+/* Live migration (docs/migration.md).  A QP's transport state as a driver
+ * saves it and another instance of the driver restores it: its connection
+ * attributes, where its requester resends from, its responder's place in
+ * the peer's stream, and the work requests it holds, unretired. */
+#define VHCA_SAVE_MAX_SGE 32u
+#define VHCA_SAVE_MAX_INLINE 512u
+struct vhca_saved_send {
+	uint64_t wr_id, remote_addr;
+	uint32_t opcode, send_flags, imm_data, rkey, num_sge, inline_bytes;
+	struct ibv_sge sge[VHCA_SAVE_MAX_SGE];
+	uint8_t inline_data[VHCA_SAVE_MAX_INLINE];
+};
+struct vhca_saved_recv {
+	uint64_t wr_id;
+	uint32_t num_sge;
+	struct ibv_sge sge[VHCA_SAVE_MAX_SGE];
+};
+struct vhca_qp_image {
+	/* attributes (ibv_qp_attr's, as modify_qp took them) */
+	uint32_t state, access_flags, port_num, pkey_index, dlid, dest_qpn, path_mtu;
+	uint32_t timeout, retry_cnt, rnr_retry, min_rnr_timer, max_rd_atomic, max_dest_rd_atomic;
+	/* requester: the PSN of the oldest unretired send (it resends from there) */
+	uint32_t sq_psn;
+	/* responder: expected PSN, messages done, the message in progress */
+	uint32_t rq_psn, msn, in_message, last_opcode, have_recv, recv_offset;
+	uint64_t write_va;
+	uint32_t write_rkey, write_left, write_total;
+	/* unretired work requests, oldest first; the caller gives arrays of the
+	 * QP's depth (capacity) */
+	uint32_t send_count, recv_count;
+	struct vhca_saved_send *sends;
+	struct vhca_saved_recv *recvs;
+};
+
 struct vhca_ops {
 	const char *name;
 	void (*destroy)(struct vhca *hca);
@@ -104,6 +138,22 @@ struct vhca_ops {
 	/* Continue a QP's send work that stopped at the copy budget (see
 	 * struct vhca); NULL for a driver that never stops there. */
 	void (*resume_send)(struct vhca *hca, uint32_t qpn);
+	/* Live migration; NULL for a driver that cannot (docs/migration.md).
+	 * save_qp: OUT *image (sends/recvs of `capacity` entries each); the QP
+	 * is left as it was.  ENOTSUP for a QP on the same-host path.
+	 * restore_qp: a QP just created with the saved QP's init takes the
+	 * image and goes on; it tells its peer the new location (OLD_LID,
+	 * OLD_QPN -> this HCA's LID and QPN) until the peer answers.
+	 * reg_mr_key: reg_mr with the keys KEY (lkey == rkey), EEXIST when
+	 * this HCA cannot give that key. */
+	int (*save_qp)(struct vhca *hca, uint32_t qpn, uint32_t capacity, struct vhca_qp_image *image);
+	int (*restore_qp)(struct vhca *hca, uint32_t qpn, const struct vhca_qp_image *image,
+			  uint16_t old_lid, uint32_t old_qpn);
+	int (*reg_mr_key)(struct vhca *hca, uint32_t pdn, const struct vhca_mem *mem, int access,
+			  uint32_t key);
+	/* 1 when every restored QP's peer has answered the new location, and
+	 * *last_ns (CLOCK_MONOTONIC) when the last answer came */
+	int (*reconnected)(struct vhca *hca, uint64_t *last_ns);
 };
 
 /* Path MTUs as verbs names them, and in bytes (0 for no valid MTU). */

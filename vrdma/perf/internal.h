@@ -15,6 +15,7 @@ struct perf_shared {
 	pthread_barrier_t start;
 	atomic_int client_done; /* the client finished: a passive server may stop */
 	atomic_int abort;       /* one side failed: the other gives up */
+	struct perf_world *world; /* --migrate-at: the client moves itself */
 };
 
 typedef void (*perf_side_fn)(const struct perf_options *opt, struct perf_endpoint *ep,

@@ -137,6 +137,7 @@ void perf_lat_server(const struct perf_options *opt, struct perf_endpoint *ep, s
 	uint32_t outstanding = 0;
 	int ok = opt->test != PERF_SEND_LAT || perf_prepost(ep, s) == 0;
 	pthread_barrier_wait(&shared->start);
+	double last = perf_now_s();
 	for (uint64_t i = 0; ok && i < opt->iterations; i++) {
 		if (opt->test == PERF_WRITE_LAT)
 			ok = wait_marker(ep, size, marker(i), s, shared) == 0 &&
@@ -145,6 +146,12 @@ void perf_lat_server(const struct perf_options *opt, struct perf_endpoint *ep, s
 			ok = wait_recv(opt, ep, size, i, s) == 0 && send_ping(opt, ep, size, i, s, &outstanding) == 0;
 		else
 			break; /* read_lat: the server's HCA answers; its guest does nothing */
+		/* --migrate-at: how long the server waited for the client's
+		 * iteration that followed the move */
+		double now = perf_now_s();
+		if (opt->migrate_at && i == opt->migrate_at)
+			s->server_wait_us = (now - last) * 1e6;
+		last = now;
 	}
 	if (!ok)
 		atomic_store(&shared->abort, 1);
@@ -165,6 +172,17 @@ void perf_lat_client(const struct perf_options *opt, struct perf_endpoint *ep, s
 	int ok = opt->test != PERF_SEND_LAT || perf_prepost(ep, s) == 0;
 	pthread_barrier_wait(&shared->start);
 	for (uint64_t i = 0; ok && i < opt->iterations; i++) {
+		if (opt->migrate_at && i == opt->migrate_at && !s->migrated) {
+			char err[120];
+			if (perf_world_migrate_client(shared->world, &s->migration, err, sizeof err) != 0) {
+				s->failed = 1;
+				snprintf(s->error, sizeof s->error, "the move at iteration %llu: %.100s",
+					 (unsigned long long)i, err);
+				ok = 0;
+				break;
+			}
+			s->migrated = 1;
+		}
 		double t0 = perf_now_s();
 		if (opt->test == PERF_WRITE_LAT) {
 			ok = write_ping(opt, ep, size, i, s, &outstanding) == 0 &&
@@ -187,7 +205,15 @@ void perf_lat_client(const struct perf_options *opt, struct perf_endpoint *ep, s
 					 (unsigned long long)i);
 			}
 		}
+		if (s->migrated && i == opt->migrate_at)
+			s->client_round_trip_us = (perf_now_s() - t0) * 1e6;
 	}
+	/* the reconnection, as the destination's HCA timed it */
+	struct perf_spin rspin;
+	perf_spin_init(&rspin);
+	while (ok && s->migrated && !perf_world_reconnected(shared->world, &s->migration))
+		if (perf_spin(&rspin) != 0)
+			break;
 	if (!ok)
 		atomic_store(&shared->abort, 1);
 	settle(ep, s, outstanding);

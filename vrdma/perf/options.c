@@ -64,6 +64,8 @@ static void usage(FILE *err)
 		"  --cpu-guest=S[,C]     pin the server's and the client's guest threads to\n"
 		"                    CPUs S and C (one CPU: both there); default unpinned\n"
 		"  --cpu-backend=H1[,H2] pin the backend threads of host 1 and host 2\n"
+		"  --migrate-at=N    (--demo, latency tests) the client's guest moves to a third\n"
+		"                    host before iteration N, live; prints the pause each side saw\n"
 		"  --backend-poll-us=N   each backend looks for work N us before sleeping,\n"
 		"                    yielding the CPU as it looks (default %u; 0: it sleeps at once)\n"
 		"  -h, --help        this help\n"
@@ -221,6 +223,17 @@ static int apply_defaults_and_check(struct perf_options *o, int size_given, int 
 		fprintf(err, "vrdma-perf: --loss: the same-host path sends no packets: expected --demo\n");
 		return -1;
 	}
+	if (o->migrate_at && (!o->two_hosts || !lat || o->hca_device[0] || o->all_sizes)) {
+		fprintf(err, "vrdma-perf: --migrate-at: found it with %s, expected --demo, a latency test, one size "
+			     "and the software HCA\n", !o->two_hosts ? "--same-host" : !lat ? "a bandwidth test"
+			     : o->all_sizes ? "-a" : "--hca=verbs");
+		return -1;
+	}
+	if (o->migrate_at >= o->iterations) {
+		fprintf(err, "vrdma-perf: --migrate-at: found %llu, expected an iteration before the last (at most %llu)\n",
+			(unsigned long long)o->migrate_at, (unsigned long long)o->iterations - 1);
+		return -1;
+	}
 	if (o->cq_moderation > o->tx_depth)
 		o->cq_moderation = o->tx_depth;
 	return 0;
@@ -242,6 +255,7 @@ int perf_parse_options(int argc, char **argv, struct perf_options *o, FILE *err)
 		{ "out_json_file", required_argument, NULL, 10 },
 		{ "cpu-guest", required_argument, NULL, 11 }, { "cpu-backend", required_argument, NULL, 12 },
 		{ "backend-poll-us", required_argument, NULL, 13 },
+		{ "migrate-at", required_argument, NULL, 14 },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -318,6 +332,7 @@ int perf_parse_options(int argc, char **argv, struct perf_options *o, FILE *err)
 			bad = parse_u64("--backend-poll-us", optarg, 0, 1000000, &v, err);
 			o->backend_poll_ns = v * 1000u;
 			break;
+		case 14: bad = parse_u64("--migrate-at", optarg, 1, 100000000, &o->migrate_at, err); break;
 		case 'h': usage(stdout); return 1;
 		case 'V': version(); return 1;
 		case ':':

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "vrdma/backend/backend.h"
 #include "vrdma/guest/verbs.h"
 #include "vrdma/trace/trace.h"
 
@@ -62,6 +63,8 @@ struct perf_options {
 	int cpu_guest[2];         /* --cpu-guest=S[,C] */
 	int cpu_backend[2];       /* --cpu-backend=H1[,H2] */
 	uint64_t backend_poll_ns; /* --backend-poll-us: vbackend_config.poll_ns */
+	uint64_t migrate_at;      /* --migrate-at: the client's guest moves to a third host
+				   * before this iteration (0: no move) */
 };
 
 /* Pin the calling thread to CPU (nothing when CPU < 0). */
@@ -107,6 +110,11 @@ struct perf_sample {
 	double peak_bytes_per_s;
 	int failed;               /* a completion in error */
 	char error[160];
+	/* --migrate-at: the move and the pause each side saw */
+	int migrated;
+	struct vbackend_migration migration;
+	double client_round_trip_us; /* the client's first iteration after the move */
+	double server_wait_us;    /* the server's wait for the client's iteration after the move */
 };
 
 /* Setup (setup.c): hosts, guests, endpoints, connection. */
@@ -116,6 +124,11 @@ int perf_world_create(const struct perf_options *opt, struct perf_world **out, c
  * or -1 when the trace could not be written (err filled). */
 int perf_world_destroy(struct perf_world *w, int publish_trace, char *err, size_t err_bytes);
 struct perf_endpoint *perf_world_server(struct perf_world *w);
+/* --migrate-at: move the client's guest from host 2 to host 3 (its vCPU,
+ * the calling thread, is stopped meanwhile); 0, or an errno with err. */
+int perf_world_migrate_client(struct perf_world *w, struct vbackend_migration *m, char *err, size_t err_bytes);
+/* 1 once the client's peer answered its new location (m->reconnect_ns set). */
+int perf_world_reconnected(struct perf_world *w, struct vbackend_migration *m);
 struct perf_endpoint *perf_world_client(struct perf_world *w);
 
 /* The tests (lat.c, bw.c): run one size, both sides, on two threads. */
@@ -138,6 +151,8 @@ struct perf_figures {
  * the sample's latencies. */
 void perf_print_banner(FILE *out, const struct perf_options *opt, struct perf_world *w);
 void perf_print_header(FILE *out, const struct perf_options *opt);
+/* --migrate-at: the pause each side saw and the steps of the move. */
+void perf_print_migration(FILE *out, const struct perf_options *opt, const struct perf_sample *s);
 void perf_figures_of(const struct perf_options *opt, struct perf_sample *s, struct perf_figures *f);
 void perf_print_row(FILE *out, const struct perf_options *opt, const struct perf_figures *f);
 void perf_print_footer(FILE *out, const struct perf_options *opt);
@@ -146,6 +161,9 @@ void perf_print_footer(FILE *out, const struct perf_options *opt);
  * written over opt->out_json_file (perftest reopens it for every size, so
  * after -a it holds the last).  Returns 0, or -1 with ERR filled. */
 int perf_write_json(const struct perf_options *opt, const struct perf_figures *f, char *err, size_t err_bytes);
+/* The same with --migrate-at's "migration" object (S: the sample, or NULL). */
+int perf_write_json_migration(const struct perf_options *opt, const struct perf_figures *f,
+			      const struct perf_sample *s, char *err, size_t err_bytes);
 
 /* Bandwidth printed to six decimals (perftest's Gb/sec below 0.1), not two. */
 int perf_fine_bandwidth(const struct perf_options *opt, const struct perf_figures *f);

@@ -156,3 +156,22 @@ void perf_print_footer(FILE *out, const struct perf_options *opt)
 {
 	fputs(RULE, out);
 }
+
+void perf_print_migration(FILE *out, const struct perf_options *opt, const struct perf_sample *s)
+{
+	if (!s->migrated)
+		return;
+	const struct vbackend_migration *m = &s->migration;
+	fprintf(out, " Migration: the client's guest moved from host 2 to host 3 before iteration %llu\n",
+		(unsigned long long)opt->migrate_at);
+	fprintf(out, " side     pause[usec]   what it is\n");
+	fprintf(out, " client   %-13.2f the guest stopped: quiesce, transfer, re-registration\n", m->pause_ns / 1e3);
+	fprintf(out, " client   %-13.2f its first round trip after the move\n", s->client_round_trip_us);
+	if (opt->test != PERF_READ_LAT)
+		fprintf(out, " server   %-13.2f its wait for that iteration (from its previous one)\n", s->server_wait_us);
+	fprintf(out, " steps[usec]: quiesce %.2f, transfer %.2f, re-registration %.2f, reconnection %.2f\n",
+		m->quiesce_ns / 1e3, m->transfer_ns / 1e3, m->register_ns / 1e3, m->reconnect_ns / 1e3);
+	fprintf(out, " saved state %llu bytes: %u sends unretired, %u receives posted, %u CQEs unpolled; QPN %s\n",
+		(unsigned long long)m->state_bytes, m->sends_in_flight, m->recvs_posted, m->cqes_unpolled,
+		m->qpn_remapped ? "remapped" : "kept");
+}

@@ -89,7 +89,37 @@ static void write_results(json_writer *w, const struct perf_options *opt, const 
 	json_write_object_end(w);
 }
 
+static void write_migration(json_writer *w, const struct perf_options *opt, const struct perf_sample *s)
+{
+	const struct vbackend_migration *m = &s->migration;
+	json_write_break(w, 0);
+	json_write_key(w, "migration");
+	json_write_object_begin(w);
+	member_string(w, "moved", "client");
+	member_uint(w, "at_iteration", opt->migrate_at);
+	member_double(w, "client_pause_us", "%.2f", m->pause_ns / 1e3);
+	member_double(w, "client_round_trip_after_us", "%.2f", s->client_round_trip_us);
+	member_double(w, "server_wait_us", "%.2f", s->server_wait_us);
+	member_double(w, "quiesce_us", "%.2f", m->quiesce_ns / 1e3);
+	member_double(w, "transfer_us", "%.2f", m->transfer_ns / 1e3);
+	member_double(w, "register_us", "%.2f", m->register_ns / 1e3);
+	member_double(w, "reconnect_us", "%.2f", m->reconnect_ns / 1e3);
+	member_uint(w, "state_bytes", m->state_bytes);
+	member_uint(w, "sends_in_flight", m->sends_in_flight);
+	member_uint(w, "recvs_posted", m->recvs_posted);
+	member_uint(w, "cqes_unpolled", m->cqes_unpolled);
+	member_uint(w, "qpn_remapped", (unsigned long long)m->qpn_remapped);
+	json_write_break(w, 0);
+	json_write_object_end(w);
+}
+
 int perf_write_json(const struct perf_options *opt, const struct perf_figures *f, char *err, size_t err_bytes)
+{
+	return perf_write_json_migration(opt, f, NULL, err, err_bytes);
+}
+
+int perf_write_json_migration(const struct perf_options *opt, const struct perf_figures *f,
+			      const struct perf_sample *s, char *err, size_t err_bytes)
 {
 	FILE *out = fopen(opt->out_json_file, "w");
 	if (!out) {
@@ -101,6 +131,8 @@ int perf_write_json(const struct perf_options *opt, const struct perf_figures *f
 	json_write_object_begin(&w);
 	write_test_info(&w, opt);
 	write_results(&w, opt, f);
+	if (s && s->migrated)
+		write_migration(&w, opt, s);
 	json_write_break(&w, 0);
 	json_write_object_end(&w);
 	json_write_end_document(&w);

@@ -181,6 +181,7 @@ int perf_run_size(const struct perf_options *opt, struct perf_world *w, uint64_t
 	memset(&server_sample, 0, sizeof server_sample);
 	memset(sample, 0, sizeof *sample);
 	shared.size_bytes = size_bytes;
+	shared.world = w;
 	pthread_barrier_init(&shared.start, NULL, 2);
 	sample->size_bytes = server_sample.size_bytes = size_bytes;
 	sample->iterations = server_sample.iterations = opt->iterations;
@@ -206,6 +207,7 @@ int perf_run_size(const struct perf_options *opt, struct perf_world *w, uint64_t
 	client_fn(opt, client, sample, &shared);
 	pthread_join(thread, NULL);
 	pthread_barrier_destroy(&shared.start);
+	sample->server_wait_us = server_sample.server_wait_us;
 	if (server_sample.failed && !sample->failed) {
 		sample->failed = 1;
 		snprintf(sample->error, sizeof sample->error, "server: %.150s", server_sample.error);

@@ -26,9 +26,10 @@ struct perf_host {
 };
 
 struct perf_world {
-	struct perf_host hosts[2];
+	struct perf_host hosts[3];    /* [2]: --migrate-at's destination */
 	int host_count;
 	struct vrdma_vm *vms[2];
+	int vm_host[2];               /* the host each guest is on */
 	struct perf_endpoint ends[2]; /* [0] server, [1] client */
 	struct vtrace *trace;
 };
@@ -67,13 +68,13 @@ static int open_trace(const struct perf_options *opt, struct perf_world *w, char
 		 "format-version: %u\nrecorder: vrdma-perf %s\nhost-name: %s\ncpu-model: %s\n"
 		 "cpu-mhz: %.3f\nclock: CLOCK_MONOTONIC\npage-bytes: %u\nmtu-bytes: %u\ntest: %s\n"
 		 "transport: %s\niterations: %llu\nsizes: %s%llu\ncompletion: %s\ntx-depth: %u\n"
-		 "inline-bytes: %u\nloss-probability: %g\nhca: %s%s\nqps: %u\n",
+		 "inline-bytes: %u\nloss-probability: %g\nhca: %s%s\nqps: %u\nmigrate-at: %llu\n",
 		 VTRACE_VERSION, PACKAGE_VERSION, host, model, mhz, VRDMA_PAGE_BYTES, opt->mtu_bytes,
 		 opt->test_name, opt->two_hosts ? "two-host" : "same-host",
 		 (unsigned long long)opt->iterations, opt->all_sizes ? "2.." : "",
 		 (unsigned long long)perf_max_size(opt), opt->use_events ? "event" : "poll", opt->tx_depth,
 		 opt->inline_bytes, opt->loss_probability, opt->hca_device[0] ? "verbs:" : "soft",
-		 opt->hca_device, opt->qps);
+		 opt->hca_device, opt->qps, (unsigned long long)opt->migrate_at);
 	w->trace = vtrace_open(opt->trace_path, config, err, err_bytes);
 	return w->trace ? 0 : -1;
 }
@@ -100,7 +101,7 @@ static int start_host(const struct perf_options *opt, struct perf_world *w, int 
 	bc.hca = h->hca;
 	bc.trace = w->trace;
 	bc.host_id = (uint8_t)(index + 1);
-	bc.cpu = opt->cpu_backend[index];
+	bc.cpu = opt->cpu_backend[index < 2 ? index : 1]; /* the destination where the client's was */
 	bc.poll_ns = opt->backend_poll_ns;
 	rc = vbackend_start(&bc, &h->backend, err, err_bytes);
 	if (rc != 0) {
@@ -235,11 +236,12 @@ int perf_world_create(const struct perf_options *opt, struct perf_world **out, c
 		return fail_errno(err, err_bytes, "out of memory", ENOMEM);
 	srand48((long)opt->seed);
 	int rc = open_trace(opt, w, err, err_bytes) ? EIO : 0;
-	for (int h = 0; rc == 0 && h < (opt->two_hosts ? 2 : 1); h++)
+	for (int h = 0; rc == 0 && h < (opt->two_hosts ? (opt->migrate_at ? 3 : 2) : 1); h++)
 		rc = start_host(opt, w, h, err, err_bytes);
 	uint64_t guest_bytes = 2 * perf_max_size(opt) + GUEST_OVERHEAD_BYTES;
 	for (int g = 0; rc == 0 && g < 2; g++) {
-		struct perf_host *h = &w->hosts[opt->two_hosts ? g : 0];
+		w->vm_host[g] = opt->two_hosts ? g : 0;
+		struct perf_host *h = &w->hosts[w->vm_host[g]];
 		rc = vbackend_create_vm(h->backend, guest_bytes, &w->vms[g], err, err_bytes);
 		if (rc == 0)
 			rc = make_endpoint(opt, w->vms[g], &w->ends[g], err, err_bytes);
@@ -286,7 +288,7 @@ int perf_world_destroy(struct perf_world *w, int publish_trace, char *err, size_
 		destroy_endpoint(&w->ends[g]);
 	for (int g = 0; g < 2; g++)
 		if (w->vms[g] != NULL)
-			vbackend_destroy_vm(w->hosts[w->host_count == 2 ? g : 0].backend, w->vms[g]);
+			vbackend_destroy_vm(w->hosts[w->vm_host[g]].backend, w->vms[g]);
 	for (int h = 0; h < w->host_count; h++) {
 		vbackend_stop(w->hosts[h].backend);
 		w->hosts[h].hca->ops->destroy(w->hosts[h].hca);
@@ -303,3 +305,23 @@ int perf_world_destroy(struct perf_world *w, int publish_trace, char *err, size_
 
 struct perf_endpoint *perf_world_server(struct perf_world *w) { return &w->ends[0]; }
 struct perf_endpoint *perf_world_client(struct perf_world *w) { return &w->ends[1]; }
+
+int perf_world_migrate_client(struct perf_world *w, struct vbackend_migration *m, char *err, size_t err_bytes)
+{
+	if (w->host_count < 3)
+		return snprintf(err, err_bytes, "no destination host"), EINVAL;
+	struct vrdma_vm *moved = NULL;
+	int rc = vbackend_migrate_vm(w->hosts[w->vm_host[1]].backend, w->vms[1], w->hosts[2].backend, &moved, m,
+				     err, err_bytes);
+	if (rc != 0)
+		return rc;
+	vrdma_context_moved(w->ends[1].ctx, moved);
+	w->vms[1] = moved;
+	w->vm_host[1] = 2;
+	return 0;
+}
+
+int perf_world_reconnected(struct perf_world *w, struct vbackend_migration *m)
+{
+	return vbackend_reconnected(w->hosts[w->vm_host[1]].backend, w->vms[1], m);
+}

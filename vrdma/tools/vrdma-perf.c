@@ -31,9 +31,13 @@ static int run(const struct perf_options *opt, struct perf_world *w)
 		perf_figures_of(opt, &sample, &figures);
 		free(sample.latency_us);
 		perf_print_row(stdout, opt, &figures);
+		if (sample.migrated) {
+			perf_print_footer(stdout, opt);
+			perf_print_migration(stdout, opt, &sample);
+		}
 		char err[512];
 		/* perftest rewrites its JSON for every size: after -a, the last */
-		if (opt->out_json && perf_write_json(opt, &figures, err, sizeof err) != 0) {
+		if (opt->out_json && perf_write_json_migration(opt, &figures, &sample, err, sizeof err) != 0) {
 			fprintf(stderr, "vrdma-perf: %s\n", err);
 			return 2;
 		}

@@ -54,6 +54,10 @@ static const char *const kind_names[VTRACE_KIND_COUNT_] = {
 	[VTRACE_PACKET_DROP] = "packet-drop",
 	[VTRACE_EVENT_WAKE] = "event-wake",
 	[VTRACE_ASYNC_EVENT] = "async-event",
+	[VTRACE_MIGRATE_QUIESCE] = "migrate-quiesce",
+	[VTRACE_MIGRATE_TRANSFER] = "migrate-transfer",
+	[VTRACE_MIGRATE_REGISTER] = "migrate-register",
+	[VTRACE_MIGRATE_RECONNECT] = "migrate-reconnect",
 };
 
 static const char *const actor_names[VTRACE_ACTOR_COUNT_] = {

@@ -105,6 +105,24 @@ enum vtrace_kind {
 	/* backend: an async error event queued for the guest. object = handle;
 	 * arg0 = ibv_event_type */
 	VTRACE_ASYNC_EVENT = 20,
+	/* Live migration of a guest (docs/migration.md): spans of the backend
+	 * (object = 0, guest = the moving guest):
+	 * quiesce: the source stops taking the guest's work and brings its
+	 *   completions into the guest's rings; arg0 = QPs, arg1 = work
+	 *   requests in flight recorded;
+	 * transfer: the saved state and guest memory move; arg0 = state
+	 *   bytes, arg1 = memory bytes;
+	 * register: the destination restores (memory re-registered, CQs and
+	 *   QPs recreated); arg0 = MRs, arg1 = pages registered;
+	 * and of the HCA completer (object = QPN):
+	 * reconnect: a span of the destination's, from the QP's restore until
+	 *   its peer answered the new location, and an instant of the peer's,
+	 *   when it took the new location; arg0 = 1 (QPs), arg1 = QPN
+	 *   remapped (1) or kept (0). */
+	VTRACE_MIGRATE_QUIESCE = 21,
+	VTRACE_MIGRATE_TRANSFER = 22,
+	VTRACE_MIGRATE_REGISTER = 23,
+	VTRACE_MIGRATE_RECONNECT = 24,
 	VTRACE_KIND_COUNT_
 };
 

@@ -53,6 +53,10 @@ static const struct arg_spec arg_specs[VTRACE_KIND_COUNT_][3] = {
 	[VTRACE_POLL] = {{"completions", ARG_DEC}, {"empty_polls", ARG_DEC}, {0}},
 	[VTRACE_PACKET_DROP] = {{"bth_opcode", ARG_DEC}, {"psn", ARG_DEC}, {0}},
 	[VTRACE_ASYNC_EVENT] = {{"event_type", ARG_DEC}, {0}, {0}},
+	[VTRACE_MIGRATE_QUIESCE] = {{"qps", ARG_DEC}, {"in_flight", ARG_DEC}, {0}},
+	[VTRACE_MIGRATE_TRANSFER] = {{"state_bytes", ARG_DEC}, {"memory_bytes", ARG_DEC}, {0}},
+	[VTRACE_MIGRATE_REGISTER] = {{"mrs", ARG_DEC}, {"pages", ARG_DEC}, {0}},
+	[VTRACE_MIGRATE_RECONNECT] = {{"qps", ARG_DEC}, {"qpn_remapped", ARG_DEC}, {0}},
 };
 
 static const char *wr_opcode_name(uint64_t opcode)

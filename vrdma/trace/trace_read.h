@@ -8,7 +8,7 @@
  *
  * Errors name the place, what was found and what was expected:
  *   FILE: byte offset 8: unknown format version 2 (expected 1)
- *   FILE: record 12 at byte offset 712: unknown event kind 99 (expected 1..20)
+ *   FILE: record 12 at byte offset 712: unknown event kind 99 (expected 1..24)
  * Records are numbered from 0; the offset is the record's first byte.
  *
  * The time check.  An actor instance is one ordered stream of work:

@@ -76,10 +76,10 @@ static int valid_mem(const struct vhca_mem *mem)
 	return 1;
 }
 
-int soft_reg_mr(struct vhca *vhca, uint32_t pdn, const struct vhca_mem *mem, int access,
-		uint32_t *lkey, uint32_t *rkey)
+/* Register in SLOT (free) with generation GEN. */
+static int reg_in_slot(struct soft_hca *hca, uint32_t pdn, const struct vhca_mem *mem, int access,
+		       uint32_t slot, uint32_t gen, uint32_t *key)
 {
-	struct soft_hca *hca = soft_hca(vhca);
 	struct soft_pd *pd = soft_pd_get(hca, pdn);
 	if (!pd || !valid_mem(mem) || (access & ~KNOWN_ACCESS))
 		return EINVAL;
@@ -87,21 +87,47 @@ int soft_reg_mr(struct vhca *vhca, uint32_t pdn, const struct vhca_mem *mem, int
 	if ((access & (IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_ATOMIC)) &&
 	    !(access & IBV_ACCESS_LOCAL_WRITE))
 		return EINVAL;
+	struct soft_mr *mr = &hca->mrs[slot];
+	*mr = (struct soft_mr){
+		.key = (slot + 1u) << KEY_GEN_BITS | (gen & 0xffu), .pdn = pdn, .access = access,
+		.iova = mem->iova, .length_bytes = mem->length_bytes,
+		.first_page_offset = mem->first_page_offset, .page_count = mem->page_count,
+		.pages = mem->pages};
+	pd->refs++;
+	*key = mr->key;
+	return 0;
+}
+
+int soft_reg_mr(struct vhca *vhca, uint32_t pdn, const struct vhca_mem *mem, int access,
+		uint32_t *lkey, uint32_t *rkey)
+{
+	struct soft_hca *hca = soft_hca(vhca);
 	for (uint32_t i = 0; i < SOFT_MAX_MR; i++) {
-		struct soft_mr *mr = &hca->mrs[i];
-		if (mr->key)
+		if (hca->mrs[i].key)
 			continue;
-		uint32_t gen = hca->mr_gen[i]++;
-		*mr = (struct soft_mr){
-			.key = (i + 1u) << KEY_GEN_BITS | (gen & 0xffu), .pdn = pdn, .access = access,
-			.iova = mem->iova, .length_bytes = mem->length_bytes,
-			.first_page_offset = mem->first_page_offset, .page_count = mem->page_count,
-			.pages = mem->pages};
-		pd->refs++;
-		*lkey = *rkey = mr->key;
-		return 0;
+		int rc = reg_in_slot(hca, pdn, mem, access, i, hca->mr_gen[i], lkey);
+		if (rc == 0) {
+			hca->mr_gen[i]++;
+			*rkey = *lkey;
+		}
+		return rc;
 	}
 	return ENOMEM;
+}
+
+/* Live migration (migrate.c): the key a region had on the source HCA. */
+int soft_reg_mr_key(struct vhca *vhca, uint32_t pdn, const struct vhca_mem *mem, int access, uint32_t key)
+{
+	struct soft_hca *hca = soft_hca(vhca);
+	uint32_t slot = (key >> KEY_GEN_BITS) - 1u, got;
+	if (key == 0 || slot >= SOFT_MAX_MR)
+		return EINVAL;
+	if (hca->mrs[slot].key != 0)
+		return EEXIST;
+	int rc = reg_in_slot(hca, pdn, mem, access, slot, key & 0xffu, &got);
+	if (rc == 0)
+		hca->mr_gen[slot] = (uint8_t)((key & 0xffu) + 1u);
+	return rc;
 }
 
 int soft_dereg_mr(struct vhca *vhca, uint32_t lkey)

@@ -66,6 +66,22 @@ void soft_net_send(struct soft_hca *hca, struct soft_qp *qp, const struct soft_p
 	hca->tx = hca->tx_queue[hca->tx_count];
 }
 
+void soft_net_send_raw(struct soft_hca *hca, uint16_t port, const uint8_t *buf, size_t bytes)
+{
+	if (bytes > SOFT_PKT_MAX_BYTES)
+		return;
+	if (lose(hca)) {
+		hca->stats.packets_dropped++;
+		return;
+	}
+	memcpy(hca->tx, buf, bytes);
+	hca->tx_port[hca->tx_count] = port;
+	hca->tx_bytes[hca->tx_count] = (uint32_t)bytes;
+	if (++hca->tx_count == SOFT_TX_MMSG)
+		soft_net_flush(hca);
+	hca->tx = hca->tx_queue[hca->tx_count];
+}
+
 /* The queue in as few sendmmsg calls as the socket takes.  A packet the
  * socket refuses (buffers full) is lost, as before batching. */
 void soft_net_flush(struct soft_hca *hca)
@@ -105,6 +121,10 @@ static void dispatch(struct soft_hca *hca, const uint8_t *buf, size_t bytes,
 		     const struct sockaddr_in *from)
 {
 	struct soft_pkt pkt;
+	if (bytes > 0 && buf[0] == SOFT_MGMT_MARK && from->sin_addr.s_addr == htonl(INADDR_LOOPBACK)) {
+		soft_mgmt_receive(hca, buf, bytes, ntohs(from->sin_port));
+		return;
+	}
 	if (soft_pkt_decode(buf, bytes, &pkt)) {
 		hca->stats.packets_rejected++;
 		return;
@@ -204,7 +224,7 @@ void soft_timer_set(struct soft_qp *qp, uint64_t *deadline, uint64_t when_ns)
 void soft_timer_clear(struct soft_qp *qp, uint64_t *deadline)
 {
 	*deadline = 0;
-	if (qp->retx_deadline_ns || qp->rnr_deadline_ns || !on_list(qp))
+	if (qp->retx_deadline_ns || qp->rnr_deadline_ns || qp->redirect_deadline_ns || !on_list(qp))
 		return;
 	if (qp->timer_prev)
 		qp->timer_prev->timer_next = qp->timer_next;
@@ -239,6 +259,10 @@ static void fire(struct soft_qp *qp, uint64_t now)
 		soft_timer_clear(qp, &qp->retx_deadline_ns);
 		soft_comp_timeout(qp);
 	}
+	if (qp->redirect_deadline_ns && qp->redirect_deadline_ns <= now) {
+		soft_timer_clear(qp, &qp->redirect_deadline_ns);
+		soft_redirect_resend(qp);
+	}
 }
 
 /* Firing may arm, clear or flush any QP's timers, so the due QPs are
@@ -252,7 +276,8 @@ void soft_timers_run(struct soft_hca *hca)
 	uint32_t *due = hca->timer_due, count = 0;
 	for (struct soft_qp *qp = hca->timers; qp && count < SOFT_MAX_QP; qp = qp->timer_next)
 		if ((qp->retx_deadline_ns && qp->retx_deadline_ns <= now) ||
-		    (qp->rnr_deadline_ns && qp->rnr_deadline_ns <= now))
+		    (qp->rnr_deadline_ns && qp->rnr_deadline_ns <= now) ||
+		    (qp->redirect_deadline_ns && qp->redirect_deadline_ns <= now))
 			due[count++] = qp->qpn;
 	for (uint32_t i = 0; i < count; i++) {
 		struct soft_qp *qp = soft_qp_get(hca, due[i]);
@@ -261,8 +286,8 @@ void soft_timers_run(struct soft_hca *hca)
 	}
 	uint64_t earliest = 0;
 	for (struct soft_qp *qp = hca->timers; qp; qp = qp->timer_next) {
-		uint64_t d[2] = {qp->retx_deadline_ns, qp->rnr_deadline_ns};
-		for (int j = 0; j < 2; j++)
+		uint64_t d[3] = {qp->retx_deadline_ns, qp->rnr_deadline_ns, qp->redirect_deadline_ns};
+		for (int j = 0; j < 3; j++)
 			if (d[j] && (!earliest || d[j] < earliest))
 				earliest = d[j];
 	}

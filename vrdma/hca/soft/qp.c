@@ -120,6 +120,7 @@ int soft_destroy_qp(struct vhca *vhca, uint32_t qpn)
 		return EINVAL;
 	soft_timer_clear(qp, &qp->retx_deadline_ns);
 	soft_timer_clear(qp, &qp->rnr_deadline_ns);
+	soft_timer_clear(qp, &qp->redirect_deadline_ns);
 	soft_pd_get(hca, qp->pdn)->refs--;
 	soft_cq_get(hca, qp->send_cqn)->refs--;
 	soft_cq_get(hca, qp->recv_cqn)->refs--;

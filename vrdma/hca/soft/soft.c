@@ -206,6 +206,10 @@ static const struct vhca_ops soft_ops = {
 	.event_fd = soft_event_fd,
 	.process = soft_process,
 	.resume_send = soft_resume_send_op,
+	.save_qp = soft_save_qp,
+	.restore_qp = soft_restore_qp,
+	.reg_mr_key = soft_reg_mr_key,
+	.reconnected = soft_reconnected,
 };
 
 int vhca_soft_create(const struct vhca_soft_config *config, struct vtrace *trace, uint8_t trace_host,

@@ -224,6 +224,13 @@ struct soft_qp {
 	/* timers (net.c): absolute CLOCK_MONOTONIC ns, 0 when not armed */
 	uint64_t retx_deadline_ns;
 	uint64_t rnr_deadline_ns;
+	/* live migration (migrate.c): this QP was restored here and tells its
+	 * peer the new location until the peer answers */
+	int redirect_pending;
+	uint16_t redirect_old_lid;
+	uint32_t redirect_old_qpn;
+	uint64_t redirect_deadline_ns;
+	uint64_t restored_ns;   /* when it was restored here (the reconnect span's start) */
 	struct soft_qp *timer_prev, *timer_next;  /* on hca->timers while armed */
 };
 
@@ -239,6 +246,7 @@ struct soft_hca {
 	struct soft_qp *timers; /* QPs with an armed deadline */
 	uint32_t timer_due[SOFT_MAX_QP];  /* soft_timers_run's scratch: QPNs due */
 	struct vhca_soft_stats stats;
+	uint64_t redirect_answered_ns; /* migrate.c: when a peer last answered a new location */
 
 	struct soft_pd pds[SOFT_MAX_PD];
 	struct soft_mr mrs[SOFT_MAX_MR];
@@ -376,6 +384,28 @@ uint64_t soft_ack_timeout_ns(const struct soft_qp *qp);
  * not armed at all when the timeout is infinite. */
 void soft_retx_restart(struct soft_qp *qp);
 void soft_timers_run(struct soft_hca *hca);
+
+/* migrate.c: live migration (hca.h's save_qp, restore_qp, reg_mr_key).
+ * A location datagram (a management message, not a transport packet: its
+ * first byte is no RC opcode) tells a peer QP that its peer moved. */
+#define SOFT_MGMT_MARK 0xffu
+#define SOFT_MGMT_BYTES 20u
+/* How often a restored QP tells its peer again until it answers: about
+ * ten loopback round trips here, short beside the Local ACK Timeout
+ * (perftest's 14: 67 ms) that a peer would otherwise wait out. */
+#define SOFT_REDIRECT_RESEND_NS 1000000u
+int soft_save_qp(struct vhca *vhca, uint32_t qpn, uint32_t capacity, struct vhca_qp_image *image);
+int soft_restore_qp(struct vhca *vhca, uint32_t qpn, const struct vhca_qp_image *image,
+		    uint16_t old_lid, uint32_t old_qpn);
+int soft_reg_mr_key(struct vhca *vhca, uint32_t pdn, const struct vhca_mem *mem, int access,
+		    uint32_t key);
+int soft_reconnected(struct vhca *vhca, uint64_t *last_ns);
+/* A datagram whose first byte is SOFT_MGMT_MARK, from port FROM_PORT. */
+void soft_mgmt_receive(struct soft_hca *hca, const uint8_t *buf, size_t bytes, uint16_t from_port);
+/* The redirect timer fired. */
+void soft_redirect_resend(struct soft_qp *qp);
+/* Queue BYTES at BUF for PORT (injected loss applies). */
+void soft_net_send_raw(struct soft_hca *hca, uint16_t port, const uint8_t *buf, size_t bytes);
 
 /* local.c */
 /* Execute the send WQE at req.index against the peer QP of this HCA.
