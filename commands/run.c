@@ -14,6 +14,7 @@
 #include "input/outfile.h"
 #include "input/yaml_tree.h"
 #include "models/replay.h"
+#include "models/replay_scenario.h"
 #include "output/report.h"
 #include "output/vrdma_migration_report.h"
 #include "sim/engine.h"
@@ -137,6 +138,8 @@ int cmd_run_loaded(const cli_args *c, scn_scenario *s, const char *argv0)
 		rc = vr_report(&run, c->format, &(vr_invocation){c->argc, c->argv, c->set_count, c->sets}, stream, &diag);
 	if (rc == 0 && s->replay && c->format == FORMAT_TEXT)
 		vr_replay_print_profile(s->replay, s->replay_map, stream);
+	if (rc == 0 && s->replay && c->format == FORMAT_TEXT)
+		scn_replay_print_migration(s, stream);
 	if (rc == 0 && c->compare && c->format == FORMAT_TEXT)
 		rc = vr_report_compare(&run, stream, &diag);
 	if (rc == 0 && !c->out && (fflush(stdout) != 0 || ferror(stdout)))

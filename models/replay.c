@@ -562,10 +562,10 @@ void vr_replay_print_profile(const vr_trace_profile *profile, const vr_replay_ma
 		fprintf(out, " %-34s %-28s %16.3f %14s\n", x->stage, event, profile->per_op[b], measured);
 	}
 	if (profile->migration_spans[0] > 0) {
-		/* what the trace measured of a live migration; the model of these
-		 * steps on a preset's hardware is not part of the replay yet */
+		/* what the trace measured of a live migration; the model's
+		 * estimate of the same steps follows (scn_replay_print_migration) */
 		static const char *const steps[4] = {"quiesce", "transfer", "re-registration", "reconnection"};
-		fprintf(out, " live migration in the trace (measured, not modelled):");
+		fprintf(out, " live migration in the trace (measured; the model's estimate follows):");
 		for (int k = 0; k < 4; k++)
 			fprintf(out, "%s %s %.1f us", k ? "," : "", steps[k], profile->migration_ns[k] / 1e3);
 		const unsigned long long (*a)[2] = profile->migration_args;

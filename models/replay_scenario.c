@@ -8,6 +8,7 @@
  */
 #include "models/replay_scenario.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,4 +118,78 @@ int scn_replay_build(const scn_replay_request *rq, const char *presets, scn_scen
 	if (scn_check_option(out, &out->options[0], at, diag) != 0)
 		return -1;
 	return scn_build_params(out, refs, NULL, diag);
+}
+
+/* ---- a traced live migration, modelled ---- */
+
+int scn_replay_migration_device(const vr_trace_profile *p, mdl_vmig_device *dev)
+{
+	*dev = (mdl_vmig_device){0};
+	if (p->migration_spans[0] == 0)
+		return 0;
+	const unsigned long long(*a)[2] = p->migration_args;
+	dev->qps = a[0][0];
+	dev->cqs = dev->qps;
+	dev->pds = dev->qps;
+	dev->peers = dev->qps ? 1 : 0;
+	dev->outstanding = dev->qps ? (a[0][1] + dev->qps - 1) / dev->qps : 0;
+	dev->outstanding_bytes = p->size_count ? (unsigned long long)p->sizes[0] : 0;
+	dev->regions = a[2][0];
+	dev->registered_bytes = a[2][1] * (unsigned long long)MDL_VMIG_REGISTER_PAGE_BYTES;
+	dev->quiesce = MDL_VMIG_RECORD;
+	dev->registration = MDL_VMIG_AT_SWITCHOVER;
+	return 1;
+}
+
+/* The guest memory the reference implementation copies while the guest
+ * is stopped (no pre-copy round), over the migration link, in ns. */
+static double memory_copy_ns(unsigned long long bytes, const mdl_params *src, const mdl_params *dst)
+{
+	double bps = fmin(MDL_VALUE(src, WIRE_BANDWIDTH), MDL_VALUE(dst, WIRE_BANDWIDTH));
+	return (double)bytes * 8.0 / bps * 1e9;
+}
+
+void scn_replay_print_migration(const scn_scenario *s, FILE *out)
+{
+	mdl_vmig_device dev;
+	if (!s->replay || !scn_replay_migration_device(s->replay, &dev))
+		return;
+	const vr_trace_profile *p = s->replay;
+	const double *m = p->migration_ns;
+	fprintf(out, "\nLive migration: the trace's steps beside the model's (models/vrdma_migration.h) on each preset,\n"
+		     " %llu QP%s, %llu requests in flight recorded, %llu MR%s over %llu B, %llu B of guest memory copied\n"
+		     " while stopped; quiesce record, registration at the switchover, 1 CQ and 1 PD per QP (not in the trace)\n",
+		dev.qps, dev.qps == 1 ? "" : "s", p->migration_args[0][1], dev.regions, dev.regions == 1 ? "" : "s",
+		dev.registered_bytes, p->migration_args[1][1]);
+	fprintf(out, " %-24s %14s", "step [us]", "trace");
+	for (size_t k = 0; k < s->preset_count; k++)
+		fprintf(out, " %22s", scn_params(s, k, 0)->preset);
+	fprintf(out, "\n");
+	double model[4][SCN_PRESETS_MAX];
+	for (size_t k = 0; k < s->preset_count; k++) {
+		/* host 0 is the peer (the server); the client moves between hosts
+		 * of host 1's parameters */
+		const mdl_params *peer = scn_params(s, k, 0), *src = scn_params(s, k, s->host_count > 1 ? 1 : 0);
+		mdl_vmig_result r;
+		mdl_vmig_compute(&dev, src, src, peer, &r);
+		model[0][k] = r.quiesce_ns;
+		model[1][k] = r.transfer_ns + memory_copy_ns(p->migration_args[1][1], src, src);
+		model[2][k] = r.register_added_ns + r.objects_ns + r.qp_restore_ns;
+		model[3][k] = r.notify_ns + r.repoint_ns;
+	}
+	static const char *const steps[4] = {"quiesce", "transfer", "re-registration", "reconnection"};
+	double total_trace = 0, total[SCN_PRESETS_MAX] = {0};
+	for (int j = 0; j < 4; j++) {
+		fprintf(out, " %-24s %14.1f", steps[j], m[j] / 1e3);
+		total_trace += m[j];
+		for (size_t k = 0; k < s->preset_count; k++) {
+			fprintf(out, " %22.1f", model[j][k] / 1e3);
+			total[k] += model[j][k];
+		}
+		fprintf(out, "\n");
+	}
+	fprintf(out, " %-24s %14.1f", "pause (sum)", total_trace / 1e3);
+	for (size_t k = 0; k < s->preset_count; k++)
+		fprintf(out, " %22.1f", total[k] / 1e3);
+	fprintf(out, "\n");
 }
