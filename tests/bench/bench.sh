@@ -20,7 +20,8 @@
 #      client's guest moved to a third host half way through, without loss
 #      and with 10 % loss: the pause each side saw and the steps of the
 #      move (docs/migration.md), then `vrdmasim replay` of the trace of the
-#      lossless run;
+#      lossless run, whose migration steps it prints beside the model's
+#      estimate of them on both presets;
 #   5. trace replay: `vrdmasim replay` of a 1,000,000-operation trace
 #      (vrdma-perf write_bw, one host), replayed operations per wall second
 #      versus the bare ping-pong's round trips per second, and its peak RSS
@@ -139,8 +140,9 @@ if [ -n "$vrdma_perf" ]; then
       printf "vrdma-perf write_lat --demo --migrate-at, loss %s: client paused %.1f us, first round trip after %.1f us, server waited %.1f us\n", loss, c, r, s;
       sub(/^ steps\[usec\]: /, "", steps); printf "  steps (us): %s\n", steps }' "$work/migrate-$loss.out"
   done
-  "$vrdmasim" replay "$work/migrate-0.vtrace" --format csv > "$work/migrate-replay.csv"
-  printf "vrdmasim replay of the migration trace: %d rows\n" "$(wc -l < "$work/migrate-replay.csv")"
+  # the replay: the trace's steps beside the model's on both presets
+  "$vrdmasim" replay "$work/migrate-0.vtrace" --preset esxi5-qdr-2012,modern-hdr > "$work/migrate-replay.txt"
+  sed -n '/^Live migration:/,$p' "$work/migrate-replay.txt"
   rm -f "$work"/migrate-*.vtrace
 
   # ---- 5. replaying a 1,000,000-operation trace ----

@@ -32,6 +32,7 @@ cat "$out"
 # One line per section: a section that silently printed nothing fails.
 for line in 'speed ratio' 'peak RSS at 1e4' 'bandwidth speed ratio' 'shared-memory ping-pong' \
             'write_bw 64 KiB --same-host' 'replay speed ratio' 'vrdmasim plot,' 'honest 2 B same-host' \
-            'many-flow speed ratio' 'many-flow engine' 'sweep -j 2 ratio' 'vRDMA against its floors'; do
+            'many-flow speed ratio' 'many-flow engine' 'sweep -j 2 ratio' 'vRDMA against its floors' \
+            'migrate-at, loss 0.1' 'Live migration: the trace' ' pause (sum) ' 'udp_poll'; do
   grep -q "$line" "$out" || { echo "smoke.sh: no '$line' line in make bench's output" >&2; exit 1; }
 done
