@@ -194,11 +194,7 @@ static void x_axis(const view *v, FILE *gp)
 		double pad = x->high > x->low ? (x->high - x->low) * 0.05 : fmax(fabs(x->low) * 0.1, 1);
 		fprintf(gp, "unset logscale x\nset xrange [%.9g:%.9g]\n", x->low - pad, x->high + pad);
 	}
-	size_t zipped = 0;
-	for (size_t k = 0; k < d->var_count; k++)
-		zipped += d->vars[k].follows_x && d->vars[k].distinct > 1;
-	fprintf(gp, "set xlabel '%s%s%s%s", x->name, x->unit[0] ? " [" : "", x->unit, x->unit[0] ? "]" : "");
-	fprintf(gp, zipped ? " (and %zu variable%s zipped with it)'\n" : "'\n", zipped, zipped > 1 ? "s" : "");
+	fprintf(gp, "set xlabel '%s%s%s%s'\n", x->name, x->unit[0] ? " [" : "", x->unit, x->unit[0] ? "]" : "");
 	/* Tics at the values run, written as the sweep writes them (the
 	 * "per vm" tail is in the label), when there are few of them. */
 	double seen[TICS_MAX];
@@ -481,7 +477,7 @@ static int draw_migrations(const view *v, size_t preset, const char *work, vr_di
 	if (n == 0 || write_migrations(v, work, name, b, n, diag) != 0 || !(gp = create(work, "", name, "gp", path, sizeof path, diag)))
 		goto done;
 	vr_gp_loaded_script_head(gp, name);
-	size_t longest = failed ? 44 : 20;   /* the cross's line */
+	size_t longest = 16;   /* "did not converge" */
 	char label[MDL_NAME_MAX + 300];
 	for (size_t k = 0; k < n; k++) {
 		migration_label(v, &b[k], label, sizeof label);
