@@ -342,10 +342,12 @@ int sweep_value(const sweep_var *v, const char *text, double number, int is_numb
 static void classify(sweep_data *d, size_t k)
 {
 	sweep_var *v = &d->vars[k];
-	const sweep_point *p0 = &d->points[0];
+	/* The unit is that of the first value written with one: a bare 0 has none. */
+	size_t first = 0;
+	while (first + 1 < d->point_count && d->points[first].is_number[k])
+		first++;
+	const sweep_point *p0 = &d->points[first];
 	v->numeric = 1;
-	for (size_t i = 0; i < d->point_count && d->points[i].is_number[k]; i++)
-		p0 = &d->points[i + 1 < d->point_count ? i + 1 : i];   /* the first written with a unit, if any */
 	v->has_unit = !p0->is_number[k];
 	if (v->has_unit) {
 		size_t u = 0;
