@@ -46,9 +46,10 @@ const vr_command VR_CMD_PLOT = {
 		       "cache misses against QPs per host; or the fit\n"
 		       "'calibrate --json' wrote; or a sweep's results\n"
 		       "against the swept variable (throughput and p99 per\n"
-		       "flow group, or median, p99 or bandwidth), with the\n"
-		       "knees of a knee report.  --options draws only\n"
-		       "the options named",
+		       "flow group, or median, p99 or bandwidth; live\n"
+		       "migrations' time, downtime and hypervisor CPU per\n"
+		       "migration group), with the knees of a knee\n"
+		       "report.  --options draws only the options named",
 	.operands_max = 1,
 	.operands_refusal = "one results file",
 	.check = plot_check,

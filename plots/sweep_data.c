@@ -97,6 +97,45 @@ static int name_of(const json_doc *doc, const json_node *object, const char *key
 	return v ? vr_plot_intern(doc, v, what, list, count, SWEEP_NAMES_MAX, out, diag) : -1;
 }
 
+/* What a migration's "result" may be (docs/results-schema.md). */
+static const char *const migration_results[] = {"converged", "round limit", "does not converge", "unfinished"};
+
+/* One live migration of a flows result: a sample in its group's panel. */
+static int read_migration(reader *r, const json_doc *doc, const json_node *m, size_t preset, size_t option, vr_diag *diag)
+{
+	sweep_data *d = r->d;
+	if (m->type != JSON_OBJECT)
+		return vr_diag_at(diag, json_where(doc, m), "found %s in \"migrations\", expected an object per live migration",
+				  json_type_name(m->type));
+	sweep_sample *s = new_sample(r, diag, doc, m);
+	if (!s)
+		return -1;
+	s->preset = preset;
+	s->option = option;
+	s->migration = 1;
+	double moved, rounds;
+	const json_node *result;
+	if (name_of(doc, m, "group", "flow group", d->panels, &d->panel_count, &s->panel, diag) ||
+	    !vr_plot_member(doc, m, "transport", JSON_STRING, diag) ||
+	    vr_plot_number(doc, m, "total_time_s", &s->mig[SWEEP_MIG_TIME_S], diag) ||
+	    vr_plot_number(doc, m, "downtime_ms", &s->mig[SWEEP_MIG_DOWNTIME_MS], diag) ||
+	    vr_plot_number(doc, m, "moved_bytes", &moved, diag) || vr_plot_number(doc, m, "rounds", &rounds, diag) ||
+	    vr_plot_number(doc, m, "source_cpu_s", &s->mig[SWEEP_MIG_SOURCE_CPU_S], diag) ||
+	    vr_plot_number(doc, m, "destination_cpu_s", &s->mig[SWEEP_MIG_DESTINATION_CPU_S], diag) ||
+	    !(result = vr_plot_member(doc, m, "result", JSON_STRING, diag)))
+		return -1;
+	size_t k = 0, known = sizeof migration_results / sizeof migration_results[0];
+	while (k < known && strcmp(result->text, migration_results[k]) != 0)
+		k++;
+	if (k == known)
+		return vr_diag_at(diag, json_where(doc, result), "found the result '%.60s', expected converged, round limit, does not converge "
+				  "or unfinished", result->text);
+	s->converged = k == 0;
+	if (!s->converged)
+		s->mig[SWEEP_MIG_DOWNTIME_MS] = NAN;   /* no stop-and-copy: no downtime to draw */
+	return 0;
+}
+
 /* Each flow group of one preset and option: a sample in its group's panel. */
 static int read_flow_result(reader *r, const json_doc *doc, const json_node *fr, vr_diag *diag)
 {
@@ -121,6 +160,15 @@ static int read_flow_result(reader *r, const json_doc *doc, const json_node *fr,
 		    vr_plot_number(doc, g, "p99_us", &s->y[SWEEP_P99], diag) || vr_plot_number(doc, g, "p50_us", &s->y[SWEEP_MEDIAN], diag))
 			return -1;
 	}
+	const json_node *migrations = json_get(fr, "migrations");
+	if (!migrations)
+		return 0;
+	if (migrations->type != JSON_ARRAY)
+		return vr_diag_at(diag, json_where(doc, migrations), "found %s for \"migrations\", expected an array of live migrations",
+				  json_type_name(migrations->type));
+	for (const json_node *m = json_first(migrations); m; m = json_next(migrations, m))
+		if (read_migration(r, doc, m, preset, option, diag) != 0)
+			return -1;
 	return 0;
 }
 
@@ -274,8 +322,10 @@ int sweep_value(const sweep_var *v, const char *text, double number, int is_numb
 		*out = number;
 		return 0;
 	}
-	if (is_number)
-		return -1;
+	if (is_number) {   /* 0 is zero in any unit: "[0, 250MBps]" */
+		*out = 0;
+		return number == 0 ? 0 : -1;
+	}
 	char tail[SWEEP_TEXT_MAX], unit[SWEEP_TEXT_MAX];
 	int cycles;
 	if (quantity_of(text, v->kind, out, &cycles, tail, sizeof tail) != 0)
@@ -292,7 +342,11 @@ int sweep_value(const sweep_var *v, const char *text, double number, int is_numb
 static void classify(sweep_data *d, size_t k)
 {
 	sweep_var *v = &d->vars[k];
-	const sweep_point *p0 = &d->points[0];
+	/* The unit is that of the first value written with one: a bare 0 has none. */
+	size_t first = 0;
+	while (first + 1 < d->point_count && d->points[first].is_number[k])
+		first++;
+	const sweep_point *p0 = &d->points[first];
 	v->numeric = 1;
 	v->has_unit = !p0->is_number[k];
 	if (v->has_unit) {
@@ -432,7 +486,7 @@ static void rest_of(const sweep_data *d, const sweep_sample *s, char *rest, size
 	for (size_t k = 0; k < d->var_count; k++) {
 		const sweep_var *v = &d->vars[k];
 		completion_swept |= strcmp(v->name, "completion") == 0;
-		if (k == d->x || v->distinct < 2 || strcmp(v->name, "options") == 0 || strcmp(v->name, "preset") == 0)
+		if (k == d->x || v->distinct < 2 || v->follows_x || strcmp(v->name, "options") == 0 || strcmp(v->name, "preset") == 0)
 			continue;
 		size_t used = strlen(rest);
 		if (v->numeric)
@@ -533,9 +587,41 @@ static int by_series_x(const void *a, const void *b)
 	return (s->panel > t->panel) - (s->panel < t->panel);
 }
 
+static int by_x(const void *a, const void *b)
+{
+	double x = sorting->points[*(const size_t *)a].value[sorting->x], y = sorting->points[*(const size_t *)b].value[sorting->x];
+	return (x > y) - (x < y);
+}
+
+/* Which variables are zipped with x: one text per value of x (the points
+ * in order of x, each compared with the first of its value). */
+static int mark_zipped(sweep_data *d, vr_diag *diag)
+{
+	size_t *order = malloc(d->point_count * sizeof *order);
+	if (!order)
+		return vr_diag_at(diag, (vr_where){d->file, 0, 0}, "out of memory");
+	for (size_t i = 0; i < d->point_count; i++)
+		order[i] = i;
+	sorting = d;
+	qsort(order, d->point_count, sizeof *order, by_x);
+	sorting = NULL;
+	for (size_t k = 0; k < d->var_count; k++) {
+		d->vars[k].follows_x = k != d->x;
+		for (size_t i = 1, first = 0; i < d->point_count && d->vars[k].follows_x; i++) {
+			const sweep_point *p = &d->points[order[i]], *q = &d->points[order[first]];
+			if (p->value[d->x] != q->value[d->x])
+				first = i;
+			else if (strcmp(p->text[k], q->text[k]) != 0)
+				d->vars[k].follows_x = 0;
+		}
+	}
+	free(order);
+	return 0;
+}
+
 int sweep_make_series(sweep_data *d, const char *variable, vr_where where, vr_diag *diag)
 {
-	if (choose_x(d, variable, where, diag) != 0)
+	if (choose_x(d, variable, where, diag) != 0 || mark_zipped(d, diag) != 0)
 		return -1;
 	d->series_count = 0;
 	qsort(d->samples, d->sample_count, sizeof *d->samples, by_point);

@@ -7,10 +7,18 @@
  * A panel is a flow group (flows results) or a verb (single-flow results).
  * A variable is numeric when every value is a JSON number or a quantity of
  * one kind with its unit ("64B", "1800cycles", "10k/s per vm": the unit
- * and any "per WORD" tail are the axis's unit); otherwise its values are
+ * and any "per WORD" tail are the axis's unit; a bare 0 among them is zero
+ * of that unit, as a sweep writes "dirty_rate: [0, 250MBps]"); otherwise its values are
  * names (option, preset, completion) and tell series apart.  The x axis is
  * one numeric variable; every other variable, and the option, make the
- * series: a line each, its colour the option, its dash the rest.
+ * series: a line each, its colour the option, its dash the rest.  A
+ * variable zipped with the x variable (one value per value of x) makes no
+ * series of its own.
+ *
+ * Flow results' live migrations ("migrations", docs/results-schema.md) are
+ * samples of their own (migration set) in their group's panel: migration
+ * time, downtime and the hypervisors' CPU seconds, and whether it
+ * converged (downtime NAN when it did not).
  *
  * Reading is strict: every line must be a sweep point of the same scenario
  * and variables, every value is checked where it is read, and a refusal is
@@ -46,6 +54,7 @@ typedef struct sweep_var {
 	int has_unit;
 	double low, high;            /* numeric: the smallest and largest value */
 	size_t distinct;             /* values told apart (at most 2 counted) */
+	int follows_x;               /* set by sweep_make_series: one value per value of x (zipped with it) */
 } sweep_var;
 
 typedef struct sweep_point {
@@ -58,10 +67,18 @@ typedef struct sweep_point {
 	unsigned char is_number[SWEEP_VARS_MAX];     /* written as a JSON number */
 } sweep_point;
 
+/* A live migration's figures (a flows result's "migrations"). */
+typedef enum sweep_migration_value {
+	SWEEP_MIG_TIME_S, SWEEP_MIG_DOWNTIME_MS, SWEEP_MIG_SOURCE_CPU_S, SWEEP_MIG_DESTINATION_CPU_S, SWEEP_MIG_VALUES
+} sweep_migration_value;
+
 typedef struct sweep_sample {
 	size_t point, preset, option, panel;
 	char extra[SWEEP_TEXT_MAX];  /* single-flow: size and completion, when not swept */
-	double y[SWEEP_METRICS];     /* NAN where the result has none */
+	double y[SWEEP_METRICS];     /* NAN where the result has none (all NAN for a migration) */
+	int migration;               /* a live migration of group PANEL, not the group's operations */
+	int converged;               /* migration: its "result" is "converged" */
+	double mig[SWEEP_MIG_VALUES];   /* migration: its figures (downtime NAN when not converged) */
 	size_t series;               /* set by sweep_make_series */
 	size_t order;                /* its place in the file, 0.. */
 } sweep_sample;

@@ -86,7 +86,7 @@ static block *blocks_of(const view *v, size_t preset, sweep_metric m, size_t *co
 static double y_at(const view *v, size_t p, size_t g, sweep_metric m, double x)
 {
 	for (size_t i = v->d.series[g].first_sample; i < v->d.sample_count && v->d.samples[i].series == g; i++)
-		if (v->d.samples[i].panel == p && x_of(v, &v->d.samples[i]) == x)
+		if (v->d.samples[i].panel == p && !v->d.samples[i].migration && x_of(v, &v->d.samples[i]) == x)
 			return v->d.samples[i].y[m];
 	return NAN;
 }
@@ -369,13 +369,172 @@ done:
 	return rc;
 }
 
+/* "dirty_rate", "open_loop": a path's last key, for labels. */
+static const char *short_name(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	return dot ? dot + 1 : path;
+}
+
+/* ---- live migrations ------------------------------------------------------ */
+
+/* The panels of a migration picture: what each draws of a row of its data. */
+static const struct {
+	const char *title, *label, *using;   /* USING: the y column (of data/sweep-migration-PRESET.dat) */
+	int marks;                           /* a migration that did not converge is a cross here */
+} migration_panels[] = {
+	{"migration time", "total time [s]", "2", 1},
+	{"downtime (stop-and-copy)", "downtime [ms]", "3", 0},
+	{"hypervisor CPU (source + destination)", "CPU [s]", "4", 1},
+};
+
+static int migration_drawn(const view *v, const sweep_sample *s, size_t preset)
+{
+	return s->migration && s->preset == preset && v->shown[s->option] && (!v->has_group || s->panel == v->group);
+}
+
+/* The (group, series) blocks of PRESET's migrations, groups in order: a
+ * malloc'd list, *COUNT of them (0: none), *FAILED: a migration of them
+ * did not converge. */
+static block *migration_blocks(const view *v, size_t preset, size_t *count, int *failed)
+{
+	const sweep_data *d = &v->d;
+	block *list = malloc((d->sample_count + 1) * sizeof *list);
+	*count = 0;
+	*failed = 0;
+	for (size_t p = 0; list && p < d->panel_count; p++)
+		for (size_t g = 0; g < d->series_count; g++) {
+			int found = 0;
+			for (size_t i = d->series[g].first_sample; i < d->sample_count && d->samples[i].series == g; i++)
+				if (d->samples[i].panel == p && migration_drawn(v, &d->samples[i], preset)) {
+					found = 1;
+					*failed |= !d->samples[i].converged;
+				}
+			if (found)
+				list[(*count)++] = (block){p, g};
+		}
+	return list;
+}
+
+/* data/NAME.dat: a block per (group, series), rows in order of x; a
+ * migration that did not converge has "-" for its downtime. */
+static int write_migrations(const view *v, const char *work, const char *name, const block *b, size_t n, vr_diag *diag)
+{
+	const sweep_data *d = &v->d;
+	const sweep_var *x = &d->vars[d->x];
+	char path[8192];
+	FILE *dat = create(work, "data", name, "dat", path, sizeof path, diag);
+	if (!dat)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		const sweep_series *g = &d->series[b[k].series];
+		fprintf(dat, "# %s | %s: %s%s%s%s total_time_s downtime_ms hypervisor_cpu_s source_cpu_s destination_cpu_s converged round point\n",
+			d->panels[b[k].panel], g->label, x->name, x->unit[0] ? "[" : "", x->unit, x->unit[0] ? "]" : "");
+		for (size_t i = g->first_sample; i < d->sample_count && d->samples[i].series == b[k].series; i++) {
+			const sweep_sample *s = &d->samples[i];
+			if (s->panel != b[k].panel || !s->migration)
+				continue;
+			const double *m = s->mig;
+			fprintf(dat, "%.9g %.9g ", x_of(v, s), m[SWEEP_MIG_TIME_S]);
+			fprintf(dat, s->converged ? "%.9g " : "- ", m[SWEEP_MIG_DOWNTIME_MS]);
+			fprintf(dat, "%.9g %.9g %.9g %d %u %zu\n", m[SWEEP_MIG_SOURCE_CPU_S] + m[SWEEP_MIG_DESTINATION_CPU_S],
+				m[SWEEP_MIG_SOURCE_CPU_S], m[SWEEP_MIG_DESTINATION_CPU_S], s->converged, d->points[s->point].round,
+				d->points[s->point].index);
+		}
+		fprintf(dat, "\n\n");
+	}
+	return vr_plot_close(dat, path, diag);
+}
+
+/* A block's line in the key: its group, then the option and the other
+ * variables when they tell lines apart. */
+static void migration_label(const view *v, const block *b, char *label, size_t len)
+{
+	const sweep_series *g = &v->d.series[b->series];
+	size_t shown = 0;
+	for (size_t o = 0; o < v->d.option_count; o++)
+		shown += v->shown[o] != 0;
+	if (shown > 1)
+		snprintf(label, len, "%s, %s", v->d.panels[b->panel], g->label);
+	else
+		snprintf(label, len, "%s%s%s", v->d.panels[b->panel], g->rest[0] ? ", " : "", g->rest);
+}
+
+/* sweep-migration-PRESET: migration time, downtime and the hypervisors'
+ * CPU against x, a line per migration group (colour) and series (dash). */
+static int draw_migrations(const view *v, size_t preset, const char *work, vr_diag *diag)
+{
+	const sweep_data *d = &v->d;
+	size_t n;
+	int failed;
+	block *b = migration_blocks(v, preset, &n, &failed);
+	if (!b)
+		return vr_diag_at(diag, (vr_where){d->file, 0, 0}, "out of memory");
+	char name[MDL_NAME_MAX + 32], path[8192];
+	snprintf(name, sizeof name, "sweep-migration-%s", d->presets[preset]);
+	FILE *gp = NULL;
+	int rc = n == 0 ? 0 : -1;
+	if (n == 0 || write_migrations(v, work, name, b, n, diag) != 0 || !(gp = create(work, "", name, "gp", path, sizeof path, diag)))
+		goto done;
+	vr_gp_loaded_script_head(gp, name);
+	size_t longest = 16;   /* "did not converge" */
+	char label[MDL_NAME_MAX + 300];
+	for (size_t k = 0; k < n; k++) {
+		migration_label(v, &b[k], label, sizeof label);
+		longest = fmax(longest, strlen(label));
+	}
+	double right = fmin(fmax(1 - (9.5 * (double)longest + 120) / PICTURE_WIDTH, 0.45), 0.8);
+	fprintf(gp, "set multiplot layout 1,3 margins 0.07,%.3f,0.2,0.86 spacing 0.07,0.12 title \"%s, %s: live migration against %s%s\"\n",
+		right, d->scenario, d->presets[preset], d->vars[d->x].name, failed ? "\\n×: did not converge (no downtime; time and CPU until it stopped)" : "");
+	fprintf(gp, "set key at screen %.3f, screen 0.86 left top Left reverse box spacing 1.2 width 2\n", right + 0.02);
+	x_axis(v, gp);
+	/* three panels side by side: the full name is in the title, the tics slanted */
+	const sweep_var *x = &d->vars[d->x];
+	fprintf(gp, "set xlabel '%s%s%s%s'\nset xtics rotate by 50 right\n", short_name(x->name), x->unit[0] ? " [" : "", x->unit,
+		x->unit[0] ? "]" : "");
+	for (size_t f = 0; f < sizeof migration_panels / sizeof migration_panels[0]; f++) {
+		fprintf(gp, "set title '%s'\nset ylabel '%s'\nunset logscale y\nset yrange [0:*]\nset format y '%%g'\n", migration_panels[f].title,
+			migration_panels[f].label);
+		const char *sep = "plot ";
+		for (size_t k = 0; k < n; k++) {
+			migration_label(v, &b[k], label, sizeof label);
+			size_t colour = b[k].panel % (size_t)VR_GP_COLOURS + 1, style = d->series[b[k].series].style;
+			/* converged points on the line; the others, crosses */
+			fprintf(gp, "%s\\\n  'data/%s.dat' index %zu using 1:($7 > 0 ? $%s : NaN) with linespoints lt %zu dt %zu pt 7 title '%s'", sep,
+				name, k, migration_panels[f].using, colour, style % 5 + 1, label);
+			sep = ", ";
+			if (migration_panels[f].marks && failed)
+				fprintf(gp, ", \\\n  'data/%s.dat' index %zu using 1:($7 > 0 ? NaN : $%s) with points lt %zu pt 2 ps 2.5 lw 2 notitle", name,
+					k, migration_panels[f].using, colour);
+		}
+		if (f == 0 && failed)
+			fprintf(gp, ", \\\n  NaN with points pt 2 ps 2.5 lw 2 lc rgb '#000000' title 'did not converge'");
+		fprintf(gp, "\n");
+		if (f == 0)
+			fprintf(gp, "unset key\n");
+	}
+	fprintf(gp, "unset multiplot\nset output\n");
+	FILE *closing = gp;
+	gp = NULL;
+	if (vr_plot_close(closing, path, diag) == 0)
+		rc = vr_gp_run_per_terminal(v->gnuplot, work, name, PICTURE_WIDTH, 660, diag);
+done:
+	if (gp)
+		fclose(gp);
+	free(b);
+	return rc;
+}
+
 static int draw_all(const void *ctx, const char *work, vr_diag *diag)
 {
 	const view *v = ctx;
-	for (size_t p = 0; p < v->d.preset_count; p++)
+	for (size_t p = 0; p < v->d.preset_count; p++) {
 		for (int m = 0; m < SWEEP_METRICS; m++)
 			if (draw_picture(v, p, (sweep_metric)m, work, diag) != 0)
 				return -1;
+		if (draw_migrations(v, p, work, diag) != 0)
+			return -1;
+	}
 	return 0;
 }
 

@@ -12,6 +12,19 @@
  *                         than 10x); points of every round drawn together,
  *                         in order of the variable
  *
+ *   sweep-migration-PRESET
+ *                         per preset whose flow results hold live
+ *                         migrations: migration time, downtime and the
+ *                         hypervisors' CPU (source + destination), a
+ *                         panel each, a line per migration group
+ *                         (colour) and series (dash); a migration that
+ *                         did not converge is off its line: a cross at its
+ *                         time and CPU, no downtime ("-" in the data),
+ *                         said in the title and key.  Data: a block per
+ *                         group and series, columns x, total_time_s,
+ *                         downtime_ms, hypervisor_cpu_s, source_cpu_s,
+ *                         destination_cpu_s, converged (1/0), round, point
+ *
  * The x axis is --x VAR's variable, or the knee report's, or the first
  * numeric variable that varies.
  * With a knee report (--knees K.json, plots/sweep_knees.h) its variable is

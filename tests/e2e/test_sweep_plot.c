@@ -5,8 +5,10 @@
  * a line per option and completion mode, data in order of the variable,
  * every round together), a hand-made knee report marked (ring, bracket,
  * target), --group, single-flow results against a swept size
- * (tests/e2e/plot-sweep-single.yaml), and the refusals: located, exit 2,
- * nothing written.
+ * (tests/e2e/plot-sweep-single.yaml), live migrations against a zipped
+ * dirty rate written with units and a bare 0 (tests/e2e/plot-sweep-migration.jsonl,
+ * hand-made: one migration does not converge), and the refusals: located,
+ * exit 2, nothing written.
  */
 #include <check.h>
 #include <math.h>
@@ -355,6 +357,97 @@ START_TEST(draws_single_flow_results_against_size)
 }
 END_TEST
 
+/* TEXT with its first OLD made NEW, written as DIR/NAME; *LINE and *COLUMN
+ * (1..) of AT's first byte in it. */
+static const char *variant(const char *text, const char *old, const char *new, const char *name, const char *at, unsigned *line,
+			   unsigned *column)
+{
+	const char *hit = strstr(text, old);
+	ck_assert_msg(hit != NULL, "'%s' is not in the fixture", old);
+	size_t len = strlen(text) + strlen(new) + 1;
+	char *changed = malloc(len);
+	ck_assert_ptr_nonnull(changed);
+	snprintf(changed, len, "%.*s%s%s", (int)(hit - text), text, new, hit + strlen(old));
+	const char *found = strstr(changed, at);
+	ck_assert_ptr_nonnull(found);
+	*line = 1;
+	const char *start = changed;
+	for (const char *c = changed; c < found; c++)
+		if (*c == '\n') {
+			(*line)++;
+			start = c + 1;
+		}
+	*column = (unsigned)(found - start) + 1;
+	const char *path = write_test_file(dir, name, changed);
+	free(changed);
+	return path;
+}
+
+/* Live migrations (hand-made results, points out of order): a line per
+ * migration group against the dirty rate, "0" and "250MBps" read as
+ * numbers of one unit (bit/s), the zipped variable no series of its own;
+ * the migration that did not converge has no downtime ("-") and is a
+ * cross, said in the title and key; nothing is inf or nan. */
+START_TEST(draws_live_migrations_against_the_dirty_rate)
+{
+	const char *fixture = src_path("tests/e2e/plot-sweep-migration.jsonl");
+	plot_ok((const char *[]){"plot", fixture, "--out", out, NULL});
+	picture("sweep-migration-p1");
+	char data[300];
+	snprintf(data, sizeof data, "%s/data", out);
+	char *dat = file_in(data, "sweep-migration-p1.dat");
+	const char *columns = "flows[tcp].migrate.dirty_rate[bit/s] total_time_s downtime_ms hypervisor_cpu_s source_cpu_s "
+			      "destination_cpu_s converged round point\n";
+	char expected[2048];
+	snprintf(expected, sizeof expected,
+		 "# tcp | native: %s0 2.5 0 5 2.75 2.25 1 0 0\n2e+09 2.75 14 6 3 3 1 0 1\n1.6e+10 3.25 - 7 3.5 3.5 0 0 2\n\n\n"
+		 "# rdma | native: %s0 3 0 0.75 0.5 0.25 1 0 0\n2e+09 3.25 14.5 1 0.5 0.5 1 0 1\n1.6e+10 4.5 84 1 0.5 0.5 1 0 2\n\n\n",
+		 columns, columns);
+	ck_assert_str_eq(dat, expected);
+	ck_assert(!strstr(dat, "nan") && !strstr(dat, "inf"));
+	free(dat);
+	char *gp = file_in(out, "sweep-migration-p1.gp");
+	ck_assert(strstr(gp, "set xtics ('0' 0, '250MBps' 2e+09, '2GBps' 1.6e+10)"));
+	ck_assert(strstr(gp, "live migration against flows[tcp].migrate.dirty_rate\\n×: did not converge"));
+	ck_assert(strstr(gp, "title 'did not converge'"));
+	ck_assert(strstr(gp, "index 0 using 1:($7 > 0 ? $2 : NaN) with linespoints lt") && strstr(gp, "title 'tcp'"));
+	ck_assert(strstr(gp, "index 0 using 1:($7 > 0 ? NaN : $2) with points"));   /* the cross of tcp's migration time */
+	ck_assert(strstr(gp, "index 1 using 1:($7 > 0 ? $4 : NaN)") && strstr(gp, "title 'rdma'"));
+	ck_assert(!strstr(gp, "dirty_rate="));   /* the zipped variable makes no line of its own */
+	free(gp);
+
+	/* Bad migrations: located, nothing drawn. */
+	remove_tree(out);
+	char *text = slurp(fixture), where[WHERE_BYTES];
+	ck_assert_ptr_nonnull(text);
+	unsigned line, column;
+	const char *bad = variant(text, "\"downtime_ms\": 0, ", "", "missing.jsonl", "{\"group\": \"tcp\"", &line, &column);
+	snprintf(where, sizeof where, "%s:%u:%u: found a result without \"downtime_ms\"", bad, line, column);
+	refused((const char *[]){"plot", bad, "--out", out, NULL}, where);
+	bad = variant(text, "\"rounds\": 3,", "\"rounds\": \"3\",", "typed.jsonl", "\"3\"", &line, &column);
+	snprintf(where, sizeof where, "%s:%u:%u: found a string for \"rounds\"", bad, line, column);
+	refused((const char *[]){"plot", bad, "--out", out, NULL}, where);
+	bad = variant(text, "\"does not converge\"", "\"diverged\"", "result.jsonl", "\"diverged\"", &line, &column);
+	snprintf(where, sizeof where, "%s:%u:%u: found the result 'diverged', expected converged, round limit", bad, line, column);
+	refused((const char *[]){"plot", bad, "--out", out, NULL}, where);
+	bad = variant(text, "\"source_cpu_s\": 0.5,", "\"source_cpu_s\": -0.5,", "negative.jsonl", "-0.5", &line, &column);
+	snprintf(where, sizeof where, "%s:%u:%u: found -0.5 for \"source_cpu_s\", expected a finite number", bad, line, column);
+	refused((const char *[]){"plot", bad, "--out", out, NULL}, where);
+	bad = variant(text, "\"migrations\": [{", "\"migrations\": 3, \"x\": [{", "array.jsonl", "3, \"x\"", &line, &column);
+	snprintf(where, sizeof where, "%s:%u:%u: found a number for \"migrations\", expected an array", bad, line, column);
+	refused((const char *[]){"plot", bad, "--out", out, NULL}, where);
+	bad = variant(text, "\"migrations\": [{", "\"migrations\": [7, {", "object.jsonl", "7, {", &line, &column);
+	snprintf(where, sizeof where, "%s:%u:%u: found a number in \"migrations\", expected an object", bad, line, column);
+	refused((const char *[]){"plot", bad, "--out", out, NULL}, where);
+	/* A bare number other than 0 among quantities is no value of their unit: then the variable is names. */
+	bad = variant(text, "\"flows[tcp].migrate.dirty_rate\": 0,", "\"flows[tcp].migrate.dirty_rate\": 5,", "five.jsonl", "5,", &line,
+		      &column);
+	refused((const char *[]){"plot", bad, "--x", "flows[tcp].migrate.dirty_rate", "--out", out, NULL},
+		"--x: found the variable 'flows[tcp].migrate.dirty_rate', expected a numeric variable");
+	free(text);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("sweep_plot");
@@ -368,6 +461,7 @@ int main(void)
 	tcase_add_test(tc, draws_one_group);
 	tcase_add_test(tc, refuses_bad_input_located);
 	tcase_add_test(tc, draws_single_flow_results_against_size);
+	tcase_add_test(tc, draws_live_migrations_against_the_dirty_rate);
 	suite_add_tcase(suite, tc);
 	return run_suite(suite);
 }
