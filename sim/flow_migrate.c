@@ -53,7 +53,7 @@ static void vrdma_stop(vr_migration *m, double now_ns)
 {
 	m->stop_start_ns = now_ns;
 	for (size_t i = 0; i < m->held_count; i++)
-		fl_hold(m->engine, m->held[i]);
+		fl_hold(m->engine, m->held[i], now_ns);
 }
 
 /* vrdma: the memory's stop-and-copy ended at NOW_NS (DOWNTIME_NS long; 0
@@ -62,8 +62,8 @@ static void vrdma_stop(vr_migration *m, double now_ns)
  * and downtime, and the held flows released once the peers re-pointed. */
 static void vrdma_done(vr_migration *m, double now_ns, double downtime_ns)
 {
-	if (m->stop_start_ns < 0)
-		m->stop_start_ns = now_ns;
+	if (m->stop_start_ns < 0)   /* no stop-and-copy round: the device's steps alone */
+		vrdma_stop(m, now_ns);
 	mdl_vmig_device d = m->device;
 	d.precopy_ns = m->stop_start_ns - m->start_ns;
 	d.precopy_first_round = 0;

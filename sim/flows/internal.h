@@ -53,6 +53,7 @@ typedef struct fl_flow {
 	fl_fan fan;                  /* fan_out: its operations' slots (fan.h) */
 	fl_backlog backlog;          /* FL_TRIGGERED: arrivals its window cannot take yet */
 	fl_backlog parked;           /* held: its operations' starts (origin, choice), oldest first */
+	int64_t hold_from_ps;        /* held: posts from then on wait */
 } fl_flow;
 
 /* A cache the flows look keys up in (cache_hop.c). */

@@ -44,7 +44,8 @@ static void start_on(fl_engine *e, uint32_t fi, fl_flow *f, uint32_t choice, int
 {
 	/* held (fl_hold): the operation is posted, its start waits for the
 	 * release; out of memory it starts now, as if not held */
-	if (f->held && fl_backlog_push(&f->parked, (fl_arrival){.time_ps = origin_ps, .choice = choice}) == 0)
+	if (f->held && at_ps >= f->hold_from_ps &&
+	    fl_backlog_push(&f->parked, (fl_arrival){.time_ps = origin_ps, .choice = choice}) == 0)
 		return;
 	const fl_path *path = f->picks[choice].path.path;
 	fl_event ev = {
@@ -139,10 +140,12 @@ void fl_source_start(fl_engine *e, uint32_t fi)
 	take_arrivals(e, fi, f, f->start_ps);
 }
 
-void fl_hold(fl_engine *e, uint32_t fi)
+void fl_hold(fl_engine *e, uint32_t fi, double from_ns)
 {
-	if (fi < e->flow_count)
-		e->flows[fi].held = 1;
+	if (fi >= e->flow_count)
+		return;
+	e->flows[fi].held = 1;
+	e->flows[fi].hold_from_ps = (int64_t)llround(from_ns * 1e3);
 }
 
 void fl_release(fl_engine *e, uint32_t fi, double at_ns)
