@@ -360,6 +360,18 @@ int flow_between_read(const yt_node *node, const scn_host *hosts, size_t host_co
 	return rc;
 }
 
+int flow_between_vm(const yt_node *node, const scn_host *hosts, size_t host_count, const scn_flows *f,
+		    const char *what, scn_vm_ref *vm, vr_diag *diag)
+{
+	reader r = {.hosts = hosts, .host_count = host_count, .f = f, .diag = diag};
+	if (read_vm(&r, node, what, vm) != 0)
+		return -1;
+	if (scn_is_hypervisor(*vm))
+		return vr_diag_at(diag, node->where, "found the host '%s' for %s, expected a VM of it (HOST/INDEX, such as %s/0)",
+				  node->text, what, node->text);
+	return 0;
+}
+
 unsigned long long flow_plan_pairs(const flow_plan *plan)
 {
 	unsigned long long n = plan->a_count;

@@ -23,6 +23,11 @@ typedef struct flow_plan {
 int flow_between_read(const yt_node *node, const scn_host *hosts, size_t host_count, const scn_flows *f,
 		      flow_plan *plan, vr_diag *diag);
 
+/* One VM named by NODE (HOST/INDEX, not a range nor a hypervisor), WHAT
+ * for messages.  0, or -1 with DIAG filled. */
+int flow_between_vm(const yt_node *node, const scn_host *hosts, size_t host_count, const scn_flows *f,
+		    const char *what, scn_vm_ref *vm, vr_diag *diag);
+
 /* Pairs of VMs (client, server) in PLAN. */
 unsigned long long flow_plan_pairs(const flow_plan *plan);
 

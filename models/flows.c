@@ -277,6 +277,26 @@ static int check_migrate(reader *r, const yt_node *node, const scn_flow_group *g
 	return 0;
 }
 
+/* `migrate:`'s `vrdma: {vm: HOST/INDEX}`: a VM of the migration's source
+ * host (once the connections are expanded). */
+static int resolve_migrate_vm(reader *r, const yt_node *node, scn_flow_group *g)
+{
+	scn_migrate_vrdma *v = &g->migrate.vrdma;
+	if (!g->migrate.on || !v->vm_given)
+		return 0;
+	const yt_node *at = yt_get(yt_get(yt_get(node, "migrate"), "vrdma"), "vm");
+	scn_vm_ref vm;
+	if (flow_between_vm(at, r->hosts, r->host_count, r->f, "the migrating VM", &vm, r->diag))
+		return -1;
+	size_t source = g->connections[0].client.host;
+	if (vm.host != source)
+		return vr_diag_at(r->diag, at->where, "found the VM '%s' on host '%s' for migration '%s', expected a VM of its source host '%s'",
+				  at->text, r->hosts[vm.host].name, g->name, r->hosts[source].name);
+	v->vm_host = vm.host;
+	v->vm_index = vm.vm;
+	return 0;
+}
+
 /* `qps`, `service`, `start` and `stop`, which every group may have. */
 static int read_group_common(reader *r, const yt_node *node, scn_flow_group *g)
 {
@@ -425,6 +445,8 @@ static int read_group(reader *r, const yt_node *node, size_t index)
 		rc = check_migrate(r, node, g);
 	if (rc == 0)
 		rc = expand(r, g, &plan, between);
+	if (rc == 0)
+		rc = resolve_migrate_vm(r, node, g);
 	flow_plan_free(&plan);
 	g->seed = mix64(r->seed ^ name_hash(g->name));
 	return rc;

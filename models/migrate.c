@@ -8,13 +8,14 @@
 #include <string.h>
 
 #include "input/yaml_read.h"
+#include "models/vrdma_migration_scenario.h"
 
 const char *const scn_registration_names[MIGRATE_REGISTRATION_COUNT + 1] = {"pin_all", "on_demand", NULL};
 const char *const mdl_precopy_phase_names[PRECOPY_PHASE_COUNT] = {"copying", "stop_and_copy", "converged",
 								  "does not converge"};
 
 static const char *const migrate_keys[] = {"memory", "working_set", "dirty_rate", "page_size", "message",
-					   "downtime_target", "max_rounds", "registration", "chunk", NULL};
+					   "downtime_target", "max_rounds", "registration", "chunk", "vrdma", NULL};
 
 /* A size at KEY of NODE (DEFAULT_BYTES when absent, unless REQUIRED), from
  * MIN_BYTES to MAX_BYTES. */
@@ -98,7 +99,8 @@ int scn_read_migrate(const yt_node *key, const yt_node *node, scn_migrate *m, vr
 		      diag) ||
 	    read_times(node, m, diag) || read_registration(node, m, diag))
 		return -1;
-	return 0;
+	const yt_node *v = yt_get(node, "vrdma");
+	return v ? scn_vmig_read_live(v, &m->vrdma, diag) : 0;
 }
 
 /* Whole pages of M covering BYTES. */

@@ -22,8 +22,11 @@
 #ifndef MDL_MIGRATE_H
 #define MDL_MIGRATE_H
 
+#include <stdint.h>
+
 #include "input/diag.h"
 #include "input/yaml_tree.h"
+#include "models/vrdma_migration.h"
 
 enum {
 	SCN_MIGRATE_ROUNDS_MAX = 1000,   /* pre-copy rounds a run may take: a remainder that
@@ -39,6 +42,18 @@ typedef enum scn_registration {
 } scn_registration;
 extern const char *const scn_registration_names[MIGRATE_REGISTRATION_COUNT + 1];
 
+/* `migrate:`'s `vrdma:` map: the migrating VM's paravirtual RDMA device
+ * (docs/architecture.md, "Migrating a vRDMA VM").  Its QPs and peers come
+ * from the other groups' connections with an end at VM (`vm:`, resolved by
+ * models/flows.c), or are given (`qps:`, `peers:`). */
+typedef struct scn_migrate_vrdma {
+	int on;
+	int vm_given;                /* `vm:`: the device's QPs are the VM's connections */
+	uint16_t vm_host, vm_index;  /* that VM (a VM of the migration's source host) */
+	unsigned long long cqs_per_qp;
+	mdl_vmig_device device;      /* with `qps:`: qps and peers; regions, memory, modes always */
+} scn_migrate_vrdma;
+
 typedef struct scn_migrate {
 	int on;                      /* the group is a migration */
 	double memory_bytes;         /* the VM's memory: round 1 */
@@ -51,6 +66,7 @@ typedef struct scn_migrate {
 	scn_registration registration;   /* rdma only */
 	double chunk_bytes;          /* on-demand registration's chunk (QEMU: 1 MiB) */
 	int registration_given;      /* `registration:` written (refused with tcp) */
+	scn_migrate_vrdma vrdma;     /* `vrdma:` (on 0 without) */
 	unsigned line, column;       /* the `migrate:` key */
 } scn_migrate;
 

@@ -167,9 +167,9 @@ static int read_in_flight(reader *r, const yt_node *block)
 	return 0;
 }
 
-static int read_modes(reader *r, const yt_node *block)
+/* `quiesce:` and `registration:` into D. */
+static int read_choices(reader *r, const yt_node *block, mdl_vmig_device *d)
 {
-	mdl_vmig_device *d = &r->v->device;
 	const yt_node *n;
 	int choice;
 	d->quiesce = MDL_VMIG_DRAIN;
@@ -184,6 +184,15 @@ static int read_modes(reader *r, const yt_node *block)
 			return -1;
 		d->registration = (mdl_vmig_registration)choice;
 	}
+	return 0;
+}
+
+static int read_modes(reader *r, const yt_node *block)
+{
+	mdl_vmig_device *d = &r->v->device;
+	const yt_node *n = yt_get(block, "registration");
+	if (read_choices(r, block, d))
+		return -1;
 	const yt_node *pre = yt_get(block, "precopy");
 	if (pre && pre->type == YT_SCALAR && strcmp(pre->text, "first_round") == 0)
 		d->precopy_first_round = 1;
@@ -252,4 +261,67 @@ mdl_vmig_device scn_vmig_point(const scn_vmig *v, size_t qps_index, size_t memor
 	d.registered_bytes = v->memory[memory_index];
 	d.regions = d.registered_bytes ? v->regions : 0;
 	return d;
+}
+
+static const char *const live_keys[] = {"vm", "qps", "peers", "registered_memory", "regions", "cqs_per_qp", "pds",
+					"in_flight", "quiesce", "registration", NULL};
+
+/* `vm:` or `qps:` (with `peers:`), one of them. */
+static int read_live_qps(reader *r, const yt_node *node, scn_migrate_vrdma *out)
+{
+	const yt_node *vm = yt_get(node, "vm"), *qps = yt_get(node, "qps"), *peers = yt_get(node, "peers");
+	mdl_vmig_device *d = &out->device;
+	if (vm && qps)
+		return vr_diag_at(r->diag, qps->where, "found 'qps' beside 'vm' in 'vrdma', expected one of them: the VM (its QPs are its connections in the other flow groups) or its QP count");
+	if (!vm && !qps)
+		return vr_diag_at(r->diag, node->where, "found 'vrdma' without 'vm' or 'qps', expected the migrating VM (vm: HOST/INDEX) or its QPs (qps: N)");
+	if (vm && peers)
+		return vr_diag_at(r->diag, peers->where, "found 'peers' beside 'vm' in 'vrdma', expected it only with 'qps': the VM's peers are the hosts at the other end of its connections");
+	if (vm) {
+		const char *text;
+		out->vm_given = 1;
+		return yr_string(vm, "the migrating VM (HOST/INDEX)", &text, r->diag);
+	}
+	if (yr_count(qps, "the migrating VM's QPs", 0, MDL_VMIG_OBJECTS_MAX, &d->qps, r->diag))
+		return -1;
+	d->peers = d->qps ? 1 : 0;
+	if (peers && yr_count(peers, "the peer hosts the QPs connect to", 1, MDL_VMIG_PEERS_MAX, &d->peers, r->diag))
+		return -1;
+	if (peers && d->qps == 0)
+		return vr_diag_at(r->diag, peers->where, "found 'peers' with qps: 0, expected it only with QPs to connect");
+	return 0;
+}
+
+int scn_vmig_read_live(const yt_node *node, scn_migrate_vrdma *out, vr_diag *diag)
+{
+	scn_vmig v;
+	reader r = {.v = &v, .diag = diag};
+	memset(out, 0, sizeof *out);
+	memset(&v, 0, sizeof v);
+	out->on = 1;
+	const yt_node *n;
+	if (yr_expect(node, YT_MAP, "'vrdma' (the migrating VM's device: {vm: HOST/INDEX, registered_memory: SIZE, ...})", diag) ||
+	    yr_known_keys(node, live_keys, "'vrdma'", diag) || read_live_qps(&r, node, out))
+		return -1;
+	v.memory_count = 1;
+	if ((n = yt_get(node, "registered_memory")) &&
+	    read_axis(&r, n, "registered memory", 1, MDL_VMIG_REGISTERED_MAX, v.memory, &v.memory_count))
+		return -1;
+	if (n && n->type == YT_SEQ)
+		return vr_diag_at(diag, n->where, "found a list of registered memory in 'vrdma', expected one size (a sweep varies it across runs)");
+	if (read_count(&r, node, "regions", "memory regions", 1, MDL_VMIG_OBJECTS_MAX, &v.regions) ||
+	    read_count(&r, node, "cqs_per_qp", "CQs per QP (a send and a receive CQ at most)", 1, 2, &out->cqs_per_qp) ||
+	    read_count(&r, node, "pds", "protection domains", 1, MDL_VMIG_OBJECTS_MAX, &v.device.pds) ||
+	    read_in_flight(&r, node) || read_choices(&r, node, &v.device) || check_regions(&r, node))
+		return -1;
+	mdl_vmig_device *d = &out->device;
+	d->registered_bytes = v.memory[0];
+	d->regions = d->registered_bytes ? v.regions : 0;
+	d->pds = v.device.pds;
+	d->outstanding = v.device.outstanding;
+	d->outstanding_bytes = v.device.outstanding_bytes;
+	d->quiesce = v.device.quiesce;
+	d->registration = v.device.registration;
+	d->cqs = d->qps * out->cqs_per_qp;
+	return 0;
 }

@@ -24,6 +24,7 @@
 #include "input/diag.h"
 #include "input/yaml_tree.h"
 #include "models/host.h"
+#include "models/migrate.h"
 #include "models/vrdma_migration.h"
 
 enum { SCN_VMIG_POINTS_MAX = 64 };
@@ -45,6 +46,15 @@ typedef struct scn_vmig {
 /* Read NODE (the value of KEY `vrdma_migration`) against the topology's
  * HOSTS into OUT.  0, or -1 with DIAG filled. */
 int scn_vmig_read(const yt_node *node, const scn_host *hosts, size_t host_count, scn_vmig *out, vr_diag *diag);
+
+/* Read `migrate:`'s `vrdma:` map NODE (docs/scenario-format.md, "A vRDMA
+ * VM in a migration") into OUT: the VM (`vm:`, its text checked here and
+ * resolved by the flows' reader) or its QPs and peer hosts (`qps:`,
+ * `peers:`), its regions and registered memory, CQs per QP, PDs, requests
+ * in flight, quiesce and registration, with this block's limits.  The
+ * pre-copy that registration may overlap is the run's, measured.  0, or
+ * -1 with DIAG filled. */
+int scn_vmig_read_live(const yt_node *node, scn_migrate_vrdma *out, vr_diag *diag);
 
 /* The device of grid point (QPS_INDEX, MEMORY_INDEX) of V. */
 mdl_vmig_device scn_vmig_point(const scn_vmig *v, size_t qps_index, size_t memory_index);

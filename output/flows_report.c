@@ -155,6 +155,19 @@ static void text_migrations(const vr_run *run, const vr_flow_result *f, FILE *ou
 			scn_flow_transport_names[s->flows.groups[g].transport], m.total_s, m.downtime_ms, m.moved_bytes / MB,
 			m.rounds, m.source_cpu_s, m.destination_cpu_s, m.result);
 	}
+	for (size_t g = 0; g < s->flows.group_count; g++) {
+		if (!f->migrations[g].on || !f->migrations[g].vrdma)
+			continue;
+		vr_migration_figures m;
+		vr_migration_figures_of(f, &f->migrations[g], &m);
+		fprintf(out, "\n %-16s %6s %6s %12s %12s %12s %10s %10s %10s %10s %10s %10s %12s\n", "vrdma", "QPs", "peers",
+			"measured[ms]", "added[ms]", "state[KB]", "state[ms]", "quiesce[ms]", "register[ms]", "objects[ms]",
+			"QPs[ms]", "repoint[ms]", "peer pause[ms]");
+		fprintf(out, " %-16s %6llu %6llu %12.3f %12.3f %12.1f %10.4f %10.4f %10.4f %10.4f %10.4f %10.4f %12.3f\n",
+			s->flows.groups[g].name, m.qps, m.peers, m.measured_downtime_ms, m.added_downtime_ms, m.state_bytes / 1e3,
+			m.state_transfer_ms, m.quiesce_ms, m.register_added_ms, m.objects_ms, m.qp_restore_ms,
+			m.notify_ms + m.repoint_ms, m.peer_pause_ms);
+	}
 }
 
 static void json_migrations(json_writer *w, const vr_run *run, const vr_flow_result *f)
@@ -180,6 +193,24 @@ static void json_migrations(json_writer *w, const vr_run *run, const vr_flow_res
 		json_write_key_double(w, "source_cpu_s", "%.9f", m.source_cpu_s);
 		json_write_key_double(w, "destination_cpu_s", "%.9f", m.destination_cpu_s);
 		json_write_key_string(w, "result", m.result);
+		if (m.vrdma) {
+			json_write_key(w, "vrdma");
+			json_write_object_begin(w);
+			json_write_key_uint(w, "qps", m.qps);
+			json_write_key_uint(w, "peers", m.peers);
+			json_write_key_double(w, "measured_downtime_ms", "%.6f", m.measured_downtime_ms);
+			json_write_key_double(w, "added_downtime_ms", "%.6f", m.added_downtime_ms);
+			json_write_key_double(w, "state_bytes", "%.0f", m.state_bytes);
+			json_write_key_double(w, "state_transfer_ms", "%.6f", m.state_transfer_ms);
+			json_write_key_double(w, "quiesce_ms", "%.6f", m.quiesce_ms);
+			json_write_key_double(w, "register_added_ms", "%.6f", m.register_added_ms);
+			json_write_key_double(w, "objects_ms", "%.6f", m.objects_ms);
+			json_write_key_double(w, "qp_restore_ms", "%.6f", m.qp_restore_ms);
+			json_write_key_double(w, "notify_ms", "%.6f", m.notify_ms);
+			json_write_key_double(w, "repoint_ms", "%.6f", m.repoint_ms);
+			json_write_key_double(w, "peer_pause_ms", "%.6f", m.peer_pause_ms);
+			json_write_object_end(w);
+		}
 		json_write_object_end(w);
 	}
 	json_write_array_end(w);

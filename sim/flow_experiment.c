@@ -483,6 +483,87 @@ static void hypervisor_work(const builder *b, uint32_t source, uint32_t destinat
 	}
 }
 
+/* Is connection C an end at the VM migrating in V? */
+static int at_vm(const scn_migrate_vrdma *v, const scn_flow_connection *c)
+{
+	return (c->client.host == v->vm_host && c->client.vm == v->vm_index) ||
+	       (c->server.host == v->vm_host && c->server.vm == v->vm_index);
+}
+
+/* Migration group G's `vrdma:` (flow_migrate.h): its device's QPs, the
+ * other groups' connections with an end at the VM, whose other ends' hosts
+ * are its peers (the busiest, with the most of them, gives the peers'
+ * parameters); or the QPs and peers given, the source's parameters then
+ * standing for the peers'. */
+static int vrdma_device(builder *b, size_t g, vr_migration *m)
+{
+	const scn_scenario *s = b->s;
+	const scn_flow_group *grp = &s->flows.groups[g];
+	const scn_migrate_vrdma *v = &grp->migrate.vrdma;
+	size_t source = grp->connections[0].client.host, destination = grp->connections[0].server.host;
+	m->vrdma = 1;
+	m->device = v->device;
+	m->stop_start_ns = -1;
+	m->src = scn_params(s, b->preset, source);
+	m->dst = scn_params(s, b->preset, destination);
+	m->peer = m->device.qps ? m->src : NULL;
+	if (!v->vm_given)
+		return 0;
+	unsigned long long *per_host = calloc(s->host_count, sizeof *per_host);
+	if (!per_host)
+		return vr_diag_at(b->diag, (vr_where){s->file, grp->line, grp->column}, "out of memory");
+	m->device.qps = m->device.peers = 0;
+	for (size_t h = 0; h < s->flows.group_count; h++) {
+		const scn_flow_group *o = &s->flows.groups[h];
+		for (size_t c = 0; h != g && !o->migrate.on && o->svc.cls == SVC_NONE && c < o->connection_count; c++) {
+			const scn_flow_connection *k = &o->connections[c];
+			if (!at_vm(v, k))
+				continue;
+			int client_here = k->client.host == v->vm_host && k->client.vm == v->vm_index;
+			per_host[client_here ? k->server.host : k->client.host]++;
+			m->device.qps++;
+		}
+	}
+	size_t busiest = 0;
+	for (size_t h = 0; h < s->host_count; h++) {
+		m->device.peers += per_host[h] > 0;
+		busiest = per_host[h] > per_host[busiest] ? h : busiest;
+	}
+	free(per_host);
+	if (m->device.qps > MDL_VMIG_OBJECTS_MAX)
+		return vr_diag_at(b->diag, (vr_where){s->file, grp->migrate.line, grp->migrate.column},
+				  "found %llu QPs at the migrating VM, expected at most %llu", m->device.qps, MDL_VMIG_OBJECTS_MAX);
+	m->device.cqs = m->device.qps * v->cqs_per_qp;
+	m->peer = m->device.qps ? scn_params(s, b->preset, busiest) : NULL;
+	return 0;
+}
+
+/* After every flow is added: the flows each `vrdma:` migration holds (the
+ * other groups' flows with an end at its VM). */
+static int vrdma_held_flows(builder *b)
+{
+	const scn_scenario *s = b->s;
+	for (size_t g = 0; b->result->migrations && g < s->flows.group_count; g++) {
+		vr_migration *m = &b->result->migrations[g];
+		const scn_migrate_vrdma *v = &s->flows.groups[g].migrate.vrdma;
+		if (!m->vrdma || !v->vm_given)
+			continue;
+		uint32_t vm = (uint32_t)scn_vm_index(&s->flows, (scn_vm_ref){v->vm_host, v->vm_index});
+		size_t flows = fl_flow_count(b->e);
+		m->engine = b->e;
+		m->held = malloc((flows ? flows : 1) * sizeof *m->held);
+		if (!m->held)
+			return vr_diag_at(b->diag, (vr_where){s->file, 0, 0}, "out of memory");
+		for (uint32_t f = 0; f < flows; f++) {
+			uint32_t client, server;
+			fl_flow_vms(b->e, f, &client, &server);
+			if (client == vm || server == vm)   /* a migration's streams join hypervisors */
+				m->held[m->held_count++] = f;
+		}
+	}
+	return 0;
+}
+
 /* Migration group G (its connections its streams): a controller of
  * rounds, round 1's messages spread over the streams, which start once
  * pin_all's registration is done; on_demand's round 1 takes a path that
@@ -492,6 +573,8 @@ static int add_migration(builder *b, size_t g, double *scale)
 	const scn_flow_group *grp = &b->s->flows.groups[g];
 	const scn_flow_connection *c0 = &grp->connections[0];
 	vr_migration *m = &b->result->migrations[g];
+	if (grp->migrate.vrdma.on && vrdma_device(b, g, m) != 0)
+		return -1;
 	double pin_ns;
 	int rdma = grp->transport == FLOW_TRANSPORT_RDMA;
 	double register_ns = vr_migration_register_ns(&grp->migrate, rdma, scn_params(b->s, b->preset, c0->client.host), &pin_ns);
@@ -640,6 +723,7 @@ int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_r
 		migrations |= s->flows.groups[g].migrate.on;
 	if (migrations)
 		out->migrations = calloc(s->flows.group_count, sizeof *out->migrations);
+	out->migration_count = out->migrations ? s->flows.group_count : 0;
 	builder *b = calloc(1, sizeof *b);
 	host_servers *hosts = calloc(s->host_count, sizeof *hosts);
 	int rc = -1;
@@ -653,7 +737,7 @@ int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_r
 		if (rc == 0 && vr_flow_irq_vectors(s, out) != 0)
 			rc = vr_diag_at(diag, (vr_where){s->file, 0, 0}, "cannot build the interrupt vectors: %s",
 					fl_engine_error(out->engine));
-		if (rc == 0 && add_flows(b, out->latency_scale) != 0)
+		if (rc == 0 && (add_flows(b, out->latency_scale) != 0 || vrdma_held_flows(b) != 0))
 			rc = -1;
 		out->vm_rates = calloc(s->flows.endpoint_count ? s->flows.endpoint_count : 1, sizeof *out->vm_rates);
 		if (rc == 0 && (vm_scales(s, out) != 0 || !out->vm_rates))
@@ -704,6 +788,8 @@ void vr_flow_result_free(vr_flow_result *r)
 	free(r->vm_latency_scale);
 	free(r->vm_rates);
 	free(r->paths);
+	for (size_t g = 0; r->migrations && g < r->migration_count; g++)
+		free(r->migrations[g].held);
 	free(r->migrations);
 	r->migrations = NULL;
 	vr_flow_irq_free(r);

@@ -120,6 +120,7 @@ typedef struct vr_flow_result {
 	uint32_t *vm_vcpu, *vm_backend;         /* [vm_count] */
 	struct vr_migration *migrations;        /* [group]: a `migrate:` group's (flow_migrate.h);
 						 * .on 0 for other groups; NULL without any */
+	size_t migration_count;                 /* its length (the groups), 0 when NULL */
 } vr_flow_result;
 
 /* Can every group of S run (1 to SCN_SIZES_MAX sizes, each of weight in

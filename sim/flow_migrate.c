@@ -42,10 +42,50 @@ uint64_t vr_migration_start(vr_migration *m, const scn_migrate *migrate, double 
 	return m->round_ops;
 }
 
+double vr_migration_vrdma_extra_ns(const mdl_vmig_result *v)
+{
+	return v->quiesce_ns + v->register_added_ns + v->objects_ns + v->qp_restore_ns;
+}
+
+/* vrdma: the stop-and-copy starts at NOW_NS: the flows with an end at the
+ * VM are held. */
+static void vrdma_stop(vr_migration *m, double now_ns)
+{
+	m->stop_start_ns = now_ns;
+	for (size_t i = 0; i < m->held_count; i++)
+		fl_hold(m->engine, m->held[i], now_ns);
+}
+
+/* vrdma: the memory's stop-and-copy ended at NOW_NS (DOWNTIME_NS long; 0
+ * when nothing was dirtied and the VM stopped at once: then the state's
+ * crossing is the model's): the model's steps with the measured pre-copy
+ * and downtime, and the held flows released once the peers re-pointed. */
+static void vrdma_done(vr_migration *m, double now_ns, double downtime_ns)
+{
+	if (m->stop_start_ns < 0)   /* no stop-and-copy round: the device's steps alone */
+		vrdma_stop(m, now_ns);
+	mdl_vmig_device d = m->device;
+	d.precopy_ns = m->stop_start_ns - m->start_ns;
+	d.precopy_first_round = 0;
+	d.base_downtime_ns = downtime_ns;
+	mdl_vmig_compute(&d, m->src, m->dst, m->peer, &m->vmig);
+	double extra = vr_migration_vrdma_extra_ns(&m->vmig) + (downtime_ns > 0 ? 0 : m->vmig.transfer_ns);
+	double release = now_ns + extra + m->vmig.notify_ns + m->vmig.repoint_ns;
+	for (size_t i = 0; i < m->held_count; i++)
+		fl_release(m->engine, m->held[i], release);
+}
+
 uint64_t vr_migration_next_round(void *ctx, double now_ns, uint32_t *path)
 {
 	vr_migration *m = ctx;
+	mdl_precopy_phase before = m->pre.phase;
 	double bytes = mdl_precopy_next(&m->pre, now_ns, (double)m->round_ops * m->message_bytes);
+	if (m->vrdma && m->pre.phase == PRECOPY_STOP_COPY && before == PRECOPY_COPYING) {
+		bytes += mdl_vmig_state_bytes(&m->device, m->src);   /* the device's state crosses too */
+		vrdma_stop(m, now_ns);
+	} else if (m->vrdma && m->pre.phase == PRECOPY_DONE) {
+		vrdma_done(m, now_ns, before == PRECOPY_STOP_COPY ? m->pre.downtime_ns : 0);
+	}
 	m->round_ops = bytes > 0 ? messages(m, bytes) : 0;
 	m->later_ops += m->round_ops;
 	*path = m->later_path;
@@ -74,5 +114,28 @@ void vr_migration_figures_of(const vr_flow_result *r, const vr_migration *m, vr_
 		.forced = p->forced,
 	};
 	out->downtime_ms = out->converged ? p->downtime_ns / 1e6 : 0;
+	out->measured_downtime_ms = out->downtime_ms;
+	if (m->vrdma) {
+		out->vrdma = 1;
+		out->qps = m->device.qps;
+		out->peers = m->device.peers;
+		out->state_bytes = mdl_vmig_state_bytes(&m->device, m->src);
+	}
+	if (m->vrdma && out->converged) {
+		const mdl_vmig_result *v = &m->vmig;
+		out->state_transfer_ms = v->transfer_ns / 1e6;
+		out->quiesce_ms = v->quiesce_ns / 1e6;
+		out->register_added_ms = v->register_added_ns / 1e6;
+		out->objects_ms = v->objects_ns / 1e6;
+		out->qp_restore_ms = v->qp_restore_ns / 1e6;
+		out->notify_ms = v->notify_ns / 1e6;
+		out->repoint_ms = v->repoint_ns / 1e6;
+		out->added_downtime_ms = v->added_downtime_ns / 1e6;
+		/* the state crossed in the measured stop-and-copy (or, with nothing
+		 * dirtied, by the model's arithmetic) */
+		double extra = vr_migration_vrdma_extra_ns(v) + (p->downtime_ns > 0 ? 0 : v->transfer_ns);
+		out->downtime_ms = (p->downtime_ns + extra) / 1e6;
+		out->peer_pause_ms = m->device.qps ? out->downtime_ms + out->notify_ms + out->repoint_ms : 0;
+	}
 	out->result = !over ? "unfinished" : !out->converged ? "does not converge" : p->forced ? "round limit" : "converged";
 }

@@ -21,6 +21,8 @@
 
 #include "models/migrate.h"
 #include "models/params.h"
+#include "models/vrdma_migration.h"
+#include "sim/flows/flows.h"
 
 typedef struct vr_migration {
 	int on;                      /* the group is a migration */
@@ -34,6 +36,19 @@ typedef struct vr_migration {
 				      * work on each side's hypervisor cores (mean service) */
 	uint64_t first_ops, later_ops;   /* messages of round 1, of the later rounds */
 	double start_ns;             /* the group's start (before any registration) */
+	/* `vrdma:` (docs/architecture.md, "Migrating a vRDMA VM"): the VM's
+	 * device; its state crosses in the stop-and-copy, the rest of the
+	 * model's steps add to the measured downtime, and the flows with an end
+	 * at the VM are held (fl_hold) from the stop-and-copy's start until its
+	 * end, those steps, the notification and the peers' re-pointing */
+	int vrdma;
+	mdl_vmig_device device;      /* QPs and peers filled in by the build */
+	const mdl_params *src, *dst, *peer;   /* peer: the busiest peer host's (NULL without QPs) */
+	fl_engine *engine;           /* not owned: to hold and release the flows */
+	uint32_t *held;              /* [held_count]: the flows held (owned) */
+	size_t held_count;
+	double stop_start_ns;        /* the stop-and-copy's start (-1 before) */
+	mdl_vmig_result vmig;        /* the model's steps, once DONE */
 } vr_migration;
 
 /* What one message of M's round 1 costs each side in registration with
@@ -59,7 +74,23 @@ typedef struct vr_migration_figures {
 	int converged;               /* DONE: the VM runs on the destination */
 	int forced;                  /* stop-and-copy forced by max_rounds: the downtime target missed */
 	const char *result;          /* "converged", "round limit", "does not converge" */
+	/* `vrdma:` (0 without; the model's terms once converged): downtime_ms is
+	 * measured_downtime_ms (the stop-and-copy, the device state included)
+	 * plus the quiesce, the registration left, objects and QPs */
+	int vrdma;
+	unsigned long long qps, peers;
+	double measured_downtime_ms;
+	double added_downtime_ms;    /* the device's: the state's crossing (its bytes at the rate
+				      * the model takes) and the four terms below */
+	double state_bytes, state_transfer_ms;
+	double quiesce_ms, register_added_ms, objects_ms, qp_restore_ms;
+	double notify_ms, repoint_ms;
+	double peer_pause_ms;        /* the busiest peer host's QPs: stop-and-copy's start to the
+				      * end of their re-pointing (0 without QPs) */
 } vr_migration_figures;
+
+/* The device terms added to the measured stop-and-copy (ns). */
+double vr_migration_vrdma_extra_ns(const mdl_vmig_result *v);
 
 struct vr_flow_result;
 void vr_migration_figures_of(const struct vr_flow_result *r, const vr_migration *m, vr_migration_figures *out);

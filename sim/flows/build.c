@@ -79,6 +79,7 @@ void fl_engine_free(fl_engine *e)
 		fl_gates_free(&e->flows[i].gates);
 		fl_fan_free(&e->flows[i].fan);
 		fl_backlog_free(&e->flows[i].backlog);
+		fl_backlog_free(&e->flows[i].parked);
 	}
 	if (e->groups)
 		for (uint32_t g = 0; g < e->config.groups; g++)

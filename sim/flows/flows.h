@@ -245,6 +245,16 @@ uint32_t fl_add_controller(fl_engine *e, const fl_controller_spec *spec);   /* b
 void fl_controller_figures(const fl_engine *e, uint32_t controller, uint64_t *rounds, double *end_ns);
 const char *fl_engine_error(const fl_engine *e);
 
+/* During the run (from a controller's fl_round_fn): hold FLOW, so that
+ * the operations it posts from FROM_NS on (the round's end passed to the
+ * fl_round_fn: a closed loop's posts are known ahead of their time) wait,
+ * their latency running from their post or arrival, as a QP whose peer is
+ * being moved (a migration's peers); fl_release ends the hold at AT_NS (no
+ * earlier than FROM_NS), when what waited starts, oldest first.  A flow
+ * never held costs one test of a flag per post. */
+void fl_hold(fl_engine *e, uint32_t flow, double from_ns);
+void fl_release(fl_engine *e, uint32_t flow, double at_ns);
+
 /* Make FOLLOWER (a flow of load FL_TRIGGERED) take an arrival each time an
  * operation of LEADER (any flow added before it) completes, at that
  * completion's time, on the leader's choice (its choice 0 when it has one

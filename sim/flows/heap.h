@@ -22,6 +22,7 @@ typedef enum fl_event_kind {
 	FL_EVENT_ARRIVAL,    /* an open-loop arrival at a QP */
 	FL_EVENT_BRANCH,     /* detached work reaches the server of visit HOP of path ORIGIN_PS */
 	FL_EVENT_TRIGGER,    /* a leader's operation completed: an arrival at follower FLOW on CHOICE */
+	FL_EVENT_RELEASE,    /* FLOW's hold (fl_hold) ends: its parked operations start */
 } fl_event_kind;
 
 typedef struct fl_event {

@@ -32,7 +32,8 @@ typedef struct fl_flow {
 	fl_pick one;                 /* the choice of a flow of one */
 	fl_flow_spec spec;           /* choices NULL: they are in the picks */
 	fl_summary latency;          /* count, extremes, sum (its VM keeps the percentiles) */
-	uint32_t arrival_pending;    /* open loop: an arrival event is in the heap */
+	uint16_t arrival_pending;    /* open loop: an arrival event is in the heap */
+	uint16_t held;               /* fl_hold: what it posts waits in PARKED until its release */
 	uint32_t pick_first;         /* with 2 choices or more: where they start in e->picks */
 	int64_t next_arrival_ps;     /* open loop: the oldest arrival not yet posted */
 	int64_t last_done_ps;        /* its latest completion counted */
@@ -51,6 +52,8 @@ typedef struct fl_flow {
 	uint32_t follower;           /* the flow its completions trigger (fl_follow), or FL_NONE */
 	fl_fan fan;                  /* fan_out: its operations' slots (fan.h) */
 	fl_backlog backlog;          /* FL_TRIGGERED: arrivals its window cannot take yet */
+	fl_backlog parked;           /* held: its operations' starts (origin, choice), oldest first */
+	int64_t hold_from_ps;        /* held: posts from then on wait */
 } fl_flow;
 
 /* A cache the flows look keys up in (cache_hop.c). */
@@ -166,6 +169,8 @@ void fl_source_finish(fl_engine *e, uint32_t flow, uint32_t choice, int64_t orig
 void fl_source_complete(fl_engine *e, uint32_t flow, uint32_t choice, int64_t origin_ps, int64_t done_ps);
 void fl_source_arrival(fl_engine *e, uint32_t flow, int64_t now_ps);
 /* A leader's operation completed at NOW_PS: an arrival at triggered FLOW on CHOICE. */
+/* FL_EVENT_RELEASE: FLOW's hold ends at NOW_PS; what it parked starts. */
+void fl_source_release(fl_engine *e, uint32_t flow, int64_t now_ps);
 void fl_source_trigger(fl_engine *e, uint32_t flow, uint32_t choice, int64_t now_ps);
 
 /* report.c: gather the VMs' figures once the run is over. */

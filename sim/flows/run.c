@@ -164,6 +164,7 @@ int fl_run(fl_engine *e)
 		case FL_EVENT_ARRIVAL: fl_source_arrival(e, ev.flow, ev.time_ps); break;
 		case FL_EVENT_BRANCH: on_branch(e, &ev); break;
 		case FL_EVENT_TRIGGER: fl_source_trigger(e, ev.flow, ev.choice, ev.time_ps); break;
+		case FL_EVENT_RELEASE: fl_source_release(e, ev.flow, ev.time_ps); break;
 		}
 		if (e->top_is_current) {   /* the handler scheduled nothing: drop the event */
 			fl_event done;

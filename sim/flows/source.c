@@ -26,6 +26,8 @@
  *   blocked --completion--> posting;  an ARRIVAL event is pending only when
  *   the next arrival is in the future (next_arrival_ps > now).
  */
+#include <math.h>
+
 #include "sim/flows/internal.h"
 #include "sim/flows/rng.h"
 
@@ -40,6 +42,11 @@ static inline int more_to_post(const fl_flow *f, int64_t at_ps)
  * AT_PS, its events carrying ORIGIN_PS (a fan-out's slot). */
 static void start_on(fl_engine *e, uint32_t fi, fl_flow *f, uint32_t choice, int64_t at_ps, int64_t origin_ps)
 {
+	/* held (fl_hold): the operation is posted, its start waits for the
+	 * release; out of memory it starts now, as if not held */
+	if (f->held && at_ps >= f->hold_from_ps &&
+	    fl_backlog_push(&f->parked, (fl_arrival){.time_ps = origin_ps, .choice = choice}) == 0)
+		return;
 	const fl_path *path = f->picks[choice].path.path;
 	fl_event ev = {
 		.time_ps = at_ps + path->lead_ps,
@@ -131,6 +138,31 @@ void fl_source_start(fl_engine *e, uint32_t fi)
 		return;   /* its leaders' completions bring its arrivals */
 	f->next_arrival_ps = f->start_ps + fl_rng_exponential_ps(&f->rng, f->mean_gap_ps);
 	take_arrivals(e, fi, f, f->start_ps);
+}
+
+void fl_hold(fl_engine *e, uint32_t fi, double from_ns)
+{
+	if (fi >= e->flow_count)
+		return;
+	e->flows[fi].held = 1;
+	e->flows[fi].hold_from_ps = (int64_t)llround(from_ns * 1e3);
+}
+
+void fl_release(fl_engine *e, uint32_t fi, double at_ns)
+{
+	if (fi >= e->flow_count || !e->flows[fi].held)
+		return;
+	fl_event ev = {.time_ps = (int64_t)llround(at_ns * 1e3), .flow = fi, .kind = FL_EVENT_RELEASE};
+	fl_schedule(e, ev);
+}
+
+void fl_source_release(fl_engine *e, uint32_t fi, int64_t now_ps)
+{
+	fl_flow *f = &e->flows[fi];
+	fl_arrival a;
+	f->held = 0;
+	while (fl_backlog_pop(&f->parked, &a))
+		start_on(e, fi, f, a.choice, now_ps, a.time_ps);
 }
 
 void fl_source_arrival(fl_engine *e, uint32_t fi, int64_t now_ps)
