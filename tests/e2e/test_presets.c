@@ -1,7 +1,7 @@
 /*
  * test_presets.c - the presets added for the hardware people ask about
  * (edr-skylake, ndr-sapphirerapids) run every shipped scenario: each file
- * in scenarios/*.yaml, with `--preset P` replacing its presets (a sweep's
+ * ending in .yaml in scenarios/, with `--preset P` replacing its presets (a sweep's
  * `preset` variable too), exits 0, its results are the new preset's, and
  * no figure in them is infinite or not a number.  Runs are kept short:
  * `--iterations 20` (a flow group's operations per connection), and a
@@ -26,7 +26,7 @@ enum { SCENARIOS_MAX = 64 };
 static char names[SCENARIOS_MAX][256];
 static size_t name_count;
 
-/* Every scenarios/*.yaml, sorted (readdir's order is the file system's). */
+/* Every .yaml file of scenarios/, sorted (readdir's order is the file system's). */
 static int by_name(const void *a, const void *b)
 {
 	return strcmp((const char *)a, (const char *)b);

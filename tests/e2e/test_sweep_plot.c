@@ -393,7 +393,7 @@ START_TEST(draws_live_migrations_against_the_dirty_rate)
 	const char *fixture = src_path("tests/e2e/plot-sweep-migration.jsonl");
 	plot_ok((const char *[]){"plot", fixture, "--out", out, NULL});
 	picture("sweep-migration-p1");
-	char data[300];
+	char data[sizeof out + 16];
 	snprintf(data, sizeof data, "%s/data", out);
 	char *dat = file_in(data, "sweep-migration-p1.dat");
 	const char *columns = "flows[tcp].migrate.dirty_rate[bit/s] total_time_s downtime_ms hypervisor_cpu_s source_cpu_s "

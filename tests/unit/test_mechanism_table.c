@@ -75,7 +75,7 @@ START_TEST(costs_match_their_rows)
 	vr_diag_clear(&diag);
 	ck_assert_int_eq(mdl_preset_load("esxi5-qdr-2012", NULL, NOWHERE, &params, &diag), 0);
 	ck_assert_int_eq(mdl_params_resolve(&params, "esxi5-qdr-2012", &diag), 0);
-	const mdl_cpu_cost cpu = {MDL_HCA_PACKET_PROCESSING, -1, -1, -1};
+	const mdl_cpu_cost cpu = {MDL_HCA_PACKET_PROCESSING, -1, -1, -1, -1, -1};
 	const mdl_footprint fp = {1, 0};
 	static const double sizes[] = {8, 1 << 20};
 	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {

@@ -439,7 +439,8 @@ START_TEST(host_process_traces_merge_and_replay)
 	host_start_traced(&h, dir, "host", host_trace);
 	for (int i = 0; i < 2; i++) {
 		snprintf(guest_trace[i], sizeof guest_trace[i], "%s/guest%d.vtrace", dir, i);
-		snprintf(env[i], sizeof env[i], "%s\nVRDMA_VERBS_TRACE=%s", h.env, guest_trace[i]);
+		ck_assert_int_lt(snprintf(env[i], sizeof env[i], "%s\nVRDMA_VERBS_TRACE=%s", h.env, guest_trace[i]),
+				 (int)sizeof env[i]);
 	}
 	const char *server[] = {"ib_write_lat", "-n", "100", "-p", port, NULL};
 	const char *client[] = {"ib_write_lat", "-n", "100", "-p", port, "localhost", NULL};
