@@ -124,11 +124,23 @@ int vbackend_save_vm(struct vbackend *backend, struct vrdma_vm *vm, uint8_t **st
 int vbackend_restore_vm(struct vbackend *backend, const uint8_t *state, size_t bytes, const uint8_t *memory,
 			uint64_t memory_bytes, struct vrdma_vm **out, struct vbackend_migration *m, char *err,
 			size_t err_bytes);
+/* vbackend_restore_vm for a guest process (host/): the memory is read from
+ * MEMORY_FD (pread: a file shorter than memory_bytes is refused, never a
+ * fault), the VM's lines are a remote VM's (OUT: *remote), and the vectors
+ * in PENDING_VECTORS (bit v: vector v) are raised once after the restore:
+ * interrupts the guest had not read on the source's lines. */
+int vbackend_restore_remote_vm(struct vbackend *backend, const uint8_t *state, size_t bytes, int memory_fd,
+			       uint64_t memory_bytes, unsigned pending_vectors, struct vrdma_vm **out,
+			       struct vbackend_remote *remote, struct vbackend_migration *m, char *err,
+			       size_t err_bytes);
 /* 0 on a good header (magic, version, lengths, checksum), else EINVAL with err. */
 int vbackend_check_state_header(const uint8_t *state, size_t bytes, char *err, size_t err_bytes);
 /* Move an in-process guest: save in FROM, restore in TO, the guest's
  * mapping of its memory moved underneath (same addresses), the source VM
- * destroyed.  The guest then uses *out (vrdma_context_moved). */
+ * destroyed.  The guest then uses *out (vrdma_context_moved).  When TO
+ * refuses the state, the guest resumes in FROM from the same state, as a
+ * hypervisor resumes a VM whose migration failed: the error is returned
+ * and *out is the resumed VM (NULL only when FROM refused it too). */
 int vbackend_migrate_vm(struct vbackend *from, struct vrdma_vm *vm, struct vbackend *to, struct vrdma_vm **out,
 			struct vbackend_migration *m, char *err, size_t err_bytes);
 /* 1 when every peer of the restored QPs answered the new location (and

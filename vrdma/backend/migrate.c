@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MIG_MAGIC "VRDMAMIG"
 #define MIG_HEADER_BYTES 32u
@@ -886,9 +887,40 @@ static int restore_device(struct vdev *dev, struct rbuf *r, struct vbackend_migr
 	return 0;
 }
 
-int vbackend_restore_vm(struct vbackend *b, const uint8_t *state, size_t bytes, const uint8_t *memory,
-			uint64_t memory_bytes, struct vrdma_vm **out, struct vbackend_migration *m, char *err,
-			size_t err_bytes)
+/* Where the restored guest's memory comes from: a mapping in this process
+ * (an in-process move), or a file the guest's VMM handed over (a guest
+ * process: read with pread, so a file shorter than it said, or changed
+ * under us, gives a short read, never a fault). */
+struct memory_source {
+	const uint8_t *base; /* or NULL */
+	int fd;              /* or -1 */
+	uint64_t bytes;
+};
+
+static int copy_memory(struct vdev *dev, const struct memory_source *src, char *err, size_t err_bytes)
+{
+	uint64_t n = src->bytes < dev->memory.bytes ? src->bytes : dev->memory.bytes;
+	if (src->base) {
+		memcpy(dev->memory.base, src->base, n);
+		return 0;
+	}
+	for (uint64_t done = 0; src->fd >= 0 && done < n;) {
+		ssize_t got = pread(src->fd, dev->memory.base + done, n - done, (off_t)done);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			snprintf(err, err_bytes, "the guest memory file ended at byte %llu, expected %llu bytes (%s)",
+				 (unsigned long long)done, (unsigned long long)n, got < 0 ? strerror(errno) : "end of file");
+			return EINVAL;
+		}
+		done += (uint64_t)got;
+	}
+	return 0;
+}
+
+static int restore_vm(struct vbackend *b, const uint8_t *state, size_t bytes, const struct memory_source *src,
+		      struct vbackend_remote *remote, struct vrdma_vm **out, struct vbackend_migration *m, char *err,
+		      size_t err_bytes)
 {
 	struct rbuf r = {.err = err, .err_bytes = err_bytes};
 	int rc = check_header(state, bytes, &r);
@@ -899,32 +931,61 @@ int vbackend_restore_vm(struct vbackend *b, const uint8_t *state, size_t bytes, 
 		return ENOTSUP;
 	}
 	struct vrdma_vm *vm;
-	rc = vbackend_create_vm(b, memory_bytes, &vm, err, err_bytes);
+	rc = remote ? vbackend_create_remote_vm(b, src->bytes, &vm, remote, err, err_bytes)
+		    : vbackend_create_vm(b, src->bytes, &vm, err, err_bytes);
 	if (rc != 0)
 		return rc;
 	struct vdev *dev = vm->device;
 	uint64_t t0 = now_ns();
-	if (memory)
-		memcpy(dev->memory.base, memory, memory_bytes < dev->memory.bytes ? memory_bytes : dev->memory.bytes);
+	rc = copy_memory(dev, src, err, err_bytes);
 	uint64_t t1 = now_ns();
-	pthread_mutex_lock(&b->lock);
-	rc = restore_device(dev, &r, m);
-	uint64_t t2 = now_ns();
 	if (rc == 0) {
-		VB_TRACE_SPAN(dev, VTRACE_MIGRATE_TRANSFER, t0, t1, bytes, memory_bytes);
-		VB_TRACE_SPAN(dev, VTRACE_MIGRATE_REGISTER, t1, t2, m ? m->mrs : 0, m ? m->pages : 0);
+		pthread_mutex_lock(&b->lock);
+		rc = restore_device(dev, &r, m);
+		uint64_t t2 = now_ns();
+		if (rc == 0) {
+			VB_TRACE_SPAN(dev, VTRACE_MIGRATE_TRANSFER, t0, t1, bytes, src->bytes);
+			VB_TRACE_SPAN(dev, VTRACE_MIGRATE_REGISTER, t1, t2, m ? m->mrs : 0, m ? m->pages : 0);
+		}
+		pthread_mutex_unlock(&b->lock);
+		if (m) {
+			m->transfer_ns += t1 - t0;
+			m->register_ns = t2 - t1;
+			m->resumed_ns = t2;
+		}
 	}
-	pthread_mutex_unlock(&b->lock);
 	if (rc != 0) {
 		vbackend_destroy_vm(b, vm);
 		return rc;
 	}
-	if (m) {
-		m->transfer_ns += t1 - t0;
-		m->register_ns = t2 - t1;
-		m->resumed_ns = t2;
-	}
 	*out = vm;
+	return 0;
+}
+
+int vbackend_restore_vm(struct vbackend *b, const uint8_t *state, size_t bytes, const uint8_t *memory,
+			uint64_t memory_bytes, struct vrdma_vm **out, struct vbackend_migration *m, char *err,
+			size_t err_bytes)
+{
+	struct memory_source src = {.base = memory, .fd = -1, .bytes = memory_bytes};
+	return restore_vm(b, state, bytes, &src, NULL, out, m, err, err_bytes);
+}
+
+int vbackend_restore_remote_vm(struct vbackend *b, const uint8_t *state, size_t bytes, int memory_fd,
+			       uint64_t memory_bytes, unsigned pending_vectors, struct vrdma_vm **out,
+			       struct vbackend_remote *remote, struct vbackend_migration *m, char *err, size_t err_bytes)
+{
+	struct memory_source src = {.base = NULL, .fd = memory_fd, .bytes = memory_bytes};
+	int rc = restore_vm(b, state, bytes, &src, remote, out, m, err, err_bytes);
+	if (rc != 0)
+		return rc;
+	/* interrupts raised before the save that the guest had not read yet:
+	 * they were on the source's lines, which the guest let go */
+	struct vdev *dev = (*out)->device;
+	pthread_mutex_lock(&b->lock);
+	for (int v = 0; v < VRDMA_VECTOR_COUNT; v++)
+		if (pending_vectors & (1u << v))
+			vb_raise_interrupt(dev, (enum vrdma_vector)v);
+	pthread_mutex_unlock(&b->lock);
 	return 0;
 }
 
@@ -965,24 +1026,38 @@ int vbackend_migrate_vm(struct vbackend *from, struct vrdma_vm *vm, struct vback
 	/* transfer: the saved state and the guest's memory (stopped: the vCPU
 	 * is here) go to the destination, which copies the memory in */
 	struct vrdma_vm *nvm = NULL;
+	struct vbackend *host = to;
 	rc = vbackend_restore_vm(to, state, bytes, src->memory.base, src->memory.bytes, &nvm, m, err, err_bytes);
+	if (rc != 0) {
+		/* the destination refused: resume here, from the same state */
+		char why[256];
+		host = from;
+		if (vbackend_restore_vm(from, state, bytes, src->memory.base, src->memory.bytes, &nvm, NULL, why,
+					sizeof why) != 0)
+			nvm = NULL;
+	}
 	free(state);
-	if (rc != 0)
+	*out = NULL;
+	if (nvm == NULL)
 		return rc;
-	/* the guest's view moves: the destination's memory mapped where the
-	 * source's was, so every guest pointer stays valid */
+	/* the guest's view moves: the new VM's memory mapped where the old
+	 * one's was, so every guest pointer stays valid */
 	struct vdev *dst = nvm->device;
 	uint8_t *base = vm->memory.base;
 	if (mmap(base, vm->memory.bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, nvm->memory.fd, 0) == MAP_FAILED) {
-		snprintf(err, err_bytes, "mapping the destination's memory: %s", strerror(errno));
-		vbackend_destroy_vm(to, nvm);
-		return errno;
+		int e = errno;
+		snprintf(err, err_bytes, "mapping the destination's memory: %s", strerror(e));
+		vbackend_destroy_vm(host, nvm);
+		return e;
 	}
 	munmap(dst->vm.memory.base, dst->vm.memory.bytes);
 	dst->vm.memory.base = base;
-	/* the source forgets the guest (its view is now the destination's) */
+	/* the source forgets the guest (its view is now the new VM's) */
 	src->vm.memory.base = NULL;
 	vbackend_destroy_vm(from, vm);
+	*out = nvm;
+	if (host == from)
+		return rc;
 	m->pause_ns = now_ns() - start;
 	*out = nvm;
 	return 0;

@@ -10,6 +10,7 @@
  * doorbells, as a KVM guest pays one exit through ioeventfd.
  */
 #include "vrdma/host/attach.h"
+#include "vrdma/host/remote.h"
 #include "vrdma/device/doorbells.h"
 #include "vrdma/host/wire.h"
 
@@ -24,19 +25,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define WELCOME_WAIT_S 10 /* a host that does not answer HELLO by then is not one */
-
-struct vremote {
-	const struct vdev_ops *ops;     /* first (vm.h) */
-	int sock;
-	pthread_mutex_t lock;           /* one register access at a time */
-	struct vgm_map bells_map;       /* the doorbell page */
-	struct vrdma_doorbells *bells;
-	int kick_fd;
-	struct vrdma_vm vm;
-};
-
-static int send_record(int sock, const struct vhost_msg *m)
+int vremote_send_record(int sock, const struct vhost_msg *m)
 {
 	ssize_t n;
 	while ((n = send(sock, m, sizeof *m, MSG_NOSIGNAL)) < 0 && errno == EINTR)
@@ -49,7 +38,7 @@ static void remote_write_register(struct vdev *device, uint32_t offset, uint32_t
 	struct vremote *r = (struct vremote *)device;
 	struct vhost_msg m = { .magic = VHOST_MAGIC, .kind = VHOST_WRITE_REG, .offset = offset, .value = value };
 	pthread_mutex_lock(&r->lock);
-	send_record(r->sock, &m);
+	vremote_send_record(r->sock, &m);
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -61,7 +50,7 @@ static uint32_t remote_read_register(struct vdev *device, uint32_t offset)
 	struct vhost_msg m = { .magic = VHOST_MAGIC, .kind = VHOST_READ_REG, .offset = offset };
 	uint32_t value = UINT32_MAX;
 	pthread_mutex_lock(&r->lock);
-	if (send_record(r->sock, &m) == 0) {
+	if (vremote_send_record(r->sock, &m) == 0) {
 		ssize_t n;
 		while ((n = recv(r->sock, &m, sizeof m, 0)) < 0 && errno == EINTR)
 			;
@@ -115,7 +104,7 @@ static const struct vdev_ops remote_ops = {
 
 /* ---- attaching ---- */
 
-static int connect_to(const char *path, char *err, size_t err_bytes)
+int vremote_connect_to(const char *path, char *err, size_t err_bytes)
 {
 	struct sockaddr_un a;
 	memset(&a, 0, sizeof a);
@@ -136,13 +125,14 @@ static int connect_to(const char *path, char *err, size_t err_bytes)
 		errno = e;
 		return -1;
 	}
-	struct timeval wait = { .tv_sec = WELCOME_WAIT_S };
+	struct timeval wait = { .tv_sec = VREMOTE_WELCOME_WAIT_S };
 	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
 	return sock;
 }
 
-/* OUT: m, fds[VHOST_WELCOME_FDS] (all -1 unless the host sent them all). */
-static int receive_welcome(int sock, struct vhost_msg *m, int *fds, char *err, size_t err_bytes)
+/* One record and up to MAX_FDS passed fds (OUT fds[], *got: how many came;
+ * those beyond MAX_FDS are closed).  The record's size in bytes, or -1. */
+ssize_t vremote_receive_with_fds(int sock, struct vhost_msg *m, int *fds, int max_fds, int *got)
 {
 	union {
 		struct cmsghdr align;
@@ -151,12 +141,12 @@ static int receive_welcome(int sock, struct vhost_msg *m, int *fds, char *err, s
 	struct iovec iov = { .iov_base = m, .iov_len = sizeof *m };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes,
 			      .msg_controllen = sizeof control.bytes };
-	for (int i = 0; i < VHOST_WELCOME_FDS; i++)
+	for (int i = 0; i < max_fds; i++)
 		fds[i] = -1;
 	ssize_t n;
 	while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
 		;
-	int got = 0;
+	*got = 0;
 	for (struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; cm; cm = CMSG_NXTHDR(&msg, cm)) {
 		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
 			continue;
@@ -164,13 +154,21 @@ static int receive_welcome(int sock, struct vhost_msg *m, int *fds, char *err, s
 		for (size_t i = 0; i < count; i++) {
 			int fd;
 			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof fd);
-			if (got < VHOST_WELCOME_FDS)
-				fds[got] = fd;
+			if (*got < max_fds)
+				fds[*got] = fd;
 			else
 				close(fd);
-			got++;
+			(*got)++;
 		}
 	}
+	return n;
+}
+
+/* OUT: m, fds[VHOST_WELCOME_FDS] (all -1 unless the host sent them all). */
+int vremote_receive_welcome(int sock, struct vhost_msg *m, int *fds, char *err, size_t err_bytes)
+{
+	int got;
+	ssize_t n = vremote_receive_with_fds(sock, m, fds, VHOST_WELCOME_FDS, &got);
 	if (n != (ssize_t)sizeof *m || m->magic != VHOST_MAGIC || m->kind != VHOST_WELCOME) {
 		snprintf(err, err_bytes, "the vRDMA host did not welcome this guest (%s)",
 			 n < 0 ? strerror(errno) : "found no welcome record");
@@ -259,7 +257,7 @@ int vrdma_attach(const char *socket_path, uint64_t memory_bytes, struct vrdma_vm
 		snprintf(err, err_bytes, "out of memory");
 		return ENOMEM;
 	}
-	r->sock = connect_to(socket_path, err, err_bytes);
+	r->sock = vremote_connect_to(socket_path, err, err_bytes);
 	if (r->sock < 0) {
 		int e = errno;
 		free_remote(r);
@@ -269,13 +267,13 @@ int vrdma_attach(const char *socket_path, uint64_t memory_bytes, struct vrdma_vm
 			       .memory_bytes = memory_bytes };
 	int fds[VHOST_WELCOME_FDS];
 	int rc = 0;
-	if (send_record(r->sock, &m) != 0) {
+	if (vremote_send_record(r->sock, &m) != 0) {
 		rc = errno ? errno : EPIPE;
 		snprintf(err, err_bytes, "cannot greet the vRDMA host: %s", strerror(rc));
 		for (int i = 0; i < VHOST_WELCOME_FDS; i++)
 			fds[i] = -1;
 	} else {
-		rc = receive_welcome(r->sock, &m, fds, err, err_bytes);
+		rc = vremote_receive_welcome(r->sock, &m, fds, err, err_bytes);
 	}
 	if (rc == 0)
 		rc = map_welcome(r, &m, fds, err, err_bytes);
@@ -287,18 +285,26 @@ int vrdma_attach(const char *socket_path, uint64_t memory_bytes, struct vrdma_vm
 		return rc;
 	}
 	/* register reads wait as long as the host takes; the welcome did not */
-	struct timeval forever = { 0 };
-	setsockopt(r->sock, SOL_SOCKET, SO_RCVTIMEO, &forever, sizeof forever);
+	vremote_wait_forever(r->sock);
 	*out = &r->vm;
 	return 0;
 }
 
+void vremote_wait_forever(int sock)
+{
+	struct timeval forever = { 0 };
+	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &forever, sizeof forever);
+}
+
+struct vremote *vremote_of(struct vrdma_vm *vm)
+{
+	struct vremote *r = vm ? (struct vremote *)vm->device : NULL;
+	return r && r->ops == &remote_ops ? r : NULL;
+}
+
 void vrdma_detach(struct vrdma_vm *vm)
 {
-	if (vm == NULL)
-		return;
-	struct vremote *r = (struct vremote *)vm->device;
-	if (r->ops != &remote_ops)
-		return; /* not a VM of vrdma_attach */
-	free_remote(r);
+	struct vremote *r = vremote_of(vm);
+	if (r != NULL) /* else not a VM of vrdma_attach */
+		free_remote(r);
 }

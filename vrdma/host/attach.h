@@ -31,4 +31,34 @@ int vrdma_attach(const char *socket_path, uint64_t memory_bytes, struct vrdma_vm
 		 size_t err_bytes);
 void vrdma_detach(struct vrdma_vm *vm);
 
+/*
+ * Live migration of a guest process (host/wire.h's SAVE, RESTORE, RESUME;
+ * docs/migration.md).  The caller plays the VMM: it stops every thread
+ * that uses the device (no verbs call, no wait on an interrupt line, until
+ * this returns), then vrdma_move asks the source to quiesce and save the
+ * device, hands the state and the guest's memory to the destination's
+ * vrdma-host, and switches the guest to what the destination gives back.
+ * The switch is invisible to the guest driver: the new memory is mapped at
+ * the old address, the new doorbell page over the old one, and the new
+ * kick, interrupt lines and socket take the old fds' numbers (dup2); only
+ * guest_id and host_id change.  Interrupts raised on the source's lines
+ * and not yet read are raised again by the destination.  A dup of an
+ * interrupt line made before the move (a verbs completion channel's) still
+ * reads the source's line: make it after.
+ */
+struct vrdma_move_times {
+	uint64_t save_ns;        /* SAVE sent to SAVED read: the source's quiesce and save */
+	uint64_t restore_ns;     /* RESTORE sent to WELCOME read: the destination's copy and restore */
+	uint64_t switch_ns;      /* the guest's mappings and fds switched */
+	uint64_t pause_ns;       /* the whole move, as the stopped guest saw it */
+	uint64_t state_bytes;    /* the saved state */
+	int resumed_at_source;   /* the destination refused; the source took the guest back */
+};
+/* Returns 0 (moved), or an errno with err filled and T->resumed_at_source
+ * saying whether the guest runs again (on the source; a save the source
+ * refused also leaves it running there, resumed_at_source 0 then and
+ * save_ns 0) or its device is lost (EIO: its registers read as all ones). */
+int vrdma_move(struct vrdma_vm *vm, const char *to_socket_path, struct vrdma_move_times *t, char *err,
+	       size_t err_bytes);
+
 #endif

@@ -2,13 +2,16 @@
  * vrdma/host/server.c -- vrdma-host's connections: accept, HELLO, register
  * exits, hang-ups.  See server.h.
  *
- * A connection is NEW until its HELLO, then ATTACHED to its VM until it
- * ends.  Everything a guest sends is checked here before the device sees
- * it: the record's size and kind, no fds, the order.  A register write is
+ * A connection is NEW until its HELLO (or a moving guest's RESTORE), then
+ * ATTACHED to its VM until it ends; a SAVE makes it SAVED, its VM stopped
+ * and kept until it hangs up or asks to RESUME here.  Everything a guest
+ * sends is checked here before the device sees it: the record's size and
+ * kind, the order, no fds except RESTORE's two memfds.  A register write is
  * the VM exit QEMU's device model would take in user space: it goes to the
  * backend's trap handler (vdev_write_register) on this thread.
  */
 #include "vrdma/host/server.h"
+#include "vrdma/host/state_file.h"
 #include "vrdma/host/wire.h"
 
 #include <errno.h>
@@ -25,16 +28,19 @@
 #define TICK_MS 100                /* how often NEW connections' deadlines are checked */
 #define LISTEN_MARK ((void *)1)
 #define STOP_MARK ((void *)2)
-#define CONTROL_SPACE CMSG_SPACE(sizeof(int) * 16)
+#define MAX_PASSED_FDS 16          /* fds taken from one record; more end the connection */
+#define CONTROL_SPACE CMSG_SPACE(sizeof(int) * MAX_PASSED_FDS)
 
-enum conn_state { CONN_NEW, CONN_ATTACHED };
+enum conn_state { CONN_NEW, CONN_ATTACHED, CONN_SAVED };
 
 struct conn {
 	int fd;
 	enum conn_state state;
 	uint64_t deadline_ns;      /* NEW: closed when still silent by then */
 	pid_t pid;                 /* the peer's, for the log */
-	struct vrdma_vm *vm;       /* ATTACHED */
+	struct vrdma_vm *vm;       /* ATTACHED, SAVED */
+	uint8_t *saved;            /* SAVED: the state saved here, for a RESUME */
+	size_t saved_bytes;
 	struct conn *next;
 };
 
@@ -163,7 +169,9 @@ static void drop(struct vhost *h, struct conn *c, const char *why)
 	epoll_ctl(h->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->fd = -1;
-	if (c->state == CONN_ATTACHED) {
+	free(c->saved);
+	c->saved = NULL;
+	if (c->state != CONN_NEW) {
 		vbackend_destroy_vm(h->backend, c->vm);
 		h->attached--;
 		log_line(h, c, "detached", why);
@@ -205,25 +213,54 @@ static void refuse(struct vhost *h, struct conn *c, int err, const char *why)
 	drop(h, c, why);
 }
 
-static void hello(struct vhost *h, struct conn *c, const struct vhost_msg *in)
+/* A guest that is now VM's: send it the VM's fds. */
+static void welcome(struct vhost *h, struct conn *c, struct vrdma_vm *vm, const struct vbackend_remote *r,
+		    const char *what)
+{
+	char why[160];
+	int fds[VHOST_WELCOME_FDS] = { [VHOST_FD_MEMORY] = r->memory_fd, [VHOST_FD_DOORBELLS] = r->doorbells_fd,
+				       [VHOST_FD_KICK] = r->kick_fd };
+	for (int v = 0; v < VRDMA_VECTOR_COUNT; v++)
+		fds[VHOST_FD_IRQ + v] = r->irq_fd[v];
+	struct vhost_msg m = { .magic = VHOST_MAGIC, .kind = VHOST_WELCOME, .memory_bytes = r->memory_bytes,
+			       .guest_id = vm->guest_id, .host_id = vm->host_id };
+	c->state = CONN_ATTACHED;
+	c->vm = vm;
+	snprintf(why, sizeof why, "guest %u, %llu bytes", vm->guest_id, (unsigned long long)r->memory_bytes);
+	log_line(h, c, what, why);
+	if (send_record(c->fd, &m, fds, VHOST_WELCOME_FDS) != 0)
+		drop(h, c, "cannot send the welcome");
+}
+
+/* What HELLO and RESTORE both ask: a version this host speaks, a memory
+ * size it grants, a free place.  0, or the connection was refused. */
+static int admit(struct vhost *h, struct conn *c, const struct vhost_msg *in)
 {
 	char why[160];
 	if (in->value != VHOST_WIRE_VERSION) {
 		snprintf(why, sizeof why, "found wire version %u, expected %u", in->value, VHOST_WIRE_VERSION);
 		refuse(h, c, EPROTO, why);
-		return;
+		return -1;
 	}
 	if (in->memory_bytes == 0 || in->memory_bytes > h->config.max_memory_bytes) {
 		snprintf(why, sizeof why, "asked for %llu bytes of guest memory, expected 1..%llu",
 			 (unsigned long long)in->memory_bytes, (unsigned long long)h->config.max_memory_bytes);
 		refuse(h, c, EINVAL, why);
-		return;
+		return -1;
 	}
 	if (h->attached >= h->config.max_guests) {
 		snprintf(why, sizeof why, "this host already runs %u guests (--guests)", h->attached);
 		refuse(h, c, ENOSPC, why);
-		return;
+		return -1;
 	}
+	return 0;
+}
+
+static void hello(struct vhost *h, struct conn *c, const struct vhost_msg *in)
+{
+	char why[160];
+	if (admit(h, c, in) != 0)
+		return;
 	struct vbackend_remote r;
 	struct vrdma_vm *vm = NULL;
 	int rc = vbackend_create_remote_vm(h->backend, in->memory_bytes, &vm, &r, why, sizeof why);
@@ -231,20 +268,105 @@ static void hello(struct vhost *h, struct conn *c, const struct vhost_msg *in)
 		refuse(h, c, rc, why);
 		return;
 	}
-	int fds[VHOST_WELCOME_FDS] = { [VHOST_FD_MEMORY] = r.memory_fd, [VHOST_FD_DOORBELLS] = r.doorbells_fd,
-				       [VHOST_FD_KICK] = r.kick_fd };
-	for (int v = 0; v < VRDMA_VECTOR_COUNT; v++)
-		fds[VHOST_FD_IRQ + v] = r.irq_fd[v];
-	struct vhost_msg m = { .magic = VHOST_MAGIC, .kind = VHOST_WELCOME, .memory_bytes = r.memory_bytes,
-			       .guest_id = vm->guest_id, .host_id = vm->host_id };
-	c->state = CONN_ATTACHED;
-	c->vm = vm;
 	h->unattached--;
 	h->attached++;
-	snprintf(why, sizeof why, "guest %u, %llu bytes", vm->guest_id, (unsigned long long)r.memory_bytes);
-	log_line(h, c, "attached", why);
-	if (send_record(c->fd, &m, fds, VHOST_WELCOME_FDS) != 0)
-		drop(h, c, "cannot send the welcome");
+	welcome(h, c, vm, &r, "attached");
+}
+
+/* ---- a moving guest (wire.h: SAVE, RESTORE, RESUME) ---- */
+
+static void saved_reply(struct conn *c, int err, const char *why, uint64_t state_bytes, int state_fd)
+{
+	struct vhost_msg m = { .magic = VHOST_MAGIC, .kind = VHOST_SAVED, .err = err, .memory_bytes = state_bytes };
+	if (why)
+		snprintf(m.why, sizeof m.why, "%.*s", (int)sizeof m.why - 1, why);
+	send_record(c->fd, &m, state_fd >= 0 ? &state_fd : NULL, state_fd >= 0 ? 1 : 0);
+}
+
+/* The guest's VMM stopped it to move it: quiesce and save its device.  A
+ * save that fails leaves the VM running here (vbackend_save_vm). */
+static void save(struct vhost *h, struct conn *c)
+{
+	char why[160];
+	uint8_t *state = NULL;
+	size_t bytes = 0;
+	int fd = -1;
+	int rc = vbackend_save_vm(h->backend, c->vm, &state, &bytes, NULL, why, sizeof why);
+	if (rc == 0 && vhost_state_to_memfd(state, bytes, &fd, why, sizeof why) != 0) {
+		/* the host is out of memory: the device is stopped and its state
+		 * cannot leave; it would resume here only into the same shortage */
+		free(state);
+		drop(h, c, "its saved state cannot be handed over (out of memory): the VM ends");
+		return;
+	}
+	if (rc != 0) {
+		saved_reply(c, rc, why, 0, -1);
+		log_line(h, c, "could not save", why);
+		return;
+	}
+	c->state = CONN_SAVED;
+	c->saved = state;
+	c->saved_bytes = bytes;
+	snprintf(why, sizeof why, "guest %u, %zu bytes of state", c->vm->guest_id, bytes);
+	log_line(h, c, "saved for a move", why);
+	saved_reply(c, 0, NULL, bytes, fd);
+	close(fd);
+}
+
+/* A guest moving here: its state and memory, both memfds, checked as any
+ * guest input before the backend restores them (which checks the state
+ * itself, object by object). */
+static void restore(struct vhost *h, struct conn *c, const struct vhost_msg *in, const int *fds, int fd_count)
+{
+	char why[160];
+	if (fd_count != VHOST_RESTORE_FDS) {
+		snprintf(why, sizeof why, "RESTORE: found %d file descriptors, expected %d (state, memory)", fd_count,
+			 VHOST_RESTORE_FDS);
+		refuse(h, c, EINVAL, why);
+		return;
+	}
+	if (admit(h, c, in) != 0)
+		return;
+	uint8_t *state = NULL;
+	size_t bytes = 0;
+	int rc = vhost_state_from_memfd(fds[VHOST_RESTORE_FD_STATE], VHOST_MAX_STATE_BYTES, &state, &bytes, why,
+					sizeof why);
+	if (rc == 0)
+		rc = vhost_check_memory_file(fds[VHOST_RESTORE_FD_MEMORY], in->memory_bytes, why, sizeof why);
+	struct vbackend_remote r;
+	struct vrdma_vm *vm = NULL;
+	if (rc == 0)
+		rc = vbackend_restore_remote_vm(h->backend, state, bytes, fds[VHOST_RESTORE_FD_MEMORY], in->memory_bytes,
+						in->offset & ((1u << VRDMA_VECTOR_COUNT) - 1), &vm, &r, NULL, why,
+						sizeof why);
+	free(state);
+	if (rc != 0) {
+		refuse(h, c, rc, why);
+		return;
+	}
+	h->unattached--;
+	h->attached++;
+	welcome(h, c, vm, &r, "restored a moving guest");
+}
+
+/* The move failed at the destination: the guest resumes here, from the
+ * state saved here and its memory as it is here. */
+static void resume(struct vhost *h, struct conn *c, const struct vhost_msg *in)
+{
+	char why[160];
+	struct vbackend_remote r;
+	struct vrdma_vm *vm = NULL;
+	int rc = vbackend_restore_remote_vm(h->backend, c->saved, c->saved_bytes, c->vm->memory.fd,
+					    c->vm->memory.bytes, in->offset & ((1u << VRDMA_VECTOR_COUNT) - 1), &vm, &r,
+					    NULL, why, sizeof why);
+	if (rc != 0) {
+		refuse(h, c, rc, why);
+		return;
+	}
+	vbackend_destroy_vm(h->backend, c->vm);
+	free(c->saved);
+	c->saved = NULL;
+	welcome(h, c, vm, &r, "resumed after a failed move");
 }
 
 static void register_read(struct vhost *h, struct conn *c, uint32_t offset)
@@ -255,43 +377,69 @@ static void register_read(struct vhost *h, struct conn *c, uint32_t offset)
 		drop(h, c, "does not read its register values");
 }
 
-/* One record.  Returns 0 to go on, -1 when the connection was dropped. */
-static int take_record(struct vhost *h, struct conn *c, const struct vhost_msg *m)
+/* One record, with the fds it carried (closed by the caller).  Returns 0
+ * to go on, -1 when the connection was dropped. */
+static int take_record(struct vhost *h, struct conn *c, const struct vhost_msg *m, const int *fds, int fd_count)
 {
 	if (m->magic != VHOST_MAGIC) {
 		drop(h, c, "a record without the magic number");
 		return -1;
 	}
+	if (fd_count > 0 && !(c->state == CONN_NEW && m->kind == VHOST_RESTORE)) {
+		drop(h, c, "sent file descriptors");
+		return -1;
+	}
 	if (c->state == CONN_NEW && m->kind == VHOST_HELLO) {
 		hello(h, c, m);
+	} else if (c->state == CONN_NEW && m->kind == VHOST_RESTORE) {
+		restore(h, c, m, fds, fd_count);
 	} else if (c->state == CONN_ATTACHED && m->kind == VHOST_WRITE_REG) {
 		vdev_write_register(c->vm->device, m->offset, m->value);
 		return 0;
 	} else if (c->state == CONN_ATTACHED && m->kind == VHOST_READ_REG) {
 		register_read(h, c, m->offset);
+	} else if (c->state == CONN_ATTACHED && m->kind == VHOST_SAVE) {
+		save(h, c);
+	} else if (c->state == CONN_SAVED && m->kind == VHOST_RESUME) {
+		resume(h, c, m);
 	} else {
-		drop(h, c, c->state == CONN_NEW ? "spoke before HELLO" : "a record of an unknown kind");
+		drop(h, c, c->state == CONN_NEW     ? "spoke before HELLO"
+			   : c->state == CONN_SAVED ? "spoke while saved for a move"
+						    : "a record of an unknown kind");
 		return -1;
 	}
 	return c->fd < 0 ? -1 : 0;
 }
 
-/* Close every fd a record carried: a guest has no fds to give the host. */
-static int close_passed_fds(struct msghdr *msg)
+/* The fds a record carried, in OUT fds[] (*count of them, at most
+ * MAX_PASSED_FDS; any beyond are closed).  1 when the record's control
+ * data was cut short or was not only SCM_RIGHTS: the connection ends. */
+static int take_passed_fds(struct msghdr *msg, int *fds, int *count)
 {
-	int found = (msg->msg_flags & MSG_CTRUNC) != 0;
+	int bad = (msg->msg_flags & MSG_CTRUNC) != 0;
+	*count = 0;
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR(msg, cm)) {
-		found = 1;
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) {
+			bad = 1;
 			continue;
+		}
 		size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (size_t i = 0; i < n; i++) {
 			int fd;
 			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof fd);
-			close(fd);
+			if (*count < MAX_PASSED_FDS)
+				fds[(*count)++] = fd;
+			else
+				close(fd), bad = 1;
 		}
 	}
-	return found;
+	return bad;
+}
+
+static void close_fds(const int *fds, int count)
+{
+	for (int i = 0; i < count; i++)
+		close(fds[i]);
 }
 
 static void serve_connection(struct vhost *h, struct conn *c)
@@ -309,14 +457,19 @@ static void serve_connection(struct vhost *h, struct conn *c)
 		ssize_t n = recvmsg(c->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
-		int passed = n > 0 && close_passed_fds(&msg);
+		int fds[MAX_PASSED_FDS], fd_count = 0;
+		int bad_control = n > 0 && take_passed_fds(&msg, fds, &fd_count);
+		int rc = 0;
 		if (n <= 0)
 			drop(h, c, n == 0 ? "hung up" : strerror(errno));
-		else if (passed)
+		else if (bad_control)
 			drop(h, c, "sent file descriptors");
 		else if (n != (ssize_t)sizeof m || (msg.msg_flags & MSG_TRUNC))
 			drop(h, c, "a record of the wrong size");
-		else if (take_record(h, c, &m) != 0)
+		else
+			rc = take_record(h, c, &m, fds, fd_count);
+		close_fds(fds, fd_count);
+		if (n <= 0 || bad_control || rc != 0 || c->fd < 0)
 			return;
 	}
 }

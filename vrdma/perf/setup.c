@@ -313,12 +313,15 @@ int perf_world_migrate_client(struct perf_world *w, struct vbackend_migration *m
 	struct vrdma_vm *moved = NULL;
 	int rc = vbackend_migrate_vm(w->hosts[w->vm_host[1]].backend, w->vms[1], w->hosts[2].backend, &moved, m,
 				     err, err_bytes);
-	if (rc != 0)
+	if (moved == NULL) { /* neither host took the guest back: it is gone */
+		w->vms[1] = NULL;
 		return rc;
+	}
 	vrdma_context_moved(w->ends[1].ctx, moved);
 	w->vms[1] = moved;
-	w->vm_host[1] = 2;
-	return 0;
+	if (rc == 0)
+		w->vm_host[1] = 2;
+	return rc;
 }
 
 int perf_world_reconnected(struct perf_world *w, struct vbackend_migration *m)
