@@ -20,11 +20,11 @@
 #include <unistd.h>
 
 #define GUEST_MEMORY_BYTES (32u << 20)
-#define BUFFER_BYTES (64u << 10)
+#define BUFFER_BYTES PW_BUFFER_BYTES
 #define WRITE_BYTES 4096u
-#define MESSAGE_BYTES 64u
+#define MESSAGE_BYTES PW_MESSAGE_BYTES
 #define WRITE_AT (8u << 10)     /* where the peer's RDMA WRITE lands */
-#define RECV_AT (16u << 10)     /* where received messages land */
+#define RECV_AT PW_RECV_AT
 #define WC_WAIT_S 10.0
 
 double pw_now_s(void)
@@ -133,10 +133,19 @@ static void fill(uint8_t *p, uint32_t n, uint32_t seed)
 
 static int same(const uint8_t *p, uint32_t n, uint32_t seed)
 {
-	uint8_t expected[WRITE_BYTES];
-	fill(expected, n, seed);
-	return memcmp(p, expected, n) == 0;
+	uint32_t x = seed * 2654435761u + 1u;
+	for (uint32_t i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		if (p[i] != (uint8_t)x)
+			return 0;
+	}
+	return 1;
 }
+
+void pw_fill(uint8_t *p, uint32_t bytes, uint32_t seed) { fill(p, bytes, seed); }
+int pw_same(const uint8_t *p, uint32_t bytes, uint32_t seed) { return same(p, bytes, seed); }
 
 int pw_guest_open(struct pw_guest *g, const char *socket_path)
 {
@@ -243,6 +252,51 @@ static int post(struct pw_guest *g, enum ibv_wr_opcode op, uint32_t offset, uint
 	wr.wr.rdma.remote_addr = g->peer_addr + WRITE_AT;
 	wr.wr.rdma.rkey = g->peer_rkey;
 	return vrdma_post_send(g->qp, &wr, &bad) == 0 ? PW_OK : PW_FAIL_POST;
+}
+
+int pw_post_at(struct pw_guest *g, enum ibv_wr_opcode op, uint64_t wr_id, uint32_t local_at, uint32_t remote_at,
+	       uint32_t bytes)
+{
+	struct ibv_sge sge = { (uint64_t)(uintptr_t)(g->buffer + local_at), bytes, g->mr->lkey };
+	struct ibv_send_wr wr, *bad = NULL;
+	memset(&wr, 0, sizeof wr);
+	wr.wr_id = wr_id;
+	wr.opcode = op;
+	wr.sg_list = &sge;
+	wr.num_sge = 1;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	wr.wr.rdma.remote_addr = g->peer_addr + remote_at;
+	wr.wr.rdma.rkey = g->peer_rkey;
+	return vrdma_post_send(g->qp, &wr, &bad) == 0 ? PW_OK : PW_FAIL_POST;
+}
+
+int pw_post_recv_at(struct pw_guest *g, uint64_t wr_id, uint32_t local_at, uint32_t bytes)
+{
+	struct ibv_sge sge = { (uint64_t)(uintptr_t)(g->buffer + local_at), bytes, g->mr->lkey };
+	struct ibv_recv_wr wr = { .wr_id = wr_id, .sg_list = &sge, .num_sge = 1 }, *bad = NULL;
+	return vrdma_post_recv(g->qp, &wr, &bad) == 0 ? PW_OK : PW_FAIL_POST;
+}
+
+int pw_collect(struct pw_guest *g, unsigned n, unsigned seen[64])
+{
+	double end = pw_now_s() + WC_WAIT_S;
+	unsigned spins = 0;
+	while (n > 0) {
+		struct ibv_wc wc;
+		int got = vrdma_poll_cq(g->cq, 1, &wc);
+		if (got < 0 || (got == 1 && (wc.status != IBV_WC_SUCCESS || wc.wr_id >= 64 || seen[wc.wr_id]++ != 0))) {
+			fprintf(stderr, "guest %d: completion of wr_id %llu, status %d (a failure, unknown or twice)\n",
+				(int)getpid(), got == 1 ? (unsigned long long)wc.wr_id : 0ull, got < 0 ? -1 : (int)wc.status);
+			return PW_FAIL_WC;
+		}
+		n -= (unsigned)got;
+		if (got == 0 && ++spins % 16 == 0) {
+			sched_yield();
+			if (pw_now_s() > end)
+				return PW_FAIL_WC;
+		}
+	}
+	return PW_OK;
 }
 
 /* Wait for `n` successful completions. */

@@ -48,8 +48,11 @@ pid_t pw_spawn(int (*fn)(void *arg), void *arg);
  * timeout_s. */
 int pw_wait(pid_t pid, unsigned timeout_s);
 
-/* A guest with its device opened: PD, one CQ, a 64 KiB buffer registered,
- * one RC QP. */
+/* A guest with its device opened: PD, one CQ, a PW_BUFFER_BYTES buffer
+ * registered, one RC QP.  The ping-pong uses the first 16 KiB + 64 B. */
+#define PW_BUFFER_BYTES (64u << 10)
+#define PW_RECV_AT (16u << 10)     /* where the ping-pong's messages land */
+#define PW_MESSAGE_BYTES 64u
 struct pw_guest {
 	struct vrdma_vm *vm;
 	struct vrdma_context *ctx;
@@ -71,6 +74,20 @@ int pw_guest_connect(struct pw_guest *g, int xfd);
  * initiator checks. */
 int pw_guest_pingpong(struct pw_guest *g, int initiator, unsigned round_trips);
 void pw_guest_close(struct pw_guest *g);
+
+/* Work of the caller's choosing (test_host_move.c): a signalled OP of
+ * BYTES from this guest's buffer at LOCAL_AT to the peer's at REMOTE_AT
+ * (RDMA WRITE, READ) or to its next receive (SEND), with WR_ID. */
+int pw_post_at(struct pw_guest *g, enum ibv_wr_opcode op, uint64_t wr_id, uint32_t local_at, uint32_t remote_at,
+	       uint32_t bytes);
+/* A receive of BYTES into the buffer at LOCAL_AT, with WR_ID. */
+int pw_post_recv_at(struct pw_guest *g, uint64_t wr_id, uint32_t local_at, uint32_t bytes);
+/* Wait for N completions, each successful and with a wr_id below 64 not
+ * seen before (SEEN[wr_id] counts them).  PW_OK, PW_FAIL_WC. */
+int pw_collect(struct pw_guest *g, unsigned n, unsigned seen[64]);
+/* BYTES of a pattern that SEED names; 1 when P holds exactly it. */
+void pw_fill(uint8_t *p, uint32_t bytes, uint32_t seed);
+int pw_same(const uint8_t *p, uint32_t bytes, uint32_t seed);
 
 /* One whole guest: open, connect over xfd, ping-pong, close. */
 struct pw_pair_arg {

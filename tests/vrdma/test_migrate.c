@@ -363,8 +363,8 @@ START_TEST(truncated_overlong_other_version_refused)
 	longer[s.bytes] = 0;
 	refused(&s, longer, s.bytes + 1, "over-long");
 	memcpy(longer, s.state, s.bytes);
-	longer[8] = 2;
-	refused(&s, longer, s.bytes, "version 2 (expected 1)");
+	longer[8] = 3;
+	refused(&s, longer, s.bytes, "version 3 (expected 2)");
 	free(longer);
 	saved_close(&s);
 }
@@ -442,6 +442,56 @@ START_TEST(destination_limits_apply)
 }
 END_TEST
 
+/* A destination that refuses the state (no QP allowed there) leaves the
+ * guest running on its source, resumed from the same state: the writes it
+ * had in flight complete once, their bytes arrive, and it goes on. */
+START_TEST(refused_move_resumes_on_source)
+{
+	struct fx_host h1, h2, tight;
+	fx_host_start(&h1, 1, LOSS, NULL);
+	fx_host_start(&h2, 2, LOSS, NULL);
+	struct vbackend_config defaults;
+	vbackend_default_config(&defaults);
+	struct vacct_limits lim = defaults.limits;
+	lim.guarantee[VACCT_QP] = 0;
+	lim.host_total[VACCT_QP] = 0;
+	fx_host_start_limits(&tight, 3, &lim);
+	struct fx_guest a, b;
+	fx_guest_start(&a, &h1, 256 * KiB);
+	fx_guest_start(&b, &h2, 256 * KiB);
+	struct vrdma_qp *qa = fx_create_qp(&a, 64, 1, 0), *qb = fx_create_qp(&b, 64, 1, 0);
+	fx_connect(qa, &a, qb, &b, 7);
+	fx_fill(a.buffer, 256 * KiB, 31);
+	for (unsigned i = 0; i < WRITES; i++)
+		post_rdma(&a, qa, IBV_WR_RDMA_WRITE, i, i * WRITE_BYTES, WRITE_BYTES, &b, i * WRITE_BYTES);
+	char err[256] = "";
+	struct vrdma_vm *resumed = NULL;
+	ck_assert_int_ne(vbackend_migrate_vm(h1.backend, a.vm, tight.backend, &resumed, NULL, err, sizeof err), 0);
+	ck_assert_msg(strstr(err, "over the guest's share") != NULL, "%s", err);
+	ck_assert_ptr_nonnull(resumed);
+	vrdma_context_moved(a.ctx, resumed);
+	a.vm = resumed;
+	post_rdma(&a, qa, IBV_WR_RDMA_WRITE, WRITES, WRITES * WRITE_BYTES, WRITE_BYTES, &b, WRITES * WRITE_BYTES);
+	struct seen sa = {0};
+	double t = now_s();
+	while (sa.total < WRITES + 1) {
+		take(a.cq, &sa, "A");
+		ck_assert_msg(now_s() - t < DEADLINE_S, "A has %u of %u completions", sa.total, WRITES + 1);
+	}
+	ck_assert(fx_no_wc_within(a.cq, 50));
+	ck_assert_int_eq(memcmp(a.buffer, b.buffer, (WRITES + 1) * WRITE_BYTES), 0);
+	struct vacct_usage now[VACCT_COUNT];
+	vbackend_get_usage(tight.backend, NULL, now);
+	for (int r = 0; r < VACCT_COUNT; r++)
+		ck_assert_uint_eq(now[r].in_use, 0);
+	fx_guest_stop(&a);
+	fx_guest_stop(&b);
+	fx_host_stop(&tight);
+	fx_host_stop(&h2);
+	fx_host_stop(&h1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("migrate");
@@ -452,6 +502,7 @@ static Suite *suite(void)
 	tcase_add_test(t, truncated_overlong_other_version_refused);
 	tcase_add_test(t, resealed_contents_are_checked);
 	tcase_add_test(t, destination_limits_apply);
+	tcase_add_test(t, refused_move_resumes_on_source);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -528,6 +528,11 @@ void vbackend_stop(struct vbackend *b)
 	free(b);
 }
 
+uint8_t vbackend_host_id(const struct vbackend *b)
+{
+	return b->config.host_id;
+}
+
 void vbackend_get_stats(struct vbackend *b, struct vbackend_stats *stats)
 {
 	pthread_mutex_lock(&b->lock);

@@ -97,7 +97,7 @@ int vbackend_create_remote_vm(struct vbackend *backend, uint64_t memory_bytes, s
  * guest keeps its QP numbers, keys, CQs and ring contents; the HCA tells
  * each peer the new location.
  */
-#define VBACKEND_MIGRATION_VERSION 1u
+#define VBACKEND_MIGRATION_VERSION 2u
 struct vbackend_migration {
 	uint64_t quiesce_ns;   /* source: stop taking work, completions into the guest's rings, save */
 	uint64_t transfer_ns;  /* the guest's memory (and the state) into the destination */
@@ -117,6 +117,10 @@ struct vbackend_migration {
  * QPs are gone; vbackend_destroy_vm frees the rest.  M may be NULL. */
 int vbackend_save_vm(struct vbackend *backend, struct vrdma_vm *vm, uint8_t **state, size_t *bytes,
 		     struct vbackend_migration *m, char *err, size_t err_bytes);
+/* A saved VM's objects leave the HCA and the guest's account (their keys
+ * and numbers free again, as for a resume on this same host); its memory
+ * stays, for the restore to copy.  Nothing for a VM not saved. */
+void vbackend_release_saved_vm(struct vbackend *backend, struct vrdma_vm *vm);
 /* A new VM from a saved state (checked: a state that is corrupted,
  * truncated, over-long, of another version or beyond this host's limits is
  * refused with err saying where and why, and nothing is left behind) and a
@@ -153,6 +157,8 @@ struct vbackend_stats {
 	uint64_t guest_errors; /* malformed commands, WQEs, rings, doorbells */
 };
 void vbackend_get_stats(struct vbackend *backend, struct vbackend_stats *stats);
+/* The host's number (vbackend_config.host_id). */
+uint8_t vbackend_host_id(const struct vbackend *backend);
 
 /* Resource accounting (account.h).  OUT: usage[VACCT_COUNT] of one guest
  * (vm) or of the whole host (vm NULL): in use, reserved, cap, high-water

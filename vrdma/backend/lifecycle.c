@@ -127,8 +127,10 @@ void vb_activate(struct vdev *dev)
 void vb_destroy_qp(struct vdev *dev, struct vb_qp *qp)
 {
 	struct vbackend *b = dev->backend;
-	b->hca->ops->destroy_qp(b->hca, qp->qpn);
-	vb_qpn_remove(b, qp->qpn);
+	if (qp->qpn != 0) { /* a saved QP (migrate.c) has left the HCA already */
+		b->hca->ops->destroy_qp(b->hca, qp->qpn);
+		vb_qpn_remove(b, qp->qpn);
+	}
 	if (qp->on_stalled_list)
 		vb_forget_stalled(qp);
 	struct vb_cq *scq = vb_cq_get(dev, qp->send_cq_handle);

@@ -24,6 +24,7 @@
 
 #define MIG_MAGIC "VRDMAMIG"
 #define MIG_HEADER_BYTES 32u
+#define MIG_QPN_MASK 0xffffffu /* a QP number is 24 bits on the wire (IBTA BTH) */
 #define MIG_MAX_EVENT_RING_PAGES 17u
 #define MIG_ACCESS (IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ)
 
@@ -210,6 +211,8 @@ static void put_image(struct wbuf *w, const struct vhca_qp_image *im)
 	put32(w, im->write_rkey);
 	put32(w, im->write_left);
 	put32(w, im->write_total);
+	put32(w, im->prior_lid);
+	put32(w, im->prior_qpn);
 	put32(w, im->send_count);
 	for (uint32_t i = 0; i < im->send_count; i++) {
 		const struct vhca_saved_send *s = &im->sends[i];
@@ -414,6 +417,15 @@ int vbackend_save_vm(struct vbackend *b, struct vrdma_vm *vm, uint8_t **state, s
 		m->state_bytes = w.n;
 	}
 	return 0;
+}
+
+void vbackend_release_saved_vm(struct vbackend *b, struct vrdma_vm *vm)
+{
+	struct vdev *dev = vm->device;
+	pthread_mutex_lock(&b->lock);
+	if (dev->frozen)
+		vb_reset_device(dev);
+	pthread_mutex_unlock(&b->lock);
 }
 
 /* ---- restore ---- */
@@ -636,6 +648,11 @@ static void get_image(struct rbuf *r, struct vhca_qp_image *im, uint32_t sq_dept
 	im->write_rkey = get32(r);
 	im->write_left = get32(r);
 	im->write_total = get32(r);
+	im->prior_lid = get32(r);
+	im->prior_qpn = get32(r);
+	if (im->prior_lid > UINT16_MAX || (im->prior_qpn & ~MIG_QPN_MASK))
+		fail(r, "a prior location LID %u, QPN 0x%x (expected a 16-bit LID, a 24-bit QPN)", im->prior_lid,
+		     im->prior_qpn);
 	im->send_count = get_count(r, sq_depth, "unretired sends");
 	for (uint32_t i = 0; i < im->send_count && !r->failed; i++) {
 		struct vhca_saved_send *s = &im->sends[i];
@@ -904,7 +921,18 @@ static int copy_memory(struct vdev *dev, const struct memory_source *src, char *
 		memcpy(dev->memory.base, src->base, n);
 		return 0;
 	}
-	for (uint64_t done = 0; src->fd >= 0 && done < n;) {
+	/* file to file in the kernel first: no page of either is mapped, so
+	 * none is faulted in here (a fault costs ~10 us in a nested VM); pread
+	 * finishes what it could not copy */
+	uint64_t done = 0;
+	while (src->fd >= 0 && done < n) {
+		loff_t in = (loff_t)done, out = (loff_t)done;
+		ssize_t got = copy_file_range(src->fd, &in, dev->vm.memory.fd, &out, n - done, 0);
+		if (got <= 0)
+			break;
+		done += (uint64_t)got;
+	}
+	while (src->fd >= 0 && done < n) {
 		ssize_t got = pread(src->fd, dev->memory.base + done, n - done, (off_t)done);
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -1027,13 +1055,14 @@ int vbackend_migrate_vm(struct vbackend *from, struct vrdma_vm *vm, struct vback
 	 * is here) go to the destination, which copies the memory in */
 	struct vrdma_vm *nvm = NULL;
 	struct vbackend *host = to;
-	rc = vbackend_restore_vm(to, state, bytes, src->memory.base, src->memory.bytes, &nvm, m, err, err_bytes);
+	struct memory_source memory = {.base = NULL, .fd = src->vm.memory.fd, .bytes = src->memory.bytes};
+	rc = restore_vm(to, state, bytes, &memory, NULL, &nvm, m, err, err_bytes);
 	if (rc != 0) {
 		/* the destination refused: resume here, from the same state */
 		char why[256];
 		host = from;
-		if (vbackend_restore_vm(from, state, bytes, src->memory.base, src->memory.bytes, &nvm, NULL, why,
-					sizeof why) != 0)
+		vbackend_release_saved_vm(from, vm);
+		if (restore_vm(from, state, bytes, &memory, NULL, &nvm, NULL, why, sizeof why) != 0)
 			nvm = NULL;
 	}
 	free(state);

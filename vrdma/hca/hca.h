@@ -94,6 +94,10 @@ struct vhca_qp_image {
 	uint32_t rq_psn, msn, in_message, last_opcode, have_recv, recv_offset;
 	uint64_t write_va;
 	uint32_t write_rkey, write_left, write_total;
+	/* a location the peer may still hold: the old one of a new-location
+	 * message it had not answered when the QP was saved (prior_lid 0: none;
+	 * a move soon after a move, or a resume after a refused move) */
+	uint32_t prior_lid, prior_qpn;
 	/* unretired work requests, oldest first; the caller gives arrays of the
 	 * QP's depth (capacity) */
 	uint32_t send_count, recv_count;
@@ -143,7 +147,8 @@ struct vhca_ops {
 	 * is left as it was.  ENOTSUP for a QP on the same-host path.
 	 * restore_qp: a QP just created with the saved QP's init takes the
 	 * image and goes on; it tells its peer the new location (OLD_LID,
-	 * OLD_QPN -> this HCA's LID and QPN) until the peer answers.
+	 * OLD_QPN -> this HCA's LID and QPN; and the image's prior location ->
+	 * the same, when it has one) until the peer answers either.
 	 * reg_mr_key: reg_mr with the keys KEY (lkey == rkey), EEXIST when
 	 * this HCA cannot give that key. */
 	int (*save_qp)(struct vhca *hca, uint32_t qpn, uint32_t capacity, struct vhca_qp_image *image);

@@ -40,8 +40,9 @@ void vrdma_detach(struct vrdma_vm *vm);
  * vrdma-host, and switches the guest to what the destination gives back.
  * The switch is invisible to the guest driver: the new memory is mapped at
  * the old address, the new doorbell page over the old one, and the new
- * kick, interrupt lines and socket take the old fds' numbers (dup2); only
- * guest_id and host_id change.  Interrupts raised on the source's lines
+ * kick, interrupt lines and socket take the old fds' numbers (dup2).  The
+ * VM's guest_id and host_id stay the guest's own (they name its work
+ * requests in traces); T->host_id says where it runs now.  Interrupts raised on the source's lines
  * and not yet read are raised again by the destination.  A dup of an
  * interrupt line made before the move (a verbs completion channel's) still
  * reads the source's line: make it after.
@@ -52,7 +53,10 @@ struct vrdma_move_times {
 	uint64_t switch_ns;      /* the guest's mappings and fds switched */
 	uint64_t pause_ns;       /* the whole move, as the stopped guest saw it */
 	uint64_t state_bytes;    /* the saved state */
+	uint32_t sends_in_flight; /* at the save: sends the source's HCA had not retired */
+	uint32_t recvs_posted;   /* at the save: receives posted and not yet taken */
 	int resumed_at_source;   /* the destination refused; the source took the guest back */
+	unsigned host_id;        /* the host it runs on after the move (--host-id) */
 };
 /* Returns 0 (moved), or an errno with err filled and T->resumed_at_source
  * saying whether the guest runs again (on the source; a save the source

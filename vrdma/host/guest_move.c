@@ -52,7 +52,7 @@ static unsigned take_pending_interrupts(struct vremote *r)
 
 /* SAVE on the source.  0 and *state_fd, or an errno with err (the source
  * refused: the device runs on there). */
-static int save_at_source(struct vremote *r, uint64_t *state_bytes, int *state_fd, char *err, size_t err_bytes)
+static int save_at_source(struct vremote *r, struct vrdma_move_times *t, int *state_fd, char *err, size_t err_bytes)
 {
 	struct vhost_msg m = { .magic = VHOST_MAGIC, .kind = VHOST_SAVE };
 	int got = 0;
@@ -76,7 +76,9 @@ static int save_at_source(struct vremote *r, uint64_t *state_bytes, int *state_f
 			 got);
 		return EIO;
 	}
-	*state_bytes = m.memory_bytes;
+	t->state_bytes = m.memory_bytes;
+	t->sends_in_flight = m.value;
+	t->recvs_posted = m.offset;
 	return 0;
 }
 
@@ -133,7 +135,9 @@ static int resume_at_source(struct vremote *r, unsigned pending, struct vhost_ms
 	return vremote_receive_welcome(r->sock, m, fds, err, err_bytes);
 }
 
-/* Put what a welcome gave where the guest's old ones are (see the top). */
+/* Put what a welcome gave where the guest's old ones are (see the top).
+ * The guest's own host and guest numbers stay: they name its work
+ * requests' op ids, which the restored device keeps (migrate.c). */
 static int switch_to(struct vremote *r, const struct vhost_msg *m, int *fds, int sock, char *err, size_t err_bytes)
 {
 	struct stat st;
@@ -164,8 +168,6 @@ static int switch_to(struct vremote *r, const struct vhost_msg *m, int *fds, int
 		return errno ? errno : EIO;
 	}
 	vremote_wait_forever(r->sock);
-	r->vm.guest_id = m->guest_id;
-	r->vm.host_id = m->host_id;
 	return 0;
 }
 
@@ -184,7 +186,7 @@ int vrdma_move(struct vrdma_vm *vm, const char *to_socket_path, struct vrdma_mov
 	pthread_mutex_lock(&r->lock);
 	uint64_t t0 = now_ns();
 	int state_fd = -1;
-	int rc = save_at_source(r, &t->state_bytes, &state_fd, err, err_bytes);
+	int rc = save_at_source(r, t, &state_fd, err, err_bytes);
 	uint64_t t1 = now_ns();
 	if (rc != 0) {
 		pthread_mutex_unlock(&r->lock);
@@ -209,9 +211,12 @@ int vrdma_move(struct vrdma_vm *vm, const char *to_socket_path, struct vrdma_mov
 			return EIO;
 		}
 		t->resumed_at_source = 1;
+		t->host_id = m.host_id;
 	} else if (switch_to(r, &m, fds, sock, err, err_bytes) != 0) {
 		rc = EIO;
 	}
+	if (rc == 0)
+		t->host_id = m.host_id;
 	close_all(fds, VHOST_WELCOME_FDS);
 	if (sock >= 0)
 		close(sock);

@@ -223,7 +223,7 @@ static void welcome(struct vhost *h, struct conn *c, struct vrdma_vm *vm, const 
 	for (int v = 0; v < VRDMA_VECTOR_COUNT; v++)
 		fds[VHOST_FD_IRQ + v] = r->irq_fd[v];
 	struct vhost_msg m = { .magic = VHOST_MAGIC, .kind = VHOST_WELCOME, .memory_bytes = r->memory_bytes,
-			       .guest_id = vm->guest_id, .host_id = vm->host_id };
+			       .guest_id = vm->guest_id, .host_id = vbackend_host_id(h->backend) };
 	c->state = CONN_ATTACHED;
 	c->vm = vm;
 	snprintf(why, sizeof why, "guest %u, %llu bytes", vm->guest_id, (unsigned long long)r->memory_bytes);
@@ -275,9 +275,15 @@ static void hello(struct vhost *h, struct conn *c, const struct vhost_msg *in)
 
 /* ---- a moving guest (wire.h: SAVE, RESTORE, RESUME) ---- */
 
-static void saved_reply(struct conn *c, int err, const char *why, uint64_t state_bytes, int state_fd)
+static void saved_reply(struct conn *c, int err, const char *why, const struct vbackend_migration *saved,
+			int state_fd)
 {
-	struct vhost_msg m = { .magic = VHOST_MAGIC, .kind = VHOST_SAVED, .err = err, .memory_bytes = state_bytes };
+	struct vhost_msg m = { .magic = VHOST_MAGIC, .kind = VHOST_SAVED, .err = err };
+	if (saved) {
+		m.memory_bytes = saved->state_bytes;
+		m.value = saved->sends_in_flight;
+		m.offset = saved->recvs_posted;
+	}
 	if (why)
 		snprintf(m.why, sizeof m.why, "%.*s", (int)sizeof m.why - 1, why);
 	send_record(c->fd, &m, state_fd >= 0 ? &state_fd : NULL, state_fd >= 0 ? 1 : 0);
@@ -291,7 +297,8 @@ static void save(struct vhost *h, struct conn *c)
 	uint8_t *state = NULL;
 	size_t bytes = 0;
 	int fd = -1;
-	int rc = vbackend_save_vm(h->backend, c->vm, &state, &bytes, NULL, why, sizeof why);
+	struct vbackend_migration saved;
+	int rc = vbackend_save_vm(h->backend, c->vm, &state, &bytes, &saved, why, sizeof why);
 	if (rc == 0 && vhost_state_to_memfd(state, bytes, &fd, why, sizeof why) != 0) {
 		/* the host is out of memory: the device is stopped and its state
 		 * cannot leave; it would resume here only into the same shortage */
@@ -300,7 +307,7 @@ static void save(struct vhost *h, struct conn *c)
 		return;
 	}
 	if (rc != 0) {
-		saved_reply(c, rc, why, 0, -1);
+		saved_reply(c, rc, why, NULL, -1);
 		log_line(h, c, "could not save", why);
 		return;
 	}
@@ -309,7 +316,7 @@ static void save(struct vhost *h, struct conn *c)
 	c->saved_bytes = bytes;
 	snprintf(why, sizeof why, "guest %u, %zu bytes of state", c->vm->guest_id, bytes);
 	log_line(h, c, "saved for a move", why);
-	saved_reply(c, 0, NULL, bytes, fd);
+	saved_reply(c, 0, NULL, &saved, fd);
 	close(fd);
 }
 
@@ -356,6 +363,7 @@ static void resume(struct vhost *h, struct conn *c, const struct vhost_msg *in)
 	char why[160];
 	struct vbackend_remote r;
 	struct vrdma_vm *vm = NULL;
+	vbackend_release_saved_vm(h->backend, c->vm); /* its keys are the state's */
 	int rc = vbackend_restore_remote_vm(h->backend, c->saved, c->saved_bytes, c->vm->memory.fd,
 					    c->vm->memory.bytes, in->offset & ((1u << VRDMA_VECTOR_COUNT) - 1), &vm, &r,
 					    NULL, why, sizeof why);

@@ -13,7 +13,8 @@
  *
  * A move (host/move.c): the guest's VMM stops its vCPUs, then
  *   SAVE                           ->   to the source (ATTACHED)
- *                                  <- SAVED (err, memory_bytes: the state's bytes)
+ *                                  <- SAVED (err, memory_bytes: the state's bytes,
+ *                                     value: sends in flight, offset: receives posted)
  *                                     + SCM_RIGHTS: 1 fd, a sealed memfd holding the
  *                                     saved state (none when err != 0)
  * and, on a new connection to the destination, instead of HELLO:
@@ -80,7 +81,8 @@ struct vhost_msg {
 	uint64_t memory_bytes;   /* HELLO, RESTORE: asked; WELCOME: given (whole
 				    pages); SAVED: the state's bytes */
 	int32_t err;             /* WELCOME, SAVED: 0, or an errno and `why` */
-	uint16_t guest_id;       /* WELCOME: the device number on this host */
+	uint16_t guest_id;       /* WELCOME: the device number on this host (after
+				    RESTORE, RESUME: the one the guest had, kept) */
 	uint8_t host_id;         /* WELCOME: the host's number in traces */
 	uint8_t reserved;
 	char why[96];            /* WELCOME, SAVED with err: the host's reason, NUL-terminated */

@@ -58,6 +58,12 @@ int soft_save_qp(struct vhca *vhca, uint32_t qpn, uint32_t capacity, struct vhca
 	im->retry_cnt = qp->retry_cnt;
 	im->rnr_retry = qp->rnr_retry;
 	im->min_rnr_timer = qp->min_rnr_timer;
+	/* a location message not yet answered: the peer may still send to the
+	 * old location it named (or an older one it named itself) */
+	if (qp->redirect_pending) {
+		im->prior_lid = qp->redirect_prior_lid ? qp->redirect_prior_lid : qp->redirect_old_lid;
+		im->prior_qpn = qp->redirect_prior_lid ? qp->redirect_prior_qpn : qp->redirect_old_qpn;
+	}
 	im->max_rd_atomic = qp->max_rd_atomic;
 	im->max_dest_rd_atomic = qp->max_dest_rd_atomic;
 	if (qp->state == IBV_QPS_RTS) {
@@ -205,6 +211,9 @@ static void tell_peer(struct soft_qp *qp)
 {
 	mgmt_send(qp->hca, qp->ah_attr.dlid, MGMT_TELL, qp->dest_qpn, qp->redirect_old_lid, qp->hca->lid,
 		  qp->redirect_old_qpn, qp->qpn);
+	if (qp->redirect_prior_lid)
+		mgmt_send(qp->hca, qp->ah_attr.dlid, MGMT_TELL, qp->dest_qpn, qp->redirect_prior_lid, qp->hca->lid,
+			  qp->redirect_prior_qpn, qp->qpn);
 	soft_timer_set(qp, &qp->redirect_deadline_ns, soft_now_ns() + SOFT_REDIRECT_RESEND_NS);
 }
 
@@ -253,6 +262,8 @@ int soft_restore_qp(struct vhca *vhca, uint32_t qpn, const struct vhca_qp_image 
 		qp->redirect_pending = 1;
 		qp->redirect_old_lid = old_lid;
 		qp->redirect_old_qpn = old_qpn;
+		qp->redirect_prior_lid = (uint16_t)im->prior_lid;
+		qp->redirect_prior_qpn = im->prior_qpn;
 		qp->restored_ns = soft_now_ns();
 		tell_peer(qp);
 	}
@@ -341,8 +352,9 @@ void soft_mgmt_receive(struct soft_hca *hca, const uint8_t *buf, size_t bytes, u
 		return;
 	}
 	/* an answer: this QP's peer knows where it is now */
-	if (!qp->redirect_pending || qp->qpn != new_qpn || qp->redirect_old_lid != old_lid ||
-	    qp->redirect_old_qpn != old_qpn || new_lid != hca->lid) {
+	int named_old = qp->redirect_old_lid == old_lid && qp->redirect_old_qpn == old_qpn;
+	int named_prior = qp->redirect_prior_lid && qp->redirect_prior_lid == old_lid && qp->redirect_prior_qpn == old_qpn;
+	if (!qp->redirect_pending || qp->qpn != new_qpn || !(named_old || named_prior) || new_lid != hca->lid) {
 		hca->stats.packets_rejected++;
 		return;
 	}

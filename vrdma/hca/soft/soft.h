@@ -229,6 +229,8 @@ struct soft_qp {
 	int redirect_pending;
 	uint16_t redirect_old_lid;
 	uint32_t redirect_old_qpn;
+	uint16_t redirect_prior_lid;   /* the image's prior location (hca.h), 0: none */
+	uint32_t redirect_prior_qpn;
 	uint64_t redirect_deadline_ns;
 	uint64_t restored_ns;   /* when it was restored here (the reconnect span's start) */
 	struct soft_qp *timer_prev, *timer_next;  /* on hca->timers while armed */
