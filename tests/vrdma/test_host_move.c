@@ -4,11 +4,13 @@
  * RESTORE, RESUME; docs/migration.md).
  *
  * in_flight_between_processes: guest A (host 1) and its peer B (host 2)
- * ping-pong over 10 % packet loss; then A posts eight RDMA WRITEs and an
- * RDMA READ and, before they complete, its VMM moves it: first to a host
- * that refuses it (too little memory per guest: A resumes on host 1), then
- * at once to host 3.  Every work request completes once, successfully;
- * every byte arrives; the two go on ping-ponging.
+ * ping-pong over 10 % packet loss; then A has a SEND held in its HCA by
+ * RNR NAKs (B has no receive for it yet), RDMA WRITEs and an RDMA READ
+ * queued behind it and a receive posted when its VMM moves it: first to a
+ * host that refuses it (too little memory per guest: A resumes on host 1),
+ * then, with more writes posted, to host 3.  Both saves find work in the
+ * HCA.  Every work request completes once, successfully; every byte
+ * arrives; the two go on ping-ponging.
  *
  * hostile_restores: RESTOREs with wrong fd counts, fds that are not
  * memfds, a memory file too short, and saved states truncated, flipped or
@@ -45,6 +47,10 @@
 #define DONE_AT (20u << 10)    /* A's "done" message, from there */
 #define DONE_BYTES 64u
 #define READ_SEED 777u
+#define READ_WR_ID WRITES         /* A's wr_ids: writes 0..7, then these */
+#define RECV_WR_ID (WRITES + 1)
+#define DONE_WR_ID (WRITES + 2)
+#define S1_WR_ID (WRITES + 3)     /* and S1_WR_ID + 1: S2 */
 #define WRITE_SEED 900u
 
 static char dir[64];
@@ -63,22 +69,64 @@ struct mover_arg {
 	int initiator;               /* A: moves; B: its peer */
 };
 
-/* A: work in flight, then the moves. */
+/* A's work in flight, held there: a SEND (S2) posted with another (S1)
+ * in one call, so the backend hands both to the HCA in one turn; S1 takes
+ * the receive B has left, S2 finds none and waits out RNR NAKs (rnr_retry
+ * 7: for ever) until B posts one, after the moves, and the writes and the
+ * READ posted behind it wait with it.  So the HCA holds unretired work at
+ * both saves, whatever the timing. */
+static int post_held_send(struct pw_guest *g, unsigned seen[64])
+{
+	struct ibv_sge sge[2] = { { (uint64_t)(uintptr_t)(g->buffer + DONE_AT), DONE_BYTES, g->mr->lkey },
+				  { (uint64_t)(uintptr_t)(g->buffer + DONE_AT), DONE_BYTES, g->mr->lkey } };
+	struct ibv_send_wr wr[2], *bad = NULL;
+	memset(wr, 0, sizeof wr);
+	for (int i = 0; i < 2; i++) {
+		wr[i].wr_id = S1_WR_ID + (unsigned)i;
+		wr[i].opcode = IBV_WR_SEND;
+		wr[i].sg_list = &sge[i];
+		wr[i].num_sge = 1;
+		wr[i].send_flags = IBV_SEND_SIGNALED;
+	}
+	wr[0].next = &wr[1];
+	if (vrdma_post_send(g->qp, wr, &bad) != 0)
+		return PW_FAIL_POST;
+	return pw_collect(g, 1, seen); /* S1's: S2 has been handed over with it */
+}
+
+static int post_writes(struct pw_guest *g, unsigned first, unsigned count)
+{
+	int rc = PW_OK;
+	for (unsigned i = first; i < first + count && rc == PW_OK; i++)
+		rc = pw_post_at(g, IBV_WR_RDMA_WRITE, i, WRITES_AT + i * WRITE_BYTES, WRITES_AT + i * WRITE_BYTES,
+				WRITE_BYTES);
+	return rc;
+}
+
+static void print_move(const char *what, const struct vrdma_move_times *t)
+{
+	fprintf(stderr, "A: %s host %u: paused %.2f ms (save %.2f, restore %.2f, switch %.3f), %llu bytes of state, "
+		"%u sends in flight, %u receives posted\n", what, t->host_id, t->pause_ns / 1e6, t->save_ns / 1e6,
+		t->restore_ns / 1e6, t->switch_ns / 1e6, (unsigned long long)t->state_bytes, t->sends_in_flight,
+		t->recvs_posted);
+}
+
+/* A: half the writes and the READ before the refused move, the other half
+ * after it, before the real one; all behind the held SEND. */
 static int move_with_work_in_flight(struct pw_guest *g, const struct mover_arg *a)
 {
 	unsigned seen[64] = {0};
 	for (unsigned i = 0; i < WRITES; i++)
 		pw_fill(g->buffer + WRITES_AT + i * WRITE_BYTES, WRITE_BYTES, WRITE_SEED + i);
-	int rc = PW_OK;
-	for (unsigned i = 0; i < WRITES && rc == PW_OK; i++)
-		rc = pw_post_at(g, IBV_WR_RDMA_WRITE, i, WRITES_AT + i * WRITE_BYTES, WRITES_AT + i * WRITE_BYTES,
-				WRITE_BYTES);
+	int rc = post_held_send(g, seen);
 	if (rc == PW_OK)
-		rc = pw_post_at(g, IBV_WR_RDMA_READ, WRITES, READ_AT, READ_AT, READ_BYTES);
-	/* a receive posted across the move: B's first answer afterwards takes
-	 * it (where the ping-pong's own would have put it) */
+		rc = post_writes(g, 0, WRITES / 2);
 	if (rc == PW_OK)
-		rc = pw_post_recv_at(g, WRITES + 2, PW_RECV_AT, PW_MESSAGE_BYTES);
+		rc = pw_post_at(g, IBV_WR_RDMA_READ, READ_WR_ID, READ_AT, READ_AT, READ_BYTES);
+	/* a receive posted across the moves: B's first answer afterwards
+	 * takes it (where the ping-pong's own would have put it) */
+	if (rc == PW_OK)
+		rc = pw_post_recv_at(g, RECV_WR_ID, PW_RECV_AT, PW_MESSAGE_BYTES);
 	if (rc != PW_OK)
 		return rc;
 	char err[256];
@@ -90,8 +138,13 @@ static int move_with_work_in_flight(struct pw_guest *g, const struct mover_arg *
 			fprintf(stderr, "A: the refused move gave %d, resumed %d: %s\n", e, t.resumed_at_source, err);
 			return PW_FAIL_EXPECT;
 		}
-		fprintf(stderr, "A: refused and resumed on its source in %.2f ms (%s)\n", t.pause_ns / 1e6, err);
+		print_move("refused, resumed on", &t);
+		if (t.sends_in_flight < 1 || t.recvs_posted < 1)
+			return PW_FAIL_EXPECT;
 	}
+	rc = post_writes(g, WRITES / 2, WRITES - WRITES / 2);
+	if (rc != PW_OK)
+		return rc;
 	err[0] = '\0';
 	int e = vrdma_move(g->vm, a->destination_path, &t, err, sizeof err);
 	if (e != 0 || t.resumed_at_source || t.host_id != host_after) {
@@ -99,36 +152,43 @@ static int move_with_work_in_flight(struct pw_guest *g, const struct mover_arg *
 			err);
 		return PW_FAIL_EXPECT;
 	}
-	fprintf(stderr, "A: moved from host %u to host %u: paused %.2f ms (save %.2f, restore %.2f, switch %.3f), "
-		"%llu bytes of state, %u sends in flight, %u receives posted\n", host_before, t.host_id,
-		t.pause_ns / 1e6, t.save_ns / 1e6, t.restore_ns / 1e6, t.switch_ns / 1e6,
-		(unsigned long long)t.state_bytes, t.sends_in_flight, t.recvs_posted);
-	if (t.recvs_posted < 1)
+	print_move("moved to", &t);
+	if (t.sends_in_flight < 1 || t.recvs_posted < 1)
 		return PW_FAIL_EXPECT;
-	rc = pw_collect(g, WRITES + 1, seen);
+	/* B may take the held SEND now */
+	if (write(a->xfd, "m", 1) != 1)
+		return PW_FAIL_EXCHANGE;
+	rc = pw_collect(g, 1 + WRITES + 1, seen); /* S2, the writes, the READ */
 	if (rc != PW_OK)
-		fprintf(stderr, "A: the work posted before the move did not complete\n");
+		fprintf(stderr, "A: the work posted before the moves did not complete\n");
 	if (rc == PW_OK && !pw_same(g->buffer + READ_AT, READ_BYTES, READ_SEED)) {
 		fprintf(stderr, "A: the RDMA READ's bytes are not B's\n");
 		rc = PW_FAIL_DATA;
 	}
 	/* tell B the writes are done: RC orders this SEND after them */
 	if (rc == PW_OK)
-		rc = pw_post_at(g, IBV_WR_SEND, WRITES + 1, DONE_AT, 0, DONE_BYTES);
+		rc = pw_post_at(g, IBV_WR_SEND, DONE_WR_ID, DONE_AT, 0, DONE_BYTES);
 	if (rc == PW_OK && (rc = pw_collect(g, 1, seen)) != PW_OK)
 		fprintf(stderr, "A: the message after the move did not complete\n");
 	return rc;
 }
 
-/* B: the bytes A reads, then A's writes checked when A says done. */
+/* B: the bytes A reads; S1 into the receive the ping-pong left; when A
+ * has moved, receives for S2 and A's "done"; then A's writes checked. */
 static int peer_of_the_move(struct pw_guest *g, int xfd)
 {
 	unsigned seen[64] = {0};
+	char moved;
 	pw_fill(g->buffer + READ_AT, READ_BYTES, READ_SEED);
-	/* the ping-pong left one receive posted: A's "done" takes it */
 	int rc = write(xfd, "r", 1) == 1 ? PW_OK : PW_FAIL_EXCHANGE;
 	if (rc == PW_OK)
 		rc = pw_collect(g, 1, seen);
+	if (rc == PW_OK && read(xfd, &moved, 1) != 1)
+		rc = PW_FAIL_EXCHANGE;
+	for (unsigned i = 0; rc == PW_OK && i < 2; i++)
+		rc = pw_post_recv_at(g, 60 + i, PW_RECV_AT, PW_MESSAGE_BYTES);
+	if (rc == PW_OK)
+		rc = pw_collect(g, 2, seen);
 	for (unsigned i = 0; rc == PW_OK && i < WRITES; i++)
 		if (!pw_same(g->buffer + WRITES_AT + i * WRITE_BYTES, WRITE_BYTES, WRITE_SEED + i)) {
 			fprintf(stderr, "B: A's write %u did not arrive whole\n", i);
@@ -154,11 +214,10 @@ static int mover_main(void *arg)
 	/* and on, both ways, from the new place */
 	if (rc == PW_OK)
 		rc = pw_guest_pingpong(&g, a->initiator, ROUND_TRIPS);
-	/* B stays until A has all its completions: with loss, an ACK of A's
-	 * last SEND may need B's QP once more after B's last round is done */
-	if (rc == PW_OK && a->initiator && write(a->xfd, "d", 1) != 1)
-		rc = PW_FAIL_EXCHANGE;
-	else if (rc == PW_OK && !a->initiator && read(a->xfd, &ready, 1) != 1)
+	/* neither leaves before the other has all its completions: with loss,
+	 * the ACK of one side's last SEND may be lost, and its resend needs
+	 * the other side's QP after that side's own last round is done */
+	if (rc == PW_OK && (write(a->xfd, "d", 1) != 1 || read(a->xfd, &ready, 1) != 1))
 		rc = PW_FAIL_EXCHANGE;
 	if (rc != PW_FAIL_ATTACH)
 		pw_guest_close(&g);
@@ -339,7 +398,8 @@ START_TEST(hostile_restores)
 	ck_assert_int_eq(pipe(pipe_fds), 0);
 	expect_refused(h.socket_path, pipe_fds[0], memory_fd, -1, memory_bytes, "not a memfd");
 	expect_refused(h.socket_path, state_fd[0], pipe_fds[0], -1, memory_bytes, "not a memfd");
-	int short_memory = memfd_of(state, 4096);
+	int short_memory = memfd_create("short", MFD_CLOEXEC);
+	ck_assert_int_eq(ftruncate(short_memory, 4096), 0);
 	expect_refused(h.socket_path, state_fd[0], short_memory, -1, memory_bytes, "expected at least");
 	expect_refused(h.socket_path, state_fd[0], memory_fd, -1, memory_bytes << 20, "expected 1..");
 	/* the state: truncated, flipped, another version, one byte too long */
