@@ -50,7 +50,8 @@ void vrdma_detach(struct vrdma_vm *vm);
 struct vrdma_move_times {
 	uint64_t save_ns;        /* SAVE sent to SAVED read: the source's quiesce and save */
 	uint64_t restore_ns;     /* RESTORE sent to WELCOME read: the destination's copy and restore */
-	uint64_t switch_ns;      /* the guest's mappings and fds switched */
+	uint64_t switch_ns;      /* the guest's mappings and fds switched (after a refusal:
+				    the source's RESUME too) */
 	uint64_t pause_ns;       /* the whole move, as the stopped guest saw it */
 	uint64_t state_bytes;    /* the saved state */
 	uint32_t sends_in_flight; /* at the save: sends the source's HCA had not retired */
