@@ -39,6 +39,7 @@ uint64_t vr_migration_start(vr_migration *m, const scn_migrate *migrate, double 
 	m->start_ns = start_ns;
 	m->pin_ns = pin_ns;
 	m->round_ops = m->first_ops = messages(m, mdl_precopy_start(&m->pre, migrate, start_ns + pin_ns));
+	m->pre.origin_ns = start_ns;   /* the dirty rate's phases start with the migration, pin_all's registration included */
 	return m->round_ops;
 }
 
