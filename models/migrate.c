@@ -15,7 +15,7 @@ const char *const mdl_precopy_phase_names[PRECOPY_PHASE_COUNT] = {"copying", "st
 								  "does not converge"};
 
 static const char *const migrate_keys[] = {"memory", "working_set", "dirty_rate", "page_size", "message",
-					   "downtime_target", "max_rounds", "registration", "chunk", "vrdma", NULL};
+					   "downtime_target", "max_rounds", "registration", "chunk", "vrdma", "vm", NULL};
 
 /* A size at KEY of NODE (DEFAULT_BYTES when absent, unless REQUIRED), from
  * MIN_BYTES to MAX_BYTES. */
@@ -159,7 +159,12 @@ int scn_read_migrate(const yt_node *key, const yt_node *node, scn_migrate *m, vr
 		      diag) ||
 	    read_times(node, m, diag) || read_registration(node, m, diag))
 		return -1;
-	const yt_node *v = yt_get(node, "vrdma");
+	const yt_node *v = yt_get(node, "vm");
+	const char *text;
+	if (v && yr_string(v, "the migrated VM (HOST/INDEX, a VM of the source host)", &text, diag))
+		return -1;
+	m->vm_given = v != NULL;   /* resolved with the hosts (models/flows.c) */
+	v = yt_get(node, "vrdma");
 	return v ? scn_vmig_read_live(v, &m->vrdma, diag) : 0;
 }
 

@@ -96,6 +96,11 @@ typedef struct scn_migrate {
 	double chunk_bytes;          /* on-demand registration's chunk (QEMU: 1 MiB) */
 	int registration_given;      /* `registration:` written (refused with tcp) */
 	scn_migrate_vrdma vrdma;     /* `vrdma:` (on 0 without) */
+	/* the migrated VM (`vm: HOST/INDEX`, or `vrdma:`'s `vm:`; resolved by
+	 * models/flows.c): the flows with an end at it are held while it is
+	 * stopped (sim/flow_migrate.h) */
+	int vm_given;
+	uint16_t vm_host, vm_index;  /* a VM of the migration's source host */
 	unsigned line, column;       /* the `migrate:` key */
 } scn_migrate;
 
