@@ -277,23 +277,50 @@ static int check_migrate(reader *r, const yt_node *node, const scn_flow_group *g
 	return 0;
 }
 
-/* `migrate:`'s `vrdma: {vm: HOST/INDEX}`: a VM of the migration's source
- * host (once the connections are expanded). */
-static int resolve_migrate_vm(reader *r, const yt_node *node, scn_flow_group *g)
+/* The migrating VM named at AT (`vm: HOST/INDEX`) for migration G: a VM
+ * of its source host, into *VM. */
+static int migrating_vm(reader *r, const yt_node *at, const scn_flow_group *g, scn_vm_ref *vm)
 {
-	scn_migrate_vrdma *v = &g->migrate.vrdma;
-	if (!g->migrate.on || !v->vm_given)
-		return 0;
-	const yt_node *at = yt_get(yt_get(yt_get(node, "migrate"), "vrdma"), "vm");
-	scn_vm_ref vm;
-	if (flow_between_vm(at, r->hosts, r->host_count, r->f, "the migrating VM", &vm, r->diag))
+	if (flow_between_vm(at, r->hosts, r->host_count, r->f, "the migrating VM", vm, r->diag))
 		return -1;
 	size_t source = g->connections[0].client.host;
-	if (vm.host != source)
+	if (vm->host != source)
 		return vr_diag_at(r->diag, at->where, "found the VM '%s' on host '%s' for migration '%s', expected a VM of its source host '%s'",
-				  at->text, r->hosts[vm.host].name, g->name, r->hosts[source].name);
-	v->vm_host = vm.host;
-	v->vm_index = vm.vm;
+				  at->text, r->hosts[vm->host].name, g->name, r->hosts[source].name);
+	return 0;
+}
+
+/* `migrate:`'s `vm: HOST/INDEX` and `vrdma: {vm: HOST/INDEX}`: a VM of the
+ * migration's source host (once the connections are expanded); the same
+ * one when both are given.  `vrdma:`'s alone names the migrated VM too. */
+static int resolve_migrate_vm(reader *r, const yt_node *node, scn_flow_group *g)
+{
+	scn_migrate *m = &g->migrate;
+	scn_migrate_vrdma *v = &m->vrdma;
+	if (!m->on)
+		return 0;
+	const yt_node *own = yt_get(yt_get(node, "migrate"), "vm");
+	const yt_node *device = v->vm_given ? yt_get(yt_get(yt_get(node, "migrate"), "vrdma"), "vm") : NULL;
+	scn_vm_ref vm, device_vm;
+	if (m->vm_given && migrating_vm(r, own, g, &vm))
+		return -1;
+	if (v->vm_given && migrating_vm(r, device, g, &device_vm))
+		return -1;
+	if (m->vm_given && v->vm_given && (vm.host != device_vm.host || vm.vm != device_vm.vm))
+		return vr_diag_at(r->diag, device->where, "found the VM '%s' in 'vrdma' of migration '%s', expected the migrated VM '%s' (or no 'vm' in 'vrdma': the device is the migrated VM's)",
+				  device->text, g->name, own->text);
+	if (!m->vm_given && v->vm_given) {
+		vm = device_vm;
+		m->vm_given = 1;
+	}
+	if (v->vm_given) {
+		v->vm_host = vm.host;
+		v->vm_index = vm.vm;
+	}
+	if (m->vm_given) {
+		m->vm_host = vm.host;
+		m->vm_index = vm.vm;
+	}
 	return 0;
 }
 

@@ -15,7 +15,7 @@ const char *const mdl_precopy_phase_names[PRECOPY_PHASE_COUNT] = {"copying", "st
 								  "does not converge"};
 
 static const char *const migrate_keys[] = {"memory", "working_set", "dirty_rate", "page_size", "message",
-					   "downtime_target", "max_rounds", "registration", "chunk", "vrdma", NULL};
+					   "downtime_target", "max_rounds", "registration", "chunk", "vrdma", "vm", NULL};
 
 /* A size at KEY of NODE (DEFAULT_BYTES when absent, unless REQUIRED), from
  * MIN_BYTES to MAX_BYTES. */
@@ -38,6 +38,70 @@ static int read_size(const yt_node *node, const char *key, const char *what, int
 	return 0;
 }
 
+/* A dirty rate at V (WHAT for messages): 0 (idle) or a rate with its unit,
+ * into *BYTES_PER_S. */
+static int read_rate(const yt_node *v, const char *what, double *bytes_per_s, vr_diag *diag)
+{
+	vr_quantity q;
+	if (v->type == YT_SCALAR && strcmp(v->text ? v->text : "", "0") == 0) {
+		*bytes_per_s = 0;   /* an idle VM, or an idle phase */
+		return 0;
+	}
+	if (yr_quantity(v, VR_Q_RATE, what, &q, diag))
+		return -1;
+	*bytes_per_s = q.value / 8;   /* rates are kept in bit/s */
+	return 0;
+}
+
+static const char *const phases_keys[] = {"phases", "repeat", NULL};
+static const char *const phase_keys[] = {"rate", "for", NULL};
+
+/* One phase ITEM ({rate, for}) into P. */
+static int read_phase(const yt_node *item, scn_dirty_phase *p, vr_diag *diag)
+{
+	const yt_node *v;
+	vr_quantity q;
+	if (yr_expect(item, YT_MAP, "a dirty-rate phase ({rate: 200MBps, for: 2s})", diag) ||
+	    yr_known_keys(item, phase_keys, "a dirty-rate phase", diag) ||
+	    yr_required(item, "rate", "a dirty-rate phase", &v, diag) ||
+	    read_rate(v, "a phase's dirty rate (bytes of pages written per second, such as 200MBps, or 0)", &p->bytes_per_s,
+		      diag) ||
+	    yr_required(item, "for", "a dirty-rate phase", &v, diag) ||
+	    yr_quantity(v, VR_Q_TIME, "a phase's duration", &q, diag))
+		return -1;
+	if (q.is_cycles || !(q.value > 0) || q.value > SCN_DIRTY_PHASE_MAX_NS)
+		return vr_diag_at(diag, v->where, "found the phase duration '%s', expected a time above 0 and at most 24 h",
+				  v->text);
+	p->duration_ns = q.value;
+	return 0;
+}
+
+/* `dirty_rate: {phases: [{rate, for}, ...], repeat: BOOL}` at V. */
+static int read_phases(const yt_node *v, scn_migrate *m, vr_diag *diag)
+{
+	static const char *const no_yes[] = {"false", "true", NULL};
+	const yt_node *list, *repeat = yt_get(v, "repeat");
+	scn_dirty_phases *d = &m->phases;
+	int yes = 0;
+	if (yr_known_keys(v, phases_keys, "the dirty rate's phase model", diag) ||
+	    yr_required(v, "phases", "the dirty rate's phase model", &list, diag) ||
+	    yr_expect(list, YT_SEQ, "the phases (a list of {rate, for})", diag))
+		return -1;
+	if (list->count == 0 || list->count > SCN_DIRTY_PHASES_MAX)
+		return vr_diag_at(diag, list->where, "found %zu dirty-rate phases, expected from 1 to %d", list->count,
+				  SCN_DIRTY_PHASES_MAX);
+	if (repeat && yr_choice(repeat, "whether the phases repeat (true: the cycle starts again after the last phase; false: the last phase's rate holds)",
+				no_yes, &yes, diag))
+		return -1;
+	d->repeat = yes;
+	d->count = list->count;
+	for (size_t i = 0; i < list->count; i++)
+		if (read_phase(list->items[i], &d->phase[i], diag))
+			return -1;
+	m->dirty_bytes_per_s = mdl_dirty_long_run(m);
+	return 0;
+}
+
 static int read_times(const yt_node *node, scn_migrate *m, vr_diag *diag)
 {
 	const yt_node *v;
@@ -57,14 +121,10 @@ static int read_times(const yt_node *node, scn_migrate *m, vr_diag *diag)
 	m->max_rounds = (unsigned)rounds;
 	if (!(v = yt_get(node, "dirty_rate")))
 		return yr_required(node, "dirty_rate", "'migrate'", &v, diag);
-	if (strcmp(v->text ? v->text : "", "0") == 0) {
-		m->dirty_bytes_per_s = 0;   /* an idle VM */
-		return 0;
-	}
-	if (yr_quantity(v, VR_Q_RATE, "the dirty rate (bytes of pages written per second, such as 1GBps)", &q, diag))
-		return -1;
-	m->dirty_bytes_per_s = q.value / 8;   /* rates are kept in bit/s */
-	return 0;
+	if (v->type == YT_MAP)
+		return read_phases(v, m, diag);
+	return read_rate(v, "the dirty rate (bytes of pages written per second, such as 1GBps, or {phases: [...]})",
+			 &m->dirty_bytes_per_s, diag);
 }
 
 static int read_registration(const yt_node *node, scn_migrate *m, vr_diag *diag)
@@ -99,8 +159,77 @@ int scn_read_migrate(const yt_node *key, const yt_node *node, scn_migrate *m, vr
 		      diag) ||
 	    read_times(node, m, diag) || read_registration(node, m, diag))
 		return -1;
-	const yt_node *v = yt_get(node, "vrdma");
+	const yt_node *v = yt_get(node, "vm");
+	const char *text;
+	if (v && yr_string(v, "the migrated VM (HOST/INDEX, a VM of the source host)", &text, diag))
+		return -1;
+	m->vm_given = v != NULL;   /* resolved with the hosts (models/flows.c) */
+	v = yt_get(node, "vrdma");
 	return v ? scn_vmig_read_live(v, &m->vrdma, diag) : 0;
+}
+
+double mdl_dirty_long_run(const scn_migrate *m)
+{
+	const scn_dirty_phases *d = &m->phases;
+	if (!d->count)
+		return m->dirty_bytes_per_s;
+	if (!d->repeat)
+		return d->phase[d->count - 1].bytes_per_s;
+	double bytes = 0, ns = 0;
+	for (size_t i = 0; i < d->count; i++) {
+		bytes += d->phase[i].bytes_per_s * d->phase[i].duration_ns;
+		ns += d->phase[i].duration_ns;
+	}
+	return bytes / ns;
+}
+
+/* Do all of D's phases have one rate? */
+static int one_rate(const scn_dirty_phases *d)
+{
+	for (size_t i = 1; i < d->count; i++)
+		if (d->phase[i].bytes_per_s != d->phase[0].bytes_per_s)
+			return 0;
+	return 1;
+}
+
+/* The bytes D's phases dirty from their start to T_NS after it (the
+ * integral of the rate, ns * bytes/s / 1e9): whole cycles (with repeat),
+ * then the phases before the one T_NS falls in, then that phase's part;
+ * without repeat, after the last phase its rate goes on. */
+static double dirtied_since_origin(const scn_dirty_phases *d, double t_ns)
+{
+	if (t_ns <= 0)
+		return 0;
+	double cycle_ns = 0, cycle_bytes = 0, bytes = 0;
+	for (size_t i = 0; i < d->count; i++) {
+		cycle_ns += d->phase[i].duration_ns;
+		cycle_bytes += d->phase[i].bytes_per_s * d->phase[i].duration_ns / 1e9;
+	}
+	if (d->repeat) {
+		double cycles = floor(t_ns / cycle_ns);
+		bytes = cycles * cycle_bytes;
+		t_ns -= cycles * cycle_ns;
+	} else if (t_ns >= cycle_ns) {
+		return cycle_bytes + d->phase[d->count - 1].bytes_per_s * (t_ns - cycle_ns) / 1e9;
+	}
+	for (size_t i = 0; i < d->count && t_ns > 0; i++) {
+		double ns = fmin(t_ns, d->phase[i].duration_ns);
+		bytes += d->phase[i].bytes_per_s * ns / 1e9;
+		t_ns -= ns;
+	}
+	return bytes;
+}
+
+double mdl_dirty_bytes(const scn_migrate *m, double origin_ns, double from_ns, double to_ns)
+{
+	const scn_dirty_phases *d = &m->phases;
+	if (!d->count)
+		return m->dirty_bytes_per_s * (to_ns - from_ns) / 1e9;
+	/* a single rate: the constant form's product, to the bit */
+	if (one_rate(d))
+		return d->phase[0].bytes_per_s * (to_ns - from_ns) / 1e9;
+	double bytes = dirtied_since_origin(d, to_ns - origin_ns) - dirtied_since_origin(d, from_ns - origin_ns);
+	return bytes > 0 ? bytes : 0;   /* rounding, never negative */
 }
 
 /* Whole pages of M covering BYTES. */
@@ -111,7 +240,7 @@ static double whole_pages(const scn_migrate *m, double bytes)
 
 double mdl_precopy_start(mdl_precopy *p, const scn_migrate *m, double start_ns)
 {
-	*p = (mdl_precopy){.m = m, .phase = PRECOPY_COPYING, .rounds = 1, .round_start_ns = start_ns};
+	*p = (mdl_precopy){.m = m, .phase = PRECOPY_COPYING, .rounds = 1, .round_start_ns = start_ns, .origin_ns = start_ns};
 	p->round_bytes = whole_pages(m, m->memory_bytes);
 	return p->round_bytes;
 }
@@ -145,7 +274,7 @@ double mdl_precopy_next(mdl_precopy *p, double now_ns, double sent_bytes)
 	}
 	if (p->phase != PRECOPY_COPYING)
 		return 0;
-	double dirty = whole_pages(m, fmin(m->dirty_bytes_per_s * round_ns / 1e9, m->working_set_bytes));
+	double dirty = whole_pages(m, fmin(mdl_dirty_bytes(m, p->origin_ns, p->round_start_ns, now_ns), m->working_set_bytes));
 	if (dirty <= 0)   /* nothing dirtied: the VM stops with nothing left to send */
 		return finish(p, now_ns, PRECOPY_DONE);
 	/* the expected downtime at the rate the last round achieved (QEMU's
@@ -157,8 +286,18 @@ double mdl_precopy_next(mdl_precopy *p, double now_ns, double sent_bytes)
 		p->forced = !fits;
 		return next(p, now_ns, dirty, PRECOPY_STOP_COPY);
 	}
-	/* no round limit: a remainder that does not shrink never fits */
-	if (!m->max_rounds && (dirty >= p->round_bytes || p->rounds >= SCN_MIGRATE_ROUNDS_MAX))
+	/* No round limit: a remainder that does not shrink never fits.  Whether
+	 * it shrinks is judged at the long-run dirty rate, not this round's:
+	 * with phases, a round that fell into a burst may dirty more than it
+	 * sent and the next quiet phase still let the rounds shrink; what
+	 * cannot converge is a VM whose rate over a whole cycle of its phases
+	 * (with repeat), or whose last phase's rate (without: it holds for
+	 * ever), is at or above what the streams achieved (this round's bytes
+	 * over its duration).  A constant rate is its own long-run rate: the
+	 * same test as the round's own dirtied pages. */
+	double long_run = m->phases.count ? whole_pages(m, fmin(mdl_dirty_long_run(m) * round_ns / 1e9, m->working_set_bytes))
+					  : dirty;
+	if (!m->max_rounds && (long_run >= p->round_bytes || p->rounds >= SCN_MIGRATE_ROUNDS_MAX))
 		return finish(p, now_ns, PRECOPY_DIVERGED);
 	return next(p, now_ns, dirty, PRECOPY_COPYING);
 }

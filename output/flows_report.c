@@ -138,6 +138,32 @@ static void text_interrupts(const vr_run *run, const vr_flow_result *f, FILE *ou
 	}
 }
 
+/* The name of migration G's VM (HOST/INDEX) into BUF. */
+static void migrated_vm_name(const scn_scenario *s, size_t g, char *buf, size_t len)
+{
+	const scn_migrate *m = &s->flows.groups[g].migrate;
+	vm_name(s, scn_vm_index(&s->flows, (scn_vm_ref){m->vm_host, m->vm_index}), buf, len);
+}
+
+/* The migrations that name their VM: what its own flows waited while it
+ * was stopped. */
+static void text_migrated_vms(const scn_scenario *s, const vr_flow_result *f, FILE *out)
+{
+	int header = 0;
+	for (size_t g = 0; g < s->flows.group_count; g++) {
+		if (!f->migrations[g].on || !s->flows.groups[g].migrate.vm_given)
+			continue;
+		vr_migration_figures m;
+		vr_migration_figures_of(f, &f->migrations[g], &m);
+		char name[64];
+		migrated_vm_name(s, g, name, sizeof name);
+		if (!header++)
+			fprintf(out, "\n %-16s %-16s %10s %10s %12s\n", "migrated vm", "vm", "flows", "held ops", "held[ms]");
+		fprintf(out, " %-16s %-16s %10zu %10llu %12.3f\n", s->flows.groups[g].name, name, m.held_flows,
+			(unsigned long long)m.held_ops, m.held_ms);
+	}
+}
+
 /* Live migrations (`migrate:` groups): one line each. */
 static void text_migrations(const vr_run *run, const vr_flow_result *f, FILE *out)
 {
@@ -155,6 +181,7 @@ static void text_migrations(const vr_run *run, const vr_flow_result *f, FILE *ou
 			scn_flow_transport_names[s->flows.groups[g].transport], m.total_s, m.downtime_ms, m.moved_bytes / MB,
 			m.rounds, m.source_cpu_s, m.destination_cpu_s, m.result);
 	}
+	text_migrated_vms(s, f, out);
 	for (size_t g = 0; g < s->flows.group_count; g++) {
 		if (!f->migrations[g].on || !f->migrations[g].vrdma)
 			continue;
@@ -193,6 +220,14 @@ static void json_migrations(json_writer *w, const vr_run *run, const vr_flow_res
 		json_write_key_double(w, "source_cpu_s", "%.9f", m.source_cpu_s);
 		json_write_key_double(w, "destination_cpu_s", "%.9f", m.destination_cpu_s);
 		json_write_key_string(w, "result", m.result);
+		if (s->flows.groups[g].migrate.vm_given) {
+			char name[64];
+			migrated_vm_name(s, g, name, sizeof name);
+			json_write_key_string(w, "vm", name);
+			json_write_key_uint(w, "held_flows", m.held_flows);
+			json_write_key_uint(w, "held_operations", m.held_ops);
+			json_write_key_double(w, "held_ms", "%.6f", m.held_ms);
+		}
 		if (m.vrdma) {
 			json_write_key(w, "vrdma");
 			json_write_object_begin(w);

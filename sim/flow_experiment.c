@@ -503,7 +503,6 @@ static int vrdma_device(builder *b, size_t g, vr_migration *m)
 	size_t source = grp->connections[0].client.host, destination = grp->connections[0].server.host;
 	m->vrdma = 1;
 	m->device = v->device;
-	m->stop_start_ns = -1;
 	m->src = scn_params(s, b->preset, source);
 	m->dst = scn_params(s, b->preset, destination);
 	m->peer = m->device.qps ? m->src : NULL;
@@ -538,17 +537,18 @@ static int vrdma_device(builder *b, size_t g, vr_migration *m)
 	return 0;
 }
 
-/* After every flow is added: the flows each `vrdma:` migration holds (the
- * other groups' flows with an end at its VM). */
-static int vrdma_held_flows(builder *b)
+/* After every flow is added: the flows each migration that names its VM
+ * holds while the VM is stopped (the other groups' flows with an end at
+ * the VM). */
+static int held_flows(builder *b)
 {
 	const scn_scenario *s = b->s;
 	for (size_t g = 0; b->result->migrations && g < s->flows.group_count; g++) {
 		vr_migration *m = &b->result->migrations[g];
-		const scn_migrate_vrdma *v = &s->flows.groups[g].migrate.vrdma;
-		if (!m->vrdma || !v->vm_given)
+		const scn_migrate *mg = &s->flows.groups[g].migrate;
+		if (!m->on || !mg->vm_given)
 			continue;
-		uint32_t vm = (uint32_t)scn_vm_index(&s->flows, (scn_vm_ref){v->vm_host, v->vm_index});
+		uint32_t vm = (uint32_t)scn_vm_index(&s->flows, (scn_vm_ref){mg->vm_host, mg->vm_index});
 		size_t flows = fl_flow_count(b->e);
 		m->engine = b->e;
 		m->held = malloc((flows ? flows : 1) * sizeof *m->held);
@@ -573,6 +573,7 @@ static int add_migration(builder *b, size_t g, double *scale)
 	const scn_flow_group *grp = &b->s->flows.groups[g];
 	const scn_flow_connection *c0 = &grp->connections[0];
 	vr_migration *m = &b->result->migrations[g];
+	m->stop_start_ns = m->release_ns = -1;
 	if (grp->migrate.vrdma.on && vrdma_device(b, g, m) != 0)
 		return -1;
 	double pin_ns;
@@ -737,7 +738,7 @@ int vr_flow_build(const scn_scenario *s, size_t preset, size_t option, vr_flow_r
 		if (rc == 0 && vr_flow_irq_vectors(s, out) != 0)
 			rc = vr_diag_at(diag, (vr_where){s->file, 0, 0}, "cannot build the interrupt vectors: %s",
 					fl_engine_error(out->engine));
-		if (rc == 0 && (add_flows(b, out->latency_scale) != 0 || vrdma_held_flows(b) != 0))
+		if (rc == 0 && (add_flows(b, out->latency_scale) != 0 || held_flows(b) != 0))
 			rc = -1;
 		out->vm_rates = calloc(s->flows.endpoint_count ? s->flows.endpoint_count : 1, sizeof *out->vm_rates);
 		if (rc == 0 && (vm_scales(s, out) != 0 || !out->vm_rates))

@@ -39,6 +39,7 @@ uint64_t vr_migration_start(vr_migration *m, const scn_migrate *migrate, double 
 	m->start_ns = start_ns;
 	m->pin_ns = pin_ns;
 	m->round_ops = m->first_ops = messages(m, mdl_precopy_start(&m->pre, migrate, start_ns + pin_ns));
+	m->pre.origin_ns = start_ns;   /* the dirty rate's phases start with the migration, pin_all's registration included */
 	return m->round_ops;
 }
 
@@ -47,13 +48,21 @@ double vr_migration_vrdma_extra_ns(const mdl_vmig_result *v)
 	return v->quiesce_ns + v->register_added_ns + v->objects_ns + v->qp_restore_ns;
 }
 
-/* vrdma: the stop-and-copy starts at NOW_NS: the flows with an end at the
- * VM are held. */
-static void vrdma_stop(vr_migration *m, double now_ns)
+/* The stop-and-copy starts at NOW_NS: the VM stops, the flows with an end
+ * at it are held. */
+static void vm_stop(vr_migration *m, double now_ns)
 {
 	m->stop_start_ns = now_ns;
 	for (size_t i = 0; i < m->held_count; i++)
 		fl_hold(m->engine, m->held[i], now_ns);
+}
+
+/* The held flows go on at AT_NS. */
+static void vm_release(vr_migration *m, double at_ns)
+{
+	m->release_ns = at_ns;
+	for (size_t i = 0; i < m->held_count; i++)
+		fl_release(m->engine, m->held[i], at_ns);
 }
 
 /* vrdma: the memory's stop-and-copy ended at NOW_NS (DOWNTIME_NS long; 0
@@ -63,16 +72,14 @@ static void vrdma_stop(vr_migration *m, double now_ns)
 static void vrdma_done(vr_migration *m, double now_ns, double downtime_ns)
 {
 	if (m->stop_start_ns < 0)   /* no stop-and-copy round: the device's steps alone */
-		vrdma_stop(m, now_ns);
+		vm_stop(m, now_ns);
 	mdl_vmig_device d = m->device;
 	d.precopy_ns = m->stop_start_ns - m->start_ns;
 	d.precopy_first_round = 0;
 	d.base_downtime_ns = downtime_ns;
 	mdl_vmig_compute(&d, m->src, m->dst, m->peer, &m->vmig);
 	double extra = vr_migration_vrdma_extra_ns(&m->vmig) + (downtime_ns > 0 ? 0 : m->vmig.transfer_ns);
-	double release = now_ns + extra + m->vmig.notify_ns + m->vmig.repoint_ns;
-	for (size_t i = 0; i < m->held_count; i++)
-		fl_release(m->engine, m->held[i], release);
+	vm_release(m, now_ns + extra + m->vmig.notify_ns + m->vmig.repoint_ns);
 }
 
 uint64_t vr_migration_next_round(void *ctx, double now_ns, uint32_t *path)
@@ -80,11 +87,14 @@ uint64_t vr_migration_next_round(void *ctx, double now_ns, uint32_t *path)
 	vr_migration *m = ctx;
 	mdl_precopy_phase before = m->pre.phase;
 	double bytes = mdl_precopy_next(&m->pre, now_ns, (double)m->round_ops * m->message_bytes);
-	if (m->vrdma && m->pre.phase == PRECOPY_STOP_COPY && before == PRECOPY_COPYING) {
-		bytes += mdl_vmig_state_bytes(&m->device, m->src);   /* the device's state crosses too */
-		vrdma_stop(m, now_ns);
+	if (m->pre.phase == PRECOPY_STOP_COPY && before == PRECOPY_COPYING) {
+		if (m->vrdma)
+			bytes += mdl_vmig_state_bytes(&m->device, m->src);   /* the device's state crosses too */
+		vm_stop(m, now_ns);
 	} else if (m->vrdma && m->pre.phase == PRECOPY_DONE) {
 		vrdma_done(m, now_ns, before == PRECOPY_STOP_COPY ? m->pre.downtime_ns : 0);
+	} else if (m->pre.phase == PRECOPY_DONE && before == PRECOPY_STOP_COPY) {
+		vm_release(m, now_ns);   /* the VM runs on the destination: the downtime is over */
 	}
 	m->round_ops = bytes > 0 ? messages(m, bytes) : 0;
 	m->later_ops += m->round_ops;
@@ -137,5 +147,9 @@ void vr_migration_figures_of(const vr_flow_result *r, const vr_migration *m, vr_
 		out->downtime_ms = (p->downtime_ns + extra) / 1e6;
 		out->peer_pause_ms = m->device.qps ? out->downtime_ms + out->notify_ms + out->repoint_ms : 0;
 	}
+	out->held_flows = m->held_count;
+	for (size_t i = 0; i < m->held_count; i++)
+		out->held_ops += fl_flow_held_ops(m->engine, m->held[i]);
+	out->held_ms = m->stop_start_ns >= 0 && m->release_ns >= 0 ? (m->release_ns - m->stop_start_ns) / 1e6 : 0;
 	out->result = !over ? "unfinished" : !out->converged ? "does not converge" : p->forced ? "round limit" : "converged";
 }

@@ -36,18 +36,25 @@ typedef struct vr_migration {
 				      * work on each side's hypervisor cores (mean service) */
 	uint64_t first_ops, later_ops;   /* messages of round 1, of the later rounds */
 	double start_ns;             /* the group's start (before any registration) */
-	/* `vrdma:` (docs/architecture.md, "Migrating a vRDMA VM"): the VM's
-	 * device; its state crosses in the stop-and-copy, the rest of the
-	 * model's steps add to the measured downtime, and the flows with an end
-	 * at the VM are held (fl_hold) from the stop-and-copy's start until its
-	 * end, those steps, the notification and the peers' re-pointing */
-	int vrdma;
-	mdl_vmig_device device;      /* QPs and peers filled in by the build */
-	const mdl_params *src, *dst, *peer;   /* peer: the busiest peer host's (NULL without QPs) */
+	/* The migrated VM, when the group names it (`vm:`, or `vrdma:`'s): the
+	 * flows with an end at it (its own groups' flows: its peers' ends too)
+	 * are held (fl_hold) from the stop-and-copy's start, the VM being
+	 * stopped, until the stop-and-copy's end, when it runs again on the
+	 * destination; with `vrdma:`, until that end plus the device's steps,
+	 * the notification and the peers' re-pointing (below).  Without a
+	 * named VM nothing is held. */
 	fl_engine *engine;           /* not owned: to hold and release the flows */
 	uint32_t *held;              /* [held_count]: the flows held (owned) */
 	size_t held_count;
 	double stop_start_ns;        /* the stop-and-copy's start (-1 before) */
+	double release_ns;           /* when the held flows were released (-1 before) */
+	/* `vrdma:` (docs/architecture.md, "Migrating a vRDMA VM"): the VM's
+	 * device; its state crosses in the stop-and-copy, the rest of the
+	 * model's steps add to the measured downtime, and the held flows wait
+	 * for them, the notification and the peers' re-pointing too */
+	int vrdma;
+	mdl_vmig_device device;      /* QPs and peers filled in by the build */
+	const mdl_params *src, *dst, *peer;   /* peer: the busiest peer host's (NULL without QPs) */
 	mdl_vmig_result vmig;        /* the model's steps, once DONE */
 } vr_migration;
 
@@ -87,6 +94,12 @@ typedef struct vr_migration_figures {
 	double notify_ms, repoint_ms;
 	double peer_pause_ms;        /* the busiest peer host's QPs: stop-and-copy's start to the
 				      * end of their re-pointing (0 without QPs) */
+	/* the migrated VM's own flows (0 unless the group names it) */
+	size_t held_flows;           /* flows with an end at the VM */
+	uint64_t held_ops;           /* their operations that waited for the VM to run again
+				      * (fl_flow_held_ops) */
+	double held_ms;              /* from the stop-and-copy's start to their release; 0 if
+				      * never held (no stop-and-copy, or not converged) */
 } vr_migration_figures;
 
 /* The device terms added to the measured stop-and-copy (ns). */

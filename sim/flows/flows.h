@@ -319,6 +319,12 @@ uint64_t fl_flow_choice_completed(const fl_engine *e, uint32_t flow, uint32_t ch
 uint32_t fl_flow_choice_count(const fl_engine *e, uint32_t flow);
 uint32_t fl_flow_choice_path(const fl_engine *e, uint32_t flow, uint32_t choice);
 void fl_flow_vms(const fl_engine *e, uint32_t flow, uint32_t *client_vm, uint32_t *server_vm);
+/* After the run: the operations of FLOW completed whose post (closed
+ * loop) or arrival (open loop) fell within a hold (fl_hold to its
+ * release): each waited for the release, parked or behind parked ones
+ * for its window.  Those in flight at the hold's start are not counted:
+ * they finish. */
+uint64_t fl_flow_held_ops(const fl_engine *e, uint32_t flow);
 /* Latency percentiles within 0.1 % (sim/stats). */
 void fl_group_figures(const fl_engine *e, uint32_t group, fl_figures *out);
 /* The operations the VM posted as a client; SERVED_OPS: those it answered

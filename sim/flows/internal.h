@@ -33,7 +33,8 @@ typedef struct fl_flow {
 	fl_flow_spec spec;           /* choices NULL: they are in the picks */
 	fl_summary latency;          /* count, extremes, sum (its VM keeps the percentiles) */
 	uint16_t arrival_pending;    /* open loop: an arrival event is in the heap */
-	uint16_t held;               /* fl_hold: what it posts waits in PARKED until its release */
+	uint8_t held;                /* fl_hold: what it posts waits in PARKED until its release */
+	uint8_t held_ever;           /* fl_hold was called: completions test for HELD_OPS */
 	uint32_t pick_first;         /* with 2 choices or more: where they start in e->picks */
 	int64_t next_arrival_ps;     /* open loop: the oldest arrival not yet posted */
 	int64_t last_done_ps;        /* its latest completion counted */
@@ -54,6 +55,8 @@ typedef struct fl_flow {
 	fl_backlog backlog;          /* FL_TRIGGERED: arrivals its window cannot take yet */
 	fl_backlog parked;           /* held: its operations' starts (origin, choice), oldest first */
 	int64_t hold_from_ps;        /* held: posts from then on wait */
+	int64_t release_ps;          /* held_ever: the last hold's release (INT64_MAX until it) */
+	uint64_t held_ops;           /* operations completed whose post or arrival fell within a hold */
 } fl_flow;
 
 /* A cache the flows look keys up in (cache_hop.c). */

@@ -127,6 +127,11 @@ void fl_flow_vms(const fl_engine *e, uint32_t flow, uint32_t *client_vm, uint32_
 	*server_vm = e->flows[flow].spec.server_vm;
 }
 
+uint64_t fl_flow_held_ops(const fl_engine *e, uint32_t flow)
+{
+	return flow < e->flow_count ? e->flows[flow].held_ops : 0;
+}
+
 uint32_t fl_flow_choice_count(const fl_engine *e, uint32_t flow)
 {
 	return e->flows[flow].pick_count;

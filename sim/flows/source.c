@@ -145,7 +145,9 @@ void fl_hold(fl_engine *e, uint32_t fi, double from_ns)
 	if (fi >= e->flow_count)
 		return;
 	e->flows[fi].held = 1;
+	e->flows[fi].held_ever = 1;
 	e->flows[fi].hold_from_ps = (int64_t)llround(from_ns * 1e3);
+	e->flows[fi].release_ps = INT64_MAX;
 }
 
 void fl_release(fl_engine *e, uint32_t fi, double at_ns)
@@ -161,6 +163,7 @@ void fl_source_release(fl_engine *e, uint32_t fi, int64_t now_ps)
 	fl_flow *f = &e->flows[fi];
 	fl_arrival a;
 	f->held = 0;
+	f->release_ps = now_ps;
 	while (fl_backlog_pop(&f->parked, &a))
 		start_on(e, fi, f, a.choice, now_ps, a.time_ps);
 }
@@ -248,6 +251,9 @@ void fl_source_complete(fl_engine *e, uint32_t fi, uint32_t choice, int64_t orig
 		return;   /* after the end: neither counted nor followed */
 	fl_pick *pick = &f->picks[choice];
 	int64_t latency_ps = done_ps - origin_ps;
+	/* posted or arrived while held: it waited for the release (parked, or
+	 * behind parked ones for the window) */
+	f->held_ops += f->held_ever && origin_ps >= f->hold_from_ps && origin_ps < f->release_ps;
 	f->completed++;
 	if (!f->spec.fan_out)
 		pick->completed++;

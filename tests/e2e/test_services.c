@@ -5,7 +5,8 @@
  * and links; TCP loads those cores with its per-byte work where RDMA does
  * not; with TCP's CPU costs at zero both are bound by the same link; a
  * transport runs alike under every option; VM-only scenarios have no
- * hypervisor server.
+ * hypervisor server; a migration that names its VM stops that VM's own
+ * flows for the downtime.
  */
 #include "tests/check_run.h"
 #include "tests/e2e/run_tool.h"
@@ -250,6 +251,75 @@ START_TEST(a_dirty_rate_above_the_link_does_not_converge)
 }
 END_TEST
 
+/* The number after "KEY": in group GROUP's object of O's JSON. */
+static double group_value(const tool_output *o, const char *group, const char *key)
+{
+	char name[96], quoted[64];
+	snprintf(name, sizeof name, "\"group\": \"%s\"", group);
+	snprintf(quoted, sizeof quoted, "\"%s\":", key);
+	const char *at = strstr(o->out, name);
+	ck_assert_msg(at != NULL, "%s in %.2000s", group, o->out);
+	at = strstr(at, quoted);
+	ck_assert_msg(at != NULL, "%s of %s", key, group);
+	return strtod(at + strlen(quoted), NULL);
+}
+
+/* A migration that names its VM (`vm: a/0`) stops that VM for the
+ * downtime: its own flows are held from the stop-and-copy's start to its
+ * end, so its probe's max (read_lat: whole round trips) reaches the
+ * downtime and its p99 most of it (about 60 of its 400 reads arrive
+ * while it is stopped, spread over the stop), where a VM on other hosts,
+ * whose traffic shares esx-b's links with the last pages, does not move;
+ * the migration counts the held operations.  Without `vm:` nothing is
+ * held.  A round limit of 2 at 2 GB/s forces a long stop (about 30 ms). */
+START_TEST(the_migrated_vm_is_stopped_for_the_downtime)
+{
+	static const char *const base =
+		"scenario: migrated-vm\npreset: esxi5-qdr-2012\nseed: 3\n"
+		"topology:\n  hosts:\n    - {name: a, vms: 2}\n    - {name: b, vms: 1}\n    - {name: c, vms: 2}\n"
+		"options: [native]\nflows:\n  - name: vmotion\n    between: {from: a, to: b}\n    transport: rdma\n"
+		"    qps: 2\n    start: 10ms\n"
+		"    migrate: {%smemory: 256MiB, dirty_rate: 2GBps, downtime_target: 20ms, max_rounds: 2}\n"
+		"  - name: own\n    between: {from: a/0, to: c/0}\n"
+		"    workload: {verb: read_lat, sizes: [64B], iterations: 400}\n    load: {open_loop: 2000/s per qp}\n"
+		"    stop: 200ms\n"
+		"  - name: other\n    between: {from: c/1, to: b/0}\n"
+		"    workload: {verb: read_lat, sizes: [64B], iterations: 400}\n    load: {open_loop: 2000/s per qp}\n"
+		"    stop: 200ms\n";
+	char text[2048];
+	snprintf(text, sizeof text, base, "vm: a/0, ");
+	const char *file = write_test_file(dir, "migrated-vm.yaml", text);
+	tool_output o = run_tool((const char *[]){"run", file, "--format", "json", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	double downtime_us = 1e3 * migration_value(&o, "downtime_ms");
+	ck_assert_msg(migration_result_is(&o, "round limit") && downtime_us > 10e3, "%g us", downtime_us);
+	double own_max = group_value(&o, "own", "max_us"), own_p99 = group_value(&o, "own", "p99_us");
+	double other_max = group_value(&o, "other", "max_us");
+	/* the first read after the stop waits nearly all of it (arrivals 0.5 ms
+	 * apart on average), none waits longer than it and a read's own time */
+	ck_assert_msg(own_max >= 0.9 * downtime_us && own_max <= downtime_us + 100, "own max %g us, downtime %g us", own_max,
+		      downtime_us);
+	ck_assert_msg(own_p99 >= 0.5 * downtime_us, "own p99 %g us, downtime %g us", own_p99, downtime_us);
+	ck_assert_msg(other_max < 0.01 * downtime_us, "other max %g us, downtime %g us", other_max, downtime_us);
+	double held = migration_value(&o, "held_operations");
+	ck_assert_msg(held >= 30 && held <= 120, "%g held", held);   /* 2000/s over about 30 ms: about 60 */
+	ck_assert_double_eq(migration_value(&o, "held_flows"), 1);
+	ck_assert_double_eq_tol(migration_value(&o, "held_ms"), downtime_us / 1e3, 1e-6);
+	ck_assert_msg(strstr(o.out, "\"vm\": \"a/0\""), "%.3000s", o.out);
+	tool_output_free(&o);
+	/* no VM named: nothing held; the probe waits behind the migration's
+	 * packets on a's PCIe link and uplink (about 1 ms at most), not for
+	 * the stop */
+	snprintf(text, sizeof text, base, "");
+	file = write_test_file(dir, "migrated-vm.yaml", text);
+	o = run_tool((const char *[]){"run", file, "--format", "json", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	ck_assert_msg(group_value(&o, "own", "max_us") < 0.1 * downtime_us, "%g us", group_value(&o, "own", "max_us"));
+	ck_assert(strstr(o.out, "held_operations") == NULL);
+	tool_output_free(&o);
+}
+END_TEST
+
 static Suite *services_suite(void)
 {
 	Suite *s = suite_create("services");
@@ -263,6 +333,7 @@ static Suite *services_suite(void)
 	tcase_add_test(tc, without_cpu_and_registration_costs_tcp_and_rdma_migrate_alike);
 	tcase_add_test(tc, precopy_rounds_on_an_idle_fabric_match_the_hand_computation);
 	tcase_add_test(tc, a_dirty_rate_above_the_link_does_not_converge);
+	tcase_add_test(tc, the_migrated_vm_is_stopped_for_the_downtime);
 	suite_add_tcase(s, tc);
 	return s;
 }
