@@ -39,6 +39,7 @@ enum fh_action {
 	A_SAVE,        /* n, n % 4 registers: that many READ_REGs, then SAVE, all sent at once */
 	A_RESUME,      /* pending: RESUME, these vectors pending */
 	A_RESTORE,     /* form, [version (32)], [memory], pending, n, fds: a RESTORE (below) */
+	A_SETUP,       /* as a driver: RESET, DSR, ACTIVATE, CREATE_PD, CREATE_MR (64 KiB or more) */
 	A_COUNT
 };
 
