@@ -572,5 +572,31 @@ int main(int argc, char **argv)
 	resume(0, 0);
 	honest();
 	write_seed(dir, "move-activated");
+
+	/* a guest with a region, as a driver sets it up: resumed where it was
+	 * saved (the stopped VM must not keep the region's key from it) */
+	hello(0, 64u << 10);
+	action(A_SETUP, 0);
+	save(0, 0);
+	resume(0, 1);
+	read_regs(0, 2);
+	honest();
+	write_seed(dir, "regress-resume-region-key-taken");
+
+	/* a state with a region restored beside its source (the key is
+	 * taken), then after the source has gone (it is free) */
+	hello(0, 64u << 10);
+	action(A_SETUP, 0);
+	save(0, 1);
+	restore_moved(1, 0, 0);
+	resume(0, 0);
+	save(0, 0);
+	action(A_HANG_UP, 0);
+	restore_moved(2, 1, 0); /* slot 0's memory is gone: a fresh memfd */
+	read_regs(2, 2);
+	save(2, 0);
+	resume(2, 0);
+	honest();
+	write_seed(dir, "move-with-a-region");
 	return 0;
 }
