@@ -505,6 +505,15 @@ static void expect_hello_outcome(struct slot *s, const struct vhost_msg *hello)
 
 /* ---- the model of a move (wire.h's SAVE, RESUME, RESTORE) ---- */
 
+static void send_record(struct slot *s, const struct vhost_msg *m);
+
+/* A guest just welcomed by a move: its new VM answers a register read. */
+static void expect_serving(struct slot *s)
+{
+	struct vhost_msg m = { .magic = VHOST_MAGIC, .kind = VHOST_READ_REG, .offset = VRDMA_REG_VERSION };
+	send_record(s, &m);
+}
+
 /* A state the host handed over: a sealed memfd of the bytes SAVED said,
  * with a header the backend takes.  Kept for RESTOREs (the oldest goes). */
 static void keep_state(const struct slot *s, int fd, uint64_t bytes)
@@ -577,7 +586,7 @@ static void expect_resume_outcome(struct slot *s)
 	forget_device(s); /* the stopped VM's memory, lines and kick are gone */
 	take_welcome(s, &m, fds);
 	s->id_moved = 1; /* its VM is another device now, under the old id */
-	expect_alive(s);
+	expect_serving(s);
 }
 
 /* What the model knows of an fd a RESTORE carries. */
@@ -644,7 +653,7 @@ static void expect_restore_outcome(struct slot *s, const struct vhost_msg *resto
 	take_welcome(s, &m, fds);
 	s->id_moved = 1;
 	s->touched = origin ? origin->touched : 1; /* a fuzzed state's device may hold anything */
-	expect_alive(s);
+	expect_serving(s);
 }
 
 /* ---- sending ---- */
