@@ -19,7 +19,12 @@
  * The harness keeps a model of what the server must do with each record
  * (wire.h): a record of the wrong size, with fds, without the magic, of an
  * unknown kind or out of order ends that connection and no other; a HELLO
- * is welcomed or refused as server.c says; a READ_REG is answered.  After
+ * is welcomed or refused as server.c says; a READ_REG is answered.  A
+ * move's records too: SAVE makes an attached connection SAVED (or is
+ * refused and it runs on), RESUME welcomes a SAVED one back, RESTORE on a
+ * new connection welcomes a guest from a saved state and its memory, with
+ * 0..3 fds of the input's choosing (real states, fuzzed, truncated or
+ * flipped ones, guest memory, pipes, /dev/null, memfds too small).  After
  * each action it checks the model against the server: the connections it
  * should have closed read EOF, the others do not, answers are there, the
  * host's guest count is the model's.  fuzz/README.md lists the actions.
@@ -35,6 +40,8 @@
 #include "vrdma/host/wire.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -53,7 +60,10 @@
 #define FH_HELLO_TIMEOUT_MS 60000u   /* no connection expires within an input */
 #define FH_WAIT_S 5.0                /* an honest round trip longer than this is a hang */
 
-enum slot_state { S_EMPTY, S_NEW, S_ATTACHED };
+#define FH_HOST_MAX_FDS 16u    /* server.c's MAX_PASSED_FDS: more in one record end it unanswered */
+
+/* SAVED: after a SAVE that succeeded, until RESUME (ATTACHED again) or the end. */
+enum slot_state { S_EMPTY, S_NEW, S_ATTACHED, S_SAVED };
 
 struct slot {
 	enum slot_state state;
@@ -62,11 +72,25 @@ struct slot {
 	unsigned reads;              /* READ_REGs sent and not yet answered */
 	uint32_t read_offset[64];
 	uint16_t guest_id;
-	/* ATTACHED: what the WELCOME gave */
+	uint8_t host_id;
+	int id_moved;                /* guest_id came with a move: not this host's device number */
+	int touched;                 /* a register was written: the device may hold objects or be
+				      * mid-command, so a save or restore of it may be refused */
+	/* ATTACHED, SAVED: what the WELCOME gave */
 	int memory_fd, bells_fd, kick_fd, irq_fd[VRDMA_VECTOR_COUNT];
 	uint8_t *memory;
 	uint64_t memory_bytes;
 	struct vrdma_doorbells *bells;
+};
+
+/* A state a SAVED reply gave, kept for the input's RESTOREs. */
+struct saved_state {
+	int fd;                      /* the sealed memfd */
+	uint64_t bytes;
+	uint64_t memory_bytes;       /* its guest's, as its WELCOME gave it */
+	uint16_t guest_id;
+	uint8_t host_id;
+	int touched;                 /* its device's slot had written a register */
 };
 
 static struct {
@@ -77,6 +101,9 @@ static struct {
 	struct vrdma_vm *hvm;          /* H */
 	struct vrdma_context *hctx;
 	struct slot slots[FH_SLOTS];
+	struct saved_state states[FH_STATES]; /* this input's, oldest replaced */
+	unsigned state_count, states_saved;
+	const uint8_t *input;          /* the current input's first byte, for FUZZ_DEBUG */
 	uint64_t connects;
 	int debug;
 } fh;
@@ -222,9 +249,16 @@ static unsigned count(enum slot_state state)
 	return n;
 }
 
+/* The guests the host runs: H, and every hostile one attached or saved
+ * (a SAVED VM is stopped, not gone: it counts until its guest hangs up). */
+static unsigned live_guests(void)
+{
+	return 1 + count(S_ATTACHED) + count(S_SAVED);
+}
+
 static void check_guest_count(void)
 {
-	unsigned want = 1 + count(S_ATTACHED);
+	unsigned want = live_guests();
 	if (vhost_guest_count(fh.host) != want) {
 		fprintf(stderr, "fuzz_host: the host runs %u guests, the model %u\n",
 			vhost_guest_count(fh.host), want);
@@ -232,20 +266,40 @@ static void check_guest_count(void)
 	}
 }
 
+/* What a WELCOME gave a slot, unmapped and closed (the socket stays). */
+static void forget_device(struct slot *s)
+{
+	if (s->memory)
+		munmap(s->memory, s->memory_bytes);
+	if (s->bells)
+		munmap(s->bells, VRDMA_PAGE_BYTES);
+	s->memory = NULL;
+	s->bells = NULL;
+	int *fds[] = { &s->memory_fd, &s->bells_fd, &s->kick_fd, &s->irq_fd[0], &s->irq_fd[1], &s->irq_fd[2] };
+	for (unsigned i = 0; i < sizeof fds / sizeof fds[0]; i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+}
+
 /* The harness's side of a connection closed and unmapped. */
 static void release(struct slot *s)
 {
 	if (s->fd >= 0)
 		close(s->fd);
-	if (s->memory)
-		munmap(s->memory, s->memory_bytes);
-	if (s->bells)
-		munmap(s->bells, VRDMA_PAGE_BYTES);
-	int *fds[] = { &s->memory_fd, &s->bells_fd, &s->kick_fd, &s->irq_fd[0], &s->irq_fd[1], &s->irq_fd[2] };
-	for (unsigned i = 0; i < sizeof fds / sizeof fds[0]; i++)
-		if (*fds[i] >= 0)
-			close(*fds[i]);
+	forget_device(s);
 	clear_slot(s);
+}
+
+/* The saved states an input collected: closed at its end, so that an
+ * input means the same script whatever ran before it. */
+static void forget_states(void)
+{
+	for (unsigned i = 0; i < fh.state_count; i++)
+		close(fh.states[i].fd);
+	fh.state_count = 0;
+	fh.states_saved = 0;
 }
 
 /* One record from the host, without waiting.  Returns its size, 0 at EOF,
@@ -317,6 +371,14 @@ static void expect_alive(struct slot *s)
 		die("the host sent a record nobody asked for");
 }
 
+/* A refusal is a WELCOME with an errno, a NUL-terminated reason, no fds. */
+static void check_refusal(const struct vhost_msg *m, int nfds)
+{
+	if (nfds != 0 || m->err <= 0 || memchr(m->why, '\0', sizeof m->why) == NULL)
+		die("a refusal with fds, or without its errno or reason");
+	DEBUG("  refused: %d %s\n", m->err, m->why);
+}
+
 /* A connection the host must have closed: what it still owes may come
  * first (answers, a refusal), then EOF. */
 static void expect_closed(struct slot *s, int refusal)
@@ -335,9 +397,9 @@ static void expect_closed(struct slot *s, int refusal)
 		if (nfds != 0 || m.magic != VHOST_MAGIC)
 			die("a record without the magic, or with fds, before a close");
 		if (m.kind == VHOST_WELCOME) {
-			if (!refusal || m.err <= 0 || memchr(m.why, '\0', sizeof m.why) == NULL)
-				die("a WELCOME that is not a proper refusal before a close");
-			DEBUG("  refused: %d %s\n", m.err, m.why);
+			if (!refusal)
+				die("a WELCOME before a close that owed none");
+			check_refusal(&m, nfds);
 		} else if (m.kind != VHOST_REG_VALUE) {
 			die("a record of an unexpected kind before a close");
 		}
@@ -345,50 +407,59 @@ static void expect_closed(struct slot *s, int refusal)
 	die("too many records before a close");
 }
 
-/* A HELLO was sent on NEW slot s and served: the model's verdict. */
-static void expect_hello_outcome(struct slot *s, const struct vhost_msg *hello)
+/* A NEW connection the host must refuse: a refusal, then EOF. */
+static void expect_refused(struct slot *s)
 {
-	int fine = hello->value == VHOST_WIRE_VERSION && hello->memory_bytes != 0 &&
-		   hello->memory_bytes <= FH_MAX_MEMORY && 1 + count(S_ATTACHED) < FH_MAX_GUESTS;
 	struct vhost_msg m;
-	int fds[VHOST_WELCOME_FDS + FH_MAX_FDS], nfds;
+	int fds[VHOST_WELCOME_FDS], nfds;
 	ssize_t n = receive(s->fd, &m, fds, &nfds);
+	close_fds(fds, nfds);
+	if (n != (ssize_t)sizeof m || m.magic != VHOST_MAGIC || m.kind != VHOST_WELCOME || m.err == 0)
+		die("a connection closed without its refusal");
+	check_refusal(&m, nfds);
+	expect_closed(s, 0);
+}
+
+/* The host's answer to a HELLO, RESTORE or RESUME: a WELCOME.  Returns 0
+ * with fds[] (VHOST_WELCOME_FDS of them), or its refusal's errno (checked,
+ * its fds closed). */
+static int read_welcome(struct slot *s, struct vhost_msg *m, int *fds)
+{
+	int got[VHOST_WELCOME_FDS], nfds;
+	ssize_t n = receive(s->fd, m, got, &nfds);
 	if (n <= 0)
-		die("no answer to a HELLO");
-	if (n != (ssize_t)sizeof m || m.magic != VHOST_MAGIC || m.kind != VHOST_WELCOME)
-		die("a HELLO answered by something other than a WELCOME");
-	if (m.err != 0) {
-		close_fds(fds, nfds);
-		if (nfds != 0 || memchr(m.why, '\0', sizeof m.why) == NULL || m.err < 0)
-			die("a refusal with fds, or without its reason");
-		if (fine && m.err != ENOSPC && m.err != ENOMEM)
-			die("a proper HELLO refused");
-		DEBUG("  refused: %d %s\n", m.err, m.why);
-		expect_closed(s, 1);
-		return;
+		die("no answer to a HELLO, RESTORE or RESUME");
+	if (n != (ssize_t)sizeof *m || m->magic != VHOST_MAGIC || m->kind != VHOST_WELCOME)
+		die("a HELLO, RESTORE or RESUME answered by something other than a WELCOME");
+	if (m->err != 0) {
+		close_fds(got, nfds);
+		check_refusal(m, nfds);
+		return m->err;
 	}
-	if (!fine)
-		die("a HELLO that breaks the rules welcomed");
 	if (nfds != VHOST_WELCOME_FDS)
 		die("a WELCOME without its fds");
-	if (m.memory_bytes < hello->memory_bytes || m.memory_bytes % VRDMA_PAGE_BYTES != 0)
-		die("a WELCOME with less memory than asked, or not whole pages");
-	if (m.guest_id == fh.hvm->guest_id)
-		die("a WELCOME with the honest guest's id");
-	for (unsigned i = 0; i < FH_SLOTS; i++)
-		if (fh.slots[i].state == S_ATTACHED && fh.slots[i].guest_id == m.guest_id)
-			die("a WELCOME with a live guest's id");
+	memcpy(fds, got, sizeof got);
+	return 0;
+}
+
+/* The WELCOME M (err 0) with FDS was read on s: s is ATTACHED to the guest
+ * it names.  Its memory and doorbell page must be whole, mapped and sealed. */
+static void take_welcome(struct slot *s, const struct vhost_msg *m, const int *fds)
+{
+	if (m->memory_bytes == 0 || m->memory_bytes % VRDMA_PAGE_BYTES != 0 || m->memory_bytes > FH_MAX_MEMORY)
+		die("a WELCOME whose memory is not whole pages of at most the host's maximum");
 	struct stat st;
-	if (fstat(fds[VHOST_FD_MEMORY], &st) != 0 || (uint64_t)st.st_size < m.memory_bytes)
+	if (fstat(fds[VHOST_FD_MEMORY], &st) != 0 || (uint64_t)st.st_size < m->memory_bytes)
 		die("guest memory smaller than the WELCOME says");
 	s->state = S_ATTACHED;
-	s->guest_id = m.guest_id;
+	s->guest_id = m->guest_id;
+	s->host_id = m->host_id;
 	s->memory_fd = fds[VHOST_FD_MEMORY];
 	s->bells_fd = fds[VHOST_FD_DOORBELLS];
 	s->kick_fd = fds[VHOST_FD_KICK];
 	for (int v = 0; v < VRDMA_VECTOR_COUNT; v++)
 		s->irq_fd[v] = fds[VHOST_FD_IRQ + v];
-	s->memory_bytes = m.memory_bytes;
+	s->memory_bytes = m->memory_bytes;
 	void *p = mmap(NULL, s->memory_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, s->memory_fd, 0);
 	void *b = mmap(NULL, VRDMA_PAGE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, s->bells_fd, 0);
 	if (p == MAP_FAILED || b == MAP_FAILED)
@@ -400,7 +471,189 @@ static void expect_hello_outcome(struct slot *s, const struct vhost_msg *hello)
 	    ftruncate(s->memory_fd, (off_t)s->memory_bytes * 2) == 0 ||
 	    ftruncate(s->bells_fd, 0) == 0)
 		die("a guest could resize its sealed memory");
+}
+
+/* A HELLO was sent on NEW slot s and served: the model's verdict. */
+static void expect_hello_outcome(struct slot *s, const struct vhost_msg *hello)
+{
+	int fine = hello->value == VHOST_WIRE_VERSION && hello->memory_bytes != 0 &&
+		   hello->memory_bytes <= FH_MAX_MEMORY && live_guests() < FH_MAX_GUESTS;
+	struct vhost_msg m;
+	int fds[VHOST_WELCOME_FDS];
+	int err = read_welcome(s, &m, fds);
+	if (err != 0) {
+		if (fine && err != ENOSPC && err != ENOMEM)
+			die("a proper HELLO refused");
+		expect_closed(s, 0);
+		return;
+	}
+	if (!fine)
+		die("a HELLO that breaks the rules welcomed");
+	if (m.memory_bytes < hello->memory_bytes)
+		die("a WELCOME with less memory than asked");
+	/* a fresh guest's id is its device number on this host; a moved
+	 * guest's is the one it had on its source, so only others are unique */
+	if (m.guest_id == fh.hvm->guest_id)
+		die("a WELCOME with the honest guest's id");
+	for (unsigned i = 0; i < FH_SLOTS; i++)
+		if ((fh.slots[i].state == S_ATTACHED || fh.slots[i].state == S_SAVED) && !fh.slots[i].id_moved &&
+		    fh.slots[i].guest_id == m.guest_id)
+			die("a WELCOME with a live guest's id");
+	take_welcome(s, &m, fds);
 	expect_alive(s);
+}
+
+/* ---- the model of a move (wire.h's SAVE, RESUME, RESTORE) ---- */
+
+static void send_record(struct slot *s, const struct vhost_msg *m);
+
+/* A guest just welcomed by a move: its new VM answers a register read. */
+static void expect_serving(struct slot *s)
+{
+	struct vhost_msg m = { .magic = VHOST_MAGIC, .kind = VHOST_READ_REG, .offset = VRDMA_REG_VERSION };
+	send_record(s, &m);
+}
+
+/* A state the host handed over: a sealed memfd of the bytes SAVED said,
+ * with a header the backend takes.  Kept for RESTOREs (the oldest goes). */
+static void keep_state(const struct slot *s, int fd, uint64_t bytes)
+{
+	struct stat st;
+	int seals = fcntl(fd, F_GET_SEALS);
+	int want = F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW;
+	if (seals < 0 || (seals & want) != want || fstat(fd, &st) != 0 || (uint64_t)st.st_size != bytes || bytes == 0)
+		die("a saved state that is not a sealed memfd of the bytes SAVED says");
+	uint8_t *copy = malloc(bytes);
+	char err[256];
+	if (copy == NULL || pread(fd, copy, bytes, 0) != (ssize_t)bytes)
+		die("cannot read a saved state");
+	if (vbackend_check_state_header(copy, bytes, err, sizeof err) != 0)
+		die("a saved state whose header the backend refuses");
+	free(copy);
+	struct saved_state *k = &fh.states[fh.states_saved++ % FH_STATES];
+	if (fh.state_count == FH_STATES)
+		close(k->fd);
+	else
+		fh.state_count++;
+	*k = (struct saved_state){ .fd = fd, .bytes = bytes, .memory_bytes = s->memory_bytes,
+				   .guest_id = s->guest_id, .host_id = s->host_id, .touched = s->touched };
+}
+
+/* A SAVE was sent on ATTACHED slot s after its READ_REGs: their answers,
+ * then SAVED.  A device nobody has written to has nothing to refuse for. */
+static void expect_saved_outcome(struct slot *s)
+{
+	take_answers(s);
+	struct vhost_msg m;
+	int fds[VHOST_WELCOME_FDS], nfds;
+	ssize_t n = receive(s->fd, &m, fds, &nfds);
+	if (n != (ssize_t)sizeof m || m.magic != VHOST_MAGIC || m.kind != VHOST_SAVED)
+		die("a SAVE answered by something other than SAVED");
+	if (m.err != 0) {
+		close_fds(fds, nfds);
+		if (nfds != 0 || m.err < 0 || memchr(m.why, '\0', sizeof m.why) == NULL)
+			die("a refused SAVE with fds, or without its errno or reason");
+		if (!s->touched)
+			die("the save of an untouched device refused");
+		DEBUG("  save refused: %d %s\n", m.err, m.why);
+		expect_alive(s); /* it runs on */
+		return;
+	}
+	if (nfds != 1)
+		die("a SAVED without exactly one fd");
+	keep_state(s, fds[0], m.memory_bytes);
+	s->state = S_SAVED;
+	expect_alive(s);
+}
+
+/* A RESUME was sent on SAVED slot s: welcomed back as the same guest, or
+ * (only for want of memory) refused and closed, its VM gone. */
+static void expect_resume_outcome(struct slot *s)
+{
+	struct vhost_msg m;
+	int fds[VHOST_WELCOME_FDS];
+	int err = read_welcome(s, &m, fds);
+	if (err != 0) {
+		/* the host restores what it saved itself, into the memory it
+		 * gave: only a shortage of memory may stop it */
+		if (!s->touched || err != ENOMEM)
+			die("a RESUME refused, not for want of memory");
+		expect_closed(s, 0);
+		return;
+	}
+	if (m.guest_id != s->guest_id || m.host_id != s->host_id || m.memory_bytes != s->memory_bytes)
+		die("a resumed guest with another id or memory");
+	forget_device(s); /* the stopped VM's memory, lines and kick are gone */
+	take_welcome(s, &m, fds);
+	s->id_moved = 1; /* its VM is another device now, under the old id */
+	expect_serving(s);
+}
+
+/* What the model knows of an fd a RESTORE carries. */
+struct passed {
+	int fd;
+	int memfd;                          /* a memfd (the only files the host reads) */
+	uint64_t bytes;                     /* a memfd's size */
+	enum { STATE_BAD, STATE_GOOD, STATE_UNKNOWN } as_state;
+	const struct saved_state *origin;   /* STATE_GOOD: the state it is */
+};
+
+enum verdict { MUST_REFUSE, MUST_WELCOME, MAY_EITHER };
+
+static uint64_t whole_pages(uint64_t bytes)
+{
+	return (bytes + VRDMA_PAGE_BYTES - 1) / VRDMA_PAGE_BYTES * VRDMA_PAGE_BYTES;
+}
+
+/* What server.c's restore must do with RESTORE m and its fds: refuse a
+ * wrong count, version, size or a full host (admit), a state or memory
+ * that is not a memfd of the right size, a state the backend cannot take
+ * (truncated, flipped, of another memory size); welcome an unmodified
+ * state of an untouched device.  Fuzzed states, and states of devices
+ * that may hold objects (whose keys may be taken here), may go either way. */
+static enum verdict restore_verdict(const struct vhost_msg *m, const struct passed *p, unsigned n)
+{
+	if (n != VHOST_RESTORE_FDS || m->value != VHOST_WIRE_VERSION || m->memory_bytes == 0 ||
+	    m->memory_bytes > FH_MAX_MEMORY || live_guests() >= FH_MAX_GUESTS)
+		return MUST_REFUSE;
+	const struct passed *state = &p[VHOST_RESTORE_FD_STATE], *memory = &p[VHOST_RESTORE_FD_MEMORY];
+	if (!state->memfd || state->bytes == 0 || state->as_state == STATE_BAD)
+		return MUST_REFUSE;
+	if (!memory->memfd || memory->bytes < m->memory_bytes)
+		return MUST_REFUSE;
+	if (state->as_state == STATE_UNKNOWN)
+		return MAY_EITHER;
+	if (whole_pages(m->memory_bytes) != state->origin->memory_bytes)
+		return MUST_REFUSE; /* the state says its guest's memory size */
+	return state->origin->touched ? MAY_EITHER : MUST_WELCOME;
+}
+
+/* A RESTORE m with the fds p[0..n) was sent on NEW slot s: the verdict,
+ * and a welcomed guest taken. */
+static void expect_restore_outcome(struct slot *s, const struct vhost_msg *restore, const struct passed *p,
+				   unsigned n)
+{
+	enum verdict v = restore_verdict(restore, p, n);
+	struct vhost_msg m;
+	int fds[VHOST_WELCOME_FDS];
+	int err = read_welcome(s, &m, fds);
+	if (err != 0) {
+		if (v == MUST_WELCOME)
+			die("a RESTORE of a good state refused");
+		expect_closed(s, 0);
+		return;
+	}
+	if (v == MUST_REFUSE)
+		die("a RESTORE that breaks the rules welcomed");
+	if (m.memory_bytes != whole_pages(restore->memory_bytes))
+		die("a restored guest's memory is not what it asked, in whole pages");
+	const struct saved_state *origin = p[VHOST_RESTORE_FD_STATE].origin;
+	if (origin && (m.guest_id != origin->guest_id || m.host_id != origin->host_id))
+		die("a restored guest without the ids it was saved with");
+	take_welcome(s, &m, fds);
+	s->id_moved = 1;
+	s->touched = origin ? origin->touched : 1; /* a fuzzed state's device may hold anything */
+	expect_serving(s);
 }
 
 /* ---- sending ---- */
@@ -521,17 +774,302 @@ static void send_record(struct slot *s, const struct vhost_msg *m)
 		expect_closed(s, 0);
 	} else if (s->state == S_NEW && m->kind == VHOST_HELLO) {
 		expect_hello_outcome(s, m);
+	} else if (s->state == S_NEW && m->kind == VHOST_RESTORE) {
+		expect_restore_outcome(s, m, NULL, 0); /* without its fds */
 	} else if (s->state == S_ATTACHED && m->kind == VHOST_WRITE_REG) {
+		s->touched = 1;
 		expect_alive(s);
 	} else if (s->state == S_ATTACHED && m->kind == VHOST_READ_REG) {
 		s->read_offset[s->reads++] = m->offset;
 		expect_alive(s);
+	} else if (s->state == S_ATTACHED && m->kind == VHOST_SAVE) {
+		expect_saved_outcome(s);
+	} else if (s->state == S_SAVED && m->kind == VHOST_RESUME) {
+		expect_resume_outcome(s);
 	} else {
-		expect_closed(s, 0);
+		expect_closed(s, 0); /* out of order; in SAVED, anything but RESUME */
 	}
 }
 
+/* ---- a RESTORE's fds ---- */
+
+/* A memfd of BYTES bytes: DATA's, or zeros. */
+static int memfd_of(const void *data, uint64_t bytes)
+{
+	int fd = memfd_create("fuzz-host", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, (off_t)bytes) != 0 ||
+	    (data && bytes > 0 && pwrite(fd, data, bytes, 0) != (ssize_t)bytes))
+		die("cannot make a memfd");
+	return fd;
+}
+
+/* A memfd holding saved state K cut to BYTES, its byte AT xor X. */
+static int state_copy(const struct saved_state *k, uint64_t bytes, uint64_t at, uint8_t x)
+{
+	uint8_t *copy = malloc(k->bytes);
+	if (copy == NULL || pread(k->fd, copy, k->bytes, 0) != (ssize_t)k->bytes)
+		die("cannot read a saved state");
+	copy[at] ^= x;
+	int fd = memfd_of(copy, bytes);
+	free(copy);
+	return fd;
+}
+
+/* Saved state I of those this input collected, or NULL. */
+static const struct saved_state *state_at(uint8_t i)
+{
+	return fh.state_count ? &fh.states[i % fh.state_count] : NULL;
+}
+
+/* One fd of a RESTORE as the input makes it (fuzz_host.h's fh_fd_kind):
+ * OUT *p, whose fd the harness closes once sent.  Returns the saved state
+ * it was made from (good or spoilt), or NULL. */
+static const struct saved_state *make_passed(struct in *in, struct passed *p)
+{
+	uint8_t kind = g8(in) % FH_FD_COUNT;
+	const struct saved_state *k = NULL;
+	memset(p, 0, sizeof *p);
+	p->memfd = 1;
+	p->as_state = STATE_BAD;
+	switch (kind) {
+	case FH_FD_STATE:
+		k = state_at(g8(in));
+		p->fd = k ? dup(k->fd) : memfd_of(NULL, 0);
+		p->bytes = k ? k->bytes : 0;
+		p->as_state = k ? STATE_GOOD : STATE_BAD;
+		p->origin = k;
+		break;
+	case FH_FD_FUZZED: { /* a state nobody saved: whether it restores is the backend's business */
+		uint8_t bytes[255];
+		unsigned n = g8(in);
+		for (unsigned i = 0; i < n; i++)
+			bytes[i] = g8(in);
+		p->fd = memfd_of(bytes, n);
+		p->bytes = n;
+		p->as_state = STATE_UNKNOWN;
+		break;
+	}
+	case FH_FD_TRUNCATED: { /* the header's length, or the header itself, fails */
+		k = state_at(g8(in));
+		uint16_t cut = g16(in);
+		p->bytes = k ? cut % k->bytes : 0;
+		p->fd = k ? state_copy(k, p->bytes, 0, 0) : memfd_of(NULL, 0);
+		break;
+	}
+	case FH_FD_FLIPPED: { /* CRC-32 catches every change of one byte */
+		k = state_at(g8(in));
+		uint16_t at = g16(in);
+		uint8_t x = g8(in);
+		p->bytes = k ? k->bytes : 0;
+		p->fd = k ? state_copy(k, k->bytes, at % k->bytes, x ? x : 1) : memfd_of(NULL, 0);
+		break;
+	}
+	case FH_FD_MEMORY: { /* a guest's memory: what a move passes second */
+		const struct slot *t = &fh.slots[g8(in) % FH_SLOTS];
+		struct stat st;
+		p->fd = t->memory_fd >= 0 ? dup(t->memory_fd) : memfd_of(NULL, FH_MAX_MEMORY);
+		if (p->fd < 0 || fstat(p->fd, &st) != 0)
+			die("cannot pass a guest's memory");
+		p->bytes = (uint64_t)st.st_size;
+		p->as_state = STATE_UNKNOWN; /* the guest wrote what it liked */
+		break;
+	}
+	case FH_FD_PIPE: { /* a file whose read could block the host: never read */
+		int ends[2];
+		if (pipe2(ends, O_CLOEXEC) != 0)
+			die("pipe2");
+		close(ends[1]);
+		p->fd = ends[0];
+		p->memfd = 0;
+		break;
+	}
+	case FH_FD_DEV_NULL:
+		p->fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		p->memfd = 0;
+		break;
+	default: { /* FH_FD_SMALL: zeros, as a state or as too little memory */
+		uint16_t bytes = g16(in);
+		p->fd = memfd_of(NULL, bytes);
+		p->bytes = bytes;
+		break;
+	}
+	}
+	if (p->fd < 0)
+		die("cannot make an fd to pass");
+	return k;
+}
+
+/* A RESTORE and its fds, as the input says (fuzz_host.h): OUT *m, p[];
+ * returns how many fds. */
+static unsigned restore_from_input(struct in *in, struct vhost_msg *m, struct passed *p)
+{
+	uint8_t form = g8(in);
+	memset(m, 0, sizeof *m);
+	m->magic = VHOST_MAGIC;
+	m->kind = VHOST_RESTORE;
+	m->value = (form & FH_RESTORE_RAW_VERSION) ? g32(in) : VHOST_WIRE_VERSION;
+	uint64_t memory = 0;
+	if (form & FH_RESTORE_MEMORY_64)
+		memory = g64(in);
+	else if (form & FH_RESTORE_MEMORY_16)
+		memory = (uint64_t)g16(in) % FH_MAX_MEMORY + 1u;
+	m->offset = g8(in); /* pending vectors: the host keeps those that exist */
+	unsigned n = g8(in) % (FH_RESTORE_MAX_FDS + 1u);
+	const struct saved_state *named = NULL;
+	for (unsigned i = 0; i < n; i++) {
+		const struct saved_state *k = make_passed(in, &p[i]);
+		if (named == NULL)
+			named = k;
+	}
+	/* as a VMM asks: the memory its guest had where it was saved */
+	if (!(form & (FH_RESTORE_MEMORY_64 | FH_RESTORE_MEMORY_16)))
+		memory = named ? named->memory_bytes : VRDMA_PAGE_BYTES;
+	m->memory_bytes = memory;
+	return n;
+}
+
+/* Send a RESTORE with fds, and check what the host did with it. */
+static void send_restore(struct slot *s, struct in *in)
+{
+	struct vhost_msg m;
+	struct passed p[FH_RESTORE_MAX_FDS];
+	int fds[FH_RESTORE_MAX_FDS];
+	unsigned n = restore_from_input(in, &m, p);
+	for (unsigned i = 0; i < n; i++)
+		fds[i] = p[i].fd;
+	DEBUG("  RESTORE version %u memory %llu pending %#x, %u fds\n", m.value, (unsigned long long)m.memory_bytes,
+	      m.offset, n);
+	int rc = send_raw(s, &m, sizeof m, fds, n);
+	close_fds(fds, (int)n);
+	if (rc != 0)
+		die("a connection the model thinks alive is gone");
+	pump();
+	if (s->state == S_NEW)
+		expect_restore_outcome(s, &m, p, n);
+	else
+		expect_closed(s, 0); /* fds past NEW, or a RESTORE out of order */
+}
+
+/* ---- a hostile device set up as a driver sets it up (A_SETUP) ---- */
+
+/* Its guest pages: DSR, command slots, event rings with their one-table
+ * directories, a registered region of one page. */
+enum {
+	SP_DSR, SP_REQUEST, SP_RESPONSE,
+	SP_ASYNC_DIR, SP_ASYNC_TABLE, SP_ASYNC,       /* 2 pages */
+	SP_NOTIFY_DIR = 7, SP_NOTIFY_TABLE, SP_NOTIFY, /* 2 pages */
+	SP_MR_DIR = 11, SP_MR_TABLE, SP_REGION,
+	SP_PAGES
+};
+#define SETUP_WAIT_MS 1000 /* for vector 0; the setup is best effort, not a check */
+
+static uint8_t *setup_page(struct slot *s, unsigned page)
+{
+	return s->memory + (size_t)page * VRDMA_PAGE_BYTES;
+}
+
+/* A one-table directory at DIR listing N pages from FIRST. */
+static void setup_directory(struct slot *s, unsigned dir, unsigned first, unsigned n)
+{
+	uint64_t d = (uint64_t)(dir + 1) * VRDMA_PAGE_BYTES;
+	memset(setup_page(s, dir), 0, 2 * VRDMA_PAGE_BYTES);
+	memcpy(setup_page(s, dir), &d, sizeof d);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t gpa = (uint64_t)(first + i) * VRDMA_PAGE_BYTES;
+		memcpy(setup_page(s, dir + 1) + i * sizeof gpa, &gpa, sizeof gpa);
+	}
+}
+
+static void setup_register(struct slot *s, uint32_t offset, uint32_t value)
+{
+	struct vhost_msg m = { .magic = VHOST_MAGIC, .kind = VHOST_WRITE_REG, .offset = offset, .value = value };
+	send_record(s, &m);
+}
+
+/* A register write that the device answers on vector 0: 0 when it did. */
+static int setup_kick(struct slot *s, uint32_t offset, uint32_t value)
+{
+	uint64_t count;
+	while (recv(s->irq_fd[VRDMA_VECTOR_COMMAND], &count, sizeof count, MSG_DONTWAIT) > 0)
+		; /* earlier interrupts are not this answer */
+	setup_register(s, offset, value);
+	struct pollfd p = { .fd = s->irq_fd[VRDMA_VECTOR_COMMAND], .events = POLLIN };
+	if (poll(&p, 1, SETUP_WAIT_MS) != 1)
+		return -1;
+	return recv(p.fd, &count, sizeof count, MSG_DONTWAIT) > 0 ? 0 : -1;
+}
+
+/* One command through the slots: its response's err, or EIO. */
+static int setup_command(struct slot *s, union vrdma_request *req, uint32_t command, union vrdma_response *resp)
+{
+	static uint64_t token;
+	req->hdr.command = command;
+	req->hdr.token = ++token;
+	memcpy(setup_page(s, SP_REQUEST), req, sizeof *req);
+	memset(setup_page(s, SP_RESPONSE), 0, VRDMA_PAGE_BYTES);
+	if (setup_kick(s, VRDMA_REG_REQUEST, 1) != 0)
+		return EIO;
+	memcpy(resp, setup_page(s, SP_RESPONSE), sizeof *resp);
+	if (resp->hdr.token != req->hdr.token || resp->hdr.ack != (command | VRDMA_RESPONSE_ACK))
+		return EIO;
+	return (int)resp->hdr.err;
+}
+
+/* What a saved state holds when its guest has objects: an active device
+ * with event rings, a PD, a region (whose key the host must give back to
+ * the same guest when it resumes it).  Best effort: a device the input
+ * left in any state may refuse. */
+static void setup_device(struct slot *s)
+{
+	if (s->state != S_ATTACHED || s->memory_bytes < SP_PAGES * VRDMA_PAGE_BYTES ||
+	    s->irq_fd[VRDMA_VECTOR_COMMAND] < 0)
+		return;
+	s->touched = 1;
+	setup_register(s, VRDMA_REG_IMR, 0);
+	if (setup_kick(s, VRDMA_REG_CTL, VRDMA_CTL_RESET) != 0)
+		return;
+	memset(s->memory, 0, SP_PAGES * VRDMA_PAGE_BYTES);
+	struct vrdma_dsr dsr;
+	memset(&dsr, 0, sizeof dsr);
+	dsr.driver_version = VRDMA_ABI_VERSION;
+	dsr.request_slot_gpa = (uint64_t)SP_REQUEST * VRDMA_PAGE_BYTES;
+	dsr.response_slot_gpa = (uint64_t)SP_RESPONSE * VRDMA_PAGE_BYTES;
+	dsr.async_ring = (struct vrdma_pdir_ref){ .dir_gpa = (uint64_t)SP_ASYNC_DIR * VRDMA_PAGE_BYTES, .page_count = 2 };
+	dsr.notify_ring = (struct vrdma_pdir_ref){ .dir_gpa = (uint64_t)SP_NOTIFY_DIR * VRDMA_PAGE_BYTES, .page_count = 2 };
+	memcpy(setup_page(s, SP_DSR), &dsr, sizeof dsr);
+	setup_directory(s, SP_ASYNC_DIR, SP_ASYNC, 2);
+	setup_directory(s, SP_NOTIFY_DIR, SP_NOTIFY, 2);
+	setup_register(s, VRDMA_REG_DSR_LOW, (uint32_t)(SP_DSR * VRDMA_PAGE_BYTES));
+	setup_register(s, VRDMA_REG_DSR_HIGH, 0);
+	if (setup_kick(s, VRDMA_REG_CTL, VRDMA_CTL_ACTIVATE) != 0)
+		return;
+	union vrdma_request req;
+	union vrdma_response resp;
+	memset(&req, 0, sizeof req);
+	int rc = setup_command(s, &req, VRDMA_CMD_CREATE_PD, &resp);
+	DEBUG("  CREATE_PD: %d\n", rc);
+	if (rc != 0)
+		return;
+	uint32_t pd = resp.create_pd.pd_handle;
+	setup_directory(s, SP_MR_DIR, SP_REGION, 1);
+	memset(&req, 0, sizeof req);
+	req.create_mr.iova = (uint64_t)SP_REGION * VRDMA_PAGE_BYTES;
+	req.create_mr.length_bytes = VRDMA_PAGE_BYTES;
+	req.create_mr.pd_handle = pd;
+	req.create_mr.access_flags = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ;
+	req.create_mr.pages = (struct vrdma_pdir_ref){ .dir_gpa = (uint64_t)SP_MR_DIR * VRDMA_PAGE_BYTES, .page_count = 1 };
+	rc = setup_command(s, &req, VRDMA_CMD_CREATE_MR, &resp);
+	DEBUG("  CREATE_MR: %d\n", rc);
+}
+
 /* ---- actions ---- */
+
+/* A slot whose guest holds a VM's memory, doorbells and lines: attached,
+ * or saved (stopped, but a hostile VMM may still touch them). */
+static int has_device(const struct slot *s)
+{
+	return s->state == S_ATTACHED || s->state == S_SAVED;
+}
 
 static struct slot *pick_slot(struct in *in)
 {
@@ -540,9 +1078,10 @@ static struct slot *pick_slot(struct in *in)
 
 static void act(struct in *in)
 {
+	size_t byte = (size_t)(in->p - fh.input);
 	uint8_t op = g8(in) % A_COUNT;
 	struct slot *s = pick_slot(in);
-	DEBUG("action %u on slot %ld (state %d)\n", op, (long)(s - fh.slots), s->state);
+	DEBUG("action %u at byte %zu on slot %ld (state %d)\n", op, byte, (long)(s - fh.slots), s->state);
 	if (op == A_CONNECT) {
 		unsigned n = g8(in) % 8u + 1u;
 		for (unsigned i = 0; i < n; i++) {
@@ -633,11 +1172,16 @@ static void act(struct in *in)
 		if (rc != 0)
 			die("a connection the model thinks alive is gone");
 		pump();
-		expect_closed(s, 0);
+		/* the one record that may carry fds: eventfds are no memfds, so a
+		 * NEW connection's RESTORE is refused (unless the fds overflow) */
+		if (s->state == S_NEW && m.magic == VHOST_MAGIC && m.kind == VHOST_RESTORE && n <= FH_HOST_MAX_FDS)
+			expect_refused(s);
+		else
+			expect_closed(s, 0);
 		break;
 	}
 	case A_DOORBELLS: { /* scribble on the doorbell page, kick or not */
-		if (s->state != S_ATTACHED)
+		if (!has_device(s))
 			break;
 		unsigned n = g8(in) % 8u + 1u;
 		_Atomic uint64_t *words = (_Atomic uint64_t *)(void *)s->bells;
@@ -659,7 +1203,7 @@ static void act(struct in *in)
 		break;
 	}
 	case A_KICK: { /* any value into the kick eventfd, any number of times */
-		if (s->state != S_ATTACHED || s->kick_fd < 0)
+		if (!has_device(s) || s->kick_fd < 0)
 			break;
 		uint64_t v = g64(in);
 		unsigned n = g8(in) % 4u + 1u;
@@ -670,7 +1214,7 @@ static void act(struct in *in)
 		break;
 	}
 	case A_MEMORY: { /* write guest memory: a DSR, a request, anything */
-		if (s->state != S_ATTACHED)
+		if (!has_device(s))
 			break;
 		uint32_t at = g32(in) % (uint32_t)s->memory_bytes;
 		unsigned n = g8(in) % 64u;
@@ -690,7 +1234,7 @@ static void act(struct in *in)
 		expect_closed(s, 0);
 		break;
 	case A_CLOSE_LINES: { /* the guest closes (or drains) its interrupt lines and kick */
-		if (s->state != S_ATTACHED)
+		if (!has_device(s))
 			break;
 		uint8_t which = g8(in);
 		for (int v = 0; v < VRDMA_VECTOR_COUNT; v++) {
@@ -720,6 +1264,7 @@ static void act(struct in *in)
 		m.value = g32(in);
 		if (s->state != S_ATTACHED)
 			break;
+		s->touched = 1;
 		for (unsigned i = 0; i < n; i++)
 			if (send_raw(s, &m, sizeof m, NULL, 0) != 0)
 				die("a connection the model thinks alive is gone");
@@ -779,6 +1324,38 @@ static void act(struct in *in)
 		}
 		break;
 	}
+	case A_SAVE: { /* READ_REGs, then SAVE: their answers come before SAVED */
+		unsigned n = g8(in) % 4u;
+		memset(&m, 0, sizeof m);
+		m.magic = VHOST_MAGIC;
+		m.kind = VHOST_READ_REG;
+		for (unsigned i = 0; i < n; i++) {
+			m.offset = pick_register(in);
+			if (s->state != S_ATTACHED)
+				continue;
+			if (send_raw(s, &m, sizeof m, NULL, 0) != 0)
+				die("a connection the model thinks alive is gone");
+			s->read_offset[s->reads++] = m.offset;
+		}
+		memset(&m, 0, sizeof m);
+		m.magic = VHOST_MAGIC;
+		m.kind = VHOST_SAVE;
+		send_record(s, &m);
+		break;
+	}
+	case A_RESUME: /* the move failed: back to the source */
+		memset(&m, 0, sizeof m);
+		m.magic = VHOST_MAGIC;
+		m.kind = VHOST_RESUME;
+		m.offset = g8(in); /* pending vectors */
+		send_record(s, &m);
+		break;
+	case A_RESTORE:
+		send_restore(s, in);
+		break;
+	case A_SETUP:
+		setup_device(s);
+		break;
 	default:
 		break;
 	}
@@ -788,6 +1365,7 @@ static void act(struct in *in)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct in in = { data, size };
+	fh.input = data;
 	for (unsigned i = 0; i < FH_MAX_ACTIONS && in.n > 0; i++)
 		act(&in);
 	/* every hostile guest goes; the host is as it was */
@@ -799,6 +1377,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	pump();
 	check_guest_count();
+	forget_states();
 	honest_run(honest_round_trip);
 	return 0;
 }

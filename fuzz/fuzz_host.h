@@ -15,6 +15,8 @@
 #define FH_MAX_MEMORY (256u << 10) /* the host's --memory-per-guest */
 #define FH_MAX_ACTIONS 64u
 #define FH_MAX_FDS 24u             /* fds one record may carry */
+#define FH_STATES 4u               /* saved states an input keeps for its RESTOREs */
+#define FH_RESTORE_MAX_FDS 3u      /* a RESTORE carries 0..3 fds */
 
 enum fh_action {
 	A_CONNECT,     /* n: connect 1 + n % 8 empty slots from this one */
@@ -34,6 +36,10 @@ enum fh_action {
 	A_BURST,       /* n, register, value (32): 1 + n % 64 WRITE_REGs at once */
 	A_ACTIVATE,    /* page, reset: DSR_LOW, DSR_HIGH, CTL ACTIVATE or RESET */
 	A_FLOOD,       /* n: 256 + 8 n READ_REGs, no answer read until the last is sent */
+	A_SAVE,        /* n, n % 4 registers: that many READ_REGs, then SAVE, all sent at once */
+	A_RESUME,      /* pending: RESUME, these vectors pending */
+	A_RESTORE,     /* form, [version (32)], [memory], pending, n, fds: a RESTORE (below) */
+	A_SETUP,       /* as a driver: RESET, DSR, ACTIVATE, CREATE_PD, CREATE_MR (64 KiB or more) */
 	A_COUNT
 };
 
@@ -53,6 +59,28 @@ enum fh_action {
 #define FH_FORM_RAW_MEMORY 0x20u
 #define FH_FORM_RAW_VERSION 0x40u
 #define FH_FORM_RAW_MAGIC 0x80u
+
+/* A RESTORE's form byte: bit 0 a version (32) from the input, else
+ * VHOST_WIRE_VERSION; bit 2 memory (64) from the input, else bit 1 memory
+ * (16) % max + 1, else the memory of the guest whose state the fds name
+ * (as a VMM sends it; 4 KiB when they name none).  Then the pending
+ * vectors (8), the fd count (8, % (FH_RESTORE_MAX_FDS + 1)) and each fd:
+ * a kind byte (% FH_FD_COUNT) and its operands. */
+#define FH_RESTORE_RAW_VERSION 0x01u
+#define FH_RESTORE_MEMORY_16 0x02u
+#define FH_RESTORE_MEMORY_64 0x04u
+
+enum fh_fd_kind {
+	FH_FD_STATE,     /* i: saved state i % those saved (none yet: an empty memfd) */
+	FH_FD_FUZZED,    /* n, n bytes: a memfd holding them, a state nobody saved */
+	FH_FD_TRUNCATED, /* i, bytes (16): saved state i cut to bytes % its size */
+	FH_FD_FLIPPED,   /* i, at (16), x: saved state i with byte at % its size ^ x (0: 1) */
+	FH_FD_MEMORY,    /* slot: that slot's guest memory (none: a fresh memfd of the max) */
+	FH_FD_PIPE,      /* a pipe's read end */
+	FH_FD_DEV_NULL,  /* /dev/null */
+	FH_FD_SMALL,     /* bytes (16): a memfd of that many zero bytes */
+	FH_FD_COUNT
+};
 
 /* A register byte: below 0xf0 one of the eight registers of abi.h (mod 8,
  * in offset order), 0xf0..0xfe offsets 0..56, 0xff an offset (32). */

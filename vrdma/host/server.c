@@ -357,23 +357,36 @@ static void restore(struct vhost *h, struct conn *c, const struct vhost_msg *in,
 }
 
 /* The move failed at the destination: the guest resumes here, from the
- * state saved here and its memory as it is here. */
+ * state saved here and its memory as it is here.  The stopped VM goes
+ * first: its regions hold their keys on the HCA (and its objects their
+ * charges) until then, and the restored regions take the same keys.  A
+ * refused resume ends the connection, and the VM with it, anyway; the
+ * guest's memory outlives the VM in a dup of its memfd. */
 static void resume(struct vhost *h, struct conn *c, const struct vhost_msg *in)
 {
 	char why[160];
+	uint64_t memory_bytes = c->vm->memory.bytes;
+	int memory_fd = dup(c->vm->memory.fd);
+	if (memory_fd < 0) {
+		int e = errno;
+		snprintf(why, sizeof why, "cannot keep the guest's memory: %s", strerror(e));
+		refuse(h, c, e, why);
+		return;
+	}
+	vbackend_destroy_vm(h->backend, c->vm);
+	c->vm = NULL; /* a refusal's drop finds no VM left to destroy */
 	struct vbackend_remote r;
 	struct vrdma_vm *vm = NULL;
-	vbackend_release_saved_vm(h->backend, c->vm); /* its keys are the state's */
-	int rc = vbackend_restore_remote_vm(h->backend, c->saved, c->saved_bytes, c->vm->memory.fd,
-					    c->vm->memory.bytes, in->offset & ((1u << VRDMA_VECTOR_COUNT) - 1), &vm, &r,
-					    NULL, why, sizeof why);
+	int rc = vbackend_restore_remote_vm(h->backend, c->saved, c->saved_bytes, memory_fd, memory_bytes,
+					    in->offset & ((1u << VRDMA_VECTOR_COUNT) - 1), &vm, &r, NULL, why,
+					    sizeof why);
+	close(memory_fd);
+	free(c->saved);
+	c->saved = NULL;
 	if (rc != 0) {
 		refuse(h, c, rc, why);
 		return;
 	}
-	vbackend_destroy_vm(h->backend, c->vm);
-	free(c->saved);
-	c->saved = NULL;
 	welcome(h, c, vm, &r, "resumed after a failed move");
 }
 

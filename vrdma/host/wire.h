@@ -11,7 +11,7 @@
  *   READ_REG (offset)              ->
  *                                  <- REG_VALUE (value)
  *
- * A move (host/move.c): the guest's VMM stops its vCPUs, then
+ * A move (host/guest_move.c): the guest's VMM stops its vCPUs, then
  *   SAVE                           ->   to the source (ATTACHED)
  *                                  <- SAVED (err, memory_bytes: the state's bytes,
  *                                     value: sends in flight, offset: receives posted)
