@@ -88,7 +88,11 @@ static int add_servers(builder *b)
 		const mdl_params *p = scn_params(s, b->preset, h);
 		host_servers *hs = &b->hosts[h];
 		uint32_t id = FL_NONE, cores = (uint32_t)MDL_VALUE(p, CPU_GUEST_CORES);
-		hs->cores_shared = s->hosts[h].vms > cores;
+		/* cpu.hypervisor_cores 0: the hypervisor's services take the
+		 * guest cores' pool with the vCPUs (so there is a pool) */
+		int services = s->flows.endpoint_count > s->flows.vm_count;
+		uint32_t service_cores = (uint32_t)MDL_VALUE(p, CPU_HYPERVISOR_CORES);
+		hs->cores_shared = s->hosts[h].vms > cores || (services && service_cores == 0);
 		if (hs->cores_shared) {
 			snprintf(name, sizeof name, "%s guest cores", s->hosts[h].name);
 			id = hs->vcpu0 = add_server(b, name, cores, 1);
@@ -117,15 +121,18 @@ static int add_servers(builder *b)
 			hs->downlink = add_server(b, name, 1, 1);
 		}
 		/* the hypervisor's own services (hypervisors' groups): cores of their own, after
-		 * every server a VM-only scenario has, so that its servers keep their order */
+		 * every server a VM-only scenario has, so that its servers keep their order;
+		 * or, with none of their own, the guest cores' pool */
 		hs->hypervisor = FL_NONE;
-		if (s->flows.endpoint_count > s->flows.vm_count) {
+		if (services && service_cores == 0) {
+			hs->hypervisor = hs->vcpu0;
+		} else if (services) {
 			snprintf(name, sizeof name, "%s hypervisor", s->hosts[h].name);
-			hs->hypervisor = add_server(b, name, (uint32_t)MDL_VALUE(p, CPU_HYPERVISOR_CORES), 1);
+			hs->hypervisor = add_server(b, name, service_cores, 1);
 		}
 		if (id == FL_NONE || hs->backend == FL_NONE || hs->hca == FL_NONE || hs->pcie_down == FL_NONE ||
 		    (fabric && hs->downlink == FL_NONE) ||
-		    (s->flows.endpoint_count > s->flows.vm_count && hs->hypervisor == FL_NONE))
+		    (services && hs->hypervisor == FL_NONE))
 			return vr_diag_at(b->diag, (vr_where){s->file, 0, 0}, "cannot build the servers: %s",
 					  fl_engine_error(b->e));
 	}

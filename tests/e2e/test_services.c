@@ -320,6 +320,47 @@ START_TEST(the_migrated_vm_is_stopped_for_the_downtime)
 }
 END_TEST
 
+/* cpu.hypervisor_cores 0: the services run on the guest cores' pool.  A
+ * TCP stream between the hypervisors (about 72 us of copy and checksum per
+ * 256 KiB message on each side) and a VM's 64 B read probe share a's one
+ * guest core: the probe's tail waits behind the copies, which it does not
+ * with the service on cores of its own; the pool carries the service's
+ * work and no hypervisor server is left. */
+static tool_output run_beside_probe(const char *overrides)
+{
+	char text[2048];
+	snprintf(text, sizeof text,
+		 "scenario: shared-cores\npreset: esxi5-qdr-2012\nseed: 3\noverrides: %s\n"
+		 "topology:\n  hosts:\n    - {name: a, vms: 1}\n    - {name: b, vms: 1}\n"
+		 "options: [vrdma]\nflows:\n  - name: svc\n    between: {from: a, to: b}\n    transport: tcp\n"
+		 "    qps: 2\n    workload: {verb: write_bw, sizes: [256KiB], iterations: 200}\n"
+		 "  - name: probe\n    between: {from: a/0, to: b/0}\n"
+		 "    workload: {verb: read_lat, sizes: [64B], iterations: 200}\n    load: {open_loop: 5000/s per qp}\n",
+		 overrides);
+	const char *file = write_test_file(dir, "shared-cores.yaml", text);
+	tool_output o = run_tool((const char *[]){"run", file, "--format", "csv", NULL});
+	ck_assert_msg(o.status == 0, "%s", o.err);
+	return o;
+}
+
+START_TEST(services_on_the_guest_cores_delay_the_vms)
+{
+	tool_output own = run_beside_probe("{cpu.guest_cores: 1}");
+	tool_output shared = run_beside_probe("{cpu.guest_cores: 1, cpu.hypervisor_cores: 0}");
+	double own_p99 = flows_csv_cell(own.out, "group", "probe", FLOWS_COL_P99_US);
+	double shared_p99 = flows_csv_cell(shared.out, "group", "probe", FLOWS_COL_P99_US);
+	ck_assert_msg(shared_p99 > own_p99 + 20, "probe p99: %g us shared, %g us on cores of its own", shared_p99, own_p99);
+	ck_assert_msg(strstr(own.out, "a hypervisor") != NULL, "%s", own.out);
+	ck_assert_msg(strstr(shared.out, "a hypervisor") == NULL, "%s", shared.out);
+	double pool = flows_csv_cell(shared.out, "server", "a guest cores", FLOWS_COL_UTILISATION);
+	double service = flows_csv_cell(own.out, "server", "a hypervisor", FLOWS_COL_UTILISATION) *
+			 2; /* the preset's 2 hypervisor cores against the pool's 1 */
+	ck_assert_msg(pool >= 0.9 * service, "the pool carries %g, the service took %g of a core", pool, service);
+	tool_output_free(&own);
+	tool_output_free(&shared);
+}
+END_TEST
+
 static Suite *services_suite(void)
 {
 	Suite *s = suite_create("services");
@@ -327,6 +368,7 @@ static Suite *services_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, tcp_loads_the_hypervisor_cores_and_rdma_hardly);
+	tcase_add_test(tc, services_on_the_guest_cores_delay_the_vms);
 	tcase_add_test(tc, without_cpu_costs_tcp_and_rdma_are_bound_by_the_same_link);
 	tcase_add_test(tc, a_transport_runs_alike_under_every_option);
 	tcase_add_test(tc, vm_only_scenarios_have_no_hypervisor_server);

@@ -6,11 +6,12 @@
  * in_flight_between_processes: guest A (host 1) and its peer B (host 2)
  * ping-pong over 10 % packet loss; then A has a SEND held in its HCA by
  * RNR NAKs (B has no receive for it yet), RDMA WRITEs and an RDMA READ
- * queued behind it and a receive posted when its VMM moves it: first to a
- * host that refuses it (too little memory per guest: A resumes on host 1),
- * then, with more writes posted, to host 3.  Both saves find work in the
- * HCA.  Every work request completes once, successfully; every byte
- * arrives; the two go on ping-ponging.
+ * queued behind it, a receive posted and B's message's completion not
+ * polled when its VMM moves it: first to a host that refuses it (too
+ * little memory per guest: A resumes on host 1), then, with more writes
+ * posted, to host 3.  Both saves find all four kinds of work.  Every work
+ * request completes once, successfully; every byte arrives; the two go on
+ * ping-ponging.
  *
  * hostile_restores: RESTOREs with wrong fd counts, fds that are not
  * memfds, a memory file too short, and saved states truncated, flipped or
@@ -48,9 +49,11 @@
 #define DONE_BYTES 64u
 #define READ_SEED 777u
 #define READ_WR_ID WRITES         /* A's wr_ids: writes 0..7, then these */
-#define RECV_WR_ID (WRITES + 1)
+#define RECV_WR_ID (WRITES + 1)   /* taken by B's message before the moves, polled after */
 #define DONE_WR_ID (WRITES + 2)
 #define S1_WR_ID (WRITES + 3)     /* and S1_WR_ID + 1: S2 */
+#define KEPT_WR_ID (WRITES + 5)   /* posted across the moves, taken by B's first answer after */
+#define B_SEND_WR_ID 50u
 #define WRITE_SEED 900u
 
 static char dir[64];
@@ -106,27 +109,35 @@ static int post_writes(struct pw_guest *g, unsigned first, unsigned count)
 static void print_move(const char *what, const struct vrdma_move_times *t)
 {
 	fprintf(stderr, "A: %s host %u: paused %.2f ms (save %.2f, restore %.2f, switch %.3f), %llu bytes of state, "
-		"%u sends in flight, %u receives posted\n", what, t->host_id, t->pause_ns / 1e6, t->save_ns / 1e6,
-		t->restore_ns / 1e6, t->switch_ns / 1e6, (unsigned long long)t->state_bytes, t->sends_in_flight,
-		t->recvs_posted);
+		"%u sends in flight, %u receives posted, %u completions unpolled\n", what, t->host_id, t->pause_ns / 1e6,
+		t->save_ns / 1e6, t->restore_ns / 1e6, t->switch_ns / 1e6, (unsigned long long)t->state_bytes,
+		t->sends_in_flight, t->recvs_posted, t->cqes_unpolled);
 }
 
-/* A: half the writes and the READ before the refused move, the other half
- * after it, before the real one; all behind the held SEND. */
+/* A: two receives posted; the SEND held; B's message into the first
+ * receive, its completion left unpolled; half the writes and the READ
+ * before the refused move, the other half after it, before the real one;
+ * all behind the held SEND.  The second receive stays posted across the
+ * moves: B's first answer afterwards takes it (where the ping-pong's own
+ * would have put it). */
 static int move_with_work_in_flight(struct pw_guest *g, const struct mover_arg *a)
 {
 	unsigned seen[64] = {0};
+	char sent;
 	for (unsigned i = 0; i < WRITES; i++)
 		pw_fill(g->buffer + WRITES_AT + i * WRITE_BYTES, WRITE_BYTES, WRITE_SEED + i);
-	int rc = post_held_send(g, seen);
+	int rc = pw_post_recv_at(g, RECV_WR_ID, PW_RECV_AT, PW_MESSAGE_BYTES);
+	if (rc == PW_OK)
+		rc = pw_post_recv_at(g, KEPT_WR_ID, PW_RECV_AT, PW_MESSAGE_BYTES);
+	if (rc == PW_OK)
+		rc = post_held_send(g, seen);
+	/* B sends once S1 has come; its send done means A's HCA took it */
+	if (rc == PW_OK && (write(a->xfd, "g", 1) != 1 || read(a->xfd, &sent, 1) != 1))
+		rc = PW_FAIL_EXCHANGE;
 	if (rc == PW_OK)
 		rc = post_writes(g, 0, WRITES / 2);
 	if (rc == PW_OK)
 		rc = pw_post_at(g, IBV_WR_RDMA_READ, READ_WR_ID, READ_AT, READ_AT, READ_BYTES);
-	/* a receive posted across the moves: B's first answer afterwards
-	 * takes it (where the ping-pong's own would have put it) */
-	if (rc == PW_OK)
-		rc = pw_post_recv_at(g, RECV_WR_ID, PW_RECV_AT, PW_MESSAGE_BYTES);
 	if (rc != PW_OK)
 		return rc;
 	char err[256];
@@ -139,7 +150,7 @@ static int move_with_work_in_flight(struct pw_guest *g, const struct mover_arg *
 			return PW_FAIL_EXPECT;
 		}
 		print_move("refused, resumed on", &t);
-		if (t.sends_in_flight < 1 || t.recvs_posted < 1)
+		if (t.sends_in_flight < 1 || t.recvs_posted < 1 || t.cqes_unpolled < 1)
 			return PW_FAIL_EXPECT;
 	}
 	rc = post_writes(g, WRITES / 2, WRITES - WRITES / 2);
@@ -153,12 +164,12 @@ static int move_with_work_in_flight(struct pw_guest *g, const struct mover_arg *
 		return PW_FAIL_EXPECT;
 	}
 	print_move("moved to", &t);
-	if (t.sends_in_flight < 1 || t.recvs_posted < 1)
+	if (t.sends_in_flight < 1 || t.recvs_posted < 1 || t.cqes_unpolled < 1)
 		return PW_FAIL_EXPECT;
 	/* B may take the held SEND now */
 	if (write(a->xfd, "m", 1) != 1)
 		return PW_FAIL_EXCHANGE;
-	rc = pw_collect(g, 1 + WRITES + 1, seen); /* S2, the writes, the READ */
+	rc = pw_collect(g, 1 + 1 + WRITES + 1, seen); /* B's message, S2, the writes, the READ */
 	if (rc != PW_OK)
 		fprintf(stderr, "A: the work posted before the moves did not complete\n");
 	if (rc == PW_OK && !pw_same(g->buffer + READ_AT, READ_BYTES, READ_SEED)) {
@@ -173,16 +184,25 @@ static int move_with_work_in_flight(struct pw_guest *g, const struct mover_arg *
 	return rc;
 }
 
-/* B: the bytes A reads; S1 into the receive the ping-pong left; when A
- * has moved, receives for S2 and A's "done"; then A's writes checked. */
+/* B: the bytes A reads; S1 into the receive the ping-pong left; a message
+ * of its own into A's first receive; when A has moved, receives for S2
+ * and A's "done"; then A's writes checked. */
 static int peer_of_the_move(struct pw_guest *g, int xfd)
 {
 	unsigned seen[64] = {0};
-	char moved;
+	char go, moved;
 	pw_fill(g->buffer + READ_AT, READ_BYTES, READ_SEED);
 	int rc = write(xfd, "r", 1) == 1 ? PW_OK : PW_FAIL_EXCHANGE;
 	if (rc == PW_OK)
 		rc = pw_collect(g, 1, seen);
+	if (rc == PW_OK && read(xfd, &go, 1) != 1)
+		rc = PW_FAIL_EXCHANGE;
+	if (rc == PW_OK)
+		rc = pw_post_at(g, IBV_WR_SEND, B_SEND_WR_ID, 0, 0, PW_MESSAGE_BYTES);
+	if (rc == PW_OK)
+		rc = pw_collect(g, 1, seen);
+	if (rc == PW_OK && write(xfd, "s", 1) != 1)
+		rc = PW_FAIL_EXCHANGE;
 	if (rc == PW_OK && read(xfd, &moved, 1) != 1)
 		rc = PW_FAIL_EXCHANGE;
 	for (unsigned i = 0; rc == PW_OK && i < 2; i++)

@@ -56,6 +56,7 @@ struct vrdma_move_times {
 	uint64_t state_bytes;    /* the saved state */
 	uint32_t sends_in_flight; /* at the save: sends the source's HCA had not retired */
 	uint32_t recvs_posted;   /* at the save: receives posted and not yet taken */
+	uint32_t cqes_unpolled;  /* at the save: completions in the guest's CQs it had not polled */
 	int resumed_at_source;   /* the destination refused; the source took the guest back */
 	unsigned host_id;        /* the host it runs on after the move (--host-id) */
 };

@@ -79,6 +79,7 @@ static int save_at_source(struct vremote *r, struct vrdma_move_times *t, int *st
 	t->state_bytes = m.memory_bytes;
 	t->sends_in_flight = m.value;
 	t->recvs_posted = m.offset;
+	t->cqes_unpolled = m.cqes_unpolled;
 	return 0;
 }
 

@@ -283,6 +283,7 @@ static void saved_reply(struct conn *c, int err, const char *why, const struct v
 		m.memory_bytes = saved->state_bytes;
 		m.value = saved->sends_in_flight;
 		m.offset = saved->recvs_posted;
+		m.cqes_unpolled = saved->cqes_unpolled;
 	}
 	if (why)
 		snprintf(m.why, sizeof m.why, "%.*s", (int)sizeof m.why - 1, why);

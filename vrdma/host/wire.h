@@ -14,7 +14,8 @@
  * A move (host/guest_move.c): the guest's VMM stops its vCPUs, then
  *   SAVE                           ->   to the source (ATTACHED)
  *                                  <- SAVED (err, memory_bytes: the state's bytes,
- *                                     value: sends in flight, offset: receives posted)
+ *                                     value: sends in flight, offset: receives posted,
+ *                                     cqes_unpolled)
  *                                     + SCM_RIGHTS: 1 fd, a sealed memfd holding the
  *                                     saved state (none when err != 0)
  * and, on a new connection to the destination, instead of HELLO:
@@ -85,7 +86,9 @@ struct vhost_msg {
 				    RESTORE, RESUME: the one the guest had, kept) */
 	uint8_t host_id;         /* WELCOME: the host's number in traces */
 	uint8_t reserved;
-	char why[96];            /* WELCOME, SAVED with err: the host's reason, NUL-terminated */
+	char why[88];            /* WELCOME, SAVED with err: the host's reason, NUL-terminated */
+	uint32_t cqes_unpolled;  /* SAVED: CQEs in the guest's CQ rings it had not polled */
+	uint32_t reserved2;
 };
 _Static_assert(sizeof(struct vhost_msg) == 128, "one fixed record size on the wire");
 
