@@ -53,10 +53,25 @@ static void mark_changes(const mdl_plan *base, const mdl_plan *nudged_plan, mdl_
 	out->pipeline |= nudged_plan->pipeline_ns != base->pipeline_ns;
 }
 
+/* What the nudging loops work in: copies of the two hosts' parameters and
+ * a plan, about 200 KB.  Kept for the process's life rather than
+ * allocated per call: the loops run once or twice per result, and a fresh
+ * block each time costs a page fault per page (10 us each in a nested VM,
+ * and every time under the sanitizers' quarantine).  One caller at a time:
+ * SimGrid runs one actor at a time, and sweep and compare fork rather than
+ * start threads. */
 typedef struct nudge_work {
-	mdl_params *sender, *receiver;   /* copies; the same one when the hosts share one set */
+	mdl_params copies[2];
 	mdl_plan plan;
 } nudge_work;
+
+static nudge_work *work_area(void)
+{
+	static nudge_work *w;
+	if (w == NULL)
+		w = malloc(sizeof *w);
+	return w;
+}
 
 int mdl_plan_find_assumed(const mdl_option *option, const mdl_params *sender, const mdl_params *receiver,
 			  double size_bytes, mdl_verb verb, mdl_completion completion, mdl_leg leg,
@@ -64,32 +79,25 @@ int mdl_plan_find_assumed(const mdl_option *option, const mdl_params *sender, co
 {
 	memset(out, 0, sizeof *out);
 	int shared = sender == receiver;
-	nudge_work *w = malloc(sizeof *w);
-	mdl_params *copies = malloc((shared ? 1 : 2) * sizeof *copies);
-	if (!w || !copies) {
-		free(w);
-		free(copies);
+	nudge_work *w = work_area();
+	if (!w) {
 		memset(out, 1, sizeof *out);
 		return -1;
 	}
-	copies[0] = *sender;
+	w->copies[0] = *sender;
 	if (!shared)
-		copies[1] = *receiver;
-	w->sender = &copies[0];
-	w->receiver = shared ? &copies[0] : &copies[1];
-	mdl_params *hosts[2] = {w->sender, w->receiver};
+		w->copies[1] = *receiver;
+	mdl_params *hosts[2] = {&w->copies[0], shared ? &w->copies[0] : &w->copies[1]};
 	for (int h = 0; h < (shared ? 1 : 2); h++)
 		for (int id = 0; id < MDL_PARAM_COUNT; id++) {
 			if (!mdl_param_assumed(hosts[h], id))
 				continue;
 			double kept = hosts[h]->value[id];
 			hosts[h]->value[id] = nudged(id, kept);
-			mdl_plan_build(option, w->sender, w->receiver, size_bytes, verb, completion, leg, footprint, &w->plan);
+			mdl_plan_build(option, hosts[0], hosts[1], size_bytes, verb, completion, leg, footprint, &w->plan);
 			hosts[h]->value[id] = kept;
 			mark_changes(plan, &w->plan, out);
 		}
-	free(copies);
-	free(w);
 	return 0;
 }
 
@@ -111,14 +119,18 @@ int mdl_plan_find_dependence(const mdl_option *option, const mdl_params *sender,
 {
 	memset(by_param, 0, MDL_PARAM_COUNT * sizeof *by_param);
 	int shared = sender == receiver;
-	mdl_params *copies = malloc(2 * sizeof *copies);
-	mdl_plan *nudged_plan = malloc(sizeof *nudged_plan);
-	if (!copies || !nudged_plan) {
-		free(copies);
-		free(nudged_plan);
+	nudge_work *w = work_area();
+	if (!w) {
 		memset(by_param, 1, MDL_PARAM_COUNT * sizeof *by_param);
 		return -1;
 	}
+	mdl_params *copies = w->copies;
+	mdl_plan *nudged_plan = &w->plan;
+	/* whole copies once; a nudge (nudge_param) moves only values, so each
+	 * turn starts afresh from the values alone */
+	copies[0] = *sender;
+	if (!shared)
+		copies[1] = *receiver;
 	/* The sender alone, the receiver alone, and both at once: a rate that
 	 * enters as the smaller of the two ends' moves only when both move.
 	 * Up and down: of several links as slow as each other (min) any one
@@ -129,9 +141,10 @@ int mdl_plan_find_dependence(const mdl_option *option, const mdl_params *sender,
 			int which = step % 3, sign = step < 3 ? 1 : -1;
 			if (shared && which != 2)
 				continue;
-			copies[0] = *sender;   /* afresh: the clock's nudge moves other values too */
+			/* afresh: the clock's nudge moves other values too */
+			memcpy(copies[0].value, sender->value, sizeof sender->value);
 			if (!shared)
-				copies[1] = *receiver;
+				memcpy(copies[1].value, receiver->value, sizeof receiver->value);
 			if (which != 1)
 				nudge_param(&copies[0], id, sign);
 			if (which != 0 && !shared)
@@ -140,7 +153,5 @@ int mdl_plan_find_dependence(const mdl_option *option, const mdl_params *sender,
 			mdl_plan_build(option, s, r, size_bytes, verb, completion, leg, footprint, nudged_plan);
 			mark_changes(plan, nudged_plan, &by_param[id]);
 		}
-	free(copies);
-	free(nudged_plan);
 	return 0;
 }
