@@ -239,20 +239,6 @@ static int post_recv(struct pw_guest *g)
 	return vrdma_post_recv(g->qp, &wr, &bad) == 0 ? PW_OK : PW_FAIL_POST;
 }
 
-static int post(struct pw_guest *g, enum ibv_wr_opcode op, uint32_t offset, uint32_t bytes)
-{
-	struct ibv_sge sge = { (uint64_t)(uintptr_t)(g->buffer + offset), bytes, g->mr->lkey };
-	struct ibv_send_wr wr, *bad = NULL;
-	memset(&wr, 0, sizeof wr);
-	wr.wr_id = op;
-	wr.opcode = op;
-	wr.sg_list = &sge;
-	wr.num_sge = 1;
-	wr.send_flags = IBV_SEND_SIGNALED;
-	wr.wr.rdma.remote_addr = g->peer_addr + WRITE_AT;
-	wr.wr.rdma.rkey = g->peer_rkey;
-	return vrdma_post_send(g->qp, &wr, &bad) == 0 ? PW_OK : PW_FAIL_POST;
-}
 
 int pw_post_at(struct pw_guest *g, enum ibv_wr_opcode op, uint64_t wr_id, uint32_t local_at, uint32_t remote_at,
 	       uint32_t bytes)
@@ -326,10 +312,10 @@ static int initiator_round(struct pw_guest *g, uint32_t i)
 	int rc = post_recv(g);
 	fill(g->buffer, WRITE_BYTES, 2 * i);
 	if (rc == PW_OK)
-		rc = post(g, IBV_WR_RDMA_WRITE, 0, WRITE_BYTES);
+		rc = pw_post_at(g, IBV_WR_RDMA_WRITE, IBV_WR_RDMA_WRITE, 0, WRITE_AT, WRITE_BYTES);
 	fill(g->buffer + WRITE_BYTES, MESSAGE_BYTES, 2 * i + 1);
 	if (rc == PW_OK)
-		rc = post(g, IBV_WR_SEND, WRITE_BYTES, MESSAGE_BYTES);
+		rc = pw_post_at(g, IBV_WR_SEND, IBV_WR_SEND, WRITE_BYTES, WRITE_AT, MESSAGE_BYTES);
 	if (rc == PW_OK)
 		rc = wait_wcs(g, 3); /* the write, the send, the answer */
 	if (rc == PW_OK && !same(g->buffer + RECV_AT, MESSAGE_BYTES, 100000 + i))
@@ -348,7 +334,7 @@ static int responder_round(struct pw_guest *g, uint32_t i)
 		rc = post_recv(g);
 	fill(g->buffer, MESSAGE_BYTES, 100000 + i);
 	if (rc == PW_OK)
-		rc = post(g, IBV_WR_SEND, 0, MESSAGE_BYTES);
+		rc = pw_post_at(g, IBV_WR_SEND, IBV_WR_SEND, 0, WRITE_AT, MESSAGE_BYTES);
 	return rc == PW_OK ? wait_wcs(g, 1) : rc;
 }
 

@@ -54,6 +54,7 @@
 #define S1_WR_ID (WRITES + 3)     /* and S1_WR_ID + 1: S2 */
 #define KEPT_WR_ID (WRITES + 5)   /* posted across the moves, taken by B's first answer after */
 #define B_SEND_WR_ID 50u
+#define NOTHING_MORE_S 0.05       /* after the last completion, none for this long */
 #define WRITE_SEED 900u
 
 static char dir[64];
@@ -172,6 +173,13 @@ static int move_with_work_in_flight(struct pw_guest *g, const struct mover_arg *
 	rc = pw_collect(g, 1 + 1 + WRITES + 1, seen); /* B's message, S2, the writes, the READ */
 	if (rc != PW_OK)
 		fprintf(stderr, "A: the work posted before the moves did not complete\n");
+	/* and nothing more: no work request completes twice, later */
+	struct ibv_wc extra;
+	for (double end = pw_now_s() + NOTHING_MORE_S; rc == PW_OK && pw_now_s() < end;)
+		if (vrdma_poll_cq(g->cq, 1, &extra) != 0) {
+			fprintf(stderr, "A: an extra completion, wr_id %llu\n", (unsigned long long)extra.wr_id);
+			rc = PW_FAIL_WC;
+		}
 	if (rc == PW_OK && !pw_same(g->buffer + READ_AT, READ_BYTES, READ_SEED)) {
 		fprintf(stderr, "A: the RDMA READ's bytes are not B's\n");
 		rc = PW_FAIL_DATA;
