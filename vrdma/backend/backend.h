@@ -117,10 +117,6 @@ struct vbackend_migration {
  * QPs are gone; vbackend_destroy_vm frees the rest.  M may be NULL. */
 int vbackend_save_vm(struct vbackend *backend, struct vrdma_vm *vm, uint8_t **state, size_t *bytes,
 		     struct vbackend_migration *m, char *err, size_t err_bytes);
-/* A saved VM's objects leave the HCA and the guest's account (their keys
- * and numbers free again, as for a resume on this same host); its memory
- * stays, for the restore to copy.  Nothing for a VM not saved. */
-void vbackend_release_saved_vm(struct vbackend *backend, struct vrdma_vm *vm);
 /* A new VM from a saved state (checked: a state that is corrupted,
  * truncated, over-long, of another version or beyond this host's limits is
  * refused with err saying where and why, and nothing is left behind) and a

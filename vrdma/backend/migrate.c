@@ -419,15 +419,6 @@ int vbackend_save_vm(struct vbackend *b, struct vrdma_vm *vm, uint8_t **state, s
 	return 0;
 }
 
-void vbackend_release_saved_vm(struct vbackend *b, struct vrdma_vm *vm)
-{
-	struct vdev *dev = vm->device;
-	pthread_mutex_lock(&b->lock);
-	if (dev->frozen)
-		vb_reset_device(dev);
-	pthread_mutex_unlock(&b->lock);
-}
-
 /* ---- restore ---- */
 
 static uint32_t pages_spanned(uint64_t iova, uint64_t length)
@@ -1051,6 +1042,8 @@ int vbackend_migrate_vm(struct vbackend *from, struct vrdma_vm *vm, struct vback
 	if (rc != 0)
 		return rc;
 	struct vdev *src = vm->device;
+	uint8_t *base = vm->memory.base;   /* the guest's view: it stays where it is */
+	uint64_t view_bytes = vm->memory.bytes;
 	/* transfer: the saved state and the guest's memory (stopped: the vCPU
 	 * is here) go to the destination, which copies the memory in */
 	struct vrdma_vm *nvm = NULL;
@@ -1058,12 +1051,20 @@ int vbackend_migrate_vm(struct vbackend *from, struct vrdma_vm *vm, struct vback
 	struct memory_source memory = {.base = NULL, .fd = src->vm.memory.fd, .bytes = src->memory.bytes};
 	rc = restore_vm(to, state, bytes, &memory, NULL, &nvm, m, err, err_bytes);
 	if (rc != 0) {
-		/* the destination refused: resume here, from the same state */
+		/* the destination refused: resume here, from the same state, as
+		 * vrdma-host's RESUME does: the stopped VM goes first (its
+		 * regions hold their keys, its objects their charges), its
+		 * memory kept in a dup of its memfd */
 		char why[256];
 		host = from;
-		vbackend_release_saved_vm(from, vm);
-		if (restore_vm(from, state, bytes, &memory, NULL, &nvm, NULL, why, sizeof why) != 0)
+		memory.fd = dup(src->vm.memory.fd);
+		src->vm.memory.base = NULL;   /* the guest's view is not the VM's to unmap */
+		vbackend_destroy_vm(from, vm);
+		vm = NULL;
+		if (memory.fd < 0 || restore_vm(from, state, bytes, &memory, NULL, &nvm, NULL, why, sizeof why) != 0)
 			nvm = NULL;
+		if (memory.fd >= 0)
+			close(memory.fd);
 	}
 	free(state);
 	*out = NULL;
@@ -1072,8 +1073,7 @@ int vbackend_migrate_vm(struct vbackend *from, struct vrdma_vm *vm, struct vback
 	/* the guest's view moves: the new VM's memory mapped where the old
 	 * one's was, so every guest pointer stays valid */
 	struct vdev *dst = nvm->device;
-	uint8_t *base = vm->memory.base;
-	if (mmap(base, vm->memory.bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, nvm->memory.fd, 0) == MAP_FAILED) {
+	if (mmap(base, view_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, nvm->memory.fd, 0) == MAP_FAILED) {
 		int e = errno;
 		snprintf(err, err_bytes, "mapping the destination's memory: %s", strerror(e));
 		vbackend_destroy_vm(host, nvm);
@@ -1081,13 +1081,12 @@ int vbackend_migrate_vm(struct vbackend *from, struct vrdma_vm *vm, struct vback
 	}
 	munmap(dst->vm.memory.base, dst->vm.memory.bytes);
 	dst->vm.memory.base = base;
-	/* the source forgets the guest (its view is now the new VM's) */
-	src->vm.memory.base = NULL;
-	vbackend_destroy_vm(from, vm);
 	*out = nvm;
 	if (host == from)
 		return rc;
+	/* the source forgets the guest (its view is now the new VM's) */
+	src->vm.memory.base = NULL;
+	vbackend_destroy_vm(from, vm);
 	m->pause_ns = now_ns() - start;
-	*out = nvm;
 	return 0;
 }

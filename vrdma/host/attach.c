@@ -27,8 +27,33 @@
 
 int vremote_send_record(int sock, const struct vhost_msg *m)
 {
+	return vremote_send_with_fds(sock, m, NULL, 0);
+}
+
+int vremote_send_with_fds(int sock, const struct vhost_msg *m, const int *fds, int fd_count)
+{
+	union {
+		struct cmsghdr align;
+		char bytes[CMSG_SPACE(sizeof(int) * VHOST_RESTORE_FDS)];
+	} control;
+	struct iovec iov = { .iov_base = (void *)m, .iov_len = sizeof *m };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (fd_count < 0 || fd_count > VHOST_RESTORE_FDS) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (fd_count > 0) {
+		memset(&control, 0, sizeof control);
+		msg.msg_control = control.bytes;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)fd_count);
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)fd_count);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)fd_count);
+	}
 	ssize_t n;
-	while ((n = send(sock, m, sizeof *m, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+	while ((n = sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
 		;
 	return n == (ssize_t)sizeof *m ? 0 : -1;
 }

@@ -95,24 +95,9 @@ static int restore_at(struct vremote *r, const char *path, int state_fd, unsigne
 	struct vhost_msg req = { .magic = VHOST_MAGIC, .kind = VHOST_RESTORE, .value = VHOST_WIRE_VERSION,
 				 .offset = pending, .memory_bytes = r->vm.memory.bytes };
 	int pass[VHOST_RESTORE_FDS] = { [VHOST_RESTORE_FD_STATE] = state_fd, [VHOST_RESTORE_FD_MEMORY] = r->vm.memory.fd };
-	union {
-		struct cmsghdr align;
-		char bytes[CMSG_SPACE(sizeof pass)];
-	} control;
-	memset(&control, 0, sizeof control);
-	struct iovec iov = { .iov_base = &req, .iov_len = sizeof req };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes,
-			      .msg_controllen = sizeof control.bytes };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof pass);
-	memcpy(CMSG_DATA(cm), pass, sizeof pass);
-	ssize_t n;
-	while ((n = sendmsg(*sock, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
-		;
-	int rc = n == (ssize_t)sizeof req ? vremote_receive_welcome(*sock, m, fds, err, err_bytes) : EIO;
-	if (n != (ssize_t)sizeof req)
+	int sent = vremote_send_with_fds(*sock, &req, pass, VHOST_RESTORE_FDS);
+	int rc = sent == 0 ? vremote_receive_welcome(*sock, m, fds, err, err_bytes) : EIO;
+	if (sent != 0)
 		snprintf(err, err_bytes, "cannot hand the guest to the destination vRDMA host: %s", strerror(errno));
 	if (rc != 0) {
 		close(*sock);

@@ -30,8 +30,10 @@ struct vremote {
 /* VM's struct vremote, or NULL when VM is not a vrdma_attach one. */
 struct vremote *vremote_of(struct vrdma_vm *vm);
 
-/* One record on the socket (0, or -1 with errno). */
+/* One record on the socket (0, or -1 with errno); with FD_COUNT (at most
+ * VHOST_RESTORE_FDS) fds passed along. */
 int vremote_send_record(int sock, const struct vhost_msg *m);
+int vremote_send_with_fds(int sock, const struct vhost_msg *m, const int *fds, int fd_count);
 /* One record with up to MAX_FDS passed fds (OUT fds[], *got: how many
  * came; those beyond are closed).  The record's size, or -1 with errno. */
 ssize_t vremote_receive_with_fds(int sock, struct vhost_msg *m, int *fds, int max_fds, int *got);

@@ -275,6 +275,12 @@ static void hello(struct vhost *h, struct conn *c, const struct vhost_msg *in)
 
 /* ---- a moving guest (wire.h: SAVE, RESTORE, RESUME) ---- */
 
+/* The vectors RESTORE or RESUME names as owed (bits beyond them ignored). */
+static unsigned pending_vectors(const struct vhost_msg *in)
+{
+	return in->offset & ((1u << VRDMA_VECTOR_COUNT) - 1);
+}
+
 static void saved_reply(struct conn *c, int err, const char *why, const struct vbackend_migration *saved,
 			int state_fd)
 {
@@ -345,7 +351,7 @@ static void restore(struct vhost *h, struct conn *c, const struct vhost_msg *in,
 	struct vrdma_vm *vm = NULL;
 	if (rc == 0)
 		rc = vbackend_restore_remote_vm(h->backend, state, bytes, fds[VHOST_RESTORE_FD_MEMORY], in->memory_bytes,
-						in->offset & ((1u << VRDMA_VECTOR_COUNT) - 1), &vm, &r, NULL, why,
+						pending_vectors(in), &vm, &r, NULL, why,
 						sizeof why);
 	free(state);
 	if (rc != 0) {
@@ -379,7 +385,7 @@ static void resume(struct vhost *h, struct conn *c, const struct vhost_msg *in)
 	struct vbackend_remote r;
 	struct vrdma_vm *vm = NULL;
 	int rc = vbackend_restore_remote_vm(h->backend, c->saved, c->saved_bytes, memory_fd, memory_bytes,
-					    in->offset & ((1u << VRDMA_VECTOR_COUNT) - 1), &vm, &r, NULL, why,
+					    pending_vectors(in), &vm, &r, NULL, why,
 					    sizeof why);
 	close(memory_fd);
 	free(c->saved);
